@@ -1,0 +1,142 @@
+# seawall - one non-recursive Makefile.
+#   make            build build/release/seawall
+#   make test       unit + integration + corpus tests, fuzz replay, then the same under ASan+UBSan
+#   make demo       run seawall pcap on the capture shipped in tests/data and summarise
+#   make bench      throughput and memory against ndpiReader and a plain libpcap loop
+#   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
+#   make deps       install the missing Debian packages
+#   make install    PREFIX=/usr/local DESTDIR=...
+# SAN=1 builds the ASan+UBSan variant in build/san/.
+
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CC        ?= cc
+SAN       ?= 0
+VARIANT   := $(if $(filter 1,$(SAN)),san,release)
+B         := build/$(VARIANT)
+
+PKGS      := libpcap libndpi jansson yaml-0.1
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+             -Wcast-qual -Wformat=2 -Wvla -Wimplicit-fallthrough -Werror
+HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+CFLAGS    ?= -O2 -g
+ifeq ($(SAN),1)
+CFLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN     := -fsanitize=address,undefined
+HARDEN    := -fPIE
+endif
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(HARDEN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(LDSAN) $(LDFLAGS)
+LIBS      := $(PKG_LIBS) -lpthread -lm
+
+# Everything but main.c goes into one static library that the binary and the tests link.
+LIB_SRC   := $(sort $(wildcard agent/util/*.c) $(filter-out agent/main.c,$(wildcard agent/*.c)) \
+               $(wildcard collectors/net/*.c) $(wildcard rules/*.c) $(wildcard output/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
+LIB       := $(B)/libseawall.a
+BIN       := $(B)/seawall
+
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FAKE_SRC  := $(wildcard tests/unit/fakes/*.c)
+FAKE_OBJ  := $(FAKE_SRC:%.c=$(B)/%.o)
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
+
+.PHONY: all test unit integration demo bench fuzz deps install uninstall clean lint format \
+        test-san check-deps
+all: $(BIN)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(B)/agent/main.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/tests/test_%: $(B)/tests/unit/test_%.o $(FAKE_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+$(B)/tools/%: $(B)/tests/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# Fuzz targets linked with a replay main(): run over tests/fuzz/corpus/<target>/ in make test.
+$(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# --- dependencies -----------------------------------------------------------------------------
+DEB_BUILD := build-essential pkg-config clang libpcap-dev libndpi-dev libjansson-dev \
+             libyaml-dev libcmocka-dev
+DEB_TEST  := libndpi-bin tshark python3 tcpdump
+deps:
+	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
+
+# --- tests ------------------------------------------------------------------------------------
+unit: $(UNIT_BIN)
+	@sh tests/tools/run-unit.sh $(UNIT_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory all unit-bins tools-bins fuzz-bins
+	@sh tests/run-all.sh build/release
+	@$(MAKE) --no-print-directory SAN=1 all unit-bins tools-bins fuzz-bins
+	@SEAWALL_SAN=1 sh tests/run-all.sh build/san
+
+unit-bins: $(UNIT_BIN)
+tools-bins: $(TOOL_BIN)
+fuzz-bins: $(FUZZ_REPLAY)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/tools/demo.sh $(BIN)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/tools/bench.sh $(BIN)
+
+# libFuzzer builds (clang): build/fuzz/<target>, run each for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS)
+fuzz: deps
+	@mkdir -p build/fuzz
+	@for f in $(FUZZ_SRC); do t=$$(basename $$f .c); \
+	  echo "fuzz: building $$t"; \
+	  clang $(FUZZ_FLAGS) -o build/fuzz/$$t $$f $(LIB_SRC) $(PKG_LIBS) -lpthread -lm || exit 1; \
+	done
+	@for f in $(FUZZ_SRC); do t=$$(basename $$f .c); mkdir -p build/fuzz/corpus-$$t; \
+	  echo "fuzz: running $$t for $(FUZZ_SECONDS)s"; \
+	  build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+lint:
+	@sh tests/tools/lint.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# --- install ----------------------------------------------------------------------------------
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/seawall
+	install -d $(DESTDIR)/etc/seawall/rules
+	install -m 0644 rules/default/* $(DESTDIR)/etc/seawall/rules/ 2>/dev/null || true
+	install -D -m 0644 systemd/seawall.service $(DESTDIR)/lib/systemd/system/seawall.service
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/seawall $(DESTDIR)/lib/systemd/system/seawall.service
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

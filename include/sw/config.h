@@ -1,0 +1,164 @@
+/* config.h - the loaded configuration: plain, immutable once loaded.
+ *
+ * Field paths match the canonical YAML key names of SPEC.md ("network.max_flows" is
+ * cfg->network.max_flows). Durations are microseconds, sizes bytes. A config is built by
+ * sw_cfg_load() (agent/config.c, driven by the schema table in agent/config_schema.c) or
+ * sw_cfg_defaults(), owned by whoever loaded it, and freed with sw_cfg_free(). Threads read
+ * it through an immutable snapshot; nobody writes a loaded config. */
+#ifndef SW_CONFIG_H
+#define SW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sw/err.h"
+
+struct sw_strlist {
+    char **v; /* owned, each owned */
+    size_t n;
+};
+
+struct sw_cidr {
+    uint8_t version; /* 4 or 6 */
+    uint8_t prefix;  /* 0..32 or 0..128 */
+    uint8_t addr[16]; /* network address, host bits cleared; IPv4 in the first 4 bytes */
+};
+
+struct sw_cidrlist {
+    struct sw_cidr *v; /* owned */
+    size_t n;
+};
+
+/* Does addr (4 or 16 bytes per version) fall in any CIDR of the list? */
+bool sw_cidrlist_match(const struct sw_cidrlist *l, int version, const uint8_t *addr);
+/* Parse "10.0.0.0/8", "2001:db8::/32" or a bare address (full-length prefix). */
+enum sw_rc sw_cidr_parse(const char *s, struct sw_cidr *out) SW_MUSTCHECK;
+
+struct sw_cfg_iface {
+    char *name; /* owned */
+    char *bpf;  /* owned, "" for none */
+    uint32_t snaplen;
+    uint64_t buffer_size;
+    bool promisc;
+};
+
+enum sw_when_full { SW_WHEN_FULL_DROP_OLDEST, SW_WHEN_FULL_DROP_NEWEST };
+
+/* Event types a sink takes (bit set). */
+enum sw_event_type {
+    SW_EV_ALERT = 0,
+    SW_EV_FLOW,
+    SW_EV_FILEINFO,
+    SW_EV_FIM,
+    SW_EV_ANOMALY,
+    SW_EV_STATS,
+    SW_EV_ENGINE,
+    SW_EV_TYPE_MAX
+};
+#define SW_EV_ALL ((1u << SW_EV_TYPE_MAX) - 1u)
+
+struct sw_cfg_sink {
+    char *type;     /* owned: "file", "stdout", "syslog", "tcp", "http", "kafka" */
+    char *path;     /* owned: file sink path, or NULL */
+    char *address;  /* owned: host:port for network sinks, or NULL */
+    uint32_t types; /* 1u << enum sw_event_type */
+};
+
+struct sw_config {
+    char *source; /* owned: file it came from, or "defaults" */
+
+    struct {
+        char *id; /* owned: EVE "host"; "" means the hostname */
+        char *user, *group, *state_dir, *run_dir; /* owned */
+        int log_level; /* enum sw_log_level */
+    } agent;
+
+    struct {
+        struct sw_cfg_iface *interfaces; /* owned */
+        size_t n_interfaces;
+        uint32_t workers;
+        struct sw_cidrlist home_net;
+        uint64_t max_flows;
+        struct {
+            uint64_t tcp_new, tcp_established, tcp_closed, udp, icmp, other; /* us */
+        } timeouts;
+        struct {
+            uint64_t memcap;
+            uint64_t timeout; /* us */
+            uint32_t max_trackers;
+        } fragments;
+        struct {
+            uint64_t depth, memcap;
+        } stream;
+        struct {
+            uint32_t max_layers;
+            bool tunnels;
+            uint32_t vxlan_port;
+        } decode;
+        uint32_t ring_size;   /* batches queued to each worker (power of two) */
+        uint32_t batch_size;  /* bytes per packet batch */
+    } network;
+
+    struct {
+        char *protos_file, *categories_file, *risky_domains_file, *ja3_file, *sha1_file; /* owned */
+        struct {
+            uint32_t tcp, udp;
+        } max_packets;
+        struct {
+            struct sw_strlist risks; /* NDPI_* enum names */
+            struct sw_cidrlist cidrs;
+            struct sw_strlist hostnames; /* exact, or "*.suffix" */
+        } risk_exceptions;
+    } ndpi;
+
+    struct {
+        bool community_id;
+        uint32_t community_id_seed; /* 0..65535 */
+        uint32_t anomaly_rate;      /* anomaly events per second of capture time, per worker */
+    } eve;
+
+    struct {
+        char *dir; /* owned */
+    } rules;
+
+    struct {
+        struct sw_strlist paths, exclude;
+        uint64_t max_scan_size;
+        bool fim;
+    } files;
+
+    struct sw_cfg_sink *outputs; /* owned */
+    size_t n_outputs;
+
+    struct {
+        char *dir; /* owned */
+        uint64_t max_size;
+        int when_full; /* enum sw_when_full */
+    } spool;
+
+    struct {
+        uint64_t interval; /* us */
+    } stats;
+};
+
+/* A config with every default (SPEC.md). Returns NULL and fills err on allocation failure.
+ * Caller owns the result. */
+struct sw_config *sw_cfg_defaults(struct sw_err *err);
+
+/* Load a YAML file over the defaults, then apply overrides ("key.path=value", may be NULL).
+ * An empty file is all defaults. On error returns NULL; err holds the first message
+ * ("file:line:column: key: problem") and every message is also passed to report (if not
+ * NULL), so `config check` can print all of them. Caller owns the result. */
+struct sw_config *sw_cfg_load(const char *path, const char *const *overrides, size_t n_overrides,
+                              void (*report)(void *ctx, const char *msg), void *ctx,
+                              struct sw_err *err);
+
+/* NULL-safe. */
+void sw_cfg_free(struct sw_config *cfg);
+
+/* Write the effective configuration as YAML-like "key: value" lines, defaults marked
+ * "# default". */
+void sw_cfg_dump(const struct sw_config *cfg, int fd);
+
+#endif

@@ -1,0 +1,110 @@
+/* decode.h - the decode path: link layer, VLAN/MPLS/PPPoE, IP, tunnels, L4.
+ *
+ * One small file per layer (collectors/net/decode_*.c) behind this one entry point. Decoders
+ * never allocate and never trust a length: every read is checked against caplen first. A bad
+ * packet becomes a counted decode event (Suricata's decoder.event.* names), never an assert.
+ * Stateless apart from the caller's counters: any thread, one sw_decode_stats per thread. */
+#ifndef SW_DECODE_H
+#define SW_DECODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sw/packet.h"
+
+enum sw_decode_rc {
+    SW_DECODE_OK = 0,    /* an IP packet with its L4 header decoded: has a flow */
+    SW_DECODE_FRAGMENT,  /* an IP fragment: hand it to sw_defrag_add() */
+    SW_DECODE_NOT_IP,    /* ARP, LLDP, STP, ...: counted, no flow */
+    SW_DECODE_INVALID,   /* malformed: one decode event counted */
+    SW_DECODE_LINKTYPE,  /* the link type is not supported */
+};
+
+/* Decode events: malformed input worth counting (and an anomaly event). Names follow
+ * Suricata's decoder.event.<name> counters where Suricata has one. */
+enum sw_decode_event {
+    SW_DEV_NONE = 0,
+    SW_DEV_PKT_TOO_SMALL,
+    SW_DEV_ETH_TRUNC,
+    SW_DEV_SLL_TRUNC,
+    SW_DEV_NULL_TRUNC,
+    SW_DEV_PPP_TRUNC,
+    SW_DEV_PPP_UNSUP,
+    SW_DEV_VLAN_TRUNC,
+    SW_DEV_VLAN_TOO_MANY,
+    SW_DEV_MPLS_TRUNC,
+    SW_DEV_MPLS_BAD_LABEL,
+    SW_DEV_PPPOE_TRUNC,
+    SW_DEV_PPPOE_WRONG_CODE,
+    SW_DEV_IPV4_TRUNC,
+    SW_DEV_IPV4_HLEN_TOO_SMALL,
+    SW_DEV_IPV4_IPLEN_SMALLER_THAN_HLEN,
+    SW_DEV_IPV4_OPT_INVALID,
+    SW_DEV_IPV4_WRONG_VERSION,
+    SW_DEV_IPV6_TRUNC,
+    SW_DEV_IPV6_WRONG_VERSION,
+    SW_DEV_IPV6_EXTHDR_TRUNC,
+    SW_DEV_IPV6_EXTHDR_TOO_MANY,
+    SW_DEV_IPV6_NO_NEXT_HEADER,
+    SW_DEV_TCP_TRUNC,
+    SW_DEV_TCP_HLEN_TOO_SMALL,
+    SW_DEV_TCP_OPT_INVALID,
+    SW_DEV_UDP_TRUNC,
+    SW_DEV_UDP_LEN_INVALID,
+    SW_DEV_ICMPV4_TRUNC,
+    SW_DEV_ICMPV6_TRUNC,
+    SW_DEV_SCTP_TRUNC,
+    SW_DEV_GRE_TRUNC,
+    SW_DEV_GRE_VERSION,
+    SW_DEV_VXLAN_TRUNC,
+    SW_DEV_GTP_TRUNC,
+    SW_DEV_TZSP_TRUNC,
+    SW_DEV_CAPWAP_TRUNC,
+    SW_DEV_TUNNEL_TOO_DEEP,
+    SW_DEV_IP_CUT,          /* datagram longer than captured (snaplen): kept, flagged */
+    SW_DEV_UNKNOWN_ETHERTYPE,
+    SW_DEV_MAX
+};
+
+/* Per-thread decode counters (Suricata's decoder.* names in sw_decode_counter_name). */
+struct sw_decode_stats {
+    uint64_t pkts, bytes, invalid;
+    uint64_t ethernet, sll, null, ppp, raw;
+    uint64_t vlan, vlan_qinq, mpls, pppoe;
+    uint64_t ipv4, ipv6, tcp, udp, sctp, icmpv4, icmpv6, other_l4;
+    uint64_t ipv4_in_ipv4, ipv6_in_ipv4, ipv4_in_ipv6, ipv6_in_ipv6;
+    uint64_t gre, vxlan, gtpu, tzsp, capwap;
+    uint64_t not_ip, fragments;
+    uint64_t events[SW_DEV_MAX];
+};
+
+/* Limits and switches, from config (network.decode.*). */
+struct sw_decode_cfg {
+    unsigned max_layers;  /* encapsulation layers (VLAN, MPLS, tunnels) before giving up; 16 */
+    bool tunnels;         /* decapsulate IP-in-IP, GTP-U, TZSP, CAPWAP, GRE, VXLAN; true */
+    uint16_t vxlan_port;  /* 4789 */
+};
+
+void sw_decode_cfg_defaults(struct sw_decode_cfg *cfg);
+
+/* Is this libpcap link type one we decode? (Ethernet, Linux SLL/SLL2, raw IPv4/IPv6/RAW,
+ * NULL/LOOP, PPP, PPP_SERIAL/C_HDLC.) */
+bool sw_decode_linktype_supported(int linktype);
+
+/* Decode p->data[0, caplen) as a frame of p->linktype. Fills the decoded fields of p (which
+ * the caller zeroed apart from the input fields) and counts into st. Any thread. */
+enum sw_decode_rc sw_decode_frame(const struct sw_decode_cfg *cfg, struct sw_packet *p,
+                                  struct sw_decode_stats *st);
+
+/* Decode p->data from an IP header at offset `off` (after reassembly: p->data is the
+ * reassembled datagram, p->flags has SW_PKT_REASSEMBLED, VLAN/tunnel fields already set by
+ * the first pass are kept). With SW_PKT_REASSEMBLED the fragment bits are not taken as a new
+ * fragment, and SW_PKT_IPV4_MF / SW_PKT_IPV6_FRAG are set from them. */
+enum sw_decode_rc sw_decode_ip(const struct sw_decode_cfg *cfg, struct sw_packet *p, uint32_t off,
+                               struct sw_decode_stats *st);
+
+/* Counter name of an event, Suricata style without the prefix ("ipv4.trunc_pkt").
+ * Static storage. */
+const char *sw_decode_event_name(enum sw_decode_event ev);
+
+#endif
