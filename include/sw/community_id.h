@@ -22,4 +22,10 @@ void sw_community_id(uint16_t seed, int ip_version, const uint8_t *src, const ui
                      uint8_t proto, uint16_t sport, uint16_t dport, bool base64, char *out,
                      size_t outlen);
 
+/* Community ID's ICMP/ICMPv6 pseudo ports: sport = type, dport = the type of the matching
+ * reply/request for two-way message types (so both directions order to the same pair), else
+ * code. Returns true when the message type is two-way. ip_version 4 (ICMP) or 6 (ICMPv6). */
+bool sw_community_id_icmp_ports(int ip_version, uint8_t type, uint8_t code, uint16_t *sport,
+                                uint16_t *dport);
+
 #endif

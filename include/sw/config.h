@@ -32,8 +32,13 @@ struct sw_cidrlist {
 
 /* Does addr (4 or 16 bytes per version) fall in any CIDR of the list? */
 bool sw_cidrlist_match(const struct sw_cidrlist *l, int version, const uint8_t *addr);
-/* Parse "10.0.0.0/8", "2001:db8::/32" or a bare address (full-length prefix). */
+/* Parse "10.0.0.0/8", "2001:db8::/32" or a bare address (full-length prefix). Host bits are
+ * cleared ("10.1.2.3/8" is 10.0.0.0/8). SW_EINVAL for anything else (blanks, "/33", "%eth0").
+ * (agent/util/cidr.c; any thread.) */
 enum sw_rc sw_cidr_parse(const char *s, struct sw_cidr *out) SW_MUSTCHECK;
+/* "10.0.0.0/8" into buf (SW_CIDR_STRLEN bytes suffice). Returns buf. */
+#define SW_CIDR_STRLEN 50
+char *sw_cidr_format(const struct sw_cidr *c, char *buf, size_t len);
 
 struct sw_cfg_iface {
     char *name; /* owned */
@@ -142,23 +147,54 @@ struct sw_config {
     } stats;
 };
 
+/* Hard limits on a config document, whatever the schema says: a larger file, a deeper
+ * nesting, more nodes (after expanding aliases) or more anchors is rejected before use. */
+#define SW_CFG_MAX_BYTES (1024u * 1024u)
+#define SW_CFG_MAX_DEPTH 32
+#define SW_CFG_MAX_NODES 100000u
+#define SW_CFG_MAX_ANCHORS 100
+
+/* Receives each error message of a load, in order (main thread, during the call). */
+typedef void (*sw_cfg_report_fn)(void *ctx, const char *msg);
+
 /* A config with every default (SPEC.md). Returns NULL and fills err on allocation failure.
  * Caller owns the result. */
 struct sw_config *sw_cfg_defaults(struct sw_err *err);
 
 /* Load a YAML file over the defaults, then apply overrides ("key.path=value", may be NULL).
- * An empty file is all defaults. On error returns NULL; err holds the first message
- * ("file:line:column: key: problem") and every message is also passed to report (if not
- * NULL), so `config check` can print all of them. Caller owns the result. */
+ * path NULL means no file: defaults plus overrides. An empty file is all defaults.
+ * On error returns NULL; err holds the first message ("file:line:column: key: problem",
+ * "--set key: problem" for an override) and every message is also passed to report (if not
+ * NULL), so `config check` can print all of them; nothing is applied partially.
+ * An override's value is taken as plain text for scalar keys ("agent.id=web 1") and as YAML
+ * for lists, tables and sections ("network.home_net=[10.0.0.0/8, fd00::/8]",
+ * "network.interfaces=[{name: eth1, promisc: false}]", "network.timeouts={udp: 60s}"); a
+ * plain scalar given for a list is a one-item list. Later overrides win. Caller owns the
+ * result. Any thread; report is called synchronously, inside the call. */
 struct sw_config *sw_cfg_load(const char *path, const char *const *overrides, size_t n_overrides,
-                              void (*report)(void *ctx, const char *msg), void *ctx,
-                              struct sw_err *err);
+                              sw_cfg_report_fn report, void *ctx, struct sw_err *err);
+
+/* As sw_cfg_load, from a buffer (len bytes, need not be NUL-terminated); name is used in
+ * messages and as cfg->source. For the fuzz target and tests. */
+struct sw_config *sw_cfg_load_buffer(const char *name, const char *buf, size_t len,
+                                     const char *const *overrides, size_t n_overrides,
+                                     sw_cfg_report_fn report, void *ctx, struct sw_err *err);
 
 /* NULL-safe. */
 void sw_cfg_free(struct sw_config *cfg);
 
-/* Write the effective configuration as YAML-like "key: value" lines, defaults marked
- * "# default". */
+/* Write the effective configuration as "key.path: value" lines in schema order, lists and
+ * tables as YAML flow sequences, values equal to the default followed by "  # default". */
 void sw_cfg_dump(const struct sw_config *cfg, int fd);
+
+/* Write the key reference (Markdown table: key, type, default, range, description) for the
+ * README and `seawall config check --help`. */
+void sw_cfg_doc(int fd);
+
+/* Reload: count the keys that differ between the running config and a new one but only take
+ * effect on restart, passing each key path to report (may be NULL). The daemon keeps the
+ * running values for them. */
+size_t sw_cfg_restart_changes(const struct sw_config *running, const struct sw_config *next,
+                              sw_cfg_report_fn report, void *ctx);
 
 #endif

@@ -63,6 +63,11 @@ enum sw_decode_event {
     SW_DEV_TUNNEL_TOO_DEEP,
     SW_DEV_IP_CUT,          /* datagram longer than captured (snaplen): kept, flagged */
     SW_DEV_UNKNOWN_ETHERTYPE,
+    SW_DEV_GRE_VERSION0_FLAGS,  /* GRE v0 with routing, recursion or reserved bits: flagged */
+    SW_DEV_GRE_VERSION1_FLAGS,  /* GRE v1 that is not PPTP (no key, C/R bits, not PPP) */
+    SW_DEV_ERSPAN_TRUNC,
+    SW_DEV_ERSPAN_VERSION,
+    SW_DEV_RAW_INVALID_VERSION, /* raw IP link: first nibble neither 4 nor 6 */
     SW_DEV_MAX
 };
 

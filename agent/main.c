@@ -1,0 +1,42 @@
+/* main.c - the seawall binary: dispatch to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sw/cmd.h"
+#include "sw/log.h"
+
+#ifndef SW_VERSION
+#define SW_VERSION "0.1.0"
+#endif
+
+static void
+usage(FILE *fp)
+{
+    fprintf(fp, "usage: seawall COMMAND [OPTIONS]\n"
+                "Commands:\n"
+                "  pcap FILE...   analyse capture files, EVE JSON out\n"
+                "  --version      print the version\n"
+                "  --help         this help; 'seawall COMMAND --help' for a command\n");
+}
+
+int
+main(int argc, char **argv)
+{
+    sw_log_setup(SW_LOG_NOTICE, SW_LOG_MODE_CLI);
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("seawall %s\n", SW_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "pcap") == 0)
+        return sw_cmd_pcap(argc - 1, argv + 1);
+    sw_log_error("unknown command '%s' (see 'seawall --help')", argv[1]);
+    return 2;
+}

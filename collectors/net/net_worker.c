@@ -1,0 +1,136 @@
+/* net_worker.c - a network worker's packet path (see include/sw/net_worker.h). */
+#include "sw/net_worker.h"
+
+#include <string.h>
+
+#include "sw/alloc.h"
+#include "sw/community_id.h"
+#include "sw/flow.h"
+#include "sw/ndpi.h"
+
+struct sw_net_worker {
+    const struct sw_config *cfg;           /* borrowed */
+    const struct sw_det_ndpi_risk *risk;   /* borrowed */
+    struct sw_emitter *em;                 /* borrowed */
+    struct sw_flow_table *flows;           /* owned */
+    struct sw_ndpi *ndpi;                  /* owned */
+    struct sw_worker_stats st;
+};
+
+/* Flow end: final classification, last risks, then the flow event. */
+static void
+on_flow_end(void *ctx, struct sw_flow *f, enum sw_flow_reason reason)
+{
+    struct sw_net_worker *w = ctx;
+    uint64_t fresh = sw_ndpi_flow_end(w->ndpi, f);
+    struct sw_event *ev;
+
+    if (fresh != 0)
+        sw_det_ndpi_risk_inspect(w->risk, f, &f->ndpi, fresh, f->counts.end_us, false, w->em,
+                                 &w->st);
+    ev = sw_event_create(SW_EV_FLOW, f->counts.end_us);
+    if (ev == NULL) {
+        w->st.event_drops++;
+        return;
+    }
+    ev->flow = f->ref;
+    ev->counts = f->counts;
+    ev->ndpi = f->ndpi;
+    ev->has_ndpi = true;
+    ev->u.flow.state = f->state;
+    ev->u.flow.reason = (uint8_t)reason;
+    ev->u.flow.alerted = f->alerted;
+    ev->u.flow.evicted = reason == SW_REASON_FORCED;
+    sw_emit(w->em, ev);
+}
+
+struct sw_net_worker *
+sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_workers,
+                     const struct sw_det_ndpi_risk *risk, struct sw_emitter *em,
+                     struct sw_err *err)
+{
+    struct sw_net_worker *w = sw_calloc(1, sizeof(*w));
+    struct sw_flow_cfg fc;
+
+    (void)index;
+    if (w == NULL) {
+        sw_err_set(err, SW_ENOMEM, "worker: out of memory");
+        return NULL;
+    }
+    w->cfg = cfg;
+    w->risk = risk;
+    w->em = em;
+    memset(&fc, 0, sizeof(fc));
+    /* Each worker gets an equal share; hashing spreads flows evenly enough for that. */
+    fc.max_flows = cfg->network.max_flows / (n_workers ? n_workers : 1);
+    if (fc.max_flows == 0)
+        fc.max_flows = 1;
+    fc.timeout_us[SW_TC_TCP_NEW] = cfg->network.timeouts.tcp_new;
+    fc.timeout_us[SW_TC_TCP_ESTABLISHED] = cfg->network.timeouts.tcp_established;
+    fc.timeout_us[SW_TC_TCP_CLOSED] = cfg->network.timeouts.tcp_closed;
+    fc.timeout_us[SW_TC_UDP] = cfg->network.timeouts.udp;
+    fc.timeout_us[SW_TC_ICMP] = cfg->network.timeouts.icmp;
+    fc.timeout_us[SW_TC_OTHER] = cfg->network.timeouts.other;
+    fc.community_id = cfg->eve.community_id;
+    fc.community_id_seed = (uint16_t)cfg->eve.community_id_seed;
+    w->ndpi = sw_ndpi_create(cfg, err);
+    if (w->ndpi == NULL)
+        goto fail;
+    w->flows = sw_flow_table_create(&fc, on_flow_end, w, err);
+    if (w->flows == NULL)
+        goto fail;
+    return w;
+fail:
+    sw_net_worker_destroy(w, 0);
+    return NULL;
+}
+
+void
+sw_net_worker_destroy(struct sw_net_worker *w, uint64_t now_us)
+{
+    if (w == NULL)
+        return;
+    sw_flow_table_destroy(w->flows, now_us); /* emits the last flow events */
+    sw_ndpi_destroy(w->ndpi);
+    sw_free(w);
+}
+
+void
+sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p)
+{
+    struct sw_flow *f;
+    bool to_server;
+    uint64_t fresh;
+
+    w->st.pkts++;
+    w->st.bytes += p->wirelen;
+    f = sw_flow_get(w->flows, p, &to_server);
+    if (f == NULL)
+        return; /* counted by the table */
+    if (f->counts.pkts_toserver + f->counts.pkts_toclient == 1 && w->cfg->eve.community_id) {
+        const struct sw_flow_ref *r = &f->ref;
+        bool icmp = r->proto == 1 || r->proto == 58;
+
+        sw_community_id((uint16_t)w->cfg->eve.community_id_seed, r->ip_version, r->src, r->dst,
+                        r->proto, icmp ? r->icmp_type : r->sport, icmp ? r->icmp_code : r->dport,
+                        true, f->ref.community_id, sizeof(f->ref.community_id));
+    }
+    fresh = sw_ndpi_process(w->ndpi, f, p);
+    if (fresh != 0)
+        sw_det_ndpi_risk_inspect(w->risk, f, &f->ndpi, fresh, p->ts_us, !to_server, w->em,
+                                 &w->st);
+}
+
+void
+sw_net_worker_tick(struct sw_net_worker *w, uint64_t now_us)
+{
+    sw_flow_expire(w->flows, now_us);
+}
+
+void
+sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out)
+{
+    *out = w->st;
+    sw_flow_stats(w->flows, out);
+    sw_ndpi_stats(w->ndpi, out);
+}

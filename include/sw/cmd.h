@@ -1,0 +1,20 @@
+/* cmd.h - subcommands of the seawall binary. Each takes the arguments after its name
+ * (argv[0] is the subcommand) and returns the process exit code: 0 success, 1 findings or
+ * failed checks where that is the point of the command, 2 usage or configuration error.
+ * Main thread. */
+#ifndef SW_CMD_H
+#define SW_CMD_H
+
+#include <stddef.h>
+
+int sw_cmd_pcap(int argc, char **argv);
+
+/* Shared by subcommands: load -c FILE (or defaults when NULL) with --set overrides, report
+ * every error on stderr. Returns NULL after reporting. */
+struct sw_config;
+struct sw_config *sw_cmd_load_config(const char *path, const char *const *sets, size_t n_sets);
+
+/* EVE host: agent.id, else the host name. Writes into buf. */
+void sw_cmd_host(const struct sw_config *cfg, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,24 @@
+/* eve.h - EVE JSON encoding: the only place that knows EVE field names.
+ *
+ * Output thread (or any thread holding the event). Encoding builds a fresh Jansson tree per
+ * event, dumps it compactly and drops the tree. */
+#ifndef SW_EVE_H
+#define SW_EVE_H
+
+#include <stddef.h>
+
+#include "sw/event.h"
+
+struct sw_eve_cfg {
+    const char *host; /* borrowed: EVE "host" (agent.id or the hostname) */
+};
+
+/* Encode ev as one JSON object without a trailing newline. Returns a string the caller
+ * frees with free(), or NULL on allocation failure. *len gets its length. */
+char *sw_eve_encode(const struct sw_eve_cfg *cfg, const struct sw_event *ev, size_t *len);
+
+/* Format a capture time as Suricata does: 2026-11-25T10:00:00.123456+0000 (UTC).
+ * buf must hold 32 bytes. */
+void sw_eve_time(uint64_t ts_us, char *buf, size_t buflen);
+
+#endif

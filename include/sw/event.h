@@ -1,0 +1,130 @@
+/* event.h - struct sw_event: what detectors and flows hand to the output stage.
+ *
+ * Plain data with fixed-size text fields, so an event is one allocation that crosses from a
+ * worker to the output thread through a ring and is freed there. Field meaning only;
+ * output/eve.c is the one place that knows EVE field names. */
+#ifndef SW_EVENT_H
+#define SW_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sw/config.h"
+#include "sw/packet.h"
+
+/* What nDPI said about a flow (copied out of nDPI's flow state). Empty strings are absent. */
+struct sw_ndpi_info {
+    char protocol[64];  /* ndpi_protocol2name(): "HTTP.Google", "TLS", "Unknown" */
+    char master[32];    /* "HTTP", or "" */
+    char app[32];       /* "Google", or "" */
+    char category[32];  /* "Web" */
+    char confidence[32]; /* "DPI", "Match by port", ... */
+    char hostname[80];  /* host name / SNI */
+    char ja3c[33], ja3s[33];
+    uint64_t risks;     /* bit i = ndpi_risk_enum i */
+    uint16_t risk_total, risk_client, risk_server;
+    uint16_t master_id, app_id;
+    char app_proto[24]; /* EVE app_proto: Suricata's name where one exists */
+};
+
+/* Identity of the flow an event belongs to. src is the flow's originator. */
+struct sw_flow_ref {
+    uint64_t flow_id;
+    uint8_t ip_version, proto;
+    uint8_t src[16], dst[16];
+    uint16_t sport, dport;          /* not ICMP */
+    uint8_t icmp_type, icmp_code;   /* ICMP: the originator's first type/code */
+    uint8_t resp_icmp_type, resp_icmp_code;
+    bool has_resp_icmp;
+    uint16_t vlan[SW_MAX_VLANS];
+    uint8_t vlan_count;
+    uint8_t tunnel; /* enum sw_tunnel */
+    char community_id[32]; /* "" when disabled */
+};
+
+/* Counters of a flow at the time of the event. */
+struct sw_flow_counts {
+    uint64_t pkts_toserver, pkts_toclient, bytes_toserver, bytes_toclient;
+    uint64_t start_us, end_us;
+    uint8_t tcp_flags_ts, tcp_flags_tc;
+};
+
+enum sw_flow_reason { SW_REASON_TIMEOUT, SW_REASON_FORCED, SW_REASON_SHUTDOWN };
+enum sw_flow_state { SW_STATE_NEW, SW_STATE_ESTABLISHED, SW_STATE_CLOSED };
+
+#define SW_ALERT_META_MAX 8
+
+struct sw_alert {
+    uint32_t gid, signature_id, rev;
+    uint8_t severity;        /* 1 high .. 3 low */
+    bool to_client;          /* direction of the packet that raised it */
+    char signature[160];
+    char category[80];
+    const char *detector;    /* static: "ndpi_risk", "yara", "rule", "ioc" */
+    /* EVE metadata: key -> one value each here (EVE arrays of one string). */
+    struct {
+        const char *key;     /* static */
+        char value[64];
+    } meta[SW_ALERT_META_MAX];
+    unsigned n_meta;
+    unsigned ndpi_risk;      /* ndpi_risk alerts: the risk id */
+};
+
+struct sw_anomaly {
+    const char *type;  /* static: "decode", "stream", "applayer" */
+    const char *event; /* static: "ipv4.trunc_pkt" */
+    bool has_tuple;    /* the packet got far enough to have addresses */
+    uint64_t packet_no; /* position in the capture file, 1-based; 0 live */
+    char source[128];  /* capture file or interface */
+};
+
+struct sw_stats_snap; /* stats.h */
+
+struct sw_event {
+    enum sw_event_type type;
+    uint64_t ts_us;
+    struct sw_flow_ref flow;         /* alert, flow, anomaly (has_tuple) */
+    struct sw_flow_counts counts;    /* alert, flow */
+    struct sw_ndpi_info ndpi;        /* alert, flow */
+    bool has_ndpi;
+    union {
+        struct {
+            uint8_t state;   /* enum sw_flow_state */
+            uint8_t reason;  /* enum sw_flow_reason */
+            bool alerted;
+            bool evicted;
+        } flow;
+        struct sw_alert alert;
+        struct sw_anomaly anomaly;
+        struct sw_stats_snap *stats; /* owned */
+    } u;
+};
+
+/* Allocate a zeroed event. NULL on failure (the caller counts the drop). */
+struct sw_event *sw_event_create(enum sw_event_type type, uint64_t ts_us);
+/* Free an event and what it owns. NULL-safe. */
+void sw_event_destroy(struct sw_event *ev);
+
+/* Append one EVE metadata key/value to an alert; silently ignored past SW_ALERT_META_MAX. */
+void sw_alert_meta_add(struct sw_alert *a, const char *key, const char *value);
+
+/* Name of a type as EVE writes it ("alert", "flow", ...). */
+const char *sw_event_type_name(enum sw_event_type t);
+/* Parse an EVE type name; -1 when unknown. */
+int sw_event_type_parse(const char *name);
+
+/* Emitter: where a detector or the flow stage sends events. The pipeline's emitter pushes
+ * to the calling worker's ring; unit tests pass one that collects into an array. The
+ * emitter takes ownership of ev on every path (a full ring frees it and counts a drop). */
+struct sw_emitter {
+    void (*emit)(struct sw_emitter *em, struct sw_event *ev);
+    void *ctx;
+};
+
+static inline void
+sw_emit(struct sw_emitter *em, struct sw_event *ev)
+{
+    em->emit(em, ev);
+}
+
+#endif

@@ -1,0 +1,52 @@
+/* ndpi.h - the nDPI 4.2 classifier glue.
+ *
+ * One instance per worker thread (nDPI's detection module is not thread-safe), created on
+ * the main thread before workers start, since nDPI's initialisation touches shared state.
+ * Detection runs for a flow until nDPI has a protocol and nothing more to dissect, or until
+ * ndpi.max_packets; then ndpi_detection_giveup() (which may guess by port), the result is
+ * copied into the flow and nDPI's per-flow state is freed. */
+#ifndef SW_NDPI_H
+#define SW_NDPI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sw/config.h"
+#include "sw/err.h"
+#include "sw/flow.h"
+#include "sw/packet.h"
+
+struct sw_ndpi;
+
+/* Create a detection module with every protocol enabled and the configuration files of
+ * cfg->ndpi loaded (an empty path skips that file). A file that cannot be read or parsed
+ * is an error naming it. Main thread. Caller owns the result. */
+struct sw_ndpi *sw_ndpi_create(const struct sw_config *cfg, struct sw_err *err);
+/* NULL-safe. Main thread, after the worker stopped. */
+void sw_ndpi_destroy(struct sw_ndpi *n);
+
+/* Classify one packet of flow f (worker thread). Returns the risk bits nDPI newly set on
+ * the flow with this packet (not yet in f->risks_alerted): the caller raises them. */
+uint64_t sw_ndpi_process(struct sw_ndpi *n, struct sw_flow *f, const struct sw_packet *p);
+
+/* The flow is ending: finish detection (give up if still running), fill f->ndpi and free
+ * nDPI's per-flow state. Returns risk bits not yet alerted. Worker thread. */
+uint64_t sw_ndpi_flow_end(struct sw_ndpi *n, struct sw_flow *f);
+
+/* Free nDPI's state of a flow without classifying (table teardown on error paths). */
+void sw_ndpi_flow_free(struct sw_flow *f);
+
+/* Counters: packets given to nDPI, detected/guessed/unknown flows, allocation failures. */
+void sw_ndpi_stats(const struct sw_ndpi *n, struct sw_worker_stats *out);
+
+/* nDPI's display name of a risk (ndpi_risk2str), any thread. */
+const char *sw_ndpi_risk_name(unsigned risk);
+/* nDPI's severity of a risk as its name ("Low", "Medium", ...), and as a number. */
+const char *sw_ndpi_risk_severity_name(unsigned risk);
+int sw_ndpi_risk_severity(unsigned risk);
+
+/* Path of the nDPI configuration files directory option (--ndpi-dir): fills the five file
+ * paths of cfg->ndpi that exist in dir and are not set already. Returns how many were found. */
+int sw_ndpi_dir_apply(struct sw_config *cfg, const char *dir, struct sw_err *err);
+
+#endif

@@ -1,0 +1,37 @@
+/* net_worker.h - one network worker's packet path: flow > nDPI > detectors > emit.
+ *
+ * A worker owns a flow table, an nDPI module and its per-thread detector state; packets
+ * reach it already decoded (the capture side decodes to pick the worker). Created on the
+ * main thread (nDPI initialisation is not thread-safe), then used by the worker thread
+ * only. */
+#ifndef SW_NET_WORKER_H
+#define SW_NET_WORKER_H
+
+#include <stdint.h>
+
+#include "sw/config.h"
+#include "sw/det_ndpi_risk.h"
+#include "sw/err.h"
+#include "sw/event.h"
+#include "sw/packet.h"
+#include "sw/stats.h"
+
+struct sw_net_worker;
+
+/* index/n_workers: this worker's share of network.max_flows. em: where events go (borrowed,
+ * must outlive the worker). risk: shared detector (borrowed). */
+struct sw_net_worker *sw_net_worker_create(const struct sw_config *cfg, unsigned index,
+                                           unsigned n_workers,
+                                           const struct sw_det_ndpi_risk *risk,
+                                           struct sw_emitter *em, struct sw_err *err);
+/* Ends every flow (reason shutdown, or timeout when expired by now_us) and frees. NULL-safe. */
+void sw_net_worker_destroy(struct sw_net_worker *w, uint64_t now_us);
+
+/* One decoded packet (sw_decode_frame() returned SW_DECODE_OK). */
+void sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p);
+/* Capture time advanced to now_us: end idle flows. */
+void sw_net_worker_tick(struct sw_net_worker *w, uint64_t now_us);
+/* Copy this worker's counters. */
+void sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out);
+
+#endif

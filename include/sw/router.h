@@ -1,0 +1,48 @@
+/* router.h - the output stage: one thread drains every producer's event ring, encodes each
+ * event as EVE JSON and hands the line to each sink whose type filter takes it.
+ *
+ * Producers (workers, the capture thread) get an SPSC ring each, registered before start.
+ * Their emitter pushes without blocking; in lossless mode (offline analysis) a producer
+ * whose ring is full waits for the output thread instead of dropping. */
+#ifndef SW_ROUTER_H
+#define SW_ROUTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sw/err.h"
+#include "sw/event.h"
+#include "sw/eve.h"
+#include "sw/sink.h"
+
+struct sw_router;
+
+/* Producer handle: an emitter bound to one ring. Owned by the router. */
+struct sw_producer {
+    struct sw_emitter em; /* pass &p->em to the producer thread */
+    struct sw_router *router;
+    struct sw_ring *ring;
+    uint64_t drops; /* producer thread writes */
+    bool done;      /* set by the producer when it will emit no more */
+};
+
+/* sinks: taken over (owned) by the router on success and on failure. */
+struct sw_router *sw_router_create(const struct sw_eve_cfg *eve, struct sw_sink **sinks,
+                                   size_t n_sinks, bool lossless, struct sw_err *err);
+/* Main thread, before start. ring_size events. */
+struct sw_producer *sw_router_add_producer(struct sw_router *r, size_t ring_size,
+                                           struct sw_err *err);
+enum sw_rc sw_router_start(struct sw_router *r, struct sw_err *err) SW_MUSTCHECK;
+/* Producer thread: no more events from p. */
+void sw_producer_close(struct sw_producer *p);
+/* Main thread: wait until every producer closed and all rings are drained, stop the thread,
+ * flush sinks. */
+void sw_router_stop(struct sw_router *r);
+/* Main thread, after stop: encode and write one event directly (final stats). Takes ev. */
+void sw_router_write(struct sw_router *r, struct sw_event *ev);
+/* Events written and dropped (producer drops + encode failures + sink failures). */
+void sw_router_counts(struct sw_router *r, uint64_t *events, uint64_t *drops);
+/* Flushes, frees sinks and rings. NULL-safe. */
+void sw_router_destroy(struct sw_router *r);
+
+#endif

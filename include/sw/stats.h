@@ -1,0 +1,54 @@
+/* stats.h - counter snapshots for the stats event and `seawall status`.
+ *
+ * Each thread owns its counters (single writer) and copies them into a snapshot; the
+ * snapshot is plain data owned by the stats event that carries it. */
+#ifndef SW_STATS_H
+#define SW_STATS_H
+
+#include <stdint.h>
+
+#include "sw/decode.h"
+#include "sw/defrag.h"
+
+/* Per-worker counters (flow table, nDPI, detection, its event ring). */
+struct sw_worker_stats {
+    uint64_t pkts, bytes;
+    uint64_t flows_created, flows_tcp, flows_udp, flows_icmp, flows_other;
+    uint64_t flows_active, flows_ended;
+    uint64_t flows_timeout, flows_evicted, flows_shutdown;
+    uint64_t flow_memcap_drops; /* packets with no flow: table full and nothing evictable */
+    uint64_t flow_memuse;       /* bytes held by flows and their nDPI state */
+    uint64_t ndpi_pkts;         /* packets given to nDPI */
+    uint64_t ndpi_detected, ndpi_guessed, ndpi_unknown;
+    uint64_t ndpi_alloc_fail;
+    uint64_t alerts, alerts_suppressed; /* suppressed: risk exceptions */
+    uint64_t anomalies, anomalies_suppressed; /* suppressed: rate limit */
+    uint64_t event_drops;       /* events lost: allocation failure or full ring */
+    uint64_t tcp_syn, tcp_synack, tcp_rst, tcp_fin;
+};
+
+/* Capture-side counters (one capture thread). */
+struct sw_capture_stats {
+    uint64_t files, files_failed, pkts, bytes;
+    uint64_t truncated_files; /* a file ended in the middle of a packet record */
+    uint64_t unsupported_linktype;
+    uint64_t batch_waits;     /* times the reader waited for a worker to return a batch */
+};
+
+struct sw_stats_snap {
+    uint64_t uptime_us;
+    struct sw_capture_stats capture;
+    struct sw_decode_stats decoder;
+    struct sw_defrag_stats defrag;
+    unsigned n_workers;
+    struct sw_worker_stats total;
+    struct sw_worker_stats *worker; /* owned: n_workers entries */
+    uint64_t output_events, output_drops;
+};
+
+/* Add b's counters to a (memuse and active are summed too). */
+void sw_stats_worker_add(struct sw_worker_stats *a, const struct sw_worker_stats *b);
+/* NULL-safe. */
+void sw_stats_snap_destroy(struct sw_stats_snap *s);
+
+#endif

@@ -1,0 +1,509 @@
+/* eve.c - EVE JSON encoding (see include/sw/eve.h).
+ *
+ * Field names follow Suricata 8's EVE schema (etc/schema.json) so that SIEM parsers built
+ * for Suricata read seawall unchanged; seawall-only data goes into the top-level "seawall"
+ * object. Values are set with json_object_set_new() on fresh values and the root is
+ * released once. Absent values are left out, never written empty. */
+#include "sw/eve.h"
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "sw/decode.h"
+#include "sw/ndpi.h"
+#include "sw/ndpi_names.h"
+#include "sw/stats.h"
+
+void
+sw_eve_time(uint64_t ts_us, char *buf, size_t buflen)
+{
+    time_t secs = (time_t)(ts_us / 1000000u);
+    struct tm tm;
+    size_t n;
+
+    gmtime_r(&secs, &tm);
+    n = strftime(buf, buflen, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, buflen - n, ".%06u+0000", (unsigned)(ts_us % 1000000u));
+}
+
+static void
+set_str(json_t *o, const char *key, const char *val)
+{
+    if (val != NULL && val[0] != '\0')
+        json_object_set_new(o, key, json_string(val));
+}
+
+static void
+set_int(json_t *o, const char *key, uint64_t v)
+{
+    json_object_set_new(o, key, json_integer((json_int_t)v));
+}
+
+static void
+set_time(json_t *o, const char *key, uint64_t ts_us)
+{
+    char buf[40];
+
+    sw_eve_time(ts_us, buf, sizeof(buf));
+    json_object_set_new(o, key, json_string(buf));
+}
+
+static void
+addr_str(int version, const uint8_t *a, char *buf, size_t len)
+{
+    if (inet_ntop(version == 6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)len) == NULL)
+        snprintf(buf, len, "?");
+}
+
+/* Suricata's spelling of IP protocols in "proto". */
+static void
+proto_str(uint8_t proto, char *buf, size_t len)
+{
+    static const struct {
+        uint8_t num;
+        const char *name;
+    } names[] = {
+        {IPPROTO_TCP, "TCP"},    {IPPROTO_UDP, "UDP"},   {IPPROTO_ICMP, "ICMP"},
+        {IPPROTO_ICMPV6, "IPv6-ICMP"}, {IPPROTO_SCTP, "SCTP"}, {IPPROTO_GRE, "GRE"},
+        {IPPROTO_ESP, "ESP"},    {IPPROTO_AH, "AH"},     {IPPROTO_IGMP, "IGMP"},
+        {89, "OSPF"},            {112, "VRRP"},          {103, "PIM"},
+        {46, "RSVP"},
+    };
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (names[i].num == proto) {
+            snprintf(buf, len, "%s", names[i].name);
+            return;
+        }
+    }
+    snprintf(buf, len, "%u", proto);
+}
+
+static bool
+is_icmp(uint8_t proto)
+{
+    return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
+}
+
+static bool
+has_ports(uint8_t proto)
+{
+    return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
+}
+
+/* Common network fields: flow_id, vlan, 5-tuple, proto, community_id. */
+static void
+add_tuple(json_t *root, const struct sw_flow_ref *r, bool flow_id)
+{
+    char a[INET6_ADDRSTRLEN], proto[16];
+
+    if (flow_id)
+        set_int(root, "flow_id", r->flow_id);
+    if (r->vlan_count > 0) {
+        json_t *v = json_array();
+
+        for (unsigned i = 0; i < r->vlan_count && i < SW_MAX_VLANS; i++)
+            json_array_append_new(v, json_integer(r->vlan[i]));
+        json_object_set_new(root, "vlan", v);
+    }
+    addr_str(r->ip_version, r->src, a, sizeof(a));
+    set_str(root, "src_ip", a);
+    if (has_ports(r->proto))
+        set_int(root, "src_port", r->sport);
+    addr_str(r->ip_version, r->dst, a, sizeof(a));
+    set_str(root, "dest_ip", a);
+    if (has_ports(r->proto))
+        set_int(root, "dest_port", r->dport);
+    proto_str(r->proto, proto, sizeof(proto));
+    set_str(root, "proto", proto);
+    if (is_icmp(r->proto)) {
+        set_int(root, "icmp_type", r->icmp_type);
+        set_int(root, "icmp_code", r->icmp_code);
+        if (r->has_resp_icmp) {
+            set_int(root, "response_icmp_type", r->resp_icmp_type);
+            set_int(root, "response_icmp_code", r->resp_icmp_code);
+        }
+    }
+    set_str(root, "community_id", r->community_id);
+}
+
+static json_t *
+ndpi_json(const struct sw_ndpi_info *n)
+{
+    json_t *o = json_object();
+
+    set_str(o, "protocol", n->protocol);
+    set_str(o, "master", n->master);
+    set_str(o, "app", n->app);
+    set_str(o, "category", n->category);
+    set_str(o, "confidence", n->confidence);
+    set_str(o, "hostname", n->hostname);
+    set_str(o, "ja3c", n->ja3c);
+    set_str(o, "ja3s", n->ja3s);
+    if (n->risks != 0) {
+        json_t *risks = json_array();
+
+        for (unsigned i = 1; i < 64; i++) {
+            const struct sw_ndpi_risk_info *ri;
+            json_t *r;
+
+            if ((n->risks & (1ULL << i)) == 0)
+                continue;
+            r = json_object();
+            set_int(r, "id", i);
+            ri = sw_ndpi_risk_info(i);
+            if (ri != NULL)
+                set_str(r, "code", ri->code);
+            set_str(r, "name", sw_ndpi_risk_name(i));
+            set_str(r, "severity", sw_ndpi_risk_severity_name(i));
+            json_array_append_new(risks, r);
+        }
+        json_object_set_new(o, "risks", risks);
+        json_t *sc = json_object();
+        set_int(sc, "total", n->risk_total);
+        set_int(sc, "client", n->risk_client);
+        set_int(sc, "server", n->risk_server);
+        json_object_set_new(o, "risk_score", sc);
+    }
+    return o;
+}
+
+static void
+tcp_flags_str(uint8_t fl, char *buf)
+{
+    snprintf(buf, 3, "%02x", fl);
+}
+
+static json_t *
+tcp_json(const struct sw_flow_counts *c, uint8_t state)
+{
+    static const char *const states[] = {"new", "established", "closed"};
+    json_t *o = json_object();
+    uint8_t all = c->tcp_flags_ts | c->tcp_flags_tc;
+    char buf[4];
+
+    tcp_flags_str(all, buf);
+    set_str(o, "tcp_flags", buf);
+    tcp_flags_str(c->tcp_flags_ts, buf);
+    set_str(o, "tcp_flags_ts", buf);
+    tcp_flags_str(c->tcp_flags_tc, buf);
+    set_str(o, "tcp_flags_tc", buf);
+    static const struct {
+        uint8_t bit;
+        const char *name;
+    } bits[] = {{0x01, "fin"}, {0x02, "syn"}, {0x04, "rst"}, {0x08, "psh"},
+                {0x10, "ack"}, {0x20, "urg"}, {0x40, "ecn"}, {0x80, "cwr"}};
+    for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+        if (all & bits[i].bit)
+            json_object_set_new(o, bits[i].name, json_true());
+    if (state < 3)
+        set_str(o, "state", states[state]);
+    return o;
+}
+
+static json_t *
+flow_json(const struct sw_event *ev, bool final)
+{
+    static const char *const states[] = {"new", "established", "closed"};
+    static const char *const reasons[] = {"timeout", "forced", "shutdown"};
+    const struct sw_flow_counts *c = &ev->counts;
+    json_t *o = json_object();
+
+    set_int(o, "pkts_toserver", c->pkts_toserver);
+    set_int(o, "pkts_toclient", c->pkts_toclient);
+    set_int(o, "bytes_toserver", c->bytes_toserver);
+    set_int(o, "bytes_toclient", c->bytes_toclient);
+    set_time(o, "start", c->start_us);
+    if (final) {
+        set_time(o, "end", c->end_us);
+        set_int(o, "age", (c->end_us - c->start_us) / 1000000u);
+        if (ev->u.flow.state < 3)
+            set_str(o, "state", states[ev->u.flow.state]);
+        if (ev->u.flow.reason < 3)
+            set_str(o, "reason", reasons[ev->u.flow.reason]);
+        json_object_set_new(o, "alerted", json_boolean(ev->u.flow.alerted));
+    }
+    return o;
+}
+
+static json_t *
+alert_json(const struct sw_alert *a)
+{
+    json_t *o = json_object();
+
+    set_str(o, "action", "allowed");
+    set_int(o, "gid", a->gid);
+    set_int(o, "signature_id", a->signature_id);
+    set_int(o, "rev", a->rev);
+    set_str(o, "signature", a->signature);
+    set_str(o, "category", a->category);
+    set_int(o, "severity", a->severity);
+    if (a->n_meta > 0) {
+        json_t *m = json_object();
+
+        for (unsigned i = 0; i < a->n_meta; i++) {
+            json_t *arr = json_object_get(m, a->meta[i].key);
+
+            if (arr == NULL) {
+                arr = json_array();
+                json_object_set_new(m, a->meta[i].key, arr);
+            }
+            json_array_append_new(arr, json_string(a->meta[i].value));
+        }
+        json_object_set_new(o, "metadata", m);
+    }
+    return o;
+}
+
+/* Suricata's decoder.event.<layer>.<name>: split "ipv4.trunc_pkt" at the first dot. */
+static void
+decoder_events_json(json_t *decoder, const struct sw_decode_stats *d)
+{
+    json_t *evs = json_object();
+
+    for (int i = 1; i < SW_DEV_MAX; i++) {
+        const char *name = sw_decode_event_name((enum sw_decode_event)i);
+        const char *dot = strchr(name, '.');
+        char layer[32];
+        json_t *l;
+
+        if (dot == NULL || (size_t)(dot - name) >= sizeof(layer))
+            continue;
+        memcpy(layer, name, (size_t)(dot - name));
+        layer[dot - name] = '\0';
+        l = json_object_get(evs, layer);
+        if (l == NULL) {
+            l = json_object();
+            json_object_set_new(evs, layer, l);
+        }
+        set_int(l, dot + 1, d->events[i]);
+    }
+    json_object_set_new(decoder, "event", evs);
+}
+
+static json_t *
+decoder_json(const struct sw_decode_stats *d)
+{
+    json_t *o = json_object();
+
+    set_int(o, "pkts", d->pkts);
+    set_int(o, "bytes", d->bytes);
+    set_int(o, "invalid", d->invalid);
+    set_int(o, "ipv4", d->ipv4);
+    set_int(o, "ipv6", d->ipv6);
+    set_int(o, "ethernet", d->ethernet);
+    set_int(o, "sll", d->sll);
+    set_int(o, "null", d->null);
+    set_int(o, "ppp", d->ppp);
+    set_int(o, "raw", d->raw);
+    set_int(o, "tcp", d->tcp);
+    set_int(o, "udp", d->udp);
+    set_int(o, "sctp", d->sctp);
+    set_int(o, "icmpv4", d->icmpv4);
+    set_int(o, "icmpv6", d->icmpv6);
+    set_int(o, "gre", d->gre);
+    set_int(o, "vlan", d->vlan);
+    set_int(o, "vlan_qinq", d->vlan_qinq);
+    set_int(o, "vxlan", d->vxlan);
+    set_int(o, "mpls", d->mpls);
+    set_int(o, "pppoe", d->pppoe);
+    set_int(o, "ipv4_in_ipv4", d->ipv4_in_ipv4);
+    set_int(o, "ipv6_in_ipv4", d->ipv6_in_ipv4);
+    set_int(o, "ipv4_in_ipv6", d->ipv4_in_ipv6);
+    set_int(o, "ipv6_in_ipv6", d->ipv6_in_ipv6);
+    set_int(o, "avg_pkt_size", d->pkts ? d->bytes / d->pkts : 0);
+    decoder_events_json(o, d);
+    return o;
+}
+
+static json_t *
+flow_stats_json(const struct sw_worker_stats *w)
+{
+    json_t *o = json_object();
+
+    set_int(o, "total", w->flows_created);
+    set_int(o, "active", w->flows_active);
+    set_int(o, "tcp", w->flows_tcp);
+    set_int(o, "udp", w->flows_udp);
+    set_int(o, "icmpv4", w->flows_icmp);
+    set_int(o, "memuse", w->flow_memuse);
+    return o;
+}
+
+/* seawall-only worker counters. */
+static json_t *
+worker_extra_json(const struct sw_worker_stats *w)
+{
+    json_t *o = json_object();
+
+    set_int(o, "pkts", w->pkts);
+    set_int(o, "bytes", w->bytes);
+    set_int(o, "flows_ended", w->flows_ended);
+    set_int(o, "flows_timeout", w->flows_timeout);
+    set_int(o, "flows_evicted", w->flows_evicted);
+    set_int(o, "flows_shutdown", w->flows_shutdown);
+    set_int(o, "flows_other", w->flows_other);
+    set_int(o, "flow_memcap_drops", w->flow_memcap_drops);
+    set_int(o, "ndpi_pkts", w->ndpi_pkts);
+    set_int(o, "ndpi_detected", w->ndpi_detected);
+    set_int(o, "ndpi_guessed", w->ndpi_guessed);
+    set_int(o, "ndpi_unknown", w->ndpi_unknown);
+    set_int(o, "ndpi_alloc_fail", w->ndpi_alloc_fail);
+    set_int(o, "alerts_suppressed", w->alerts_suppressed);
+    set_int(o, "anomalies", w->anomalies);
+    set_int(o, "anomalies_suppressed", w->anomalies_suppressed);
+    set_int(o, "event_drops", w->event_drops);
+    return o;
+}
+
+static json_t *
+worker_json(const struct sw_worker_stats *w)
+{
+    json_t *o = json_object();
+    json_t *detect = json_object();
+
+    json_object_set_new(o, "flow", flow_stats_json(w));
+    set_int(detect, "alert", w->alerts);
+    json_object_set_new(o, "detect", detect);
+    json_object_set_new(o, "seawall", worker_extra_json(w));
+    return o;
+}
+
+static json_t *
+stats_json(const struct sw_stats_snap *s, json_t *root)
+{
+    json_t *o = json_object();
+    json_t *defrag = json_object(), *v4 = json_object(), *v6 = json_object();
+    json_t *detect = json_object(), *sw = json_object(), *cap = json_object();
+
+    set_int(o, "uptime", s->uptime_us / 1000000u);
+    json_object_set_new(o, "decoder", decoder_json(&s->decoder));
+    json_object_set_new(o, "flow", flow_stats_json(&s->total));
+    set_int(v4, "fragments", s->defrag.ipv4_fragments);
+    set_int(v4, "reassembled", s->defrag.ipv4_reassembled);
+    set_int(v6, "fragments", s->defrag.ipv6_fragments);
+    set_int(v6, "reassembled", s->defrag.ipv6_reassembled);
+    json_object_set_new(defrag, "ipv4", v4);
+    json_object_set_new(defrag, "ipv6", v6);
+    set_int(defrag, "max_trackers_reached", s->defrag.memcap_drops);
+    set_int(defrag, "memuse", s->defrag.memuse);
+    json_object_set_new(o, "defrag", defrag);
+    set_int(detect, "alert", s->total.alerts);
+    set_int(detect, "alerts_suppressed", s->total.alerts_suppressed);
+    json_object_set_new(o, "detect", detect);
+    if (s->n_workers > 1) {
+        /* Suricata writes per-thread counters under stats.threads when asked to. */
+        json_t *th = json_object();
+
+        for (unsigned i = 0; i < s->n_workers; i++) {
+            char name[32];
+
+            snprintf(name, sizeof(name), "W#%02u", i + 1);
+            json_object_set_new(th, name, worker_json(&s->worker[i]));
+        }
+        json_object_set_new(o, "threads", th);
+    }
+    /* seawall-only counters. */
+    set_int(cap, "files", s->capture.files);
+    set_int(cap, "files_failed", s->capture.files_failed);
+    set_int(cap, "truncated_files", s->capture.truncated_files);
+    set_int(cap, "unsupported_linktype", s->capture.unsupported_linktype);
+    set_int(cap, "pkts", s->capture.pkts);
+    set_int(cap, "bytes", s->capture.bytes);
+    json_object_set_new(sw, "capture", cap);
+    json_object_set_new(sw, "worker", worker_extra_json(&s->total));
+    json_t *df = json_object();
+    set_int(df, "timeouts", s->defrag.timeouts);
+    set_int(df, "memcap_drops", s->defrag.memcap_drops);
+    set_int(df, "overlaps", s->defrag.overlaps);
+    set_int(df, "overlap_conflicts", s->defrag.overlap_conflicts);
+    set_int(df, "invalid", s->defrag.invalid);
+    json_object_set_new(sw, "defrag", df);
+    json_t *out = json_object();
+    set_int(out, "events", s->output_events);
+    set_int(out, "drops", s->output_drops);
+    json_object_set_new(sw, "output", out);
+    set_int(sw, "not_ip", s->decoder.not_ip);
+    json_object_set_new(root, "seawall", sw);
+    return o;
+}
+
+char *
+sw_eve_encode(const struct sw_eve_cfg *cfg, const struct sw_event *ev, size_t *len)
+{
+    json_t *root = json_object();
+    json_t *sw = NULL;
+    char *out;
+
+    if (root == NULL)
+        return NULL;
+    set_time(root, "timestamp", ev->ts_us);
+    if (ev->type == SW_EV_FLOW || ev->type == SW_EV_ALERT)
+        set_int(root, "flow_id", ev->flow.flow_id);
+    set_str(root, "event_type", sw_event_type_name(ev->type));
+    set_str(root, "host", cfg->host);
+
+    switch (ev->type) {
+    case SW_EV_FLOW:
+    case SW_EV_ALERT:
+        add_tuple(root, &ev->flow, false);
+        if (ev->has_ndpi)
+            set_str(root, "app_proto", ev->ndpi.app_proto);
+        if (ev->type == SW_EV_ALERT) {
+            set_str(root, "direction", ev->u.alert.to_client ? "to_client" : "to_server");
+            json_object_set_new(root, "alert", alert_json(&ev->u.alert));
+            sw = json_object();
+            set_str(sw, "detector", ev->u.alert.detector);
+        }
+        json_object_set_new(root, "flow", flow_json(ev, ev->type == SW_EV_FLOW));
+        if (ev->type == SW_EV_FLOW && ev->flow.proto == IPPROTO_TCP)
+            json_object_set_new(root, "tcp", tcp_json(&ev->counts, ev->u.flow.state));
+        if (ev->has_ndpi)
+            json_object_set_new(root, "ndpi", ndpi_json(&ev->ndpi));
+        if (ev->flow.tunnel != SW_TUNNEL_NONE) {
+            static const char *const tunnels[] = {"", "ipip", "gtp", "tzsp",
+                                                  "capwap", "gre", "vxlan"};
+            if (sw == NULL)
+                sw = json_object();
+            if (ev->flow.tunnel < sizeof(tunnels) / sizeof(tunnels[0]))
+                set_str(sw, "tunnel", tunnels[ev->flow.tunnel]);
+        }
+        if (ev->type == SW_EV_FLOW && ev->u.flow.evicted) {
+            if (sw == NULL)
+                sw = json_object();
+            json_object_set_new(sw, "evicted", json_true());
+        }
+        break;
+    case SW_EV_ANOMALY: {
+        json_t *a = json_object();
+
+        if (ev->u.anomaly.has_tuple)
+            add_tuple(root, &ev->flow, false);
+        set_str(a, "type", ev->u.anomaly.type);
+        set_str(a, "event", ev->u.anomaly.event);
+        json_object_set_new(root, "anomaly", a);
+        if (ev->u.anomaly.packet_no > 0) {
+            set_int(root, "pcap_cnt", ev->u.anomaly.packet_no);
+            set_str(root, "capture_file", ev->u.anomaly.source);
+        }
+        break;
+    }
+    case SW_EV_STATS:
+        if (ev->u.stats != NULL)
+            json_object_set_new(root, "stats", stats_json(ev->u.stats, root));
+        break;
+    default:
+        break;
+    }
+    if (sw != NULL)
+        json_object_set_new(root, "seawall", sw);
+    out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (out != NULL && len != NULL)
+        *len = strlen(out);
+    return out;
+}

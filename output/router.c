@@ -1,0 +1,293 @@
+/* router.c - the output thread (see include/sw/router.h).
+ *
+ * Wake-up protocol: the output thread sets `sleeping`, re-checks every ring, and only then
+ * blocks on its eventfd; a producer pushes, then (after a full fence) writes the eventfd if
+ * it sees `sleeping` set. Either the thread sees the new item on its re-check or the
+ * producer sees the flag, so no wake-up is lost. */
+#include "sw/router.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sw/alloc.h"
+#include "sw/log.h"
+#include "sw/ring.h"
+
+#define MAX_PRODUCERS 80
+
+struct sw_router {
+    struct sw_eve_cfg eve;
+    struct sw_sink **sinks; /* owned, each owned */
+    size_t n_sinks;
+    bool lossless;
+    struct sw_producer *prod[MAX_PRODUCERS]; /* owned */
+    size_t n_prod;
+    pthread_t thread;
+    bool started;
+    int efd; /* wakes the output thread */
+    _Atomic int sleeping;
+    _Atomic int stopping;
+    _Atomic uint64_t events, drops;
+};
+
+static void
+wake(struct sw_router *r)
+{
+    uint64_t one = 1;
+
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_exchange_explicit(&r->sleeping, 0, memory_order_seq_cst)) {
+        ssize_t n = write(r->efd, &one, sizeof(one));
+        (void)n; /* an eventfd write fails only when the counter would overflow: still awake */
+    }
+}
+
+static void
+producer_emit(struct sw_emitter *em, struct sw_event *ev)
+{
+    struct sw_producer *p = em->ctx;
+
+    while (!sw_ring_push(p->ring, ev)) {
+        if (!p->router->lossless) {
+            p->drops++;
+            sw_event_destroy(ev);
+            return;
+        }
+        /* Offline: wait for the output thread rather than lose an event. */
+        wake(p->router);
+        struct timespec ts = {0, 50000};
+        nanosleep(&ts, NULL);
+    }
+    /* Waking per event would cost a syscall each; the thread polls while busy, so only a
+     * sleeping thread needs the kick. */
+    if (atomic_load_explicit(&p->router->sleeping, memory_order_relaxed))
+        wake(p->router);
+}
+
+struct sw_router *
+sw_router_create(const struct sw_eve_cfg *eve, struct sw_sink **sinks, size_t n_sinks,
+                 bool lossless, struct sw_err *err)
+{
+    struct sw_router *r = sw_calloc(1, sizeof(*r));
+
+    if (r == NULL) {
+        for (size_t i = 0; i < n_sinks; i++)
+            sw_sink_destroy(sinks[i]);
+        sw_free(sinks);
+        sw_err_set(err, SW_ENOMEM, "output: out of memory");
+        return NULL;
+    }
+    r->eve = *eve;
+    r->sinks = sinks;
+    r->n_sinks = n_sinks;
+    r->lossless = lossless;
+    r->efd = eventfd(0, EFD_CLOEXEC);
+    if (r->efd == -1) {
+        sw_err_sys(err, SW_EIO, "output: eventfd");
+        sw_router_destroy(r);
+        return NULL;
+    }
+    return r;
+}
+
+struct sw_producer *
+sw_router_add_producer(struct sw_router *r, size_t ring_size, struct sw_err *err)
+{
+    struct sw_producer *p;
+
+    if (r->n_prod >= MAX_PRODUCERS) {
+        sw_err_set(err, SW_ELIMIT, "output: more than %d producers", MAX_PRODUCERS);
+        return NULL;
+    }
+    p = sw_calloc(1, sizeof(*p));
+    if (p == NULL || (p->ring = sw_calloc(1, sizeof(*p->ring))) == NULL ||
+        sw_ring_init(p->ring, ring_size) != SW_OK) {
+        if (p != NULL)
+            sw_free(p->ring);
+        sw_free(p);
+        sw_err_set(err, SW_ENOMEM, "output: out of memory");
+        return NULL;
+    }
+    p->router = r;
+    p->em.emit = producer_emit;
+    p->em.ctx = p;
+    r->prod[r->n_prod++] = p;
+    return p;
+}
+
+void
+sw_producer_close(struct sw_producer *p)
+{
+    atomic_thread_fence(memory_order_release);
+    __atomic_store_n(&p->done, true, __ATOMIC_RELEASE);
+    wake(p->router);
+}
+
+static void
+write_event(struct sw_router *r, struct sw_event *ev)
+{
+    struct sw_rec rec;
+    size_t len = 0;
+    char *line = sw_eve_encode(&r->eve, ev, &len);
+
+    if (line == NULL) {
+        atomic_fetch_add_explicit(&r->drops, 1, memory_order_relaxed);
+        sw_event_destroy(ev);
+        return;
+    }
+    rec.line = line;
+    rec.len = len;
+    rec.type = (int)ev->type;
+    for (size_t i = 0; i < r->n_sinks; i++) {
+        struct sw_sink *s = r->sinks[i];
+
+        if ((s->types & (1u << ev->type)) == 0)
+            continue;
+        if (s->ops->write(s, &rec) != SW_SINK_DONE)
+            s->failed++;
+    }
+    atomic_fetch_add_explicit(&r->events, 1, memory_order_relaxed);
+    free(line); /* Jansson allocates with malloc */
+    sw_event_destroy(ev);
+}
+
+/* Drain every ring once; returns how many events were written. */
+static size_t
+drain(struct sw_router *r)
+{
+    size_t total = 0;
+
+    for (size_t i = 0; i < r->n_prod; i++) {
+        struct sw_event *ev;
+        size_t n = 0;
+
+        /* Bounded per ring per round so one busy producer cannot starve the others. */
+        while (n < 1024 && (ev = sw_ring_pop(r->prod[i]->ring)) != NULL) {
+            write_event(r, ev);
+            n++;
+        }
+        total += n;
+    }
+    return total;
+}
+
+static bool
+all_done(struct sw_router *r)
+{
+    for (size_t i = 0; i < r->n_prod; i++)
+        if (!__atomic_load_n(&r->prod[i]->done, __ATOMIC_ACQUIRE))
+            return false;
+    return true;
+}
+
+static void *
+router_main(void *arg)
+{
+    struct sw_router *r = arg;
+
+    pthread_setname_np(pthread_self(), "sw-output");
+    for (;;) {
+        if (drain(r) > 0)
+            continue;
+        if (all_done(r) && atomic_load(&r->stopping)) {
+            if (drain(r) == 0)
+                break;
+            continue;
+        }
+        atomic_store_explicit(&r->sleeping, 1, memory_order_seq_cst);
+        atomic_thread_fence(memory_order_seq_cst);
+        bool empty = true;
+        for (size_t i = 0; i < r->n_prod && empty; i++)
+            empty = sw_ring_count(r->prod[i]->ring) == 0;
+        if (!empty || (all_done(r) && atomic_load(&r->stopping))) {
+            atomic_store(&r->sleeping, 0);
+            continue;
+        }
+        uint64_t v;
+        ssize_t n = read(r->efd, &v, sizeof(v));
+        (void)n; /* EINTR or a wake-up: either way, look again */
+        atomic_store(&r->sleeping, 0);
+        for (size_t i = 0; i < r->n_sinks; i++)
+            (void)r->sinks[i]->ops->flush(r->sinks[i], NULL);
+    }
+    for (size_t i = 0; i < r->n_sinks; i++)
+        (void)r->sinks[i]->ops->flush(r->sinks[i], NULL);
+    return NULL;
+}
+
+enum sw_rc
+sw_router_start(struct sw_router *r, struct sw_err *err)
+{
+    int rc = pthread_create(&r->thread, NULL, router_main, r);
+
+    if (rc != 0) {
+        errno = rc;
+        return sw_err_sys(err, SW_EIO, "output: pthread_create");
+    }
+    r->started = true;
+    return SW_OK;
+}
+
+void
+sw_router_stop(struct sw_router *r)
+{
+    uint64_t one = 1;
+
+    if (!r->started)
+        return;
+    atomic_store(&r->stopping, 1);
+    ssize_t n = write(r->efd, &one, sizeof(one));
+    (void)n;
+    pthread_join(r->thread, NULL);
+    r->started = false;
+}
+
+void
+sw_router_write(struct sw_router *r, struct sw_event *ev)
+{
+    write_event(r, ev);
+    for (size_t i = 0; i < r->n_sinks; i++)
+        (void)r->sinks[i]->ops->flush(r->sinks[i], NULL);
+}
+
+void
+sw_router_counts(struct sw_router *r, uint64_t *events, uint64_t *drops)
+{
+    uint64_t d = atomic_load(&r->drops);
+
+    for (size_t i = 0; i < r->n_prod; i++)
+        d += r->prod[i]->drops;
+    for (size_t i = 0; i < r->n_sinks; i++)
+        d += r->sinks[i]->failed;
+    *events = atomic_load(&r->events);
+    *drops = d;
+}
+
+void
+sw_router_destroy(struct sw_router *r)
+{
+    if (r == NULL)
+        return;
+    sw_router_stop(r);
+    for (size_t i = 0; i < r->n_prod; i++) {
+        struct sw_event *ev;
+
+        while ((ev = sw_ring_pop(r->prod[i]->ring)) != NULL)
+            sw_event_destroy(ev);
+        sw_ring_fini(r->prod[i]->ring);
+        sw_free(r->prod[i]->ring);
+        sw_free(r->prod[i]);
+    }
+    for (size_t i = 0; i < r->n_sinks; i++)
+        sw_sink_destroy(r->sinks[i]);
+    sw_free(r->sinks);
+    if (r->efd != -1 && r->efd != 0)
+        close(r->efd);
+    sw_free(r);
+}

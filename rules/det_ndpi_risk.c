@@ -1,0 +1,140 @@
+/* det_ndpi_risk.c - alerts for nDPI flow risks (see include/sw/det_ndpi_risk.h). */
+#include "sw/det_ndpi_risk.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sw/alloc.h"
+#include "sw/ndpi.h"
+#include "sw/ndpi_names.h"
+
+struct sw_det_ndpi_risk {
+    uint64_t risk_mask;             /* risks never alerted */
+    const struct sw_config *cfg;    /* borrowed: CIDR and host name exceptions */
+};
+
+struct sw_det_ndpi_risk *
+sw_det_ndpi_risk_create(const struct sw_config *cfg, struct sw_err *err)
+{
+    struct sw_det_ndpi_risk *d = sw_calloc(1, sizeof(*d));
+    const struct sw_strlist *risks = &cfg->ndpi.risk_exceptions.risks;
+
+    if (d == NULL) {
+        sw_err_set(err, SW_ENOMEM, "ndpi risk detector: out of memory");
+        return NULL;
+    }
+    d->cfg = cfg;
+    for (size_t i = 0; i < risks->n; i++) {
+        int id = sw_ndpi_risk_by_code(risks->v[i]);
+
+        if (id < 0) {
+            sw_err_set(err, SW_EINVAL, "ndpi.risk_exceptions.risks: unknown nDPI risk '%s'",
+                       risks->v[i]);
+            sw_free(d);
+            return NULL;
+        }
+        d->risk_mask |= 1ULL << id;
+    }
+    return d;
+}
+
+void
+sw_det_ndpi_risk_destroy(struct sw_det_ndpi_risk *d)
+{
+    sw_free(d);
+}
+
+/* Host name exceptions: exact (case-insensitive), or "*.suffix" for the suffix's subdomains
+ * and the suffix itself. */
+static bool
+host_excepted(const struct sw_strlist *hosts, const char *host)
+{
+    size_t hl = strlen(host);
+
+    if (hl == 0)
+        return false;
+    for (size_t i = 0; i < hosts->n; i++) {
+        const char *pat = hosts->v[i];
+
+        if (pat[0] == '*' && pat[1] == '.') {
+            const char *suf = pat + 2;
+            size_t sl = strlen(suf);
+
+            if (hl == sl && strcasecmp(host, suf) == 0)
+                return true;
+            if (hl > sl && host[hl - sl - 1] == '.' && strcasecmp(host + hl - sl, suf) == 0)
+                return true;
+        } else if (strcasecmp(host, pat) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool
+flow_excepted(const struct sw_det_ndpi_risk *d, const struct sw_flow *f,
+              const struct sw_ndpi_info *info)
+{
+    const struct sw_cidrlist *cidrs = &d->cfg->ndpi.risk_exceptions.cidrs;
+
+    if (cidrs->n > 0 && (sw_cidrlist_match(cidrs, f->ref.ip_version, f->ref.src) ||
+                         sw_cidrlist_match(cidrs, f->ref.ip_version, f->ref.dst)))
+        return true;
+    return host_excepted(&d->cfg->ndpi.risk_exceptions.hostnames, info->hostname);
+}
+
+void
+sw_det_ndpi_risk_inspect(const struct sw_det_ndpi_risk *d, struct sw_flow *f,
+                         const struct sw_ndpi_info *info, uint64_t risks, uint64_t ts_us,
+                         bool to_client, struct sw_emitter *em, struct sw_worker_stats *st)
+{
+    bool excepted;
+
+    risks &= ~f->risks_alerted;
+    if (risks == 0)
+        return;
+    f->risks_alerted |= risks;
+    excepted = flow_excepted(d, f, info);
+    for (unsigned id = 1; id < SW_NDPI_RISK_MAX; id++) {
+        const struct sw_ndpi_risk_info *ri;
+        struct sw_event *ev;
+        struct sw_alert *a;
+
+        if ((risks & (1ULL << id)) == 0)
+            continue;
+        if (excepted || (d->risk_mask & (1ULL << id)) != 0) {
+            st->alerts_suppressed++;
+            continue;
+        }
+        ev = sw_event_create(SW_EV_ALERT, ts_us);
+        if (ev == NULL) {
+            st->event_drops++;
+            continue;
+        }
+        ri = sw_ndpi_risk_info(id);
+        ev->flow = f->ref;
+        ev->counts = f->counts;
+        ev->ndpi = *info;
+        ev->has_ndpi = true;
+        a = &ev->u.alert;
+        a->gid = 1;
+        a->signature_id = SW_NDPI_RISK_SID_BASE + id;
+        a->rev = 1;
+        a->severity = (uint8_t)sw_ndpi_severity_to_eve(sw_ndpi_risk_severity(id));
+        a->to_client = to_client;
+        a->detector = "ndpi_risk";
+        a->ndpi_risk = id;
+        snprintf(a->signature, sizeof(a->signature), "nDPI risk: %s", sw_ndpi_risk_name(id));
+        snprintf(a->category, sizeof(a->category), "%s",
+                 ri != NULL && ri->category != NULL ? ri->category : "Potentially Bad Traffic");
+        if (ri != NULL) {
+            sw_alert_meta_add(a, "ndpi_risk", ri->code);
+            sw_alert_meta_add(a, "mitre_technique_id", ri->mitre);
+        }
+        sw_alert_meta_add(a, "ndpi_severity", sw_ndpi_risk_severity_name(id));
+        f->alerted = true;
+        st->alerts++;
+        sw_emit(em, ev);
+    }
+}
