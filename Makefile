@@ -15,7 +15,7 @@ SAN       ?= 0
 VARIANT   := $(if $(filter 1,$(SAN)),san,release)
 B         := build/$(VARIANT)
 
-PKGS      := libpcap libndpi jansson yaml-0.1
+PKGS      := libpcap libndpi jansson yaml-0.1 libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -52,33 +52,41 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
         test-san check-deps
 all: $(BIN)
 
+# V=1 shows the commands.
+Q         := $(if $(filter 1,$(V)),,@)
+
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BIN): $(B)/agent/main.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/tests/test_%: $(B)/tests/unit/test_%.o $(FAKE_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
 $(B)/tools/%: $(B)/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Fuzz targets linked with a replay main(): run over tests/fuzz/corpus/<target>/ in make test.
 $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # --- dependencies -----------------------------------------------------------------------------
 DEB_BUILD := build-essential pkg-config clang libpcap-dev libndpi-dev libjansson-dev \
-             libyaml-dev libcmocka-dev
+             libyaml-dev libcmocka-dev libssl-dev
 DEB_TEST  := libndpi-bin tshark python3 tcpdump
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
@@ -88,10 +96,9 @@ unit: $(UNIT_BIN)
 	@sh tests/tools/run-unit.sh $(UNIT_BIN)
 
 test: deps
-	@$(MAKE) --no-print-directory all unit-bins tools-bins fuzz-bins
-	@sh tests/run-all.sh build/release
-	@$(MAKE) --no-print-directory SAN=1 all unit-bins tools-bins fuzz-bins
-	@SEAWALL_SAN=1 sh tests/run-all.sh build/san
+	@$(MAKE) --no-print-directory -j2 all unit-bins tools-bins fuzz-bins
+	@$(MAKE) --no-print-directory -j2 SAN=1 all unit-bins tools-bins fuzz-bins
+	@sh tests/test.sh build/release build/san
 
 unit-bins: $(UNIT_BIN)
 tools-bins: $(TOOL_BIN)

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+static void err_vset(struct sw_err *err, enum sw_rc code, const char *fmt, va_list ap)
+    SW_PRINTF(3, 0);
+
 static void
 err_vset(struct sw_err *err, enum sw_rc code, const char *fmt, va_list ap)
 {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/str.h"
 
 struct sw_ndpi {
     struct ndpi_detection_module_struct *mod; /* owned */
@@ -226,7 +227,7 @@ fill_app_proto(struct sw_ndpi_info *info)
     }
     for (size_t i = 0; i < sizeof(app_proto_map) / sizeof(app_proto_map[0]); i++) {
         if (strcmp(app_proto_map[i].ndpi, name) == 0) {
-            snprintf(info->app_proto, sizeof(info->app_proto), "%s", app_proto_map[i].eve);
+            sw_str_copy(info->app_proto, sizeof(info->app_proto), app_proto_map[i].eve);
             return;
         }
     }
@@ -248,23 +249,19 @@ collect(struct sw_ndpi *n, struct sw_flow *f, ndpi_protocol proto)
     char buf[128];
 
     ndpi_protocol2name(n->mod, proto, buf, sizeof(buf));
-    snprintf(info->protocol, sizeof(info->protocol), "%s", buf);
+    sw_str_copy(info->protocol, sizeof(info->protocol), buf);
     info->master[0] = info->app[0] = '\0';
     if (proto.master_protocol != NDPI_PROTOCOL_UNKNOWN)
-        snprintf(info->master, sizeof(info->master), "%s",
-                 ndpi_get_proto_name(n->mod, proto.master_protocol));
+        sw_str_copy(info->master, sizeof(info->master), ndpi_get_proto_name(n->mod, proto.master_protocol));
     if (proto.app_protocol != NDPI_PROTOCOL_UNKNOWN)
-        snprintf(info->app, sizeof(info->app), "%s",
-                 ndpi_get_proto_name(n->mod, proto.app_protocol));
+        sw_str_copy(info->app, sizeof(info->app), ndpi_get_proto_name(n->mod, proto.app_protocol));
     info->master_id = proto.master_protocol;
     info->app_id = proto.app_protocol;
-    snprintf(info->category, sizeof(info->category), "%s",
-             ndpi_category_get_name(n->mod, proto.category));
+    sw_str_copy(info->category, sizeof(info->category), ndpi_category_get_name(n->mod, proto.category));
     fill_app_proto(info);
     if (nf == NULL)
         return;
-    snprintf(info->confidence, sizeof(info->confidence), "%s",
-             ndpi_confidence_get_name(nf->confidence));
+    sw_str_copy(info->confidence, sizeof(info->confidence), ndpi_confidence_get_name(nf->confidence));
     copy_text(info->hostname, sizeof(info->hostname), nf->host_server_name,
               sizeof(nf->host_server_name));
     /* protos is a union: read the TLS part only for flows the TLS/QUIC dissectors own. */

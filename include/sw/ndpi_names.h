@@ -25,7 +25,7 @@ struct sw_ndpi_risk_info {
 const struct sw_ndpi_risk_info *sw_ndpi_risk_info(unsigned id);
 
 /* Risk id for an enum name, accepting later nDPI renames mapped onto 4.2's risks
- * (e.g. "NDPI_TLS_SUSPICIOUS_EXTENSION" for 4.2's NDPI_TLS_SUSPICIOUS_EXTENSION). Returns -1
+ * (e.g. "NDPI_NUMERIC_IP_HOST", nDPI 4.8's name for 4.2's NDPI_HTTP_NUMERIC_IP_HOST). Returns -1
  * when unknown. Case-sensitive, as Suricata's ndpi-risk keyword. */
 int sw_ndpi_risk_by_code(const char *code);
 

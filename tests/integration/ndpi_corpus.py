@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""ndpi_corpus.py - seawall pcap against nDPI 4.2's expected per-flow results.
+
+For every capture of ../shared/corpus/ndpi-4.2/pcap that has a result file, run
+`seawall pcap --ndpi-dir example/` and compare each expected flow's nDPI protocol and set of
+risk names with seawall's `flow` event for the same unordered 5-tuple (VLAN id too where a
+tuple appears on two VLANs). Prints agreement overall and per capture, checks the EVE lines
+(valid JSON, required fields, alerts share their flow's flow_id), and fails when:
+  - agreement is below --min (99.5 %),
+  - a difference is not listed in the known-differences file (a new difference), or
+  - a listed difference no longer happens (a fixed one: remove it from the file).
+Exit 0 pass, 1 fail, 77 skipped (corpus not found).
+"""
+import argparse
+import collections
+import concurrent.futures
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+L4_NAMES = {"TCP": "TCP", "UDP": "UDP", "ICMP": "ICMP", "IPv6-ICMP": "ICMPV6",
+            "IGMP": "IGMP", "VRRP": "VRRP"}
+PROTO_NUMS = {"GRE": 47, "ESP": 50, "AH": 51, "SCTP": 132, "OSPF": 89, "PIM": 103,
+              "RSVP": 46}
+
+
+def patch_ipv6(s):
+    """nDPI 4.2's ndpi_patchIPv6Address: every ':0:' printed as '::'."""
+    out, i = [], 0
+    while i < len(s):
+        if s[i] == ":" and s[i + 1:i + 3] == "0:":
+            out.append("::")
+            i += 3
+        else:
+            out.append(s[i])
+            i += 1
+    return "".join(out)
+
+
+def l4_name(proto):
+    if proto in L4_NAMES:
+        return L4_NAMES[proto]
+    if proto in PROTO_NUMS:
+        return str(PROTO_NUMS[proto])
+    return proto
+
+
+def key_of(l4, a, ap, b, bp):
+    e = sorted([(a, int(ap)), (b, int(bp))])
+    return (l4, e[0][0], e[0][1], e[1][0], e[1][1])
+
+
+def key_str(k):
+    return "%s %s:%d %s:%d" % k
+
+
+def expected_flows(flows_sh, out_file):
+    res = subprocess.run(["sh", flows_sh, "-V", out_file], capture_output=True, text=True)
+    if res.returncode != 0:
+        raise RuntimeError("%s: %s" % (out_file, res.stderr.strip()))
+    flows = []
+    for line in res.stdout.splitlines():
+        c = line.split("\t")
+        l4, sip, sp, dip, dp, proto, _cat, risks, vlan = c[:9]
+        rset = "" if risks == "-" else ",".join(sorted(risks.split(","), key=lambda x: x.encode()))
+        flows.append((key_of(l4, sip, sp, dip, dp), int(vlan), proto, rset))
+    return flows
+
+
+def run_seawall(seawall, ndpi_dir, pcap, workers, extra):
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
+        out = tmp.name
+    try:
+        cmd = [seawall, "pcap", "--ndpi-dir", ndpi_dir, "-w", str(workers), "-o", out, pcap]
+        cmd += extra
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        with open(out, "rb") as f:
+            data = f.read()
+    finally:
+        os.unlink(out)
+    return res.returncode, res.stderr, data
+
+
+def check_events(name, data, problems):
+    """Every line valid JSON with the common fields; alerts carry their flow's flow_id."""
+    flows, alerts = {}, []
+    for n, raw in enumerate(data.splitlines(), 1):
+        try:
+            ev = json.loads(raw)
+        except ValueError as e:
+            problems.append("%s: line %d: invalid JSON: %s" % (name, n, e))
+            continue
+        for f in ("timestamp", "event_type", "host"):
+            if f not in ev:
+                problems.append("%s: line %d: no %s" % (name, n, f))
+        t = ev.get("event_type")
+        if t in ("flow", "alert"):
+            for f in ("flow_id", "src_ip", "dest_ip", "proto", "community_id", "app_proto",
+                      "ndpi", "flow"):
+                if f not in ev:
+                    problems.append("%s: line %d: %s event without %s" % (name, n, t, f))
+        if t == "flow":
+            flows[ev.get("flow_id")] = ev
+        elif t == "alert":
+            alerts.append((n, ev))
+            a = ev.get("alert", {})
+            for f in ("action", "gid", "signature_id", "rev", "signature", "category",
+                      "severity", "metadata"):
+                if f not in a:
+                    problems.append("%s: line %d: alert without alert.%s" % (name, n, f))
+            if ev.get("seawall", {}).get("detector") != "ndpi_risk":
+                problems.append("%s: line %d: alert without seawall.detector" % (name, n))
+    for n, ev in alerts:
+        if ev.get("flow_id") not in flows:
+            problems.append("%s: line %d: alert flow_id %s has no flow event" %
+                            (name, n, ev.get("flow_id")))
+    return [ev for ev in flows.values()]
+
+
+def our_flows(events):
+    by_key = collections.defaultdict(list)
+    for ev in events:
+        l4 = l4_name(ev["proto"])
+        sp = ev.get("src_port", 0) if l4 in ("TCP", "UDP") else 0
+        dp = ev.get("dest_port", 0) if l4 in ("TCP", "UDP") else 0
+        k = key_of(l4, patch_ipv6(ev["src_ip"]), sp, patch_ipv6(ev["dest_ip"]), dp)
+        vlan = ev.get("vlan", [0])[-1]
+        nd = ev.get("ndpi", {})
+        risks = sorted((r["name"] for r in nd.get("risks", [])), key=lambda x: x.encode())
+        by_key[k].append((ev["flow"]["start"], vlan, nd.get("protocol", ""), ",".join(risks)))
+    for k in by_key:
+        by_key[k].sort()
+    return by_key
+
+
+def compare(name, expected, ours):
+    """Returns (matched, total, [(key, what, expected, ours)])."""
+    diffs = []
+    matched = 0
+    dup = collections.Counter(k for k, _, _, _ in expected)
+    for k, vlan, proto, risks in expected:
+        cands = ours.get(k, [])
+        if dup[k] > 1:
+            cands = [c for c in cands if c[1] == vlan]
+        if not cands:
+            diffs.append((k, "missing", "%s [%s]" % (proto, risks), "-"))
+            continue
+        _, _, oproto, orisks = cands[0]
+        ok = True
+        if oproto != proto:
+            diffs.append((k, "protocol", proto, oproto))
+            ok = False
+        if orisks != risks:
+            diffs.append((k, "risks", risks or "-", orisks or "-"))
+            ok = False
+        matched += ok
+    return matched, len(expected), diffs
+
+
+def load_known(path):
+    known = {}
+    if not os.path.exists(path):
+        return known
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            c = line.split("\t")
+            if len(c) < 4 or not c[3].strip():
+                sys.exit("%s:%d: want capture<TAB>flow<TAB>what<TAB>reason" % (path, n))
+            known[(c[0], c[1], c[2])] = c[3]
+    return known
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seawall", required=True)
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--known", required=True)
+    ap.add_argument("--min", type=float, default=99.5)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--only", default="")
+    ap.add_argument("--write-known", action="store_true",
+                    help="print the current differences in the known-differences format")
+    args = ap.parse_args()
+
+    base = os.path.join(args.corpus, "ndpi-4.2")
+    if not os.path.isdir(base):
+        print("ndpi corpus: skipped: corpus not found")
+        return 77
+    flows_sh = os.path.join(args.corpus, "ndpi-flows.sh")
+    ndpi_dir = os.path.join(base, "example")
+    results = sorted(f[:-4] for f in os.listdir(os.path.join(base, "result")) if f.endswith(".out"))
+    if args.only:
+        results = [r for r in results if r in args.only.split(",")]
+    known = load_known(args.known)
+
+    def one(name):
+        exp = expected_flows(flows_sh, os.path.join(base, "result", name + ".out"))
+        rc, err, data = run_seawall(args.seawall, ndpi_dir, os.path.join(base, "pcap", name),
+                                    args.workers, [])
+        problems = []
+        if rc != 0:
+            problems.append("%s: seawall exited %d: %s" % (name, rc, err.strip()[:300]))
+        events = check_events(name, data, problems)
+        m, t, diffs = compare(name, exp, our_flows(events))
+        return name, m, t, diffs, problems
+
+    total_m = total_t = 0
+    all_diffs, all_problems = [], []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
+        for name, m, t, diffs, problems in ex.map(one, results):
+            total_m += m
+            total_t += t
+            pct = 100.0 * m / t if t else 100.0
+            flag = "" if m == t else "  <- %d differ" % (t - m)
+            print("ndpi corpus: %-45s %5d/%-5d %6.2f%%%s" % (name, m, t, pct, flag))
+            all_diffs += [(name,) + d for d in diffs]
+            all_problems += problems
+
+    pct = 100.0 * total_m / total_t if total_t else 0.0
+    print("ndpi corpus: agreement %d/%d flows = %.3f%% over %d captures (minimum %.1f%%)" %
+          (total_m, total_t, pct, len(results), args.min))
+    if args.write_known:
+        for name, k, what, e, o in all_diffs:
+            print("%s\t%s\t%s\texpected %s, seawall %s: REASON" % (name, key_str(k), what, e, o))
+        return 0
+
+    failed = False
+    seen = set()
+    for name, k, what, e, o in all_diffs:
+        kk = (name, key_str(k), what)
+        seen.add(kk)
+        if kk not in known:
+            print("ndpi corpus: NEW difference %s %s %s: expected %s, seawall %s" %
+                  (name, key_str(k), what, e, o))
+            failed = True
+    for kk in known:
+        if kk not in seen and kk[0] in results:
+            print("ndpi corpus: FIXED difference (remove it from %s): %s" % (args.known,
+                                                                              " ".join(kk)))
+            failed = True
+    for p in all_problems:
+        print("ndpi corpus: EVE problem: %s" % p)
+        failed = True
+    if pct < args.min:
+        print("ndpi corpus: agreement below %.1f%%" % args.min)
+        failed = True
+    print("ndpi corpus: %s" % ("FAIL" if failed else "ok"))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
