@@ -14,11 +14,12 @@
  *   sw_defrag_expire); a timestamp going backwards never expires anything early. A datagram
  *   expires when now - (now at its first fragment) > timeout_us. Expiry pops the oldest
  *   datagrams first and stops at the first live one: no scan of the table per packet.
- * - Memory: memuse counts, per incomplete datagram, a fixed tracker overhead, the first
- *   fragment's header copy and the data buffer (sized to the highest fragment end seen,
- *   rounded up to 64 bytes, plus a 1-bit-per-8-bytes coverage map). memuse <= memcap at all
- *   times. The hash table and the 64 KiB output buffer are allocated once by
- *   sw_defrag_create() and are not counted.
+ * - Memory: memuse counts, per incomplete datagram, a fixed tracker overhead (about 180
+ *   bytes), the first fragment's header copy and a data buffer indexed by datagram offset
+ *   (the highest fragment end seen rounded up to 64 bytes, grown by half again while the
+ *   last fragment is missing and memcap allows) with a coverage map of 1 bit per 8 bytes.
+ *   memuse <= memcap at all times. The hash table and the 64 KiB output buffer are
+ *   allocated once by sw_defrag_create() and are not counted.
  * - Validation (count invalid, return SW_EINVAL, table unchanged unless said): zero-length
  *   data; an offset that is not a multiple of 8; a non-last fragment whose length is not a
  *   multiple of 8; data or headers outside p->data[0, caplen); a fragment flagged
