@@ -154,7 +154,7 @@ struct sw_config {
 #define SW_CFG_MAX_NODES 100000u
 #define SW_CFG_MAX_ANCHORS 100
 
-/* Receives each error message of a load, in order (main thread, during the call). */
+/* Receives each error message of a load, in order, on the calling thread during the call. */
 typedef void (*sw_cfg_report_fn)(void *ctx, const char *msg);
 
 /* A config with every default (SPEC.md). Returns NULL and fills err on allocation failure.
@@ -164,8 +164,10 @@ struct sw_config *sw_cfg_defaults(struct sw_err *err);
 /* Load a YAML file over the defaults, then apply overrides ("key.path=value", may be NULL).
  * path NULL means no file: defaults plus overrides. An empty file is all defaults.
  * On error returns NULL; err holds the first message ("file:line:column: key: problem",
- * "--set key: problem" for an override) and every message is also passed to report (if not
- * NULL), so `config check` can print all of them; nothing is applied partially.
+ * "--set key: problem" for an override) with SW_EINVAL (SW_EIO: the file cannot be read,
+ * SW_ENOMEM: out of memory, which wins over earlier messages), and every message is also
+ * passed to report (if not NULL), so `config check` can print all of them; nothing is
+ * applied partially.
  * An override's value is taken as plain text for scalar keys ("agent.id=web 1") and as YAML
  * for lists, tables and sections ("network.home_net=[10.0.0.0/8, fd00::/8]",
  * "network.interfaces=[{name: eth1, promisc: false}]", "network.timeouts={udp: 60s}"); a

@@ -1,0 +1,316 @@
+/* config_schema.c - every configuration key: path, type, default, range, field, help.
+ *
+ * Defaults are written as config text and loaded through the same code as a file, so the
+ * table, SPEC.md and `seawall config check` cannot disagree. Order is the dump and doc order.
+ * Immutable: any thread. */
+#include "config_schema.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "sw/config.h"
+#include "sw/log.h"
+
+#define KIB (UINT64_C(1) << 10)
+#define MIB (UINT64_C(1) << 20)
+#define GIB (UINT64_C(1) << 30)
+#define TIB (UINT64_C(1) << 40)
+#define SEC UINT64_C(1000000)
+#define DAY (86400 * SEC)
+
+/* Designated .off and .size of a field of struct sw_config, an interface or a sink. */
+#define F(field)                                                                               \
+    .off = offsetof(struct sw_config, field), .size = sizeof(((struct sw_config *)0)->field)
+#define FI(field)                                                                              \
+    .off = offsetof(struct sw_cfg_iface, field),                                               \
+    .size = sizeof(((struct sw_cfg_iface *)0)->field)
+#define FS(field)                                                                              \
+    .off = offsetof(struct sw_cfg_sink, field), .size = sizeof(((struct sw_cfg_sink *)0)->field)
+
+#define PATH_MAX_LEN 4095
+
+static const struct sw_cfg_enum log_levels[] = {
+    {"error", SW_LOG_ERROR}, {"warning", SW_LOG_WARNING}, {"notice", SW_LOG_NOTICE},
+    {"info", SW_LOG_INFO},   {"debug", SW_LOG_DEBUG},     {NULL, 0},
+};
+
+static const struct sw_cfg_enum when_full[] = {
+    {"drop_oldest", SW_WHEN_FULL_DROP_OLDEST},
+    {"drop_newest", SW_WHEN_FULL_DROP_NEWEST},
+    {NULL, 0},
+};
+
+static const struct sw_cfg_enum sink_types[] = {
+    {"file", 0}, {"stdout", 0}, {"syslog", 0}, {"tcp", 0}, {"http", 0}, {"kafka", 0}, {NULL, 0},
+};
+
+static const struct sw_cfg_enum event_types[] = {
+    {"alert", SW_EV_ALERT}, {"flow", SW_EV_FLOW},       {"fileinfo", SW_EV_FILEINFO},
+    {"fim", SW_EV_FIM},     {"anomaly", SW_EV_ANOMALY}, {"stats", SW_EV_STATS},
+    {"engine", SW_EV_ENGINE}, {NULL, 0},
+};
+
+static bool
+is_upper_word(const char *s)
+{
+    if (*s == '\0')
+        return false;
+    for (; *s != '\0'; s++) {
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* nDPI's enum names, checked for shape only: which names exist is the nDPI module's table
+ * (rules/ndpi_names.c), and the config loader must not depend on it. */
+static const char *
+check_risk_name(const char *s)
+{
+    if (strncmp(s, "NDPI_", 5) != 0 || !is_upper_word(s + 5))
+        return "is not an nDPI risk name (NDPI_...)";
+    return NULL;
+}
+
+/* An exact host name or "*.suffix": letters, digits, '-', '_' and non-empty dot-separated
+ * labels, at most 253 bytes. */
+static const char *
+check_hostname(const char *s)
+{
+    static const char *const bad = "is not a host name or *.suffix";
+    size_t len, label = 0;
+
+    if (strncmp(s, "*.", 2) == 0)
+        s += 2;
+    len = strlen(s);
+    if (len == 0 || len > 253)
+        return bad;
+    for (; *s != '\0'; s++) {
+        char c = *s;
+
+        if (c == '.') {
+            if (label == 0 || s[1] == '\0')
+                return bad;
+            label = 0;
+            continue;
+        }
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return bad;
+        if (++label > 63)
+            return bad;
+    }
+    return NULL;
+}
+
+static const char *
+check_nonempty(const char *s)
+{
+    return *s == '\0' ? "is empty" : NULL;
+}
+
+/* Each sink kind needs its destination: files a path, network sinks an address. */
+static const char *
+check_sink(const void *item)
+{
+    const struct sw_cfg_sink *s = item;
+
+    if (s->type == NULL)
+        return NULL; /* already reported as missing */
+    if (strcmp(s->type, "file") == 0 && s->path == NULL)
+        return "a file sink needs a path";
+    if (s->address != NULL)
+        return NULL;
+    if (strcmp(s->type, "syslog") == 0)
+        return "a syslog sink needs an address";
+    if (strcmp(s->type, "tcp") == 0)
+        return "a tcp sink needs an address";
+    if (strcmp(s->type, "http") == 0)
+        return "an http sink needs an address";
+    if (strcmp(s->type, "kafka") == 0)
+        return "a kafka sink needs an address";
+    return NULL;
+}
+
+static const struct sw_cfg_row iface_rows[] = {
+    {.path = "name", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 255, FI(name),
+     .flags = SW_CFG_REQUIRED, .help = "capture device (pcap name)"},
+    {.path = "bpf", .type = SW_CFG_STR, .def = "", .min = 0, .max = 65535, FI(bpf),
+     .help = "BPF capture filter (\"\": everything)"},
+    {.path = "snaplen", .type = SW_CFG_UINT, .def = "65535", .min = 64, .max = 262144,
+     FI(snaplen), .help = "bytes captured per packet"},
+    {.path = "buffer_size", .type = SW_CFG_SIZE, .def = "64MiB", .min = MIB, .max = GIB,
+     FI(buffer_size), .help = "kernel capture buffer"},
+    {.path = "promisc", .type = SW_CFG_BOOL, .def = "true", FI(promisc),
+     .help = "promiscuous mode"},
+};
+
+static const struct sw_cfg_table iface_table = {
+    .rows = iface_rows,
+    .n_rows = sizeof(iface_rows) / sizeof(iface_rows[0]),
+    .elem_size = sizeof(struct sw_cfg_iface),
+    .check = NULL,
+    .unique_row = 0,
+};
+
+static const struct sw_cfg_row sink_rows[] = {
+    {.path = "type", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 16, FS(type),
+     .flags = SW_CFG_REQUIRED, .enums = sink_types, .help = "sink kind"},
+    {.path = "path", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = PATH_MAX_LEN, FS(path),
+     .help = "file sink: the JSON-lines file"},
+    {.path = "address", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 1024, FS(address),
+     .help = "network sinks: host:port or URL"},
+    {.path = "types", .type = SW_CFG_EVTYPES,
+     .def = "[alert, flow, fileinfo, fim, anomaly, stats, engine]", .min = 1, .max = 64, FS(types),
+     .enums = event_types, .help = "event types this sink takes (default: all)"},
+};
+
+static const struct sw_cfg_table sink_table = {
+    .rows = sink_rows,
+    .n_rows = sizeof(sink_rows) / sizeof(sink_rows[0]),
+    .elem_size = sizeof(struct sw_cfg_sink),
+    .check = check_sink,
+    .unique_row = -1,
+};
+
+#define R SW_CFG_RESTART
+
+const struct sw_cfg_row sw_cfg_schema[] = {
+    /* agent */
+    {.path = "agent.id", .type = SW_CFG_STR, .def = "", .max = 255, F(agent.id),
+     .help = "EVE \"host\" of every event (\"\": the hostname)"},
+    {.path = "agent.user", .type = SW_CFG_STR, .def = "seawall", .min = 1, .max = 32,
+     F(agent.user), .flags = R, .help = "drop to this user after start-up (\"root\": stay root)"},
+    {.path = "agent.group", .type = SW_CFG_STR, .def = "seawall", .min = 1, .max = 32,
+     F(agent.group), .flags = R, .help = "drop to this group after start-up"},
+    {.path = "agent.state_dir", .type = SW_CFG_STR, .def = "/var/lib/seawall", .min = 1,
+     .max = PATH_MAX_LEN, F(agent.state_dir), .flags = R,
+     .help = "FIM baseline, spool and compiled-rule cache"},
+    {.path = "agent.run_dir", .type = SW_CFG_STR, .def = "/run/seawall", .min = 1,
+     .max = PATH_MAX_LEN, F(agent.run_dir), .flags = R, .help = "control socket directory"},
+    {.path = "agent.log_level", .type = SW_CFG_ENUM, .def = "notice", F(agent.log_level),
+     .enums = log_levels, .help = "least severe log level written"},
+
+    /* network */
+    {.path = "network.interfaces", .type = SW_CFG_TABLE, .def = "[{name: eth0}]", .min = 0,
+     .max = 64, F(network.interfaces), .off2 = offsetof(struct sw_config, network.n_interfaces),
+     .flags = R, .sub = &iface_table, .help = "live capture interfaces (seawall run)"},
+    {.path = "network.workers", .type = SW_CFG_UINT, .def = "2", .min = 1, .max = 64,
+     F(network.workers), .flags = R, .help = "capture worker threads (one flow table each)"},
+    {.path = "network.home_net", .type = SW_CFG_CIDRLIST,
+     .def = "[10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]", .max = 4096, F(network.home_net),
+     .help = "$HOME_NET of the rules"},
+    {.path = "network.max_flows", .type = SW_CFG_UINT, .def = "1000000", .min = 1,
+     .max = 100000000, F(network.max_flows), .flags = R,
+     .help = "flows tracked at once, all workers together"},
+    {.path = "network.timeouts.tcp_new", .type = SW_CFG_DURATION, .def = "30s", .min = SEC,
+     .max = DAY, F(network.timeouts.tcp_new), .help = "idle timeout of an unanswered TCP flow"},
+    {.path = "network.timeouts.tcp_established", .type = SW_CFG_DURATION, .def = "600s",
+     .min = SEC, .max = DAY, F(network.timeouts.tcp_established),
+     .help = "idle timeout of an established TCP flow"},
+    {.path = "network.timeouts.tcp_closed", .type = SW_CFG_DURATION, .def = "10s", .min = SEC,
+     .max = DAY, F(network.timeouts.tcp_closed), .help = "timeout after FIN or RST"},
+    {.path = "network.timeouts.udp", .type = SW_CFG_DURATION, .def = "120s", .min = SEC,
+     .max = DAY, F(network.timeouts.udp), .help = "idle timeout of a UDP flow"},
+    {.path = "network.timeouts.icmp", .type = SW_CFG_DURATION, .def = "30s", .min = SEC,
+     .max = DAY, F(network.timeouts.icmp), .help = "idle timeout of an ICMP flow"},
+    {.path = "network.timeouts.other", .type = SW_CFG_DURATION, .def = "60s", .min = SEC,
+     .max = DAY, F(network.timeouts.other), .help = "idle timeout of other IP protocols"},
+    {.path = "network.fragments.memcap", .type = SW_CFG_SIZE, .def = "32MiB", .min = MIB,
+     .max = 64 * GIB, F(network.fragments.memcap), .flags = R,
+     .help = "memory for IP fragment reassembly, all workers"},
+    {.path = "network.fragments.timeout", .type = SW_CFG_DURATION, .def = "30s", .min = SEC,
+     .max = 3600 * SEC, F(network.fragments.timeout),
+     .help = "drop an incomplete fragmented datagram after this"},
+    {.path = "network.fragments.max_trackers", .type = SW_CFG_UINT, .def = "65536", .min = 1,
+     .max = 16777216, F(network.fragments.max_trackers), .flags = R,
+     .help = "datagrams reassembled at once, all workers"},
+    {.path = "network.stream.depth", .type = SW_CFG_SIZE, .def = "1MiB", .min = 4 * KIB,
+     .max = GIB, F(network.stream.depth),
+     .help = "bytes reassembled per TCP direction for inspection"},
+    {.path = "network.stream.memcap", .type = SW_CFG_SIZE, .def = "256MiB", .min = MIB,
+     .max = 64 * GIB, F(network.stream.memcap), .flags = R,
+     .help = "memory for TCP reassembly, all workers"},
+    {.path = "network.decode.max_layers", .type = SW_CFG_UINT, .def = "16", .min = 1, .max = 64,
+     F(network.decode.max_layers), .help = "encapsulation layers decoded per packet"},
+    {.path = "network.decode.tunnels", .type = SW_CFG_BOOL, .def = "true",
+     F(network.decode.tunnels), .help = "decode GRE, VXLAN, GTP-U and IP-in-IP payloads"},
+    {.path = "network.decode.vxlan_port", .type = SW_CFG_UINT, .def = "4789", .min = 1,
+     .max = 65535, F(network.decode.vxlan_port), .help = "UDP port decoded as VXLAN"},
+    {.path = "network.ring_size", .type = SW_CFG_UINT, .def = "64", .min = 4, .max = 4096,
+     F(network.ring_size), .flags = R | SW_CFG_POW2,
+     .help = "packet batches queued to each worker (power of two)"},
+    {.path = "network.batch_size", .type = SW_CFG_SIZE, .def = "256KiB", .min = 64 * KIB,
+     .max = 16 * MIB, F(network.batch_size), .flags = R, .help = "bytes per packet batch"},
+
+    /* ndpi */
+    {.path = "ndpi.protos_file", .type = SW_CFG_STR, .def = "", .max = PATH_MAX_LEN,
+     F(ndpi.protos_file), .flags = R,
+     .help = "nDPI custom protocols, protos.txt format (\"\": none)"},
+    {.path = "ndpi.categories_file", .type = SW_CFG_STR, .def = "", .max = PATH_MAX_LEN,
+     F(ndpi.categories_file), .flags = R, .help = "nDPI custom categories (\"\": none)"},
+    {.path = "ndpi.risky_domains_file", .type = SW_CFG_STR, .def = "", .max = PATH_MAX_LEN,
+     F(ndpi.risky_domains_file), .flags = R, .help = "nDPI risky domains (\"\": none)"},
+    {.path = "ndpi.ja3_file", .type = SW_CFG_STR, .def = "", .max = PATH_MAX_LEN,
+     F(ndpi.ja3_file), .flags = R, .help = "nDPI malicious JA3 fingerprints (\"\": none)"},
+    {.path = "ndpi.sha1_file", .type = SW_CFG_STR, .def = "", .max = PATH_MAX_LEN,
+     F(ndpi.sha1_file), .flags = R,
+     .help = "nDPI malicious certificate SHA-1s (\"\": none)"},
+    {.path = "ndpi.max_packets.tcp", .type = SW_CFG_UINT, .def = "80", .min = 1, .max = 10000,
+     F(ndpi.max_packets.tcp), .help = "TCP packets inspected before giving up on detection"},
+    {.path = "ndpi.max_packets.udp", .type = SW_CFG_UINT, .def = "24", .min = 1, .max = 10000,
+     F(ndpi.max_packets.udp), .help = "UDP packets inspected before giving up on detection"},
+    {.path = "ndpi.risk_exceptions.risks", .type = SW_CFG_STRLIST, .def = "[]", .max = 256,
+     F(ndpi.risk_exceptions.risks), .check = check_risk_name,
+     .help = "nDPI risks never alerted on (NDPI_* names)"},
+    {.path = "ndpi.risk_exceptions.cidrs", .type = SW_CFG_CIDRLIST, .def = "[]", .max = 4096,
+     F(ndpi.risk_exceptions.cidrs), .help = "no nDPI risk alerts for flows with these hosts"},
+    {.path = "ndpi.risk_exceptions.hostnames", .type = SW_CFG_STRLIST, .def = "[]",
+     .max = 4096, F(ndpi.risk_exceptions.hostnames), .check = check_hostname,
+     .help = "no nDPI risk alerts for these host names (exact or *.suffix)"},
+
+    /* eve */
+    {.path = "eve.community_id", .type = SW_CFG_BOOL, .def = "true", F(eve.community_id),
+     .help = "add community_id to network events"},
+    {.path = "eve.community_id_seed", .type = SW_CFG_UINT, .def = "0", .min = 0, .max = 65535,
+     F(eve.community_id_seed), .help = "Community ID seed"},
+    {.path = "eve.anomaly_rate", .type = SW_CFG_UINT, .def = "10", .min = 0, .max = 100000,
+     F(eve.anomaly_rate),
+     .help = "anomaly events per second of capture time, per worker (0: none)"},
+
+    /* rules */
+    {.path = "rules.dir", .type = SW_CFG_STR, .def = "/etc/seawall/rules", .min = 1,
+     .max = PATH_MAX_LEN, F(rules.dir), .help = "*.rules and *.yar files loaded at start"},
+
+    /* files */
+    {.path = "files.paths", .type = SW_CFG_STRLIST, .def = "[]", .max = 1024, F(files.paths),
+     .flags = R, .check = check_nonempty, .help = "watched trees (fanotify, else inotify)"},
+    {.path = "files.exclude", .type = SW_CFG_STRLIST, .def = "[]", .max = 1024,
+     F(files.exclude), .check = check_nonempty, .help = "globs of paths never scanned"},
+    {.path = "files.max_scan_size", .type = SW_CFG_SIZE, .def = "64MiB", .min = KIB,
+     .max = 64 * GIB, F(files.max_scan_size), .help = "larger files are hashed, not scanned"},
+    {.path = "files.fim", .type = SW_CFG_BOOL, .def = "true", F(files.fim), .flags = R,
+     .help = "keep a baseline of watched files and report changes"},
+
+    /* outputs */
+    {.path = "outputs", .type = SW_CFG_TABLE,
+     .def = "[{type: file, path: /var/log/seawall/eve.json,"
+            " types: [alert, flow, fileinfo, fim, anomaly, stats]}]",
+     .min = 0, .max = 32, F(outputs), .off2 = offsetof(struct sw_config, n_outputs),
+     .flags = R, .sub = &sink_table, .help = "event sinks, each with its event types"},
+
+    /* spool */
+    {.path = "spool.dir", .type = SW_CFG_STR, .def = "/var/lib/seawall/spool", .min = 1,
+     .max = PATH_MAX_LEN, F(spool.dir), .flags = R,
+     .help = "undelivered events of network sinks"},
+    {.path = "spool.max_size", .type = SW_CFG_SIZE, .def = "1GiB", .min = MIB, .max = 16 * TIB,
+     F(spool.max_size), .help = "spool bytes on disk before dropping"},
+    {.path = "spool.when_full", .type = SW_CFG_ENUM, .def = "drop_oldest", F(spool.when_full),
+     .enums = when_full, .help = "which events a full spool drops"},
+
+    /* stats */
+    {.path = "stats.interval", .type = SW_CFG_DURATION, .def = "60s", .min = SEC, .max = DAY,
+     F(stats.interval), .help = "period of stats events"},
+};
+
+const size_t sw_cfg_schema_len = sizeof(sw_cfg_schema) / sizeof(sw_cfg_schema[0]);

@@ -1,0 +1,1379 @@
+/* test_config.c - configuration loader, schema, parsers, CIDRs, dump, overrides. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sw/alloc.h"
+#include "sw/config.h"
+#include "sw/log.h"
+#include "sw/parse.h"
+
+#define KIB (UINT64_C(1) << 10)
+#define MIB (UINT64_C(1) << 20)
+#define GIB (UINT64_C(1) << 30)
+#define SEC UINT64_C(1000000)
+
+static char tmpdir[64];
+
+/* --- helpers ---------------------------------------------------------------------------------- */
+
+struct msgs {
+    size_t n;
+    char m[64][SW_ERR_MSG_MAX];
+};
+
+static void
+collect(void *ctx, const char *msg)
+{
+    struct msgs *c = ctx;
+
+    if (c->n < 64)
+        snprintf(c->m[c->n], sizeof(c->m[0]), "%s", msg);
+    c->n++;
+}
+
+/* Write content to tmpdir/name; returns the path (static storage, one at a time). */
+static const char *
+write_file(const char *name, const char *content, size_t len)
+{
+    static char path[128];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(content, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+static struct sw_config *
+load_text(const char *yaml, struct sw_err *err, struct msgs *m)
+{
+    const char *path = write_file("seawall.yaml", yaml, strlen(yaml));
+
+    return sw_cfg_load(path, NULL, 0, m == NULL ? NULL : collect, m, err);
+}
+
+/* The dump of cfg as a string (caller frees). */
+static char *
+dump_text(const struct sw_config *cfg)
+{
+    int fd = memfd_create("dump", 0);
+    struct stat st;
+    char *buf;
+
+    assert_true(fd >= 0);
+    sw_cfg_dump(cfg, fd);
+    assert_int_equal(fstat(fd, &st), 0);
+    buf = calloc(1, (size_t)st.st_size + 1);
+    assert_non_null(buf);
+    assert_int_equal(pread(fd, buf, (size_t)st.st_size, 0), st.st_size);
+    close(fd);
+    return buf;
+}
+
+/* Split off the next line of *cur (modifies the text); NULL at the end. */
+static char *
+next_line(char **cur)
+{
+    char *line = *cur, *nl;
+
+    if (*line == '\0')
+        return NULL;
+    nl = strchr(line, '\n');
+    if (nl == NULL) {
+        *cur = line + strlen(line);
+    } else {
+        *nl = '\0';
+        *cur = nl + 1;
+    }
+    return line;
+}
+
+static int
+setup_dir(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/sw-test-config-XXXXXX");
+    return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+teardown_dir(void **state)
+{
+    static const char *const names[] = {"seawall.yaml", "big.yaml", "bomb.yaml"};
+    char path[128];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", tmpdir, names[i]);
+        unlink(path);
+    }
+    snprintf(path, sizeof(path), "%s/dir", tmpdir);
+    rmdir(path);
+    return rmdir(tmpdir);
+}
+
+static void
+assert_cidr(const struct sw_cidr *c, const char *text)
+{
+    char buf[SW_CIDR_STRLEN];
+
+    assert_string_equal(sw_cidr_format(c, buf, sizeof(buf)), text);
+}
+
+/* --- defaults --------------------------------------------------------------------------------- */
+
+static void
+check_defaults(const struct sw_config *c)
+{
+    assert_string_equal(c->agent.id, "");
+    assert_string_equal(c->agent.user, "seawall");
+    assert_string_equal(c->agent.group, "seawall");
+    assert_string_equal(c->agent.state_dir, "/var/lib/seawall");
+    assert_string_equal(c->agent.run_dir, "/run/seawall");
+    assert_int_equal(c->agent.log_level, SW_LOG_NOTICE);
+
+    assert_int_equal(c->network.n_interfaces, 1);
+    assert_string_equal(c->network.interfaces[0].name, "eth0");
+    assert_string_equal(c->network.interfaces[0].bpf, "");
+    assert_int_equal(c->network.interfaces[0].snaplen, 65535);
+    assert_int_equal(c->network.interfaces[0].buffer_size, 64 * MIB);
+    assert_true(c->network.interfaces[0].promisc);
+    assert_int_equal(c->network.workers, 2);
+    assert_int_equal(c->network.home_net.n, 3);
+    assert_cidr(&c->network.home_net.v[0], "10.0.0.0/8");
+    assert_cidr(&c->network.home_net.v[1], "172.16.0.0/12");
+    assert_cidr(&c->network.home_net.v[2], "192.168.0.0/16");
+    assert_int_equal(c->network.max_flows, 1000000);
+    assert_int_equal(c->network.timeouts.tcp_new, 30 * SEC);
+    assert_int_equal(c->network.timeouts.tcp_established, 600 * SEC);
+    assert_int_equal(c->network.timeouts.tcp_closed, 10 * SEC);
+    assert_int_equal(c->network.timeouts.udp, 120 * SEC);
+    assert_int_equal(c->network.timeouts.icmp, 30 * SEC);
+    assert_int_equal(c->network.timeouts.other, 60 * SEC);
+    assert_int_equal(c->network.fragments.memcap, 32 * MIB);
+    assert_int_equal(c->network.fragments.timeout, 30 * SEC);
+    assert_int_equal(c->network.fragments.max_trackers, 65536);
+    assert_int_equal(c->network.stream.depth, MIB);
+    assert_int_equal(c->network.stream.memcap, 256 * MIB);
+    assert_int_equal(c->network.decode.max_layers, 16);
+    assert_true(c->network.decode.tunnels);
+    assert_int_equal(c->network.decode.vxlan_port, 4789);
+    assert_int_equal(c->network.ring_size, 64);
+    assert_int_equal(c->network.batch_size, 256 * KIB);
+
+    assert_string_equal(c->ndpi.protos_file, "");
+    assert_string_equal(c->ndpi.categories_file, "");
+    assert_string_equal(c->ndpi.risky_domains_file, "");
+    assert_string_equal(c->ndpi.ja3_file, "");
+    assert_string_equal(c->ndpi.sha1_file, "");
+    assert_int_equal(c->ndpi.max_packets.tcp, 80);
+    assert_int_equal(c->ndpi.max_packets.udp, 24);
+    assert_int_equal(c->ndpi.risk_exceptions.risks.n, 0);
+    assert_int_equal(c->ndpi.risk_exceptions.cidrs.n, 0);
+    assert_int_equal(c->ndpi.risk_exceptions.hostnames.n, 0);
+
+    assert_true(c->eve.community_id);
+    assert_int_equal(c->eve.community_id_seed, 0);
+    assert_int_equal(c->eve.anomaly_rate, 10);
+    assert_string_equal(c->rules.dir, "/etc/seawall/rules");
+    assert_int_equal(c->files.paths.n, 0);
+    assert_int_equal(c->files.exclude.n, 0);
+    assert_int_equal(c->files.max_scan_size, 64 * MIB);
+    assert_true(c->files.fim);
+
+    assert_int_equal(c->n_outputs, 1);
+    assert_string_equal(c->outputs[0].type, "file");
+    assert_string_equal(c->outputs[0].path, "/var/log/seawall/eve.json");
+    assert_null(c->outputs[0].address);
+    assert_int_equal(c->outputs[0].types, (1u << SW_EV_ALERT) | (1u << SW_EV_FLOW) |
+                                              (1u << SW_EV_FILEINFO) | (1u << SW_EV_FIM) |
+                                              (1u << SW_EV_ANOMALY) | (1u << SW_EV_STATS));
+
+    assert_string_equal(c->spool.dir, "/var/lib/seawall/spool");
+    assert_int_equal(c->spool.max_size, GIB);
+    assert_int_equal(c->spool.when_full, SW_WHEN_FULL_DROP_OLDEST);
+    assert_int_equal(c->stats.interval, 60 * SEC);
+}
+
+static void
+defaults_match_spec(void **state)
+{
+    struct sw_err err;
+    struct sw_config *c = sw_cfg_defaults(&err);
+
+    (void)state;
+    assert_non_null(c);
+    assert_string_equal(c->source, "defaults");
+    check_defaults(c);
+    sw_cfg_free(c);
+    sw_cfg_free(NULL);
+}
+
+static void
+empty_files_are_all_defaults(void **state)
+{
+    static const char *const docs[] = {"",    "\n", "# only a comment\n",
+                                       "---\n", "~\n", "---\n...\n"};
+    struct sw_err err;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        struct sw_config *c = load_text(docs[i], &err, NULL);
+
+        if (c == NULL)
+            fail_msg("doc %zu: %s", i, err.msg);
+        check_defaults(c);
+        sw_cfg_free(c);
+    }
+}
+
+static void
+null_path_loads_defaults_and_overrides(void **state)
+{
+    static const char *const sets[] = {"network.workers=4"};
+    struct sw_err err;
+    struct sw_config *c = sw_cfg_load(NULL, sets, 1, NULL, NULL, &err);
+
+    (void)state;
+    assert_non_null(c);
+    assert_int_equal(c->network.workers, 4);
+    assert_string_equal(c->source, "defaults");
+    sw_cfg_free(c);
+}
+
+/* --- a file with every key -------------------------------------------------------------------- */
+
+static const char full_yaml[] =
+    "agent:\n"
+    "  id: sensor-01\n"
+    "  user: nobody\n"
+    "  group: nogroup\n"
+    "  state_dir: /srv/seawall/state\n"
+    "  run_dir: /srv/seawall/run\n"
+    "  log_level: debug\n"
+    "network:\n"
+    "  interfaces:\n"
+    "    - name: eth1\n"
+    "      bpf: \"not port 22\"\n"
+    "      snaplen: 1514\n"
+    "      buffer_size: 128MiB\n"
+    "      promisc: no\n"
+    "    - {name: eth2}\n"
+    "  workers: 8\n"
+    "  home_net: [10.20.0.0/16, \"2001:db8::/32\", 192.0.2.7]\n"
+    "  max_flows: 2000000\n"
+    "  timeouts:\n"
+    "    tcp_new: 1m\n"
+    "    tcp_established: 1h\n"
+    "    tcp_closed: 5\n"
+    "    udp: 90s\n"
+    "    icmp: 15s\n"
+    "    other: 45s\n"
+    "  fragments: {memcap: 64MiB, timeout: 20s, max_trackers: 1024}\n"
+    "  stream: {depth: 2MB, memcap: 1GiB}\n"
+    "  decode: {max_layers: 8, tunnels: off, vxlan_port: 8472}\n"
+    "  ring_size: 256\n"
+    "  batch_size: 1MiB\n"
+    "ndpi:\n"
+    "  protos_file: /etc/seawall/protos.txt\n"
+    "  categories_file: /etc/seawall/categories.txt\n"
+    "  risky_domains_file: /etc/seawall/risky.txt\n"
+    "  ja3_file: /etc/seawall/ja3.csv\n"
+    "  sha1_file: /etc/seawall/sha1.csv\n"
+    "  max_packets: {tcp: 40, udp: 12}\n"
+    "  risk_exceptions:\n"
+    "    risks: [NDPI_KNOWN_PROTOCOL_ON_NON_STANDARD_PORT, NDPI_TLS_SELFSIGNED_CERTIFICATE]\n"
+    "    cidrs: [10.1.2.3/24]\n"
+    "    hostnames: [\"*.example.org\", intranet.city.local]\n"
+    "eve:\n"
+    "  community_id: false\n"
+    "  community_id_seed: 7\n"
+    "  anomaly_rate: 0\n"
+    "rules:\n"
+    "  dir: /srv/rules\n"
+    "files:\n"
+    "  paths: [/var/www, /srv/portal]\n"
+    "  exclude: ['*.log']\n"
+    "  max_scan_size: 16MiB\n"
+    "  fim: false\n"
+    "outputs:\n"
+    "  - type: file\n"
+    "    path: /tmp/eve.json\n"
+    "    types: [alert, engine]\n"
+    "  - type: tcp\n"
+    "    address: siem.city.local:5514\n"
+    "  - {type: stdout, types: [flow]}\n"
+    "spool:\n"
+    "  dir: /srv/spool\n"
+    "  max_size: 10GiB\n"
+    "  when_full: drop_newest\n"
+    "stats:\n"
+    "  interval: 5m\n";
+
+static void
+check_full(const struct sw_config *c)
+{
+    assert_string_equal(c->agent.id, "sensor-01");
+    assert_string_equal(c->agent.user, "nobody");
+    assert_string_equal(c->agent.group, "nogroup");
+    assert_string_equal(c->agent.state_dir, "/srv/seawall/state");
+    assert_string_equal(c->agent.run_dir, "/srv/seawall/run");
+    assert_int_equal(c->agent.log_level, SW_LOG_DEBUG);
+    assert_int_equal(c->network.n_interfaces, 2);
+    assert_string_equal(c->network.interfaces[0].name, "eth1");
+    assert_string_equal(c->network.interfaces[0].bpf, "not port 22");
+    assert_int_equal(c->network.interfaces[0].snaplen, 1514);
+    assert_int_equal(c->network.interfaces[0].buffer_size, 128 * MIB);
+    assert_false(c->network.interfaces[0].promisc);
+    assert_string_equal(c->network.interfaces[1].name, "eth2");
+    assert_string_equal(c->network.interfaces[1].bpf, "");
+    assert_int_equal(c->network.interfaces[1].snaplen, 65535);
+    assert_true(c->network.interfaces[1].promisc);
+    assert_int_equal(c->network.workers, 8);
+    assert_int_equal(c->network.home_net.n, 3);
+    assert_cidr(&c->network.home_net.v[0], "10.20.0.0/16");
+    assert_cidr(&c->network.home_net.v[1], "2001:db8::/32");
+    assert_cidr(&c->network.home_net.v[2], "192.0.2.7/32");
+    assert_int_equal(c->network.max_flows, 2000000);
+    assert_int_equal(c->network.timeouts.tcp_new, 60 * SEC);
+    assert_int_equal(c->network.timeouts.tcp_established, 3600 * SEC);
+    assert_int_equal(c->network.timeouts.tcp_closed, 5 * SEC);
+    assert_int_equal(c->network.timeouts.udp, 90 * SEC);
+    assert_int_equal(c->network.timeouts.icmp, 15 * SEC);
+    assert_int_equal(c->network.timeouts.other, 45 * SEC);
+    assert_int_equal(c->network.fragments.memcap, 64 * MIB);
+    assert_int_equal(c->network.fragments.timeout, 20 * SEC);
+    assert_int_equal(c->network.fragments.max_trackers, 1024);
+    assert_int_equal(c->network.stream.depth, 2000000);
+    assert_int_equal(c->network.stream.memcap, GIB);
+    assert_int_equal(c->network.decode.max_layers, 8);
+    assert_false(c->network.decode.tunnels);
+    assert_int_equal(c->network.decode.vxlan_port, 8472);
+    assert_int_equal(c->network.ring_size, 256);
+    assert_int_equal(c->network.batch_size, MIB);
+    assert_string_equal(c->ndpi.protos_file, "/etc/seawall/protos.txt");
+    assert_string_equal(c->ndpi.categories_file, "/etc/seawall/categories.txt");
+    assert_string_equal(c->ndpi.risky_domains_file, "/etc/seawall/risky.txt");
+    assert_string_equal(c->ndpi.ja3_file, "/etc/seawall/ja3.csv");
+    assert_string_equal(c->ndpi.sha1_file, "/etc/seawall/sha1.csv");
+    assert_int_equal(c->ndpi.max_packets.tcp, 40);
+    assert_int_equal(c->ndpi.max_packets.udp, 12);
+    assert_int_equal(c->ndpi.risk_exceptions.risks.n, 2);
+    assert_string_equal(c->ndpi.risk_exceptions.risks.v[1], "NDPI_TLS_SELFSIGNED_CERTIFICATE");
+    assert_int_equal(c->ndpi.risk_exceptions.cidrs.n, 1);
+    assert_cidr(&c->ndpi.risk_exceptions.cidrs.v[0], "10.1.2.0/24");
+    assert_int_equal(c->ndpi.risk_exceptions.hostnames.n, 2);
+    assert_string_equal(c->ndpi.risk_exceptions.hostnames.v[0], "*.example.org");
+    assert_false(c->eve.community_id);
+    assert_int_equal(c->eve.community_id_seed, 7);
+    assert_int_equal(c->eve.anomaly_rate, 0);
+    assert_string_equal(c->rules.dir, "/srv/rules");
+    assert_int_equal(c->files.paths.n, 2);
+    assert_string_equal(c->files.paths.v[1], "/srv/portal");
+    assert_int_equal(c->files.exclude.n, 1);
+    assert_string_equal(c->files.exclude.v[0], "*.log");
+    assert_int_equal(c->files.max_scan_size, 16 * MIB);
+    assert_false(c->files.fim);
+    assert_int_equal(c->n_outputs, 3);
+    assert_string_equal(c->outputs[0].type, "file");
+    assert_string_equal(c->outputs[0].path, "/tmp/eve.json");
+    assert_int_equal(c->outputs[0].types, (1u << SW_EV_ALERT) | (1u << SW_EV_ENGINE));
+    assert_string_equal(c->outputs[1].type, "tcp");
+    assert_null(c->outputs[1].path);
+    assert_string_equal(c->outputs[1].address, "siem.city.local:5514");
+    assert_int_equal(c->outputs[1].types, SW_EV_ALL);
+    assert_string_equal(c->outputs[2].type, "stdout");
+    assert_int_equal(c->outputs[2].types, 1u << SW_EV_FLOW);
+    assert_string_equal(c->spool.dir, "/srv/spool");
+    assert_int_equal(c->spool.max_size, 10 * GIB);
+    assert_int_equal(c->spool.when_full, SW_WHEN_FULL_DROP_NEWEST);
+    assert_int_equal(c->stats.interval, 300 * SEC);
+}
+
+static void
+full_file_sets_every_key(void **state)
+{
+    struct sw_err err;
+    struct msgs m = {0};
+    struct sw_config *c = load_text(full_yaml, &err, &m);
+
+    (void)state;
+    if (c == NULL)
+        fail_msg("%s", err.msg);
+    assert_int_equal(m.n, 0);
+    check_full(c);
+    sw_cfg_free(c);
+}
+
+static void
+buffer_entry_loads_like_a_file(void **state)
+{
+    struct sw_err err;
+    struct sw_config *c =
+        sw_cfg_load_buffer("mem.yaml", full_yaml, strlen(full_yaml), NULL, 0, NULL, NULL, &err);
+
+    (void)state;
+    assert_non_null(c);
+    assert_string_equal(c->source, "mem.yaml");
+    check_full(c);
+    sw_cfg_free(c);
+}
+
+static void
+shipped_config_loads_and_shows_defaults(void **state)
+{
+    struct sw_err err;
+    struct msgs m = {0};
+    struct sw_config *c = sw_cfg_load("agent/seawall.yaml", NULL, 0, collect, &m, &err);
+    char *text, *line, *cur;
+    size_t lines = 0;
+
+    (void)state;
+    if (c == NULL)
+        fail_msg("%s", err.msg);
+    check_defaults(c);
+    /* The shipped file shows every default, so every dumped key is marked as one. */
+    text = dump_text(c);
+    cur = text;
+    while ((line = next_line(&cur)) != NULL) {
+        size_t len = strlen(line);
+
+        lines++;
+        if (len < 11 || strcmp(line + len - 11, "  # default") != 0)
+            fail_msg("not a default: %s", line);
+    }
+    assert_int_equal(lines, 49);
+    free(text);
+    sw_cfg_free(c);
+}
+
+/* --- parsers ---------------------------------------------------------------------------------- */
+
+static void
+parse_u64_checks_range_and_junk(void **state)
+{
+    uint64_t v = 42;
+
+    (void)state;
+    assert_int_equal(sw_parse_u64("0", 0, 10, &v), SW_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(sw_parse_u64("007", 0, 10, &v), SW_OK);
+    assert_int_equal(v, 7);
+    assert_int_equal(sw_parse_u64("18446744073709551615", 0, UINT64_MAX, &v), SW_OK);
+    assert_true(v == UINT64_MAX);
+    v = 42;
+    assert_int_equal(sw_parse_u64("18446744073709551616", 0, UINT64_MAX, &v), SW_ELIMIT);
+    assert_int_equal(sw_parse_u64("99999999999999999999999", 0, UINT64_MAX, &v), SW_ELIMIT);
+    assert_int_equal(sw_parse_u64("11", 0, 10, &v), SW_ELIMIT);
+    assert_int_equal(sw_parse_u64("1", 2, 10, &v), SW_ELIMIT);
+    assert_int_equal(sw_parse_u64("", 0, 10, &v), SW_EINVAL);
+    assert_int_equal(sw_parse_u64("-1", 0, 10, &v), SW_EINVAL);
+    assert_int_equal(sw_parse_u64("+1", 0, 10, &v), SW_EINVAL);
+    assert_int_equal(sw_parse_u64(" 1", 0, 10, &v), SW_EINVAL);
+    assert_int_equal(sw_parse_u64("1 ", 0, 10, &v), SW_EINVAL);
+    assert_int_equal(sw_parse_u64("10x", 0, 100, &v), SW_EINVAL);
+    assert_int_equal(sw_parse_u64("0x10", 0, 100, &v), SW_EINVAL);
+    assert_int_equal(sw_parse_u64("99999999999999999999x", 0, UINT64_MAX, &v), SW_EINVAL);
+    assert_int_equal(sw_parse_u64(NULL, 0, 10, &v), SW_EINVAL);
+    assert_int_equal(v, 42); /* untouched on error */
+}
+
+static void
+parse_size_units_and_overflow(void **state)
+{
+    static const struct {
+        const char *s;
+        enum sw_rc rc;
+        uint64_t v;
+    } cases[] = {
+        {"512", SW_OK, 512},
+        {"0", SW_OK, 0},
+        {"512B", SW_OK, 512},
+        {"64KiB", SW_OK, 64 * KIB},
+        {"64 KiB", SW_OK, 64 * KIB},
+        {"64kib", SW_OK, 64 * KIB},
+        {"1MiB", SW_OK, MIB},
+        {"2GiB", SW_OK, 2 * GIB},
+        {"3TiB", SW_OK, UINT64_C(3) << 40},
+        {"1kB", SW_OK, 1000},
+        {"1KB", SW_OK, 1000},
+        {"5MB", SW_OK, 5000000},
+        {"7GB", SW_OK, UINT64_C(7000000000)},
+        {"2TB", SW_OK, UINT64_C(2000000000000)},
+        {"16777215TiB", SW_OK, UINT64_C(16777215) << 40},
+        {"16777216TiB", SW_ELIMIT, 0},
+        {"99999999999TiB", SW_ELIMIT, 0},
+        {"99999999999999999999", SW_ELIMIT, 0},
+        {"99999999999999999999KiB", SW_ELIMIT, 0},
+        {"10x", SW_EINVAL, 0},
+        {"64M", SW_EINVAL, 0},
+        {"64 ", SW_EINVAL, 0},
+        {"64  KiB", SW_EINVAL, 0},
+        {"KiB", SW_EINVAL, 0},
+        {"-1KiB", SW_EINVAL, 0},
+        {"1.5GiB", SW_EINVAL, 0},
+        {"", SW_EINVAL, 0},
+        {"99999999999999999999x", SW_EINVAL, 0},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint64_t v = 12345;
+        enum sw_rc rc = sw_parse_size(cases[i].s, &v);
+
+        if (rc != cases[i].rc)
+            fail_msg("'%s': rc %d, want %d", cases[i].s, rc, cases[i].rc);
+        assert_true(v == (rc == SW_OK ? cases[i].v : 12345));
+    }
+}
+
+static void
+parse_duration_units_and_overflow(void **state)
+{
+    static const struct {
+        const char *s;
+        enum sw_rc rc;
+        uint64_t v;
+    } cases[] = {
+        {"30", SW_OK, 30 * SEC},
+        {"30s", SW_OK, 30 * SEC},
+        {"5m", SW_OK, 300 * SEC},
+        {"2h", SW_OK, 7200 * SEC},
+        {"1d", SW_OK, 86400 * SEC},
+        {"250ms", SW_OK, 250000},
+        {"7us", SW_OK, 7},
+        {"0", SW_OK, 0},
+        {"10 s", SW_OK, 10 * SEC},
+        {"5M", SW_EINVAL, 0},
+        {"5S", SW_EINVAL, 0},
+        {"10x", SW_EINVAL, 0},
+        {"-5s", SW_EINVAL, 0},
+        {"1.5s", SW_EINVAL, 0},
+        {"s", SW_EINVAL, 0},
+        {"", SW_EINVAL, 0},
+        {"99999999999999d", SW_ELIMIT, 0},
+        {"18446744073709551615", SW_ELIMIT, 0},
+        {"18446744073709551615us", SW_OK, UINT64_MAX},
+        {"18446744073709551616us", SW_ELIMIT, 0},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint64_t v = 12345;
+        enum sw_rc rc = sw_parse_duration(cases[i].s, &v);
+
+        if (rc != cases[i].rc)
+            fail_msg("'%s': rc %d, want %d", cases[i].s, rc, cases[i].rc);
+        assert_true(v == (rc == SW_OK ? cases[i].v : 12345));
+    }
+}
+
+static void
+parse_bool_words(void **state)
+{
+    static const char *const yes[] = {"true", "yes", "on", "TRUE", "Yes"};
+    static const char *const no[] = {"false", "no", "off", "False", "OFF"};
+    static const char *const bad[] = {"1", "0", "y", "n", "", "truee", " true", NULL};
+    bool b;
+
+    (void)state;
+    for (size_t i = 0; i < 5; i++) {
+        b = false;
+        assert_int_equal(sw_parse_bool(yes[i], &b), SW_OK);
+        assert_true(b);
+        assert_int_equal(sw_parse_bool(no[i], &b), SW_OK);
+        assert_false(b);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(sw_parse_bool(bad[i], &b), SW_EINVAL);
+}
+
+/* --- CIDRs ------------------------------------------------------------------------------------ */
+
+static void
+cidr_parse_good_and_bad(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } good[] = {
+        {"10.0.0.0/8", "10.0.0.0/8"},
+        {"10.1.2.3/8", "10.0.0.0/8"},
+        {"192.168.1.77/25", "192.168.1.0/25"},
+        {"192.168.1.200/25", "192.168.1.128/25"},
+        {"1.2.3.4", "1.2.3.4/32"},
+        {"1.2.3.4/32", "1.2.3.4/32"},
+        {"1.2.3.4/0", "0.0.0.0/0"},
+        {"2001:db8::1/32", "2001:db8::/32"},
+        {"2001:db8::1", "2001:db8::1/128"},
+        {"::/0", "::/0"},
+        {"fe80::1:2:3/65", "fe80::/65"},
+        {"::ffff:10.0.0.1/120", "::ffff:10.0.0.0/120"},
+    };
+    static const char *const bad[] = {
+        "",           "/8",           "10.0.0.0/",   "10.0.0.0/33",    "10.0.0.0/-1",
+        "10.0.0.0/8x", "10.0.0/8",    "10.0.0.256",  "10.0.0.0 /8",    " 10.0.0.0/8",
+        "10.0.0.0/08 ", "2001:db8::/129", "fe80::1%eth0", "host.example", "10.0.0.0/+8",
+        "::/",        "1.2.3.4/32/1", NULL,
+    };
+    struct sw_cidr c;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        if (sw_cidr_parse(good[i].in, &c) != SW_OK)
+            fail_msg("'%s' refused", good[i].in);
+        assert_cidr(&c, good[i].out);
+    }
+    assert_int_equal(sw_cidr_parse("10.0.0.0/8", &c), SW_OK);
+    assert_int_equal(c.version, 4);
+    assert_int_equal(c.prefix, 8);
+    assert_int_equal(sw_cidr_parse("2001:db8::/32", &c), SW_OK);
+    assert_int_equal(c.version, 6);
+    assert_int_equal(c.prefix, 32);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (sw_cidr_parse(bad[i], &c) != SW_EINVAL)
+            fail_msg("'%s' accepted", bad[i] == NULL ? "(null)" : bad[i]);
+    }
+}
+
+static bool
+match(const struct sw_cidrlist *l, const char *addr)
+{
+    uint8_t a[16];
+
+    if (inet_pton(AF_INET, addr, a) == 1)
+        return sw_cidrlist_match(l, 4, a);
+    assert_int_equal(inet_pton(AF_INET6, addr, a), 1);
+    return sw_cidrlist_match(l, 6, a);
+}
+
+static void
+cidrlist_match_v4_v6(void **state)
+{
+    struct sw_cidr v[4];
+    struct sw_cidrlist l = {v, 4};
+    struct sw_cidr any4, any6;
+    struct sw_cidrlist all4 = {&any4, 1}, all6 = {&any6, 1}, empty = {NULL, 0};
+
+    (void)state;
+    assert_int_equal(sw_cidr_parse("10.0.0.0/8", &v[0]), SW_OK);
+    assert_int_equal(sw_cidr_parse("192.168.1.128/25", &v[1]), SW_OK);
+    assert_int_equal(sw_cidr_parse("2001:db8::/33", &v[2]), SW_OK);
+    assert_int_equal(sw_cidr_parse("198.51.100.7", &v[3]), SW_OK);
+    assert_true(match(&l, "10.255.255.255"));
+    assert_true(match(&l, "10.0.0.0"));
+    assert_false(match(&l, "11.0.0.0"));
+    assert_false(match(&l, "9.255.255.255"));
+    assert_true(match(&l, "192.168.1.128"));
+    assert_true(match(&l, "192.168.1.255"));
+    assert_false(match(&l, "192.168.1.127"));
+    assert_true(match(&l, "198.51.100.7"));
+    assert_false(match(&l, "198.51.100.6"));
+    assert_true(match(&l, "2001:db8::1"));
+    assert_true(match(&l, "2001:db8:7fff:ffff::1"));
+    assert_false(match(&l, "2001:db8:8000::1"));
+    assert_false(match(&l, "::ffff:10.0.0.1")); /* v4-mapped is IPv6, not 10/8 */
+    /* The IPv4 bytes of 10/8 must not match an IPv6 address that starts with 0x0a. */
+    assert_false(match(&l, "a00::1"));
+
+    assert_int_equal(sw_cidr_parse("0.0.0.0/0", &any4), SW_OK);
+    assert_int_equal(sw_cidr_parse("::/0", &any6), SW_OK);
+    assert_true(match(&all4, "1.2.3.4"));
+    assert_true(match(&all4, "255.255.255.255"));
+    assert_false(match(&all4, "::1"));
+    assert_true(match(&all6, "::1"));
+    assert_true(match(&all6, "ffff::1"));
+    assert_false(match(&all6, "1.2.3.4"));
+    assert_false(match(&empty, "1.2.3.4"));
+    assert_false(sw_cidrlist_match(NULL, 4, v[0].addr));
+
+    assert_int_equal(sw_cidr_parse("2001:db8::5/128", &any6), SW_OK);
+    assert_true(match(&all6, "2001:db8::5"));
+    assert_false(match(&all6, "2001:db8::4"));
+}
+
+/* --- broken configs --------------------------------------------------------------------------- */
+
+struct bad_case {
+    const char *yaml;
+    const char *msg; /* after "<path>:" */
+};
+
+static const struct bad_case bad_cases[] = {
+    {"agent:\n  id: x\nnetwork:\n  workers: 0\n",
+     "4:12: network.workers: 0 is below the minimum 1"},
+    {"network:\n  workers: 65\n", "2:12: network.workers: 65 is above the maximum 64"},
+    {"network:\n  workers: two\n", "2:12: network.workers: expected an integer, got 'two'"},
+    {"network:\n  workers: -1\n", "2:12: network.workers: expected an integer, got '-1'"},
+    {"network:\n  workers: 99999999999999999999999\n",
+     "2:12: network.workers: 99999999999999999999999 is too large"},
+    {"network:\n  workers: [1]\n", "2:12: network.workers: expected an integer, got a sequence"},
+    {"network:\n  workers: {a: 1}\n",
+     "2:12: network.workers: expected an integer, got a mapping"},
+    {"network:\n  workers:\n", "2:11: network.workers: expected an integer, got no value"},
+    {"network:\n  wrokers: 4\n", "2:3: network.wrokers: unknown key"},
+    {"netwrok:\n  workers: 4\n", "1:1: netwrok: unknown key"},
+    {"network.workers: 4\n", "1:1: network.workers: unknown key"},
+    {"network:\n  workers: 2\n  workers: 3\n",
+     "3:3: network.workers: duplicate key (first at line 2, column 3)"},
+    {"network: {}\nnetwork: {}\n", "2:1: network: duplicate key (first at line 1, column 1)"},
+    {"network: 5\n", "1:10: network: expected a mapping, got a scalar"},
+    {"- a\n- b\n", "1:1: the top level must be a mapping, got a sequence"},
+    {"just text\n", "1:1: the top level must be a mapping, got a scalar"},
+    {"network: {workers: 2\n",
+     "2:1: invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping at "
+     "line 1, column 10)"},
+    {"network:\n\tworkers: 2\n",
+     "2:1: invalid YAML: found character that cannot start any token (while scanning for the "
+     "next token at line 2, column 1)"},
+    {"agent:\n  id: \xff\n", "2:7: invalid YAML: invalid leading UTF-8 octet"},
+    {"agent:\n  id: \"a\\0b\"\n", "2:7: a value contains a NUL character"},
+    {"---\na: 1\n---\nb: 2\n", "3:1: only one YAML document is allowed"},
+    {"? [a]\n: b\n", "1:3: a key must be a scalar, got a sequence"},
+    {"agent:\n  log_level: verbose\n",
+     "2:14: agent.log_level: 'verbose' is not one of error, warning, notice, info, debug"},
+    {"agent:\n  user: \"\"\n", "2:9: agent.user: must not be empty"},
+    {"agent:\n  user: [a]\n", "2:9: agent.user: expected a string, got a sequence"},
+    {"network:\n  home_net: [10.0.0.0/33]\n",
+     "2:14: network.home_net[0]: '10.0.0.0/33' is not an IP address or CIDR"},
+    {"network:\n  home_net: [10.0.0.0/8, 300.1.1.1]\n",
+     "2:26: network.home_net[1]: '300.1.1.1' is not an IP address or CIDR"},
+    {"network:\n  home_net: {a: b}\n", "2:13: network.home_net: expected a list, got a mapping"},
+    {"network:\n  timeouts:\n    udp: 0s\n",
+     "3:10: network.timeouts.udp: 0s is below the minimum 1s"},
+    {"network:\n  timeouts:\n    udp: 2d\n",
+     "3:10: network.timeouts.udp: 2d is above the maximum 1d"},
+    {"network:\n  timeouts:\n    udp: 10x\n",
+     "3:10: network.timeouts.udp: expected a duration such as 30s, got '10x'"},
+    {"network:\n  timeouts:\n    tcp_fin: 10s\n", "3:5: network.timeouts.tcp_fin: unknown key"},
+    {"network:\n  stream:\n    depth: 99999999999TiB\n",
+     "3:12: network.stream.depth: 99999999999TiB is too large"},
+    {"network:\n  stream:\n    depth: 10x\n",
+     "3:12: network.stream.depth: expected a size such as 64MiB, got '10x'"},
+    {"network:\n  stream:\n    depth: -1MiB\n",
+     "3:12: network.stream.depth: expected a size such as 64MiB, got '-1MiB'"},
+    {"network:\n  batch_size: 1KiB\n",
+     "2:15: network.batch_size: 1KiB is below the minimum 64KiB"},
+    {"network:\n  batch_size: 32MiB\n",
+     "2:15: network.batch_size: 32MiB is above the maximum 16MiB"},
+    {"network:\n  ring_size: 100\n", "2:14: network.ring_size: 100 is not a power of two"},
+    {"network:\n  decode:\n    tunnels: maybe\n",
+     "3:14: network.decode.tunnels: expected true or false, got 'maybe'"},
+    {"network:\n  decode:\n    vxlan_port: 65536\n",
+     "3:17: network.decode.vxlan_port: 65536 is above the maximum 65535"},
+    {"network:\n  max_flows: 0\n", "2:14: network.max_flows: 0 is below the minimum 1"},
+    {"network:\n  interfaces:\n    - bpf: tcp\n",
+     "3:7: network.interfaces[0]: missing the required key name"},
+    {"network:\n  interfaces:\n    - name: eth0\n      snaplen: 10\n",
+     "4:16: network.interfaces[0].snaplen: 10 is below the minimum 64"},
+    {"network:\n  interfaces:\n    - name: eth0\n      mtu: 1500\n",
+     "4:7: network.interfaces[0].mtu: unknown key"},
+    {"network:\n  interfaces: [{name: eth0}, {name: eth0}]\n",
+     "2:30: network.interfaces[1]: name 'eth0' is already used by network.interfaces[0]"},
+    {"network:\n  interfaces: [eth0]\n",
+     "2:16: network.interfaces[0]: expected a mapping, got a scalar"},
+    {"outputs:\n  - type: tcp\n", "2:5: outputs[0]: a tcp sink needs an address"},
+    {"outputs:\n  - type: file\n", "2:5: outputs[0]: a file sink needs a path"},
+    {"outputs:\n  - path: /x\n", "2:5: outputs[0]: missing the required key type"},
+    {"outputs:\n  - type: carrier-pigeon\n",
+     "2:11: outputs[0].type: 'carrier-pigeon' is not one of file, stdout, syslog, tcp, http, "
+     "kafka"},
+    {"outputs:\n  - type: file\n    path: /tmp/x\n    types: [alert, dns]\n",
+     "4:20: outputs[0].types[1]: 'dns' is not one of alert, flow, fileinfo, fim, anomaly, stats, "
+     "engine"},
+    {"outputs:\n  - type: stdout\n    types: []\n", "3:12: outputs[0].types: must not be empty"},
+    {"spool:\n  when_full: panic\n",
+     "2:14: spool.when_full: 'panic' is not one of drop_oldest, drop_newest"},
+    {"ndpi:\n  risk_exceptions:\n    risks: [tls_cert_expired]\n",
+     "3:13: ndpi.risk_exceptions.risks[0]: 'tls_cert_expired' is not an nDPI risk name "
+     "(NDPI_...)"},
+    {"ndpi:\n  risk_exceptions:\n    hostnames: [\"bad host\"]\n",
+     "3:17: ndpi.risk_exceptions.hostnames[0]: 'bad host' is not a host name or *.suffix"},
+    {"ndpi:\n  max_packets: {tcp: 0}\n",
+     "2:22: ndpi.max_packets.tcp: 0 is below the minimum 1"},
+    {"eve:\n  community_id_seed: 70000\n",
+     "2:22: eve.community_id_seed: 70000 is above the maximum 65535"},
+    {"stats:\n  interval: 500ms\n", "2:13: stats.interval: 500ms is below the minimum 1s"},
+    {"files:\n  paths: [/srv, [a]]\n",
+     "2:17: files.paths[1]: expected a string, got a sequence"},
+    {"files:\n  paths: [\"\"]\n", "2:11: files.paths[0]: '' is empty"},
+    {"rules:\n  dir: *nope\n", "2:8: alias *nope names no complete anchor before it"},
+    {"a: &a [*a]\n", "1:8: alias *a names no complete anchor before it"},
+};
+
+static void
+broken_configs_name_file_line_column_key(void **state)
+{
+    char want[SW_ERR_MSG_MAX + 128];
+
+    (void)state;
+    assert_true(sizeof(bad_cases) / sizeof(bad_cases[0]) >= 30);
+    for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+        struct sw_err err;
+        struct msgs m = {0};
+        struct sw_config *c = load_text(bad_cases[i].yaml, &err, &m);
+
+        snprintf(want, sizeof(want), "%s/seawall.yaml:%s", tmpdir, bad_cases[i].msg);
+        if (c != NULL)
+            fail_msg("case %zu accepted: %s", i, bad_cases[i].yaml);
+        if (strcmp(err.msg, want) != 0)
+            fail_msg("case %zu:\n got: %s\nwant: %s", i, err.msg, want);
+        assert_int_equal(err.code, SW_EINVAL);
+        assert_true(m.n >= 1);
+        assert_string_equal(m.m[0], want);
+    }
+}
+
+static void
+every_error_is_reported(void **state)
+{
+    static const char yaml[] = "network:\n"
+                               "  workers: 0\n"
+                               "  bogus: 1\n"
+                               "  timeouts: {udp: 1x}\n"
+                               "outputs:\n"
+                               "  - {type: tcp}\n"
+                               "stats: {interval: 0}\n";
+    struct sw_err err;
+    struct msgs m = {0};
+    struct sw_config *c;
+    char want[256];
+
+    (void)state;
+    c = load_text(yaml, &err, &m);
+    assert_null(c);
+    assert_int_equal(m.n, 5);
+    snprintf(want, sizeof(want), "%s/seawall.yaml:2:12: network.workers: 0 is below the minimum 1",
+             tmpdir);
+    assert_string_equal(err.msg, want);
+    assert_string_equal(m.m[0], want);
+    assert_non_null(strstr(m.m[1], ":3:3: network.bogus: unknown key"));
+    assert_non_null(strstr(m.m[2], ":4:19: network.timeouts.udp: expected a duration"));
+    assert_non_null(strstr(m.m[3], ":6:5: outputs[0]: a tcp sink needs an address"));
+    assert_non_null(strstr(m.m[4], ":7:19: stats.interval: 0 is below the minimum 1s"));
+}
+
+static void
+control_bytes_in_messages_are_masked(void **state)
+{
+    struct sw_err err;
+    struct sw_config *c = load_text("\"a\\x1b[31mb\": 1\n", &err, NULL);
+
+    (void)state;
+    assert_null(c);
+    assert_non_null(strstr(err.msg, ":1:1: a?[31mb: unknown key"));
+}
+
+static void
+file_errors(void **state)
+{
+    struct sw_err err;
+    struct sw_config *c;
+    char path[128], want[256];
+    char *big;
+    size_t n = SW_CFG_MAX_BYTES + 1;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/missing.yaml", tmpdir);
+    c = sw_cfg_load(path, NULL, 0, NULL, NULL, &err);
+    assert_null(c);
+    assert_int_equal(err.code, SW_EIO);
+    snprintf(want, sizeof(want), "%s: No such file or directory", path);
+    assert_string_equal(err.msg, want);
+
+    snprintf(path, sizeof(path), "%s/dir", tmpdir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    c = sw_cfg_load(path, NULL, 0, NULL, NULL, &err);
+    assert_null(c);
+    assert_int_equal(err.code, SW_EIO);
+    snprintf(want, sizeof(want), "%s: Is a directory", path);
+    assert_string_equal(err.msg, want);
+
+    /* One byte over the cap: a comment, so only the size can be the problem. */
+    big = malloc(n);
+    assert_non_null(big);
+    memset(big, ' ', n);
+    big[0] = '#';
+    write_file("big.yaml", big, n);
+    snprintf(path, sizeof(path), "%s/big.yaml", tmpdir);
+    c = sw_cfg_load(path, NULL, 0, NULL, NULL, &err);
+    assert_null(c);
+    snprintf(want, sizeof(want), "%s: larger than the 1048576-byte limit of a config file", path);
+    assert_string_equal(err.msg, want);
+    c = sw_cfg_load_buffer("mem", big, n, NULL, 0, NULL, NULL, &err);
+    assert_null(c);
+    assert_string_equal(err.msg, "mem: larger than the 1048576-byte limit of a config file");
+    /* Exactly at the cap is fine. */
+    write_file("big.yaml", big, n - 1);
+    c = sw_cfg_load(path, NULL, 0, NULL, NULL, &err);
+    assert_non_null(c);
+    sw_cfg_free(c);
+    free(big);
+}
+
+/* --- limits: nesting, node count, aliases ----------------------------------------------------- */
+
+static void
+deep_nesting_is_rejected(void **state)
+{
+    struct sw_err err;
+    struct sw_config *c;
+    char *yaml = malloc(300000);
+    size_t n = 0;
+
+    (void)state;
+    assert_non_null(yaml);
+    /* 33 levels: the top mapping plus 32 sequences. */
+    n += (size_t)snprintf(yaml + n, 300000 - n, "files:\n  paths: ");
+    for (int i = 0; i < 31; i++)
+        yaml[n++] = '[';
+    for (int i = 0; i < 31; i++)
+        yaml[n++] = ']';
+    yaml[n++] = '\n';
+    yaml[n] = '\0';
+    c = load_text(yaml, &err, NULL);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, "nesting deeper than 32 levels"));
+    assert_non_null(strstr(err.msg, "/seawall.yaml:2:40: "));
+
+    /* 31 levels parse (and fail on type only). */
+    n = (size_t)snprintf(yaml, 300000, "files:\n  paths: ");
+    for (int i = 0; i < 29; i++)
+        yaml[n++] = '[';
+    for (int i = 0; i < 29; i++)
+        yaml[n++] = ']';
+    yaml[n] = '\0';
+    c = load_text(yaml, &err, NULL);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, "files.paths[0]: expected a string, got a sequence"));
+
+    /* 100000 levels: rejected early, no recursion. */
+    n = 0;
+    for (int i = 0; i < 100000; i++)
+        yaml[n++] = '[';
+    yaml[n] = '\0';
+    c = load_text(yaml, &err, NULL);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, "nesting deeper than 32 levels"));
+    free(yaml);
+}
+
+static void
+too_many_nodes_is_rejected(void **state)
+{
+    size_t cap = 16 + 3 * (SW_CFG_MAX_NODES + 10);
+    char *yaml = malloc(cap);
+    size_t n = 0;
+    struct sw_err err;
+    struct sw_config *c;
+
+    (void)state;
+    assert_non_null(yaml);
+    n += (size_t)snprintf(yaml, cap, "files: {paths: [");
+    for (unsigned i = 0; i < SW_CFG_MAX_NODES; i++) {
+        memcpy(yaml + n, "x, ", 3);
+        n += 3;
+    }
+    memcpy(yaml + n, "x]}", 4);
+    c = load_text(yaml, &err, NULL);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, "the document has more than 100000 nodes"));
+    free(yaml);
+}
+
+static void
+alias_bomb_is_rejected(void **state)
+{
+    static const char bomb[] =
+        "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+        "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+        "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+        "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+        "h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+        "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
+    /* The same, hidden under a known key, and through a list the schema walks. */
+    static const char bomb2[] =
+        "files:\n"
+        "  paths: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        "  exclude: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "outputs: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+        "spool: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        "stats: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+        "rules: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
+    struct sw_err err;
+    struct sw_config *c;
+    char *many;
+    size_t n = 0;
+
+    (void)state;
+    c = load_text(bomb, &err, NULL);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, ":6:4: the document expands to more than 100000 nodes"));
+    c = load_text(bomb2, &err, NULL);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, "the document expands to more than 100000 nodes"));
+
+    /* More anchors than the cap. */
+    many = malloc(64 * (SW_CFG_MAX_ANCHORS + 2));
+    assert_non_null(many);
+    for (int i = 0; i <= SW_CFG_MAX_ANCHORS; i++)
+        n += (size_t)snprintf(many + n, 64, "a%d: &a%d x\n", i, i);
+    c = load_text(many, &err, NULL);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, "more than 100 anchors"));
+    free(many);
+}
+
+static void
+aliases_within_limits_resolve(void **state)
+{
+    static const char yaml[] = "outputs:\n"
+                               "  - {type: tcp, address: \"a:1\", types: &t [alert, flow]}\n"
+                               "  - {type: kafka, address: \"b:2\", types: *t}\n"
+                               "network:\n"
+                               "  home_net: &nets [10.0.0.0/8]\n"
+                               "ndpi:\n"
+                               "  risk_exceptions: {cidrs: *nets}\n";
+    struct sw_err err;
+    struct sw_config *c = load_text(yaml, &err, NULL);
+
+    (void)state;
+    if (c == NULL)
+        fail_msg("%s", err.msg);
+    assert_int_equal(c->n_outputs, 2);
+    assert_int_equal(c->outputs[1].types, (1u << SW_EV_ALERT) | (1u << SW_EV_FLOW));
+    assert_int_equal(c->ndpi.risk_exceptions.cidrs.n, 1);
+    sw_cfg_free(c);
+}
+
+/* --- overrides -------------------------------------------------------------------------------- */
+
+static void
+overrides_apply_after_the_file(void **state)
+{
+    static const char *const sets[] = {
+        "network.workers=8",
+        "agent.id=web 1 # not a comment",
+        "network.home_net=[10.0.0.0/8, \"fd00::/8\"]",
+        "network.interfaces=[{name: eth1, promisc: false}, {name: eth2}]",
+        "network.timeouts={udp: 60s}",
+        "files.paths=/srv/www",
+        "outputs=[{type: stdout}]",
+        "agent.group=staff",
+        "agent.group=wheel",
+        "ndpi.risk_exceptions.hostnames=",
+        "network.interfaces[0].bpf=x",
+    };
+    struct sw_err err;
+    struct msgs m = {0};
+    const char *path = write_file("seawall.yaml", "network:\n  workers: 4\n  bogus: 1\n", 33);
+    struct sw_config *c;
+
+    (void)state;
+    /* The file's error and the bad last override are both reported. */
+    c = sw_cfg_load(path, sets, sizeof(sets) / sizeof(sets[0]), collect, &m, &err);
+    assert_null(c);
+    assert_int_equal(m.n, 2);
+    assert_non_null(strstr(m.m[0], "network.bogus: unknown key"));
+    assert_string_equal(m.m[1], "--set network.interfaces[0].bpf: unknown key");
+
+    path = write_file("seawall.yaml", "network:\n  workers: 4\n", 22);
+    c = sw_cfg_load(path, sets, sizeof(sets) / sizeof(sets[0]) - 1, NULL, NULL, &err);
+    if (c == NULL)
+        fail_msg("%s", err.msg);
+    assert_int_equal(c->network.workers, 8);
+    assert_string_equal(c->agent.id, "web 1 # not a comment");
+    assert_int_equal(c->network.home_net.n, 2);
+    assert_cidr(&c->network.home_net.v[1], "fd00::/8");
+    assert_int_equal(c->network.n_interfaces, 2);
+    assert_string_equal(c->network.interfaces[0].name, "eth1");
+    assert_false(c->network.interfaces[0].promisc);
+    assert_true(c->network.interfaces[1].promisc);
+    assert_int_equal(c->network.timeouts.udp, 60 * SEC);
+    assert_int_equal(c->network.timeouts.tcp_new, 30 * SEC);
+    assert_int_equal(c->files.paths.n, 1);
+    assert_string_equal(c->files.paths.v[0], "/srv/www");
+    assert_int_equal(c->n_outputs, 1);
+    assert_string_equal(c->outputs[0].type, "stdout");
+    assert_int_equal(c->outputs[0].types, SW_EV_ALL);
+    assert_string_equal(c->agent.group, "wheel");
+    assert_int_equal(c->ndpi.risk_exceptions.hostnames.n, 0);
+    sw_cfg_free(c);
+}
+
+static void
+bad_overrides_name_the_key(void **state)
+{
+    static const struct {
+        const char *set, *msg;
+    } cases[] = {
+        {"network.workers=0", "--set network.workers: 0 is below the minimum 1"},
+        {"network.workers=", "--set network.workers: expected an integer, got no value"},
+        {"network.workers=[1]", "--set network.workers: expected an integer, got '[1]'"},
+        {"network.wrokers=4", "--set network.wrokers: unknown key"},
+        {"workers", "--set workers: expected key.path=value"},
+        {"=4", "--set (empty key): unknown key"},
+        {"agent.user=", "--set agent.user: must not be empty"},
+        {"agent.log_level=loud",
+         "--set agent.log_level: 'loud' is not one of error, warning, notice, info, debug"},
+        {"network.home_net=[10.0.0.0/8, bad]",
+         "--set network.home_net[1]: 'bad' is not an IP address or CIDR"},
+        {"network.home_net=[10.0.0.0/8",
+         "--set network.home_net: invalid YAML: did not find expected ',' or ']'"},
+        {"network.home_net={a: b}", "--set network.home_net: expected a list, got a mapping"},
+        {"network=5", "--set network: expected a mapping, got a scalar"},
+        {"network.timeouts={udp: 0}",
+         "--set network.timeouts.udp: 0 is below the minimum 1s"},
+        {"network.interfaces=[{bpf: x}]",
+         "--set network.interfaces[0]: missing the required key name"},
+        {"network.interfaces=[{name: a}, {name: a}]",
+         "--set network.interfaces[1]: name 'a' is already used by network.interfaces[0]"},
+        {"network.timeouts={udp: 5s, udp: 6s}", "--set network.timeouts.udp: duplicate key"},
+        {"outputs=[{type: http}]", "--set outputs[0]: an http sink needs an address"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct sw_err err;
+        struct msgs m = {0};
+        const char *sets[] = {"network.workers=3", cases[i].set};
+        struct sw_config *c = sw_cfg_load(NULL, sets, 2, collect, &m, &err);
+
+        if (c != NULL)
+            fail_msg("case %zu accepted: %s", i, cases[i].set);
+        if (strcmp(err.msg, cases[i].msg) != 0)
+            fail_msg("case %zu:\n got: %s\nwant: %s", i, err.msg, cases[i].msg);
+        assert_int_equal(m.n, 1);
+    }
+}
+
+/* --- dump, doc, restart keys ------------------------------------------------------------------ */
+
+static void
+dump_marks_defaults_and_formats_values(void **state)
+{
+    static const char *const sets[] = {
+        "network.workers=4",
+        "network.timeouts.udp=90",
+        "network.home_net=[10.0.0.0/8, \"::/0\"]",
+        "agent.id=a \"b\"",
+        "files.exclude=[\"*.tmp\", yes]",
+        "outputs=[{type: tcp, address: \"siem:514\", types: [alert]}]",
+        "network.stream.depth=1000000",
+        "files.max_scan_size=1025",
+    };
+    struct sw_err err;
+    struct sw_config *c = sw_cfg_load(NULL, sets, sizeof(sets) / sizeof(sets[0]), NULL, NULL, &err);
+    char *text;
+
+    (void)state;
+    if (c == NULL)
+        fail_msg("%s", err.msg);
+    text = dump_text(c);
+    assert_non_null(strstr(text, "agent.user: seawall  # default\n"));
+    assert_non_null(strstr(text, "agent.id: \"a \\\"b\\\"\"\n"));
+    assert_non_null(strstr(text, "agent.log_level: notice  # default\n"));
+    assert_non_null(strstr(text, "network.interfaces: [{name: eth0, bpf: \"\", snaplen: 65535, "
+                                 "buffer_size: 64MiB, promisc: true}]  # default\n"));
+    assert_non_null(strstr(text, "network.workers: 4\n"));
+    assert_non_null(strstr(text, "network.home_net: [10.0.0.0/8, \"::/0\"]\n"));
+    assert_non_null(strstr(text, "network.timeouts.tcp_established: 10m  # default\n"));
+    assert_non_null(strstr(text, "network.timeouts.udp: 90s\n"));
+    assert_non_null(strstr(text, "network.stream.depth: 1MB\n"));
+    assert_non_null(strstr(text, "files.max_scan_size: 1025\n"));
+    assert_non_null(strstr(text, "network.ring_size: 64  # default\n"));
+    assert_non_null(strstr(text, "ndpi.risk_exceptions.risks: []  # default\n"));
+    assert_non_null(strstr(text, "files.exclude: [\"*.tmp\", \"yes\"]\n"));
+    assert_non_null(strstr(text, "outputs: [{type: tcp, address: siem:514, types: [alert]}]\n"));
+    assert_non_null(strstr(text, "spool.max_size: 1GiB  # default\n"));
+    assert_non_null(strstr(text, "stats.interval: 1m  # default\n"));
+    assert_null(strstr(text, "tcp_new: 30s\n")); /* is a default: marked */
+    free(text);
+    sw_cfg_free(c);
+}
+
+static void
+dumped_values_load_back(void **state)
+{
+    struct sw_err err;
+    struct sw_config *a = load_text(full_yaml, &err, NULL), *b;
+    char *text, *line, *cur, *sets[128];
+    size_t n = 0;
+    char *ta, *tb;
+
+    (void)state;
+    assert_non_null(a);
+    /* Every dumped line, minus its marker, is a valid --set override. */
+    text = dump_text(a);
+    cur = text;
+    while ((line = next_line(&cur)) != NULL) {
+        char *colon = strstr(line, ": "), *mark = strstr(line, "  # default");
+
+        assert_non_null(colon);
+        if (mark != NULL)
+            *mark = '\0';
+        memmove(colon + 1, colon + 2, strlen(colon + 2) + 1);
+        *colon = '=';
+        /* Plain scalars go in as text: drop the quotes the dump added. */
+        if (colon[1] == '"' && strchr(line, '[') == NULL) {
+            size_t len = strlen(colon + 2);
+
+            memmove(colon + 1, colon + 2, len + 1);
+            colon[len] = '\0';
+        }
+        assert_true(n < 128);
+        sets[n++] = line;
+    }
+    b = sw_cfg_load(NULL, (const char *const *)sets, n, NULL, NULL, &err);
+    if (b == NULL)
+        fail_msg("%s", err.msg);
+    ta = dump_text(a);
+    tb = dump_text(b);
+    assert_string_equal(ta, tb);
+    assert_int_equal(sw_cfg_restart_changes(a, b, NULL, NULL), 0);
+    free(ta);
+    free(tb);
+    free(text);
+    sw_cfg_free(a);
+    sw_cfg_free(b);
+}
+
+static void
+restart_only_changes_are_listed(void **state)
+{
+    static const char *const sets[] = {"network.workers=3", "stats.interval=10s",
+                                       "outputs=[{type: stdout}]"};
+    struct sw_err err;
+    struct sw_config *a = sw_cfg_defaults(&err);
+    struct sw_config *b = sw_cfg_load(NULL, sets, 3, NULL, NULL, &err);
+    struct msgs m = {0};
+
+    (void)state;
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(sw_cfg_restart_changes(a, b, collect, &m), 2);
+    assert_string_equal(m.m[0], "network.workers");
+    assert_string_equal(m.m[1], "outputs");
+    sw_cfg_free(a);
+    sw_cfg_free(b);
+}
+
+static void
+doc_lists_every_key(void **state)
+{
+    int fd = memfd_create("doc", 0);
+    char buf[65536];
+    ssize_t n;
+
+    (void)state;
+    assert_true(fd >= 0);
+    sw_cfg_doc(fd);
+    n = pread(fd, buf, sizeof(buf) - 1, 0);
+    assert_true(n > 0);
+    buf[n] = '\0';
+    close(fd);
+    assert_non_null(strstr(buf, "| key | type | default | range | description |\n"));
+    assert_non_null(strstr(buf, "| `network.workers` | integer | `2` | 1..64 | "));
+    assert_non_null(strstr(buf, "| `network.batch_size` | size | `256KiB` | 64KiB..16MiB | "));
+    assert_non_null(strstr(buf, "| `network.interfaces[].name` | string | required | "));
+    assert_non_null(strstr(buf, "| `stats.interval` | duration | `60s` | 1s..1d | "));
+}
+
+/* --- allocation failures ---------------------------------------------------------------------- */
+
+static void
+allocation_failures_fail_cleanly(void **state)
+{
+    static const char *const sets[] = {"network.workers=8", "network.home_net=[10.0.0.0/8]",
+                                       "outputs=[{type: stdout}, {type: kafka, address: k}]"};
+    const char *path = write_file("seawall.yaml", full_yaml, strlen(full_yaml));
+    unsigned long n;
+
+    (void)state;
+    for (n = 1; n < 100000; n++) {
+        struct sw_err err;
+        struct msgs m = {0};
+        struct sw_config *c;
+
+        sw_alloc_fail_at(n);
+        c = sw_cfg_load(path, sets, 3, collect, &m, &err);
+        sw_alloc_fail_at(0);
+        if (c != NULL) {
+            assert_int_equal(c->network.workers, 8);
+            sw_cfg_free(c);
+            break;
+        }
+        if (err.code != SW_ENOMEM)
+            fail_msg("n=%lu: %s", n, err.msg);
+        assert_true(m.n >= 1);
+    }
+    assert_true(n > 100); /* the sweep went through the whole load */
+
+    for (n = 1; n < 100000; n++) {
+        struct sw_err err;
+        struct sw_config *c;
+
+        sw_alloc_fail_at(n);
+        c = sw_cfg_defaults(&err);
+        sw_alloc_fail_at(0);
+        if (c != NULL) {
+            sw_cfg_free(c);
+            break;
+        }
+        assert_int_equal(err.code, SW_ENOMEM);
+        assert_string_equal(err.msg, "defaults: out of memory");
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(defaults_match_spec),
+        cmocka_unit_test(empty_files_are_all_defaults),
+        cmocka_unit_test(null_path_loads_defaults_and_overrides),
+        cmocka_unit_test(full_file_sets_every_key),
+        cmocka_unit_test(buffer_entry_loads_like_a_file),
+        cmocka_unit_test(shipped_config_loads_and_shows_defaults),
+        cmocka_unit_test(parse_u64_checks_range_and_junk),
+        cmocka_unit_test(parse_size_units_and_overflow),
+        cmocka_unit_test(parse_duration_units_and_overflow),
+        cmocka_unit_test(parse_bool_words),
+        cmocka_unit_test(cidr_parse_good_and_bad),
+        cmocka_unit_test(cidrlist_match_v4_v6),
+        cmocka_unit_test(broken_configs_name_file_line_column_key),
+        cmocka_unit_test(every_error_is_reported),
+        cmocka_unit_test(control_bytes_in_messages_are_masked),
+        cmocka_unit_test(file_errors),
+        cmocka_unit_test(deep_nesting_is_rejected),
+        cmocka_unit_test(too_many_nodes_is_rejected),
+        cmocka_unit_test(alias_bomb_is_rejected),
+        cmocka_unit_test(aliases_within_limits_resolve),
+        cmocka_unit_test(overrides_apply_after_the_file),
+        cmocka_unit_test(bad_overrides_name_the_key),
+        cmocka_unit_test(dump_marks_defaults_and_formats_values),
+        cmocka_unit_test(dumped_values_load_back),
+        cmocka_unit_test(restart_only_changes_are_listed),
+        cmocka_unit_test(doc_lists_every_key),
+        cmocka_unit_test(allocation_failures_fail_cleanly),
+    };
+
+    return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+}
