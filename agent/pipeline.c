@@ -214,7 +214,7 @@ batch_send(struct pipeline *pl, struct worker *w)
 static void
 dispatch(struct pipeline *pl, const struct sw_packet *p)
 {
-    struct worker *w = &pl->w[pl->n == 1 ? 0 : sw_flow_hash_packet(p) % pl->n];
+    struct worker *w = &pl->w[pl->n == 1 ? 0 : sw_flow_hash_hosts(p) % pl->n];
     struct sw_packet *q;
 
     if (p->caplen > pl->batch_cap)
@@ -347,6 +347,12 @@ read_file(struct pipeline *pl, const char *path)
         if (rc != SW_OK) {
             sw_log_warn("%s (processed up to there)", err.msg);
             pl->cstats.truncated_files++;
+            if (sw_pcap_count(f) == 0) {
+                /* Cut before its first packet: nothing of it could be read. */
+                pl->cstats.files_failed++;
+                sw_pcap_close(f);
+                return false;
+            }
             break;
         }
         pl->cstats.pkts++;
@@ -428,6 +434,7 @@ pipeline_setup(struct pipeline *pl, const struct sw_config *cfg, const struct sw
         .type = (char *)(uintptr_t)"file",
         .path = (char *)(uintptr_t)(o->out != NULL ? o->out : "-"),
         .types = SW_EV_ALL,
+        .truncate = true,
     };
     struct sw_eve_cfg eve = {.host = o->host};
     struct sw_sink **sinks;

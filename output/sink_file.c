@@ -46,7 +46,8 @@ file_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, struct sw_err *err
     c->path = sw_strdup(cfg->path);
     if (c->path == NULL)
         return sw_err_set(err, SW_ENOMEM, "sink file: out of memory");
-    c->fd = open(cfg->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    c->fd = open(cfg->path, O_WRONLY | O_CREAT | O_CLOEXEC | (cfg->truncate ? O_TRUNC : O_APPEND),
+                 0640);
     if (c->fd == -1)
         return sw_err_sys(err, SW_EIO, "%s: output file", cfg->path);
     c->own_fd = true;

@@ -56,7 +56,7 @@ if [ ! -d "$CORPUS/ndpi-4.2" ]; then
     ndpi_corpus=tests/data/corpus-mini
 fi
 python3 tests/integration/ndpi_corpus.py --seawall "$B/seawall" --corpus "$ndpi_corpus" \
-    --known tests/ndpi-known-differences.tsv >"$log/out" 2>&1
+    --known tests/ndpi-known-differences.tsv --overrides tests/ndpi-reference-overrides.tsv >"$log/out" 2>&1
 rc=$?
 grep -v ' 100.00%$' "$log/out" | tail -n 60
 result "integration ndpi_corpus" $rc

@@ -124,6 +124,26 @@ sw_flow_hash_packet(const struct sw_packet *p)
     return (uint32_t)key_hash64(&k);
 }
 
+uint32_t
+sw_flow_hash_hosts(const struct sw_packet *p)
+{
+    struct sw_flow_key k;
+
+    memset(&k, 0, sizeof(k));
+    if (memcmp(p->src, p->dst, 16) <= 0) {
+        memcpy(k.lo_addr, p->src, 16);
+        memcpy(k.hi_addr, p->dst, 16);
+    } else {
+        memcpy(k.lo_addr, p->dst, 16);
+        memcpy(k.hi_addr, p->src, 16);
+    }
+    k.vlan_count = p->vlan_count;
+    for (unsigned i = 0; i < p->vlan_count && i < SW_MAX_VLANS; i++)
+        k.vlan[i] = p->vlan[i] & 0x0fff;
+    k.ip_version = p->ip_version;
+    return (uint32_t)key_hash64(&k);
+}
+
 static enum sw_flow_tclass
 tclass_of(const struct sw_flow *f)
 {

@@ -68,6 +68,7 @@ struct sw_cfg_sink {
     char *path;     /* owned: file sink path, or NULL */
     char *address;  /* owned: host:port for network sinks, or NULL */
     uint32_t types; /* 1u << enum sw_event_type */
+    bool truncate;  /* file: start empty (seawall pcap -o) instead of appending (daemon) */
 };
 
 struct sw_config {

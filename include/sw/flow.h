@@ -97,9 +97,14 @@ void sw_flow_expire(struct sw_flow_table *ft, uint64_t now_us);
 /* Counters: active, created, ended by reason, memcap drops, memuse. */
 void sw_flow_stats(const struct sw_flow_table *ft, struct sw_worker_stats *out);
 
-/* Symmetric hash of a packet's flow key: the same for both directions. Used by the capture
- * side to pick the worker. */
+/* Symmetric hash of a packet's flow key: the same for both directions. */
 uint32_t sw_flow_hash_packet(const struct sw_packet *p);
+
+/* Symmetric hash of the packet's two hosts (and VLAN ids), ports left out. The capture side
+ * picks the worker with it: every flow between two hosts lands on one worker, so nDPI's
+ * per-module caches that correlate sessions between hosts (DPI cache, TINC, STUN, ...) see
+ * them all and the result does not depend on the number of workers. */
+uint32_t sw_flow_hash_hosts(const struct sw_packet *p);
 
 /* Fill a normalised key from a packet. */
 void sw_flow_key_from_packet(const struct sw_packet *p, struct sw_flow_key *k);
