@@ -87,7 +87,7 @@ $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 # --- dependencies -----------------------------------------------------------------------------
 DEB_BUILD := build-essential pkg-config clang libpcap-dev libndpi-dev libjansson-dev \
              libyaml-dev libcmocka-dev libssl-dev
-DEB_TEST  := libndpi-bin tshark python3 tcpdump
+DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 

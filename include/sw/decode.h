@@ -21,7 +21,16 @@ enum sw_decode_rc {
 };
 
 /* Decode events: malformed input worth counting (and an anomaly event). Names follow
- * Suricata's decoder.event.<name> counters where Suricata has one. */
+ * Suricata's decoder.event.<name> counters where Suricata has one (sw_decode_event_name).
+ * Every event is counted in sw_decode_stats.events[]. An event is either fatal (the call
+ * returns SW_DECODE_INVALID and p->decode_event is that event) or flagged (decoding goes on,
+ * any result is possible, p->decode_event keeps the first one flagged). Flagged ones:
+ * IP_CUT (SW_PKT_CUT set), IPV4_OPT_INVALID, TCP_OPT_INVALID, UDP_LEN_INVALID (UDP length
+ * not the datagram's: no tunnel is removed), MPLS_BAD_LABEL, PPP_UNSUP and UNKNOWN_ETHERTYPE
+ * (with NOT_IP), IPV6_NO_NEXT_HEADER (data after next header 59), and the tunnel header
+ * events GRE_*, ERSPAN_*, GTP_TRUNC, TZSP_TRUNC, VXLAN_TRUNC, CAPWAP_TRUNC, which keep the
+ * outer packet as the flow. CAPWAP_TRUNC is fatal when the 802.11 frame inside is cut. All
+ * others are fatal. */
 enum sw_decode_event {
     SW_DEV_NONE = 0,
     SW_DEV_PKT_TOO_SMALL,
