@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.." || exit 2
 tp=0 tf=0 ts=0 rc=0
 for b in "$@"; do
     out=$(mktemp)
+    case $b in *san*) export SEAWALL_SAN=1 ;; *) unset SEAWALL_SAN ;; esac
     sh tests/run-all.sh "$b" | tee "$out"
     line=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
     rm -f "$out"

@@ -145,6 +145,18 @@ def check_events(name, data, problems):
     return [ev for ev in flows.values()]
 
 
+def check_order(name, data, problems):
+    """Each flow's events stay in order: no alert after its flow's flow event."""
+    ended = set()
+    for raw in data.splitlines():
+        ev = json.loads(raw)
+        if ev.get("event_type") == "flow":
+            ended.add(ev.get("flow_id"))
+        elif ev.get("event_type") == "alert" and ev.get("flow_id") in ended:
+            problems.append("%s: alert after its flow event (flow_id %s)" % (name, ev.get("flow_id")))
+            return
+
+
 def our_flows(events):
     by_key = collections.defaultdict(list)
     for ev in events:
@@ -212,6 +224,10 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--only", default="")
+    ap.add_argument("--compare-workers", type=int, default=0,
+                    help="also run with this many workers: the events must be the same")
+    ap.add_argument("--workers-known", default="",
+                    help="captures whose events may differ with more workers (capture<TAB>reason)")
     ap.add_argument("--write-known", action="store_true",
                     help="print the current differences in the known-differences format")
     args = ap.parse_args()
@@ -241,12 +257,27 @@ def main():
             problems.append("%s: seawall exited %d: %s" % (name, rc, err.strip()[:300]))
         events = check_events(name, data, problems)
         m, t, diffs = compare(name, exp, our_flows(events))
-        return name, m, t, diffs, problems
+        wdiff = None
+        if args.compare_workers:
+            rc2, err2, data2 = run_seawall(args.seawall, ndpi_dir, os.path.join(base, "pcap", name),
+                                           args.compare_workers, [])
+            if rc2 != rc:
+                problems.append("%s: exit %d with %d workers, %d with %d" %
+                                (name, rc, args.workers, rc2, args.compare_workers))
+            a = sorted(l for l in data.splitlines() if b'"event_type":"stats"' not in l)
+            b = sorted(l for l in data2.splitlines() if b'"event_type":"stats"' not in l)
+            wdiff = a != b
+            check_order(name, data2, problems)
+        return name, m, t, diffs, problems, wdiff
 
     total_m = total_t = 0
+    worker_diffs = {}
+    wknown = load_overrides(args.workers_known) if args.workers_known else {}
     all_diffs, all_problems = [], []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
-        for name, m, t, diffs, problems in ex.map(one, results):
+        for name, m, t, diffs, problems, wdiff in ex.map(one, results):
+            if wdiff is not None:
+                worker_diffs[name] = wdiff
             total_m += m
             total_t += t
             pct = 100.0 * m / t if t else 100.0
@@ -282,6 +313,21 @@ def main():
             print("ndpi corpus: FIXED difference (remove it from %s): %s" % (args.known,
                                                                               " ".join(kk)))
             failed = True
+    if args.compare_workers:
+        same = sum(1 for d in worker_diffs.values() if not d)
+        print("ndpi corpus: --workers %d and %d give the same events on %d of %d captures" %
+              (args.workers, args.compare_workers, same, len(worker_diffs)))
+        for name, d in sorted(worker_diffs.items()):
+            if d and name not in wknown:
+                print("ndpi corpus: NEW worker-count difference: %s" % name)
+                failed = True
+            elif d:
+                print("ndpi corpus: %s differs with more workers, as documented: %s" %
+                      (name, wknown[name][:100]))
+            elif name in wknown:
+                print("ndpi corpus: FIXED worker-count difference (remove it from %s): %s" %
+                      (args.workers_known, name))
+                failed = True
     for p in all_problems:
         print("ndpi corpus: EVE problem: %s" % p)
         failed = True

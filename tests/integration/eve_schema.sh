@@ -1,0 +1,39 @@
+#!/bin/sh
+# eve_schema.sh SEAWALL - every EVE line seawall pcap writes validates against Suricata 8's
+# EVE schema (etc/schema.json in Suricata's source), with only seawall's documented
+# extensions (see tests/tools/eve_schema_check.py). The schema is not committed here (it is
+# Suricata's file): it is taken from $SEAWALL_EVE_SCHEMA, ../shared/suricata/schema.json, or
+# a local git mirror of Suricata; without one the test says so and skips.
+SW=${1:?usage: eve_schema.sh SEAWALL}
+cd "$(dirname "$0")/../.." || exit 2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT INT TERM
+schema=""
+for s in "$SEAWALL_EVE_SCHEMA" ../shared/suricata/schema.json; do
+    [ -n "$s" ] && [ -f "$s" ] && { schema=$s; break; }
+done
+if [ -z "$schema" ]; then
+    for m in /work/.mirror/OISF+suricata/repo; do
+        if [ -d "$m" ] && git -C "$m" show HEAD:etc/schema.json >"$T/suricata-schema" 2>/dev/null; then
+            schema=$T/suricata-schema
+            break
+        fi
+    done
+fi
+if [ -z "$schema" ]; then
+    echo "eve schema: skipped: Suricata EVE schema not found (set SEAWALL_EVE_SCHEMA)"
+    exit 77
+fi
+CORPUS=${SEAWALL_CORPUS:-../shared/corpus}
+if [ -d "$CORPUS/ndpi-4.2/pcap" ] && [ -z "$SEAWALL_SAN" ]; then
+    D=$CORPUS/ndpi-4.2
+else
+    echo "eve schema: corpus not found, using tests/data/corpus-mini"
+    D=tests/data/corpus-mini/ndpi-4.2
+fi
+n=0
+for f in "$D"/pcap/*; do
+    n=$((n + 1))
+    "$SW" pcap -w 2 --ndpi-dir "$D/example" -o "$T/eve-$n.json" "$f" 2>/dev/null
+done
+python3 tests/tools/eve_schema_check.py "$schema" "$T"/eve-*.json
