@@ -259,11 +259,12 @@ alert_json(const struct sw_alert *a)
     return o;
 }
 
-/* Suricata's decoder.event.<layer>.<name>: split "ipv4.trunc_pkt" at the first dot. */
+/* Suricata's decoder.event.<layer>.<name>: split "ipv4.trunc_pkt" at the first dot. Events
+ * Suricata does not have go to the same shape under seawall.decoder_event. */
 static void
-decoder_events_json(json_t *decoder, const struct sw_decode_stats *d)
+decoder_events_json(json_t *decoder, json_t *sw, const struct sw_decode_stats *d)
 {
-    json_t *evs = json_object();
+    json_t *evs = json_object(), *own = json_object();
 
     for (int i = 1; i < SW_DEV_MAX; i++) {
         const char *name = sw_decode_event_name((enum sw_decode_event)i);
@@ -275,18 +276,20 @@ decoder_events_json(json_t *decoder, const struct sw_decode_stats *d)
             continue;
         memcpy(layer, name, (size_t)(dot - name));
         layer[dot - name] = '\0';
-        l = json_object_get(evs, layer);
+        json_t *into = sw_decode_event_is_suricata((enum sw_decode_event)i) ? evs : own;
+        l = json_object_get(into, layer);
         if (l == NULL) {
             l = json_object();
-            json_object_set_new(evs, layer, l);
+            json_object_set_new(into, layer, l);
         }
         set_int(l, dot + 1, d->events[i]);
     }
     json_object_set_new(decoder, "event", evs);
+    json_object_set_new(sw, "decoder_event", own);
 }
 
 static json_t *
-decoder_json(const struct sw_decode_stats *d)
+decoder_json(const struct sw_decode_stats *d, json_t *sw)
 {
     json_t *o = json_object();
 
@@ -316,7 +319,7 @@ decoder_json(const struct sw_decode_stats *d)
     set_int(o, "ipv4_in_ipv6", d->ipv4_in_ipv6);
     set_int(o, "ipv6_in_ipv6", d->ipv6_in_ipv6);
     set_int(o, "avg_pkt_size", d->pkts ? d->bytes / d->pkts : 0);
-    decoder_events_json(o, d);
+    decoder_events_json(o, sw, d);
     return o;
 }
 
@@ -381,7 +384,7 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     json_t *detect = json_object(), *sw = json_object(), *cap = json_object();
 
     set_int(o, "uptime", s->uptime_us / 1000000u);
-    json_object_set_new(o, "decoder", decoder_json(&s->decoder));
+    json_object_set_new(o, "decoder", decoder_json(&s->decoder, sw));
     json_object_set_new(o, "flow", flow_stats_json(&s->total));
     set_int(v4, "fragments", s->defrag.ipv4_fragments);
     set_int(v4, "reassembled", s->defrag.ipv4_reassembled);

@@ -34,7 +34,7 @@ static const char *const event_names[SW_DEV_MAX] = {
     [SW_DEV_IPV6_NO_NEXT_HEADER] = "ipv6.data_after_none_header",
     [SW_DEV_TCP_TRUNC] = "tcp.pkt_too_small",
     [SW_DEV_TCP_HLEN_TOO_SMALL] = "tcp.hlen_too_small",
-    [SW_DEV_TCP_OPT_INVALID] = "tcp.opt_invalid",
+    [SW_DEV_TCP_OPT_INVALID] = "tcp.invalid_optlen",
     [SW_DEV_UDP_TRUNC] = "udp.pkt_too_small",
     [SW_DEV_UDP_LEN_INVALID] = "udp.hlen_invalid",
     [SW_DEV_ICMPV4_TRUNC] = "icmpv4.pkt_too_small",
@@ -55,6 +55,21 @@ static const char *const event_names[SW_DEV_MAX] = {
     [SW_DEV_ERSPAN_VERSION] = "erspan.unsupported_version",
     [SW_DEV_RAW_INVALID_VERSION] = "ipraw.invalid_ip_version",
 };
+
+/* Events Suricata has no counter for: EVE writes them under the seawall object, since the
+ * stats schema lists every decoder.event name. */
+static const bool seawall_only[SW_DEV_MAX] = {
+    [SW_DEV_PKT_TOO_SMALL] = true,  [SW_DEV_IPV6_EXTHDR_TOO_MANY] = true,
+    [SW_DEV_VXLAN_TRUNC] = true,    [SW_DEV_GTP_TRUNC] = true,
+    [SW_DEV_TZSP_TRUNC] = true,     [SW_DEV_CAPWAP_TRUNC] = true,
+    [SW_DEV_TUNNEL_TOO_DEEP] = true, [SW_DEV_IP_CUT] = true,
+};
+
+bool
+sw_decode_event_is_suricata(enum sw_decode_event ev)
+{
+    return (unsigned)ev < SW_DEV_MAX && ev != SW_DEV_NONE && !seawall_only[ev];
+}
 
 const char *
 sw_decode_event_name(enum sw_decode_event ev)

@@ -121,4 +121,7 @@ enum sw_decode_rc sw_decode_ip(const struct sw_decode_cfg *cfg, struct sw_packet
  * Static storage. */
 const char *sw_decode_event_name(enum sw_decode_event ev);
 
+/* Does Suricata have this event as a decoder.event counter? (Else it is seawall's own.) */
+bool sw_decode_event_is_suricata(enum sw_decode_event ev);
+
 #endif
