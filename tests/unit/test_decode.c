@@ -914,7 +914,7 @@ event_names_are_unique_and_suricata_style(void **state)
     assert_string_equal(sw_decode_event_name(SW_DEV_IPV6_TRUNC), "ipv6.trunc_pkt");
     assert_string_equal(sw_decode_event_name(SW_DEV_TCP_TRUNC), "tcp.pkt_too_small");
     assert_string_equal(sw_decode_event_name(SW_DEV_TCP_HLEN_TOO_SMALL), "tcp.hlen_too_small");
-    assert_string_equal(sw_decode_event_name(SW_DEV_TCP_OPT_INVALID), "tcp.opt_invalid");
+    assert_string_equal(sw_decode_event_name(SW_DEV_TCP_OPT_INVALID), "tcp.invalid_optlen");
     assert_string_equal(sw_decode_event_name(SW_DEV_UDP_TRUNC), "udp.pkt_too_small");
     assert_string_equal(sw_decode_event_name(SW_DEV_UDP_LEN_INVALID), "udp.hlen_invalid");
     assert_string_equal(sw_decode_event_name(SW_DEV_ETH_TRUNC), "ethernet.pkt_too_small");
