@@ -15,6 +15,7 @@ usage(FILE *fp)
     fprintf(fp, "usage: seawall COMMAND [OPTIONS]\n"
                 "Commands:\n"
                 "  pcap FILE...   analyse capture files, EVE JSON out\n"
+                "  config check   validate the configuration, print effective values\n"
                 "  --version      print the version\n"
                 "  --help         this help; 'seawall COMMAND --help' for a command\n");
 }
@@ -37,6 +38,8 @@ main(int argc, char **argv)
     }
     if (strcmp(argv[1], "pcap") == 0)
         return sw_cmd_pcap(argc - 1, argv + 1);
+    if (strcmp(argv[1], "config") == 0)
+        return sw_cmd_config(argc - 1, argv + 1);
     sw_log_error("unknown command '%s' (see 'seawall --help')", argv[1]);
     return 2;
 }

@@ -2,7 +2,7 @@
  *
  * Field names follow Suricata 8's EVE schema (etc/schema.json) so that SIEM parsers built
  * for Suricata read seawall unchanged; seawall-only data goes into the top-level "seawall"
- * object. Values are set with json_object_set_new() on fresh values and the root is
+ * object. Values are set with json_object_set_new_nocheck() on fresh values and the root is
  * released once. Absent values are left out, never written empty. */
 #include "sw/eve.h"
 
@@ -13,34 +13,58 @@
 #include <string.h>
 #include <time.h>
 
+#include "sw/alloc.h"
 #include "sw/decode.h"
 #include "sw/ndpi.h"
 #include "sw/ndpi_names.h"
 #include "sw/stats.h"
 
+/* The date part changes once a second while events come by the thousand: remember the last
+ * one formatted (per thread, so encoders on several threads never share it). */
+static _Thread_local struct {
+    uint64_t secs;
+    size_t len;
+    char text[24];
+} time_cache = {UINT64_MAX, 0, ""};
+
 void
 sw_eve_time(uint64_t ts_us, char *buf, size_t buflen)
 {
-    time_t secs = (time_t)(ts_us / 1000000u);
-    struct tm tm;
-    size_t n;
+    uint64_t secs = ts_us / 1000000u;
+    unsigned us = (unsigned)(ts_us % 1000000u);
 
-    gmtime_r(&secs, &tm);
-    n = strftime(buf, buflen, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, buflen - n, ".%06u+0000", (unsigned)(ts_us % 1000000u));
+    if (secs != time_cache.secs) {
+        time_t t = (time_t)secs;
+        struct tm tm;
+
+        gmtime_r(&t, &tm);
+        time_cache.len = strftime(time_cache.text, sizeof(time_cache.text), "%Y-%m-%dT%H:%M:%S",
+                                  &tm);
+        time_cache.secs = secs;
+    }
+    if (buflen < time_cache.len + 13)
+        return;
+    memcpy(buf, time_cache.text, time_cache.len);
+    /* ".uuuuuu+0000" without printf: this runs three times per flow event. */
+    char *p = buf + time_cache.len;
+    p[0] = '.';
+    for (int i = 6; i >= 1; i--, us /= 10)
+        p[i] = (char)('0' + us % 10);
+    memcpy(p + 7, "+0000", 6);
 }
 
+/* Keys are our own literals: skip Jansson's UTF-8 check of them. Values are checked. */
 static void
 set_str(json_t *o, const char *key, const char *val)
 {
     if (val != NULL && val[0] != '\0')
-        json_object_set_new(o, key, json_string(val));
+        json_object_set_new_nocheck(o, key, json_string(val));
 }
 
 static void
 set_int(json_t *o, const char *key, uint64_t v)
 {
-    json_object_set_new(o, key, json_integer((json_int_t)v));
+    json_object_set_new_nocheck(o, key, json_integer((json_int_t)v));
 }
 
 static void
@@ -49,7 +73,7 @@ set_time(json_t *o, const char *key, uint64_t ts_us)
     char buf[40];
 
     sw_eve_time(ts_us, buf, sizeof(buf));
-    json_object_set_new(o, key, json_string(buf));
+    json_object_set_new_nocheck(o, key, json_string(buf));
 }
 
 static void
@@ -108,7 +132,7 @@ add_tuple(json_t *root, const struct sw_flow_ref *r, bool flow_id)
 
         for (unsigned i = 0; i < r->vlan_count && i < SW_MAX_VLANS; i++)
             json_array_append_new(v, json_integer(r->vlan[i]));
-        json_object_set_new(root, "vlan", v);
+        json_object_set_new_nocheck(root, "vlan", v);
     }
     addr_str(r->ip_version, r->src, a, sizeof(a));
     set_str(root, "src_ip", a);
@@ -162,12 +186,12 @@ ndpi_json(const struct sw_ndpi_info *n)
             set_str(r, "severity", sw_ndpi_risk_severity_name(i));
             json_array_append_new(risks, r);
         }
-        json_object_set_new(o, "risks", risks);
+        json_object_set_new_nocheck(o, "risks", risks);
         json_t *sc = json_object();
         set_int(sc, "total", n->risk_total);
         set_int(sc, "client", n->risk_client);
         set_int(sc, "server", n->risk_server);
-        json_object_set_new(o, "risk_score", sc);
+        json_object_set_new_nocheck(o, "risk_score", sc);
     }
     return o;
 }
@@ -199,7 +223,7 @@ tcp_json(const struct sw_flow_counts *c, uint8_t state)
                 {0x10, "ack"}, {0x20, "urg"}, {0x40, "ecn"}, {0x80, "cwr"}};
     for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
         if (all & bits[i].bit)
-            json_object_set_new(o, bits[i].name, json_true());
+            json_object_set_new_nocheck(o, bits[i].name, json_true());
     if (state < 3)
         set_str(o, "state", states[state]);
     return o;
@@ -225,7 +249,7 @@ flow_json(const struct sw_event *ev, bool final)
             set_str(o, "state", states[ev->u.flow.state]);
         if (ev->u.flow.reason < 3)
             set_str(o, "reason", reasons[ev->u.flow.reason]);
-        json_object_set_new(o, "alerted", json_boolean(ev->u.flow.alerted));
+        json_object_set_new_nocheck(o, "alerted", json_boolean(ev->u.flow.alerted));
     }
     return o;
 }
@@ -250,11 +274,11 @@ alert_json(const struct sw_alert *a)
 
             if (arr == NULL) {
                 arr = json_array();
-                json_object_set_new(m, a->meta[i].key, arr);
+                json_object_set_new_nocheck(m, a->meta[i].key, arr);
             }
             json_array_append_new(arr, json_string(a->meta[i].value));
         }
-        json_object_set_new(o, "metadata", m);
+        json_object_set_new_nocheck(o, "metadata", m);
     }
     return o;
 }
@@ -280,12 +304,12 @@ decoder_events_json(json_t *decoder, json_t *sw, const struct sw_decode_stats *d
         l = json_object_get(into, layer);
         if (l == NULL) {
             l = json_object();
-            json_object_set_new(into, layer, l);
+            json_object_set_new_nocheck(into, layer, l);
         }
         set_int(l, dot + 1, d->events[i]);
     }
-    json_object_set_new(decoder, "event", evs);
-    json_object_set_new(sw, "decoder_event", own);
+    json_object_set_new_nocheck(decoder, "event", evs);
+    json_object_set_new_nocheck(sw, "decoder_event", own);
 }
 
 static json_t *
@@ -369,10 +393,10 @@ worker_json(const struct sw_worker_stats *w)
     json_t *o = json_object();
     json_t *detect = json_object();
 
-    json_object_set_new(o, "flow", flow_stats_json(w));
+    json_object_set_new_nocheck(o, "flow", flow_stats_json(w));
     set_int(detect, "alert", w->alerts);
-    json_object_set_new(o, "detect", detect);
-    json_object_set_new(o, "seawall", worker_extra_json(w));
+    json_object_set_new_nocheck(o, "detect", detect);
+    json_object_set_new_nocheck(o, "seawall", worker_extra_json(w));
     return o;
 }
 
@@ -384,20 +408,20 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     json_t *detect = json_object(), *sw = json_object(), *cap = json_object();
 
     set_int(o, "uptime", s->uptime_us / 1000000u);
-    json_object_set_new(o, "decoder", decoder_json(&s->decoder, sw));
-    json_object_set_new(o, "flow", flow_stats_json(&s->total));
+    json_object_set_new_nocheck(o, "decoder", decoder_json(&s->decoder, sw));
+    json_object_set_new_nocheck(o, "flow", flow_stats_json(&s->total));
     set_int(v4, "fragments", s->defrag.ipv4_fragments);
     set_int(v4, "reassembled", s->defrag.ipv4_reassembled);
     set_int(v6, "fragments", s->defrag.ipv6_fragments);
     set_int(v6, "reassembled", s->defrag.ipv6_reassembled);
-    json_object_set_new(defrag, "ipv4", v4);
-    json_object_set_new(defrag, "ipv6", v6);
+    json_object_set_new_nocheck(defrag, "ipv4", v4);
+    json_object_set_new_nocheck(defrag, "ipv6", v6);
     set_int(defrag, "max_trackers_reached", s->defrag.memcap_drops);
     set_int(defrag, "memuse", s->defrag.memuse);
-    json_object_set_new(o, "defrag", defrag);
+    json_object_set_new_nocheck(o, "defrag", defrag);
     set_int(detect, "alert", s->total.alerts);
     set_int(detect, "alerts_suppressed", s->total.alerts_suppressed);
-    json_object_set_new(o, "detect", detect);
+    json_object_set_new_nocheck(o, "detect", detect);
     if (s->n_workers > 1) {
         /* Suricata writes per-thread counters under stats.threads when asked to. */
         json_t *th = json_object();
@@ -406,9 +430,9 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
             char name[32];
 
             snprintf(name, sizeof(name), "W#%02u", i + 1);
-            json_object_set_new(th, name, worker_json(&s->worker[i]));
+            json_object_set_new_nocheck(th, name, worker_json(&s->worker[i]));
         }
-        json_object_set_new(o, "threads", th);
+        json_object_set_new_nocheck(o, "threads", th);
     }
     /* seawall-only counters. */
     set_int(cap, "files", s->capture.files);
@@ -417,30 +441,122 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     set_int(cap, "unsupported_linktype", s->capture.unsupported_linktype);
     set_int(cap, "pkts", s->capture.pkts);
     set_int(cap, "bytes", s->capture.bytes);
-    json_object_set_new(sw, "capture", cap);
-    json_object_set_new(sw, "worker", worker_extra_json(&s->total));
+    json_object_set_new_nocheck(sw, "capture", cap);
+    json_object_set_new_nocheck(sw, "worker", worker_extra_json(&s->total));
     json_t *df = json_object();
     set_int(df, "timeouts", s->defrag.timeouts);
     set_int(df, "memcap_drops", s->defrag.memcap_drops);
     set_int(df, "overlaps", s->defrag.overlaps);
     set_int(df, "overlap_conflicts", s->defrag.overlap_conflicts);
     set_int(df, "invalid", s->defrag.invalid);
-    json_object_set_new(sw, "defrag", df);
+    json_object_set_new_nocheck(sw, "defrag", df);
     json_t *out = json_object();
     set_int(out, "events", s->output_events);
     set_int(out, "drops", s->output_drops);
-    json_object_set_new(sw, "output", out);
+    json_object_set_new_nocheck(sw, "output", out);
     set_int(sw, "not_ip", s->decoder.not_ip);
-    json_object_set_new(root, "seawall", sw);
+    json_object_set_new_nocheck(root, "seawall", sw);
     return o;
 }
+
+static json_t *
+eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev);
 
 char *
 sw_eve_encode(const struct sw_eve_cfg *cfg, const struct sw_event *ev, size_t *len)
 {
+    json_t *root = eve_tree(cfg, ev);
+    char *out;
+
+    if (root == NULL)
+        return NULL;
+    out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (out != NULL && len != NULL)
+        *len = strlen(out);
+    return out;
+}
+
+/* Per-thread scratch buffer for json_dump_callback: grows to the largest event seen, capped
+ * so one giant event cannot pin memory (it is then freed after use). */
+#define SCRATCH_KEEP (256u * 1024u)
+static _Thread_local struct {
+    char *buf;
+    size_t len, cap;
+    bool failed;
+} scratch;
+
+static int
+scratch_put(const char *data, size_t size, void *arg)
+{
+    (void)arg;
+    if (scratch.len + size + 1 > scratch.cap) {
+        size_t cap = scratch.cap ? scratch.cap : 4096;
+        char *nb;
+
+        while (cap < scratch.len + size + 1)
+            cap *= 2;
+        nb = sw_realloc(scratch.buf, cap);
+        if (nb == NULL) {
+            scratch.failed = true;
+            return -1;
+        }
+        scratch.buf = nb;
+        scratch.cap = cap;
+    }
+    memcpy(scratch.buf + scratch.len, data, size);
+    scratch.len += size;
+    return 0;
+}
+
+struct sw_eve_line *
+sw_eve_line_create(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
+{
+    json_t *root = eve_tree(cfg, ev);
+    struct sw_eve_line *l = NULL;
+
+    if (root == NULL)
+        return NULL;
+    scratch.len = 0;
+    scratch.failed = false;
+    if (json_dump_callback(root, scratch_put, NULL, JSON_COMPACT | JSON_PRESERVE_ORDER) == 0 &&
+        !scratch.failed) {
+        l = sw_malloc(sizeof(*l) + scratch.len + 1);
+        if (l != NULL) {
+            l->type = (int)ev->type;
+            l->len = scratch.len;
+            memcpy(l->text, scratch.buf, scratch.len);
+            l->text[scratch.len] = '\0';
+        }
+    }
+    json_decref(root);
+    if (scratch.cap > SCRATCH_KEEP) {
+        sw_free(scratch.buf);
+        scratch.buf = NULL;
+        scratch.cap = 0;
+    }
+    return l;
+}
+
+void
+sw_eve_line_destroy(struct sw_eve_line *l)
+{
+    sw_free(l);
+}
+
+void
+sw_eve_thread_fini(void)
+{
+    sw_free(scratch.buf);
+    scratch.buf = NULL;
+    scratch.cap = scratch.len = 0;
+}
+
+static json_t *
+eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
+{
     json_t *root = json_object();
     json_t *sw = NULL;
-    char *out;
 
     if (root == NULL)
         return NULL;
@@ -458,15 +574,15 @@ sw_eve_encode(const struct sw_eve_cfg *cfg, const struct sw_event *ev, size_t *l
             set_str(root, "app_proto", ev->ndpi.app_proto);
         if (ev->type == SW_EV_ALERT) {
             set_str(root, "direction", ev->u.alert.to_client ? "to_client" : "to_server");
-            json_object_set_new(root, "alert", alert_json(&ev->u.alert));
+            json_object_set_new_nocheck(root, "alert", alert_json(&ev->u.alert));
             sw = json_object();
             set_str(sw, "detector", ev->u.alert.detector);
         }
-        json_object_set_new(root, "flow", flow_json(ev, ev->type == SW_EV_FLOW));
+        json_object_set_new_nocheck(root, "flow", flow_json(ev, ev->type == SW_EV_FLOW));
         if (ev->type == SW_EV_FLOW && ev->flow.proto == IPPROTO_TCP)
-            json_object_set_new(root, "tcp", tcp_json(&ev->counts, ev->u.flow.state));
+            json_object_set_new_nocheck(root, "tcp", tcp_json(&ev->counts, ev->u.flow.state));
         if (ev->has_ndpi)
-            json_object_set_new(root, "ndpi", ndpi_json(&ev->ndpi));
+            json_object_set_new_nocheck(root, "ndpi", ndpi_json(&ev->ndpi));
         if (ev->flow.tunnel != SW_TUNNEL_NONE) {
             static const char *const tunnels[] = {"", "ipip", "gtp", "tzsp",
                                                   "capwap", "gre", "vxlan"};
@@ -478,7 +594,7 @@ sw_eve_encode(const struct sw_eve_cfg *cfg, const struct sw_event *ev, size_t *l
         if (ev->type == SW_EV_FLOW && ev->u.flow.evicted) {
             if (sw == NULL)
                 sw = json_object();
-            json_object_set_new(sw, "evicted", json_true());
+            json_object_set_new_nocheck(sw, "evicted", json_true());
         }
         break;
     case SW_EV_ANOMALY: {
@@ -488,7 +604,7 @@ sw_eve_encode(const struct sw_eve_cfg *cfg, const struct sw_event *ev, size_t *l
             add_tuple(root, &ev->flow, false);
         set_str(a, "type", ev->u.anomaly.type);
         set_str(a, "event", ev->u.anomaly.event);
-        json_object_set_new(root, "anomaly", a);
+        json_object_set_new_nocheck(root, "anomaly", a);
         if (ev->u.anomaly.packet_no > 0) {
             set_int(root, "pcap_cnt", ev->u.anomaly.packet_no);
             set_str(root, "capture_file", ev->u.anomaly.source);
@@ -497,16 +613,12 @@ sw_eve_encode(const struct sw_eve_cfg *cfg, const struct sw_event *ev, size_t *l
     }
     case SW_EV_STATS:
         if (ev->u.stats != NULL)
-            json_object_set_new(root, "stats", stats_json(ev->u.stats, root));
+            json_object_set_new_nocheck(root, "stats", stats_json(ev->u.stats, root));
         break;
     default:
         break;
     }
     if (sw != NULL)
-        json_object_set_new(root, "seawall", sw);
-    out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    if (out != NULL && len != NULL)
-        *len = strlen(out);
-    return out;
+        json_object_set_new_nocheck(root, "seawall", sw);
+    return root;
 }

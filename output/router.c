@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -48,15 +47,23 @@ wake(struct sw_router *r)
     }
 }
 
+/* Producer thread: encode here (the work scales with the producers, as in Suricata's
+ * workers) and hand the line to the output thread. */
 static void
 producer_emit(struct sw_emitter *em, struct sw_event *ev)
 {
     struct sw_producer *p = em->ctx;
+    struct sw_eve_line *line = sw_eve_line_create(&p->router->eve, ev);
 
-    while (!sw_ring_push(p->ring, ev)) {
+    sw_event_destroy(ev);
+    if (line == NULL) {
+        p->drops++;
+        return;
+    }
+    while (!sw_ring_push(p->ring, line)) {
         if (!p->router->lossless) {
             p->drops++;
-            sw_event_destroy(ev);
+            sw_eve_line_destroy(line);
             return;
         }
         /* Offline: wait for the output thread rather than lose an event. */
@@ -64,9 +71,13 @@ producer_emit(struct sw_emitter *em, struct sw_event *ev)
         struct timespec ts = {0, 50000};
         nanosleep(&ts, NULL);
     }
-    /* Waking per event would cost a syscall each; the thread polls while busy, so only a
-     * sleeping thread needs the kick. */
-    if (atomic_load_explicit(&p->router->sleeping, memory_order_relaxed))
+}
+
+void
+sw_producer_kick(struct sw_producer *p)
+{
+    if (atomic_load_explicit(&p->router->sleeping, memory_order_relaxed) &&
+        sw_ring_count(p->ring) > 0)
         wake(p->router);
 }
 
@@ -129,32 +140,22 @@ sw_producer_close(struct sw_producer *p)
     wake(p->router);
 }
 
+/* Output thread: hand one line to every sink whose filter takes its type. Takes the line. */
 static void
-write_event(struct sw_router *r, struct sw_event *ev)
+write_line(struct sw_router *r, struct sw_eve_line *line)
 {
-    struct sw_rec rec;
-    size_t len = 0;
-    char *line = sw_eve_encode(&r->eve, ev, &len);
+    struct sw_rec rec = {.line = line->text, .len = line->len, .type = line->type};
 
-    if (line == NULL) {
-        atomic_fetch_add_explicit(&r->drops, 1, memory_order_relaxed);
-        sw_event_destroy(ev);
-        return;
-    }
-    rec.line = line;
-    rec.len = len;
-    rec.type = (int)ev->type;
     for (size_t i = 0; i < r->n_sinks; i++) {
         struct sw_sink *s = r->sinks[i];
 
-        if ((s->types & (1u << ev->type)) == 0)
+        if ((s->types & (1u << line->type)) == 0)
             continue;
         if (s->ops->write(s, &rec) != SW_SINK_DONE)
             s->failed++;
     }
     atomic_fetch_add_explicit(&r->events, 1, memory_order_relaxed);
-    free(line); /* Jansson allocates with malloc */
-    sw_event_destroy(ev);
+    sw_eve_line_destroy(line);
 }
 
 /* Drain every ring once; returns how many events were written. */
@@ -164,12 +165,12 @@ drain(struct sw_router *r)
     size_t total = 0;
 
     for (size_t i = 0; i < r->n_prod; i++) {
-        struct sw_event *ev;
+        struct sw_eve_line *line;
         size_t n = 0;
 
         /* Bounded per ring per round so one busy producer cannot starve the others. */
-        while (n < 1024 && (ev = sw_ring_pop(r->prod[i]->ring)) != NULL) {
-            write_event(r, ev);
+        while (n < 1024 && (line = sw_ring_pop(r->prod[i]->ring)) != NULL) {
+            write_line(r, line);
             n++;
         }
         total += n;
@@ -218,6 +219,7 @@ router_main(void *arg)
     }
     for (size_t i = 0; i < r->n_sinks; i++)
         (void)r->sinks[i]->ops->flush(r->sinks[i], NULL);
+    sw_eve_thread_fini();
     return NULL;
 }
 
@@ -251,7 +253,14 @@ sw_router_stop(struct sw_router *r)
 void
 sw_router_write(struct sw_router *r, struct sw_event *ev)
 {
-    write_event(r, ev);
+    struct sw_eve_line *line = sw_eve_line_create(&r->eve, ev);
+
+    sw_event_destroy(ev);
+    if (line == NULL) {
+        atomic_fetch_add_explicit(&r->drops, 1, memory_order_relaxed);
+        return;
+    }
+    write_line(r, line);
     for (size_t i = 0; i < r->n_sinks; i++)
         (void)r->sinks[i]->ops->flush(r->sinks[i], NULL);
 }
@@ -276,10 +285,10 @@ sw_router_destroy(struct sw_router *r)
         return;
     sw_router_stop(r);
     for (size_t i = 0; i < r->n_prod; i++) {
-        struct sw_event *ev;
+        struct sw_eve_line *line;
 
-        while ((ev = sw_ring_pop(r->prod[i]->ring)) != NULL)
-            sw_event_destroy(ev);
+        while ((line = sw_ring_pop(r->prod[i]->ring)) != NULL)
+            sw_eve_line_destroy(line);
         sw_ring_fini(r->prod[i]->ring);
         sw_free(r->prod[i]->ring);
         sw_free(r->prod[i]);

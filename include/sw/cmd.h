@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 int sw_cmd_pcap(int argc, char **argv);
+int sw_cmd_config(int argc, char **argv);
 
 /* Shared by subcommands: load -c FILE (or defaults when NULL) with --set overrides, report
  * every error on stderr. Returns NULL after reporting. */

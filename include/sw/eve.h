@@ -17,6 +17,23 @@ struct sw_eve_cfg {
  * frees with free(), or NULL on allocation failure. *len gets its length. */
 char *sw_eve_encode(const struct sw_eve_cfg *cfg, const struct sw_event *ev, size_t *len);
 
+/* One encoded event: what crosses from a producer thread to the output thread. Events are
+ * encoded where they are made (as Suricata's workers do), so encoding scales with workers and
+ * the output thread only writes. */
+struct sw_eve_line {
+    int type;    /* enum sw_event_type, for the sinks' filters */
+    size_t len;  /* bytes of text, without the NUL */
+    char text[]; /* JSON, NUL-terminated, no newline */
+};
+
+/* Encode ev into one allocation (free it with sw_eve_line_destroy). NULL on allocation
+ * failure. Any thread; uses a per-thread scratch buffer. */
+struct sw_eve_line *sw_eve_line_create(const struct sw_eve_cfg *cfg, const struct sw_event *ev);
+void sw_eve_line_destroy(struct sw_eve_line *l);
+
+/* Free this thread's scratch buffer: call before a thread that encoded events exits. */
+void sw_eve_thread_fini(void);
+
 /* Format a capture time as Suricata does: 2026-11-25T10:00:00.123456+0000 (UTC).
  * buf must hold 32 bytes. */
 void sw_eve_time(uint64_t ts_us, char *buf, size_t buflen);

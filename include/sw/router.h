@@ -33,6 +33,10 @@ struct sw_router *sw_router_create(const struct sw_eve_cfg *eve, struct sw_sink 
 struct sw_producer *sw_router_add_producer(struct sw_router *r, size_t ring_size,
                                            struct sw_err *err);
 enum sw_rc sw_router_start(struct sw_router *r, struct sw_err *err) SW_MUSTCHECK;
+/* Producer thread: wake the output thread if it sleeps and p has lines queued. Producers
+ * call it once per batch of work, not per event: a wake-up per event would cost a system
+ * call and two context switches each. (A full ring wakes it at once.) */
+void sw_producer_kick(struct sw_producer *p);
 /* Producer thread: no more events from p. */
 void sw_producer_close(struct sw_producer *p);
 /* Main thread: wait until every producer closed and all rings are drained, stop the thread,

@@ -1,8 +1,10 @@
 /* mkbench.c - build the benchmark capture: the Ethernet captures given, laid end to end
  * COPIES times, each copy on its own 802.1Q VLAN (so flows of different copies never merge)
- * and with time rebased so the whole file moves forward.
+ * and with time rebased so the whole file moves forward: gaps between packets are kept but
+ * clamped to [0, 60 s], since some corpus captures jump years or go back in time.
  * usage: mkbench OUT.pcap COPIES IN.pcap... */
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +37,8 @@ main(int argc, char **argv)
                                                                   PCAP_TSTAMP_PRECISION_MICRO, ebuf);
             struct pcap_pkthdr *h;
             const u_char *d;
-            uint64_t first = 0, last = 0;
+            uint64_t prev = 0;
+            bool started = false;
 
             if (in == NULL || pcap_datalink(in) != DLT_EN10MB) {
                 if (in != NULL)
@@ -49,11 +52,13 @@ main(int argc, char **argv)
 
                 if (h->caplen < 14 || h->caplen > 262144)
                     continue;
-                if (first == 0)
-                    first = ts;
-                if (ts < first)
-                    ts = first;
-                last = ts;
+                if (started) {
+                    uint64_t gap = ts > prev ? ts - prev : 0;
+
+                    base_us += gap > 60000000u ? 60000000u : gap;
+                }
+                started = true;
+                prev = ts;
                 /* MACs, then the new tag, then the frame's own type and payload. */
                 memcpy(frame, d, 12);
                 frame[12] = 0x81;
@@ -63,13 +68,13 @@ main(int argc, char **argv)
                 memcpy(frame + 16, d + 12, h->caplen - 12);
                 oh.caplen = h->caplen + 4;
                 oh.len = h->len + 4;
-                oh.ts.tv_sec = (time_t)((base_us + ts - first) / 1000000u);
-                oh.ts.tv_usec = (suseconds_t)((base_us + ts - first) % 1000000u);
+                oh.ts.tv_sec = (time_t)(base_us / 1000000u);
+                oh.ts.tv_usec = (suseconds_t)(base_us % 1000000u);
                 pcap_dump((u_char *)out, &oh, frame);
                 pkts++;
             }
             pcap_close(in);
-            base_us += last - first + 1000000u;
+            base_us += 1000000u;
         }
     }
     pcap_dump_close(out);
