@@ -134,14 +134,15 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 # --- install ----------------------------------------------------------------------------------
+# The systemd unit is installed with the daemon (next issue); today: binary, config, docs.
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/seawall
-	install -d $(DESTDIR)/etc/seawall/rules
-	install -m 0644 rules/default/* $(DESTDIR)/etc/seawall/rules/ 2>/dev/null || true
-	install -D -m 0644 systemd/seawall.service $(DESTDIR)/lib/systemd/system/seawall.service
+	install -D -m 0644 agent/seawall.yaml $(DESTDIR)/etc/seawall/seawall.yaml
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/seawall/README.md
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/seawall $(DESTDIR)/lib/systemd/system/seawall.service
+	rm -f $(DESTDIR)$(PREFIX)/bin/seawall $(DESTDIR)/etc/seawall/seawall.yaml \
+	      $(DESTDIR)$(PREFIX)/share/doc/seawall/README.md
 
 clean:
 	rm -rf build
