@@ -33,6 +33,7 @@ struct batch {
     size_t used, cap;
     uint64_t now_us; /* capture time when sent: the worker expires flows against it */
     bool final;      /* last batch: end every flow and stop */
+    uint32_t stats_gen; /* != 0: publish a counter snapshot tagged with it (-v stats) */
     uint8_t *buf;    /* owned */
     struct sw_packet pkt[BATCH_PKTS];
 };
@@ -59,6 +60,8 @@ struct worker {
     unsigned n_batches;        /* allocated so far (main thread) */
     struct sw_worker_stats final; /* written by the worker before exit, read after join */
     _Atomic int ready;            /* the worker made its nDPI module (or failed to) */
+    struct sw_worker_stats snap;  /* written by the worker before snap_gen, read by main after */
+    _Atomic uint32_t snap_gen;
     _Atomic int init_failed;
     struct sw_err init_err;       /* written by the worker before `ready` */
 };
@@ -82,6 +85,11 @@ struct pipeline {
     uint64_t anomaly_sec;
     uint32_t anomaly_in_sec;
     struct sw_worker_stats cap_ws; /* anomaly counters of the capture thread */
+    /* -v: a stats event every stats.interval of capture time */
+    bool periodic_stats;
+    uint64_t next_stats_us;
+    uint32_t stats_gen; /* generation asked of the workers, 0 none pending */
+    uint32_t last_gen;
 };
 
 static void
@@ -167,6 +175,13 @@ worker_main(void *arg)
         for (uint32_t i = 0; i < b->n; i++)
             sw_net_worker_packet(w->nw, &b->pkt[i]);
         sw_net_worker_tick(w->nw, b->now_us);
+        if (b->stats_gen != 0) {
+            /* Main reads snap only after seeing this generation, and asks for the next one
+             * only after reading it: the snapshot is immutable while shared. */
+            sw_net_worker_stats(w->nw, &w->snap);
+            w->snap.event_drops += w->prod->drops;
+            atomic_store_explicit(&w->snap_gen, b->stats_gen, memory_order_release);
+        }
         sw_producer_kick(w->prod);
         if (b->final) {
             final_now = b->now_us;
@@ -175,6 +190,7 @@ worker_main(void *arg)
         }
         b->n = 0;
         b->used = 0;
+        b->stats_gen = 0;
         /* The return ring holds every batch this worker can have: never full. */
         if (!sw_ring_push(&w->ret, b))
             batch_destroy(b);
@@ -262,6 +278,46 @@ dispatch(struct pipeline *pl, const struct sw_packet *p)
     w->cur->used += p->caplen;
 }
 
+static struct sw_event *stats_event(struct pipeline *pl, bool final);
+
+/* -v: every stats.interval of capture time, ask each worker for a snapshot (a flag on a
+ * batch), and once all answered, emit a stats event through the capture producer. */
+static void
+periodic_stats(struct pipeline *pl)
+{
+    if (pl->stats_gen != 0) {
+        for (unsigned i = 0; i < pl->n; i++)
+            if (atomic_load_explicit(&pl->w[i].snap_gen, memory_order_acquire) != pl->stats_gen)
+                return;
+        struct sw_event *ev = stats_event(pl, false);
+        if (ev != NULL)
+            sw_emit(&pl->capture_prod->em, ev);
+        else
+            pl->cap_ws.event_drops++;
+        pl->last_gen = pl->stats_gen;
+        pl->stats_gen = 0;
+        return;
+    }
+    if (pl->next_stats_us == 0) {
+        pl->next_stats_us = pl->now_us + pl->cfg->stats.interval;
+        return;
+    }
+    if (pl->now_us < pl->next_stats_us)
+        return;
+    pl->next_stats_us = pl->now_us + pl->cfg->stats.interval;
+    pl->stats_gen = pl->last_gen + 1;
+    for (unsigned i = 0; i < pl->n; i++) {
+        struct worker *w = &pl->w[i];
+
+        if (w->cur == NULL)
+            w->cur = batch_get(pl, w);
+        if (w->cur == NULL)
+            continue;
+        w->cur->stats_gen = pl->stats_gen;
+        batch_send(pl, w);
+    }
+}
+
 /* Anomaly events, at most eve.anomaly_rate per second of capture time. */
 static void
 anomaly(struct pipeline *pl, const struct sw_packet *p, const char *file, uint64_t pkt_no)
@@ -309,6 +365,8 @@ handle_packet(struct pipeline *pl, struct sw_packet *p, const char *file, uint64
 
     if (p->ts_us > pl->now_us)
         pl->now_us = p->ts_us;
+    if (pl->periodic_stats)
+        periodic_stats(pl);
     switch (rc) {
     case SW_DECODE_OK:
         if (p->decode_event == SW_DEV_TCP_OPT_INVALID)
@@ -420,7 +478,7 @@ pipeline_free(struct pipeline *pl)
 }
 
 static struct sw_event *
-stats_event(struct pipeline *pl)
+stats_event(struct pipeline *pl, bool final)
 {
     struct sw_event *ev = sw_event_create(SW_EV_STATS, pl->now_us);
     struct sw_stats_snap *s;
@@ -440,8 +498,8 @@ stats_event(struct pipeline *pl)
     s->n_workers = pl->n;
     s->total = pl->cap_ws;
     for (unsigned i = 0; i < pl->n; i++) {
-        s->worker[i] = pl->w[i].final;
-        sw_stats_worker_add(&s->total, &pl->w[i].final);
+        s->worker[i] = final ? pl->w[i].final : pl->w[i].snap;
+        sw_stats_worker_add(&s->total, &s->worker[i]);
     }
     s->total.event_drops += pl->capture_prod->drops;
     sw_router_counts(pl->router, &s->output_events, &s->output_drops);
@@ -467,6 +525,7 @@ pipeline_setup(struct pipeline *pl, const struct sw_config *cfg, const struct sw
     struct sw_sink **sinks;
 
     pl->cfg = cfg;
+    pl->periodic_stats = o->verbose;
     pl->n = o->workers != 0 ? o->workers : cfg->network.workers;
     pl->batch_cap = cfg->network.batch_size > BATCH_MIN_BYTES ? cfg->network.batch_size
                                                               : BATCH_MIN_BYTES;
@@ -593,7 +652,7 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     }
     sw_producer_close(pl.capture_prod);
     sw_router_stop(pl.router);
-    struct sw_event *st = stats_event(&pl);
+    struct sw_event *st = stats_event(&pl, true);
     if (st != NULL)
         sw_router_write(pl.router, st);
     pipeline_free(&pl);
