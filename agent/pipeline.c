@@ -88,8 +88,7 @@ struct pipeline {
     /* -v: a stats event every stats.interval of capture time */
     bool periodic_stats;
     uint64_t next_stats_us;
-    uint32_t stats_gen; /* generation asked of the workers, 0 none pending */
-    uint32_t last_gen;
+    uint32_t stats_gen; /* generation last asked of the workers */
 };
 
 static void
@@ -282,40 +281,46 @@ static struct sw_event *stats_event(struct pipeline *pl, bool final);
 
 /* -v: every stats.interval of capture time, ask each worker for a snapshot (a flag on a
  * batch), and once all answered, emit a stats event through the capture producer. */
+static bool
+snapshots_in(void *arg)
+{
+    struct pipeline *pl = arg;
+
+    for (unsigned i = 0; i < pl->n; i++)
+        if (atomic_load_explicit(&pl->w[i].snap_gen, memory_order_acquire) != pl->stats_gen)
+            return false;
+    return true;
+}
+
 static void
 periodic_stats(struct pipeline *pl)
 {
-    if (pl->stats_gen != 0) {
-        for (unsigned i = 0; i < pl->n; i++)
-            if (atomic_load_explicit(&pl->w[i].snap_gen, memory_order_acquire) != pl->stats_gen)
-                return;
-        struct sw_event *ev = stats_event(pl, false);
-        if (ev != NULL)
-            sw_emit(&pl->capture_prod->em, ev);
-        else
-            pl->cap_ws.event_drops++;
-        pl->last_gen = pl->stats_gen;
-        pl->stats_gen = 0;
-        return;
-    }
-    if (pl->next_stats_us == 0) {
+    struct sw_event *ev;
+
+    if (pl->next_stats_us == 0)
         pl->next_stats_us = pl->now_us + pl->cfg->stats.interval;
-        return;
-    }
     if (pl->now_us < pl->next_stats_us)
         return;
     pl->next_stats_us = pl->now_us + pl->cfg->stats.interval;
-    pl->stats_gen = pl->last_gen + 1;
+    pl->stats_gen++;
     for (unsigned i = 0; i < pl->n; i++) {
         struct worker *w = &pl->w[i];
 
         if (w->cur == NULL)
             w->cur = batch_get(pl, w);
         if (w->cur == NULL)
-            continue;
+            return; /* no memory for a batch: skip this round (the final stats still come) */
         w->cur->stats_gen = pl->stats_gen;
         batch_send(pl, w);
     }
+    /* Offline, a short wait for the workers keeps the stats on their capture-time beat. */
+    while (!snapshots_in(pl))
+        bell_wait(&pl->main_bell, snapshots_in, pl);
+    ev = stats_event(pl, false);
+    if (ev != NULL)
+        sw_emit(&pl->capture_prod->em, ev);
+    else
+        pl->cap_ws.event_drops++;
 }
 
 /* Anomaly events, at most eve.anomaly_rate per second of capture time. */
