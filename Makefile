@@ -24,6 +24,8 @@ WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wp
 HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS    ?= -O2 -g
 ifeq ($(SAN),1)
+# The sanitizer build uses clang, so `make test` builds everything with gcc and with clang.
+CC        := clang
 CFLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDSAN     := -fsanitize=address,undefined
 HARDEN    := -fPIE
@@ -114,18 +116,19 @@ bench: deps
 
 # libFuzzer builds (clang): build/fuzz/<target>, run each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS)
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \
+              -fno-sanitize-recover=undefined $(PKG_CFLAGS)
 fuzz: deps
 	@mkdir -p build/fuzz
 	@for f in $(FUZZ_SRC); do t=$$(basename $$f .c); \
 	  echo "fuzz: building $$t"; \
 	  clang $(FUZZ_FLAGS) -o build/fuzz/$$t $$f $(LIB_SRC) $(PKG_LIBS) -lpthread -lm || exit 1; \
 	done
-	@for f in $(FUZZ_SRC); do t=$$(basename $$f .c); mkdir -p build/fuzz/corpus-$$t; \
+	@rc=0; for f in $(FUZZ_SRC); do t=$$(basename $$f .c); mkdir -p build/fuzz/corpus-$$t; \
 	  echo "fuzz: running $$t for $(FUZZ_SECONDS)s"; \
 	  build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
-	done
+	    -artifact_prefix=build/fuzz/$$t- build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || rc=1; \
+	done; exit $$rc
 
 lint:
 	@sh tests/tools/lint.sh
