@@ -1,0 +1,979 @@
+/* test_eve.c - unit tests of the EVE JSON encoder (output/eve.c).
+ *
+ * Flow, alert and anomaly events are compared byte for byte with goldens: they were made by
+ * running the encoder once, checked by hand against Suricata's EVE conventions (field names,
+ * order, ICMP fields, metadata arrays, no empty strings) and frozen. The stats event is
+ * checked by key paths with Jansson, since its hundreds of counters are better named than
+ * frozen. Risk names come from nDPI 4.2 (ndpi_risk2str) through sw_ndpi_risk_name. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sw/alloc.h"
+#include "sw/eve.h"
+#include "sw/event.h"
+#include "sw/ndpi_names.h"
+#include "sw/stats.h"
+
+#define SEC 1000000ull
+
+static const struct sw_eve_cfg g_cfg = {.host = "sensor-1"};
+
+/* What a test made, freed by the teardown whatever happened. */
+static struct {
+    struct sw_event *ev;
+    char *out; /* from sw_eve_encode (free()) */
+    json_t *parsed;
+} g;
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    sw_alloc_fail_at(0);
+    sw_event_destroy(g.ev);
+    free(g.out);
+    json_decref(g.parsed);
+    memset(&g, 0, sizeof(g));
+    sw_eve_thread_fini();
+    return 0;
+}
+
+/* --- builders ----------------------------------------------------------------------------- */
+
+static void
+set_v4(uint8_t *a, uint8_t x, uint8_t y, uint8_t z, uint8_t w)
+{
+    memset(a, 0, 16);
+    a[0] = x;
+    a[1] = y;
+    a[2] = z;
+    a[3] = w;
+}
+
+static void
+set_text(char *dst, size_t len, const char *s)
+{
+    snprintf(dst, len, "%s", s);
+}
+
+static unsigned
+risk(const char *code)
+{
+    int id = sw_ndpi_risk_by_code(code);
+
+    if (id <= 0)
+        fail_msg("unknown risk %s", code);
+    return (unsigned)id;
+}
+
+static struct sw_event *
+new_event(enum sw_event_type type, uint64_t ts_us)
+{
+    struct sw_event *ev = sw_event_create(type, ts_us);
+
+    assert_non_null(ev);
+    g.ev = ev;
+    return ev;
+}
+
+/* A TLS flow to Google over VXLAN on VLANs 100/20, closed, ended by timeout, with two risks. */
+static struct sw_event *
+tcp_flow_event(void)
+{
+    struct sw_event *ev = new_event(SW_EV_FLOW, 1764064812345678ull);
+    struct sw_flow_ref *r = &ev->flow;
+    struct sw_ndpi_info *n = &ev->ndpi;
+
+    r->flow_id = 1234567890123ull;
+    r->ip_version = 4;
+    r->proto = IPPROTO_TCP;
+    set_v4(r->src, 192, 168, 1, 10);
+    set_v4(r->dst, 142, 250, 74, 36);
+    r->sport = 50514;
+    r->dport = 443;
+    r->vlan_count = 2;
+    r->vlan[0] = 100;
+    r->vlan[1] = 20;
+    r->tunnel = SW_TUNNEL_VXLAN;
+    set_text(r->community_id, sizeof(r->community_id), "1:PWmvSARPkge/z2upz8NfEyI2ylA=");
+    ev->counts.pkts_toserver = 12;
+    ev->counts.pkts_toclient = 10;
+    ev->counts.bytes_toserver = 1850;
+    ev->counts.bytes_toclient = 9800;
+    ev->counts.start_us = 1764064800250000ull;
+    ev->counts.end_us = 1764064812345678ull;
+    ev->counts.tcp_flags_ts = 0x1b; /* FIN SYN PSH ACK */
+    ev->counts.tcp_flags_tc = 0x53; /* FIN SYN ACK ECE: only the server's has ECE */
+    ev->has_ndpi = true;
+    set_text(n->protocol, sizeof(n->protocol), "TLS.Google");
+    set_text(n->master, sizeof(n->master), "TLS");
+    set_text(n->app, sizeof(n->app), "Google");
+    set_text(n->category, sizeof(n->category), "Web");
+    set_text(n->confidence, sizeof(n->confidence), "DPI");
+    set_text(n->hostname, sizeof(n->hostname), "www.google.com");
+    set_text(n->ja3c, sizeof(n->ja3c), "e7d705a3286e19ea42f587b344ee6865");
+    set_text(n->ja3s, sizeof(n->ja3s), "15af977ce25de452b96affa2addb1036");
+    n->risks = 1ull << risk("NDPI_TLS_SELFSIGNED_CERTIFICATE") |
+               1ull << risk("NDPI_TLS_CERT_VALIDITY_TOO_LONG");
+    n->risk_total = 150;
+    n->risk_client = 15;
+    n->risk_server = 135;
+    set_text(n->app_proto, sizeof(n->app_proto), "tls");
+    ev->u.flow.state = SW_STATE_CLOSED;
+    ev->u.flow.reason = SW_REASON_TIMEOUT;
+    ev->u.flow.alerted = true;
+    return ev;
+}
+
+/* A ping to 8.8.8.8 and its reply, still open at shutdown. */
+static struct sw_event *
+icmp_flow_event(void)
+{
+    struct sw_event *ev = new_event(SW_EV_FLOW, 1764064801700001ull);
+    struct sw_flow_ref *r = &ev->flow;
+
+    r->flow_id = 4503599627370495ull; /* 2^52 - 1: the largest flow.c makes */
+    r->ip_version = 4;
+    r->proto = IPPROTO_ICMP;
+    set_v4(r->src, 10, 0, 0, 1);
+    set_v4(r->dst, 8, 8, 8, 8);
+    r->sport = 8; /* garbage an ICMP event must not show as ports */
+    r->dport = 1;
+    r->icmp_type = 8;
+    r->icmp_code = 0;
+    r->has_resp_icmp = true;
+    r->resp_icmp_type = 0;
+    r->resp_icmp_code = 0;
+    set_text(r->community_id, sizeof(r->community_id), "1:BOUVryuJaU7sglBpPefJgFhDQDA=");
+    ev->counts.pkts_toserver = 1;
+    ev->counts.pkts_toclient = 1;
+    ev->counts.bytes_toserver = 98;
+    ev->counts.bytes_toclient = 98;
+    ev->counts.start_us = 1764064800500000ull;
+    ev->counts.end_us = 1764064801700001ull;
+    ev->has_ndpi = true;
+    set_text(ev->ndpi.protocol, sizeof(ev->ndpi.protocol), "ICMP");
+    set_text(ev->ndpi.category, sizeof(ev->ndpi.category), "Network");
+    set_text(ev->ndpi.confidence, sizeof(ev->ndpi.confidence), "DPI");
+    ev->u.flow.state = SW_STATE_NEW;
+    ev->u.flow.reason = SW_REASON_SHUTDOWN;
+    return ev;
+}
+
+/* A DNS query over IPv6, evicted, no nDPI view and no community id. */
+static struct sw_event *
+ipv6_flow_event(void)
+{
+    static const uint8_t src[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
+    static const uint8_t dst[16] = {0xfe, 0x80, 0,    0,    0,    0,    0,    0,
+                                    0x02, 0x1b, 0x21, 0xff, 0xfe, 0x0a, 0xbc, 0xde};
+    struct sw_event *ev = new_event(SW_EV_FLOW, 1764064830000000ull);
+    struct sw_flow_ref *r = &ev->flow;
+
+    r->flow_id = 42;
+    r->ip_version = 6;
+    r->proto = IPPROTO_UDP;
+    memcpy(r->src, src, 16);
+    memcpy(r->dst, dst, 16);
+    r->sport = 53000;
+    r->dport = 53;
+    ev->counts.pkts_toserver = 1;
+    ev->counts.bytes_toserver = 90;
+    ev->counts.start_us = 1764064800000000ull;
+    ev->counts.end_us = 1764064800000000ull;
+    ev->u.flow.state = SW_STATE_NEW;
+    ev->u.flow.reason = SW_REASON_FORCED;
+    ev->u.flow.evicted = true;
+    return ev;
+}
+
+/* The nDPI risk alert the detector makes for a self-signed certificate. */
+static struct sw_event *
+risk_alert_event(void)
+{
+    struct sw_event *ev = new_event(SW_EV_ALERT, 1764064805123456ull);
+    struct sw_flow_ref *r = &ev->flow;
+    struct sw_alert *a = &ev->u.alert;
+    unsigned id = risk("NDPI_TLS_SELFSIGNED_CERTIFICATE");
+
+    r->flow_id = 987654321ull;
+    r->ip_version = 4;
+    r->proto = IPPROTO_TCP;
+    set_v4(r->src, 10, 0, 0, 5);
+    set_v4(r->dst, 93, 184, 216, 34);
+    r->sport = 41234;
+    r->dport = 8443;
+    set_text(r->community_id, sizeof(r->community_id), "1:2KQ8fxwDClaC/5o+3Qvheg0evM4=");
+    ev->counts.pkts_toserver = 4;
+    ev->counts.pkts_toclient = 3;
+    ev->counts.bytes_toserver = 720;
+    ev->counts.bytes_toclient = 3100;
+    ev->counts.start_us = 1764064805000000ull;
+    ev->counts.end_us = 1764064805123456ull;
+    ev->has_ndpi = true;
+    set_text(ev->ndpi.protocol, sizeof(ev->ndpi.protocol), "TLS");
+    set_text(ev->ndpi.category, sizeof(ev->ndpi.category), "Web");
+    set_text(ev->ndpi.confidence, sizeof(ev->ndpi.confidence), "DPI");
+    set_text(ev->ndpi.hostname, sizeof(ev->ndpi.hostname), "self.example.net");
+    ev->ndpi.risks = 1ull << id;
+    ev->ndpi.risk_total = 100;
+    ev->ndpi.risk_client = 10;
+    ev->ndpi.risk_server = 90;
+    set_text(ev->ndpi.app_proto, sizeof(ev->ndpi.app_proto), "tls");
+    a->gid = 1;
+    a->signature_id = SW_NDPI_RISK_SID_BASE + id;
+    a->rev = 1;
+    a->severity = 1;
+    a->to_client = true;
+    set_text(a->signature, sizeof(a->signature), "nDPI risk: Self-signed Certificate");
+    set_text(a->category, sizeof(a->category), "Potentially Bad Traffic");
+    a->detector = "ndpi_risk";
+    a->ndpi_risk = id;
+    sw_alert_meta_add(a, "ndpi_risk", "NDPI_TLS_SELFSIGNED_CERTIFICATE");
+    sw_alert_meta_add(a, "mitre_technique_id", "T1587.003");
+    sw_alert_meta_add(a, "ndpi_severity", "High");
+    return ev;
+}
+
+static struct sw_event *
+anomaly_event(bool tuple, uint64_t packet_no, const char *source)
+{
+    struct sw_event *ev = new_event(SW_EV_ANOMALY, 1151314219101229ull);
+
+    ev->u.anomaly.type = "decode";
+    ev->u.anomaly.event = "ipv4.trunc_pkt";
+    ev->u.anomaly.packet_no = packet_no;
+    set_text(ev->u.anomaly.source, sizeof(ev->u.anomaly.source), source);
+    if (tuple) {
+        ev->u.anomaly.has_tuple = true;
+        ev->flow.flow_id = 77; /* an anomaly belongs to no flow: not written */
+        ev->flow.ip_version = 4;
+        ev->flow.proto = IPPROTO_TCP;
+        set_v4(ev->flow.src, 192, 168, 1, 2);
+        set_v4(ev->flow.dst, 147, 234, 1, 253);
+        ev->flow.sport = 1025;
+        ev->flow.dport = 80;
+    }
+    return ev;
+}
+
+/* --- helpers ----------------------------------------------------------------------------- */
+
+static const char *
+encode(const struct sw_event *ev)
+{
+    size_t len = 0;
+
+    free(g.out);
+    g.out = sw_eve_encode(&g_cfg, ev, &len);
+    assert_non_null(g.out);
+    assert_int_equal(len, strlen(g.out));
+    return g.out;
+}
+
+/* No string anywhere in the tree is empty: absent values are left out. */
+static void
+assert_no_empty_strings(json_t *j)
+{
+    switch (json_typeof(j)) {
+    case JSON_STRING:
+        assert_true(json_string_length(j) > 0);
+        break;
+    case JSON_OBJECT:
+        for (void *it = json_object_iter(j); it != NULL; it = json_object_iter_next(j, it)) {
+            assert_true(json_object_iter_key(it)[0] != '\0');
+            assert_no_empty_strings(json_object_iter_value(it));
+        }
+        break;
+    case JSON_ARRAY:
+        for (size_t i = 0; i < json_array_size(j); i++)
+            assert_no_empty_strings(json_array_get(j, i));
+        break;
+    default:
+        break;
+    }
+}
+
+/* Parse text as JSON (must succeed) into g.parsed. */
+static json_t *
+parse(const char *text)
+{
+    json_error_t jerr;
+
+    json_decref(g.parsed);
+    g.parsed = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+    if (g.parsed == NULL)
+        fail_msg("not JSON (%s at %d): %s", jerr.text, jerr.position, text);
+    return g.parsed;
+}
+
+/* The encoding equals the golden, parses, has no empty string, and the line API agrees. */
+static void
+check_golden(const struct sw_event *ev, const char *golden)
+{
+    const char *out = encode(ev);
+    struct sw_eve_line *l;
+
+    assert_string_equal(out, golden);
+    assert_no_empty_strings(parse(out));
+    l = sw_eve_line_create(&g_cfg, ev);
+    assert_non_null(l);
+    assert_int_equal(l->type, (int)ev->type);
+    assert_int_equal(l->len, strlen(golden));
+    assert_string_equal(l->text, golden);
+    sw_eve_line_destroy(l);
+}
+
+/* The value at a dotted path of the parsed tree ("stats.decoder.pkts"), or NULL. */
+static json_t *
+at(json_t *root, const char *path)
+{
+    char buf[256], *save = NULL;
+    json_t *j = root;
+
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (char *k = strtok_r(buf, ".", &save); k != NULL; k = strtok_r(NULL, ".", &save)) {
+        j = json_object_get(j, k);
+        if (j == NULL)
+            return NULL;
+    }
+    return j;
+}
+
+static json_int_t
+int_at(json_t *root, const char *path)
+{
+    json_t *j = at(root, path);
+
+    if (j == NULL || !json_is_integer(j))
+        fail_msg("no integer at %s", path);
+    return json_integer_value(j);
+}
+
+/* --- goldens ----------------------------------------------------------------------------- */
+
+/* Goldens: made by the encoder once, checked by eye, frozen. */
+static const char golden_tcp_flow[] =
+    "{\"timestamp\":\"2025-11-25T10:00:12.345678+0000\",\"flow_id\":1234567890123,\"event_type\":\""
+    "flow\",\"host\":\"sensor-1\",\"vlan\":[100,20],\"src_ip\":\"192.168.1.10\",\"src_port\":50514,"
+    "\"dest_ip\":\"142.250.74.36\",\"dest_port\":443,\"proto\":\"TCP\",\"community_id\":\"1:PWmvSAR"
+    "Pkge/z2upz8NfEyI2ylA=\",\"app_proto\":\"tls\",\"flow\":{\"pkts_toserver\":12,\"pkts_toclient\""
+    ":10,\"bytes_toserver\":1850,\"bytes_toclient\":9800,\"start\":\"2025-11-25T10:00:00.250000+000"
+    "0\",\"end\":\"2025-11-25T10:00:12.345678+0000\",\"age\":12,\"state\":\"closed\",\"reason\":\"t"
+    "imeout\",\"alerted\":true},\"tcp\":{\"tcp_flags\":\"5b\",\"tcp_flags_ts\":\"1b\",\"tcp_flags_t"
+    "c\":\"53\",\"fin\":true,\"syn\":true,\"psh\":true,\"ack\":true,\"ecn\":true,\"state\":\"closed"
+    "\"},\"ndpi\":{\"protocol\":\"TLS.Google\",\"master\":\"TLS\",\"app\":\"Google\",\"category\":"
+    "\"Web\",\"confidence\":\"DPI\",\"hostname\":\"www.google.com\",\"ja3c\":\"e7d705a3286e19ea42f5"
+    "87b344ee6865\",\"ja3s\":\"15af977ce25de452b96affa2addb1036\",\"risks\":[{\"id\":6,\"code\":\"N"
+    "DPI_TLS_SELFSIGNED_CERTIFICATE\",\"name\":\"Self-signed Certificate\",\"severity\":\"High\"},{"
+    "\"id\":32,\"code\":\"NDPI_TLS_CERT_VALIDITY_TOO_LONG\",\"name\":\"TLS Certificate Validity Too"
+    " Long\",\"severity\":\"Medium\"}],\"risk_score\":{\"total\":150,\"client\":15,\"server\":135}}"
+    ",\"seawall\":{\"tunnel\":\"vxlan\"}}";
+
+static const char golden_evicted_flow[] =
+    "{\"timestamp\":\"2025-11-25T10:00:12.345678+0000\",\"flow_id\":1234567890123,\"event_type\":\""
+    "flow\",\"host\":\"sensor-1\",\"src_ip\":\"192.168.1.10\",\"src_port\":50514,\"dest_ip\":\"142."
+    "250.74.36\",\"dest_port\":443,\"proto\":\"TCP\",\"community_id\":\"1:PWmvSARPkge/z2upz8NfEyI2y"
+    "lA=\",\"app_proto\":\"tls\",\"flow\":{\"pkts_toserver\":12,\"pkts_toclient\":10,\"bytes_toserv"
+    "er\":1850,\"bytes_toclient\":9800,\"start\":\"2025-11-25T10:00:00.250000+0000\",\"end\":\"2025"
+    "-11-25T10:00:12.345678+0000\",\"age\":12,\"state\":\"established\",\"reason\":\"forced\",\"ale"
+    "rted\":false},\"tcp\":{\"tcp_flags\":\"16\",\"tcp_flags_ts\":\"02\",\"tcp_flags_tc\":\"14\",\""
+    "syn\":true,\"rst\":true,\"ack\":true,\"state\":\"established\"},\"ndpi\":{\"protocol\":\"TLS.G"
+    "oogle\",\"master\":\"TLS\",\"app\":\"Google\",\"category\":\"Web\",\"confidence\":\"DPI\",\"ho"
+    "stname\":\"www.google.com\",\"ja3c\":\"e7d705a3286e19ea42f587b344ee6865\"},\"seawall\":{\"evic"
+    "ted\":true}}";
+
+static const char golden_icmp_flow[] =
+    "{\"timestamp\":\"2025-11-25T10:00:01.700001+0000\",\"flow_id\":4503599627370495,\"event_type\""
+    ":\"flow\",\"host\":\"sensor-1\",\"src_ip\":\"10.0.0.1\",\"dest_ip\":\"8.8.8.8\",\"proto\":\"IC"
+    "MP\",\"icmp_type\":8,\"icmp_code\":0,\"response_icmp_type\":0,\"response_icmp_code\":0,\"commu"
+    "nity_id\":\"1:BOUVryuJaU7sglBpPefJgFhDQDA=\",\"flow\":{\"pkts_toserver\":1,\"pkts_toclient\":1"
+    ",\"bytes_toserver\":98,\"bytes_toclient\":98,\"start\":\"2025-11-25T10:00:00.500000+0000\",\"e"
+    "nd\":\"2025-11-25T10:00:01.700001+0000\",\"age\":1,\"state\":\"new\",\"reason\":\"shutdown\","
+    "\"alerted\":false},\"ndpi\":{\"protocol\":\"ICMP\",\"category\":\"Network\",\"confidence\":\"D"
+    "PI\"}}";
+
+static const char golden_ipv6_flow[] =
+    "{\"timestamp\":\"2025-11-25T10:00:30.000000+0000\",\"flow_id\":42,\"event_type\":\"flow\",\"ho"
+    "st\":\"sensor-1\",\"src_ip\":\"2001:db8::1\",\"src_port\":53000,\"dest_ip\":\"fe80::21b:21ff:f"
+    "e0a:bcde\",\"dest_port\":53,\"proto\":\"UDP\",\"flow\":{\"pkts_toserver\":1,\"pkts_toclient\":"
+    "0,\"bytes_toserver\":90,\"bytes_toclient\":0,\"start\":\"2025-11-25T10:00:00.000000+0000\",\"e"
+    "nd\":\"2025-11-25T10:00:00.000000+0000\",\"age\":0,\"state\":\"new\",\"reason\":\"forced\",\"a"
+    "lerted\":false},\"seawall\":{\"evicted\":true}}";
+
+static const char golden_risk_alert[] =
+    "{\"timestamp\":\"2025-11-25T10:00:05.123456+0000\",\"flow_id\":987654321,\"event_type\":\"aler"
+    "t\",\"host\":\"sensor-1\",\"src_ip\":\"10.0.0.5\",\"src_port\":41234,\"dest_ip\":\"93.184.216."
+    "34\",\"dest_port\":8443,\"proto\":\"TCP\",\"community_id\":\"1:2KQ8fxwDClaC/5o+3Qvheg0evM4=\","
+    "\"app_proto\":\"tls\",\"direction\":\"to_client\",\"alert\":{\"action\":\"allowed\",\"gid\":1,"
+    "\"signature_id\":2990006,\"rev\":1,\"signature\":\"nDPI risk: Self-signed Certificate\",\"cate"
+    "gory\":\"Potentially Bad Traffic\",\"severity\":1,\"metadata\":{\"ndpi_risk\":[\"NDPI_TLS_SELF"
+    "SIGNED_CERTIFICATE\"],\"mitre_technique_id\":[\"T1587.003\"],\"ndpi_severity\":[\"High\"]}},\""
+    "flow\":{\"pkts_toserver\":4,\"pkts_toclient\":3,\"bytes_toserver\":720,\"bytes_toclient\":3100"
+    ",\"start\":\"2025-11-25T10:00:05.000000+0000\"},\"ndpi\":{\"protocol\":\"TLS\",\"category\":\""
+    "Web\",\"confidence\":\"DPI\",\"hostname\":\"self.example.net\",\"risks\":[{\"id\":6,\"code\":"
+    "\"NDPI_TLS_SELFSIGNED_CERTIFICATE\",\"name\":\"Self-signed Certificate\",\"severity\":\"High\""
+    "}],\"risk_score\":{\"total\":100,\"client\":10,\"server\":90}},\"seawall\":{\"detector\":\"ndp"
+    "i_risk\"}}";
+
+static const char golden_anomaly_file[] =
+    "{\"timestamp\":\"2006-06-26T09:30:19.101229+0000\",\"event_type\":\"anomaly\",\"host\":\"senso"
+    "r-1\",\"src_ip\":\"192.168.1.2\",\"src_port\":1025,\"dest_ip\":\"147.234.1.253\",\"dest_port\""
+    ":80,\"proto\":\"TCP\",\"anomaly\":{\"type\":\"decode\",\"event\":\"ipv4.trunc_pkt\"},\"pcap_cn"
+    "t\":86,\"capture_file\":\"/data/fuzz-2006-06-26-2594.pcap\"}";
+
+static const char golden_anomaly_live[] =
+    "{\"timestamp\":\"2006-06-26T09:30:19.101229+0000\",\"event_type\":\"anomaly\",\"host\":\"senso"
+    "r-1\",\"anomaly\":{\"type\":\"decode\",\"event\":\"ipv4.trunc_pkt\"}}";
+
+static void
+tcp_flow_event_matches_golden(void **state)
+{
+    (void)state;
+    check_golden(tcp_flow_event(), golden_tcp_flow);
+}
+
+static void
+evicted_flow_without_tunnel_matches_golden(void **state)
+{
+    struct sw_event *ev;
+
+    (void)state;
+    ev = tcp_flow_event();
+    ev->flow.tunnel = SW_TUNNEL_NONE;
+    ev->flow.vlan_count = 0;
+    ev->u.flow.reason = SW_REASON_FORCED;
+    ev->u.flow.evicted = true;
+    ev->u.flow.state = SW_STATE_ESTABLISHED;
+    ev->u.flow.alerted = false;
+    ev->ndpi.risks = 0;
+    ev->ndpi.ja3s[0] = '\0';
+    ev->counts.tcp_flags_ts = 0x02; /* SYN */
+    ev->counts.tcp_flags_tc = 0x14; /* RST ACK */
+    check_golden(ev, golden_evicted_flow);
+}
+
+static void
+tunnel_names_follow_the_tunnel_kind(void **state)
+{
+    static const char *const names[] = {NULL, "ipip", "gtp", "tzsp", "capwap", "gre", "vxlan"};
+    struct sw_event *ev;
+
+    (void)state;
+    ev = tcp_flow_event();
+    for (unsigned t = SW_TUNNEL_NONE; t <= SW_TUNNEL_VXLAN; t++) {
+        json_t *j;
+
+        ev->flow.tunnel = (uint8_t)t;
+        j = parse(encode(ev));
+        if (names[t] == NULL)
+            assert_null(at(j, "seawall"));
+        else
+            assert_string_equal(json_string_value(at(j, "seawall.tunnel")), names[t]);
+    }
+    /* an alert in a tunnel: detector and tunnel side by side */
+    sw_event_destroy(g.ev);
+    ev = risk_alert_event();
+    ev->flow.tunnel = SW_TUNNEL_GRE;
+    json_t *j = parse(encode(ev));
+    assert_string_equal(json_string_value(at(j, "seawall.tunnel")), "gre");
+    assert_string_equal(json_string_value(at(j, "seawall.detector")), "ndpi_risk");
+}
+
+static void
+icmp_flow_event_matches_golden(void **state)
+{
+    (void)state;
+    check_golden(icmp_flow_event(), golden_icmp_flow);
+}
+
+static void
+icmp_flow_without_reply_has_no_response_fields(void **state)
+{
+    struct sw_event *ev;
+    json_t *j;
+
+    (void)state;
+    ev = icmp_flow_event();
+    ev->flow.has_resp_icmp = false;
+    ev->flow.icmp_type = 3;
+    ev->flow.icmp_code = 1;
+    j = parse(encode(ev));
+    assert_int_equal(int_at(j, "icmp_type"), 3);
+    assert_int_equal(int_at(j, "icmp_code"), 1);
+    assert_null(at(j, "response_icmp_type"));
+    assert_null(at(j, "response_icmp_code"));
+    assert_null(at(j, "src_port"));
+    assert_null(at(j, "tcp"));
+}
+
+static void
+ipv6_flow_event_matches_golden(void **state)
+{
+    (void)state;
+    check_golden(ipv6_flow_event(), golden_ipv6_flow);
+}
+
+static void
+ipv6_addresses_are_written_in_rfc5952_form(void **state)
+{
+    static const struct {
+        uint8_t a[16];
+        const char *text;
+    } cases[] = {
+        {{0}, "::"},
+        {{[15] = 1}, "::1"},
+        {{0x20, 0x01, 0x0d, 0xb8, [15] = 1}, "2001:db8::1"},
+        {{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1}, "2001:db8:0:1::1"},
+        {{[10] = 0xff, [11] = 0xff, 192, 0, 2, 1}, "::ffff:192.0.2.1"},
+        {{0xff, 0x02, [15] = 0xfb}, "ff02::fb"},
+        {{0x20, 0x01, 0x0d, 0xb8, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56,
+          0x78},
+         "2001:db8:1234:5678:9abc:def0:1234:5678"},
+    };
+    struct sw_event *ev;
+
+    (void)state;
+    ev = ipv6_flow_event();
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *j;
+
+        memcpy(ev->flow.dst, cases[i].a, 16);
+        j = parse(encode(ev));
+        assert_string_equal(json_string_value(at(j, "dest_ip")), cases[i].text);
+        assert_string_equal(json_string_value(at(j, "src_ip")), "2001:db8::1");
+    }
+}
+
+static void
+risk_alert_event_matches_golden(void **state)
+{
+    (void)state;
+    check_golden(risk_alert_event(), golden_risk_alert);
+}
+
+static void
+alert_metadata_groups_values_of_one_key(void **state)
+{
+    struct sw_event *ev;
+    json_t *j, *m;
+
+    (void)state;
+    ev = risk_alert_event();
+    ev->u.alert.to_client = false;
+    ev->u.alert.category[0] = '\0';
+    sw_alert_meta_add(&ev->u.alert, "mitre_technique_id", "T1557");
+    j = parse(encode(ev));
+    assert_string_equal(json_string_value(at(j, "direction")), "to_server");
+    assert_null(at(j, "alert.category")); /* empty: left out */
+    m = at(j, "alert.metadata.mitre_technique_id");
+    assert_non_null(m);
+    assert_int_equal(json_array_size(m), 2);
+    assert_string_equal(json_string_value(json_array_get(m, 0)), "T1587.003");
+    assert_string_equal(json_string_value(json_array_get(m, 1)), "T1557");
+    assert_int_equal(json_array_size(at(j, "alert.metadata.ndpi_risk")), 1);
+    /* an alert's flow object has no end, age, state, reason or alerted: the flow goes on */
+    assert_non_null(at(j, "flow.start"));
+    assert_null(at(j, "flow.end"));
+    assert_null(at(j, "flow.age"));
+    assert_null(at(j, "flow.state"));
+    assert_null(at(j, "flow.alerted"));
+    assert_null(at(j, "tcp"));
+}
+
+static void
+anomaly_with_tuple_from_a_file_matches_golden(void **state)
+{
+    (void)state;
+    check_golden(anomaly_event(true, 86, "/data/fuzz-2006-06-26-2594.pcap"), golden_anomaly_file);
+}
+
+static void
+anomaly_without_tuple_live_matches_golden(void **state)
+{
+    (void)state;
+    check_golden(anomaly_event(false, 0, "eth0"), golden_anomaly_live);
+}
+
+/* --- stats ------------------------------------------------------------------------------- */
+
+static struct sw_event *
+stats_event(unsigned n_workers)
+{
+    struct sw_event *ev = new_event(SW_EV_STATS, 1764064900000000ull);
+    struct sw_stats_snap *s = sw_calloc(1, sizeof(*s));
+
+    assert_non_null(s);
+    ev->u.stats = s; /* owned by the event from here */
+    s->uptime_us = 3723 * SEC + 999999;
+    s->capture.files = 3;
+    s->capture.files_failed = 1;
+    s->capture.pkts = 1000;
+    s->capture.bytes = 640000;
+    s->decoder.pkts = 998;
+    s->decoder.bytes = 639000;
+    s->decoder.ipv4 = 900;
+    s->decoder.tcp = 700;
+    s->decoder.not_ip = 2;
+    s->decoder.events[1] = 5;
+    s->defrag.ipv4_fragments = 17;
+    s->defrag.ipv6_reassembled = 2;
+    s->defrag.memcap_drops = 4;
+    s->n_workers = n_workers;
+    s->total.flows_created = 321;
+    s->total.flows_active = 20;
+    s->total.flows_tcp = 300;
+    s->total.alerts = 9;
+    s->total.alerts_suppressed = 2;
+    s->total.flows_evicted = 6;
+    s->output_events = 330;
+    s->worker = sw_calloc(n_workers, sizeof(*s->worker));
+    assert_non_null(s->worker);
+    for (unsigned i = 0; i < n_workers; i++) {
+        s->worker[i].flows_created = 100 + i;
+        s->worker[i].alerts = 3 + i;
+        s->worker[i].flow_memcap_drops = 10 * i;
+    }
+    return ev;
+}
+
+static void
+stats_event_has_suricata_and_seawall_key_paths(void **state)
+{
+    json_t *j;
+
+    (void)state;
+    j = parse(encode(stats_event(2)));
+    assert_string_equal(json_string_value(at(j, "event_type")), "stats");
+    assert_string_equal(json_string_value(at(j, "timestamp")), "2025-11-25T10:01:40.000000+0000");
+    assert_string_equal(json_string_value(at(j, "host")), "sensor-1");
+    assert_null(at(j, "flow_id"));
+    assert_int_equal(int_at(j, "stats.uptime"), 3723);
+    assert_int_equal(int_at(j, "stats.decoder.pkts"), 998);
+    assert_int_equal(int_at(j, "stats.decoder.bytes"), 639000);
+    assert_int_equal(int_at(j, "stats.decoder.ipv4"), 900);
+    assert_int_equal(int_at(j, "stats.decoder.tcp"), 700);
+    assert_int_equal(int_at(j, "stats.decoder.avg_pkt_size"), 639000 / 998);
+    assert_non_null(at(j, "stats.decoder.event"));
+    assert_int_equal(int_at(j, "stats.flow.total"), 321);
+    assert_int_equal(int_at(j, "stats.flow.active"), 20);
+    assert_int_equal(int_at(j, "stats.flow.tcp"), 300);
+    assert_int_equal(int_at(j, "stats.detect.alert"), 9);
+    assert_int_equal(int_at(j, "stats.detect.alerts_suppressed"), 2);
+    assert_int_equal(int_at(j, "stats.defrag.ipv4.fragments"), 17);
+    assert_int_equal(int_at(j, "stats.defrag.ipv6.reassembled"), 2);
+    assert_int_equal(int_at(j, "stats.defrag.max_trackers_reached"), 4);
+    assert_int_equal(int_at(j, "stats.threads.W#01.flow.total"), 100);
+    assert_int_equal(int_at(j, "stats.threads.W#02.flow.total"), 101);
+    assert_int_equal(int_at(j, "stats.threads.W#02.detect.alert"), 4);
+    assert_int_equal(int_at(j, "stats.threads.W#02.seawall.flow_memcap_drops"), 10);
+    assert_null(at(j, "stats.threads.W#03"));
+    assert_int_equal(int_at(j, "seawall.capture.files"), 3);
+    assert_int_equal(int_at(j, "seawall.capture.files_failed"), 1);
+    assert_int_equal(int_at(j, "seawall.capture.pkts"), 1000);
+    assert_int_equal(int_at(j, "seawall.worker.flows_evicted"), 6);
+    assert_int_equal(int_at(j, "seawall.defrag.memcap_drops"), 4);
+    assert_int_equal(int_at(j, "seawall.output.events"), 330);
+    assert_int_equal(int_at(j, "seawall.not_ip"), 2);
+    assert_non_null(at(j, "seawall.decoder_event"));
+    assert_no_empty_strings(j);
+}
+
+static void
+stats_event_with_one_worker_has_no_threads(void **state)
+{
+    json_t *j;
+
+    (void)state;
+    j = parse(encode(stats_event(1)));
+    assert_null(at(j, "stats.threads"));
+    assert_int_equal(int_at(j, "stats.flow.total"), 321);
+    assert_int_equal(int_at(j, "stats.decoder.avg_pkt_size"), 639000 / 998);
+}
+
+static void
+stats_event_with_no_packets_has_zero_average(void **state)
+{
+    struct sw_event *ev;
+    json_t *j;
+
+    (void)state;
+    ev = stats_event(1);
+    ev->u.stats->decoder.pkts = 0;
+    ev->u.stats->decoder.bytes = 0;
+    j = parse(encode(ev));
+    assert_int_equal(int_at(j, "stats.decoder.avg_pkt_size"), 0);
+}
+
+/* --- time -------------------------------------------------------------------------------- */
+
+static void
+eve_time_formats_utc_with_microseconds(void **state)
+{
+    static const struct {
+        uint64_t ts;
+        const char *text;
+    } cases[] = {
+        {0, "1970-01-01T00:00:00.000000+0000"},
+        {1, "1970-01-01T00:00:00.000001+0000"},
+        {999999, "1970-01-01T00:00:00.999999+0000"},
+        {1000000, "1970-01-01T00:00:01.000000+0000"},
+        {951825600 * SEC + 10, "2000-02-29T12:00:00.000010+0000"},
+        {1764064812345678ull, "2025-11-25T10:00:12.345678+0000"},
+        {2147483647 * SEC + 999999, "2038-01-19T03:14:07.999999+0000"},
+        {2147483648 * SEC, "2038-01-19T03:14:08.000000+0000"},
+        {4294967296 * SEC + 123, "2106-02-07T06:28:16.000123+0000"},
+        {253402300799 * SEC + 999999, "9999-12-31T23:59:59.999999+0000"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[32];
+
+        memset(buf, 'x', sizeof(buf));
+        sw_eve_time(cases[i].ts, buf, sizeof(buf)); /* 32 bytes, as eve.h asks */
+        assert_string_equal(buf, cases[i].text);
+    }
+    /* the same second twice, then back in time: each call stands alone */
+    for (size_t i = sizeof(cases) / sizeof(cases[0]); i-- > 0;) {
+        char buf[40];
+
+        sw_eve_time(cases[i].ts, buf, sizeof(buf));
+        assert_string_equal(buf, cases[i].text);
+        sw_eve_time(cases[i].ts, buf, sizeof(buf));
+        assert_string_equal(buf, cases[i].text);
+    }
+}
+
+static void
+eve_time_formats_years_past_9999(void **state)
+{
+    struct sw_event *ev;
+    char buf[40];
+
+    (void)state;
+    /* pcapng timestamps are 64-bit: a hostile capture can say anything */
+    sw_eve_time(253402300800ull * SEC, buf, sizeof(buf));
+    assert_string_equal(buf, "10000-01-01T00:00:00.000000+0000");
+    sw_eve_time(UINT64_MAX, buf, sizeof(buf));
+    assert_string_equal(buf, "586524-01-19T08:01:49.551615+0000");
+    ev = new_event(SW_EV_ANOMALY, UINT64_MAX);
+    ev->u.anomaly.type = "decode";
+    assert_string_equal(json_string_value(at(parse(encode(ev)), "timestamp")),
+                        "586524-01-19T08:01:49.551615+0000");
+}
+
+/* BUG (output/eve.c, sw_eve_time): eve.h asks for a 32-byte buffer, which holds every time
+ * up to 9999-12-31; from year 10000 on (a pcapng timestamp can be anything) the text needs
+ * more and sw_eve_time() returns without writing at all, not even a NUL, so a caller that
+ * followed eve.h reads an unterminated, uninitialised buffer. eve.c's own caller passes 40
+ * bytes and is safe. Fails until the function always terminates buf (truncating) or eve.h
+ * asks for enough room. */
+static void
+eve_time_always_terminates_a_32_byte_buffer(void **state)
+{
+    char buf[32];
+
+    (void)state;
+    memset(buf, 'x', sizeof(buf));
+    sw_eve_time(253402300800ull * SEC, buf, sizeof(buf));
+    assert_non_null(memchr(buf, '\0', sizeof(buf)));
+}
+
+static void
+flow_age_is_whole_seconds_of_the_flow(void **state)
+{
+    struct sw_event *ev;
+
+    (void)state;
+    ev = tcp_flow_event();
+    ev->counts.start_us = 1764064800 * SEC;
+    ev->counts.end_us = 1764064800 * SEC + 59999999;
+    assert_int_equal(int_at(parse(encode(ev)), "flow.age"), 59);
+    ev->counts.end_us = 1764064800 * SEC;
+    assert_int_equal(int_at(parse(encode(ev)), "flow.age"), 0);
+}
+
+/* BUG (output/eve.c, flow_json): "age" is (end_us - start_us) / 10^6, the whole seconds of the
+ * difference; Suricata writes SCTIME_SECS(lastts) - SCTIME_SECS(startts), the difference of
+ * the whole seconds. They differ by one whenever the start's fraction is larger than the
+ * end's: a flow from 10.9 s to 11.1 s has age 1 in Suricata, 0 here. Fails until eve.c
+ * computes end_us / 10^6 - start_us / 10^6. */
+static void
+flow_age_counts_seconds_as_suricata_does(void **state)
+{
+    struct sw_event *ev;
+
+    (void)state;
+    ev = tcp_flow_event();
+    ev->counts.start_us = 1764064810 * SEC + 900000;
+    ev->counts.end_us = 1764064811 * SEC + 100000;
+    assert_int_equal(int_at(parse(encode(ev)), "flow.age"), 1);
+}
+
+/* --- hostile text ------------------------------------------------------------------------ */
+
+static void
+hostile_hostname_round_trips_through_json(void **state)
+{
+    /* quotes, backslash, control characters, DEL, 2- 3- and 4-byte UTF-8, a JSON-looking tail */
+    static const char host[] = "a\"b\\c/\x01\x1f\t\n\r\x7f"
+                               "\xc3\xa9\xe6\x97\xa5\xf0\x9f\x98\x80"
+                               "\",\"x\":\"y";
+    struct sw_event *ev;
+    json_t *j;
+
+    (void)state;
+    ev = tcp_flow_event();
+    set_text(ev->ndpi.hostname, sizeof(ev->ndpi.hostname), host);
+    set_text(ev->ndpi.app, sizeof(ev->ndpi.app), host);
+    j = parse(encode(ev));
+    assert_string_equal(json_string_value(at(j, "ndpi.hostname")), host);
+    assert_string_equal(json_string_value(at(j, "ndpi.app")), host);
+    assert_null(at(j, "x"));
+    assert_null(at(j, "ndpi.x"));
+    /* and the raw text has no control character left unescaped */
+    for (const char *p = g.out; *p != '\0'; p++)
+        assert_true((unsigned char)*p >= 0x20);
+}
+
+/* BUG (output/eve.c, set_str): a value that is not valid UTF-8 makes json_string() return
+ * NULL, and json_object_set_new_nocheck(o, key, NULL) fails without a trace, so the field is
+ * silently left out of the event. Any text that did not pass through the nDPI glue's \xNN
+ * escaping loses its field: here capture_file (a capture's file name is arbitrary bytes, e.g.
+ * Latin-1 "caf\xe9.pcap") and a hostname. Fails until eve.c escapes or replaces invalid bytes
+ * (json_stringn_nocheck after sanitising, or \xNN as ndpi.c does) instead of dropping. */
+static void
+invalid_utf8_text_is_kept_not_dropped(void **state)
+{
+    struct sw_event *ev;
+    json_t *j;
+    const char *v;
+
+    (void)state;
+    ev = anomaly_event(true, 5, "/captures/caf\xe9-\xff.pcap");
+    j = parse(encode(ev));
+    assert_int_equal(int_at(j, "pcap_cnt"), 5);
+    v = json_string_value(at(j, "capture_file"));
+    assert_non_null(v); /* fails: the key is missing */
+    assert_true(strncmp(v, "/captures/caf", 13) == 0);
+    assert_non_null(strstr(v, ".pcap"));
+}
+
+/* --- failures ---------------------------------------------------------------------------- */
+
+static void
+all_event_types_have_the_common_header(void **state)
+{
+    static const enum sw_event_type types[] = {SW_EV_ALERT, SW_EV_FLOW, SW_EV_ANOMALY,
+                                               SW_EV_STATS, SW_EV_FIM,  SW_EV_ENGINE};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        struct sw_event *ev = new_event(types[i], 1764064812345678ull);
+        json_t *j;
+
+        ev->flow.ip_version = 4;
+        j = parse(encode(ev));
+        assert_string_equal(json_string_value(at(j, "timestamp")),
+                            "2025-11-25T10:00:12.345678+0000");
+        assert_string_equal(json_string_value(at(j, "event_type")), sw_event_type_name(types[i]));
+        assert_string_equal(json_string_value(at(j, "host")), "sensor-1");
+        assert_no_empty_strings(j);
+        sw_event_destroy(ev);
+        g.ev = NULL;
+    }
+}
+
+static void
+missing_host_is_left_out(void **state)
+{
+    static const struct sw_eve_cfg empty = {.host = ""}, none = {.host = NULL};
+    struct sw_event *ev;
+    char *out;
+    json_t *j;
+
+    (void)state;
+    ev = icmp_flow_event();
+    out = sw_eve_encode(&empty, ev, NULL); /* len may be NULL */
+    assert_non_null(out);
+    j = parse(out);
+    free(out);
+    assert_null(at(j, "host"));
+    out = sw_eve_encode(&none, ev, NULL);
+    assert_non_null(out);
+    j = parse(out);
+    free(out);
+    assert_null(at(j, "host"));
+    assert_string_equal(json_string_value(at(j, "event_type")), "flow");
+}
+
+static void
+line_allocation_failure_sweep_returns_null_then_recovers(void **state)
+{
+    const struct sw_event *ev;
+    struct sw_eve_line *l = NULL;
+    unsigned long n;
+
+    (void)state;
+    ev = tcp_flow_event();
+    for (n = 1; n < 20; n++) {
+        sw_eve_thread_fini(); /* start without a scratch buffer: every allocation happens */
+        sw_alloc_fail_at(n);
+        l = sw_eve_line_create(&g_cfg, ev);
+        sw_alloc_fail_at(0);
+        if (l != NULL)
+            break;
+    }
+    assert_non_null(l);
+    assert_true(n > 1); /* the scratch buffer and the line: at least two allocations */
+    assert_string_equal(l->text, golden_tcp_flow);
+    sw_eve_line_destroy(l);
+    sw_eve_line_destroy(NULL);
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_teardown(f, teardown)
+    const struct CMUnitTest tests[] = {
+        T(tcp_flow_event_matches_golden),
+        T(evicted_flow_without_tunnel_matches_golden),
+        T(tunnel_names_follow_the_tunnel_kind),
+        T(icmp_flow_event_matches_golden),
+        T(icmp_flow_without_reply_has_no_response_fields),
+        T(ipv6_flow_event_matches_golden),
+        T(ipv6_addresses_are_written_in_rfc5952_form),
+        T(risk_alert_event_matches_golden),
+        T(alert_metadata_groups_values_of_one_key),
+        T(anomaly_with_tuple_from_a_file_matches_golden),
+        T(anomaly_without_tuple_live_matches_golden),
+        T(stats_event_has_suricata_and_seawall_key_paths),
+        T(stats_event_with_one_worker_has_no_threads),
+        T(stats_event_with_no_packets_has_zero_average),
+        T(eve_time_formats_utc_with_microseconds),
+        T(eve_time_formats_years_past_9999),
+        T(eve_time_always_terminates_a_32_byte_buffer),
+        T(flow_age_is_whole_seconds_of_the_flow),
+        T(flow_age_counts_seconds_as_suricata_does),
+        T(hostile_hostname_round_trips_through_json),
+        T(invalid_utf8_text_is_kept_not_dropped),
+        T(all_event_types_have_the_common_header),
+        T(missing_host_is_left_out),
+        T(line_allocation_failure_sweep_returns_null_then_recovers),
+    };
+#undef T
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
