@@ -50,6 +50,9 @@ TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
 
+# Keep the objects of fuzz targets and tools (make would delete them as intermediates).
+.SECONDARY:
+
 .PHONY: all test unit integration demo bench fuzz deps install uninstall clean lint format \
         test-san check-deps
 all: $(BIN)

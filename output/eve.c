@@ -27,10 +27,19 @@ static _Thread_local struct {
     char text[24];
 } time_cache = {UINT64_MAX, 0, ""};
 
+/* 9999-12-31T23:59:59: later times (a pcapng can carry them) are written as this one, so
+ * the text always fits its 32 bytes. */
+#define EVE_MAX_SECS 253402300799ULL
+
 void
 sw_eve_time(uint64_t ts_us, char *buf, size_t buflen)
 {
     uint64_t secs = ts_us / 1000000u;
+
+    if (secs > EVE_MAX_SECS) {
+        secs = EVE_MAX_SECS;
+        ts_us = secs * 1000000u + 999999u;
+    }
     unsigned us = (unsigned)(ts_us % 1000000u);
 
     if (secs != time_cache.secs) {
@@ -53,12 +62,44 @@ sw_eve_time(uint64_t ts_us, char *buf, size_t buflen)
     memcpy(p + 7, "+0000", 6);
 }
 
+/* Text that is not valid UTF-8 (a Latin-1 file name, bytes off the wire): keep it, with
+ * every byte outside printable ASCII written as \xNN, rather than lose the field. */
+static json_t *
+escaped_string(const char *val)
+{
+    char buf[1024];
+    size_t o = 0;
+
+    for (const unsigned char *c = (const unsigned char *)val; *c != '\0'; c++) {
+        if (o + 5 >= sizeof(buf))
+            break;
+        if (*c >= 0x20 && *c < 0x7f) {
+            buf[o++] = (char)*c;
+        } else {
+            static const char hex[] = "0123456789abcdef";
+
+            buf[o++] = '\\';
+            buf[o++] = 'x';
+            buf[o++] = hex[*c >> 4];
+            buf[o++] = hex[*c & 15];
+        }
+    }
+    buf[o] = '\0';
+    return json_string(buf);
+}
+
 /* Keys are our own literals: skip Jansson's UTF-8 check of them. Values are checked. */
 static void
 set_str(json_t *o, const char *key, const char *val)
 {
-    if (val != NULL && val[0] != '\0')
-        json_object_set_new_nocheck(o, key, json_string(val));
+    json_t *v;
+
+    if (val == NULL || val[0] == '\0')
+        return;
+    v = json_string(val);
+    if (v == NULL)
+        v = escaped_string(val);
+    json_object_set_new_nocheck(o, key, v);
 }
 
 static void
@@ -244,7 +285,8 @@ flow_json(const struct sw_event *ev, bool final)
     set_time(o, "start", c->start_us);
     if (final) {
         set_time(o, "end", c->end_us);
-        set_int(o, "age", (c->end_us - c->start_us) / 1000000u);
+        /* As Suricata: whole seconds of the end minus whole seconds of the start. */
+        set_int(o, "age", c->end_us / 1000000u - c->start_us / 1000000u);
         if (ev->u.flow.state < 3)
             set_str(o, "state", states[ev->u.flow.state]);
         if (ev->u.flow.reason < 3)
@@ -603,11 +645,19 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
         if (ev->u.anomaly.has_tuple)
             add_tuple(root, &ev->flow, false);
         set_str(a, "type", ev->u.anomaly.type);
-        set_str(a, "event", ev->u.anomaly.event);
+        if (strcmp(ev->u.anomaly.type, "decode") == 0) {
+            /* Suricata names decoder anomalies by their stats counter: decoder.<layer>.<x> */
+            char name[96];
+
+            snprintf(name, sizeof(name), "decoder.%s", ev->u.anomaly.event);
+            set_str(a, "event", name);
+        } else {
+            set_str(a, "event", ev->u.anomaly.event);
+        }
         json_object_set_new_nocheck(root, "anomaly", a);
         if (ev->u.anomaly.packet_no > 0) {
             set_int(root, "pcap_cnt", ev->u.anomaly.packet_no);
-            set_str(root, "capture_file", ev->u.anomaly.source);
+            set_str(root, "pcap_filename", ev->u.anomaly.source);
         }
         break;
     }

@@ -447,9 +447,9 @@ sw_flow_get(struct sw_flow_table *ft, const struct sw_packet *p, bool *to_server
     }
 
     bool ts = memcmp(p->src, f->ref.src, 16) == 0 && p->sport == f->ref.sport;
-    if (ts && memcmp(p->src, p->dst, 16) == 0 && p->sport == p->dport)
-        ts = true; /* talking to itself: everything is to_server */
-    else if (ts && is_icmp(p->l4_proto) && memcmp(f->ref.src, f->ref.dst, 16) == 0)
+    /* A host talking to itself: both directions have the same endpoints. ICMP tells them
+     * apart by type (the echo reply is to_client); other protocols count all to_server. */
+    if (ts && is_icmp(p->l4_proto) && memcmp(f->ref.src, f->ref.dst, 16) == 0)
         ts = p->icmp_type == f->ref.icmp_type;
     *to_server = ts;
 
@@ -465,7 +465,9 @@ sw_flow_get(struct sw_flow_table *ft, const struct sw_packet *p, bool *to_server
             f->ref.resp_icmp_code = p->icmp_code;
         }
     }
-    /* Capture files can go back in time; flows never do. */
+    /* Capture files can go back in time; flows never do. A packet older than the flow's last
+     * one leaves it where it is in its LRU list, which stays ordered by last_us. */
+    bool newer = p->ts_us >= f->last_us;
     if (p->ts_us > f->last_us)
         f->last_us = p->ts_us;
     if (p->ts_us > f->counts.end_us)
@@ -473,9 +475,12 @@ sw_flow_get(struct sw_flow_table *ft, const struct sw_packet *p, bool *to_server
     if (p->l4_proto == IPPROTO_TCP)
         tcp_update(f, p, ts);
 
-    lru_unlink(ft, f);
-    f->tclass = (uint8_t)tclass_of(f);
-    lru_append(ft, f);
+    enum sw_flow_tclass tc = tclass_of(f);
+    if (newer || tc != f->tclass) {
+        lru_unlink(ft, f);
+        f->tclass = (uint8_t)tc;
+        lru_append(ft, f);
+    }
     return f;
 }
 

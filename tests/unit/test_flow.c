@@ -569,7 +569,7 @@ icmp_unreachable_and_echo_are_different_flows(void **state)
     finish(ft, T0);
 }
 
-/* BUG (flow.c, sw_flow_get): the ICMP-to-self branch is unreachable. The decoder leaves
+/* Regression (flow.c, sw_flow_get), fixed: the ICMP-to-self branch is unreachable. The decoder leaves
  * sport == dport == 0 for ICMP, so for src == dst the preceding "talking to itself" test
  * (src == dst && sport == dport) always wins and every packet counts to_server: the echo
  * reply of a ping to 127.0.0.1 is never to_client and response_icmp_type is never set. This
@@ -1142,7 +1142,7 @@ older_packet_does_not_move_last_seen_or_end_back(void **state)
     finish(ft, T0);
 }
 
-/* BUG (flow.c, sw_flow_get): a packet older than its flow's last_us still moves the flow to
+/* Regression (flow.c, sw_flow_get), fixed: a packet older than its flow's last_us still moves the flow to
  * the tail of its LRU list although last_us stays put, so the list is no longer ordered by
  * last_us. Expiry and eviction only look at list heads, so sw_flow_expire() stops at a
  * younger head and leaves a flow idle past its timeout alive (this test), and eviction picks
@@ -1171,7 +1171,7 @@ older_packet_does_not_delay_expiry_of_its_flow(void **state)
     finish(ft, T0);
 }
 
-/* BUG: see older_packet_does_not_delay_expiry_of_its_flow. */
+/* Regression: see older_packet_does_not_delay_expiry_of_its_flow. */
 static void
 older_packet_does_not_protect_its_flow_from_eviction(void **state)
 {
