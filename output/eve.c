@@ -645,7 +645,8 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
         if (ev->u.anomaly.has_tuple)
             add_tuple(root, &ev->flow, false);
         set_str(a, "type", ev->u.anomaly.type);
-        if (strcmp(ev->u.anomaly.type, "decode") == 0) {
+        if (ev->u.anomaly.type != NULL && ev->u.anomaly.event != NULL &&
+            strcmp(ev->u.anomaly.type, "decode") == 0) {
             /* Suricata names decoder anomalies by their stats counter: decoder.<layer>.<x> */
             char name[96];
 
