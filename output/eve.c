@@ -519,36 +519,39 @@ sw_eve_encode(const struct sw_eve_cfg *cfg, const struct sw_event *ev, size_t *l
     return out;
 }
 
-/* Per-thread scratch buffer for json_dump_callback: grows to the largest event seen, capped
- * so one giant event cannot pin memory (it is then freed after use). */
+/* Per-thread scratch buffer that json_dumpb() fills: grows to the largest event seen, and is
+ * dropped after an event larger than SCRATCH_KEEP so one giant event cannot pin memory. */
 #define SCRATCH_KEEP (256u * 1024u)
 static _Thread_local struct {
     char *buf;
-    size_t len, cap;
-    bool failed;
+    size_t cap;
 } scratch;
 
-static int
-scratch_put(const char *data, size_t size, void *arg)
+/* Dump root into the scratch buffer; returns its length, or 0 on failure. */
+static size_t
+scratch_dump(const json_t *root)
 {
-    (void)arg;
-    if (scratch.len + size + 1 > scratch.cap) {
+    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
+    size_t n = json_dumpb(root, scratch.buf, scratch.cap, flags);
+
+    if (n == 0)
+        return 0;
+    if (n > scratch.cap) {
         size_t cap = scratch.cap ? scratch.cap : 4096;
         char *nb;
 
-        while (cap < scratch.len + size + 1)
+        while (cap < n)
             cap *= 2;
         nb = sw_realloc(scratch.buf, cap);
-        if (nb == NULL) {
-            scratch.failed = true;
-            return -1;
-        }
+        if (nb == NULL)
+            return 0;
         scratch.buf = nb;
         scratch.cap = cap;
+        n = json_dumpb(root, scratch.buf, scratch.cap, flags);
+        if (n == 0 || n > scratch.cap)
+            return 0;
     }
-    memcpy(scratch.buf + scratch.len, data, size);
-    scratch.len += size;
-    return 0;
+    return n;
 }
 
 struct sw_eve_line *
@@ -559,16 +562,15 @@ sw_eve_line_create(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
 
     if (root == NULL)
         return NULL;
-    scratch.len = 0;
-    scratch.failed = false;
-    if (json_dump_callback(root, scratch_put, NULL, JSON_COMPACT | JSON_PRESERVE_ORDER) == 0 &&
-        !scratch.failed) {
-        l = sw_malloc(sizeof(*l) + scratch.len + 1);
+    size_t n = scratch_dump(root);
+
+    if (n > 0) {
+        l = sw_malloc(sizeof(*l) + n + 1);
         if (l != NULL) {
             l->type = (int)ev->type;
-            l->len = scratch.len;
-            memcpy(l->text, scratch.buf, scratch.len);
-            l->text[scratch.len] = '\0';
+            l->len = n;
+            memcpy(l->text, scratch.buf, n);
+            l->text[n] = '\0';
         }
     }
     json_decref(root);
@@ -591,7 +593,7 @@ sw_eve_thread_fini(void)
 {
     sw_free(scratch.buf);
     scratch.buf = NULL;
-    scratch.cap = scratch.len = 0;
+    scratch.cap = 0;
 }
 
 static json_t *
