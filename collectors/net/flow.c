@@ -474,6 +474,8 @@ sw_flow_get(struct sw_flow_table *ft, const struct sw_packet *p, bool *to_server
         f->counts.end_us = p->ts_us;
     if (p->l4_proto == IPPROTO_TCP)
         tcp_update(f, p, ts);
+    else if (f->counts.pkts_toserver > 0 && f->counts.pkts_toclient > 0)
+        f->state = SW_STATE_ESTABLISHED; /* as Suricata: a reply was seen */
 
     enum sw_flow_tclass tc = tclass_of(f);
     if (newer || tc != f->tclass) {

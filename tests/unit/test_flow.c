@@ -309,6 +309,29 @@ reverse_packet_finds_same_flow_and_counts_to_client(void **state)
     assert_int_equal(r->v[0].reason, SW_REASON_SHUTDOWN);
 }
 
+/* Suricata's flow.state for UDP and other protocols: new until a reply, then established. */
+static void
+udp_flow_is_established_once_answered(void **state)
+{
+    struct rec *r = &g_rec[0];
+    struct sw_flow_table *ft = table(100, r);
+    struct sw_packet q = pkt4(IPPROTO_UDP, IP4(10, 0, 0, 1), 5353, IP4(10, 0, 0, 2), 53, T0);
+    struct sw_packet a = reverse(&q);
+    struct sw_flow *f;
+    bool ts = false;
+
+    (void)state;
+    f = get(ft, &q, &ts);
+    assert_int_equal(f->state, SW_STATE_NEW);
+    f = get(ft, &q, &ts);
+    assert_int_equal(f->state, SW_STATE_NEW);
+    a.ts_us = T0 + 10;
+    f = get(ft, &a, &ts);
+    assert_int_equal(f->state, SW_STATE_ESTABLISHED);
+    assert_int_equal(f->tclass, SW_TC_UDP);
+    finish(ft, T0 + 20);
+}
+
 static void
 same_address_different_ports_are_two_directions(void **state)
 {
@@ -1307,6 +1330,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(reverse_packet_finds_same_flow_and_counts_to_client, teardown),
+        cmocka_unit_test_teardown(udp_flow_is_established_once_answered, teardown),
         cmocka_unit_test_teardown(same_address_different_ports_are_two_directions, teardown),
         cmocka_unit_test_teardown(packet_and_host_hashes_are_symmetric_for_random_tuples, teardown),
         cmocka_unit_test_teardown(host_hash_ignores_ports_and_protocol_but_packet_hash_does_not,
