@@ -202,6 +202,7 @@ worker_main(void *arg)
     w->final.flows_ended += w->final.flows_active;
     w->final.flows_shutdown += w->final.flows_active;
     w->final.flows_active = 0;
+    w->final.flow_memuse = 0; /* the table and its nDPI states are freed */
     w->final.event_drops += w->prod->drops;
     sw_producer_close(w->prod);
     sw_eve_thread_fini();

@@ -21,6 +21,7 @@
 
 struct sw_ndpi {
     struct ndpi_detection_module_struct *mod; /* owned */
+    uint64_t live_flows; /* nDPI flow states allocated and not yet freed */
     uint32_t max_tcp, max_udp;
     struct sw_worker_stats st; /* ndpi_* counters only */
 };
@@ -286,6 +287,22 @@ score(struct sw_ndpi_info *info)
     info->risk_server = srv;
 }
 
+static void
+flow_state_free(struct sw_ndpi *n, struct sw_flow *f)
+{
+    if (f->ndpi_flow != NULL) {
+        ndpi_free_flow(f->ndpi_flow);
+        f->ndpi_flow = NULL;
+        n->live_flows--;
+    }
+}
+
+void
+sw_ndpi_flow_free(struct sw_ndpi *n, struct sw_flow *f)
+{
+    flow_state_free(n, f);
+}
+
 /* Detection is over for this flow: final classification, URL check, free nDPI's state. */
 static void
 finish(struct sw_ndpi *n, struct sw_flow *f, ndpi_protocol proto, bool giveup)
@@ -317,16 +334,7 @@ finish(struct sw_ndpi *n, struct sw_flow *f, ndpi_protocol proto, bool giveup)
         n->st.ndpi_detected++;
     f->detection_done = true;
     f->info_valid = true;
-    sw_ndpi_flow_free(f);
-}
-
-void
-sw_ndpi_flow_free(struct sw_flow *f)
-{
-    if (f->ndpi_flow != NULL) {
-        ndpi_free_flow(f->ndpi_flow);
-        f->ndpi_flow = NULL;
-    }
+    flow_state_free(n, f);
 }
 
 uint64_t
@@ -352,6 +360,7 @@ sw_ndpi_process(struct sw_ndpi *n, struct sw_flow *f, const struct sw_packet *p)
         }
         memset(nf, 0, SIZEOF_FLOW_STRUCT);
         f->ndpi_flow = nf;
+        n->live_flows++;
     }
     pkts = f->counts.pkts_toserver + f->counts.pkts_toclient;
     enough = (p->l4_proto == IPPROTO_UDP && pkts > n->max_udp) ||
@@ -394,6 +403,8 @@ sw_ndpi_stats(const struct sw_ndpi *n, struct sw_worker_stats *out)
     out->ndpi_guessed = n->st.ndpi_guessed;
     out->ndpi_unknown = n->st.ndpi_unknown;
     out->ndpi_alloc_fail = n->st.ndpi_alloc_fail;
+    /* nDPI's per-flow state (its own allocations inside it are not counted). */
+    out->flow_memuse += n->live_flows * SIZEOF_FLOW_STRUCT;
 }
 
 const char *

@@ -34,9 +34,10 @@ uint64_t sw_ndpi_process(struct sw_ndpi *n, struct sw_flow *f, const struct sw_p
 uint64_t sw_ndpi_flow_end(struct sw_ndpi *n, struct sw_flow *f);
 
 /* Free nDPI's state of a flow without classifying (table teardown on error paths). */
-void sw_ndpi_flow_free(struct sw_flow *f);
+void sw_ndpi_flow_free(struct sw_ndpi *n, struct sw_flow *f);
 
-/* Counters: packets given to nDPI, detected/guessed/unknown flows, allocation failures. */
+/* Counters: packets given to nDPI, detected/guessed/unknown flows, allocation failures;
+ * adds the memory of live nDPI flow states to out->flow_memuse (call after sw_flow_stats). */
 void sw_ndpi_stats(const struct sw_ndpi *n, struct sw_worker_stats *out);
 
 /* nDPI's display name of a risk (ndpi_risk2str), any thread. */
