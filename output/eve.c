@@ -527,31 +527,163 @@ static _Thread_local struct {
     size_t cap;
 } scratch;
 
-/* Dump root into the scratch buffer; returns its length, or 0 on failure. */
+/* Serialising the Jansson tree is where EVE spent a third of seawall's CPU: json_dumpb()
+ * decodes every string as UTF-8 again and formats numbers with printf. The tree is built by
+ * Jansson (strings already checked as UTF-8 there), so this writer copies runs of plain
+ * bytes and escapes exactly as Jansson does with JSON_COMPACT (tests compare it with
+ * json_dumps() byte for byte): \" \\ \b \f \n \r \t, other bytes below 0x20 as \u00XX. */
+static bool
+scratch_reserve(size_t len, size_t more)
+{
+    size_t need = len + more;
+
+    if (need <= scratch.cap)
+        return true;
+    size_t cap = scratch.cap ? scratch.cap : 4096;
+    while (cap < need)
+        cap *= 2;
+    char *nb = sw_realloc(scratch.buf, cap);
+    if (nb == NULL)
+        return false;
+    scratch.buf = nb;
+    scratch.cap = cap;
+    return true;
+}
+
+static bool
+put(size_t *len, const char *s, size_t n)
+{
+    if (!scratch_reserve(*len, n))
+        return false;
+    memcpy(scratch.buf + *len, s, n);
+    *len += n;
+    return true;
+}
+
+static bool
+put_string(size_t *len, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t run = 0;
+
+    if (!put(len, "\"", 1))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[7];
+        size_t elen = 2;
+
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        if (!put(len, s + run, i - run))
+            return false;
+        run = i + 1;
+        esc[0] = '\\';
+        switch (c) {
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            elen = 6;
+            break;
+        }
+        if (!put(len, esc, elen))
+            return false;
+    }
+    return put(len, s + run, n - run) && put(len, "\"", 1);
+}
+
+static bool
+put_int(size_t *len, json_int_t v)
+{
+    char buf[24];
+    char *p = buf + sizeof(buf);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        *--p = '-';
+    return put(len, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/* Depth is bounded by eve_tree()'s own shapes (a handful of levels). */
+static bool
+put_json(size_t *len, const json_t *j)
+{
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        bool first = true;
+
+        if (!put(len, "{", 1))
+            return false;
+        for (void *it = json_object_iter((json_t *)(uintptr_t)j); it != NULL;
+             it = json_object_iter_next((json_t *)(uintptr_t)j, it)) {
+            const char *k = json_object_iter_key(it);
+
+            if ((!first && !put(len, ",", 1)) || !put_string(len, k, strlen(k)) ||
+                !put(len, ":", 1) || !put_json(len, json_object_iter_value(it)))
+                return false;
+            first = false;
+        }
+        return put(len, "}", 1);
+    }
+    case JSON_ARRAY: {
+        size_t n = json_array_size(j);
+
+        if (!put(len, "[", 1))
+            return false;
+        for (size_t i = 0; i < n; i++)
+            if ((i > 0 && !put(len, ",", 1)) || !put_json(len, json_array_get(j, i)))
+                return false;
+        return put(len, "]", 1);
+    }
+    case JSON_STRING:
+        return put_string(len, json_string_value(j), json_string_length(j));
+    case JSON_INTEGER:
+        return put_int(len, json_integer_value(j));
+    case JSON_TRUE:
+        return put(len, "true", 4);
+    case JSON_FALSE:
+        return put(len, "false", 5);
+    case JSON_NULL:
+        return put(len, "null", 4);
+    case JSON_REAL:
+        break; /* EVE has none of these; refuse rather than guess a format */
+    }
+    return false;
+}
+
+/* Write root into the scratch buffer; returns its length, or 0 on failure. */
 static size_t
 scratch_dump(const json_t *root)
 {
-    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
-    size_t n = json_dumpb(root, scratch.buf, scratch.cap, flags);
+    size_t len = 0;
 
-    if (n == 0)
-        return 0;
-    if (n > scratch.cap) {
-        size_t cap = scratch.cap ? scratch.cap : 4096;
-        char *nb;
-
-        while (cap < n)
-            cap *= 2;
-        nb = sw_realloc(scratch.buf, cap);
-        if (nb == NULL)
-            return 0;
-        scratch.buf = nb;
-        scratch.cap = cap;
-        n = json_dumpb(root, scratch.buf, scratch.cap, flags);
-        if (n == 0 || n > scratch.cap)
-            return 0;
-    }
-    return n;
+    return put_json(&len, root) ? len : 0;
 }
 
 struct sw_eve_line *

@@ -849,8 +849,56 @@ hostile_hostname_round_trips_through_json(void **state)
         assert_true((unsigned char)*p >= 0x20);
 }
 
-/* Regression (output/eve.c, set_str), fixed by escaping to \\xNN: a value that is not valid UTF-8 makes json_string() return
- * NULL, and json_object_set_new_nocheck(o, key, NULL) fails without a trace, so the field is
+/* seawall's own serialiser (sw_eve_line_create) writes exactly what Jansson's json_dumps()
+ * writes, for every control byte, quote, backslash, slash and multi-byte character. */
+static void
+line_writer_matches_jansson_byte_for_byte(void **state)
+{
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+
+    (void)state;
+    for (int round = 0; round < 2000; round++) {
+        struct sw_event *ev = round % 2 ? tcp_flow_event() : anomaly_event(true, 7, "f.pcap");
+        char text[64];
+        size_t n = 0, len = 0;
+        struct sw_eve_line *l;
+        char *ref;
+
+        /* random bytes 0x01..0x7f plus well-formed 2- and 3-byte sequences */
+        while (n + 4 < sizeof(text)) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned v = (unsigned)(seed >> 33);
+            if (v % 7 == 0) {
+                text[n++] = (char)0xc3;
+                text[n++] = (char)(0x80 + v % 64);
+            } else if (v % 11 == 0) {
+                text[n++] = (char)0xe6;
+                text[n++] = (char)0x97;
+                text[n++] = (char)0xa5;
+            } else {
+                text[n++] = (char)(1 + v % 127);
+            }
+        }
+        text[n] = '\0';
+        if (round % 2)
+            set_text(ev->ndpi.hostname, sizeof(ev->ndpi.hostname), text);
+        else
+            set_text(ev->u.anomaly.source, sizeof(ev->u.anomaly.source), text);
+        ref = sw_eve_encode(&g_cfg, ev, &len);
+        l = sw_eve_line_create(&g_cfg, ev);
+        assert_non_null(ref);
+        assert_non_null(l);
+        assert_int_equal(l->len, len);
+        assert_string_equal(l->text, ref);
+        free(ref);
+        sw_eve_line_destroy(l);
+        sw_event_destroy(ev);
+        g.ev = NULL;
+    }
+}
+
+/* Regression (output/eve.c, set_str), fixed by escaping to \\xNN: a value that is not valid
+ * UTF-8 makes json_string() return NULL, and json_object_set_new_nocheck(o, key, NULL) fails without a trace, so the field is
  * silently left out of the event. Any text that did not pass through the nDPI glue's \xNN
  * escaping loses its field: here capture_file (a capture's file name is arbitrary bytes, e.g.
  * Latin-1 "caf\xe9.pcap") and a hostname. Fails until eve.c escapes or replaces invalid bytes
@@ -969,6 +1017,7 @@ main(void)
         T(flow_age_counts_seconds_as_suricata_does),
         T(hostile_hostname_round_trips_through_json),
         T(invalid_utf8_text_is_kept_not_dropped),
+        T(line_writer_matches_jansson_byte_for_byte),
         T(all_event_types_have_the_common_header),
         T(missing_host_is_left_out),
         T(line_allocation_failure_sweep_returns_null_then_recovers),
