@@ -17,6 +17,7 @@
 #include "sw/det_ndpi_risk.h"
 #include "sw/flow.h"
 #include "sw/log.h"
+#include "sw/ndpi.h"
 #include "sw/net_worker.h"
 #include "sw/ring.h"
 #include "sw/router.h"
@@ -134,6 +135,16 @@ worker_ready(void *arg)
     return atomic_load_explicit(&w->ready, memory_order_acquire) != 0;
 }
 
+/* Did a worker fail to make its nDPI module? (The reader then stops early.) */
+static bool
+workers_failed(struct pipeline *pl)
+{
+    for (unsigned i = 0; i < pl->n; i++)
+        if (atomic_load_explicit(&pl->w[i].init_failed, memory_order_relaxed))
+            return true;
+    return false;
+}
+
 static void
 batch_destroy(struct batch *b)
 {
@@ -161,6 +172,26 @@ worker_main(void *arg)
     atomic_store_explicit(&w->ready, 1, memory_order_release);
     bell_ring(&w->pl->main_bell);
     if (w->nw == NULL) {
+        /* The reader may already have sent batches: hand them back unread until the final
+         * one, so it never waits on a worker that will not come. */
+        for (;;) {
+            struct batch *b = sw_ring_pop(&w->in);
+
+            if (b == NULL) {
+                bell_wait(&w->bell, ring_nonempty, &w->in);
+                continue;
+            }
+            if (b->final) {
+                batch_destroy(b);
+                break;
+            }
+            b->n = 0;
+            b->used = 0;
+            b->stats_gen = 0;
+            if (!sw_ring_push(&w->ret, b))
+                batch_destroy(b);
+            bell_ring(&w->pl->main_bell);
+        }
         sw_producer_close(w->prod);
         return NULL;
     }
@@ -288,7 +319,8 @@ snapshots_in(void *arg)
     struct pipeline *pl = arg;
 
     for (unsigned i = 0; i < pl->n; i++)
-        if (atomic_load_explicit(&pl->w[i].snap_gen, memory_order_acquire) != pl->stats_gen)
+        if (atomic_load_explicit(&pl->w[i].snap_gen, memory_order_acquire) != pl->stats_gen &&
+            !atomic_load(&pl->w[i].init_failed))
             return false;
     return true;
 }
@@ -449,6 +481,8 @@ read_file(struct pipeline *pl, const char *path)
         pl->cstats.pkts++;
         pl->cstats.bytes += p.wirelen;
         handle_packet(pl, &p, path, sw_pcap_count(f));
+        if ((sw_pcap_count(f) & 4095) == 0 && workers_failed(pl))
+            break;
     }
     sw_pcap_close(f);
     return true;
@@ -585,12 +619,9 @@ pipeline_setup(struct pipeline *pl, const struct sw_config *cfg, const struct sw
             return err->code;
     }
     /* nDPI 4.2's first ndpi_init_detection_module() sets process-wide state (libgcrypt's
-     * initialisation, the DGA bigram tables), so the first module is made here; later
-     * modules only touch their own and are made by each worker thread in parallel, which
-     * saves ~0.2 s of start-up per extra worker. */
-    pl->w[0].nw = sw_net_worker_create(cfg, 0, pl->n, pl->risk, &pl->w[0].prod->em, err);
-    if (pl->w[0].nw == NULL)
-        return err->code;
+     * initialisation, the DGA bigram tables): do that once here, then every worker makes
+     * its own module in its own thread, in parallel and while this thread already reads. */
+    return sw_ndpi_prime(err);
     return SW_OK;
 }
 
@@ -621,6 +652,9 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
         pl.w[i].started = true;
     }
     bool ready = pl.w[pl.n - 1].started;
+    for (size_t i = 0; ready && i < o->n_files && !workers_failed(&pl); i++)
+        if (read_file(&pl, o->files[i]))
+            ok_files++;
     for (unsigned i = 0; ready && i < pl.n; i++) {
         while (!atomic_load_explicit(&pl.w[i].ready, memory_order_acquire))
             bell_wait(&pl.main_bell, worker_ready, &pl.w[i]);
@@ -629,17 +663,12 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
             ready = false;
         }
     }
-    if (ready) {
-        for (size_t i = 0; i < o->n_files; i++)
-            if (read_file(&pl, o->files[i]))
-                ok_files++;
-    }
     sw_defrag_expire(pl.defrag, UINT64_MAX);
     /* Final batch to every worker: they end their flows and stop. */
     for (unsigned i = 0; i < pl.n; i++) {
         struct worker *w = &pl.w[i];
 
-        if (!w->started || atomic_load(&w->init_failed))
+        if (!w->started)
             continue;
         if (w->cur != NULL)
             batch_send(&pl, w);

@@ -81,6 +81,17 @@ load_sha1(struct ndpi_detection_module_struct *m, const char *path)
     return ndpi_load_malicious_sha1_file(m, path);
 }
 
+enum sw_rc
+sw_ndpi_prime(struct sw_err *err)
+{
+    struct ndpi_detection_module_struct *m = ndpi_init_detection_module(ndpi_no_prefs);
+
+    if (m == NULL)
+        return sw_err_set(err, SW_ENOMEM, "ndpi: ndpi_init_detection_module failed");
+    ndpi_exit_detection_module(m);
+    return SW_OK;
+}
+
 struct sw_ndpi *
 sw_ndpi_create(const struct sw_config *cfg, struct sw_err *err)
 {

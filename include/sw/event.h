@@ -80,6 +80,59 @@ struct sw_anomaly {
 
 struct sw_stats_snap; /* stats.h */
 
+/* Files on disk (seawall scan): what fileinfo, file-alert and scan-stats events carry.
+ * Plain data. Every pointer in it points into the same allocation as the event that holds
+ * it (rules/yara.c builds such events with sw_yara_*_event_create), so freeing the event
+ * frees it too; nothing in it is freed separately. */
+#define SW_YARA_META_KIND_STR 0
+#define SW_YARA_META_KIND_INT 1
+#define SW_YARA_META_KIND_BOOL 2
+
+struct sw_yara_meta_kv {
+    const char *key;
+    const char *str;  /* SW_YARA_META_KIND_STR */
+    int64_t num;      /* INT, BOOL (0/1) */
+    uint8_t kind;
+};
+
+struct sw_yara_str_match {
+    const char *identifier; /* "$a" */
+    uint64_t offset;
+    uint32_t length;        /* bytes matched */
+    const char *data;       /* matched bytes, cut and escaped (sw_yara_escape) */
+};
+
+/* Counters of one `seawall scan` run (the closing stats event). */
+struct sw_scan_counts {
+    uint64_t files, bytes, matches, files_matched, dirs;
+    uint64_t skipped_size, skipped_special, skipped_symlink, skipped_excluded;
+    uint64_t skipped_other_fs, errors, timeouts, too_many_matches, elapsed_us;
+    uint64_t rule_files, rule_files_failed, rules;
+};
+
+struct sw_file_part {
+    /* fileinfo */
+    const char *path;   /* full path as walked */
+    uint64_t size;
+    char sha256[65];    /* lower-case hex, "" when not computed */
+    const char *magic;  /* libmagic description, or "" */
+    const char *owner;  /* user name, or the uid in decimal */
+    uint32_t mode, uid, gid;
+    int64_t mtime_s;
+    /* yara (alerts only; rule == NULL otherwise) */
+    const char *rule, *ns;
+    const char *const *tags;
+    unsigned n_tags;
+    const struct sw_yara_meta_kv *meta;
+    unsigned n_meta;
+    const struct sw_yara_str_match *strings;
+    unsigned n_strings;
+    uint64_t strings_total; /* every match of every string, before the cut */
+    /* stats (scan stats events only) */
+    bool has_scan;
+    struct sw_scan_counts scan;
+};
+
 struct sw_event {
     enum sw_event_type type;
     uint64_t ts_us;
@@ -87,6 +140,9 @@ struct sw_event {
     struct sw_flow_counts counts;    /* alert, flow */
     struct sw_ndpi_info ndpi;        /* alert, flow */
     bool has_ndpi;
+    /* Files on disk: NULL for network events. Borrowed from the event's own allocation (see
+     * struct sw_file_part); in the zeroed header so sw_event_create() leaves it NULL. */
+    const struct sw_file_part *file;
     union {
         struct {
             uint8_t state;   /* enum sw_flow_state */

@@ -18,9 +18,14 @@
 
 struct sw_ndpi;
 
+/* Make and drop one bare detection module, so that nDPI 4.2's process-wide state (libgcrypt
+ * initialisation, DGA bigram tables, set up by the first module ever made) exists before
+ * several threads make their modules at once. Main thread, once, before workers start. */
+enum sw_rc sw_ndpi_prime(struct sw_err *err) SW_MUSTCHECK;
+
 /* Create a detection module with every protocol enabled and the configuration files of
  * cfg->ndpi loaded (an empty path skips that file). A file that cannot be read or parsed
- * is an error naming it. Main thread. Caller owns the result. */
+ * is an error naming it. Any thread once sw_ndpi_prime() ran. Caller owns the result. */
 struct sw_ndpi *sw_ndpi_create(const struct sw_config *cfg, struct sw_err *err);
 /* NULL-safe. Main thread, after the worker stopped. */
 void sw_ndpi_destroy(struct sw_ndpi *n);
