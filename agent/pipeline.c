@@ -418,13 +418,7 @@ handle_packet(struct pipeline *pl, struct sw_packet *p, const char *file, uint64
 
         if (sw_defrag_add(pl->defrag, p, &dg, &dglen) != SW_OK)
             break; /* held, or dropped and counted */
-        r = *p;
-        r.data = dg;
-        r.caplen = dglen;
-        r.wirelen = dglen;
-        r.flags = SW_PKT_REASSEMBLED;
-        r.decode_event = 0;
-        if (sw_decode_ip(&pl->dcfg, &r, 0, &pl->dstats) == SW_DECODE_OK)
+        if (sw_decode_reassembled(&pl->dcfg, p, dg, dglen, &r, &pl->dstats) == SW_DECODE_OK)
             dispatch(pl, &r);
         else if (r.decode_event != 0)
             anomaly(pl, &r, file, pkt_no);

@@ -71,6 +71,20 @@ sw_decode_event_is_suricata(enum sw_decode_event ev)
     return (unsigned)ev < SW_DEV_MAX && ev != SW_DEV_NONE && !seawall_only[ev];
 }
 
+enum sw_decode_rc
+sw_decode_reassembled(const struct sw_decode_cfg *cfg, const struct sw_packet *frag,
+                      const uint8_t *dgram, uint32_t len, struct sw_packet *out,
+                      struct sw_decode_stats *st)
+{
+    *out = *frag;
+    out->data = dgram;
+    out->caplen = len;
+    out->wirelen = len;
+    out->flags = SW_PKT_REASSEMBLED;
+    out->decode_event = 0;
+    return sw_decode_ip(cfg, out, 0, st);
+}
+
 const char *
 sw_decode_event_name(enum sw_decode_event ev)
 {

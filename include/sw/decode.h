@@ -117,6 +117,14 @@ enum sw_decode_rc sw_decode_frame(const struct sw_decode_cfg *cfg, struct sw_pac
 enum sw_decode_rc sw_decode_ip(const struct sw_decode_cfg *cfg, struct sw_packet *p, uint32_t off,
                                struct sw_decode_stats *st);
 
+/* Decode a datagram that sw_defrag_add() completed with fragment `frag`: out gets frag's
+ * capture fields (time, VLAN ids, tunnel) with the datagram as its data (borrowed, valid as
+ * long as the reassembler's buffer), and is decoded from its IP header. */
+enum sw_decode_rc sw_decode_reassembled(const struct sw_decode_cfg *cfg,
+                                        const struct sw_packet *frag, const uint8_t *dgram,
+                                        uint32_t len, struct sw_packet *out,
+                                        struct sw_decode_stats *st);
+
 /* Counter name of an event, Suricata style without the prefix ("ipv4.trunc_pkt").
  * Static storage. */
 const char *sw_decode_event_name(enum sw_decode_event ev);

@@ -143,13 +143,7 @@ fragment(struct np_ctx *c, const struct sw_packet *p)
         return;
     }
     check(dg != NULL && dglen > 0);
-    r = *p;
-    r.data = dg;
-    r.caplen = dglen;
-    r.wirelen = dglen;
-    r.flags = SW_PKT_REASSEMBLED;
-    r.decode_event = 0;
-    drc = sw_decode_ip(&c->dcfg, &r, 0, &c->dst);
+    drc = sw_decode_reassembled(&c->dcfg, p, dg, dglen, &r, &c->dst);
     check(drc != SW_DECODE_LINKTYPE);
     /* The reassembled header is never a fragment again; a tunnelled one inside may be (and
      * is dropped, as the pipeline does). */
