@@ -15,7 +15,7 @@ SAN       ?= 0
 VARIANT   := $(if $(filter 1,$(SAN)),san,release)
 B         := build/$(VARIANT)
 
-PKGS      := libpcap libndpi jansson yaml-0.1 libcrypto
+PKGS      := libpcap libndpi jansson yaml-0.1 libcrypto yara libmagic
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -36,7 +36,8 @@ LIBS      := $(PKG_LIBS) -lpthread -lm
 
 # Everything but main.c goes into one static library that the binary and the tests link.
 LIB_SRC   := $(sort $(wildcard agent/util/*.c) $(filter-out agent/main.c,$(wildcard agent/*.c)) \
-               $(wildcard collectors/net/*.c) $(wildcard rules/*.c) $(wildcard output/*.c))
+               $(wildcard collectors/net/*.c) $(wildcard collectors/file/*.c) $(wildcard rules/*.c) \
+               $(wildcard output/*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
 LIB       := $(B)/libseawall.a
 BIN       := $(B)/seawall
@@ -91,8 +92,8 @@ $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 
 # --- dependencies -----------------------------------------------------------------------------
 DEB_BUILD := build-essential pkg-config clang libpcap-dev libndpi-dev libjansson-dev \
-             libyaml-dev libcmocka-dev libssl-dev
-DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc
+             libyaml-dev libcmocka-dev libssl-dev libyara-dev libmagic-dev
+DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 

@@ -16,6 +16,8 @@ usage(FILE *fp)
                 "Commands:\n"
                 "  pcap FILE...   analyse capture files, EVE JSON out\n"
                 "  config check   validate the configuration, print effective values\n"
+                "  scan PATH...   scan files with the YARA rules, EVE JSON out\n"
+                "  rules check    compile every rule file, report errors and warnings\n"
                 "  --version      print the version\n"
                 "  --help         this help; 'seawall COMMAND --help' for a command\n");
 }
@@ -40,6 +42,10 @@ main(int argc, char **argv)
         return sw_cmd_pcap(argc - 1, argv + 1);
     if (strcmp(argv[1], "config") == 0)
         return sw_cmd_config(argc - 1, argv + 1);
+    if (strcmp(argv[1], "scan") == 0)
+        return sw_cmd_scan(argc - 1, argv + 1);
+    if (strcmp(argv[1], "rules") == 0)
+        return sw_cmd_rules(argc - 1, argv + 1);
     sw_log_error("unknown command '%s' (see 'seawall --help')", argv[1]);
     return 2;
 }

@@ -504,6 +504,145 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
 static json_t *
 eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev);
 
+/* --- files on disk (seawall scan): fileinfo, file, yara and seawall.scan ------------------ */
+
+static json_t *
+fileinfo_json(const struct sw_file_part *f)
+{
+    json_t *o = json_object();
+
+    set_str(o, "filename", f->path);
+    set_int(o, "size", f->size);
+    set_str(o, "sha256", f->sha256);
+    set_str(o, "magic", f->magic);
+    return o;
+}
+
+/* seawall's own "file" object: ownership and times that Suricata's fileinfo has no place
+ * for. mode is the octal text ls -l users read ("0644"). */
+static json_t *
+file_json(const struct sw_file_part *f)
+{
+    json_t *o = json_object();
+    char mode[16];
+
+    set_str(o, "owner", f->owner);
+    snprintf(mode, sizeof(mode), "%04o", (unsigned)(f->mode & 07777));
+    set_str(o, "mode", mode);
+    set_int(o, "uid", f->uid);
+    set_int(o, "gid", f->gid);
+    set_time(o, "mtime", (uint64_t)(f->mtime_s > 0 ? f->mtime_s : 0) * 1000000u);
+    return o;
+}
+
+static json_t *
+yara_json(const struct sw_file_part *f)
+{
+    json_t *o = json_object(), *tags = json_array(), *meta = json_object();
+    json_t *strs = json_array();
+
+    set_str(o, "rule", f->rule);
+    set_str(o, "namespace", f->ns);
+    for (unsigned i = 0; i < f->n_tags; i++)
+        json_array_append_new(tags, json_string(f->tags[i]));
+    json_object_set_new_nocheck(o, "tags", tags);
+    /* Rule meta keys are the rule author's: checked by Jansson (json_object_set_new). A key
+     * given twice in a rule keeps its last value, as yara -m prints. */
+    for (unsigned i = 0; i < f->n_meta; i++) {
+        const struct sw_yara_meta_kv *m = &f->meta[i];
+        json_t *v;
+
+        if (m->kind == SW_YARA_META_KIND_INT)
+            v = json_integer((json_int_t)m->num);
+        else if (m->kind == SW_YARA_META_KIND_BOOL)
+            v = json_boolean(m->num != 0);
+        else {
+            v = json_string(m->str);
+            if (v == NULL)
+                v = escaped_string(m->str);
+        }
+        if (json_object_set_new(meta, m->key, v) != 0)
+            continue;
+    }
+    json_object_set_new_nocheck(o, "meta", meta);
+    for (unsigned i = 0; i < f->n_strings; i++) {
+        const struct sw_yara_str_match *s = &f->strings[i];
+        json_t *so = json_object();
+
+        set_str(so, "identifier", s->identifier);
+        set_int(so, "offset", s->offset);
+        set_int(so, "length", s->length);
+        json_object_set_new_nocheck(so, "data", json_string(s->data != NULL ? s->data : ""));
+        json_array_append_new(strs, so);
+    }
+    json_object_set_new_nocheck(o, "strings", strs);
+    set_int(o, "strings_total", f->strings_total);
+    return o;
+}
+
+static json_t *
+scan_json(const struct sw_scan_counts *c)
+{
+    json_t *o = json_object(), *sk = json_object(), *rl = json_object();
+
+    set_int(o, "files", c->files);
+    set_int(o, "bytes", c->bytes);
+    set_int(o, "dirs", c->dirs);
+    set_int(o, "matches", c->matches);
+    set_int(o, "files_matched", c->files_matched);
+    set_int(sk, "size", c->skipped_size);
+    set_int(sk, "special", c->skipped_special);
+    set_int(sk, "symlink", c->skipped_symlink);
+    set_int(sk, "excluded", c->skipped_excluded);
+    set_int(sk, "other_fs", c->skipped_other_fs);
+    json_object_set_new_nocheck(o, "skipped", sk);
+    set_int(o, "errors", c->errors);
+    set_int(o, "timeouts", c->timeouts);
+    set_int(o, "too_many_matches", c->too_many_matches);
+    set_int(o, "elapsed_ms", c->elapsed_us / 1000u);
+    set_int(rl, "files", c->rule_files);
+    set_int(rl, "files_failed", c->rule_files_failed);
+    set_int(rl, "rules", c->rules);
+    json_object_set_new_nocheck(o, "rules", rl);
+    return o;
+}
+
+static void
+file_event_json(json_t *root, const struct sw_event *ev)
+{
+    const struct sw_file_part *f = ev->file;
+    json_t *sw = json_object();
+
+    switch (ev->type) {
+    case SW_EV_ALERT:
+        json_object_set_new_nocheck(root, "alert", alert_json(&ev->u.alert));
+        set_str(sw, "detector", ev->u.alert.detector);
+        json_object_set_new_nocheck(root, "yara", yara_json(f));
+        json_object_set_new_nocheck(root, "fileinfo", fileinfo_json(f));
+        json_object_set_new_nocheck(root, "file", file_json(f));
+        break;
+    case SW_EV_FILEINFO:
+        json_object_set_new_nocheck(root, "fileinfo", fileinfo_json(f));
+        json_object_set_new_nocheck(root, "file", file_json(f));
+        break;
+    case SW_EV_STATS: {
+        json_t *st = json_object();
+
+        set_int(st, "uptime", f->scan.elapsed_us / 1000000u);
+        json_object_set_new_nocheck(root, "stats", st);
+        if (f->has_scan)
+            json_object_set_new_nocheck(sw, "scan", scan_json(&f->scan));
+        break;
+    }
+    default:
+        break;
+    }
+    if (json_object_size(sw) > 0)
+        json_object_set_new_nocheck(root, "seawall", sw);
+    else
+        json_decref(sw);
+}
+
 char *
 sw_eve_encode(const struct sw_eve_cfg *cfg, const struct sw_event *ev, size_t *len)
 {
@@ -737,10 +876,14 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
     if (root == NULL)
         return NULL;
     set_time(root, "timestamp", ev->ts_us);
-    if (ev->type == SW_EV_FLOW || ev->type == SW_EV_ALERT)
+    if ((ev->type == SW_EV_FLOW || ev->type == SW_EV_ALERT) && ev->file == NULL)
         set_int(root, "flow_id", ev->flow.flow_id);
     set_str(root, "event_type", sw_event_type_name(ev->type));
     set_str(root, "host", cfg->host);
+    if (ev->file != NULL) {
+        file_event_json(root, ev);
+        return root;
+    }
 
     switch (ev->type) {
     case SW_EV_FLOW:

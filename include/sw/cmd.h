@@ -9,6 +9,10 @@
 
 int sw_cmd_pcap(int argc, char **argv);
 int sw_cmd_config(int argc, char **argv);
+/* `seawall scan PATH...`: YARA-scan files; 0 no match, 1 matches, 2 usage or rule errors. */
+int sw_cmd_scan(int argc, char **argv);
+/* `seawall rules check [DIR]`: compile every rule file; 0 all good, 1 any failed, 2 usage. */
+int sw_cmd_rules(int argc, char **argv);
 
 /* Shared by subcommands: load -c FILE (or defaults when NULL) with --set overrides, report
  * every error on stderr. Returns NULL after reporting. */

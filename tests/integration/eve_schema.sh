@@ -37,3 +37,13 @@ for f in "$D"/pcap/*; do
     "$SW" pcap -w 2 --ndpi-dir "$D/example" -o "$T/eve-$n.json" "$f" 2>/dev/null
 done
 python3 tests/tools/eve_schema_check.py "$schema" "$T"/eve-*.json
+rc=$?
+# seawall scan: alerts, fileinfo (--all) and the closing stats event, with the documented
+# extensions (yara, file, seawall) set aside.
+mkdir -p "$T/scan" "$T/scanrules"
+printf 'rule schema_probe : probe { meta: description = "probe" severity = "low" mitre_att = "T1005" strings: $a = "probe" $b = { 00 01 } condition: any of them }\n' >"$T/scanrules/p.yar"
+printf 'probe\n' >"$T/scan/a.txt"
+printf 'x\000\001probe\377' >"$T/scan/b.bin"
+"$SW" scan --no-cache --all --rules "$T/scanrules" -o "$T/scan-eve.json" "$T/scan" 2>/dev/null
+python3 tests/tools/eve_schema_check.py "$schema" "$T/scan-eve.json" || rc=1
+exit $rc

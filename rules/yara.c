@@ -1,0 +1,1411 @@
+/* yara.c - YARA rules with libyara 4.2 (see include/sw/yara.h).
+ *
+ * Loading compiles each file twice: alone first, because a libyara compiler that saw an
+ * error cannot take more sources, so only a compiler of its own tells which files are bad
+ * (and with which messages); then every good file together, each in its own namespace, into
+ * the one set scanners share. The cache makes the common case (same rules as last time) a
+ * single yr_rules_load. */
+#include "sw/yara.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <pwd.h>
+#include <stdalign.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <yara.h>
+
+#include "sw/alloc.h"
+#include "sw/log.h"
+
+struct sw_yara_rules {
+    YR_RULES *rules; /* owned */
+};
+
+struct sw_yara_scanner {
+    YR_SCANNER *sc; /* owned */
+    struct sw_yara_limits lim;
+};
+
+static const char *const ext_names[] = {"filename", "filepath", "extension",
+                                        "filetype", "owner",    "seawall_source"};
+
+const char *
+sw_yara_version(void)
+{
+    return YR_VERSION;
+}
+
+enum sw_rc
+sw_yara_init(struct sw_err *err)
+{
+    int rc = yr_initialize();
+
+    if (rc != ERROR_SUCCESS)
+        return sw_err_set(err, SW_EIO, "libyara: initialisation failed (error %d)", rc);
+    return SW_OK;
+}
+
+void
+sw_yara_fini(void)
+{
+    yr_finalize();
+}
+
+/* --- small helpers ------------------------------------------------------------------------ */
+
+uint32_t
+sw_yara_fnv1a32(const char *s)
+{
+    uint32_t h = 2166136261u;
+
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        h ^= *p;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+uint32_t
+sw_yara_sid(const char *ns, const char *rule)
+{
+    uint32_t h = 2166136261u;
+    const char *parts[3] = {ns != NULL ? ns : "", ":", rule != NULL ? rule : ""};
+
+    /* fnv1a32 of "namespace:rule" without building the string. */
+    for (int i = 0; i < 3; i++) {
+        for (const unsigned char *p = (const unsigned char *)parts[i]; *p != '\0'; p++) {
+            h ^= *p;
+            h *= 16777619u;
+        }
+    }
+    return SW_YARA_SID_BASE + h % SW_YARA_SID_SPAN;
+}
+
+size_t
+sw_yara_escape(const uint8_t *data, size_t len, char *out, size_t outlen)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0, i;
+
+    if (outlen == 0)
+        return 0;
+    for (i = 0; i < len; i++) {
+        uint8_t c = data[i];
+        size_t need = c == '\\' ? 2 : (c >= 0x20 && c < 0x7f) ? 1 : 4;
+
+        if (o + need + 1 > outlen)
+            break;
+        if (c == '\\') {
+            out[o++] = '\\';
+            out[o++] = '\\';
+        } else if (need == 1) {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+    return i;
+}
+
+static void
+copy_cut(char *dst, size_t n, const char *src, size_t len)
+{
+    if (len >= n)
+        len = n - 1;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+void
+sw_yara_ext_set(struct sw_yara_ext *x, const char *abspath, const char *filetype,
+                const char *owner)
+{
+    const char *slash = strrchr(abspath, '/');
+    const char *base = slash != NULL ? slash + 1 : abspath;
+    const char *dot = strrchr(base, '.');
+
+    copy_cut(x->filename, sizeof(x->filename), base, strlen(base));
+    if (slash == NULL)
+        copy_cut(x->filepath, sizeof(x->filepath), "", 0);
+    else if (slash == abspath)
+        copy_cut(x->filepath, sizeof(x->filepath), "/", 1);
+    else
+        copy_cut(x->filepath, sizeof(x->filepath), abspath, (size_t)(slash - abspath));
+    /* As LOKI's os.path.splitext: a leading dot (".bashrc") is no extension. */
+    if (dot != NULL && dot != base && strlen(dot) < sizeof(x->extension)) {
+        size_t i;
+
+        for (i = 0; dot[i] != '\0'; i++) {
+            char c = dot[i];
+
+            x->extension[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+        }
+        x->extension[i] = '\0';
+    } else {
+        x->extension[0] = '\0';
+    }
+    copy_cut(x->filetype, sizeof(x->filetype), filetype != NULL ? filetype : "UNKNOWN",
+             strlen(filetype != NULL ? filetype : "UNKNOWN"));
+    copy_cut(x->owner, sizeof(x->owner), owner != NULL ? owner : "", strlen(owner ? owner : ""));
+    x->source = "file";
+}
+
+void
+sw_yara_owner(uid_t uid, char *buf, size_t len)
+{
+    struct passwd pw, *res = NULL;
+    char tmp[4096];
+
+    if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res != NULL &&
+        res->pw_name != NULL && res->pw_name[0] != '\0') {
+        snprintf(buf, len, "%s", res->pw_name);
+        return;
+    }
+    snprintf(buf, len, "%lu", (unsigned long)uid);
+}
+
+static void
+sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    static const char hex[] = "0123456789abcdef";
+
+    out[0] = '\0';
+    if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
+        return;
+    for (unsigned i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+/* --- rule files ---------------------------------------------------------------------------- */
+
+struct rule_file {
+    char *rel;   /* owned: path relative to the dir, the namespace */
+    char *shown; /* owned: dir/rel, as messages name it */
+    char *src;   /* owned: contents, NUL-terminated; NULL when unreadable */
+    size_t len;
+    bool failed;
+};
+
+struct loader {
+    const struct sw_yara_load_opts *o;
+    struct rule_file *f; /* owned */
+    size_t n, cap;
+    char **diag;         /* owned: diagnostics in order, "E msg" / "W msg" */
+    size_t n_diag, cap_diag;
+    struct sw_yara_load_stats *st;
+    const struct rule_file *cur; /* file being compiled */
+    unsigned cur_errors;
+    bool quiet;          /* second pass: messages were given by the first */
+    bool oom;
+};
+
+static void
+diag(struct loader *L, enum sw_yara_diag kind, const char *fmt, ...) SW_PRINTF(3, 4);
+
+static void
+diag(struct loader *L, enum sw_yara_diag kind, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg + 2, sizeof(msg) - 2, fmt, ap);
+    va_end(ap);
+    msg[0] = kind == SW_YARA_DIAG_ERROR ? 'E' : 'W';
+    msg[1] = ' ';
+    if (kind == SW_YARA_DIAG_WARNING)
+        L->st->warnings++;
+    if (L->o->report != NULL)
+        L->o->report(L->o->ctx, kind, msg + 2);
+    if (L->n_diag == L->cap_diag) {
+        size_t cap = L->cap_diag ? L->cap_diag * 2 : 16;
+        char **nd = sw_realloc(L->diag, cap * sizeof(*nd));
+
+        if (nd == NULL) {
+            L->oom = true;
+            return;
+        }
+        L->diag = nd;
+        L->cap_diag = cap;
+    }
+    L->diag[L->n_diag] = sw_strdup(msg);
+    if (L->diag[L->n_diag] == NULL)
+        L->oom = true;
+    else
+        L->n_diag++;
+}
+
+static bool
+is_rule_name(const char *name)
+{
+    size_t n = strlen(name);
+
+    if (n > 4 && strcasecmp(name + n - 4, ".yar") == 0)
+        return true;
+    return n > 5 && strcasecmp(name + n - 5, ".yara") == 0;
+}
+
+static enum sw_rc
+add_file(struct loader *L, const char *rel, struct sw_err *err)
+{
+    struct rule_file *f;
+
+    if (L->n == L->cap) {
+        size_t cap = L->cap ? L->cap * 2 : 32;
+        struct rule_file *nf = sw_realloc(L->f, cap * sizeof(*nf));
+
+        if (nf == NULL)
+            return sw_err_set(err, SW_ENOMEM, "%s: out of memory", L->o->dir);
+        L->f = nf;
+        L->cap = cap;
+    }
+    f = &L->f[L->n];
+    memset(f, 0, sizeof(*f));
+    f->rel = sw_strdup(rel);
+    size_t sl = strlen(L->o->dir) + strlen(rel) + 2;
+    f->shown = sw_malloc(sl);
+    if (f->rel == NULL || f->shown == NULL) {
+        sw_free(f->rel);
+        sw_free(f->shown);
+        return sw_err_set(err, SW_ENOMEM, "%s: out of memory", L->o->dir);
+    }
+    if (L->o->dir[0] != '\0' && L->o->dir[strlen(L->o->dir) - 1] == '/')
+        snprintf(f->shown, sl, "%s%s", L->o->dir, rel);
+    else
+        snprintf(f->shown, sl, "%s/%s", L->o->dir, rel);
+    L->n++;
+    return SW_OK;
+}
+
+#define MAX_DEPTH 16
+
+/* Collect rule files below dirfd (rel is its path relative to the top, "" at the top).
+ * Takes dirfd. */
+static enum sw_rc
+list_dir(struct loader *L, int dirfd, const char *rel, int depth, struct sw_err *err)
+{
+    DIR *d = fdopendir(dirfd);
+    struct dirent *de;
+    enum sw_rc rc = SW_OK;
+
+    if (d == NULL) {
+        close(dirfd);
+        return sw_err_sys(err, SW_EIO, "%s/%s", L->o->dir, rel);
+    }
+    while (rc == SW_OK && (de = readdir(d)) != NULL) {
+        char sub[PATH_MAX];
+        struct stat lst, st;
+
+        if (de->d_name[0] == '.')
+            continue; /* ".", "..", and hidden files (editor swap files, .git) */
+        if (snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name) >=
+            (int)sizeof(sub))
+            continue;
+        if (fstatat(dirfd, de->d_name, &lst, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISDIR(lst.st_mode)) {
+            int fd;
+
+            if (depth >= MAX_DEPTH)
+                continue;
+            fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd == -1)
+                continue;
+            rc = list_dir(L, fd, sub, depth + 1, err);
+            continue;
+        }
+        if (!is_rule_name(de->d_name))
+            continue;
+        /* A symlink to a file is followed: rule sets are often enabled by linking them. */
+        if (fstatat(dirfd, de->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        rc = add_file(L, sub, err);
+    }
+    closedir(d);
+    return rc;
+}
+
+static int
+cmp_file(const void *a, const void *b)
+{
+    return strcmp(((const struct rule_file *)a)->rel, ((const struct rule_file *)b)->rel);
+}
+
+/* Read one rule file. Problems are diagnostics on the file, not load errors. */
+static void
+read_source(struct loader *L, struct rule_file *f)
+{
+    int fd = open(f->shown, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    size_t got = 0;
+
+    if (fd == -1 || fstat(fd, &st) != 0) {
+        diag(L, SW_YARA_DIAG_ERROR, "%s:1: cannot read: %s", f->shown, strerror(errno));
+        goto bad;
+    }
+    if ((uint64_t)st.st_size > SW_YARA_MAX_SOURCE) {
+        diag(L, SW_YARA_DIAG_ERROR, "%s:1: file is larger than the %u MiB limit for a rule file",
+             f->shown, SW_YARA_MAX_SOURCE >> 20);
+        goto bad;
+    }
+    f->src = sw_malloc((size_t)st.st_size + 1);
+    if (f->src == NULL) {
+        L->oom = true;
+        goto bad;
+    }
+    while (got < (size_t)st.st_size) {
+        ssize_t r = read(fd, f->src + got, (size_t)st.st_size - got);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            diag(L, SW_YARA_DIAG_ERROR, "%s:1: cannot read: %s", f->shown, strerror(errno));
+            goto bad;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    f->src[got] = '\0';
+    f->len = got;
+    close(fd);
+    /* libyara reads NUL-terminated text: a NUL means a binary file, not rules. */
+    const char *nul = memchr(f->src, '\0', got);
+    if (nul != NULL) {
+        unsigned line = 1;
+
+        for (const char *p = f->src; p < nul; p++)
+            line += *p == '\n';
+        diag(L, SW_YARA_DIAG_ERROR, "%s:%u: binary file (NUL byte at offset %zu), not YARA rules",
+             f->shown, line, (size_t)(nul - f->src));
+        sw_free(f->src);
+        f->src = NULL;
+        f->failed = true;
+    }
+    return;
+bad:
+    if (fd != -1)
+        close(fd);
+    sw_free(f->src);
+    f->src = NULL;
+    f->failed = true;
+}
+
+static void
+compiler_cb(int level, const char *file_name, int line, const YR_RULE *rule, const char *message,
+            void *user)
+{
+    struct loader *L = user;
+    const char *name = L->cur != NULL ? L->cur->shown : (file_name ? file_name : "?");
+
+    (void)rule;
+    if (level == YARA_ERROR_LEVEL_ERROR)
+        L->cur_errors++;
+    if (L->quiet)
+        return;
+    /* libyara says line 0 for errors at the end of the input ("rule x {" cut short): name
+     * the last line instead, where an editor shows the problem. */
+    if (line <= 0 && L->cur != NULL && L->cur->src != NULL) {
+        line = 1;
+        for (size_t i = 0; i + 1 < L->cur->len; i++)
+            line += L->cur->src[i] == '\n';
+    }
+    if (level == YARA_ERROR_LEVEL_ERROR)
+        diag(L, SW_YARA_DIAG_ERROR, "%s:%d: %s", name, line, message);
+    else
+        diag(L, SW_YARA_DIAG_WARNING, "%s:%d: warning: %s", name, line, message);
+}
+
+/* A compiler with seawall's externals defined (empty strings; set per scan). */
+static YR_COMPILER *
+compiler_new(struct loader *L)
+{
+    YR_COMPILER *c = NULL;
+
+    if (yr_compiler_create(&c) != ERROR_SUCCESS)
+        return NULL;
+    yr_compiler_set_callback(c, compiler_cb, L);
+    /* Sources are given as strings, so an include would resolve against the current
+     * directory, not the rule file's: includes are off ("includes are disabled"). */
+    yr_compiler_set_include_callback(c, NULL, NULL, NULL);
+    for (size_t i = 0; i < sizeof(ext_names) / sizeof(ext_names[0]); i++) {
+        const char *def = strcmp(ext_names[i], "seawall_source") == 0 ? "file" : "";
+
+        if (yr_compiler_define_string_variable(c, ext_names[i], def) != ERROR_SUCCESS) {
+            yr_compiler_destroy(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+struct rule_name {
+    const char *name; /* borrowed from names (owned by the loader pass) */
+    size_t file;
+};
+
+static bool
+isalnum_ascii(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Line of "rule NAME" in src (for duplicate warnings; libyara does not keep rule lines). */
+static unsigned
+rule_line(const char *src, const char *name)
+{
+    size_t nl = strlen(name);
+    unsigned line = 1;
+
+    for (const char *p = src; *p != '\0'; p++) {
+        if (*p == '\n') {
+            line++;
+            continue;
+        }
+        if (strncmp(p, "rule", 4) != 0 || (p > src && (p[-1] == '_' || isalnum_ascii(p[-1]))))
+            continue;
+        const char *q = p + 4;
+
+        if (*q != ' ' && *q != '\t' && *q != '\n' && *q != '\r')
+            continue;
+        while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+            q++;
+        if (strncmp(q, name, nl) == 0 && !(q[nl] == '_' || isalnum_ascii(q[nl])))
+            return line;
+    }
+    return 1;
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+    const struct rule_name *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+
+    if (c != 0)
+        return c;
+    return x->file < y->file ? -1 : x->file > y->file;
+}
+
+/* First pass: each file alone. Marks failures, reports messages, warns about rule names
+ * defined in more than one file. */
+static void
+check_each(struct loader *L)
+{
+    struct rule_name *names = NULL;
+    char **owned = NULL; /* owned: copies of rule names (the per-file YR_RULES go away) */
+    size_t n_names = 0, cap = 0;
+
+    for (size_t i = 0; i < L->n && !L->oom; i++) {
+        struct rule_file *f = &L->f[i];
+        YR_COMPILER *c;
+        YR_RULES *r = NULL;
+
+        if (f->src == NULL)
+            continue;
+        c = compiler_new(L);
+        if (c == NULL) {
+            L->oom = true;
+            break;
+        }
+        L->cur = f;
+        L->cur_errors = 0;
+        int nerr = yr_compiler_add_string(c, f->src, f->rel);
+        if (nerr > 0 || L->cur_errors > 0) {
+            f->failed = true;
+        } else if (yr_compiler_get_rules(c, &r) != ERROR_SUCCESS) {
+            diag(L, SW_YARA_DIAG_ERROR, "%s:1: libyara could not build the rules", f->shown);
+            f->failed = true;
+        }
+        L->cur = NULL;
+        yr_compiler_destroy(c);
+        if (r == NULL)
+            continue;
+        YR_RULE *rule;
+
+        yr_rules_foreach(r, rule)
+        {
+            if (n_names == cap) {
+                size_t nc = cap ? cap * 2 : 256;
+                struct rule_name *nn = sw_realloc(names, nc * sizeof(*nn));
+                char **no = sw_realloc(owned, nc * sizeof(*no));
+
+                if (nn != NULL)
+                    names = nn;
+                if (no != NULL)
+                    owned = no;
+                if (nn == NULL || no == NULL) {
+                    L->oom = true;
+                    break;
+                }
+                cap = nc;
+            }
+            owned[n_names] = sw_strdup(rule->identifier);
+            if (owned[n_names] == NULL) {
+                L->oom = true;
+                break;
+            }
+            names[n_names].name = owned[n_names];
+            names[n_names].file = i;
+            n_names++;
+        }
+        yr_rules_destroy(r);
+    }
+    if (n_names > 1) {
+        qsort(names, n_names, sizeof(*names), cmp_name);
+        for (size_t i = 1; i < n_names; i++) {
+            const struct rule_name *a = &names[i - 1], *b = &names[i];
+
+            /* Compare with the first definition of the name, so three copies warn twice. */
+            size_t first = i - 1;
+            while (first > 0 && strcmp(names[first - 1].name, b->name) == 0)
+                first--;
+            a = &names[first];
+            if (strcmp(a->name, b->name) != 0)
+                continue;
+            const struct rule_file *fa = &L->f[a->file], *fb = &L->f[b->file];
+
+            diag(L, SW_YARA_DIAG_WARNING,
+                 "%s:%u: warning: rule \"%s\" is also defined in %s:%u (kept: each file is its "
+                 "own namespace)",
+                 fb->shown, rule_line(fb->src, b->name), b->name, fa->shown,
+                 rule_line(fa->src, a->name));
+        }
+    }
+    for (size_t i = 0; i < n_names; i++)
+        sw_free(owned[i]);
+    sw_free(owned);
+    sw_free(names);
+}
+
+/* Second pass: the good files together. */
+static YR_RULES *
+compile_all(struct loader *L, struct sw_err *err)
+{
+    YR_COMPILER *c = compiler_new(L);
+    YR_RULES *r = NULL;
+
+    if (c == NULL) {
+        sw_err_set(err, SW_ENOMEM, "%s: libyara compiler: out of memory", L->o->dir);
+        return NULL;
+    }
+    L->quiet = true;
+    for (size_t i = 0; i < L->n; i++) {
+        struct rule_file *f = &L->f[i];
+
+        if (f->failed || f->src == NULL)
+            continue;
+        L->cur = f;
+        L->cur_errors = 0;
+        if (yr_compiler_add_string(c, f->src, f->rel) > 0 || L->cur_errors > 0) {
+            /* Compiled alone but not with the others: cannot happen across namespaces,
+             * but if it does the whole set is unusable. */
+            sw_err_set(err, SW_EINVAL, "%s: compiles alone but not with the other rule files",
+                       f->shown);
+            L->quiet = false;
+            L->cur = NULL;
+            yr_compiler_destroy(c);
+            return NULL;
+        }
+    }
+    L->cur = NULL;
+    L->quiet = false;
+    if (yr_compiler_get_rules(c, &r) != ERROR_SUCCESS) {
+        sw_err_set(err, SW_ENOMEM, "%s: libyara could not build the rule set", L->o->dir);
+        r = NULL;
+    }
+    yr_compiler_destroy(c);
+    return r;
+}
+
+/* --- cache --------------------------------------------------------------------------------- */
+
+#define CACHE_MAGIC "seawall-yara-cache 1"
+#define CACHE_META_MAX (4u * 1024u * 1024u)
+
+/* SHA-256 over everything the compiled set depends on: libyara's version, the externals,
+ * and every file's namespace and contents (failed files too: their messages are cached). */
+static bool
+cache_key(const struct loader *L, char out[65])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char dig[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    static const char hex[] = "0123456789abcdef";
+    bool ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+
+    if (ok) {
+        const char *hdr = CACHE_MAGIC "\n" YR_VERSION "\n" SW_YARA_EXTERNALS "\n";
+
+        ok = EVP_DigestUpdate(md, hdr, strlen(hdr) + 1) == 1;
+    }
+    for (size_t i = 0; ok && i < L->n; i++) {
+        const struct rule_file *f = &L->f[i];
+        uint64_t len = f->src != NULL ? f->len : UINT64_MAX;
+
+        ok = EVP_DigestUpdate(md, f->rel, strlen(f->rel) + 1) == 1 &&
+             EVP_DigestUpdate(md, &len, sizeof(len)) == 1 &&
+             (f->src == NULL || EVP_DigestUpdate(md, f->src, f->len) == 1);
+    }
+    ok = ok && EVP_DigestFinal_ex(md, dig, &n) == 1 && n == 32;
+    EVP_MD_CTX_free(md);
+    if (!ok)
+        return false;
+    for (unsigned i = 0; i < 32; i++) {
+        out[2 * i] = hex[dig[i] >> 4];
+        out[2 * i + 1] = hex[dig[i] & 15];
+    }
+    out[64] = '\0';
+    return true;
+}
+
+/* Read a whole small file (at most max bytes) into a NUL-terminated buffer the caller
+ * frees. NULL when missing, unreadable or too large. */
+static char *
+slurp(const char *path, size_t max, size_t *lenp)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
+    char *buf = NULL;
+    size_t got = 0;
+
+    if (fd == -1)
+        return NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max)
+        goto out;
+    buf = sw_malloc((size_t)st.st_size + 1);
+    if (buf == NULL)
+        goto out;
+    while (got < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    if (got != (size_t)st.st_size) {
+        sw_free(buf);
+        buf = NULL;
+        goto out;
+    }
+    buf[got] = '\0';
+    *lenp = got;
+out:
+    close(fd);
+    return buf;
+}
+
+/* Try the cache entry for key. Returns the set, or NULL (and says why at info level). */
+static YR_RULES *
+cache_load(struct loader *L, const char *key)
+{
+    char yarc[PATH_MAX], meta[PATH_MAX], sum[65];
+    char *m = NULL, *blob = NULL;
+    size_t mlen = 0, blen = 0;
+    YR_RULES *r = NULL;
+    unsigned long files, failed, rules, warnings;
+    char want[65];
+
+    if (snprintf(yarc, sizeof(yarc), "%s/%s.yarc", L->o->cache_dir, key) >= (int)sizeof(yarc) ||
+        snprintf(meta, sizeof(meta), "%s/%s.txt", L->o->cache_dir, key) >= (int)sizeof(meta))
+        return NULL;
+    m = slurp(meta, CACHE_META_MAX, &mlen);
+    if (m == NULL)
+        return NULL; /* no entry: the normal first run */
+    if (sscanf(m, CACHE_MAGIC " %64s %lu %lu %lu %lu", want, &files, &failed, &rules,
+               &warnings) != 5 || strlen(want) != 64) {
+        sw_log_info("rules cache %s: ignored (bad header), rebuilding", meta);
+        goto out;
+    }
+    /* The checksum catches a truncated or corrupt compiled file before libyara parses it. */
+    blob = slurp(yarc, 1024u * 1024u * 1024u, &blen);
+    if (blob == NULL) {
+        sw_log_info("rules cache %s: ignored (missing), rebuilding", yarc);
+        goto out;
+    }
+    sha256_hex(blob, blen, sum);
+    if (strcmp(sum, want) != 0) {
+        sw_log_info("rules cache %s: ignored (checksum mismatch), rebuilding", yarc);
+        goto out;
+    }
+    int rc = yr_rules_load(yarc, &r);
+    if (rc != ERROR_SUCCESS) {
+        sw_log_info("rules cache %s: ignored (libyara error %d), rebuilding", yarc, rc);
+        r = NULL;
+        goto out;
+    }
+    /* Replay the diagnostics of the compile that made the entry. */
+    char *line = strchr(m, '\n');
+    while (line != NULL && line[1] != '\0') {
+        char *next = strchr(line + 1, '\n');
+
+        if (next != NULL)
+            *next = '\0';
+        if (line[1] == 'E' || line[1] == 'W') {
+            enum sw_yara_diag k = line[1] == 'E' ? SW_YARA_DIAG_ERROR : SW_YARA_DIAG_WARNING;
+
+            if (k == SW_YARA_DIAG_WARNING)
+                L->st->warnings++;
+            if (L->o->report != NULL && line[2] == ' ')
+                L->o->report(L->o->ctx, k, line + 3);
+        }
+        line = next;
+    }
+    L->st->files = files;
+    L->st->files_failed = failed;
+    L->st->rules = rules;
+    L->st->from_cache = true;
+out:
+    sw_free(m);
+    sw_free(blob);
+    return r;
+}
+
+static bool
+is_cache_name(const char *name, const char *keep)
+{
+    size_t n = strlen(name);
+
+    if (n != 64 + 5 && n != 64 + 4)
+        return false;
+    if (strncmp(name, keep, 64) == 0)
+        return false;
+    for (size_t i = 0; i < 64; i++)
+        if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+            return false;
+    return strcmp(name + 64, ".yarc") == 0 || strcmp(name + 64, ".txt") == 0;
+}
+
+static int
+mkdir_p(const char *path)
+{
+    char tmp[PATH_MAX];
+
+    if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+        return -1;
+    for (char *p = tmp + 1; *p != '\0'; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+/* Save r under key (write to temporary names, then rename: readers never see half an
+ * entry), and drop entries of other keys (stale). Failure only costs the next start. */
+static void
+cache_save(struct loader *L, const char *key, YR_RULES *r)
+{
+    char yarc[PATH_MAX], meta[PATH_MAX], tyarc[PATH_MAX], tmeta[PATH_MAX], sum[65];
+    const char *dir = L->o->cache_dir;
+    char *blob = NULL;
+    size_t blen = 0;
+    FILE *fp = NULL;
+
+    if (mkdir_p(dir) != 0) {
+        sw_log_info("rules cache %s: cannot create: %s", dir, strerror(errno));
+        return;
+    }
+    if (snprintf(yarc, sizeof(yarc), "%s/%s.yarc", dir, key) >= (int)sizeof(yarc) ||
+        snprintf(meta, sizeof(meta), "%s/%s.txt", dir, key) >= (int)sizeof(meta) ||
+        snprintf(tyarc, sizeof(tyarc), "%s.tmp.%ld", yarc, (long)getpid()) >= (int)sizeof(tyarc) ||
+        snprintf(tmeta, sizeof(tmeta), "%s.tmp.%ld", meta, (long)getpid()) >= (int)sizeof(tmeta))
+        return;
+    if (yr_rules_save(r, tyarc) != ERROR_SUCCESS) {
+        sw_log_info("rules cache %s: cannot save", tyarc);
+        goto fail;
+    }
+    blob = slurp(tyarc, 1024u * 1024u * 1024u, &blen);
+    if (blob == NULL)
+        goto fail;
+    sha256_hex(blob, blen, sum);
+    int fd = open(tmeta, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd == -1 || (fp = fdopen(fd, "w")) == NULL) {
+        if (fd != -1)
+            close(fd);
+        goto fail;
+    }
+    fprintf(fp, CACHE_MAGIC " %s %zu %zu %zu %zu\n", sum, L->st->files, L->st->files_failed,
+            L->st->rules, L->st->warnings);
+    for (size_t i = 0; i < L->n_diag; i++)
+        fprintf(fp, "%s\n", L->diag[i]);
+    if (fclose(fp) != 0) {
+        fp = NULL;
+        goto fail;
+    }
+    fp = NULL;
+    if (rename(tyarc, yarc) != 0 || rename(tmeta, meta) != 0)
+        goto fail;
+    L->st->cache_written = true;
+    sw_free(blob);
+    DIR *d = opendir(dir);
+    if (d != NULL) {
+        struct dirent *de;
+
+        while ((de = readdir(d)) != NULL)
+            if (is_cache_name(de->d_name, key))
+                (void)unlinkat(dirfd(d), de->d_name, 0);
+        closedir(d);
+    }
+    return;
+fail:
+    if (fp != NULL)
+        fclose(fp);
+    sw_free(blob);
+    (void)unlink(tyarc);
+    (void)unlink(tmeta);
+}
+
+/* --- load ---------------------------------------------------------------------------------- */
+
+static void
+loader_fini(struct loader *L)
+{
+    for (size_t i = 0; i < L->n; i++) {
+        sw_free(L->f[i].rel);
+        sw_free(L->f[i].shown);
+        sw_free(L->f[i].src);
+    }
+    sw_free(L->f);
+    for (size_t i = 0; i < L->n_diag; i++)
+        sw_free(L->diag[i]);
+    sw_free(L->diag);
+}
+
+struct sw_yara_rules *
+sw_yara_load(const struct sw_yara_load_opts *o, struct sw_yara_load_stats *st,
+             struct sw_err *err)
+{
+    struct loader L = {.o = o, .st = st};
+    struct sw_yara_rules *out = NULL;
+    YR_RULES *r = NULL;
+    char key[65] = "";
+    int fd;
+
+    memset(st, 0, sizeof(*st));
+    fd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd == -1) {
+        sw_err_sys(err, SW_EIO, "rules directory %s", o->dir);
+        return NULL;
+    }
+    if (list_dir(&L, fd, "", 0, err) != SW_OK)
+        goto out;
+    if (L.n > 0)
+        qsort(L.f, L.n, sizeof(*L.f), cmp_file);
+    st->files = L.n;
+    for (size_t i = 0; i < L.n; i++)
+        read_source(&L, &L.f[i]);
+    if (L.oom)
+        goto oom;
+    if (o->cache_dir != NULL && cache_key(&L, key)) {
+        r = cache_load(&L, key);
+        if (r != NULL)
+            goto done;
+        /* A partial replay is not possible: cache_load reports only on success. */
+    }
+    check_each(&L);
+    if (L.oom)
+        goto oom;
+    for (size_t i = 0; i < L.n; i++)
+        st->files_failed += L.f[i].failed;
+    r = compile_all(&L, err);
+    if (r == NULL)
+        goto out;
+    YR_RULE *rule;
+    yr_rules_foreach(r, rule)
+        st->rules++;
+    if (o->cache_dir != NULL && key[0] != '\0')
+        cache_save(&L, key, r);
+done:
+    out = sw_calloc(1, sizeof(*out));
+    if (out == NULL) {
+        yr_rules_destroy(r);
+        goto oom;
+    }
+    out->rules = r;
+    goto out;
+oom:
+    sw_err_set(err, SW_ENOMEM, "rules directory %s: out of memory", o->dir);
+out:
+    loader_fini(&L);
+    return out;
+}
+
+void
+sw_yara_rules_destroy(struct sw_yara_rules *r)
+{
+    if (r == NULL)
+        return;
+    if (r->rules != NULL)
+        yr_rules_destroy(r->rules);
+    sw_free(r);
+}
+
+/* --- events -------------------------------------------------------------------------------- */
+
+/* Bump allocator over one block. With base NULL it only measures, so a builder runs twice:
+ * once to size the block, once to fill it. */
+struct arena {
+    char *base;
+    size_t used, cap;
+};
+
+static void *
+arena_take(struct arena *a, size_t n, size_t align)
+{
+    size_t off = (a->used + align - 1) & ~(align - 1);
+
+    a->used = off + n;
+    if (a->base == NULL || a->used > a->cap)
+        return NULL;
+    return a->base + off;
+}
+
+static const char *
+arena_strn(struct arena *a, const char *s, size_t n)
+{
+    char *p = arena_take(a, n + 1, 1);
+
+    if (p != NULL) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+static const char *
+arena_str(struct arena *a, const char *s)
+{
+    return arena_strn(a, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+}
+
+/* The event, its file part and the arena in one allocation, in this order. */
+#define EV_HDR ((sizeof(struct sw_event) + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1))
+#define FP_HDR                                                                                     \
+    ((sizeof(struct sw_file_part) + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1))
+
+static struct sw_event *
+event_alloc(enum sw_event_type t, uint64_t ts_us, size_t arena, struct sw_file_part **fp,
+            struct arena *a)
+{
+    struct sw_event *ev;
+    size_t total;
+
+    if (__builtin_add_overflow(EV_HDR + FP_HDR, arena, &total))
+        return NULL;
+    ev = sw_calloc(1, total);
+    if (ev == NULL)
+        return NULL;
+    ev->type = t;
+    ev->ts_us = ts_us;
+    *fp = (struct sw_file_part *)(void *)((char *)ev + EV_HDR);
+    a->base = (char *)ev + EV_HDR + FP_HDR;
+    a->used = 0;
+    a->cap = arena;
+    ev->file = *fp;
+    return ev;
+}
+
+/* Copy the fileinfo fields of src into dst (strings into a). dst NULL: measure only. */
+static void
+copy_fileinfo(struct arena *a, struct sw_file_part *dst, const struct sw_file_part *src)
+{
+    const char *path = arena_str(a, src->path), *magic = arena_str(a, src->magic);
+    const char *owner = arena_str(a, src->owner);
+
+    if (dst == NULL)
+        return;
+    dst->path = path;
+    dst->magic = magic;
+    dst->owner = owner;
+    dst->size = src->size;
+    memcpy(dst->sha256, src->sha256, sizeof(dst->sha256));
+    dst->mode = src->mode;
+    dst->uid = src->uid;
+    dst->gid = src->gid;
+    dst->mtime_s = src->mtime_s;
+    dst->has_scan = src->has_scan;
+    dst->scan = src->scan;
+}
+
+struct sw_event *
+sw_yara_file_event_create(enum sw_event_type t, uint64_t ts_us, const struct sw_file_part *fi)
+{
+    struct arena m = {0}, a;
+    struct sw_file_part *fp;
+    struct sw_event *ev;
+
+    copy_fileinfo(&m, NULL, fi);
+    ev = event_alloc(t, ts_us, m.used, &fp, &a);
+    if (ev == NULL)
+        return NULL;
+    copy_fileinfo(&a, fp, fi);
+    return ev;
+}
+
+struct match_ctx {
+    struct sw_yara_scanner *s;
+    const struct sw_file_part *fi;
+    struct sw_emitter *em;
+    struct sw_yara_scan_result *res;
+    uint64_t ts_us;
+};
+
+static int
+severity_of(const YR_META *m)
+{
+    if (m->type == META_TYPE_INTEGER)
+        return m->integer >= 1 && m->integer <= 3 ? (int)m->integer : 0;
+    if (m->type != META_TYPE_STRING || m->string == NULL)
+        return 0;
+    if (strcasecmp(m->string, "high") == 0 || strcasecmp(m->string, "critical") == 0 ||
+        strcmp(m->string, "1") == 0)
+        return 1;
+    if (strcasecmp(m->string, "medium") == 0 || strcmp(m->string, "2") == 0)
+        return 2;
+    if (strcasecmp(m->string, "low") == 0 || strcasecmp(m->string, "info") == 0 ||
+        strcmp(m->string, "3") == 0)
+        return 3;
+    return 0;
+}
+
+static uint32_t
+sid_of(const YR_META *m)
+{
+    if (m->type == META_TYPE_INTEGER)
+        return m->integer >= 1 && m->integer <= UINT32_MAX ? (uint32_t)m->integer : 0;
+    if (m->type == META_TYPE_STRING && m->string != NULL && m->string[0] != '\0') {
+        uint64_t v = 0;
+
+        for (const char *p = m->string; *p != '\0'; p++) {
+            if (*p < '0' || *p > '9' || v > UINT32_MAX)
+                return 0;
+            v = v * 10 + (uint64_t)(*p - '0');
+        }
+        return v >= 1 && v <= UINT32_MAX ? (uint32_t)v : 0;
+    }
+    return 0;
+}
+
+/* Alert fields from the rule's meta (see README "YARA alerts"). */
+static void
+alert_from_meta(struct sw_alert *al, const YR_RULE *rule)
+{
+    const YR_META *m;
+    const char *desc = NULL, *cat = NULL, *mitre = NULL, *author = NULL, *ref = NULL;
+    int sev = 0;
+    int64_t score = -1;
+    uint32_t sid = 0;
+
+    yr_rule_metas_foreach(rule, m)
+    {
+        const char *k = m->identifier;
+        bool str = m->type == META_TYPE_STRING && m->string != NULL;
+
+        if (strcmp(k, "severity") == 0)
+            sev = severity_of(m);
+        else if (strcmp(k, "score") == 0 && m->type == META_TYPE_INTEGER)
+            score = m->integer;
+        else if (strcmp(k, "sid") == 0)
+            sid = sid_of(m);
+        else if (strcmp(k, "description") == 0 && str)
+            desc = m->string;
+        else if (strcmp(k, "category") == 0 && str)
+            cat = m->string;
+        else if ((strcmp(k, "mitre_att") == 0 || strcmp(k, "mitre_technique_id") == 0) && str)
+            mitre = m->string;
+        else if (strcmp(k, "author") == 0 && str)
+            author = m->string;
+        else if (strcmp(k, "reference") == 0 && str)
+            ref = m->string;
+    }
+    /* LOKI/THOR rules carry a 0-100 "score" instead of a severity. */
+    if (sev == 0 && score >= 0)
+        sev = score >= 80 ? 1 : score >= 60 ? 2 : 3;
+    al->gid = 1;
+    al->rev = 1;
+    al->severity = (uint8_t)(sev != 0 ? sev : 2);
+    al->signature_id = sid != 0 ? sid : sw_yara_sid(rule->ns->name, rule->identifier);
+    snprintf(al->signature, sizeof(al->signature), "%s",
+             desc != NULL && desc[0] != '\0' ? desc : rule->identifier);
+    snprintf(al->category, sizeof(al->category), "%s",
+             cat != NULL && cat[0] != '\0' ? cat : "YARA match");
+    al->detector = "yara";
+    if (mitre != NULL) {
+        /* "T1505.003, T1190": one EVE metadata value each. */
+        const char *p = mitre;
+
+        while (*p != '\0') {
+            char one[64];
+            size_t n = 0;
+
+            while (*p == ',' || *p == ' ' || *p == ';')
+                p++;
+            while (*p != '\0' && *p != ',' && *p != ' ' && *p != ';') {
+                if (n + 1 < sizeof(one))
+                    one[n++] = *p;
+                p++;
+            }
+            one[n] = '\0';
+            if (n > 0)
+                sw_alert_meta_add(al, "mitre_technique_id", one);
+        }
+    }
+    if (author != NULL && strlen(author) < sizeof(al->meta[0].value))
+        sw_alert_meta_add(al, "author", author);
+    if (ref != NULL && strlen(ref) < sizeof(al->meta[0].value))
+        sw_alert_meta_add(al, "reference", ref);
+}
+
+/* libyara 4.2 keeps YR_MATCH records in an arena without aligning them (UBSan reports every
+ * member access), so matches are copied out byte-wise before their fields are read, and the
+ * list is walked here instead of with yr_string_matches_foreach(). Returns false at the end;
+ * *it is the next record, opaque. */
+static bool
+next_match(const void **it, YR_MATCH *out)
+{
+    while (*it != NULL) {
+        memcpy(out, *it, sizeof(*out));
+        *it = out->next;
+        if (!out->is_private)
+            return true;
+    }
+    return false;
+}
+
+static const void *
+first_match(YR_SCAN_CONTEXT *ctx, const YR_STRING *s)
+{
+    const void *head;
+
+    memcpy(&head, (const char *)&ctx->matches[s->idx] + offsetof(YR_MATCHES, head), sizeof(head));
+    return head;
+}
+
+/* Build the yara part of a match into a (dst NULL: measure). */
+static void
+build_match(struct arena *a, struct sw_file_part *dst, YR_SCAN_CONTEXT *ctx, const YR_RULE *rule,
+            const struct sw_yara_limits *lim)
+{
+    const char *tag;
+    const YR_META *m;
+    YR_STRING *s;
+    unsigned n_tags = 0, n_meta = 0, n_str = 0;
+    uint64_t total = 0;
+
+    yr_rule_tags_foreach(rule, tag) n_tags++;
+    yr_rule_metas_foreach(rule, m) n_meta++;
+    yr_rule_strings_foreach(rule, s)
+    {
+        const void *it = first_match(ctx, s);
+        YR_MATCH mt;
+
+        while (next_match(&it, &mt))
+            total++;
+    }
+    n_str = total < lim->max_strings ? (unsigned)total : lim->max_strings;
+
+    const char **tags = arena_take(a, n_tags * sizeof(*tags), alignof(const char *));
+    struct sw_yara_meta_kv *meta = arena_take(a, n_meta * sizeof(*meta), alignof(max_align_t));
+    struct sw_yara_str_match *strs = arena_take(a, n_str * sizeof(*strs), alignof(max_align_t));
+    const char *rname = arena_str(a, rule->identifier);
+    const char *ns = arena_str(a, rule->ns->name);
+    unsigned i = 0;
+
+    yr_rule_tags_foreach(rule, tag)
+    {
+        const char *t = arena_str(a, tag);
+
+        if (tags != NULL)
+            tags[i] = t;
+        i++;
+    }
+    i = 0;
+    yr_rule_metas_foreach(rule, m)
+    {
+        const char *k = arena_str(a, m->identifier);
+        const char *v = m->type == META_TYPE_STRING ? arena_str(a, m->string) : NULL;
+
+        if (meta != NULL) {
+            meta[i].key = k;
+            meta[i].str = v;
+            meta[i].num = m->integer;
+            meta[i].kind = m->type == META_TYPE_INTEGER   ? SW_YARA_META_KIND_INT
+                           : m->type == META_TYPE_BOOLEAN ? SW_YARA_META_KIND_BOOL
+                                                          : SW_YARA_META_KIND_STR;
+        }
+        i++;
+    }
+    i = 0;
+    yr_rule_strings_foreach(rule, s)
+    {
+        const void *it = first_match(ctx, s);
+        YR_MATCH mt;
+
+        while (next_match(&it, &mt)) {
+            if (i >= n_str)
+                break;
+            size_t keep = mt.data_length > 0 ? (size_t)mt.data_length : 0;
+            char esc[SW_YARA_MAX_STRING_BYTES * 4 + 1];
+
+            if (keep > lim->string_bytes)
+                keep = lim->string_bytes;
+            sw_yara_escape(mt.data, keep, esc, sizeof(esc));
+            const char *id = arena_str(a, s->identifier);
+            const char *data = arena_str(a, esc);
+
+            if (strs != NULL) {
+                strs[i].identifier = id;
+                strs[i].offset = (uint64_t)(mt.base + mt.offset);
+                strs[i].length = (uint32_t)mt.match_length;
+                strs[i].data = data;
+            }
+            i++;
+        }
+    }
+    if (dst == NULL)
+        return;
+    dst->rule = rname;
+    dst->ns = ns;
+    dst->tags = tags;
+    dst->n_tags = n_tags;
+    dst->meta = meta;
+    dst->n_meta = n_meta;
+    dst->strings = strs;
+    dst->n_strings = n_str;
+    dst->strings_total = total;
+}
+
+static int
+scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
+{
+    struct match_ctx *mc = user;
+
+    if (message == CALLBACK_MSG_TOO_MANY_MATCHES) {
+        /* libyara stops recording that string's matches; the scan and the rule's alert go
+         * on (CALLBACK_CONTINUE), and the run counts it. */
+        mc->res->too_many = true;
+        return CALLBACK_CONTINUE;
+    }
+    if (message != CALLBACK_MSG_RULE_MATCHING)
+        return CALLBACK_CONTINUE;
+
+    const YR_RULE *rule = data;
+    struct arena m = {0}, a;
+    struct sw_file_part *fp;
+    struct sw_event *ev;
+
+    mc->res->matches++;
+    copy_fileinfo(&m, NULL, mc->fi);
+    build_match(&m, NULL, ctx, rule, &mc->s->lim);
+    ev = event_alloc(SW_EV_ALERT, mc->ts_us, m.used, &fp, &a);
+    if (ev == NULL) {
+        mc->res->drops++;
+        return CALLBACK_CONTINUE;
+    }
+    copy_fileinfo(&a, fp, mc->fi);
+    build_match(&a, fp, ctx, rule, &mc->s->lim);
+    alert_from_meta(&ev->u.alert, rule);
+    sw_emit(mc->em, ev);
+    return CALLBACK_CONTINUE;
+}
+
+struct sw_yara_scanner *
+sw_yara_scanner_create(const struct sw_yara_rules *r, const struct sw_yara_limits *lim,
+                       struct sw_err *err)
+{
+    struct sw_yara_scanner *s = sw_calloc(1, sizeof(*s));
+    int rc;
+
+    if (s == NULL) {
+        sw_err_set(err, SW_ENOMEM, "yara scanner: out of memory");
+        return NULL;
+    }
+    s->lim = *lim;
+    if (s->lim.max_strings > SW_YARA_MAX_STRINGS)
+        s->lim.max_strings = SW_YARA_MAX_STRINGS;
+    if (s->lim.string_bytes > SW_YARA_MAX_STRING_BYTES)
+        s->lim.string_bytes = SW_YARA_MAX_STRING_BYTES;
+    rc = yr_scanner_create(r->rules, &s->sc);
+    if (rc != ERROR_SUCCESS) {
+        sw_err_set(err, rc == ERROR_INSUFFICIENT_MEMORY ? SW_ENOMEM : SW_EIO,
+                   "yara scanner: libyara error %d", rc);
+        sw_free(s);
+        return NULL;
+    }
+    yr_scanner_set_flags(s->sc, SCAN_FLAGS_REPORT_RULES_MATCHING);
+    if (lim->timeout_s > 0)
+        yr_scanner_set_timeout(s->sc, (int)lim->timeout_s);
+    return s;
+}
+
+void
+sw_yara_scanner_destroy(struct sw_yara_scanner *s)
+{
+    if (s == NULL)
+        return;
+    if (s->sc != NULL)
+        yr_scanner_destroy(s->sc);
+    sw_free(s);
+}
+
+enum sw_rc
+sw_yara_scan_mem(struct sw_yara_scanner *s, const struct sw_yara_ext *x,
+                 const struct sw_file_part *fi, const uint8_t *buf, size_t len,
+                 struct sw_emitter *em, struct sw_yara_scan_result *res, struct sw_err *err)
+{
+    static const uint8_t empty[1];
+    struct timespec ts;
+    struct match_ctx mc = {.s = s, .fi = fi, .em = em, .res = res};
+    const char *vals[6] = {x->filename, x->filepath, x->extension,
+                           x->filetype, x->owner,    x->source != NULL ? x->source : "file"};
+    int rc;
+
+    memset(res, 0, sizeof(*res));
+    clock_gettime(CLOCK_REALTIME, &ts);
+    mc.ts_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+    for (size_t i = 0; i < 6; i++) {
+        rc = yr_scanner_define_string_variable(s->sc, ext_names[i], vals[i]);
+        if (rc != ERROR_SUCCESS)
+            return sw_err_set(err, SW_EIO, "%s: setting external %s: libyara error %d",
+                              fi->path, ext_names[i], rc);
+    }
+    yr_scanner_set_callback(s->sc, scan_cb, &mc);
+    rc = yr_scanner_scan_mem(s->sc, len > 0 ? buf : empty, len);
+    if (rc == ERROR_SCAN_TIMEOUT) {
+        res->timeout = true;
+        return sw_err_set(err, SW_ELIMIT, "%s: scan timed out", fi->path);
+    }
+    if (rc != ERROR_SUCCESS)
+        return sw_err_set(err, rc == ERROR_INSUFFICIENT_MEMORY ? SW_ENOMEM : SW_EIO,
+                          "%s: libyara scan error %d", fi->path, rc);
+    return SW_OK;
+}

@@ -1,0 +1,146 @@
+/* test_yara.c - filetype labels, YARA externals, signature_id hashing and string-match
+ * escaping/truncation (rules/yara.c, collectors/file/filetype.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sw/filetype.h"
+#include "sw/yara.h"
+
+static const char *
+label(const char *s, size_t n)
+{
+    return sw_filetype_classify((const uint8_t *)s, n)->label;
+}
+
+static void
+filetype_binary_magics(void **state)
+{
+    (void)state;
+    assert_string_equal(label("MZ\x90\x00", 4), "EXE");
+    assert_string_equal(label("\x7f" "ELF\x02\x01", 6), "ELF");
+    assert_string_equal(label("\xcf\xfa\xed\xfe", 4), "MACH-O");
+    assert_string_equal(label("\xca\xfe\xba\xbe\x00\x00\x00\x02", 8), "MACH-O");
+    assert_string_equal(label("\xca\xfe\xba\xbe\x00\x00\x00\x34", 8), "CLASS");
+    assert_string_equal(label("MDMP\x93\xa7", 6), "MDMP");
+    assert_string_equal(label("PK\x03\x04", 4), "ZIP");
+    assert_string_equal(label("%PDF-1.7", 8), "PDF");
+    assert_string_equal(label("GIF89a", 6), "GIF");
+    assert_string_equal(label("{\\rtf1\\ansi", 11), "RTF");
+    assert_string_equal(label("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8), "DOC");
+    assert_string_equal(label("\x89PNG\r\n\x1a\n", 8), "PNG");
+}
+
+static void
+filetype_text_markers(void **state)
+{
+    (void)state;
+    assert_string_equal(label("\xef\xbb\xbf  <?PHP echo 1;", 19), "PHP");
+    assert_string_equal(label("<%@ page import=\"java.io.*\" %>", 30), "JSP");
+    assert_string_equal(label("<%@ Page Language=\"C#\" %>", 25), "ASP");
+    assert_string_equal(label("@ECHO OFF\r\ndel x", 16), "BATCH");
+    assert_string_equal(label("Set o = WScript.CreateObject(\"x\")", 33), "VBS");
+    assert_string_equal(label("#!/bin/sh\n", 10), "SHELL");
+}
+
+static void
+filetype_unknown_and_short(void **state)
+{
+    (void)state;
+    assert_string_equal(label("", 0), "UNKNOWN");
+    assert_string_equal(sw_filetype_classify(NULL, 10)->label, "UNKNOWN");
+    assert_string_equal(label("M", 1), "UNKNOWN");
+    assert_string_equal(label("\xca\xfe\xba", 3), "UNKNOWN");
+    assert_string_equal(label("hello world", 11), "UNKNOWN");
+}
+
+static void
+externals_from_path(void **state)
+{
+    struct sw_yara_ext x;
+
+    (void)state;
+    sw_yara_ext_set(&x, "/srv/www/upload/Shell.PHP", "PHP", "www-data");
+    assert_string_equal(x.filename, "Shell.PHP");
+    assert_string_equal(x.filepath, "/srv/www/upload");
+    assert_string_equal(x.extension, ".php");
+    assert_string_equal(x.filetype, "PHP");
+    assert_string_equal(x.owner, "www-data");
+    assert_string_equal(x.source, "file");
+    sw_yara_ext_set(&x, "/root/.bashrc", "UNKNOWN", "root");
+    assert_string_equal(x.extension, "");
+    assert_string_equal(x.filename, ".bashrc");
+    sw_yara_ext_set(&x, "/vmlinuz", "UNKNOWN", "0");
+    assert_string_equal(x.filepath, "/");
+    assert_string_equal(x.filename, "vmlinuz");
+    sw_yara_ext_set(&x, "/a/archive.tar.GZ", NULL, NULL);
+    assert_string_equal(x.extension, ".gz");
+    assert_string_equal(x.filetype, "UNKNOWN");
+    assert_string_equal(x.owner, "");
+}
+
+static void
+owner_name_or_number(void **state)
+{
+    char buf[64];
+
+    (void)state;
+    sw_yara_owner(0, buf, sizeof(buf));
+    assert_string_equal(buf, "root");
+    sw_yara_owner(4000000001u, buf, sizeof(buf));
+    assert_string_equal(buf, "4000000001");
+}
+
+static void
+sid_is_stable_and_in_range(void **state)
+{
+    (void)state;
+    /* FNV-1a 32 reference values. */
+    assert_int_equal(sw_yara_fnv1a32(""), 0x811c9dc5u);
+    assert_int_equal(sw_yara_fnv1a32("a"), 0xe40c292cu);
+    assert_int_equal(sw_yara_fnv1a32("foobar"), 0xbf9cf968u);
+    uint32_t sid = sw_yara_sid("webshells.yar", "php_eval");
+    assert_int_equal(sid, SW_YARA_SID_BASE +
+                              sw_yara_fnv1a32("webshells.yar:php_eval") % SW_YARA_SID_SPAN);
+    assert_true(sid >= 3000000000u && sid < 3100000000u);
+    assert_int_not_equal(sw_yara_sid("a.yar", "x"), sw_yara_sid("b.yar", "x"));
+}
+
+static void
+escape_and_cut(void **state)
+{
+    char out[32];
+    const uint8_t data[] = {'a', '\\', 0, 0xff, 'z'};
+
+    (void)state;
+    assert_int_equal(sw_yara_escape(data, sizeof(data), out, sizeof(out)), 5);
+    assert_string_equal(out, "a\\\\\\x00\\xffz");
+    /* Never half an escape: 7 bytes of room hold "a\\\\" (3) but not "\\x00" (4 + NUL). */
+    assert_int_equal(sw_yara_escape(data, sizeof(data), out, 7), 2);
+    assert_string_equal(out, "a\\\\");
+    assert_int_equal(sw_yara_escape(data, sizeof(data), out, 1), 0);
+    assert_string_equal(out, "");
+    assert_int_equal(sw_yara_escape(data, 0, out, sizeof(out)), 0);
+    assert_string_equal(out, "");
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(filetype_binary_magics),
+        cmocka_unit_test(filetype_text_markers),
+        cmocka_unit_test(filetype_unknown_and_short),
+        cmocka_unit_test(externals_from_path),
+        cmocka_unit_test(owner_name_or_number),
+        cmocka_unit_test(sid_is_stable_and_in_range),
+        cmocka_unit_test(escape_and_cut),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
