@@ -145,9 +145,13 @@ format:
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/seawall
 	install -D -m 0644 agent/seawall.yaml $(DESTDIR)/etc/seawall/seawall.yaml
+	install -d $(DESTDIR)/etc/seawall/rules
+	install -m 0644 rules/default/*.yar $(DESTDIR)/etc/seawall/rules/
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/seawall/README.md
 
 uninstall:
+	rm -f $(addprefix $(DESTDIR)/etc/seawall/rules/,$(notdir $(wildcard rules/default/*.yar)))
+	-rmdir $(DESTDIR)/etc/seawall/rules 2>/dev/null
 	rm -f $(DESTDIR)$(PREFIX)/bin/seawall $(DESTDIR)/etc/seawall/seawall.yaml \
 	      $(DESTDIR)$(PREFIX)/share/doc/seawall/README.md
 
