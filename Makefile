@@ -15,7 +15,7 @@ SAN       ?= 0
 VARIANT   := $(if $(filter 1,$(SAN)),san,release)
 B         := build/$(VARIANT)
 
-PKGS      := libpcap libndpi jansson yaml-0.1 libcrypto yara libmagic
+PKGS      := libpcap libndpi jansson yaml-0.1 libcrypto yara libmagic zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -91,7 +91,7 @@ $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # --- dependencies -----------------------------------------------------------------------------
-DEB_BUILD := build-essential pkg-config clang libpcap-dev libndpi-dev libjansson-dev \
+DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev libjansson-dev \
              libyaml-dev libcmocka-dev libssl-dev libyara-dev libmagic-dev
 DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara
 deps:

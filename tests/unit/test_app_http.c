@@ -1,0 +1,839 @@
+/* test_app_http.c - unit tests of collectors/net/app_http.c.
+ *
+ * Bodies delivered by the parser are copied into a collector (plain malloc, so allocation
+ * failure sweeps only hit the module); compressed bodies are built here with zlib. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "sw/alloc.h"
+#include "sw/app_http.h"
+#include "sw/err.h"
+
+#define MAX_REC 16
+
+struct rec {
+    int dir;
+    char method[32], uri[256], host[128], ua[128], req_ct[128], resp_ct[128], fname[128];
+    char cenc[32];
+    unsigned status;
+    uint8_t *data;
+    size_t len;
+    uint64_t raw_len;
+    bool truncated, gaps, decode_error;
+};
+
+struct coll {
+    struct rec r[MAX_REC];
+    size_t n;
+};
+
+static void
+copy_str(char *dst, size_t cap, const char *s)
+{
+    int w = snprintf(dst, cap, "%s", s);
+
+    assert_true(w >= 0 && (size_t)w < cap);
+}
+
+static void
+on_body(void *ctx, const struct sw_http_body *b)
+{
+    struct coll *c = ctx;
+    struct rec *r;
+
+    assert_true(c->n < MAX_REC);
+    r = &c->r[c->n++];
+    r->dir = b->dir;
+    copy_str(r->method, sizeof(r->method), b->method);
+    copy_str(r->uri, sizeof(r->uri), b->uri);
+    copy_str(r->host, sizeof(r->host), b->host);
+    copy_str(r->ua, sizeof(r->ua), b->user_agent);
+    copy_str(r->req_ct, sizeof(r->req_ct), b->req_content_type);
+    copy_str(r->resp_ct, sizeof(r->resp_ct), b->resp_content_type);
+    copy_str(r->fname, sizeof(r->fname), b->filename);
+    copy_str(r->cenc, sizeof(r->cenc), b->content_encoding);
+    r->status = b->status;
+    r->len = b->len;
+    r->raw_len = b->raw_len;
+    r->data = malloc(b->len > 0 ? b->len : 1);
+    assert_non_null(r->data);
+    if (b->len > 0)
+        memcpy(r->data, b->data, b->len);
+    r->truncated = b->truncated;
+    r->gaps = b->gaps;
+    r->decode_error = b->decode_error;
+}
+
+static void
+coll_free(struct coll *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->r[i].data);
+    c->n = 0;
+}
+
+static struct sw_http *
+mk(const struct sw_http_cfg *cfg, struct coll *c)
+{
+    struct sw_http_cb cb = {.on_body = on_body};
+    struct sw_err err;
+    struct sw_http *h = sw_http_create(cfg, &cb, c, &err);
+
+    assert_non_null(h);
+    memset(c, 0, sizeof(*c));
+    return h;
+}
+
+static void
+feed(struct sw_http *h, int dir, const void *p, size_t n)
+{
+    assert_int_equal(sw_http_feed(h, dir, p, n), SW_OK);
+}
+
+static void
+feeds(struct sw_http *h, int dir, const char *s)
+{
+    feed(h, dir, s, strlen(s));
+}
+
+static void
+assert_body(const struct rec *r, const char *want)
+{
+    assert_int_equal(r->len, strlen(want));
+    assert_memory_equal(r->data, want, r->len);
+}
+
+/* --- tests -------------------------------------------------------------------------------- */
+
+static void
+get_200_with_content_length(void **state)
+{
+    struct coll c;
+    struct sw_http *h = mk(NULL, &c);
+    const struct sw_http_stats *st = sw_http_get_stats(h);
+
+    (void)state;
+    feeds(h, 0, "GET /files/report.pdf?x=1 HTTP/1.1\r\nHost: example.com\r\n"
+                "User-Agent: curl/8\r\n\r\n");
+    feeds(h, 1, "HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\n"
+                "Content-Length: 5\r\n\r\nhel");
+    assert_int_equal(c.n, 0);
+    feeds(h, 1, "lo");
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.r[0].dir, 1);
+    assert_string_equal(c.r[0].method, "GET");
+    assert_string_equal(c.r[0].uri, "/files/report.pdf?x=1");
+    assert_string_equal(c.r[0].host, "example.com");
+    assert_string_equal(c.r[0].ua, "curl/8");
+    assert_int_equal(c.r[0].status, 200);
+    assert_string_equal(c.r[0].resp_ct, "application/pdf");
+    assert_string_equal(c.r[0].fname, "report.pdf");
+    assert_body(&c.r[0], "hello");
+    assert_false(c.r[0].truncated || c.r[0].gaps || c.r[0].decode_error);
+    assert_int_equal(st->messages, 2);
+    assert_int_equal(st->bodies, 1);
+    sw_http_end(h);
+    assert_int_equal(c.n, 1);
+    sw_http_destroy(h);
+    coll_free(&c);
+}
+
+static void
+post_body_is_delivered_for_the_request(void **state)
+{
+    struct coll c;
+    struct sw_http *h = mk(NULL, &c);
+
+    (void)state;
+    feeds(h, 0, "POST /upload HTTP/1.1\r\nHost: h\r\nContent-Type: text/plain\r\n"
+                "Content-Length: 11\r\n\r\nhello world");
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.r[0].dir, 0);
+    assert_string_equal(c.r[0].method, "POST");
+    assert_string_equal(c.r[0].req_ct, "text/plain");
+    assert_string_equal(c.r[0].fname, "upload");
+    assert_int_equal(c.r[0].status, 0);
+    assert_body(&c.r[0], "hello world");
+    feeds(h, 1, "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok");
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.r[1].method, "POST");
+    assert_int_equal(c.r[1].status, 201);
+    assert_body(&c.r[1], "ok");
+    sw_http_destroy(h);
+    coll_free(&c);
+}
+
+static void
+chunked_with_extensions_and_trailers(void **state)
+{
+    struct coll c;
+    struct sw_http *h = mk(NULL, &c);
+
+    (void)state;
+    sw_http_destroy(h);
+    h = mk(NULL, &c);
+    feeds(h, 0, "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n");
+    feeds(h, 1, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 999\r\n\r\n"
+                "5;name=value;x=\"y\"\r\nhello\r\n"
+                "6 ; ext\r\n world\r\n"
+                "0\r\nX-Trailer: 1\r\nX-Other: 2\r\n\r\n"
+                "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc");
+    assert_int_equal(c.n, 2);
+    assert_body(&c.r[0], "hello world");
+    assert_string_equal(c.r[0].uri, "/a");
+    assert_false(c.r[0].truncated);
+    assert_body(&c.r[1], "abc");
+    assert_string_equal(c.r[1].uri, "/b");
+    sw_http_destroy(h);
+    coll_free(&c);
+}
+
+static const char *pipe_req =
+    "GET /one HTTP/1.1\r\nHost: a\r\n\r\n"
+    "POST /two HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nDATA"
+    "GET /three.txt HTTP/1.1\r\nHost: a\r\n\r\n";
+static const char *pipe_resp =
+    "HTTP/1.1 100 Continue\r\n\r\n"
+    "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\ntwo\r\n0\r\n\r\n"
+    "HTTP/1.0 200 OK\r\n\r\nthree until close";
+
+static void
+check_pipeline(const struct coll *c)
+{
+    assert_int_equal(c->n, 4);
+    assert_int_equal(c->r[0].dir, 0);
+    assert_body(&c->r[0], "DATA");
+    assert_string_equal(c->r[1].uri, "/one");
+    assert_body(&c->r[1], "one");
+    assert_string_equal(c->r[2].uri, "/two");
+    assert_string_equal(c->r[2].method, "POST");
+    assert_body(&c->r[2], "two");
+    assert_string_equal(c->r[3].uri, "/three.txt");
+    assert_string_equal(c->r[3].fname, "three.txt");
+    assert_body(&c->r[3], "three until close");
+    assert_false(c->r[3].truncated);
+}
+
+static void
+pipelined_requests_pair_in_order_whatever_the_chunking(void **state)
+{
+    struct coll c1, c2;
+    struct sw_http *h = mk(NULL, &c1);
+
+    (void)state;
+    feeds(h, 0, pipe_req);
+    feeds(h, 1, pipe_resp);
+    sw_http_end(h);
+    check_pipeline(&c1);
+    sw_http_destroy(h);
+
+    h = mk(NULL, &c2);
+    /* byte by byte, directions interleaved */
+    for (size_t i = 0, j = 0; pipe_req[i] != '\0' || pipe_resp[j] != '\0';) {
+        if (pipe_req[i] != '\0')
+            feed(h, 0, pipe_req + i++, 1);
+        if (pipe_resp[j] != '\0' && i > 40)
+            feed(h, 1, pipe_resp + j++, 1);
+    }
+    sw_http_end(h);
+    check_pipeline(&c2);
+    for (size_t i = 0; i < c1.n; i++) {
+        assert_int_equal(c1.r[i].len, c2.r[i].len);
+        assert_memory_equal(c1.r[i].data, c2.r[i].data, c1.r[i].len);
+        assert_string_equal(c1.r[i].uri, c2.r[i].uri);
+    }
+    assert_int_equal(sw_http_get_stats(h)->messages, 7);
+    sw_http_destroy(h);
+    coll_free(&c1);
+    coll_free(&c2);
+}
+
+/* Compress src with zlib: wbits 15 (zlib), -15 (raw deflate) or 31 (gzip). */
+static size_t
+zcompress(const uint8_t *src, size_t n, uint8_t *dst, size_t cap, int wbits)
+{
+    z_stream z;
+
+    memset(&z, 0, sizeof(z));
+    assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    z.next_in = (Bytef *)(uintptr_t)src;
+    z.avail_in = (uInt)n;
+    z.next_out = dst;
+    z.avail_out = (uInt)cap;
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    n = z.total_out;
+    deflateEnd(&z);
+    return n;
+}
+
+static void
+serve_encoded(struct sw_http *h, const char *enc, const uint8_t *body, size_t n, bool chunked)
+{
+    char hdr[256];
+
+    feeds(h, 0, "GET /z HTTP/1.1\r\n\r\n");
+    if (chunked) {
+        snprintf(hdr, sizeof(hdr),
+                 "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "%zx\r\n",
+                 enc, n);
+    } else {
+        snprintf(hdr, sizeof(hdr), "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\n"
+                 "Content-Length: %zu\r\n\r\n", enc, n);
+    }
+    feeds(h, 1, hdr);
+    for (size_t i = 0; i < n; i += 7)
+        feed(h, 1, body + i, n - i < 7 ? n - i : 7);
+    if (chunked)
+        feeds(h, 1, "\r\n0\r\n\r\n");
+}
+
+static void
+gzip_and_deflate_bodies_are_decoded(void **state)
+{
+    static const struct {
+        const char *enc;
+        int wbits;
+        bool chunked;
+    } cases[] = {
+        {"gzip", 31, false}, {"x-gzip", 31, true}, {"deflate", 15, false},
+        {"deflate", -15, true}, {"DEFLATE", -15, false},
+    };
+    uint8_t plain[5000], z[8000];
+    struct coll c;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(plain); i++)
+        plain[i] = (uint8_t)("the quick brown fox "[i % 20] + (i / 1000));
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        struct sw_http *h = mk(NULL, &c);
+        size_t zn = zcompress(plain, sizeof(plain), z, sizeof(z), cases[k].wbits);
+
+        serve_encoded(h, cases[k].enc, z, zn, cases[k].chunked);
+        assert_int_equal(c.n, 1);
+        assert_int_equal(c.r[0].len, sizeof(plain));
+        assert_memory_equal(c.r[0].data, plain, sizeof(plain));
+        assert_int_equal(c.r[0].raw_len, zn);
+        assert_false(c.r[0].decode_error || c.r[0].truncated);
+        sw_http_destroy(h);
+        coll_free(&c);
+    }
+    /* compress2 output (zlib-wrapped) too, and a corrupt stream */
+    {
+        struct sw_http *h = mk(NULL, &c);
+        uLongf zn = sizeof(z);
+
+        assert_int_equal(compress2(z, &zn, plain, sizeof(plain), 6), Z_OK);
+        serve_encoded(h, "deflate", z, zn, false);
+        assert_int_equal(c.n, 1);
+        assert_memory_equal(c.r[0].data, plain, sizeof(plain));
+        z[zn / 2] ^= 0xff;
+        z[zn / 2 + 1] ^= 0x55;
+        z[zn - 1] ^= 0x55; /* adler32 at least */
+        serve_encoded(h, "deflate", z, zn, false);
+        assert_int_equal(c.n, 2);
+        assert_true(c.r[1].decode_error);
+        assert_int_equal(sw_http_get_stats(h)->decode_errors, 1);
+        sw_http_destroy(h);
+        coll_free(&c);
+    }
+}
+
+static void
+decompression_bomb_is_capped(void **state)
+{
+    struct sw_http_cfg cfg;
+    struct coll c;
+    struct sw_http *h;
+    uint8_t *zeros = calloc(1, 1 << 20), *out = malloc(1 << 20);
+    z_stream z;
+    size_t total = 0;
+    char hdr[128];
+    uint8_t *zbuf = malloc(1 << 20);
+
+    (void)state;
+    assert_non_null(zeros);
+    assert_non_null(out);
+    assert_non_null(zbuf);
+    /* 100 MiB of zeros, gzip: about 100 KiB */
+    memset(&z, 0, sizeof(z));
+    assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    for (int i = 0; i < 100; i++) {
+        z.next_in = zeros;
+        z.avail_in = 1 << 20;
+        do {
+            z.next_out = zbuf + total;
+            z.avail_out = (uInt)((1 << 20) - total);
+            assert_int_not_equal(deflate(&z, i == 99 ? Z_FINISH : Z_NO_FLUSH), Z_STREAM_ERROR);
+            total = z.total_out;
+        } while (z.avail_in > 0 || (i == 99 && z.avail_out == 0));
+    }
+    deflateEnd(&z);
+    assert_true(total < (1 << 20));
+
+    for (int pass = 0; pass < 2; pass++) {
+        /* pass 0: the ratio cuts (100:1 past 1 MiB); pass 1: the absolute cap cuts */
+        sw_http_cfg_defaults(&cfg);
+        cfg.max_decompressed = 4u << 20;
+        cfg.max_ratio = pass == 0 ? 100 : 1000000;
+        h = mk(&cfg, &c);
+        feeds(h, 0, "GET /bomb HTTP/1.1\r\n\r\n");
+        snprintf(hdr, sizeof(hdr),
+                 "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %zu\r\n\r\n",
+                 total);
+        feeds(h, 1, hdr);
+        feed(h, 1, zbuf, total);
+        assert_int_equal(c.n, 1);
+        assert_true(c.r[0].truncated);
+        assert_false(c.r[0].decode_error);
+        assert_true(c.r[0].len <= cfg.max_decompressed);
+        if (pass == 1)
+            assert_int_equal(c.r[0].len, cfg.max_decompressed);
+        else
+            assert_true(c.r[0].len < (2u << 20));
+        assert_int_equal(sw_http_get_stats(h)->bomb_cut, 1);
+        assert_true(sw_http_get_stats(h)->memuse < (5u << 20));
+        sw_http_destroy(h);
+        coll_free(&c);
+    }
+    free(zeros);
+    free(out);
+    free(zbuf);
+}
+
+static void
+huge_chunk_size_is_capped_without_overflow(void **state)
+{
+    struct sw_http_cfg cfg;
+    struct coll c;
+    struct sw_http *h;
+    uint8_t data[4096];
+
+    (void)state;
+    memset(data, 'A', sizeof(data));
+    sw_http_cfg_defaults(&cfg);
+    cfg.max_body = 1000;
+    h = mk(&cfg, &c);
+    feeds(h, 0, "GET / HTTP/1.1\r\n\r\n");
+    feeds(h, 1, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n");
+    for (int i = 0; i < 10; i++)
+        feed(h, 1, data, sizeof(data));
+    assert_int_equal(c.n, 0);
+    sw_http_end(h);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.r[0].len, 1000);
+    assert_true(c.r[0].truncated);
+    assert_int_equal(sw_http_get_stats(h)->truncated, 1);
+    assert_true(sw_http_get_stats(h)->memuse < 4096);
+    sw_http_destroy(h);
+    coll_free(&c);
+
+    /* 17 hex digits overflow: parse error, the partial body is delivered truncated */
+    h = mk(NULL, &c);
+    feeds(h, 0, "GET / HTTP/1.1\r\n\r\n");
+    feeds(h, 1, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n"
+                "10000000000000000\r\nxyz");
+    assert_int_equal(c.n, 1);
+    assert_body(&c.r[0], "ab");
+    assert_true(c.r[0].truncated);
+    assert_int_equal(sw_http_get_stats(h)->parse_errors, 1);
+    sw_http_destroy(h);
+    coll_free(&c);
+}
+
+static void
+head_and_304_have_no_body(void **state)
+{
+    struct coll c;
+    struct sw_http *h = mk(NULL, &c);
+
+    (void)state;
+    feeds(h, 0, "HEAD /x HTTP/1.1\r\n\r\nGET /y HTTP/1.1\r\nIf-None-Match: \"e\"\r\n\r\n"
+                "GET /z HTTP/1.1\r\n\r\n");
+    feeds(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n"
+                "HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n"
+                "HTTP/1.1 204 No Content\r\n\r\n");
+    assert_int_equal(c.n, 0);
+    assert_int_equal(sw_http_get_stats(h)->messages, 6);
+    assert_int_equal(sw_http_get_stats(h)->parse_errors, 0);
+    sw_http_end(h);
+    assert_int_equal(c.n, 0);
+    sw_http_destroy(h);
+    coll_free(&c);
+}
+
+static void
+until_close_body_is_delivered_at_end(void **state)
+{
+    struct coll c;
+    struct sw_http *h = mk(NULL, &c);
+
+    (void)state;
+    feeds(h, 0, "GET /dl/file.bin HTTP/1.0\r\n\r\n");
+    feeds(h, 1, "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n\r\npart1 ");
+    feeds(h, 1, "part2");
+    assert_int_equal(c.n, 0);
+    sw_http_end(h);
+    assert_int_equal(c.n, 1);
+    assert_body(&c.r[0], "part1 part2");
+    assert_false(c.r[0].truncated);
+    assert_string_equal(c.r[0].fname, "file.bin");
+    feeds(h, 1, "more is ignored");
+    assert_int_equal(c.n, 1);
+    sw_http_destroy(h);
+    coll_free(&c);
+
+    /* a Content-Length body cut by the end is truncated */
+    h = mk(NULL, &c);
+    feeds(h, 0, "GET / HTTP/1.1\r\n\r\n");
+    feeds(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+    sw_http_end(h);
+    assert_int_equal(c.n, 1);
+    assert_true(c.r[0].truncated);
+    sw_http_destroy(h);
+    coll_free(&c);
+}
+
+static void
+content_disposition_names_the_file(void **state)
+{
+    static const struct {
+        const char *cd, *uri, *want;
+    } cases[] = {
+        {"attachment; filename=\"a b.exe\"", "/x", "a b.exe"},
+        {"attachment; filename=plain.zip", "/x", "plain.zip"},
+        {"attachment; filename=\"x.txt\"; filename*=UTF-8''%E2%82%AC%20rates.pdf", "/x",
+         "\xe2\x82\xac rates.pdf"},
+        {"attachment; filename*=UTF-8''first.doc; filename=\"second.doc\"", "/x", "first.doc"},
+        {"attachment; filename=\"../../etc/passwd\"", "/x", "passwd"},
+        {"attachment; filename=\"C:\\\\dir\\\\evil.dll\"", "/x", "evil.dll"},
+        {"inline", "/path/to/doc%20one.pdf?q=1#f", "doc one.pdf"},
+        {NULL, "http://host.example/dir/name.js?v=2", "name.js"},
+        {NULL, "/dir/", ""},
+        {NULL, "*", "*"},
+    };
+    char buf[512];
+    struct coll c;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct sw_http *h = mk(NULL, &c);
+
+        snprintf(buf, sizeof(buf), "GET %s HTTP/1.1\r\n\r\n", cases[i].uri);
+        feeds(h, 0, buf);
+        if (cases[i].cd != NULL)
+            snprintf(buf, sizeof(buf),
+                     "HTTP/1.1 200 OK\r\nContent-Disposition: %s\r\nContent-Length: 1\r\n\r\nx",
+                     cases[i].cd);
+        else
+            snprintf(buf, sizeof(buf), "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
+        feeds(h, 1, buf);
+        assert_int_equal(c.n, 1);
+        assert_string_equal(c.r[0].fname, cases[i].want);
+        sw_http_destroy(h);
+        coll_free(&c);
+    }
+}
+
+static void
+gap_in_body_sets_gaps_and_resyncs(void **state)
+{
+    struct coll c;
+    struct sw_http *h = mk(NULL, &c);
+    const struct sw_http_stats *st = sw_http_get_stats(h);
+
+    (void)state;
+    feeds(h, 0, "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n");
+    feeds(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+    sw_http_gap(h, 1, 4);
+    feeds(h, 1, "hij");
+    assert_int_equal(c.n, 1);
+    assert_true(c.r[0].gaps);
+    assert_body(&c.r[0], "abchij");
+    /* a gap past the end of a body: resync on the next status line */
+    feeds(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab");
+    sw_http_gap(h, 1, 20);
+    feeds(h, 1, "tail of something\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nxyz");
+    assert_int_equal(c.n, 3);
+    assert_true(c.r[1].gaps);
+    assert_body(&c.r[1], "ab");
+    assert_body(&c.r[2], "xyz");
+    assert_false(c.r[2].gaps);
+    assert_string_equal(c.r[2].uri, "/3");
+    assert_int_equal(st->gaps, 2);
+    assert_int_equal(st->resyncs, 1);
+    sw_http_destroy(h);
+    coll_free(&c);
+
+    /* a gap in a gzip body stops decoding without a decode error */
+    {
+        uint8_t plain[3000], z[4000];
+        size_t zn;
+        char hdr[128];
+
+        for (size_t i = 0; i < sizeof(plain); i++)
+            plain[i] = (uint8_t)(i * 7);
+        zn = zcompress(plain, sizeof(plain), z, sizeof(z), 31);
+        h = mk(NULL, &c);
+        feeds(h, 0, "GET / HTTP/1.1\r\n\r\n");
+        snprintf(hdr, sizeof(hdr),
+                 "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %zu\r\n\r\n", zn);
+        feeds(h, 1, hdr);
+        feed(h, 1, z, zn / 2);
+        sw_http_gap(h, 1, 10);
+        feed(h, 1, z + zn / 2 + 10, zn - zn / 2 - 10);
+        assert_int_equal(c.n, 1);
+        assert_true(c.r[0].gaps);
+        assert_false(c.r[0].decode_error);
+        assert_true(c.r[0].len < sizeof(plain));
+        assert_memory_equal(c.r[0].data, plain, c.r[0].len);
+        sw_http_destroy(h);
+        coll_free(&c);
+    }
+}
+
+static void
+non_http_stream_is_ignored(void **state)
+{
+    struct coll c;
+    struct sw_http *h = mk(NULL, &c);
+    const struct sw_http_stats *st = sw_http_get_stats(h);
+    uint8_t junk[1000];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(junk); i++)
+        junk[i] = (uint8_t)(i * 37 + 11);
+    feeds(h, 0, "SSH-2.0-OpenSSH_9.2\r\n");
+    feed(h, 1, junk, sizeof(junk));
+    for (int i = 0; i < 100; i++) {
+        feed(h, 0, junk, sizeof(junk));
+        feed(h, 1, junk, sizeof(junk));
+    }
+    sw_http_end(h);
+    assert_int_equal(c.n, 0);
+    assert_int_equal(st->not_http, 2);
+    assert_int_equal(st->messages, 0);
+    assert_true(st->memuse < 2048);
+    sw_http_destroy(h);
+    coll_free(&c);
+
+    /* TLS client hello and an HTTP/2 preface */
+    h = mk(NULL, &c);
+    feed(h, 0, "\x16\x03\x01\x02\x00", 5);
+    feeds(h, 1, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+    assert_int_equal(sw_http_get_stats(h)->not_http, 2);
+    sw_http_destroy(h);
+    coll_free(&c);
+}
+
+static void
+header_over_the_limit_stops_the_direction(void **state)
+{
+    struct sw_http_cfg cfg;
+    struct coll c;
+    struct sw_http *h;
+    char line[200];
+
+    (void)state;
+    sw_http_cfg_defaults(&cfg);
+    cfg.max_header_bytes = 1024;
+    h = mk(&cfg, &c);
+    feeds(h, 0, "GET / HTTP/1.1\r\n");
+    memset(line, 'a', sizeof(line));
+    memcpy(line, "X-Pad: ", 7);
+    line[sizeof(line) - 2] = '\r';
+    line[sizeof(line) - 1] = '\n';
+    for (int i = 0; i < 10; i++)
+        feed(h, 0, line, sizeof(line));
+    feeds(h, 0, "\r\n");
+    assert_int_equal(sw_http_get_stats(h)->header_limit, 1);
+    assert_int_equal(sw_http_get_stats(h)->messages, 0);
+    /* the other direction still works */
+    feeds(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    assert_int_equal(c.n, 1);
+    assert_int_equal(sw_http_get_stats(h)->unpaired, 1);
+    sw_http_destroy(h);
+    coll_free(&c);
+
+    /* exactly at the limit is fine */
+    h = mk(&cfg, &c);
+    memset(line, 0, sizeof(line));
+    {
+        char blk[1024];
+        size_t n;
+
+        memset(blk, 'b', sizeof(blk));
+        n = (size_t)snprintf(blk, sizeof(blk), "GET / HTTP/1.1\r\nX: ");
+        blk[n] = 'b';
+        memcpy(blk + sizeof(blk) - 4, "\r\n\r\n", 4);
+        feed(h, 0, blk, sizeof(blk));
+    }
+    assert_int_equal(sw_http_get_stats(h)->messages, 1);
+    assert_int_equal(sw_http_get_stats(h)->header_limit, 0);
+    sw_http_destroy(h);
+    coll_free(&c);
+}
+
+static void
+pipeline_overflow_keeps_pairs_aligned(void **state)
+{
+    struct sw_http_cfg cfg;
+    struct coll c;
+    struct sw_http *h;
+    char buf[64];
+
+    (void)state;
+    sw_http_cfg_defaults(&cfg);
+    cfg.max_pipeline = 2;
+    h = mk(&cfg, &c);
+    for (int i = 0; i < 4; i++) {
+        snprintf(buf, sizeof(buf), "GET /%d HTTP/1.1\r\n\r\n", i);
+        feeds(h, 0, buf);
+    }
+    assert_int_equal(sw_http_get_stats(h)->pipeline_drops, 2);
+    for (int i = 0; i < 4; i++)
+        feeds(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
+    feeds(h, 0, "GET /4 HTTP/1.1\r\n\r\n");
+    feeds(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
+    assert_int_equal(c.n, 5);
+    assert_string_equal(c.r[0].uri, "/0");
+    assert_string_equal(c.r[1].uri, "/1");
+    assert_string_equal(c.r[2].uri, "");
+    assert_string_equal(c.r[3].uri, "");
+    assert_string_equal(c.r[4].uri, "/4");
+    sw_http_destroy(h);
+    coll_free(&c);
+}
+
+/* Everything at once, for the failure sweep. */
+static void
+scenario(struct sw_http *h)
+{
+    uint8_t plain[2000], z[3000];
+    size_t zn;
+    char hdr[160];
+
+    for (size_t i = 0; i < sizeof(plain); i++)
+        plain[i] = (uint8_t)(i % 13);
+    zn = zcompress(plain, sizeof(plain), z, sizeof(z), 31);
+    (void)sw_http_feed(h, 0, (const uint8_t *)pipe_req, strlen(pipe_req));
+    (void)sw_http_feed(h, 0, (const uint8_t *)"GET /g HTTP/1.1\r\n\r\n", 19);
+    snprintf(hdr, sizeof(hdr), "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
+             "Content-Disposition: attachment; filename=a.gz\r\nContent-Length: %zu\r\n\r\n", zn);
+    (void)sw_http_feed(h, 1, (const uint8_t *)pipe_resp, strlen(pipe_resp) - 38);
+    (void)sw_http_feed(h, 1, (const uint8_t *)hdr, strlen(hdr));
+    (void)sw_http_feed(h, 1, z, zn);
+    sw_http_gap(h, 0, 5);
+    (void)sw_http_feed(h, 0, (const uint8_t *)"x\r\nPUT /p HTTP/1.1\r\nContent-Length: 3\r\n\r\nab",
+                       43);
+    sw_http_end(h);
+}
+
+static void
+allocation_failure_sweep_is_clean(void **state)
+{
+    struct coll c;
+    struct sw_http_cb cb = {.on_body = on_body};
+    struct sw_http_stats shared;
+    struct sw_http_cfg cfg;
+    struct sw_err err;
+    size_t full_bodies;
+    unsigned long n;
+
+    (void)state;
+    sw_http_cfg_defaults(&cfg);
+    memset(&shared, 0, sizeof(shared));
+    cfg.stats = &shared;
+    {
+        struct sw_http *h = mk(&cfg, &c);
+
+        scenario(h);
+        full_bodies = c.n;
+        assert_true(full_bodies >= 4);
+        sw_http_destroy(h);
+        coll_free(&c);
+        assert_int_equal(shared.memuse, 0);
+    }
+    for (n = 1; n < 200; n++) {
+        struct sw_http *h;
+
+        memset(&c, 0, sizeof(c));
+        sw_alloc_fail_at(n);
+        h = sw_http_create(&cfg, &cb, &c, &err);
+        if (h == NULL) {
+            sw_alloc_fail_at(0);
+            assert_int_equal(err.code, SW_ENOMEM);
+            continue;
+        }
+        scenario(h);
+        sw_alloc_fail_at(0);
+        sw_http_destroy(h);
+        coll_free(&c);
+        assert_int_equal(shared.memuse, 0);
+    }
+    assert_true(shared.nomem > 0);
+}
+
+static void
+create_validates_and_defaults(void **state)
+{
+    struct sw_http_cfg cfg;
+    struct sw_err err;
+    struct sw_http *h;
+
+    (void)state;
+    sw_http_cfg_defaults(&cfg);
+    cfg.max_pipeline = 5000;
+    assert_null(sw_http_create(&cfg, NULL, NULL, &err));
+    assert_int_equal(err.code, SW_EINVAL);
+    sw_http_cfg_defaults(&cfg);
+    cfg.max_body = 2ull << 30;
+    assert_null(sw_http_create(&cfg, NULL, NULL, &err));
+    h = sw_http_create(NULL, NULL, NULL, &err);
+    assert_non_null(h);
+    assert_int_equal(sw_http_feed(h, 2, (const uint8_t *)"x", 1), SW_EINVAL);
+    assert_int_equal(sw_http_feed(h, 0, NULL, 1), SW_EINVAL);
+    assert_int_equal(sw_http_feed(h, 0, NULL, 0), SW_OK);
+    /* no callback: counted only */
+    feeds(h, 0, "POST / HTTP/1.1\r\nContent-Length: 1\r\n\r\nx");
+    assert_int_equal(sw_http_get_stats(h)->bodies, 1);
+    sw_http_destroy(h);
+    sw_http_destroy(NULL);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(get_200_with_content_length),
+        cmocka_unit_test(post_body_is_delivered_for_the_request),
+        cmocka_unit_test(chunked_with_extensions_and_trailers),
+        cmocka_unit_test(pipelined_requests_pair_in_order_whatever_the_chunking),
+        cmocka_unit_test(gzip_and_deflate_bodies_are_decoded),
+        cmocka_unit_test(decompression_bomb_is_capped),
+        cmocka_unit_test(huge_chunk_size_is_capped_without_overflow),
+        cmocka_unit_test(head_and_304_have_no_body),
+        cmocka_unit_test(until_close_body_is_delivered_at_end),
+        cmocka_unit_test(content_disposition_names_the_file),
+        cmocka_unit_test(gap_in_body_sets_gaps_and_resyncs),
+        cmocka_unit_test(non_http_stream_is_ignored),
+        cmocka_unit_test(header_over_the_limit_stops_the_direction),
+        cmocka_unit_test(pipeline_overflow_keeps_pairs_aligned),
+        cmocka_unit_test(allocation_failure_sweep_is_clean),
+        cmocka_unit_test(create_validates_and_defaults),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
