@@ -1,4 +1,5 @@
-/* cmd_pcap.c - `seawall pcap FILE... [-o OUT] [-c CONFIG] [--workers N] [--ndpi-dir DIR]`. */
+/* cmd_pcap.c - `seawall pcap FILE... [-o OUT] [-c CONFIG] [--workers N] [--ndpi-dir DIR]
+ * [--rules DIR]`. */
 #include "sw/cmd.h"
 
 #include <getopt.h>
@@ -10,6 +11,7 @@
 #include "sw/ndpi.h"
 #include "sw/parse.h"
 #include "sw/pipeline.h"
+#include "sw/yara.h"
 
 #define MAX_SETS 64
 
@@ -18,7 +20,7 @@ usage(FILE *fp)
 {
     fprintf(fp,
             "usage: seawall pcap FILE... [-o OUT] [-c CONFIG] [--workers N] [--ndpi-dir DIR]\n"
-            "                    [--set KEY=VALUE]... [-v]\n"
+            "                    [--rules DIR] [--set KEY=VALUE]... [-v]\n"
             "Analyse capture files (pcap, pcapng) and write EVE JSON lines: a flow event per\n"
             "flow, an alert per nDPI risk, anomaly events for malformed packets, and a final\n"
             "stats event.\n"
@@ -28,10 +30,52 @@ usage(FILE *fp)
             "      --ndpi-dir DIR   load nDPI's protos.txt, categories.txt, risky_domains.txt,\n"
             "                       ja3_fingerprints.csv, sha1_fingerprints.csv found in DIR\n"
             "      --set KEY=VALUE  override a configuration key (e.g. network.max_flows=1000)\n"
+            "  -r, --rules DIR      YARA rules (*.yar, *.yara below DIR) run over each TCP\n"
+            "                       flow's reassembled bytes, per direction, up to\n"
+            "                       network.stream.depth\n"
             "  -v, --verbose        more messages on stderr\n"
             "  -h, --help           this help\n"
             "Exit status: 0 when at least one file was read, 2 when none could be read or on a\n"
             "usage or configuration error.\n");
+}
+
+static void
+report_rule(void *ctx, enum sw_yara_diag kind, const char *msg)
+{
+    (void)ctx;
+    if (kind == SW_YARA_DIAG_ERROR)
+        sw_log_error("%s", msg);
+    else
+        sw_log_warn("%s", msg);
+}
+
+/* --rules: libyara's set-up and the rule set, on the main thread before any worker starts.
+ * A rule file that does not compile is reported (path:line: message) and left out, as in
+ * seawall scan. Returns NULL (reported, libyara torn down) when nothing can be loaded. */
+static struct sw_yara_rules *
+load_rules(const char *dir)
+{
+    struct sw_yara_load_opts lo = {.dir = dir, .report = report_rule};
+    struct sw_yara_load_stats ls;
+    struct sw_yara_rules *r;
+    struct sw_err err;
+
+    sw_err_clear(&err);
+    if (sw_yara_init(&err) != SW_OK) {
+        sw_log_error("%s", err.msg);
+        return NULL;
+    }
+    r = sw_yara_load(&lo, &ls, &err);
+    if (r == NULL) {
+        sw_log_error("%s", err.msg);
+        sw_yara_fini();
+        return NULL;
+    }
+    if (ls.files_failed > 0)
+        sw_log_error("%s: %zu of %zu rule files failed to compile and were left out", dir,
+                     ls.files_failed, ls.files);
+    sw_log_info("%s: %zu rules from %zu files", dir, ls.rules, ls.files);
+    return r;
 }
 
 int
@@ -41,9 +85,11 @@ sw_cmd_pcap(int argc, char **argv)
         {"output", required_argument, NULL, 'o'}, {"config", required_argument, NULL, 'c'},
         {"workers", required_argument, NULL, 'w'}, {"ndpi-dir", required_argument, NULL, 'N'},
         {"set", required_argument, NULL, 'S'},    {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"rules", required_argument, NULL, 'r'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
-    const char *out = NULL, *config = NULL, *ndpi_dir = NULL;
+    const char *out = NULL, *config = NULL, *ndpi_dir = NULL, *rules_dir = NULL;
+    struct sw_yara_rules *rules = NULL;
     const char *sets[MAX_SETS];
     size_t n_sets = 0;
     uint64_t workers = 0;
@@ -54,7 +100,7 @@ sw_cmd_pcap(int argc, char **argv)
     int c, rc;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:c:w:vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:c:w:r:vh", opts, NULL)) != -1) {
         switch (c) {
         case 'o':
             out = optarg;
@@ -70,6 +116,9 @@ sw_cmd_pcap(int argc, char **argv)
             break;
         case 'N':
             ndpi_dir = optarg;
+            break;
+        case 'r':
+            rules_dir = optarg;
             break;
         case 'S':
             if (n_sets >= MAX_SETS) {
@@ -103,6 +152,13 @@ sw_cmd_pcap(int argc, char **argv)
         sw_cfg_free(cfg);
         return 2;
     }
+    if (rules_dir != NULL) {
+        rules = load_rules(rules_dir);
+        if (rules == NULL) {
+            sw_cfg_free(cfg);
+            return 2;
+        }
+    }
     sw_cmd_host(cfg, host, sizeof(host));
     struct sw_pcap_opts po = {
         .files = (const char *const *)(argv + optind),
@@ -111,11 +167,16 @@ sw_cmd_pcap(int argc, char **argv)
         .workers = (unsigned)workers,
         .verbose = verbose,
         .host = host,
+        .rules = rules,
     };
     sw_err_clear(&err);
     rc = sw_pipeline_pcap(cfg, &po, &err);
     if (rc != 0 && err.msg[0] != '\0')
         sw_log_error("%s", err.msg);
+    if (rules != NULL) {
+        sw_yara_rules_destroy(rules);
+        sw_yara_fini();
+    }
     sw_cfg_free(cfg);
     return rc;
 }

@@ -23,6 +23,7 @@
 #include "sw/router.h"
 #include "sw/src_pcap.h"
 #include "sw/stats.h"
+#include "sw/yara.h"
 
 #define BATCH_PKTS 512
 #define BATCH_MIN_BYTES (320u * 1024u) /* > libpcap's largest snap length (256 KiB) */
@@ -69,6 +70,7 @@ struct worker {
 
 struct pipeline {
     const struct sw_config *cfg;
+    const struct sw_yara_rules *rules; /* borrowed: NULL without --rules */
     unsigned n;
     struct worker *w; /* owned */
     struct bell main_bell;
@@ -164,8 +166,8 @@ worker_main(void *arg)
     snprintf(name, sizeof(name), "sw-worker/%u", w->idx);
     pthread_setname_np(pthread_self(), name);
     if (w->nw == NULL) {
-        w->nw = sw_net_worker_create(w->pl->cfg, w->idx, w->pl->n, w->pl->risk, &w->prod->em,
-                                     &w->init_err);
+        w->nw = sw_net_worker_create(w->pl->cfg, w->idx, w->pl->n, w->pl->risk, w->pl->rules,
+                                     &w->prod->em, &w->init_err);
         if (w->nw == NULL)
             atomic_store(&w->init_failed, 1);
     }
@@ -226,14 +228,10 @@ worker_main(void *arg)
             batch_destroy(b);
         bell_ring(&w->pl->main_bell);
     }
+    sw_net_worker_flush(w->nw, final_now); /* the flows still open: alerts, flow events */
     sw_net_worker_stats(w->nw, &w->final);
-    sw_net_worker_destroy(w->nw, final_now); /* emits the flows still open */
+    sw_net_worker_destroy(w->nw, final_now);
     w->nw = NULL;
-    /* Flow events of the shutdown are counted after destroy: take the end counters. */
-    w->final.flows_ended += w->final.flows_active;
-    w->final.flows_shutdown += w->final.flows_active;
-    w->final.flows_active = 0;
-    w->final.flow_memuse = 0; /* the table and its nDPI states are freed */
     w->final.event_drops += w->prod->drops;
     sw_producer_close(w->prod);
     sw_eve_thread_fini();
@@ -485,7 +483,8 @@ read_file(struct pipeline *pl, const char *path)
 static void
 pipeline_free(struct pipeline *pl)
 {
-    for (unsigned i = 0; i < pl->n; i++) {
+    /* Set-up may have failed before the workers were allocated. */
+    for (unsigned i = 0; pl->w != NULL && i < pl->n; i++) {
         struct worker *w = &pl->w[i];
         struct batch *b;
 
@@ -559,8 +558,15 @@ pipeline_setup(struct pipeline *pl, const struct sw_config *cfg, const struct sw
     struct sw_sink **sinks;
 
     pl->cfg = cfg;
+    pl->rules = o->rules;
     pl->periodic_stats = o->verbose;
-    pl->n = o->workers != 0 ? o->workers : cfg->network.workers;
+    unsigned n = o->workers != 0 ? o->workers : cfg->network.workers;
+
+    if (pl->rules != NULL && n > SW_YARA_MAX_THREADS)
+        return sw_err_set(err, SW_EINVAL,
+                          "--rules: at most %d workers can share one rule set, not %u",
+                          SW_YARA_MAX_THREADS, n);
+    pl->n = n;
     pl->batch_cap = cfg->network.batch_size > BATCH_MIN_BYTES ? cfg->network.batch_size
                                                               : BATCH_MIN_BYTES;
     pl->max_batches = cfg->network.ring_size;

@@ -403,6 +403,24 @@ flow_stats_json(const struct sw_worker_stats *w)
     return o;
 }
 
+/* seawall-only TCP reassembly counters (stats: seawall.stream). */
+static json_t *
+stream_stats_json(const struct sw_worker_stats *w)
+{
+    json_t *o = json_object();
+
+    set_int(o, "reassembly_memuse", w->stream_reassembly_memuse);
+    set_int(o, "segments", w->stream_segments);
+    set_int(o, "overlaps", w->stream_overlaps);
+    set_int(o, "overlap_conflicts", w->stream_overlap_conflicts);
+    set_int(o, "gaps", w->stream_gaps);
+    set_int(o, "depth_reached", w->stream_depth_reached);
+    set_int(o, "memcap_drops", w->stream_memcap_drops);
+    set_int(o, "scans", w->stream_scans);
+    set_int(o, "scan_errors", w->stream_scan_errors);
+    return o;
+}
+
 /* seawall-only worker counters. */
 static json_t *
 worker_extra_json(const struct sw_worker_stats *w)
@@ -492,6 +510,7 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     set_int(df, "overlap_conflicts", s->defrag.overlap_conflicts);
     set_int(df, "invalid", s->defrag.invalid);
     json_object_set_new_nocheck(sw, "defrag", df);
+    json_object_set_new_nocheck(sw, "stream", stream_stats_json(&s->total));
     json_t *out = json_object();
     set_int(out, "events", s->output_events);
     set_int(out, "drops", s->output_drops);
@@ -876,11 +895,12 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
     if (root == NULL)
         return NULL;
     set_time(root, "timestamp", ev->ts_us);
-    if ((ev->type == SW_EV_FLOW || ev->type == SW_EV_ALERT) && ev->file == NULL)
+    if ((ev->type == SW_EV_FLOW || ev->type == SW_EV_ALERT) &&
+        (ev->file == NULL || ev->on_flow))
         set_int(root, "flow_id", ev->flow.flow_id);
     set_str(root, "event_type", sw_event_type_name(ev->type));
     set_str(root, "host", cfg->host);
-    if (ev->file != NULL) {
+    if (ev->file != NULL && !ev->on_flow) {
         file_event_json(root, ev);
         return root;
     }
@@ -896,6 +916,8 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
             json_object_set_new_nocheck(root, "alert", alert_json(&ev->u.alert));
             sw = json_object();
             set_str(sw, "detector", ev->u.alert.detector);
+            if (ev->file != NULL) /* a YARA match on the flow's stream */
+                json_object_set_new_nocheck(root, "yara", yara_json(ev->file));
         }
         json_object_set_new_nocheck(root, "flow", flow_json(ev, ev->type == SW_EV_FLOW));
         if (ev->type == SW_EV_FLOW && ev->flow.proto == IPPROTO_TCP)

@@ -1077,6 +1077,7 @@ struct match_ctx {
     struct sw_emitter *em;
     struct sw_yara_scan_result *res;
     uint64_t ts_us;
+    const struct sw_event *tmpl; /* stream scans: the flow part of each alert; else NULL */
 };
 
 static int
@@ -1324,16 +1325,27 @@ scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
     struct sw_event *ev;
 
     mc->res->matches++;
-    copy_fileinfo(&m, NULL, mc->fi);
+    if (mc->tmpl == NULL)
+        copy_fileinfo(&m, NULL, mc->fi);
     build_match(&m, NULL, ctx, rule, &mc->s->lim);
     ev = event_alloc(SW_EV_ALERT, mc->ts_us, m.used, &fp, &a);
     if (ev == NULL) {
         mc->res->drops++;
         return CALLBACK_CONTINUE;
     }
-    copy_fileinfo(&a, fp, mc->fi);
+    if (mc->tmpl == NULL)
+        copy_fileinfo(&a, fp, mc->fi);
     build_match(&a, fp, ctx, rule, &mc->s->lim);
     alert_from_meta(&ev->u.alert, rule);
+    if (mc->tmpl != NULL) {
+        ev->ts_us = mc->tmpl->ts_us;
+        ev->flow = mc->tmpl->flow;
+        ev->counts = mc->tmpl->counts;
+        ev->ndpi = mc->tmpl->ndpi;
+        ev->has_ndpi = mc->tmpl->has_ndpi;
+        ev->on_flow = true;
+        ev->u.alert.to_client = mc->tmpl->u.alert.to_client;
+    }
     sw_emit(mc->em, ev);
     return CALLBACK_CONTINUE;
 }
@@ -1377,35 +1389,55 @@ sw_yara_scanner_destroy(struct sw_yara_scanner *s)
     sw_free(s);
 }
 
+/* Both scans: set the externals (vals in ext_names order), scan, map libyara's codes. */
+static enum sw_rc
+scan_common(struct sw_yara_scanner *s, const char *const vals[6], const char *label,
+            struct match_ctx *mc, const uint8_t *buf, size_t len, struct sw_err *err)
+{
+    static const uint8_t empty[1];
+    struct timespec ts;
+    int rc;
+
+    memset(mc->res, 0, sizeof(*mc->res));
+    clock_gettime(CLOCK_REALTIME, &ts);
+    mc->ts_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+    for (size_t i = 0; i < 6; i++) {
+        rc = yr_scanner_define_string_variable(s->sc, ext_names[i], vals[i]);
+        if (rc != ERROR_SUCCESS)
+            return sw_err_set(err, SW_EIO, "%s: setting external %s: libyara error %d", label,
+                              ext_names[i], rc);
+    }
+    yr_scanner_set_callback(s->sc, scan_cb, mc);
+    rc = yr_scanner_scan_mem(s->sc, len > 0 ? buf : empty, len);
+    if (rc == ERROR_SCAN_TIMEOUT) {
+        mc->res->timeout = true;
+        return sw_err_set(err, SW_ELIMIT, "%s: scan timed out", label);
+    }
+    if (rc != ERROR_SUCCESS)
+        return sw_err_set(err, rc == ERROR_INSUFFICIENT_MEMORY ? SW_ENOMEM : SW_EIO,
+                          "%s: libyara scan error %d", label, rc);
+    return SW_OK;
+}
+
 enum sw_rc
 sw_yara_scan_mem(struct sw_yara_scanner *s, const struct sw_yara_ext *x,
                  const struct sw_file_part *fi, const uint8_t *buf, size_t len,
                  struct sw_emitter *em, struct sw_yara_scan_result *res, struct sw_err *err)
 {
-    static const uint8_t empty[1];
-    struct timespec ts;
     struct match_ctx mc = {.s = s, .fi = fi, .em = em, .res = res};
-    const char *vals[6] = {x->filename, x->filepath, x->extension,
-                           x->filetype, x->owner,    x->source != NULL ? x->source : "file"};
-    int rc;
+    const char *const vals[6] = {x->filename, x->filepath, x->extension,
+                                 x->filetype, x->owner,    x->source != NULL ? x->source : "file"};
 
-    memset(res, 0, sizeof(*res));
-    clock_gettime(CLOCK_REALTIME, &ts);
-    mc.ts_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-    for (size_t i = 0; i < 6; i++) {
-        rc = yr_scanner_define_string_variable(s->sc, ext_names[i], vals[i]);
-        if (rc != ERROR_SUCCESS)
-            return sw_err_set(err, SW_EIO, "%s: setting external %s: libyara error %d",
-                              fi->path, ext_names[i], rc);
-    }
-    yr_scanner_set_callback(s->sc, scan_cb, &mc);
-    rc = yr_scanner_scan_mem(s->sc, len > 0 ? buf : empty, len);
-    if (rc == ERROR_SCAN_TIMEOUT) {
-        res->timeout = true;
-        return sw_err_set(err, SW_ELIMIT, "%s: scan timed out", fi->path);
-    }
-    if (rc != ERROR_SUCCESS)
-        return sw_err_set(err, rc == ERROR_INSUFFICIENT_MEMORY ? SW_ENOMEM : SW_EIO,
-                          "%s: libyara scan error %d", fi->path, rc);
-    return SW_OK;
+    return scan_common(s, vals, fi->path, &mc, buf, len, err);
+}
+
+enum sw_rc
+sw_yara_scan_flow(struct sw_yara_scanner *s, const struct sw_event *tmpl, const char *label,
+                  const uint8_t *buf, size_t len, struct sw_emitter *em,
+                  struct sw_yara_scan_result *res, struct sw_err *err)
+{
+    struct match_ctx mc = {.s = s, .em = em, .res = res, .tmpl = tmpl};
+    const char *const vals[6] = {"", "", "", "", "", "stream"};
+
+    return scan_common(s, vals, label, &mc, buf, len, err);
 }

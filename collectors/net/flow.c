@@ -312,10 +312,8 @@ sw_flow_table_create(const struct sw_flow_cfg *cfg, sw_flow_end_fn on_end, void 
 }
 
 void
-sw_flow_table_destroy(struct sw_flow_table *ft, uint64_t now_us)
+sw_flow_table_flush(struct sw_flow_table *ft, uint64_t now_us)
 {
-    if (ft == NULL)
-        return;
     for (int c = 0; c < SW_TC_MAX; c++) {
         while (ft->lru[c].head != NULL) {
             struct sw_flow *f = ft->lru[c].head;
@@ -323,6 +321,14 @@ sw_flow_table_destroy(struct sw_flow_table *ft, uint64_t now_us)
             flow_end(ft, f, expired(ft, f, now_us) ? SW_REASON_TIMEOUT : SW_REASON_SHUTDOWN);
         }
     }
+}
+
+void
+sw_flow_table_destroy(struct sw_flow_table *ft, uint64_t now_us)
+{
+    if (ft == NULL)
+        return;
+    sw_flow_table_flush(ft, now_us);
     sw_free(ft->bucket);
     sw_free(ft);
 }

@@ -7,6 +7,13 @@
 #include "sw/community_id.h"
 #include "sw/flow.h"
 #include "sw/ndpi.h"
+#include "sw/stream.h"
+#include "sw/yara.h"
+
+/* Per-alert string limits and scan time limit of stream scans (as seawall scan's defaults). */
+#define STREAM_YARA_MAX_STRINGS 16
+#define STREAM_YARA_STRING_BYTES 64
+#define STREAM_YARA_TIMEOUT_S 60
 
 struct sw_net_worker {
     const struct sw_config *cfg;           /* borrowed */
@@ -14,8 +21,59 @@ struct sw_net_worker {
     struct sw_emitter *em;                 /* borrowed */
     struct sw_flow_table *flows;           /* owned */
     struct sw_ndpi *ndpi;                  /* owned */
+    /* Stream YARA (only with rules): reassembly and this thread's scanner. */
+    struct sw_stream_ctx *streams;         /* owned; NULL without rules */
+    struct sw_yara_scanner *ys;            /* owned; NULL without rules */
     struct sw_worker_stats st;
 };
+
+/* Scan one direction's reassembled bytes once, then free them. Alerts carry the flow as it
+ * is now; the direction is the one whose bytes matched. */
+static void
+stream_scan(struct sw_net_worker *w, struct sw_flow *f, enum sw_stream_dir dir, uint64_t ts_us)
+{
+    struct sw_stream *s = f->stream;
+    struct sw_stream_info si;
+    struct sw_yara_scan_result res;
+    struct sw_event tmpl;
+    struct sw_err err;
+
+    sw_stream_info(s, dir, &si);
+    if (si.released)
+        return;
+    if (si.len > 0) {
+        memset(&tmpl, 0, sizeof(tmpl));
+        tmpl.ts_us = ts_us;
+        tmpl.flow = f->ref;
+        tmpl.counts = f->counts;
+        tmpl.ndpi = f->ndpi;
+        tmpl.has_ndpi = true;
+        tmpl.u.alert.to_client = dir == SW_STREAM_TO_CLIENT;
+        w->st.stream_scans++;
+        if (sw_yara_scan_flow(w->ys, &tmpl, "stream", si.data, si.len, w->em, &res, &err) !=
+            SW_OK)
+            w->st.stream_scan_errors++;
+        w->st.alerts += res.matches;
+        w->st.event_drops += res.drops;
+        if (res.matches > res.drops)
+            f->alerted = true;
+    }
+    sw_stream_release(w->streams, s, dir);
+}
+
+/* Flow end: scan what is left of both directions, then free the stream. */
+static void
+stream_end(struct sw_net_worker *w, struct sw_flow *f)
+{
+    if (f->stream == NULL)
+        return;
+    for (int d = SW_STREAM_TO_SERVER; d <= SW_STREAM_TO_CLIENT; d++) {
+        sw_stream_finish(w->streams, f->stream, (enum sw_stream_dir)d);
+        stream_scan(w, f, (enum sw_stream_dir)d, f->counts.end_us);
+    }
+    sw_stream_destroy(w->streams, f->stream);
+    f->stream = NULL;
+}
 
 /* Flow end: final classification, last risks, then the flow event. */
 static void
@@ -28,6 +86,7 @@ on_flow_end(void *ctx, struct sw_flow *f, enum sw_flow_reason reason)
     if (fresh != 0)
         sw_det_ndpi_risk_inspect(w->risk, f, &f->ndpi, fresh, f->counts.end_us, false, w->em,
                                  &w->st);
+    stream_end(w, f); /* its alerts come before the flow event */
     ev = sw_event_create(SW_EV_FLOW, f->counts.end_us);
     if (ev == NULL) {
         w->st.event_drops++;
@@ -46,8 +105,8 @@ on_flow_end(void *ctx, struct sw_flow *f, enum sw_flow_reason reason)
 
 struct sw_net_worker *
 sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_workers,
-                     const struct sw_det_ndpi_risk *risk, struct sw_emitter *em,
-                     struct sw_err *err)
+                     const struct sw_det_ndpi_risk *risk, const struct sw_yara_rules *rules,
+                     struct sw_emitter *em, struct sw_err *err)
 {
     struct sw_net_worker *w = sw_calloc(1, sizeof(*w));
     struct sw_flow_cfg fc;
@@ -76,6 +135,24 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
     w->ndpi = sw_ndpi_create(cfg, err);
     if (w->ndpi == NULL)
         goto fail;
+    if (rules != NULL) {
+        struct sw_stream_cfg sc = {
+            .depth = cfg->network.stream.depth,
+            .memcap = cfg->network.stream.memcap / (n_workers ? n_workers : 1),
+        };
+        struct sw_yara_limits lim = {
+            .max_strings = STREAM_YARA_MAX_STRINGS,
+            .string_bytes = STREAM_YARA_STRING_BYTES,
+            .timeout_s = STREAM_YARA_TIMEOUT_S,
+        };
+
+        w->streams = sw_stream_ctx_create(&sc, err);
+        if (w->streams == NULL)
+            goto fail;
+        w->ys = sw_yara_scanner_create(rules, &lim, err);
+        if (w->ys == NULL)
+            goto fail;
+    }
     w->flows = sw_flow_table_create(&fc, on_flow_end, w, err);
     if (w->flows == NULL)
         goto fail;
@@ -92,6 +169,8 @@ sw_net_worker_destroy(struct sw_net_worker *w, uint64_t now_us)
         return;
     sw_flow_table_destroy(w->flows, now_us); /* emits the last flow events */
     sw_ndpi_destroy(w->ndpi);
+    sw_yara_scanner_destroy(w->ys);
+    sw_stream_ctx_destroy(w->streams);
     sw_free(w);
 }
 
@@ -119,6 +198,23 @@ sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p)
     if (fresh != 0)
         sw_det_ndpi_risk_inspect(w->risk, f, &f->ndpi, fresh, p->ts_us, !to_server, w->em,
                                  &w->st);
+    if (w->streams != NULL && p->l4_proto == 6) {
+        struct sw_stream *s = f->stream;
+        unsigned full = sw_stream_packet(w->streams, &s, p, to_server);
+
+        f->stream = s;
+        /* A direction at the depth gets nothing more: scan it now and free its bytes. */
+        if (full & SW_STREAM_FULL_TS)
+            stream_scan(w, f, SW_STREAM_TO_SERVER, p->ts_us);
+        if (full & SW_STREAM_FULL_TC)
+            stream_scan(w, f, SW_STREAM_TO_CLIENT, p->ts_us);
+    }
+}
+
+void
+sw_net_worker_flush(struct sw_net_worker *w, uint64_t now_us)
+{
+    sw_flow_table_flush(w->flows, now_us);
 }
 
 void
@@ -133,4 +229,16 @@ sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out)
     *out = w->st;
     sw_flow_stats(w->flows, out);
     sw_ndpi_stats(w->ndpi, out);
+    if (w->streams != NULL) {
+        struct sw_stream_stats ss;
+
+        sw_stream_stats(w->streams, &ss);
+        out->stream_reassembly_memuse = ss.reassembly_memuse;
+        out->stream_segments = ss.segments;
+        out->stream_overlaps = ss.overlaps;
+        out->stream_overlap_conflicts = ss.overlap_conflicts;
+        out->stream_gaps = ss.gaps;
+        out->stream_depth_reached = ss.depth_reached;
+        out->stream_memcap_drops = ss.memcap_drops;
+    }
 }

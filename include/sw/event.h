@@ -143,6 +143,10 @@ struct sw_event {
     /* Files on disk: NULL for network events. Borrowed from the event's own allocation (see
      * struct sw_file_part); in the zeroed header so sw_event_create() leaves it NULL. */
     const struct sw_file_part *file;
+    /* With file != NULL: a YARA match on a flow's reassembled stream (seawall pcap --rules),
+     * not a file on disk: the network fields above are set and file carries only the yara
+     * part (rule, namespace, tags, meta, strings). */
+    bool on_flow;
     union {
         struct {
             uint8_t state;   /* enum sw_flow_state */

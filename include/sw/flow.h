@@ -61,6 +61,11 @@ struct sw_flow {
     bool info_valid;           /* ndpi below holds the final classification */
     uint64_t risks_alerted;    /* risk bits already raised as alerts */
     struct sw_ndpi_info ndpi;
+
+    /* TCP reassembly, owned by the stream module (collectors/net/stream.c): a struct
+     * sw_stream, NULL until the first segment (and always without stream inspection);
+     * freed by the table's on_end hook. */
+    void *stream;
 };
 
 struct sw_flow_cfg {
@@ -79,8 +84,11 @@ typedef void (*sw_flow_end_fn)(void *ctx, struct sw_flow *f, enum sw_flow_reason
 /* Create a table. Returns NULL and fills err on failure. Caller owns the result. */
 struct sw_flow_table *sw_flow_table_create(const struct sw_flow_cfg *cfg, sw_flow_end_fn on_end,
                                            void *ctx, struct sw_err *err);
-/* Ends every flow with reason SW_REASON_SHUTDOWN (or TIMEOUT when it had expired by now_us),
- * then frees the table. NULL-safe. */
+/* End every flow with reason SW_REASON_SHUTDOWN (or TIMEOUT when it had expired by now_us);
+ * the table stays usable. */
+void sw_flow_table_flush(struct sw_flow_table *ft, uint64_t now_us);
+
+/* sw_flow_table_flush(), then free the table. NULL-safe. */
 void sw_flow_table_destroy(struct sw_flow_table *ft, uint64_t now_us);
 
 /* Find or create the flow of a decoded packet (SW_DECODE_OK), update its counters, state

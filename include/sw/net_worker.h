@@ -17,15 +17,24 @@
 #include "sw/stats.h"
 
 struct sw_net_worker;
+struct sw_yara_rules; /* yara.h */
 
-/* index/n_workers: this worker's share of network.max_flows. em: where events go (borrowed,
- * must outlive the worker). risk: shared detector (borrowed). */
+/* index/n_workers: this worker's share of network.max_flows (and network.stream.memcap).
+ * em: where events go (borrowed, must outlive the worker). risk: shared detector (borrowed).
+ * rules: YARA rules for TCP streams (borrowed, must outlive the worker), or NULL for no
+ * stream reassembly; with rules the worker makes its own scanner, so create it on the thread
+ * that will use it. */
 struct sw_net_worker *sw_net_worker_create(const struct sw_config *cfg, unsigned index,
                                            unsigned n_workers,
                                            const struct sw_det_ndpi_risk *risk,
+                                           const struct sw_yara_rules *rules,
                                            struct sw_emitter *em, struct sw_err *err);
 /* Ends every flow (reason shutdown, or timeout when expired by now_us) and frees. NULL-safe. */
 void sw_net_worker_destroy(struct sw_net_worker *w, uint64_t now_us);
+
+/* End every open flow now (end of input): their last alerts and flow events are emitted and
+ * counted, so sw_net_worker_stats() afterwards has the final figures. */
+void sw_net_worker_flush(struct sw_net_worker *w, uint64_t now_us);
 
 /* One decoded packet (sw_decode_frame() returned SW_DECODE_OK). */
 void sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p);

@@ -15,6 +15,8 @@
 #include "sw/config.h"
 #include "sw/err.h"
 
+struct sw_yara_rules; /* yara.h */
+
 struct sw_pcap_opts {
     const char *const *files; /* borrowed */
     size_t n_files;
@@ -22,6 +24,9 @@ struct sw_pcap_opts {
     unsigned workers;         /* 0: network.workers from the config */
     bool verbose;             /* stats events every stats.interval of capture time */
     const char *host;         /* EVE host */
+    /* borrowed, may be NULL: YARA rules for reassembled TCP streams (--rules); loaded on the
+     * main thread, each worker makes its own scanner. At most SW_YARA_MAX_THREADS workers. */
+    const struct sw_yara_rules *rules;
 };
 
 /* Run the offline pipeline over opts->files. Returns the process exit code: 0 when at least

@@ -25,6 +25,11 @@ struct sw_worker_stats {
     uint64_t anomalies, anomalies_suppressed; /* suppressed: rate limit */
     uint64_t event_drops;       /* events lost: allocation failure or full ring */
     uint64_t tcp_syn, tcp_synack, tcp_rst, tcp_fin;
+    /* TCP reassembly (seawall pcap --rules; see include/sw/stream.h) */
+    uint64_t stream_reassembly_memuse, stream_segments, stream_overlaps;
+    uint64_t stream_overlap_conflicts, stream_gaps, stream_depth_reached, stream_memcap_drops;
+    uint64_t stream_scans;       /* stream directions scanned with YARA */
+    uint64_t stream_scan_errors; /* ... that failed or timed out (their matches are lost) */
 };
 
 /* Capture-side counters (one capture thread). */

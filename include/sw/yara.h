@@ -115,6 +115,16 @@ enum sw_rc sw_yara_scan_mem(struct sw_yara_scanner *s, const struct sw_yara_ext 
                             struct sw_emitter *em, struct sw_yara_scan_result *res,
                             struct sw_err *err) SW_MUSTCHECK;
 
+/* Scan a flow's reassembled stream buf[0, len) with every external empty but seawall_source
+ * "stream". Every matching rule becomes one alert event carrying tmpl's flow part (ts_us,
+ * flow, counts, ndpi, has_ndpi, u.alert.to_client) and the yara part (ev->on_flow set, no
+ * fileinfo), handed to em. label names the stream in err. Returns as sw_yara_scan_mem. The
+ * scanner's thread only. */
+enum sw_rc sw_yara_scan_flow(struct sw_yara_scanner *s, const struct sw_event *tmpl,
+                             const char *label, const uint8_t *buf, size_t len,
+                             struct sw_emitter *em, struct sw_yara_scan_result *res,
+                             struct sw_err *err) SW_MUSTCHECK;
+
 /* An event of type t (SW_EV_FILEINFO, or SW_EV_STATS with fi->has_scan) carrying a copy of
  * fi in its own allocation. Caller owns it (sw_event_destroy). NULL on allocation failure. */
 struct sw_event *sw_yara_file_event_create(enum sw_event_type t, uint64_t ts_us,

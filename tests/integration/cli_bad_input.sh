@@ -73,6 +73,8 @@ expect "no file" 2 "no capture file given"
 expect "bad --workers" 2 "--workers" -w 0 "$GOOD"
 expect "bad --set" 2 "network.max_flows" --set network.max_flows=0 "$GOOD"
 expect "bad --ndpi-dir" 2 "ndpi-dir" --ndpi-dir "$T/nope" "$GOOD"
+expect "unknown nDPI risk in risk_exceptions" 2 "unknown nDPI risk 'NDPI_BOGUS_RISK'" \
+    --set 'ndpi.risk_exceptions.risks=[NDPI_BOGUS_RISK]' "$GOOD"
 expect "missing nDPI protos file, 2 workers" 2 "nope.txt: ndpi.protos_file: No such file" \
     -w 2 --set ndpi.protos_file="$T/nope.txt" "$GOOD"
 expect "nDPI categories file is a directory" 2 "ndpi.categories_file: not a regular file" \

@@ -1,0 +1,460 @@
+/* stream.c - TCP reassembly per flow and direction (see include/sw/stream.h).
+ *
+ * Positions are 64-bit offsets ("rel") from a direction's first byte: the sequence number of
+ * rel 0 is `base`, and a segment's rel is found from its signed 32-bit distance to the next
+ * expected byte, so sequence-number wrap needs no special case. Delivered bytes sit in `buf`;
+ * held (out-of-order) segments sit in a list sorted by rel that never overlaps itself: a new
+ * segment is cut around what is already there (first data wins). Worker thread only. */
+#include "sw/stream.h"
+
+#include <string.h>
+
+#include "sw/alloc.h"
+
+#define TH_FIN 0x01u
+#define TH_SYN 0x02u
+#define TH_RST 0x04u
+#define BUF_MIN 4096u
+
+struct held {
+    struct held *next;
+    uint64_t rel;
+    uint32_t len;
+    uint8_t data[];
+};
+
+struct dir {
+    uint8_t *buf; /* owned: delivered bytes, at most depth */
+    size_t len, cap;
+    uint64_t next_rel; /* next expected byte */
+    uint32_t base;     /* sequence number of rel 0 */
+    /* buf[map_off + (r - map_rel)] holds byte r for r >= map_rel (since the last gap) */
+    uint64_t map_rel;
+    size_t map_off;
+    struct held *held; /* owned: sorted by rel, disjoint, all > next_rel */
+    unsigned n_held;
+    uint64_t gaps, beyond;
+    bool started, gap, depth_reached, full_reported, released;
+    bool syn, fin, rst, midstream;
+};
+
+struct sw_stream {
+    struct dir d[2];
+};
+
+struct sw_stream_ctx {
+    struct sw_stream_cfg cfg;
+    struct sw_stream_stats st;
+};
+
+struct sw_stream_ctx *
+sw_stream_ctx_create(const struct sw_stream_cfg *cfg, struct sw_err *err)
+{
+    struct sw_stream_ctx *c;
+
+    if (cfg->depth == 0) {
+        sw_err_set(err, SW_EINVAL, "stream: depth must be at least 1 byte");
+        return NULL;
+    }
+    c = sw_calloc(1, sizeof(*c));
+    if (c == NULL) {
+        sw_err_set(err, SW_ENOMEM, "stream: out of memory");
+        return NULL;
+    }
+    c->cfg = *cfg;
+    return c;
+}
+
+void
+sw_stream_ctx_destroy(struct sw_stream_ctx *c)
+{
+    sw_free(c);
+}
+
+void
+sw_stream_stats(const struct sw_stream_ctx *c, struct sw_stream_stats *out)
+{
+    *out = c->st;
+}
+
+/* Reserve n bytes under the memcap. False (counted) when they do not fit. */
+static bool
+charge(struct sw_stream_ctx *c, size_t n)
+{
+    uint64_t after;
+
+    if (__builtin_add_overflow(c->st.reassembly_memuse, (uint64_t)n, &after) ||
+        after > c->cfg.memcap) {
+        c->st.memcap_drops++;
+        return false;
+    }
+    c->st.reassembly_memuse = after;
+    return true;
+}
+
+static void
+uncharge(struct sw_stream_ctx *c, size_t n)
+{
+    c->st.reassembly_memuse -= n;
+}
+
+/* Bytes of dir lost for good (memcap, allocation failure): the buffer no longer maps. */
+static void
+mark_gap(struct sw_stream_ctx *c, struct dir *d)
+{
+    d->gap = true;
+    d->gaps++;
+    c->st.gaps++;
+}
+
+static void
+depth_hit(struct sw_stream_ctx *c, struct dir *d)
+{
+    struct held *h, *next;
+
+    d->depth_reached = true;
+    c->st.depth_reached++;
+    /* Nothing more will be kept: what is held is only memory now. */
+    for (h = d->held; h != NULL; h = next) {
+        next = h->next;
+        d->beyond += h->len;
+        uncharge(c, sizeof(*h) + h->len);
+        sw_free(h);
+    }
+    d->held = NULL;
+    d->n_held = 0;
+}
+
+/* n in-order bytes at next_rel: keep what the depth allows. */
+static void
+append(struct sw_stream_ctx *c, struct dir *d, const uint8_t *p, size_t n)
+{
+    uint64_t depth = c->cfg.depth;
+    size_t keep = n, need;
+
+    d->next_rel += n;
+    if (d->depth_reached) {
+        d->beyond += n;
+        return;
+    }
+    if ((uint64_t)d->len + keep > depth)
+        keep = (size_t)(depth - d->len);
+    need = d->len + keep;
+    if (need > d->cap) {
+        size_t ncap = d->cap != 0 ? d->cap : (depth < BUF_MIN ? (size_t)depth : BUF_MIN);
+        uint8_t *nb;
+
+        while (ncap < need)
+            ncap = (uint64_t)ncap * 2 > depth ? (size_t)depth : ncap * 2;
+        if (!charge(c, ncap - d->cap))
+            goto lost;
+        nb = sw_realloc(d->buf, ncap);
+        if (nb == NULL) {
+            uncharge(c, ncap - d->cap);
+            c->st.memcap_drops++;
+            goto lost;
+        }
+        d->buf = nb;
+        d->cap = ncap;
+    }
+    memcpy(d->buf + d->len, p, keep);
+    d->len += keep;
+    d->beyond += n - keep;
+    if (d->len == depth)
+        depth_hit(c, d);
+    return;
+lost:
+    mark_gap(c, d);
+    d->map_rel = d->next_rel;
+    d->map_off = d->len;
+}
+
+/* Compare n bytes at rel r (< next_rel, already delivered) with what the buffer kept.
+ * Returns true when a kept byte differs. */
+static bool
+differs_delivered(const struct dir *d, uint64_t r, const uint8_t *p, size_t n)
+{
+    if (r < d->map_rel) {
+        uint64_t skip = d->map_rel - r;
+
+        if (skip >= n)
+            return false;
+        r += skip;
+        p += skip;
+        n -= (size_t)skip;
+    }
+    uint64_t off = d->map_off + (r - d->map_rel);
+
+    if (off >= d->len)
+        return false;
+    if (n > d->len - off)
+        n = (size_t)(d->len - off);
+    return memcmp(d->buf + off, p, n) != 0;
+}
+
+/* Deliver held segments that now start at (or before) next_rel. */
+static void
+drain(struct sw_stream_ctx *c, struct dir *d)
+{
+    struct held *h;
+
+    while ((h = d->held) != NULL && h->rel <= d->next_rel) {
+        uint64_t end = h->rel + h->len;
+
+        d->held = h->next;
+        d->n_held--;
+        if (end > d->next_rel) {
+            size_t skip = (size_t)(d->next_rel - h->rel);
+
+            append(c, d, h->data + skip, h->len - skip);
+        }
+        uncharge(c, sizeof(*h) + h->len);
+        sw_free(h);
+        if (d->depth_reached)
+            break; /* depth_hit freed the rest */
+    }
+}
+
+/* Give up on the hole before the first held segment. */
+static void
+close_hole(struct sw_stream_ctx *c, struct dir *d)
+{
+    if (d->held == NULL)
+        return;
+    mark_gap(c, d);
+    d->next_rel = d->held->rel;
+    d->map_rel = d->next_rel;
+    d->map_off = d->len;
+    drain(c, d);
+}
+
+/* Hold [start, end) (bytes at p, p[0] is start), cut around held data. */
+static void
+hold(struct sw_stream_ctx *c, struct dir *d, uint64_t start, uint64_t end, const uint8_t *p,
+     bool *overlap, bool *conflict)
+{
+    struct held **pp = &d->held;
+    uint64_t cur = start;
+
+    while (cur < end) {
+        struct held *h = *pp;
+
+        if (h != NULL && h->rel + h->len <= cur) {
+            pp = &h->next;
+            continue;
+        }
+        uint64_t stop = (h == NULL || h->rel >= end) ? end : (h->rel > cur ? h->rel : cur);
+
+        if (stop > cur) {
+            size_t n = (size_t)(stop - cur);
+            struct held *nh = NULL;
+
+            if (charge(c, sizeof(*nh) + n)) {
+                nh = sw_malloc(sizeof(*nh) + n);
+                if (nh == NULL) {
+                    uncharge(c, sizeof(*nh) + n);
+                    c->st.memcap_drops++;
+                }
+            }
+            if (nh == NULL) {
+                d->gap = true; /* the piece is lost: its hole will be a gap */
+            } else {
+                nh->rel = cur;
+                nh->len = (uint32_t)n;
+                memcpy(nh->data, p + (cur - start), n);
+                nh->next = h;
+                *pp = nh;
+                pp = &nh->next;
+                d->n_held++;
+            }
+            cur = stop;
+            continue;
+        }
+        /* h starts at or before cur and covers it: the held copy came first. */
+        uint64_t oend = end < h->rel + h->len ? end : h->rel + h->len;
+
+        *overlap = true;
+        if (memcmp(h->data + (cur - h->rel), p + (cur - start), (size_t)(oend - cur)) != 0)
+            *conflict = true;
+        cur = oend;
+        pp = &h->next;
+    }
+}
+
+static void
+new_data(struct sw_stream_ctx *c, struct dir *d, int64_t rel, const uint8_t *p, uint32_t len)
+{
+    uint64_t start, end;
+    bool overlap = false, conflict = false;
+
+    if (rel + (int64_t)len <= 0)
+        return; /* wholly before the stream's start (mid-stream pickup) */
+    if (rel < 0) {
+        p += -rel;
+        len -= (uint32_t)-rel;
+        rel = 0;
+    }
+    start = (uint64_t)rel;
+    end = start + len;
+    if (d->depth_reached) {
+        if (end > d->next_rel) {
+            d->beyond += end - (start > d->next_rel ? start : d->next_rel);
+            d->next_rel = end;
+        }
+        return;
+    }
+    if (start < d->next_rel) {
+        uint64_t oend = end < d->next_rel ? end : d->next_rel;
+
+        overlap = true;
+        conflict = differs_delivered(d, start, p, (size_t)(oend - start));
+        p += oend - start;
+        start = oend;
+    }
+    if (start < end) {
+        if (start == d->next_rel && d->held == NULL) {
+            append(c, d, p, (size_t)(end - start));
+        } else if (start - d->next_rel <= SW_STREAM_MAX_AHEAD) {
+            hold(c, d, start, end, p, &overlap, &conflict);
+            drain(c, d);
+            while (d->n_held > SW_STREAM_MAX_HELD)
+                close_hole(c, d);
+        }
+    }
+    c->st.overlaps += overlap;
+    c->st.overlap_conflicts += conflict;
+}
+
+unsigned
+sw_stream_segment(struct sw_stream_ctx *c, struct sw_stream **sp, enum sw_stream_dir dir,
+                  uint32_t seq, uint8_t flags, const uint8_t *data, uint32_t len)
+{
+    struct sw_stream *s = *sp;
+    struct dir *d;
+    uint32_t dseq = seq;
+
+    if (len > 0)
+        c->st.segments++;
+    if (s == NULL) {
+        if (len == 0 && (flags & TH_SYN) == 0)
+            return 0; /* nothing to reassemble yet */
+        if (!charge(c, sizeof(*s)))
+            return 0;
+        s = sw_calloc(1, sizeof(*s));
+        if (s == NULL) {
+            uncharge(c, sizeof(*s));
+            c->st.memcap_drops++;
+            return 0;
+        }
+        *sp = s;
+    }
+    d = &s->d[dir];
+    d->fin |= (flags & TH_FIN) != 0;
+    d->rst |= (flags & TH_RST) != 0;
+    if (flags & TH_SYN) {
+        d->syn = true;
+        dseq = seq + 1; /* the SYN takes one sequence number; data (TFO) follows it */
+    }
+    if (!d->started) {
+        if ((flags & TH_SYN) == 0 && len == 0)
+            return 0;
+        d->started = true;
+        d->base = dseq;
+        d->midstream = (flags & TH_SYN) == 0;
+    }
+    if (len == 0 || d->released)
+        return 0;
+    int32_t delta = (int32_t)(dseq - (uint32_t)(d->base + (uint32_t)d->next_rel));
+
+    new_data(c, d, (int64_t)d->next_rel + delta, data, len);
+    if (d->depth_reached && !d->full_reported) {
+        d->full_reported = true;
+        return dir == SW_STREAM_TO_SERVER ? SW_STREAM_FULL_TS : SW_STREAM_FULL_TC;
+    }
+    return 0;
+}
+
+unsigned
+sw_stream_packet(struct sw_stream_ctx *c, struct sw_stream **sp, const struct sw_packet *p,
+                 bool to_server)
+{
+    uint32_t len = p->payload_len;
+
+    if (p->l4_proto != 6)
+        return 0;
+    if (p->payload_off > p->caplen || len > p->caplen - p->payload_off)
+        len = 0; /* cannot happen after decoding; never read past the frame */
+    return sw_stream_segment(c, sp, to_server ? SW_STREAM_TO_SERVER : SW_STREAM_TO_CLIENT,
+                             p->tcp_seq, p->tcp_flags, len > 0 ? p->data + p->payload_off : NULL,
+                             len);
+}
+
+void
+sw_stream_finish(struct sw_stream_ctx *c, struct sw_stream *s, enum sw_stream_dir dir)
+{
+    if (s == NULL)
+        return;
+    while (s->d[dir].held != NULL)
+        close_hole(c, &s->d[dir]);
+}
+
+void
+sw_stream_info(const struct sw_stream *s, enum sw_stream_dir dir, struct sw_stream_info *out)
+{
+    const struct dir *d;
+
+    memset(out, 0, sizeof(*out));
+    if (s == NULL)
+        return;
+    d = &s->d[dir];
+    out->data = d->len > 0 ? d->buf : NULL;
+    out->len = d->len;
+    out->gaps = d->gaps;
+    out->beyond_depth = d->beyond;
+    out->gap = d->gap;
+    out->depth_reached = d->depth_reached;
+    out->syn = d->syn;
+    out->fin = d->fin;
+    out->rst = d->rst;
+    out->midstream = d->midstream;
+    out->released = d->released;
+}
+
+static void
+dir_free(struct sw_stream_ctx *c, struct dir *d)
+{
+    struct held *h, *next;
+
+    for (h = d->held; h != NULL; h = next) {
+        next = h->next;
+        uncharge(c, sizeof(*h) + h->len);
+        sw_free(h);
+    }
+    d->held = NULL;
+    d->n_held = 0;
+    uncharge(c, d->cap);
+    sw_free(d->buf);
+    d->buf = NULL;
+    d->cap = 0;
+    d->len = 0;
+}
+
+void
+sw_stream_release(struct sw_stream_ctx *c, struct sw_stream *s, enum sw_stream_dir dir)
+{
+    if (s == NULL)
+        return;
+    dir_free(c, &s->d[dir]);
+    s->d[dir].released = true;
+}
+
+void
+sw_stream_destroy(struct sw_stream_ctx *c, struct sw_stream *s)
+{
+    if (s == NULL)
+        return;
+    dir_free(c, &s->d[0]);
+    dir_free(c, &s->d[1]);
+    uncharge(c, sizeof(*s));
+    sw_free(s);
+}

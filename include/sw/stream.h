@@ -1,0 +1,97 @@
+/* stream.h - TCP reassembly per flow and direction, for content inspection (YARA).
+ *
+ * Each direction of a flow gets one buffer of its reassembled bytes, in sequence order, up to
+ * network.stream.depth; bytes past the depth are counted, not kept. Retransmissions and
+ * overlaps keep the data seen first (Suricata's default policy), and a later copy that differs
+ * is counted as an overlap conflict. Segments ahead of the next expected byte are held (at
+ * most SW_STREAM_MAX_HELD per direction) until the hole fills; when the hole cannot fill (too
+ * many held, memcap refused, or the direction is finished) the held data is taken with a gap
+ * recorded. Without a SYN the stream starts at the first data segment seen (mid-stream
+ * pickup). Sequence numbers wrap: positions are kept as 64-bit offsets from the start.
+ *
+ * A context (one per worker thread) owns the memory accounting: every allocation is checked
+ * against its memcap first; a refused segment is counted (memcap_drops) and its direction
+ * marked as having a gap. Worker thread only; no locks. */
+#ifndef SW_STREAM_H
+#define SW_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sw/err.h"
+#include "sw/packet.h"
+
+/* Out-of-order segments held per direction; one more closes the oldest hole as a gap. */
+#define SW_STREAM_MAX_HELD 64
+/* A segment starting further than this past the next expected byte is ignored (junk). */
+#define SW_STREAM_MAX_AHEAD (1u << 30)
+
+enum sw_stream_dir { SW_STREAM_TO_SERVER = 0, SW_STREAM_TO_CLIENT = 1 };
+
+/* sw_stream_packet() return bits: this direction reached the depth with this segment. */
+#define SW_STREAM_FULL_TS 0x01u
+#define SW_STREAM_FULL_TC 0x02u
+
+struct sw_stream_cfg {
+    uint64_t depth;  /* bytes kept per direction (network.stream.depth), >= 1 */
+    uint64_t memcap; /* bytes this context may hold (network.stream.memcap / workers) */
+};
+
+/* Counters of one context (names as in stats: stream.<name>). */
+struct sw_stream_stats {
+    uint64_t reassembly_memuse; /* bytes held now: buffers, held segments, stream state */
+    uint64_t segments;          /* TCP segments with data given to the module */
+    uint64_t overlaps;          /* segments overlapping data already seen */
+    uint64_t overlap_conflicts; /* ... with different bytes (the first copy was kept) */
+    uint64_t gaps;              /* holes given up on */
+    uint64_t depth_reached;     /* directions that reached the depth */
+    uint64_t memcap_drops;      /* allocations refused by the memcap */
+};
+
+/* What is known about one direction (plain data, copied out). */
+struct sw_stream_info {
+    const uint8_t *data; /* borrowed: the reassembled bytes, valid until the next call on
+                          * this stream; NULL when len is 0 */
+    size_t len;
+    uint64_t gaps;         /* holes in data (bytes missing between two parts) */
+    uint64_t beyond_depth; /* bytes seen past the depth, not kept */
+    bool gap;              /* at least one gap or refused segment */
+    bool depth_reached;
+    bool syn, fin, rst; /* flags seen from this direction's sender */
+    bool midstream;     /* started without a SYN */
+    bool released;      /* sw_stream_release() was called: data is gone */
+};
+
+struct sw_stream_ctx;
+struct sw_stream;
+
+/* Create a context. Returns NULL with err set on allocation failure or a zero depth. */
+struct sw_stream_ctx *sw_stream_ctx_create(const struct sw_stream_cfg *cfg, struct sw_err *err);
+/* NULL-safe. Every stream of the context must have been destroyed first. */
+void sw_stream_ctx_destroy(struct sw_stream_ctx *c);
+/* Copy the counters. */
+void sw_stream_stats(const struct sw_stream_ctx *c, struct sw_stream_stats *out);
+
+/* One TCP segment of direction dir: seq, flags (TH_* as in struct sw_packet), len bytes at
+ * data. *sp is the flow's stream (struct sw_flow.stream), created here on first use (NULL
+ * stays NULL when the memcap or an allocation refuses: counted as memcap_drops). Returns
+ * SW_STREAM_FULL_* bits for a direction that reached the depth with this segment (once per
+ * direction), else 0. */
+unsigned sw_stream_segment(struct sw_stream_ctx *c, struct sw_stream **sp, enum sw_stream_dir dir,
+                           uint32_t seq, uint8_t flags, const uint8_t *data, uint32_t len);
+/* The same for a decoded TCP packet (tcp_seq, tcp_flags, payload_off/payload_len). */
+unsigned sw_stream_packet(struct sw_stream_ctx *c, struct sw_stream **sp, const struct sw_packet *p,
+                          bool to_server);
+
+/* Take what is held for dir (holes become gaps) so data holds every byte there is: call
+ * before the last inspection (flow end). */
+void sw_stream_finish(struct sw_stream_ctx *c, struct sw_stream *s, enum sw_stream_dir dir);
+/* Fill out for dir. s may be NULL (all zero). */
+void sw_stream_info(const struct sw_stream *s, enum sw_stream_dir dir, struct sw_stream_info *out);
+/* Free dir's data after its inspection; later segments of dir are ignored. */
+void sw_stream_release(struct sw_stream_ctx *c, struct sw_stream *s, enum sw_stream_dir dir);
+/* Free a stream (both directions). NULL-safe. */
+void sw_stream_destroy(struct sw_stream_ctx *c, struct sw_stream *s);
+
+#endif

@@ -1,0 +1,413 @@
+/* test_stream.c - unit tests of collectors/net/stream.c (TCP reassembly).
+ *
+ * Segments are fed with sw_stream_segment() (and one with sw_stream_packet()); data is the
+ * text of the stream, so the reassembled bytes can be compared as strings. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "sw/alloc.h"
+#include "sw/err.h"
+#include "sw/stream.h"
+
+#define FIN 0x01u
+#define SYN 0x02u
+#define RST 0x04u
+#define ACK 0x10u
+
+#define TS SW_STREAM_TO_SERVER
+#define TC SW_STREAM_TO_CLIENT
+
+static struct sw_stream_ctx *
+ctx(uint64_t depth, uint64_t memcap)
+{
+    struct sw_stream_cfg cfg = {.depth = depth, .memcap = memcap};
+    struct sw_err err;
+    struct sw_stream_ctx *c = sw_stream_ctx_create(&cfg, &err);
+
+    assert_non_null(c);
+    return c;
+}
+
+static unsigned
+seg(struct sw_stream_ctx *c, struct sw_stream **s, enum sw_stream_dir d, uint32_t seq,
+    uint8_t flags, const char *text)
+{
+    return sw_stream_segment(c, s, d, seq, flags, (const uint8_t *)text, (uint32_t)strlen(text));
+}
+
+static void
+expect_data(const struct sw_stream *s, enum sw_stream_dir d, const char *text)
+{
+    struct sw_stream_info si;
+
+    sw_stream_info(s, d, &si);
+    assert_int_equal(si.len, strlen(text));
+    if (si.len > 0)
+        assert_memory_equal(si.data, text, si.len);
+}
+
+static struct sw_stream_stats
+stats(const struct sw_stream_ctx *c)
+{
+    struct sw_stream_stats st;
+
+    sw_stream_stats(c, &st);
+    return st;
+}
+
+static void
+done(struct sw_stream_ctx *c, struct sw_stream *s)
+{
+    sw_stream_destroy(c, s);
+    assert_int_equal(stats(c).reassembly_memuse, 0);
+    sw_stream_ctx_destroy(c);
+}
+
+static void
+in_order_segments_concatenate_per_direction(void **state)
+{
+    struct sw_stream_ctx *c = ctx(1 << 20, 1 << 24);
+    struct sw_stream *s = NULL;
+    struct sw_stream_info si;
+
+    (void)state;
+    assert_int_equal(seg(c, &s, TS, 1000, SYN, ""), 0);
+    assert_int_equal(seg(c, &s, TC, 5000, SYN | ACK, ""), 0);
+    seg(c, &s, TS, 1001, ACK, "GET / HTTP/1.1\r\n");
+    seg(c, &s, TS, 1017, ACK, "Host: x\r\n\r\n");
+    seg(c, &s, TC, 5001, ACK, "HTTP/1.1 200 OK\r\n");
+    expect_data(s, TS, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    expect_data(s, TC, "HTTP/1.1 200 OK\r\n");
+    sw_stream_info(s, TS, &si);
+    assert_true(si.syn);
+    assert_false(si.midstream);
+    assert_false(si.gap);
+    assert_int_equal(stats(c).segments, 3);
+    assert_int_equal(stats(c).overlaps, 0);
+    assert_true(stats(c).reassembly_memuse > 0);
+    done(c, s);
+}
+
+static void
+out_of_order_segments_are_held_until_the_hole_fills(void **state)
+{
+    struct sw_stream_ctx *c = ctx(1 << 20, 1 << 24);
+    struct sw_stream *s = NULL;
+
+    (void)state;
+    seg(c, &s, TS, 99, SYN, "");
+    seg(c, &s, TS, 106, ACK, "ghi");
+    seg(c, &s, TS, 103, ACK, "defg"); /* overlaps "g" with the same byte */
+    expect_data(s, TS, "");
+    seg(c, &s, TS, 100, ACK, "abcd"); /* and "d" */
+    expect_data(s, TS, "abcdefghi");
+    assert_int_equal(stats(c).gaps, 0);
+    assert_int_equal(stats(c).overlap_conflicts, 0);
+    assert_int_equal(stats(c).overlaps, 2);
+    done(c, s);
+}
+
+static void
+retransmission_is_an_overlap_without_conflict(void **state)
+{
+    struct sw_stream_ctx *c = ctx(1 << 20, 1 << 24);
+    struct sw_stream *s = NULL;
+
+    (void)state;
+    seg(c, &s, TS, 0, SYN, "");
+    seg(c, &s, TS, 1, ACK, "hello ");
+    seg(c, &s, TS, 1, ACK, "hello ");
+    seg(c, &s, TS, 7, ACK, "world");
+    expect_data(s, TS, "hello world");
+    assert_int_equal(stats(c).overlaps, 1);
+    assert_int_equal(stats(c).overlap_conflicts, 0);
+    done(c, s);
+}
+
+static void
+overlap_keeps_first_data_and_counts_conflict(void **state)
+{
+    struct sw_stream_ctx *c = ctx(1 << 20, 1 << 24);
+    struct sw_stream *s = NULL;
+
+    (void)state;
+    seg(c, &s, TS, 0, SYN, "");
+    seg(c, &s, TS, 1, ACK, "abcdef");
+    seg(c, &s, TS, 4, ACK, "XYZghi"); /* "def" already delivered: kept */
+    expect_data(s, TS, "abcdefghi");
+    assert_int_equal(stats(c).overlap_conflicts, 1);
+    /* The same among held segments: the first held copy wins. */
+    seg(c, &s, TS, 20, ACK, "1234");
+    seg(c, &s, TS, 18, ACK, "..abcd!!");
+    seg(c, &s, TS, 10, ACK, "jklmnopq");
+    expect_data(s, TS, "abcdefghijklmnopq..1234!!");
+    assert_int_equal(stats(c).overlap_conflicts, 2);
+    assert_int_equal(stats(c).overlaps, 2);
+    done(c, s);
+}
+
+static void
+sequence_numbers_wrap_past_2_to_the_32(void **state)
+{
+    struct sw_stream_ctx *c = ctx(1 << 20, 1 << 24);
+    struct sw_stream *s = NULL;
+
+    (void)state;
+    seg(c, &s, TS, 0xfffffff0u, SYN, "");
+    seg(c, &s, TS, 0xfffffff1u, ACK, "0123456789"); /* ends at 0xfffffffb */
+    seg(c, &s, TS, 0x00000001u, ACK, "wrapped");    /* held: after the wrap */
+    seg(c, &s, TS, 0xfffffffbu, ACK, "abcdef");     /* fills to 0x00000001 */
+    expect_data(s, TS, "0123456789abcdefwrapped");
+    assert_int_equal(stats(c).gaps, 0);
+    done(c, s);
+}
+
+static void
+missing_syn_starts_at_first_data(void **state)
+{
+    struct sw_stream_ctx *c = ctx(1 << 20, 1 << 24);
+    struct sw_stream *s = NULL;
+    struct sw_stream_info si;
+
+    (void)state;
+    assert_int_equal(seg(c, &s, TC, 777, ACK, ""), 0);
+    assert_null(s); /* a bare ACK makes no stream */
+    seg(c, &s, TC, 777, ACK, "middle ");
+    seg(c, &s, TC, 770, ACK, "before middle "); /* earlier than the pickup: trimmed */
+    seg(c, &s, TC, 784, ACK, "end");
+    expect_data(s, TC, "middle end");
+    sw_stream_info(s, TC, &si);
+    assert_true(si.midstream);
+    assert_false(si.syn);
+    assert_false(si.gap);
+    done(c, s);
+}
+
+static void
+holes_become_gaps_at_finish_and_when_too_many_are_held(void **state)
+{
+    struct sw_stream_ctx *c = ctx(1 << 20, 1 << 24);
+    struct sw_stream *s = NULL;
+    struct sw_stream_info si;
+
+    (void)state;
+    seg(c, &s, TS, 0, SYN, "");
+    seg(c, &s, TS, 1, ACK, "aaa");
+    seg(c, &s, TS, 10, ACK, "bbb");
+    seg(c, &s, TS, 20, ACK, "ccc");
+    expect_data(s, TS, "aaa");
+    sw_stream_finish(c, s, TS);
+    expect_data(s, TS, "aaabbbccc");
+    sw_stream_info(s, TS, &si);
+    assert_true(si.gap);
+    assert_int_equal(si.gaps, 2);
+    assert_int_equal(stats(c).gaps, 2);
+    /* A late copy of a skipped range is not delivered twice. */
+    seg(c, &s, TS, 4, ACK, "xxxxxx");
+    expect_data(s, TS, "aaabbbccc");
+
+    /* More than SW_STREAM_MAX_HELD holes: the oldest is given up on. */
+    seg(c, &s, TC, 0, SYN, "");
+    for (uint32_t i = 0; i <= SW_STREAM_MAX_HELD; i++)
+        seg(c, &s, TC, 10 + 10 * i, ACK, "z");
+    sw_stream_info(s, TC, &si);
+    assert_true(si.gap);
+    assert_int_equal(si.gaps, 1);
+    assert_int_equal(si.len, 1);
+    done(c, s);
+}
+
+static void
+rst_and_fin_are_noted(void **state)
+{
+    struct sw_stream_ctx *c = ctx(1 << 20, 1 << 24);
+    struct sw_stream *s = NULL;
+    struct sw_stream_info si;
+
+    (void)state;
+    seg(c, &s, TS, 0, SYN, "");
+    seg(c, &s, TS, 1, ACK, "bye");
+    seg(c, &s, TS, 4, FIN | ACK, "");
+    seg(c, &s, TC, 50, RST, "");
+    sw_stream_info(s, TS, &si);
+    assert_true(si.fin);
+    assert_false(si.rst);
+    sw_stream_info(s, TC, &si);
+    assert_true(si.rst);
+    assert_int_equal(si.len, 0);
+    expect_data(s, TS, "bye");
+    done(c, s);
+}
+
+static void
+depth_caps_each_direction_and_reports_once(void **state)
+{
+    struct sw_stream_ctx *c = ctx(8, 1 << 24);
+    struct sw_stream *s = NULL;
+    struct sw_stream_info si;
+
+    (void)state;
+    seg(c, &s, TS, 0, SYN, "");
+    seg(c, &s, TS, 20, ACK, "held");
+    assert_int_equal(seg(c, &s, TS, 1, ACK, "12345"), 0);
+    assert_int_equal(seg(c, &s, TS, 6, ACK, "6789abc"), SW_STREAM_FULL_TS);
+    assert_int_equal(seg(c, &s, TS, 13, ACK, "more"), 0);
+    expect_data(s, TS, "12345678");
+    sw_stream_info(s, TS, &si);
+    assert_true(si.depth_reached);
+    assert_int_equal(si.beyond_depth, 4 + 4 + 4); /* "9abc", "held" dropped, "more" */
+    assert_int_equal(stats(c).depth_reached, 1);
+    sw_stream_release(c, s, TS);
+    sw_stream_info(s, TS, &si);
+    assert_true(si.released);
+    assert_int_equal(si.len, 0);
+    assert_int_equal(seg(c, &s, TS, 17, ACK, "x"), 0);
+    /* The other direction has its own depth. */
+    assert_int_equal(seg(c, &s, TC, 100, ACK, "abcdefgh"), SW_STREAM_FULL_TC);
+    done(c, s);
+}
+
+static void
+memcap_refuses_segments_and_marks_a_gap(void **state)
+{
+    /* Room for the stream state and about one 4 KiB buffer, not for a second buffer. */
+    struct sw_stream_ctx *c = ctx(1 << 20, 4096 + 1024);
+    struct sw_stream *s = NULL, *s2 = NULL;
+    struct sw_stream_info si;
+    static char big[5000];
+
+    (void)state;
+    memset(big, 'q', sizeof(big) - 1);
+    seg(c, &s, TS, 0, SYN, "");
+    seg(c, &s, TS, 1, ACK, "abc");
+    seg(c, &s, TS, 4, ACK, big); /* needs an 8 KiB buffer: refused */
+    assert_true(stats(c).memcap_drops >= 1);
+    sw_stream_info(s, TS, &si);
+    assert_true(si.gap);
+    assert_int_equal(si.len, 3);
+    seg(c, &s, TS, 4 + 4999, ACK, "def"); /* the stream goes on after the refused bytes */
+    expect_data(s, TS, "abcdef");
+    /* A second flow cannot get a buffer: refused, counted, never above the cap. */
+    seg(c, &s2, TC, 0, ACK, "zzz");
+    assert_true(stats(c).reassembly_memuse <= 4096 + 1024);
+    sw_stream_info(s2, TC, &si);
+    assert_int_equal(si.len, 0);
+    sw_stream_destroy(c, s2);
+    done(c, s);
+}
+
+static void
+packet_view_feeds_tcp_payload(void **state)
+{
+    struct sw_stream_ctx *c = ctx(1 << 20, 1 << 24);
+    struct sw_stream *s = NULL;
+    uint8_t frame[64] = {0};
+    struct sw_packet p;
+
+    (void)state;
+    memcpy(frame + 54, "payload!", 8);
+    memset(&p, 0, sizeof(p));
+    p.data = frame;
+    p.caplen = 62;
+    p.l4_proto = 6;
+    p.tcp_seq = 42;
+    p.tcp_flags = ACK;
+    p.payload_off = 54;
+    p.payload_len = 8;
+    sw_stream_packet(c, &s, &p, false);
+    expect_data(s, TC, "payload!");
+    p.payload_len = 100; /* past the frame: ignored, never read */
+    p.tcp_seq = 50;
+    sw_stream_packet(c, &s, &p, false);
+    expect_data(s, TC, "payload!");
+    p.l4_proto = 17;
+    assert_int_equal(sw_stream_packet(c, &s, &p, true), 0);
+    done(c, s);
+}
+
+static void
+create_rejects_zero_depth(void **state)
+{
+    struct sw_stream_cfg cfg = {.depth = 0, .memcap = 1};
+    struct sw_err err;
+
+    (void)state;
+    assert_null(sw_stream_ctx_create(&cfg, &err));
+    assert_int_equal(err.code, SW_EINVAL);
+}
+
+/* One scripted run with the fail_at-th allocation failing. Returns true while a failure
+ * was hit (the sweep goes on). */
+static bool
+run_with_failure(unsigned long fail_at)
+{
+    struct sw_stream_cfg cfg = {.depth = 64, .memcap = 1 << 20};
+    struct sw_stream_ctx *c;
+    struct sw_stream *s = NULL;
+    struct sw_err err;
+    struct sw_stream_stats st;
+
+    sw_alloc_fail_at(fail_at);
+    c = sw_stream_ctx_create(&cfg, &err);
+    if (c == NULL) {
+        sw_alloc_fail_at(0);
+        assert_int_equal(err.code, SW_ENOMEM);
+        return true;
+    }
+    seg(c, &s, TS, 0, SYN, "");
+    seg(c, &s, TS, 30, ACK, "later");
+    seg(c, &s, TS, 20, ACK, "middle");
+    seg(c, &s, TS, 1, ACK, "first part of it");
+    seg(c, &s, TC, 9, ACK, "reply");
+    if (s != NULL)
+        sw_stream_finish(c, s, TS);
+    sw_alloc_fail_at(0);
+    sw_stream_stats(c, &st);
+    sw_stream_destroy(c, s);
+    sw_stream_stats(c, &st);
+    assert_int_equal(st.reassembly_memuse, 0);
+    sw_stream_ctx_destroy(c);
+    return st.memcap_drops > 0;
+}
+
+static void
+allocation_failure_sweep_is_clean(void **state)
+{
+    unsigned long n;
+
+    (void)state;
+    for (n = 1; n < 64; n++)
+        if (!run_with_failure(n))
+            break;
+    assert_true(n > 2);
+    assert_true(n < 64);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(in_order_segments_concatenate_per_direction),
+        cmocka_unit_test(out_of_order_segments_are_held_until_the_hole_fills),
+        cmocka_unit_test(retransmission_is_an_overlap_without_conflict),
+        cmocka_unit_test(overlap_keeps_first_data_and_counts_conflict),
+        cmocka_unit_test(sequence_numbers_wrap_past_2_to_the_32),
+        cmocka_unit_test(missing_syn_starts_at_first_data),
+        cmocka_unit_test(holes_become_gaps_at_finish_and_when_too_many_are_held),
+        cmocka_unit_test(rst_and_fin_are_noted),
+        cmocka_unit_test(depth_caps_each_direction_and_reports_once),
+        cmocka_unit_test(memcap_refuses_segments_and_marks_a_gap),
+        cmocka_unit_test(packet_view_feeds_tcp_payload),
+        cmocka_unit_test(create_rejects_zero_depth),
+        cmocka_unit_test(allocation_failure_sweep_is_clean),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
