@@ -33,11 +33,16 @@ run() {
     shift
     best="" rss=0
     for i in 1 2 3; do
-        /usr/bin/time -f "%e %M" -o build/bench/time "$@" >/dev/null 2>build/bench/err || {
-            echo "bench: $name failed: $(tail -n 2 build/bench/err)"
+        /usr/bin/time -f "%e %M" -o build/bench/time "$@" >/dev/null 2>build/bench/err
+        rc=$?
+        # 1 is "found something" for scanners; above is a failure.
+        if [ "$rc" -gt 1 ] || ! grep -qE '^[0-9.]+ [0-9]+$' build/bench/time; then
+            echo "bench: $name failed (exit $rc): $(tail -n 2 build/bench/err)"
             return
-        }
-        read -r t m <build/bench/time
+        fi
+        read -r t m <<EOF_T
+$(grep -E '^[0-9.]+ [0-9]+$' build/bench/time)
+EOF_T
         if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
         [ "$m" -gt "$rss" ] && rss=$m
     done
@@ -64,3 +69,51 @@ printf '%s' "$results" | awk -v pkts="$PKTS" -v bytes="$BYTES" '
         }
         print "targets: seawall-1w >= 1.0x and seawall-2w >= 1.8x ndpiReader throughput, RSS ratio <= 1.0"
     }'
+
+# --- seawall scan against yara 4.2: same rules (rules/default), same files (/usr/bin: yara
+#     takes one target), N = 1 and 2 threads; and start-up with a cold and a warm rule cache.
+TREE=${BENCH_SCAN_TREE:-/usr/bin}
+if command -v yara >/dev/null 2>&1 && [ -d "$TREE" ]; then
+    RULES=rules/default
+    CACHE=build/bench/rules-cache
+    FILES=$(find "$TREE" -type f 2>/dev/null | wc -l)
+    MB=$(find "$TREE" -type f -printf '%s\n' 2>/dev/null |
+        awk '{ s += $1 } END { printf "%d", s / 1048576 }')
+    # yara takes one rule file: the default set concatenated, namespaces aside. Both skip
+    # symlinks (yara -N; seawall does not follow them by default) and get the same externals
+    # (yara: one fixed value each, seawall: per file).
+    cat "$RULES"/*.yar >build/bench/all.yar
+    YX="-N -d filename=x -d filepath=/x -d extension=.x -d filetype=UNKNOWN -d owner=root"
+    YX="$YX -d seawall_source=file"
+    echo "bench: scan $FILES files, $MB MB ($TREE) with $RULES"
+    results=""
+    for n in 1 2; do
+        run "yara-p$n" yara -r -p "$n" $YX build/bench/all.yar "$TREE"
+        run "seawall-scan-t$n" "$SW" scan --rules "$RULES" --cache "$CACHE" --threads "$n" \
+            -o /dev/null "$TREE"
+    done
+    printf '%s' "$results" | awk -v mb="$MB" -v files="$FILES" '
+        { name[NR] = $1; t[NR] = ($2 > 0 ? $2 : 0.001); rss[NR] = $3 }
+        END {
+            printf "%-18s %9s %9s %10s %10s %9s\n", "tool", "seconds", "MB/s", "files/s",
+                   "peak RSS", "x yara"
+            for (i = 1; i <= NR; i++) {
+                ref = (i % 2 == 0) ? i - 1 : i
+                printf "%-18s %9.2f %9.1f %10.0f %8.1fMB %8.2fx\n", name[i], t[i], mb / t[i],
+                       files / t[i], rss[i] / 1024, t[ref] / t[i]
+            }
+            print "target: seawall scan >= 1.0x yara MB/s at equal threads"
+        }'
+    # Start-up: compile the rules (cold cache) against loading the saved set (warm cache).
+    EMPTY=build/bench/empty
+    mkdir -p "$EMPTY"
+    results=""
+    run "startup-cold" "$SW" scan --rules "$RULES" --no-cache -o /dev/null "$EMPTY"
+    "$SW" scan --rules "$RULES" --cache "$CACHE" -o /dev/null "$EMPTY" >/dev/null 2>&1
+    run "startup-warm" "$SW" scan --rules "$RULES" --cache "$CACHE" -o /dev/null "$EMPTY"
+    printf '%s' "$results" | awk '{ t[NR] = $2; n[NR] = $1 }
+        END { printf "start-up: cold %.3f s, warm %.3f s, warm/cold %.2f (target <= 0.2)\n",
+              t[1], t[2], (t[1] > 0 ? t[2] / t[1] : 0) }'
+else
+    echo "bench: yara or $TREE missing: scan benchmark skipped"
+fi
