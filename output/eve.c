@@ -418,6 +418,10 @@ stream_stats_json(const struct sw_worker_stats *w)
     set_int(o, "memcap_drops", w->stream_memcap_drops);
     set_int(o, "scans", w->stream_scans);
     set_int(o, "scan_errors", w->stream_scan_errors);
+    set_int(o, "http_bodies", w->http_bodies);
+    set_int(o, "http_truncated", w->http_truncated);
+    set_int(o, "http_parse_errors", w->http_parse_errors);
+    set_int(o, "http_nomem", w->http_nomem);
     return o;
 }
 
@@ -530,6 +534,16 @@ fileinfo_json(const struct sw_file_part *f)
 {
     json_t *o = json_object();
 
+    if (f->has_http) { /* a body off the wire: Suricata's fields for a file of a flow */
+        set_str(o, "filename", f->path);
+        set_str(o, "magic", f->magic);
+        json_object_set_new_nocheck(o, "gaps", json_boolean(f->gaps));
+        set_str(o, "state", f->truncated ? "TRUNCATED" : "CLOSED");
+        set_str(o, "sha256", f->sha256);
+        json_object_set_new_nocheck(o, "stored", json_false());
+        set_int(o, "size", f->size);
+        return o;
+    }
     set_str(o, "filename", f->path);
     set_int(o, "size", f->size);
     set_str(o, "sha256", f->sha256);
@@ -596,6 +610,22 @@ yara_json(const struct sw_file_part *f)
     }
     json_object_set_new_nocheck(o, "strings", strs);
     set_int(o, "strings_total", f->strings_total);
+    return o;
+}
+
+/* Suricata's http object for the transaction an HTTP body belongs to. */
+static json_t *
+http_json(const struct sw_file_part *f)
+{
+    json_t *o = json_object();
+
+    set_str(o, "hostname", f->http_host);
+    set_str(o, "url", f->http_url);
+    set_str(o, "http_user_agent", f->http_user_agent);
+    set_str(o, "http_content_type", f->http_content_type);
+    set_str(o, "http_method", f->http_method);
+    if (f->http_status != 0)
+        set_int(o, "status", f->http_status);
     return o;
 }
 
@@ -895,7 +925,7 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
     if (root == NULL)
         return NULL;
     set_time(root, "timestamp", ev->ts_us);
-    if ((ev->type == SW_EV_FLOW || ev->type == SW_EV_ALERT) &&
+    if ((ev->type == SW_EV_FLOW || ev->type == SW_EV_ALERT || ev->type == SW_EV_FILEINFO) &&
         (ev->file == NULL || ev->on_flow))
         set_int(root, "flow_id", ev->flow.flow_id);
     set_str(root, "event_type", sw_event_type_name(ev->type));
@@ -908,6 +938,7 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
     switch (ev->type) {
     case SW_EV_FLOW:
     case SW_EV_ALERT:
+    case SW_EV_FILEINFO: /* of a flow (on_flow): an HTTP body */
         add_tuple(root, &ev->flow, false);
         if (ev->has_ndpi)
             set_str(root, "app_proto", ev->ndpi.app_proto);
@@ -916,8 +947,12 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
             json_object_set_new_nocheck(root, "alert", alert_json(&ev->u.alert));
             sw = json_object();
             set_str(sw, "detector", ev->u.alert.detector);
-            if (ev->file != NULL) /* a YARA match on the flow's stream */
+            if (ev->file != NULL) /* a YARA match on the flow's stream or an HTTP body */
                 json_object_set_new_nocheck(root, "yara", yara_json(ev->file));
+        }
+        if (ev->file != NULL && ev->file->has_http) {
+            json_object_set_new_nocheck(root, "http", http_json(ev->file));
+            json_object_set_new_nocheck(root, "fileinfo", fileinfo_json(ev->file));
         }
         json_object_set_new_nocheck(root, "flow", flow_json(ev, ev->type == SW_EV_FLOW));
         if (ev->type == SW_EV_FLOW && ev->flow.proto == IPPROTO_TCP)

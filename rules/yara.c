@@ -180,8 +180,8 @@ sw_yara_owner(uid_t uid, char *buf, size_t len)
     snprintf(buf, len, "%lu", (unsigned long)uid);
 }
 
-static void
-sha256_hex(const void *data, size_t len, char out[65])
+void
+sw_yara_sha256_hex(const void *data, size_t len, char out[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
@@ -746,7 +746,7 @@ cache_load(struct loader *L, const char *key)
         sw_log_info("rules cache %s: ignored (missing), rebuilding", yarc);
         goto out;
     }
-    sha256_hex(blob, blen, sum);
+    sw_yara_sha256_hex(blob, blen, sum);
     if (strcmp(sum, want) != 0) {
         sw_log_info("rules cache %s: ignored (checksum mismatch), rebuilding", yarc);
         goto out;
@@ -846,7 +846,7 @@ cache_save(struct loader *L, const char *key, YR_RULES *r)
     blob = slurp(tyarc, 1024u * 1024u * 1024u, &blen);
     if (blob == NULL)
         goto fail;
-    sha256_hex(blob, blen, sum);
+    sw_yara_sha256_hex(blob, blen, sum);
     int fd = open(tmeta, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd == -1 || (fp = fdopen(fd, "w")) == NULL) {
         if (fd != -1)
@@ -1040,9 +1040,26 @@ copy_fileinfo(struct arena *a, struct sw_file_part *dst, const struct sw_file_pa
 {
     const char *path = arena_str(a, src->path), *magic = arena_str(a, src->magic);
     const char *owner = arena_str(a, src->owner);
+    const char *host = NULL, *url = NULL, *method = NULL, *ctype = NULL, *ua = NULL;
 
+    if (src->has_http) {
+        host = arena_str(a, src->http_host);
+        url = arena_str(a, src->http_url);
+        method = arena_str(a, src->http_method);
+        ctype = arena_str(a, src->http_content_type);
+        ua = arena_str(a, src->http_user_agent);
+    }
     if (dst == NULL)
         return;
+    dst->has_http = src->has_http;
+    dst->truncated = src->truncated;
+    dst->gaps = src->gaps;
+    dst->http_status = src->http_status;
+    dst->http_host = host;
+    dst->http_url = url;
+    dst->http_method = method;
+    dst->http_content_type = ctype;
+    dst->http_user_agent = ua;
     dst->path = path;
     dst->magic = magic;
     dst->owner = owner;
@@ -1077,7 +1094,7 @@ struct match_ctx {
     struct sw_emitter *em;
     struct sw_yara_scan_result *res;
     uint64_t ts_us;
-    const struct sw_event *tmpl; /* stream scans: the flow part of each alert; else NULL */
+    const struct sw_event *tmpl; /* flow scans: the flow part of each alert; else NULL */
 };
 
 static int
@@ -1325,7 +1342,7 @@ scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
     struct sw_event *ev;
 
     mc->res->matches++;
-    if (mc->tmpl == NULL)
+    if (mc->fi != NULL)
         copy_fileinfo(&m, NULL, mc->fi);
     build_match(&m, NULL, ctx, rule, &mc->s->lim);
     ev = event_alloc(SW_EV_ALERT, mc->ts_us, m.used, &fp, &a);
@@ -1333,7 +1350,7 @@ scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
         mc->res->drops++;
         return CALLBACK_CONTINUE;
     }
-    if (mc->tmpl == NULL)
+    if (mc->fi != NULL)
         copy_fileinfo(&a, fp, mc->fi);
     build_match(&a, fp, ctx, rule, &mc->s->lim);
     alert_from_meta(&ev->u.alert, rule);
@@ -1440,4 +1457,17 @@ sw_yara_scan_flow(struct sw_yara_scanner *s, const struct sw_event *tmpl, const 
     const char *const vals[6] = {"", "", "", "", "", "stream"};
 
     return scan_common(s, vals, label, &mc, buf, len, err);
+}
+
+enum sw_rc
+sw_yara_scan_flow_file(struct sw_yara_scanner *s, const struct sw_event *tmpl,
+                       const struct sw_yara_ext *x, const struct sw_file_part *fi,
+                       const uint8_t *buf, size_t len, struct sw_emitter *em,
+                       struct sw_yara_scan_result *res, struct sw_err *err)
+{
+    struct match_ctx mc = {.s = s, .fi = fi, .em = em, .res = res, .tmpl = tmpl};
+    const char *const vals[6] = {x->filename, x->filepath, x->extension,
+                                 x->filetype, x->owner,    x->source != NULL ? x->source : "file"};
+
+    return scan_common(s, vals, fi->path, &mc, buf, len, err);
 }

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "sw/alloc.h"
+#include "sw/app_http.h"
 #include "sw/community_id.h"
+#include "sw/filetype.h"
 #include "sw/flow.h"
 #include "sw/ndpi.h"
 #include "sw/stream.h"
@@ -24,6 +26,7 @@ struct sw_net_worker {
     /* Stream YARA (only with rules): reassembly and this thread's scanner. */
     struct sw_stream_ctx *streams;         /* owned; NULL without rules */
     struct sw_yara_scanner *ys;            /* owned; NULL without rules */
+    struct sw_http_stats http_st;          /* counters of this thread's HTTP parsers */
     struct sw_worker_stats st;
 };
 
@@ -61,16 +64,133 @@ stream_scan(struct sw_net_worker *w, struct sw_flow *f, enum sw_stream_dir dir, 
     sw_stream_release(w->streams, s, dir);
 }
 
-/* Flow end: scan what is left of both directions, then free the stream. */
+/* What the HTTP body callback needs: the worker and the flow whose bodies these are. */
+struct http_ctx {
+    struct sw_net_worker *w;
+    struct sw_flow *f;
+    bool gap[2]; /* the direction's stream has a hole (its place is not known here) */
+};
+
+static bool
+flow_is_http(const struct sw_flow *f)
+{
+    const struct sw_ndpi_info *n = &f->ndpi;
+
+    return strcmp(n->app_proto, "http") == 0 || strcmp(n->master, "HTTP") == 0 ||
+           strcmp(n->app, "HTTP") == 0;
+}
+
+/* One HTTP body: a fileinfo event, then a YARA scan of the decoded bytes (seawall_source
+ * "http_body"); both carry the flow, the fileinfo and the http parts. Worker thread. */
+static void
+on_http_body(void *ctx, const struct sw_http_body *b)
+{
+    struct http_ctx *hc = ctx;
+    struct sw_net_worker *w = hc->w;
+    struct sw_flow *f = hc->f;
+    const struct sw_filetype *ft = sw_filetype_classify(b->data, b->len);
+    struct sw_file_part fi;
+    struct sw_yara_ext x;
+    struct sw_yara_scan_result res;
+    struct sw_event tmpl, *ev;
+    struct sw_err err;
+
+    memset(&fi, 0, sizeof(fi));
+    fi.path = b->filename;
+    fi.size = b->len;
+    sw_yara_sha256_hex(b->len > 0 ? b->data : (const uint8_t *)"", b->len, fi.sha256);
+    fi.magic = ft->label;
+    fi.owner = "";
+    fi.has_http = true;
+    fi.truncated = b->truncated;
+    fi.gaps = b->gaps || hc->gap[b->dir != 0];
+    fi.http_status = (uint16_t)(b->status <= 999 ? b->status : 0);
+    fi.http_host = b->host;
+    fi.http_url = b->uri;
+    fi.http_method = b->method;
+    fi.http_content_type = b->resp_content_type;
+    fi.http_user_agent = b->user_agent;
+
+    memset(&tmpl, 0, sizeof(tmpl));
+    tmpl.ts_us = f->counts.end_us;
+    tmpl.flow = f->ref;
+    tmpl.counts = f->counts;
+    tmpl.ndpi = f->ndpi;
+    tmpl.has_ndpi = true;
+    tmpl.u.alert.to_client = b->dir == 1;
+
+    w->st.http_bodies++;
+    ev = sw_yara_file_event_create(SW_EV_FILEINFO, tmpl.ts_us, &fi);
+    if (ev == NULL) {
+        w->st.event_drops++;
+    } else {
+        ev->flow = tmpl.flow;
+        ev->counts = tmpl.counts;
+        ev->ndpi = tmpl.ndpi;
+        ev->has_ndpi = true;
+        ev->on_flow = true;
+        sw_emit(w->em, ev);
+    }
+    sw_yara_ext_set(&x, b->filename, ft->label, "");
+    x.source = "http_body";
+    w->st.stream_scans++;
+    if (sw_yara_scan_flow_file(w->ys, &tmpl, &x, &fi, b->data, b->len, w->em, &res, &err) !=
+        SW_OK)
+        w->st.stream_scan_errors++;
+    w->st.alerts += res.matches;
+    w->st.event_drops += res.drops;
+    if (res.matches > res.drops)
+        f->alerted = true;
+}
+
+/* Flow end of an HTTP flow: parse both directions' reassembled bytes (client first: the
+ * parser pairs responses with requests in order) and report every body. A direction already
+ * released (it reached the depth earlier) gives nothing; a stream with gaps is fed as one
+ * piece followed by a gap of unknown place (the parser flags what is open then). */
+static void
+http_bodies(struct sw_net_worker *w, struct sw_flow *f)
+{
+    struct http_ctx hc = {.w = w, .f = f};
+    struct sw_http_cb cb = {.on_body = on_http_body};
+    struct sw_http_cfg hcfg;
+    struct sw_http *h;
+    struct sw_err err;
+
+    if (!flow_is_http(f))
+        return;
+    sw_http_cfg_defaults(&hcfg);
+    hcfg.stats = &w->http_st;
+    h = sw_http_create(&hcfg, &cb, &hc, &err);
+    if (h == NULL) {
+        w->st.stream_scan_errors++;
+        return;
+    }
+    for (int d = SW_STREAM_TO_SERVER; d <= SW_STREAM_TO_CLIENT; d++) {
+        struct sw_stream_info si;
+
+        sw_stream_info(f->stream, (enum sw_stream_dir)d, &si);
+        if (si.released || si.len == 0)
+            continue;
+        hc.gap[d] = si.gap;
+        (void)sw_http_feed(h, d, si.data, si.len); /* failures are counted by the parser */
+        if (si.gap)
+            sw_http_gap(h, d, 1);
+    }
+    sw_http_end(h);
+    sw_http_destroy(h);
+}
+
+/* Flow end: HTTP bodies, then scan what is left of both directions, then free the stream. */
 static void
 stream_end(struct sw_net_worker *w, struct sw_flow *f)
 {
     if (f->stream == NULL)
         return;
-    for (int d = SW_STREAM_TO_SERVER; d <= SW_STREAM_TO_CLIENT; d++) {
+    for (int d = SW_STREAM_TO_SERVER; d <= SW_STREAM_TO_CLIENT; d++)
         sw_stream_finish(w->streams, f->stream, (enum sw_stream_dir)d);
+    http_bodies(w, f);
+    for (int d = SW_STREAM_TO_SERVER; d <= SW_STREAM_TO_CLIENT; d++)
         stream_scan(w, f, (enum sw_stream_dir)d, f->counts.end_us);
-    }
     sw_stream_destroy(w->streams, f->stream);
     f->stream = NULL;
 }
@@ -240,5 +360,9 @@ sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out)
         out->stream_gaps = ss.gaps;
         out->stream_depth_reached = ss.depth_reached;
         out->stream_memcap_drops = ss.memcap_drops;
+        out->http_truncated = w->http_st.truncated;
+        out->http_parse_errors =
+            w->http_st.parse_errors + w->http_st.not_http + w->http_st.header_limit;
+        out->http_nomem = w->http_st.nomem;
     }
 }

@@ -119,6 +119,13 @@ struct sw_file_part {
     const char *owner;  /* user name, or the uid in decimal */
     uint32_t mode, uid, gid;
     int64_t mtime_s;
+    /* HTTP bodies (seawall pcap --rules, on_flow events): has_http set; path is the file
+     * name the HTTP parser gave, magic the filetype label; the rest is Suricata's fileinfo
+     * state and its http object. Strings "" when unknown. */
+    bool has_http;
+    bool truncated, gaps;
+    uint16_t http_status;    /* 0: none (a request body, or an unpaired response) */
+    const char *http_host, *http_url, *http_method, *http_content_type, *http_user_agent;
     /* yara (alerts only; rule == NULL otherwise) */
     const char *rule, *ns;
     const char *const *tags;
@@ -143,9 +150,11 @@ struct sw_event {
     /* Files on disk: NULL for network events. Borrowed from the event's own allocation (see
      * struct sw_file_part); in the zeroed header so sw_event_create() leaves it NULL. */
     const struct sw_file_part *file;
-    /* With file != NULL: a YARA match on a flow's reassembled stream (seawall pcap --rules),
-     * not a file on disk: the network fields above are set and file carries only the yara
-     * part (rule, namespace, tags, meta, strings). */
+    /* With file != NULL: an event of a flow (seawall pcap --rules), not of a file on disk:
+     * the network fields above are set. A YARA match on the flow's reassembled stream
+     * carries only the yara part of file (rule, namespace, tags, meta, strings); a fileinfo
+     * event or a YARA match on an HTTP body (file->has_http) carries its fileinfo and http
+     * parts too. */
     bool on_flow;
     union {
         struct {

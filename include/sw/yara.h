@@ -125,6 +125,16 @@ enum sw_rc sw_yara_scan_flow(struct sw_yara_scanner *s, const struct sw_event *t
                              struct sw_emitter *em, struct sw_yara_scan_result *res,
                              struct sw_err *err) SW_MUSTCHECK;
 
+/* Scan an object carried by a flow (an HTTP body) buf[0, len) with externals x. Every
+ * matching rule becomes one alert event carrying tmpl's flow part (as sw_yara_scan_flow:
+ * ev->on_flow set), the yara part and a copy of fi (fileinfo and http parts), handed to em.
+ * Returns as sw_yara_scan_mem. The scanner's thread only. */
+enum sw_rc sw_yara_scan_flow_file(struct sw_yara_scanner *s, const struct sw_event *tmpl,
+                                  const struct sw_yara_ext *x, const struct sw_file_part *fi,
+                                  const uint8_t *buf, size_t len, struct sw_emitter *em,
+                                  struct sw_yara_scan_result *res,
+                                  struct sw_err *err) SW_MUSTCHECK;
+
 /* An event of type t (SW_EV_FILEINFO, or SW_EV_STATS with fi->has_scan) carrying a copy of
  * fi in its own allocation. Caller owns it (sw_event_destroy). NULL on allocation failure. */
 struct sw_event *sw_yara_file_event_create(enum sw_event_type t, uint64_t ts_us,
@@ -139,6 +149,9 @@ uint32_t sw_yara_fnv1a32(const char *s);
  * most outlen bytes including the NUL, never cutting an escape in half. Returns the number
  * of input bytes written out. */
 size_t sw_yara_escape(const uint8_t *data, size_t len, char *out, size_t outlen);
+
+/* SHA-256 of data[0, len) as lower-case hex into out; "" when OpenSSL fails. Any thread. */
+void sw_yara_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* libyara's version, "4.2.3". */
 const char *sw_yara_version(void);

@@ -36,8 +36,20 @@ for f in "$D"/pcap/*; do
     n=$((n + 1))
     "$SW" pcap -w 2 --ndpi-dir "$D/example" -o "$T/eve-$n.json" "$f" 2>/dev/null
 done
+# seawall pcap --rules: stream and HTTP body YARA alerts, fileinfo events of HTTP bodies.
+mkdir -p "$T/pcaprules"
+printf 'rule schema_any_body { condition: seawall_source == "http_body" }\nrule schema_any_stream { strings: $a = "HTTP/1." condition: $a }\n' >"$T/pcaprules/p.yar"
+"$SW" pcap -w 2 --ndpi-dir "$D/example" --rules "$T/pcaprules" -o "$T/eve-rules.json" \
+    tests/data/corpus-mini/ndpi-4.2/pcap/log4j-webapp-exploit.pcap 2>/dev/null
+if grep -q '"event_type":"fileinfo"' "$T/eve-rules.json" 2>/dev/null; then
+    echo "ok - pcap --rules wrote fileinfo events"
+else
+    echo "not ok - pcap --rules wrote no fileinfo event"
+    rc_rules=1
+fi
 python3 tests/tools/eve_schema_check.py "$schema" "$T"/eve-*.json
 rc=$?
+[ -n "$rc_rules" ] && rc=1
 # seawall scan: alerts, fileinfo (--all) and the closing stats event, with the documented
 # extensions (yara, file, seawall) set aside.
 mkdir -p "$T/scan" "$T/scanrules"

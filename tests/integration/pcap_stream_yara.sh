@@ -74,7 +74,7 @@ check(not any(e.get("seawall", {}).get("detector") == "yara" for e in miss),
 def strip(evs):
     out = []
     for e in evs:
-        if e["event_type"] == "stats":
+        if e["event_type"] in ("stats", "fileinfo"): # fileinfo: HTTP bodies (--rules only)
             continue
         if e["event_type"] == "alert" and e.get("seawall", {}).get("detector") == "yara":
             continue
