@@ -93,7 +93,7 @@ $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 # --- dependencies -----------------------------------------------------------------------------
 DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev libjansson-dev \
              libyaml-dev libcmocka-dev libssl-dev libyara-dev libmagic-dev
-DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara
+DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara tshark
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 
