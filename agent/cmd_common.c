@@ -22,13 +22,21 @@ sw_cmd_load_config(const char *path, const char *const *sets, size_t n_sets)
     struct sw_config *cfg;
 
     sw_err_clear(&err);
-    if (path != NULL) {
-        cfg = sw_cfg_load(path, sets, n_sets, report, NULL, &err);
-        return cfg; /* every error was reported */
-    }
-    /* No file: defaults, with --set overrides applied through the same schema. */
-    cfg = sw_cfg_load(NULL, sets, n_sets, report, NULL, &err);
+    /* No file (NULL): the defaults, with the overrides applied through the same schema.
+     * Every error was reported through report(). */
+    cfg = sw_cfg_load(path, sets, n_sets, report, NULL, &err);
     return cfg;
+}
+
+bool
+sw_cmd_sets_add(struct sw_cmd_sets *s, const char *arg)
+{
+    if (s->n >= SW_CMD_MAX_SETS) {
+        sw_log_error("--set: more than %d overrides", SW_CMD_MAX_SETS);
+        return false;
+    }
+    s->v[s->n++] = arg;
+    return true;
 }
 
 void

@@ -10,7 +10,6 @@
 #include "sw/log.h"
 
 #define DEFAULT_CONFIG "/etc/seawall/seawall.yaml"
-#define MAX_SETS 64
 
 static void
 usage(FILE *fp)
@@ -32,8 +31,7 @@ sw_cmd_config(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *path = DEFAULT_CONFIG;
-    const char *sets[MAX_SETS];
-    size_t n_sets = 0;
+    struct sw_cmd_sets sets = {.n = 0};
     struct sw_config *cfg;
     int c;
 
@@ -58,11 +56,8 @@ sw_cmd_config(int argc, char **argv)
             path = optarg;
             break;
         case 'S':
-            if (n_sets >= MAX_SETS) {
-                sw_log_error("--set: more than %d overrides", MAX_SETS);
+            if (!sw_cmd_sets_add(&sets, optarg))
                 return 2;
-            }
-            sets[n_sets++] = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -76,7 +71,7 @@ sw_cmd_config(int argc, char **argv)
         sw_log_error("config check: unexpected argument '%s'", argv[optind]);
         return 2;
     }
-    cfg = sw_cmd_load_config(path, sets, n_sets);
+    cfg = sw_cmd_load_config(path, sets.v, sets.n);
     if (cfg == NULL)
         return 2;
     fflush(stdout);

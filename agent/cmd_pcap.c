@@ -13,7 +13,6 @@
 #include "sw/pipeline.h"
 #include "sw/yara.h"
 
-#define MAX_SETS 64
 
 static void
 usage(FILE *fp)
@@ -90,8 +89,7 @@ sw_cmd_pcap(int argc, char **argv)
     };
     const char *out = NULL, *config = NULL, *ndpi_dir = NULL, *rules_dir = NULL;
     struct sw_yara_rules *rules = NULL;
-    const char *sets[MAX_SETS];
-    size_t n_sets = 0;
+    struct sw_cmd_sets sets = {.n = 0};
     uint64_t workers = 0;
     bool verbose = false;
     struct sw_config *cfg;
@@ -121,11 +119,8 @@ sw_cmd_pcap(int argc, char **argv)
             rules_dir = optarg;
             break;
         case 'S':
-            if (n_sets >= MAX_SETS) {
-                sw_log_error("--set: more than %d overrides", MAX_SETS);
+            if (!sw_cmd_sets_add(&sets, optarg))
                 return 2;
-            }
-            sets[n_sets++] = optarg;
             break;
         case 'v':
             verbose = true;
@@ -142,7 +137,7 @@ sw_cmd_pcap(int argc, char **argv)
         sw_log_error("pcap: no capture file given (see 'seawall pcap --help')");
         return 2;
     }
-    cfg = sw_cmd_load_config(config, sets, n_sets);
+    cfg = sw_cmd_load_config(config, sets.v, sets.n);
     if (cfg == NULL)
         return 2;
     if (verbose)

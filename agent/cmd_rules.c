@@ -118,8 +118,8 @@ sw_cmd_rules(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *config = NULL, *sets[64];
-    size_t n_sets = 0;
+    const char *config = NULL;
+    struct sw_cmd_sets sets = {.n = 0};
     int c, rc = 0;
 
     if (argc < 2 || strcmp(argv[1], "check") != 0) {
@@ -139,11 +139,8 @@ sw_cmd_rules(int argc, char **argv)
             config = optarg;
             break;
         case 'S':
-            if (n_sets >= 64) {
-                sw_log_error("--set: more than 64 overrides");
+            if (!sw_cmd_sets_add(&sets, optarg))
                 return 2;
-            }
-            sets[n_sets++] = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -163,7 +160,7 @@ sw_cmd_rules(int argc, char **argv)
     if (optind < argc) {
         dir = argv[optind];
     } else {
-        cfg = sw_cmd_load_config(config, sets, n_sets);
+        cfg = sw_cmd_load_config(config, sets.v, sets.n);
         if (cfg == NULL)
             return 2;
         dir = cfg->rules.dir;

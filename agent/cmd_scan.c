@@ -33,7 +33,6 @@
 #include "sw/src_walk.h"
 #include "sw/yara.h"
 
-#define MAX_SETS 64
 #define MAX_EXCLUDES 256
 #define QUEUE_CAP 256
 #define EVENT_RING 1024
@@ -445,8 +444,7 @@ counts_add(struct sw_scan_counts *a, const struct sw_scan_counts *b)
 
 struct scan_args {
     const char *rules_dir, *out, *cache_dir, *config;
-    const char *sets[MAX_SETS];
-    size_t n_sets;
+    struct sw_cmd_sets sets;
     const char *excl[MAX_EXCLUDES];
     size_t n_excl;
     uint64_t threads, max_size, timeout_us, max_strings, string_bytes;
@@ -539,11 +537,8 @@ parse_args(int argc, char **argv, struct scan_args *a)
             a->config = optarg;
             break;
         case 's':
-            if (a->n_sets >= MAX_SETS) {
-                sw_log_error("--set: more than %d overrides", MAX_SETS);
+            if (!sw_cmd_sets_add(&a->sets, optarg))
                 return 2;
-            }
-            a->sets[a->n_sets++] = optarg;
             break;
         case 'v':
             a->verbose = true;
@@ -611,7 +606,7 @@ sw_cmd_scan(int argc, char **argv)
     memset(&total, 0, sizeof(total));
     memset(&wcnt, 0, sizeof(wcnt));
     sw_err_clear(&err);
-    cfg = sw_cmd_load_config(a.config, a.sets, a.n_sets);
+    cfg = sw_cmd_load_config(a.config, a.sets.v, a.sets.n);
     if (cfg == NULL)
         return 2;
     if (a.verbose)

@@ -5,6 +5,7 @@
 #ifndef SW_CMD_H
 #define SW_CMD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 int sw_cmd_pcap(int argc, char **argv);
@@ -18,6 +19,15 @@ int sw_cmd_rules(int argc, char **argv);
  * every error on stderr. Returns NULL after reporting. */
 struct sw_config;
 struct sw_config *sw_cmd_load_config(const char *path, const char *const *sets, size_t n_sets);
+
+/* --set KEY=VALUE overrides gathered from the command line (borrowed argv strings). */
+#define SW_CMD_MAX_SETS 64
+struct sw_cmd_sets {
+    const char *v[SW_CMD_MAX_SETS];
+    size_t n;
+};
+/* Record one override; false, after one line on stderr, when there are too many. */
+bool sw_cmd_sets_add(struct sw_cmd_sets *s, const char *arg);
 
 /* EVE host: agent.id, else the host name. Writes into buf. */
 void sw_cmd_host(const struct sw_config *cfg, char *buf, size_t len);
