@@ -13,9 +13,12 @@ DESTDIR   ?=
 CC        ?= cc
 SAN       ?= 0
 VARIANT   := $(if $(filter 1,$(SAN)),san,release)
-B         := build/$(VARIANT)
+# BUILD=DIR keeps a second tree of objects apart (one per git worktree or helper).
+BUILD     ?= build
+B         := $(BUILD)/$(VARIANT)
 
-PKGS      := libpcap libndpi jansson yaml-0.1 libcrypto yara libmagic zlib
+PKGS      := libpcap libndpi jansson yaml-0.1 libcrypto yara libmagic zlib libcap-ng libseccomp \
+             libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -92,8 +95,9 @@ $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 
 # --- dependencies -----------------------------------------------------------------------------
 DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev libjansson-dev \
-             libyaml-dev libcmocka-dev libssl-dev libyara-dev libmagic-dev
-DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara tshark
+             libyaml-dev libcmocka-dev libssl-dev libyara-dev libmagic-dev libcap-ng-dev \
+             libseccomp-dev libsystemd-dev
+DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara tshark tcpreplay iproute2 systemd
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 
@@ -104,7 +108,7 @@ unit: $(UNIT_BIN)
 test: deps
 	@$(MAKE) --no-print-directory -j2 all unit-bins tools-bins fuzz-bins
 	@$(MAKE) --no-print-directory -j2 SAN=1 all unit-bins tools-bins fuzz-bins
-	@sh tests/test.sh build/release build/san
+	@sh tests/test.sh $(BUILD)/release $(BUILD)/san
 
 unit-bins: $(UNIT_BIN)
 tools-bins: $(TOOL_BIN)

@@ -190,6 +190,11 @@ const struct sw_cfg_row sw_cfg_schema[] = {
      .max = PATH_MAX_LEN, F(agent.run_dir), .flags = R, .help = "control socket directory"},
     {.path = "agent.log_level", .type = SW_CFG_ENUM, .def = "notice", F(agent.log_level),
      .enums = log_levels, .help = "least severe log level written"},
+    {.path = "agent.seccomp", .type = SW_CFG_BOOL, .def = "true", F(agent.seccomp), .flags = R,
+     .help = "install the system-call allow-list after start-up (seawall run)"},
+    {.path = "agent.stop_timeout", .type = SW_CFG_DURATION, .def = "10s", .min = SEC,
+     .max = 600 * SEC, F(agent.stop_timeout),
+     .help = "SIGTERM: longest wait for flows and queues to drain before exiting"},
 
     /* network */
     {.path = "network.interfaces", .type = SW_CFG_TABLE, .def = "[{name: eth0}]", .min = 0,

@@ -78,6 +78,8 @@ struct sw_config {
         char *id; /* owned: EVE "host"; "" means the hostname */
         char *user, *group, *state_dir, *run_dir; /* owned */
         int log_level; /* enum sw_log_level */
+        bool seccomp;
+        uint64_t stop_timeout; /* us */
     } agent;
 
     struct {
