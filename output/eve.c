@@ -472,6 +472,37 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     json_t *detect = json_object(), *sw = json_object(), *cap = json_object();
 
     set_int(o, "uptime", s->uptime_us / 1000000u);
+    if (s->n_ifaces > 0) {
+        /* Live capture: Suricata's kernel counters summed over interfaces, and each
+         * interface under seawall.interfaces. */
+        json_t *kc = json_object(), *ifs = json_array();
+        uint64_t recv = 0, drops = 0, ifdrops = 0, errors = 0;
+
+        for (unsigned i = 0; i < s->n_ifaces; i++) {
+            const struct sw_iface_stats *f = &s->iface[i];
+            json_t *io = json_object();
+
+            recv += f->received;
+            drops += f->kernel_drops;
+            ifdrops += f->if_drops;
+            errors += f->errors;
+            set_str(io, "name", f->name);
+            set_int(io, "received", f->received);
+            set_int(io, "kernel_drops", f->kernel_drops);
+            set_int(io, "if_drops", f->if_drops);
+            set_int(io, "ring_drops", f->ring_drops);
+            set_int(io, "pkts", f->pkts);
+            set_int(io, "bytes", f->bytes);
+            set_int(io, "errors", f->errors);
+            json_array_append_new(ifs, io);
+        }
+        set_int(kc, "kernel_packets", recv);
+        set_int(kc, "kernel_drops", drops);
+        set_int(kc, "kernel_ifdrops", ifdrops);
+        set_int(kc, "errors", errors);
+        json_object_set_new_nocheck(o, "capture", kc);
+        json_object_set_new_nocheck(sw, "interfaces", ifs);
+    }
     json_object_set_new_nocheck(o, "decoder", decoder_json(&s->decoder, sw));
     json_object_set_new_nocheck(o, "flow", flow_stats_json(&s->total));
     set_int(v4, "fragments", s->defrag.ipv4_fragments);
@@ -994,6 +1025,25 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
             set_int(root, "pcap_cnt", ev->u.anomaly.packet_no);
             set_str(root, "pcap_filename", ev->u.anomaly.source);
         }
+        break;
+    }
+    case SW_EV_ENGINE: {
+        const struct sw_engine *e = &ev->u.engine;
+        json_t *o = json_object(), *r = json_object();
+
+        set_str(o, "module", e->module);
+        set_str(o, "message", e->message);
+        if (!e->ok)
+            set_str(o, "error", e->error);
+        json_object_set_new_nocheck(root, "engine", o);
+        json_object_set_new_nocheck(r, "ok", json_boolean(e->ok));
+        set_int(r, "generation", e->generation);
+        set_int(r, "rules", e->rules);
+        set_int(r, "rule_files", e->rule_files);
+        set_int(r, "rule_files_failed", e->rule_files_failed);
+        if (sw == NULL)
+            sw = json_object();
+        json_object_set_new_nocheck(sw, e->module, r);
         break;
     }
     case SW_EV_STATS:

@@ -7,6 +7,7 @@
 #include "sw/router.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -32,7 +33,13 @@ struct sw_router {
     int efd; /* wakes the output thread */
     _Atomic int sleeping;
     _Atomic int stopping;
+    _Atomic int reopen;      /* main asks: reopen the sinks' files */
+    _Atomic uint64_t beat;   /* output thread loop iterations (watchdog) */
+    uint64_t beat_seen;      /* main thread */
+    time_t last_tick;        /* output thread: second of the sinks' last tick */
     _Atomic uint64_t events, drops;
+    /* per-sink counters copied by the output thread for the main thread to read */
+    _Atomic uint64_t *sink_written, *sink_failed; /* owned: n_sinks each */
 };
 
 static void
@@ -98,7 +105,14 @@ sw_router_create(const struct sw_eve_cfg *eve, struct sw_sink **sinks, size_t n_
     r->sinks = sinks;
     r->n_sinks = n_sinks;
     r->lossless = lossless;
+    r->sink_written = sw_calloc(n_sinks + 1, sizeof(*r->sink_written));
+    r->sink_failed = sw_calloc(n_sinks + 1, sizeof(*r->sink_failed));
     r->efd = eventfd(0, EFD_CLOEXEC);
+    if (r->sink_written == NULL || r->sink_failed == NULL) {
+        sw_err_set(err, SW_ENOMEM, "output: out of memory");
+        sw_router_destroy(r);
+        return NULL;
+    }
     if (r->efd == -1) {
         sw_err_sys(err, SW_EIO, "output: eventfd");
         sw_router_destroy(r);
@@ -187,6 +201,29 @@ all_done(struct sw_router *r)
     return true;
 }
 
+/* Output thread: between events, a requested reopen, the sinks' periodic checks, the
+ * counters the main thread reads, and the heartbeat. */
+static void
+housekeeping(struct sw_router *r)
+{
+    struct timespec now;
+    bool reopen = atomic_exchange(&r->reopen, 0) != 0;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    for (size_t i = 0; i < r->n_sinks; i++) {
+        struct sw_sink *s = r->sinks[i];
+
+        if (reopen && s->ops->reopen != NULL)
+            s->ops->reopen(s);
+        else if (!r->lossless && s->ops->tick != NULL && now.tv_sec != r->last_tick)
+            s->ops->tick(s);
+        atomic_store_explicit(&r->sink_written[i], s->written, memory_order_relaxed);
+        atomic_store_explicit(&r->sink_failed[i], s->failed, memory_order_relaxed);
+    }
+    r->last_tick = now.tv_sec;
+    atomic_fetch_add_explicit(&r->beat, 1, memory_order_relaxed);
+}
+
 static void *
 router_main(void *arg)
 {
@@ -194,8 +231,14 @@ router_main(void *arg)
 
     pthread_setname_np(pthread_self(), "sw-output");
     for (;;) {
-        if (drain(r) > 0)
+        if (drain(r) > 0) {
+            if (atomic_load_explicit(&r->reopen, memory_order_relaxed) ||
+                (atomic_load_explicit(&r->beat, memory_order_relaxed) & 63) == 0)
+                housekeeping(r);
+            else
+                atomic_fetch_add_explicit(&r->beat, 1, memory_order_relaxed);
             continue;
+        }
         if (all_done(r) && atomic_load(&r->stopping)) {
             if (drain(r) == 0)
                 break;
@@ -211,11 +254,17 @@ router_main(void *arg)
             continue;
         }
         uint64_t v;
-        ssize_t n = read(r->efd, &v, sizeof(v));
-        (void)n; /* EINTR or a wake-up: either way, look again */
+        struct pollfd pfd = {.fd = r->efd, .events = POLLIN};
+        /* Live, wake once a second even when idle: the watchdog sees the beat, and sinks
+         * check for rotated files. Offline, sleep until woken. */
+        if (r->lossless || poll(&pfd, 1, 1000) > 0) {
+            ssize_t n = read(r->efd, &v, sizeof(v));
+            (void)n; /* EINTR or a wake-up: either way, look again */
+        }
         atomic_store(&r->sleeping, 0);
         for (size_t i = 0; i < r->n_sinks; i++)
             (void)r->sinks[i]->ops->flush(r->sinks[i], NULL);
+        housekeeping(r);
     }
     for (size_t i = 0; i < r->n_sinks; i++)
         (void)r->sinks[i]->ops->flush(r->sinks[i], NULL);
@@ -279,6 +328,35 @@ sw_router_counts(struct sw_router *r, uint64_t *events, uint64_t *drops)
 }
 
 void
+sw_router_reopen(struct sw_router *r)
+{
+    atomic_store(&r->reopen, 1);
+    wake(r);
+}
+
+bool
+sw_router_progress(struct sw_router *r)
+{
+    uint64_t b = atomic_load_explicit(&r->beat, memory_order_relaxed);
+    bool moved = b != r->beat_seen;
+
+    r->beat_seen = b;
+    return moved;
+}
+
+bool
+sw_router_sink(struct sw_router *r, size_t i, const char **name, uint64_t *written,
+               uint64_t *failed)
+{
+    if (i >= r->n_sinks)
+        return false;
+    *name = r->sinks[i]->name; /* set at creation, never written after */
+    *written = atomic_load_explicit(&r->sink_written[i], memory_order_relaxed);
+    *failed = atomic_load_explicit(&r->sink_failed[i], memory_order_relaxed);
+    return true;
+}
+
+void
 sw_router_destroy(struct sw_router *r)
 {
     if (r == NULL)
@@ -296,6 +374,8 @@ sw_router_destroy(struct sw_router *r)
     for (size_t i = 0; i < r->n_sinks; i++)
         sw_sink_destroy(r->sinks[i]);
     sw_free(r->sinks);
+    sw_free(r->sink_written);
+    sw_free(r->sink_failed);
     if (r->efd != -1 && r->efd != 0)
         close(r->efd);
     sw_free(r);

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sw/alloc.h"
@@ -125,6 +126,21 @@ file_reopen(struct sw_sink *s)
     c->reported = false;
 }
 
+/* Once a second from the output thread: a file rotated away (renamed or deleted without a
+ * SIGHUP, e.g. by a logrotate rule without postrotate) is reopened at its path. */
+static void
+file_tick(struct sw_sink *s)
+{
+    struct file_ctx *c = s->ctx;
+    struct stat at_path, open_fd;
+
+    if (c->path == NULL || fstat(c->fd, &open_fd) != 0 || !S_ISREG(open_fd.st_mode))
+        return;
+    if (stat(c->path, &at_path) != 0 || at_path.st_ino != open_fd.st_ino ||
+        at_path.st_dev != open_fd.st_dev)
+        file_reopen(s);
+}
+
 static void
 file_destroy(struct sw_sink *s)
 {
@@ -148,5 +164,6 @@ const struct sw_sink_ops sw_sink_file_ops = {
     .write = file_write,
     .flush = file_flush,
     .reopen = file_reopen,
+    .tick = file_tick,
     .destroy = file_destroy,
 };

@@ -8,8 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Set once by the main thread before other threads exist; read-only afterwards. */
-static enum sw_log_level log_level = SW_LOG_NOTICE;
+/* The mode is set once by the main thread before other threads exist. The level may change
+ * on a reload while threads log: an atomic, read relaxed (a line more or less around the
+ * change does not matter). */
+static _Atomic int log_level = SW_LOG_NOTICE;
 static enum sw_log_mode log_mode = SW_LOG_MODE_CLI;
 
 static const char *const level_names[] = {
@@ -20,8 +22,14 @@ static const char *const level_names[] = {
 void
 sw_log_setup(enum sw_log_level level, enum sw_log_mode mode)
 {
-    log_level = level;
+    atomic_store_explicit(&log_level, (int)level, memory_order_relaxed);
     log_mode = mode;
+}
+
+void
+sw_log_set_level(enum sw_log_level level)
+{
+    atomic_store_explicit(&log_level, (int)level, memory_order_relaxed);
 }
 
 enum sw_rc
@@ -39,7 +47,7 @@ sw_log_level_parse(const char *s, enum sw_log_level *out)
 bool
 sw_log_enabled(enum sw_log_level level)
 {
-    return level <= log_level;
+    return (int)level <= atomic_load_explicit(&log_level, memory_order_relaxed);
 }
 
 void

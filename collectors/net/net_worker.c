@@ -19,6 +19,7 @@
 
 struct sw_net_worker {
     const struct sw_config *cfg;           /* borrowed */
+    unsigned n_workers;                    /* this worker's share of the stream memcap */
     const struct sw_det_ndpi_risk *risk;   /* borrowed */
     struct sw_emitter *em;                 /* borrowed */
     struct sw_flow_table *flows;           /* owned */
@@ -44,7 +45,7 @@ stream_scan(struct sw_net_worker *w, struct sw_flow *f, enum sw_stream_dir dir, 
     sw_stream_info(s, dir, &si);
     if (si.released)
         return;
-    if (si.len > 0) {
+    if (si.len > 0 && w->ys != NULL) { /* no rules (after a reload): nothing to scan */
         memset(&tmpl, 0, sizeof(tmpl));
         tmpl.ts_us = ts_us;
         tmpl.flow = f->ref;
@@ -131,6 +132,8 @@ on_http_body(void *ctx, const struct sw_http_body *b)
         ev->on_flow = true;
         sw_emit(w->em, ev);
     }
+    if (w->ys == NULL)
+        return; /* no rules (after a reload): the fileinfo event only */
     sw_yara_ext_set(&x, b->filename, ft->label, "");
     x.source = "http_body";
     w->st.stream_scans++;
@@ -239,6 +242,7 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
     w->cfg = cfg;
     w->risk = risk;
     w->em = em;
+    w->n_workers = n_workers ? n_workers : 1;
     memset(&fc, 0, sizeof(fc));
     /* Each worker gets an equal share; hashing spreads flows evenly enough for that. */
     fc.max_flows = cfg->network.max_flows / (n_workers ? n_workers : 1);
@@ -365,4 +369,43 @@ sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out)
             w->http_st.parse_errors + w->http_st.not_http + w->http_st.header_limit;
         out->http_nomem = w->http_st.nomem;
     }
+}
+
+enum sw_rc
+sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_det_ndpi_risk *risk,
+                            const struct sw_yara_rules *rules, struct sw_err *err)
+{
+    struct sw_yara_limits lim = {
+        .max_strings = STREAM_YARA_MAX_STRINGS,
+        .string_bytes = STREAM_YARA_STRING_BYTES,
+        .timeout_s = STREAM_YARA_TIMEOUT_S,
+    };
+    struct sw_yara_scanner *ys = NULL;
+
+    /* Build everything first: a failure leaves the worker exactly as it was. */
+    if (rules != NULL) {
+        ys = sw_yara_scanner_create(rules, &lim, err);
+        if (ys == NULL)
+            return err->code;
+    }
+    if (rules != NULL && w->streams == NULL) {
+        /* The first rules of a worker that started without any: reassemble from now on
+         * (flows already open stay without a stream). */
+        struct sw_stream_cfg sc = {
+            .depth = w->cfg->network.stream.depth,
+            .memcap = w->cfg->network.stream.memcap / w->n_workers,
+        };
+
+        w->streams = sw_stream_ctx_create(&sc, err);
+        if (w->streams == NULL) {
+            sw_yara_scanner_destroy(ys);
+            return err->code;
+        }
+    }
+    /* Streams in flight are scanned with the new rules when they end; a set without rules
+     * keeps reassembling (HTTP bodies) but scans nothing. */
+    sw_yara_scanner_destroy(w->ys);
+    w->ys = ys;
+    w->risk = risk;
+    return SW_OK;
 }

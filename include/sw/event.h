@@ -80,6 +80,17 @@ struct sw_anomaly {
 
 struct sw_stats_snap; /* stats.h */
 
+/* Something the agent itself did that the SIEM should see (Suricata's "engine" records):
+ * today a reload of configuration and rules, successful or not. */
+struct sw_engine {
+    char module[16];    /* "reload" */
+    char message[400];  /* one line for an analyst */
+    char error[400];    /* "" on success: the first problem, "file:line: message" */
+    bool ok;
+    uint32_t generation;      /* rule set generation running after the event */
+    uint64_t rules, rule_files, rule_files_failed;
+};
+
 /* Files on disk (seawall scan): what fileinfo, file-alert and scan-stats events carry.
  * Plain data. Every pointer in it points into the same allocation as the event that holds
  * it (rules/yara.c builds such events with sw_yara_*_event_create), so freeing the event
@@ -166,6 +177,7 @@ struct sw_event {
         struct sw_alert alert;
         struct sw_anomaly anomaly;
         struct sw_stats_snap *stats; /* owned */
+        struct sw_engine engine;
     } u;
 };
 

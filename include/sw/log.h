@@ -28,6 +28,8 @@ enum sw_log_mode {
 
 /* Main thread, before other threads start. */
 void sw_log_setup(enum sw_log_level level, enum sw_log_mode mode);
+/* Any time (a reload): change the level only. */
+void sw_log_set_level(enum sw_log_level level);
 /* Parse "error|warning|notice|info|debug". Returns SW_EINVAL on anything else. */
 enum sw_rc sw_log_level_parse(const char *s, enum sw_log_level *out) SW_MUSTCHECK;
 bool sw_log_enabled(enum sw_log_level level);

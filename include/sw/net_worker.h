@@ -40,6 +40,11 @@ void sw_net_worker_flush(struct sw_net_worker *w, uint64_t now_us);
 void sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p);
 /* Capture time advanced to now_us: end idle flows. */
 void sw_net_worker_tick(struct sw_net_worker *w, uint64_t now_us);
+/* Reload: detect with risk and rules from now on (both borrowed, must outlive their use;
+ * rules may be NULL). Worker thread. On failure (no memory for a scanner) nothing changes. */
+enum sw_rc sw_net_worker_set_detection(struct sw_net_worker *w,
+                                       const struct sw_det_ndpi_risk *risk,
+                                       const struct sw_yara_rules *rules, struct sw_err *err);
 /* Copy this worker's counters. */
 void sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out);
 

@@ -1,21 +1,31 @@
-/* pipeline.h - wiring of the network path for offline analysis (`seawall pcap`).
+/* pipeline.h - wiring of the network path, offline (`seawall pcap`) and live (`seawall run`).
  *
- *   main thread: read files > decode > defrag > symmetric hash ─batch ring─> worker xN
- *   worker:      flow > nDPI > detectors ─event ring─> output thread > sinks
+ *   capture thread xI: read > decode > defrag > symmetric hash ─lane─> worker xN
+ *   worker:            flow > nDPI > detectors ─event ring─> output thread > sinks
  *
- * Batches of copied packets travel to a worker and come back on a return ring, so the
- * packet path allocates nothing per packet. Offline, nothing is dropped: a full ring makes
- * the reader wait. */
+ * A lane joins one capture side to one worker: an SPSC ring of packet batches there and a
+ * ring that brings the emptied batches back, so the packet path allocates nothing and takes
+ * no lock. Offline, the main thread is the only capture side and nothing is dropped: a full
+ * lane makes the reader wait. Live, each interface has its own capture thread, which never
+ * waits on a worker: when a worker's batches are all out, the packet is dropped and counted
+ * for that interface (ring_drops).
+ *
+ * Detection (the nDPI risk detector and the YARA rules, with the config they came from) is an
+ * immutable set that workers borrow; a reload publishes a new set, each worker switches at its
+ * next batch boundary and acknowledges, and the old set is freed once all have. */
 #ifndef SW_PIPELINE_H
 #define SW_PIPELINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sw/config.h"
 #include "sw/err.h"
+#include "sw/stats.h"
 
 struct sw_yara_rules; /* yara.h */
+struct sw_event;      /* event.h */
 
 struct sw_pcap_opts {
     const char *const *files; /* borrowed */
@@ -34,5 +44,66 @@ struct sw_pcap_opts {
  * read or the pipeline could not start (err says why). */
 int sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *opts,
                      struct sw_err *err);
+
+/* --- live ---------------------------------------------------------------------------------- */
+
+struct sw_pipeline;
+
+/* What workers detect with: taken over by the pipeline (cfg and rules owned by the set; rules
+ * may be NULL). cfg supplies the reloadable keys (ndpi.risk_exceptions, rules.*); the rest of
+ * the pipeline keeps the config it was opened with. */
+struct sw_det_set;
+struct sw_det_set *sw_det_set_create(struct sw_config *cfg, struct sw_yara_rules *rules,
+                                     struct sw_err *err);
+void sw_det_set_destroy(struct sw_det_set *d); /* NULL-safe; frees cfg and rules too */
+
+/* Main thread, with capture privileges: open every configured interface, the outputs of
+ * cfg->outputs and the router. cfg (borrowed) must outlive the pipeline; det is taken over
+ * (also on failure). Nothing runs yet. */
+struct sw_pipeline *sw_pipeline_open(const struct sw_config *cfg, struct sw_det_set *det,
+                                     const char *host, struct sw_err *err);
+/* Main thread: start the output, worker and capture threads. */
+enum sw_rc sw_pipeline_start(struct sw_pipeline *pl, struct sw_err *err) SW_MUSTCHECK;
+
+/* Main thread: hand workers a new detection set (taken over). Waits up to wait_ms for every
+ * worker to switch; the previous set is freed once all have (at the latest by destroy).
+ * Returns the new generation (1 is the set given to open). */
+uint32_t sw_pipeline_swap(struct sw_pipeline *pl, struct sw_det_set *det, unsigned wait_ms);
+uint32_t sw_pipeline_generation(const struct sw_pipeline *pl);
+
+/* Main thread: reopen the output files (SIGHUP, logrotate). The output thread does it
+ * between two events. */
+void sw_pipeline_reopen(struct sw_pipeline *pl);
+
+/* Main thread: did every capture thread, worker and the output thread make progress since
+ * the last call? (systemd's watchdog is fed only when they all did.) */
+bool sw_pipeline_progress(struct sw_pipeline *pl, char *who, size_t len);
+
+/* Main thread: a capture thread failed (interface gone): true and err says which. */
+bool sw_pipeline_failed(struct sw_pipeline *pl, struct sw_err *err);
+
+/* Main thread: a snapshot of every counter (capture, decoder, defrag summed over interfaces,
+ * per-interface, per-worker, output), asking each thread for a copy and waiting up to
+ * wait_ms; a thread that does not answer in time contributes its previous copy. Caller owns
+ * the result (sw_stats_snap_destroy). NULL on allocation failure. */
+struct sw_stats_snap *sw_pipeline_snapshot(struct sw_pipeline *pl, unsigned wait_ms);
+/* Per-sink counters for status: name, written, failed. i < n. Returns false past the end. */
+bool sw_pipeline_sink(struct sw_pipeline *pl, size_t i, const char **name, uint64_t *written,
+                      uint64_t *failed);
+
+/* Main thread: emit an event (stats, engine) through the main thread's own producer. Takes
+ * ev. */
+void sw_pipeline_emit(struct sw_pipeline *pl, struct sw_event *ev);
+
+/* Main thread: stop capture, end every flow (reason shutdown), drain the queues and join the
+ * threads, waiting at most timeout_us for the workers; then write a final stats event.
+ * Returns true when everything drained in time. */
+bool sw_pipeline_stop(struct sw_pipeline *pl, uint64_t timeout_us);
+/* NULL-safe; stops first if needed. */
+void sw_pipeline_destroy(struct sw_pipeline *pl);
+
+/* Test hook (SEAWALL_TEST_STALL_WORKER=i in the environment of `seawall run`): worker i stops
+ * making progress after its first batch, so the watchdog test can see WATCHDOG=1 stop. */
+#define SW_PIPELINE_STALL_ENV "SEAWALL_TEST_STALL_WORKER"
 
 #endif

@@ -46,6 +46,15 @@ void sw_router_stop(struct sw_router *r);
 void sw_router_write(struct sw_router *r, struct sw_event *ev);
 /* Events written and dropped (producer drops + encode failures + sink failures). */
 void sw_router_counts(struct sw_router *r, uint64_t *events, uint64_t *drops);
+/* Main thread: ask the output thread to reopen every sink's file (SIGHUP). */
+void sw_router_reopen(struct sw_router *r);
+/* Main thread: did the output thread loop since the last call? (It wakes every second when
+ * live, so a false means it is stuck, e.g. in a write that does not return.) */
+bool sw_router_progress(struct sw_router *r);
+/* Main thread: sink i's name and counters (copied by the output thread about once a
+ * second). Returns false when i is past the last sink. */
+bool sw_router_sink(struct sw_router *r, size_t i, const char **name, uint64_t *written,
+                    uint64_t *failed);
 /* Flushes, frees sinks and rings. NULL-safe. */
 void sw_router_destroy(struct sw_router *r);
 

@@ -30,6 +30,7 @@ struct sw_sink_ops {
     enum sw_sink_rc (*write)(struct sw_sink *s, const struct sw_rec *rec);
     int (*flush)(struct sw_sink *s, struct sw_err *err);
     void (*reopen)(struct sw_sink *s); /* SIGHUP / rotation; may be NULL */
+    void (*tick)(struct sw_sink *s);   /* about once a second (live); may be NULL */
     void (*destroy)(struct sw_sink *s); /* copes with a half-built ctx */
 };
 

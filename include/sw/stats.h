@@ -45,6 +45,15 @@ struct sw_capture_stats {
     uint64_t batch_waits;     /* times the reader waited for a worker to return a batch */
 };
 
+/* Per-interface counters of live capture. */
+struct sw_iface_stats {
+    char name[64];
+    uint64_t received, kernel_drops, if_drops; /* libpcap's kernel counters */
+    uint64_t ring_drops;                       /* no free batch for the packet's worker */
+    uint64_t pkts, bytes;                      /* read by seawall */
+    uint64_t errors;                           /* capture errors (the interface failed) */
+};
+
 struct sw_stats_snap {
     uint64_t uptime_us;
     struct sw_capture_stats capture;
@@ -54,10 +63,15 @@ struct sw_stats_snap {
     struct sw_worker_stats total;
     struct sw_worker_stats *worker; /* owned: n_workers entries */
     uint64_t output_events, output_drops;
+    unsigned n_ifaces;              /* live capture only */
+    struct sw_iface_stats *iface;   /* owned: n_ifaces entries */
 };
 
 /* Add b's counters to a (memuse and active are summed too). */
 void sw_stats_worker_add(struct sw_worker_stats *a, const struct sw_worker_stats *b);
+void sw_stats_capture_add(struct sw_capture_stats *a, const struct sw_capture_stats *b);
+void sw_stats_decode_add(struct sw_decode_stats *a, const struct sw_decode_stats *b);
+void sw_stats_defrag_add(struct sw_defrag_stats *a, const struct sw_defrag_stats *b);
 /* NULL-safe. */
 void sw_stats_snap_destroy(struct sw_stats_snap *s);
 

