@@ -41,7 +41,6 @@
 #include "sw/yara.h"
 
 #define DEFAULT_CONFIG "/etc/seawall/seawall.yaml"
-#define SOCKET_NAME "seawall.sock"
 #define SNAPSHOT_WAIT_MS 500 /* how long the main thread waits for the threads' counters */
 #define SWAP_WAIT_MS 3000    /* how long a reload waits for every worker to switch */
 
@@ -478,7 +477,8 @@ start(struct daemon *d)
     }
     if (geteuid() == 0)
         own_dir(d->cfg->agent.run_dir, d->uid, d->gid);
-    snprintf(d->sock_path, sizeof(d->sock_path), "%s/%s", d->cfg->agent.run_dir, SOCKET_NAME);
+    snprintf(d->sock_path, sizeof(d->sock_path), "%s/%s", d->cfg->agent.run_dir,
+             SW_CONTROL_SOCKET_NAME);
     d->ctl = sw_control_open(d->sock_path, d->uid, d->gid, &err);
     if (d->ctl == NULL) {
         sw_log_error("%s", err.msg);

@@ -4,16 +4,14 @@
 
 #include "sw/cmd.h"
 #include "sw/log.h"
-
-#ifndef SW_VERSION
-#define SW_VERSION "0.1.0"
-#endif
+#include "sw/version.h"
 
 static void
 usage(FILE *fp)
 {
     fprintf(fp, "usage: seawall COMMAND [OPTIONS]\n"
                 "Commands:\n"
+                "  run            the daemon: live capture, detection, outputs (systemd)\n"
                 "  pcap FILE...   analyse capture files, EVE JSON out\n"
                 "  config check   validate the configuration, print effective values\n"
                 "  scan PATH...   scan files with the YARA rules, EVE JSON out\n"
@@ -39,6 +37,8 @@ main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (strcmp(argv[1], "run") == 0)
+        return sw_cmd_run(argc - 1, argv + 1);
     if (strcmp(argv[1], "pcap") == 0)
         return sw_cmd_pcap(argc - 1, argv + 1);
     if (strcmp(argv[1], "config") == 0)
