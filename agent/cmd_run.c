@@ -155,9 +155,9 @@ format_time(uint64_t us, char *buf, size_t len)
     struct tm tm;
 
     gmtime_r(&s, &tm);
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06u+0000", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (unsigned)(us % 1000000u));
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06u+0000",
+             (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
+             tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100, (unsigned)(us % 1000000u));
 }
 
 /* The document `seawall status` shows: built from the last snapshot. Caller owns it. */
@@ -167,7 +167,7 @@ status_document(struct daemon *d)
     const struct sw_stats_snap *s = d->last;
     json_t *doc = json_object(), *rules = json_object(), *ifs = json_array(),
            *ws = json_array(), *sinks = json_array(), *mem = json_object();
-    char when[40];
+    char when[64];
     const char *name;
     uint64_t written, failed;
     char *text;
@@ -363,7 +363,7 @@ reload(struct daemon *d)
     if ((rules == NULL && err.code != SW_OK) || ls.files_failed > 0) {
         if (rules == NULL && err.code != SW_OK) {
             sw_log_error("reload: %s", err.msg);
-            snprintf(re.first, sizeof(re.first), "%s", err.msg);
+            snprintf(re.first, sizeof(re.first), "%.399s", err.msg);
         }
         snprintf(msg, sizeof(msg), "reload failed: %zu of %zu rule files did not compile; "
                  "generation %u keeps running", ls.files_failed, ls.files,
@@ -379,7 +379,7 @@ reload(struct daemon *d)
     d->stats_interval_us = cfg->stats.interval;
     det = sw_det_set_create(cfg, rules, &err); /* takes cfg and rules */
     if (det == NULL) {
-        snprintf(msg, sizeof(msg), "reload failed: %s", err.msg);
+        snprintf(msg, sizeof(msg), "reload failed: %.380s", err.msg);
         engine_event(d, false, msg, err.msg, &ls);
         sw_log_error("%s", msg);
         goto done;
@@ -524,6 +524,7 @@ serve(struct daemon *d, const sigset_t *sigs)
 
     refresh(d);
     publish_status(d);
+    (void)sw_pipeline_progress(d->pl, who, sizeof(who)); /* the baseline of the first check */
     sw_notify_ready();
     if (wd_usec != 0)
         sw_notify_watchdog();
