@@ -333,6 +333,9 @@ stay_root(gid_t gid, struct priv_expect *x, struct sw_err *err)
     x->groups_cleared = true;
     if (setresgid(gid, gid, gid) != 0)
         return sw_err_sys(err, SW_EIO, "privileges: setresgid %u", (unsigned)gid);
+    /* A set-user-ID start leaves a non-root real uid: make all three 0. */
+    if (setresuid(0, 0, 0) != 0)
+        return sw_err_sys(err, SW_EIO, "privileges: setresuid 0");
     /* Securebits and the bounding set both need CAP_SETPCAP, so they go first; without it
      * (a unit that bounds it away) no_new_privs still keeps execve from handing uid 0 its
      * capabilities back. */

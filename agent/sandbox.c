@@ -75,12 +75,15 @@ static const struct sc_rule allow[] = {
     {"getsockname", SC_ANY}, {"getpeername", SC_ANY},
 
     /* Waiting and waking: poll loops of the capture, control and output threads, eventfd
-     * bells between the pipeline's threads, mutexes and condition variables (futex),
-     * sleeps and back-off. */
+     * bells between the pipeline's threads, wake-up pipes or socket pairs (AF_UNIX only),
+     * timers of the main loop (stats interval, watchdog), mutexes and condition variables
+     * (futex), sleeps and back-off. */
     {"poll", SC_ANY}, {"ppoll", SC_ANY}, {"select", SC_ANY}, {"pselect6", SC_ANY},
     {"epoll_create1", SC_ANY}, {"epoll_ctl", SC_ANY}, {"epoll_wait", SC_ANY},
-    {"epoll_pwait", SC_ANY}, {"eventfd2", SC_ANY}, {"pipe2", SC_ANY}, {"futex", SC_ANY},
-    {"nanosleep", SC_ANY}, {"clock_nanosleep", SC_ANY}, {"sched_yield", SC_ANY},
+    {"epoll_pwait", SC_ANY}, {"eventfd2", SC_ANY}, {"pipe", SC_ANY}, {"pipe2", SC_ANY},
+    {"socketpair", SC_UNIX_ONLY}, {"timerfd_create", SC_ANY}, {"timerfd_settime", SC_ANY},
+    {"timerfd_gettime", SC_ANY}, {"futex", SC_ANY}, {"nanosleep", SC_ANY},
+    {"clock_nanosleep", SC_ANY}, {"sched_yield", SC_ANY},
 
     /* Threads: pthread_create is clone with CLONE_THREAD (so no fork); glibc's thread
      * start-up (set_robust_list, rseq) and exit; CPU count (sched_getaffinity). clone3 keeps
@@ -122,13 +125,13 @@ static const struct sc_rule allow[] = {
 
 /* Sanitizer builds only. LeakSanitizer's exit check clone()s a tracer (no CLONE_THREAD)
  * that lists the threads (getdents on /proc/self/task), ptrace()s each, waits for it and
- * sets its parent-death signal (prctl); reports fork() llvm-symbolizer through pipes (its
+ * sets its parent-death signal (prctl); reports fork() llvm-symbolizer (its
  * execve is still refused, which kills only that child: reports stay unsymbolised, so run
  * with ASAN_OPTIONS=symbolize=0 or read them with asan_symbolize). Never in a release
  * build. */
 static const struct sc_rule allow_sanitizer[] = {
     {"clone", SC_ANY}, {"fork", SC_ANY}, {"ptrace", SC_ANY}, {"wait4", SC_ANY},
-    {"prctl", SC_ANY}, {"getdents", SC_ANY}, {"pipe", SC_ANY},
+    {"prctl", SC_ANY}, {"getdents", SC_ANY},
 };
 /* clang-format on */
 
