@@ -134,6 +134,7 @@ if command -v systemd-sysusers >/dev/null 2>&1 && command -v systemd-tmpfiles >/
     for e in "var/lib/seawall 750 $uid:$gid" "var/log/seawall 750 $uid:$gid" \
              "run/seawall 750 $uid:$gid" "etc/seawall 755 0:0" "etc/seawall/rules 755 0:0" \
              "etc/seawall/seawall.yaml 640 0:$gid"; do
+        # shellcheck disable=SC2086
         set -- $e
         got=$(stat -c '%a %u:%g' "$S/$1" 2>/dev/null)
         [ "$got" = "$2 $3" ] && ok "tmpfiles: /$1 $2 $3" || bad "tmpfiles: /$1 is '$got', expected $2 $3"
