@@ -97,7 +97,8 @@ $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev libjansson-dev \
              libyaml-dev libcmocka-dev libssl-dev libyara-dev libmagic-dev libcap-ng-dev \
              libseccomp-dev libsystemd-dev
-DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara tshark tcpreplay iproute2 systemd
+DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara tshark tcpreplay iproute2 systemd \
+             man-db groff-base logrotate
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 
@@ -145,19 +146,76 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 # --- install ----------------------------------------------------------------------------------
-# The systemd unit is installed with the daemon (next issue); today: binary, config, docs.
-install: $(BIN)
-	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/seawall
-	install -D -m 0644 agent/seawall.yaml $(DESTDIR)/etc/seawall/seawall.yaml
-	install -d $(DESTDIR)/etc/seawall/rules
-	install -m 0644 rules/default/*.yar $(DESTDIR)/etc/seawall/rules/
-	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/seawall/README.md
+# make install PREFIX=/usr/local DESTDIR=...: binary, seawall(8), configuration and default rules
+# under /etc/seawall, the systemd unit, sysusers.d and tmpfiles.d entries, the logrotate snippet
+# and the README. /etc stays /etc whatever PREFIX is (systemd, logrotate and seawall's default
+# -c look there). An edited /etc/seawall/seawall.yaml is kept: the new default goes beside it as
+# seawall.yaml.new. The shipped rule files are replaced; keep your own rules in other files.
+# On a real install (no DESTDIR) run as root, it also creates the seawall user and directories
+# and reloads systemd; with DESTDIR that is left to the package's scripts.
+BINDIR      := $(PREFIX)/bin
+MAN8DIR     := $(PREFIX)/share/man/man8
+DOCDIR      := $(PREFIX)/share/doc/seawall
+UNITDIR     := $(PREFIX)/lib/systemd/system
+SYSUSERSDIR := $(PREFIX)/lib/sysusers.d
+TMPFILESDIR := $(PREFIX)/lib/tmpfiles.d
+CONFDIR     := /etc/seawall
+LOGROTATEDIR := /etc/logrotate.d
+RULES_DEFAULT := $(notdir $(wildcard rules/default/*.rules rules/default/*.yar))
 
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/seawall
+	install -D -m 0644 agent/seawall.8 $(DESTDIR)$(MAN8DIR)/seawall.8
+	@if [ -f $(DESTDIR)$(CONFDIR)/seawall.yaml ] && \
+	    ! cmp -s agent/seawall.yaml $(DESTDIR)$(CONFDIR)/seawall.yaml; then \
+	  echo "install: keeping the edited $(DESTDIR)$(CONFDIR)/seawall.yaml;" \
+	       "the new default is $(DESTDIR)$(CONFDIR)/seawall.yaml.new"; \
+	  install -m 0640 agent/seawall.yaml $(DESTDIR)$(CONFDIR)/seawall.yaml.new; \
+	else \
+	  echo "install -D -m 0640 agent/seawall.yaml $(DESTDIR)$(CONFDIR)/seawall.yaml"; \
+	  install -D -m 0640 agent/seawall.yaml $(DESTDIR)$(CONFDIR)/seawall.yaml; \
+	fi
+	install -d $(DESTDIR)$(CONFDIR)/rules
+	install -m 0644 $(addprefix rules/default/,$(RULES_DEFAULT)) $(DESTDIR)$(CONFDIR)/rules/
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' systemd/seawall.service \
+	    >$(DESTDIR)$(UNITDIR)/seawall.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/seawall.service
+	install -D -m 0644 systemd/seawall.sysusers $(DESTDIR)$(SYSUSERSDIR)/seawall.conf
+	install -D -m 0644 systemd/seawall.tmpfiles $(DESTDIR)$(TMPFILESDIR)/seawall.conf
+	install -D -m 0644 systemd/seawall.logrotate $(DESTDIR)$(LOGROTATEDIR)/seawall
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	  if command -v systemd-sysusers >/dev/null 2>&1; then \
+	    echo "systemd-sysusers $(SYSUSERSDIR)/seawall.conf"; \
+	    systemd-sysusers $(SYSUSERSDIR)/seawall.conf || exit 1; \
+	    echo "systemd-tmpfiles --create $(TMPFILESDIR)/seawall.conf"; \
+	    systemd-tmpfiles --create $(TMPFILESDIR)/seawall.conf || exit 1; \
+	  fi; \
+	  if [ -d /run/systemd/system ]; then echo "systemctl daemon-reload"; systemctl daemon-reload; fi; \
+	fi
+
+# Removes what install put there. An edited seawall.yaml (one that differs from the shipped
+# default) is kept and named; the seawall user, /var/lib/seawall and /var/log/seawall too.
 uninstall:
-	rm -f $(addprefix $(DESTDIR)/etc/seawall/rules/,$(notdir $(wildcard rules/default/*.yar)))
-	-rmdir $(DESTDIR)/etc/seawall/rules 2>/dev/null
-	rm -f $(DESTDIR)$(PREFIX)/bin/seawall $(DESTDIR)/etc/seawall/seawall.yaml \
-	      $(DESTDIR)$(PREFIX)/share/doc/seawall/README.md
+	rm -f $(DESTDIR)$(BINDIR)/seawall $(DESTDIR)$(MAN8DIR)/seawall.8 \
+	      $(DESTDIR)$(UNITDIR)/seawall.service $(DESTDIR)$(SYSUSERSDIR)/seawall.conf \
+	      $(DESTDIR)$(TMPFILESDIR)/seawall.conf $(DESTDIR)$(LOGROTATEDIR)/seawall \
+	      $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(CONFDIR)/seawall.yaml.new \
+	      $(addprefix $(DESTDIR)$(CONFDIR)/rules/,$(RULES_DEFAULT))
+	@if [ -f $(DESTDIR)$(CONFDIR)/seawall.yaml ]; then \
+	  if cmp -s agent/seawall.yaml $(DESTDIR)$(CONFDIR)/seawall.yaml; then \
+	    echo "rm -f $(DESTDIR)$(CONFDIR)/seawall.yaml"; rm -f $(DESTDIR)$(CONFDIR)/seawall.yaml; \
+	  else \
+	    echo "uninstall: keeping the edited $(DESTDIR)$(CONFDIR)/seawall.yaml"; \
+	  fi; \
+	fi
+	@for d in $(DESTDIR)$(CONFDIR)/rules $(DESTDIR)$(CONFDIR) $(DESTDIR)$(DOCDIR); do \
+	  rmdir "$$d" 2>/dev/null || true; \
+	done
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && [ "$$(id -u)" = 0 ]; then \
+	  echo "systemctl daemon-reload"; systemctl daemon-reload; \
+	fi
 
 clean:
 	rm -rf build
