@@ -1041,6 +1041,10 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
         set_int(r, "rules", e->rules);
         set_int(r, "rule_files", e->rule_files);
         set_int(r, "rule_files_failed", e->rule_files_failed);
+        if (e->module[0] == '\0') { /* not filled in: no detail object to name */
+            json_decref(r);
+            break;
+        }
         if (sw == NULL)
             sw = json_object();
         json_object_set_new_nocheck(sw, e->module, r);
