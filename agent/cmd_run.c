@@ -197,6 +197,7 @@ status_document(struct daemon *d)
         set_u64(o, "ring_drops", f->ring_drops);
         set_u64(o, "packets", f->pkts);
         set_u64(o, "bytes", f->bytes);
+        set_u64(o, "decode_errors", f->decode_errors);
         json_array_append_new(ifs, o);
     }
     json_object_set_new(doc, "interfaces", ifs);
@@ -224,8 +225,8 @@ status_document(struct daemon *d)
     }
     json_object_set_new(doc, "sinks", sinks);
     if (s != NULL) {
-        set_u64(doc, "decode_errors", s->decoder.invalid);
         set_u64(doc, "events", s->output_events);
+        set_u64(doc, "events_queued", s->output_queued);
         set_u64(doc, "event_drops", s->output_drops + s->total.event_drops);
         set_u64(mem, "flows", s->total.flow_memuse);
         set_u64(mem, "fragments", s->defrag.memuse);

@@ -793,6 +793,7 @@ live_snapshot(struct capture *cp)
     cp->snap.w = cp->ws;
     cp->snap.w.event_drops += cp->prod->drops;
     cp->snap.i = cp->ifs;
+    cp->snap.i.decode_errors = cp->dstats.invalid;
     atomic_store_explicit(&cp->snap_gen, req, memory_order_release);
 }
 
@@ -913,7 +914,8 @@ stats_event(struct sw_pipeline *pl, bool final)
         return NULL;
     s = sw_calloc(1, sizeof(*s));
     if (s == NULL || (s->worker = sw_calloc(pl->n, sizeof(*s->worker))) == NULL ||
-        (pl->live && (s->iface = sw_calloc(pl->n_cap, sizeof(*s->iface))) == NULL)) {
+        (pl->live && (s->iface = sw_calloc(pl->n_cap, sizeof(*s->iface))) == NULL) ||
+        (pl->live && (s->sink = sw_calloc(pl->cfg->n_outputs + 1, sizeof(*s->sink))) == NULL)) {
         sw_stats_snap_destroy(s);
         sw_event_destroy(ev);
         return NULL;
@@ -938,6 +940,7 @@ stats_event(struct sw_pipeline *pl, bool final)
             s->total.event_drops += cp->prod->drops;
         if (pl->live) {
             s->iface[c] = own ? cp->ifs : cp->snap.i;
+            s->iface[c].decode_errors = ds->invalid;
             s->n_ifaces++;
         }
         if (cp->now_us > now)
@@ -948,8 +951,19 @@ stats_event(struct sw_pipeline *pl, bool final)
         sw_stats_worker_add(&s->total, &s->worker[i]);
     }
     if (pl->live) {
+        const char *name;
+
         now = wall_us();
         s->uptime_us = now - pl->start_us;
+        for (size_t i = 0; i < pl->cfg->n_outputs; i++) {
+            struct sw_sink_stats *k = &s->sink[s->n_sinks];
+
+            if (!sw_router_sink(pl->router, i, &name, &k->written, &k->failed))
+                break;
+            snprintf(k->name, sizeof(k->name), "%s", name);
+            s->n_sinks++;
+        }
+        s->output_queued = sw_router_queued(pl->router);
     }
     ev->ts_us = now;
     sw_router_counts(pl->router, &s->output_events, &s->output_drops);

@@ -494,6 +494,7 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
             set_int(io, "pkts", f->pkts);
             set_int(io, "bytes", f->bytes);
             set_int(io, "errors", f->errors);
+            set_int(io, "decode_errors", f->decode_errors);
             json_array_append_new(ifs, io);
         }
         set_int(kc, "kernel_packets", recv);
@@ -549,6 +550,20 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     json_t *out = json_object();
     set_int(out, "events", s->output_events);
     set_int(out, "drops", s->output_drops);
+    if (s->n_ifaces > 0) { /* live: the queue to the output thread and each sink */
+        json_t *sinks = json_array();
+
+        set_int(out, "queued", s->output_queued);
+        for (unsigned i = 0; i < s->n_sinks; i++) {
+            json_t *so = json_object();
+
+            set_str(so, "name", s->sink[i].name);
+            set_int(so, "written", s->sink[i].written);
+            set_int(so, "failed", s->sink[i].failed);
+            json_array_append_new(sinks, so);
+        }
+        json_object_set_new_nocheck(out, "sinks", sinks);
+    }
     json_object_set_new_nocheck(sw, "output", out);
     set_int(sw, "not_ip", s->decoder.not_ip);
     json_object_set_new_nocheck(root, "seawall", sw);

@@ -327,6 +327,16 @@ sw_router_counts(struct sw_router *r, uint64_t *events, uint64_t *drops)
     *drops = d;
 }
 
+uint64_t
+sw_router_queued(struct sw_router *r)
+{
+    uint64_t n = 0;
+
+    for (size_t i = 0; i < r->n_prod; i++)
+        n += sw_ring_count(r->prod[i]->ring);
+    return n;
+}
+
 void
 sw_router_reopen(struct sw_router *r)
 {

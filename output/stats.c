@@ -33,5 +33,6 @@ sw_stats_snap_destroy(struct sw_stats_snap *s)
         return;
     sw_free(s->worker);
     sw_free(s->iface);
+    sw_free(s->sink);
     sw_free(s);
 }

@@ -46,6 +46,8 @@ void sw_router_stop(struct sw_router *r);
 void sw_router_write(struct sw_router *r, struct sw_event *ev);
 /* Events written and dropped (producer drops + encode failures + sink failures). */
 void sw_router_counts(struct sw_router *r, uint64_t *events, uint64_t *drops);
+/* Any thread: events waiting in the producers' rings now (an instant reading). */
+uint64_t sw_router_queued(struct sw_router *r);
 /* Main thread: ask the output thread to reopen every sink's file (SIGHUP). */
 void sw_router_reopen(struct sw_router *r);
 /* Main thread: did the output thread loop since the last call? (It wakes every second when

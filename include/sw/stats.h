@@ -52,6 +52,13 @@ struct sw_iface_stats {
     uint64_t ring_drops;                       /* no free batch for the packet's worker */
     uint64_t pkts, bytes;                      /* read by seawall */
     uint64_t errors;                           /* capture errors (the interface failed) */
+    uint64_t decode_errors;                    /* packets the decoder found invalid */
+};
+
+/* Per-sink counters (the output thread's copy). */
+struct sw_sink_stats {
+    char name[64];
+    uint64_t written, failed;
 };
 
 struct sw_stats_snap {
@@ -63,8 +70,11 @@ struct sw_stats_snap {
     struct sw_worker_stats total;
     struct sw_worker_stats *worker; /* owned: n_workers entries */
     uint64_t output_events, output_drops;
+    uint64_t output_queued;         /* events waiting in the queues to the output thread */
     unsigned n_ifaces;              /* live capture only */
     struct sw_iface_stats *iface;   /* owned: n_ifaces entries */
+    unsigned n_sinks;               /* live only */
+    struct sw_sink_stats *sink;     /* owned: n_sinks entries */
 };
 
 /* Add b's counters to a (memuse and active are summed too). */

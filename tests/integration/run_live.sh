@@ -60,7 +60,10 @@ fi
 CAPS=$(echo "$CAPS" | grep -v '^$')
 echo "captures: $(echo "$CAPS" | wc -l)"
 
-mkdir -p "$T/rules" "$T/run" "$T/state"
+mkdir -p "$T/rules" "$T/run" "$T/state" "$T/out"
+# The output directory belongs to the daemon's user, as /var/log/seawall does: after the drop
+# it creates the new file itself when the old one was rotated away.
+chown nobody:nogroup "$T/out"
 cp rules/default/*.yar "$T/rules/"
 cat >"$T/seawall.yaml" <<EOF
 agent:
@@ -77,7 +80,7 @@ rules:
   dir: $T/rules
 outputs:
   - type: file
-    path: $T/eve.json
+    path: $T/out/eve.json
 stats:
   interval: 1s
 EOF
@@ -146,10 +149,10 @@ cat >"$T/rules/extra.yar" <<'EOF'
 rule seawall_live_reload_marker { strings: $a = "seawall-live-reload-marker" condition: $a }
 EOF
 kill -HUP "$DPID"
-if wait_for 30 grep -q '"module":"reload".*"ok":true' "$T/eve.json" 2>/dev/null ||
+if wait_for 30 grep -q '"module":"reload".*"ok":true' "$T/out/eve.json" 2>/dev/null ||
     wait_for 1 python3 -c "
 import json,sys
-for l in open('$T/eve.json'):
+for l in open('$T/out/eve.json'):
     e=json.loads(l)
     if e.get('event_type')=='engine' and e['seawall']['reload']['ok']: sys.exit(0)
 sys.exit(1)"; then
@@ -158,6 +161,8 @@ else
     bad "no successful reload event: $(tail -n 3 "$T/log")"
 fi
 printf 'rule broken {\n  strings: $a = "x"\n  condition: $b\n}\n' >"$T/rules/zz-broken.yar"
+# logrotate's way: move the file away, then SIGHUP; seawall writes on in a new eve.json.
+mv "$T/out/eve.json" "$T/out/eve.json.1"
 kill -HUP "$DPID"
 if wait_for 30 grep -q 'zz-broken.yar:[0-9]*: undefined string' "$T/log"; then
     ok "broken rules: log line names zz-broken.yar:LINE"
@@ -165,6 +170,8 @@ else
     bad "broken rules not logged with file:line: $(tail -n 3 "$T/log")"
 fi
 rm -f "$T/rules/zz-broken.yar"
+wait_for 10 test -s "$T/out/eve.json" && ok "SIGHUP after rotation: a new eve.json is written" ||
+    bad "no new eve.json after SIGHUP"
 wait "$REPLAY"
 sent=$(cat "$sent_file")
 sleep 2
@@ -219,7 +226,8 @@ assert s == max(i for i, k in enumerate(keys) if k != "STATUS"), keys
 assert keys.count("WATCHDOG=1") >= 2, ("watchdog fed only", keys.count("WATCHDOG=1"))
 EOF
 
-python3 - "$T/eve.json" "$sent" <<'EOF' && ok "final stats: pkts = sent, no kernel or ring drop; every flow has its flow event" || bad "final accounting: see above"
+cat "$T/out/eve.json.1" "$T/out/eve.json" >"$T/all.json"
+python3 - "$T/all.json" "$sent" <<'EOF' && ok "final stats: pkts = sent, no kernel or ring drop; every flow has its flow event" || bad "final accounting: see above"
 import json, re, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 sent = int(sys.argv[2])
@@ -228,6 +236,8 @@ final = stats[-1]
 iface = final["seawall"]["interfaces"][0]
 assert iface["pkts"] == sent, ("pkts", iface, sent)
 assert iface["kernel_drops"] == 0 and iface["ring_drops"] == 0, iface
+sinks = final["seawall"]["output"]["sinks"]
+assert len(sinks) == 1 and sinks[0]["written"] > 0 and sinks[0]["failed"] == 0, sinks
 flows = [e for e in ev if e["event_type"] == "flow"]
 created = final["stats"]["flow"]["total"] if "total" in final["stats"]["flow"] else None
 ended = final["seawall"]["worker"]["flows_ended"]
@@ -245,14 +255,14 @@ EOF
 
 . tests/integration/schema.inc
 if find_schema "$T"; then
-    python3 tests/tools/eve_schema_check.py "$schema" "$T/eve.json" >"$T/schema.out" 2>&1 &&
+    python3 tests/tools/eve_schema_check.py "$schema" "$T/out/eve.json" >"$T/schema.out" 2>&1 &&
         ok "live EVE (engine and live stats events too) validates against Suricata's schema" ||
         bad "live EVE schema: $(tail -n 5 "$T/schema.out")"
 fi
 
 # --- live flows against seawall pcap on the same captures ----------------------------------------
 "$SW" pcap $CAPS -o "$T/offline.json" 2>/dev/null
-python3 - "$T/eve.json" "$T/offline.json" <<'EOF' && ok "live flows agree with seawall pcap" || bad "live flows differ from seawall pcap (see above)"
+python3 - "$T/all.json" "$T/offline.json" <<'EOF' && ok "live flows agree with seawall pcap" || bad "live flows differ from seawall pcap (see above)"
 import json, sys
 def flows(path):
     out = set()
@@ -278,8 +288,11 @@ EOF
 
 # --- watchdog: a stalled worker stops WATCHDOG=1 ---------------------------------------------
 : >"$T/notify.log"
+: >"$T/log2"
+# As under systemd: JOURNAL_STREAM names stderr (device:inode), so lines carry <N> priorities.
+JOURNAL_STREAM=$(stat -c '%d:%i' "$T/log2") \
 NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=4000000 SEAWALL_TEST_STALL_WORKER=0 \
-    ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml" --set outputs=[] 2>"$T/log2" &
+    ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml" --set outputs=[] 2>>"$T/log2" &
 SW2=$!
 PIDS="$PIDS $SW2"
 wait_for 60 grep -q '^READY=1' "$T/notify.log"
@@ -291,7 +304,8 @@ sleep 5
 n2=$(grep -c '^WATCHDOG=1' "$T/notify.log")
 [ "$n1" -eq "$n2" ] && ok "stalled worker: no WATCHDOG=1 in 5 s (after $n1 at start)" ||
     bad "stalled worker: WATCHDOG=1 still sent ($n1 then $n2)"
-grep -q 'worker 0 makes no progress' "$T/log2" && ok "log names the stalled worker" ||
+grep -q '^<3>worker 0 makes no progress' "$T/log2" &&
+    ok "log names the stalled worker, with journald's <3> priority prefix" ||
     bad "no stall message: $(tail -n 3 "$T/log2")"
 kill -TERM "$SW2" 2>/dev/null
 pkill -TERM -f "$SW run -c $T/seawall.yaml" 2>/dev/null
