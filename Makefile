@@ -122,6 +122,8 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/tools/bench.sh $(BIN)
+	@$(MAKE) --no-print-directory $(B)/tools/fanout
+	@sh tests/tools/bench_live.sh $(BIN)
 
 # libFuzzer builds (clang): build/fuzz/<target>, run each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30

@@ -472,8 +472,13 @@ start(struct daemon *d)
     for (size_t i = 0; geteuid() == 0 && i < d->cfg->n_outputs; i++) {
         const struct sw_cfg_sink *o = &d->cfg->outputs[i];
 
-        if (strcmp(o->type, "file") == 0 && o->path != NULL && strcmp(o->path, "-") != 0 &&
-            chown(o->path, d->uid, d->gid) != 0)
+        struct stat sb;
+
+        /* Only a regular file it made or appends to: never /dev/null or a FIFO. */
+        if (strcmp(o->type, "file") != 0 || o->path == NULL || stat(o->path, &sb) != 0 ||
+            !S_ISREG(sb.st_mode))
+            continue;
+        if (chown(o->path, d->uid, d->gid) != 0)
             sw_log_warn("%s: chown: %s", o->path, strerror(errno));
     }
     if (geteuid() == 0)
