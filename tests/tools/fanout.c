@@ -140,8 +140,13 @@ main(int argc, char **argv)
     for (unsigned i = 0; i < n; i++) {
         struct sw_cfg_iface ifc = cfg->network.interfaces[0];
         /* One group per process; the low 16 bits of the option are the group id. */
-        int opt = (int)(((unsigned)getpid() & 0xffffu) |
-                        ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16));
+        unsigned mode = PACKET_FANOUT_HASH;
+        int opt;
+
+        /* FANOUT_NODEFRAG=1: without the kernel's reassembly (to see what it costs). */
+        if (getenv("FANOUT_NODEFRAG") == NULL)
+            mode |= PACKET_FANOUT_FLAG_DEFRAG;
+        opt = (int)(((unsigned)getpid() & 0xffffu) | (mode << 16));
 
         ifc.name = argv[1];
         w[i].cfg = cfg;
