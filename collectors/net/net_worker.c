@@ -479,6 +479,9 @@ sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p)
             struct sw_stream_info pkt = {.data = p->data + p->payload_off,
                                          .len = p->payload_len};
 
+            if (p->payload_off > p->caplen || pkt.len > p->caplen - p->payload_off)
+                pkt.len = 0; /* as sw_stream_packet: never read past the frame */
+
             http_decide(w, f, &pkt, to_server);
         }
         s = f->stream;
