@@ -24,9 +24,10 @@ struct sw_net_worker {
     struct sw_emitter *em;                 /* borrowed */
     struct sw_flow_table *flows;           /* owned */
     struct sw_ndpi *ndpi;                  /* owned */
-    /* Stream YARA (only with rules): reassembly and this thread's scanner. */
-    struct sw_stream_ctx *streams;         /* owned; NULL without rules */
+    /* TCP reassembly: with rules (stream YARA) or network.http.bodies. */
+    struct sw_stream_ctx *streams;         /* owned; NULL with neither */
     struct sw_yara_scanner *ys;            /* owned; NULL without rules */
+    bool http_bodies;                      /* network.http.bodies */
     struct sw_http_stats http_st;          /* counters of this thread's HTTP parsers */
     struct sw_worker_stats st;
 };
@@ -45,7 +46,7 @@ stream_scan(struct sw_net_worker *w, struct sw_flow *f, enum sw_stream_dir dir, 
     sw_stream_info(s, dir, &si);
     if (si.released)
         return;
-    if (si.len > 0 && w->ys != NULL) { /* no rules (after a reload): nothing to scan */
+    if (si.len > 0 && w->ys != NULL) { /* no rules: nothing to scan */
         memset(&tmpl, 0, sizeof(tmpl));
         tmpl.ts_us = ts_us;
         tmpl.flow = f->ref;
@@ -65,11 +66,15 @@ stream_scan(struct sw_net_worker *w, struct sw_flow *f, enum sw_stream_dir dir, 
     sw_stream_release(w->streams, s, dir);
 }
 
-/* What the HTTP body callback needs: the worker and the flow whose bodies these are. */
-struct http_ctx {
+/* The HTTP parser of one flow, the stream's consumer (sw_stream_attach): it gets each
+ * direction's in-order bytes as they arrive, so bodies are whole up to network.http.max_body
+ * whatever network.stream.depth is. Owned by the worker; freed at flow end (http_end). */
+struct http_flow {
     struct sw_net_worker *w;
-    struct sw_flow *f;
-    bool gap[2]; /* the direction's stream has a hole (its place is not known here) */
+    struct sw_flow *f;   /* the flow: lives as long as this */
+    struct sw_http *h;   /* owned */
+    bool swapped;        /* the flow's originator is the HTTP server (see http_client_dir) */
+    bool gap[2];         /* a hole fell into the stream of this HTTP direction */
 };
 
 static bool
@@ -81,14 +86,93 @@ flow_is_http(const struct sw_flow *f)
            strcmp(n->app, "HTTP") == 0;
 }
 
-/* One HTTP body: a fileinfo event, then a YARA scan of the decoded bytes (seawall_source
- * "http_body"); both carry the flow, the fileinfo and the http parts. Worker thread. */
+static bool
+starts_with(const struct sw_stream_info *si, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    return si->len >= n && memcmp(si->data, prefix, n) == 0;
+}
+
+/* The first line of si is an HTTP/1.x request or status line (a method token, a space, and
+ * " HTTP/1." in the line; or "HTTP/1." first). */
+static bool
+starts_http(const struct sw_stream_info *si)
+{
+    const uint8_t *nl;
+    size_t i = 0;
+
+    if (starts_with(si, "HTTP/1."))
+        return true;
+    nl = si->len > 0 ? memchr(si->data, '\n', si->len) : NULL;
+    if (nl == NULL)
+        return false;
+    while (i < si->len && si->data[i] >= 'A' && si->data[i] <= 'Z')
+        i++;
+    return i > 0 && i < si->len && si->data[i] == ' ' &&
+           memmem(si->data, (size_t)(nl - si->data), " HTTP/1.", 8) != NULL;
+}
+
+/* nDPI has not decided yet but a direction nears the depth (its buffer will stop there): is
+ * this HTTP by its first bytes? pkt, if not NULL, stands for an empty direction: the bytes
+ * of the packet about to be added. */
+static bool
+looks_http(const struct sw_stream *s, const struct sw_stream_info *pkt, bool pkt_to_server)
+{
+    struct sw_stream_info ts, tc;
+
+    sw_stream_info(s, SW_STREAM_TO_SERVER, &ts);
+    sw_stream_info(s, SW_STREAM_TO_CLIENT, &tc);
+    if (pkt != NULL && pkt_to_server && ts.len == 0)
+        ts = *pkt;
+    if (pkt != NULL && !pkt_to_server && tc.len == 0)
+        tc = *pkt;
+    return starts_http(&ts) || starts_http(&tc);
+}
+
+/* Bytes short of the depth at which HTTP is decided without waiting for nDPI: held segments
+ * draining when a hole fills may carry a direction past the depth at once, and the bytes
+ * past it reach a parser only if it is attached by then. */
+#define HTTP_DECIDE_MARGIN (64u * 1024u)
+
+/* Bytes of dir in the buffer when the consumer is undecided; -1 when decided or no stream. */
+static int64_t
+undecided_len(const struct sw_flow *f, enum sw_stream_dir dir)
+{
+    struct sw_stream_info si;
+
+    if (f->stream == NULL || sw_stream_app_decided(f->stream))
+        return -1;
+    sw_stream_info(f->stream, dir, &si);
+    return (int64_t)si.len;
+}
+
+/* The flow's originator is the sender of its first packet, which is the server when the
+ * capture starts with the SYN-ACK or a response. HTTP needs the client: the side whose bytes
+ * start a request. Decided on the first bytes held when the parser attaches: the originator
+ * side starting with a status line, or sending nothing yet while the other side starts with
+ * something other than a status line, means the originator is the server. */
+static bool
+http_swapped(const struct sw_stream *s)
+{
+    struct sw_stream_info ts, tc;
+
+    sw_stream_info(s, SW_STREAM_TO_SERVER, &ts);
+    sw_stream_info(s, SW_STREAM_TO_CLIENT, &tc);
+    if (starts_with(&ts, "HTTP/"))
+        return true;
+    return ts.len == 0 && !ts.released && tc.len >= 5 && !starts_with(&tc, "HTTP/");
+}
+
+/* One HTTP body: a fileinfo event, then (with rules) a YARA scan of the decoded bytes
+ * (seawall_source "http_body"); both carry the flow, the fileinfo and the http parts.
+ * Worker thread. */
 static void
 on_http_body(void *ctx, const struct sw_http_body *b)
 {
-    struct http_ctx *hc = ctx;
-    struct sw_net_worker *w = hc->w;
-    struct sw_flow *f = hc->f;
+    struct http_flow *hf = ctx;
+    struct sw_net_worker *w = hf->w;
+    struct sw_flow *f = hf->f;
     const struct sw_filetype *ft = sw_filetype_classify(b->data, b->len);
     struct sw_file_part fi;
     struct sw_yara_ext x;
@@ -104,7 +188,7 @@ on_http_body(void *ctx, const struct sw_http_body *b)
     fi.owner = "";
     fi.has_http = true;
     fi.truncated = b->truncated;
-    fi.gaps = b->gaps || hc->gap[b->dir != 0];
+    fi.gaps = b->gaps || hf->gap[b->dir != 0];
     fi.http_status = (uint16_t)(b->status <= 999 ? b->status : 0);
     fi.http_host = b->host;
     fi.http_url = b->uri;
@@ -118,7 +202,8 @@ on_http_body(void *ctx, const struct sw_http_body *b)
     tmpl.counts = f->counts;
     tmpl.ndpi = f->ndpi;
     tmpl.has_ndpi = true;
-    tmpl.u.alert.to_client = b->dir == 1;
+    /* HTTP direction 1 (responses) goes to the flow's originator only when it is the client */
+    tmpl.u.alert.to_client = (b->dir == 1) != hf->swapped;
 
     w->st.http_bodies++;
     ev = sw_yara_file_event_create(SW_EV_FILEINFO, tmpl.ts_us, &fi);
@@ -133,7 +218,7 @@ on_http_body(void *ctx, const struct sw_http_body *b)
         sw_emit(w->em, ev);
     }
     if (w->ys == NULL)
-        return; /* no rules (after a reload): the fileinfo event only */
+        return; /* no rules: the fileinfo event only */
     sw_yara_ext_set(&x, b->filename, ft->label, "");
     x.source = "http_body";
     w->st.stream_scans++;
@@ -146,41 +231,97 @@ on_http_body(void *ctx, const struct sw_http_body *b)
         f->alerted = true;
 }
 
-/* Flow end of an HTTP flow: parse both directions' reassembled bytes (client first: the
- * parser pairs responses with requests in order) and report every body. A direction already
- * released (it reached the depth earlier) gives nothing; a stream with gaps is fed as one
- * piece followed by a gap of unknown place (the parser flags what is open then). */
-static void
-http_bodies(struct sw_net_worker *w, struct sw_flow *f)
+static int
+http_dir(const struct http_flow *hf, enum sw_stream_dir dir)
 {
-    struct http_ctx hc = {.w = w, .f = f};
+    return (dir == SW_STREAM_TO_CLIENT) != hf->swapped;
+}
+
+/* Stream consumer callbacks (struct sw_stream_app). */
+static void
+http_data(void *arg, enum sw_stream_dir dir, const uint8_t *data, size_t len)
+{
+    struct http_flow *hf = arg;
+
+    (void)sw_http_feed(hf->h, http_dir(hf, dir), data, len); /* failures are counted */
+}
+
+static void
+http_gap(void *arg, enum sw_stream_dir dir, uint64_t len)
+{
+    struct http_flow *hf = arg;
+
+    hf->gap[http_dir(hf, dir)] = true;
+    sw_http_gap(hf->h, http_dir(hf, dir), len);
+}
+
+static const struct sw_stream_app http_app = {.data = http_data, .gap = http_gap};
+
+/* Decide, once nDPI has decided (or at flow end), whether the flow's stream feeds an HTTP
+ * parser. A flow that is not HTTP keeps its stream only for stream YARA: without rules its
+ * bytes are freed and no longer reassembled. When a direction reaches the depth before nDPI
+ * has decided (nDPI keeps dissecting HTTP until the response), the first bytes decide: the
+ * buffer is freed at the depth, and a parser attached later would miss what it held. */
+static void
+http_decide(struct sw_net_worker *w, struct sw_flow *f, const struct sw_stream_info *pkt,
+            bool pkt_to_server)
+{
+    struct http_flow *hf;
     struct sw_http_cb cb = {.on_body = on_http_body};
     struct sw_http_cfg hcfg;
-    struct sw_http *h;
     struct sw_err err;
 
-    if (!flow_is_http(f))
+    if (f->stream == NULL || sw_stream_app_decided(f->stream))
         return;
+    if (!w->http_bodies || !(f->detection_done ? flow_is_http(f) : looks_http(f->stream, pkt, pkt_to_server))) {
+        sw_stream_attach(w->streams, f->stream, NULL);
+        if (w->ys == NULL) {
+            sw_stream_release(w->streams, f->stream, SW_STREAM_TO_SERVER);
+            sw_stream_release(w->streams, f->stream, SW_STREAM_TO_CLIENT);
+        }
+        return;
+    }
+    hf = sw_calloc(1, sizeof(*hf)); /* owned by the worker until http_end */
+    if (hf == NULL) {
+        w->http_st.nomem++;
+        sw_stream_attach(w->streams, f->stream, NULL);
+        return;
+    }
+    hf->w = w;
+    hf->f = f;
+    hf->swapped = http_swapped(f->stream);
     sw_http_cfg_defaults(&hcfg);
+    hcfg.max_body = w->cfg->network.http.max_body;
+    hcfg.max_decompressed = w->cfg->network.http.max_body;
     hcfg.stats = &w->http_st;
-    h = sw_http_create(&hcfg, &cb, &hc, &err);
-    if (h == NULL) {
-        w->st.stream_scan_errors++;
+    hf->h = sw_http_create(&hcfg, &cb, hf, &err);
+    if (hf->h == NULL) {
+        w->http_st.nomem++;
+        sw_free(hf);
+        sw_stream_attach(w->streams, f->stream, NULL);
         return;
     }
-    for (int d = SW_STREAM_TO_SERVER; d <= SW_STREAM_TO_CLIENT; d++) {
-        struct sw_stream_info si;
-
-        sw_stream_info(f->stream, (enum sw_stream_dir)d, &si);
-        if (si.released || si.len == 0)
-            continue;
-        hc.gap[d] = si.gap;
-        (void)sw_http_feed(h, d, si.data, si.len); /* failures are counted by the parser */
-        if (si.gap)
-            sw_http_gap(h, d, 1);
+    sw_stream_attach(w->streams, f->stream, hf); /* replays what the stream holds */
+    if (w->ys == NULL) {
+        /* Without stream YARA the buffer served only this replay. */
+        sw_stream_release(w->streams, f->stream, SW_STREAM_TO_SERVER);
+        sw_stream_release(w->streams, f->stream, SW_STREAM_TO_CLIENT);
     }
-    sw_http_end(h);
-    sw_http_destroy(h);
+}
+
+/* Flow end of an HTTP flow: a body that lasts until close is complete, one still missing
+ * bytes is truncated; then the parser goes. Call after sw_stream_finish() of both
+ * directions (held data delivered). */
+static void
+http_end(struct sw_flow *f)
+{
+    struct http_flow *hf = sw_stream_app_arg(f->stream);
+
+    if (hf == NULL)
+        return;
+    sw_http_end(hf->h);
+    sw_http_destroy(hf->h);
+    sw_free(hf);
 }
 
 /* Flow end: HTTP bodies, then scan what is left of both directions, then free the stream. */
@@ -189,9 +330,10 @@ stream_end(struct sw_net_worker *w, struct sw_flow *f)
 {
     if (f->stream == NULL)
         return;
+    http_decide(w, f, NULL, false); /* nDPI decided only now: its bytes are all held */
     for (int d = SW_STREAM_TO_SERVER; d <= SW_STREAM_TO_CLIENT; d++)
         sw_stream_finish(w->streams, f->stream, (enum sw_stream_dir)d);
-    http_bodies(w, f);
+    http_end(f);
     for (int d = SW_STREAM_TO_SERVER; d <= SW_STREAM_TO_CLIENT; d++)
         stream_scan(w, f, (enum sw_stream_dir)d, f->counts.end_us);
     sw_stream_destroy(w->streams, f->stream);
@@ -259,10 +401,12 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
     w->ndpi = sw_ndpi_create(cfg, err);
     if (w->ndpi == NULL)
         goto fail;
-    if (rules != NULL) {
+    w->http_bodies = cfg->network.http.bodies;
+    if (rules != NULL || w->http_bodies) {
         struct sw_stream_cfg sc = {
             .depth = cfg->network.stream.depth,
             .memcap = cfg->network.stream.memcap / (n_workers ? n_workers : 1),
+            .app = &http_app,
         };
         struct sw_yara_limits lim = {
             .max_strings = STREAM_YARA_MAX_STRINGS,
@@ -273,9 +417,11 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
         w->streams = sw_stream_ctx_create(&sc, err);
         if (w->streams == NULL)
             goto fail;
-        w->ys = sw_yara_scanner_create(rules, &lim, err);
-        if (w->ys == NULL)
-            goto fail;
+        if (rules != NULL) {
+            w->ys = sw_yara_scanner_create(rules, &lim, err);
+            if (w->ys == NULL)
+                goto fail;
+        }
     }
     w->flows = sw_flow_table_create(&fc, on_flow_end, w, err);
     if (w->flows == NULL)
@@ -323,10 +469,31 @@ sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p)
         sw_det_ndpi_risk_inspect(w->risk, f, &f->ndpi, fresh, p->ts_us, !to_server, w->em,
                                  &w->st);
     if (w->streams != NULL && p->l4_proto == 6) {
-        struct sw_stream *s = f->stream;
-        unsigned full = sw_stream_packet(w->streams, &s, p, to_server);
+        enum sw_stream_dir dir = to_server ? SW_STREAM_TO_SERVER : SW_STREAM_TO_CLIENT;
+        uint64_t depth = w->cfg->network.stream.depth;
+        struct sw_stream *s;
+        unsigned full;
+        int64_t held;
 
+        /* Decided before a packet that may take its direction past the depth ... */
+        held = undecided_len(f, dir);
+        if (held >= 0 && !f->detection_done && (uint64_t)held + p->payload_len >= depth) {
+            struct sw_stream_info pkt = {.data = p->data + p->payload_off,
+                                         .len = p->payload_len};
+
+            if (p->payload_off > p->caplen || pkt.len > p->caplen - p->payload_off)
+                pkt.len = 0; /* as sw_stream_packet: never read past the frame */
+
+            http_decide(w, f, &pkt, to_server);
+        }
+        s = f->stream;
+        full = sw_stream_packet(w->streams, &s, p, to_server);
         f->stream = s;
+        /* ... or once nDPI has decided, or close to the depth with bytes to look at. */
+        held = undecided_len(f, dir);
+        if (held >= 0 && (f->detection_done || full != 0 ||
+                          (held > 0 && (uint64_t)held + HTTP_DECIDE_MARGIN >= depth)))
+            http_decide(w, f, NULL, false);
         /* A direction at the depth gets nothing more: scan it now and free its bytes. */
         if (full & SW_STREAM_FULL_TS)
             stream_scan(w, f, SW_STREAM_TO_SERVER, p->ts_us);
@@ -394,6 +561,7 @@ sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_det_ndpi_ri
         struct sw_stream_cfg sc = {
             .depth = w->cfg->network.stream.depth,
             .memcap = w->cfg->network.stream.memcap / w->n_workers,
+            .app = &http_app,
         };
 
         w->streams = sw_stream_ctx_create(&sc, err);
@@ -402,8 +570,9 @@ sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_det_ndpi_ri
             return err->code;
         }
     }
-    /* Streams in flight are scanned with the new rules when they end; a set without rules
-     * keeps reassembling (HTTP bodies) but scans nothing. */
+    /* Streams in flight are scanned with the new rules when they end; without rules the
+     * worker keeps reassembling for HTTP bodies (network.http.bodies) but scans nothing, and
+     * new non-HTTP streams are released as soon as nDPI decides. */
     sw_yara_scanner_destroy(w->ys);
     w->ys = ys;
     w->risk = risk;

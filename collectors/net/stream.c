@@ -4,7 +4,11 @@
  * rel 0 is `base`, and a segment's rel is found from its signed 32-bit distance to the next
  * expected byte, so sequence-number wrap needs no special case. Delivered bytes sit in `buf`;
  * held (out-of-order) segments sit in a list sorted by rel that never overlaps itself: a new
- * segment is cut around what is already there (first data wins). Worker thread only. */
+ * segment is cut around what is already there (first data wins).
+ *
+ * A direction with an application consumer attached (sw_stream_attach) also hands every
+ * in-order byte to it as it becomes in order, past the depth and after a release too: the
+ * buffer stops at the depth, the consumer does not. Worker thread only. */
 #include "sw/stream.h"
 
 #include <string.h>
@@ -24,7 +28,7 @@ struct held {
 };
 
 struct dir {
-    uint8_t *buf; /* owned: delivered bytes, at most depth */
+    uint8_t *buf; /* owned: delivered bytes, at most depth (none once released) */
     size_t len, cap;
     uint64_t next_rel; /* next expected byte */
     uint32_t base;     /* sequence number of rel 0 */
@@ -34,12 +38,16 @@ struct dir {
     struct held *held; /* owned: sorted by rel, disjoint, all > next_rel */
     unsigned n_held;
     uint64_t gaps, beyond;
+    size_t first_gap_off; /* buf offset of the first gap (SIZE_MAX: none), for replay */
     bool started, gap, depth_reached, full_reported, released;
     bool syn, fin, rst, midstream;
+    uint8_t idx;    /* enum sw_stream_dir of this direction */
+    void *app_arg;  /* borrowed: the consumer's argument, NULL when none is attached */
 };
 
 struct sw_stream {
     struct dir d[2];
+    bool app_decided; /* sw_stream_attach was called (with or without a consumer) */
 };
 
 struct sw_stream_ctx {
@@ -102,9 +110,26 @@ uncharge(struct sw_stream_ctx *c, size_t n)
 static void
 mark_gap(struct sw_stream_ctx *c, struct dir *d)
 {
+    if (!d->gap)
+        d->first_gap_off = d->len;
     d->gap = true;
     d->gaps++;
     c->st.gaps++;
+}
+
+/* The consumer of d, if any, gets n bytes at p (in order). */
+static void
+app_data(const struct sw_stream_ctx *c, const struct dir *d, const uint8_t *p, size_t n)
+{
+    if (d->app_arg != NULL && n > 0)
+        c->cfg.app->data(d->app_arg, (enum sw_stream_dir)d->idx, p, n);
+}
+
+static void
+app_gap(const struct sw_stream_ctx *c, const struct dir *d, uint64_t n)
+{
+    if (d->app_arg != NULL)
+        c->cfg.app->gap(d->app_arg, (enum sw_stream_dir)d->idx, n);
 }
 
 static void
@@ -114,6 +139,8 @@ depth_hit(struct sw_stream_ctx *c, struct dir *d)
 
     d->depth_reached = true;
     c->st.depth_reached++;
+    if (d->app_arg != NULL)
+        return; /* the consumer still wants the held data once the hole fills */
     /* Nothing more will be kept: what is held is only memory now. */
     for (h = d->held; h != NULL; h = next) {
         next = h->next;
@@ -133,8 +160,9 @@ append(struct sw_stream_ctx *c, struct dir *d, const uint8_t *p, size_t n)
     size_t keep = n, need;
 
     d->next_rel += n;
-    if (d->depth_reached) {
-        d->beyond += n;
+    app_data(c, d, p, n);
+    if (d->depth_reached || d->released) {
+        d->beyond += d->depth_reached ? n : 0;
         return;
     }
     if ((uint64_t)d->len + keep > depth)
@@ -199,6 +227,8 @@ drain(struct sw_stream_ctx *c, struct dir *d)
     struct held *h;
 
     while ((h = d->held) != NULL && h->rel <= d->next_rel) {
+        bool keep_going = d->app_arg != NULL;
+
         uint64_t end = h->rel + h->len;
 
         d->held = h->next;
@@ -210,7 +240,7 @@ drain(struct sw_stream_ctx *c, struct dir *d)
         }
         uncharge(c, sizeof(*h) + h->len);
         sw_free(h);
-        if (d->depth_reached)
+        if (d->depth_reached && !keep_going)
             break; /* depth_hit freed the rest */
     }
 }
@@ -222,6 +252,7 @@ close_hole(struct sw_stream_ctx *c, struct dir *d)
     if (d->held == NULL)
         return;
     mark_gap(c, d);
+    app_gap(c, d, d->held->rel - d->next_rel);
     d->next_rel = d->held->rel;
     d->map_rel = d->next_rel;
     d->map_off = d->len;
@@ -296,7 +327,7 @@ new_data(struct sw_stream_ctx *c, struct dir *d, int64_t rel, const uint8_t *p, 
     }
     start = (uint64_t)rel;
     end = start + len;
-    if (d->depth_reached) {
+    if ((d->depth_reached || d->released) && d->app_arg == NULL) {
         if (end > d->next_rel) {
             d->beyond += end - (start > d->next_rel ? start : d->next_rel);
             d->next_rel = end;
@@ -346,6 +377,10 @@ sw_stream_segment(struct sw_stream_ctx *c, struct sw_stream **sp, enum sw_stream
             c->st.memcap_drops++;
             return 0;
         }
+        for (int i = 0; i < 2; i++) {
+            s->d[i].idx = (uint8_t)i;
+            s->d[i].first_gap_off = SIZE_MAX;
+        }
         *sp = s;
     }
     d = &s->d[dir];
@@ -362,7 +397,7 @@ sw_stream_segment(struct sw_stream_ctx *c, struct sw_stream **sp, enum sw_stream
         d->base = dseq;
         d->midstream = (flags & TH_SYN) == 0;
     }
-    if (len == 0 || d->released)
+    if (len == 0 || (d->released && d->app_arg == NULL))
         return 0;
     int32_t delta = (int32_t)(dseq - (uint32_t)(d->base + (uint32_t)d->next_rel));
 
@@ -421,7 +456,7 @@ sw_stream_info(const struct sw_stream *s, enum sw_stream_dir dir, struct sw_stre
 }
 
 static void
-dir_free(struct sw_stream_ctx *c, struct dir *d)
+held_free(struct sw_stream_ctx *c, struct dir *d)
 {
     struct held *h, *next;
 
@@ -432,6 +467,11 @@ dir_free(struct sw_stream_ctx *c, struct dir *d)
     }
     d->held = NULL;
     d->n_held = 0;
+}
+
+static void
+buf_free(struct sw_stream_ctx *c, struct dir *d)
+{
     uncharge(c, d->cap);
     sw_free(d->buf);
     d->buf = NULL;
@@ -439,13 +479,70 @@ dir_free(struct sw_stream_ctx *c, struct dir *d)
     d->len = 0;
 }
 
+static void
+dir_free(struct sw_stream_ctx *c, struct dir *d)
+{
+    held_free(c, d);
+    buf_free(c, d);
+}
+
 void
 sw_stream_release(struct sw_stream_ctx *c, struct sw_stream *s, enum sw_stream_dir dir)
 {
     if (s == NULL)
         return;
-    dir_free(c, &s->d[dir]);
+    /* With a consumer attached, held segments still have bytes it has not had. */
+    if (s->d[dir].app_arg == NULL)
+        held_free(c, &s->d[dir]);
+    buf_free(c, &s->d[dir]);
     s->d[dir].released = true;
+}
+
+/* Replay what d holds so far to its new consumer: the buffer, with its first gap in place
+ * (later gaps of the buffer are not placed: they come after the first one, where the
+ * consumer is resynchronising anyway), then one gap for whatever the buffer lost (bytes
+ * past the depth, or all of them once released). */
+static void
+replay(const struct sw_stream_ctx *c, const struct dir *d)
+{
+    size_t cut = d->first_gap_off < d->len ? d->first_gap_off : d->len;
+
+    app_data(c, d, d->buf, cut);
+    if (d->first_gap_off != SIZE_MAX)
+        app_gap(c, d, 1);
+    if (d->len > cut)
+        app_data(c, d, d->buf + cut, d->len - cut);
+    if (d->released || d->beyond > 0)
+        app_gap(c, d, d->released ? 1 : d->beyond);
+}
+
+void
+sw_stream_attach(struct sw_stream_ctx *c, struct sw_stream *s, void *arg)
+{
+    if (s == NULL || s->app_decided)
+        return;
+    s->app_decided = true;
+    if (arg == NULL || c->cfg.app == NULL)
+        return;
+    for (int i = 0; i < 2; i++) {
+        struct dir *d = &s->d[i];
+
+        d->app_arg = arg;
+        if (d->started)
+            replay(c, d);
+    }
+}
+
+bool
+sw_stream_app_decided(const struct sw_stream *s)
+{
+    return s != NULL && s->app_decided;
+}
+
+void *
+sw_stream_app_arg(const struct sw_stream *s)
+{
+    return s != NULL ? s->d[0].app_arg : NULL;
 }
 
 void

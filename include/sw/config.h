@@ -100,6 +100,10 @@ struct sw_config {
             uint64_t depth, memcap;
         } stream;
         struct {
+            bool bodies;       /* HTTP bodies of HTTP flows: fileinfo (and YARA with rules) */
+            uint64_t max_body; /* bytes of one body hashed and scanned, as sent and decoded */
+        } http;
+        struct {
             uint32_t max_layers;
             bool tunnels;
             uint32_t vxlan_port;

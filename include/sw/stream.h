@@ -9,6 +9,11 @@
  * recorded. Without a SYN the stream starts at the first data segment seen (mid-stream
  * pickup). Sequence numbers wrap: positions are kept as 64-bit offsets from the start.
  *
+ * An application consumer (the HTTP parser) may be attached to a stream: from then on it gets
+ * every in-order byte of both directions as it becomes in order, beyond the depth and after
+ * sw_stream_release() too (the buffer stops at the depth; the consumer does not), and every
+ * hole given up on as a gap; held segments are kept for it past the depth.
+ *
  * A context (one per worker thread) owns the memory accounting: every allocation is checked
  * against its memcap first; a refused segment is counted (memcap_drops) and its direction
  * marked as having a gap. Worker thread only; no locks. */
@@ -33,9 +38,18 @@ enum sw_stream_dir { SW_STREAM_TO_SERVER = 0, SW_STREAM_TO_CLIENT = 1 };
 #define SW_STREAM_FULL_TS 0x01u
 #define SW_STREAM_FULL_TC 0x02u
 
+/* An application consumer's callbacks, called from inside sw_stream_segment/packet/finish/
+ * attach on the worker thread. arg is the one given to sw_stream_attach(). data is borrowed
+ * for the call. Neither may call back into the stream module for this stream. */
+struct sw_stream_app {
+    void (*data)(void *arg, enum sw_stream_dir dir, const uint8_t *data, size_t len);
+    void (*gap)(void *arg, enum sw_stream_dir dir, uint64_t len); /* len bytes missing */
+};
+
 struct sw_stream_cfg {
     uint64_t depth;  /* bytes kept per direction (network.stream.depth), >= 1 */
     uint64_t memcap; /* bytes this context may hold (network.stream.memcap / workers) */
+    const struct sw_stream_app *app; /* borrowed, may be NULL: no consumer can attach */
 };
 
 /* Counters of one context (names as in stats: stream.<name>). */
@@ -89,9 +103,19 @@ unsigned sw_stream_packet(struct sw_stream_ctx *c, struct sw_stream **sp, const 
 void sw_stream_finish(struct sw_stream_ctx *c, struct sw_stream *s, enum sw_stream_dir dir);
 /* Fill out for dir. s may be NULL (all zero). */
 void sw_stream_info(const struct sw_stream *s, enum sw_stream_dir dir, struct sw_stream_info *out);
-/* Free dir's data after its inspection; later segments of dir are ignored. */
+/* Free dir's data after its inspection; later segments of dir are ignored, unless a
+ * consumer is attached: they are then still reassembled and handed to it. */
 void sw_stream_release(struct sw_stream_ctx *c, struct sw_stream *s, enum sw_stream_dir dir);
-/* Free a stream (both directions). NULL-safe. */
+/* Decide the stream's consumer, once (later calls do nothing): with arg non-NULL (and
+ * cfg->app set), what both directions hold so far is replayed to it at once (the buffer, its
+ * first gap in place, then one gap for bytes it no longer has), and every later in-order byte
+ * follows as it arrives. arg NULL records that there is none. s NULL: nothing. */
+void sw_stream_attach(struct sw_stream_ctx *c, struct sw_stream *s, void *arg);
+/* sw_stream_attach() was called on s. */
+bool sw_stream_app_decided(const struct sw_stream *s);
+/* The consumer's arg given to sw_stream_attach(), or NULL. */
+void *sw_stream_app_arg(const struct sw_stream *s);
+/* Free a stream (both directions); the consumer's arg is not touched. NULL-safe. */
 void sw_stream_destroy(struct sw_stream_ctx *c, struct sw_stream *s);
 
 #endif

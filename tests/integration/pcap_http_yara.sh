@@ -6,7 +6,8 @@
 # Content-Length response body, taken from the capture by an independent parse (Python,
 # below), equal those of a fileinfo event; a rule on a string of a response body (with
 # seawall_source "http_body" and the parser's file name as filename/extension) gives an alert
-# with http.url and fileinfo; a run without --rules has no fileinfo event. With tshark
+# with http.url and fileinfo; a run without --rules has the same fileinfo events (bodies are
+# on by default: network.http.bodies) and one with network.http.bodies=false has none. With tshark
 # installed, its HTTP object export is compared too (else skipped with a message).
 SW=${1:?usage: pcap_http_yara.sh SEAWALL}
 cd "$(dirname "$0")/../.." || exit 2
@@ -30,7 +31,10 @@ rc=0
 for p in log4j-webapp-exploit WebattackSQLinj; do
     "$SW" pcap -w 2 --ndpi-dir "$D/example" --rules "$T/rules" -o "$T/$p.json" \
         "$D/pcap/$p.pcap" 2>"$T/err-$p" || rc=1
-    "$SW" pcap -w 2 --ndpi-dir "$D/example" -o "$T/$p-base.json" "$D/pcap/$p.pcap" 2>/dev/null || rc=1
+    "$SW" pcap -w 2 --ndpi-dir "$D/example" -o "$T/$p-norules.json" "$D/pcap/$p.pcap" \
+        2>/dev/null || rc=1
+    "$SW" pcap -w 2 --ndpi-dir "$D/example" --set network.http.bodies=false \
+        -o "$T/$p-base.json" "$D/pcap/$p.pcap" 2>/dev/null || rc=1
 done
 [ $rc -eq 0 ] && ok "runs exit 0" || nok "runs exit 0: $(cat "$T"/err-*)"
 
@@ -114,7 +118,11 @@ for name in ("log4j-webapp-exploit", "WebattackSQLinj"):
     fis = [e for e in evs if e["event_type"] == "fileinfo"]
     check(len(fis) > 0, f"{name}: fileinfo events ({len(fis)})")
     check(not any(e["event_type"] == "fileinfo" for e in base),
-          f"{name}: no fileinfo event without --rules")
+          f"{name}: no fileinfo event with network.http.bodies=false")
+    nor = [json.loads(l) for l in open(f"{t}/{name}-norules.json")]
+    nor_fi = sorted(e["fileinfo"]["sha256"] for e in nor if e["event_type"] == "fileinfo")
+    check(nor_fi == sorted(e["fileinfo"]["sha256"] for e in fis),
+          f"{name}: without --rules, the same fileinfo events ({len(nor_fi)})")
     flows = {e["flow_id"]: i for i, e in enumerate(evs) if e["event_type"] == "flow"}
     good = True
     for e in fis:

@@ -70,6 +70,25 @@ printf '%s' "$results" | awk -v pkts="$PKTS" -v bytes="$BYTES" '
         print "targets: seawall-1w >= 1.0x and seawall-2w >= 1.8x ndpiReader throughput, RSS ratio <= 1.0"
     }'
 
+# --- the cost of TCP reassembly, HTTP bodies and YARA on `seawall pcap` (one worker, same
+#     capture): no reassembly at all (network.http.bodies=false, no rules), HTTP bodies
+#     (fileinfo: the default), and stream + HTTP-body YARA with rules/default.
+results=""
+run "pcap-plain" "$SW" pcap -w 1 --ndpi-dir "$EX" --set network.http.bodies=false -o /dev/null \
+    "$CAP"
+run "pcap-http-bodies" "$SW" pcap -w 1 --ndpi-dir "$EX" -o /dev/null "$CAP"
+run "pcap-rules" "$SW" pcap -w 1 --ndpi-dir "$EX" --rules rules/default -o /dev/null "$CAP"
+printf '%s' "$results" | awk -v pkts="$PKTS" '
+    { name[NR] = $1; t[NR] = ($2 > 0 ? $2 : 0.001); rss[NR] = $3 }
+    END {
+        printf "%-18s %9s %12s %10s %9s\n", "seawall pcap -w 1", "seconds", "packets/s",
+               "peak RSS", "x plain"
+        for (i = 1; i <= NR; i++)
+            printf "%-18s %9.2f %12.0f %8.1fMB %8.2fx\n", name[i], t[i], pkts / t[i],
+                   rss[i] / 1024, t[1] / t[i]
+        print "(printed, not asserted: the cost of reassembly, HTTP bodies and YARA)"
+    }'
+
 # --- seawall scan against yara 4.2: same rules (rules/default), same files (/usr/bin: yara
 #     takes one target), N = 1 and 2 threads; and start-up with a cold and a warm rule cache.
 TREE=${BENCH_SCAN_TREE:-/usr/bin}

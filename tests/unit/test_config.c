@@ -457,7 +457,7 @@ shipped_config_loads_and_shows_defaults(void **state)
         if (len < 11 || strcmp(line + len - 11, "  # default") != 0)
             fail_msg("not a default: %s", line);
     }
-    assert_int_equal(lines, 51);
+    assert_int_equal(lines, 53);
     free(text);
     sw_cfg_free(c);
 }

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sw/alloc.h"
@@ -390,6 +391,112 @@ allocation_failure_sweep_is_clean(void **state)
     assert_true(n < 64);
 }
 
+/* An application consumer: what it got, as text with gaps written "<gap N>". */
+struct app_log {
+    char text[2][512];
+};
+
+static void
+app_data_cb(void *arg, enum sw_stream_dir dir, const uint8_t *data, size_t len)
+{
+    struct app_log *l = arg;
+
+    strncat(l->text[dir], (const char *)data, len);
+}
+
+static void
+app_gap_cb(void *arg, enum sw_stream_dir dir, uint64_t len)
+{
+    struct app_log *l = arg;
+    char g[32];
+
+    snprintf(g, sizeof(g), "<gap %llu>", (unsigned long long)len);
+    strcat(l->text[dir], g);
+}
+
+static const struct sw_stream_app app_ops = {.data = app_data_cb, .gap = app_gap_cb};
+
+static struct sw_stream_ctx *
+app_ctx(uint64_t depth)
+{
+    struct sw_stream_cfg cfg = {.depth = depth, .memcap = 1u << 20, .app = &app_ops};
+    struct sw_err err;
+    struct sw_stream_ctx *c = sw_stream_ctx_create(&cfg, &err);
+
+    assert_non_null(c);
+    return c;
+}
+
+/* Attaching replays what is held; later bytes follow in order, past the depth and after a
+ * release too; out-of-order data past the depth is still reassembled for the consumer. */
+static void
+consumer_gets_every_byte_past_depth_and_release(void **state)
+{
+    struct sw_stream_ctx *c = app_ctx(8);
+    struct sw_stream *s = NULL;
+    struct app_log log;
+    struct sw_stream_stats st;
+
+    (void)state;
+    memset(&log, 0, sizeof(log));
+    seg(c, &s, TS, 100, SYN, "");
+    seg(c, &s, TS, 101, ACK, "GET /");
+    assert_false(sw_stream_app_decided(s));
+    sw_stream_attach(c, s, &log);
+    assert_true(sw_stream_app_decided(s));
+    assert_ptr_equal(sw_stream_app_arg(s), &log);
+    assert_string_equal(log.text[TS], "GET /");
+    assert_int_equal(seg(c, &s, TS, 106, ACK, "abcdef"), SW_STREAM_FULL_TS);
+    expect_data(s, TS, "GET /abc");            /* the buffer stops at the depth */
+    assert_string_equal(log.text[TS], "GET /abcdef"); /* the consumer does not */
+    sw_stream_release(c, s, TS);
+    seg(c, &s, TS, 115, ACK, "JKL");           /* ahead: held for the consumer */
+    assert_string_equal(log.text[TS], "GET /abcdef");
+    seg(c, &s, TS, 112, ACK, "GHI");           /* fills the hole */
+    assert_string_equal(log.text[TS], "GET /abcdefGHIJKL");
+    seg(c, &s, TS, 120, ACK, "XY");            /* a hole that never fills */
+    sw_stream_finish(c, s, TS);
+    assert_string_equal(log.text[TS], "GET /abcdefGHIJKL<gap 2>XY");
+    sw_stream_attach(c, s, NULL);              /* decided once: no effect */
+    assert_ptr_equal(sw_stream_app_arg(s), &log);
+    sw_stream_destroy(c, s);
+    sw_stream_stats(c, &st);
+    assert_int_equal(st.reassembly_memuse, 0);
+    sw_stream_ctx_destroy(c);
+}
+
+/* Attaching after a gap and past the depth replays the buffer with its first gap in place
+ * and one gap for the bytes the buffer no longer has; attach(NULL) decides "no consumer". */
+static void
+attach_replays_gaps_and_lost_bytes(void **state)
+{
+    struct sw_stream_ctx *c = app_ctx(6);
+    struct sw_stream *s = NULL, *s2 = NULL;
+    struct app_log log;
+
+    (void)state;
+    memset(&log, 0, sizeof(log));
+    seg(c, &s, TC, 1, ACK, "ab");
+    seg(c, &s, TC, 5, ACK, "ef");
+    sw_stream_finish(c, s, TC);                /* "cd" never came */
+    seg(c, &s, TC, 7, ACK, "ghij");            /* past the depth: "ij" are lost */
+    sw_stream_attach(c, s, &log);
+    assert_string_equal(log.text[TC], "ab<gap 1>efgh<gap 2>");
+    seg(c, &s, TC, 11, ACK, "kl");
+    assert_string_equal(log.text[TC], "ab<gap 1>efgh<gap 2>kl");
+    sw_stream_destroy(c, s);
+
+    seg(c, &s2, TS, 1, ACK, "xyz");
+    sw_stream_attach(c, s2, NULL);
+    assert_true(sw_stream_app_decided(s2));
+    assert_null(sw_stream_app_arg(s2));
+    sw_stream_release(c, s2, TS);
+    seg(c, &s2, TS, 4, ACK, "more");           /* released, no consumer: ignored */
+    expect_data(s2, TS, "");
+    sw_stream_destroy(c, s2);
+    sw_stream_ctx_destroy(c);
+}
+
 int
 main(void)
 {
@@ -407,6 +514,8 @@ main(void)
         cmocka_unit_test(packet_view_feeds_tcp_payload),
         cmocka_unit_test(create_rejects_zero_depth),
         cmocka_unit_test(allocation_failure_sweep_is_clean),
+        cmocka_unit_test(consumer_gets_every_byte_past_depth_and_release),
+        cmocka_unit_test(attach_replays_gaps_and_lost_bytes),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

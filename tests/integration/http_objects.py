@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""http_objects.py - seawall's HTTP fileinfo events against tshark's HTTP object export.
+
+For every capture of CORPUS/ndpi-4.2/pcap whose bytes contain "HTTP/1." (a capture without
+that string has no HTTP/1.x message tshark could export; see below), run
+
+    tshark -r FILE -q -o tcp.desegment_tcp_streams:TRUE -o tcp.reassemble_out_of_order:TRUE \
+        -o http.desegment_headers:TRUE -o http.desegment_body:TRUE \
+        -o http.dechunk_body:TRUE -o http.decompress_body:TRUE --export-objects http,DIR
+
+(tshark 4.0's defaults but for tcp.reassemble_out_of_order, which is off by default; seawall
+reassembles out-of-order segments, so tshark is asked to do the same; the others are spelled
+out so that a user's preferences file cannot change them), take the sha256 of every exported
+object, run `seawall pcap --ndpi-dir CORPUS/ndpi-4.2/example` on the same capture (HTTP
+fileinfo events are on by default: network.http.bodies) and count the objects whose sha256 is
+among the capture's fileinfo sha256 values.
+
+Known differences (--known, a TSV: capture, sha256, kind, reason) are objects that seawall is
+right not to report, each with its cause checked in both programs' sources:
+  kind "not-http": tshark exports bytes that are not an HTTP/1.x body (non-HTTP data on port
+      80, continuation data of a connection picked up mid-stream): not counted as objects;
+  kind "differs": a real body where seawall's bytes differ for a stated reason: counted as a
+      miss in the figure.
+The test prints objects, matched and the share, and fails when the share (over objects that
+are not "not-http") is below --min (99 %), when a miss is not listed, or when a listed entry
+is no longer a miss (stale: remove it). Captures without "HTTP/1." are listed by name.
+--variant LABEL:ARGS runs seawall a second time per capture with other arguments (the test
+runs `--set network.stream.depth=4KiB --rules rules/default`: bodies larger than the depth,
+with stream YARA on): its share is asserted too, its misses are printed but the known
+differences are those of the default run.
+Exit 0 pass, 1 fail, 77 skipped (tshark missing).
+"""
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+TSHARK_OPTS = ["-o", "tcp.desegment_tcp_streams:TRUE", "-o", "tcp.reassemble_out_of_order:TRUE",
+               "-o", "http.desegment_headers:TRUE", "-o", "http.desegment_body:TRUE",
+               "-o", "http.dechunk_body:TRUE", "-o", "http.decompress_body:TRUE"]
+
+
+def has_http(path):
+    with open(path, "rb") as f:
+        return b"HTTP/1." in f.read()
+
+
+def tshark_objects(path, tmp):
+    """[(object name, sha256, size)] of tshark's HTTP export of path."""
+    d = tempfile.mkdtemp(dir=tmp)
+    cmd = ["tshark", "-n", "-r", path, "-q"] + TSHARK_OPTS + ["--export-objects", "http," + d]
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+    out = []
+    for name in sorted(os.listdir(d)):
+        with open(os.path.join(d, name), "rb") as f:
+            data = f.read()
+        out.append((name, hashlib.sha256(data).hexdigest(), len(data)))
+    shutil.rmtree(d, ignore_errors=True)
+    return out
+
+
+def seawall_sha256s(sw, path, ndpi_dir, tmp, extra):
+    """The set of fileinfo sha256 values of `seawall pcap` on path, and its exit status."""
+    out = tempfile.mktemp(dir=tmp, suffix=".json")
+    cmd = [sw, "pcap", "-w", "1", "-o", out] + extra
+    if ndpi_dir:
+        cmd += ["--ndpi-dir", ndpi_dir]
+    res = subprocess.run(cmd + [path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True, timeout=600)
+    got, n = set(), 0
+    if os.path.exists(out):
+        with open(out, encoding="utf-8") as f:
+            for line in f:
+                e = json.loads(line)
+                if e.get("event_type") == "fileinfo":
+                    got.add(e["fileinfo"]["sha256"])
+                    n += 1
+        os.unlink(out)
+    return got, n, res.returncode, res.stderr.strip()[-300:]
+
+
+def load_known(path):
+    known = {}
+    with open(path, encoding="utf-8") as f:
+        for ln, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) != 4 or parts[2] not in ("not-http", "differs"):
+                sys.exit("%s:%d: want capture<TAB>sha256<TAB>not-http|differs<TAB>reason" % (path, ln))
+            known[(parts[0], parts[1])] = (parts[2], parts[3])
+    return known
+
+
+def one(args, tmp, path):
+    """tshark's objects of path and, per variant, seawall's fileinfo sha256 values."""
+    name = os.path.basename(path)
+    objs = tshark_objects(path, tmp)
+    runs = []
+    if objs:
+        for label, extra in args.variants:
+            runs.append(seawall_sha256s(args.seawall, path, args.ndpi_dir, tmp, extra))
+    return name, objs, runs
+
+
+def compare(label, results, known, ran, args):
+    """Print one variant's figure and misses; returns the list of failures."""
+    fails = []
+    total = matched = excluded = 0
+    seen_known = set()
+    per = []
+    for name, objs, runs in results:
+        if not objs:
+            continue
+        got, nfi, rc, err = runs[label]
+        if rc != 0:
+            fails.append("%s: seawall pcap exit %d: %s" % (name, rc, err))
+        n = m = 0
+        for oname, sha, size in objs:
+            k = known.get((name, sha))
+            if k is not None:
+                seen_known.add((name, sha))
+            if k is not None and k[0] == "not-http":
+                excluded += 1
+                if sha in got and label == 0:
+                    fails.append("%s: %s (%s) listed as not-http but seawall reports it: stale"
+                                 % (name, sha, oname))
+                continue
+            n += 1
+            if sha in got:
+                m += 1
+                if k is not None and label == 0:
+                    fails.append("%s: %s (%s) listed as a difference but matches now: stale"
+                                 % (name, sha, oname))
+            elif k is None:
+                miss = ("%s: object %s (%d bytes, sha256 %s) not among seawall's %d "
+                        "fileinfo events" % (name, oname, size, sha, nfi))
+                if label == 0:
+                    fails.append(miss)
+                else:  # other variants: only their share is asserted
+                    print("# [%s] miss: %s" % (args.variants[label][0], miss))
+        total += n
+        matched += m
+        per.append((name, n, m, nfi))
+    for k in sorted(set(known) - seen_known):
+        if label == 0 and k[0] in ran:  # a capture not run here (corpus subset) proves nothing
+            fails.append("%s: %s listed in %s but tshark exports no such object: stale"
+                         % (k[0], k[1], args.known))
+    for name, n, m, nfi in per:
+        if args.verbose or m < n:
+            print("  [%s] %-45s objects %4d matched %4d (seawall fileinfo %d)"
+                  % (args.variants[label][0], name, n, m, nfi))
+    share = 100.0 * matched / total if total else 0.0
+    vname, vargs = args.variants[label]
+    print("[%s] seawall pcap %s" % (vname, " ".join(vargs)))
+    print("[%s] tshark HTTP objects: %d, matched by seawall fileinfo sha256: %d, %.2f%% (not "
+          "counted: %d listed as not-http)" % (vname, total, matched, share, excluded))
+    if total == 0:
+        fails.append("tshark exported no HTTP object")
+    elif share < args.min:
+        fails.append("%.2f%% of tshark's HTTP objects matched, below %.2f%%" % (share, args.min))
+    else:
+        print("ok - [%s] %.2f%% of tshark's HTTP objects matched (>= %.2f%%)"
+              % (vname, share, args.min))
+    for f in fails:
+        print("not ok - [%s] %s" % (vname, f))
+    if not fails and label == 0:
+        print("ok - [%s] every miss is a listed known difference, no stale entry" % vname)
+    return fails
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seawall", required=True)
+    ap.add_argument("--pcaps", required=True, help="directory of captures")
+    ap.add_argument("--ndpi-dir", default="", help="nDPI configuration for --ndpi-dir")
+    ap.add_argument("--known", required=True)
+    ap.add_argument("--min", type=float, default=99.0)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--variant", action="append", default=[],
+                    help="LABEL:ARG,ARG... another seawall pcap run with these arguments")
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+    if shutil.which("tshark") is None:
+        print("skipped: tshark not installed")
+        return 77
+    args.variants = [("default", [])]
+    for v in args.variant:
+        label, _, rest = v.partition(":")
+        args.variants.append((label, [x for x in rest.split(",") if x]))
+    known = load_known(args.known)
+    caps = sorted(os.path.join(args.pcaps, n) for n in os.listdir(args.pcaps))
+    caps = [c for c in caps if os.path.isfile(c)]
+    http = [c for c in caps if has_http(c)]
+    print("%d captures, %d contain \"HTTP/1.\" (tshark runs on those)" % (len(caps), len(http)))
+    with tempfile.TemporaryDirectory(prefix="http_objects.") as tmp:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
+            results = list(ex.map(lambda c: one(args, tmp, c), http))
+    ran = {os.path.basename(c) for c in http}
+    fails = []
+    for i in range(len(args.variants)):
+        fails += compare(i, results, known, ran, args)
+    return 0 if not fails else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
