@@ -39,6 +39,25 @@ sw_cmd_sets_add(struct sw_cmd_sets *s, const char *arg)
     return true;
 }
 
+int
+sw_cmd_common_opt(int c, const char *arg, const char **config, struct sw_cmd_sets *sets,
+                  void (*usage)(FILE *))
+{
+    switch (c) {
+    case 'c':
+        *config = arg;
+        return -1;
+    case 'S':
+        return sw_cmd_sets_add(sets, arg) ? -1 : 2;
+    case 'h':
+        usage(stdout);
+        return 0;
+    default: /* getopt already named the unknown option or missing argument */
+        usage(stderr);
+        return 2;
+    }
+}
+
 void
 sw_cmd_host(const struct sw_config *cfg, char *buf, size_t len)
 {

@@ -52,19 +52,10 @@ sw_cmd_config(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'c':
-            path = optarg;
+        default: /* -c, --set, -h and unknown options */
+            if ((c = sw_cmd_common_opt(c, optarg, &path, &sets, usage)) >= 0)
+                return c;
             break;
-        case 'S':
-            if (!sw_cmd_sets_add(&sets, optarg))
-                return 2;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
         }
     }
     if (optind < argc) {

@@ -104,9 +104,6 @@ sw_cmd_pcap(int argc, char **argv)
         case 'o':
             out = optarg;
             break;
-        case 'c':
-            config = optarg;
-            break;
         case 'w':
             if (sw_parse_u64(optarg, 1, 64, &workers) != SW_OK) {
                 sw_log_error("--workers: '%s' is not a number from 1 to 64", optarg);
@@ -119,19 +116,13 @@ sw_cmd_pcap(int argc, char **argv)
         case 'r':
             rules_dir = optarg;
             break;
-        case 'S':
-            if (!sw_cmd_sets_add(&sets, optarg))
-                return 2;
-            break;
         case 'v':
             verbose = true;
             break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
+        default: /* -c, --set, -h and unknown options */
+            if ((c = sw_cmd_common_opt(c, optarg, &config, &sets, usage)) >= 0)
+                return c;
+            break;
         }
     }
     if (optind >= argc) {

@@ -460,9 +460,9 @@ parse_args(int argc, char **argv, struct scan_args *a)
         {"exclude", required_argument, NULL, 'x'}, {"output", required_argument, NULL, 'o'},
         {"all", no_argument, NULL, 'a'},          {"follow", no_argument, NULL, 'L'},
         {"one-file-system", no_argument, NULL, 'X'}, {"cache", required_argument, NULL, 'C'},
-        {"no-cache", no_argument, NULL, 'N'},     {"max-strings", required_argument, NULL, 'S'},
+        {"no-cache", no_argument, NULL, 'N'},     {"max-strings", required_argument, NULL, 'm'},
         {"string-bytes", required_argument, NULL, 'B'}, {"config", required_argument, NULL, 'c'},
-        {"set", required_argument, NULL, 's'},    {"verbose", no_argument, NULL, 'v'},
+        {"set", required_argument, NULL, 'S'},    {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     int c;
@@ -519,7 +519,7 @@ parse_args(int argc, char **argv, struct scan_args *a)
         case 'N':
             a->no_cache = true;
             break;
-        case 'S':
+        case 'm':
             if (sw_parse_u64(optarg, 0, SW_YARA_MAX_STRINGS, &a->max_strings) != SW_OK) {
                 sw_log_error("--max-strings: '%s' is not a number from 0 to %d", optarg,
                              SW_YARA_MAX_STRINGS);
@@ -533,22 +533,13 @@ parse_args(int argc, char **argv, struct scan_args *a)
                 return 2;
             }
             break;
-        case 'c':
-            a->config = optarg;
-            break;
-        case 's':
-            if (!sw_cmd_sets_add(&a->sets, optarg))
-                return 2;
-            break;
         case 'v':
             a->verbose = true;
             break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
+        default: /* -c, --set, -h and unknown options */
+            if ((c = sw_cmd_common_opt(c, optarg, &a->config, &a->sets, usage)) >= 0)
+                return c;
+            break;
         }
     }
     if (optind >= argc) {

@@ -528,25 +528,16 @@ sw_cmd_status(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'c':
-            config = optarg;
-            break;
-        case 'S':
-            if (!sw_cmd_sets_add(&sets, optarg))
-                return 2;
-            break;
         case 's':
             socket_path = optarg;
             break;
         case 'j':
             as_json = true;
             break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
+        default: /* -c, --set, -h and unknown options */
+            if ((c = sw_cmd_common_opt(c, optarg, &config, &sets, usage)) >= 0)
+                return c;
+            break;
         }
     }
     if (optind < argc) {

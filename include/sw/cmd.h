@@ -6,6 +6,7 @@
 #define SW_CMD_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 int sw_cmd_pcap(int argc, char **argv);
@@ -33,6 +34,13 @@ struct sw_cmd_sets {
 };
 /* Record one override; false, after one line on stderr, when there are too many. */
 bool sw_cmd_sets_add(struct sw_cmd_sets *s, const char *arg);
+
+/* The options every subcommand takes, as getopt_long returns them: 'c' (-c, --config FILE:
+ * *config = arg), 'S' (--set KEY=VALUE: added to sets), 'h' (-h, --help: usage on stdout),
+ * and anything else (an unknown option: usage on stderr). Returns -1 to go on parsing, or the
+ * exit status to return now (0 for --help, 2 for an error). */
+int sw_cmd_common_opt(int c, const char *arg, const char **config, struct sw_cmd_sets *sets,
+                      void (*usage)(FILE *));
 
 /* EVE host: agent.id, else the host name. Writes into buf. */
 void sw_cmd_host(const struct sw_config *cfg, char *buf, size_t len);
