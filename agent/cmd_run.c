@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sw/clock.h"
 #include "sw/config.h"
 #include "sw/control.h"
 #include "sw/event.h"
@@ -80,15 +81,6 @@ usage(FILE *fp)
             "shutdown, queues drain, exit 0 within agent.stop_timeout.\n"
             "Exit status: 0 after a clean stop, 1 when capture failed while running, 2 when\n"
             "start-up failed (configuration, rules, interfaces, privileges).\n");
-}
-
-static uint64_t
-now_us(clockid_t clk)
-{
-    struct timespec ts;
-
-    clock_gettime(clk, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 /* Under systemd, stderr is the journal when JOURNAL_STREAM names it (device:inode). */
@@ -174,7 +166,7 @@ status_document(struct daemon *d)
 
     json_object_set_new(doc, "version", json_string(SW_VERSION));
     set_u64(doc, "pid", (uint64_t)getpid());
-    set_u64(doc, "uptime", (now_us(CLOCK_MONOTONIC) - d->start_us) / 1000000u);
+    set_u64(doc, "uptime", (sw_clock_us(CLOCK_MONOTONIC) - d->start_us) / 1000000u);
     json_object_set_new(doc, "config", json_string(d->config_path));
     json_object_set_new(doc, "host", json_string(d->host));
     json_object_set_new(doc, "user", json_string(d->cfg->agent.user));
@@ -281,7 +273,7 @@ emit_stats(struct daemon *d)
                     SNAPSHOT_WAIT_MS);
         return;
     }
-    ev = sw_event_create(SW_EV_STATS, now_us(CLOCK_REALTIME));
+    ev = sw_event_create(SW_EV_STATS, sw_clock_us(CLOCK_REALTIME));
     if (ev == NULL) {
         sw_stats_snap_destroy(s);
         return;
@@ -294,7 +286,7 @@ static void
 engine_event(struct daemon *d, bool ok, const char *message, const char *error,
              const struct sw_yara_load_stats *ls)
 {
-    struct sw_event *ev = sw_event_create(SW_EV_ENGINE, now_us(CLOCK_REALTIME));
+    struct sw_event *ev = sw_event_create(SW_EV_ENGINE, sw_clock_us(CLOCK_REALTIME));
 
     if (ev == NULL)
         return;
@@ -387,7 +379,7 @@ reload(struct daemon *d)
     }
     gen = sw_pipeline_swap(d->pl, det, SWAP_WAIT_MS);
     d->rules = ls;
-    d->rules_loaded_us = now_us(CLOCK_REALTIME);
+    d->rules_loaded_us = sw_clock_us(CLOCK_REALTIME);
     snprintf(msg, sizeof(msg), "reloaded: rules generation %u, %zu rules from %zu files", gen,
              ls.rules, ls.files);
     sw_log_notice("%s", msg);
@@ -449,7 +441,7 @@ start(struct daemon *d)
         sw_log_error("%s: %zu of %zu rule files failed to compile and were left out",
                      d->cfg->rules.dir, ls.files_failed, ls.files);
     d->rules = ls;
-    d->rules_loaded_us = now_us(CLOCK_REALTIME);
+    d->rules_loaded_us = sw_clock_us(CLOCK_REALTIME);
     snprintf(d->rules_dir, sizeof(d->rules_dir), "%s", d->cfg->rules.dir);
     d->stats_interval_us = d->cfg->stats.interval;
     /* The detection set owns its own copy of the configuration: a reload replaces it while
@@ -522,7 +514,7 @@ serve(struct daemon *d, const sigset_t *sigs)
     /* Feed at half the period; never check more often than every 2 s, so that threads that
      * beat once a second when idle always show progress between two checks. */
     uint64_t wd_every = wd_usec / 2 > 2000000u ? wd_usec / 2 : 2000000u;
-    uint64_t t = now_us(CLOCK_MONOTONIC);
+    uint64_t t = sw_clock_us(CLOCK_MONOTONIC);
     uint64_t next_status = t, next_wd = t + wd_every, next_stats = t + d->stats_interval_us;
     bool stalled = false;
     struct sw_err err;
@@ -550,7 +542,7 @@ serve(struct daemon *d, const sigset_t *sigs)
                          "seawall", err.msg);
             return 1;
         }
-        t = now_us(CLOCK_MONOTONIC);
+        t = sw_clock_us(CLOCK_MONOTONIC);
         if (t >= next_wd) {
             next_wd = t + wd_every;
             if (sw_pipeline_progress(d->pl, who, sizeof(who))) {
@@ -606,7 +598,7 @@ sw_cmd_run(int argc, char **argv)
         sw_log_error("run: unexpected argument '%s' (see 'seawall run --help')", argv[optind]);
         return 2;
     }
-    d.start_us = now_us(CLOCK_MONOTONIC);
+    d.start_us = sw_clock_us(CLOCK_MONOTONIC);
     sw_log_setup(SW_LOG_NOTICE, stderr_is_journal() ? SW_LOG_MODE_JOURNAL : SW_LOG_MODE_STAMPED);
     d.cfg = sw_cfg_load(d.config_path, d.sets.v, d.sets.n, NULL, NULL, &err);
     if (d.cfg == NULL) {
@@ -625,7 +617,11 @@ sw_cmd_run(int argc, char **argv)
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    {
+        struct sigaction ign = {.sa_handler = SIG_IGN};
+
+        sigaction(SIGPIPE, &ign, NULL); /* a vanished reader is an error return, not a death */
+    }
     rc = start(&d);
     if (rc == 0)
         rc = serve(&d, &sigs);

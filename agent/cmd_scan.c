@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/clock.h"
 #include "sw/config.h"
 #include "sw/eve.h"
 #include "sw/filetype.h"
@@ -418,15 +419,6 @@ cpu_count(void)
     return n > SW_YARA_MAX_THREADS ? SW_YARA_MAX_THREADS : (unsigned)n;
 }
 
-static uint64_t
-now_us(clockid_t clk)
-{
-    struct timespec ts;
-
-    clock_gettime(clk, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static void
 counts_add(struct sw_scan_counts *a, const struct sw_scan_counts *b)
 {
@@ -602,7 +594,7 @@ sw_cmd_scan(int argc, char **argv)
         return 2;
     if (a.verbose)
         sw_log_setup(SW_LOG_INFO, SW_LOG_MODE_CLI);
-    uint64_t t0 = now_us(CLOCK_MONOTONIC);
+    uint64_t t0 = sw_clock_us(CLOCK_MONOTONIC);
 
     if (sw_yara_init(&err) != SW_OK)
         goto fail;
@@ -715,13 +707,13 @@ sw_cmd_scan(int argc, char **argv)
     total.skipped_excluded += wcnt.skipped_excluded;
     total.skipped_other_fs += wcnt.skipped_other_fs;
     total.errors += wcnt.errors + wc.errors;
-    total.elapsed_us = now_us(CLOCK_MONOTONIC) - t0;
+    total.elapsed_us = sw_clock_us(CLOCK_MONOTONIC) - t0;
     total.rule_files = ls.files;
     total.rule_files_failed = ls.files_failed;
     total.rules = ls.rules;
     struct sw_file_part fp = {.has_scan = true, .scan = total, .path = "", .magic = "",
                               .owner = ""};
-    struct sw_event *st = sw_yara_file_event_create(SW_EV_STATS, now_us(CLOCK_REALTIME), &fp);
+    struct sw_event *st = sw_yara_file_event_create(SW_EV_STATS, sw_clock_us(CLOCK_REALTIME), &fp);
     if (st != NULL)
         sw_router_write(router, st);
     if (!started) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/clock.h"
 #include "sw/decode.h"
 #include "sw/defrag.h"
 #include "sw/eve.h"
@@ -153,15 +154,6 @@ struct sw_pipeline {
     uint64_t next_stats_us;
     uint32_t stats_gen;
 };
-
-static uint64_t
-wall_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static void
 bell_ring(struct bell *b)
@@ -837,7 +829,7 @@ capture_main(void *arg)
         for (unsigned i = 0; i < pl->n; i++)
             if (cp->lane[i].cur != NULL && cp->lane[i].cur->n > 0)
                 batch_send(cp, i);
-        live_tick(cp, wall_us());
+        live_tick(cp, sw_clock_us(CLOCK_REALTIME));
         live_snapshot(cp);
         atomic_fetch_add_explicit(&cp->beat, 1, memory_order_relaxed);
     }
@@ -953,7 +945,7 @@ stats_event(struct sw_pipeline *pl, bool final)
     if (pl->live) {
         const char *name;
 
-        now = wall_us();
+        now = sw_clock_us(CLOCK_REALTIME);
         s->uptime_us = now - pl->start_us;
         for (size_t i = 0; i < pl->cfg->n_outputs; i++) {
             struct sw_sink_stats *k = &s->sink[s->n_sinks];
@@ -1260,7 +1252,7 @@ fail:
 enum sw_rc
 sw_pipeline_start(struct sw_pipeline *pl, struct sw_err *err)
 {
-    pl->start_us = wall_us();
+    pl->start_us = sw_clock_us(CLOCK_REALTIME);
     pl->started = true; /* from here on, stop() winds down whatever did start */
     if (sw_router_start(pl->router, err) != SW_OK)
         return err->code;
@@ -1446,7 +1438,7 @@ sw_pipeline_emit(struct sw_pipeline *pl, struct sw_event *ev)
 bool
 sw_pipeline_stop(struct sw_pipeline *pl, uint64_t timeout_us)
 {
-    uint64_t one = 1, deadline = wall_us() + timeout_us;
+    uint64_t one = 1, deadline = sw_clock_us(CLOCK_REALTIME) + timeout_us;
     bool drained = true;
 
     if (!pl->started)
