@@ -2,6 +2,7 @@
 #include "sw/cmd.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -56,6 +57,20 @@ sw_cmd_common_opt(int c, const char *arg, const char **config, struct sw_cmd_set
         usage(stderr);
         return 2;
     }
+}
+
+void
+sw_cmd_rules_cache(const struct sw_config *cfg, char *buf, size_t len)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+    buf[0] = '\0';
+    if (geteuid() == 0)
+        snprintf(buf, len, "%s/rules-cache", cfg->agent.state_dir);
+    else if (xdg != NULL && xdg[0] == '/')
+        snprintf(buf, len, "%s/seawall/rules", xdg);
+    else if (home != NULL && home[0] == '/')
+        snprintf(buf, len, "%s/.cache/seawall/rules", home);
 }
 
 void

@@ -19,7 +19,8 @@ usage(FILE *fp)
 {
     fprintf(fp,
             "usage: seawall pcap FILE... [-o OUT] [-c CONFIG] [--workers N] [--ndpi-dir DIR]\n"
-            "                    [--rules DIR] [--set KEY=VALUE]... [-v]\n"
+            "                    [--rules DIR [--cache DIR | --no-cache]] [--set KEY=VALUE]...\n"
+            "                    [-v]\n"
             "Analyse capture files (pcap, pcapng) and write EVE JSON lines: a flow event per\n"
             "flow, an alert per nDPI risk, a fileinfo event per HTTP body, anomaly events for\n"
             "malformed packets, and a final stats event.\n"
@@ -33,6 +34,8 @@ usage(FILE *fp)
             "                       flow's reassembled bytes, per direction, up to\n"
             "                       network.stream.depth, and over each HTTP body (HTTP\n"
             "                       bodies get fileinfo events without --rules too)\n"
+            "      --cache DIR      keep the compiled rules in DIR (default: as seawall scan)\n"
+            "      --no-cache       always compile the rules\n"
             "  -v, --verbose        more messages on stderr\n"
             "  -h, --help           this help\n"
             "Exit status: 0 when at least one file was read, 2 when none could be read or on a\n"
@@ -53,9 +56,9 @@ report_rule(void *ctx, enum sw_yara_diag kind, const char *msg)
  * A rule file that does not compile is reported (path:line: message) and left out, as in
  * seawall scan. Returns NULL (reported, libyara torn down) when nothing can be loaded. */
 static struct sw_yara_rules *
-load_rules(const char *dir)
+load_rules(const char *dir, const char *cache_dir)
 {
-    struct sw_yara_load_opts lo = {.dir = dir, .report = report_rule};
+    struct sw_yara_load_opts lo = {.dir = dir, .cache_dir = cache_dir, .report = report_rule};
     struct sw_yara_load_stats ls;
     struct sw_yara_rules *r;
     struct sw_err err;
@@ -74,7 +77,8 @@ load_rules(const char *dir)
     if (ls.files_failed > 0)
         sw_log_error("%s: %zu of %zu rule files failed to compile and were left out", dir,
                      ls.files_failed, ls.files);
-    sw_log_info("%s: %zu rules from %zu files", dir, ls.rules, ls.files);
+    sw_log_info("%s: %zu rules from %zu files%s", dir, ls.rules, ls.files,
+                ls.from_cache ? " (cached)" : "");
     return r;
 }
 
@@ -86,9 +90,13 @@ sw_cmd_pcap(int argc, char **argv)
         {"workers", required_argument, NULL, 'w'}, {"ndpi-dir", required_argument, NULL, 'N'},
         {"set", required_argument, NULL, 'S'},    {"verbose", no_argument, NULL, 'v'},
         {"rules", required_argument, NULL, 'r'},  {"help", no_argument, NULL, 'h'},
+        {"cache", required_argument, NULL, 'C'},  {"no-cache", no_argument, NULL, 'n'},
         {NULL, 0, NULL, 0},
     };
     const char *out = NULL, *config = NULL, *ndpi_dir = NULL, *rules_dir = NULL;
+    const char *cache_dir = NULL;
+    bool no_cache = false;
+    char cache[4096];
     struct sw_yara_rules *rules = NULL;
     struct sw_cmd_sets sets = {.n = 0};
     uint64_t workers = 0;
@@ -116,6 +124,12 @@ sw_cmd_pcap(int argc, char **argv)
         case 'r':
             rules_dir = optarg;
             break;
+        case 'C':
+            cache_dir = optarg;
+            break;
+        case 'n':
+            no_cache = true;
+            break;
         case 'v':
             verbose = true;
             break;
@@ -140,7 +154,12 @@ sw_cmd_pcap(int argc, char **argv)
         return 2;
     }
     if (rules_dir != NULL) {
-        rules = load_rules(rules_dir);
+        /* The same cache as seawall scan: a second run with unchanged rules does not compile. */
+        if (cache_dir != NULL)
+            snprintf(cache, sizeof(cache), "%s", cache_dir);
+        else
+            sw_cmd_rules_cache(cfg, cache, sizeof(cache));
+        rules = load_rules(rules_dir, no_cache || cache[0] == '\0' ? NULL : cache);
         if (rules == NULL) {
             sw_cfg_free(cfg);
             return 2;

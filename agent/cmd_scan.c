@@ -393,22 +393,6 @@ report_rule(void *ctx, enum sw_yara_diag kind, const char *msg)
         sw_log_warn("%s", msg);
 }
 
-/* Where compiled rule sets are cached: agent.state_dir/rules-cache for root (the daemon's
- * place), else $XDG_CACHE_HOME/seawall/rules (or ~/.cache/seawall/rules). */
-static void
-default_cache_dir(const struct sw_config *cfg, char *buf, size_t len)
-{
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-    buf[0] = '\0';
-    if (geteuid() == 0)
-        snprintf(buf, len, "%s/rules-cache", cfg->agent.state_dir);
-    else if (xdg != NULL && xdg[0] == '/')
-        snprintf(buf, len, "%s/seawall/rules", xdg);
-    else if (home != NULL && home[0] == '/')
-        snprintf(buf, len, "%s/.cache/seawall/rules", home);
-}
-
 static unsigned
 cpu_count(void)
 {
@@ -602,7 +586,7 @@ sw_cmd_scan(int argc, char **argv)
     if (a.cache_dir != NULL)
         snprintf(cache, sizeof(cache), "%s", a.cache_dir);
     else
-        default_cache_dir(cfg, cache, sizeof(cache));
+        sw_cmd_rules_cache(cfg, cache, sizeof(cache));
     struct sw_yara_load_opts lo = {
         .dir = a.rules_dir != NULL ? a.rules_dir : cfg->rules.dir,
         .cache_dir = a.no_cache || cache[0] == '\0' ? NULL : cache,

@@ -106,6 +106,21 @@ rc=$?
 rc=$?
 [ $rc -eq 2 ] && ok "missing rules dir: exit 2" || nok "missing rules dir: exit 2 (got $rc)"
 
+# --cache: the second run loads the compiled set (says so with -v) and writes the same alerts.
+for i in 1 2; do
+    "$SW" pcap -v -w 2 --ndpi-dir "$D/example" --rules "$T/hit" --cache "$T/cache" \
+        -o "$T/cached$i.json" "$P" 2>"$T/cache$i.err"
+done
+if ! grep -q '(cached)' "$T/cache1.err" && grep -q '(cached)' "$T/cache2.err" &&
+    [ "$(grep -c '"detector":"yara"' "$T/cached2.json")" = "$(grep -c '"detector":"yara"' "$T/hit.json")" ]; then
+    ok "--cache: compiled once, loaded from the cache the second time, same alerts"
+else
+    nok "--cache: $(cat "$T/cache1.err" "$T/cache2.err" | tail -n 2)"
+fi
+"$SW" pcap -v --rules "$T/hit" --no-cache -o "$T/x.json" "$P" 2>"$T/nocache.err"
+grep -q '(cached)' "$T/nocache.err" && nok "--no-cache still loaded a cache" ||
+    ok "--no-cache compiles"
+
 # EVE schema (as tests/integration/eve_schema.sh finds it).
 schema=""
 for s in "$SEAWALL_EVE_SCHEMA" ../shared/suricata/schema.json; do
