@@ -121,6 +121,7 @@ load_rules(const struct sw_config *cfg, struct sw_yara_load_stats *ls, char *fir
     struct stat sb;
 
     memset(ls, 0, sizeof(*ls));
+    sw_err_clear(err); /* NULL with no error: no rules */
     if (stat(cfg->rules.dir, &sb) != 0 && errno == ENOENT) {
         sw_log_warn("%s: no rules directory: running without YARA rules", cfg->rules.dir);
         return NULL;
@@ -128,7 +129,6 @@ load_rules(const struct sw_config *cfg, struct sw_yara_load_stats *ls, char *fir
     snprintf(cache, sizeof(cache), "%s/rules-cache", cfg->agent.state_dir);
     if (access(cache, W_OK) == 0)
         lo.cache_dir = cache;
-    sw_err_clear(err);
     return sw_yara_load(&lo, ls, err);
 }
 

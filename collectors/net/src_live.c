@@ -72,7 +72,7 @@ sw_live_open(const struct sw_cfg_iface *ifc, struct sw_err *err)
         if (rc == PCAP_ERROR_NO_SUCH_DEVICE || rc == PCAP_ERROR_PERM_DENIED) {
             const char *detail = pcap_geterr(l->pcap);
 
-            if (detail != NULL && detail[0] != '\0')
+            if (detail != NULL && detail[0] != '\0' && strcmp(detail, pcap_statustostr(rc)) != 0)
                 sw_err_set(err, SW_EIO, "interface %s: %s (%s)", ifc->name,
                            pcap_statustostr(rc), detail);
         }
