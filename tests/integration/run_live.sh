@@ -65,6 +65,8 @@ mkdir -p "$T/rules" "$T/run" "$T/state" "$T/out"
 # it creates the new file itself when the old one was rotated away.
 chown nobody:nogroup "$T/out"
 cp rules/default/*.yar "$T/rules/"
+# A rule every HTTP stream and body matches: stream and HTTP-body YARA live, across reloads.
+printf 'rule live_http_probe { strings: $a = "HTTP/1." condition: $a }\n' >"$T/rules/probe.yar"
 cat >"$T/seawall.yaml" <<EOF
 agent:
   user: nobody
@@ -259,6 +261,15 @@ if find_schema "$T"; then
         ok "live EVE (engine and live stats events too) validates against Suricata's schema" ||
         bad "live EVE schema: $(tail -n 5 "$T/schema.out")"
 fi
+
+# --- YARA live: the same stream and HTTP-body alerts as seawall pcap --rules ------------------
+rm -f "$T/rules/extra.yar"
+"$SW" pcap --no-cache --rules "$T/rules" $CAPS -o "$T/offline-rules.json" 2>/dev/null
+live_y=$(grep -c '"rule":"live_http_probe"' "$T/all.json")
+off_y=$(grep -c '"rule":"live_http_probe"' "$T/offline-rules.json")
+[ "$live_y" -gt 0 ] && [ "$live_y" -eq "$off_y" ] &&
+    ok "YARA live: $live_y stream and HTTP-body alerts, as seawall pcap --rules" ||
+    bad "YARA live: $live_y alerts, seawall pcap --rules: $off_y"
 
 # --- live flows against seawall pcap on the same captures ----------------------------------------
 "$SW" pcap $CAPS -o "$T/offline.json" 2>/dev/null
