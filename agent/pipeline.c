@@ -304,8 +304,6 @@ worker_check_snap(struct worker *w)
 static void
 worker_batch(struct worker *w, struct lane *l, struct batch *b)
 {
-    struct sw_pipeline *pl = w->pl;
-
     for (uint32_t i = 0; i < b->n; i++)
         sw_net_worker_packet(w->nw, &b->pkt[i]);
     if (b->now_us > w->now_us)
@@ -330,7 +328,6 @@ worker_batch(struct worker *w, struct lane *l, struct batch *b)
     /* The return ring holds every batch of this lane: never full. */
     if (!sw_ring_push(&l->ret, b))
         batch_destroy(b);
-    (void)pl;
 }
 
 /* Worker thread when its nDPI module could not be made: hand batches back unread until every
