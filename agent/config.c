@@ -970,49 +970,88 @@ item_text(struct loader *ld, const char *path, size_t i, const struct ynode *ite
     return is_null(item) ? "" : item->text;
 }
 
+/* One scalar item of a list key: parse s into slot, or report why not (false). */
+typedef bool (*list_item_fn)(struct loader *ld, const struct sw_cfg_row *row,
+                             const struct ynode *item, const char *ipath, const char *s,
+                             void *slot);
+
+/* Parse the items of a list key into a new array of elem-sized slots (*out, *count; owned by
+ * the caller, also on failure, when it may hold the items parsed so far). Returns true when
+ * every item parsed: only then does the caller replace the running list. */
+static bool
+list_parse(struct loader *ld, const char *path, const struct sw_cfg_row *row,
+           const struct ynode *v, size_t elem, list_item_fn fn, void **out, size_t *count)
+{
+    const struct ynode *one;
+    const struct ynode *const *items;
+    size_t n;
+    unsigned before = ld->n_errors;
+    char ipath[PATH_LEN];
+
+    *out = NULL;
+    *count = 0;
+    if (!list_items(ld, path, row, v, &one, &items, &n))
+        return false;
+    if (n > 0 && (*out = sw_calloc(n, elem)) == NULL) {
+        loom(ld);
+        return false;
+    }
+    for (size_t i = 0; i < n && !ld->oom; i++) {
+        const char *s = item_text(ld, path, i, items[i], ipath, sizeof(ipath));
+
+        if (s != NULL && fn(ld, row, items[i], ipath, s, (char *)*out + *count * elem))
+            (*count)++;
+    }
+    return ld->n_errors == before && !ld->oom;
+}
+
+static bool
+str_item(struct loader *ld, const struct sw_cfg_row *row, const struct ynode *item,
+         const char *ipath, const char *s, void *slot)
+{
+    const char *problem = row->check != NULL ? row->check(s) : NULL;
+    char show[SHOW_LEN + 4];
+
+    if (problem != NULL) {
+        lerr(ld, item, ipath, "'%s' %s", shorten(s, show, sizeof(show)), problem);
+        return false;
+    }
+    *(char **)slot = sw_strdup(s);
+    if (*(char **)slot == NULL) {
+        loom(ld);
+        return false;
+    }
+    return true;
+}
+
+static bool
+cidr_item(struct loader *ld, const struct sw_cfg_row *row, const struct ynode *item,
+          const char *ipath, const char *s, void *slot)
+{
+    char show[SHOW_LEN + 4];
+
+    (void)row;
+    if (sw_cidr_parse(s, slot) != SW_OK) {
+        lerr(ld, item, ipath, "'%s' is not an IP address or CIDR", shorten(s, show, sizeof(show)));
+        return false;
+    }
+    return true;
+}
+
 static void
 apply_strlist(struct loader *ld, const char *path, const struct sw_cfg_row *row,
               const struct ynode *v, void *base)
 {
     struct sw_strlist *f = (struct sw_strlist *)((char *)base + row->off);
-    struct sw_strlist nl = {NULL, 0};
-    const struct ynode *one;
-    const struct ynode *const *items;
-    size_t n;
-    unsigned before = ld->n_errors;
-    char ipath[PATH_LEN], show[SHOW_LEN + 4];
+    struct sw_strlist nl;
+    void *items;
 
-    if (!list_items(ld, path, row, v, &one, &items, &n))
-        return;
-    if (n > 0) {
-        nl.v = sw_calloc(n, sizeof(*nl.v));
-        if (nl.v == NULL) {
-            loom(ld);
-            return;
-        }
-    }
-    for (size_t i = 0; i < n && !ld->oom; i++) {
-        const char *s = item_text(ld, path, i, items[i], ipath, sizeof(ipath));
-        const char *problem;
-
-        if (s == NULL)
-            continue;
-        problem = row->check != NULL ? row->check(s) : NULL;
-        if (problem != NULL) {
-            lerr(ld, items[i], ipath, "'%s' %s", shorten(s, show, sizeof(show)), problem);
-            continue;
-        }
-        nl.v[nl.n] = sw_strdup(s);
-        if (nl.v[nl.n] == NULL) {
-            loom(ld);
-            break;
-        }
-        nl.n++;
-    }
-    if (ld->n_errors != before) {
+    if (!list_parse(ld, path, row, v, sizeof(*nl.v), str_item, &items, &nl.n)) {
+        nl.v = items;
         strlist_free(&nl);
         return;
     }
+    nl.v = items;
     strlist_free(f);
     *f = nl;
 }
@@ -1022,38 +1061,14 @@ apply_cidrlist(struct loader *ld, const char *path, const struct sw_cfg_row *row
                const struct ynode *v, void *base)
 {
     struct sw_cidrlist *f = (struct sw_cidrlist *)((char *)base + row->off);
-    struct sw_cidrlist nl = {NULL, 0};
-    const struct ynode *one;
-    const struct ynode *const *items;
-    size_t n;
-    unsigned before = ld->n_errors;
-    char ipath[PATH_LEN], show[SHOW_LEN + 4];
+    struct sw_cidrlist nl;
+    void *items;
 
-    if (!list_items(ld, path, row, v, &one, &items, &n))
-        return;
-    if (n > 0) {
-        nl.v = sw_calloc(n, sizeof(*nl.v));
-        if (nl.v == NULL) {
-            loom(ld);
-            return;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        const char *s = item_text(ld, path, i, items[i], ipath, sizeof(ipath));
-
-        if (s == NULL)
-            continue;
-        if (sw_cidr_parse(s, &nl.v[nl.n]) != SW_OK) {
-            lerr(ld, items[i], ipath, "'%s' is not an IP address or CIDR",
-                 shorten(s, show, sizeof(show)));
-            continue;
-        }
-        nl.n++;
-    }
-    if (ld->n_errors != before) {
-        sw_free(nl.v);
+    if (!list_parse(ld, path, row, v, sizeof(*nl.v), cidr_item, &items, &nl.n)) {
+        sw_free(items);
         return;
     }
+    nl.v = items;
     sw_free(f->v);
     *f = nl;
 }
