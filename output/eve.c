@@ -403,52 +403,95 @@ flow_stats_json(const struct sw_worker_stats *w)
     return o;
 }
 
-/* seawall-only TCP reassembly counters (stats: seawall.stream). */
+/* A counter of a stats struct, by its EVE name and where it is: the seawall-only sections are
+ * tables, written in this order. */
+struct counter {
+    const char *name;
+    size_t off;
+};
+#define WC(name, field) {name, offsetof(struct sw_worker_stats, field)}
+
 static json_t *
-stream_stats_json(const struct sw_worker_stats *w)
+counters_json(const void *base, const struct counter *c, size_t n)
 {
     json_t *o = json_object();
 
-    set_int(o, "reassembly_memuse", w->stream_reassembly_memuse);
-    set_int(o, "segments", w->stream_segments);
-    set_int(o, "overlaps", w->stream_overlaps);
-    set_int(o, "overlap_conflicts", w->stream_overlap_conflicts);
-    set_int(o, "gaps", w->stream_gaps);
-    set_int(o, "depth_reached", w->stream_depth_reached);
-    set_int(o, "memcap_drops", w->stream_memcap_drops);
-    set_int(o, "scans", w->stream_scans);
-    set_int(o, "scan_errors", w->stream_scan_errors);
-    set_int(o, "http_bodies", w->http_bodies);
-    set_int(o, "http_truncated", w->http_truncated);
-    set_int(o, "http_parse_errors", w->http_parse_errors);
-    set_int(o, "http_nomem", w->http_nomem);
+    for (size_t i = 0; i < n; i++)
+        set_int(o, c[i].name, *(const uint64_t *)(const void *)((const char *)base + c[i].off));
     return o;
 }
 
+/* seawall-only TCP reassembly counters (stats: seawall.stream). */
+static const struct counter stream_counters[] = {
+    WC("reassembly_memuse", stream_reassembly_memuse),
+    WC("segments", stream_segments),
+    WC("overlaps", stream_overlaps),
+    WC("overlap_conflicts", stream_overlap_conflicts),
+    WC("gaps", stream_gaps),
+    WC("depth_reached", stream_depth_reached),
+    WC("memcap_drops", stream_memcap_drops),
+    WC("scans", stream_scans),
+    WC("scan_errors", stream_scan_errors),
+    WC("http_bodies", http_bodies),
+    WC("http_truncated", http_truncated),
+    WC("http_parse_errors", http_parse_errors),
+    WC("http_nomem", http_nomem),
+};
+
 /* seawall-only worker counters. */
+static const struct counter worker_counters[] = {
+    WC("pkts", pkts),
+    WC("bytes", bytes),
+    WC("flows_ended", flows_ended),
+    WC("flows_timeout", flows_timeout),
+    WC("flows_evicted", flows_evicted),
+    WC("flows_shutdown", flows_shutdown),
+    WC("flows_other", flows_other),
+    WC("flow_memcap_drops", flow_memcap_drops),
+    WC("ndpi_pkts", ndpi_pkts),
+    WC("ndpi_detected", ndpi_detected),
+    WC("ndpi_guessed", ndpi_guessed),
+    WC("ndpi_unknown", ndpi_unknown),
+    WC("ndpi_alloc_fail", ndpi_alloc_fail),
+    WC("alerts_suppressed", alerts_suppressed),
+    WC("anomalies", anomalies),
+    WC("anomalies_suppressed", anomalies_suppressed),
+    WC("event_drops", event_drops),
+};
+
+/* seawall-only capture-side counters (stats: seawall.capture). */
+#define CC(name, field) {name, offsetof(struct sw_capture_stats, field)}
+static const struct counter capture_counters[] = {
+    CC("files", files),
+    CC("files_failed", files_failed),
+    CC("truncated_files", truncated_files),
+    CC("unsupported_linktype", unsupported_linktype),
+    CC("pkts", pkts),
+    CC("bytes", bytes),
+};
+
+/* seawall-only fragment reassembly counters (stats: seawall.defrag). */
+#define DC(name, field) {name, offsetof(struct sw_defrag_stats, field)}
+static const struct counter defrag_counters[] = {
+    DC("timeouts", timeouts),
+    DC("memcap_drops", memcap_drops),
+    DC("overlaps", overlaps),
+    DC("overlap_conflicts", overlap_conflicts),
+    DC("invalid", invalid),
+};
+
+#define COUNTERS(base, table) counters_json((base), (table), sizeof(table) / sizeof((table)[0]))
+
+static json_t *
+stream_stats_json(const struct sw_worker_stats *w)
+{
+    return COUNTERS(w, stream_counters);
+}
+
 static json_t *
 worker_extra_json(const struct sw_worker_stats *w)
 {
-    json_t *o = json_object();
-
-    set_int(o, "pkts", w->pkts);
-    set_int(o, "bytes", w->bytes);
-    set_int(o, "flows_ended", w->flows_ended);
-    set_int(o, "flows_timeout", w->flows_timeout);
-    set_int(o, "flows_evicted", w->flows_evicted);
-    set_int(o, "flows_shutdown", w->flows_shutdown);
-    set_int(o, "flows_other", w->flows_other);
-    set_int(o, "flow_memcap_drops", w->flow_memcap_drops);
-    set_int(o, "ndpi_pkts", w->ndpi_pkts);
-    set_int(o, "ndpi_detected", w->ndpi_detected);
-    set_int(o, "ndpi_guessed", w->ndpi_guessed);
-    set_int(o, "ndpi_unknown", w->ndpi_unknown);
-    set_int(o, "ndpi_alloc_fail", w->ndpi_alloc_fail);
-    set_int(o, "alerts_suppressed", w->alerts_suppressed);
-    set_int(o, "anomalies", w->anomalies);
-    set_int(o, "anomalies_suppressed", w->anomalies_suppressed);
-    set_int(o, "event_drops", w->event_drops);
-    return o;
+    return COUNTERS(w, worker_counters);
 }
 
 static json_t *
@@ -469,7 +512,7 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
 {
     json_t *o = json_object();
     json_t *defrag = json_object(), *v4 = json_object(), *v6 = json_object();
-    json_t *detect = json_object(), *sw = json_object(), *cap = json_object();
+    json_t *detect = json_object(), *sw = json_object();
 
     set_int(o, "uptime", s->uptime_us / 1000000u);
     if (s->n_ifaces > 0) {
@@ -531,21 +574,9 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
         json_object_set_new_nocheck(o, "threads", th);
     }
     /* seawall-only counters. */
-    set_int(cap, "files", s->capture.files);
-    set_int(cap, "files_failed", s->capture.files_failed);
-    set_int(cap, "truncated_files", s->capture.truncated_files);
-    set_int(cap, "unsupported_linktype", s->capture.unsupported_linktype);
-    set_int(cap, "pkts", s->capture.pkts);
-    set_int(cap, "bytes", s->capture.bytes);
-    json_object_set_new_nocheck(sw, "capture", cap);
+    json_object_set_new_nocheck(sw, "capture", COUNTERS(&s->capture, capture_counters));
     json_object_set_new_nocheck(sw, "worker", worker_extra_json(&s->total));
-    json_t *df = json_object();
-    set_int(df, "timeouts", s->defrag.timeouts);
-    set_int(df, "memcap_drops", s->defrag.memcap_drops);
-    set_int(df, "overlaps", s->defrag.overlaps);
-    set_int(df, "overlap_conflicts", s->defrag.overlap_conflicts);
-    set_int(df, "invalid", s->defrag.invalid);
-    json_object_set_new_nocheck(sw, "defrag", df);
+    json_object_set_new_nocheck(sw, "defrag", COUNTERS(&s->defrag, defrag_counters));
     json_object_set_new_nocheck(sw, "stream", stream_stats_json(&s->total));
     json_t *out = json_object();
     set_int(out, "events", s->output_events);
