@@ -546,6 +546,14 @@ sw_fim_close(struct sw_fim *f)
     sw_free(f);
 }
 
+bool
+sw_fim_root_known(const struct sw_fim *f, const char *root)
+{
+    long i = fim_root_of(f, root); /* a root nested in another belongs to the outer one */
+
+    return i >= 0 && f->roots[i].known;
+}
+
 void
 sw_fim_get_stats(const struct sw_fim *f, struct sw_fim_stats *out)
 {

@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sw/alloc.h"
@@ -123,6 +124,22 @@ sw_fim_submit(struct sw_fim_service *s, unsigned producer, struct sw_fim_rec *re
     if (atomic_load_explicit(&s->sleeping, memory_order_relaxed))
         wake(s);
     return true;
+}
+
+void
+sw_fim_submit_wait(struct sw_fim_service *s, unsigned producer, struct sw_fim_rec *rec)
+{
+    struct fim_prod *p = &s->prod[producer];
+
+    while (!sw_ring_push(&p->ring, rec)) {
+        const struct timespec ts = {0, 100000};
+
+        wake(s);
+        nanosleep(&ts, NULL);
+    }
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(&s->sleeping, memory_order_relaxed))
+        wake(s);
 }
 
 /* --- the fim thread ----------------------------------------------------------------------- */

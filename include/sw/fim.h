@@ -218,6 +218,10 @@ typedef bool (*sw_fim_path_fn)(void *ctx, const char *path);
 enum sw_rc sw_fim_recent(struct sw_fim *f, uint64_t since_us, sw_fim_path_fn fn, void *ctx,
                          struct sw_err *err) SW_MUSTCHECK;
 
+/* Does the baseline hold a complete walk of root (one of the roots it was opened with)?
+ * A root it does not is recorded silently by its first walk. Owner thread. */
+bool sw_fim_root_known(const struct sw_fim *f, const char *root);
+
 /* Counters so far. Owner thread (the service copies them for other threads). */
 void sw_fim_get_stats(const struct sw_fim *f, struct sw_fim_stats *out);
 
@@ -247,8 +251,13 @@ struct sw_fim_service *sw_fim_service_create(struct sw_fim *f,
 enum sw_rc sw_fim_service_start(struct sw_fim_service *s, struct sw_err *err) SW_MUSTCHECK;
 
 /* Producer thread `producer` only: hand rec (taken) to the fim thread. Never blocks. false:
- * the ring is full, rec was freed and counted in ring_drops: rescan that path. */
+ * the ring is full, rec was freed and counted in ring_drops: rescan that path. For live
+ * records. */
 bool sw_fim_submit(struct sw_fim_service *s, unsigned producer, struct sw_fim_rec *rec);
+/* As sw_fim_submit, but waits (sleeping 100 us at a time) while the ring is full, so nothing
+ * is lost: for a walk's records, since a walk record lost would make its file look deleted
+ * at the walk's end. The fim thread never waits on producers, so this always returns. */
+void sw_fim_submit_wait(struct sw_fim_service *s, unsigned producer, struct sw_fim_rec *rec);
 
 /* Control thread: start a walk (returns once the fim thread has; submit the walk's records
  * after it). */
