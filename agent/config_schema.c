@@ -50,6 +50,17 @@ static const struct sw_cfg_enum event_types[] = {
     {"engine", SW_EV_ENGINE}, {NULL, 0},
 };
 
+static const struct sw_cfg_enum files_modes[] = {
+    {"auto", SW_FILES_AUTO},       {"fanotify", SW_FILES_FANOTIFY},
+    {"fanotify-dirs", SW_FILES_FANOTIFY_DIRS}, {"inotify", SW_FILES_INOTIFY},
+    {"scan", SW_FILES_SCAN},       {NULL, 0},
+};
+
+static const struct sw_cfg_enum ionice_classes[] = {
+    {"none", SW_IONICE_NONE}, {"best-effort", SW_IONICE_BEST_EFFORT}, {"idle", SW_IONICE_IDLE},
+    {NULL, 0},
+};
+
 static bool
 is_upper_word(const char *s)
 {
@@ -107,6 +118,21 @@ static const char *
 check_nonempty(const char *s)
 {
     return *s == '\0' ? "is empty" : NULL;
+}
+
+/* A watched tree: an absolute path, not "/" itself (a mark or a walk of the whole root file
+ * system is never what an operator meant; name the trees). */
+static const char *
+check_watch_path(const char *s)
+{
+    if (s[0] != '/')
+        return "is not an absolute path";
+    for (const char *p = s; *p != '\0'; p++)
+        if (*p == '/' && p[1] == '/')
+            return "has an empty path component";
+    if (strcmp(s, "/") == 0)
+        return "is the root directory: name the trees to watch";
+    return NULL;
 }
 
 /* Each sink kind needs its destination: files a path, network sinks an address. */
@@ -294,11 +320,46 @@ const struct sw_cfg_row sw_cfg_schema[] = {
 
     /* files */
     {.path = "files.paths", .type = SW_CFG_STRLIST, .def = "[]", .max = 1024, F(files.paths),
-     .flags = R, .check = check_nonempty, .help = "watched trees (fanotify, else inotify)"},
+     .flags = R, .check = check_watch_path,
+     .help = "watched trees (absolute paths): live events, scans and the baseline"},
     {.path = "files.exclude", .type = SW_CFG_STRLIST, .def = "[]", .max = 1024,
-     F(files.exclude), .check = check_nonempty, .help = "globs of paths never scanned"},
+     F(files.exclude), .check = check_nonempty,
+     .help = "paths never scanned or reported: globs (full path or any name in it) or "
+             "absolute prefixes"},
+    {.path = "files.mode", .type = SW_CFG_ENUM, .def = "auto", F(files.mode), .flags = R,
+     .enums = files_modes,
+     .help = "auto | fanotify | fanotify-dirs | inotify | scan (forced: no fallback)"},
+    {.path = "files.scan_interval", .type = SW_CFG_DURATION, .def = "12h", .min = SEC,
+     .max = 365 * DAY, F(files.scan_interval), .flags = R,
+     .help = "full walk against the baseline (also at start-up)"},
     {.path = "files.max_scan_size", .type = SW_CFG_SIZE, .def = "64MiB", .min = KIB,
-     .max = 64 * GIB, F(files.max_scan_size), .help = "larger files are hashed, not scanned"},
+     .max = 64 * GIB, F(files.max_scan_size),
+     .help = "larger files are hashed (up to files.max_hash_size), not YARA-scanned"},
+    {.path = "files.max_hash_size", .type = SW_CFG_SIZE, .def = "1GiB", .min = KIB,
+     .max = 64 * TIB, F(files.max_hash_size),
+     .help = "larger files are neither hashed nor scanned (skipped: size)"},
+    {.path = "files.scan_threads", .type = SW_CFG_UINT, .def = "2", .min = 1, .max = 32,
+     F(files.scan_threads), .flags = R, .help = "scan pool threads (hash, YARA)"},
+    {.path = "files.queue_size", .type = SW_CFG_UINT, .def = "4096", .min = 16,
+     .max = 1048576, F(files.queue_size), .flags = R,
+     .help = "files waiting for a scan, coalesced per path; beyond it: skipped (overflow) "
+             "and rescanned"},
+    {.path = "files.max_watches", .type = SW_CFG_UINT, .def = "0", .min = 0, .max = 100000000,
+     F(files.max_watches), .flags = R,
+     .help = "inotify watches at most (0: fs.inotify.max_user_watches less 1024)"},
+    {.path = "files.one_filesystem", .type = SW_CFG_BOOL, .def = "true",
+     F(files.one_filesystem), .flags = R,
+     .help = "stay on each watched tree's file system"},
+    {.path = "files.recursive", .type = SW_CFG_BOOL, .def = "true", F(files.recursive),
+     .flags = R, .help = "watch below the top directory of each tree"},
+    {.path = "files.nice", .type = SW_CFG_UINT, .def = "10", .min = 0, .max = 19,
+     F(files.nice), .flags = R, .help = "CPU nice value of the scan threads"},
+    {.path = "files.ionice", .type = SW_CFG_ENUM, .def = "best-effort", F(files.ionice),
+     .flags = R, .enums = ionice_classes,
+     .help = "I/O class of the scan threads: best-effort (lowest level), idle or none"},
+    {.path = "files.retro_hunt", .type = SW_CFG_DURATION, .def = "24h", .min = 0,
+     .max = 365 * DAY, F(files.retro_hunt),
+     .help = "after a rule reload, rescan files changed this recently (0: never)"},
     {.path = "files.fim", .type = SW_CFG_BOOL, .def = "true", F(files.fim), .flags = R,
      .help = "keep a baseline of watched files and report changes"},
 

@@ -50,6 +50,19 @@ struct sw_cfg_iface {
 
 enum sw_when_full { SW_WHEN_FULL_DROP_OLDEST, SW_WHEN_FULL_DROP_NEWEST };
 
+/* files.mode: how watched trees are followed (include/sw/watch.h says what each does). */
+enum sw_files_mode {
+    SW_FILES_AUTO = 0,      /* fanotify, falling back per tree to directory marks, inotify,
+                             * then scheduled walks */
+    SW_FILES_FANOTIFY,      /* fanotify filesystem marks only */
+    SW_FILES_FANOTIFY_DIRS, /* fanotify with a mark on every directory */
+    SW_FILES_INOTIFY,       /* inotify, a watch on every directory */
+    SW_FILES_SCAN,          /* scheduled walks only (files.scan_interval) */
+};
+
+/* files.ionice: the I/O scheduling class of the scan threads. */
+enum sw_files_ionice { SW_IONICE_NONE = 0, SW_IONICE_BEST_EFFORT, SW_IONICE_IDLE };
+
 /* Event types a sink takes (bit set). */
 enum sw_event_type {
     SW_EV_ALERT = 0,
@@ -135,8 +148,19 @@ struct sw_config {
     } rules;
 
     struct {
-        struct sw_strlist paths, exclude;
-        uint64_t max_scan_size;
+        struct sw_strlist paths;   /* absolute watched trees */
+        struct sw_strlist exclude; /* globs, or absolute prefixes (no glob character) */
+        int mode;                  /* enum sw_files_mode */
+        uint64_t scan_interval;    /* us: full walk against the baseline */
+        uint64_t max_scan_size;    /* bytes YARA-scanned; larger files are only hashed */
+        uint64_t max_hash_size;    /* bytes hashed; larger files are skipped (size) */
+        uint32_t scan_threads;
+        uint32_t queue_size;       /* files waiting for a scan worker (coalesced per path) */
+        uint32_t max_watches;      /* inotify watches; 0: from fs.inotify.max_user_watches */
+        bool one_filesystem, recursive;
+        uint32_t nice;             /* scan threads' CPU nice value */
+        int ionice;                /* enum sw_files_ionice */
+        uint64_t retro_hunt;       /* us: rescan files changed this recently after a reload */
         bool fim;
     } files;
 
