@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <linux/capability.h>
 #include <grp.h>
 #include <jansson.h>
 #include <limits.h>
@@ -32,6 +33,7 @@
 #include "sw/control.h"
 #include "sw/event.h"
 #include "sw/eve.h"
+#include "sw/filepipe.h"
 #include "sw/log.h"
 #include "sw/notify.h"
 #include "sw/pipeline.h"
@@ -51,6 +53,7 @@ struct daemon {
     struct sw_cmd_sets sets;
     struct sw_config *cfg;     /* owned: the running configuration (restart-only keys) */
     struct sw_pipeline *pl;    /* owned */
+    struct sw_filepipe *fp;    /* owned; NULL without files.paths */
     struct sw_control *ctl;    /* owned */
     char host[256];
     uid_t uid;
@@ -72,7 +75,8 @@ usage(FILE *fp)
     fprintf(fp,
             "usage: seawall run [-c FILE] [--set KEY=VALUE]...\n"
             "Run the agent in the foreground (systemd runs it as seawall.service): capture on\n"
-            "network.interfaces, detect, and write events to the configured outputs.\n"
+            "network.interfaces, watch files.paths, detect, and write events to the configured\n"
+            "outputs. READY=1 follows the start-up walk of the watched files.\n"
             "  -c, --config FILE    configuration (default " DEFAULT_CONFIG ")\n"
             "      --set KEY=VALUE  override a configuration key\n"
             "  -h, --help           this help\n"
@@ -225,6 +229,42 @@ status_document(struct daemon *d)
         set_u64(mem, "streams", s->total.stream_reassembly_memuse);
     }
     json_object_set_new(doc, "memory", mem);
+    if (d->fp != NULL) {
+        json_t *fo = json_object(), *trees = json_array(), *sk = json_object();
+        const struct sw_files_stats *f = s != NULL ? &s->files : NULL;
+        const char *path, *how;
+
+        for (size_t i = 0; sw_filepipe_tree(d->fp, i, &path, &how); i++) {
+            json_t *t = json_object();
+
+            json_object_set_new(t, "path", json_string(path));
+            json_object_set_new(t, "source", json_string(how));
+            json_array_append_new(trees, t);
+        }
+        json_object_set_new(fo, "trees", trees);
+        json_object_set_new(fo, "ready", json_boolean(sw_filepipe_ready(d->fp)));
+        if (f != NULL) {
+            set_u64(fo, "events", f->events);
+            set_u64(fo, "overflows", f->overflows);
+            set_u64(fo, "rescans", f->rescans);
+            set_u64(fo, "walks", f->walks);
+            set_u64(fo, "watches", f->watches);
+            set_u64(fo, "unwatched", f->unwatched);
+            set_u64(fo, "files", f->files);
+            set_u64(fo, "bytes", f->bytes);
+            set_u64(fo, "scanned", f->scanned);
+            set_u64(fo, "matches", f->matches);
+            set_u64(fo, "queued", f->queued);
+            set_u64(fo, "fim_events", f->fim_events);
+            set_u64(sk, "size", f->skipped_size);
+            set_u64(sk, "excluded", f->skipped_excluded);
+            set_u64(sk, "special", f->skipped_special);
+            set_u64(sk, "overflow", f->skipped_overflow);
+            set_u64(sk, "error", f->skipped_error);
+        }
+        json_object_set_new(fo, "skipped", sk);
+        json_object_set_new(doc, "files", fo);
+    }
     text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     return text;
@@ -238,6 +278,8 @@ refresh(struct daemon *d)
 
     if (s == NULL)
         return;
+    if (d->fp != NULL)
+        sw_filepipe_stats(d->fp, s);
     sw_stats_snap_destroy(d->last);
     d->last = s;
 }
@@ -254,12 +296,20 @@ publish_status(struct daemon *d)
         pkts += d->last->iface[i].pkts;
         drops += d->last->iface[i].kernel_drops + d->last->iface[i].ring_drops;
     }
-    sw_notify_status("capturing on %zu interface(s): %llu packets, %llu dropped, %llu "
-                     "alerts; rules generation %u",
-                     d->cfg->network.n_interfaces, (unsigned long long)pkts,
-                     (unsigned long long)drops,
-                     (unsigned long long)(d->last != NULL ? d->last->total.alerts : 0),
-                     sw_pipeline_generation(d->pl));
+    if (d->fp != NULL && !sw_filepipe_ready(d->fp))
+        sw_notify_status("starting: walking %zu watched tree(s): %llu entries so far",
+                         d->cfg->files.paths.n,
+                         (unsigned long long)(d->last != NULL ? d->last->files.walk_files : 0));
+    else
+        sw_notify_status("capturing on %zu interface(s): %llu packets, %llu dropped, %llu "
+                         "alerts; %llu files scanned; rules generation %u",
+                         d->cfg->network.n_interfaces, (unsigned long long)pkts,
+                         (unsigned long long)drops,
+                         (unsigned long long)(d->last != NULL ? d->last->total.alerts +
+                                                                    d->last->files.matches
+                                                              : 0),
+                         (unsigned long long)(d->last != NULL ? d->last->files.files : 0),
+                         sw_pipeline_generation(d->pl));
 }
 
 static void
@@ -273,6 +323,8 @@ emit_stats(struct daemon *d)
                     SNAPSHOT_WAIT_MS);
         return;
     }
+    if (d->fp != NULL)
+        sw_filepipe_stats(d->fp, s);
     ev = sw_event_create(SW_EV_STATS, sw_clock_us(CLOCK_REALTIME));
     if (ev == NULL) {
         sw_stats_snap_destroy(s);
@@ -377,6 +429,10 @@ reload(struct daemon *d)
         sw_log_error("%s", msg);
         goto done;
     }
+    /* The scan threads take their own hold on the rules (the set may go before they do),
+     * then rescan what changed recently (files.retro_hunt of the new config). */
+    if (d->fp != NULL)
+        sw_filepipe_reload(d->fp, rules, cfg);
     gen = sw_pipeline_swap(d->pl, det, SWAP_WAIT_MS);
     d->rules = ls;
     d->rules_loaded_us = sw_clock_us(CLOCK_REALTIME);
@@ -414,6 +470,12 @@ start(struct daemon *d)
     struct sw_err err;
     char who[128];
 
+    bool files = d->cfg->files.paths.n > 0;
+
+    if (d->cfg->network.n_interfaces == 0 && !files) {
+        sw_log_error("nothing to do: network.interfaces and files.paths are both empty");
+        return 2;
+    }
     if (sw_priv_lookup(d->cfg->agent.user, d->cfg->agent.group, &d->uid, &d->gid, &err) !=
         SW_OK) {
         sw_log_error("%s", err.msg);
@@ -440,6 +502,16 @@ start(struct daemon *d)
     if (ls.files_failed > 0)
         sw_log_error("%s: %zu of %zu rule files failed to compile and were left out",
                      d->cfg->rules.dir, ls.files_failed, ls.files);
+    /* libyara lets at most 32 threads scan one compiled set at a time. */
+    if (rules != NULL && files &&
+        (d->cfg->network.n_interfaces > 0 ? d->cfg->network.workers : 0) +
+                d->cfg->files.scan_threads > SW_YARA_MAX_THREADS) {
+        sw_log_error("files.scan_threads: %u scan threads and %u network workers share the "
+                     "rules; at most %d threads can",
+                     d->cfg->files.scan_threads, d->cfg->network.workers, SW_YARA_MAX_THREADS);
+        sw_yara_rules_destroy(rules);
+        return 2;
+    }
     d->rules = ls;
     d->rules_loaded_us = sw_clock_us(CLOCK_REALTIME);
     snprintf(d->rules_dir, sizeof(d->rules_dir), "%s", d->cfg->rules.dir);
@@ -458,6 +530,14 @@ start(struct daemon *d)
     if (d->pl == NULL) {
         sw_log_error("%s", err.msg);
         return 2;
+    }
+    /* fanotify's groups and filesystem marks need CAP_SYS_ADMIN: before the drop. */
+    if (files) {
+        d->fp = sw_filepipe_open(d->cfg, &err);
+        if (d->fp == NULL) {
+            sw_log_error("%s", err.msg);
+            return 2;
+        }
     }
     /* Output files are reopened after the drop (SIGHUP, rotation): the daemon's user must
      * own them. */
@@ -482,12 +562,22 @@ start(struct daemon *d)
         sw_log_error("%s", err.msg);
         return 2;
     }
-    if (sw_priv_drop(d->cfg->agent.user, d->cfg->agent.group, &err) != SW_OK) {
+    /* The file watcher keeps CAP_DAC_READ_SEARCH: walks, hashes and watches (inotify,
+     * directory marks) reach every user's files. Reading fanotify's events needs nothing. */
+    if (sw_priv_drop_keep(d->cfg->agent.user, d->cfg->agent.group,
+                          files ? UINT64_C(1) << CAP_DAC_READ_SEARCH : 0, &err) != SW_OK) {
+        sw_log_error("%s", err.msg);
+        return 2;
+    }
+    /* Producers of the file side join the router before it starts; the baseline is opened
+     * as the daemon's user (its files are the daemon's) and before the system-call filter
+     * (SQLite's open takes a flock). */
+    if (d->fp != NULL && sw_filepipe_prepare(d->fp, d->pl, rules, &err) != SW_OK) {
         sw_log_error("%s", err.msg);
         return 2;
     }
     if (d->cfg->agent.seccomp) {
-        if (sw_sandbox_install(&err) != SW_OK) {
+        if (sw_sandbox_install_for(d->fp != NULL, &err) != SW_OK) {
             sw_log_error("%s", err.msg);
             return 2;
         }
@@ -498,10 +588,17 @@ start(struct daemon *d)
         sw_log_error("%s", err.msg);
         return 2;
     }
+    if (d->fp != NULL && sw_filepipe_start(d->fp, &err) != SW_OK) {
+        sw_log_error("%s", err.msg);
+        return 2;
+    }
     sw_priv_describe(who, sizeof(who));
-    sw_log_notice("running: %zu interface(s), %u worker(s), %zu rules from %zu files, %s%s",
-                  d->cfg->network.n_interfaces, d->cfg->network.workers, ls.rules, ls.files,
-                  who, d->cfg->agent.seccomp ? ", seccomp on" : "");
+    sw_log_notice("running: %zu interface(s), %u worker(s), %zu watched tree(s), %zu rules "
+                  "from %zu files, %s%s",
+                  d->cfg->network.n_interfaces,
+                  d->cfg->network.n_interfaces > 0 ? d->cfg->network.workers : 0,
+                  d->cfg->files.paths.n, ls.rules, ls.files, who,
+                  d->cfg->agent.seccomp ? ", seccomp on" : "");
     return 0;
 }
 
@@ -516,36 +613,67 @@ serve(struct daemon *d, const sigset_t *sigs)
     uint64_t wd_every = wd_usec / 2 > 2000000u ? wd_usec / 2 : 2000000u;
     uint64_t t = sw_clock_us(CLOCK_MONOTONIC);
     uint64_t next_status = t, next_wd = t + wd_every, next_stats = t + d->stats_interval_us;
-    bool stalled = false;
+    uint64_t next_extend = t;
+    bool stalled = false, ready = false, reload_pending = false;
     struct sw_err err;
     char who[128];
 
     refresh(d);
     publish_status(d);
     (void)sw_pipeline_progress(d->pl, who, sizeof(who)); /* the baseline of the first check */
-    sw_notify_ready();
+    if (d->fp != NULL)
+        (void)sw_filepipe_progress(d->fp, who, sizeof(who));
     if (wd_usec != 0)
         sw_notify_watchdog();
     for (;;) {
-        struct timespec one = {1, 0};
+        struct timespec tick = {0, 200000000};
         siginfo_t si;
-        int sig = sigtimedwait(sigs, &si, &one);
+        int sig;
 
+        /* READY=1 once the start-up walk of the watched files is over: every mark and
+         * watch is placed and the baseline compared. Until then systemd hears that start-up
+         * goes on (EXTEND_TIMEOUT_USEC) while it does. */
+        if (!ready && (d->fp == NULL || sw_filepipe_ready(d->fp))) {
+            ready = true;
+            refresh(d);
+            publish_status(d);
+            sw_notify_ready();
+            if (d->fp != NULL)
+                sw_log_notice("files: start-up walk done: READY");
+            if (reload_pending) {
+                reload_pending = false;
+                reload(d);
+            }
+        }
+        sig = sigtimedwait(sigs, &si, &tick);
         if (sig == SIGTERM || sig == SIGINT) {
             sw_log_notice("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
             return 0;
         }
-        if (sig == SIGHUP)
-            reload(d);
+        if (sig == SIGHUP) {
+            if (ready)
+                reload(d);
+            else
+                reload_pending = true; /* after the start-up walk */
+        }
         if (sw_pipeline_failed(d->pl, &err)) {
             sw_log_error("%s: capture stopped; exiting so that the service manager restarts "
                          "seawall", err.msg);
             return 1;
         }
         t = sw_clock_us(CLOCK_MONOTONIC);
+        if (!ready && t >= next_extend) {
+            next_extend = t + 5000000u;
+            sw_notify_extend(30000000u);
+        }
         if (t >= next_wd) {
+            bool ok;
+
             next_wd = t + wd_every;
-            if (sw_pipeline_progress(d->pl, who, sizeof(who))) {
+            ok = sw_pipeline_progress(d->pl, who, sizeof(who));
+            if (d->fp != NULL && !sw_filepipe_progress(d->fp, who, sizeof(who)))
+                ok = false;
+            if (ok) {
                 if (wd_usec != 0)
                     sw_notify_watchdog();
                 if (stalled)
@@ -626,12 +754,20 @@ sw_cmd_run(int argc, char **argv)
     if (rc == 0)
         rc = serve(&d, &sigs);
     sw_notify_stopping();
+    /* The file side first: its threads emit through the router the network side stops. */
+    if (d.fp != NULL &&
+        !sw_filepipe_stop(d.fp, sw_clock_us(CLOCK_MONOTONIC) + d.cfg->agent.stop_timeout)) {
+        sw_log_error("stopped without draining everything within agent.stop_timeout");
+        sw_control_stop(d.ctl);
+        _exit(rc == 0 ? 1 : rc);
+    }
     if (d.pl != NULL && !sw_pipeline_stop(d.pl, d.cfg->agent.stop_timeout)) {
         /* A worker is stuck: its memory is still in use, exit without freeing it. */
         sw_log_error("stopped without draining everything within agent.stop_timeout");
         sw_control_stop(d.ctl);
         _exit(rc == 0 ? 1 : rc);
     }
+    sw_filepipe_destroy(d.fp);
     sw_pipeline_destroy(d.pl);
     sw_control_stop(d.ctl);
     sw_stats_snap_destroy(d.last);

@@ -54,6 +54,15 @@ sw_notify_status(const char *fmt, ...)
 }
 
 int
+sw_notify_extend(uint64_t usec)
+{
+    char msg[64];
+
+    snprintf(msg, sizeof(msg), "EXTEND_TIMEOUT_USEC=%" PRIu64, usec);
+    return sd_notify(0, msg);
+}
+
+int
 sw_notify_watchdog(void)
 {
     return sd_notify(0, "WATCHDOG=1");

@@ -1177,11 +1177,6 @@ sw_pipeline_open(const struct sw_config *cfg, struct sw_det_set *det, const char
 
     if (det == NULL)
         return NULL; /* err was filled by sw_det_set_create */
-    if (cfg->network.n_interfaces == 0) {
-        sw_det_set_destroy(det);
-        sw_err_set(err, SW_EINVAL, "network.interfaces: no interface to capture on");
-        return NULL;
-    }
     if (det->rules != NULL && cfg->network.workers > SW_YARA_MAX_THREADS) {
         sw_det_set_destroy(det);
         sw_err_set(err, SW_EINVAL, "network.workers: at most %d workers with YARA rules, not %u",
@@ -1212,8 +1207,11 @@ sw_pipeline_open(const struct sw_config *cfg, struct sw_det_set *det, const char
         }
         n_sinks++;
     }
-    if (pipeline_setup(pl, cfg, cfg->network.workers, (unsigned)cfg->network.n_interfaces,
-                       &eve, sinks, n_sinks, err) != SW_OK)
+    /* No interface (a host-only agent watching files): no capture thread and no worker;
+     * the router and the main thread's producer still carry the file pipeline's events. */
+    if (pipeline_setup(pl, cfg,
+                       cfg->network.n_interfaces > 0 ? cfg->network.workers : 0,
+                       (unsigned)cfg->network.n_interfaces, &eve, sinks, n_sinks, err) != SW_OK)
         goto fail;
     pl->main_prod = sw_router_add_producer(pl->router, EVENT_RING, err);
     if (pl->main_prod == NULL)
@@ -1423,6 +1421,16 @@ sw_pipeline_sink(struct sw_pipeline *pl, size_t i, const char **name, uint64_t *
                  uint64_t *failed)
 {
     return sw_router_sink(pl->router, i, name, written, failed);
+}
+
+struct sw_producer *
+sw_pipeline_add_producer(struct sw_pipeline *pl, size_t ring_size, struct sw_err *err)
+{
+    if (pl->started) {
+        sw_err_set(err, SW_EINVAL, "pipeline: a producer must be added before start");
+        return NULL;
+    }
+    return sw_router_add_producer(pl->router, ring_size, err);
 }
 
 void

@@ -216,6 +216,7 @@ sw_priv_lookup(const char *user, const char *group, uid_t *uid, gid_t *gid, stru
 struct priv_expect {
     uid_t uid;
     gid_t gid;
+    uint64_t keep;  /* capabilities left in the effective and permitted sets */
     bool groups_cleared;
     bool bounding_cleared;
     bool root_bits; /* PRIV_ROOT_SECUREBITS set */
@@ -244,12 +245,13 @@ verify(const struct priv_expect *x, struct sw_err *err)
         return sw_err_set(err, SW_EIO, "privileges: %d supplementary groups left", ng);
     if (caps_read(&c) != 0)
         return sw_err_sys(err, SW_EIO, "privileges: capget");
-    if (c.eff != 0 || c.prm != 0 || c.inh != 0)
+    if (c.eff != x->keep || c.prm != x->keep || c.inh != 0)
         return sw_err_set(err, SW_EIO,
-                          "privileges: capabilities left: effective %#llx permitted %#llx "
-                          "inheritable %#llx",
+                          "privileges: capabilities are effective %#llx permitted %#llx "
+                          "inheritable %#llx, expected %#llx, %#llx, 0",
                           (unsigned long long)c.eff, (unsigned long long)c.prm,
-                          (unsigned long long)c.inh);
+                          (unsigned long long)c.inh, (unsigned long long)x->keep,
+                          (unsigned long long)x->keep);
     amb = caps_probe(true);
     if (amb != 0)
         return sw_err_set(err, SW_EIO, "privileges: ambient capabilities left: %#llx",
@@ -259,9 +261,16 @@ verify(const struct priv_expect *x, struct sw_err *err)
         return sw_err_set(err, SW_EIO, "privileges: bounding set not empty: %#llx",
                           (unsigned long long)bnd);
     /* libcap-ng's own verdict, from a fresh read. */
-    if (capng_get_caps_process() != 0 || capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE ||
-        capng_have_permitted_capabilities() != CAPNG_NONE)
+    if (capng_get_caps_process() != 0 ||
+        (x->keep == 0 && (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE ||
+                          capng_have_permitted_capabilities() != CAPNG_NONE)))
         return sw_err_set(err, SW_EIO, "privileges: libcap-ng still sees capabilities");
+    for (unsigned i = 0; i < 64; i++)
+        if ((x->keep >> i & 1u) != 0 &&
+            (capng_have_capability(CAPNG_EFFECTIVE, i) != 1 ||
+             capng_have_capability(CAPNG_PERMITTED, i) != 1))
+            return sw_err_set(err, SW_EIO, "privileges: libcap-ng does not see capability %u",
+                              i);
     if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
         return sw_err_set(err, SW_EIO, "privileges: no_new_privs is not set");
     if (x->root_bits) {
@@ -299,7 +308,17 @@ change_id_step(int rc)
     }
 }
 
-/* Started as root, running as a non-root user: capng_change_id with every set cleared. */
+/* Put the kept capabilities into libcap-ng's pending state (after a capng_clear). */
+static void
+keep_caps(uint64_t keep)
+{
+    for (unsigned i = 0; i < 64; i++)
+        if ((keep >> i & 1u) != 0)
+            (void)capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, i);
+}
+
+/* Started as root, running as a non-root user: capng_change_id with every set cleared but
+ * the kept capabilities. */
 static enum sw_rc
 drop_to_user(const char *user, uid_t uid, gid_t gid, struct priv_expect *x, struct sw_err *err)
 {
@@ -314,6 +333,7 @@ drop_to_user(const char *user, uid_t uid, gid_t gid, struct priv_expect *x, stru
     if (x->bounding_cleared)
         flags |= CAPNG_CLEAR_BOUNDING;
     capng_clear(CAPNG_SELECT_ALL);
+    keep_caps(x->keep);
     rc = capng_change_id((int)uid, (int)gid, flags);
     if (rc != 0)
         return sw_err_sys(err, SW_EIO, "privileges: switching to user '%s' (uid %u gid %u): %s",
@@ -349,6 +369,7 @@ stay_root(gid_t gid, struct priv_expect *x, struct sw_err *err)
         x->bounding_cleared = true;
     }
     capng_clear(CAPNG_SELECT_CAPS);
+    keep_caps(x->keep);
     if (capng_apply(CAPNG_SELECT_CAPS) != 0)
         return sw_err_sys(err, SW_EIO, "privileges: dropping capabilities");
     return SW_OK;
@@ -387,6 +408,7 @@ drop_caps_only(const char *user, const char *group, uid_t uid, gid_t gid, struct
             return sw_err_sys(err, SW_EIO, "privileges: clearing the bounding set");
     }
     capng_clear(CAPNG_SELECT_CAPS);
+    keep_caps(x->keep);
     if (capng_apply(CAPNG_SELECT_CAPS) != 0)
         return sw_err_sys(err, SW_EIO, "privileges: dropping capabilities");
     return SW_OK;
@@ -395,7 +417,14 @@ drop_caps_only(const char *user, const char *group, uid_t uid, gid_t gid, struct
 enum sw_rc
 sw_priv_drop(const char *user, const char *group, struct sw_err *err)
 {
+    return sw_priv_drop_keep(user, group, 0, err);
+}
+
+enum sw_rc
+sw_priv_drop_keep(const char *user, const char *group, uint64_t keep, struct sw_err *err)
+{
     struct priv_expect x = {.groups_cleared = false};
+    struct priv_caps now;
     unsigned threads = thread_count();
     uid_t uid;
     gid_t gid;
@@ -411,6 +440,23 @@ sw_priv_drop(const char *user, const char *group, struct sw_err *err)
         return rc;
     x.uid = uid;
     x.gid = gid;
+    /* Only what is held can be kept: a unit that did not grant a capability gets a start-up
+     * error here rather than a daemon that silently cannot do its work. */
+    if (caps_read(&now) != 0)
+        return sw_err_sys(err, SW_EIO, "privileges: capget");
+    if ((keep & ~now.prm) != 0) {
+        for (unsigned i = 0; i < 64; i++)
+            if ((keep >> i & 1u) != 0 && (now.prm >> i & 1u) == 0) {
+                const char *name = capng_capability_to_name(i);
+
+                return sw_err_set(err, SW_EINVAL,
+                                  "privileges: cap_%s is needed after start-up but was not "
+                                  "granted (systemd: AmbientCapabilities= and "
+                                  "CapabilityBoundingSet=)",
+                                  name != NULL ? name : "?");
+            }
+    }
+    x.keep = keep;
     if (geteuid() != 0)
         rc = drop_caps_only(user, group, uid, gid, &x, err);
     else if (uid != 0)

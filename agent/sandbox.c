@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -33,6 +34,8 @@ enum sc_arg {
     SC_IOCTL_READ,  /* ioctl: request (arg1) one of ioctl_ok[] */
     SC_PRCTL_READ,  /* prctl: option (arg0) one of prctl_ok[], or PR_CAP_AMBIENT_IS_SET */
     SC_ENOSYS,      /* fail with ENOSYS instead of killing */
+    SC_PRIO_SELF,   /* setpriority: which (arg0) PRIO_PROCESS, a thread of ours by tid */
+    SC_IOPRIO_SELF, /* ioprio_set: which (arg0) IOPRIO_WHO_PROCESS (1) */
 };
 
 struct sc_rule {
@@ -123,6 +126,17 @@ static const struct sc_rule allow[] = {
     {"prctl", SC_PRCTL_READ},
 };
 
+/* The host side (files.paths), only when it runs: the file watcher marks directories that
+ * appear (fanotify with directory marks) or watches them (inotify) and takes the file handle
+ * of each directory it follows (fanotify names directories by handle); the scan threads
+ * lower their own CPU and I/O priority once at start (only ever for a thread of this
+ * process: which = PRIO_PROCESS, IOPRIO_WHO_PROCESS). The fanotify groups and the inotify
+ * descriptor are made before the filter: no fanotify_init or inotify_init1 here. */
+static const struct sc_rule allow_files[] = {
+    {"fanotify_mark", SC_ANY}, {"inotify_add_watch", SC_ANY}, {"inotify_rm_watch", SC_ANY},
+    {"name_to_handle_at", SC_ANY}, {"setpriority", SC_PRIO_SELF}, {"ioprio_set", SC_IOPRIO_SELF},
+};
+
 /* Sanitizer builds only. LeakSanitizer's exit check clone()s a tracer (no CLONE_THREAD)
  * that lists the threads (getdents on /proc/self/task), ptrace()s each, waits for it and
  * sets its parent-death signal (prctl); reports fork() llvm-symbolizer (its
@@ -199,6 +213,10 @@ add_rule(scmp_filter_ctx ctx, const struct sc_rule *r, pid_t self)
     case SC_GET_ONLY:
         c[0] = cmp(2, SCMP_CMP_EQ, 0, 0);
         return add(ctx, SCMP_ACT_ALLOW, nr, 1, c);
+    case SC_PRIO_SELF:
+    case SC_IOPRIO_SELF:
+        c[0] = cmp(0, SCMP_CMP_MASKED_EQ, SC_LOW32, r->arg == SC_PRIO_SELF ? PRIO_PROCESS : 1);
+        return add(ctx, SCMP_ACT_ALLOW, nr, 1, c);
     case SC_IOCTL_READ:
         for (size_t i = 0; i < sizeof(ioctl_ok) / sizeof(ioctl_ok[0]) && rc == 0; i++) {
             c[0] = cmp(1, SCMP_CMP_MASKED_EQ, SC_LOW32, ioctl_ok[i]);
@@ -236,6 +254,12 @@ add_table(scmp_filter_ctx ctx, const struct sc_rule *t, size_t n, pid_t self, co
 enum sw_rc
 sw_sandbox_install(struct sw_err *err)
 {
+    return sw_sandbox_install_for(false, err);
+}
+
+enum sw_rc
+sw_sandbox_install_for(bool files, struct sw_err *err)
+{
     const char *env = secure_getenv(SW_SANDBOX_LOG_ENV);
     bool log_only = env != NULL && strcmp(env, "1") == 0;
     uint32_t def = log_only ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS;
@@ -265,6 +289,9 @@ sw_sandbox_install(struct sw_err *err)
         goto out;
     }
     rc = add_table(ctx, allow, sizeof(allow) / sizeof(allow[0]), self, &failed);
+    if (rc == 0 && files)
+        rc = add_table(ctx, allow_files, sizeof(allow_files) / sizeof(allow_files[0]), self,
+                       &failed);
     if (rc == 0 && SW_SANDBOX_SANITIZER)
         rc = add_table(ctx, allow_sanitizer, sizeof(allow_sanitizer) / sizeof(allow_sanitizer[0]),
                        self, &failed);

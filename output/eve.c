@@ -482,6 +482,52 @@ static const struct counter defrag_counters[] = {
     DC("invalid", invalid),
 };
 
+/* The host side of seawall run (stats: seawall.files, .files.skipped, .files.fim). */
+#define FC(name, field) {name, offsetof(struct sw_files_stats, field)}
+static const struct counter files_counters[] = {
+    FC("trees", trees),
+    FC("dirs", dirs),
+    FC("watches", watches),
+    FC("unwatched", unwatched),
+    FC("watch_budget", budget),
+    FC("events", events),
+    FC("events_ignored", ignored),
+    FC("overflows", overflows),
+    FC("rescans", rescans),
+    FC("walks", walks),
+    FC("walk_entries", walk_files),
+    FC("walk_ms", walk_ms),
+    FC("unmatched", unmatched),
+    FC("errors", errors),
+    FC("retro_hunt", retro),
+    FC("files", files),
+    FC("bytes", bytes),
+    FC("hashed", hashed),
+    FC("scanned", scanned),
+    FC("matches", matches),
+    FC("files_matched", files_matched),
+    FC("fileinfo", fileinfo),
+    FC("timeouts", timeouts),
+    FC("changed_while_read", changed_while_read),
+    FC("queued", queued),
+    FC("coalesced", coalesced),
+    FC("queue_high", queue_high),
+    FC("event_drops", event_drops),
+};
+static const struct counter files_skipped[] = {
+    FC("size", skipped_size),         FC("excluded", skipped_excluded),
+    FC("special", skipped_special),   FC("overflow", skipped_overflow),
+    FC("error", skipped_error),
+};
+static const struct counter files_fim[] = {
+    FC("records", fim_records),       FC("record_drops", fim_record_drops),
+    FC("events", fim_events),         FC("added", fim_added),
+    FC("modified", fim_modified),     FC("attributes", fim_attributes),
+    FC("moved", fim_moved),           FC("deleted", fim_deleted),
+    FC("rows", fim_rows),             FC("db_errors", fim_db_errors),
+    FC("rebuilt", fim_rebuilt),
+};
+
 #define COUNTERS(base, table) counters_json((base), (table), sizeof(table) / sizeof((table)[0]))
 
 static json_t *
@@ -599,6 +645,13 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     }
     json_object_set_new_nocheck(sw, "output", out);
     set_int(sw, "not_ip", s->decoder.not_ip);
+    if (s->has_files) {
+        json_t *fo = COUNTERS(&s->files, files_counters);
+
+        json_object_set_new_nocheck(fo, "skipped", COUNTERS(&s->files, files_skipped));
+        json_object_set_new_nocheck(fo, "fim", COUNTERS(&s->files, files_fim));
+        json_object_set_new_nocheck(sw, "files", fo);
+    }
     json_object_set_new_nocheck(root, "seawall", sw);
     return o;
 }
@@ -644,6 +697,14 @@ file_json(const struct sw_file_part *f)
     set_int(o, "uid", f->uid);
     set_int(o, "gid", f->gid);
     set_time(o, "mtime", (uint64_t)(f->mtime_s > 0 ? f->mtime_s : 0) * 1000000u);
+    if (f->pid > 0) { /* the writer, as fim.process has it */
+        json_t *p = json_object();
+
+        set_int(p, "pid", (uint64_t)f->pid);
+        if (f->comm[0] != '\0')
+            set_str(p, "comm", f->comm);
+        json_object_set_new_nocheck(o, "process", p);
+    }
     return o;
 }
 

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -31,6 +32,9 @@
 
 struct sw_yara_rules {
     YR_RULES *rules; /* owned */
+    /* Holders: the loader's 1, plus one per sw_yara_rules_hold (the network workers' set and
+     * the file scan pool share one compiled set). */
+    _Atomic unsigned refs;
 };
 
 struct sw_yara_scanner {
@@ -951,6 +955,7 @@ done:
         goto oom;
     }
     out->rules = r;
+    atomic_init(&out->refs, 1u);
     goto out;
 oom:
     sw_err_set(err, SW_ENOMEM, "rules directory %s: out of memory", o->dir);
@@ -959,10 +964,19 @@ out:
     return out;
 }
 
+struct sw_yara_rules *
+sw_yara_rules_hold(struct sw_yara_rules *r)
+{
+    if (r != NULL)
+        atomic_fetch_add_explicit(&r->refs, 1u, memory_order_relaxed);
+    return r;
+}
+
 void
 sw_yara_rules_destroy(struct sw_yara_rules *r)
 {
-    if (r == NULL)
+    /* The last holder frees: acq_rel so every use by other holders happens before. */
+    if (r == NULL || atomic_fetch_sub_explicit(&r->refs, 1u, memory_order_acq_rel) != 1u)
         return;
     if (r->rules != NULL)
         yr_rules_destroy(r->rules);
@@ -1069,6 +1083,8 @@ copy_fileinfo(struct arena *a, struct sw_file_part *dst, const struct sw_file_pa
     dst->uid = src->uid;
     dst->gid = src->gid;
     dst->mtime_s = src->mtime_s;
+    dst->pid = src->pid;
+    memcpy(dst->comm, src->comm, sizeof(dst->comm));
     dst->has_scan = src->has_scan;
     dst->scan = src->scan;
 }

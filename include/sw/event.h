@@ -130,6 +130,8 @@ struct sw_file_part {
     const char *owner;  /* user name, or the uid in decimal */
     uint32_t mode, uid, gid;
     int64_t mtime_s;
+    int32_t pid;        /* the writer of a file on disk (fanotify), 0 when unknown */
+    char comm[16];      /* its command name, "" when unknown */
     /* HTTP bodies (seawall pcap --rules, on_flow events): has_http set; path is the file
      * name the HTTP parser gave, magic the filetype label; the rest is Suricata's fileinfo
      * state and its http object. Strings "" when unknown. */

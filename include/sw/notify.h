@@ -23,6 +23,10 @@ int sw_notify_stopping(void);
 /* STATUS=<one line>: a summary shown by systemctl status. Newlines in the formatted text
  * become spaces (a newline would start another protocol field); cut at 256 bytes. */
 int sw_notify_status(const char *fmt, ...) SW_PRINTF(1, 2);
+/* EXTEND_TIMEOUT_USEC=usec: start-up (or stop) needs up to usec more from now, sent while
+ * it makes progress (the start-up walk of the watched files); systemd 236+. */
+int sw_notify_extend(uint64_t usec);
+
 /* WATCHDOG=1: the service is alive; send only while every thread makes progress. */
 int sw_notify_watchdog(void);
 /* The watchdog interval systemd expects pings within ($WATCHDOG_USEC, honouring

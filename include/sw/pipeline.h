@@ -57,9 +57,10 @@ struct sw_det_set *sw_det_set_create(struct sw_config *cfg, struct sw_yara_rules
                                      struct sw_err *err);
 void sw_det_set_destroy(struct sw_det_set *d); /* NULL-safe; frees cfg and rules too */
 
-/* Main thread, with capture privileges: open every configured interface, the outputs of
- * cfg->outputs and the router. cfg (borrowed) must outlive the pipeline; det is taken over
- * (also on failure). Nothing runs yet. */
+/* Main thread, with capture privileges: open every configured interface (none: a host-only
+ * agent, no capture thread and no worker), the outputs of cfg->outputs and the router. cfg
+ * (borrowed) must outlive the pipeline; det is taken over (also on failure). Nothing runs
+ * yet. */
 struct sw_pipeline *sw_pipeline_open(const struct sw_config *cfg, struct sw_det_set *det,
                                      const char *host, struct sw_err *err);
 /* Main thread: start the output, worker and capture threads. */
@@ -90,6 +91,13 @@ struct sw_stats_snap *sw_pipeline_snapshot(struct sw_pipeline *pl, unsigned wait
 /* Per-sink counters for status: name, written, failed. i < n. Returns false past the end. */
 bool sw_pipeline_sink(struct sw_pipeline *pl, size_t i, const char **name, uint64_t *written,
                       uint64_t *failed);
+
+/* Main thread, before sw_pipeline_start: one more producer of the output router (the file
+ * pipeline's threads emit through their own), owned by the router, with ring_size events.
+ * The producer's thread calls sw_producer_close when it will emit no more. */
+struct sw_producer;
+struct sw_producer *sw_pipeline_add_producer(struct sw_pipeline *pl, size_t ring_size,
+                                             struct sw_err *err);
 
 /* Main thread: emit an event (stats, engine) through the main thread's own producer. Takes
  * ev. */

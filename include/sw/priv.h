@@ -29,6 +29,7 @@
 #define SW_PRIV_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "sw/err.h"
@@ -48,6 +49,14 @@ enum sw_rc sw_priv_lookup(const char *user, const char *group, uid_t *uid, gid_t
  * process may be half dropped: the caller must exit. Main thread, before any other thread
  * starts. Logging that the daemon stays root is the caller's job. */
 enum sw_rc sw_priv_drop(const char *user, const char *group, struct sw_err *err) SW_MUSTCHECK;
+
+/* As sw_priv_drop, but the capabilities in keep (bit i: capability i, e.g.
+ * 1 << CAP_DAC_READ_SEARCH) stay effective and permitted; every other set is emptied as
+ * above, and the verification expects exactly keep. keep must be held now (permitted):
+ * SW_EINVAL naming the missing capability otherwise. The file watcher keeps
+ * CAP_DAC_READ_SEARCH: it walks, hashes and watches files of every user. */
+enum sw_rc sw_priv_drop_keep(const char *user, const char *group, uint64_t keep,
+                             struct sw_err *err) SW_MUSTCHECK;
 
 /* One line for the log and status: "uid=65534 gid=65534 groups=none caps=none nnp=1", with
  * the supplementary groups and the permitted capabilities listed when there are any

@@ -44,6 +44,10 @@
  * SW_OK, SW_ENOMEM, or SW_EIO naming the libseccomp step and system call that failed; on
  * error no filter is loaded. Main thread, after every privileged open. */
 enum sw_rc sw_sandbox_install(struct sw_err *err) SW_MUSTCHECK;
+/* As sw_sandbox_install; files true adds what the host side needs after start-up (the
+ * allow_files group of agent/sandbox.c: directory marks, inotify watches, file handles, the
+ * scan threads' own priorities). */
+enum sw_rc sw_sandbox_install_for(bool files, struct sw_err *err) SW_MUSTCHECK;
 
 /* Whether a seccomp filter confines this process ("Seccomp: 2" in /proc/self/status). Any
  * thread; false when /proc cannot be read. */

@@ -61,6 +61,20 @@ struct sw_sink_stats {
     uint64_t written, failed;
 };
 
+/* The host side (seawall run with files.paths): watcher, scan pool and baseline counters
+ * (stats: seawall.files). */
+struct sw_files_stats {
+    uint64_t trees, dirs, watches, unwatched, budget;
+    uint64_t events, ignored, overflows, rescans, walks, walk_files, walk_ms, unmatched;
+    uint64_t errors, retro;
+    uint64_t files, bytes, hashed, scanned, matches, files_matched, fileinfo, timeouts;
+    uint64_t changed_while_read, queued, coalesced, queue_high, event_drops;
+    uint64_t skipped_size, skipped_excluded, skipped_special, skipped_overflow, skipped_error;
+    /* the baseline (files.fim) */
+    uint64_t fim_records, fim_record_drops, fim_events, fim_added, fim_modified;
+    uint64_t fim_attributes, fim_moved, fim_deleted, fim_rows, fim_db_errors, fim_rebuilt;
+};
+
 struct sw_stats_snap {
     uint64_t uptime_us;
     struct sw_capture_stats capture;
@@ -75,6 +89,8 @@ struct sw_stats_snap {
     struct sw_iface_stats *iface;   /* owned: n_ifaces entries */
     unsigned n_sinks;               /* live only */
     struct sw_sink_stats *sink;     /* owned: n_sinks entries */
+    bool has_files;                 /* seawall run with files.paths */
+    struct sw_files_stats files;
 };
 
 /* Add b's counters to a (memuse and active are summed too). */

@@ -64,7 +64,11 @@ struct sw_yara_rules;
  * with zero rules, or NULL with err set when dir cannot be read or memory runs out. */
 struct sw_yara_rules *sw_yara_load(const struct sw_yara_load_opts *o,
                                    struct sw_yara_load_stats *st, struct sw_err *err);
-/* NULL-safe. Only once no scanner uses the set. */
+/* Take one more hold on r (the network workers and the file scan pool share a set): each
+ * hold is given back with sw_yara_rules_destroy. Returns r. NULL-safe. Any thread. */
+struct sw_yara_rules *sw_yara_rules_hold(struct sw_yara_rules *r);
+/* Give back one hold; the last frees the set. NULL-safe. Only once no scanner of this
+ * holder uses the set; any thread. */
 void sw_yara_rules_destroy(struct sw_yara_rules *r);
 
 /* Externals of one object. Fill with sw_yara_ext_set. */

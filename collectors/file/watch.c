@@ -1,0 +1,980 @@
+/* watch.c - the file watcher (see include/sw/watch.h): picks each tree's source, runs the
+ * walks and turns what the sources see into scan-pool jobs.
+ *
+ * The watcher thread never blocks on the pool: live items that find the queue full are
+ * counted (skipped: overflow) and their trees walked again once it has drained; walks hand
+ * on entries only while the queue is at most half full, so live events always find room
+ * first. It sleeps in epoll_wait on the sources, an eventfd rung by the pool (room again,
+ * walk jobs done) and the main thread (retro-hunt, stop), and a timer for the scheduled
+ * walk. */
+#include "sw/watch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sw/alloc.h"
+#include "sw/clock.h"
+#include "sw/fim.h"
+#include "sw/log.h"
+#include "sw/scanpool.h"
+#include "sw/src_walk.h"
+#include "watch_int.h"
+
+#define HOW_SCAN 3          /* a tree followed by scheduled walks only */
+#define LIVE_BATCH 512      /* items taken from a source before the walk gets a turn */
+#define WALK_BATCH 256      /* walk entries per turn */
+#define SUBWALK_MAX 1024    /* directories waiting to be walked on their own */
+#define RETRO_MAX 65536u    /* files one retro-hunt rescans at most */
+#define PUBLISH_US 1000000u /* counters published this often */
+
+static const char *const how_names[] = {"fanotify", "fanotify-dirs", "inotify", "scan"};
+
+struct tree {
+    char *path;            /* owned */
+    int how;               /* enum src_how, or HOW_SCAN */
+    struct source *src;    /* borrowed: w->fan or w->ino; NULL for HOW_SCAN */
+};
+
+/* A walk in progress: the trees in turn (main), or one directory (sub). */
+struct walk {
+    struct sw_walk_iter *it;  /* owned */
+    size_t tree;              /* main walks: the tree being walked */
+    bool active;
+    struct sw_walk_counts c;
+};
+
+struct sw_watch {
+    const struct sw_config *cfg;
+    struct tree *trees;       /* owned */
+    size_t n_trees;
+    struct source *fan, *ino; /* owned, may be NULL */
+    const char *const *excl;  /* borrowed from cfg */
+    size_t n_excl;
+    struct sw_scanpool *pool; /* borrowed */
+    struct sw_fim_service *fim; /* borrowed, may be NULL */
+    int wake_fd, ep;
+    pthread_t thread;
+    bool started;
+    _Atomic int stop, ready;
+    _Atomic uint64_t retro_window; /* != 0: a retro-hunt was asked for */
+    _Atomic uint64_t beat;
+    uint64_t beat_seen;        /* main thread */
+    /* watcher thread */
+    struct walk main, sub;
+    bool main_started;         /* the fim walk was begun */
+    bool main_startup;         /* the walk READY waits for */
+    bool main_rescan;          /* started because of an overflow */
+    bool main_interrupted;
+    uint32_t gen;
+    uint64_t main_t0, next_scan, next_publish;
+    bool rescan_wanted, overflow_logged;
+    char *subq[SUBWALK_MAX];   /* owned: directories to walk on their own */
+    size_t subq_n;
+    char **retro;              /* owned (sw_fim_paths_free) */
+    size_t retro_n, retro_i;
+    struct sw_watch_stats st;  /* watcher thread's */
+    /* published */
+    pthread_mutex_t mu;
+    struct sw_watch_stats pub;
+};
+
+/* --- exclusion ----------------------------------------------------------------------------- */
+
+static bool
+has_glob(const char *s)
+{
+    return strpbrk(s, "*?[") != NULL;
+}
+
+bool
+sw_watch_excluded(const char *path, const char *const *exclude, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *e = exclude[i];
+
+        if (e[0] == '/' && !has_glob(e)) {
+            size_t l = strlen(e);
+
+            while (l > 1 && e[l - 1] == '/')
+                l--;
+            if (strncmp(path, e, l) == 0 && (path[l] == '\0' || path[l] == '/' || l == 1))
+                return true;
+            continue;
+        }
+        if (fnmatch(e, path, 0) == 0)
+            return true;
+        /* Every name of the path: a glob of names leaves out whole subtrees. */
+        for (const char *p = path; *p != '\0';) {
+            char name[NAME_MAX + 1];
+            const char *end;
+            size_t l;
+
+            while (*p == '/')
+                p++;
+            end = strchr(p, '/');
+            l = end != NULL ? (size_t)(end - p) : strlen(p);
+            if (l > 0 && l <= NAME_MAX) {
+                memcpy(name, p, l);
+                name[l] = '\0';
+                if (fnmatch(e, name, 0) == 0)
+                    return true;
+            }
+            p += l;
+        }
+    }
+    return false;
+}
+
+static bool
+walk_excluded(void *ctx, const char *path)
+{
+    struct sw_watch *w = ctx;
+
+    return sw_watch_excluded(path, w->excl, w->n_excl);
+}
+
+/* --- opening ------------------------------------------------------------------------------- */
+
+/* Is a below b (or b itself)? */
+static bool
+below(const char *a, const char *b)
+{
+    size_t l = strlen(b);
+
+    return strncmp(a, b, l) == 0 && (a[l] == '\0' || a[l] == '/');
+}
+
+static enum sw_rc
+add_tree(struct sw_watch *w, const char *path, struct sw_err *err)
+{
+    struct tree *t;
+    char clean[PATH_MAX];
+    size_t l = strlen(path);
+
+    if (l >= sizeof(clean))
+        return sw_err_set(err, SW_EINVAL, "files.paths: %s: too long", path);
+    memcpy(clean, path, l + 1);
+    while (l > 1 && clean[l - 1] == '/')
+        clean[--l] = '\0';
+    for (size_t i = 0; i < w->n_trees; i++) {
+        if (below(clean, w->trees[i].path)) {
+            sw_log_warn("files.paths: %s is inside %s: watched as part of it", clean,
+                        w->trees[i].path);
+            return SW_OK;
+        }
+        if (below(w->trees[i].path, clean)) {
+            sw_log_warn("files.paths: %s is inside %s: watched as part of it",
+                        w->trees[i].path, clean);
+            sw_free(w->trees[i].path);
+            w->trees[i].path = sw_strdup(clean);
+            return w->trees[i].path != NULL
+                       ? SW_OK
+                       : sw_err_set(err, SW_ENOMEM, "files: out of memory");
+        }
+    }
+    t = sw_realloc(w->trees, (w->n_trees + 1) * sizeof(*t));
+    if (t == NULL)
+        return sw_err_set(err, SW_ENOMEM, "files: out of memory");
+    w->trees = t;
+    t[w->n_trees].path = sw_strdup(clean);
+    if (t[w->n_trees].path == NULL)
+        return sw_err_set(err, SW_ENOMEM, "files: out of memory");
+    t[w->n_trees].how = HOW_SCAN;
+    t[w->n_trees].src = NULL;
+    w->n_trees++;
+    return SW_OK;
+}
+
+static const char *
+fallback_why(int e)
+{
+    switch (e) {
+    case EOPNOTSUPP:
+        return "the file system does not support it";
+    case EXDEV:
+        return "its file system shares an fsid with another";
+    case ENODEV:
+        return "its file system has no fsid";
+    case EPERM:
+        return "not permitted";
+    default:
+        return strerror(e);
+    }
+}
+
+/* Choose how tree t is followed (see watch.h). Forced modes fail with err. */
+static enum sw_rc
+choose(struct sw_watch *w, struct tree *t, struct sw_err *ferr, struct sw_err *err)
+{
+    int mode = w->cfg->files.mode;
+    struct stat st;
+    int e = 0;
+    struct sw_err serr;
+
+    if (mode == SW_FILES_SCAN)
+        return SW_OK;
+    if (stat(t->path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        if (mode != SW_FILES_AUTO)
+            return sw_err_set(err, SW_EINVAL, "files.paths: %s: %s", t->path,
+                              errno != 0 && stat(t->path, &st) != 0 ? strerror(errno)
+                                                                   : "not a directory");
+        sw_log_warn("%s: not a directory (yet): followed by scheduled walks only", t->path);
+        return SW_OK;
+    }
+    if (mode == SW_FILES_AUTO || mode == SW_FILES_FANOTIFY || mode == SW_FILES_FANOTIFY_DIRS) {
+        if (w->fan == NULL) {
+            if (mode != SW_FILES_AUTO)
+                return sw_err_set(err, SW_EIO, "files.mode %s: %s",
+                                  mode == SW_FILES_FANOTIFY ? "fanotify" : "fanotify-dirs",
+                                  ferr->msg);
+        } else {
+            if (mode != SW_FILES_FANOTIFY_DIRS) {
+                if (w->fan->ops->add_root(w->fan, t->path, HOW_FS_MARK, &e, &serr) == SW_OK) {
+                    t->how = HOW_FS_MARK;
+                    t->src = w->fan;
+                    return SW_OK;
+                }
+                if (mode == SW_FILES_FANOTIFY)
+                    return sw_err_set(err, SW_EIO, "files.mode fanotify: %s: a filesystem mark "
+                                      "is refused: %s (files.mode auto falls back)", t->path,
+                                      fallback_why(e));
+                sw_log_notice("%s: fanotify filesystem mark refused (%s): marking every "
+                              "directory instead", t->path, fallback_why(e));
+            }
+            if (w->fan->ops->add_root(w->fan, t->path, HOW_DIR_MARKS, &e, &serr) == SW_OK) {
+                t->how = HOW_DIR_MARKS;
+                t->src = w->fan;
+                return SW_OK;
+            }
+            if (mode == SW_FILES_FANOTIFY_DIRS)
+                return sw_err_set(err, SW_EIO, "files.mode fanotify-dirs: %s: a directory mark "
+                                  "is refused: %s", t->path, fallback_why(e));
+            sw_log_notice("%s: fanotify directory marks refused (%s): using inotify", t->path,
+                          fallback_why(e));
+        }
+    }
+    if (w->ino == NULL) {
+        w->ino = src_inotify_open(w->cfg->files.recursive, w->cfg->files.max_watches, &serr);
+        if (w->ino == NULL) {
+            if (mode == SW_FILES_INOTIFY)
+                return sw_err_set(err, SW_EIO, "files.mode inotify: %s", serr.msg);
+            sw_log_warn("%s: %s: followed by scheduled walks only (files.scan_interval)",
+                        t->path, serr.msg);
+            return SW_OK;
+        }
+    }
+    if (w->ino->ops->add_root(w->ino, t->path, HOW_INOTIFY, &e, &serr) != SW_OK)
+        return sw_err_set(err, serr.code, "%s", serr.msg);
+    t->how = HOW_INOTIFY;
+    t->src = w->ino;
+    return SW_OK;
+}
+
+struct sw_watch *
+sw_watch_open(const struct sw_config *cfg, struct sw_err *err)
+{
+    struct sw_watch *w = sw_calloc(1, sizeof(*w));
+    struct sw_err ferr;
+    char features[64] = "";
+    int mode = cfg->files.mode;
+
+    if (w == NULL) {
+        sw_err_set(err, SW_ENOMEM, "files: out of memory");
+        return NULL;
+    }
+    w->cfg = cfg;
+    w->excl = (const char *const *)cfg->files.exclude.v;
+    w->n_excl = cfg->files.exclude.n;
+    w->wake_fd = w->ep = -1;
+    pthread_mutex_init(&w->mu, NULL);
+    for (size_t i = 0; i < cfg->files.paths.n; i++)
+        if (add_tree(w, cfg->files.paths.v[i], err) != SW_OK)
+            goto fail;
+    sw_err_clear(&ferr);
+    if (mode == SW_FILES_AUTO || mode == SW_FILES_FANOTIFY || mode == SW_FILES_FANOTIFY_DIRS) {
+        w->fan = src_fanotify_open(cfg->files.recursive, features, sizeof(features), &ferr);
+        if (w->fan == NULL && mode == SW_FILES_AUTO)
+            sw_log_notice("%s: falling back to inotify", ferr.msg);
+    }
+    for (size_t i = 0; i < w->n_trees; i++)
+        if (choose(w, &w->trees[i], &ferr, err) != SW_OK)
+            goto fail;
+    w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    w->ep = epoll_create1(EPOLL_CLOEXEC);
+    if (w->wake_fd < 0 || w->ep < 0) {
+        sw_err_sys(err, SW_EIO, "files: eventfd/epoll");
+        goto fail;
+    }
+    {
+        struct epoll_event ee = {.events = EPOLLIN, .data.ptr = NULL};
+
+        if (epoll_ctl(w->ep, EPOLL_CTL_ADD, w->wake_fd, &ee) != 0)
+            goto epoll_fail;
+        for (int k = 0; k < 2; k++) {
+            struct source *s = k == 0 ? w->fan : w->ino;
+
+            ee.data.ptr = s;
+            if (s != NULL && epoll_ctl(w->ep, EPOLL_CTL_ADD, s->ops->fd(s), &ee) != 0)
+                goto epoll_fail;
+        }
+    }
+    for (size_t i = 0; i < w->n_trees; i++)
+        sw_log_notice("files: %s: %s%s%s%s", w->trees[i].path, how_names[w->trees[i].how],
+                      w->trees[i].src == w->fan && w->fan != NULL ? " (" : "",
+                      w->trees[i].src == w->fan && w->fan != NULL
+                          ? src_fanotify_features(w->fan) : "",
+                      w->trees[i].src == w->fan && w->fan != NULL ? ")" : "");
+    if (w->ino != NULL)
+        sw_log_info("files: inotify watch budget %llu",
+                    (unsigned long long)src_inotify_budget(w->ino));
+    w->st.trees = w->n_trees;
+    w->pub = w->st;
+    return w;
+epoll_fail:
+    sw_err_sys(err, SW_EIO, "files: epoll_ctl");
+fail:
+    sw_watch_destroy(w);
+    return NULL;
+}
+
+/* --- live items ---------------------------------------------------------------------------- */
+
+void
+watch_comm(int32_t pid, char out[16])
+{
+    char path[32], buf[32];
+    int fd;
+    ssize_t n;
+
+    out[0] = '\0';
+    if (pid <= 0)
+        return;
+    snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return;
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\0'))
+        n--;
+    if (n > 15)
+        n = 15;
+    memcpy(out, buf, (size_t)n);
+    out[n] = '\0';
+}
+
+static void
+ring(struct sw_watch *w)
+{
+    uint64_t one = 1;
+
+    if (write(w->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+        SW_LOG_RATELIMIT(SW_LOG_WARNING, "files: eventfd: %s", strerror(errno));
+}
+
+/* The pool's wake-up (a scan thread calls it). */
+static void
+pool_wake(void *ctx)
+{
+    ring(ctx);
+}
+
+static void
+want_rescan(struct sw_watch *w, const char *why)
+{
+    if (!w->overflow_logged)
+        sw_log_warn("files: %s: events were lost; every tree is walked again once the scan "
+                    "queue drains (further overflows are counted, not logged)", why);
+    w->overflow_logged = true;
+    w->rescan_wanted = true;
+}
+
+static void
+submit(struct sw_watch *w, struct sw_scan_job *j, bool live)
+{
+    if (sw_scanpool_submit(w->pool, j) == SW_ELIMIT && live) {
+        sw_scanpool_count_skipped(w->pool, 0, 1);
+        w->st.overflows++;
+        want_rescan(w, "the scan queue is full (files.queue_size)");
+    }
+}
+
+static void
+subwalk_push(struct sw_watch *w, const char *path)
+{
+    char *p;
+
+    if (w->subq_n == SUBWALK_MAX) {
+        want_rescan(w, "too many new directories at once");
+        return;
+    }
+    p = sw_strdup(path);
+    if (p == NULL) {
+        want_rescan(w, "out of memory");
+        return;
+    }
+    w->subq[w->subq_n++] = p;
+}
+
+static void
+live_item(struct sw_watch *w, struct wi *it)
+{
+    static const uint8_t kinds[] = {
+        [WI_CLOSE_WRITE] = SW_SCAN_CLOSE_WRITE, [WI_CREATE] = SW_SCAN_CREATE,
+        [WI_DELETE] = SW_SCAN_DELETE,           [WI_RENAME] = SW_SCAN_RENAME,
+        [WI_ATTRIB] = SW_SCAN_ATTRIB,
+    };
+    const char *old = it->old_path[0] != '\0' ? it->old_path : NULL;
+    uint8_t kind;
+    struct sw_scan_job *j;
+
+    if (it->kind == WI_OVERFLOW) {
+        w->st.overflows++;
+        want_rescan(w, "the kernel's event queue overflowed");
+        return;
+    }
+    if (sw_watch_excluded(it->path, w->excl, w->n_excl)) {
+        /* Renamed out of the watched part into an excluded one: gone from our view. */
+        if (it->kind == WI_RENAME && old != NULL && !sw_watch_excluded(old, w->excl, w->n_excl)) {
+            snprintf(it->path, sizeof(it->path), "%s", old);
+            it->kind = WI_DELETE;
+            old = NULL;
+        } else {
+            w->st.excluded++;
+            if (it->kind != WI_WALK && !it->is_dir)
+                sw_scanpool_count_skipped(w->pool, 1, 0);
+            goto drop;
+        }
+    }
+    if (old != NULL && sw_watch_excluded(old, w->excl, w->n_excl))
+        old = NULL; /* from an excluded part: as if from outside */
+    if (it->kind == WI_WALK) {
+        subwalk_push(w, it->path);
+        return;
+    }
+    if (it->kind == WI_CREATE && it->is_dir)
+        goto drop;
+    kind = kinds[it->kind];
+    j = sw_scan_job_create(kind, it->path, it->kind == WI_RENAME ? old : NULL);
+    if (j == NULL) {
+        want_rescan(w, "out of memory");
+        goto drop;
+    }
+    j->is_dir = it->is_dir;
+    j->fd = it->fd;
+    it->fd = -1;
+    j->pid = it->pid;
+    watch_comm(it->pid, j->comm);
+    j->ts_us = sw_clock_us(CLOCK_REALTIME);
+    submit(w, j, true);
+    return;
+drop:
+    if (it->fd >= 0)
+        close(it->fd);
+    it->fd = -1;
+}
+
+/* Take what a source has, up to LIVE_BATCH items. Returns true when it may have more. */
+static bool
+drain_source(struct sw_watch *w, struct source *s)
+{
+    struct wi *it = sw_malloc(sizeof(*it));
+    struct sw_err err;
+    int n;
+
+    if (it == NULL)
+        return true;
+    for (n = 0; n < LIVE_BATCH; n++) {
+        enum sw_rc rc = s->ops->next(s, it, &err);
+
+        if (rc == SW_EAGAIN)
+            break;
+        if (rc != SW_OK) {
+            SW_LOG_RATELIMIT(SW_LOG_ERROR, "files: %s", err.msg);
+            w->st.errors++;
+            break;
+        }
+        live_item(w, it);
+    }
+    sw_free(it);
+    return n == LIVE_BATCH;
+}
+
+/* --- walks --------------------------------------------------------------------------------- */
+
+static struct tree *
+tree_of(struct sw_watch *w, const char *path)
+{
+    for (size_t i = 0; i < w->n_trees; i++)
+        if (below(path, w->trees[i].path))
+            return &w->trees[i];
+    return NULL;
+}
+
+static void
+walk_close(struct walk *wk)
+{
+    sw_walk_iter_destroy(wk->it);
+    wk->it = NULL;
+}
+
+static struct sw_walk_iter *
+iter_open(struct sw_watch *w, const char *path, struct sw_err *err)
+{
+    struct sw_walk_iter_opts o = {
+        .one_fs = w->cfg->files.one_filesystem,
+        .recursive = w->cfg->files.recursive,
+        .excluded = walk_excluded,
+        .ctx = w,
+    };
+
+    return sw_walk_iter_create(path, &o, err);
+}
+
+/* One entry of a walk. main: part of the baseline's walk. */
+static void
+walk_entry(struct sw_watch *w, struct tree *t, const struct sw_walk_ent *e, bool main)
+{
+    struct sw_scan_job *j;
+
+    switch (e->type) {
+    case SW_WALK_DIR:
+        if (t != NULL && t->src != NULL)
+            *e->ctx = t->src->ops->dir(t->src, e->parent_ctx, e->path, e->name, e->dirfd,
+                                       w->gen);
+        return;
+    case SW_WALK_UNREADABLE:
+        sw_log_warn("%s: %s: files below it are neither scanned nor reported deleted", e->path,
+                    strerror(e->err));
+        w->st.errors++;
+        j = sw_scan_job_create(SW_SCAN_UNREADABLE, e->path, NULL);
+        break;
+    default:
+        j = sw_scan_job_create(SW_SCAN_WALK, e->path, NULL);
+        if (j != NULL) {
+            j->has_stat = true;
+            j->st_mode = e->st.st_mode;
+            j->st_dev = e->st.st_dev;
+            j->st_ino = e->st.st_ino;
+        }
+        break;
+    }
+    if (j == NULL) {
+        w->main_interrupted = main;
+        return;
+    }
+    j->walk = main;
+    w->st.walk_files += main;
+    submit(w, j, false); /* the walk waits for room: never refused */
+}
+
+static void
+main_begin(struct sw_watch *w, bool startup, bool rescan)
+{
+    struct sw_err err;
+
+    w->gen++;
+    w->main.active = true;
+    w->main.tree = 0;
+    memset(&w->main.c, 0, sizeof(w->main.c));
+    w->main_startup = startup;
+    w->main_rescan = rescan;
+    w->main_interrupted = false;
+    w->main_t0 = sw_clock_us(CLOCK_MONOTONIC);
+    w->st.walking = true;
+    w->st.walk_files = 0;
+    w->rescan_wanted = false;
+    if (rescan)
+        w->st.rescans++;
+    w->main_started = w->fim != NULL && sw_fim_service_walk_begin(w->fim, &err) == SW_OK;
+    if (w->fim != NULL && !w->main_started)
+        sw_log_error("files: %s: this walk's differences are not reported", err.msg);
+}
+
+static void
+main_end(struct sw_watch *w)
+{
+    bool complete = !w->main_interrupted && !atomic_load(&w->stop);
+    uint64_t ms = (sw_clock_us(CLOCK_MONOTONIC) - w->main_t0) / 1000u;
+    struct sw_err err;
+
+    w->main.active = false;
+    w->st.walking = false;
+    if (w->main_started &&
+        sw_fim_service_walk_end(w->fim, complete, &err) != SW_OK)
+        sw_log_error("files: %s", err.msg);
+    w->main_started = false;
+    if (complete) {
+        if (w->fan != NULL)
+            w->fan->ops->walk_done(w->fan, w->gen);
+        if (w->ino != NULL)
+            w->ino->ops->walk_done(w->ino, w->gen);
+    }
+    w->st.walks++;
+    w->st.walk_ms = ms;
+    w->st.errors += w->main.c.errors;
+    w->st.excluded += w->main.c.skipped_excluded;
+    sw_scanpool_count_skipped(w->pool, w->main.c.skipped_excluded, 0);
+    sw_log_info("files: walk %s: %llu entries in %llu directories, %llu ms%s",
+                w->main_startup ? "at start-up" : w->main_rescan ? "after an overflow"
+                                                                 : "(files.scan_interval)",
+                (unsigned long long)w->st.walk_files, (unsigned long long)w->main.c.dirs,
+                (unsigned long long)ms, complete ? "" : " (incomplete)");
+    if (w->main_startup) {
+        const char *const *named;
+        size_t n = w->ino != NULL ? src_inotify_unwatched(w->ino, &named) : 0;
+
+        if (w->ino != NULL && w->ino->st.unwatched > 0) {
+            char list[1024] = "";
+            size_t off = 0;
+
+            for (size_t i = 0; i < n && off < sizeof(list); i++) {
+                int k = snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "",
+                                 named[i]);
+                if (k < 0)
+                    break;
+                off += (size_t)k;
+            }
+            sw_log_warn("files: inotify watch budget %llu exceeded: %llu directories are "
+                        "followed by scheduled walks only (raise fs.inotify.max_user_watches "
+                        "or files.max_watches): %s%s",
+                        (unsigned long long)src_inotify_budget(w->ino),
+                        (unsigned long long)w->ino->st.unwatched, list,
+                        w->ino->st.unwatched > n ? ", ..." : "");
+        }
+        atomic_store(&w->ready, 1);
+    }
+    w->next_scan = sw_clock_us(CLOCK_MONOTONIC) + w->cfg->files.scan_interval;
+    w->overflow_logged = false;
+}
+
+/* Advance the main walk while the queue has room. Returns true when it did something. */
+static bool
+main_step(struct sw_watch *w)
+{
+    size_t half = w->cfg->files.queue_size / 2;
+    bool did = false;
+
+    for (int n = 0; n < WALK_BATCH && w->main.active; n++) {
+        struct sw_walk_ent e;
+        enum sw_rc rc;
+
+        if (w->main.it == NULL) {
+            struct sw_err err;
+
+            if (w->main.tree == w->n_trees)
+                return did; /* every tree walked: main_end once the scans are done */
+            w->main.it = iter_open(w, w->trees[w->main.tree].path, &err);
+            if (w->main.it == NULL) {
+                /* A tree that is gone: its rows are reported deleted at the end; one that
+                 * cannot be read keeps them. */
+                if (access(w->trees[w->main.tree].path, F_OK) == 0 || errno != ENOENT) {
+                    struct sw_scan_job *j = sw_scan_job_create(SW_SCAN_UNREADABLE,
+                                                               w->trees[w->main.tree].path,
+                                                               NULL);
+                    if (j != NULL) {
+                        j->walk = true;
+                        submit(w, j, false);
+                    }
+                }
+                sw_log_warn("files: %s", err.msg);
+                w->main.tree++;
+                continue;
+            }
+        }
+        if (!sw_scanpool_room(w->pool, half))
+            return did;
+        rc = sw_walk_iter_next(w->main.it, &e, &w->main.c);
+        did = true;
+        if (rc == SW_EOF) {
+            walk_close(&w->main);
+            w->main.tree++;
+            continue;
+        }
+        walk_entry(w, &w->trees[w->main.tree], &e, true);
+    }
+    return did;
+}
+
+/* Walk the waiting directories (new ones, moved in). */
+static bool
+sub_step(struct sw_watch *w)
+{
+    size_t half = w->cfg->files.queue_size / 2;
+    bool did = false;
+
+    for (int n = 0; n < WALK_BATCH; n++) {
+        struct sw_walk_ent e;
+        struct sw_err err;
+
+        if (w->sub.it == NULL) {
+            char *p;
+
+            if (w->subq_n == 0)
+                return did;
+            p = w->subq[0];
+            memmove(w->subq, w->subq + 1, (w->subq_n - 1) * sizeof(*w->subq));
+            w->subq_n--;
+            w->sub.it = iter_open(w, p, &err);
+            w->sub.tree = 0;
+            if (w->sub.it != NULL) {
+                struct tree *t = tree_of(w, p);
+
+                w->sub.tree = t != NULL ? (size_t)(t - w->trees) : w->n_trees;
+            }
+            sw_free(p);
+            if (w->sub.it == NULL)
+                continue; /* gone again */
+        }
+        if (!sw_scanpool_room(w->pool, half))
+            return did;
+        did = true;
+        if (sw_walk_iter_next(w->sub.it, &e, &w->sub.c) == SW_EOF) {
+            walk_close(&w->sub);
+            continue;
+        }
+        /* The directory itself was reported by its event; its entries are new to us. */
+        walk_entry(w, w->sub.tree < w->n_trees ? &w->trees[w->sub.tree] : NULL, &e, false);
+    }
+    return did;
+}
+
+static bool
+retro_step(struct sw_watch *w)
+{
+    uint64_t window = atomic_exchange(&w->retro_window, 0);
+    bool did = false;
+
+    if (window != 0 && w->retro == NULL) {
+        struct sw_err err;
+        bool truncated = false;
+        uint64_t now = sw_clock_us(CLOCK_REALTIME);
+
+        if (w->fim == NULL) {
+            sw_log_notice("files: retro-hunt needs the baseline (files.fim): skipped");
+        } else if (sw_fim_service_recent(w->fim, now > window ? now - window : 0, RETRO_MAX,
+                                         &w->retro, &w->retro_n, &truncated, &err) != SW_OK) {
+            sw_log_error("files: retro-hunt: %s", err.msg);
+        } else {
+            sw_log_notice("files: retro-hunt: rescanning %zu files changed in the last %llu "
+                          "s%s", w->retro_n, (unsigned long long)(window / 1000000u),
+                          truncated ? " (the most recent first; more were left out)" : "");
+            w->retro_i = 0;
+        }
+    }
+    while (w->retro != NULL && w->retro_i < w->retro_n &&
+           sw_scanpool_room(w->pool, w->cfg->files.queue_size / 2)) {
+        struct sw_scan_job *j = sw_scan_job_create(SW_SCAN_RETRO, w->retro[w->retro_i], NULL);
+
+        w->retro_i++;
+        w->st.retro++;
+        if (j != NULL)
+            submit(w, j, false);
+        did = true;
+    }
+    if (w->retro != NULL && w->retro_i == w->retro_n) {
+        sw_fim_paths_free(w->retro, w->retro_n);
+        w->retro = NULL;
+        w->retro_n = w->retro_i = 0;
+    }
+    return did;
+}
+
+static void
+publish(struct sw_watch *w)
+{
+    w->st.events = w->st.ignored = w->st.watches = w->st.unwatched = w->st.unmatched = 0;
+    w->st.dirs = 0;
+    for (int k = 0; k < 2; k++) {
+        const struct source *s = k == 0 ? w->fan : w->ino;
+
+        if (s == NULL)
+            continue;
+        w->st.events += s->st.events;
+        w->st.ignored += s->st.ignored;
+        w->st.watches += s->st.watches;
+        w->st.unwatched += s->st.unwatched;
+        w->st.unmatched += s->st.unmatched;
+    }
+    w->st.budget = w->ino != NULL ? src_inotify_budget(w->ino) : 0;
+    w->st.ready = atomic_load(&w->ready) != 0;
+    pthread_mutex_lock(&w->mu);
+    w->pub = w->st;
+    w->pub.errors += (w->fan != NULL ? w->fan->st.errors : 0) +
+                     (w->ino != NULL ? w->ino->st.errors : 0);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void *
+watch_main(void *arg)
+{
+    struct sw_watch *w = arg;
+    struct epoll_event evs[4];
+
+    pthread_setname_np(pthread_self(), "sw-watch");
+    main_begin(w, true, false);
+    while (!atomic_load(&w->stop)) {
+        uint64_t now = sw_clock_us(CLOCK_MONOTONIC), v;
+        bool busy = false;
+        int timeout, n;
+
+        atomic_fetch_add_explicit(&w->beat, 1, memory_order_relaxed);
+        if (w->fan != NULL)
+            busy |= drain_source(w, w->fan);
+        if (w->ino != NULL)
+            busy |= drain_source(w, w->ino);
+        busy |= retro_step(w);
+        busy |= sub_step(w);
+        if (w->main.active) {
+            busy |= main_step(w);
+            if (w->main.tree == w->n_trees && w->main.it == NULL &&
+                sw_scanpool_walk_pending(w->pool) == 0)
+                main_end(w);
+        } else if (w->rescan_wanted && sw_scanpool_room(w->pool, w->cfg->files.queue_size / 2)) {
+            main_begin(w, false, true);
+            busy = true;
+        } else if (now >= w->next_scan) {
+            main_begin(w, false, false);
+            busy = true;
+        }
+        if (now >= w->next_publish) {
+            publish(w);
+            w->next_publish = now + PUBLISH_US;
+        }
+        timeout = busy ? 0 : 1000;
+        if (!busy && !w->main.active && w->next_scan > now &&
+            (w->next_scan - now) / 1000u < (uint64_t)timeout)
+            timeout = (int)((w->next_scan - now) / 1000u) + 1;
+        n = epoll_wait(w->ep, evs, 4, timeout);
+        for (int i = 0; i < n; i++)
+            if (evs[i].data.ptr == NULL && read(w->wake_fd, &v, sizeof(v)) < 0)
+                (void)0; /* EAGAIN: rung and read already */
+    }
+    if (w->main.active) {
+        w->main_interrupted = true;
+        walk_close(&w->main);
+        w->main.tree = w->n_trees;
+        main_end(w);
+    }
+    walk_close(&w->sub);
+    publish(w);
+    return NULL;
+}
+
+/* --- control ------------------------------------------------------------------------------- */
+
+enum sw_rc
+sw_watch_start(struct sw_watch *w, struct sw_scanpool *pool, struct sw_fim_service *fim,
+               struct sw_err *err)
+{
+    int rc;
+
+    w->pool = pool;
+    w->fim = fim;
+    w->next_scan = sw_clock_us(CLOCK_MONOTONIC) + w->cfg->files.scan_interval;
+    rc = pthread_create(&w->thread, NULL, watch_main, w);
+    if (rc != 0) {
+        errno = rc;
+        return sw_err_sys(err, SW_EIO, "files: starting the watcher thread");
+    }
+    w->started = true;
+    return SW_OK;
+}
+
+void
+sw_watch_wake(void *w)
+{
+    pool_wake(w);
+}
+
+bool
+sw_watch_ready(struct sw_watch *w)
+{
+    return atomic_load(&w->ready) != 0;
+}
+
+void
+sw_watch_retro_hunt(struct sw_watch *w, uint64_t window_us)
+{
+    if (window_us == 0)
+        return;
+    atomic_store(&w->retro_window, window_us);
+    ring(w);
+}
+
+bool
+sw_watch_tree(const struct sw_watch *w, size_t i, const char **path, const char **how)
+{
+    if (i >= w->n_trees)
+        return false;
+    *path = w->trees[i].path;
+    *how = how_names[w->trees[i].how];
+    return true;
+}
+
+void
+sw_watch_stats(struct sw_watch *w, struct sw_watch_stats *out)
+{
+    pthread_mutex_lock(&w->mu);
+    *out = w->pub;
+    pthread_mutex_unlock(&w->mu);
+}
+
+bool
+sw_watch_progress(struct sw_watch *w)
+{
+    uint64_t b = atomic_load_explicit(&w->beat, memory_order_relaxed);
+    bool ok = !w->started || b != w->beat_seen;
+
+    w->beat_seen = b;
+    return ok;
+}
+
+void
+sw_watch_stop(struct sw_watch *w)
+{
+    if (!w->started)
+        return;
+    atomic_store(&w->stop, 1);
+    ring(w);
+    pthread_join(w->thread, NULL);
+    w->started = false;
+}
+
+void
+sw_watch_destroy(struct sw_watch *w)
+{
+    if (w == NULL)
+        return;
+    sw_watch_stop(w);
+    walk_close(&w->main);
+    walk_close(&w->sub);
+    for (size_t i = 0; i < w->subq_n; i++)
+        sw_free(w->subq[i]);
+    if (w->retro != NULL)
+        sw_fim_paths_free(w->retro, w->retro_n);
+    if (w->fan != NULL)
+        w->fan->ops->close(w->fan);
+    if (w->ino != NULL)
+        w->ino->ops->close(w->ino);
+    for (size_t i = 0; i < w->n_trees; i++)
+        sw_free(w->trees[i].path);
+    sw_free(w->trees);
+    if (w->wake_fd >= 0)
+        close(w->wake_fd);
+    if (w->ep >= 0)
+        close(w->ep);
+    pthread_mutex_destroy(&w->mu);
+    sw_free(w);
+}
