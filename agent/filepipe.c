@@ -21,6 +21,7 @@
 
 struct sw_filepipe {
     const struct sw_config *cfg;     /* borrowed */
+    char db[4096];                   /* the baseline file, "" without files.fim */
     struct sw_watch *watch;          /* owned */
     struct sw_fim_service *fim;      /* owned */
     struct sw_scanpool *pool;        /* owned */
@@ -69,14 +70,14 @@ open_fim(struct sw_filepipe *fp, struct sw_err *err)
     const struct sw_config *cfg = fp->cfg;
     const char *roots[1024], *how;
     size_t n_roots = 0;
-    char db[4096];
+    char *db = fp->db;
     struct sw_fim *f;
     struct sw_fim_service *svc;
 
     while (n_roots < sizeof(roots) / sizeof(roots[0]) &&
            sw_watch_tree(fp->watch, n_roots, &roots[n_roots], &how))
         n_roots++;
-    if (snprintf(db, sizeof(db), "%s/fim.db", cfg->agent.state_dir) >= (int)sizeof(db)) {
+    if (snprintf(db, sizeof(fp->db), "%s/fim.db", cfg->agent.state_dir) >= (int)sizeof(fp->db)) {
         sw_err_set(err, SW_EINVAL, "agent.state_dir: path too long");
         return NULL;
     }
@@ -143,6 +144,7 @@ sw_filepipe_prepare(struct sw_filepipe *fp, struct sw_pipeline *pl, struct sw_ya
         .kick_ctx = (void *const *)fp->prod,
         .fim = fp->fim,
         .fim_producer = 0,
+        .fim_db = fp->fim != NULL ? fp->db : NULL,
         .wake = sw_watch_wake,
         .wake_ctx = fp->watch,
     };
@@ -207,6 +209,7 @@ sw_filepipe_stats(struct sw_filepipe *fp, struct sw_stats_snap *s)
         o->bytes = p.bytes;
         o->hashed = p.hashed;
         o->scanned = p.scanned;
+        o->unchanged = p.unchanged;
         o->matches = p.matches;
         o->files_matched = p.files_matched;
         o->fileinfo = p.fileinfo;

@@ -504,6 +504,7 @@ static const struct counter files_counters[] = {
     FC("bytes", bytes),
     FC("hashed", hashed),
     FC("scanned", scanned),
+    FC("unchanged", unchanged),
     FC("matches", matches),
     FC("files_matched", files_matched),
     FC("fileinfo", fileinfo),

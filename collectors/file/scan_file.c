@@ -439,11 +439,19 @@ scan_process(struct worker *w, const struct sw_scan_job *j)
         content(w, j, (struct want){.yara = true});
         break;
     case SW_SCAN_WALK:
-        if (j->has_stat && !S_ISREG(j->st_mode)) {
-            if (!S_ISLNK(j->st_mode))
+        if (j->has_stat && !S_ISREG(j->st.st_mode)) {
+            if (!S_ISLNK(j->st.st_mode))
                 w->c.skipped_special++;
-            if (fim && lstat(j->path, &st) == 0)
-                record(w, make_record(j, &st));
+            if (fim)
+                record(w, make_record(j, &j->st));
+            break;
+        }
+        /* Unchanged since the baseline recorded it (same inode, size, mtime and ctime): its
+         * hash is the stored one and its content was scanned when it was new or changed.
+         * Rule reloads rescan recent files (files.retro_hunt); seawall scan sweeps all. */
+        if (fim && j->has_stat && sw_fim_reader_unchanged(w->reader, j->path, &j->st)) {
+            w->c.unchanged++;
+            record(w, make_record(j, &j->st));
             break;
         }
         content(w, j, (struct want){.yara = true, .hash = fim});

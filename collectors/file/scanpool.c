@@ -143,9 +143,7 @@ merge(struct sw_scanpool *p, struct sw_scan_job *l, struct sw_scan_job *j)
         }
         if (j->has_stat) {
             l->has_stat = true;
-            l->st_mode = j->st_mode;
-            l->st_dev = j->st_dev;
-            l->st_ino = j->st_ino;
+            l->st = j->st;
         }
         if (j->walk) {
             if (l->walk)
@@ -433,6 +431,13 @@ sw_scanpool_create(const struct sw_scanpool_opts *o, struct sw_yara_rules *rules
             magic_close(w->magic);
             w->magic = NULL;
         }
+        if (o->fim_db != NULL) {
+            struct sw_err rerr;
+
+            w->reader = sw_fim_reader_open(o->fim_db, &rerr);
+            if (w->reader == NULL && i == 0)
+                sw_log_warn("%s: walks hash and scan every file", rerr.msg);
+        }
     }
     return p;
 }
@@ -493,6 +498,7 @@ sw_scanpool_stats(struct sw_scanpool *p, struct sw_scan_stats *out)
         ADD(bytes);
         ADD(hashed);
         ADD(scanned);
+        ADD(unchanged);
         ADD(matches);
         ADD(files_matched);
         ADD(fileinfo);
@@ -576,6 +582,7 @@ sw_scanpool_destroy(struct sw_scanpool *p)
         sw_yara_rules_destroy(w->rules);
         if (w->magic != NULL)
             magic_close(w->magic);
+        sw_fim_reader_close(w->reader);
         sw_free(w->buf);
     }
     while (p->head != NULL) {

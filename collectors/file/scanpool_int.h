@@ -39,6 +39,7 @@ struct worker {
     struct sw_yara_scanner *ys;      /* owned */
     uint32_t gen;
     magic_t magic;                   /* owned; NULL: the filetype table's text */
+    struct sw_fim_reader *reader;    /* owned; NULL: walks hash and scan every file */
     uint8_t *buf;                    /* owned: the YARA copy, grown as needed */
     size_t buf_cap;
     uid_t owner_uid;

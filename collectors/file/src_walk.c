@@ -304,7 +304,9 @@ sw_walk_iter_next(struct sw_walk_iter *it, struct sw_walk_ent *e, struct sw_walk
     if (!it->started) {
         it->started = true;
         e->path = it->path;
-        e->name = it->path;
+        e->name = strrchr(it->path, '/') != NULL && it->path[1] != '\0'
+                      ? strrchr(it->path, '/') + 1
+                      : it->path;
         e->st = it->root_st;
         if (!it->root_is_dir) {
             e->type = SW_WALK_FILE;

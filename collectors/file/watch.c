@@ -564,9 +564,7 @@ walk_entry(struct sw_watch *w, struct tree *t, const struct sw_walk_ent *e, bool
         j = sw_scan_job_create(SW_SCAN_WALK, e->path, NULL);
         if (j != NULL) {
             j->has_stat = true;
-            j->st_mode = e->st.st_mode;
-            j->st_dev = e->st.st_dev;
-            j->st_ino = e->st.st_ino;
+            j->st = e->st;
         }
         break;
     }

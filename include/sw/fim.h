@@ -310,4 +310,22 @@ enum sw_rc sw_fim_walk_run(const char *root, const struct sw_fim_walk_opts *o, s
                            void *ctx, struct sw_fim_walk_counts *c,
                            struct sw_err *err) SW_MUSTCHECK;
 
+/* --- a read-only view for the scan threads (collectors/file/fim_reader.c) ------------------ */
+
+/* The scan pool's question on a walk: has this regular file changed since the baseline
+ * recorded it? A reader is a second SQLite connection to the baseline file (WAL: it never
+ * blocks the fim thread's writer); each belongs to one thread. */
+struct sw_fim_reader;
+
+/* Open a reader of the baseline file db (which the fim service has created). NULL with err.
+ * Any thread; the reader is then used by one thread at a time. */
+struct sw_fim_reader *sw_fim_reader_open(const char *db, struct sw_err *err);
+/* true when the stored row of path is a regular file with a hash and exactly st's type,
+ * mode, size, inode, mtime and ctime (the kernel sets ctime on every write, and no user can
+ * set it): its content is the hashed one. false otherwise, also when the row cannot be
+ * read. NULL-safe (false). */
+bool sw_fim_reader_unchanged(struct sw_fim_reader *r, const char *path, const struct stat *st);
+/* NULL-safe. */
+void sw_fim_reader_close(struct sw_fim_reader *r);
+
 #endif

@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/stat.h>
+
 #include "sw/err.h"
 #include "sw/event.h"
 
@@ -59,13 +61,12 @@ struct sw_scan_job {
     uint8_t kind;        /* enum sw_scan_kind */
     bool is_dir;         /* DELETE, RENAME: a directory (FIM moves or deletes every row below) */
     bool walk;           /* part of a walk (sw_scanpool_walk_pending counts it) */
-    bool has_stat;       /* st_* below are lstat() of the path when the job was made */
+    bool has_stat;       /* st is lstat() of the path when the job was made (walks) */
     int fd;              /* owned: an open descriptor of the content, -1 when none */
     int32_t pid;         /* the writer, 0 when unknown */
     char comm[16];       /* its command name, "" when unknown */
     uint64_t ts_us;      /* when the source saw it (CLOCK_REALTIME) */
-    uint32_t st_mode;
-    uint64_t st_dev, st_ino;
+    struct stat st;
     char *path;          /* owned: absolute */
     char *old_path;      /* owned: RENAME's previous name, or NULL */
     struct sw_scan_job *next; /* the pool's */
@@ -84,6 +85,8 @@ struct sw_scan_stats {
     uint64_t files;            /* regular files read */
     uint64_t bytes;            /* bytes read */
     uint64_t hashed, scanned;  /* files hashed; files YARA-scanned */
+    uint64_t unchanged;        /* walk: unchanged since the baseline, neither hashed nor
+                                * scanned */
     uint64_t matches, files_matched;
     uint64_t fileinfo;         /* fileinfo events made */
     uint64_t records;          /* FIM records submitted */
@@ -119,9 +122,11 @@ struct sw_scanpool_opts {
     void (*kick)(void *ctx);
     void (*done)(void *ctx);
     void *const *kick_ctx;
-    /* FIM: records go to fim (borrowed, may be NULL) as producer fim_producer + i. */
+    /* FIM: records go to fim (borrowed, may be NULL) as producer fim_producer + i; with
+     * fim_db (the baseline file), a walk skips files whose row says they are unchanged. */
     struct sw_fim_service *fim;
     unsigned fim_producer;
+    const char *fim_db;
     /* Called on the submitter's behalf by a scan thread when the queue went from full or
      * busy to having room or being idle (may be NULL): the watcher's wake-up. */
     void (*wake)(void *ctx);

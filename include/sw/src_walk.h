@@ -53,7 +53,7 @@ enum sw_walk_type {
 struct sw_walk_ent {
     enum sw_walk_type type;
     const char *path;   /* borrowed until the next call: absolute */
-    const char *name;   /* its last component (the path for the top) */
+    const char *name;   /* its last component ("/" for the root directory) */
     struct stat st;     /* lstat() of the entry (fstatat relative to its directory) */
     int dirfd;          /* DIR: open on it (O_NOFOLLOW), borrowed until the next call */
     int err;            /* UNREADABLE: errno */
