@@ -117,12 +117,16 @@ sw_filepipe_prepare(struct sw_filepipe *fp, struct sw_pipeline *pl, struct sw_ya
         fp->prod[i] = sw_pipeline_add_producer(pl, EVENT_RING, err);
         if (fp->prod[i] == NULL)
             return err->code;
+        /* A scan thread waits for the output thread rather than drop an event: the files
+         * wait in the kernel's queue or the walk meanwhile. */
+        fp->prod[i]->lossless = true;
         fp->em[i] = &fp->prod[i]->em;
     }
     if (cfg->files.fim) {
         fp->fim_prod = sw_pipeline_add_producer(pl, EVENT_RING, err);
         if (fp->fim_prod == NULL)
             return err->code;
+        fp->fim_prod->lossless = true; /* a walk's end reports thousands at once */
         fp->fim = open_fim(fp, err);
         if (fp->fim == NULL)
             return err->code;

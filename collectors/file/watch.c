@@ -67,6 +67,7 @@ struct sw_watch {
     _Atomic int stop, ready;
     _Atomic uint64_t retro_window; /* != 0: a retro-hunt was asked for */
     _Atomic uint64_t beat;
+    _Atomic int in_fim;        /* inside a blocking call to the fim thread (walk end, ...) */
     uint64_t beat_seen;        /* main thread */
     /* watcher thread */
     struct walk main, sub;
@@ -77,6 +78,7 @@ struct sw_watch {
     uint32_t gen;
     uint64_t main_t0, next_scan, next_publish;
     bool rescan_wanted, overflow_logged;
+    uint64_t record_drops;     /* the pool's FIM records lost so far (seen at publish) */
     char *subq[SUBWALK_MAX];   /* owned: directories to walk on their own */
     size_t subq_n;
     char **retro;              /* owned (sw_fim_paths_free) */
@@ -403,9 +405,15 @@ want_rescan(struct sw_watch *w, const char *why)
 static void
 submit(struct sw_watch *w, struct sw_scan_job *j, bool live)
 {
+    /* A file whose content went unscanned is counted (skipped: overflow; its other events,
+     * lost too, are not files); each episode once (overflows). */
+    bool content = j->kind == SW_SCAN_CLOSE_WRITE || (j->kind == SW_SCAN_RENAME && !j->is_dir);
+
     if (sw_scanpool_submit(w->pool, j) == SW_ELIMIT && live) {
-        sw_scanpool_count_skipped(w->pool, 0, 1);
-        w->st.overflows++;
+        if (content)
+            sw_scanpool_count_skipped(w->pool, 0, 1);
+        if (!w->rescan_wanted)
+            w->st.overflows++;
         want_rescan(w, "the scan queue is full (files.queue_size)");
     }
 }
@@ -440,7 +448,7 @@ live_item(struct sw_watch *w, struct wi *it)
     struct sw_scan_job *j;
 
     if (it->kind == WI_OVERFLOW) {
-        w->st.overflows++;
+        w->st.overflows++; /* the kernel says it once per lost run of events */
         want_rescan(w, "the kernel's event queue overflowed");
         return;
     }
@@ -577,6 +585,8 @@ walk_entry(struct sw_watch *w, struct tree *t, const struct sw_walk_ent *e, bool
     submit(w, j, false); /* the walk waits for room: never refused */
 }
 
+static void publish(struct sw_watch *w);
+
 static void
 main_begin(struct sw_watch *w, bool startup, bool rescan)
 {
@@ -595,7 +605,9 @@ main_begin(struct sw_watch *w, bool startup, bool rescan)
     w->rescan_wanted = false;
     if (rescan)
         w->st.rescans++;
+    atomic_store(&w->in_fim, 1);
     w->main_started = w->fim != NULL && sw_fim_service_walk_begin(w->fim, &err) == SW_OK;
+    atomic_store(&w->in_fim, 0);
     if (w->fim != NULL && !w->main_started)
         sw_log_error("files: %s: this walk's differences are not reported", err.msg);
 }
@@ -609,9 +621,13 @@ main_end(struct sw_watch *w)
 
     w->main.active = false;
     w->st.walking = false;
+    /* The fim thread applies what is queued, then diffs the walk: for a large tree that
+     * takes a while, during which the watcher waits (and counts as making progress). */
+    atomic_store(&w->in_fim, 1);
     if (w->main_started &&
         sw_fim_service_walk_end(w->fim, complete, &err) != SW_OK)
         sw_log_error("files: %s", err.msg);
+    atomic_store(&w->in_fim, 0);
     w->main_started = false;
     if (complete) {
         if (w->fan != NULL)
@@ -651,6 +667,7 @@ main_end(struct sw_watch *w)
                         (unsigned long long)w->ino->st.unwatched, list,
                         w->ino->st.unwatched > n ? ", ..." : "");
         }
+        publish(w); /* the counters say so before READY=1 */
         atomic_store(&w->ready, 1);
     }
     w->next_scan = sw_clock_us(CLOCK_MONOTONIC) + w->cfg->files.scan_interval;
@@ -761,13 +778,19 @@ retro_step(struct sw_watch *w)
 
         if (w->fim == NULL) {
             sw_log_notice("files: retro-hunt needs the baseline (files.fim): skipped");
-        } else if (sw_fim_service_recent(w->fim, now > window ? now - window : 0, RETRO_MAX,
-                                         &w->retro, &w->retro_n, &truncated, &err) != SW_OK) {
-            sw_log_error("files: retro-hunt: %s", err.msg);
         } else {
-            sw_log_notice("files: retro-hunt: rescanning %zu files changed in the last %llu "
-                          "s%s", w->retro_n, (unsigned long long)(window / 1000000u),
-                          truncated ? " (the most recent first; more were left out)" : "");
+            enum sw_rc rc;
+
+            atomic_store(&w->in_fim, 1);
+            rc = sw_fim_service_recent(w->fim, now > window ? now - window : 0, RETRO_MAX,
+                                       &w->retro, &w->retro_n, &truncated, &err);
+            atomic_store(&w->in_fim, 0);
+            if (rc != SW_OK)
+                sw_log_error("files: retro-hunt: %s", err.msg);
+            else
+                sw_log_notice("files: retro-hunt: rescanning %zu files changed in the last "
+                              "%llu s%s", w->retro_n, (unsigned long long)(window / 1000000u),
+                              truncated ? " (more were left out)" : "");
             w->retro_i = 0;
         }
     }
@@ -792,6 +815,14 @@ retro_step(struct sw_watch *w)
 static void
 publish(struct sw_watch *w)
 {
+    struct sw_scan_stats ps;
+
+    /* A FIM record lost to a full ring leaves the baseline behind: walk again. */
+    sw_scanpool_stats(w->pool, &ps);
+    if (ps.record_drops > w->record_drops) {
+        w->record_drops = ps.record_drops;
+        want_rescan(w, "the baseline's queue was full");
+    }
     w->st.events = w->st.ignored = w->st.watches = w->st.unwatched = w->st.unmatched = 0;
     w->st.dirs = 0;
     for (int k = 0; k < 2; k++) {
@@ -933,7 +964,8 @@ bool
 sw_watch_progress(struct sw_watch *w)
 {
     uint64_t b = atomic_load_explicit(&w->beat, memory_order_relaxed);
-    bool ok = !w->started || b != w->beat_seen;
+    /* Waiting for the fim thread is not being stuck: its SQLite work has its own pace. */
+    bool ok = !w->started || b != w->beat_seen || atomic_load(&w->in_fim) != 0;
 
     w->beat_seen = b;
     return ok;

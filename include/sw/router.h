@@ -24,6 +24,10 @@ struct sw_producer {
     struct sw_ring *ring;
     uint64_t drops; /* producer thread writes */
     bool done;      /* set by the producer when it will emit no more */
+    /* Set before the router starts: when the ring is full, wait for the output thread
+     * instead of dropping (as a lossless router does for every producer). For producers
+     * whose source can wait (file scans, the FIM baseline), never for packet capture. */
+    bool lossless;
 };
 
 /* sinks: taken over (owned) by the router on success and on failure. */
