@@ -80,7 +80,11 @@ $(BIN): $(B)/agent/main.o $(LIB)
 $(B)/tests/test_%: $(B)/tests/unit/test_%.o $(FAKE_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+	$(Q)$(CC) $(ALL_LDFLAGS) $(WRAP) -o $@ $^ $(LIBS) -lcmocka
+
+# Unit tests that fake a system call at the edge (the linker's --wrap): test_scanpool makes
+# pread see a file that changes size while the scan pool reads it.
+$(B)/tests/test_scanpool: WRAP := -Wl,--wrap=pread
 
 $(B)/tools/%: $(B)/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
