@@ -37,6 +37,8 @@ network: {workers: 0}"
 expect "unknown interface" "interface nosuch0" "$base
 network: {interfaces: [{name: nosuch0}]}
 outputs: []"
+grep -q "no rules directory: running without YARA rules" "$T/err" &&
+    ok "a missing rules directory is a warning, not an error" || bad "rules dir: $(cat "$T/err")"
 expect "bad BPF filter" "interface lo: bpf 'tcp port': " "$base
 network: {interfaces: [{name: lo, bpf: 'tcp port'}]}
 outputs: []"
@@ -49,10 +51,16 @@ outputs: [{type: file, path: $T/nodir/eve.json}]"
 expect "unknown user" "seawal-nobody" "$base
 network: {interfaces: [{name: lo}]}
 outputs: []" --set agent.user=seawal-nobody
-expect "no interface" "network.interfaces: no interface" "$base
+# No interface is a host-only agent, but then it must watch files.
+expect "no interface and no files" "nothing to do: network.interfaces and files.paths are both empty" "$base
 network: {interfaces: []}
 outputs: []"
-grep -q "no rules directory: running without YARA rules" "$T/err" &&
-    ok "a missing rules directory is a warning, not an error" || bad "rules dir: $(cat "$T/err")"
+expect "a watched path that is not absolute" "files.paths\\[0\\]: 'www' is not an absolute path" "$base
+network: {interfaces: []}
+files: {paths: [www]}"
+expect "forced inotify on a missing tree" "files.paths: $T/no-such-tree" "$base
+network: {interfaces: []}
+files: {paths: [$T/no-such-tree], mode: inotify}
+outputs: []"
 echo "run_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
