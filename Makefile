@@ -2,7 +2,7 @@
 #   make            build build/release/seawall
 #   make test       unit + integration + corpus tests, fuzz replay, then the same under ASan+UBSan
 #   make demo       run seawall pcap on the capture shipped in tests/data and summarise
-#   make bench      throughput and memory against ndpiReader and a plain libpcap loop
+#   make bench      throughput and memory against ndpiReader, a plain libpcap loop and yara -r
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #   make deps       install the missing Debian packages
 #   make install    PREFIX=/usr/local DESTDIR=...
@@ -102,6 +102,7 @@ DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev
              libyaml-dev libcmocka-dev libssl-dev libyara-dev libmagic-dev libcap-ng-dev \
              libseccomp-dev libsystemd-dev libsqlite3-dev
 DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara tshark tcpreplay iproute2 systemd \
+             e2fsprogs util-linux mount \
              man-db groff-base logrotate aide
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
@@ -128,6 +129,7 @@ bench: deps
 	@sh tests/tools/bench.sh $(BIN)
 	@$(MAKE) --no-print-directory $(B)/tools/fanout
 	@sh tests/tools/bench_live.sh $(BIN)
+	@sh tests/tools/bench_files.sh $(BIN)
 
 # libFuzzer builds (clang): build/fuzz/<target>, run each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30
