@@ -722,6 +722,7 @@ src_fanotify_open(bool recursive, char *features, size_t flen, struct sw_err *er
     for (size_t i = 0; i < PEND_MAX; i++)
         f->pend[i].fd = -1;
     f->tree = dt_create(MAX_NODES);
+    s->tree = f->tree;
     if (f->tree == NULL) {
         sw_err_set(err, SW_ENOMEM, "fanotify: out of memory");
         goto fail;

@@ -391,6 +391,7 @@ src_inotify_open(bool recursive, uint32_t max_watches, struct sw_err *err)
                  : kernel > RESERVE ? kernel - RESERVE
                                     : (kernel > 0 ? kernel : 8192);
     in->tree = dt_create(in->budget + 16);
+    s->tree = in->tree;
     if (in->tree == NULL) {
         sw_err_set(err, SW_ENOMEM, "inotify: out of memory");
         goto fail;

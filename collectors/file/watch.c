@@ -835,6 +835,7 @@ publish(struct sw_watch *w)
         w->st.watches += s->st.watches;
         w->st.unwatched += s->st.unwatched;
         w->st.unmatched += s->st.unmatched;
+        w->st.dirs += s->tree != NULL ? dt_count(s->tree) : 0;
     }
     w->st.budget = w->ino != NULL ? src_inotify_budget(w->ino) : 0;
     w->st.ready = atomic_load(&w->ready) != 0;

@@ -122,6 +122,7 @@ struct source_ops {
 struct source {
     const struct source_ops *ops;
     void *ctx;            /* the implementation's */
+    struct dt *tree;      /* borrowed from ctx: the directories it follows (for counters) */
     struct src_stats st;  /* watcher thread writes */
     bool recursive;
 };
