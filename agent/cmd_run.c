@@ -253,6 +253,7 @@ status_document(struct daemon *d)
             set_u64(fo, "files", f->files);
             set_u64(fo, "bytes", f->bytes);
             set_u64(fo, "scanned", f->scanned);
+            set_u64(fo, "unchanged", f->unchanged);
             set_u64(fo, "matches", f->matches);
             set_u64(fo, "queued", f->queued);
             set_u64(fo, "fim_events", f->fim_events);

@@ -304,6 +304,31 @@ def actions(r):
         bad(f"hostile name: {[key(e) for e in got]}")
 
 
+def retro_hunt(r):
+    """A rule added after a file was written finds it at the reload (files.retro_hunt)."""
+    t = r.tree
+    p = f"{t}/retro.txt"
+    write(p, b"nothing to see: seawall-retro-marker-7q")
+    check("retro.txt written before its rule exists", r.sync(),
+          [fileinfo(p), fim("added", p)])
+    with open(os.path.join(r.a.work, "rules", "retro.yar"), "w") as f:
+        f.write('rule seawall_test_retro { strings: $a = "seawall-retro-marker-7q" '
+                'condition: $a }\n')
+    r.proc.send_signal(signal.SIGHUP)
+
+    def found():
+        r.eve.poll()
+        return any(key(e) == ("alert", "seawall_test_retro", p, None, None)
+                   for e in r.eve.events[r.seen:])
+    if wait_until(found, "the retro-hunt alert for retro.txt"):
+        ok("after the reload, the retro-hunt scanned retro.txt with the new rule: alert")
+    if "retro-hunt: rescanning" in r.logtext():
+        ok("the log says how many files the retro-hunt rescans")
+    else:
+        bad(f"no retro-hunt log line: {r.logtext()[-300:]}")
+    r.fresh()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seawall", required=True)
@@ -312,6 +337,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--expect-source", default="")
     ap.add_argument("--scan-interval", default="12h")
+    ap.add_argument("--retro", action="store_true", help="also test the retro-hunt")
     a = ap.parse_args()
     r = Run(a)
     if not r.start():
@@ -325,6 +351,8 @@ def main():
         bad(f"first start reported {first}")
     try:
         actions(r)
+        if a.retro:
+            retro_hunt(r)
     except Exception as ex:  # a failed file operation is a failed test, not a crash
         bad(f"actions stopped: {ex!r}")
     r.stop()
