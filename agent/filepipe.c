@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <time.h>
 
@@ -44,6 +45,29 @@ done(void *ctx)
     sw_producer_close(ctx);
 }
 
+/* Descriptors the file side may hold at once: a queued file each, the fanotify source's
+ * close-writes waiting for their names (4096), walks (a level each), SQLite, sinks. The soft
+ * limit is raised to the hard one (systemd gives 1024 and 524288). */
+static void
+raise_nofile(const struct sw_config *cfg)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)cfg->files.queue_size + 4096u + 1024u;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            sw_log_warn("files: raising RLIMIT_NOFILE: %s", strerror(errno));
+    }
+    if (rl.rlim_cur < want)
+        sw_log_warn("files: %llu descriptors at most (RLIMIT_NOFILE) but files.queue_size %u "
+                    "may need %llu: raise LimitNOFILE= or lower files.queue_size",
+                    (unsigned long long)rl.rlim_cur, cfg->files.queue_size,
+                    (unsigned long long)want);
+}
+
 struct sw_filepipe *
 sw_filepipe_open(const struct sw_config *cfg, struct sw_err *err)
 {
@@ -55,6 +79,7 @@ sw_filepipe_open(const struct sw_config *cfg, struct sw_err *err)
     }
     fp->cfg = cfg;
     fp->n = cfg->files.scan_threads;
+    raise_nofile(cfg);
     fp->watch = sw_watch_open(cfg, err);
     if (fp->watch == NULL) {
         sw_free(fp);

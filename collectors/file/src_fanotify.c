@@ -79,6 +79,8 @@ struct fan {
     struct pend pend[PEND_MAX];
     struct pend *bucket[PEND_BUCKETS];
     size_t n_pend;
+    uint16_t free_slot[PEND_MAX]; /* indices of free pend slots, a stack */
+    size_t n_free;
     /* a FAN_MOVED_FROM waiting for its FAN_MOVED_TO (kernels without FAN_RENAME) */
     bool from_held;
     bool from_dir;
@@ -170,6 +172,7 @@ pend_drop(struct fan *f, struct pend *p)
     p->fd = -1;
     p->next = NULL;
     f->n_pend--;
+    f->free_slot[f->n_free++] = (uint16_t)(p - f->pend);
 }
 
 /* Oldest descriptor of key (the kernel queues both halves in the same order), taken. */
@@ -210,11 +213,8 @@ pend_add(struct source *s, struct fan *f, int fd, int32_t pid)
     }
     if (f->n_pend == PEND_MAX) /* full of strays: the oldest round goes */
         pend_expire(s, f, f->round);
-    for (size_t i = 0; i < PEND_MAX; i++)
-        if (f->pend[i].fd < 0) {
-            p = &f->pend[i];
-            break;
-        }
+    if (f->n_free > 0)
+        p = &f->pend[f->free_slot[--f->n_free]];
     if (p == NULL) {
         close(fd);
         s->st.unmatched++;
@@ -719,8 +719,11 @@ src_fanotify_open(bool recursive, char *features, size_t flen, struct sw_err *er
     s->ctx = f;
     s->recursive = recursive;
     f->names = f->content = f->ep = -1;
-    for (size_t i = 0; i < PEND_MAX; i++)
+    for (size_t i = 0; i < PEND_MAX; i++) {
         f->pend[i].fd = -1;
+        f->free_slot[i] = (uint16_t)(PEND_MAX - 1 - i);
+    }
+    f->n_free = PEND_MAX;
     f->tree = dt_create(MAX_NODES);
     s->tree = f->tree;
     if (f->tree == NULL) {
