@@ -1141,6 +1141,43 @@ fim_changed_names_follow_the_bits(void **state)
     assert_null(at(parse(encode(ev)), "fim.changed"));
 }
 
+/* An IOC list match on a file (rules/ioc.c): the alert, fileinfo and file objects, the
+ * detector in seawall, no yara object (it has no rule). */
+static const char golden_ioc_alert[] =
+    "{\"timestamp\":\"2025-11-25T10:00:12.345678+0000\",\"event_type\":\"alert\","
+    "\"host\":\"sensor-1\",\"alert\":{\"action\":\"allowed\",\"gid\":1,"
+    "\"signature_id\":3134596173,\"rev\":1,\"signature\":\"seawall IOC bad.sha256: dropper\","
+    "\"category\":\"Known bad file hash (IOC list)\",\"severity\":1,"
+    "\"metadata\":{\"ioc_list\":[\"bad.sha256\"],\"ioc_line\":[\"2\"]}},"
+    "\"fileinfo\":{\"filename\":\"/tmp/evil.bin\",\"size\":13,"
+    "\"sha256\":\"73c681558faf8e5426e8eca5c28310eaa102290c724d27fc70a7958d0267d994\","
+    "\"magic\":\"ASCII text\"},\"file\":{\"owner\":\"root\",\"mode\":\"0644\",\"uid\":0,"
+    "\"gid\":0,\"mtime\":\"2025-11-25T10:00:00.000000+0000\"},\"seawall\":{\"detector\":\"ioc\"}}";
+
+static void
+ioc_alert_matches_golden(void **state)
+{
+    static const struct sw_file_part fp = {
+        .path = "/tmp/evil.bin", .size = 13,
+        .sha256 = "73c681558faf8e5426e8eca5c28310eaa102290c724d27fc70a7958d0267d994",
+        .magic = "ASCII text", .owner = "root", .mode = 0100644, .mtime_s = 1764064800};
+    struct sw_event *ev = new_event(SW_EV_ALERT, 1764064812345678ull);
+    struct sw_alert *a = &ev->u.alert;
+
+    (void)state;
+    ev->file = &fp;
+    a->gid = 1;
+    a->signature_id = 3134596173u;
+    a->rev = 1;
+    a->severity = 1;
+    a->detector = "ioc";
+    snprintf(a->signature, sizeof(a->signature), "seawall IOC bad.sha256: dropper");
+    snprintf(a->category, sizeof(a->category), "Known bad file hash (IOC list)");
+    sw_alert_meta_add(a, "ioc_list", "bad.sha256");
+    sw_alert_meta_add(a, "ioc_line", "2");
+    check_golden(ev, golden_ioc_alert);
+}
+
 int
 main(void)
 {
@@ -1176,6 +1213,7 @@ main(void)
         T(fim_added_symlink_event_matches_golden),
         T(fim_deleted_non_utf8_name_matches_golden),
         T(fim_changed_names_follow_the_bits),
+        T(ioc_alert_matches_golden),
     };
 #undef T
 
