@@ -574,6 +574,10 @@ sw_fim_recent(struct sw_fim *f, uint64_t since_us, sw_fim_path_fn fn, void *ctx,
             continue;
         memcpy(path, p, (size_t)len);
         path[len] = '\0';
+        /* The paths go to the scan pool: only files of the watched paths, whatever the file
+         * holds (a planted row could otherwise have any file read and scanned). */
+        if (fim_root_of(f, path) < 0 || fim_excluded(f, path))
+            continue;
         if (!fn(ctx, path)) {
             rc = SQLITE_DONE;
             break;

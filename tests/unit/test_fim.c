@@ -993,6 +993,35 @@ retro_hunt_lists_recently_changed_files(void **state)
     assert_string_equal(buf, "/w/new;"); /* regular files only */
 }
 
+/* A hostile baseline's rows outside the roots (a relative path, another tree, an excluded
+ * name) never reach the retro-hunt list, which the scan pool reads files from. Found by
+ * fuzz_fim_db (seed bad_rows.db). */
+static void
+retro_hunt_lists_only_watched_paths_whatever_the_file_holds(void **state)
+{
+    char cmd[1024], buf[256] = "";
+    struct sw_err err;
+
+    (void)state;
+    baseline_ab();
+    sw_fim_close(g.f);
+    snprintf(cmd, sizeof(cmd),
+             "python3 -c \"import sqlite3; c=sqlite3.connect('%s'); "
+             "[c.execute('insert into files values(?,33188,0,0,1,0,9000000000000000000,1,NULL,NULL)', (p,)) "
+             "for p in (b'relative', b'/etc/shadow', b'/w/cache/k', b'/wx', b'/w/ok')]; c.commit()\"",
+             g.db);
+    assert_int_equal(system(cmd), 0);
+    struct sw_fim_opts o = {.db = g.db, .roots = roots, .n_roots = 1, .read_only = true};
+    static const char *const excl[] = {"/w/cache"};
+
+    o.exclude = excl;
+    o.n_exclude = 1;
+    g.f = sw_fim_open(&o, &err);
+    assert_non_null(g.f);
+    assert_int_equal(sw_fim_recent(g.f, 1000000, collect_path, buf, &err), SW_OK);
+    assert_string_equal(buf, "/w/ok;"); /* a and b: ctime 1000 ns, older than 1 s */
+}
+
 /* --- the service -------------------------------------------------------------------------- */
 
 struct producer {
@@ -1315,6 +1344,8 @@ main(void)
         cmocka_unit_test_setup_teardown(read_only_compares_and_writes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(pruning_forgets_paths_no_longer_watched, setup, teardown),
         cmocka_unit_test_setup_teardown(retro_hunt_lists_recently_changed_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(retro_hunt_lists_only_watched_paths_whatever_the_file_holds,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(service_applies_every_producers_records, setup, teardown),
         cmocka_unit_test_setup_teardown(tree_walk_lists_every_non_directory_in_order, setup,
                                         teardown),
