@@ -139,7 +139,8 @@ sw_ioc_load(const char *dir, sw_dataset_report_fn report, void *ctx, struct sw_i
             sw_err_sys(err, SW_EIO, "%s", dir);
         goto fail;
     }
-    qsort(l.v, l.n, sizeof(*l.v), cmp_name);
+    if (l.n > 1)
+        qsort(l.v, l.n, sizeof(*l.v), cmp_name);
     s->v = sw_calloc(l.n + 1, sizeof(*s->v));
     if (s->v == NULL) {
         sw_err_set(err, SW_ENOMEM, "%s: out of memory", dir);
