@@ -646,6 +646,34 @@ interrupted_walk_reports_no_deletion(void **state)
     baseline_ab(); /* b is still there */
 }
 
+/* kill -9 during the very first walk: the root is not complete, so the next walk records
+ * it again without events (the rows the first one wrote are not taken for news). */
+static void
+interrupted_first_walk_is_redone_silently(void **state)
+{
+    static const char *const p[] = {"/w/a", "/w/b", "/w/c"};
+    struct attrs a[] = {file_a(1, 10, 'a'), file_a(2, 20, 'b'), file_a(3, 30, 'c')};
+    struct sw_err err;
+
+    (void)state;
+    assert_int_equal(sw_fim_walk_begin(g.f, &err), SW_OK);
+    apply(SW_FIM_HINT_WALK, p[0], NULL, &a[0]);
+    assert_int_equal(sw_fim_flush(g.f, &err), SW_OK); /* a batch reached the file */
+    assert_int_equal(sw_fim_walk_end(g.f, false, &g.c.em, &err), SW_OK); /* the crash */
+    sw_fim_close(g.f);
+    g.f = open_db(false);
+    assert_non_null(g.f);
+    assert_false(sw_fim_root_known(g.f, "/w"));
+    a[0].mode = S_IFREG | 0600; /* changed meanwhile: still no event, the root is new */
+    walk(p, a, 3);
+    assert_int_equal(g.c.n, 0);
+    assert_true(sw_fim_root_known(g.f, "/w"));
+    a[1].size = 21;
+    walk(p, a, 3);
+    assert_int_equal(g.c.n, 1);
+    expect(0, SW_FIM_MODIFIED, "/w/b", NULL, "size");
+}
+
 static void
 unreadable_directory_hides_no_deletion(void **state)
 {
@@ -1329,6 +1357,8 @@ main(void)
         cmocka_unit_test_setup_teardown(walk_pairs_a_move_by_inode_and_content, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(interrupted_walk_reports_no_deletion, setup, teardown),
+        cmocka_unit_test_setup_teardown(interrupted_first_walk_is_redone_silently, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(unreadable_directory_hides_no_deletion, setup, teardown),
         cmocka_unit_test_setup_teardown(live_record_during_a_walk_wins_over_the_walks_older_view,
                                         setup, teardown),
