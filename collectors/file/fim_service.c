@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -53,6 +54,7 @@ struct sw_fim_service {
     enum sw_rc rc;
     struct sw_err err;
     bool complete;
+    char walk_at[PATH_MAX]; /* CTL_WALK_BEGIN: the tree, "" for every root */
     uint64_t since_us;
     size_t max;
     char **paths; /* CTL_RECENT answer, handed to the caller */
@@ -248,7 +250,7 @@ serve(struct sw_fim_service *s)
     sw_err_clear(&e);
     switch (req) {
     case CTL_WALK_BEGIN:
-        rc = sw_fim_walk_begin(s->fim, &e);
+        rc = sw_fim_walk_begin_at(s->fim, s->walk_at[0] != '\0' ? s->walk_at : NULL, &e);
         break;
     case CTL_WALK_END:
         /* Everything submitted before the request belongs to the walk: apply it first. */
@@ -372,6 +374,15 @@ request(struct sw_fim_service *s, enum ctl req, struct sw_err *err)
 enum sw_rc
 sw_fim_service_walk_begin(struct sw_fim_service *s, struct sw_err *err)
 {
+    s->walk_at[0] = '\0'; /* read by the fim thread after the mailbox lock: ordered */
+    return request(s, CTL_WALK_BEGIN, err);
+}
+
+enum sw_rc
+sw_fim_service_walk_begin_at(struct sw_fim_service *s, const char *dir, struct sw_err *err)
+{
+    if (snprintf(s->walk_at, sizeof(s->walk_at), "%s", dir) >= (int)sizeof(s->walk_at))
+        return sw_err_set(err, SW_EINVAL, "%s: path too long", dir);
     return request(s, CTL_WALK_BEGIN, err);
 }
 

@@ -674,6 +674,33 @@ interrupted_first_walk_is_redone_silently(void **state)
     expect(0, SW_FIM_MODIFIED, "/w/b", NULL, "size");
 }
 
+/* A rescan of one directory (after a queue overflow) reports what changed below it and
+ * nothing about the rest. */
+static void
+walk_of_one_directory_reports_only_below_it(void **state)
+{
+    struct sw_err err;
+
+    (void)state;
+    {
+        static const char *const p0[] = {"/w/a", "/w/sub/x", "/w/sub/y", "/w/sub-z"};
+        struct attrs a0[] = {file_a(1, 1, 1), file_a(2, 2, 2), file_a(3, 3, 3),
+                             file_a(4, 4, 4)};
+
+        walk(p0, a0, 4);
+    }
+    assert_int_equal(sw_fim_walk_begin_at(g.f, "/elsewhere", &err), SW_EINVAL);
+    assert_int_equal(sw_fim_walk_begin_at(g.f, "/w/sub/", &err), SW_OK);
+    struct attrs x = file_a(2, 2, 2), n = file_a(9, 9, 9);
+
+    apply(SW_FIM_HINT_WALK, "/w/sub/x", NULL, &x);
+    apply(SW_FIM_HINT_WALK, "/w/sub/new", NULL, &n);
+    assert_int_equal(sw_fim_walk_end(g.f, true, &g.c.em, &err), SW_OK);
+    assert_int_equal(g.c.n, 2); /* /w/a and /w/sub-z were not walked: not deleted */
+    expect(0, SW_FIM_DELETED, "/w/sub/y", NULL, "");
+    expect(1, SW_FIM_ADDED, "/w/sub/new", NULL, "");
+}
+
 static void
 unreadable_directory_hides_no_deletion(void **state)
 {
@@ -1358,6 +1385,8 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(interrupted_walk_reports_no_deletion, setup, teardown),
         cmocka_unit_test_setup_teardown(interrupted_first_walk_is_redone_silently, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(walk_of_one_directory_reports_only_below_it, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(unreadable_directory_hides_no_deletion, setup, teardown),
         cmocka_unit_test_setup_teardown(live_record_during_a_walk_wins_over_the_walks_older_view,
