@@ -321,11 +321,13 @@ service_main(void *arg)
         atomic_store(&s->sleeping, true);
         atomic_thread_fence(memory_order_seq_cst);
         if (rings_empty(s) && !control_pending(s)) {
-            /* Wake in time to commit an open batch and to settle lone rename halves. */
+            /* Wake in time to commit an open batch and to settle lone rename halves; idle,
+             * once a second (the loop is the thread's sign of life). */
             struct pollfd pfd = {.fd = s->efd, .events = POLLIN};
             uint64_t v;
+            bool pending = s->fim->in_tx || s->fim->n_halves > 0;
 
-            (void)poll(&pfd, 1, (int)SW_FIM_BATCH_MS);
+            (void)poll(&pfd, 1, pending ? (int)SW_FIM_BATCH_MS : 1000);
             if (read(s->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
                 SW_LOG_RATELIMIT(SW_LOG_WARNING, "fim: eventfd: %s", strerror(errno));
         }
