@@ -2,7 +2,8 @@
 #   make            build build/release/seawall
 #   make test       unit + integration + corpus tests, fuzz replay, then the same under ASan+UBSan
 #   make demo       run seawall pcap on the capture shipped in tests/data and summarise
-#   make bench      throughput and memory against ndpiReader, a plain libpcap loop and yara -r
+#   make bench      throughput and memory against ndpiReader, a plain libpcap loop and yara
+#                   -r; the FIM baseline against aide
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #   make deps       install the missing Debian packages
 #   make install    PREFIX=/usr/local DESTDIR=...
@@ -130,6 +131,7 @@ bench: deps
 	@$(MAKE) --no-print-directory $(B)/tools/fanout
 	@sh tests/tools/bench_live.sh $(BIN)
 	@sh tests/tools/bench_files.sh $(BIN)
+	@sh tests/tools/bench_fim.sh $(BIN)
 
 # libFuzzer builds (clang): build/fuzz/<target>, run each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30

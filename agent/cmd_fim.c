@@ -337,7 +337,7 @@ sw_cmd_fim(int argc, char **argv)
     struct sw_producer *prod = NULL;
     struct run r;
     struct sw_err err;
-    static char paths[MAX_PATHS][PATH_MAX];
+    char (*paths)[PATH_MAX] = NULL; /* owned: PATHs made absolute */
     const char *roots[MAX_PATHS];
     const char *globs[MAX_EXCLUDES * 2];
     size_t n_roots = 0, n_globs = 0;
@@ -355,6 +355,11 @@ sw_cmd_fim(int argc, char **argv)
         return 2;
     if (a.verbose)
         sw_log_setup(SW_LOG_INFO, SW_LOG_MODE_CLI);
+    paths = sw_calloc(argc - optind + 1, sizeof(*paths));
+    if (paths == NULL) {
+        sw_log_error("fim: out of memory");
+        goto out;
+    }
     for (int i = optind; i < argc; i++) {
         if (!absolute(argv[i], paths[n_roots], sizeof(paths[0]))) {
             sw_log_error("%s: path too long", argv[i]);
@@ -523,6 +528,7 @@ out:
         pthread_cond_destroy(&r.q.not_full);
     }
     sw_eve_thread_fini();
+    sw_free(paths);
     sw_cfg_free(cfg);
     return rc;
 }

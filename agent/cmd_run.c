@@ -41,6 +41,7 @@
 #include "sw/sandbox.h"
 #include "sw/stats.h"
 #include "sw/version.h"
+#include "sw/ioc.h"
 #include "sw/yara.h"
 
 #define DEFAULT_CONFIG "/etc/seawall/seawall.yaml"
@@ -134,6 +135,33 @@ load_rules(const struct sw_config *cfg, struct sw_yara_load_stats *ls, char *fir
     if (access(cache, W_OK) == 0)
         lo.cache_dir = cache;
     return sw_yara_load(&lo, ls, err);
+}
+
+static void
+report_ioc(void *ctx, bool warning, const char *msg)
+{
+    char *first = ctx;
+
+    if (warning) {
+        sw_log_warn("%s", msg);
+        return;
+    }
+    sw_log_error("%s", msg);
+    if (first != NULL && first[0] == '\0')
+        snprintf(first, 400, "%s", msg);
+}
+
+/* The IOC lists (*.sha256) of cfg's rules directory: none when it is missing. A bad line is
+ * reported (first gets the first) and left out, counted in st->files_failed. */
+static struct sw_ioc_set *
+load_iocs(const struct sw_config *cfg, struct sw_ioc_load_stats *st, char *first,
+          struct sw_err *err)
+{
+    struct sw_ioc_set *s = sw_ioc_load(cfg->rules.dir, report_ioc, first, st, err);
+
+    if (s != NULL && st->files > 0)
+        sw_log_info("%s: %zu IOC hashes from %zu lists", cfg->rules.dir, st->hashes, st->files);
+    return s;
 }
 
 /* --- status and stats --------------------------------------------------------------------- */
@@ -386,6 +414,8 @@ reload(struct daemon *d)
     struct reload_errors re = {.n = 0};
     struct sw_yara_load_stats ls;
     struct sw_yara_rules *rules = NULL;
+    struct sw_ioc_load_stats is;
+    struct sw_ioc_set *ioc;
     struct sw_det_set *det;
     struct sw_config *cfg;
     char msg[400];
@@ -420,20 +450,39 @@ reload(struct daemon *d)
         sw_cfg_free(cfg);
         goto done;
     }
+    ioc = load_iocs(cfg, &is, re.first, &err);
+    if (ioc == NULL || is.files_failed > 0) { /* as a rule file that does not compile */
+        if (ioc == NULL) {
+            sw_log_error("reload: %s", err.msg);
+            snprintf(re.first, sizeof(re.first), "%.399s", err.msg);
+        }
+        snprintf(msg, sizeof(msg), "reload failed: %zu of %zu IOC lists have bad lines; "
+                 "generation %u keeps running", is.files_failed, is.files,
+                 sw_pipeline_generation(d->pl));
+        engine_event(d, false, msg, re.first, &ls);
+        sw_log_error("%s", msg);
+        sw_ioc_destroy(ioc);
+        sw_yara_rules_destroy(rules);
+        sw_cfg_free(cfg);
+        goto done;
+    }
     snprintf(d->rules_dir, sizeof(d->rules_dir), "%s", cfg->rules.dir);
     sw_log_set_level((enum sw_log_level)cfg->agent.log_level);
     d->stats_interval_us = cfg->stats.interval;
     det = sw_det_set_create(cfg, rules, &err); /* takes cfg and rules */
     if (det == NULL) {
+        sw_ioc_destroy(ioc);
         snprintf(msg, sizeof(msg), "reload failed: %.380s", err.msg);
         engine_event(d, false, msg, err.msg, &ls);
         sw_log_error("%s", msg);
         goto done;
     }
-    /* The scan threads take their own hold on the rules (the set may go before they do),
-     * then rescan what changed recently (files.retro_hunt of the new config). */
+    sw_det_set_add_ioc(det, ioc);
+    /* The scan threads take their own holds on the rules and IOC lists (the set may go
+     * before they do), then rescan what changed recently (files.retro_hunt of the new
+     * config). */
     if (d->fp != NULL)
-        sw_filepipe_reload(d->fp, rules, cfg);
+        sw_filepipe_reload(d->fp, rules, ioc, cfg);
     gen = sw_pipeline_swap(d->pl, det, SWAP_WAIT_MS);
     d->rules = ls;
     d->rules_loaded_us = sw_clock_us(CLOCK_REALTIME);
@@ -527,6 +576,18 @@ start(struct daemon *d)
         sw_log_error("%s", err.msg);
         return 2;
     }
+    struct sw_ioc_load_stats is;
+    struct sw_ioc_set *ioc = load_iocs(d->cfg, &is, NULL, &err);
+
+    if (ioc == NULL) {
+        sw_log_error("%s", err.msg);
+        sw_det_set_destroy(det);
+        return 2;
+    }
+    if (is.files_failed > 0)
+        sw_log_error("%s: %zu of %zu IOC lists have bad lines (left out)", d->cfg->rules.dir,
+                     is.files_failed, is.files);
+    sw_det_set_add_ioc(det, ioc);
     d->pl = sw_pipeline_open(d->cfg, det, d->host, &err);
     if (d->pl == NULL) {
         sw_log_error("%s", err.msg);
@@ -573,7 +634,7 @@ start(struct daemon *d)
     /* Producers of the file side join the router before it starts; the baseline is opened
      * as the daemon's user (its files are the daemon's) and before the system-call filter
      * (SQLite's open takes a flock). */
-    if (d->fp != NULL && sw_filepipe_prepare(d->fp, d->pl, rules, &err) != SW_OK) {
+    if (d->fp != NULL && sw_filepipe_prepare(d->fp, d->pl, rules, ioc, &err) != SW_OK) {
         sw_log_error("%s", err.msg);
         return 2;
     }

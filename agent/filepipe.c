@@ -9,6 +9,7 @@
 
 #include "sw/alloc.h"
 #include "sw/clock.h"
+#include "sw/eve.h"
 #include "sw/fim.h"
 #include "sw/log.h"
 #include "sw/pipeline.h"
@@ -39,10 +40,22 @@ kick(void *ctx)
     sw_producer_kick(ctx);
 }
 
+/* A scan thread's end (sw_scanpool_opts.done): no more events from it; its EVE encoder's
+ * scratch buffer goes with it. */
 static void
 done(void *ctx)
 {
     sw_producer_close(ctx);
+    sw_eve_thread_fini();
+}
+
+/* The fim thread's end: its encoder's buffer (its producer is closed by stop, after the
+ * thread was joined). */
+static void
+fim_done(void *ctx)
+{
+    (void)ctx;
+    sw_eve_thread_fini();
 }
 
 /* Descriptors the file side may hold at once: a queued file each, the fanotify source's
@@ -123,6 +136,7 @@ open_fim(struct sw_filepipe *fp, struct sw_err *err)
         .em = &fp->fim_prod->em,
         .kick = kick,
         .kick_ctx = fp->fim_prod,
+        .done = fim_done,
     };
     svc = sw_fim_service_create(f, &so, err); /* takes f */
     return svc;
@@ -130,7 +144,7 @@ open_fim(struct sw_filepipe *fp, struct sw_err *err)
 
 enum sw_rc
 sw_filepipe_prepare(struct sw_filepipe *fp, struct sw_pipeline *pl, struct sw_yara_rules *rules,
-                    struct sw_err *err)
+                    struct sw_ioc_set *ioc, struct sw_err *err)
 {
     const struct sw_config *cfg = fp->cfg;
 
@@ -177,7 +191,7 @@ sw_filepipe_prepare(struct sw_filepipe *fp, struct sw_pipeline *pl, struct sw_ya
         .wake = sw_watch_wake,
         .wake_ctx = fp->watch,
     };
-    fp->pool = sw_scanpool_create(&po, rules, err);
+    fp->pool = sw_scanpool_create(&po, rules, ioc, err);
     if (fp->pool == NULL)
         return err->code;
     return SW_OK;
@@ -201,10 +215,10 @@ sw_filepipe_ready(struct sw_filepipe *fp)
 }
 
 void
-sw_filepipe_reload(struct sw_filepipe *fp, struct sw_yara_rules *rules,
+sw_filepipe_reload(struct sw_filepipe *fp, struct sw_yara_rules *rules, struct sw_ioc_set *ioc,
                    const struct sw_config *cfg)
 {
-    sw_scanpool_set_rules(fp->pool, rules);
+    sw_scanpool_set_rules(fp->pool, rules, ioc);
     sw_watch_retro_hunt(fp->watch, cfg->files.retro_hunt);
 }
 
@@ -241,6 +255,7 @@ sw_filepipe_stats(struct sw_filepipe *fp, struct sw_stats_snap *s)
         o->unchanged = p.unchanged;
         o->matches = p.matches;
         o->files_matched = p.files_matched;
+        o->ioc_matches = p.ioc_matches;
         o->fileinfo = p.fileinfo;
         o->timeouts = p.timeouts;
         o->changed_while_read = p.changed_while_read;

@@ -19,6 +19,7 @@
 #include "sw/eve.h"
 #include "sw/det_ndpi_risk.h"
 #include "sw/flow.h"
+#include "sw/ioc.h"
 #include "sw/log.h"
 #include "sw/ndpi.h"
 #include "sw/net_worker.h"
@@ -66,6 +67,7 @@ struct sw_det_set {
     struct sw_config *cfg;         /* owned */
     struct sw_yara_rules *rules;   /* owned, may be NULL */
     struct sw_det_ndpi_risk *risk; /* owned */
+    struct sw_ioc_set *ioc;        /* owned, may be NULL */
     uint32_t gen;
 };
 
@@ -263,8 +265,22 @@ sw_det_set_destroy(struct sw_det_set *d)
         return;
     sw_det_ndpi_risk_destroy(d->risk);
     sw_yara_rules_destroy(d->rules);
+    sw_ioc_destroy(d->ioc);
     sw_cfg_free(d->cfg);
     sw_free(d);
+}
+
+void
+sw_det_set_add_ioc(struct sw_det_set *d, struct sw_ioc_set *ioc)
+{
+    sw_ioc_destroy(d->ioc);
+    d->ioc = ioc;
+}
+
+const struct sw_ioc_set *
+sw_det_set_ioc(const struct sw_det_set *d)
+{
+    return d->ioc;
 }
 
 /* --- workers ------------------------------------------------------------------------------ */

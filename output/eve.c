@@ -507,6 +507,7 @@ static const struct counter files_counters[] = {
     FC("unchanged", unchanged),
     FC("matches", matches),
     FC("files_matched", files_matched),
+    FC("ioc_matches", ioc_matches),
     FC("fileinfo", fileinfo),
     FC("timeouts", timeouts),
     FC("changed_while_read", changed_while_read),

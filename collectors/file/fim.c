@@ -529,6 +529,7 @@ sw_fim_close(struct sw_fim *f)
     db_close(f);
     fim_seen_fini(&f->seen);
     fim_pending_fini(&f->pending);
+    sw_free(f->walk_at);
     for (size_t i = 0; i < f->n_unreadable; i++)
         sw_free(f->unreadable[i]);
     sw_free(f->unreadable);

@@ -277,13 +277,32 @@ out:
 enum sw_rc
 sw_fim_walk_begin(struct sw_fim *f, struct sw_err *err)
 {
+    return sw_fim_walk_begin_at(f, NULL, err);
+}
+
+enum sw_rc
+sw_fim_walk_begin_at(struct sw_fim *f, const char *dir, struct sw_err *err)
+{
     if (f->walking) /* the previous one never ended: it reports nothing */
         if (sw_fim_walk_end(f, false, NULL, err) != SW_OK)
             return err->code;
+    if (dir != NULL && (dir[0] != '/' || fim_root_of(f, dir) < 0))
+        return sw_err_set(err, SW_EINVAL, "%s: not below a watched path", dir);
     fim_seen_fini(&f->seen);
     sw_siphash_key_random(&f->seen.key);
     if (!seen_grow(&f->seen))
         return sw_err_set(err, SW_ENOMEM, "%s: out of memory", f->db_path);
+    if (dir != NULL) {
+        size_t len = strlen(dir);
+
+        while (len > 1 && dir[len - 1] == '/')
+            len--;
+        f->walk_at = sw_malloc(len + 1);
+        if (f->walk_at == NULL)
+            return sw_err_set(err, SW_ENOMEM, "%s: out of memory", f->db_path);
+        memcpy(f->walk_at, dir, len);
+        f->walk_at[len] = '\0';
+    }
     f->walking = true;
     return SW_OK;
 }
@@ -340,21 +359,35 @@ count_rows(struct sw_fim *f, struct sw_err *err)
     return rc == SQLITE_OK ? SW_OK : fim_db_err(f, rc, "count", err);
 }
 
+/* Rows of the tree at top (the path itself when it is a file, and everything below it) that
+ * the walk did not see. */
+static enum sw_rc
+gone_below(struct sw_fim *f, const char *top, bool silent, struct sw_emitter *em,
+           struct sw_err *err)
+{
+    struct gone_ctx g = {.em = em, .silent = silent};
+    struct fim_row r;
+    int got = fim_row_get(f, top, &r, err);
+
+    if (got < 0)
+        return SW_EIO;
+    if (got == 1 && gone_one(f, &g, top, &r, err) != SW_OK)
+        return SW_EIO;
+    return fim_each_below(f, top, gone_one, &g, err);
+}
+
 static enum sw_rc
 walk_finish(struct sw_fim *f, struct sw_emitter *em, struct sw_err *err)
 {
-    for (size_t i = 0; i < f->n_roots; i++) {
+    if (f->walk_at != NULL) {
+        if (gone_below(f, f->walk_at, !fim_root_known(f, f->walk_at), em, err) != SW_OK)
+            return err->code != SW_OK ? err->code : SW_EIO;
+    }
+    for (size_t i = 0; i < f->n_roots && f->walk_at == NULL; i++) {
         struct fim_root *root = &f->roots[i];
-        struct gone_ctx g = {.em = em, .silent = !root->known};
-        struct fim_row r;
-        int got = fim_row_get(f, root->path, &r, err); /* a root that is a file */
 
-        if (got < 0)
-            return SW_EIO;
-        if (got == 1 && gone_one(f, &g, root->path, &r, err) != SW_OK)
-            return SW_EIO;
-        if (fim_each_below(f, root->path, gone_one, &g, err) != SW_OK)
-            return err->code;
+        if (gone_below(f, root->path, !root->known, em, err) != SW_OK)
+            return err->code != SW_OK ? err->code : SW_EIO;
     }
     /* Held-back files no vanished row claimed are new. */
     for (size_t i = 0; i < f->pending.n; i++) {
@@ -375,7 +408,7 @@ walk_finish(struct sw_fim *f, struct sw_emitter *em, struct sw_err *err)
         sw_fim_rec_destroy(rec);
     }
     /* Roots walked for the first time are complete now: differences count from here. */
-    for (size_t i = 0; i < f->n_roots && !f->read_only; i++) {
+    for (size_t i = 0; i < f->n_roots && !f->read_only && f->walk_at == NULL; i++) {
         struct fim_root *root = &f->roots[i];
         sqlite3_stmt *st = f->st_root_put;
         int rc;
@@ -404,6 +437,8 @@ sw_fim_walk_end(struct sw_fim *f, bool complete, struct sw_emitter *em, struct s
     if (complete)
         rc = walk_finish(f, em, err);
     f->walking = false;
+    sw_free(f->walk_at);
+    f->walk_at = NULL;
     fim_seen_fini(&f->seen);
     fim_pending_fini(&f->pending);
     for (size_t i = 0; i < f->n_unreadable; i++)
@@ -574,6 +609,10 @@ sw_fim_recent(struct sw_fim *f, uint64_t since_us, sw_fim_path_fn fn, void *ctx,
             continue;
         memcpy(path, p, (size_t)len);
         path[len] = '\0';
+        /* The paths go to the scan pool: only files of the watched paths, whatever the file
+         * holds (a planted row could otherwise have any file read and scanned). */
+        if (fim_root_of(f, path) < 0 || fim_excluded(f, path))
+            continue;
         if (!fn(ctx, path)) {
             rc = SQLITE_DONE;
             break;

@@ -76,6 +76,7 @@ struct sw_fim {
 
     /* The walk in progress. */
     bool walking;
+    char *walk_at;     /* owned: the tree walked, or NULL for every root */
     struct fim_seen seen;
     struct fim_pending pending;
     char **unreadable; /* owned: directories the walk could not read */

@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -40,6 +41,7 @@ struct sw_fim_service {
     struct sw_emitter *em;   /* borrowed */
     void (*kick)(void *ctx);
     void *kick_ctx;
+    void (*on_exit)(void *ctx); /* opts.done */
     int efd;                 /* eventfd: wakes the fim thread */
     _Atomic bool sleeping;   /* the fim thread is about to wait on efd */
     pthread_t thread;
@@ -53,6 +55,7 @@ struct sw_fim_service {
     enum sw_rc rc;
     struct sw_err err;
     bool complete;
+    char walk_at[PATH_MAX]; /* CTL_WALK_BEGIN: the tree, "" for every root */
     uint64_t since_us;
     size_t max;
     char **paths; /* CTL_RECENT answer, handed to the caller */
@@ -85,6 +88,7 @@ sw_fim_service_create(struct sw_fim *f, const struct sw_fim_service_opts *o, str
     s->em = o->em;
     s->kick = o->kick;
     s->kick_ctx = o->kick_ctx;
+    s->on_exit = o->done;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     s->prod = sw_calloc(o->n_producers > 0 ? o->n_producers : 1, sizeof(*s->prod));
@@ -248,7 +252,7 @@ serve(struct sw_fim_service *s)
     sw_err_clear(&e);
     switch (req) {
     case CTL_WALK_BEGIN:
-        rc = sw_fim_walk_begin(s->fim, &e);
+        rc = sw_fim_walk_begin_at(s->fim, s->walk_at[0] != '\0' ? s->walk_at : NULL, &e);
         break;
     case CTL_WALK_END:
         /* Everything submitted before the request belongs to the walk: apply it first. */
@@ -319,16 +323,20 @@ service_main(void *arg)
         atomic_store(&s->sleeping, true);
         atomic_thread_fence(memory_order_seq_cst);
         if (rings_empty(s) && !control_pending(s)) {
-            /* Wake in time to commit an open batch and to settle lone rename halves. */
+            /* Wake in time to commit an open batch and to settle lone rename halves; idle,
+             * once a second (the loop is the thread's sign of life). */
             struct pollfd pfd = {.fd = s->efd, .events = POLLIN};
             uint64_t v;
+            bool pending = s->fim->in_tx || s->fim->n_halves > 0;
 
-            (void)poll(&pfd, 1, (int)SW_FIM_BATCH_MS);
+            (void)poll(&pfd, 1, pending ? (int)SW_FIM_BATCH_MS : 1000);
             if (read(s->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
                 SW_LOG_RATELIMIT(SW_LOG_WARNING, "fim: eventfd: %s", strerror(errno));
         }
         atomic_store(&s->sleeping, false);
     }
+    if (s->on_exit != NULL)
+        s->on_exit(s->kick_ctx);
     return NULL;
 }
 
@@ -372,6 +380,15 @@ request(struct sw_fim_service *s, enum ctl req, struct sw_err *err)
 enum sw_rc
 sw_fim_service_walk_begin(struct sw_fim_service *s, struct sw_err *err)
 {
+    s->walk_at[0] = '\0'; /* read by the fim thread after the mailbox lock: ordered */
+    return request(s, CTL_WALK_BEGIN, err);
+}
+
+enum sw_rc
+sw_fim_service_walk_begin_at(struct sw_fim_service *s, const char *dir, struct sw_err *err)
+{
+    if (snprintf(s->walk_at, sizeof(s->walk_at), "%s", dir) >= (int)sizeof(s->walk_at))
+        return sw_err_set(err, SW_EINVAL, "%s: path too long", dir);
     return request(s, CTL_WALK_BEGIN, err);
 }
 

@@ -129,7 +129,8 @@ walk_dir(struct walk *w, int dfd, char *path, size_t len, int depth)
         unreadable(w, path, errno);
         goto out;
     }
-    qsort(names, n, sizeof(*names), name_cmp);
+    if (n > 1)
+        qsort(names, n, sizeof(*names), name_cmp);
     for (size_t i = 0; i < n && !w->stop; i++) {
         size_t nl = strlen(names[i]);
         struct stat st;

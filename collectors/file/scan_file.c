@@ -18,6 +18,7 @@
 #include "sw/config.h"
 #include "sw/fim.h"
 #include "sw/filetype.h"
+#include "sw/ioc.h"
 #include "sw/log.h"
 #include "sw/yara.h"
 
@@ -244,6 +245,8 @@ scan_adopt_rules(struct worker *w)
 
     pthread_mutex_lock(&p->mu);
     r = sw_yara_rules_hold(p->rules);
+    sw_ioc_destroy(w->ioc);
+    w->ioc = sw_ioc_hold(p->ioc);
     g = atomic_load(&p->gen);
     pthread_mutex_unlock(&p->mu);
     sw_yara_scanner_destroy(w->ys);
@@ -393,6 +396,16 @@ content(struct worker *w, const struct sw_scan_job *j, struct want wt)
             w->c.skipped_error++;
             SW_LOG_RATELIMIT(SW_LOG_WARNING, "%s", err.msg);
         }
+    }
+    /* The IOC lists: every hashed file, scanned or not (a sample too large for YARA is
+     * still a known hash). */
+    if (w->ioc != NULL && (wt.yara || wt.fileinfo)) {
+        unsigned drops = 0, n = sw_ioc_check_file(w->ioc, &fi,
+                                                  j->ts_us != 0 ? j->ts_us : now_us(),
+                                                  p->o.em[w->idx], &drops);
+
+        w->c.ioc_matches += n;
+        w->c.event_drops += drops;
     }
     if (wt.fileinfo) {
         struct sw_event *ev = sw_yara_file_event_create(

@@ -27,6 +27,7 @@
 #include "sw/fim.h"
 #include "sw/filetype.h"
 #include "sw/log.h"
+#include "sw/ioc.h"
 #include "sw/yara.h"
 
 /* --- jobs ---------------------------------------------------------------------------------- */
@@ -375,6 +376,8 @@ worker_main(void *arg)
     w->ys = NULL;
     sw_yara_rules_destroy(w->rules);
     w->rules = NULL;
+    sw_ioc_destroy(w->ioc);
+    w->ioc = NULL;
     if (p->o.done != NULL)
         p->o.done(p->o.kick_ctx[w->idx]);
     return NULL;
@@ -382,7 +385,7 @@ worker_main(void *arg)
 
 struct sw_scanpool *
 sw_scanpool_create(const struct sw_scanpool_opts *o, struct sw_yara_rules *rules,
-                   struct sw_err *err)
+                   struct sw_ioc_set *ioc, struct sw_err *err)
 {
     struct sw_scanpool *p;
     size_t nb = 16;
@@ -415,6 +418,7 @@ sw_scanpool_create(const struct sw_scanpool_opts *o, struct sw_yara_rules *rules
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     p->rules = sw_yara_rules_hold(rules);
+    p->ioc = sw_ioc_hold(ioc);
     atomic_store(&p->gen, 1);
     for (unsigned i = 0; i < o->threads; i++) {
         struct worker *w = &p->w[i];
@@ -459,17 +463,21 @@ sw_scanpool_start(struct sw_scanpool *p, struct sw_err *err)
 }
 
 void
-sw_scanpool_set_rules(struct sw_scanpool *p, struct sw_yara_rules *rules)
+sw_scanpool_set_rules(struct sw_scanpool *p, struct sw_yara_rules *rules, struct sw_ioc_set *ioc)
 {
     struct sw_yara_rules *old;
+    struct sw_ioc_set *old_ioc;
 
     pthread_mutex_lock(&p->mu);
     old = p->rules;
+    old_ioc = p->ioc;
     p->rules = sw_yara_rules_hold(rules);
+    p->ioc = sw_ioc_hold(ioc);
     atomic_fetch_add(&p->gen, 1);
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
     sw_yara_rules_destroy(old); /* threads still scanning with it hold their own */
+    sw_ioc_destroy(old_ioc);
 }
 
 uint32_t
@@ -501,6 +509,7 @@ sw_scanpool_stats(struct sw_scanpool *p, struct sw_scan_stats *out)
         ADD(unchanged);
         ADD(matches);
         ADD(files_matched);
+        ADD(ioc_matches);
         ADD(fileinfo);
         ADD(records);
         ADD(record_drops);
@@ -580,6 +589,7 @@ sw_scanpool_destroy(struct sw_scanpool *p)
             p->o.done(p->o.kick_ctx[i]);
         sw_yara_scanner_destroy(w->ys);
         sw_yara_rules_destroy(w->rules);
+        sw_ioc_destroy(w->ioc);
         if (w->magic != NULL)
             magic_close(w->magic);
         sw_fim_reader_close(w->reader);
@@ -592,6 +602,7 @@ sw_scanpool_destroy(struct sw_scanpool *p)
         sw_scan_job_destroy(j);
     }
     sw_yara_rules_destroy(p->rules);
+    sw_ioc_destroy(p->ioc);
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
     sw_free(p->last);

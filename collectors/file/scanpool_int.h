@@ -36,6 +36,7 @@ struct worker {
     bool started;
     /* thread-owned */
     struct sw_yara_rules *rules;     /* a hold of this thread's */
+    struct sw_ioc_set *ioc;          /* a hold of this thread's, may be NULL */
     struct sw_yara_scanner *ys;      /* owned */
     uint32_t gen;
     magic_t magic;                   /* owned; NULL: the filetype table's text */
@@ -66,6 +67,7 @@ struct sw_scanpool {
     unsigned in_flight;
     /* rules (under mu; gen also read without it) */
     struct sw_yara_rules *rules;     /* the pool's hold */
+    struct sw_ioc_set *ioc;          /* the pool's hold */
     _Atomic uint32_t gen;
     _Atomic uint64_t walk_pending;
     struct worker *w;                /* owned: o.threads */

@@ -24,6 +24,7 @@
 
 struct sw_pipeline;    /* pipeline.h */
 struct sw_yara_rules;  /* yara.h */
+struct sw_ioc_set;     /* ioc.h */
 
 struct sw_filepipe;
 
@@ -32,10 +33,11 @@ struct sw_filepipe;
 struct sw_filepipe *sw_filepipe_open(const struct sw_config *cfg, struct sw_err *err);
 
 /* Main thread, after the privilege drop and before sw_pipeline_start: open the baseline
- * (files.fim; agent.state_dir/fim.db), make the scan pool with rules (borrowed: the pool
- * takes its own hold; may be NULL) and the router producers of pl. */
+ * (files.fim; agent.state_dir/fim.db), make the scan pool with rules and ioc (borrowed: the
+ * pool takes its own holds; either may be NULL) and the router producers of pl. */
 enum sw_rc sw_filepipe_prepare(struct sw_filepipe *fp, struct sw_pipeline *pl,
-                               struct sw_yara_rules *rules, struct sw_err *err) SW_MUSTCHECK;
+                               struct sw_yara_rules *rules, struct sw_ioc_set *ioc,
+                               struct sw_err *err) SW_MUSTCHECK;
 
 /* Main thread, after sw_pipeline_start: start the fim thread, the scan threads and the
  * watcher (which begins the start-up walk). */
@@ -44,10 +46,10 @@ enum sw_rc sw_filepipe_start(struct sw_filepipe *fp, struct sw_err *err) SW_MUST
 /* Main thread: the start-up walk ended (every mark and watch placed, baseline compared). */
 bool sw_filepipe_ready(struct sw_filepipe *fp);
 
-/* Main thread, on reload: scan with rules from now on (borrowed; the pool takes a hold) and
- * retro-hunt files changed within files.retro_hunt of cfg (the reloaded config). */
+/* Main thread, on reload: scan with rules and ioc from now on (borrowed; the pool takes
+ * holds) and retro-hunt files changed within files.retro_hunt of cfg (the reloaded config). */
 void sw_filepipe_reload(struct sw_filepipe *fp, struct sw_yara_rules *rules,
-                        const struct sw_config *cfg);
+                        struct sw_ioc_set *ioc, const struct sw_config *cfg);
 
 /* Main thread: fill s->files (and set s->has_files) from every counter of the side. */
 void sw_filepipe_stats(struct sw_filepipe *fp, struct sw_stats_snap *s);

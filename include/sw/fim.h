@@ -195,6 +195,11 @@ enum sw_rc sw_fim_apply(struct sw_fim *f, struct sw_fim_rec *rec, struct sw_emit
 /* Start a walk of every root. Records with hint WALK (or any other) from now on mark their
  * paths seen. Owner thread. */
 enum sw_rc sw_fim_walk_begin(struct sw_fim *f, struct sw_err *err) SW_MUSTCHECK;
+/* Start a walk of the tree at dir only (absolute, inside a root): a rescan after a queue
+ * overflow. Its end reports deleted (or moved) only rows below dir; it never completes a
+ * root's first walk. Owner thread. */
+enum sw_rc sw_fim_walk_begin_at(struct sw_fim *f, const char *dir,
+                                struct sw_err *err) SW_MUSTCHECK;
 /* End the walk. complete false (interrupted, stopped): nothing is reported deleted. complete
  * true: rows of the roots not seen are deleted, or paired into moved with a held-back added
  * file of the same inode, type, size and sha256; the held-back added files are reported;
@@ -239,6 +244,8 @@ struct sw_fim_service_opts {
     void (*kick)(void *ctx); /* may be NULL: called on the fim thread after each batch of
                               * emitted events (sw_producer_kick) */
     void *kick_ctx;
+    void (*done)(void *ctx); /* may be NULL: called with kick_ctx on the fim thread as it
+                              * ends (the daemon frees the thread's EVE encoder there) */
 };
 
 struct sw_fim_service;
@@ -262,6 +269,9 @@ void sw_fim_submit_wait(struct sw_fim_service *s, unsigned producer, struct sw_f
 /* Control thread: start a walk (returns once the fim thread has; submit the walk's records
  * after it). */
 enum sw_rc sw_fim_service_walk_begin(struct sw_fim_service *s, struct sw_err *err) SW_MUSTCHECK;
+/* As sw_fim_service_walk_begin, for the tree at dir only (sw_fim_walk_begin_at). */
+enum sw_rc sw_fim_service_walk_begin_at(struct sw_fim_service *s, const char *dir,
+                                        struct sw_err *err) SW_MUSTCHECK;
 /* Control thread: end the walk once every record of it has been submitted (the scan pool is
  * drained): the fim thread first applies everything already in the rings, then ends the
  * walk as sw_fim_walk_end. Returns when done (the start-up walk's events are emitted then:

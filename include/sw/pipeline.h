@@ -56,6 +56,12 @@ struct sw_det_set;
 struct sw_det_set *sw_det_set_create(struct sw_config *cfg, struct sw_yara_rules *rules,
                                      struct sw_err *err);
 void sw_det_set_destroy(struct sw_det_set *d); /* NULL-safe; frees cfg and rules too */
+/* Main thread, before the set is handed to the pipeline: take the IOC lists (rules/ioc.c),
+ * which the file side checks every hashed file against. NULL: none. */
+struct sw_ioc_set; /* ioc.h */
+void sw_det_set_add_ioc(struct sw_det_set *d, struct sw_ioc_set *ioc);
+/* Any thread holding the set: its IOC lists, or NULL. */
+const struct sw_ioc_set *sw_det_set_ioc(const struct sw_det_set *d);
 
 /* Main thread, with capture privileges: open every configured interface (none: a host-only
  * agent, no capture thread and no worker), the outputs of cfg->outputs and the router. cfg

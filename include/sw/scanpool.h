@@ -37,6 +37,7 @@
 #include "sw/event.h"
 
 struct sw_yara_rules;   /* yara.h */
+struct sw_ioc_set;      /* ioc.h */
 struct sw_fim_service;  /* fim.h */
 
 /* What a job asks for. */
@@ -88,6 +89,7 @@ struct sw_scan_stats {
     uint64_t unchanged;        /* walk: unchanged since the baseline, neither hashed nor
                                 * scanned */
     uint64_t matches, files_matched;
+    uint64_t ioc_matches;      /* alerts from the IOC lists */
     uint64_t fileinfo;         /* fileinfo events made */
     uint64_t records;          /* FIM records submitted */
     uint64_t record_drops;     /* FIM records lost to a full ring (the path is rescanned) */
@@ -135,10 +137,13 @@ struct sw_scanpool_opts {
 
 struct sw_scanpool;
 
-/* Make the pool (queue, per-thread state); no thread yet. rules (borrowed: the pool takes
- * its own hold, see sw_yara_rules_hold) may be NULL: hash only. Main thread. */
+/* Make the pool (queue, per-thread state); no thread yet. rules and ioc (borrowed: the pool
+ * takes its own holds, see sw_yara_rules_hold, sw_ioc_hold) may be NULL: no YARA, no IOC
+ * check (every hashed file is checked against the IOC lists, raising ioc alerts). Main
+ * thread. */
 struct sw_scanpool *sw_scanpool_create(const struct sw_scanpool_opts *o,
-                                       struct sw_yara_rules *rules, struct sw_err *err);
+                                       struct sw_yara_rules *rules, struct sw_ioc_set *ioc,
+                                       struct sw_err *err);
 /* Start the threads ("sw-scan/N"). Main thread. */
 enum sw_rc sw_scanpool_start(struct sw_scanpool *p, struct sw_err *err) SW_MUSTCHECK;
 
@@ -157,9 +162,10 @@ uint64_t sw_scanpool_walk_pending(struct sw_scanpool *p);
 /* Nothing queued and nothing in progress. Any thread (an instant reading). */
 bool sw_scanpool_idle(struct sw_scanpool *p);
 
-/* Main thread: scan with rules from now on (the pool takes a hold; NULL: hash only). Each
- * thread switches before its next job and releases the old set. */
-void sw_scanpool_set_rules(struct sw_scanpool *p, struct sw_yara_rules *rules);
+/* Main thread: scan with rules and check against ioc from now on (the pool takes holds;
+ * NULL: none). Each thread switches before its next job and gives back the old ones. */
+void sw_scanpool_set_rules(struct sw_scanpool *p, struct sw_yara_rules *rules,
+                           struct sw_ioc_set *ioc);
 /* Rule set generation every thread runs (0 before the threads start). */
 uint32_t sw_scanpool_generation(struct sw_scanpool *p);
 

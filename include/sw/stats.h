@@ -67,7 +67,8 @@ struct sw_files_stats {
     uint64_t trees, dirs, watches, unwatched, budget;
     uint64_t events, ignored, overflows, rescans, walks, walk_files, walk_ms, unmatched;
     uint64_t errors, retro;
-    uint64_t files, bytes, hashed, scanned, unchanged, matches, files_matched, fileinfo, timeouts;
+    uint64_t files, bytes, hashed, scanned, unchanged, matches, files_matched, ioc_matches;
+    uint64_t fileinfo, timeouts;
     uint64_t changed_while_read, queued, coalesced, queue_high, event_drops;
     uint64_t skipped_size, skipped_excluded, skipped_special, skipped_overflow, skipped_error;
     /* the baseline (files.fim) */

@@ -48,4 +48,28 @@ printf 'probe\n' >"$T/scan/a.txt"
 printf 'x\000\001probe\377' >"$T/scan/b.bin"
 "$SW" scan --no-cache --all --rules "$T/scanrules" -o "$T/scan-eve.json" "$T/scan" 2>/dev/null
 python3 tests/tools/eve_schema_check.py "$schema" "$T/scan-eve.json" || rc=1
+# seawall fim: every action (added, modified, attributes, moved, deleted) with the fim
+# extension object set aside; the rest of each event must validate.
+F=$T/fimtree
+mkdir -p "$F/d"
+printf 'a\n' >"$F/a"
+printf 'b\n' >"$F/b"
+printf 'c\n' >"$F/c"
+printf 'm\n' >"$F/d/m"
+"$SW" fim update --db "$T/fim.db" "$F" >/dev/null 2>&1
+printf 'more\n' >>"$F/a"
+chmod 600 "$F/b"
+rm "$F/c"
+mv "$F/d/m" "$F/m2"
+printf 'new\n' >"$F/new"
+"$SW" fim check --db "$T/fim.db" "$F" >"$T/fim-eve.json" 2>/dev/null
+for a in added modified attributes moved deleted; do
+    if grep -q "\"action\":\"$a\"" "$T/fim-eve.json"; then
+        echo "ok - fim check wrote a $a event"
+    else
+        echo "not ok - fim check wrote no $a event"
+        rc=1
+    fi
+done
+python3 tests/tools/eve_schema_check.py "$schema" "$T/fim-eve.json" || rc=1
 exit $rc

@@ -646,6 +646,61 @@ interrupted_walk_reports_no_deletion(void **state)
     baseline_ab(); /* b is still there */
 }
 
+/* kill -9 during the very first walk: the root is not complete, so the next walk records
+ * it again without events (the rows the first one wrote are not taken for news). */
+static void
+interrupted_first_walk_is_redone_silently(void **state)
+{
+    static const char *const p[] = {"/w/a", "/w/b", "/w/c"};
+    struct attrs a[] = {file_a(1, 10, 'a'), file_a(2, 20, 'b'), file_a(3, 30, 'c')};
+    struct sw_err err;
+
+    (void)state;
+    assert_int_equal(sw_fim_walk_begin(g.f, &err), SW_OK);
+    apply(SW_FIM_HINT_WALK, p[0], NULL, &a[0]);
+    assert_int_equal(sw_fim_flush(g.f, &err), SW_OK); /* a batch reached the file */
+    assert_int_equal(sw_fim_walk_end(g.f, false, &g.c.em, &err), SW_OK); /* the crash */
+    sw_fim_close(g.f);
+    g.f = open_db(false);
+    assert_non_null(g.f);
+    assert_false(sw_fim_root_known(g.f, "/w"));
+    a[0].mode = S_IFREG | 0600; /* changed meanwhile: still no event, the root is new */
+    walk(p, a, 3);
+    assert_int_equal(g.c.n, 0);
+    assert_true(sw_fim_root_known(g.f, "/w"));
+    a[1].size = 21;
+    walk(p, a, 3);
+    assert_int_equal(g.c.n, 1);
+    expect(0, SW_FIM_MODIFIED, "/w/b", NULL, "size");
+}
+
+/* A rescan of one directory (after a queue overflow) reports what changed below it and
+ * nothing about the rest. */
+static void
+walk_of_one_directory_reports_only_below_it(void **state)
+{
+    struct sw_err err;
+
+    (void)state;
+    {
+        static const char *const p0[] = {"/w/a", "/w/sub/x", "/w/sub/y", "/w/sub-z"};
+        struct attrs a0[] = {file_a(1, 1, 1), file_a(2, 2, 2), file_a(3, 3, 3),
+                             file_a(4, 4, 4)};
+
+        walk(p0, a0, 4);
+    }
+    assert_int_equal(sw_fim_walk_begin_at(g.f, "/elsewhere", &err), SW_EINVAL);
+    assert_int_equal(sw_fim_walk_begin_at(g.f, "/w/sub/", &err), SW_OK);
+    struct attrs x = file_a(2, 2, 2), n = file_a(9, 9, 9);
+
+    apply(SW_FIM_HINT_WALK, "/w/sub/x", NULL, &x);
+    apply(SW_FIM_HINT_WALK, "/w/sub/new", NULL, &n);
+    assert_int_equal(sw_fim_walk_end(g.f, true, &g.c.em, &err), SW_OK);
+    assert_int_equal(g.c.n, 2); /* /w/a and /w/sub-z were not walked: not deleted */
+    expect(0, SW_FIM_DELETED, "/w/sub/y", NULL, "");
+    expect(1, SW_FIM_ADDED, "/w/sub/new", NULL, "");
+}
+
 static void
 unreadable_directory_hides_no_deletion(void **state)
 {
@@ -993,6 +1048,35 @@ retro_hunt_lists_recently_changed_files(void **state)
     assert_string_equal(buf, "/w/new;"); /* regular files only */
 }
 
+/* A hostile baseline's rows outside the roots (a relative path, another tree, an excluded
+ * name) never reach the retro-hunt list, which the scan pool reads files from. Found by
+ * fuzz_fim_db (seed bad_rows.db). */
+static void
+retro_hunt_lists_only_watched_paths_whatever_the_file_holds(void **state)
+{
+    char cmd[1024], buf[256] = "";
+    struct sw_err err;
+
+    (void)state;
+    baseline_ab();
+    sw_fim_close(g.f);
+    snprintf(cmd, sizeof(cmd),
+             "python3 -c \"import sqlite3; c=sqlite3.connect('%s'); "
+             "[c.execute('insert into files values(?,33188,0,0,1,0,9000000000000000000,1,NULL,NULL)', (p,)) "
+             "for p in (b'relative', b'/etc/shadow', b'/w/cache/k', b'/wx', b'/w/ok')]; c.commit()\"",
+             g.db);
+    assert_int_equal(system(cmd), 0);
+    struct sw_fim_opts o = {.db = g.db, .roots = roots, .n_roots = 1, .read_only = true};
+    static const char *const excl[] = {"/w/cache"};
+
+    o.exclude = excl;
+    o.n_exclude = 1;
+    g.f = sw_fim_open(&o, &err);
+    assert_non_null(g.f);
+    assert_int_equal(sw_fim_recent(g.f, 1000000, collect_path, buf, &err), SW_OK);
+    assert_string_equal(buf, "/w/ok;"); /* a and b: ctime 1000 ns, older than 1 s */
+}
+
 /* --- the service -------------------------------------------------------------------------- */
 
 struct producer {
@@ -1300,6 +1384,10 @@ main(void)
         cmocka_unit_test_setup_teardown(walk_pairs_a_move_by_inode_and_content, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(interrupted_walk_reports_no_deletion, setup, teardown),
+        cmocka_unit_test_setup_teardown(interrupted_first_walk_is_redone_silently, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(walk_of_one_directory_reports_only_below_it, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(unreadable_directory_hides_no_deletion, setup, teardown),
         cmocka_unit_test_setup_teardown(live_record_during_a_walk_wins_over_the_walks_older_view,
                                         setup, teardown),
@@ -1315,6 +1403,8 @@ main(void)
         cmocka_unit_test_setup_teardown(read_only_compares_and_writes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(pruning_forgets_paths_no_longer_watched, setup, teardown),
         cmocka_unit_test_setup_teardown(retro_hunt_lists_recently_changed_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(retro_hunt_lists_only_watched_paths_whatever_the_file_holds,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(service_applies_every_producers_records, setup, teardown),
         cmocka_unit_test_setup_teardown(tree_walk_lists_every_non_directory_in_order, setup,
                                         teardown),

@@ -219,7 +219,7 @@ pool(unsigned threads, size_t queue)
     col.em.emit = collect_emit;
     col.em.ctx = &col;
     ems[0] = ems[1] = &col.em;
-    p = sw_scanpool_create(&o, NULL, &err);
+    p = sw_scanpool_create(&o, NULL, NULL, &err);
     if (p == NULL)
         fail_msg("%s", err.msg);
     return p;
@@ -402,7 +402,7 @@ create_fails_cleanly_at_every_allocation(void **state)
         struct sw_scan_job *j;
 
         sw_alloc_fail_at(n);
-        p = sw_scanpool_create(&o, NULL, &err);
+        p = sw_scanpool_create(&o, NULL, NULL, &err);
         j = sw_scan_job_create(SW_SCAN_RENAME, "/a", "/b");
         sw_alloc_fail_at(0);
         sw_scan_job_destroy(j);
