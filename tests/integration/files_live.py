@@ -73,6 +73,8 @@ def key(e):
         return ("fileinfo", None, e["fileinfo"]["filename"], None, None)
     if t == "alert" and "yara" in e:
         return ("alert", e["yara"]["rule"], e["fileinfo"]["filename"], None, None)
+    if t == "alert" and e.get("seawall", {}).get("detector") == "ioc":
+        return ("ioc", e["alert"]["signature"], e["fileinfo"]["filename"], None, None)
     if t == "fim":
         f = e["fim"]
         return ("fim", f["action"], f["path"], f.get("old_path"),
@@ -327,6 +329,22 @@ def retro_hunt(r):
     else:
         bad(f"no retro-hunt log line: {r.logtext()[-300:]}")
     r.fresh()
+    # An IOC list loaded by the same reload: a file with a listed hash raises an ioc alert.
+    data = b"a sample the city's CERT shared: seawall-ioc-sample-3f"
+    import hashlib
+    with open(os.path.join(r.a.work, "rules", "cert.sha256"), "w") as f:
+        f.write("# shared by the CERT\n" + hashlib.sha256(data).hexdigest() + "\n")
+    r.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: r.logtext().count("reload: ") >= 2 and
+               r.logtext().count("reloaded:") >= 2, "the second reload")
+    s = f"{t}/sample.bin"
+    write(s, data)
+    got = r.sync()
+    iocs = [key(e) for e in got if key(e)[0] == "ioc"]
+    if len(iocs) == 1 and iocs[0][2] == s:
+        ok(f"IOC list: sample.bin raises one ioc alert ({iocs[0][1]})")
+    else:
+        bad(f"IOC list: {[key(e) for e in got]}")
 
 
 def main():
