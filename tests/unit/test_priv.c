@@ -296,6 +296,87 @@ drop_to_numeric_ids(void **state)
     assert_int_equal(run_child(child_drop_to_nobody, &dc), 0);
 }
 
+/* --- keeping CAP_DAC_READ_SEARCH (the file watcher) -------------------------------------- */
+
+#define DAC_READ_SEARCH_ONLY "0000000000000004" /* bit 2 */
+
+/* The kept capability reads root's private file and nothing else survives: no write, no
+ * other capability, no way back. */
+static int
+kept_read_search_only(const struct fixture *fx)
+{
+    CHECK(status_is("CapEff", DAC_READ_SEARCH_ONLY));
+    CHECK(status_is("CapPrm", DAC_READ_SEARCH_ONLY));
+    CHECK(status_is("CapInh", ZERO_CAPS));
+    CHECK(status_is("CapAmb", ZERO_CAPS));
+    CHECK(status_is("NoNewPrivs", "1"));
+    int fd = open(fx->root_file, O_RDONLY | O_CLOEXEC);
+    CHECK(fd >= 0);
+    close(fd);
+    CHECK(open(fx->root_file, O_WRONLY | O_CLOEXEC) == -1 && errno == EACCES);
+    CHECK(setuid(0) == -1 && errno == EPERM);
+    CHECK(socket(AF_PACKET, SOCK_RAW, 0) == -1 && errno == EPERM);
+    return 0;
+}
+
+static int
+child_drop_keep_read_search(void *arg)
+{
+    const struct drop_case *dc = arg;
+    struct sw_err err;
+    char d[256];
+
+    CHECK(dirty_start() == 0);
+    if (sw_priv_drop_keep(dc->user, dc->group, UINT64_C(1) << CAP_DAC_READ_SEARCH, &err) !=
+        SW_OK) {
+        fprintf(stderr, "sw_priv_drop_keep: %s\n", err.msg);
+        return 1;
+    }
+    CHECK(status_is("Uid", "65534\t65534\t65534\t65534"));
+    CHECK(status_is("Groups", ""));
+    CHECK(status_is("CapBnd", ZERO_CAPS));
+    CHECK(kept_read_search_only(dc->fx) == 0);
+    sw_priv_describe(d, sizeof(d));
+    CHECK(strcmp(d, "uid=65534 gid=65534 groups=none caps=cap_dac_read_search nnp=1") == 0);
+    return 0;
+}
+
+static void
+drop_keeps_only_dac_read_search_for_the_file_watcher(void **state)
+{
+    struct drop_case dc = {"nobody", "nogroup", *state};
+
+    if (!is_root())
+        skip();
+    assert_int_equal(run_child(child_drop_keep_read_search, &dc), 0);
+}
+
+static int become_service_user(void);
+
+/* Started as the service user (systemd User=): a capability the unit did not grant cannot be
+ * kept, and the error names it. */
+static int
+child_keep_from_service_user(void *arg)
+{
+    const struct fixture *fx = arg;
+    struct sw_err err;
+
+    CHECK(become_service_user() == 0); /* holds CAP_NET_RAW and CAP_NET_ADMIN only */
+    CHECK(sw_priv_drop_keep("65534", "65534", UINT64_C(1) << CAP_DAC_READ_SEARCH, &err) ==
+          SW_EINVAL);
+    CHECK(strstr(err.msg, "cap_dac_read_search") != NULL);
+    (void)fx;
+    return 0;
+}
+
+static void
+keep_of_a_capability_not_granted_is_an_error_naming_it(void **state)
+{
+    if (!is_root())
+        skip();
+    assert_int_equal(run_child(child_keep_from_service_user, *state), 0);
+}
+
 /* --- agent.user: root -------------------------------------------------------------------- */
 
 static int
@@ -520,8 +601,10 @@ main(void)
         cmocka_unit_test(drop_to_nobody_by_name),
         cmocka_unit_test(drop_to_numeric_ids),
         cmocka_unit_test(drop_as_root_keeps_no_capability),
+        cmocka_unit_test(drop_keeps_only_dac_read_search_for_the_file_watcher),
         cmocka_unit_test(drop_as_root_takes_the_group),
         cmocka_unit_test(drop_from_service_user_clears_ambient),
+        cmocka_unit_test(keep_of_a_capability_not_granted_is_an_error_naming_it),
         cmocka_unit_test(drop_from_other_user_is_refused),
         cmocka_unit_test(drop_unknown_user_is_an_error_naming_it),
         cmocka_unit_test(drop_refuses_once_threads_run),
