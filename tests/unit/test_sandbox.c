@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -817,6 +818,69 @@ forbidden_calls_kill_the_process(void **state)
     assert_int_equal(fails, 0);
 }
 
+/* --- the host side's group (files.paths) ------------------------------------------------- */
+
+/* With files on: what the watcher and scan threads do after start-up works (directory
+ * watches on a descriptor made before, a directory's file handle, lowering one's own
+ * priorities); priorities of others and the rest of the list stay forbidden. */
+static int
+child_files_work(void *arg)
+{
+    struct sw_err err;
+    struct {
+        struct file_handle fh;
+        unsigned char bytes[128];
+    } h;
+    int ino = inotify_init1(IN_CLOEXEC), mnt, wd;
+    int which = *(const int *)arg;
+
+    if (ino < 0 || sw_sandbox_install_for(true, &err) != SW_OK)
+        return 1;
+    wd = inotify_add_watch(ino, fx.dir, IN_CREATE);
+    if (wd < 0 || inotify_rm_watch(ino, wd) != 0)
+        return 2;
+    h.fh.handle_bytes = sizeof(h.bytes);
+    if (name_to_handle_at(AT_FDCWD, fx.dir, &h.fh, &mnt, 0) != 0 && errno != EOPNOTSUPP)
+        return 3;
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) != 0)
+        return 4;
+    if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (2 << 13) | 7) != 0)
+        return 5;
+    if (which == 1)
+        (void)setpriority(PRIO_PGRP, 0, 10); /* must die here */
+    if (which == 2)
+        (void)socket(AF_INET, SOCK_STREAM, 0); /* the rest of the list is unchanged */
+    return 0;
+}
+
+/* Without files the group is not there: a watch added after start-up kills. */
+static int
+child_no_files_no_watch(void *arg)
+{
+    int ino = inotify_init1(IN_CLOEXEC);
+
+    (void)arg;
+    if (ino < 0 || install() != 0)
+        return 1;
+    (void)inotify_add_watch(ino, fx.dir, IN_CREATE);
+    return 3;
+}
+
+static void
+files_group_only_with_files_and_only_for_oneself(void **state)
+{
+    int which;
+
+    (void)state;
+    which = 0;
+    assert_child_ok(run_child(child_files_work, &which));
+    which = 1;
+    assert_int_equal(run_child(child_files_work, &which), 128 + SIGSYS);
+    which = 2;
+    assert_int_equal(run_child(child_files_work, &which), 128 + SIGSYS);
+    assert_int_equal(run_child(child_no_files_no_watch, NULL), 128 + SIGSYS);
+}
+
 /* A thread that exists before the install is filtered too (TSYNC). */
 static void *
 late_caller(void *arg)
@@ -911,6 +975,7 @@ main(void)
         cmocka_unit_test(daemon_work_runs_dropped_and_filtered),
         cmocka_unit_test(capture_runs_dropped_and_filtered),
         cmocka_unit_test(forbidden_calls_kill_the_process),
+        cmocka_unit_test(files_group_only_with_files_and_only_for_oneself),
         cmocka_unit_test(filter_covers_threads_started_before),
         cmocka_unit_test(clone3_fails_with_enosys),
         cmocka_unit_test(log_mode_lets_calls_through),
