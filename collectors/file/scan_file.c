@@ -146,9 +146,11 @@ record(struct worker *w, struct sw_fim_rec *r)
         sw_fim_rec_destroy(r);
         return;
     }
+    /* Waiting, never dropping: a walk's record lost would make its file look deleted at the
+     * walk's end, and a live one would need a rescan. The scan thread then waits for the fim
+     * thread as it waits for the output thread: the files wait in the queue meanwhile. */
     w->c.records++;
-    if (!sw_fim_submit(p->o.fim, p->o.fim_producer + w->idx, r))
-        w->c.record_drops++;
+    sw_fim_submit_wait(p->o.fim, p->o.fim_producer + w->idx, r);
 }
 
 static enum sw_fim_hint
