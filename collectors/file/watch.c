@@ -78,6 +78,9 @@ struct sw_watch {
     uint32_t gen;
     uint64_t main_t0, next_scan, next_publish;
     bool rescan_wanted, overflow_logged;
+    bool *wanted;              /* owned, n_trees: trees that lost events since their walk */
+    size_t only;               /* the main walk covers trees [main.tree, end) */
+    size_t end;
     uint64_t record_drops;     /* the pool's FIM records lost so far (seen at publish) */
     char *subq[SUBWALK_MAX];   /* owned: directories to walk on their own */
     size_t subq_n;
@@ -338,6 +341,11 @@ sw_watch_open(const struct sw_config *cfg, struct sw_err *err)
     if (w->ino != NULL)
         sw_log_info("files: inotify watch budget %llu",
                     (unsigned long long)src_inotify_budget(w->ino));
+    w->wanted = sw_calloc(w->n_trees, sizeof(*w->wanted));
+    if (w->wanted == NULL) {
+        sw_err_set(err, SW_ENOMEM, "files: out of memory");
+        goto fail;
+    }
     w->st.trees = w->n_trees;
     w->pub = w->st;
     return w;
@@ -392,14 +400,23 @@ pool_wake(void *ctx)
     ring(ctx);
 }
 
+static struct tree *tree_of(struct sw_watch *w, const char *path);
+
+/* Events of the tree holding path (NULL: of every tree) were lost: walk it again. */
 static void
-want_rescan(struct sw_watch *w, const char *why)
+want_rescan(struct sw_watch *w, const char *why, const char *path)
 {
+    struct tree *t = path != NULL ? tree_of(w, path) : NULL;
+
     if (!w->overflow_logged)
-        sw_log_warn("files: %s: events were lost; every tree is walked again once the scan "
-                    "queue drains (further overflows are counted, not logged)", why);
+        sw_log_warn("files: %s: events were lost; %s walked again once the scan queue drains "
+                    "(further overflows are counted, not logged)", why,
+                    t != NULL ? t->path : "every tree is");
     w->overflow_logged = true;
     w->rescan_wanted = true;
+    for (size_t i = 0; i < w->n_trees; i++)
+        if (t == NULL || t == &w->trees[i])
+            w->wanted[i] = true;
 }
 
 static void
@@ -408,13 +425,16 @@ submit(struct sw_watch *w, struct sw_scan_job *j, bool live)
     /* A file whose content went unscanned is counted (skipped: overflow; its other events,
      * lost too, are not files); each episode once (overflows). */
     bool content = j->kind == SW_SCAN_CLOSE_WRITE || (j->kind == SW_SCAN_RENAME && !j->is_dir);
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof(path), "%s", j->path); /* j is gone after the submit */
 
     if (sw_scanpool_submit(w->pool, j) == SW_ELIMIT && live) {
         if (content)
             sw_scanpool_count_skipped(w->pool, 0, 1);
         if (!w->rescan_wanted)
             w->st.overflows++;
-        want_rescan(w, "the scan queue is full (files.queue_size)");
+        want_rescan(w, "the scan queue is full (files.queue_size)", path);
     }
 }
 
@@ -424,12 +444,12 @@ subwalk_push(struct sw_watch *w, const char *path)
     char *p;
 
     if (w->subq_n == SUBWALK_MAX) {
-        want_rescan(w, "too many new directories at once");
+        want_rescan(w, "too many new directories at once", path);
         return;
     }
     p = sw_strdup(path);
     if (p == NULL) {
-        want_rescan(w, "out of memory");
+        want_rescan(w, "out of memory", path);
         return;
     }
     w->subq[w->subq_n++] = p;
@@ -449,7 +469,7 @@ live_item(struct sw_watch *w, struct wi *it)
 
     if (it->kind == WI_OVERFLOW) {
         w->st.overflows++; /* the kernel says it once per lost run of events */
-        want_rescan(w, "the kernel's event queue overflowed");
+        want_rescan(w, "the kernel's event queue overflowed", NULL); /* it says not where */
         return;
     }
     if (sw_watch_excluded(it->path, w->excl, w->n_excl)) {
@@ -476,7 +496,7 @@ live_item(struct sw_watch *w, struct wi *it)
     kind = kinds[it->kind];
     j = sw_scan_job_create(kind, it->path, it->kind == WI_RENAME ? old : NULL);
     if (j == NULL) {
-        want_rescan(w, "out of memory");
+        want_rescan(w, "out of memory", it->path);
         goto drop;
     }
     j->is_dir = it->is_dir;
@@ -592,9 +612,26 @@ main_begin(struct sw_watch *w, bool startup, bool rescan)
 {
     struct sw_err err;
 
+    size_t n_wanted = 0, one = 0;
+
+    for (size_t i = 0; i < w->n_trees; i++)
+        if (w->wanted[i]) {
+            n_wanted++;
+            one = i;
+        }
+    /* One tree lost events: walk only it (its end reports deletions below it only); else
+     * every tree. */
+    w->main.tree = 0;
+    w->end = w->n_trees;
+    if (rescan && n_wanted == 1 && w->n_trees > 1) {
+        w->main.tree = one;
+        w->end = one + 1;
+    }
+    w->only = w->main.tree;
+    for (size_t i = w->main.tree; i < w->end; i++)
+        w->wanted[i] = false;
     w->gen++;
     w->main.active = true;
-    w->main.tree = 0;
     memset(&w->main.c, 0, sizeof(w->main.c));
     w->main_startup = startup;
     w->main_rescan = rescan;
@@ -603,10 +640,16 @@ main_begin(struct sw_watch *w, bool startup, bool rescan)
     w->st.walking = true;
     w->st.walk_files = 0;
     w->rescan_wanted = false;
+    for (size_t i = 0; i < w->n_trees; i++)
+        w->rescan_wanted |= w->wanted[i];
     if (rescan)
         w->st.rescans++;
     atomic_store(&w->in_fim, 1);
-    w->main_started = w->fim != NULL && sw_fim_service_walk_begin(w->fim, &err) == SW_OK;
+    if (w->fim != NULL)
+        w->main_started = (w->end - w->main.tree == w->n_trees
+                               ? sw_fim_service_walk_begin(w->fim, &err)
+                               : sw_fim_service_walk_begin_at(w->fim, w->trees[w->only].path,
+                                                              &err)) == SW_OK;
     atomic_store(&w->in_fim, 0);
     if (w->fim != NULL && !w->main_started)
         sw_log_error("files: %s: this walk's differences are not reported", err.msg);
@@ -629,7 +672,9 @@ main_end(struct sw_watch *w)
         sw_log_error("files: %s", err.msg);
     atomic_store(&w->in_fim, 0);
     w->main_started = false;
-    if (complete) {
+    /* Forget directories the walk did not see: only after a walk of every tree (the sweep
+     * is per source, over all its trees). */
+    if (complete && w->only == 0 && w->end == w->n_trees) {
         if (w->fan != NULL)
             w->fan->ops->walk_done(w->fan, w->gen);
         if (w->ino != NULL)
@@ -688,7 +733,7 @@ main_step(struct sw_watch *w)
         if (w->main.it == NULL) {
             struct sw_err err;
 
-            if (w->main.tree == w->n_trees)
+            if (w->main.tree == w->end)
                 return did; /* every tree walked: main_end once the scans are done */
             w->main.it = iter_open(w, w->trees[w->main.tree].path, &err);
             if (w->main.it == NULL) {
@@ -821,7 +866,7 @@ publish(struct sw_watch *w)
     sw_scanpool_stats(w->pool, &ps);
     if (ps.record_drops > w->record_drops) {
         w->record_drops = ps.record_drops;
-        want_rescan(w, "the baseline's queue was full");
+        want_rescan(w, "the baseline's queue was full", NULL);
     }
     w->st.events = w->st.ignored = w->st.watches = w->st.unwatched = w->st.unmatched = 0;
     w->st.dirs = 0;
@@ -868,7 +913,7 @@ watch_main(void *arg)
         busy |= sub_step(w);
         if (w->main.active) {
             busy |= main_step(w);
-            if (w->main.tree == w->n_trees && w->main.it == NULL &&
+            if (w->main.tree == w->end && w->main.it == NULL &&
                 sw_scanpool_walk_pending(w->pool) == 0)
                 main_end(w);
         } else if (w->rescan_wanted && sw_scanpool_room(w->pool, w->cfg->files.queue_size / 2)) {
@@ -894,7 +939,7 @@ watch_main(void *arg)
     if (w->main.active) {
         w->main_interrupted = true;
         walk_close(&w->main);
-        w->main.tree = w->n_trees;
+        w->main.tree = w->end;
         main_end(w);
     }
     walk_close(&w->sub);
@@ -1002,6 +1047,7 @@ sw_watch_destroy(struct sw_watch *w)
     for (size_t i = 0; i < w->n_trees; i++)
         sw_free(w->trees[i].path);
     sw_free(w->trees);
+    sw_free(w->wanted);
     if (w->wake_fd >= 0)
         close(w->wake_fd);
     if (w->ep >= 0)

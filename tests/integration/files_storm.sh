@@ -7,7 +7,8 @@
 #     kernel's fanotify queue may as well): the overflow is counted (skipped.overflow,
 #     overflows) and logged once, and leads to a rescan;
 #   - in the end every one of the files was scanned (a fileinfo event) or found by the rescan
-#     (a fim added event): none is lost;
+#     (a fim added event): none is lost; and no rescan reports a change that did not happen
+#     (no deleted or modified event, nothing of a second, untouched tree);
 #   - the daemon's peak RSS (VmHWM) stays under 256 MiB (the figure is printed; the sanitizer
 #     build, SEAWALL_SAN set, makes a storm of 20000 and does not judge its RSS);
 #   - SIGTERM: exit 0.
@@ -63,11 +64,14 @@ for i in range(n):
     with open(f"{root}/{i % 20}/f{i}", "w") as f:
         f.write(f"pre {i}\n")
 EOF
+# A second tree nothing touches: a rescan must not report anything of it.
+mkdir -p "$T/fs/keep"
+for i in 1 2 3 4 5; do echo "kept $i" >"$T/fs/keep/k$i"; done
 cat >"$T/seawall.yaml" <<EOF
 agent: {user: nobody, group: nogroup, run_dir: $T/run, state_dir: $T/state, log_level: info}
 network: {interfaces: []}
 rules: {dir: $T/rules}
-files: {paths: [$T/fs/www], mode: fanotify, queue_size: 16, scan_threads: 2}
+files: {paths: [$T/fs/www, $T/fs/keep], mode: fanotify, queue_size: 16, scan_threads: 2}
 outputs: [{type: file, path: $T/out/eve.json, types: [fileinfo, fim, alert]}]
 stats: {interval: 1h}
 EOF
@@ -157,6 +161,21 @@ print(f"# overflows {d['overflows']}, skipped.overflow {d['skipped']['overflow']
 assert d["overflows"] >= 1 and d["skipped"]["overflow"] >= 1, d
 assert d["rescans"] >= 1, d
 EOF
+python3 - "$T/out/eve.json" <<'EOF' && ok "the rescans reported no change that did not happen (only added files, none of the untouched tree)" || bad "rescans reported changes that did not happen"
+import collections, json, sys
+other = collections.Counter()
+for line in open(sys.argv[1], "rb"):
+    e = json.loads(line)
+    if e.get("event_type") != "fim":
+        continue
+    f = e["fim"]
+    if f["action"] != "added" or "/fs/keep/" in f["path"]:
+        other[(f["action"], f["path"])] += 1
+for k, n in list(other.items())[:5]:
+    print(f"# unexpected: {k} x{n}")
+sys.exit(1 if other else 0)
+EOF
+grep -o 'events were lost; .* walked again' "$T/log" | head -n 1 | sed 's/^/# /'
 n_logged=$(grep -c 'events were lost' "$T/log")
 [ "$n_logged" -ge 1 ] && [ "$n_logged" -le 3 ] &&
     ok "the overflow is logged once per episode ($n_logged line(s) for $(grep -o '"overflows":[0-9]*' "$T/status.json") overflows)" ||
