@@ -94,6 +94,15 @@ struct sw_watch {
 
 /* --- exclusion ----------------------------------------------------------------------------- */
 
+/* Is a below b (or b itself)? */
+static bool
+below(const char *a, const char *b)
+{
+    size_t l = strlen(b);
+
+    return strncmp(a, b, l) == 0 && (a[l] == '\0' || a[l] == '/');
+}
+
 static bool
 has_glob(const char *s)
 {
@@ -139,24 +148,34 @@ sw_watch_excluded(const char *path, const char *const *exclude, size_t n)
     return false;
 }
 
+/* seawall's own files (the baseline, the rule cache, the control socket, file outputs): a
+ * watched tree that holds them would otherwise report seawall's own writes back to it. */
+static bool
+own_path(const struct sw_watch *w, const char *path)
+{
+    const struct sw_config *c = w->cfg;
+
+    if (below(path, c->agent.state_dir) || below(path, c->agent.run_dir))
+        return true;
+    for (size_t i = 0; i < c->n_outputs; i++)
+        if (c->outputs[i].path != NULL && strcmp(path, c->outputs[i].path) == 0)
+            return true;
+    return false;
+}
+
+static bool
+excluded(const struct sw_watch *w, const char *path)
+{
+    return sw_watch_excluded(path, w->excl, w->n_excl) || own_path(w, path);
+}
+
 static bool
 walk_excluded(void *ctx, const char *path)
 {
-    struct sw_watch *w = ctx;
-
-    return sw_watch_excluded(path, w->excl, w->n_excl);
+    return excluded(ctx, path);
 }
 
 /* --- opening ------------------------------------------------------------------------------- */
-
-/* Is a below b (or b itself)? */
-static bool
-below(const char *a, const char *b)
-{
-    size_t l = strlen(b);
-
-    return strncmp(a, b, l) == 0 && (a[l] == '\0' || a[l] == '/');
-}
 
 static enum sw_rc
 add_tree(struct sw_watch *w, const char *path, struct sw_err *err)
@@ -472,9 +491,9 @@ live_item(struct sw_watch *w, struct wi *it)
         want_rescan(w, "the kernel's event queue overflowed", NULL); /* it says not where */
         return;
     }
-    if (sw_watch_excluded(it->path, w->excl, w->n_excl)) {
+    if (excluded(w, it->path)) {
         /* Renamed out of the watched part into an excluded one: gone from our view. */
-        if (it->kind == WI_RENAME && old != NULL && !sw_watch_excluded(old, w->excl, w->n_excl)) {
+        if (it->kind == WI_RENAME && old != NULL && !excluded(w, old)) {
             snprintf(it->path, sizeof(it->path), "%s", old);
             it->kind = WI_DELETE;
             old = NULL;
@@ -485,7 +504,7 @@ live_item(struct sw_watch *w, struct wi *it)
             goto drop;
         }
     }
-    if (old != NULL && sw_watch_excluded(old, w->excl, w->n_excl))
+    if (old != NULL && excluded(w, old))
         old = NULL; /* from an excluded part: as if from outside */
     if (it->kind == WI_WALK) {
         subwalk_push(w, it->path);
