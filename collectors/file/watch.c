@@ -27,70 +27,12 @@
 #include "sw/log.h"
 #include "sw/scanpool.h"
 #include "sw/src_walk.h"
-#include "watch_int.h"
+#include "watcher_int.h"
 
-#define HOW_SCAN 3          /* a tree followed by scheduled walks only */
 #define LIVE_BATCH 512      /* items taken from a source before the walk gets a turn */
-#define WALK_BATCH 256      /* walk entries per turn */
-#define SUBWALK_MAX 1024    /* directories waiting to be walked on their own */
-#define RETRO_MAX 65536u    /* files one retro-hunt rescans at most */
 #define PUBLISH_US 1000000u /* counters published this often */
 
 static const char *const how_names[] = {"fanotify", "fanotify-dirs", "inotify", "scan"};
-
-struct tree {
-    char *path;            /* owned */
-    int how;               /* enum src_how, or HOW_SCAN */
-    struct source *src;    /* borrowed: w->fan or w->ino; NULL for HOW_SCAN */
-};
-
-/* A walk in progress: the trees in turn (main), or one directory (sub). */
-struct walk {
-    struct sw_walk_iter *it;  /* owned */
-    size_t tree;              /* main walks: the tree being walked */
-    bool active;
-    struct sw_walk_counts c;
-};
-
-struct sw_watch {
-    const struct sw_config *cfg;
-    struct tree *trees;       /* owned */
-    size_t n_trees;
-    struct source *fan, *ino; /* owned, may be NULL */
-    const char *const *excl;  /* borrowed from cfg */
-    size_t n_excl;
-    struct sw_scanpool *pool; /* borrowed */
-    struct sw_fim_service *fim; /* borrowed, may be NULL */
-    int wake_fd, ep;
-    pthread_t thread;
-    bool started;
-    _Atomic int stop, ready;
-    _Atomic uint64_t retro_window; /* != 0: a retro-hunt was asked for */
-    _Atomic uint64_t beat;
-    _Atomic int in_fim;        /* inside a blocking call to the fim thread (walk end, ...) */
-    uint64_t beat_seen;        /* main thread */
-    /* watcher thread */
-    struct walk main, sub;
-    bool main_started;         /* the fim walk was begun */
-    bool main_startup;         /* the walk READY waits for */
-    bool main_rescan;          /* started because of an overflow */
-    bool main_interrupted;
-    uint32_t gen;
-    uint64_t main_t0, next_scan, next_publish;
-    bool rescan_wanted, overflow_logged;
-    bool *wanted;              /* owned, n_trees: trees that lost events since their walk */
-    size_t only;               /* the main walk covers trees [main.tree, end) */
-    size_t end;
-    uint64_t record_drops;     /* the pool's FIM records lost so far (seen at publish) */
-    char *subq[SUBWALK_MAX];   /* owned: directories to walk on their own */
-    size_t subq_n;
-    char **retro;              /* owned (sw_fim_paths_free) */
-    size_t retro_n, retro_i;
-    struct sw_watch_stats st;  /* watcher thread's */
-    /* published */
-    pthread_mutex_t mu;
-    struct sw_watch_stats pub;
-};
 
 /* --- exclusion ----------------------------------------------------------------------------- */
 
@@ -169,10 +111,19 @@ excluded(const struct sw_watch *w, const char *path)
     return sw_watch_excluded(path, w->excl, w->n_excl) || own_path(w, path);
 }
 
-static bool
-walk_excluded(void *ctx, const char *path)
+bool
+watch_walk_excluded(void *ctx, const char *path)
 {
     return excluded(ctx, path);
+}
+
+struct tree *
+watch_tree_of(struct sw_watch *w, const char *path)
+{
+    for (size_t i = 0; i < w->n_trees; i++)
+        if (below(path, w->trees[i].path))
+            return &w->trees[i];
+    return NULL;
 }
 
 /* --- opening ------------------------------------------------------------------------------- */
@@ -419,13 +370,11 @@ pool_wake(void *ctx)
     ring(ctx);
 }
 
-static struct tree *tree_of(struct sw_watch *w, const char *path);
-
 /* Events of the tree holding path (NULL: of every tree) were lost: walk it again. */
-static void
-want_rescan(struct sw_watch *w, const char *why, const char *path)
+void
+watch_want_rescan(struct sw_watch *w, const char *why, const char *path)
 {
-    struct tree *t = path != NULL ? tree_of(w, path) : NULL;
+    struct tree *t = path != NULL ? watch_tree_of(w, path) : NULL;
 
     if (!w->overflow_logged)
         sw_log_warn("files: %s: events were lost; %s walked again once the scan queue drains "
@@ -438,8 +387,8 @@ want_rescan(struct sw_watch *w, const char *why, const char *path)
             w->wanted[i] = true;
 }
 
-static void
-submit(struct sw_watch *w, struct sw_scan_job *j, bool live)
+void
+watch_submit(struct sw_watch *w, struct sw_scan_job *j, bool live)
 {
     /* A file whose content went unscanned is counted (skipped: overflow; its other events,
      * lost too, are not files); each episode once (overflows). */
@@ -453,7 +402,7 @@ submit(struct sw_watch *w, struct sw_scan_job *j, bool live)
             sw_scanpool_count_skipped(w->pool, 0, 1);
         if (!w->rescan_wanted)
             w->st.overflows++;
-        want_rescan(w, "the scan queue is full (files.queue_size)", path);
+        watch_want_rescan(w, "the scan queue is full (files.queue_size)", path);
     }
 }
 
@@ -463,12 +412,12 @@ subwalk_push(struct sw_watch *w, const char *path)
     char *p;
 
     if (w->subq_n == SUBWALK_MAX) {
-        want_rescan(w, "too many new directories at once", path);
+        watch_want_rescan(w, "too many new directories at once", path);
         return;
     }
     p = sw_strdup(path);
     if (p == NULL) {
-        want_rescan(w, "out of memory", path);
+        watch_want_rescan(w, "out of memory", path);
         return;
     }
     w->subq[w->subq_n++] = p;
@@ -488,7 +437,7 @@ live_item(struct sw_watch *w, struct wi *it)
 
     if (it->kind == WI_OVERFLOW) {
         w->st.overflows++; /* the kernel says it once per lost run of events */
-        want_rescan(w, "the kernel's event queue overflowed", NULL); /* it says not where */
+        watch_want_rescan(w, "the kernel's event queue overflowed", NULL); /* it says not where */
         return;
     }
     if (excluded(w, it->path)) {
@@ -515,7 +464,7 @@ live_item(struct sw_watch *w, struct wi *it)
     kind = kinds[it->kind];
     j = sw_scan_job_create(kind, it->path, it->kind == WI_RENAME ? old : NULL);
     if (j == NULL) {
-        want_rescan(w, "out of memory", it->path);
+        watch_want_rescan(w, "out of memory", it->path);
         goto drop;
     }
     j->is_dir = it->is_dir;
@@ -524,7 +473,7 @@ live_item(struct sw_watch *w, struct wi *it)
     j->pid = it->pid;
     watch_comm(it->pid, j->comm);
     j->ts_us = sw_clock_us(CLOCK_REALTIME);
-    submit(w, j, true);
+    watch_submit(w, j, true);
     return;
 drop:
     if (it->fd >= 0)
@@ -558,326 +507,8 @@ drain_source(struct sw_watch *w, struct source *s)
     return n == LIVE_BATCH;
 }
 
-/* --- walks --------------------------------------------------------------------------------- */
-
-static struct tree *
-tree_of(struct sw_watch *w, const char *path)
-{
-    for (size_t i = 0; i < w->n_trees; i++)
-        if (below(path, w->trees[i].path))
-            return &w->trees[i];
-    return NULL;
-}
-
-static void
-walk_close(struct walk *wk)
-{
-    sw_walk_iter_destroy(wk->it);
-    wk->it = NULL;
-}
-
-static struct sw_walk_iter *
-iter_open(struct sw_watch *w, const char *path, struct sw_err *err)
-{
-    struct sw_walk_iter_opts o = {
-        .one_fs = w->cfg->files.one_filesystem,
-        .recursive = w->cfg->files.recursive,
-        .excluded = walk_excluded,
-        .ctx = w,
-    };
-
-    return sw_walk_iter_create(path, &o, err);
-}
-
-/* One entry of a walk. main: part of the baseline's walk. */
-static void
-walk_entry(struct sw_watch *w, struct tree *t, const struct sw_walk_ent *e, bool main)
-{
-    struct sw_scan_job *j;
-
-    switch (e->type) {
-    case SW_WALK_DIR:
-        if (t != NULL && t->src != NULL)
-            *e->ctx = t->src->ops->dir(t->src, e->parent_ctx, e->path, e->name, e->dirfd,
-                                       w->gen);
-        return;
-    case SW_WALK_UNREADABLE:
-        sw_log_warn("%s: %s: files below it are neither scanned nor reported deleted", e->path,
-                    strerror(e->err));
-        w->st.errors++;
-        j = sw_scan_job_create(SW_SCAN_UNREADABLE, e->path, NULL);
-        break;
-    default:
-        j = sw_scan_job_create(SW_SCAN_WALK, e->path, NULL);
-        if (j != NULL) {
-            j->has_stat = true;
-            j->st = e->st;
-        }
-        break;
-    }
-    if (j == NULL) {
-        w->main_interrupted = main;
-        return;
-    }
-    j->walk = main;
-    w->st.walk_files += main;
-    submit(w, j, false); /* the walk waits for room: never refused */
-}
-
-static void publish(struct sw_watch *w);
-
-static void
-main_begin(struct sw_watch *w, bool startup, bool rescan)
-{
-    struct sw_err err;
-
-    size_t n_wanted = 0, one = 0;
-
-    for (size_t i = 0; i < w->n_trees; i++)
-        if (w->wanted[i]) {
-            n_wanted++;
-            one = i;
-        }
-    /* One tree lost events: walk only it (its end reports deletions below it only); else
-     * every tree. */
-    w->main.tree = 0;
-    w->end = w->n_trees;
-    if (rescan && n_wanted == 1 && w->n_trees > 1) {
-        w->main.tree = one;
-        w->end = one + 1;
-    }
-    w->only = w->main.tree;
-    for (size_t i = w->main.tree; i < w->end; i++)
-        w->wanted[i] = false;
-    w->gen++;
-    w->main.active = true;
-    memset(&w->main.c, 0, sizeof(w->main.c));
-    w->main_startup = startup;
-    w->main_rescan = rescan;
-    w->main_interrupted = false;
-    w->main_t0 = sw_clock_us(CLOCK_MONOTONIC);
-    w->st.walking = true;
-    w->st.walk_files = 0;
-    w->rescan_wanted = false;
-    for (size_t i = 0; i < w->n_trees; i++)
-        w->rescan_wanted |= w->wanted[i];
-    if (rescan)
-        w->st.rescans++;
-    atomic_store(&w->in_fim, 1);
-    if (w->fim != NULL)
-        w->main_started = (w->end - w->main.tree == w->n_trees
-                               ? sw_fim_service_walk_begin(w->fim, &err)
-                               : sw_fim_service_walk_begin_at(w->fim, w->trees[w->only].path,
-                                                              &err)) == SW_OK;
-    atomic_store(&w->in_fim, 0);
-    if (w->fim != NULL && !w->main_started)
-        sw_log_error("files: %s: this walk's differences are not reported", err.msg);
-}
-
-static void
-main_end(struct sw_watch *w)
-{
-    bool complete = !w->main_interrupted && !atomic_load(&w->stop);
-    uint64_t ms = (sw_clock_us(CLOCK_MONOTONIC) - w->main_t0) / 1000u;
-    struct sw_err err;
-
-    w->main.active = false;
-    w->st.walking = false;
-    /* The fim thread applies what is queued, then diffs the walk: for a large tree that
-     * takes a while, during which the watcher waits (and counts as making progress). */
-    atomic_store(&w->in_fim, 1);
-    if (w->main_started &&
-        sw_fim_service_walk_end(w->fim, complete, &err) != SW_OK)
-        sw_log_error("files: %s", err.msg);
-    atomic_store(&w->in_fim, 0);
-    w->main_started = false;
-    /* Forget directories the walk did not see: only after a walk of every tree (the sweep
-     * is per source, over all its trees). */
-    if (complete && w->only == 0 && w->end == w->n_trees) {
-        if (w->fan != NULL)
-            w->fan->ops->walk_done(w->fan, w->gen);
-        if (w->ino != NULL)
-            w->ino->ops->walk_done(w->ino, w->gen);
-    }
-    w->st.walks++;
-    w->st.walk_ms = ms;
-    w->st.errors += w->main.c.errors;
-    w->st.excluded += w->main.c.skipped_excluded;
-    sw_scanpool_count_skipped(w->pool, w->main.c.skipped_excluded, 0);
-    sw_log_info("files: walk %s: %llu entries in %llu directories, %llu ms%s",
-                w->main_startup ? "at start-up" : w->main_rescan ? "after an overflow"
-                                                                 : "(files.scan_interval)",
-                (unsigned long long)w->st.walk_files, (unsigned long long)w->main.c.dirs,
-                (unsigned long long)ms, complete ? "" : " (incomplete)");
-    if (w->main_startup) {
-        const char *const *named;
-        size_t n = w->ino != NULL ? src_inotify_unwatched(w->ino, &named) : 0;
-
-        if (w->ino != NULL && w->ino->st.unwatched > 0) {
-            char list[1024] = "";
-            size_t off = 0;
-
-            for (size_t i = 0; i < n && off < sizeof(list); i++) {
-                int k = snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "",
-                                 named[i]);
-                if (k < 0)
-                    break;
-                off += (size_t)k;
-            }
-            sw_log_warn("files: inotify watch budget %llu exceeded: %llu directories are "
-                        "followed by scheduled walks only (raise fs.inotify.max_user_watches "
-                        "or files.max_watches): %s%s",
-                        (unsigned long long)src_inotify_budget(w->ino),
-                        (unsigned long long)w->ino->st.unwatched, list,
-                        w->ino->st.unwatched > n ? ", ..." : "");
-        }
-        publish(w); /* the counters say so before READY=1 */
-        atomic_store(&w->ready, 1);
-    }
-    w->next_scan = sw_clock_us(CLOCK_MONOTONIC) + w->cfg->files.scan_interval;
-    w->overflow_logged = false;
-}
-
-/* Advance the main walk while the queue has room. Returns true when it did something. */
-static bool
-main_step(struct sw_watch *w)
-{
-    size_t half = w->cfg->files.queue_size / 2;
-    bool did = false;
-
-    for (int n = 0; n < WALK_BATCH && w->main.active; n++) {
-        struct sw_walk_ent e;
-        enum sw_rc rc;
-
-        if (w->main.it == NULL) {
-            struct sw_err err;
-
-            if (w->main.tree == w->end)
-                return did; /* every tree walked: main_end once the scans are done */
-            w->main.it = iter_open(w, w->trees[w->main.tree].path, &err);
-            if (w->main.it == NULL) {
-                /* A tree that is gone: its rows are reported deleted at the end; one that
-                 * cannot be read keeps them. */
-                if (access(w->trees[w->main.tree].path, F_OK) == 0 || errno != ENOENT) {
-                    struct sw_scan_job *j = sw_scan_job_create(SW_SCAN_UNREADABLE,
-                                                               w->trees[w->main.tree].path,
-                                                               NULL);
-                    if (j != NULL) {
-                        j->walk = true;
-                        submit(w, j, false);
-                    }
-                }
-                sw_log_warn("files: %s", err.msg);
-                w->main.tree++;
-                continue;
-            }
-        }
-        if (!sw_scanpool_room(w->pool, half))
-            return did;
-        rc = sw_walk_iter_next(w->main.it, &e, &w->main.c);
-        did = true;
-        if (rc == SW_EOF) {
-            walk_close(&w->main);
-            w->main.tree++;
-            continue;
-        }
-        walk_entry(w, &w->trees[w->main.tree], &e, true);
-    }
-    return did;
-}
-
-/* Walk the waiting directories (new ones, moved in). */
-static bool
-sub_step(struct sw_watch *w)
-{
-    size_t half = w->cfg->files.queue_size / 2;
-    bool did = false;
-
-    for (int n = 0; n < WALK_BATCH; n++) {
-        struct sw_walk_ent e;
-        struct sw_err err;
-
-        if (w->sub.it == NULL) {
-            char *p;
-
-            if (w->subq_n == 0)
-                return did;
-            p = w->subq[0];
-            memmove(w->subq, w->subq + 1, (w->subq_n - 1) * sizeof(*w->subq));
-            w->subq_n--;
-            w->sub.it = iter_open(w, p, &err);
-            w->sub.tree = 0;
-            if (w->sub.it != NULL) {
-                struct tree *t = tree_of(w, p);
-
-                w->sub.tree = t != NULL ? (size_t)(t - w->trees) : w->n_trees;
-            }
-            sw_free(p);
-            if (w->sub.it == NULL)
-                continue; /* gone again */
-        }
-        if (!sw_scanpool_room(w->pool, half))
-            return did;
-        did = true;
-        if (sw_walk_iter_next(w->sub.it, &e, &w->sub.c) == SW_EOF) {
-            walk_close(&w->sub);
-            continue;
-        }
-        /* The directory itself was reported by its event; its entries are new to us. */
-        walk_entry(w, w->sub.tree < w->n_trees ? &w->trees[w->sub.tree] : NULL, &e, false);
-    }
-    return did;
-}
-
-static bool
-retro_step(struct sw_watch *w)
-{
-    uint64_t window = atomic_exchange(&w->retro_window, 0);
-    bool did = false;
-
-    if (window != 0 && w->retro == NULL) {
-        struct sw_err err;
-        bool truncated = false;
-        uint64_t now = sw_clock_us(CLOCK_REALTIME);
-
-        if (w->fim == NULL) {
-            sw_log_notice("files: retro-hunt needs the baseline (files.fim): skipped");
-        } else {
-            enum sw_rc rc;
-
-            atomic_store(&w->in_fim, 1);
-            rc = sw_fim_service_recent(w->fim, now > window ? now - window : 0, RETRO_MAX,
-                                       &w->retro, &w->retro_n, &truncated, &err);
-            atomic_store(&w->in_fim, 0);
-            if (rc != SW_OK)
-                sw_log_error("files: retro-hunt: %s", err.msg);
-            else
-                sw_log_notice("files: retro-hunt: rescanning %zu files changed in the last "
-                              "%llu s%s", w->retro_n, (unsigned long long)(window / 1000000u),
-                              truncated ? " (more were left out)" : "");
-            w->retro_i = 0;
-        }
-    }
-    while (w->retro != NULL && w->retro_i < w->retro_n &&
-           sw_scanpool_room(w->pool, w->cfg->files.queue_size / 2)) {
-        struct sw_scan_job *j = sw_scan_job_create(SW_SCAN_RETRO, w->retro[w->retro_i], NULL);
-
-        w->retro_i++;
-        w->st.retro++;
-        if (j != NULL)
-            submit(w, j, false);
-        did = true;
-    }
-    if (w->retro != NULL && w->retro_i == w->retro_n) {
-        sw_fim_paths_free(w->retro, w->retro_n);
-        w->retro = NULL;
-        w->retro_n = w->retro_i = 0;
-    }
-    return did;
-}
-
-static void
-publish(struct sw_watch *w)
+void
+watch_publish(struct sw_watch *w)
 {
     struct sw_scan_stats ps;
 
@@ -885,7 +516,7 @@ publish(struct sw_watch *w)
     sw_scanpool_stats(w->pool, &ps);
     if (ps.record_drops > w->record_drops) {
         w->record_drops = ps.record_drops;
-        want_rescan(w, "the baseline's queue was full", NULL);
+        watch_want_rescan(w, "the baseline's queue was full", NULL);
     }
     w->st.events = w->st.ignored = w->st.watches = w->st.unwatched = w->st.unmatched = 0;
     w->st.dirs = 0;
@@ -917,7 +548,7 @@ watch_main(void *arg)
     struct epoll_event evs[4];
 
     pthread_setname_np(pthread_self(), "sw-watch");
-    main_begin(w, true, false);
+    watch_main_begin(w, true, false);
     while (!atomic_load(&w->stop)) {
         uint64_t now = sw_clock_us(CLOCK_MONOTONIC), v;
         bool busy = false;
@@ -928,22 +559,22 @@ watch_main(void *arg)
             busy |= drain_source(w, w->fan);
         if (w->ino != NULL)
             busy |= drain_source(w, w->ino);
-        busy |= retro_step(w);
-        busy |= sub_step(w);
+        busy |= watch_retro_step(w);
+        busy |= watch_sub_step(w);
         if (w->main.active) {
-            busy |= main_step(w);
+            busy |= watch_main_step(w);
             if (w->main.tree == w->end && w->main.it == NULL &&
                 sw_scanpool_walk_pending(w->pool) == 0)
-                main_end(w);
+                watch_main_end(w);
         } else if (w->rescan_wanted && sw_scanpool_room(w->pool, w->cfg->files.queue_size / 2)) {
-            main_begin(w, false, true);
+            watch_main_begin(w, false, true);
             busy = true;
         } else if (now >= w->next_scan) {
-            main_begin(w, false, false);
+            watch_main_begin(w, false, false);
             busy = true;
         }
         if (now >= w->next_publish) {
-            publish(w);
+            watch_publish(w);
             w->next_publish = now + PUBLISH_US;
         }
         timeout = busy ? 0 : 1000;
@@ -957,12 +588,12 @@ watch_main(void *arg)
     }
     if (w->main.active) {
         w->main_interrupted = true;
-        walk_close(&w->main);
+        watch_walk_close(&w->main);
         w->main.tree = w->end;
-        main_end(w);
+        watch_main_end(w);
     }
-    walk_close(&w->sub);
-    publish(w);
+    watch_walk_close(&w->sub);
+    watch_publish(w);
     return NULL;
 }
 
@@ -1053,8 +684,8 @@ sw_watch_destroy(struct sw_watch *w)
     if (w == NULL)
         return;
     sw_watch_stop(w);
-    walk_close(&w->main);
-    walk_close(&w->sub);
+    watch_walk_close(&w->main);
+    watch_walk_close(&w->sub);
     for (size_t i = 0; i < w->subq_n; i++)
         sw_free(w->subq[i]);
     if (w->retro != NULL)
