@@ -52,6 +52,7 @@
 struct root {
     char *path;           /* owned */
     enum src_how how;
+    uint64_t fsid;        /* of the file system its mark is on */
 };
 
 struct pend {
@@ -102,6 +103,13 @@ key_of_fid(const struct sw_fan_fid *f, uint8_t key[KEY_MAX])
     return 12u + f->handle_bytes;
 }
 
+/* The fsid fanotify reports for a file system, as the 64 bits keys start with. */
+static uint64_t
+fsid_of(const struct statfs *sf)
+{
+    return (uint64_t)(uint32_t)sf->f_fsid.__val[1] << 32 | (uint32_t)sf->f_fsid.__val[0];
+}
+
 /* The key of what dfd/name (name "" with dfd: dfd itself) is, as fanotify would report it.
  * 0 when it cannot be had. */
 static size_t
@@ -137,12 +145,31 @@ key_of(int dfd, const char *name, uint8_t key[KEY_MAX])
         }
         close(fd);
     }
-    fsid = (uint64_t)(uint32_t)sf.f_fsid.__val[1] << 32 | (uint32_t)sf.f_fsid.__val[0];
+    fsid = fsid_of(&sf);
     type = h.fh.handle_type;
     memcpy(key, &fsid, 8);
     memcpy(key + 8, &type, 4);
     memcpy(key + 12, h.fh.f_handle, h.fh.handle_bytes);
     return 12u + h.fh.handle_bytes;
+}
+
+/* The file system a key (key_of, key_of_fid) belongs to. */
+static uint64_t
+key_fsid(const uint8_t *key)
+{
+    uint64_t fsid;
+
+    memcpy(&fsid, key, sizeof(fsid));
+    return fsid;
+}
+
+/* Does directory key need a mark of its own? With directory marks every directory does;
+ * under a filesystem mark only one on another file system (mounted inside the tree and
+ * walked with files.one_filesystem false): the filesystem mark does not reach it. */
+static bool
+needs_dir_mark(const struct root *r, const uint8_t *key)
+{
+    return r != NULL && (r->how == HOW_DIR_MARKS || key_fsid(key) != r->fsid);
 }
 
 static uint32_t
@@ -337,7 +364,7 @@ dir_appeared(struct source *s, struct fan *f, struct dt_node *parent, const char
      * the mark (or what it held when it was moved in) is found by walking it. A filesystem
      * mark saw everything created in it already; only a directory moved in has contents
      * never reported. */
-    if (r != NULL && r->how == HOW_DIR_MARKS) {
+    if (needs_dir_mark(r, key)) {
         mark_dir(s, f, AT_FDCWD, path);
         out_item(f, WI_WALK, path, true, 0);
     } else if (moved_in) {
@@ -584,7 +611,7 @@ fan_dir(struct source *s, struct dt_node *parent, const char *path, const char *
     /* Marked again on every walk: adding a mark that exists changes nothing. A directory
      * that cannot be marked is still resolvable (its parent's mark reports its entry) but
      * its contents are not followed: counted in unwatched, found by the next walk. */
-    if (r != NULL && r->how == HOW_DIR_MARKS)
+    if (needs_dir_mark(r, key))
         (void)mark_dir(s, f, dirfd, NULL);
     return n;
 }
@@ -614,6 +641,7 @@ fan_add_root(struct source *s, const char *root, enum src_how how, int *errno_ou
     struct fan *f = s->ctx;
     unsigned kind = how == HOW_FS_MARK ? FAN_MARK_FILESYSTEM : FAN_MARK_ONLYDIR;
     uint64_t on_child = how == HOW_FS_MARK ? 0 : FAN_EVENT_ON_CHILD;
+    struct statfs sf;
     struct root *nr;
 
     if (!f->rename_probed) {
@@ -642,6 +670,10 @@ fan_add_root(struct source *s, const char *root, enum src_how how, int *errno_ou
                             AT_FDCWD, root);
         return err->code;
     }
+    if (statfs(root, &sf) != 0) {
+        *errno_out = errno;
+        return sw_err_sys(err, SW_EIO, "fanotify: statfs %s", root);
+    }
     nr = sw_realloc(f->roots, (f->n_roots + 1) * sizeof(*nr));
     if (nr == NULL)
         return sw_err_set(err, SW_ENOMEM, "fanotify: out of memory");
@@ -650,6 +682,7 @@ fan_add_root(struct source *s, const char *root, enum src_how how, int *errno_ou
     if (nr[f->n_roots].path == NULL)
         return sw_err_set(err, SW_ENOMEM, "fanotify: out of memory");
     nr[f->n_roots].how = how;
+    nr[f->n_roots].fsid = fsid_of(&sf);
     f->n_roots++;
     return SW_OK;
 }

@@ -447,8 +447,10 @@ live_item(struct sw_watch *w, struct wi *it)
             it->kind = WI_DELETE;
             old = NULL;
         } else {
+            /* skipped.excluded counts files left unscanned: a file written (or moved in
+             * from outside) under an excluded name once, not each of its events. */
             w->st.excluded++;
-            if (it->kind != WI_WALK && !it->is_dir)
+            if ((it->kind == WI_CLOSE_WRITE || it->kind == WI_RENAME) && !it->is_dir)
                 sw_scanpool_count_skipped(w->pool, 1, 0);
             goto drop;
         }

@@ -103,7 +103,8 @@ class Run:
         self.n_sync = 0
         self.proc = None
 
-    def start(self):
+    def start(self, wait_ready=True):
+        """Start the daemon; unless wait_ready is false, wait for READY (the log line)."""
         w = self.a.work
         cfg = os.path.join(w, "seawall.yaml")
         with open(cfg, "w") as f:
@@ -116,12 +117,14 @@ files:
   mode: {self.a.mode}
   scan_interval: {self.a.scan_interval}
   scan_threads: 1
-outputs: [{{type: file, path: {w}/out/eve.json, types: [alert, fileinfo, fim]}}]
+{getattr(self.a, "extra", "")}outputs: [{{type: file, path: {w}/out/eve.json, types: [alert, fileinfo, fim]}}]
 stats: {{interval: 1h}}
 """)
         self.eve.path = os.path.join(w, "out", "eve.json")
         self.proc = subprocess.Popen([self.a.seawall, "run", "-c", cfg],
                                      stderr=open(self.log, "w"), stdout=subprocess.DEVNULL)
+        if not wait_ready:
+            return True
         if not wait_until(lambda: "start-up walk done" in self.logtext() or
                           self.proc.poll() is not None, "READY"):
             return False
