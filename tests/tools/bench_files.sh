@@ -11,6 +11,9 @@
 #      fast as Python can; the time from the first write until the last file's fim event is
 #      written (end to end: the kernel, the watcher, the scan pool, SQLite, the output), the
 #      kernel events the watcher read (seawall status), and the peak RSS.
+#   3. Latency (tests/tools/bench_latency.py): BENCH_LAT small files written one at a time,
+#      from each close to its fim and fileinfo lines in the EVE file; then BENCH_LAT/5 web
+#      shells padded to 1 MiB, from the close to the alert line.
 SW=$(realpath "${1:?usage: bench_files.sh SEAWALL}")
 cd "$(dirname "$0")/../.." || exit 2
 if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null 2>&1 ||
@@ -23,6 +26,7 @@ if [ -z "$SEAWALL_FILES_NS" ]; then
 fi
 FILES=${BENCH_FILES:-20000}
 EVENTS=${BENCH_EVENTS:-50000}
+LAT=${BENCH_LAT:-50}
 THREADS=${BENCH_THREADS:-2}
 T=$(mktemp -d /tmp/seawall-bench-files.XXXXXX)
 chmod 0755 "$T"
@@ -80,6 +84,7 @@ files: {paths: [$T/fs/tree], mode: scan, fim: false, scan_threads: $THREADS, nic
         ionice: none}
 outputs: [{type: file, path: $T/out/eve.json}]
 EOF
+    : >"$T/log" # before the start: the wait below must not read the last run's log
     "$SW" run -c "$T/scan.yaml" 2>"$T/log" &
     DPID=$!
     n=0
@@ -113,6 +118,7 @@ rules: {dir: $T/rules}
 files: {paths: [$T/fs/live], mode: fanotify, scan_threads: $THREADS}
 outputs: [{type: file, path: $T/out/eve.json, types: [fim]}]
 EOF
+: >"$T/log"
 "$SW" run -c "$T/live.yaml" 2>"$T/log" &
 DPID=$!
 n=0
@@ -150,6 +156,26 @@ f = json.load(sys.stdin)['files']
 print(f\"bench_files: watcher read {f['events']} kernel events; overflows {f['overflows']}, \"
       f\"skipped.overflow {f['skipped']['overflow']}, rescans {f['rescans']}\")"
 echo "bench_files: peak RSS $(($(awk '/^VmHWM:/ { print $2 }' "/proc/$DPID/status") / 1024)) MiB"
+kill -TERM "$DPID"
+wait "$DPID"
+DPID=""
+
+# --- 3. latency --------------------------------------------------------------------------------
+rm -rf "$T/state"/* "$T/out"/* "$T/fs/live"
+mkdir -p "$T/fs/live"
+cat >"$T/lat.yaml" <<EOF
+agent: {user: nobody, group: nogroup, run_dir: $T/run, state_dir: $T/state}
+network: {interfaces: []}
+rules: {dir: $T/rules}
+files: {paths: [$T/fs/live], mode: fanotify, scan_threads: $THREADS}
+outputs: [{type: file, path: $T/out/eve.json, types: [alert, fileinfo, fim]}]
+EOF
+: >"$T/log"
+"$SW" run -c "$T/lat.yaml" 2>"$T/log" &
+DPID=$!
+n=0
+while ! grep -q 'start-up walk done' "$T/log" && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+python3 tests/tools/bench_latency.py "$T/fs/live" "$LAT" "$T/out/eve.json"
 kill -TERM "$DPID"
 wait "$DPID"
 DPID=""
