@@ -24,6 +24,8 @@ written after each action marks the point by which its events have been written)
               complete baseline (seawall fim check finds nothing); kill -9 right after a
               burst of writes, start: every file reported added, none more than twice (at
               most the open batch again), the baseline complete
+  externals   a rule on the YARA externals of a written file (seawall_source "fim",
+              filename, filepath, extension, owner) matches it, and only it
   budget      files.mode inotify with files.max_watches below the directory count: one
               warning naming the directories left unwatched, `seawall status` counts them,
               and a file written in one is found by the next scheduled walk while one in a
@@ -403,6 +405,29 @@ def rows_in(db):
         return 0
 
 
+# --- YARA externals -------------------------------------------------------------------------
+
+def case_externals(a):
+    t = fresh_tree(a.base, "ext")
+    os.makedirs(f"{t}/cgi")
+    w = fresh_work(a.base, "ext")
+    with open(os.path.join(w, "rules", "ext.yar"), "w") as f:
+        f.write('rule seawall_test_externals { condition: seawall_source == "fim" and '
+                f'filename == "x.PHP" and filepath == "{t}/cgi" and extension == ".php" and '
+                'owner == "root" }\n')
+    r = fl.Run(args_for(a.seawall, t, w))
+    if not first_start(r, "externals"):
+        return
+    p, q = f"{t}/cgi/x.PHP", f"{t}/x.PHP"
+    write(p, b"no strings needed")
+    write(q, b"same name, another directory")
+    got = r.sync()
+    check("externals: seawall_source fim, filename, filepath, extension, owner", got,
+          [("alert", "seawall_test_externals", p, None, None), fileinfo(p), fim("added", p),
+           fileinfo(q), fim("added", q)])
+    r.stop()
+
+
 # --- inotify budget -------------------------------------------------------------------------
 
 def case_budget(a):
@@ -450,7 +475,7 @@ def case_budget(a):
 
 CASES = {"exclude": case_exclude, "sizes": case_sizes, "onefs": case_onefs,
          "recursive": case_recursive, "restart": case_restart, "crash": case_crash,
-         "budget": case_budget}
+         "externals": case_externals, "budget": case_budget}
 
 
 def main():
