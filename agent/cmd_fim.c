@@ -85,7 +85,8 @@ usage(FILE *fp)
             "  -x, --exclude GLOB     skip paths or base names matching GLOB (repeatable;\n"
             "                         files.exclude applies too)\n"
             "      --cross-file-systems  descend into other file systems (default: stay on\n"
-            "                         the file system of each path)\n"
+            "                         the file system of each path, as files.one_filesystem;\n"
+            "                         files.recursive false: the top directories' files only)\n"
             "  -c, --config FILE      configuration file\n"
             "      --set KEY=VALUE    override a configuration key\n"
             "  -v, --verbose          a summary and more messages on stderr\n"
@@ -454,7 +455,10 @@ sw_cmd_fim(int argc, char **argv)
         }
         r.h[i].started = true;
     }
-    struct sw_fim_walk_opts wo = {.exclude = globs, .n_exclude = n_globs, .one_fs = !a.cross_fs};
+    /* The daemon's walk rules, so that a check agrees with the baseline it keeps. */
+    struct sw_fim_walk_opts wo = {.exclude = globs, .n_exclude = n_globs,
+                                  .one_fs = !a.cross_fs && cfg->files.one_filesystem,
+                                  .top_only = !cfg->files.recursive};
     struct sw_fim_walk_counts wc = {0};
 
     for (size_t i = 0; i < n_roots && walk_ok; i++) {

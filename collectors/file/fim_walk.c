@@ -152,6 +152,8 @@ walk_dir(struct walk *w, int dfd, char *path, size_t len, int depth)
                 unreadable(w, path, errno);
         } else if (!S_ISDIR(st.st_mode)) {
             entry(w, dirfd(d), names[i], path, &st);
+        } else if (w->o->top_only) {
+            /* a subdirectory: not watched, so not in the baseline */
         } else if (w->o->one_fs && st.st_dev != w->root_dev) {
             w->c->other_fs++;
         } else if (depth >= MAX_DEPTH) {

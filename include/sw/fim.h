@@ -303,6 +303,8 @@ struct sw_fim_walk_opts {
                                  * is not entered */
     size_t n_exclude;
     bool one_fs;                /* do not descend into other file systems (default on) */
+    bool top_only;              /* do not descend into directories at all (files.recursive
+                                 * false): the root's own entries only */
 };
 
 struct sw_fim_walk_counts {

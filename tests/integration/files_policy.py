@@ -16,8 +16,9 @@ written after each action marks the point by which its events have been written)
               recorded without a hash (fim added, no fileinfo); skipped.size counts it
   onefs       files.one_filesystem: by default a file system mounted inside a tree is left
               out (no event, not in the baseline); with false, files written on it are
-              followed live, as the rest of the tree
-  recursive   files.recursive false: only the top directory's files
+              followed live, as the rest of the tree; either way `seawall fim check` with
+              the same configuration agrees with the daemon's baseline
+  recursive   files.recursive false: only the top directory's files (fim check agrees)
   restart     stop, change files (add, modify, delete, chmod), start: exactly those fim
               events, found by the start-up walk
   crash       kill -9 in the middle of the first start-up walk, start: no fim event and a
@@ -77,6 +78,22 @@ def fresh_tree(base, name):
     shutil.rmtree(t, ignore_errors=True)
     os.makedirs(os.path.join(t, ".s"))
     return t
+
+
+def fim_check(a, t, w):
+    """`seawall fim check` of tree t against the baseline, with the daemon's configuration
+    (files.exclude, files.one_filesystem, files.recursive as it ran)."""
+    out = subprocess.run([a.seawall, "fim", "check", t, "-c", os.path.join(w, "seawall.yaml")],
+                         capture_output=True, timeout=600)
+    return out.returncode, (out.stdout + out.stderr).decode(errors="replace")[:400]
+
+
+def check_agrees(a, r, what):
+    rc, out = fim_check(a, r.tree, r.a.work)
+    if rc == 0:
+        ok(f"{what}: seawall fim check with the daemon's configuration: no difference")
+    else:
+        bad(f"{what}: seawall fim check exit {rc}: {out}")
 
 
 def status(r):
@@ -226,6 +243,7 @@ def case_onefs(a):
             ok(f"{name}: the baseline holds {rows} file(s) of the inner file system")
         else:
             bad(f"{name}: the baseline holds {rows!r} rows below {mnt}, want {want}")
+        check_agrees(a, r, name)
 
 
 # --- recursive ------------------------------------------------------------------------------
@@ -244,6 +262,7 @@ def case_recursive(a):
     check("files.recursive false: only the top directory's file", got,
           [fileinfo(f"{t}/top.txt"), fim("added", f"{t}/top.txt")])
     r.stop()
+    check_agrees(a, r, "files.recursive false")
 
 
 def sync_top(r):
@@ -293,11 +312,6 @@ def case_restart(a):
 
 # --- crash ----------------------------------------------------------------------------------
 
-def fim_check(a, t, w):
-    out = subprocess.run([a.seawall, "fim", "check", t, "--db", os.path.join(w, "state",
-                                                                              "fim.db")],
-                         capture_output=True, timeout=600)
-    return out.returncode, out.stdout.decode(errors="replace")[:300]
 
 
 def case_crash(a):
@@ -375,11 +389,7 @@ def case_crash(a):
         bad(f"crash: missing {missing[:3]} ({len(missing)}), more than twice {more[:3]}, "
             f"other events {other[:3]}")
     r3.stop()
-    rc, out = fim_check(a, t, w)
-    if rc == 0:
-        ok("crash: seawall fim check against the daemon's baseline: no difference")
-    else:
-        bad(f"crash: seawall fim check exit {rc}: {out}")
+    check_agrees(a, r3, "crash")
 
 
 def baseline_paths(db):
