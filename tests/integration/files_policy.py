@@ -469,6 +469,10 @@ def case_budget(a):
         ok("budget: seawall status: watches 4, unwatched 4")
     else:
         bad(f"budget: status watches {st.get('watches')}, unwatched {st.get('unwatched')}")
+    if st.get("trees") == [{"path": t, "source": "inotify"}]:
+        ok("budget: seawall status names the tree's source (inotify)")
+    else:
+        bad(f"budget: status trees {st.get('trees')}")
     lw, uw = f"{watched[0]}/live.txt", f"{unwatched[0]}/walked.txt"
     write(lw, b"in a watched directory")
     write(uw, b"in an unwatched directory")
