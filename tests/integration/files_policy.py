@@ -27,6 +27,10 @@ written after each action marks the point by which its events have been written)
               most the open batch again), the baseline complete
   externals   a rule on the YARA externals of a written file (seawall_source "fim",
               filename, filepath, extension, owner) matches it, and only it
+  overflow    the kernel's event queue overflows (fanotify, inotify): the daemon is stopped
+              (SIGSTOP) while more files are written than the kernel queues events for,
+              then continued: the overflow is counted and logged once, the tree walked again,
+              and every file is reported added, nothing else
   budget      files.mode inotify with files.max_watches below the directory count: one
               warning naming the directories left unwatched, `seawall status` counts them,
               and a file written in one is found by the next scheduled walk while one in a
@@ -438,6 +442,59 @@ def case_externals(a):
     r.stop()
 
 
+# --- the kernel's queue overflows ----------------------------------------------------------
+
+def case_overflow(a):
+    with open("/proc/sys/fs/inotify/max_queued_events") as f:
+        n = int(f.read()) + 100  # fanotify's default queue is 16384 events too
+    n = max(n, 16484)
+    for mode in ("fanotify", "inotify"):
+        t = fresh_tree(a.base, "ovf-" + mode)
+        r = fl.Run(args_for(a.seawall, t, fresh_work(a.base, "ovf-" + mode), mode=mode,
+                            extra="  queue_size: 1048576\n"))
+        if not first_start(r, f"overflow {mode}"):
+            return
+        for d in range(10):  # watched (inotify, directory marks) before the stop
+            os.makedirs(f"{t}/d{d}")
+        r.sync()
+        os.kill(r.proc.pid, signal.SIGSTOP)
+        paths = []
+        try:
+            for i in range(n):
+                p = f"{t}/d{i % 10}/f{i}"
+                write(p, b"x")
+                paths.append(p)
+        finally:
+            os.kill(r.proc.pid, signal.SIGCONT)
+        want = set(paths)
+
+        def all_added():
+            r.eve.poll()
+            for e in r.eve.events[r.seen:]:
+                k = key(e)
+                if k and k[0] == "fim" and k[1] == "added":
+                    want.discard(k[2])
+            return not want
+        fl.wait_until(all_added, f"{n} files added after the {mode} overflow")
+        got = r.fresh()
+        other = [key(e) for e in got if key(e)[0] == "fim" and key(e)[1] != "added"]
+        st = status(r)
+        msg = "the kernel's event queue overflowed: events were lost"
+        if not want and not other:
+            ok(f"overflow {mode}: {n} files written while stopped, each reported added, "
+               f"nothing else")
+        else:
+            bad(f"overflow {mode}: {len(want)} never reported, other events {other[:3]}")
+        if st.get("overflows", 0) >= 1 and st.get("rescans", 0) >= 1 and \
+                r.logtext().count(msg) == 1:
+            ok(f"overflow {mode}: counted ({st['overflows']}), logged once, "
+               f"{st['rescans']} rescan(s)")
+        else:
+            bad(f"overflow {mode}: overflows {st.get('overflows')}, rescans "
+                f"{st.get('rescans')}, logged {r.logtext().count(msg)} times")
+        r.stop()
+
+
 # --- inotify budget -------------------------------------------------------------------------
 
 def case_budget(a):
@@ -489,7 +546,7 @@ def case_budget(a):
 
 CASES = {"exclude": case_exclude, "sizes": case_sizes, "onefs": case_onefs,
          "recursive": case_recursive, "restart": case_restart, "crash": case_crash,
-         "externals": case_externals, "budget": case_budget}
+         "externals": case_externals, "overflow": case_overflow, "budget": case_budget}
 
 
 def main():
