@@ -31,6 +31,10 @@ written after each action marks the point by which its events have been written)
               (SIGSTOP) while more files are written than the kernel queues events for,
               then continued: the overflow is counted and logged once, the tree walked again,
               and every file is reported added, nothing else
+  reload      SIGHUP with files.exclude, files.max_scan_size and files.max_hash_size
+              changed: each is named as taking effect on restart, and the running values
+              stay (a file matching the new exclude glob is still reported); the new
+              files.retro_hunt applies
   budget      files.mode inotify with files.max_watches below the directory count: one
               warning naming the directories left unwatched, `seawall status` counts them,
               and a file written in one is found by the next scheduled walk while one in a
@@ -495,6 +499,43 @@ def case_overflow(a):
         r.stop()
 
 
+# --- reload ---------------------------------------------------------------------------------
+
+def case_reload(a):
+    t = fresh_tree(a.base, "reload")
+    r = fl.Run(args_for(a.seawall, t, fresh_work(a.base, "reload"),
+                        extra="  exclude: ['*.tmp']\n  retro_hunt: 0s\n"))
+    if not first_start(r, "reload"):
+        return
+    cfg = os.path.join(r.a.work, "seawall.yaml")
+    with open(cfg) as f:
+        text = f.read()
+    with open(cfg, "w") as f:
+        f.write(text.replace("  exclude: ['*.tmp']\n  retro_hunt: 0s\n",
+                             "  exclude: ['*.tmp', '*.log']\n  retro_hunt: 1h\n"
+                             "  max_scan_size: 2KiB\n  max_hash_size: 4KiB\n"))
+    r.proc.send_signal(signal.SIGHUP)
+    fl.wait_until(lambda: "reloaded:" in r.logtext(), "the reload")
+    log = r.logtext()
+    named = [k for k in ("files.exclude", "files.max_scan_size", "files.max_hash_size")
+             if f"reload: {k} changed: it takes effect on restart" in log]
+    if len(named) == 3 and "files.retro_hunt changed" not in log:
+        ok("reload: files.exclude, max_scan_size, max_hash_size named as restart-only; "
+           "retro_hunt not")
+    else:
+        bad(f"reload: named restart-only: {named}; log: {log[-600:]}")
+    if "retro-hunt: rescanning" in log:
+        ok("reload: the new files.retro_hunt (1h) applies: a retro-hunt ran")
+    else:
+        bad("reload: no retro-hunt with the reloaded files.retro_hunt 1h")
+    p, big = f"{t}/app.log", f"{t}/big.php"
+    write(p, b"still reported")
+    write(big, WEBSHELL + b"\n" * 8192)
+    check("reload: the running exclude and size limits stay", r.sync(),
+          [fileinfo(p), fim("added", p), alert(big), fileinfo(big), fim("added", big)])
+    r.stop()
+
+
 # --- inotify budget -------------------------------------------------------------------------
 
 def case_budget(a):
@@ -546,7 +587,8 @@ def case_budget(a):
 
 CASES = {"exclude": case_exclude, "sizes": case_sizes, "onefs": case_onefs,
          "recursive": case_recursive, "restart": case_restart, "crash": case_crash,
-         "externals": case_externals, "overflow": case_overflow, "budget": case_budget}
+         "externals": case_externals, "overflow": case_overflow, "reload": case_reload,
+         "budget": case_budget}
 
 
 def main():

@@ -2,7 +2,8 @@
 # files_policy.sh SEAWALL - `seawall run` watching files: the files.* policy keys (exclude,
 # max_scan_size and max_hash_size, one_filesystem with a file system mounted inside a tree,
 # recursive, the inotify budget of max_watches), the YARA externals of a written file, the
-# kernel's event queue overflowing (fanotify, inotify), a stop-change-start, and kill -9 (in
+# kernel's event queue overflowing (fanotify, inotify), a reload, a stop-change-start, and
+# kill -9 (in
 # the middle of the first start-up walk; right after a burst of writes). The cases and what
 # each checks: tests/integration/files_policy.py. Everything happens on a tmpfs this test
 # mounts, with a second tmpfs inside it, in a mount namespace of its own (unshare -m); the
@@ -34,4 +35,4 @@ if ! mount -t tmpfs -o size=512m tmpfs "$T/fs" || ! mkdir -p "$T/fs/onefs/mnt/" 
 fi
 mkdir -p "$T/fs/onefs/.s"
 python3 tests/integration/files_policy.py --seawall "$SW" --base "$T" \
-    ${SEAWALL_POLICY_CASES:-exclude sizes onefs recursive restart crash externals overflow budget}
+    ${SEAWALL_POLICY_CASES:-exclude sizes onefs recursive restart crash externals overflow reload budget}
