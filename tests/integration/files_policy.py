@@ -35,6 +35,9 @@ written after each action marks the point by which its events have been written)
               changed: each is named as taking effect on restart, and the running values
               stay (a file matching the new exclude glob is still reported); the new
               files.retro_hunt applies
+  corrupt     a baseline file that is not a seawall baseline (another program's SQLite
+              file, then junk): the daemon names it, moves it aside, rebuilds the baseline
+              without fim events and reports changes again afterwards
   budget      files.mode inotify with files.max_watches below the directory count: one
               warning naming the directories left unwatched, `seawall status` counts them,
               and a file written in one is found by the next scheduled walk while one in a
@@ -536,6 +539,41 @@ def case_reload(a):
     r.stop()
 
 
+# --- a corrupt or foreign baseline ------------------------------------------------------------
+
+def case_corrupt(a):
+    import sqlite3
+    t = fresh_tree(a.base, "corrupt")
+    write(f"{t}/a.txt", b"a")
+    w = fresh_work(a.base, "corrupt")
+    db = os.path.join(w, "state", "fim.db")
+    foreign = sqlite3.connect(db)  # another program's database where the baseline goes
+    foreign.execute("create table files(path text, note text)")
+    foreign.execute("insert into files values ('a.txt', 'not seawall''s')")
+    foreign.commit()
+    foreign.close()
+    shutil.chown(db, "nobody", "nogroup")
+    r = fl.Run(args_for(a.seawall, t, w))
+    for what in ("another program's SQLite file", "junk"):
+        if not first_start(r, f"corrupt: {what}"):
+            return
+        log = r.logtext()
+        if f"{db}: not a usable seawall baseline" in log and f"moved aside to {db}.bad" in log \
+                and os.path.exists(db + ".bad"):
+            ok(f"corrupt: {what}: named, moved aside to fim.db.bad, rebuilt without events")
+        else:
+            bad(f"corrupt: {what}: log {log[-500:]}")
+        write(f"{t}/a.txt", b"changed after: " + what.encode())
+        check(f"corrupt: {what}: the rebuilt baseline reports changes", r.sync(),
+              [fileinfo(f"{t}/a.txt"), fim("modified", f"{t}/a.txt", None,
+                                           ["mtime", "sha256", "size"])])
+        r.stop()
+        r = restarted(r)
+        with open(db, "r+b") as f:  # the next start finds junk
+            f.write(b"\x00junk" * 512)
+        os.remove(db + ".bad")
+
+
 # --- inotify budget -------------------------------------------------------------------------
 
 def case_budget(a):
@@ -587,7 +625,7 @@ def case_budget(a):
 
 CASES = {"exclude": case_exclude, "sizes": case_sizes, "onefs": case_onefs,
          "recursive": case_recursive, "restart": case_restart, "crash": case_crash,
-         "externals": case_externals, "overflow": case_overflow, "reload": case_reload,
+         "externals": case_externals, "overflow": case_overflow, "reload": case_reload, "corrupt": case_corrupt,
          "budget": case_budget}
 
 
