@@ -10,7 +10,8 @@
 #   2. Events: with files.mode fanotify and the baseline on, BENCH_EVENTS new files written as
 #      fast as Python can; the time from the first write until the last file's fim event is
 #      written (end to end: the kernel, the watcher, the scan pool, SQLite, the output), the
-#      kernel events the watcher read (seawall status), and the peak RSS.
+#      kernel events the watcher read (seawall status) and how many a second, and the peak
+#      RSS.
 #   3. Latency (tests/tools/bench_latency.py): BENCH_LAT small files written one at a time,
 #      from each close to its fim and fileinfo lines in the EVE file; then BENCH_LAT/5 web
 #      shells padded to 1 MiB, from the close to the alert line.
@@ -149,12 +150,17 @@ t2 = time.monotonic()
 print(f"bench_files: {n} files written in {t1 - t0:.1f} s ({n / (t1 - t0):.0f}/s); "
       f"{seen} fim added events, the last {t2 - t1:.1f} s after the last write: "
       f"{seen / (t2 - t0):.0f} files/s end to end")
+with open(eve + ".elapsed", "w") as f:
+    f.write(f"{t2 - t0:.3f}")
 EOF
 "$SW" status -c "$T/live.yaml" --json | python3 -c "
 import json, sys
 f = json.load(sys.stdin)['files']
-print(f\"bench_files: watcher read {f['events']} kernel events; overflows {f['overflows']}, \"
-      f\"skipped.overflow {f['skipped']['overflow']}, rescans {f['rescans']}\")"
+s = float(open(sys.argv[1]).read())
+print(f\"bench_files: watcher read {f['events']} kernel events ({f['events'] / s:.0f}/s over \"
+      f\"those {s:.1f} s); overflows {f['overflows']}, \"
+      f\"skipped.overflow {f['skipped']['overflow']}, rescans {f['rescans']}\")" \
+    "$T/out/eve.json.elapsed"
 echo "bench_files: peak RSS $(($(awk '/^VmHWM:/ { print $2 }' "/proc/$DPID/status") / 1024)) MiB"
 kill -TERM "$DPID"
 wait "$DPID"
