@@ -86,6 +86,8 @@ $(B)/tests/test_%: $(B)/tests/unit/test_%.o $(FAKE_OBJ) $(LIB)
 # Unit tests that fake a system call at the edge (the linker's --wrap): test_scanpool makes
 # pread see a file that changes size while the scan pool reads it.
 $(B)/tests/test_scanpool: WRAP := -Wl,--wrap=pread
+# test_router sees the output thread go to sleep (poll) and what its sinks held then.
+$(B)/tests/test_router: WRAP := -Wl,--wrap=poll
 
 $(B)/tools/%: $(B)/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)

@@ -257,6 +257,11 @@ router_main(void *arg)
         }
         uint64_t v;
         struct pollfd pfd = {.fd = r->efd, .events = POLLIN};
+
+        /* Idle: what the sinks buffered goes out now, not when the next wake-up comes (up
+         * to a second later: live events must reach the output promptly). */
+        for (size_t i = 0; i < r->n_sinks; i++)
+            (void)r->sinks[i]->ops->flush(r->sinks[i], NULL);
         /* Live, wake once a second even when idle: the watchdog sees the beat, and sinks
          * check for rotated files. Offline, sleep until woken. */
         if (r->lossless || poll(&pfd, 1, 1000) > 0) {
