@@ -1,5 +1,5 @@
-/* test_yara.c - filetype labels, YARA externals, signature_id hashing and string-match
- * escaping/truncation (rules/yara.c, collectors/file/filetype.c). */
+/* test_yara.c - YARA externals, signature_id hashing, string-match escaping/truncation and
+ * loading under allocation failures (rules/yara.c; filetype labels: test_filetype.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,55 +14,7 @@
 
 #include "sw/alloc.h"
 #include "sw/event.h"
-#include "sw/filetype.h"
 #include "sw/yara.h"
-
-static const char *
-label(const char *s, size_t n)
-{
-    return sw_filetype_classify((const uint8_t *)s, n)->label;
-}
-
-static void
-filetype_binary_magics(void **state)
-{
-    (void)state;
-    assert_string_equal(label("MZ\x90\x00", 4), "EXE");
-    assert_string_equal(label("\x7f" "ELF\x02\x01", 6), "ELF");
-    assert_string_equal(label("\xcf\xfa\xed\xfe", 4), "MACH-O");
-    assert_string_equal(label("\xca\xfe\xba\xbe\x00\x00\x00\x02", 8), "MACH-O");
-    assert_string_equal(label("\xca\xfe\xba\xbe\x00\x00\x00\x34", 8), "CLASS");
-    assert_string_equal(label("MDMP\x93\xa7", 6), "MDMP");
-    assert_string_equal(label("PK\x03\x04", 4), "ZIP");
-    assert_string_equal(label("%PDF-1.7", 8), "PDF");
-    assert_string_equal(label("GIF89a", 6), "GIF");
-    assert_string_equal(label("{\\rtf1\\ansi", 11), "RTF");
-    assert_string_equal(label("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8), "DOC");
-    assert_string_equal(label("\x89PNG\r\n\x1a\n", 8), "PNG");
-}
-
-static void
-filetype_text_markers(void **state)
-{
-    (void)state;
-    assert_string_equal(label("\xef\xbb\xbf  <?PHP echo 1;", 19), "PHP");
-    assert_string_equal(label("<%@ page import=\"java.io.*\" %>", 30), "JSP");
-    assert_string_equal(label("<%@ Page Language=\"C#\" %>", 25), "ASP");
-    assert_string_equal(label("@ECHO OFF\r\ndel x", 16), "BATCH");
-    assert_string_equal(label("Set o = WScript.CreateObject(\"x\")", 33), "VBS");
-    assert_string_equal(label("#!/bin/sh\n", 10), "SHELL");
-}
-
-static void
-filetype_unknown_and_short(void **state)
-{
-    (void)state;
-    assert_string_equal(label("", 0), "UNKNOWN");
-    assert_string_equal(sw_filetype_classify(NULL, 10)->label, "UNKNOWN");
-    assert_string_equal(label("M", 1), "UNKNOWN");
-    assert_string_equal(label("\xca\xfe\xba", 3), "UNKNOWN");
-    assert_string_equal(label("hello world", 11), "UNKNOWN");
-}
 
 static void
 externals_from_path(void **state)
@@ -269,9 +221,6 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(filetype_binary_magics),
-        cmocka_unit_test(filetype_text_markers),
-        cmocka_unit_test(filetype_unknown_and_short),
         cmocka_unit_test(externals_from_path),
         cmocka_unit_test(owner_name_or_number),
         cmocka_unit_test(sid_is_stable_and_in_range),
