@@ -126,8 +126,11 @@ load_rules(const struct sw_config *cfg, struct sw_yara_load_stats *ls, char *fir
         sw_log_warn("%s: no rules directory: running without YARA rules", cfg->rules.dir);
         return NULL;
     }
+    /* The cache belongs to agent.user: a start-up as root compiles (a compiled set is code
+     * libyara runs, and agent.user can write that folder); reloads, which run as agent.user
+     * after the drop, use it. */
     snprintf(cache, sizeof(cache), "%s/rules-cache", cfg->agent.state_dir);
-    if (access(cache, W_OK) == 0)
+    if (geteuid() != 0 && access(cache, W_OK) == 0)
         lo.cache_dir = cache;
     return sw_yara_load(&lo, ls, err);
 }

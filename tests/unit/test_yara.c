@@ -217,6 +217,66 @@ load_and_scan_survive_every_allocation_failure(void **state)
     }
 }
 
+/* Issue 9 item 1: the cache is used only when nobody but the effective user can write the
+ * folder and the entry (group or other write bits refuse it; the rules are compiled). */
+static void
+issue9_cache_refused_when_others_may_write(void **state)
+{
+    char dir[] = "/tmp/sw-yara-trust.XXXXXX", rules_dir[600], cache_dir[600], cmd[700];
+    struct sw_yara_load_opts lo = {.dir = rules_dir, .cache_dir = cache_dir};
+    struct sw_yara_load_stats ls;
+    struct sw_yara_rules *r;
+    struct sw_err err;
+    char entry[700] = "";
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(rules_dir, sizeof(rules_dir), "%s/rules", dir);
+    snprintf(cache_dir, sizeof(cache_dir), "%s/cache", dir);
+    assert_int_equal(mkdir(rules_dir, 0700), 0);
+    write_file(rules_dir, "a.yar", "rule trust_probe { condition: true }\n");
+    assert_int_equal(sw_yara_init(&err), SW_OK);
+    /* 1. compiled and saved (the folder is made 0700), 2. loaded from it */
+    for (int i = 0; i < 2; i++) {
+        r = sw_yara_load(&lo, &ls, &err);
+        assert_non_null(r);
+        assert_int_equal(ls.rules, 1);
+        assert_int_equal(ls.from_cache, i == 1);
+        assert_int_equal(ls.cache_written, i == 0);
+        sw_yara_rules_destroy(r);
+    }
+    /* 3. a group-writable folder: neither read nor written */
+    assert_int_equal(chmod(cache_dir, 0770), 0);
+    r = sw_yara_load(&lo, &ls, &err);
+    assert_non_null(r);
+    assert_int_equal(ls.rules, 1);
+    assert_false(ls.from_cache);
+    assert_false(ls.cache_written);
+    sw_yara_rules_destroy(r);
+    /* 4. a world-writable entry in a good folder: refused, then replaced by a good one */
+    assert_int_equal(chmod(cache_dir, 0700), 0);
+    snprintf(cmd, sizeof(cmd), "chmod 0606 %s/*.txt", cache_dir);
+    assert_int_equal(system(cmd), 0);
+    for (int i = 0; i < 2; i++) {
+        r = sw_yara_load(&lo, &ls, &err);
+        assert_non_null(r);
+        assert_int_equal(ls.from_cache, i == 1);
+        sw_yara_rules_destroy(r);
+    }
+    /* 5. the folder is a symlink to the good one: refused */
+    snprintf(entry, sizeof(entry), "%s/link", dir);
+    assert_int_equal(symlink(cache_dir, entry), 0);
+    lo.cache_dir = entry;
+    r = sw_yara_load(&lo, &ls, &err);
+    assert_non_null(r);
+    assert_false(ls.from_cache);
+    assert_false(ls.cache_written);
+    sw_yara_rules_destroy(r);
+    sw_yara_fini();
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -226,6 +286,7 @@ main(void)
         cmocka_unit_test(sid_is_stable_and_in_range),
         cmocka_unit_test(escape_and_cut),
         cmocka_unit_test(load_and_scan_survive_every_allocation_failure),
+        cmocka_unit_test(issue9_cache_refused_when_others_may_write),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
