@@ -14,6 +14,7 @@
 #include "sw/cmd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <jansson.h>
@@ -394,16 +395,67 @@ done:
 
 /* --- start-up ----------------------------------------------------------------------------- */
 
-/* As root: a directory the unprivileged daemon owns (created when missing). */
-static void
+/* As root: a directory the unprivileged daemon owns (created when missing). The path may lie
+ * in a folder agent.user owns (rules-cache in agent.state_dir), so it is opened with
+ * O_NOFOLLOW and chowned through that descriptor: a symlink planted there is refused, never
+ * followed to hand its target to agent.user. Returns false after one line naming it when it
+ * is refused; a folder that cannot be made is a warning (what needs it fails later). */
+static bool
 own_dir(const char *path, uid_t uid, gid_t gid)
 {
+    struct stat sb;
+    int fd;
+
     if (mkdir(path, 0750) != 0 && errno != EEXIST) {
         sw_log_warn("%s: %s", path, strerror(errno));
-        return;
+        return true; /* what needs it fails later, naming it */
     }
-    if (geteuid() == 0 && chown(path, uid, gid) != 0)
+    fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd == -1 || fstat(fd, &sb) != 0) {
+        sw_log_warn("%s: %s", path, strerror(errno));
+        if (fd != -1)
+            close(fd);
+        return true;
+    }
+    if (!S_ISDIR(sb.st_mode)) {
+        sw_log_error("%s: %s: refused (it must be a folder)",
+                     path, S_ISLNK(sb.st_mode) ? "is a symlink" : "not a folder");
+        close(fd);
+        return false;
+    }
+    if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) != 0)
         sw_log_warn("%s: chown: %s", path, strerror(errno));
+    close(fd);
+    return true;
+}
+
+/* As root: hand an output file the sink opened to agent.user, who reopens it after a
+ * rotation. Opened again with O_NOFOLLOW as O_PATH (a FIFO or device is not opened for I/O)
+ * and chowned through that descriptor, only when it is a regular file with one name: a
+ * symlink or a hard link planted in agent.user's folder is refused (the sink already refused
+ * them when it opened the path), anything else (/dev/null, a FIFO) is left alone. */
+static bool
+own_output(const char *path, uid_t uid, gid_t gid)
+{
+    int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat sb;
+    bool ok = true;
+
+    if (fd == -1 || fstat(fd, &sb) != 0) {
+        sw_log_warn("%s: output file: chown: %s", path, strerror(errno));
+        if (fd != -1)
+            close(fd);
+        return true;
+    }
+    if (S_ISLNK(sb.st_mode) || (S_ISREG(sb.st_mode) && sb.st_nlink > 1)) {
+        sw_log_error("%s: output file %s: refused", path,
+                     S_ISLNK(sb.st_mode) ? "is a symlink" : "has more than one name (hard links)");
+        ok = false;
+    } else if (S_ISREG(sb.st_mode) && fchownat(fd, "", uid, gid, AT_EMPTY_PATH) != 0) {
+        sw_log_warn("%s: chown: %s", path, strerror(errno));
+    }
+    close(fd);
+    return ok;
 }
 
 static int
@@ -427,13 +479,13 @@ start(struct daemon *d)
         return 2;
     }
     d->yara_ready = true;
-    if (geteuid() == 0)
-        own_dir(d->cfg->agent.state_dir, d->uid, d->gid);
     if (geteuid() == 0) {
         char cache[PATH_MAX];
 
         snprintf(cache, sizeof(cache), "%s/rules-cache", d->cfg->agent.state_dir);
-        own_dir(cache, d->uid, d->gid);
+        if (!own_dir(d->cfg->agent.state_dir, d->uid, d->gid) ||
+            !own_dir(cache, d->uid, d->gid))
+            return 2;
     }
     rules = load_rules(d->cfg, &ls, first, &err);
     if (rules == NULL && err.code != SW_OK) {
@@ -467,17 +519,12 @@ start(struct daemon *d)
     for (size_t i = 0; geteuid() == 0 && i < d->cfg->n_outputs; i++) {
         const struct sw_cfg_sink *o = &d->cfg->outputs[i];
 
-        struct stat sb;
-
-        /* Only a regular file it made or appends to: never /dev/null or a FIFO. */
-        if (strcmp(o->type, "file") != 0 || o->path == NULL || stat(o->path, &sb) != 0 ||
-            !S_ISREG(sb.st_mode))
-            continue;
-        if (chown(o->path, d->uid, d->gid) != 0)
-            sw_log_warn("%s: chown: %s", o->path, strerror(errno));
+        if (strcmp(o->type, "file") == 0 && o->path != NULL &&
+            !own_output(o->path, d->uid, d->gid))
+            return 2;
     }
-    if (geteuid() == 0)
-        own_dir(d->cfg->agent.run_dir, d->uid, d->gid);
+    if (geteuid() == 0 && !own_dir(d->cfg->agent.run_dir, d->uid, d->gid))
+        return 2;
     snprintf(d->sock_path, sizeof(d->sock_path), "%s/%s", d->cfg->agent.run_dir,
              SW_CONTROL_SOCKET_NAME);
     d->ctl = sw_control_open(d->sock_path, d->uid, d->gid, &err);

@@ -1083,6 +1083,7 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
         .path = (char *)(uintptr_t)(o->out != NULL ? o->out : "-"),
         .types = SW_EV_ALL,
         .truncate = true,
+        .follow = true, /* -o names a path on the command line: -o /dev/stdout works */
     };
     struct sw_eve_cfg eve = {.host = o->host};
     unsigned n = o->workers != 0 ? o->workers : cfg->network.workers;
@@ -1148,6 +1149,10 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     struct sw_event *st = stats_event(&pl, true);
     if (st != NULL)
         sw_router_write(pl.router, st);
+    /* Every line has been written or counted by now (sw_router_write flushes): a lost event
+     * (a write error, reported by the sink) makes the run incomplete. */
+    uint64_t n_events, n_lost;
+    sw_router_counts(pl.router, &n_events, &n_lost);
     /* The borrowed parts of the set are not ours to free. */
     atomic_store(&pl.det, NULL);
     sw_det_ndpi_risk_destroy(det->risk);
@@ -1158,6 +1163,12 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
         return 2;
     if (ok_files == 0) {
         sw_err_set(err, SW_EINVAL, "no capture file could be read");
+        return 2;
+    }
+    if (n_lost > 0) {
+        sw_err_set(err, SW_EIO, "%s: %llu of %llu events were not written",
+                   o->out != NULL ? o->out : "stdout", (unsigned long long)n_lost,
+                   (unsigned long long)n_events);
         return 2;
     }
     return 0;
