@@ -418,8 +418,8 @@ own_dir(const char *path, uid_t uid, gid_t gid)
         return true;
     }
     if (!S_ISDIR(sb.st_mode)) {
-        sw_log_error("%s: %s: refused (it must be a folder)",
-                     path, S_ISLNK(sb.st_mode) ? "is a symlink" : "not a folder");
+        sw_log_error("%s: %s: refused (it must be a folder)", path,
+                     S_ISLNK(sb.st_mode) ? "is a symlink" : "not a folder");
         close(fd);
         return false;
     }
@@ -483,8 +483,7 @@ start(struct daemon *d)
         char cache[PATH_MAX];
 
         snprintf(cache, sizeof(cache), "%s/rules-cache", d->cfg->agent.state_dir);
-        if (!own_dir(d->cfg->agent.state_dir, d->uid, d->gid) ||
-            !own_dir(cache, d->uid, d->gid))
+        if (!own_dir(d->cfg->agent.state_dir, d->uid, d->gid) || !own_dir(cache, d->uid, d->gid))
             return 2;
     }
     rules = load_rules(d->cfg, &ls, first, &err);
@@ -519,8 +518,7 @@ start(struct daemon *d)
     for (size_t i = 0; geteuid() == 0 && i < d->cfg->n_outputs; i++) {
         const struct sw_cfg_sink *o = &d->cfg->outputs[i];
 
-        if (strcmp(o->type, "file") == 0 && o->path != NULL &&
-            !own_output(o->path, d->uid, d->gid))
+        if (strcmp(o->type, "file") == 0 && o->path != NULL && !own_output(o->path, d->uid, d->gid))
             return 2;
     }
     if (geteuid() == 0 && !own_dir(d->cfg->agent.run_dir, d->uid, d->gid))

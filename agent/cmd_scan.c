@@ -723,8 +723,7 @@ sw_cmd_scan(int argc, char **argv)
         sw_log_error("%s: %llu of %llu events were not written", a.out != NULL ? a.out : "stdout",
                      (unsigned long long)n_lost, (unsigned long long)n_events);
     if (total.files == 0 && total.errors > 0 && bad_roots == 0)
-        sw_log_error("scan: no file could be read (%llu errors)",
-                     (unsigned long long)total.errors);
+        sw_log_error("scan: no file could be read (%llu errors)", (unsigned long long)total.errors);
     if (ls.files_failed > 0 || bad_roots > 0 || n_lost > 0 ||
         (total.files == 0 && total.errors > 0))
         rc = 2;

@@ -35,13 +35,13 @@
 struct file_ctx {
     int fd;
     bool own_fd;
-    bool follow;    /* cfg->follow: a symlink at path is followed */
-    bool regular;   /* fd is a regular file: a cut line can be truncated away */
-    char *path;     /* owned; NULL for stdout */
-    char *buf;      /* owned */
+    bool follow;  /* cfg->follow: a symlink at path is followed */
+    bool regular; /* fd is a regular file: a cut line can be truncated away */
+    char *path;   /* owned; NULL for stdout */
+    char *buf;    /* owned */
     size_t used;
-    size_t lines;   /* lines in buf */
-    char *tail;     /* owned: the rest of a line cut on a non-regular output, or NULL */
+    size_t lines; /* lines in buf */
+    char *tail;   /* owned: the rest of a line cut on a non-regular output, or NULL */
     size_t tail_len;
     bool reported;
 };
@@ -58,8 +58,8 @@ report(struct file_ctx *c, int e)
     if (c->reported)
         return;
     c->reported = true;
-    sw_log_error("%s: write failed: %s; lines that do not go out are counted as failed",
-                 name_of(c), e != 0 ? strerror(e) : "no progress");
+    sw_log_error("%s: write failed: %s; lines that do not go out are counted as failed", name_of(c),
+                 e != 0 ? strerror(e) : "no progress");
 }
 
 /* Write p[0, len); returns how many bytes went out, with *e the errno (0: no progress) when
@@ -238,8 +238,10 @@ open_out(struct file_ctx *c, bool truncate, struct sw_err *err)
     struct stat st;
 
     if (fd == -1 && errno == ELOOP && !c->follow) {
-        sw_err_set(err, SW_EINVAL, "%s: output file is a symlink: refused (outputs are opened "
-                   "without following symlinks)", c->path);
+        sw_err_set(err, SW_EINVAL,
+                   "%s: output file is a symlink: refused (outputs are opened "
+                   "without following symlinks)",
+                   c->path);
         return -1;
     }
     if (fd == -1 || fstat(fd, &st) != 0) {
@@ -249,8 +251,8 @@ open_out(struct file_ctx *c, bool truncate, struct sw_err *err)
         return -1;
     }
     if (!c->follow && S_ISREG(st.st_mode) && st.st_nlink > 1) {
-        sw_err_set(err, SW_EINVAL, "%s: output file has %lu names (hard links): refused",
-                   c->path, (unsigned long)st.st_nlink);
+        sw_err_set(err, SW_EINVAL, "%s: output file has %lu names (hard links): refused", c->path,
+                   (unsigned long)st.st_nlink);
         close(fd);
         return -1;
     }

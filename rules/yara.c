@@ -279,13 +279,11 @@ add_file(struct sw_yara_loader *L, const char *rel, struct sw_err *err)
  * file behind a dangling symlink, a path too long to name. It counts as a failed file, and
  * its line ("path: why") comes in path order with the others (sw_yara_load gives it), so
  * `rules check` and a reload see that rules are missing instead of loading fewer. */
-static enum sw_rc
-add_unreachable(struct sw_yara_loader *L, const char *rel, struct sw_err *err, const char *fmt,
-                ...) SW_PRINTF(4, 5);
+static enum sw_rc add_unreachable(struct sw_yara_loader *L, const char *rel, struct sw_err *err,
+                                  const char *fmt, ...) SW_PRINTF(4, 5);
 
 static enum sw_rc
-add_unreachable(struct sw_yara_loader *L, const char *rel, struct sw_err *err, const char *fmt,
-                ...)
+add_unreachable(struct sw_yara_loader *L, const char *rel, struct sw_err *err, const char *fmt, ...)
 {
     char why[512];
     va_list ap;
@@ -346,16 +344,14 @@ list_dir(struct sw_yara_loader *L, int dirfd, const char *rel, int depth, struct
         if (!S_ISDIR(lst.st_mode) && !is_rule_name(de->d_name))
             continue;
         if (too_long) {
-            rc = add_unreachable(L, sub, err, "path longer than %d bytes: not read",
-                                 PATH_MAX - 1);
+            rc = add_unreachable(L, sub, err, "path longer than %d bytes: not read", PATH_MAX - 1);
             continue;
         }
         if (S_ISDIR(lst.st_mode)) {
             int fd;
 
             if (depth >= MAX_DEPTH) {
-                rc = add_unreachable(L, sub, err, "deeper than %d folders: not read",
-                                     MAX_DEPTH);
+                rc = add_unreachable(L, sub, err, "deeper than %d folders: not read", MAX_DEPTH);
                 continue;
             }
             fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -403,8 +399,9 @@ read_source(struct sw_yara_loader *L, struct sw_yara_file *f)
         goto bad;
     }
     if ((uint64_t)st.st_size > SW_YARA_MAX_SOURCE) {
-        sw_yara_diag(L, SW_YARA_DIAG_ERROR, "%s:1: file is larger than the %u MiB limit for a rule file",
-             f->shown, SW_YARA_MAX_SOURCE >> 20);
+        sw_yara_diag(L, SW_YARA_DIAG_ERROR,
+                     "%s:1: file is larger than the %u MiB limit for a rule file", f->shown,
+                     SW_YARA_MAX_SOURCE >> 20);
         goto bad;
     }
     f->src = sw_malloc((size_t)st.st_size + 1);
@@ -435,8 +432,9 @@ read_source(struct sw_yara_loader *L, struct sw_yara_file *f)
 
         for (const char *p = f->src; p < nul; p++)
             line += *p == '\n';
-        sw_yara_diag(L, SW_YARA_DIAG_ERROR, "%s:%u: binary file (NUL byte at offset %zu), not YARA rules",
-             f->shown, line, (size_t)(nul - f->src));
+        sw_yara_diag(L, SW_YARA_DIAG_ERROR,
+                     "%s:%u: binary file (NUL byte at offset %zu), not YARA rules", f->shown, line,
+                     (size_t)(nul - f->src));
         sw_free(f->src);
         f->src = NULL;
         f->failed = true;
@@ -573,7 +571,8 @@ check_each(struct sw_yara_loader *L)
         if (nerr > 0 || L->cur_errors > 0) {
             f->failed = true;
         } else if (yr_compiler_get_rules(c, &r) != ERROR_SUCCESS) {
-            sw_yara_diag(L, SW_YARA_DIAG_ERROR, "%s:1: libyara could not build the rules", f->shown);
+            sw_yara_diag(L, SW_YARA_DIAG_ERROR, "%s:1: libyara could not build the rules",
+                         f->shown);
             f->failed = true;
         }
         L->cur = NULL;
@@ -624,11 +623,12 @@ check_each(struct sw_yara_loader *L)
                 continue;
             const struct sw_yara_file *fa = &L->f[a->file], *fb = &L->f[b->file];
 
-            sw_yara_diag(L, SW_YARA_DIAG_WARNING,
-                 "%s:%u: warning: rule \"%s\" is also defined in %s:%u (kept: each file is its "
-                 "own namespace)",
-                 fb->shown, rule_line(fb->src, b->name), b->name, fa->shown,
-                 rule_line(fa->src, a->name));
+            sw_yara_diag(
+                L, SW_YARA_DIAG_WARNING,
+                "%s:%u: warning: rule \"%s\" is also defined in %s:%u (kept: each file is its "
+                "own namespace)",
+                fb->shown, rule_line(fb->src, b->name), b->name, fa->shown,
+                rule_line(fa->src, a->name));
         }
     }
     for (size_t i = 0; i < n_names; i++)

@@ -178,8 +178,8 @@ read_entry(struct sw_yara_loader *L, int dfd, const char *name, size_t max, size
     }
     why = distrust(&st, false, why_buf, sizeof(why_buf));
     if (why != NULL) {
-        sw_log_warn("rules cache %s/%s: refused: %s; compiling the rules instead",
-                    L->o->cache_dir, name, why);
+        sw_log_warn("rules cache %s/%s: refused: %s; compiling the rules instead", L->o->cache_dir,
+                    name, why);
         goto out;
     }
     if ((uint64_t)st.st_size > max) {
@@ -199,8 +199,7 @@ read_entry(struct sw_yara_loader *L, int dfd, const char *name, size_t max, size
         got += (size_t)r;
     }
     if (got != (size_t)st.st_size) {
-        sw_log_info("rules cache %s/%s: ignored (short read), rebuilding", L->o->cache_dir,
-                    name);
+        sw_log_info("rules cache %s/%s: ignored (short read), rebuilding", L->o->cache_dir, name);
         sw_free(buf);
         buf = NULL;
         goto out;
@@ -253,8 +252,8 @@ sw_yara_cache_load(struct sw_yara_loader *L, const char *key)
     m = read_entry(L, dfd, meta, CACHE_META_MAX, &mlen, &missing);
     if (m == NULL)
         goto out; /* no entry for these rules yet, or refused or unreadable (said) */
-    if (sscanf(m, CACHE_MAGIC " %64s %lu %lu %lu %lu", want, &files, &failed, &rules,
-               &warnings) != 5 ||
+    if (sscanf(m, CACHE_MAGIC " %64s %lu %lu %lu %lu", want, &files, &failed, &rules, &warnings) !=
+            5 ||
         strlen(want) != 64) {
         sw_log_info("rules cache %s/%s: ignored (bad header), rebuilding", L->o->cache_dir, meta);
         goto out;
@@ -263,22 +262,21 @@ sw_yara_cache_load(struct sw_yara_loader *L, const char *key)
     blob = read_entry(L, dfd, yarc, CACHE_BLOB_MAX, &blen, &missing);
     if (blob == NULL) {
         if (missing)
-            sw_log_info("rules cache %s/%s: ignored (missing), rebuilding", L->o->cache_dir,
-                        yarc);
+            sw_log_info("rules cache %s/%s: ignored (missing), rebuilding", L->o->cache_dir, yarc);
         goto out;
     }
     sw_yara_sha256_hex(blob, blen, sum);
     if (strcmp(sum, want) != 0) {
-        sw_log_info("rules cache %s/%s: ignored (checksum mismatch), rebuilding",
-                    L->o->cache_dir, yarc);
+        sw_log_info("rules cache %s/%s: ignored (checksum mismatch), rebuilding", L->o->cache_dir,
+                    yarc);
         goto out;
     }
     struct mem_stream ms = {.p = blob, .left = blen};
     YR_STREAM stream = {.user_data = &ms, .read = mem_read};
     int rc = yr_rules_load_stream(&stream, &r);
     if (rc != ERROR_SUCCESS) {
-        sw_log_info("rules cache %s/%s: ignored (libyara error %d), rebuilding",
-                    L->o->cache_dir, yarc, rc);
+        sw_log_info("rules cache %s/%s: ignored (libyara error %d), rebuilding", L->o->cache_dir,
+                    yarc, rc);
         r = NULL;
         goto out;
     }
@@ -451,8 +449,7 @@ sw_yara_cache_save(struct sw_yara_loader *L, const char *key, YR_RULES *r)
     (void)unlinkat(dfd, tmeta, 0);
     if (!save_blob(dfd, tyarc, r, sum) || !save_meta(L, dfd, tmeta, sum) ||
         renameat(dfd, tyarc, dfd, yarc) != 0 || renameat(dfd, tmeta, dfd, meta) != 0) {
-        sw_log_info("rules cache %s: cannot save %s: %s", L->o->cache_dir, key,
-                    strerror(errno));
+        sw_log_info("rules cache %s: cannot save %s: %s", L->o->cache_dir, key, strerror(errno));
         (void)unlinkat(dfd, tyarc, 0);
         (void)unlinkat(dfd, tmeta, 0);
         close(dfd);

@@ -25,15 +25,15 @@ struct sw_yara_loader {
     const struct sw_yara_load_opts *o;
     struct sw_yara_file *f; /* owned, n entries */
     size_t n, cap;
-    char **diag;            /* owned: diagnostics in order, "E msg" / "W msg" */
+    char **diag; /* owned: diagnostics in order, "E msg" / "W msg" */
     size_t n_diag, cap_diag;
     size_t first_compile_diag; /* diag[0, this) were given while listing and reading */
     struct sw_yara_load_stats *st;
     const struct sw_yara_file *cur; /* file being compiled */
     unsigned cur_errors;
-    bool quiet;          /* second pass: messages were given by the first */
+    bool quiet; /* second pass: messages were given by the first */
     bool oom;
-    bool cache_refused;  /* the cache directory is not trusted: neither read nor written */
+    bool cache_refused; /* the cache directory is not trusted: neither read nor written */
 };
 
 /* Report one diagnostic (through o->report) and keep it for the cache. */

@@ -332,7 +332,8 @@ issue9_filetype_is_lokis_for_the_same_bytes(void **state)
     for (size_t i = 0; i < N_CASES; i++) {
         const struct difference *d = find_difference(diff, n_diff, cases[i].bytes, cases[i].len);
         const char *want = d != NULL ? d->seawall : cases[i].loki;
-        const char *got = sw_filetype_classify((const uint8_t *)cases[i].bytes, cases[i].len)->label;
+        const char *got =
+            sw_filetype_classify((const uint8_t *)cases[i].bytes, cases[i].len)->label;
 
         if (strcmp(got, want) != 0) {
             print_error("case %zu (%zu bytes): seawall says \"%s\", want \"%s\"%s\n", i,
@@ -389,8 +390,7 @@ every_signature_is_tested(void **state)
         if (!found)
             fail_msg("signature %zu (%s) has no LOKI case", i, lbl);
     }
-    assert_int_equal(sw_filetype_signature(n, &(const uint8_t *){NULL}, &(const char *){NULL}),
-                     0);
+    assert_int_equal(sw_filetype_signature(n, &(const uint8_t *){NULL}, &(const char *){NULL}), 0);
 }
 
 /* Only the first bytes count: more data, or a NULL buffer, change nothing. */

@@ -41,7 +41,7 @@ teardown(void **state)
 static struct sw_sink *
 sink_at(const char *path, bool truncate, bool follow, struct sw_err *err)
 {
-    struct sw_cfg_sink cfg = {.type = (char *)(uintptr_t)"file",
+    struct sw_cfg_sink cfg = {.type = (char *)(uintptr_t) "file",
                               .path = (char *)(uintptr_t)path,
                               .types = ~0u,
                               .truncate = truncate,
