@@ -518,7 +518,8 @@ start(struct daemon *d)
     for (size_t i = 0; geteuid() == 0 && i < d->cfg->n_outputs; i++) {
         const struct sw_cfg_sink *o = &d->cfg->outputs[i];
 
-        if (strcmp(o->type, "file") == 0 && o->path != NULL && !own_output(o->path, d->uid, d->gid))
+        if (strcmp(o->type, "file") == 0 && o->path != NULL && strcmp(o->path, "-") != 0 &&
+            !own_output(o->path, d->uid, d->gid))
             return 2;
     }
     if (geteuid() == 0 && !own_dir(d->cfg->agent.run_dir, d->uid, d->gid))
