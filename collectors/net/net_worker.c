@@ -370,7 +370,8 @@ on_flow_end(void *ctx, struct sw_flow *f, enum sw_flow_reason reason)
 
 struct sw_net_worker *
 sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_workers,
-                     const struct sw_det_ndpi_risk *risk, const struct sw_yara_rules *rules,
+                     const struct sw_hash_key *hash_key, const struct sw_det_ndpi_risk *risk,
+                     const struct sw_yara_rules *rules,
                      struct sw_emitter *em, struct sw_err *err)
 {
     struct sw_net_worker *w = sw_calloc(1, sizeof(*w));
@@ -398,6 +399,7 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
     fc.timeout_us[SW_TC_OTHER] = cfg->network.timeouts.other;
     fc.community_id = cfg->eve.community_id;
     fc.community_id_seed = (uint16_t)cfg->eve.community_id_seed;
+    fc.hash_key = *hash_key;
     w->ndpi = sw_ndpi_create(cfg, err);
     if (w->ndpi == NULL)
         goto fail;
