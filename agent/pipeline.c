@@ -137,7 +137,7 @@ struct sw_pipeline {
     /* Hash keys, set before any thread starts and read-only after (one pipeline per
      * process). flow_key: every worker's flow-table buckets, random: a sender who could pick
      * flows sharing a chain would make each packet walk it. dispatch_key: which worker gets
-     * a packet (sw_flow_hash_hosts); see pipeline_setup. */
+     * a packet (sw_flow_hash_hosts), live only; see pipeline_setup. */
     struct sw_hash_key flow_key;
     struct sw_hash_key dispatch_key;
     unsigned n_cap;             /* capture sides */
@@ -503,15 +503,13 @@ batch_send(struct capture *cp, unsigned wi)
     bell_ring(&cp->pl->w[wi].bell);
 }
 
-/* seawall pcap's worker dispatch key (see pipeline_setup): any fixed value would do. */
-static const struct sw_hash_key offline_dispatch_key = {{0x73656177616c6c21ull, 0}};
-
 /* Copy a decoded packet into its worker's batch. */
 static void
 dispatch(struct capture *cp, const struct sw_packet *p)
 {
     struct sw_pipeline *pl = cp->pl;
-    unsigned wi = pl->n == 1 ? 0 : sw_flow_hash_hosts(&pl->dispatch_key, p) % pl->n;
+    unsigned wi =
+        pl->n == 1 ? 0 : sw_flow_hash_hosts(pl->live ? &pl->dispatch_key : NULL, p) % pl->n;
     struct lane *l = &cp->lane[wi];
     struct sw_packet *q;
 
@@ -1023,17 +1021,15 @@ pipeline_setup(struct sw_pipeline *pl, const struct sw_config *cfg, unsigned n_w
     pl->dcfg.vxlan_port = (uint16_t)cfg->network.decode.vxlan_port;
     /* Live, the dispatch key is random too: a sender who could aim host pairs at one worker
      * would overload it while the others idle, and a live worker that falls behind drops.
-     * Offline it is fixed and public, so that a capture gives the same events in every run
-     * (nDPI 4.2 correlates some flows across hosts inside one worker's module: which flows
-     * share a worker can change what it reports). A capture crafted to pile its flows on one
-     * worker then only costs parallelism: offline nothing is dropped, and the flow tables
-     * stay keyed at random. */
+     * Offline the unkeyed public hash places flows (dispatch), so that a capture gives the
+     * same events in every run (nDPI 4.2 correlates some flows across hosts inside one
+     * worker's module: which flows share a worker can change what it reports). A capture
+     * crafted to pile its flows on one worker then only costs parallelism: offline nothing
+     * is dropped, and the flow tables stay keyed at random. */
     if (sw_hash_key_random(&pl->flow_key, err) != SW_OK)
         return err->code;
     if (pl->live && sw_hash_key_random(&pl->dispatch_key, err) != SW_OK)
         return err->code;
-    if (!pl->live)
-        pl->dispatch_key = offline_dispatch_key;
 
     /* Offline analysis loses nothing (a full event ring makes the worker wait); live, a
      * worker never waits on output: the event is dropped and counted. */

@@ -42,9 +42,10 @@ mix64(uint64_t x)
     return x;
 }
 
-/* Unkeyed fingerprint of a key, for flow_id only: it must come out the same in every run and
- * with any number of workers (so outputs compare), and it indexes nothing, so a chosen
- * collision costs nothing but two flows sharing an id. */
+/* Unkeyed fingerprint of a key: flow_id (which must come out the same in every run and with
+ * any number of workers, so outputs compare; a chosen collision costs nothing but two flows
+ * sharing an id) and seawall pcap's choice of worker (see agent/pipeline.c). Never a table's
+ * bucket hash. */
 static uint64_t
 key_fingerprint(const struct sw_flow_key *k)
 {
@@ -59,10 +60,13 @@ key_fingerprint(const struct sw_flow_key *k)
 }
 
 /* Bucket hash: keyed, so which keys share a bucket cannot be worked out from outside. The
- * key is normalised (endpoints ordered) first, which makes the hash symmetric. */
+ * key is normalised (endpoints ordered) first, which makes the hash symmetric. No hk: the
+ * public fingerprint (see sw_flow_hash_hosts). */
 static uint32_t
 key_hash(const struct sw_hash_key *hk, const struct sw_flow_key *k)
 {
+    if (hk == NULL)
+        return (uint32_t)key_fingerprint(k);
     return (uint32_t)sw_hash_bytes(hk, k, sizeof(*k));
 }
 

@@ -50,6 +50,7 @@ struct dir {
     bool started, gap, depth_reached, full_reported, released;
     bool syn, fin, rst, midstream;
     bool isn_acked;        /* the peer acknowledged isn: the handshake chose it */
+    bool synack;           /* isn is a SYN-ACK's: this direction is the server's */
     uint8_t idx;           /* enum sw_stream_dir of this direction */
     uint8_t n_alt;
     uint32_t isn;          /* sequence number of this direction's SYN (syn set) */
@@ -439,6 +440,7 @@ handshake_syn(struct sw_stream_ctx *c, struct sw_stream *s, struct dir *d, struc
         }
     }
     if (!d->syn) {
+        d->synack = synack;
         /* Its first SYN. A direction picked up mid-stream restarts only when the SYN puts
          * its bytes elsewhere. */
         if (d->started && seq + 1 == d->base) {
@@ -467,6 +469,7 @@ handshake_syn(struct sw_stream_ctx *c, struct sw_stream *s, struct dir *d, struc
     raise_event(c, s, SW_STREAM_EV_SYN_RESEND_DIFF_SEQ);
     (void)alt_add(c, s, d, d->isn, false);
     restart(c, d, seq);
+    d->synack = false;
     return true;
 }
 
@@ -549,9 +552,11 @@ sw_stream_segment(struct sw_stream_ctx *c, struct sw_stream **sp, enum sw_stream
         if (!handshake_syn(c, s, d, peer, seq, ack, (flags & TH_ACK) != 0))
             return 0;
         dseq = seq + 1; /* the SYN takes one sequence number; data (TFO) follows it */
-    } else if ((flags & TH_ACK) && peer->syn && !peer->isn_acked) {
+    } else if ((flags & (TH_ACK | TH_RST)) == TH_ACK && peer->syn && peer->synack &&
+               !peer->isn_acked) {
         /* The client's ACK of a SYN-ACK (a later one acknowledges data too and names no
-         * candidate): it chooses the server's start among its SYN-ACKs. */
+         * candidate): it chooses the server's start among its SYN-ACKs. Only a SYN-ACK
+         * chooses the client's: a server's ACK or RST answering a decoy SYN does not. */
         (void)acknowledge(c, peer, ack - 1);
     }
     if (!d->started) {

@@ -110,14 +110,15 @@ void sw_flow_expire(struct sw_flow_table *ft, uint64_t now_us);
 void sw_flow_stats(const struct sw_flow_table *ft, struct sw_worker_stats *out);
 
 /* Keyed symmetric hash of a packet's flow key: the same for both directions; a table with
- * cfg.hash_key == *key puts the flow in bucket (hash & (buckets - 1)). */
+ * cfg.hash_key == *key puts the flow in bucket (hash & (buckets - 1)). key NULL: as below. */
 uint32_t sw_flow_hash_packet(const struct sw_hash_key *key, const struct sw_packet *p);
 
 /* Keyed symmetric hash of the packet's two hosts (and VLAN ids), ports left out. The capture
  * side picks the worker with it: every flow between two hosts lands on one worker, so nDPI's
  * per-module caches that correlate sessions between hosts (DPI cache, TINC, STUN, ...) see
  * them all and the result does not depend on the number of workers. Keyed (one random key
- * per process) so nobody can aim many host pairs at one worker. */
+ * per process) so nobody can aim many host pairs at one worker; key NULL gives an unkeyed,
+ * public hash, the same in every process (seawall pcap: repeatable placement). */
 uint32_t sw_flow_hash_hosts(const struct sw_hash_key *key, const struct sw_packet *p);
 
 /* Fill a normalised key from a packet. */

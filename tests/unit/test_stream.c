@@ -680,6 +680,27 @@ depth_reached_on_decoy_bytes_does_not_hide_the_real_ones(void **state)
     done(c, s);
 }
 
+/* Only a SYN-ACK chooses the client's start: a server answering a decoy SYN with RST-ACK (or
+ * a bare ACK) does not, and the real SYN after it still counts. */
+static void
+server_rst_or_ack_to_a_decoy_syn_does_not_choose_it(void **state)
+{
+    struct sw_stream_ctx *c = ctx(1 << 20, 1 << 24);
+    struct sw_stream *s = NULL;
+
+    (void)state;
+    seg(c, &s, TS, 3000, SYN, "");
+    seg_ack(c, &s, TC, 0, 3001, RST | ACK, "");
+    seg_ack(c, &s, TC, 0, 3001, ACK, "");
+    seg(c, &s, TS, 8000, SYN, "");
+    seg_ack(c, &s, TC, 60000, 8001, SYN | ACK, "");
+    seg_ack(c, &s, TS, 8001, 60001, ACK, "real");
+    expect_data(s, TS, "real");
+    assert_int_equal(ev(c, SW_STREAM_EV_SYN_DIFF_SEQ_ON_SYN_RECV), 0);
+    assert_int_equal(ev(c, SW_STREAM_EV_SYNACK_WRONG_ACK), 0);
+    done(c, s);
+}
+
 int
 main(void)
 {
@@ -705,6 +726,7 @@ main(void)
         cmocka_unit_test(client_ack_chooses_among_synacks),
         cmocka_unit_test(consumer_gets_a_gap_when_the_client_moves_to_another_syn),
         cmocka_unit_test(depth_reached_on_decoy_bytes_does_not_hide_the_real_ones),
+        cmocka_unit_test(server_rst_or_ack_to_a_decoy_syn_does_not_choose_it),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
