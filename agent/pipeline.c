@@ -19,6 +19,7 @@
 #include "sw/eve.h"
 #include "sw/det_ndpi_risk.h"
 #include "sw/flow.h"
+#include "sw/hash.h"
 #include "sw/log.h"
 #include "sw/ndpi.h"
 #include "sw/net_worker.h"
@@ -133,6 +134,12 @@ struct sw_pipeline {
     bool live;
     unsigned n;                 /* workers */
     struct worker *w;           /* owned */
+    /* Hash keys, set before any thread starts and read-only after (one pipeline per
+     * process). flow_key: every worker's flow-table buckets, random: a sender who could pick
+     * flows sharing a chain would make each packet walk it. dispatch_key: which worker gets
+     * a packet (sw_flow_hash_hosts), live only; see pipeline_setup. */
+    struct sw_hash_key flow_key;
+    struct sw_hash_key dispatch_key;
     unsigned n_cap;             /* capture sides */
     struct capture *cap;        /* owned */
     struct sw_router *router;
@@ -386,8 +393,8 @@ worker_main(void *arg)
 
     snprintf(name, sizeof(name), "sw-worker/%u", w->idx);
     pthread_setname_np(pthread_self(), name);
-    w->nw = sw_net_worker_create(pl->cfg, w->idx, pl->n, det->risk, det->rules, &w->prod->em,
-                                 &w->init_err);
+    w->nw = sw_net_worker_create(pl->cfg, w->idx, pl->n, &pl->flow_key, det->risk, det->rules,
+                                 &w->prod->em, &w->init_err);
     if (w->nw == NULL)
         atomic_store(&w->init_failed, 1);
     w->det = det;
@@ -501,7 +508,8 @@ static void
 dispatch(struct capture *cp, const struct sw_packet *p)
 {
     struct sw_pipeline *pl = cp->pl;
-    unsigned wi = pl->n == 1 ? 0 : sw_flow_hash_hosts(p) % pl->n;
+    unsigned wi =
+        pl->n == 1 ? 0 : sw_flow_hash_hosts(pl->live ? &pl->dispatch_key : NULL, p) % pl->n;
     struct lane *l = &cp->lane[wi];
     struct sw_packet *q;
 
@@ -1011,6 +1019,17 @@ pipeline_setup(struct sw_pipeline *pl, const struct sw_config *cfg, unsigned n_w
     pl->dcfg.max_layers = cfg->network.decode.max_layers;
     pl->dcfg.tunnels = cfg->network.decode.tunnels;
     pl->dcfg.vxlan_port = (uint16_t)cfg->network.decode.vxlan_port;
+    /* Live, the dispatch key is random too: a sender who could aim host pairs at one worker
+     * would overload it while the others idle, and a live worker that falls behind drops.
+     * Offline the unkeyed public hash places flows (dispatch), so that a capture gives the
+     * same events in every run (nDPI 4.2 correlates some flows across hosts inside one
+     * worker's module: which flows share a worker can change what it reports). A capture
+     * crafted to pile its flows on one worker then only costs parallelism: offline nothing
+     * is dropped, and the flow tables stay keyed at random. */
+    if (sw_hash_key_random(&pl->flow_key, err) != SW_OK)
+        return err->code;
+    if (pl->live && sw_hash_key_random(&pl->dispatch_key, err) != SW_OK)
+        return err->code;
 
     /* Offline analysis loses nothing (a full event ring makes the worker wait); live, a
      * worker never waits on output: the event is dropped and counted. */

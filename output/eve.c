@@ -378,6 +378,7 @@ decoder_json(const struct sw_decode_stats *d, json_t *sw)
     set_int(o, "vlan", d->vlan);
     set_int(o, "vlan_qinq", d->vlan_qinq);
     set_int(o, "vxlan", d->vxlan);
+    set_int(o, "geneve", d->geneve);
     set_int(o, "mpls", d->mpls);
     set_int(o, "pppoe", d->pppoe);
     set_int(o, "ipv4_in_ipv4", d->ipv4_in_ipv4);
@@ -430,6 +431,12 @@ static const struct counter stream_counters[] = {
     WC("gaps", stream_gaps),
     WC("depth_reached", stream_depth_reached),
     WC("memcap_drops", stream_memcap_drops),
+    WC("3whs_syn_resend_diff_seq", stream_3whs_syn_resend_diff_seq),
+    WC("3whs_syn_flood", stream_3whs_syn_flood),
+    WC("3whs_syn_resend_diff_seq_on_syn_recv", stream_3whs_syn_resend_diff_seq_on_syn_recv),
+    WC("3whs_synack_with_wrong_ack", stream_3whs_synack_with_wrong_ack),
+    WC("3whs_synack_resend_with_diff_ack", stream_3whs_synack_resend_with_diff_ack),
+    WC("3whs_synack_flood", stream_3whs_synack_flood),
     WC("scans", stream_scans),
     WC("scan_errors", stream_scan_errors),
     WC("http_bodies", http_bodies),
@@ -597,6 +604,7 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     }
     json_object_set_new_nocheck(sw, "output", out);
     set_int(sw, "not_ip", s->decoder.not_ip);
+    set_int(sw, "fabricpath", s->decoder.fabricpath); /* Suricata counts these as ethernet */
     json_object_set_new_nocheck(root, "seawall", sw);
     return o;
 }
@@ -1038,7 +1046,7 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
             json_object_set_new_nocheck(root, "ndpi", ndpi_json(&ev->ndpi));
         if (ev->flow.tunnel != SW_TUNNEL_NONE) {
             static const char *const tunnels[] = {"", "ipip", "gtp", "tzsp",
-                                                  "capwap", "gre", "vxlan"};
+                                                  "capwap", "gre", "vxlan", "geneve"};
             if (sw == NULL)
                 sw = json_object();
             if (ev->flow.tunnel < sizeof(tunnels) / sizeof(tunnels[0]))

@@ -30,6 +30,9 @@ struct sw_net_worker {
     bool http_bodies;                      /* network.http.bodies */
     struct sw_http_stats http_st;          /* counters of this thread's HTTP parsers */
     struct sw_worker_stats st;
+    /* stream anomaly events: at most eve.anomaly_rate per second of capture time */
+    uint64_t anomaly_sec;
+    uint32_t anomaly_in_sec;
 };
 
 /* Scan one direction's reassembled bytes once, then free them. Alerts carry the flow as it
@@ -370,7 +373,8 @@ on_flow_end(void *ctx, struct sw_flow *f, enum sw_flow_reason reason)
 
 struct sw_net_worker *
 sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_workers,
-                     const struct sw_det_ndpi_risk *risk, const struct sw_yara_rules *rules,
+                     const struct sw_hash_key *hash_key, const struct sw_det_ndpi_risk *risk,
+                     const struct sw_yara_rules *rules,
                      struct sw_emitter *em, struct sw_err *err)
 {
     struct sw_net_worker *w = sw_calloc(1, sizeof(*w));
@@ -398,6 +402,7 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
     fc.timeout_us[SW_TC_OTHER] = cfg->network.timeouts.other;
     fc.community_id = cfg->eve.community_id;
     fc.community_id_seed = (uint16_t)cfg->eve.community_id_seed;
+    fc.hash_key = *hash_key;
     w->ndpi = sw_ndpi_create(cfg, err);
     if (w->ndpi == NULL)
         goto fail;
@@ -444,6 +449,48 @@ sw_net_worker_destroy(struct sw_net_worker *w, uint64_t now_us)
     sw_free(w);
 }
 
+/* Stream events this packet raised (bits of enum sw_stream_event): each counted, and an
+ * anomaly event (type "stream", Suricata's stream.* name) while the rate allows. */
+static void
+stream_anomalies(struct sw_net_worker *w, const struct sw_packet *p, unsigned evs)
+{
+    uint64_t sec = p->ts_us / 1000000u;
+
+    for (unsigned i = 0; i < SW_STREAM_EV_MAX; i++) {
+        struct sw_event *ev;
+
+        if ((evs & (1u << i)) == 0)
+            continue;
+        w->st.anomalies++;
+        if (sec != w->anomaly_sec) {
+            w->anomaly_sec = sec;
+            w->anomaly_in_sec = 0;
+        }
+        if (w->anomaly_in_sec >= w->cfg->eve.anomaly_rate) {
+            w->st.anomalies_suppressed++;
+            continue;
+        }
+        w->anomaly_in_sec++;
+        ev = sw_event_create(SW_EV_ANOMALY, p->ts_us);
+        if (ev == NULL) {
+            w->st.event_drops++;
+            continue;
+        }
+        ev->u.anomaly.type = "stream";
+        ev->u.anomaly.event = sw_stream_event_name((enum sw_stream_event)i);
+        ev->u.anomaly.has_tuple = true;
+        ev->flow.ip_version = p->ip_version;
+        ev->flow.proto = p->l4_proto;
+        memcpy(ev->flow.src, p->src, 16);
+        memcpy(ev->flow.dst, p->dst, 16);
+        ev->flow.sport = p->sport;
+        ev->flow.dport = p->dport;
+        ev->flow.vlan_count = p->vlan_count;
+        memcpy(ev->flow.vlan, p->vlan, sizeof(ev->flow.vlan));
+        sw_emit(w->em, ev);
+    }
+}
+
 void
 sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p)
 {
@@ -472,7 +519,7 @@ sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p)
         enum sw_stream_dir dir = to_server ? SW_STREAM_TO_SERVER : SW_STREAM_TO_CLIENT;
         uint64_t depth = w->cfg->network.stream.depth;
         struct sw_stream *s;
-        unsigned full;
+        unsigned full, evs;
         int64_t held;
 
         /* Decided before a packet that may take its direction past the depth ... */
@@ -489,6 +536,9 @@ sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p)
         s = f->stream;
         full = sw_stream_packet(w->streams, &s, p, to_server);
         f->stream = s;
+        evs = sw_stream_events_take(s);
+        if (evs != 0)
+            stream_anomalies(w, p, evs);
         /* ... or once nDPI has decided, or close to the depth with bytes to look at. */
         held = undecided_len(f, dir);
         if (held >= 0 && (f->detection_done || full != 0 ||
@@ -531,6 +581,13 @@ sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out)
         out->stream_gaps = ss.gaps;
         out->stream_depth_reached = ss.depth_reached;
         out->stream_memcap_drops = ss.memcap_drops;
+        out->stream_3whs_syn_resend_diff_seq = ss.events[SW_STREAM_EV_SYN_RESEND_DIFF_SEQ];
+        out->stream_3whs_syn_flood = ss.events[SW_STREAM_EV_SYN_FLOOD];
+        out->stream_3whs_syn_resend_diff_seq_on_syn_recv =
+            ss.events[SW_STREAM_EV_SYN_DIFF_SEQ_ON_SYN_RECV];
+        out->stream_3whs_synack_with_wrong_ack = ss.events[SW_STREAM_EV_SYNACK_WRONG_ACK];
+        out->stream_3whs_synack_resend_with_diff_ack = ss.events[SW_STREAM_EV_SYNACK_DIFF_ACK];
+        out->stream_3whs_synack_flood = ss.events[SW_STREAM_EV_SYNACK_FLOOD];
         out->http_truncated = w->http_st.truncated;
         out->http_parse_errors =
             w->http_st.parse_errors + w->http_st.not_http + w->http_st.header_limit;

@@ -13,6 +13,7 @@
 #include "sw/det_ndpi_risk.h"
 #include "sw/err.h"
 #include "sw/event.h"
+#include "sw/hash.h"
 #include "sw/packet.h"
 #include "sw/stats.h"
 
@@ -20,12 +21,14 @@ struct sw_net_worker;
 struct sw_yara_rules; /* yara.h */
 
 /* index/n_workers: this worker's share of network.max_flows (and network.stream.memcap).
+ * hash_key: the flow table's bucket key (copied; the process's random key).
  * em: where events go (borrowed, must outlive the worker). risk: shared detector (borrowed).
  * rules: YARA rules for TCP streams (borrowed, must outlive the worker), or NULL for no
  * stream reassembly; with rules the worker makes its own scanner, so create it on the thread
  * that will use it. */
 struct sw_net_worker *sw_net_worker_create(const struct sw_config *cfg, unsigned index,
                                            unsigned n_workers,
+                                           const struct sw_hash_key *hash_key,
                                            const struct sw_det_ndpi_risk *risk,
                                            const struct sw_yara_rules *rules,
                                            struct sw_emitter *em, struct sw_err *err);

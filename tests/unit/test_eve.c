@@ -467,12 +467,13 @@ evicted_flow_without_tunnel_matches_golden(void **state)
 static void
 tunnel_names_follow_the_tunnel_kind(void **state)
 {
-    static const char *const names[] = {NULL, "ipip", "gtp", "tzsp", "capwap", "gre", "vxlan"};
+    static const char *const names[] = {NULL,  "ipip",  "gtp",   "tzsp",
+                                        "capwap", "gre", "vxlan", "geneve"};
     struct sw_event *ev;
 
     (void)state;
     ev = tcp_flow_event();
-    for (unsigned t = SW_TUNNEL_NONE; t <= SW_TUNNEL_VXLAN; t++) {
+    for (unsigned t = SW_TUNNEL_NONE; t <= SW_TUNNEL_GENEVE; t++) {
         json_t *j;
 
         ev->flow.tunnel = (uint8_t)t;
