@@ -104,7 +104,7 @@ deps:
 
 # --- tests ------------------------------------------------------------------------------------
 unit: $(UNIT_BIN)
-	@sh tests/tools/run-unit.sh $(UNIT_BIN)
+	@sh tests/run-all.sh $(B) unit
 
 test: deps
 	@$(MAKE) --no-print-directory -j2 all unit-bins tools-bins fuzz-bins

@@ -12,18 +12,23 @@ that string has no HTTP/1.x message tshark could export; see below), run
 reassembles out-of-order segments, so tshark is asked to do the same; the others are spelled
 out so that a user's preferences file cannot change them), take the sha256 of every exported
 object, run `seawall pcap --ndpi-dir CORPUS/ndpi-4.2/example` on the same capture (HTTP
-fileinfo events are on by default: network.http.bodies) and count the objects whose sha256 is
-among the capture's fileinfo sha256 values.
+fileinfo events are on by default: network.http.bodies) and compare tshark's objects with
+seawall's fileinfo sha256 values as multisets: a body that tshark exports N times must be in N
+fileinfo events (many captures fetch the same body more than once).
 
-Known differences (--known, a TSV: capture, sha256, kind, reason) are objects that seawall is
-right not to report, each with its cause checked in both programs' sources:
+Known differences (--known, a TSV: capture, sha256, kind, tshark count, seawall count, reason)
+are objects that seawall is right not to report, each with its cause checked in both
+programs' sources; each records how many objects with that sha256 tshark exports and how many
+fileinfo events seawall writes for it (fewer):
   kind "not-http": tshark exports bytes that are not an HTTP/1.x body (non-HTTP data on port
       80, continuation data of a connection picked up mid-stream): not counted as objects;
   kind "differs": a real body where seawall's bytes differ for a stated reason: counted as a
       miss in the figure.
 The test prints objects, matched and the share, and fails when the share (over objects that
-are not "not-http") is below --min (99 %), when a miss is not listed, or when a listed entry
-is no longer a miss (stale: remove it). Captures without "HTTP/1." are listed by name.
+are not "not-http") is below --min (99 %), when a miss is not listed, when a listed entry's
+counts are not the current ones, or when a listed entry is no longer a miss (stale: remove
+it). Captures without "HTTP/1." are listed by name. Old-format tables (no counts) stop the test
+with the command that converts them (tests/tools/known_convert.py).
 --variant LABEL:ARGS runs seawall a second time per capture with other arguments (the test
 runs `--set network.stream.depth=4KiB --rules rules/default`: bodies larger than the depth,
 with stream YARA on): its share is asserted too, its misses are printed but the known
@@ -151,7 +156,6 @@ def compare(label, results, known, ran, args):
         if rc != 0:
             fails.append("%s: seawall pcap exit %d: %s" % (name, rc, err))
         counts = collections.Counter(sha for _, sha, _ in objs)
-        shared += sum(n for n in counts.values() if n > 1)
         miss = misses(objs, got)
         n = m = 0
         for sha, t in counts.items():
@@ -168,6 +172,7 @@ def compare(label, results, known, ran, args):
                 continue
             n += t
             m += min(got[sha], t)
+            shared += t if t > 1 else 0
             if now is not None and k is None:
                 text = ("%s: %d of %d object(s) %s (%d bytes, sha256 %s) not among seawall's %d "
                         "fileinfo events (%d with that sha256)" %

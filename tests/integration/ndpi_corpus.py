@@ -3,12 +3,23 @@
 
 For every capture of ../shared/corpus/ndpi-4.2/pcap that has a result file, run
 `seawall pcap --ndpi-dir example/` and compare each expected flow's nDPI protocol and set of
-risk names with seawall's `flow` event for the same unordered 5-tuple (VLAN id too where a
-tuple appears on two VLANs). Prints agreement overall and per capture, checks the EVE lines
-(valid JSON, required fields, alerts share their flow's flow_id), and fails when:
+risks with seawall's `flow` event for the same unordered 5-tuple (VLAN id too where a tuple
+appears on two VLANs); each expected flow takes one seawall flow, and the seawall flows left
+over ("extra": a tuple nDPI's reader does not have, or has fewer times) are differences too.
+Prints agreement overall and per capture, checks the EVE lines (valid JSON, required fields,
+alerts share their flow's flow_id), and fails when:
   - agreement is below --min (99.5 %),
-  - a difference is not listed in the known-differences file (a new difference), or
-  - a listed difference no longer happens (a fixed one: remove it from the file).
+  - a difference is not listed in the known-differences table (--known) or a listed one is
+    gone (fixed: remove it), or either value of a listed one (nDPI's, seawall's) is not the
+    one recorded;
+  - for a capture of the overrides table (Debian's ndpiReader is the expectation, not the
+    result file), Debian's ndpiReader and the result file differ in other flows or values
+    than those listed;
+  - with --compare-workers N, the events of --workers 1 and N differ (flow by flow, field by
+    field) other than as listed in --workers-known, with the values listed.
+Tables in an older format stop the test with the command that converts them
+(tests/tools/known_convert.py). --write-known prints the current differences in the tables'
+format, keeping the reasons of listed entries ("REASON" for new ones).
 Exit 0 pass, 1 fail, 77 skipped (corpus not found).
 """
 import argparse
