@@ -223,6 +223,7 @@ def python_uses(lines, local_modules):
     return out
 
 
+COMPILER = re.compile(r"\bCC=\$\{CC:-([\w.+-]+)\}|^\s*CC\s*[:?]?=\s*([A-Za-z][\w.+-]*)\s*$")
 SCRIPT = re.compile(r"(?<![\w/.-])((?:tests|agent|rules|systemd)/[\w/.-]+\.(?:sh|py|inc))\b")
 
 
@@ -268,8 +269,14 @@ def main():
             uses = [(ln, "program", w) for ln, w in cmds if w != "MAKEVAR"]
             uses += python_uses(bodies, local_modules)
             for ln, line in enumerate(shell.split("\n"), 1):
+                if line.lstrip().startswith("#"):
+                    continue
                 for m in SCRIPT.finditer(line):
                     uses.append((ln, "script", m.group(1)))
+            # The compiler, named by a variable: CC=${CC:-cc} (shell), CC ?= cc (make).
+            for ln, line in enumerate(t.split("\n"), 1):
+                for m in COMPILER.finditer(line):
+                    uses.append((ln, "program", m.group(1) or m.group(2)))
         for ln, kind, name in uses:
             print("%s\t%s\t%s:%d" % (kind, name, f, ln))
     return 0
