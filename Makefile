@@ -1,6 +1,8 @@
 # seawall - one non-recursive Makefile.
 #   make            build build/release/seawall
-#   make test       unit + integration + corpus tests, fuzz replay, then the same under ASan+UBSan
+#   make test       unit + integration + corpus tests, fuzz replay, then the same under ASan+UBSan;
+#                   last line "total: N passed, N failed, N skipped"
+#   make unit       the cmocka unit tests alone
 #   make demo       run seawall pcap on the capture shipped in tests/data and summarise
 #   make bench      throughput and memory against ndpiReader and a plain libpcap loop
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS

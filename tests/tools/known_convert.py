@@ -27,6 +27,7 @@ Exit 0 done, 1 old lines found (--check), 2 usage or a failed run.
 import argparse
 import os
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
@@ -118,7 +119,6 @@ def convert_http(args, path):
     a = http_objects.parse_args(["--seawall", args.seawall, "--pcaps", pcaps,
                                  "--ndpi-dir", os.path.join(args.corpus, "ndpi-4.2", "example"),
                                  "--known", os.devnull])
-    import tempfile
     res = {}
     with tempfile.TemporaryDirectory(prefix="known_convert.") as tmp:
         for name in sorted({c[0] for c in lines}):
