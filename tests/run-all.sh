@@ -8,9 +8,12 @@
 # "skip - ...", "skipped: ...", "NAME: skipped ..." or a TAP "# skip", or a closing line
 # "NAME: N passed, N failed, N skipped" with N > 0), is a SKIP line that says how many.
 # Prints the summary line "VARIANT: N passed, N failed, N skipped"; exits 1 on any failure.
+# SEAWALL_PARTS gives the parts when none is named, SEAWALL_INTEGRATION_DIR another folder of
+# integration scripts (tests/integration/runner_counts.sh uses both on a fake suite).
 B=${1:?usage: run-all.sh BUILD_DIR [unit|fuzz|integration|corpus...]}
 shift
-PARTS=${*:-unit fuzz integration corpus}
+PARTS=${*:-${SEAWALL_PARTS:-unit fuzz integration corpus}}
+IDIR=${SEAWALL_INTEGRATION_DIR:-tests/integration}
 cd "$(dirname "$0")/.." || exit 2
 CORPUS=${SEAWALL_CORPUS:-../shared/corpus}
 export SEAWALL_CORPUS="$CORPUS"
@@ -44,11 +47,11 @@ done
 cmocka_skipped() {
     sed -n 's/^\[  SKIPPED \] \([0-9][0-9]*\) test(s), listed below:.*/\1/p' "$1" | tail -n 1
 }
-# Checks a script skipped while it still exited 0: its closing count when it prints one, else
-# its skip lines.
+# Checks a script skipped while it still exited 0: the skipped count of its closing line
+# ("NAME: N passed, N failed, N skipped", the last such line) or its skip lines, the larger.
 script_skipped() {
-    n=$(sed -n 's/^.*: [0-9][0-9]* passed, [0-9][0-9]* failed, \([0-9][0-9]*\) skipped$/\1/p' "$1" |
-        tail -n 1)
+    n=$(grep -E '^[A-Za-z0-9_ .-]+: [0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 |
+        sed -n 's/.*, \([0-9][0-9]*\) skipped$/\1/p')
     l=$(grep -ciE '^(skip - |skipped: |# skip|ok( [0-9]+)? - # skip|[a-z0-9_ .-]+: skipped)' "$1")
     [ -n "$n" ] && [ "$n" -ge "$l" ] && { echo "$n"; return; }
     echo "$l"
@@ -79,7 +82,7 @@ fi
 
 # 3. Integration tests: each prints its checks and exits 0/1/77.
 if want integration; then
-    for t in tests/integration/*.sh; do
+    for t in "$IDIR"/*.sh; do
         [ -f "$t" ] || continue
         sh "$t" "$B/seawall" >"$log/out" 2>&1
         rc=$?
