@@ -1,6 +1,8 @@
 # seawall - one non-recursive Makefile.
 #   make            build build/release/seawall
-#   make test       unit + integration + corpus tests, fuzz replay, then the same under ASan+UBSan
+#   make test       unit + integration + corpus tests, fuzz replay, then the same under ASan+UBSan;
+#                   last line "total: N passed, N failed, N skipped"
+#   make unit       the cmocka unit tests alone
 #   make demo       run seawall pcap on the capture shipped in tests/data and summarise
 #   make bench      throughput and memory against ndpiReader and a plain libpcap loop
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
@@ -96,17 +98,17 @@ $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 # --- dependencies -----------------------------------------------------------------------------
 DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev libjansson-dev \
              libyaml-dev libcmocka-dev libssl-dev libyara-dev libmagic-dev libcap-ng-dev \
-             libseccomp-dev libsystemd-dev
+             libseccomp-dev libsystemd-dev clang-format
 # util-linux (setpriv, unshare) and mount are Essential/required on Debian, listed because the
 # trust tests call them (planting files as nobody, a private mount namespace).
 DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara tshark tcpreplay iproute2 systemd \
-             man-db groff-base logrotate util-linux mount
+             man-db groff-base logrotate util-linux mount mawk procps git
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 
 # --- tests ------------------------------------------------------------------------------------
 unit: $(UNIT_BIN)
-	@sh tests/tools/run-unit.sh $(UNIT_BIN)
+	@sh tests/run-all.sh $(B) unit
 
 test: deps
 	@$(MAKE) --no-print-directory -j2 all unit-bins tools-bins fuzz-bins
