@@ -18,6 +18,7 @@
 #include "sw/defrag.h"
 #include "sw/eve.h"
 #include "sw/det_ndpi_risk.h"
+#include "sw/detset.h"
 #include "sw/flow.h"
 #include "sw/log.h"
 #include "sw/ndpi.h"
@@ -62,13 +63,6 @@ struct lane {
     unsigned n_batches; /* allocated so far (capture side) */
 };
 
-struct sw_det_set {
-    struct sw_config *cfg;         /* owned */
-    struct sw_yara_rules *rules;   /* owned, may be NULL */
-    struct sw_det_ndpi_risk *risk; /* owned */
-    uint32_t gen;
-};
-
 struct worker {
     struct sw_pipeline *pl;
     unsigned idx;
@@ -79,8 +73,7 @@ struct worker {
     struct bell bell;
     unsigned finals;           /* worker thread: lanes that delivered their final batch */
     uint64_t now_us;           /* worker thread: latest capture time heard */
-    const struct sw_det_set *det; /* worker thread: the set in use */
-    _Atomic uint32_t det_gen;     /* generation in use (acknowledges a swap) */
+    struct sw_det_reader rd;      /* the detection set in use (acknowledges a swap) */
     struct sw_worker_stats final; /* written by the worker before exit, read after join */
     _Atomic int ready;            /* the worker made its nDPI module (or failed to) */
     struct sw_worker_stats snap;  /* written by the worker before snap_gen, read by main after */
@@ -143,9 +136,8 @@ struct sw_pipeline {
     int stop_efd;               /* live: readable once capture must stop */
     _Atomic int stopping;
     bool started, stopped, drained; /* main thread: start() ran; stop() ran; and drained */
-    /* detection sets: workers read `det` when its generation changes */
-    _Atomic(struct sw_det_set *) det;
-    struct sw_det_set *retired; /* previous set, until every worker switched */
+    /* detection sets: workers adopt a newly published one between batches */
+    struct sw_det_pub det;
     _Atomic uint32_t snap_req;  /* live: generation of the snapshot asked for */
     uint64_t start_us;
     long stall_worker;          /* test hook: -1 none */
@@ -233,58 +225,31 @@ batch_destroy(struct batch *b)
     sw_free(b);
 }
 
-/* --- detection sets ----------------------------------------------------------------------- */
-
-struct sw_det_set *
-sw_det_set_create(struct sw_config *cfg, struct sw_yara_rules *rules, struct sw_err *err)
-{
-    struct sw_det_set *d = sw_calloc(1, sizeof(*d));
-
-    if (d == NULL) {
-        sw_cfg_free(cfg);
-        sw_yara_rules_destroy(rules);
-        sw_err_set(err, SW_ENOMEM, "detection: out of memory");
-        return NULL;
-    }
-    d->cfg = cfg;
-    d->rules = rules;
-    d->risk = sw_det_ndpi_risk_create(cfg, err);
-    if (d->risk == NULL) {
-        sw_det_set_destroy(d);
-        return NULL;
-    }
-    return d;
-}
-
-void
-sw_det_set_destroy(struct sw_det_set *d)
-{
-    if (d == NULL)
-        return;
-    sw_det_ndpi_risk_destroy(d->risk);
-    sw_yara_rules_destroy(d->rules);
-    sw_cfg_free(d->cfg);
-    sw_free(d);
-}
-
 /* --- workers ------------------------------------------------------------------------------ */
+
+/* Worker thread: build this worker's state for detection set d (a new YARA scanner). */
+static enum sw_rc
+worker_install(void *ctx, const struct sw_det_set *d, struct sw_err *err)
+{
+    struct worker *w = ctx;
+
+    return sw_net_worker_set_detection(w->nw, d->risk, d->rules, err);
+}
 
 /* Worker thread, live: switch to a newly published detection set. */
 static void
 worker_check_det(struct worker *w)
 {
-    struct sw_det_set *d = atomic_load_explicit(&w->pl->det, memory_order_acquire);
-    struct sw_err err;
+    struct sw_det_reader *rd = &w->rd;
 
-    if (d == w->det)
+    if (rd->set == sw_det_current(&w->pl->det))
         return;
-    if (sw_net_worker_set_detection(w->nw, d->risk, d->rules, &err) != SW_OK) {
+    if (!sw_det_adopt(rd, &w->pl->det, worker_install, w, w->now_us) &&
+        atomic_load_explicit(&rd->failed_gen, memory_order_relaxed) != 0) {
         /* The worker keeps the previous set; the reload is reported by the main thread. */
         SW_LOG_RATELIMIT(SW_LOG_ERROR, "worker %u: %s (keeping the previous rules)", w->idx,
-                         err.msg);
+                         rd->err.msg);
     }
-    w->det = d;
-    atomic_store_explicit(&w->det_gen, d->gen, memory_order_release);
 }
 
 /* Worker thread, live: answer a snapshot request. */
@@ -380,7 +345,7 @@ worker_main(void *arg)
 {
     struct worker *w = arg;
     struct sw_pipeline *pl = w->pl;
-    const struct sw_det_set *det = atomic_load(&pl->det);
+    const struct sw_det_set *det = w->rd.set;
     char name[16];
     unsigned next = 0;
 
@@ -390,12 +355,11 @@ worker_main(void *arg)
                                  &w->init_err);
     if (w->nw == NULL)
         atomic_store(&w->init_failed, 1);
-    w->det = det;
-    atomic_store(&w->det_gen, det->gen);
     atomic_store_explicit(&w->ready, 1, memory_order_release);
     for (unsigned c = 0; c < pl->n_cap; c++)
         bell_ring(&pl->cap[c].bell);
     if (w->nw == NULL) {
+        atomic_store_explicit(&w->rd.active, 0, memory_order_release);
         worker_drain_failed(w);
         sw_producer_close(w->prod);
         return NULL;
@@ -430,6 +394,7 @@ worker_main(void *arg)
     sw_net_worker_stats(w->nw, &w->final);
     sw_net_worker_destroy(w->nw, w->now_us);
     w->nw = NULL;
+    atomic_store_explicit(&w->rd.active, 0, memory_order_release); /* done with its set */
     w->final.event_drops += w->prod->drops;
     sw_producer_close(w->prod);
     sw_eve_thread_fini();
@@ -888,8 +853,7 @@ pipeline_free(struct sw_pipeline *pl)
     if (pl->stop_efd > 0)
         close(pl->stop_efd);
     sw_router_destroy(pl->router);
-    sw_det_set_destroy(pl->retired);
-    sw_det_set_destroy(atomic_load(&pl->det));
+    sw_det_pub_fini(&pl->det);
 }
 
 static struct sw_event *
@@ -1043,6 +1007,18 @@ pipeline_setup(struct sw_pipeline *pl, const struct sw_config *cfg, unsigned n_w
     return sw_ndpi_prime(err);
 }
 
+/* Every worker holds the published detection set before its thread starts. */
+static void
+attach_readers(struct sw_pipeline *pl)
+{
+    char name[32];
+
+    for (unsigned i = 0; i < pl->n; i++) {
+        snprintf(name, sizeof(name), "worker %u", i);
+        sw_det_reader_attach(&pl->det, i, &pl->w[i].rd, name);
+    }
+}
+
 static bool
 start_workers(struct sw_pipeline *pl, struct sw_err *err)
 {
@@ -1056,6 +1032,7 @@ start_workers(struct sw_pipeline *pl, struct sw_err *err)
             return false;
         }
         pl->w[i].started = true;
+        atomic_store_explicit(&pl->w[i].rd.active, 1, memory_order_release);
     }
     return true;
 }
@@ -1120,13 +1097,20 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     }
     pl.periodic_stats = o->verbose;
     if (pipeline_setup(&pl, cfg, n, 1, &eve, sinks, 1, err) != SW_OK ||
-        sw_router_start(pl.router, err) != SW_OK) {
+        sw_det_pub_init(&pl.det, det, pl.n, err) != SW_OK) {
         sw_det_ndpi_risk_destroy(det->risk);
         sw_free(det);
         pipeline_free(&pl);
         return 2;
     }
-    atomic_store(&pl.det, det);
+    attach_readers(&pl);
+    if (sw_router_start(pl.router, err) != SW_OK) {
+        atomic_store(&pl.det.cur, NULL); /* borrowed parts: freed by hand */
+        sw_det_ndpi_risk_destroy(det->risk);
+        sw_free(det);
+        pipeline_free(&pl);
+        return 2;
+    }
     cp = &pl.cap[0];
     ready = start_workers(&pl, err);
     for (size_t i = 0; ready && i < o->n_files && !workers_failed(&pl); i++)
@@ -1149,7 +1133,7 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     if (st != NULL)
         sw_router_write(pl.router, st);
     /* The borrowed parts of the set are not ours to free. */
-    atomic_store(&pl.det, NULL);
+    atomic_store(&pl.det.cur, NULL);
     sw_det_ndpi_risk_destroy(det->risk);
     sw_free(det);
     pipeline_free(&pl);
@@ -1190,15 +1174,16 @@ sw_pipeline_open(const struct sw_config *cfg, struct sw_det_set *det, const char
     }
     pl = sw_calloc(1, sizeof(*pl));
     sinks = sw_calloc(cfg->n_outputs + 1, sizeof(*sinks));
-    if (pl == NULL || sinks == NULL) {
+    if (pl == NULL || sinks == NULL)
+        sw_err_set(err, SW_ENOMEM, "pipeline: out of memory");
+    /* From here on pipeline_free() frees det. */
+    if (pl == NULL || sinks == NULL ||
+        sw_det_pub_init(&pl->det, det, cfg->network.workers, err) != SW_OK) {
         sw_free(pl);
         sw_free(sinks);
         sw_det_set_destroy(det);
-        sw_err_set(err, SW_ENOMEM, "pipeline: out of memory");
         return NULL;
     }
-    det->gen = 1;
-    atomic_store(&pl->det, det);
     pl->live = true;
     for (size_t i = 0; i < cfg->n_outputs; i++) {
         sinks[n_sinks] = sw_sink_create(&cfg->outputs[i], err);
@@ -1215,6 +1200,7 @@ sw_pipeline_open(const struct sw_config *cfg, struct sw_det_set *det, const char
     if (pipeline_setup(pl, cfg, cfg->network.workers, (unsigned)cfg->network.n_interfaces,
                        &eve, sinks, n_sinks, err) != SW_OK)
         goto fail;
+    attach_readers(pl);
     pl->main_prod = sw_router_add_producer(pl->router, EVENT_RING, err);
     if (pl->main_prod == NULL)
         goto fail;
@@ -1281,52 +1267,28 @@ sw_pipeline_start(struct sw_pipeline *pl, struct sw_err *err)
     return SW_OK;
 }
 
-static bool
-swapped(struct sw_pipeline *pl, uint32_t gen)
+static void
+wake_workers(void *ctx)
 {
+    struct sw_pipeline *pl = ctx;
+
     for (unsigned i = 0; i < pl->n; i++)
-        if (pl->w[i].started &&
-            atomic_load_explicit(&pl->w[i].det_gen, memory_order_acquire) != gen)
-            return false;
-    return true;
+        bell_ring(&pl->w[i].bell);
 }
 
 uint32_t
 sw_pipeline_swap(struct sw_pipeline *pl, struct sw_det_set *det, unsigned wait_ms)
 {
-    struct sw_det_set *old = atomic_load(&pl->det);
+    char why[SW_ERR_MSG_MAX];
 
-    /* A set retired by an earlier swap that some worker had not left yet: it has by now, or
-     * that worker is stuck (the watchdog handles that); wait once more, then keep it. */
-    if (pl->retired != NULL && swapped(pl, old->gen)) {
-        sw_det_set_destroy(pl->retired);
-        pl->retired = NULL;
-    }
-    det->gen = old->gen + 1;
-    if (pl->retired != NULL) {
-        /* Two sets in flight at most: the oldest must be gone before a third comes. */
-        sw_det_set_destroy(det);
-        return old->gen;
-    }
-    atomic_store_explicit(&pl->det, det, memory_order_release);
-    for (unsigned i = 0; i < pl->n; i++)
-        bell_ring(&pl->w[i].bell);
-    for (unsigned t = 0; t < wait_ms && !swapped(pl, det->gen); t++) {
-        struct timespec ts = {0, 1000000};
-
-        nanosleep(&ts, NULL);
-    }
-    if (swapped(pl, det->gen))
-        sw_det_set_destroy(old);
-    else
-        pl->retired = old;
-    return det->gen;
+    (void)sw_det_publish(&pl->det, det, wait_ms, wake_workers, pl, why, sizeof(why));
+    return sw_det_current(&pl->det)->gen;
 }
 
 uint32_t
 sw_pipeline_generation(const struct sw_pipeline *pl)
 {
-    return atomic_load(&((struct sw_pipeline *)(uintptr_t)pl)->det)->gen;
+    return sw_det_current(&((struct sw_pipeline *)(uintptr_t)pl)->det)->gen;
 }
 
 void

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "sw/config.h"
+#include "sw/detset.h"
 #include "sw/err.h"
 #include "sw/stats.h"
 
@@ -48,14 +49,6 @@ int sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *opt
 /* --- live ---------------------------------------------------------------------------------- */
 
 struct sw_pipeline;
-
-/* What workers detect with: taken over by the pipeline (cfg and rules owned by the set; rules
- * may be NULL). cfg supplies the reloadable keys (ndpi.risk_exceptions, rules.*); the rest of
- * the pipeline keeps the config it was opened with. */
-struct sw_det_set;
-struct sw_det_set *sw_det_set_create(struct sw_config *cfg, struct sw_yara_rules *rules,
-                                     struct sw_err *err);
-void sw_det_set_destroy(struct sw_det_set *d); /* NULL-safe; frees cfg and rules too */
 
 /* Main thread, with capture privileges: open every configured interface, the outputs of
  * cfg->outputs and the router. cfg (borrowed) must outlive the pipeline; det is taken over
