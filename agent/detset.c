@@ -90,26 +90,27 @@ sw_det_reader_attach(struct sw_det_pub *pub, size_t i, struct sw_det_reader *r, 
         pub->readers[i] = r;
 }
 
-bool
+enum sw_det_adopt
 sw_det_adopt(struct sw_det_reader *r, struct sw_det_pub *pub, sw_det_install_fn install,
              void *ctx, uint64_t now_us)
 {
     const struct sw_det_set *d = atomic_load_explicit(&pub->cur, memory_order_acquire);
-    bool ok;
 
     if (d == r->set)
-        return false;
+        return SW_DET_KEPT;
     if (atomic_load_explicit(&r->failed_gen, memory_order_relaxed) == d->gen &&
         now_us < r->retry_us)
-        return false;
-    ok = install(ctx, d, &r->err) == SW_OK;
-    if (!ok) {
+        return SW_DET_KEPT;
+    if (install(ctx, d, &r->err) != SW_OK) {
+        /* Still on the previous set (install changed nothing): acknowledging d would let the
+         * main thread free the set this thread goes on using. */
         r->retry_us = now_us + RETRY_US;
         atomic_store_explicit(&r->failed_gen, d->gen, memory_order_release);
+        return SW_DET_FAILED;
     }
     r->set = d;
     atomic_store_explicit(&r->gen, d->gen, memory_order_release);
-    return ok;
+    return SW_DET_ADOPTED;
 }
 
 /* The first active reader that does not run generation gen, or NULL. */

@@ -242,11 +242,9 @@ worker_check_det(struct worker *w)
 {
     struct sw_det_reader *rd = &w->rd;
 
-    if (rd->set == sw_det_current(&w->pl->det))
-        return;
-    if (!sw_det_adopt(rd, &w->pl->det, worker_install, w, w->now_us) &&
-        atomic_load_explicit(&rd->failed_gen, memory_order_relaxed) != 0) {
-        /* The worker keeps the previous set; the reload is reported by the main thread. */
+    if (sw_det_adopt(rd, &w->pl->det, worker_install, w, w->now_us) == SW_DET_FAILED) {
+        /* The worker keeps the previous set, and tries again a second later; the reload is
+         * reported by the main thread. */
         SW_LOG_RATELIMIT(SW_LOG_ERROR, "worker %u: %s (keeping the previous rules)", w->idx,
                          rd->err.msg);
     }

@@ -73,11 +73,18 @@ void sw_det_pub_fini(struct sw_det_pub *pub);
 void sw_det_reader_attach(struct sw_det_pub *pub, size_t i, struct sw_det_reader *r,
                           const char *name);
 
+enum sw_det_adopt {
+    SW_DET_KEPT,    /* nothing new, or too soon after a failed attempt */
+    SW_DET_ADOPTED, /* the published set is installed and acknowledged */
+    SW_DET_FAILED,  /* it could not be installed: the previous set stays installed and the
+                     * new generation is not acknowledged; r->err says why (for the main
+                     * thread too, once failed_gen is set) */
+};
+
 /* Reader thread: adopt the published set if it is not the one installed. now_us paces new
- * attempts after a failure (one a second). Returns true when a new set was installed;
- * on failure r->err says why (also for the main thread, once failed_gen is set). */
-bool sw_det_adopt(struct sw_det_reader *r, struct sw_det_pub *pub, sw_det_install_fn install,
-                  void *ctx, uint64_t now_us);
+ * attempts after a failure (one a second). */
+enum sw_det_adopt sw_det_adopt(struct sw_det_reader *r, struct sw_det_pub *pub,
+                               sw_det_install_fn install, void *ctx, uint64_t now_us);
 
 enum sw_det_swap {
     SW_DET_SWAPPED, /* every reader runs the new set; the previous one is freed */
