@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "sw/alloc.h"
+#include "sw/cmd.h"
 #include "sw/det_ndpi_risk.h"
 #include "sw/yara.h"
 
@@ -28,6 +29,11 @@ sw_det_set_create(struct sw_config *cfg, struct sw_yara_rules *rules, struct sw_
     }
     d->cfg = cfg;
     d->rules = rules;
+    sw_decode_cfg_defaults(&d->dcfg);
+    d->dcfg.max_layers = cfg->network.decode.max_layers;
+    d->dcfg.tunnels = cfg->network.decode.tunnels;
+    d->dcfg.vxlan_port = (uint16_t)cfg->network.decode.vxlan_port;
+    sw_cmd_host(cfg, d->host, sizeof(d->host));
     d->risk = sw_det_ndpi_risk_create(cfg, err);
     if (d->risk == NULL) {
         sw_det_set_destroy(d);

@@ -70,6 +70,7 @@ struct worker {
     bool started;
     struct sw_net_worker *nw;  /* owned by the worker thread once started */
     struct sw_producer *prod;  /* owned by the router */
+    struct sw_emitter em;      /* the net worker's: stamps the host, then prod's emitter */
     struct bell bell;
     unsigned finals;           /* worker thread: lanes that delivered their final batch */
     uint64_t now_us;           /* worker thread: latest capture time heard */
@@ -94,6 +95,7 @@ struct capture {
     struct lane *lane;          /* owned: one per worker */
     struct bell bell;           /* offline: waits for batches to come back */
     struct sw_producer *prod;   /* owned by the router: anomaly events */
+    struct sw_det_reader rd;    /* detection set in use: network.decode.*, eve.anomaly_rate */
     struct sw_defrag *defrag;   /* owned */
     struct sw_decode_stats dstats;
     struct sw_capture_stats cstats;
@@ -130,7 +132,7 @@ struct sw_pipeline {
     struct capture *cap;        /* owned */
     struct sw_router *router;
     struct sw_producer *main_prod; /* live: the main thread's stats and engine events */
-    struct sw_decode_cfg dcfg;
+    struct sw_decode_cfg dcfg;  /* offline: the capture side's (live: each set has one) */
     size_t batch_cap;
     unsigned max_batches;
     int stop_efd;               /* live: readable once capture must stop */
@@ -232,8 +234,40 @@ static enum sw_rc
 worker_install(void *ctx, const struct sw_det_set *d, struct sw_err *err)
 {
     struct worker *w = ctx;
+    struct sw_net_detection nd = {.cfg = d->cfg, .risk = d->risk, .rules = d->rules};
 
-    return sw_net_worker_set_detection(w->nw, d->risk, d->rules, err);
+    return sw_net_worker_set_detection(w->nw, &nd, err);
+}
+
+/* Capture thread: its per-set state is the set itself (decoding, anomaly rate, host). */
+static enum sw_rc
+capture_install(void *ctx, const struct sw_det_set *d, struct sw_err *err)
+{
+    (void)ctx;
+    (void)d;
+    (void)err;
+    return SW_OK;
+}
+
+/* The set's EVE host on an event made by a thread that holds set d. */
+static void
+stamp_host(struct sw_event *ev, const struct sw_det_set *d)
+{
+    size_t n = strlen(d->host);
+
+    if (n > 0 && n < sizeof(ev->host))
+        memcpy(ev->host, d->host, n + 1);
+}
+
+/* Worker thread: the net worker's emitter. The host is copied into the event rather than
+ * pointed to, so the event does not depend on the set's lifetime. */
+static void
+worker_emit(struct sw_emitter *em, struct sw_event *ev)
+{
+    struct worker *w = em->ctx;
+
+    stamp_host(ev, w->rd.set);
+    sw_emit(&w->prod->em, ev);
 }
 
 /* Worker thread, live: switch to a newly published detection set. */
@@ -349,8 +383,9 @@ worker_main(void *arg)
 
     snprintf(name, sizeof(name), "sw-worker/%u", w->idx);
     pthread_setname_np(pthread_self(), name);
-    w->nw = sw_net_worker_create(pl->cfg, w->idx, pl->n, det->risk, det->rules, &w->prod->em,
-                                 &w->init_err);
+    struct sw_net_detection nd = {.cfg = det->cfg, .risk = det->risk, .rules = det->rules};
+
+    w->nw = sw_net_worker_create(pl->cfg, w->idx, pl->n, &nd, &w->em, &w->init_err);
     if (w->nw == NULL)
         atomic_store(&w->init_failed, 1);
     atomic_store_explicit(&w->ready, 1, memory_order_release);
@@ -550,7 +585,7 @@ anomaly(struct capture *cp, const struct sw_packet *p)
         cp->anomaly_sec = sec;
         cp->anomaly_in_sec = 0;
     }
-    if (cp->anomaly_in_sec >= cp->pl->cfg->eve.anomaly_rate) {
+    if (cp->anomaly_in_sec >= cp->rd.set->cfg->eve.anomaly_rate) {
         cp->ws.anomalies_suppressed++;
         return;
     }
@@ -560,6 +595,7 @@ anomaly(struct capture *cp, const struct sw_packet *p)
         cp->ws.event_drops++;
         return;
     }
+    stamp_host(ev, cp->rd.set);
     ev->u.anomaly.type = "decode";
     ev->u.anomaly.event = sw_decode_event_name((enum sw_decode_event)p->decode_event);
     ev->u.anomaly.packet_no = cp->live != NULL ? 0 : cp->pkt_no; /* live: no file position */
@@ -582,7 +618,8 @@ static void
 handle_packet(struct capture *cp, struct sw_packet *p)
 {
     struct sw_pipeline *pl = cp->pl;
-    enum sw_decode_rc rc = sw_decode_frame(&pl->dcfg, p, &cp->dstats);
+    const struct sw_decode_cfg *dcfg = &cp->rd.set->dcfg;
+    enum sw_decode_rc rc = sw_decode_frame(dcfg, p, &cp->dstats);
 
     if (p->ts_us > cp->now_us)
         cp->now_us = p->ts_us;
@@ -601,7 +638,7 @@ handle_packet(struct capture *cp, struct sw_packet *p)
 
         if (sw_defrag_add(cp->defrag, p, &dg, &dglen) != SW_OK)
             break; /* held, or dropped and counted */
-        if (sw_decode_reassembled(&pl->dcfg, p, dg, dglen, &r, &cp->dstats) == SW_DECODE_OK)
+        if (sw_decode_reassembled(dcfg, p, dg, dglen, &r, &cp->dstats) == SW_DECODE_OK)
             dispatch(cp, &r);
         else if (r.decode_event != 0)
             anomaly(cp, &r);
@@ -772,6 +809,8 @@ capture_main(void *arg)
             atomic_store(&cp->failed, 1);
             break;
         }
+        /* A reload: decode with the new set from the next packet on (cannot fail). */
+        (void)sw_det_adopt(&cp->rd, &pl->det, capture_install, cp, cp->now_us);
         /* Drain what the kernel holds, a bounded amount per round. */
         for (int round = 0; round < 16; round++) {
             int got = sw_live_dispatch(cp->live, LIVE_DISPATCH, live_packet, cp, &err);
@@ -799,6 +838,7 @@ out:
     /* Keep answering snapshots until the workers are done: main may still ask. */
     live_snapshot(cp);
     sw_producer_close(cp->prod);
+    atomic_store_explicit(&cp->rd.active, 0, memory_order_release); /* done with its set */
     sw_eve_thread_fini();
     return NULL;
 }
@@ -1005,15 +1045,23 @@ pipeline_setup(struct sw_pipeline *pl, const struct sw_config *cfg, unsigned n_w
     return sw_ndpi_prime(err);
 }
 
-/* Every worker holds the published detection set before its thread starts. */
+/* Every worker and capture side holds the published detection set before its thread
+ * starts (readers 0..n-1 the workers, then the capture sides). */
 static void
 attach_readers(struct sw_pipeline *pl)
 {
-    char name[32];
+    char name[48];
 
     for (unsigned i = 0; i < pl->n; i++) {
         snprintf(name, sizeof(name), "worker %u", i);
         sw_det_reader_attach(&pl->det, i, &pl->w[i].rd, name);
+        pl->w[i].em.emit = worker_emit;
+        pl->w[i].em.ctx = &pl->w[i];
+    }
+    for (unsigned c = 0; c < pl->n_cap; c++) {
+        snprintf(name, sizeof(name), "capture thread of %s",
+                 pl->live ? pl->cfg->network.interfaces[c].name : "the files");
+        sw_det_reader_attach(&pl->det, pl->n + c, &pl->cap[c].rd, name);
     }
 }
 
@@ -1084,6 +1132,7 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
         return 2;
     }
     det->gen = 1;
+    det->cfg = (struct sw_config *)(uintptr_t)cfg;
     det->rules = (struct sw_yara_rules *)(uintptr_t)o->rules;
     det->risk = sw_det_ndpi_risk_create(cfg, err);
     sinks[0] = det->risk != NULL ? sw_sink_create(&out, err) : NULL;
@@ -1095,12 +1144,13 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     }
     pl.periodic_stats = o->verbose;
     if (pipeline_setup(&pl, cfg, n, 1, &eve, sinks, 1, err) != SW_OK ||
-        sw_det_pub_init(&pl.det, det, pl.n, err) != SW_OK) {
+        sw_det_pub_init(&pl.det, det, pl.n + pl.n_cap, err) != SW_OK) {
         sw_det_ndpi_risk_destroy(det->risk);
         sw_free(det);
         pipeline_free(&pl);
         return 2;
     }
+    det->dcfg = pl.dcfg; /* the host stays "": events get the encoder's (o->host) */
     attach_readers(&pl);
     if (sw_router_start(pl.router, err) != SW_OK) {
         atomic_store(&pl.det.cur, NULL); /* borrowed parts: freed by hand */
@@ -1176,7 +1226,8 @@ sw_pipeline_open(const struct sw_config *cfg, struct sw_det_set *det, const char
         sw_err_set(err, SW_ENOMEM, "pipeline: out of memory");
     /* From here on pipeline_free() frees det. */
     if (pl == NULL || sinks == NULL ||
-        sw_det_pub_init(&pl->det, det, cfg->network.workers, err) != SW_OK) {
+        sw_det_pub_init(&pl->det, det, cfg->network.workers + cfg->network.n_interfaces, err) !=
+            SW_OK) {
         sw_free(pl);
         sw_free(sinks);
         sw_det_set_destroy(det);
@@ -1249,6 +1300,7 @@ sw_pipeline_start(struct sw_pipeline *pl, struct sw_err *err)
                               cp->ifs.name);
         }
         cp->started = true;
+        atomic_store_explicit(&cp->rd.active, 1, memory_order_release);
     }
     /* Workers make their nDPI modules in parallel: report the first failure. */
     for (unsigned i = 0; i < pl->n; i++) {
@@ -1274,13 +1326,23 @@ wake_workers(void *ctx)
         bell_ring(&pl->w[i].bell);
 }
 
-uint32_t
-sw_pipeline_swap(struct sw_pipeline *pl, struct sw_det_set *det, unsigned wait_ms)
+enum sw_det_swap
+sw_pipeline_swap(struct sw_pipeline *pl, struct sw_det_set *det, unsigned wait_ms, char *why,
+                 size_t len)
 {
-    char why[SW_ERR_MSG_MAX];
+    return sw_det_publish(&pl->det, det, wait_ms, wake_workers, pl, why, len);
+}
 
-    (void)sw_det_publish(&pl->det, det, wait_ms, wake_workers, pl, why, sizeof(why));
-    return sw_det_current(&pl->det)->gen;
+bool
+sw_pipeline_settle(struct sw_pipeline *pl)
+{
+    return sw_det_settle(&pl->det);
+}
+
+const char *
+sw_pipeline_host(struct sw_pipeline *pl)
+{
+    return sw_det_current(&pl->det)->host;
 }
 
 uint32_t
@@ -1388,6 +1450,7 @@ sw_pipeline_sink(struct sw_pipeline *pl, size_t i, const char **name, uint64_t *
 void
 sw_pipeline_emit(struct sw_pipeline *pl, struct sw_event *ev)
 {
+    stamp_host(ev, sw_det_current(&pl->det));
     sw_emit(&pl->main_prod->em, ev);
     sw_producer_kick(pl->main_prod);
 }
@@ -1441,8 +1504,10 @@ sw_pipeline_stop(struct sw_pipeline *pl, uint64_t timeout_us)
     sw_producer_close(pl->main_prod);
     sw_router_stop(pl->router);
     struct sw_event *st = stats_event(pl, true);
-    if (st != NULL)
+    if (st != NULL) {
+        stamp_host(st, sw_det_current(&pl->det));
         sw_router_write(pl->router, st);
+    }
     return true;
 }
 

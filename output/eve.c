@@ -1006,7 +1006,7 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
         (ev->file == NULL || ev->on_flow))
         set_int(root, "flow_id", ev->flow.flow_id);
     set_str(root, "event_type", sw_event_type_name(ev->type));
-    set_str(root, "host", cfg->host);
+    set_str(root, "host", ev->host[0] != '\0' ? ev->host : cfg->host);
     if (ev->file != NULL && !ev->on_flow) {
         file_event_json(root, ev);
         return root;
@@ -1087,6 +1087,15 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
         set_int(r, "rules", e->rules);
         set_int(r, "rule_files", e->rule_files);
         set_int(r, "rule_files_failed", e->rule_files_failed);
+        if (e->warning[0] != '\0')
+            set_str(r, "warning", e->warning);
+        if (e->n_restart > 0) {
+            json_t *keys = json_array();
+
+            for (unsigned i = 0; i < e->n_restart && i < SW_ENGINE_MAX_KEYS; i++)
+                json_array_append_new(keys, json_string(e->restart[i]));
+            json_object_set_new_nocheck(r, "restart_keys", keys);
+        }
         if (e->module[0] == '\0') { /* not filled in: no detail object to name */
             json_decref(r);
             break;

@@ -18,7 +18,8 @@
 #define STREAM_YARA_TIMEOUT_S 60
 
 struct sw_net_worker {
-    const struct sw_config *cfg;           /* borrowed */
+    const struct sw_config *cfg;           /* borrowed: keys a reload does not change */
+    const struct sw_config *rcfg;          /* borrowed: the reloadable keys (eve.*) */
     unsigned n_workers;                    /* this worker's share of the stream memcap */
     const struct sw_det_ndpi_risk *risk;   /* borrowed */
     struct sw_emitter *em;                 /* borrowed */
@@ -370,9 +371,10 @@ on_flow_end(void *ctx, struct sw_flow *f, enum sw_flow_reason reason)
 
 struct sw_net_worker *
 sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_workers,
-                     const struct sw_det_ndpi_risk *risk, const struct sw_yara_rules *rules,
-                     struct sw_emitter *em, struct sw_err *err)
+                     const struct sw_net_detection *det, struct sw_emitter *em,
+                     struct sw_err *err)
 {
+    const struct sw_yara_rules *rules = det->rules;
     struct sw_net_worker *w = sw_calloc(1, sizeof(*w));
     struct sw_flow_cfg fc;
 
@@ -382,7 +384,8 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
         return NULL;
     }
     w->cfg = cfg;
-    w->risk = risk;
+    w->rcfg = det->cfg;
+    w->risk = det->risk;
     w->em = em;
     w->n_workers = n_workers ? n_workers : 1;
     memset(&fc, 0, sizeof(fc));
@@ -396,8 +399,8 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
     fc.timeout_us[SW_TC_UDP] = cfg->network.timeouts.udp;
     fc.timeout_us[SW_TC_ICMP] = cfg->network.timeouts.icmp;
     fc.timeout_us[SW_TC_OTHER] = cfg->network.timeouts.other;
-    fc.community_id = cfg->eve.community_id;
-    fc.community_id_seed = (uint16_t)cfg->eve.community_id_seed;
+    fc.community_id = det->cfg->eve.community_id;
+    fc.community_id_seed = (uint16_t)det->cfg->eve.community_id_seed;
     w->ndpi = sw_ndpi_create(cfg, err);
     if (w->ndpi == NULL)
         goto fail;
@@ -456,11 +459,11 @@ sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p)
     f = sw_flow_get(w->flows, p, &to_server);
     if (f == NULL)
         return; /* counted by the table */
-    if (f->counts.pkts_toserver + f->counts.pkts_toclient == 1 && w->cfg->eve.community_id) {
+    if (f->counts.pkts_toserver + f->counts.pkts_toclient == 1 && w->rcfg->eve.community_id) {
         const struct sw_flow_ref *r = &f->ref;
         bool icmp = r->proto == 1 || r->proto == 58;
 
-        sw_community_id((uint16_t)w->cfg->eve.community_id_seed, r->ip_version, r->src, r->dst,
+        sw_community_id((uint16_t)w->rcfg->eve.community_id_seed, r->ip_version, r->src, r->dst,
                         r->proto, icmp ? r->icmp_type : r->sport, icmp ? r->icmp_code : r->dport,
                         true, f->ref.community_id, sizeof(f->ref.community_id));
     }
@@ -539,9 +542,10 @@ sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out)
 }
 
 enum sw_rc
-sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_det_ndpi_risk *risk,
-                            const struct sw_yara_rules *rules, struct sw_err *err)
+sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_net_detection *det,
+                            struct sw_err *err)
 {
+    const struct sw_yara_rules *rules = det->rules;
     struct sw_yara_limits lim = {
         .max_strings = STREAM_YARA_MAX_STRINGS,
         .string_bytes = STREAM_YARA_STRING_BYTES,
@@ -575,6 +579,7 @@ sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_det_ndpi_ri
      * new non-HTTP streams are released as soon as nDPI decides. */
     sw_yara_scanner_destroy(w->ys);
     w->ys = ys;
-    w->risk = risk;
+    w->risk = det->risk;
+    w->rcfg = det->cfg;
     return SW_OK;
 }

@@ -18,16 +18,23 @@
 #include <stdint.h>
 
 #include "sw/config.h"
+#include "sw/decode.h"
 #include "sw/err.h"
 
 struct sw_yara_rules;    /* yara.h */
 struct sw_det_ndpi_risk; /* det_ndpi_risk.h */
 
-/* Plain data, immutable once published: readers may read every field. */
+/* Plain data, immutable once published: readers may read every field. The reloadable keys
+ * are those read from here: agent.id (host), network.decode.*, eve.*, ndpi.risk_exceptions.*
+ * and rules.dir; the daemon applies agent.log_level, agent.stop_timeout and stats.interval
+ * itself. */
 struct sw_det_set {
-    struct sw_config *cfg;         /* owned: the reloadable keys are read from here */
+    struct sw_config *cfg;         /* owned */
     struct sw_yara_rules *rules;   /* owned, may be NULL (no YARA rules) */
     struct sw_det_ndpi_risk *risk; /* owned */
+    struct sw_decode_cfg dcfg;     /* network.decode.*, for the capture threads */
+    char host[256];                /* EVE host: agent.id, else the host name ("": the
+                                    * encoder's default, as in seawall pcap) */
     uint32_t gen;                  /* set by sw_det_publish (1: the first set) */
 };
 

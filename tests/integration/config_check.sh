@@ -55,5 +55,51 @@ if [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ] && [ "$c" -eq 0 ]; then
 else
     bad "community id config: '$a' '$b' $c"
 fi
+# Restart-only keys: the schema's (config check --help marks them "(restart)") are the ones the
+# man page and the shipped seawall.yaml mark, no more, no fewer (issue 9, item 4).
+"$SW" config check --help >"$T/help" 2>&1
+python3 - "$T/help" agent/seawall.8 agent/seawall.yaml <<'EOF' && ok "restart-only keys agree: schema, man page, seawall.yaml" || bad "restart-only keys differ (see above)"
+import re, sys
+schema, restart = [], set()
+for l in open(sys.argv[1]):
+    m = re.match(r"^\| `([a-z_.]+)` \|.*\|$", l)
+    if m:
+        schema.append(m.group(1))
+        if l.rstrip().endswith("(restart) |"):
+            restart.add(m.group(1))
+assert len(schema) > 40 and len(restart) > 10, (len(schema), len(restart))
+# man page: a key's paragraph runs from ".B key" after ".TP" to the next key's.
+man, key, text = {}, None, []
+lines = open(sys.argv[2]).read().split("\n")
+for i, l in enumerate(lines):
+    m = re.match(r"^\.B ([a-z_.]+)$", l)
+    if m and m.group(1) in schema and i > 0 and lines[i - 1] == ".TP":
+        if key:
+            man[key] = " ".join(text)
+        key, text = m.group(1), []
+    elif l.startswith(".SH") and key:
+        man[key], key = " ".join(text), None
+    elif key:
+        text.append(l)
+man_restart = {k for k, t in man.items() if "(restart)" in t}
+# seawall.yaml: the dotted path of each "key:" line (by indentation), and its comment.
+yaml_restart, stack = set(), []
+for l in open(sys.argv[3]):
+    m = re.match(r"^( *)([a-z_]+):(.*)$", l.rstrip())
+    if not m:
+        continue
+    depth = len(m.group(1)) // 2
+    stack = stack[:depth] + [m.group(2)]
+    path = ".".join(stack)
+    if path in schema and "(restart" in m.group(3):
+        yaml_restart.add(path)
+ok = True
+for name, got in (("man page", man_restart), ("seawall.yaml", yaml_restart)):
+    for k in sorted(restart - got):
+        print("  %s does not mark %s (restart)" % (name, k)); ok = False
+    for k in sorted(got - restart):
+        print("  %s marks %s (restart), the schema does not" % (name, k)); ok = False
+sys.exit(0 if ok else 1)
+EOF
 echo "config_check: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

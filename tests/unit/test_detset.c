@@ -61,7 +61,9 @@ set_with(const char *rule, const char *marker)
 static enum sw_rc
 install(void *ctx, const struct sw_det_set *d, struct sw_err *err)
 {
-    return sw_net_worker_set_detection(ctx, d->risk, d->rules, err);
+    struct sw_net_detection nd = {.cfg = d->cfg, .risk = d->risk, .rules = d->rules};
+
+    return sw_net_worker_set_detection(ctx, &nd, err);
 }
 
 /* Decode a raw IPv4/TCP frame 10.0.0.1:40000 <-> 10.0.0.2:9999 and hand it to the worker. */
@@ -151,7 +153,9 @@ failed_install_keeps_the_previous_set_alive(void **state)
         sw_det_reader_attach(&pub, 0, &rd, "worker 0");
         atomic_store(&rd.active, 1);
         /* The worker's own configuration outlives every set, as the pipeline's does. */
-        nw = sw_net_worker_create(base, 0, 1, a->risk, a->rules, &fe.em, &err);
+        nw = sw_net_worker_create(base, 0, 1,
+                                  &(struct sw_net_detection){a->cfg, a->risk, a->rules},
+                                  &fe.em, &err);
         assert_non_null(nw);
         assert_int_equal(sw_det_publish(&pub, b, 0, NULL, NULL, why, sizeof(why)),
                          SW_DET_PENDING);
@@ -189,6 +193,57 @@ failed_install_keeps_the_previous_set_alive(void **state)
     assert_true(failed > 0); /* the sweep reached the install's allocations */
 }
 
+static enum sw_rc
+install_ok(void *ctx, const struct sw_det_set *d, struct sw_err *err)
+{
+    (void)ctx;
+    (void)d;
+    (void)err;
+    return SW_OK;
+}
+
+/* Issue 9, item 5: what a publish reports when a reader lags. Published but not taken by a
+ * reader in time: pending, naming it; a second publish then: refused, nothing published, the
+ * new set freed; once the reader switches, settle frees the old set; an inactive reader
+ * (thread ended) does not hold anything up. */
+static void
+publish_reports_a_lagging_reader(void **state)
+{
+    struct sw_det_reader r0, r1;
+    struct sw_det_pub pub;
+    struct sw_err err;
+    char why[SW_ERR_MSG_MAX];
+
+    (void)state;
+    assert_int_equal(sw_det_pub_init(&pub, set_with("r1", "m1"), 2, &err), SW_OK);
+    sw_det_reader_attach(&pub, 0, &r0, "worker 0");
+    sw_det_reader_attach(&pub, 1, &r1, "capture thread of veth1");
+    atomic_store(&r0.active, 1);
+    atomic_store(&r1.active, 1);
+    assert_int_equal(sw_det_adopt(&r1, &pub, install_ok, NULL, 0), SW_DET_KEPT);
+    assert_int_equal(sw_det_publish(&pub, set_with("r2", "m2"), 5, NULL, NULL, why, sizeof(why)),
+                     SW_DET_PENDING);
+    assert_string_equal(why, "worker 0 did not switch in time");
+    assert_int_equal(sw_det_current(&pub)->gen, 2);
+    assert_int_equal(sw_det_adopt(&r1, &pub, install_ok, NULL, 0), SW_DET_ADOPTED);
+    assert_false(sw_det_settle(&pub)); /* worker 0 still on generation 1 */
+    assert_int_equal(sw_det_publish(&pub, set_with("r3", "m3"), 5, NULL, NULL, why, sizeof(why)),
+                     SW_DET_REFUSED);
+    assert_string_equal(why, "worker 0 has not switched since the previous reload");
+    assert_int_equal(sw_det_current(&pub)->gen, 2);
+    assert_int_equal(sw_det_adopt(&r0, &pub, install_ok, NULL, 0), SW_DET_ADOPTED);
+    assert_true(sw_det_settle(&pub));
+    assert_false(sw_det_settle(&pub));
+    atomic_store(&r0.active, 0);
+    assert_int_equal(sw_det_adopt(&r1, &pub, install_ok, NULL, 0), SW_DET_KEPT);
+    assert_int_equal(sw_det_publish(&pub, set_with("r4", "m4"), 0, NULL, NULL, why, sizeof(why)),
+                     SW_DET_PENDING); /* r1 has not looked yet */
+    assert_string_equal(why, "capture thread of veth1 did not switch in time");
+    assert_int_equal(sw_det_adopt(&r1, &pub, install_ok, NULL, 0), SW_DET_ADOPTED);
+    assert_true(sw_det_settle(&pub)); /* r0 ended: only r1 counted */
+    sw_det_pub_fini(&pub);
+}
+
 static int
 setup(void **state)
 {
@@ -217,6 +272,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(failed_install_keeps_the_previous_set_alive),
+        cmocka_unit_test(publish_reports_a_lagging_reader),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
