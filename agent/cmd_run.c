@@ -461,6 +461,18 @@ reload_completed(struct daemon *d)
 
 /* --- start-up ----------------------------------------------------------------------------- */
 
+/* How often the main thread checks that every thread made progress (and feeds systemd's
+ * watchdog): half the watchdog period, but never more often than every 2 s, so that threads
+ * that beat once a second when idle always show progress between two checks. */
+static uint64_t
+watchdog_check_us(void)
+{
+    uint64_t wd_usec = sw_notify_watchdog_usec();
+
+    return wd_usec / 2 > 2000000u ? wd_usec / 2 : 2000000u;
+}
+
+
 /* As root: a directory the unprivileged daemon owns (created when missing). */
 static void
 own_dir(const char *path, uid_t uid, gid_t gid)
@@ -530,6 +542,12 @@ start(struct daemon *d)
         sw_log_error("%s", err.msg);
         return 2;
     }
+    /* Under systemd's watchdog, YARA scans stay short enough for it; without, they keep
+     * seawall scan's 60 s limit. */
+    if (sw_notify_watchdog_usec() != 0)
+        sw_log_notice("watchdog: progress checked every %llu ms; YARA scan time limit %u s",
+                      (unsigned long long)(watchdog_check_us() / 1000u),
+                      sw_pipeline_set_watchdog(d->pl, watchdog_check_us()));
     /* Output files are reopened after the drop (SIGHUP, rotation): the daemon's user must
      * own them. */
     for (size_t i = 0; geteuid() == 0 && i < d->cfg->n_outputs; i++) {
@@ -582,9 +600,7 @@ static int
 serve(struct daemon *d, const sigset_t *sigs)
 {
     uint64_t wd_usec = sw_notify_watchdog_usec();
-    /* Feed at half the period; never check more often than every 2 s, so that threads that
-     * beat once a second when idle always show progress between two checks. */
-    uint64_t wd_every = wd_usec / 2 > 2000000u ? wd_usec / 2 : 2000000u;
+    uint64_t wd_every = watchdog_check_us();
     uint64_t t = sw_clock_us(CLOCK_MONOTONIC);
     uint64_t next_status = t, next_wd = t + wd_every, next_stats = t + d->stats_interval_us;
     bool stalled = false;

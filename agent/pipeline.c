@@ -143,6 +143,7 @@ struct sw_pipeline {
     _Atomic uint32_t snap_req;  /* live: generation of the snapshot asked for */
     uint64_t start_us;
     long stall_worker;          /* test hook: -1 none */
+    unsigned scan_timeout_s;    /* per YARA scan; 0: the default (sw_pipeline_set_watchdog) */
     /* offline -v: a stats event every stats.interval of capture time */
     bool periodic_stats;
     uint64_t next_stats_us;
@@ -384,8 +385,9 @@ worker_main(void *arg)
     snprintf(name, sizeof(name), "sw-worker/%u", w->idx);
     pthread_setname_np(pthread_self(), name);
     struct sw_net_detection nd = {.cfg = det->cfg, .risk = det->risk, .rules = det->rules};
+    struct sw_net_watch watch = {.scan_timeout_s = pl->scan_timeout_s, .progress = &w->beat};
 
-    w->nw = sw_net_worker_create(pl->cfg, w->idx, pl->n, &nd, &w->em, &w->init_err);
+    w->nw = sw_net_worker_create(pl->cfg, w->idx, pl->n, &nd, &watch, &w->em, &w->init_err);
     if (w->nw == NULL)
         atomic_store(&w->init_failed, 1);
     atomic_store_explicit(&w->ready, 1, memory_order_release);
@@ -1355,6 +1357,24 @@ void
 sw_pipeline_reopen(struct sw_pipeline *pl)
 {
     sw_router_reopen(pl->router);
+}
+
+unsigned
+sw_pipeline_set_watchdog(struct sw_pipeline *pl, uint64_t check_us)
+{
+    /* Half the check interval: a worker beats after every scan, so consecutive beats are at
+     * most one scan (plus the packet work around it) apart, well inside one interval; a
+     * whole interval without a beat is then a real stall. */
+    uint64_t s = check_us / 2 / 1000000u;
+
+    if (check_us == 0)
+        return SW_NET_SCAN_TIMEOUT_S;
+    if (s < 1)
+        s = 1;
+    if (s > SW_NET_SCAN_TIMEOUT_S)
+        s = SW_NET_SCAN_TIMEOUT_S;
+    pl->scan_timeout_s = (unsigned)s;
+    return pl->scan_timeout_s;
 }
 
 bool

@@ -432,6 +432,7 @@ static const struct counter stream_counters[] = {
     WC("memcap_drops", stream_memcap_drops),
     WC("scans", stream_scans),
     WC("scan_errors", stream_scan_errors),
+    WC("scan_timeouts", stream_scan_timeouts),
     WC("http_bodies", http_bodies),
     WC("http_truncated", http_truncated),
     WC("http_parse_errors", http_parse_errors),

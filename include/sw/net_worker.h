@@ -7,6 +7,7 @@
 #ifndef SW_NET_WORKER_H
 #define SW_NET_WORKER_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "sw/config.h"
@@ -28,14 +29,24 @@ struct sw_net_detection {
     const struct sw_yara_rules *rules;
 };
 
+/* What keeps a worker under a watchdog: each YARA scan of a stream or an HTTP body stops at
+ * scan_timeout_s seconds (0: SW_NET_SCAN_TIMEOUT_S), and *progress (borrowed, may be NULL)
+ * is incremented after each scan, so that a batch of many slow scans still shows progress. */
+struct sw_net_watch {
+    unsigned scan_timeout_s;
+    _Atomic uint64_t *progress;
+};
+#define SW_NET_SCAN_TIMEOUT_S 60 /* as seawall scan's default */
+
 /* cfg: every other key (borrowed, must outlive the worker). index/n_workers: this worker's
- * share of network.max_flows (and network.stream.memcap). det: as above. em: where events go
- * (borrowed, must outlive the worker). With rules the worker makes its own scanner, so create
- * it on the thread that will use it; without rules and without network.http.bodies it does
- * no stream reassembly. */
+ * share of network.max_flows (and network.stream.memcap). det: as above. watch: as above, may
+ * be NULL. em: where events go (borrowed, must outlive the worker). With rules the worker
+ * makes its own scanner, so create it on the thread that will use it; without rules and
+ * without network.http.bodies it does no stream reassembly. */
 struct sw_net_worker *sw_net_worker_create(const struct sw_config *cfg, unsigned index,
                                            unsigned n_workers,
                                            const struct sw_net_detection *det,
+                                           const struct sw_net_watch *watch,
                                            struct sw_emitter *em, struct sw_err *err);
 /* Ends every flow (reason shutdown, or timeout when expired by now_us) and frees. NULL-safe. */
 void sw_net_worker_destroy(struct sw_net_worker *w, uint64_t now_us);

@@ -80,6 +80,13 @@ const char *sw_pipeline_host(struct sw_pipeline *pl);
  * between two events. */
 void sw_pipeline_reopen(struct sw_pipeline *pl);
 
+/* Main thread, before start: the daemon checks progress every check_us (0: no watchdog).
+ * Each YARA scan of a worker is then cut at half that interval (at least 1 s, at most
+ * SW_NET_SCAN_TIMEOUT_S, the limit without a watchdog), and workers count progress after
+ * each scan, so a long scan never passes for a stall (see collectors/net/net_worker.c).
+ * Returns the scan time limit in seconds. */
+unsigned sw_pipeline_set_watchdog(struct sw_pipeline *pl, uint64_t check_us);
+
 /* Main thread: did every capture thread, worker and the output thread make progress since
  * the last call? (systemd's watchdog is fed only when they all did.) */
 bool sw_pipeline_progress(struct sw_pipeline *pl, char *who, size_t len);

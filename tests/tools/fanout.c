@@ -87,7 +87,7 @@ worker(void *arg)
     struct sw_net_detection det = {.cfg = w->cfg, .risk = w->risk, .rules = NULL};
     struct sw_err err;
 
-    w->nw = sw_net_worker_create(w->cfg, w->idx, w->n, &det, &w->prod->em, &err);
+    w->nw = sw_net_worker_create(w->cfg, w->idx, w->n, &det, NULL, &w->prod->em, &err);
     if (w->nw == NULL) {
         fprintf(stderr, "fanout: %s\n", err.msg);
         exit(2);

@@ -154,7 +154,7 @@ failed_install_keeps_the_previous_set_alive(void **state)
         atomic_store(&rd.active, 1);
         /* The worker's own configuration outlives every set, as the pipeline's does. */
         nw = sw_net_worker_create(base, 0, 1,
-                                  &(struct sw_net_detection){a->cfg, a->risk, a->rules},
+                                  &(struct sw_net_detection){a->cfg, a->risk, a->rules}, NULL,
                                   &fe.em, &err);
         assert_non_null(nw);
         assert_int_equal(sw_det_publish(&pub, b, 0, NULL, NULL, why, sizeof(why)),
