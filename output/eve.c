@@ -495,6 +495,9 @@ worker_extra_json(const struct sw_worker_stats *w)
     return COUNTERS(w, worker_counters);
 }
 
+/* A worker under stats.threads: Suricata's sections only, since Suricata's schema gives a
+ * thread the shape of the stats object, which admits no new key; its seawall-only counters go
+ * under the top-level seawall.threads (issue 9, item 13). */
 static json_t *
 worker_json(const struct sw_worker_stats *w)
 {
@@ -504,7 +507,6 @@ worker_json(const struct sw_worker_stats *w)
     json_object_set_new_nocheck(o, "flow", flow_stats_json(w));
     set_int(detect, "alert", w->alerts);
     json_object_set_new_nocheck(o, "detect", detect);
-    json_object_set_new_nocheck(o, "seawall", worker_extra_json(w));
     return o;
 }
 
@@ -563,16 +565,19 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     set_int(detect, "alerts_suppressed", s->total.alerts_suppressed);
     json_object_set_new_nocheck(o, "detect", detect);
     if (s->n_workers > 1) {
-        /* Suricata writes per-thread counters under stats.threads when asked to. */
-        json_t *th = json_object();
+        /* Suricata writes per-thread counters under stats.threads when asked to; the same
+         * thread names key the seawall-only ones in seawall.threads. */
+        json_t *th = json_object(), *swth = json_object();
 
         for (unsigned i = 0; i < s->n_workers; i++) {
             char name[32];
 
             snprintf(name, sizeof(name), "W#%02u", i + 1);
             json_object_set_new_nocheck(th, name, worker_json(&s->worker[i]));
+            json_object_set_new_nocheck(swth, name, worker_extra_json(&s->worker[i]));
         }
         json_object_set_new_nocheck(o, "threads", th);
+        json_object_set_new_nocheck(sw, "threads", swth);
     }
     /* seawall-only counters. */
     json_object_set_new_nocheck(sw, "capture", COUNTERS(&s->capture, capture_counters));
