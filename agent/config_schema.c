@@ -30,24 +30,28 @@
 #define PATH_MAX_LEN 4095
 
 static const struct sw_cfg_enum log_levels[] = {
-    {"error", SW_LOG_ERROR}, {"warning", SW_LOG_WARNING}, {"notice", SW_LOG_NOTICE},
-    {"info", SW_LOG_INFO},   {"debug", SW_LOG_DEBUG},     {NULL, 0},
+    {"error", SW_LOG_ERROR, 0}, {"warning", SW_LOG_WARNING, 0}, {"notice", SW_LOG_NOTICE, 0},
+    {"info", SW_LOG_INFO, 0},   {"debug", SW_LOG_DEBUG, 0},     {NULL, 0, 0},
 };
 
 static const struct sw_cfg_enum when_full[] = {
-    {"drop_oldest", SW_WHEN_FULL_DROP_OLDEST},
-    {"drop_newest", SW_WHEN_FULL_DROP_NEWEST},
-    {NULL, 0},
+    {"drop_oldest", SW_WHEN_FULL_DROP_OLDEST, 0},
+    {"drop_newest", SW_WHEN_FULL_DROP_NEWEST, 0},
+    {NULL, 0, 0},
 };
 
+#define U SW_CFG_UNBUILT
+
+/* The network sinks are not in this build yet (they come with the spool). */
 static const struct sw_cfg_enum sink_types[] = {
-    {"file", 0}, {"stdout", 0}, {"syslog", 0}, {"tcp", 0}, {"http", 0}, {"kafka", 0}, {NULL, 0},
+    {"file", 0, 0}, {"stdout", 0, 0}, {"syslog", 0, U}, {"tcp", 0, U}, {"http", 0, U},
+    {"kafka", 0, U}, {NULL, 0, 0},
 };
 
 static const struct sw_cfg_enum event_types[] = {
-    {"alert", SW_EV_ALERT}, {"flow", SW_EV_FLOW},       {"fileinfo", SW_EV_FILEINFO},
-    {"fim", SW_EV_FIM},     {"anomaly", SW_EV_ANOMALY}, {"stats", SW_EV_STATS},
-    {"engine", SW_EV_ENGINE}, {NULL, 0},
+    {"alert", SW_EV_ALERT, 0},     {"flow", SW_EV_FLOW, 0},       {"fileinfo", SW_EV_FILEINFO, 0},
+    {"fim", SW_EV_FIM, 0},         {"anomaly", SW_EV_ANOMALY, 0}, {"stats", SW_EV_STATS, 0},
+    {"engine", SW_EV_ENGINE, 0},   {NULL, 0, 0},
 };
 
 static bool
@@ -159,7 +163,7 @@ static const struct sw_cfg_row sink_rows[] = {
     {.path = "path", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = PATH_MAX_LEN, FS(path),
      .help = "file sink: the JSON-lines file"},
     {.path = "address", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 1024, FS(address),
-     .help = "network sinks: host:port or URL"},
+     .flags = U, .help = "network sinks: host:port or URL"},
     {.path = "types", .type = SW_CFG_EVTYPES,
      .def = "[alert, flow, fileinfo, fim, anomaly, stats, engine]", .min = 1, .max = 64, FS(types),
      .enums = event_types, .help = "event types this sink takes (default: all)"},
@@ -204,7 +208,7 @@ const struct sw_cfg_row sw_cfg_schema[] = {
      F(network.workers), .flags = R, .help = "capture worker threads (one flow table each)"},
     {.path = "network.home_net", .type = SW_CFG_CIDRLIST,
      .def = "[10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]", .max = 4096, F(network.home_net),
-     .help = "$HOME_NET of the rules"},
+     .flags = U, .help = "$HOME_NET of the rules"},
     {.path = "network.max_flows", .type = SW_CFG_UINT, .def = "1000000", .min = 1,
      .max = 100000000, F(network.max_flows), .flags = R,
      .help = "flows tracked at once, all workers together"},
@@ -300,12 +304,14 @@ const struct sw_cfg_row sw_cfg_schema[] = {
 
     /* files */
     {.path = "files.paths", .type = SW_CFG_STRLIST, .def = "[]", .max = 1024, F(files.paths),
-     .flags = R, .check = check_nonempty, .help = "watched trees (fanotify, else inotify)"},
+     .flags = R | U, .check = check_nonempty, .help = "watched trees (fanotify, else inotify)"},
     {.path = "files.exclude", .type = SW_CFG_STRLIST, .def = "[]", .max = 1024,
-     F(files.exclude), .check = check_nonempty, .help = "globs of paths never scanned"},
+     F(files.exclude), .flags = U, .check = check_nonempty,
+     .help = "globs of paths never scanned"},
     {.path = "files.max_scan_size", .type = SW_CFG_SIZE, .def = "64MiB", .min = KIB,
-     .max = 64 * GIB, F(files.max_scan_size), .help = "larger files are hashed, not scanned"},
-    {.path = "files.fim", .type = SW_CFG_BOOL, .def = "true", F(files.fim), .flags = R,
+     .max = 64 * GIB, F(files.max_scan_size), .flags = U,
+     .help = "larger files are hashed, not scanned"},
+    {.path = "files.fim", .type = SW_CFG_BOOL, .def = "true", F(files.fim), .flags = R | U,
      .help = "keep a baseline of watched files and report changes"},
 
     /* outputs */
@@ -317,12 +323,12 @@ const struct sw_cfg_row sw_cfg_schema[] = {
 
     /* spool */
     {.path = "spool.dir", .type = SW_CFG_STR, .def = "/var/lib/seawall/spool", .min = 1,
-     .max = PATH_MAX_LEN, F(spool.dir), .flags = R,
+     .max = PATH_MAX_LEN, F(spool.dir), .flags = R | U,
      .help = "undelivered events of network sinks"},
     {.path = "spool.max_size", .type = SW_CFG_SIZE, .def = "1GiB", .min = MIB, .max = 16 * TIB,
-     F(spool.max_size), .help = "spool bytes on disk before dropping"},
+     F(spool.max_size), .flags = U, .help = "spool bytes on disk before dropping"},
     {.path = "spool.when_full", .type = SW_CFG_ENUM, .def = "drop_oldest", F(spool.when_full),
-     .enums = when_full, .help = "which events a full spool drops"},
+     .flags = U, .enums = when_full, .help = "which events a full spool drops"},
 
     /* stats */
     {.path = "stats.interval", .type = SW_CFG_DURATION, .def = "60s", .min = SEC, .max = DAY,
