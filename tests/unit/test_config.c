@@ -1352,7 +1352,8 @@ doc_lists_every_key(void **state)
 static void
 allocation_failures_fail_cleanly(void **state)
 {
-    static const char *const sets[] = {"network.workers=8", "ndpi.risk_exceptions.cidrs=[10.0.0.0/8]",
+    static const char *const sets[] = {"network.workers=8",
+                                       "ndpi.risk_exceptions.cidrs=[10.0.0.0/8]",
                                        "outputs=[{type: stdout}, {type: file, path: /k}]"};
     const char *path = write_file("seawall.yaml", full_yaml, strlen(full_yaml));
     unsigned long n;
