@@ -273,6 +273,9 @@ EOF
 grep -q 'error: reload refused: worker 0' "$T/log2" && ok "refused reload logged as an error" ||
     bad "refused reload: $(tail -n 3 "$T/log2")"
 kill -TERM "$D2"
-wait_for 30 sh -c "! kill -0 $D2 2>/dev/null" || bad "second daemon still running after SIGTERM"
+wait "$D2"
+rc=$?
+[ $rc -eq 0 ] && ok "second daemon: exit 0 after SIGTERM" || bad "second daemon: exit $rc: $(tail -n 3 "$T/log2")"
+grep -q 'Sanitizer' "$T/log" "$T/log2" && bad "sanitizer report: $(grep -h -A3 Sanitizer "$T/log" "$T/log2" | head -n 8)"
 echo "run_reload: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

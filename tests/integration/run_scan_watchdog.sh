@@ -102,5 +102,6 @@ kill -TERM "$DPID"
 wait "$DPID"
 rc=$?
 [ $rc -eq 0 ] && ok "exit 0 after SIGTERM" || bad "exit $rc: $(tail -n 3 "$T/log")"
+grep -q 'Sanitizer' "$T/log" && bad "sanitizer report: $(grep -A3 Sanitizer "$T/log" | head -n 8)"
 echo "run_scan_watchdog: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
