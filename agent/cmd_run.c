@@ -624,8 +624,13 @@ serve(struct daemon *d, const sigset_t *sigs)
                           (unsigned long long)(d->stop_timeout_us / 1000u));
             return 0;
         }
-        if (sig == SIGHUP)
+        if (sig == SIGHUP) {
             reload(d);
+            /* A shorter stats.interval counts from now, not after the longer one ran out. */
+            t = sw_clock_us(CLOCK_MONOTONIC);
+            if (next_stats > t + d->stats_interval_us)
+                next_stats = t + d->stats_interval_us;
+        }
         if (sw_pipeline_failed(d->pl, &err)) {
             sw_log_error("%s: capture stopped; exiting so that the service manager restarts "
                          "seawall", err.msg);

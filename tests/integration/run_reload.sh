@@ -2,10 +2,12 @@
 # run_reload.sh SEAWALL - what SIGHUP changes in a running `seawall run`, and what it says it
 # did (issue 9, items 4 and 5). In a private network namespace, one daemon's life:
 #   - four phases, each with its own configuration and its own capture (tests/tools/mkreload.py
-#     PHASE: every address is 10.PHASE.x.y): every reloadable key (agent.id, eve.*,
-#     network.decode.*, agent.stop_timeout, rules.dir) is changed by a reload and its effect
-#     checked in the events of the next phase: they equal `seawall pcap -c` with that phase's
-#     configuration, and explicit checks say what each key changed;
+#     PHASE: every address is 10.PHASE.x.y): every reloadable key (agent.id, agent.log_level,
+#     agent.stop_timeout, network.decode.*, ndpi.risk_exceptions.*, eve.*, rules.dir,
+#     stats.interval) is changed by a reload and its effect checked in what follows: the
+#     phase's flows, alerts and anomalies equal `seawall pcap -c` with that phase's
+#     configuration, and explicit checks say what each key changed (host, community_id, tunnels
+#     decoded or not, anomalies, nDPI risk alerts, log lines, stats events, the stop wait);
 #   - the restart-only keys changed on the way (network.workers, network.timeouts.udp,
 #     ndpi.max_packets.tcp) are listed in the engine event (restart_keys) and logged, and the
 #     schema's restart-only list is the one `seawall config check --help` prints;
@@ -53,7 +55,7 @@ chown nobody:nogroup "$T/out"
 printf 'rule reload_probe { strings: $a = "seawall-reload" condition: $a }\n' >"$T/rules/p.yar"
 for p in 1 2 3 4; do python3 tests/tools/mkreload.py "$p" "$T/p$p.pcap" || exit 2; done
 
-# conf NAME ID CID SEED RATE TUNNELS LAYERS VXLAN STOP WORKERS UDP TCPMAX RULES
+# conf NAME: a configuration from the variables below (a phase changes some of them).
 conf() {
     cat >"$T/$1.yaml" <<EOF
 agent:
@@ -61,31 +63,46 @@ agent:
   group: nogroup
   run_dir: $T/run
   state_dir: $T/state
-  log_level: info
-  id: $2
-  stop_timeout: $9
+  log_level: $LOG
+  id: $ID
+  stop_timeout: $STOP
 network:
   interfaces:
     - name: veth1
-  workers: ${10}
-  timeouts: {tcp_new: 1s, tcp_established: 1s, tcp_closed: 1s, udp: ${11}, icmp: 1s, other: 1s}
-  decode: {tunnels: $6, max_layers: $7, vxlan_port: $8}
+  workers: $WORKERS
+  timeouts: {tcp_new: 1s, tcp_established: 1s, tcp_closed: 1s, udp: $UDP, icmp: 1s, other: 1s}
+  decode: {tunnels: $TUNNELS, max_layers: $LAYERS, vxlan_port: $VXLAN}
 ndpi:
-  max_packets: {tcp: ${12}}
-eve: {community_id: $3, community_id_seed: $4, anomaly_rate: $5}
+  max_packets: {tcp: $TCPMAX}
+  risk_exceptions: {risks: $RISKS, cidrs: $CIDRS, hostnames: $HOSTS}
+eve: {community_id: $CID, community_id_seed: $SEED, anomaly_rate: $RATE}
 rules:
-  dir: ${13}
+  dir: $RULES
 outputs:
   - {type: file, path: $T/out/eve.json}
 stats:
-  interval: 1s
+  interval: $STATS
 EOF
 }
-#    name id        cid   seed rate tun   lay vxlan stop wk udp tcpmax rules
-conf c1 reload-a true  0  10 true  16 4789 10s 2 1s 80 "$T/rules"
-conf c2 reload-b true  7  0  false 16 4789 3s  3 2s 10 "$T/rules"
-conf c3 reload-c false 7  10 true  1  4790 4s  3 2s 10 "$T/rules"
-conf c4 reload-d false 7  10 true  1  4790 4s  3 2s 10 "$T/no-rules-any-more"
+# phase 1: the start
+ID=reload-a LOG=info STOP=10s WORKERS=2 UDP=1s TUNNELS=true LAYERS=16 VXLAN=4789 TCPMAX=80
+RISKS=[] CIDRS=[] HOSTS=[] CID=true SEED=0 RATE=10 RULES=$T/rules STATS=1s
+conf c1
+# phase 2: agent.id, agent.log_level, agent.stop_timeout, network.decode.tunnels,
+# ndpi.risk_exceptions.risks, eve.community_id_seed, eve.anomaly_rate; restart-only:
+# network.workers, network.timeouts.udp, ndpi.max_packets.tcp
+ID=reload-b LOG=warning STOP=3s WORKERS=3 UDP=2s TUNNELS=false TCPMAX=10
+RISKS=[NDPI_HTTP_NUMERIC_IP_HOST] SEED=7 RATE=0
+conf c2
+# phase 3: agent.id, agent.log_level, agent.stop_timeout, network.decode.max_layers and
+# vxlan_port, ndpi.risk_exceptions.cidrs, eve.community_id, eve.anomaly_rate, stats.interval
+ID=reload-c LOG=info STOP=4s TUNNELS=true LAYERS=1 VXLAN=4790 RISKS=[] CIDRS=[10.3.11.0/24]
+CID=false RATE=10 STATS=1h
+conf c3
+# phase 4: agent.id, rules.dir (gone: no rule left), ndpi.risk_exceptions.hostnames,
+# stats.interval
+ID=reload-d CIDRS=[] HOSTS=[10.4.11.2] RULES=$T/no-rules-any-more STATS=1s
+conf c4
 # Offline, each phase's capture with its configuration: what the live phase must show.
 for p in 1 2 3 4; do
     "$SW" pcap -c "$T/c$p.yaml" -o "$T/off$p.json" "$T/p$p.pcap" 2>"$T/off$p.err" ||
@@ -101,14 +118,15 @@ def events(path, phase):
     out = set()
     for l in open(path):
         e = json.loads(l)
-        if e["event_type"] not in ("flow", "anomaly"):
+        if e["event_type"] not in ("flow", "anomaly", "alert"):
             continue
         if not str(e.get("src_ip", "")).startswith("10.%s." % phase):
             continue
         out.add((e["event_type"], e.get("src_ip"), e.get("src_port"), e.get("dest_ip"),
                  e.get("dest_port"), e.get("proto"), e.get("community_id", "-"),
                  e.get("seawall", {}).get("tunnel", "-"),
-                 e.get("anomaly", {}).get("event", "-"), e["host"]))
+                 e.get("anomaly", {}).get("event", "-"), e.get("alert", {}).get("signature"),
+                 e["host"]))
     return out
 live, off = events(sys.argv[1], sys.argv[2]), events(sys.argv[3], sys.argv[2])
 if live != off:
@@ -143,13 +161,25 @@ for p in 1 2 3 4; do
     fi
     sent=$(ns_replay 0 "$T/p$p.pcap")
     if wait_for 30 live_has "$p"; then
-        ok "phase $p ($sent packets): flows and anomalies as seawall pcap -c c$p.yaml"
+        ok "phase $p ($sent packets): flows, alerts and anomalies as seawall pcap -c c$p.yaml"
+        # stats.interval 1h from phase 3 on: no periodic stats event in these seconds
+        [ "$p" -eq 3 ] && sleep 3
     else
         python3 "$T/phase.py" "$T/out/eve.json" "$p" "$T/off$p.json" show
         bad "phase $p: live events differ from seawall pcap -c c$p.yaml (see above)"
     fi
 done
 
+# stats.interval back to 1s: a periodic stats event comes within seconds, not after the hour.
+stats_after_reload() {
+    python3 -c "
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+eng = [e for e in ev if e['event_type'] == 'engine']
+sys.exit(0 if len(eng) == 3 and any(e['event_type'] == 'stats' and e['timestamp'] > eng[2]['timestamp'] for e in ev) else 1)" "$T/out/eve.json"
+}
+wait_for 30 stats_after_reload && ok "stats.interval reloaded from 1h to 1s: stats again within seconds" ||
+    bad "no stats event after stats.interval went back to 1s"
 "$SW" status -c "$T/seawall.yaml" --json >"$T/status.json" 2>"$T/status.err"
 python3 - "$T/status.json" <<'EOF' && ok "status: host reload-d, generation 4, no rules" || bad "status: $(head -c 400 "$T/status.json") $(cat "$T/status.err")"
 import json, sys
@@ -169,6 +199,10 @@ for k in network.workers network.timeouts.udp ndpi.max_packets.tcp; do
     grep -q "reload: $k changed: it takes effect on restart" "$T/log" ||
         bad "no restart warning for $k in the log"
 done
+# agent.log_level warning during phase 2: the third reload's "reload:" notice was not written.
+n=$(grep -c "notice: reload: $T/seawall.yaml" "$T/log")
+[ "$n" -eq 2 ] && ok "agent.log_level reloaded: warning, then info again (2 of 3 reload notices)" ||
+    bad "agent.log_level: $n reload notices in the log, want 2"
 
 python3 - "$T" <<'EOF' && ok "each reloadable key took effect in the phase after its reload; engine events list the restart-only keys" || bad "reloaded keys: see above"
 import json, sys
@@ -177,19 +211,27 @@ ev = [json.loads(l) for l in open(T + "/out/eve.json")]
 def phase(p, path=None):
     out = []
     for e in [json.loads(l) for l in open(path)] if path else ev:
-        if str(e.get("src_ip", "")).startswith("10.%d." % p) and e["event_type"] in ("flow", "anomaly"):
+        if (str(e.get("src_ip", "")).startswith("10.%d." % p) and
+                e["event_type"] in ("flow", "anomaly", "alert")):
             out.append(e)
     return out
 def flows(p, src, path=None):
     return [e for e in phase(p, path) if e["event_type"] == "flow" and e["src_ip"] == src]
 def anomalies(p):
     return [e["anomaly"]["event"] for e in phase(p) if e["event_type"] == "anomaly"]
+def alerts(p, src):
+    return [e["alert"]["signature"] for e in phase(p)
+            if e["event_type"] == "alert" and e["src_ip"] == src]
 hosts = {1: "reload-a", 2: "reload-b", 3: "reload-c", 4: "reload-d"}
 for p, h in hosts.items():
     assert phase(p) and all(e["host"] == h for e in phase(p)), ("agent.id", p, {e["host"] for e in phase(p)})
 # phase 1: defaults. Tunnels decoded, community_id, anomalies.
 assert flows(1, "10.1.2.1") and flows(1, "10.1.8.1") and flows(1, "10.1.4.1"), "phase 1 tunnels"
 assert anomalies(1).count("decoder.tcp.hlen_too_small") == 2, anomalies(1)
+assert alerts(1, "10.1.11.1") == ["nDPI risk: HTTP Numeric IP Address"], alerts(1, "10.1.11.1")
+# ndpi.risk_exceptions: risks (phase 2), cidrs (phase 3), hostnames (phase 4)
+for p in (2, 3, 4):
+    assert flows(p, "10.%d.11.1" % p) and alerts(p, "10.%d.11.1" % p) == [], ("risk exception", p)
 # phase 2: eve.community_id_seed 7, eve.anomaly_rate 0, network.decode.tunnels false.
 cid = flows(2, "10.2.0.1")[0]["community_id"]
 cid0 = flows(2, "10.2.0.1", T + "/off2-seed0.json")[0]["community_id"]
@@ -215,8 +257,12 @@ for i, (e, h) in enumerate(zip(eng, ["reload-b", "reload-c", "reload-d"])):
 assert "warning" not in eng[0]["seawall"]["reload"] and "warning" not in eng[1]["seawall"]["reload"]
 w = eng[2]["seawall"]["reload"].get("warning", "")
 assert "no YARA rules (1 before)" in w and eng[2]["seawall"]["reload"]["rules"] == 0, eng[2]
+# stats.interval 1h between the third and the fourth reload: at most the one already due
+stats = [e for e in ev if e["event_type"] == "stats"]
+between = [s for s in stats if eng[1]["timestamp"] < s["timestamp"] < eng[2]["timestamp"]]
+assert len(between) <= 1, ("stats.interval 1h not applied", len(between))
 # stats events (main thread) carry the host of the set running when they were made
-for s in [e for e in ev if e["event_type"] == "stats"]:
+for s in stats:
     after = [e for e in eng if e["timestamp"] < s["timestamp"]]
     want = after[-1]["host"] if after else "reload-a"
     assert s["host"] == want, (s["timestamp"], s["host"], want)

@@ -13,6 +13,8 @@ are told apart by address alone. Packets (x: what it shows):
      (network.decode.vxlan_port)
   5  two TCP segments 10.P.5.1 -> 10.P.5.2 whose header length is 16 bytes (an anomaly with
      addresses: eve.anomaly_rate)
+  11 an HTTP request to a numeric host, 10.P.11.1:41000 -> 10.P.11.2:80, and its response
+     (nDPI risk NDPI_HTTP_NUMERIC_IP_HOST: ndpi.risk_exceptions.*)
 """
 import struct
 import sys
@@ -40,6 +42,25 @@ def vxlan(p, x, dport):
                 udp(5000, dport, struct.pack("!BBHI", 0x08, 0, 0, 42 << 8) + inner))
 
 
+def tcp(src, dst, sport, dport, flags, seq, ack, payload=b""):
+    seg = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 0x50, flags, 65535, 0, 0) + payload
+    return ipv4(src, dst, 6, seg)
+
+
+def http(p):
+    c, s = ip4(p, 11, 1), ip4(p, 11, 2)
+    req = b"GET /index.html HTTP/1.1\r\nHost: 10.%d.11.2\r\nUser-Agent: seawall-test\r\n\r\n" % p
+    resp = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello"
+    yield tcp(c, s, 41000, 80, 0x02, 100, 0)
+    yield tcp(s, c, 80, 41000, 0x12, 900, 101)
+    yield tcp(c, s, 41000, 80, 0x10, 101, 901)
+    yield tcp(c, s, 41000, 80, 0x18, 101, 901, req)
+    yield tcp(s, c, 80, 41000, 0x18, 901, 101 + len(req), resp)
+    yield tcp(c, s, 41000, 80, 0x11, 101 + len(req), 901 + len(resp))
+    yield tcp(s, c, 80, 41000, 0x11, 901 + len(resp), 102 + len(req))
+    yield tcp(c, s, 41000, 80, 0x10, 102 + len(req), 902 + len(resp))
+
+
 def frames(p):
     a, b = ip4(p, 0, 1), ip4(p, 0, 2)
     yield ipv4(a, b, 17, udp(1000, 53, b"seawall-reload-1"))
@@ -55,6 +76,7 @@ def frames(p):
     bad = struct.pack("!HHIIBBHHH", 40000, 80, 1, 0, 0x40, 0x18, 512, 0, 0) + b"x" * 8
     for i in range(2):
         yield ipv4(ip4(p, 5, 1), ip4(p, 5, 2), 6, bad, ident=100 + i)
+    yield from http(p)
 
 
 def main():
