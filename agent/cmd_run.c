@@ -355,6 +355,8 @@ apply_daemon_keys(struct daemon *d, const struct sw_config *cfg,
     d->rules_loaded_us = sw_clock_us(CLOCK_REALTIME);
 }
 
+static void reload_completed(struct daemon *d);
+
 /* SIGHUP: build the new detection set beside the running one; swap only if all of it
  * loaded, and say what runs afterwards. Output files are reopened either way (logrotate
  * sends SIGHUP too). */
@@ -368,11 +370,15 @@ reload(struct daemon *d)
     struct sw_config *cfg;
     char msg[400], why[SW_ERR_MSG_MAX];
     struct sw_err err;
-    size_t rules_before = d->rules.rules;
-    uint32_t gen_before = sw_pipeline_generation(d->pl), gen;
+    size_t rules_before;
+    uint32_t gen_before, gen;
     enum sw_det_swap rc;
 
     memset(&rr, 0, sizeof(rr));
+    if (sw_pipeline_settle(d->pl)) /* a pending swap completed since the last check */
+        reload_completed(d);
+    rules_before = d->rules.rules;
+    gen_before = sw_pipeline_generation(d->pl);
     sw_notify_reloading();
     sw_log_notice("reload: %s", d->config_path);
     sw_pipeline_reopen(d->pl);

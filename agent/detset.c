@@ -101,17 +101,22 @@ sw_det_adopt(struct sw_det_reader *r, struct sw_det_pub *pub, sw_det_install_fn 
              void *ctx, uint64_t now_us)
 {
     const struct sw_det_set *d = atomic_load_explicit(&pub->cur, memory_order_acquire);
+    struct sw_err err;
 
     if (d == r->set)
         return SW_DET_KEPT;
     if (atomic_load_explicit(&r->failed_gen, memory_order_relaxed) == d->gen &&
         now_us < r->retry_us)
         return SW_DET_KEPT;
-    if (install(ctx, d, &r->err) != SW_OK) {
+    if (install(ctx, d, &err) != SW_OK) {
         /* Still on the previous set (install changed nothing): acknowledging d would let the
-         * main thread free the set this thread goes on using. */
+         * main thread free the set this thread goes on using. The reason is written once per
+         * generation, before failed_gen publishes it: the main thread may be reading it. */
         r->retry_us = now_us + RETRY_US;
-        atomic_store_explicit(&r->failed_gen, d->gen, memory_order_release);
+        if (atomic_load_explicit(&r->failed_gen, memory_order_relaxed) != d->gen) {
+            r->err = err;
+            atomic_store_explicit(&r->failed_gen, d->gen, memory_order_release);
+        }
         return SW_DET_FAILED;
     }
     r->set = d;

@@ -51,7 +51,8 @@ struct sw_det_reader {
     const struct sw_det_set *set;  /* reader thread: the set installed */
     _Atomic uint32_t gen;          /* generation installed (the acknowledgement) */
     _Atomic uint32_t failed_gen;   /* generation it could not install, 0: none */
-    struct sw_err err;             /* why, written by the reader before failed_gen */
+    struct sw_err err;             /* why, written once per generation by the reader, before
+                                    * failed_gen; the main thread reads it after */
     uint64_t retry_us;             /* reader thread: no new attempt before this */
     _Atomic int active;            /* the thread runs and may use its set */
 };
