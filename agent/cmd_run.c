@@ -478,7 +478,6 @@ watchdog_check_us(void)
     return wd_usec / 2 > 2000000u ? wd_usec / 2 : 2000000u;
 }
 
-
 /* As root: a directory the unprivileged daemon owns (created when missing). */
 static void
 own_dir(const char *path, uid_t uid, gid_t gid)
