@@ -1,7 +1,9 @@
-/* test_app_http.c - unit tests of collectors/net/app_http.c.
+/* test_app_http.c - unit tests of collectors/net/app_http.c (framing; with app_http_hdr.c and
+ * app_http_body.c underneath).
  *
  * Bodies delivered by the parser are copied into a collector (plain malloc, so allocation
- * failure sweeps only hit the module); compressed bodies are built here with zlib. */
+ * failure sweeps only hit the module): primary readings in r[], other readings in a[], and
+ * the anomaly names reported; compressed bodies are built here with zlib. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,11 +23,12 @@
 #include "sw/err.h"
 
 #define MAX_REC 16
+#define MAX_AN 32
 
 struct rec {
     int dir;
     char method[32], uri[256], host[128], ua[128], req_ct[128], resp_ct[128], fname[128];
-    char cenc[32];
+    char cenc[32], failed[16], reading[32], anomaly[64];
     unsigned status;
     uint8_t *data;
     size_t len;
@@ -34,8 +37,13 @@ struct rec {
 };
 
 struct coll {
-    struct rec r[MAX_REC];
+    struct rec r[MAX_REC]; /* primary readings */
     size_t n;
+    struct rec a[MAX_REC]; /* other readings */
+    size_t na;
+    char an[MAX_AN][64];   /* anomalies, as reported */
+    int an_dir[MAX_AN];
+    size_t nan;
 };
 
 static void
@@ -52,8 +60,13 @@ on_body(void *ctx, const struct sw_http_body *b)
     struct coll *c = ctx;
     struct rec *r;
 
-    assert_true(c->n < MAX_REC);
-    r = &c->r[c->n++];
+    if (b->reading[0] == '\0') {
+        assert_true(c->n < MAX_REC);
+        r = &c->r[c->n++];
+    } else {
+        assert_true(c->na < MAX_REC);
+        r = &c->a[c->na++];
+    }
     r->dir = b->dir;
     copy_str(r->method, sizeof(r->method), b->method);
     copy_str(r->uri, sizeof(r->uri), b->uri);
@@ -73,6 +86,20 @@ on_body(void *ctx, const struct sw_http_body *b)
     r->truncated = b->truncated;
     r->gaps = b->gaps;
     r->decode_error = b->decode_error;
+    copy_str(r->failed, sizeof(r->failed), b->decode_failed);
+    copy_str(r->reading, sizeof(r->reading), b->reading);
+    copy_str(r->anomaly, sizeof(r->anomaly), b->anomaly);
+}
+
+static void
+on_anomaly(void *ctx, int dir, const char *event)
+{
+    struct coll *c = ctx;
+
+    if (c->nan >= MAX_AN)
+        return;
+    c->an_dir[c->nan] = dir;
+    copy_str(c->an[c->nan++], sizeof(c->an[0]), event);
 }
 
 static void
@@ -80,13 +107,15 @@ coll_free(struct coll *c)
 {
     for (size_t i = 0; i < c->n; i++)
         free(c->r[i].data);
-    c->n = 0;
+    for (size_t i = 0; i < c->na; i++)
+        free(c->a[i].data);
+    c->n = c->na = c->nan = 0;
 }
 
 static struct sw_http *
 mk(const struct sw_http_cfg *cfg, struct coll *c)
 {
-    struct sw_http_cb cb = {.on_body = on_body};
+    struct sw_http_cb cb = {.on_body = on_body, .on_anomaly = on_anomaly};
     struct sw_err err;
     struct sw_http *h = sw_http_create(cfg, &cb, c, &err);
 
@@ -143,7 +172,7 @@ get_200_with_content_length(void **state)
     assert_false(c.r[0].truncated || c.r[0].gaps || c.r[0].decode_error);
     assert_int_equal(st->messages, 2);
     assert_int_equal(st->bodies, 1);
-    sw_http_end(h);
+    sw_http_end(h, SW_HTTP_FIN_REQ | SW_HTTP_FIN_RESP);
     assert_int_equal(c.n, 1);
     sw_http_destroy(h);
     coll_free(&c);
@@ -235,7 +264,7 @@ pipelined_requests_pair_in_order_whatever_the_chunking(void **state)
     (void)state;
     feeds(h, 0, pipe_req);
     feeds(h, 1, pipe_resp);
-    sw_http_end(h);
+    sw_http_end(h, SW_HTTP_FIN_REQ | SW_HTTP_FIN_RESP);
     check_pipeline(&c1);
     sw_http_destroy(h);
 
@@ -247,7 +276,7 @@ pipelined_requests_pair_in_order_whatever_the_chunking(void **state)
         if (pipe_resp[j] != '\0' && i > 40)
             feed(h, 1, pipe_resp + j++, 1);
     }
-    sw_http_end(h);
+    sw_http_end(h, SW_HTTP_FIN_REQ | SW_HTTP_FIN_RESP);
     check_pipeline(&c2);
     for (size_t i = 0; i < c1.n; i++) {
         assert_int_equal(c1.r[i].len, c2.r[i].len);
@@ -431,7 +460,7 @@ huge_chunk_size_is_capped_without_overflow(void **state)
     for (int i = 0; i < 10; i++)
         feed(h, 1, data, sizeof(data));
     assert_int_equal(c.n, 0);
-    sw_http_end(h);
+    sw_http_end(h, SW_HTTP_FIN_REQ | SW_HTTP_FIN_RESP);
     assert_int_equal(c.n, 1);
     assert_int_equal(c.r[0].len, 1000);
     assert_true(c.r[0].truncated);
@@ -440,15 +469,20 @@ huge_chunk_size_is_capped_without_overflow(void **state)
     sw_http_destroy(h);
     coll_free(&c);
 
-    /* 17 hex digits overflow: parse error, the partial body is delivered truncated */
+    /* 17 hex digits overflow: no chunk size, so the rest of the response is its body, until
+     * close, as libhtp reads it (and a client that ignores the chunking); reported */
     h = mk(NULL, &c);
     feeds(h, 0, "GET / HTTP/1.1\r\n\r\n");
     feeds(h, 1, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n"
                 "10000000000000000\r\nxyz");
+    assert_int_equal(c.n, 0);
+    sw_http_end(h, SW_HTTP_FIN_REQ | SW_HTTP_FIN_RESP);
     assert_int_equal(c.n, 1);
-    assert_body(&c.r[0], "ab");
-    assert_true(c.r[0].truncated);
-    assert_int_equal(sw_http_get_stats(h)->parse_errors, 1);
+    assert_body(&c.r[0], "ab10000000000000000\r\nxyz");
+    assert_false(c.r[0].truncated);
+    assert_int_equal(sw_http_get_stats(h)->parse_errors, 0);
+    assert_int_equal(c.nan, 1);
+    assert_string_equal(c.an[0], "INVALID_RESPONSE_CHUNK_LEN");
     sw_http_destroy(h);
     coll_free(&c);
 }
@@ -468,7 +502,7 @@ head_and_304_have_no_body(void **state)
     assert_int_equal(c.n, 0);
     assert_int_equal(sw_http_get_stats(h)->messages, 6);
     assert_int_equal(sw_http_get_stats(h)->parse_errors, 0);
-    sw_http_end(h);
+    sw_http_end(h, SW_HTTP_FIN_REQ | SW_HTTP_FIN_RESP);
     assert_int_equal(c.n, 0);
     sw_http_destroy(h);
     coll_free(&c);
@@ -485,7 +519,7 @@ until_close_body_is_delivered_at_end(void **state)
     feeds(h, 1, "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n\r\npart1 ");
     feeds(h, 1, "part2");
     assert_int_equal(c.n, 0);
-    sw_http_end(h);
+    sw_http_end(h, SW_HTTP_FIN_REQ | SW_HTTP_FIN_RESP);
     assert_int_equal(c.n, 1);
     assert_body(&c.r[0], "part1 part2");
     assert_false(c.r[0].truncated);
@@ -499,7 +533,7 @@ until_close_body_is_delivered_at_end(void **state)
     h = mk(NULL, &c);
     feeds(h, 0, "GET / HTTP/1.1\r\n\r\n");
     feeds(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
-    sw_http_end(h);
+    sw_http_end(h, SW_HTTP_FIN_REQ | SW_HTTP_FIN_RESP);
     assert_int_equal(c.n, 1);
     assert_true(c.r[0].truncated);
     sw_http_destroy(h);
@@ -621,7 +655,7 @@ non_http_stream_is_ignored(void **state)
         feed(h, 0, junk, sizeof(junk));
         feed(h, 1, junk, sizeof(junk));
     }
-    sw_http_end(h);
+    sw_http_end(h, SW_HTTP_FIN_REQ | SW_HTTP_FIN_RESP);
     assert_int_equal(c.n, 0);
     assert_int_equal(st->not_http, 2);
     assert_int_equal(st->messages, 0);
@@ -738,14 +772,14 @@ scenario(struct sw_http *h)
     sw_http_gap(h, 0, 5);
     (void)sw_http_feed(h, 0, (const uint8_t *)"x\r\nPUT /p HTTP/1.1\r\nContent-Length: 3\r\n\r\nab",
                        43);
-    sw_http_end(h);
+    sw_http_end(h, SW_HTTP_FIN_REQ | SW_HTTP_FIN_RESP);
 }
 
 static void
 allocation_failure_sweep_is_clean(void **state)
 {
     struct coll c;
-    struct sw_http_cb cb = {.on_body = on_body};
+    struct sw_http_cb cb = {.on_body = on_body, .on_anomaly = on_anomaly};
     struct sw_http_stats shared;
     struct sw_http_cfg cfg;
     struct sw_err err;

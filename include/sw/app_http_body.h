@@ -1,0 +1,115 @@
+/* app_http_body.h - HTTP message bodies for the HTTP parser (collectors/net/app_http.c):
+ * bounded byte buffers, undoing content codings (gzip, x-gzip, deflate with zlib; br with
+ * brotli) under decompression-bomb limits, lenient de-chunking, and the other plausible
+ * readings of the bytes that follow an ambiguous header block.
+ *
+ * A content coding that does not decode is passed over: the bytes it was applied to go on
+ * as they came (what libhtp does, and what a client that ignores the header gets), the
+ * coding is named, and what its decoder produced before failing is kept as well.
+ *
+ * Every allocation goes through struct sw_http_mem, which counts it in the parser's
+ * counters (memuse, nomem). Owner thread of the parser only. */
+#ifndef SW_APP_HTTP_BODY_H
+#define SW_APP_HTTP_BODY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sw/app_http.h"
+#include "sw/app_http_hdr.h"
+
+/* Memory accounting of one parser. */
+struct sw_http_mem {
+    struct sw_http_stats *st; /* borrowed: memuse and nomem are counted there */
+    bool failed;              /* an allocation failed (the caller resets it per call) */
+};
+
+/* n bytes counted in m; NULL (counted in nomem) on failure. */
+void *sw_http_mem_alloc(struct sw_http_mem *m, size_t n);
+/* Free p of n bytes (as allocated). NULL-safe. */
+void sw_http_mem_free(struct sw_http_mem *m, void *p, size_t n);
+
+/* A growable byte buffer with a hard limit. p is owned; limit is set by the caller. */
+struct sw_http_buf {
+    uint8_t *p;
+    size_t len, cap, limit;
+};
+
+/* Append up to n bytes; returns how many were appended (fewer at the limit or when memory
+ * ran out: then m->failed is set). */
+size_t sw_http_buf_append(struct sw_http_mem *m, struct sw_http_buf *b, const uint8_t *p,
+                          size_t n);
+/* Free the storage; len and cap become 0, limit stays. */
+void sw_http_buf_fini(struct sw_http_mem *m, struct sw_http_buf *b);
+
+struct sw_http_limits {
+    uint64_t max_out;   /* decoded bytes of one coding layer */
+    uint32_t max_ratio; /* decoded / compressed bytes of a layer, beyond 1 MiB of output */
+};
+
+/* The result of sw_http_decode. */
+struct sw_http_decoded {
+    const uint8_t *data;        /* the bytes: into the input, or into own */
+    size_t len;
+    struct sw_http_buf own;     /* owned */
+    struct sw_http_buf partial; /* owned: output of the decoder that failed, before it did */
+    unsigned failed;            /* enum sw_http_coding that did not decode; 0 none */
+    bool bomb;                  /* output cut by the limits */
+    bool nomem;                 /* output cut: out of memory */
+};
+
+/* Undo the content codings coding[0, n_coding) (in the order listed; undone last first) of
+ * in[0, n). complete: nothing of the body is missing, so a
+ * stream that ends early did not decode (else it is only cut). Each gzip/deflate layer is
+ * recognised by its bytes (gzip header, read leniently as browsers do; zlib header; raw
+ * deflate), as libhtp does whatever the header said. res is filled; free it with
+ * sw_http_decoded_fini. */
+void sw_http_decode(struct sw_http_mem *m, const uint8_t *in, size_t n, const uint8_t *coding,
+                    unsigned n_coding, bool complete, const struct sw_http_limits *lim,
+                    struct sw_http_decoded *res);
+void sw_http_decoded_fini(struct sw_http_mem *m, struct sw_http_decoded *res);
+
+/* Undo chunked transfer coding of in[0, n) leniently, as app_http.c's framing does (size
+ * lines with junk, blank lines between chunks; a line without a size ends the chunks and the
+ * rest follows as it came). out (limit set by the caller) receives the data. Returns false
+ * when in does not start with a chunk. */
+bool sw_http_dechunk(struct sw_http_mem *m, const uint8_t *in, size_t n, struct sw_http_buf *out);
+
+/* One reading of a message's bytes, handed to a sw_http_readings callback (borrowed for the
+ * call). */
+struct sw_http_reading {
+    const uint8_t *data;
+    size_t len;
+    const char *label;  /* static: how the bytes were read, e.g. "close", "chunked_decoded" */
+    unsigned failed;    /* a content coding that did not decode (its input is given) */
+    bool cut;           /* incomplete: limits, memory, or the bytes ended early */
+};
+
+/* What an ambiguous message left to read: the bytes after its header block up to the next
+ * message or the end of the connection, and what its headers declared. */
+struct sw_http_region {
+    const uint8_t *p;
+    size_t n;
+    bool complete;                 /* ended by the next message or a FIN */
+    const uint8_t *coding;         /* declared content codings */
+    unsigned n_coding;
+    const uint64_t *lengths;       /* Content-Length values declared */
+    unsigned n_lengths;
+    const uint64_t *seen;          /* hashes (sw_http_hash) of readings already delivered */
+    unsigned n_seen;
+};
+
+/* 64-bit FNV-1a of p[0, n), to tell readings apart. */
+uint64_t sw_http_hash(const uint8_t *p, size_t n);
+
+/* Call fn for each distinct reading of r that differs from the seen ones: the bytes as they
+ * came ("close"), cut at each declared Content-Length ("content_length"), de-chunked
+ * ("chunked"), de-chunked then cut at a Content-Length ("chunked_content_length"), each also
+ * with its content codings undone ("..._decoded": the declared ones, else gzip or zlib
+ * recognised by their header). At most 8 readings. */
+void sw_http_readings(struct sw_http_mem *m, const struct sw_http_region *r,
+                      const struct sw_http_limits *lim,
+                      void (*fn)(void *ctx, const struct sw_http_reading *rd), void *ctx);
+
+#endif
