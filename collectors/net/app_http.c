@@ -4,18 +4,18 @@
  * a per-direction buffer (bounded by max_header_bytes) and read line by line as each line
  * end becomes certain (app_http_hdr.c says where lines end and what they mean); the values
  * kept are offsets into that buffer until the blank line, when they are copied into one
- * allocation per message (struct http_msg). Body bytes never wait in a header buffer: they
- * go to the body buffer as transferred, and are decoded when the body ends
- * (app_http_body.c).
+ * allocation per message (struct sw_http_msg, app_http_msg.c). Body bytes never wait in a
+ * header buffer: they go to the body buffer as transferred, and are decoded when the body
+ * ends (app_http_body.c).
  *
- * A message whose headers are ambiguous (enum sw_http_anomaly, SW_HTTP_AN_AMBIGUOUS), and
- * bytes found where a status line was due, open a "shadow": a copy of the direction's bytes
- * from that point up to the next start line or the end, read the other plausible ways when
- * it closes. Positions in the direction (hdir.pos) tell where the shadow's region ends.
+ * A message whose headers are ambiguous (SW_HTTP_AN_AMBIGUOUS), and bytes found where a
+ * status line was due, open an alt (app_http_alt.c): a copy of the direction's bytes from
+ * that point up to the next start line or the end, read the other plausible ways when it
+ * closes. Positions in the direction (hdir.pos) tell where its region ends.
  *
  * Requests are reference counted: the request queue holds one reference, and the request
  * direction holds another while it reads the request's body, since a server may answer (and
- * pop the request) before that body ended; a shadow holds its own.
+ * pop the request) before that body ended; an alt holds its own.
  *
  * Owner: the worker thread that owns the flow; nothing here locks. */
 #include "sw/app_http.h"
@@ -23,15 +23,14 @@
 #include <string.h>
 
 #include "sw/alloc.h"
+#include "sw/app_http_alt.h"
 #include "sw/app_http_body.h"
 #include "sw/app_http_hdr.h"
+#include "sw/app_http_msg.h"
 
 #define HB_MIN 512u               /* first header buffer size */
-#define BODY_KEEP (64u * 1024)    /* a body buffer up to this size is kept for the next body */
 #define CHUNK_LINE_MAX 4096u      /* chunk size line with extensions */
 #define RESYNC_LINE_MAX 8192u     /* longest line examined for a start line after a gap */
-#define POS_PENDING UINT64_MAX    /* shadow start: the end of the current step */
-#define NO_GAP SIZE_MAX
 
 enum hstate {
     ST_START,       /* between messages: skipping blank lines, or in the start line */
@@ -44,48 +43,6 @@ enum hstate {
     ST_BODY_CLOSE,  /* response body until the connection ends */
     ST_RESYNC,      /* after a gap or junk: looking for a start line at a line start */
     ST_DEAD,        /* this direction is ignored */
-};
-
-/* One parsed message. A request is shared by the queue, its direction and shadows (refs); a
- * response by its direction and shadows. Strings point into the same allocation. */
-struct http_msg {
-    struct http_msg *next;   /* request queue */
-    size_t size;             /* bytes allocated (memuse) */
-    unsigned refs;
-    uint32_t dropped_after;  /* requests not queued right after this one */
-    unsigned status;
-    bool head, connect;
-    uint32_t anomalies;      /* of its header block */
-    uint8_t coding[SW_HTTP_MAX_CODINGS];
-    unsigned n_coding;
-    uint64_t lengths[SW_HTTP_MAX_LENGTHS];
-    unsigned n_lengths;
-    char *method, *uri, *host, *ua, *ctype, *cenc, *fname, *uname;
-};
-
-/* The body of the message being read (primary reading). */
-struct body {
-    struct sw_http_buf raw;  /* owned: bytes as transferred, chunking undone (<= max_body) */
-    uint64_t raw_n;          /* body bytes accepted (<= max_body; gaps excluded) */
-    size_t gap_at;           /* raw.len at the first gap (NO_GAP): decoding stops there */
-    bool active, truncated, gaps;
-    uint32_t reported;       /* anomalies already reported for this body */
-};
-
-/* The bytes after an ambiguous header block, or after the point where a status line was due
- * and something else came, up to the next start line: read the other ways when it closes. */
-struct shadow {
-    bool on;
-    bool http09;             /* where the first response was due: it may be its body */
-    bool junk;               /* bytes other than a start line came (reported once) */
-    bool full, gaps;
-    uint64_t start, end;     /* positions of buf.p[0] and of the byte after the last kept */
-    struct sw_http_buf buf;  /* owned (limit max_body) */
-    struct http_msg *msg;    /* ref or NULL: the message these bytes follow */
-    struct http_msg *req;    /* ref or NULL: its request (or the one waiting) */
-    uint32_t anomalies;      /* why they are ambiguous */
-    uint64_t seen[2];        /* hashes of the primary readings delivered for msg */
-    unsigned n_seen;
 };
 
 struct hdir {
@@ -102,12 +59,12 @@ struct hdir {
     uint64_t remain;           /* body or chunk bytes left */
     uint64_t resync_bytes;
     struct sw_http_head head;  /* the header block being read */
-    struct http_msg *msg;      /* ref: the message whose body is read (request or response) */
-    struct http_msg *req;      /* ref, dir 1: the request this response answers (or NULL) */
-    struct http_msg *last;     /* ref, dir 1: the last response, until the next start line */
-    struct http_msg *last_req; /* ref: its request */
-    struct body b;
-    struct shadow sh;
+    struct sw_http_msg *msg;      /* ref: the message whose body is read (request or response) */
+    struct sw_http_msg *req;      /* ref, dir 1: the request this response answers (or NULL) */
+    struct sw_http_msg *last;     /* ref, dir 1: the last response, until the next start line */
+    struct sw_http_msg *last_req; /* ref: its request */
+    struct sw_http_rx b;       /* the body being read (primary reading) */
+    struct sw_http_alt sh;     /* the other readings of what follows the last message */
 };
 
 struct sw_http {
@@ -119,32 +76,12 @@ struct sw_http {
     struct sw_http_mem mem;    /* allocations, counted in *st */
     struct sw_http_limits lim;
     struct hdir d[2];
-    struct http_msg *qhead, *qtail; /* owned refs: requests waiting for a response */
-    uint32_t qlen;
-    uint32_t phantoms;         /* responses to deliver unpaired before the next pop */
+    struct sw_http_queue q;    /* requests waiting for a response */
 };
 
 static void dir_stop(struct sw_http *h, int dir, bool fin);
-static void msg_done(struct sw_http *h, int dir);
-static struct http_msg *queue_pop(struct sw_http *h);
 
 /* --- messages, anomalies, delivery ---------------------------------------------------------- */
-
-static void
-msg_unref(struct sw_http *h, struct http_msg *m)
-{
-    if (m == NULL || --m->refs > 0)
-        return;
-    sw_http_mem_free(&h->mem, m, m->size);
-}
-
-static struct http_msg *
-msg_ref(struct http_msg *m)
-{
-    if (m != NULL)
-        m->refs++;
-    return m;
-}
 
 static void
 report(struct sw_http *h, int dir, enum sw_http_anomaly a)
@@ -163,98 +100,25 @@ report_mask(struct sw_http *h, int dir, uint32_t mask)
     }
 }
 
-/* The first anomaly of mask, by name; "" when none. */
-static const char *
-first_anomaly(uint32_t mask, int dir)
-{
-    for (int a = 0; a < SW_HTTP_AN_COUNT; a++) {
-        if (mask & (1u << a))
-            return sw_http_anomaly_name((enum sw_http_anomaly)a, dir);
-    }
-    return "";
-}
-
-/* What sw_http_body needs beyond the bytes. */
-struct view {
-    int dir;
-    const struct http_msg *rq, *m;
-    uint64_t raw_len;
-    bool truncated, gaps;
-    unsigned failed;
-    const char *reading, *anomaly;
-};
-
+/* Hand one reading to on_body. */
 static void
-deliver(struct sw_http *h, const struct view *vw, const uint8_t *data, size_t len)
+deliver(struct sw_http *h, const struct sw_http_view *vw, const uint8_t *data, size_t len)
 {
-    const struct http_msg *rq = vw->rq, *m = vw->m;
-    struct sw_http_body v;
-
-    memset(&v, 0, sizeof(v));
-    v.dir = vw->dir;
-    v.method = rq != NULL ? rq->method : "";
-    v.uri = rq != NULL ? rq->uri : "";
-    v.host = rq != NULL ? rq->host : "";
-    v.user_agent = rq != NULL ? rq->ua : "";
-    v.req_content_type = rq != NULL ? rq->ctype : "";
-    v.status = vw->dir == 1 && m != NULL ? m->status : 0;
-    v.resp_content_type = vw->dir == 1 && m != NULL ? m->ctype : "";
-    v.content_encoding = m != NULL ? m->cenc : "";
-    v.filename = m != NULL && m->fname[0] != '\0' ? m->fname
-                 : rq != NULL                      ? rq->uname
-                                                   : "";
-    v.data = len > 0 ? data : (const uint8_t *)"";
-    v.len = len;
-    v.raw_len = vw->raw_len;
-    v.truncated = vw->truncated;
-    v.gaps = vw->gaps;
-    v.decode_error = vw->failed != 0;
-    v.decode_failed = sw_http_coding_name(vw->failed);
-    v.reading = vw->reading;
-    v.anomaly = vw->anomaly;
-    if (vw->reading[0] == '\0')
-        h->st->bodies++;
-    else
-        h->st->readings++;
-    if (h->cb.on_body != NULL)
-        h->cb.on_body(h->ctx, &v);
+    sw_http_msg_deliver(&h->cb, h->ctx, h->st, vw, data, len);
 }
 
-/* --- shadows -------------------------------------------------------------------------------- */
-
-/* Bytes [pos, pos + n) of the direction passed the states: keep those of the region. */
-static void
-shadow_feed(struct sw_http *h, struct hdir *hd, const uint8_t *p, size_t n)
-{
-    struct shadow *sh = &hd->sh;
-    uint64_t off;
-    size_t k;
-
-    if (!sh->on)
-        return;
-    if (sh->start == POS_PENDING) {
-        sh->start = sh->end = hd->pos + n; /* the header block is not part of it */
-        return;
-    }
-    if (hd->pos + n <= sh->end || sh->full)
-        return;
-    off = sh->end > hd->pos ? sh->end - hd->pos : 0;
-    k = n - (size_t)off;
-    if (sw_http_buf_append(&h->mem, &sh->buf, p + off, k) < k)
-        sh->full = true;
-    sh->end += k;
-}
+/* --- other readings ------------------------------------------------------------------------- */
 
 struct alt_ctx {
     struct sw_http *h;
-    struct view vw;
+    struct sw_http_view vw;
 };
 
 static void
 on_reading(void *ctx, const struct sw_http_reading *rd)
 {
     struct alt_ctx *a = ctx;
-    struct view vw = a->vw;
+    struct sw_http_view vw = a->vw;
 
     vw.reading = rd->label;
     vw.failed = rd->failed;
@@ -262,102 +126,65 @@ on_reading(void *ctx, const struct sw_http_reading *rd)
     deliver(a->h, &vw, rd->data, rd->len);
 }
 
-/* The region ends at position end (UINT64_MAX: where the bytes end); complete: nothing of it
- * is missing (the next message started, or a FIN came). */
+/* The alt of dir ends at position end (UINT64_MAX: where its bytes end); complete: nothing
+ * of it is missing (the next message started, or a FIN came). Its region is read. */
 static void
-shadow_end(struct sw_http *h, int dir, uint64_t end, bool complete)
+alt_end(struct sw_http *h, int dir, uint64_t end, bool complete)
 {
-    struct hdir *hd = &h->d[dir];
-    struct shadow *sh = &hd->sh;
-    size_t len = sh->buf.len;
+    struct sw_http_alt *sh = &h->d[dir].sh;
+    size_t len;
 
     if (!sh->on)
         return;
-    sh->on = false;
-    if (sh->start != POS_PENDING && end != UINT64_MAX && end >= sh->start &&
-        end - sh->start < len)
-        len = (size_t)(end - sh->start);
-    if (sw_http_hdr_blank(sh->buf.p, len))
-        len = 0; /* blank lines between messages: nothing to read */
+    len = sw_http_alt_region(sh, end);
     if (len > 0 && sh->http09 && end == UINT64_MAX) {
         /* no status line came: an HTTP/0.9 response, whose body this is */
-        struct http_msg *rq = queue_pop(h); /* the request it answers (our reference) */
-        struct view vw = {.dir = dir, .rq = rq, .raw_len = len, .reading = "", .anomaly = ""};
+        struct sw_http_msg *rq = sw_http_queue_pop(&h->q); /* the request it answers */
+        struct sw_http_view vw = {.dir = dir, .rq = rq, .raw_len = len, .reading = "",
+                                  .anomaly = ""};
 
         if (rq == NULL)
             h->st->unpaired++;
         vw.truncated = !complete || sh->full;
         vw.gaps = sh->gaps;
         deliver(h, &vw, sh->buf.p, len);
-        msg_unref(h, rq);
+        sw_http_msg_unref(&h->mem, rq);
     } else if (len > 0) {
         struct alt_ctx a = {.h = h};
-        struct sw_http_region r = {
-            .p = sh->buf.p,
-            .n = len,
-            .complete = (complete || end != UINT64_MAX) && !sh->gaps,
-            .seen = sh->seen,
-            .n_seen = sh->n_seen,
-        };
 
-        if (sh->msg != NULL) {
-            r.coding = sh->msg->coding;
-            r.n_coding = sh->msg->n_coding;
-            r.lengths = sh->msg->lengths;
-            r.n_lengths = sh->msg->n_lengths;
-        }
         a.vw.dir = dir;
         a.vw.raw_len = len;
         a.vw.rq = dir == 0 ? sh->msg : sh->req;
         a.vw.m = sh->msg;
         a.vw.truncated = sh->full;
         a.vw.gaps = sh->gaps;
-        a.vw.anomaly = first_anomaly(sh->anomalies, dir);
-        sw_http_readings(&h->mem, &r, &h->lim, on_reading, &a);
+        a.vw.anomaly = sw_http_anomaly_first(sh->anomalies, dir);
+        sw_http_alt_read(sh, &h->mem, len, complete || end != UINT64_MAX, &h->lim, on_reading,
+                         &a);
     }
-    msg_unref(h, sh->msg);
-    msg_unref(h, sh->req);
-    sh->msg = sh->req = NULL;
-    if (sh->buf.cap > BODY_KEEP)
-        sw_http_buf_fini(&h->mem, &sh->buf);
-    sh->buf.len = 0;
+    sw_http_alt_close(sh, &h->mem);
 }
 
-/* Open a shadow for the bytes after the current step (the caller may set another start). */
+/* Open the alt of dir for the bytes after the current step (the caller may set another
+ * start), after message m of request rq. */
 static void
-shadow_start(struct sw_http *h, int dir, struct http_msg *m, struct http_msg *rq,
-             uint32_t anomalies)
+alt_open(struct sw_http *h, int dir, struct sw_http_msg *m, struct sw_http_msg *rq,
+         uint32_t anomalies)
 {
-    struct shadow *sh = &h->d[dir].sh;
+    struct hdir *hd = &h->d[dir];
 
-    if (sh->on)
-        shadow_end(h, dir, h->d[dir].line_pos, true);
-    sh->on = true;
-    sh->http09 = sh->junk = sh->full = sh->gaps = false;
-    sh->start = sh->end = POS_PENDING;
-    sh->buf.len = 0;
-    sh->buf.limit = h->cfg.max_body;
-    sh->msg = msg_ref(m);
-    sh->req = msg_ref(rq);
-    sh->anomalies = anomalies;
-    sh->n_seen = 0;
+    if (hd->sh.on)
+        alt_end(h, dir, hd->line_pos, true);
+    sw_http_alt_open(&hd->sh, SW_HTTP_ALT_PENDING, h->cfg.max_body, m, rq, anomalies);
 }
 
 /* --- primary body --------------------------------------------------------------------------- */
-
-static void
-body_cut(struct sw_http *h, struct body *b)
-{
-    if (!b->truncated)
-        h->st->truncated++;
-    b->truncated = true;
-}
 
 /* Report an anomaly of the body in progress, once per body. */
 static void
 body_report(struct sw_http *h, int dir, enum sw_http_anomaly a)
 {
-    struct body *b = &h->d[dir].b;
+    struct sw_http_rx *b = &h->d[dir].b;
 
     if (b->reported & (1u << a))
         return;
@@ -365,85 +192,40 @@ body_report(struct sw_http *h, int dir, enum sw_http_anomaly a)
     report(h, dir, a);
 }
 
-static void
-body_begin(struct sw_http *h, struct hdir *hd)
-{
-    struct body *b = &hd->b;
-
-    b->active = true;
-    b->raw.len = 0;
-    b->raw.limit = h->cfg.max_body;
-    b->raw_n = 0;
-    b->gap_at = NO_GAP;
-    b->truncated = b->gaps = false;
-    b->reported = 0;
-}
-
-/* Body bytes as transferred. */
-static void
-body_data(struct sw_http *h, struct body *b, const uint8_t *p, size_t n)
-{
-    uint64_t room;
-
-    if (n == 0)
-        return;
-    room = h->cfg.max_body - b->raw_n;
-    if (n > room) {
-        n = (size_t)room;
-        body_cut(h, b);
-    }
-    b->raw_n += n;
-    if (sw_http_buf_append(&h->mem, &b->raw, p, n) < n)
-        body_cut(h, b); /* out of memory: it stops growing */
-}
-
-/* A gap inside the body: decoding cannot go on past it. */
-static void
-body_gap(struct body *b)
-{
-    b->gaps = true;
-    if (b->gap_at == NO_GAP)
-        b->gap_at = b->raw.len;
-}
-
 /* Deliver the body in progress (if any bytes came), decoded, then what its decoding left. */
 static void
 body_finish(struct sw_http *h, int dir, bool incomplete)
 {
     struct hdir *hd = &h->d[dir];
-    struct body *b = &hd->b;
-    const struct http_msg *m = hd->msg;
+    struct sw_http_rx *b = &hd->b;
+    const struct sw_http_msg *m = hd->msg;
     struct sw_http_decoded res;
-    struct view vw;
+    struct sw_http_view vw;
+    enum sw_http_anomaly failed_an;
 
     if (!b->active)
         return;
-    b->active = false;
     if (incomplete && b->raw_n > 0)
-        body_cut(h, b);
+        sw_http_rx_cut(&h->mem, b);
     if (b->raw_n == 0 && !b->gaps)
         goto out;
     memset(&res, 0, sizeof(res));
     res.data = b->raw.p;
     res.len = b->raw.len;
-    if (m != NULL && m->n_coding > 0 && b->raw.len > 0) {
-        size_t n = b->gap_at != NO_GAP ? b->gap_at : b->raw.len;
-
-        sw_http_decode(&h->mem, b->raw.p, n, m->coding, m->n_coding,
-                       !b->truncated && !b->gaps, &h->lim, &res);
-        if (res.failed != 0) {
-            h->st->decode_errors++;
-            body_report(h, dir, res.failed == SW_HTTP_CODING_BR ? SW_HTTP_AN_BROTLI_FAILED
-                                                                : SW_HTTP_AN_GZIP_FAILED);
-        }
-        if (res.bomb) {
-            h->st->bomb_cut++;
-            body_cut(h, b);
-            body_report(h, dir, SW_HTTP_AN_COMPRESSION_BOMB);
-        }
-        if (res.nomem)
-            body_cut(h, b);
+    if (m != NULL && m->n_coding > 0 && b->raw.len > 0)
+        sw_http_rx_decode(&h->mem, b, m->coding, m->n_coding, &h->lim, &res);
+    failed_an = res.failed == SW_HTTP_CODING_BR ? SW_HTTP_AN_BROTLI_FAILED : SW_HTTP_AN_GZIP_FAILED;
+    if (res.failed != 0) {
+        h->st->decode_errors++;
+        body_report(h, dir, failed_an);
     }
+    if (res.bomb) {
+        h->st->bomb_cut++;
+        sw_http_rx_cut(&h->mem, b);
+        body_report(h, dir, SW_HTTP_AN_COMPRESSION_BOMB);
+    }
+    if (res.nomem)
+        sw_http_rx_cut(&h->mem, b);
     memset(&vw, 0, sizeof(vw));
     vw.dir = dir;
     vw.rq = dir == 0 ? m : hd->req;
@@ -454,68 +236,18 @@ body_finish(struct sw_http *h, int dir, bool incomplete)
     vw.failed = res.failed;
     vw.reading = vw.anomaly = "";
     deliver(h, &vw, res.data, res.len);
-    if (hd->sh.on && hd->sh.msg == m && hd->sh.n_seen < 2)
-        hd->sh.seen[hd->sh.n_seen++] = sw_http_hash(res.data, res.len);
+    sw_http_alt_seen(&hd->sh, m, res.data, res.len);
     if (res.partial.len > 0) {
         /* what the failing decoder produced: what a browser rendered before the error */
         vw.reading = "partial_decode";
-        vw.anomaly = sw_http_anomaly_name(res.failed == SW_HTTP_CODING_BR
-                                              ? SW_HTTP_AN_BROTLI_FAILED
-                                              : SW_HTTP_AN_GZIP_FAILED,
-                                          dir);
+        vw.anomaly = sw_http_anomaly_name(failed_an, dir);
         vw.truncated = true;
         vw.failed = 0;
         deliver(h, &vw, res.partial.p, res.partial.len);
     }
     sw_http_decoded_fini(&h->mem, &res);
 out:
-    b->raw.len = 0;
-    if (b->raw.cap > BODY_KEEP)
-        sw_http_buf_fini(&h->mem, &b->raw);
-}
-
-/* --- request queue ------------------------------------------------------------------------ */
-
-static void
-queue_push(struct sw_http *h, struct http_msg *m)
-{
-    if (h->qlen >= h->cfg.max_pipeline) {
-        /* the queue is never empty here (max_pipeline >= 1) */
-        h->st->pipeline_drops++;
-        if (h->qtail->dropped_after < UINT32_MAX)
-            h->qtail->dropped_after++;
-        return;
-    }
-    m->refs++;
-    m->next = NULL;
-    if (h->qtail != NULL)
-        h->qtail->next = m;
-    else
-        h->qhead = m;
-    h->qtail = m;
-    h->qlen++;
-}
-
-/* The request the next final response answers (a reference), or NULL. */
-static struct http_msg *
-queue_pop(struct sw_http *h)
-{
-    struct http_msg *m;
-
-    if (h->phantoms > 0) {
-        h->phantoms--;
-        return NULL;
-    }
-    m = h->qhead;
-    if (m == NULL)
-        return NULL;
-    h->qhead = m->next;
-    if (h->qhead == NULL)
-        h->qtail = NULL;
-    h->qlen--;
-    h->phantoms = m->dropped_after;
-    m->next = NULL;
-    return m;
+    sw_http_rx_done(&h->mem, b);
 }
 
 /* --- message boundaries -------------------------------------------------------------------- */
@@ -523,8 +255,8 @@ queue_pop(struct sw_http *h)
 static void
 last_release(struct sw_http *h, struct hdir *hd)
 {
-    msg_unref(h, hd->last);
-    msg_unref(h, hd->last_req);
+    sw_http_msg_unref(&h->mem, hd->last);
+    sw_http_msg_unref(&h->mem, hd->last_req);
     hd->last = hd->last_req = NULL;
 }
 
@@ -547,8 +279,8 @@ msg_done(struct sw_http *h, int dir)
         hd->last = hd->msg;
         hd->last_req = hd->req;
     } else {
-        msg_unref(h, hd->msg);
-        msg_unref(h, hd->req);
+        sw_http_msg_unref(&h->mem, hd->msg);
+        sw_http_msg_unref(&h->mem, hd->req);
     }
     hd->msg = hd->req = NULL;
     hd->st = ST_START;
@@ -556,7 +288,7 @@ msg_done(struct sw_http *h, int dir)
 }
 
 /* Stop parsing dir for good; a body in progress is delivered as truncated unless it lasts
- * until close and its sender closed with a FIN; what a shadow holds is read. */
+ * until close and its sender closed with a FIN; what its alt holds is read. */
 static void
 dir_stop(struct sw_http *h, int dir, bool fin)
 {
@@ -565,14 +297,14 @@ dir_stop(struct sw_http *h, int dir, bool fin)
     if (hd->st == ST_DEAD)
         return;
     body_finish(h, dir, !(fin && hd->st == ST_BODY_CLOSE));
-    shadow_end(h, dir, UINT64_MAX, fin);
-    msg_unref(h, hd->msg);
-    msg_unref(h, hd->req);
+    alt_end(h, dir, UINT64_MAX, fin);
+    sw_http_msg_unref(&h->mem, hd->msg);
+    sw_http_msg_unref(&h->mem, hd->req);
     hd->msg = hd->req = NULL;
     last_release(h, hd);
     hd->st = ST_DEAD;
     sw_http_buf_fini(&h->mem, &hd->b.raw);
-    sw_http_buf_fini(&h->mem, &hd->sh.buf);
+    sw_http_alt_fini(&hd->sh, &h->mem);
     sw_http_mem_free(&h->mem, hd->hb, hd->hb_cap);
     hd->hb = NULL;
     hd->hb_len = hd->hb_cap = 0;
@@ -616,77 +348,20 @@ hb_append(struct sw_http *h, struct hdir *hd, const uint8_t *p, size_t n, uint32
     return SW_OK;
 }
 
-/* Copy the header block's values into one allocation. */
-static struct http_msg *
-msg_build(struct sw_http *h, struct hdir *hd, int dir)
-{
-    const struct sw_http_head *hh = &hd->head;
-    const struct sw_http_span none = {0, 0};
-    const struct sw_http_span *sp[] = {
-        dir == 0 ? &hh->method : &none, dir == 0 ? &hh->uri : &none,
-        &hh->hdr[SW_HTTP_H_HOST],       &hh->hdr[SW_HTTP_H_UA],
-        &hh->hdr[SW_HTTP_H_CTYPE],      &hh->hdr[SW_HTTP_H_CENC],
-        &hh->hdr[SW_HTTP_H_CDISP],      dir == 0 ? &hh->uri : &none,
-    };
-    size_t need = sizeof(struct http_msg), n;
-    struct http_msg *m;
-    char *p, **dst[8];
-
-    for (size_t i = 0; i < 8; i++)
-        need += (size_t)sp[i]->len + 1; /* at most 8 * 16 MiB: no overflow */
-    m = sw_http_mem_alloc(&h->mem, need);
-    if (m == NULL)
-        return NULL;
-    memset(m, 0, sizeof(*m));
-    m->size = need;
-    m->refs = 1;
-    m->status = dir == 1 ? hh->status : 0;
-    m->anomalies = hh->anomalies;
-    memcpy(m->coding, hh->coding, sizeof(m->coding));
-    m->n_coding = hh->n_coding;
-    memcpy(m->lengths, hh->lengths, sizeof(m->lengths));
-    m->n_lengths = hh->n_lengths;
-    dst[0] = &m->method;
-    dst[1] = &m->uri;
-    dst[2] = &m->host;
-    dst[3] = &m->ua;
-    dst[4] = &m->ctype;
-    dst[5] = &m->cenc;
-    dst[6] = &m->fname;
-    dst[7] = &m->uname;
-    p = (char *)(m + 1);
-    for (size_t i = 0; i < 8; i++) {
-        const uint8_t *s = hd->hb + sp[i]->off;
-
-        n = sp[i]->len;
-        *dst[i] = p;
-        if (i == 6)
-            sw_http_hdr_disposition_name(s, n, p);
-        else if (i == 7)
-            sw_http_hdr_uri_name(s, n, p);
-        else
-            sw_http_hdr_copy(p, s, n, false);
-        p += n + 1;
-    }
-    m->head = strcmp(m->method, "HEAD") == 0;
-    m->connect = strcmp(m->method, "CONNECT") == 0;
-    return m;
-}
-
 /* The blank line after the headers: decide the framing and start the body. */
 static void
 headers_done(struct sw_http *h, int dir)
 {
     struct hdir *hd = &h->d[dir];
     struct sw_http_head *hh = &hd->head;
-    struct http_msg *m;
+    struct sw_http_msg *m;
     bool has_body, framing, ambiguous;
 
     sw_http_head_end(hh, hd->hb);
     h->st->messages++;
     hd->seen_msg = true;
     report_mask(h, dir, hh->anomalies);
-    m = msg_build(h, hd, dir);
+    m = sw_http_msg_create(&h->mem, hh, hd->hb, dir);
     if (m == NULL) {
         dir_stop(h, dir, false);
         return;
@@ -695,7 +370,7 @@ headers_done(struct sw_http *h, int dir)
     framing = hh->te || hh->cl_header;
     ambiguous = (hh->anomalies & SW_HTTP_AN_AMBIGUOUS) != 0;
     if (dir == 0) {
-        queue_push(h, m);
+        sw_http_queue_push(&h->q, m, h->st);
         has_body = hh->chunked || (hh->cl_valid && hh->cl > 0);
     } else {
         unsigned s = hh->status;
@@ -704,11 +379,11 @@ headers_done(struct sw_http *h, int dir)
         if (interim) {
             /* the final response follows; browsers ignore a body an interim one claims */
             if (ambiguous || framing)
-                shadow_start(h, dir, m, h->qhead, hh->anomalies);
+                alt_open(h, dir, m, h->q.head, hh->anomalies);
             msg_done(h, dir);
             return;
         }
-        hd->req = queue_pop(h);
+        hd->req = sw_http_queue_pop(&h->q);
         if (hd->req == NULL)
             h->st->unpaired++;
         if ((s == 101 && !framing) ||
@@ -723,13 +398,13 @@ headers_done(struct sw_http *h, int dir)
             ambiguous = true; /* read as a body if bytes other than a response follow */
     }
     if (ambiguous)
-        shadow_start(h, dir, m, dir == 0 ? NULL : hd->req, hh->anomalies);
+        alt_open(h, dir, m, dir == 0 ? NULL : hd->req, hh->anomalies);
     if (!has_body || (!hh->chunked && hh->cl_valid && hh->cl == 0) ||
         (dir == 0 && !hh->chunked && !hh->cl_valid)) {
         msg_done(h, dir);
         return;
     }
-    body_begin(h, hd);
+    sw_http_rx_begin(&hd->b, h->cfg.max_body);
     hb_reset(hd);
     if (hh->chunked) {
         hd->st = ST_CHUNK_SIZE;
@@ -794,15 +469,6 @@ head_take(const uint8_t *p, size_t n)
     return n;
 }
 
-/* Could s[0, n), an unfinished line where a start line is due, still be one (or blank)? */
-static bool
-start_plausible(int dir, const uint8_t *s, size_t n)
-{
-    if (sw_http_hdr_blank(s, n))
-        return true;
-    return dir == 0 ? sw_http_hdr_request_prefix(s, n) : sw_http_hdr_status_like(s, n, true);
-}
-
 /* Drop the first used bytes of the current line from hb. */
 static void
 line_drop(struct hdir *hd, size_t used)
@@ -822,23 +488,19 @@ static void
 not_start(struct sw_http *h, int dir, size_t used)
 {
     struct hdir *hd = &h->d[dir];
-    struct shadow *sh = &hd->sh;
+    struct sw_http_alt *sh = &hd->sh;
     uint32_t n = hd->hb_len - hd->line_off;
     enum sw_http_anomaly a;
 
-    if (dir == 0 || (!hd->seen_msg && h->qhead == NULL && !sh->on)) {
+    if (dir == 0 || (!hd->seen_msg && h->q.head == NULL && !sh->on)) {
         dir_error(h, dir);
         return;
     }
     if (!sh->on) {
-        bool http09 = !hd->seen_msg;
-
-        shadow_start(h, dir, hd->last, hd->last != NULL ? hd->last_req : h->qhead, 0);
-        sh->http09 = http09;
-        sh->start = sh->end = hd->line_pos;
-        if (sw_http_buf_append(&h->mem, &sh->buf, hd->hb + hd->line_off, n) < n)
-            sh->full = true;
-        sh->end += n;
+        sw_http_alt_open(sh, hd->line_pos, h->cfg.max_body, hd->last,
+                         hd->last != NULL ? hd->last_req : h->q.head, 0);
+        sh->http09 = !hd->seen_msg;
+        sw_http_alt_feed(sh, &h->mem, hd->line_pos, hd->hb + hd->line_off, n);
     }
     if (!sh->junk) {
         sh->junk = true;
@@ -881,7 +543,7 @@ st_head(struct sw_http *h, int dir, const uint8_t *p, size_t n)
         uint32_t end;
 
         if (r == SW_HTTP_EOL_MORE) {
-            if (hd->st == ST_START && !start_plausible(dir, s, avail))
+            if (hd->st == ST_START && !sw_http_hdr_start_like(dir, s, avail, true))
                 not_start(h, dir, avail);
             return k;
         }
@@ -907,7 +569,7 @@ st_head(struct sw_http *h, int dir, const uint8_t *p, size_t n)
                 return k;
             }
             /* a start line: what came since the last message ends here */
-            shadow_end(h, dir, hd->line_pos, true);
+            alt_end(h, dir, hd->line_pos, true);
             last_release(h, hd);
         } else if (r == SW_HTTP_EOL_BLANK) {
             size_t extra = avail - used, back = extra < k ? extra : k;
@@ -947,7 +609,7 @@ st_body_len(struct sw_http *h, int dir, const uint8_t *p, size_t n)
     struct hdir *hd = &h->d[dir];
     size_t k = hd->remain < n ? (size_t)hd->remain : n;
 
-    body_data(h, &hd->b, p, k);
+    sw_http_rx_data(&h->mem, &hd->b, p, k);
     hd->remain -= k;
     if (hd->remain == 0) {
         if (hd->st == ST_BODY_LEN)
@@ -965,7 +627,7 @@ chunk_fallback(struct sw_http *h, int dir)
 {
     struct hdir *hd = &h->d[dir];
 
-    body_data(h, &hd->b, hd->hb, hd->hb_len);
+    sw_http_rx_data(&h->mem, &hd->b, hd->hb, hd->hb_len);
     hb_reset(hd);
     hd->st = ST_BODY_CLOSE;
 }
@@ -1074,7 +736,7 @@ st_resync(struct sw_http *h, int dir, const uint8_t *p, size_t n)
     size_t len;
     bool start;
 
-    /* bytes read as a body (shadow) are followed as far as a body goes */
+    /* bytes read as a body (an alt) are followed as far as a body goes */
     if (hd->sh.on && !hd->sh.full && limit < h->cfg.max_body)
         limit = h->cfg.max_body;
     if (k > limit - hd->resync_bytes) {
@@ -1102,21 +764,14 @@ st_resync(struct sw_http *h, int dir, const uint8_t *p, size_t n)
     }
     hd->line_off = 0;
     line_get(hd, &s, &len);
-    if (dir == 1) {
-        start = sw_http_hdr_status_like(s, len, false);
-    } else {
-        struct sw_http_head tmp;
-
-        sw_http_head_init(&tmp, 0);
-        start = sw_http_head_start(&tmp, s, 0, (uint32_t)len);
-    }
+    start = sw_http_hdr_start_like(dir, s, len, false);
     if (!start) {
         hd->hb_len = 0;
         return k;
     }
     /* a start line: parsed afresh (its line end may be a lone CR inside it) */
     h->st->resyncs++;
-    shadow_end(h, dir, hd->line_pos, true);
+    alt_end(h, dir, hd->line_pos, true);
     hd->st = ST_START;
     return k;
 }
@@ -1146,7 +801,7 @@ dir_feed(struct sw_http *h, int dir, const uint8_t *p, size_t n)
             k = st_trailers(h, dir, p, n);
             break;
         case ST_BODY_CLOSE:
-            body_data(h, &hd->b, p, n);
+            sw_http_rx_data(&h->mem, &hd->b, p, n);
             k = n;
             break;
         case ST_RESYNC:
@@ -1156,7 +811,7 @@ dir_feed(struct sw_http *h, int dir, const uint8_t *p, size_t n)
             k = n;
             break;
         }
-        shadow_feed(h, hd, p, k);
+        sw_http_alt_feed(&hd->sh, &h->mem, hd->pos, p, k);
         hd->pos += k;
         p += k;
         n -= k;
@@ -1227,6 +882,7 @@ sw_http_create(const struct sw_http_cfg *cfg, const struct sw_http_cb *cb, void 
     h->st = c.stats != NULL ? c.stats : &h->own;
     h->st->memuse += sizeof(*h);
     h->mem.st = h->st;
+    h->q.max = c.max_pipeline;
     h->lim.max_out = c.max_decompressed;
     h->lim.max_ratio = c.max_ratio;
     return h;
@@ -1243,20 +899,13 @@ sw_http_destroy(struct sw_http *h)
         struct hdir *hd = &h->d[dir];
 
         sw_http_buf_fini(&h->mem, &hd->b.raw);
-        sw_http_buf_fini(&h->mem, &hd->sh.buf);
+        sw_http_alt_fini(&hd->sh, &h->mem);
         sw_http_mem_free(&h->mem, hd->hb, hd->hb_cap);
-        msg_unref(h, hd->msg);
-        msg_unref(h, hd->req);
-        msg_unref(h, hd->sh.msg);
-        msg_unref(h, hd->sh.req);
+        sw_http_msg_unref(&h->mem, hd->msg);
+        sw_http_msg_unref(&h->mem, hd->req);
         last_release(h, hd);
     }
-    while (h->qhead != NULL) {
-        struct http_msg *m = h->qhead;
-
-        h->qhead = m->next;
-        msg_unref(h, m);
-    }
+    sw_http_queue_fini(&h->q, &h->mem);
     st = h->st;
     st->memuse -= sizeof(*h);
     sw_free(h);
@@ -1286,13 +935,13 @@ sw_http_gap(struct sw_http *h, int dir, uint64_t len)
     if (hd->sh.on) {
         /* the other readings need contiguous bytes: they end at the hole */
         hd->sh.gaps = true;
-        shadow_end(h, dir, UINT64_MAX, false);
+        alt_end(h, dir, UINT64_MAX, false);
     }
     hd->pos += len;
     switch (hd->st) {
     case ST_BODY_LEN:
     case ST_CHUNK_DATA:
-        body_gap(&hd->b);
+        sw_http_rx_gap(&hd->b);
         if (len < hd->remain) {
             hd->remain -= len;
             return;
@@ -1308,7 +957,7 @@ sw_http_gap(struct sw_http *h, int dir, uint64_t len)
         }
         break;
     case ST_BODY_CLOSE:
-        body_gap(&hd->b);
+        sw_http_rx_gap(&hd->b);
         return;
     case ST_RESYNC:
         /* the line in progress is broken; the next bytes are examined afresh (only a
@@ -1318,7 +967,7 @@ sw_http_gap(struct sw_http *h, int dir, uint64_t len)
         return;
     default:
         if (hd->b.active)
-            body_gap(&hd->b);
+            sw_http_rx_gap(&hd->b);
         break;
     }
     /* position lost: deliver what we have and look for the next message */

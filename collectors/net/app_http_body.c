@@ -18,7 +18,6 @@
 #define RATIO_FREE (1u << 20)    /* decoded bytes allowed before max_ratio applies */
 #define STEP (256u * 1024)       /* most output bytes per decoder call: limits checked often */
 #define AHDR 16u                 /* size prefix of library allocations (keeps 16-byte alignment) */
-#define MAX_READINGS 8u
 
 /* --- memory --------------------------------------------------------------------------------- */
 
@@ -488,7 +487,75 @@ sw_http_dechunk(struct sw_http_mem *m, const uint8_t *in, size_t n, struct sw_ht
     return any;
 }
 
-/* --- readings -------------------------------------------------------------------------------- */
+/* --- a body as it arrives ----------------------------------------------------------------- */
+
+#define RX_KEEP (64u * 1024) /* a body buffer up to this size is kept for the next body */
+
+void
+sw_http_rx_begin(struct sw_http_rx *b, uint64_t max_body)
+{
+    b->active = true;
+    b->raw.len = 0;
+    b->raw.limit = max_body;
+    b->raw_n = 0;
+    b->gap_at = SIZE_MAX;
+    b->truncated = b->gaps = false;
+    b->reported = 0;
+}
+
+void
+sw_http_rx_cut(struct sw_http_mem *m, struct sw_http_rx *b)
+{
+    if (!b->truncated)
+        m->st->truncated++;
+    b->truncated = true;
+}
+
+void
+sw_http_rx_data(struct sw_http_mem *m, struct sw_http_rx *b, const uint8_t *p, size_t n)
+{
+    uint64_t room;
+
+    if (n == 0)
+        return;
+    room = b->raw.limit - b->raw_n;
+    if (n > room) {
+        n = (size_t)room;
+        sw_http_rx_cut(m, b);
+    }
+    b->raw_n += n;
+    if (sw_http_buf_append(m, &b->raw, p, n) < n)
+        sw_http_rx_cut(m, b); /* out of memory: it stops growing */
+}
+
+void
+sw_http_rx_gap(struct sw_http_rx *b)
+{
+    b->gaps = true;
+    if (b->gap_at == SIZE_MAX)
+        b->gap_at = b->raw.len;
+}
+
+void
+sw_http_rx_decode(struct sw_http_mem *m, const struct sw_http_rx *b, const uint8_t *coding,
+                  unsigned n_coding, const struct sw_http_limits *lim,
+                  struct sw_http_decoded *res)
+{
+    size_t n = b->gap_at != SIZE_MAX ? b->gap_at : b->raw.len;
+
+    sw_http_decode(m, b->raw.p, n, coding, n_coding, !b->truncated && !b->gaps, lim, res);
+}
+
+void
+sw_http_rx_done(struct sw_http_mem *m, struct sw_http_rx *b)
+{
+    b->active = false;
+    b->raw.len = 0;
+    if (b->raw.cap > RX_KEEP)
+        sw_http_buf_fini(m, &b->raw);
+}
+
+/* --- hashing, sniffing ----------------------------------------------------------------------- */
 
 uint64_t
 sw_http_hash(const uint8_t *p, size_t n)
@@ -502,87 +569,8 @@ sw_http_hash(const uint8_t *p, size_t n)
     return h ^ n;
 }
 
-struct emitter {
-    uint64_t done[MAX_READINGS + 8];
-    unsigned n_done, emitted;
-    void (*fn)(void *ctx, const struct sw_http_reading *rd);
-    void *ctx;
-};
-
-static void
-emit(struct emitter *e, const struct sw_http_reading *rd)
+unsigned
+sw_http_sniff(const uint8_t *p, size_t n)
 {
-    uint64_t hv;
-
-    if (rd->len == 0 || e->emitted >= MAX_READINGS)
-        return;
-    hv = sw_http_hash(rd->data, rd->len);
-    for (unsigned i = 0; i < e->n_done; i++) {
-        if (e->done[i] == hv)
-            return;
-    }
-    if (e->n_done < sizeof(e->done) / sizeof(e->done[0]))
-        e->done[e->n_done++] = hv;
-    e->emitted++;
-    e->fn(e->ctx, rd);
-}
-
-/* Emit f[0, n) as read by framing label, then with its content codings undone. */
-static void
-emit_framing(struct sw_http_mem *m, struct emitter *e, const struct sw_http_region *r,
-             const uint8_t *f, size_t n, bool complete, const char *label,
-             const char *decoded_label, const struct sw_http_limits *lim)
-{
-    struct sw_http_reading rd = {.data = f, .len = n, .label = label, .cut = !complete};
-    uint8_t sniffed;
-    const uint8_t *coding = r->coding;
-    unsigned n_coding = r->n_coding;
-    struct sw_http_decoded res;
-
-    emit(e, &rd);
-    if (n_coding == 0) {
-        /* no coding declared (or none recognised): gzip or zlib by its header */
-        if (gzip_header(f, n) == 0 && !zlib_header(f, n))
-            return;
-        sniffed = SW_HTTP_CODING_GZIP;
-        coding = &sniffed;
-        n_coding = 1;
-    }
-    sw_http_decode(m, f, n, coding, n_coding, complete, lim, &res);
-    rd.data = res.data;
-    rd.len = res.len;
-    rd.label = decoded_label;
-    rd.failed = res.failed;
-    rd.cut = !complete || res.bomb || res.nomem;
-    emit(e, &rd);
-    sw_http_decoded_fini(m, &res);
-}
-
-void
-sw_http_readings(struct sw_http_mem *m, const struct sw_http_region *r,
-                 const struct sw_http_limits *lim,
-                 void (*fn)(void *ctx, const struct sw_http_reading *rd), void *ctx)
-{
-    struct emitter e = {.fn = fn, .ctx = ctx};
-    struct sw_http_buf dechunked = {.limit = r->n};
-
-    for (unsigned i = 0; i < r->n_seen && e.n_done < 8; i++)
-        e.done[e.n_done++] = r->seen[i];
-    emit_framing(m, &e, r, r->p, r->n, r->complete, "close", "close_decoded", lim);
-    for (unsigned i = 0; i < r->n_lengths; i++) {
-        if (r->lengths[i] > 0 && r->lengths[i] < r->n)
-            emit_framing(m, &e, r, r->p, (size_t)r->lengths[i], true, "content_length",
-                         "content_length_decoded", lim);
-    }
-    if (sw_http_dechunk(m, r->p, r->n, &dechunked)) {
-        emit_framing(m, &e, r, dechunked.p, dechunked.len, r->complete, "chunked",
-                     "chunked_decoded", lim);
-        /* a client that sizes what it de-chunked by the Content-Length */
-        for (unsigned i = 0; i < r->n_lengths; i++) {
-            if (r->lengths[i] > 0 && r->lengths[i] < dechunked.len)
-                emit_framing(m, &e, r, dechunked.p, (size_t)r->lengths[i], true,
-                             "chunked_content_length", "chunked_content_length_decoded", lim);
-        }
-    }
-    sw_http_buf_fini(m, &dechunked);
+    return gzip_header(p, n) != 0 || zlib_header(p, n) ? SW_HTTP_CODING_GZIP : 0;
 }

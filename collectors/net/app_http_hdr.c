@@ -48,6 +48,16 @@ sw_http_anomaly_name(enum sw_http_anomaly a, int dir)
 }
 
 const char *
+sw_http_anomaly_first(uint32_t mask, int dir)
+{
+    for (int a = 0; a < SW_HTTP_AN_COUNT; a++) {
+        if (mask & (1u << a))
+            return sw_http_anomaly_name((enum sw_http_anomaly)a, dir);
+    }
+    return "";
+}
+
+const char *
 sw_http_coding_name(unsigned coding)
 {
     switch (coding) {
@@ -273,11 +283,23 @@ method_char(uint8_t c)
     return (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
 }
 
+static bool request_line(struct sw_http_head *h, const uint8_t *buf, uint32_t off,
+                         uint32_t n);
+
 bool
-sw_http_hdr_request_prefix(const uint8_t *s, size_t n)
+sw_http_hdr_start_like(int dir, const uint8_t *s, size_t n, bool partial)
 {
+    struct sw_http_head tmp;
     size_t i;
 
+    if (partial && sw_http_hdr_blank(s, n))
+        return true;
+    if (dir == 1)
+        return sw_http_hdr_status_like(s, n, partial);
+    if (!partial) {
+        sw_http_head_init(&tmp, 0);
+        return request_line(&tmp, s, 0, (uint32_t)n);
+    }
     for (i = 0; i < n && method_char(s[i]); i++)
         ;
     if (i > METHOD_MAX)

@@ -1,7 +1,6 @@
 /* app_http_body.h - HTTP message bodies for the HTTP parser (collectors/net/app_http.c):
  * bounded byte buffers, undoing content codings (gzip, x-gzip, deflate with zlib; br with
- * brotli) under decompression-bomb limits, lenient de-chunking, and the other plausible
- * readings of the bytes that follow an ambiguous header block.
+ * brotli) under decompression-bomb limits, and lenient de-chunking.
  *
  * A content coding that does not decode is passed over: the bytes it was applied to go on
  * as they came (what libhtp does, and what a client that ignores the header gets), the
@@ -76,6 +75,32 @@ void sw_http_decoded_fini(struct sw_http_mem *m, struct sw_http_decoded *res);
  * when in does not start with a chunk. */
 bool sw_http_dechunk(struct sw_http_mem *m, const uint8_t *in, size_t n, struct sw_http_buf *out);
 
+/* The body of one message as it arrives (caller storage, zeroed before first use): its bytes
+ * as transferred, chunking undone, up to a limit. Fields are read by the caller. */
+struct sw_http_rx {
+    struct sw_http_buf raw; /* owned */
+    uint64_t raw_n;         /* body bytes accepted (<= the limit; holes excluded) */
+    size_t gap_at;          /* raw.len at the first hole (SIZE_MAX: none): decoding stops */
+    bool active, truncated, gaps;
+    uint32_t reported;      /* anomalies the caller reported for this body (bits) */
+};
+
+/* Start a body of at most max_body bytes (the buffer of the last one is reused). */
+void sw_http_rx_begin(struct sw_http_rx *b, uint64_t max_body);
+/* Bytes of the body as transferred; beyond the limit, or when memory runs out, they are
+ * dropped and the body is cut (truncated; counted once in m->st->truncated). */
+void sw_http_rx_data(struct sw_http_mem *m, struct sw_http_rx *b, const uint8_t *p, size_t n);
+/* Mark b truncated (counted once). */
+void sw_http_rx_cut(struct sw_http_mem *m, struct sw_http_rx *b);
+/* A hole in the body: decoding stops there. */
+void sw_http_rx_gap(struct sw_http_rx *b);
+/* Undo the content codings of b (those before its first hole): see sw_http_decode. */
+void sw_http_rx_decode(struct sw_http_mem *m, const struct sw_http_rx *b, const uint8_t *coding,
+                       unsigned n_coding, const struct sw_http_limits *lim,
+                       struct sw_http_decoded *res);
+/* The body was delivered: b is inactive, a large buffer freed. */
+void sw_http_rx_done(struct sw_http_mem *m, struct sw_http_rx *b);
+
 /* One reading of a message's bytes, handed to a sw_http_readings callback (borrowed for the
  * call). */
 struct sw_http_reading {
@@ -86,30 +111,11 @@ struct sw_http_reading {
     bool cut;           /* incomplete: limits, memory, or the bytes ended early */
 };
 
-/* What an ambiguous message left to read: the bytes after its header block up to the next
- * message or the end of the connection, and what its headers declared. */
-struct sw_http_region {
-    const uint8_t *p;
-    size_t n;
-    bool complete;                 /* ended by the next message or a FIN */
-    const uint8_t *coding;         /* declared content codings */
-    unsigned n_coding;
-    const uint64_t *lengths;       /* Content-Length values declared */
-    unsigned n_lengths;
-    const uint64_t *seen;          /* hashes (sw_http_hash) of readings already delivered */
-    unsigned n_seen;
-};
-
 /* 64-bit FNV-1a of p[0, n), to tell readings apart. */
 uint64_t sw_http_hash(const uint8_t *p, size_t n);
 
-/* Call fn for each distinct reading of r that differs from the seen ones: the bytes as they
- * came ("close"), cut at each declared Content-Length ("content_length"), de-chunked
- * ("chunked"), de-chunked then cut at a Content-Length ("chunked_content_length"), each also
- * with its content codings undone ("..._decoded": the declared ones, else gzip or zlib
- * recognised by their header). At most 8 readings. */
-void sw_http_readings(struct sw_http_mem *m, const struct sw_http_region *r,
-                      const struct sw_http_limits *lim,
-                      void (*fn)(void *ctx, const struct sw_http_reading *rd), void *ctx);
+/* SW_HTTP_CODING_GZIP when p[0, n) starts with a gzip or zlib header, else 0: for bodies
+ * whose coding was not declared (or not recognised). */
+unsigned sw_http_sniff(const uint8_t *p, size_t n);
 
 #endif

@@ -59,6 +59,10 @@ enum sw_http_anomaly {
  * "DUPLICATE_CONTENT_LENGTH_FIELD_IN_RESPONSE". Static string; "" for an unknown a. */
 const char *sw_http_anomaly_name(enum sw_http_anomaly a, int dir);
 
+/* Name (as sw_http_anomaly_name) of the first anomaly of mask (bits of enum
+ * sw_http_anomaly); "" when none. */
+const char *sw_http_anomaly_first(uint32_t mask, int dir);
+
 /* Content codings that are decoded. */
 enum sw_http_coding { SW_HTTP_CODING_GZIP = 1, SW_HTTP_CODING_DEFLATE, SW_HTTP_CODING_BR };
 #define SW_HTTP_MAX_CODINGS 3   /* layers decoded per body (Suricata's test setting) */
@@ -93,8 +97,10 @@ enum sw_http_eol sw_http_hdr_eol(const uint8_t *p, size_t n, bool eof, size_t *c
  * partial set, a prefix of that is enough. */
 bool sw_http_hdr_status_like(const uint8_t *s, size_t n, bool partial);
 
-/* Could s[0, n), an unfinished first line, still start a request line? */
-bool sw_http_hdr_request_prefix(const uint8_t *s, size_t n);
+/* Is s[0, n), a whole line (without its end), a start line of direction dir: a request line,
+ * or a line that is status-like? With partial, s is the start of a line still coming: could
+ * it still become one (or a blank line)? */
+bool sw_http_hdr_start_like(int dir, const uint8_t *s, size_t n, bool partial);
 
 /* Is s[0, n) only white space (SP, HT, CR, LF, VT, FF, NUL)? */
 bool sw_http_hdr_blank(const uint8_t *s, size_t n);
