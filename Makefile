@@ -82,6 +82,9 @@ $(B)/tests/test_%: $(B)/tests/unit/test_%.o $(FAKE_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
+# The HTTP body decoder's tests make brotli input with its encoder (libbrotli-dev too).
+$(B)/tests/test_app_http_body: LIBS += $(shell pkg-config --libs libbrotlienc 2>/dev/null)
+
 $(B)/tools/%: $(B)/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")

@@ -50,6 +50,7 @@ struct hdir {
     bool seen_msg;             /* a message was parsed (not_http vs parse_errors) */
     bool line_skip;            /* resync: inside a line too long to examine */
     bool lfcr;                 /* the last header line ended with LF CR */
+    uint8_t crlf_skip;         /* bytes of a CR LF still to drop where the body starts */
     uint8_t *hb;               /* owned: header block, current line */
     uint32_t hb_len, hb_cap;
     uint32_t line_off;         /* start of the line being collected */
@@ -137,19 +138,7 @@ alt_end(struct sw_http *h, int dir, uint64_t end, bool complete)
     if (!sh->on)
         return;
     len = sw_http_alt_region(sh, end);
-    if (len > 0 && sh->http09 && end == UINT64_MAX) {
-        /* no status line came: an HTTP/0.9 response, whose body this is */
-        struct sw_http_msg *rq = sw_http_queue_pop(&h->q); /* the request it answers */
-        struct sw_http_view vw = {.dir = dir, .rq = rq, .raw_len = len, .reading = "",
-                                  .anomaly = ""};
-
-        if (rq == NULL)
-            h->st->unpaired++;
-        vw.truncated = !complete || sh->full;
-        vw.gaps = sh->gaps;
-        deliver(h, &vw, sh->buf.p, len);
-        sw_http_msg_unref(&h->mem, rq);
-    } else if (len > 0) {
+    if (len > 0) {
         struct alt_ctx a = {.h = h};
 
         a.vw.dir = dir;
@@ -226,6 +215,10 @@ body_finish(struct sw_http *h, int dir, bool incomplete)
     }
     if (res.nomem)
         sw_http_rx_cut(&h->mem, b);
+    if (res.gzip_header)
+        body_report(h, dir, SW_HTTP_AN_GZIP_HEADER);
+    if (res.gzip_trailer && !b->truncated)
+        body_report(h, dir, SW_HTTP_AN_GZIP_TRAILER);
     memset(&vw, 0, sizeof(vw));
     vw.dir = dir;
     vw.rq = dir == 0 ? m : hd->req;
@@ -548,15 +541,9 @@ st_head(struct sw_http *h, int dir, const uint8_t *p, size_t n)
             return k;
         }
         hd->lfcr = term == SW_HTTP_TERM_LFCR;
-        if (r == SW_HTTP_EOL_BLANK && lfcr && used == 2 && s[0] == '\r') {
-            /* libhtp: after LF CR, "CR LF CR LF" is one blank line, not two */
-            if (avail < 4) {
-                hd->lfcr = lfcr;
-                return k;
-            }
-            if (s[2] == '\r' && s[3] == '\n')
-                used = 4;
-        }
+        /* libhtp: after LF CR, "CR LF CR LF" is one blank line, not two (dir_feed drops a
+         * CR LF that starts the body) */
+        hd->crlf_skip = r == SW_HTTP_EOL_BLANK && lfcr && used == 2 && s[0] == '\r' ? 2 : 0;
         if (hd->st == ST_START) {
             if (r != SW_HTTP_EOL_LINE || sw_http_hdr_blank(s, content)) {
                 line_drop(hd, used); /* blank lines before a start line */
@@ -776,41 +763,70 @@ st_resync(struct sw_http *h, int dir, const uint8_t *p, size_t n)
     return k;
 }
 
+/* The CR LF that libhtp takes as part of the blank line after LF CR lines: true when byte c
+ * is body after all (a CR held back is handed to the body first). */
+static bool
+crlf_skip(struct sw_http *h, int dir, uint8_t c)
+{
+    struct hdir *hd = &h->d[dir];
+
+    if (hd->st != ST_BODY_LEN && hd->st != ST_BODY_CLOSE) {
+        hd->crlf_skip = 0;
+        return true;
+    }
+    if (c == (hd->crlf_skip == 2 ? '\r' : '\n')) {
+        hd->crlf_skip--;
+        return false;
+    }
+    if (hd->crlf_skip == 1) {
+        if (hd->st == ST_BODY_LEN)
+            (void)st_body_len(h, dir, (const uint8_t *)"\r", 1);
+        else
+            sw_http_rx_data(&h->mem, &hd->b, (const uint8_t *)"\r", 1);
+    }
+    hd->crlf_skip = 0;
+    return true;
+}
+
+/* One state step over p[0, n): the bytes consumed. */
+static size_t
+step(struct sw_http *h, int dir, const uint8_t *p, size_t n)
+{
+    struct hdir *hd = &h->d[dir];
+
+    if (hd->crlf_skip > 0 && !crlf_skip(h, dir, p[0]))
+        return 1; /* dropped */
+    switch (hd->st) {
+    case ST_START:
+    case ST_HEADERS:
+        return st_head(h, dir, p, n);
+    case ST_BODY_LEN:
+    case ST_CHUNK_DATA:
+        return st_body_len(h, dir, p, n);
+    case ST_CHUNK_SIZE:
+    case ST_CHUNK_END:
+        return st_chunk_line(h, dir, p, n);
+    case ST_TRAILERS:
+        return st_trailers(h, dir, p, n);
+    case ST_BODY_CLOSE:
+        sw_http_rx_data(&h->mem, &hd->b, p, n);
+        return n;
+    case ST_RESYNC:
+        return st_resync(h, dir, p, n);
+    case ST_DEAD:
+        break;
+    }
+    return n;
+}
+
 static void
 dir_feed(struct sw_http *h, int dir, const uint8_t *p, size_t n)
 {
     struct hdir *hd = &h->d[dir];
 
     while (n > 0 && hd->st != ST_DEAD) {
-        size_t k = 0;
+        size_t k = step(h, dir, p, n);
 
-        switch (hd->st) {
-        case ST_START:
-        case ST_HEADERS:
-            k = st_head(h, dir, p, n);
-            break;
-        case ST_BODY_LEN:
-        case ST_CHUNK_DATA:
-            k = st_body_len(h, dir, p, n);
-            break;
-        case ST_CHUNK_SIZE:
-        case ST_CHUNK_END:
-            k = st_chunk_line(h, dir, p, n);
-            break;
-        case ST_TRAILERS:
-            k = st_trailers(h, dir, p, n);
-            break;
-        case ST_BODY_CLOSE:
-            sw_http_rx_data(&h->mem, &hd->b, p, n);
-            k = n;
-            break;
-        case ST_RESYNC:
-            k = st_resync(h, dir, p, n);
-            break;
-        case ST_DEAD:
-            k = n;
-            break;
-        }
         sw_http_alt_feed(&hd->sh, &h->mem, hd->pos, p, k);
         hd->pos += k;
         p += k;

@@ -192,7 +192,7 @@ sink_room(struct sw_http_mem *m, struct sink *s)
  * as browsers' zlib does). */
 static enum lrc
 inflate_raw(struct sw_http_mem *m, const uint8_t *in, size_t n, bool complete, int wbits,
-            struct sink *s)
+            struct sink *s, size_t *used)
 {
     z_stream z;
     enum lrc rc = L_FAIL;
@@ -256,6 +256,7 @@ inflate_raw(struct sw_http_mem *m, const uint8_t *in, size_t n, bool complete, i
             break;
         }
     }
+    *used = (size_t)z.total_in;
     inflateEnd(&z);
     return rc;
 }
@@ -291,6 +292,42 @@ gzip_header(const uint8_t *in, size_t n)
     return pos > n ? n + 1 : pos;
 }
 
+/* Does the gzip header in[0, hlen) deviate: reserved flag bits, or a header CRC that is not
+ * the header's? */
+static bool
+gzip_header_odd(const uint8_t *in, size_t hlen)
+{
+    if (in[3] & 0xe0)
+        return true;
+    if ((in[3] & 0x02) && hlen >= 12) {
+        uint32_t crc = (uint32_t)crc32(0L, in, (uInt)(hlen - 2));
+
+        return (crc & 0xffff) != (uint32_t)(in[hlen - 2] | (in[hlen - 1] << 8));
+    }
+    return false;
+}
+
+/* Does the gzip trailer at t[0, n) (after the deflate stream) match out[0, len)? */
+static bool
+gzip_trailer_ok(const uint8_t *t, size_t n, const uint8_t *out, size_t len)
+{
+    uint32_t crc = (uint32_t)crc32(0L, len > 0 ? out : Z_NULL, 0), isize;
+
+    for (size_t done = 0; done < len;) {
+        uInt piece = len - done > (1u << 30) ? (1u << 30) : (uInt)(len - done);
+
+        crc = (uint32_t)crc32(crc, out + done, piece);
+        done += piece;
+    }
+    if (n < 8)
+        return false;
+    isize = (uint32_t)t[4] | ((uint32_t)t[5] << 8) | ((uint32_t)t[6] << 16) |
+            ((uint32_t)t[7] << 24);
+    return crc == ((uint32_t)t[0] | ((uint32_t)t[1] << 8) | ((uint32_t)t[2] << 16) |
+                   ((uint32_t)t[3] << 24)) &&
+           isize == (uint32_t)len;
+}
+
 /* A zlib header (RFC 1950) without preset dictionary? */
 static bool
 zlib_header(const uint8_t *in, size_t n)
@@ -301,12 +338,13 @@ zlib_header(const uint8_t *in, size_t n)
 
 /* gzip, zlib or raw deflate, recognised by the bytes whatever the header said (libhtp and
  * browsers try both wrappers too); when the recognised wrapper fails, raw deflate from the
- * first byte is tried. out receives the output of the attempt kept (on failure: the one that
- * produced the most, as the partial reading). */
+ * first byte is tried. On failure s->b keeps what the recognised wrapper decoded (the partial
+ * reading; nothing when no wrapper was recognised: a raw guess that fails means nothing). */
 static enum lrc
-inflate_any(struct sw_http_mem *m, const uint8_t *in, size_t n, bool complete, struct sink *s)
+inflate_any(struct sw_http_mem *m, const uint8_t *in, size_t n, bool complete, struct sink *s,
+            struct sw_http_decoded *res)
 {
-    size_t start = gzip_header(in, n);
+    size_t start = gzip_header(in, n), used = 0;
     struct sw_http_buf first = {.limit = s->b->limit};
     struct sink s1 = *s;
     int wbits = -15;
@@ -314,23 +352,34 @@ inflate_any(struct sw_http_mem *m, const uint8_t *in, size_t n, bool complete, s
 
     if (start > n)
         return complete ? L_FAIL : L_CUT; /* the gzip header itself is cut */
-    if (start == 0 && !zlib_header(in, n))
-        return inflate_raw(m, in, n, complete, -15, s);
+    if (start == 0 && !zlib_header(in, n)) {
+        rc = inflate_raw(m, in, n, complete, -15, s, &used);
+        if (rc == L_FAIL)
+            s->b->len = 0; /* a guess that failed: what it made is no reading */
+        return rc;
+    }
     if (start == 0)
         wbits = 15; /* zlib */
     s1.b = &first;
-    /* gzip: the raw stream after the header; its CRC and size are not checked, as browsers
-     * do not */
-    rc = inflate_raw(m, in + start, n - start, complete, wbits, &s1);
+    /* gzip: the raw stream after the header; flags, header CRC and trailer are reported,
+     * not enforced, as browsers do not enforce them */
+    rc = inflate_raw(m, in + start, n - start, complete, wbits, &s1, &used);
     if (rc != L_FAIL) {
+        if (start > 0) {
+            res->gzip_header = res->gzip_header || gzip_header_odd(in, start);
+            if (rc == L_OK && !s1.bomb && !s1.nomem &&
+                !gzip_trailer_ok(in + start + used, n - start - used, first.p, first.len))
+                res->gzip_trailer = true;
+        }
         sw_http_buf_fini(m, s->b);
         *s->b = first;
         s->bomb = s1.bomb;
         s->nomem = s1.nomem;
         return rc;
     }
-    rc = inflate_raw(m, in, n, complete, -15, s);
-    if (rc == L_FAIL && first.len > s->b->len) {
+    rc = inflate_raw(m, in, n, complete, -15, s, &used);
+    if (rc == L_FAIL) {
+        /* the partial reading is what the recognised wrapper decoded */
         sw_http_buf_fini(m, s->b);
         *s->b = first;
         return rc;
@@ -414,7 +463,7 @@ sw_http_decode(struct sw_http_mem *m, const uint8_t *in, size_t n, const uint8_t
         if (coding[i] == SW_HTTP_CODING_BR)
             rc = unbrotli(m, res->data, res->len, complete, &s);
         else
-            rc = inflate_any(m, res->data, res->len, complete, &s);
+            rc = inflate_any(m, res->data, res->len, complete, &s, res);
         if (rc == L_FAIL) {
             /* not this coding: its input goes on as it came */
             res->failed = coding[i];

@@ -37,6 +37,8 @@ static const struct {
     [SW_HTTP_AN_GZIP_FAILED] = {"GZIP_DECOMPRESSION_FAILED", "GZIP_DECOMPRESSION_FAILED"},
     [SW_HTTP_AN_BROTLI_FAILED] = {"BROTLI_DECOMPRESSION_FAILED", "BROTLI_DECOMPRESSION_FAILED"},
     [SW_HTTP_AN_COMPRESSION_BOMB] = {"COMPRESSION_BOMB", "COMPRESSION_BOMB"},
+    [SW_HTTP_AN_GZIP_HEADER] = {"GZIP_HEADER_INVALID", "GZIP_HEADER_INVALID"},
+    [SW_HTTP_AN_GZIP_TRAILER] = {"GZIP_TRAILER_INVALID", "GZIP_TRAILER_INVALID"},
 };
 
 const char *
@@ -643,7 +645,8 @@ sw_http_head_line(struct sw_http_head *h, uint8_t *buf, uint32_t off, uint32_t l
             h->pend_len = (uint32_t)(len - t);
             return h->pend_off + h->pend_len;
         }
-        /* continuation: joined to the header it continues, as a space */
+        /* obsolete line folding: joined to the header it continues, as a space */
+        mark(h, SW_HTTP_AN_FOLDING);
         buf[h->pend_off + h->pend_len] = ' ';
         memmove(buf + h->pend_off + h->pend_len + 1, s + t, len - t);
         h->pend_len += 1 + (uint32_t)(len - t);

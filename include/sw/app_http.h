@@ -36,9 +36,10 @@
  *   a hex digit ends the chunking: the rest of the response is its body, until close (libhtp).
  *   Chunk extensions and trailers are ignored.
  * - Where a status line was due, bytes that are not one (they do not start with "HTTP" after
- *   white space) are read as the body of the message before them (other readings), or, for
- *   the first response of a connection, as an HTTP/0.9 response body until close, when no
- *   status line follows; the parser then looks for the next status line at a line start.
+ *   white space) are read, up to the next status line at a line start, as the body of the
+ *   message before them or, for the first response of a connection, as an HTTP/0.9 response
+ *   to the request waiting (other readings: a connection picked up in the middle of a
+ *   response looks the same, so no primary body is made up from them).
  *   A direction whose first bytes cannot start a request (dir 0), or a response when no
  *   request was seen (dir 1), stops (not_http); a later malformed request stops it too
  *   (parse_errors).

@@ -25,7 +25,7 @@
  * caller, changed through the functions below (http09 and junk by the caller). */
 struct sw_http_alt {
     bool on;
-    bool http09;              /* where the first response was due: it may be its body */
+    bool http09;              /* where the first response was due (HTTP/0.9, or picked up late) */
     bool junk;                /* bytes other than a start line came (reported once) */
     bool full, gaps;          /* max_body reached; a hole ended it */
     uint64_t start, end;      /* positions of buf.p[0] and after the last byte kept */

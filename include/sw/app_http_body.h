@@ -56,13 +56,16 @@ struct sw_http_decoded {
     unsigned failed;            /* enum sw_http_coding that did not decode; 0 none */
     bool bomb;                  /* output cut by the limits */
     bool nomem;                 /* output cut: out of memory */
+    bool gzip_header;           /* a gzip header with reserved flags or a wrong header CRC */
+    bool gzip_trailer;          /* a gzip trailer missing or not matching its data */
 };
 
 /* Undo the content codings coding[0, n_coding) (in the order listed; undone last first) of
  * in[0, n). complete: nothing of the body is missing, so a
  * stream that ends early did not decode (else it is only cut). Each gzip/deflate layer is
  * recognised by its bytes (gzip header, read leniently as browsers do; zlib header; raw
- * deflate), as libhtp does whatever the header said. res is filled; free it with
+ * deflate), as libhtp does whatever the header said; gzip header flags, header CRC and
+ * trailer are not enforced (browsers do not) but reported in res. res is filled; free it with
  * sw_http_decoded_fini. */
 void sw_http_decode(struct sw_http_mem *m, const uint8_t *in, size_t n, const uint8_t *coding,
                     unsigned n_coding, bool complete, const struct sw_http_limits *lim,

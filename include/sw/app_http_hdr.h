@@ -27,7 +27,7 @@ enum sw_http_anomaly {
     SW_HTTP_AN_TE_OLD_PROTO,     /* chunked in a message that is not HTTP/1.1 */
     SW_HTTP_AN_TE_WITH_CL,       /* chunked and a Content-Length (smuggling) */
     SW_HTTP_AN_CHUNK_LEN_INVALID, /* chunk size line with junk, or no size at all */
-    SW_HTTP_AN_FOLDING,          /* folded line where no header can continue */
+    SW_HTTP_AN_FOLDING,          /* folded header line (obsolete line folding, RFC 9112) */
     SW_HTTP_AN_MISSING_COLON,    /* header line without ':' */
     SW_HTTP_AN_HEADER_INVALID,   /* header name with control bytes or space before ':' */
     SW_HTTP_AN_LINE_TERMINATOR,  /* a line ended by a lone CR or by LF CR */
@@ -41,6 +41,8 @@ enum sw_http_anomaly {
     SW_HTTP_AN_GZIP_FAILED,      /* a gzip or deflate body did not decode */
     SW_HTTP_AN_BROTLI_FAILED,    /* a br body did not decode */
     SW_HTTP_AN_COMPRESSION_BOMB, /* decoded output cut by the decompression limits */
+    SW_HTTP_AN_GZIP_HEADER,      /* gzip header with reserved flags or a wrong header CRC */
+    SW_HTTP_AN_GZIP_TRAILER,     /* gzip trailer missing, or CRC or size not the data's */
     SW_HTTP_AN_COUNT
 };
 
