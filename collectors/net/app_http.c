@@ -137,7 +137,9 @@ alt_end(struct sw_http *h, int dir, uint64_t end, bool complete)
 
     if (!sh->on)
         return;
-    len = sw_http_alt_region(sh, end);
+    /* read only what a reported anomaly made ambiguous (a bodyless response's alt, say, has
+     * none until bytes other than a status line follow it) */
+    len = sh->anomalies != 0 ? sw_http_alt_region(sh, end) : 0;
     if (len > 0) {
         struct alt_ctx a = {.h = h};
 
