@@ -28,44 +28,44 @@
 #include "sw/app_http_hdr.h"
 #include "sw/app_http_msg.h"
 
-#define HB_MIN 512u               /* first header buffer size */
-#define CHUNK_LINE_MAX 4096u      /* chunk size line with extensions */
-#define RESYNC_LINE_MAX 8192u     /* longest line examined for a start line after a gap */
+#define HB_MIN 512u           /* first header buffer size */
+#define CHUNK_LINE_MAX 4096u  /* chunk size line with extensions */
+#define RESYNC_LINE_MAX 8192u /* longest line examined for a start line after a gap */
 
 enum hstate {
-    ST_START,       /* between messages: skipping blank lines, or in the start line */
-    ST_HEADERS,     /* after the start line, until the blank line */
-    ST_BODY_LEN,    /* Content-Length body: remain bytes left */
-    ST_CHUNK_SIZE,  /* reading a chunk size line */
-    ST_CHUNK_DATA,  /* remain bytes of chunk data left */
-    ST_CHUNK_END,   /* the line end after chunk data */
-    ST_TRAILERS,    /* trailer lines until the blank line */
-    ST_BODY_CLOSE,  /* response body until the connection ends */
-    ST_RESYNC,      /* after a gap or junk: looking for a start line at a line start */
-    ST_DEAD,        /* this direction is ignored */
+    ST_START,      /* between messages: skipping blank lines, or in the start line */
+    ST_HEADERS,    /* after the start line, until the blank line */
+    ST_BODY_LEN,   /* Content-Length body: remain bytes left */
+    ST_CHUNK_SIZE, /* reading a chunk size line */
+    ST_CHUNK_DATA, /* remain bytes of chunk data left */
+    ST_CHUNK_END,  /* the line end after chunk data */
+    ST_TRAILERS,   /* trailer lines until the blank line */
+    ST_BODY_CLOSE, /* response body until the connection ends */
+    ST_RESYNC,     /* after a gap or junk: looking for a start line at a line start */
+    ST_DEAD,       /* this direction is ignored */
 };
 
 struct hdir {
     enum hstate st;
-    bool seen_msg;             /* a message was parsed (not_http vs parse_errors) */
-    bool line_skip;            /* resync: inside a line too long to examine */
-    bool lfcr;                 /* the last header line ended with LF CR */
-    uint8_t crlf_skip;         /* bytes of a CR LF still to drop where the body starts */
-    uint8_t *hb;               /* owned: header block, current line */
+    bool seen_msg;     /* a message was parsed (not_http vs parse_errors) */
+    bool line_skip;    /* resync: inside a line too long to examine */
+    bool lfcr;         /* the last header line ended with LF CR */
+    uint8_t crlf_skip; /* bytes of a CR LF still to drop where the body starts */
+    uint8_t *hb;       /* owned: header block, current line */
     uint32_t hb_len, hb_cap;
-    uint32_t line_off;         /* start of the line being collected */
-    uint32_t block_bytes;      /* bytes of the current trailers */
-    uint64_t pos;              /* bytes of this direction handed to the states (gaps count) */
-    uint64_t line_pos;         /* position of hb[line_off] */
-    uint64_t remain;           /* body or chunk bytes left */
+    uint32_t line_off;    /* start of the line being collected */
+    uint32_t block_bytes; /* bytes of the current trailers */
+    uint64_t pos;         /* bytes of this direction handed to the states (gaps count) */
+    uint64_t line_pos;    /* position of hb[line_off] */
+    uint64_t remain;      /* body or chunk bytes left */
     uint64_t resync_bytes;
-    struct sw_http_head head;  /* the header block being read */
+    struct sw_http_head head;     /* the header block being read */
     struct sw_http_msg *msg;      /* ref: the message whose body is read (request or response) */
     struct sw_http_msg *req;      /* ref, dir 1: the request this response answers (or NULL) */
     struct sw_http_msg *last;     /* ref, dir 1: the last response, until the next start line */
     struct sw_http_msg *last_req; /* ref: its request */
-    struct sw_http_rx b;       /* the body being read (primary reading) */
-    struct sw_http_alt sh;     /* the other readings of what follows the last message */
+    struct sw_http_rx b;          /* the body being read (primary reading) */
+    struct sw_http_alt sh;        /* the other readings of what follows the last message */
 };
 
 struct sw_http {
@@ -73,11 +73,11 @@ struct sw_http {
     struct sw_http_cb cb;
     void *ctx;
     struct sw_http_stats own;
-    struct sw_http_stats *st;  /* &own or cfg.stats */
-    struct sw_http_mem mem;    /* allocations, counted in *st */
+    struct sw_http_stats *st; /* &own or cfg.stats */
+    struct sw_http_mem mem;   /* allocations, counted in *st */
     struct sw_http_limits lim;
     struct hdir d[2];
-    struct sw_http_queue q;    /* requests waiting for a response */
+    struct sw_http_queue q; /* requests waiting for a response */
 };
 
 static void dir_stop(struct sw_http *h, int dir, bool fin);
@@ -110,50 +110,12 @@ deliver(struct sw_http *h, const struct sw_http_view *vw, const uint8_t *data, s
 
 /* --- other readings ------------------------------------------------------------------------- */
 
-struct alt_ctx {
-    struct sw_http *h;
-    struct sw_http_view vw;
-};
-
-static void
-on_reading(void *ctx, const struct sw_http_reading *rd)
-{
-    struct alt_ctx *a = ctx;
-    struct sw_http_view vw = a->vw;
-
-    vw.reading = rd->label;
-    vw.failed = rd->failed;
-    vw.truncated = vw.truncated || rd->cut;
-    deliver(a->h, &vw, rd->data, rd->len);
-}
-
 /* The alt of dir ends at position end (UINT64_MAX: where its bytes end); complete: nothing
  * of it is missing (the next message started, or a FIN came). Its region is read. */
 static void
 alt_end(struct sw_http *h, int dir, uint64_t end, bool complete)
 {
-    struct sw_http_alt *sh = &h->d[dir].sh;
-    size_t len;
-
-    if (!sh->on)
-        return;
-    /* read only what a reported anomaly made ambiguous (a bodyless response's alt, say, has
-     * none until bytes other than a status line follow it) */
-    len = sh->anomalies != 0 ? sw_http_alt_region(sh, end) : 0;
-    if (len > 0) {
-        struct alt_ctx a = {.h = h};
-
-        a.vw.dir = dir;
-        a.vw.raw_len = len;
-        a.vw.rq = dir == 0 ? sh->msg : sh->req;
-        a.vw.m = sh->msg;
-        a.vw.truncated = sh->full;
-        a.vw.gaps = sh->gaps;
-        a.vw.anomaly = sw_http_anomaly_first(sh->anomalies, dir);
-        sw_http_alt_read(sh, &h->mem, len, complete || end != UINT64_MAX, &h->lim, on_reading,
-                         &a);
-    }
-    sw_http_alt_close(sh, &h->mem);
+    sw_http_alt_end(&h->d[dir].sh, &h->mem, dir, end, complete, &h->lim, &h->cb, h->ctx);
 }
 
 /* Open the alt of dir for the bytes after the current step (the caller may set another
@@ -415,8 +377,8 @@ headers_done(struct sw_http *h, int dir)
  * consumed and sets *got when the line is complete (LF included in hb); -1: over cap_max
  * (*limit set; nothing consumed) or out of memory (direction stopped). */
 static long long
-collect_line(struct sw_http *h, int dir, const uint8_t *p, size_t n, uint32_t cap_max,
-             bool *got, bool *limit)
+collect_line(struct sw_http *h, int dir, const uint8_t *p, size_t n, uint32_t cap_max, bool *got,
+             bool *limit)
 {
     struct hdir *hd = &h->d[dir];
     const uint8_t *lf = memchr(p, '\n', n);
@@ -718,8 +680,8 @@ st_resync(struct sw_http *h, int dir, const uint8_t *p, size_t n)
     struct hdir *hd = &h->d[dir];
     const uint8_t *lf = memchr(p, '\n', n);
     size_t k = lf != NULL ? (size_t)(lf - p) + 1 : n;
-    uint32_t line_max = RESYNC_LINE_MAX < h->cfg.max_header_bytes ? RESYNC_LINE_MAX
-                                                                   : h->cfg.max_header_bytes;
+    uint32_t line_max =
+        RESYNC_LINE_MAX < h->cfg.max_header_bytes ? RESYNC_LINE_MAX : h->cfg.max_header_bytes;
     uint64_t limit = h->cfg.max_resync;
     const uint8_t *s;
     size_t len;

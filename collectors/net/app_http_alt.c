@@ -8,8 +8,8 @@
 #define KEEP (64u * 1024) /* a buffer up to this size is kept for the next alt */
 
 void
-sw_http_alt_open(struct sw_http_alt *a, uint64_t start, uint64_t max_body,
-                 struct sw_http_msg *m, struct sw_http_msg *rq, uint32_t anomalies)
+sw_http_alt_open(struct sw_http_alt *a, uint64_t start, uint64_t max_body, struct sw_http_msg *m,
+                 struct sw_http_msg *rq, uint32_t anomalies)
 {
     a->on = true;
     a->http09 = a->junk = a->full = a->gaps = false;
@@ -65,30 +65,27 @@ sw_http_alt_region(const struct sw_http_alt *a, uint64_t end)
     return len;
 }
 
-void
-sw_http_alt_read(struct sw_http_alt *a, struct sw_http_mem *mem, size_t len, bool complete,
-                 const struct sw_http_limits *lim,
-                 void (*fn)(void *ctx, const struct sw_http_reading *rd), void *ctx)
-{
-    struct sw_http_region r = {
-        .p = a->buf.p,
-        .n = len,
-        .complete = complete && !a->gaps,
-        .seen = a->seen,
-        .n_seen = a->n_seen,
-    };
+struct alt_ctx {
+    const struct sw_http_cb *cb;
+    void *ctx;
+    struct sw_http_stats *st;
+    struct sw_http_view vw;
+};
 
-    if (a->msg != NULL) {
-        r.coding = a->msg->coding;
-        r.n_coding = a->msg->n_coding;
-        r.lengths = a->msg->lengths;
-        r.n_lengths = a->msg->n_lengths;
-    }
-    sw_http_readings(mem, &r, lim, fn, ctx);
+static void
+on_reading(void *ctx, const struct sw_http_reading *rd)
+{
+    struct alt_ctx *c = ctx;
+    struct sw_http_view vw = c->vw;
+
+    vw.reading = rd->label;
+    vw.failed = rd->failed;
+    vw.truncated = vw.truncated || rd->cut;
+    sw_http_msg_deliver(c->cb, c->ctx, c->st, &vw, rd->data, rd->len);
 }
 
-void
-sw_http_alt_close(struct sw_http_alt *a, struct sw_http_mem *mem)
+static void
+alt_close(struct sw_http_alt *a, struct sw_http_mem *mem)
 {
     a->on = false;
     sw_http_msg_unref(mem, a->msg);
@@ -100,9 +97,46 @@ sw_http_alt_close(struct sw_http_alt *a, struct sw_http_mem *mem)
 }
 
 void
+sw_http_alt_end(struct sw_http_alt *a, struct sw_http_mem *mem, int dir, uint64_t end,
+                bool complete, const struct sw_http_limits *lim, const struct sw_http_cb *cb,
+                void *ctx)
+{
+    /* read only what a reported anomaly made ambiguous (a bodyless response's alt, say, has
+     * none until bytes other than a status line follow it) */
+    size_t len = a->on && a->anomalies != 0 ? sw_http_alt_region(a, end) : 0;
+
+    if (len > 0) {
+        struct alt_ctx c = {.cb = cb, .ctx = ctx, .st = mem->st};
+        struct sw_http_region r = {
+            .p = a->buf.p,
+            .n = len,
+            .complete = (complete || end != UINT64_MAX) && !a->gaps,
+            .seen = a->seen,
+            .n_seen = a->n_seen,
+        };
+
+        if (a->msg != NULL) {
+            r.coding = a->msg->coding;
+            r.n_coding = a->msg->n_coding;
+            r.lengths = a->msg->lengths;
+            r.n_lengths = a->msg->n_lengths;
+        }
+        c.vw.dir = dir;
+        c.vw.raw_len = len;
+        c.vw.rq = dir == 0 ? a->msg : a->req;
+        c.vw.m = a->msg;
+        c.vw.truncated = a->full;
+        c.vw.gaps = a->gaps;
+        c.vw.anomaly = sw_http_anomaly_first(a->anomalies, dir);
+        sw_http_readings(mem, &r, lim, on_reading, &c);
+    }
+    alt_close(a, mem);
+}
+
+void
 sw_http_alt_fini(struct sw_http_alt *a, struct sw_http_mem *mem)
 {
-    sw_http_alt_close(a, mem);
+    alt_close(a, mem);
     sw_http_buf_fini(mem, &a->buf);
 }
 

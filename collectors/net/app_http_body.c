@@ -14,10 +14,10 @@
 
 #include "sw/alloc.h"
 
-#define BUF_MIN 4096u            /* first buffer size */
-#define RATIO_FREE (1u << 20)    /* decoded bytes allowed before max_ratio applies */
-#define STEP (256u * 1024)       /* most output bytes per decoder call: limits checked often */
-#define AHDR 16u                 /* size prefix of library allocations (keeps 16-byte alignment) */
+#define BUF_MIN 4096u         /* first buffer size */
+#define RATIO_FREE (1u << 20) /* decoded bytes allowed before max_ratio applies */
+#define STEP (256u * 1024)    /* most output bytes per decoder call: limits checked often */
+#define AHDR 16u              /* size prefix of library allocations (keeps 16-byte alignment) */
 
 /* --- memory --------------------------------------------------------------------------------- */
 
@@ -321,8 +321,8 @@ gzip_trailer_ok(const uint8_t *t, size_t n, const uint8_t *out, size_t len)
     }
     if (n < 8)
         return false;
-    isize = (uint32_t)t[4] | ((uint32_t)t[5] << 8) | ((uint32_t)t[6] << 16) |
-            ((uint32_t)t[7] << 24);
+    isize =
+        (uint32_t)t[4] | ((uint32_t)t[5] << 8) | ((uint32_t)t[6] << 16) | ((uint32_t)t[7] << 24);
     return crc == ((uint32_t)t[0] | ((uint32_t)t[1] << 8) | ((uint32_t)t[2] << 16) |
                    ((uint32_t)t[3] << 24)) &&
            isize == (uint32_t)len;
@@ -332,8 +332,8 @@ gzip_trailer_ok(const uint8_t *t, size_t n, const uint8_t *out, size_t len)
 static bool
 zlib_header(const uint8_t *in, size_t n)
 {
-    return n >= 2 && (in[0] & 0x0f) == 8 && (in[0] >> 4) <= 7 &&
-           ((in[0] << 8) | in[1]) % 31 == 0 && !(in[1] & 0x20);
+    return n >= 2 && (in[0] & 0x0f) == 8 && (in[0] >> 4) <= 7 && ((in[0] << 8) | in[1]) % 31 == 0 &&
+           !(in[1] & 0x20);
 }
 
 /* gzip, zlib or raw deflate, recognised by the bytes whatever the header said (libhtp and
@@ -407,8 +407,7 @@ unbrotli(struct sw_http_mem *m, const uint8_t *in, size_t n, bool complete, stru
         uint8_t *next_out;
 
         if (!sink_room(m, s)) {
-            if (!s->nomem &&
-                (BrotliDecoderHasMoreOutput(st) || avail_in > 0))
+            if (!s->nomem && (BrotliDecoderHasMoreOutput(st) || avail_in > 0))
                 s->bomb = true; /* at the limit with more to come */
             rc = L_OK;
             break;
@@ -587,8 +586,7 @@ sw_http_rx_gap(struct sw_http_rx *b)
 
 void
 sw_http_rx_decode(struct sw_http_mem *m, const struct sw_http_rx *b, const uint8_t *coding,
-                  unsigned n_coding, const struct sw_http_limits *lim,
-                  struct sw_http_decoded *res)
+                  unsigned n_coding, const struct sw_http_limits *lim, struct sw_http_decoded *res)
 {
     size_t n = b->gap_at != SIZE_MAX ? b->gap_at : b->raw.len;
 

@@ -285,8 +285,7 @@ method_char(uint8_t c)
     return (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
 }
 
-static bool request_line(struct sw_http_head *h, const uint8_t *buf, uint32_t off,
-                         uint32_t n);
+static bool request_line(struct sw_http_head *h, const uint8_t *buf, uint32_t off, uint32_t n);
 
 bool
 sw_http_hdr_start_like(int dir, const uint8_t *s, size_t n, bool partial)
@@ -612,7 +611,8 @@ field(struct sw_http_head *h, const uint8_t *buf, uint32_t off, uint32_t n)
             if (known[k].id == SW_HTTP_H_CENC)
                 content_encoding(h, s + vs, ve - vs);
             if (h->hdr[known[k].id].len == 0)
-                h->hdr[known[k].id] = (struct sw_http_span){off + (uint32_t)vs, (uint32_t)(ve - vs)};
+                h->hdr[known[k].id] =
+                    (struct sw_http_span){off + (uint32_t)vs, (uint32_t)(ve - vs)};
         }
         return;
     }

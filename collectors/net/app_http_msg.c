@@ -10,9 +10,8 @@ sw_http_msg_create(struct sw_http_mem *mem, const struct sw_http_head *hh, const
 {
     const struct sw_http_span none = {0, 0};
     const struct sw_http_span *sp[] = {
-        dir == 0 ? &hh->method : &none, dir == 0 ? &hh->uri : &none,
-        &hh->hdr[SW_HTTP_H_HOST],       &hh->hdr[SW_HTTP_H_UA],
-        &hh->hdr[SW_HTTP_H_CTYPE],      &hh->hdr[SW_HTTP_H_CENC],
+        dir == 0 ? &hh->method : &none, dir == 0 ? &hh->uri : &none, &hh->hdr[SW_HTTP_H_HOST],
+        &hh->hdr[SW_HTTP_H_UA],         &hh->hdr[SW_HTTP_H_CTYPE],   &hh->hdr[SW_HTTP_H_CENC],
         &hh->hdr[SW_HTTP_H_CDISP],      dir == 0 ? &hh->uri : &none,
     };
     size_t need = sizeof(struct sw_http_msg), n;
@@ -147,9 +146,7 @@ sw_http_msg_deliver(const struct sw_http_cb *cb, void *ctx, struct sw_http_stats
     v->status = vw->dir == 1 && m != NULL ? m->status : 0;
     v->resp_content_type = vw->dir == 1 && m != NULL ? m->ctype : "";
     v->content_encoding = m != NULL ? m->cenc : "";
-    v->filename = m != NULL && m->fname[0] != '\0' ? m->fname
-                  : rq != NULL                      ? rq->uname
-                                                    : "";
+    v->filename = m != NULL && m->fname[0] != '\0' ? m->fname : rq != NULL ? rq->uname : "";
     v->data = len > 0 ? data : (const uint8_t *)"";
     v->len = len;
     v->raw_len = vw->raw_len;

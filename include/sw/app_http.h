@@ -101,37 +101,37 @@ struct sw_http_stats {
 };
 
 struct sw_http_cfg {
-    uint32_t max_pipeline;     /* requests waiting for a response (32); at most 4096 */
-    uint32_t max_header_bytes; /* per header block (64 KiB); 256 B .. 16 MiB */
-    uint64_t max_body;         /* body bytes as transferred (16 MiB); at most 1 GiB */
-    uint64_t max_decompressed; /* decoded bytes of one body (16 MiB); at most 1 GiB */
-    uint32_t max_ratio;        /* decoded / compressed bytes beyond 1 MiB of output (1000) */
-    uint64_t max_resync;       /* bytes scanned for a start line after a gap (1 MiB) */
+    uint32_t max_pipeline;       /* requests waiting for a response (32); at most 4096 */
+    uint32_t max_header_bytes;   /* per header block (64 KiB); 256 B .. 16 MiB */
+    uint64_t max_body;           /* body bytes as transferred (16 MiB); at most 1 GiB */
+    uint64_t max_decompressed;   /* decoded bytes of one body (16 MiB); at most 1 GiB */
+    uint32_t max_ratio;          /* decoded / compressed bytes beyond 1 MiB of output (1000) */
+    uint64_t max_resync;         /* bytes scanned for a start line after a gap (1 MiB) */
     struct sw_http_stats *stats; /* borrowed, may be NULL: shared counters (owner thread) */
 };
 
 /* One body, borrowed for the on_body call: every pointer is valid until it returns. Strings
  * are NUL-terminated, never NULL ("" when unknown), and may hold any byte but NUL. */
 struct sw_http_body {
-    int dir;                    /* 0 request body, 1 response body */
+    int dir; /* 0 request body, 1 response body */
     const char *method, *uri, *host, *user_agent;
     const char *req_content_type;
-    unsigned status;            /* response status; 0 for a request body or when unpaired */
+    unsigned status; /* response status; 0 for a request body or when unpaired */
     const char *resp_content_type;
     const char *content_encoding; /* of this body, as received */
     /* Content-Disposition filename*=UTF-8''... (percent-decoded) or filename= of this
      * message, else the last path segment of the request URI without query (percent-decoded);
      * any directory part is removed. */
     const char *filename;
-    const uint8_t *data;        /* decoded body bytes */
+    const uint8_t *data; /* decoded body bytes */
     size_t len;
-    uint64_t raw_len;           /* body bytes as transferred (up to max_body, gaps excluded) */
-    bool truncated;             /* a limit cut it, or the stream ended or broke before its end */
-    bool gaps;                  /* a hole in the stream fell inside it */
+    uint64_t raw_len; /* body bytes as transferred (up to max_body, gaps excluded) */
+    bool truncated;   /* a limit cut it, or the stream ended or broke before its end */
+    bool gaps;        /* a hole in the stream fell inside it */
     /* A content coding did not decode (corrupt, not that coding, or it ended early in a
      * complete body): data holds the bytes it was applied to, as they came for the first. */
     bool decode_error;
-    const char *decode_failed;  /* static: that coding, "gzip", "deflate" or "br"; or "" */
+    const char *decode_failed; /* static: that coding, "gzip", "deflate" or "br"; or "" */
     /* "" for the primary reading: the body as browsers read it, once per body. Otherwise
      * static: another plausible reading of the same message (see sw_http_readings:
      * "close", "content_length", "chunked", each maybe "..._decoded"; "partial_decode"),

@@ -5,7 +5,7 @@
  * status line was due, a browser or an evasion-aware client may take other bytes as the
  * body than the parser does. The parser then opens an alt for that direction: a copy of the
  * bytes from there on (positions in the direction), closed at the next start line or at the
- * end; its region is then read every plausible way (sw_http_alt_read) and each distinct
+ * end; its region is then read every plausible way (sw_http_alt_end) and each distinct
  * reading, other than the ones already delivered, handed to a callback for scanning.
  *
  * Owner thread of the parser only. Allocations are counted through struct sw_http_mem. */
@@ -25,15 +25,15 @@
  * caller, changed through the functions below (http09 and junk by the caller). */
 struct sw_http_alt {
     bool on;
-    bool http09;              /* where the first response was due (HTTP/0.9, or picked up late) */
-    bool junk;                /* bytes other than a start line came (reported once) */
-    bool full, gaps;          /* max_body reached; a hole ended it */
-    uint64_t start, end;      /* positions of buf.p[0] and after the last byte kept */
-    struct sw_http_buf buf;   /* owned */
-    struct sw_http_msg *msg;  /* ref or NULL: the message these bytes follow */
-    struct sw_http_msg *req;  /* ref or NULL: its request (or the one waiting) */
-    uint32_t anomalies;       /* why they are read other ways */
-    uint64_t seen[2];         /* hashes of primary readings delivered for msg */
+    bool http09;             /* where the first response was due (HTTP/0.9, or picked up late) */
+    bool junk;               /* bytes other than a start line came (reported once) */
+    bool full, gaps;         /* max_body reached; a hole ended it */
+    uint64_t start, end;     /* positions of buf.p[0] and after the last byte kept */
+    struct sw_http_buf buf;  /* owned */
+    struct sw_http_msg *msg; /* ref or NULL: the message these bytes follow */
+    struct sw_http_msg *req; /* ref or NULL: its request (or the one waiting) */
+    uint32_t anomalies;      /* why they are read other ways */
+    uint64_t seen[2];        /* hashes of primary readings delivered for msg */
     unsigned n_seen;
 };
 
@@ -56,14 +56,15 @@ void sw_http_alt_seen(struct sw_http_alt *a, const struct sw_http_msg *m, const 
  * 0 when it holds only white space. */
 size_t sw_http_alt_region(const struct sw_http_alt *a, uint64_t end);
 
-/* Read the first len bytes of a's region every plausible way (see sw_http_readings); fn gets
- * each distinct reading not yet delivered. complete: nothing of the region is missing. */
-void sw_http_alt_read(struct sw_http_alt *a, struct sw_http_mem *mem, size_t len, bool complete,
-                      const struct sw_http_limits *lim,
-                      void (*fn)(void *ctx, const struct sw_http_reading *rd), void *ctx);
-
-/* Close a: references dropped, a large buffer freed (a small one kept for the next). */
-void sw_http_alt_close(struct sw_http_alt *a, struct sw_http_mem *mem);
+/* End a (on or not): when an anomaly made its bytes ambiguous, its region up to position end
+ * (UINT64_MAX: where the kept bytes end) is read every plausible way (sw_http_readings) and
+ * each distinct reading not yet delivered is handed to cb->on_body as one of direction dir
+ * (sw_http_msg_deliver: b->reading names it, b->anomaly the first anomaly). complete:
+ * nothing of the region is missing. Then a is closed: references dropped, a large buffer
+ * freed (a small one kept for the next). */
+void sw_http_alt_end(struct sw_http_alt *a, struct sw_http_mem *mem, int dir, uint64_t end,
+                     bool complete, const struct sw_http_limits *lim, const struct sw_http_cb *cb,
+                     void *ctx);
 /* Free everything (a closed or not). */
 void sw_http_alt_fini(struct sw_http_alt *a, struct sw_http_mem *mem);
 
@@ -72,12 +73,12 @@ void sw_http_alt_fini(struct sw_http_alt *a, struct sw_http_mem *mem);
 struct sw_http_region {
     const uint8_t *p;
     size_t n;
-    bool complete;                 /* ended by the next message or a FIN */
-    const uint8_t *coding;         /* declared content codings */
+    bool complete;         /* ended by the next message or a FIN */
+    const uint8_t *coding; /* declared content codings */
     unsigned n_coding;
-    const uint64_t *lengths;       /* Content-Length values declared */
+    const uint64_t *lengths; /* Content-Length values declared */
     unsigned n_lengths;
-    const uint64_t *seen;          /* hashes (sw_http_hash) of readings already delivered */
+    const uint64_t *seen; /* hashes (sw_http_hash) of readings already delivered */
     unsigned n_seen;
 };
 

@@ -37,8 +37,7 @@ struct sw_http_buf {
 
 /* Append up to n bytes; returns how many were appended (fewer at the limit or when memory
  * ran out: then m->failed is set). */
-size_t sw_http_buf_append(struct sw_http_mem *m, struct sw_http_buf *b, const uint8_t *p,
-                          size_t n);
+size_t sw_http_buf_append(struct sw_http_mem *m, struct sw_http_buf *b, const uint8_t *p, size_t n);
 /* Free the storage; len and cap become 0, limit stays. */
 void sw_http_buf_fini(struct sw_http_mem *m, struct sw_http_buf *b);
 
@@ -49,7 +48,7 @@ struct sw_http_limits {
 
 /* The result of sw_http_decode. */
 struct sw_http_decoded {
-    const uint8_t *data;        /* the bytes: into the input, or into own */
+    const uint8_t *data; /* the bytes: into the input, or into own */
     size_t len;
     struct sw_http_buf own;     /* owned */
     struct sw_http_buf partial; /* owned: output of the decoder that failed, before it did */
@@ -85,7 +84,7 @@ struct sw_http_rx {
     uint64_t raw_n;         /* body bytes accepted (<= the limit; holes excluded) */
     size_t gap_at;          /* raw.len at the first hole (SIZE_MAX: none): decoding stops */
     bool active, truncated, gaps;
-    uint32_t reported;      /* anomalies the caller reported for this body (bits) */
+    uint32_t reported; /* anomalies the caller reported for this body (bits) */
 };
 
 /* Start a body of at most max_body bytes (the buffer of the last one is reused). */
@@ -109,9 +108,9 @@ void sw_http_rx_done(struct sw_http_mem *m, struct sw_http_rx *b);
 struct sw_http_reading {
     const uint8_t *data;
     size_t len;
-    const char *label;  /* static: how the bytes were read, e.g. "close", "chunked_decoded" */
-    unsigned failed;    /* a content coding that did not decode (its input is given) */
-    bool cut;           /* incomplete: limits, memory, or the bytes ended early */
+    const char *label; /* static: how the bytes were read, e.g. "close", "chunked_decoded" */
+    unsigned failed;   /* a content coding that did not decode (its input is given) */
+    bool cut;          /* incomplete: limits, memory, or the bytes ended early */
 };
 
 /* 64-bit FNV-1a of p[0, n), to tell readings apart. */

@@ -21,40 +21,40 @@
  * anomaly.event with type "applayer"); sw_http_anomaly_name() gives the name for a
  * direction. */
 enum sw_http_anomaly {
-    SW_HTTP_AN_CL_INVALID,       /* Content-Length without digits, or junk around them */
-    SW_HTTP_AN_CL_DUPLICATE,     /* Content-Length headers with different values */
-    SW_HTTP_AN_TE_ABNORMAL,      /* Transfer-Encoding other than exactly "chunked" */
-    SW_HTTP_AN_TE_OLD_PROTO,     /* chunked in a message that is not HTTP/1.1 */
-    SW_HTTP_AN_TE_WITH_CL,       /* chunked and a Content-Length (smuggling) */
+    SW_HTTP_AN_CL_INVALID,        /* Content-Length without digits, or junk around them */
+    SW_HTTP_AN_CL_DUPLICATE,      /* Content-Length headers with different values */
+    SW_HTTP_AN_TE_ABNORMAL,       /* Transfer-Encoding other than exactly "chunked" */
+    SW_HTTP_AN_TE_OLD_PROTO,      /* chunked in a message that is not HTTP/1.1 */
+    SW_HTTP_AN_TE_WITH_CL,        /* chunked and a Content-Length (smuggling) */
     SW_HTTP_AN_CHUNK_LEN_INVALID, /* chunk size line with junk, or no size at all */
-    SW_HTTP_AN_FOLDING,          /* folded header line (obsolete line folding, RFC 9112) */
-    SW_HTTP_AN_MISSING_COLON,    /* header line without ':' */
-    SW_HTTP_AN_HEADER_INVALID,   /* header name with control bytes or space before ':' */
-    SW_HTTP_AN_LINE_TERMINATOR,  /* a line ended by a lone CR or by LF CR */
+    SW_HTTP_AN_FOLDING,           /* folded header line (obsolete line folding, RFC 9112) */
+    SW_HTTP_AN_MISSING_COLON,     /* header line without ':' */
+    SW_HTTP_AN_HEADER_INVALID,    /* header name with control bytes or space before ':' */
+    SW_HTTP_AN_LINE_TERMINATOR,   /* a line ended by a lone CR or by LF CR */
     SW_HTTP_AN_HEADER_REPETITION, /* Transfer-Encoding or Content-Encoding more than once */
-    SW_HTTP_AN_INVALID_PROTOCOL, /* status line whose version is not HTTP/1.0 or 1.1 */
-    SW_HTTP_AN_INVALID_STATUS,   /* status code missing or outside 100..999 */
-    SW_HTTP_AN_LINE_INVALID,     /* a line where a status line was due (skipped, HTTP/0.9) */
-    SW_HTTP_AN_BODY_UNEXPECTED,  /* bytes after a message where the next one was due */
-    SW_HTTP_AN_CE_ABNORMAL,      /* Content-Encoding token not exactly a known coding */
-    SW_HTTP_AN_TOO_MANY_LAYERS,  /* more content codings than are decoded */
-    SW_HTTP_AN_GZIP_FAILED,      /* a gzip or deflate body did not decode */
-    SW_HTTP_AN_BROTLI_FAILED,    /* a br body did not decode */
-    SW_HTTP_AN_COMPRESSION_BOMB, /* decoded output cut by the decompression limits */
-    SW_HTTP_AN_GZIP_HEADER,      /* gzip header with reserved flags or a wrong header CRC */
-    SW_HTTP_AN_GZIP_TRAILER,     /* gzip trailer missing, or CRC or size not the data's */
+    SW_HTTP_AN_INVALID_PROTOCOL,  /* status line whose version is not HTTP/1.0 or 1.1 */
+    SW_HTTP_AN_INVALID_STATUS,    /* status code missing or outside 100..999 */
+    SW_HTTP_AN_LINE_INVALID,      /* a line where a status line was due (skipped, HTTP/0.9) */
+    SW_HTTP_AN_BODY_UNEXPECTED,   /* bytes after a message where the next one was due */
+    SW_HTTP_AN_CE_ABNORMAL,       /* Content-Encoding token not exactly a known coding */
+    SW_HTTP_AN_TOO_MANY_LAYERS,   /* more content codings than are decoded */
+    SW_HTTP_AN_GZIP_FAILED,       /* a gzip or deflate body did not decode */
+    SW_HTTP_AN_BROTLI_FAILED,     /* a br body did not decode */
+    SW_HTTP_AN_COMPRESSION_BOMB,  /* decoded output cut by the decompression limits */
+    SW_HTTP_AN_GZIP_HEADER,       /* gzip header with reserved flags or a wrong header CRC */
+    SW_HTTP_AN_GZIP_TRAILER,      /* gzip trailer missing, or CRC or size not the data's */
     SW_HTTP_AN_COUNT
 };
 
 /* Anomalies that make the framing or the content coding of a message ambiguous: with any of
  * them the caller also reads the bytes after the header block the other plausible ways. */
-#define SW_HTTP_AN_AMBIGUOUS                                                                    \
-    ((1u << SW_HTTP_AN_CL_INVALID) | (1u << SW_HTTP_AN_CL_DUPLICATE) |                         \
-     (1u << SW_HTTP_AN_TE_ABNORMAL) | (1u << SW_HTTP_AN_TE_OLD_PROTO) |                        \
-     (1u << SW_HTTP_AN_TE_WITH_CL) | (1u << SW_HTTP_AN_FOLDING) |                              \
-     (1u << SW_HTTP_AN_MISSING_COLON) | (1u << SW_HTTP_AN_HEADER_INVALID) |                    \
-     (1u << SW_HTTP_AN_LINE_TERMINATOR) | (1u << SW_HTTP_AN_HEADER_REPETITION) |               \
-     (1u << SW_HTTP_AN_INVALID_PROTOCOL) | (1u << SW_HTTP_AN_INVALID_STATUS) |                 \
+#define SW_HTTP_AN_AMBIGUOUS                                                     \
+    ((1u << SW_HTTP_AN_CL_INVALID) | (1u << SW_HTTP_AN_CL_DUPLICATE) |           \
+     (1u << SW_HTTP_AN_TE_ABNORMAL) | (1u << SW_HTTP_AN_TE_OLD_PROTO) |          \
+     (1u << SW_HTTP_AN_TE_WITH_CL) | (1u << SW_HTTP_AN_FOLDING) |                \
+     (1u << SW_HTTP_AN_MISSING_COLON) | (1u << SW_HTTP_AN_HEADER_INVALID) |      \
+     (1u << SW_HTTP_AN_LINE_TERMINATOR) | (1u << SW_HTTP_AN_HEADER_REPETITION) | \
+     (1u << SW_HTTP_AN_INVALID_PROTOCOL) | (1u << SW_HTTP_AN_INVALID_STATUS) |   \
      (1u << SW_HTTP_AN_CE_ABNORMAL) | (1u << SW_HTTP_AN_TOO_MANY_LAYERS))
 
 /* Suricata-style name of anomaly a in direction dir (0 request, 1 response), e.g.
@@ -67,8 +67,8 @@ const char *sw_http_anomaly_first(uint32_t mask, int dir);
 
 /* Content codings that are decoded. */
 enum sw_http_coding { SW_HTTP_CODING_GZIP = 1, SW_HTTP_CODING_DEFLATE, SW_HTTP_CODING_BR };
-#define SW_HTTP_MAX_CODINGS 3   /* layers decoded per body (Suricata's test setting) */
-#define SW_HTTP_MAX_LENGTHS 4   /* Content-Length values kept for other readings */
+#define SW_HTTP_MAX_CODINGS 3 /* layers decoded per body (Suricata's test setting) */
+#define SW_HTTP_MAX_LENGTHS 4 /* Content-Length values kept for other readings */
 
 /* Static name of a coding ("gzip", "deflate", "br"), "" otherwise. */
 const char *sw_http_coding_name(unsigned coding);
@@ -111,8 +111,7 @@ bool sw_http_hdr_blank(const uint8_t *s, size_t n);
  * skipped, hex digits read, anything after them ignored. Returns false when there is no hex
  * digit or more than 64 bits of size; *junk is set when bytes other than an extension
  * (";...") or white space follow the digits; *blank when the line holds only white space. */
-bool sw_http_hdr_chunk_size(const uint8_t *s, size_t n, uint64_t *size, bool *junk,
-                            bool *blank);
+bool sw_http_hdr_chunk_size(const uint8_t *s, size_t n, uint64_t *size, bool *junk, bool *blank);
 
 /* Headers whose values are kept (first occurrence). */
 enum sw_http_hdr_id {
@@ -132,23 +131,23 @@ struct sw_http_span {
 /* What one header block says. Plain data filled by sw_http_head_*; callers read it after
  * sw_http_head_end. Spans point into the buffer given to the calls. */
 struct sw_http_head {
-    int dir;                          /* 0 request, 1 response */
-    struct sw_http_span method, uri;  /* request line */
-    unsigned status;                  /* response: 100..999, 0 when missing or invalid */
-    uint8_t version;                  /* 10 or 11 for HTTP/1.0, HTTP/1.1; 0 otherwise */
+    int dir;                         /* 0 request, 1 response */
+    struct sw_http_span method, uri; /* request line */
+    unsigned status;                 /* response: 100..999, 0 when missing or invalid */
+    uint8_t version;                 /* 10 or 11 for HTTP/1.0, HTTP/1.1; 0 otherwise */
     struct sw_http_span hdr[SW_HTTP_H_COUNT];
     /* framing */
-    bool te;                          /* a Transfer-Encoding header */
-    bool chunked;                     /* ... whose value contains "chunked" */
-    bool cl_header;                   /* a Content-Length header, readable or not */
-    bool cl_valid;                    /* cl holds a value */
-    uint64_t cl;                      /* digits of the first Content-Length that has any */
+    bool te;                               /* a Transfer-Encoding header */
+    bool chunked;                          /* ... whose value contains "chunked" */
+    bool cl_header;                        /* a Content-Length header, readable or not */
+    bool cl_valid;                         /* cl holds a value */
+    uint64_t cl;                           /* digits of the first Content-Length that has any */
     uint64_t lengths[SW_HTTP_MAX_LENGTHS]; /* every distinct number in Content-Length values */
     unsigned n_lengths;
     /* content codings, in the order listed (undone last first) */
     uint8_t coding[SW_HTTP_MAX_CODINGS];
     unsigned n_coding;
-    uint32_t anomalies;               /* bit (1u << enum sw_http_anomaly) per anomaly */
+    uint32_t anomalies; /* bit (1u << enum sw_http_anomaly) per anomaly */
     /* parser state: the header line that a folded line may still continue */
     bool pend;
     uint32_t pend_off, pend_len;

@@ -22,17 +22,17 @@ struct sw_http_msg {
     struct sw_http_msg *next; /* request queue */
     size_t size;              /* bytes allocated (memuse) */
     unsigned refs;
-    uint32_t dropped_after;   /* requests not queued right after this one */
-    unsigned status;          /* responses; 0 for requests and invalid status codes */
-    bool head, connect;       /* method HEAD, CONNECT */
-    uint32_t anomalies;       /* of its header block (enum sw_http_anomaly bits) */
+    uint32_t dropped_after;              /* requests not queued right after this one */
+    unsigned status;                     /* responses; 0 for requests and invalid status codes */
+    bool head, connect;                  /* method HEAD, CONNECT */
+    uint32_t anomalies;                  /* of its header block (enum sw_http_anomaly bits) */
     uint8_t coding[SW_HTTP_MAX_CODINGS]; /* content codings, as listed */
     unsigned n_coding;
     uint64_t lengths[SW_HTTP_MAX_LENGTHS]; /* Content-Length values */
     unsigned n_lengths;
     char *method, *uri, *host, *ua, *ctype, *cenc;
-    char *fname;              /* Content-Disposition file name, or "" */
-    char *uname;              /* last segment of the request URI, or "" */
+    char *fname; /* Content-Disposition file name, or "" */
+    char *uname; /* last segment of the request URI, or "" */
 };
 
 /* The message of header block hh (spans into hb) of direction dir, with one reference.
@@ -53,8 +53,7 @@ struct sw_http_queue {
 
 /* Queue a request (a new reference). At max, it is not queued but remembered as a phantom
  * after the last one (counted in st->pipeline_drops), so later pairs stay aligned. */
-void sw_http_queue_push(struct sw_http_queue *q, struct sw_http_msg *m,
-                        struct sw_http_stats *st);
+void sw_http_queue_push(struct sw_http_queue *q, struct sw_http_msg *m, struct sw_http_stats *st);
 /* The request the next final response answers (the queue's reference, now the caller's), or
  * NULL: none waiting, or a phantom. */
 struct sw_http_msg *sw_http_queue_pop(struct sw_http_queue *q);
@@ -68,7 +67,7 @@ struct sw_http_view {
     const struct sw_http_msg *m;  /* the message whose body it is, or NULL (HTTP/0.9) */
     uint64_t raw_len;             /* bytes as transferred */
     bool truncated, gaps;
-    unsigned failed;              /* enum sw_http_coding that did not decode, 0 none */
+    unsigned failed;               /* enum sw_http_coding that did not decode, 0 none */
     const char *reading, *anomaly; /* static: "" for the primary reading */
 };
 

@@ -41,7 +41,7 @@ struct coll {
     size_t n;
     struct rec a[MAX_REC]; /* other readings */
     size_t na;
-    char an[MAX_AN][64];   /* anomalies, as reported */
+    char an[MAX_AN][64]; /* anomalies, as reported */
     int an_dir[MAX_AN];
     size_t nan;
 };
@@ -153,10 +153,12 @@ get_200_with_content_length(void **state)
     const struct sw_http_stats *st = sw_http_get_stats(h);
 
     (void)state;
-    feeds(h, 0, "GET /files/report.pdf?x=1 HTTP/1.1\r\nHost: example.com\r\n"
-                "User-Agent: curl/8\r\n\r\n");
-    feeds(h, 1, "HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\n"
-                "Content-Length: 5\r\n\r\nhel");
+    feeds(h, 0,
+          "GET /files/report.pdf?x=1 HTTP/1.1\r\nHost: example.com\r\n"
+          "User-Agent: curl/8\r\n\r\n");
+    feeds(h, 1,
+          "HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\n"
+          "Content-Length: 5\r\n\r\nhel");
     assert_int_equal(c.n, 0);
     feeds(h, 1, "lo");
     assert_int_equal(c.n, 1);
@@ -185,8 +187,9 @@ post_body_is_delivered_for_the_request(void **state)
     struct sw_http *h = mk(NULL, &c);
 
     (void)state;
-    feeds(h, 0, "POST /upload HTTP/1.1\r\nHost: h\r\nContent-Type: text/plain\r\n"
-                "Content-Length: 11\r\n\r\nhello world");
+    feeds(h, 0,
+          "POST /upload HTTP/1.1\r\nHost: h\r\nContent-Type: text/plain\r\n"
+          "Content-Length: 11\r\n\r\nhello world");
     assert_int_equal(c.n, 1);
     assert_int_equal(c.r[0].dir, 0);
     assert_string_equal(c.r[0].method, "POST");
@@ -213,11 +216,12 @@ chunked_with_extensions_and_trailers(void **state)
     sw_http_destroy(h);
     h = mk(NULL, &c);
     feeds(h, 0, "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n");
-    feeds(h, 1, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 999\r\n\r\n"
-                "5;name=value;x=\"y\"\r\nhello\r\n"
-                "6 ; ext\r\n world\r\n"
-                "0\r\nX-Trailer: 1\r\nX-Other: 2\r\n\r\n"
-                "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc");
+    feeds(h, 1,
+          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 999\r\n\r\n"
+          "5;name=value;x=\"y\"\r\nhello\r\n"
+          "6 ; ext\r\n world\r\n"
+          "0\r\nX-Trailer: 1\r\nX-Other: 2\r\n\r\n"
+          "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc");
     assert_int_equal(c.n, 2);
     assert_body(&c.r[0], "hello world");
     assert_string_equal(c.r[0].uri, "/a");
@@ -228,10 +232,9 @@ chunked_with_extensions_and_trailers(void **state)
     coll_free(&c);
 }
 
-static const char *pipe_req =
-    "GET /one HTTP/1.1\r\nHost: a\r\n\r\n"
-    "POST /two HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nDATA"
-    "GET /three.txt HTTP/1.1\r\nHost: a\r\n\r\n";
+static const char *pipe_req = "GET /one HTTP/1.1\r\nHost: a\r\n\r\n"
+                              "POST /two HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nDATA"
+                              "GET /three.txt HTTP/1.1\r\nHost: a\r\n\r\n";
 static const char *pipe_resp =
     "HTTP/1.1 100 Continue\r\n\r\n"
     "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"
@@ -266,6 +269,7 @@ pipelined_requests_pair_in_order_whatever_the_chunking(void **state)
     feeds(h, 1, pipe_resp);
     sw_http_end(h, SW_HTTP_FIN_REQ | SW_HTTP_FIN_RESP);
     check_pipeline(&c1);
+    assert_int_equal(c1.nan + c1.na, 0); /* well-formed: nothing reported */
     sw_http_destroy(h);
 
     h = mk(NULL, &c2);
@@ -338,8 +342,9 @@ huge_chunk_size_is_capped_without_overflow(void **state)
      * close, as libhtp reads it (and a client that ignores the chunking); reported */
     h = mk(NULL, &c);
     feeds(h, 0, "GET / HTTP/1.1\r\n\r\n");
-    feeds(h, 1, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n"
-                "10000000000000000\r\nxyz");
+    feeds(h, 1,
+          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n"
+          "10000000000000000\r\nxyz");
     assert_int_equal(c.n, 0);
     sw_http_end(h, SW_HTTP_FIN_REQ | SW_HTTP_FIN_RESP);
     assert_int_equal(c.n, 1);
@@ -359,16 +364,21 @@ head_and_304_have_no_body(void **state)
     struct sw_http *h = mk(NULL, &c);
 
     (void)state;
-    feeds(h, 0, "HEAD /x HTTP/1.1\r\n\r\nGET /y HTTP/1.1\r\nIf-None-Match: \"e\"\r\n\r\n"
-                "GET /z HTTP/1.1\r\n\r\n");
-    feeds(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n"
-                "HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n"
-                "HTTP/1.1 204 No Content\r\n\r\n");
+    feeds(h, 0,
+          "HEAD /x HTTP/1.1\r\n\r\nGET /y HTTP/1.1\r\nIf-None-Match: \"e\"\r\n\r\n"
+          "GET /z HTTP/1.1\r\n\r\n");
+    feeds(h, 1,
+          "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n"
+          "HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n"
+          "HTTP/1.1 204 No Content\r\n\r\n");
     assert_int_equal(c.n, 0);
     assert_int_equal(sw_http_get_stats(h)->messages, 6);
     assert_int_equal(sw_http_get_stats(h)->parse_errors, 0);
     sw_http_end(h, SW_HTTP_FIN_REQ | SW_HTTP_FIN_RESP);
     assert_int_equal(c.n, 0);
+    /* a 304 that states its resource's length and the next response right after: nothing
+     * ambiguous happened, nothing reported, nothing read another way */
+    assert_int_equal(c.nan + c.na, 0);
     sw_http_destroy(h);
     coll_free(&c);
 }
@@ -403,47 +413,6 @@ until_close_body_is_delivered_at_end(void **state)
     assert_true(c.r[0].truncated);
     sw_http_destroy(h);
     coll_free(&c);
-}
-
-static void
-content_disposition_names_the_file(void **state)
-{
-    static const struct {
-        const char *cd, *uri, *want;
-    } cases[] = {
-        {"attachment; filename=\"a b.exe\"", "/x", "a b.exe"},
-        {"attachment; filename=plain.zip", "/x", "plain.zip"},
-        {"attachment; filename=\"x.txt\"; filename*=UTF-8''%E2%82%AC%20rates.pdf", "/x",
-         "\xe2\x82\xac rates.pdf"},
-        {"attachment; filename*=UTF-8''first.doc; filename=\"second.doc\"", "/x", "first.doc"},
-        {"attachment; filename=\"../../etc/passwd\"", "/x", "passwd"},
-        {"attachment; filename=\"C:\\\\dir\\\\evil.dll\"", "/x", "evil.dll"},
-        {"inline", "/path/to/doc%20one.pdf?q=1#f", "doc one.pdf"},
-        {NULL, "http://host.example/dir/name.js?v=2", "name.js"},
-        {NULL, "/dir/", ""},
-        {NULL, "*", "*"},
-    };
-    char buf[512];
-    struct coll c;
-
-    (void)state;
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct sw_http *h = mk(NULL, &c);
-
-        snprintf(buf, sizeof(buf), "GET %s HTTP/1.1\r\n\r\n", cases[i].uri);
-        feeds(h, 0, buf);
-        if (cases[i].cd != NULL)
-            snprintf(buf, sizeof(buf),
-                     "HTTP/1.1 200 OK\r\nContent-Disposition: %s\r\nContent-Length: 1\r\n\r\nx",
-                     cases[i].cd);
-        else
-            snprintf(buf, sizeof(buf), "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
-        feeds(h, 1, buf);
-        assert_int_equal(c.n, 1);
-        assert_string_equal(c.r[0].fname, cases[i].want);
-        sw_http_destroy(h);
-        coll_free(&c);
-    }
 }
 
 static void
@@ -585,37 +554,6 @@ header_over_the_limit_stops_the_direction(void **state)
     coll_free(&c);
 }
 
-static void
-pipeline_overflow_keeps_pairs_aligned(void **state)
-{
-    struct sw_http_cfg cfg;
-    struct coll c;
-    struct sw_http *h;
-    char buf[64];
-
-    (void)state;
-    sw_http_cfg_defaults(&cfg);
-    cfg.max_pipeline = 2;
-    h = mk(&cfg, &c);
-    for (int i = 0; i < 4; i++) {
-        snprintf(buf, sizeof(buf), "GET /%d HTTP/1.1\r\n\r\n", i);
-        feeds(h, 0, buf);
-    }
-    assert_int_equal(sw_http_get_stats(h)->pipeline_drops, 2);
-    for (int i = 0; i < 4; i++)
-        feeds(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
-    feeds(h, 0, "GET /4 HTTP/1.1\r\n\r\n");
-    feeds(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
-    assert_int_equal(c.n, 5);
-    assert_string_equal(c.r[0].uri, "/0");
-    assert_string_equal(c.r[1].uri, "/1");
-    assert_string_equal(c.r[2].uri, "");
-    assert_string_equal(c.r[3].uri, "");
-    assert_string_equal(c.r[4].uri, "/4");
-    sw_http_destroy(h);
-    coll_free(&c);
-}
-
 /* Everything at once, for the failure sweep. */
 static void
 scenario(struct sw_http *h)
@@ -629,8 +567,10 @@ scenario(struct sw_http *h)
     zn = zcompress(plain, sizeof(plain), z, sizeof(z), 31);
     (void)sw_http_feed(h, 0, (const uint8_t *)pipe_req, strlen(pipe_req));
     (void)sw_http_feed(h, 0, (const uint8_t *)"GET /g HTTP/1.1\r\n\r\n", 19);
-    snprintf(hdr, sizeof(hdr), "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
-             "Content-Disposition: attachment; filename=a.gz\r\nContent-Length: %zu\r\n\r\n", zn);
+    snprintf(hdr, sizeof(hdr),
+             "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
+             "Content-Disposition: attachment; filename=a.gz\r\nContent-Length: %zu\r\n\r\n",
+             zn);
     (void)sw_http_feed(h, 1, (const uint8_t *)pipe_resp, strlen(pipe_resp) - 38);
     (void)sw_http_feed(h, 1, (const uint8_t *)hdr, strlen(hdr));
     (void)sw_http_feed(h, 1, z, zn);
@@ -736,7 +676,8 @@ gzip_header_on_plain_bytes_is_reported_as_it_came_issue_9(void **state)
     char req[256];
 
     (void)state;
-    snprintf(req, sizeof(req), "POST /api/sdk/init2 HTTP/1.1\r\nContent-Encoding: gzip\r\n"
+    snprintf(req, sizeof(req),
+             "POST /api/sdk/init2 HTTP/1.1\r\nContent-Encoding: gzip\r\n"
              "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
              strlen(json), json);
     feeds(h, 0, req);
@@ -814,7 +755,8 @@ expand(const char *t, uint8_t *out, size_t cap)
             char junked[128];
 
             if (strcmp(key, "CX") == 0) {
-                snprintf(junked, sizeof(junked), "%s%s", m, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+                snprintf(junked, sizeof(junked), "%s%s", m,
+                         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
                 src = junked;
                 sn = strlen(junked);
             }
@@ -822,7 +764,9 @@ expand(const char *t, uint8_t *out, size_t cap)
                 size_t n = sn - k < 5 ? sn - k : 5;
 
                 o += (size_t)snprintf((char *)out + o, cap - o, "%s%zx%s\r\n",
-                                      strcmp(key, "CB") == 0 ? "\r\n" : strcmp(key, "CV") == 0 ? "\v" : "",
+                                      strcmp(key, "CB") == 0   ? "\r\n"
+                                      : strcmp(key, "CV") == 0 ? "\v"
+                                                               : "",
                                       n, strcmp(key, "CJ") == 0 ? "x" : "");
                 memcpy(out + o, src + k, n);
                 o += n;
@@ -925,8 +869,7 @@ static const struct evasion evasions[] = {
      "RESPONSE_BODY_UNEXPECTED"},
     /* line ends */
     {"HTTP/1.1 200 OK\rContent-Length: {L}\r\n\r\n{B}", true, "RESPONSE_LINE_TERMINATOR_INVALID"},
-    {"HTTP/1.1 200 OK\n\rContent-Length: {L}\n\r\r\n{B}", true,
-     "RESPONSE_LINE_TERMINATOR_INVALID"},
+    {"HTTP/1.1 200 OK\n\rContent-Length: {L}\n\r\r\n{B}", true, "RESPONSE_LINE_TERMINATOR_INVALID"},
     {"HTTP/1.1 200 OK\r\nContent-Length: {L}\n\r\r\n\r\n{B}", true,
      "RESPONSE_LINE_TERMINATOR_INVALID"},
     {"HTTP/1.1 200 OK\r\nContent-Length: {L}\n \n{B}", true, "RESPONSE_LINE_TERMINATOR_INVALID"},
@@ -970,8 +913,8 @@ check_evasion(const struct evasion *e, const struct coll *c, size_t i, int bytew
     bool primary = read_as_marker(c->r, c->n), any = primary || read_as_marker(c->a, c->na);
 
     if (!any || primary != e->primary)
-        fail_msg("case %zu (%s): marker read: primary %d other %d", i, bytewise ? "bytewise" : "whole", primary,
-                 any && !primary);
+        fail_msg("case %zu (%s): marker read: primary %d other %d", i,
+                 bytewise ? "bytewise" : "whole", primary, any && !primary);
     if (e->anomaly == NULL && (c->nan > 0 || c->na > 0))
         fail_msg("case %zu (%s): %zu anomalies (%s), %zu other readings", i,
                  bytewise ? "bytewise" : "whole", c->nan, c->nan > 0 ? c->an[0] : "", c->na);
@@ -1018,11 +961,9 @@ main(void)
         cmocka_unit_test(huge_chunk_size_is_capped_without_overflow),
         cmocka_unit_test(head_and_304_have_no_body),
         cmocka_unit_test(until_close_body_is_delivered_at_end),
-        cmocka_unit_test(content_disposition_names_the_file),
         cmocka_unit_test(gap_in_body_sets_gaps_and_resyncs),
         cmocka_unit_test(non_http_stream_is_ignored),
         cmocka_unit_test(header_over_the_limit_stops_the_direction),
-        cmocka_unit_test(pipeline_overflow_keeps_pairs_aligned),
         cmocka_unit_test(allocation_failure_sweep_is_clean),
         cmocka_unit_test(create_validates_and_defaults),
         cmocka_unit_test(gzip_header_on_plain_bytes_is_reported_as_it_came_issue_9),

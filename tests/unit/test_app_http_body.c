@@ -160,8 +160,10 @@ serve_encoded(struct sw_http *h, const char *enc, const uint8_t *body, size_t n,
                  "%zx\r\n",
                  enc, n);
     } else {
-        snprintf(hdr, sizeof(hdr), "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\n"
-                 "Content-Length: %zu\r\n\r\n", enc, n);
+        snprintf(hdr, sizeof(hdr),
+                 "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\n"
+                 "Content-Length: %zu\r\n\r\n",
+                 enc, n);
     }
     feeds(h, 1, hdr);
     for (size_t i = 0; i < n; i += 7)
@@ -187,7 +189,7 @@ gzip_deflate_and_br_bodies_are_decoded(void **state)
         int wbits; /* 0: brotli */
         bool chunked;
     } cases[] = {
-        {"gzip", 31, false},    {"x-gzip", 31, true}, {"deflate", 15, false},
+        {"gzip", 31, false},    {"x-gzip", 31, true},    {"deflate", 15, false},
         {"deflate", -15, true}, {"DEFLATE", -15, false}, {"br", 0, false},
         {"br", 0, true},        {"deflate", 31, false}, /* gzip sent as deflate (libhtp) */
     };
@@ -198,9 +200,9 @@ gzip_deflate_and_br_bodies_are_decoded(void **state)
     fill_plain(plain, sizeof(plain));
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         struct sw_http *h = mk(NULL, &c);
-        size_t zn = cases[k].wbits == 0 ? bcompress(plain, sizeof(plain), z, sizeof(z))
-                                        : zcompress(plain, sizeof(plain), z, sizeof(z),
-                                                    cases[k].wbits);
+        size_t zn = cases[k].wbits == 0
+                        ? bcompress(plain, sizeof(plain), z, sizeof(z))
+                        : zcompress(plain, sizeof(plain), z, sizeof(z), cases[k].wbits);
 
         serve_encoded(h, cases[k].enc, z, zn, cases[k].chunked);
         assert_int_equal(c.n, 1);
@@ -312,8 +314,7 @@ bomb(uint8_t *zbuf, bool br)
             do {
                 z.next_out = zbuf + total;
                 z.avail_out = (uInt)((1 << 20) - total);
-                assert_int_not_equal(deflate(&z, i == 99 ? Z_FINISH : Z_NO_FLUSH),
-                                     Z_STREAM_ERROR);
+                assert_int_not_equal(deflate(&z, i == 99 ? Z_FINISH : Z_NO_FLUSH), Z_STREAM_ERROR);
                 total = z.total_out;
             } while (z.avail_in > 0 || (i == 99 && z.avail_out == 0));
         }
@@ -408,7 +409,11 @@ gzip_is_read_as_browsers_read_it(void **state)
             break;
         case 3: /* FEXTRA (5 bytes) and FNAME */
             v[3] |= 0x04 | 0x08;
-            memcpy(v + 10, "\x05\x00" "Ap\x01\x00\x00" "a.txt\0", 13);
+            memcpy(v + 10,
+                   "\x05\x00"
+                   "Ap\x01\x00\x00"
+                   "a.txt\0",
+                   13);
             memcpy(v + 23, z + 10, zn - 10);
             n += 13;
             break;
@@ -452,8 +457,8 @@ coding_layers_pass_over_what_does_not_decode(void **state)
     (void)state;
     memset(&st, 0, sizeof(st));
     fill_plain(plain, sizeof(plain));
-    n1 = zcompress(plain, sizeof(plain), z1, sizeof(z1), 31);    /* gzip */
-    n2 = zcompress(z1, n1, z2, sizeof(z2), -15);                 /* then deflate */
+    n1 = zcompress(plain, sizeof(plain), z1, sizeof(z1), 31); /* gzip */
+    n2 = zcompress(z1, n1, z2, sizeof(z2), -15);              /* then deflate */
     sw_http_decode(&m, z2, n2, gzip_deflate, 2, true, &lim, &res);
     assert_int_equal(res.failed, 0);
     assert_int_equal(res.len, sizeof(plain));
@@ -481,7 +486,9 @@ dechunk_is_lenient_like_the_framing(void **state)
         const char *in, *want;
     } cases[] = {
         {"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", "hello world"},
-        {"5x\r\nhello\r\n\r\n\x0b" "6;e=1\r\n world\r\n0\r\n\r\n", "hello world"},
+        {"5x\r\nhello\r\n\r\n\x0b"
+         "6;e=1\r\n world\r\n0\r\n\r\n",
+         "hello world"},
         {"5\r\nhello\r\nnot a size\r\nrest", "hellonot a size\r\nrest"},
         {"5\r\nhel", "hel"},
     };

@@ -22,7 +22,7 @@ line_ends_are_read_as_libhtp_reads_them(void **state)
 {
     static const struct {
         const char *s;
-        size_t n;       /* 0: strlen */
+        size_t n; /* 0: strlen */
         bool eof;
         enum sw_http_eol want;
         size_t content, used;
@@ -30,11 +30,11 @@ line_ends_are_read_as_libhtp_reads_them(void **state)
     } cases[] = {
         {"Host: a\r\nX", 0, false, SW_HTTP_EOL_LINE, 7, 9, SW_HTTP_TERM_LF},
         {"Host: a\nX", 0, false, SW_HTTP_EOL_LINE, 7, 8, SW_HTTP_TERM_LF},
-        {"Host: a\rX", 0, false, SW_HTTP_EOL_LINE, 7, 8, SW_HTTP_TERM_ODD},  /* lone CR */
+        {"Host: a\rX", 0, false, SW_HTTP_EOL_LINE, 7, 8, SW_HTTP_TERM_ODD}, /* lone CR */
         {"Host: a\n\rX", 0, false, SW_HTTP_EOL_LINE, 7, 9, SW_HTTP_TERM_LFCR},
-        {"Host: a\n\r\n", 0, false, SW_HTTP_EOL_LINE, 7, 8, SW_HTTP_TERM_LF}, /* LF, CRLF */
+        {"Host: a\n\r\n", 0, false, SW_HTTP_EOL_LINE, 7, 8, SW_HTTP_TERM_LF},   /* LF, CRLF */
         {"Host: a\r\r\nX", 0, false, SW_HTTP_EOL_LINE, 8, 10, SW_HTTP_TERM_LF}, /* CR CR LF */
-        {"\r\rTE: x", 0, false, SW_HTTP_EOL_SKIP, 1, 2, SW_HTTP_TERM_ODD},       /* CRs only */
+        {"\r\rTE: x", 0, false, SW_HTTP_EOL_SKIP, 1, 2, SW_HTTP_TERM_ODD},      /* CRs only */
         {"\r\nBODY", 0, false, SW_HTTP_EOL_BLANK, 0, 2, SW_HTTP_TERM_LF},
         {"\nBODY", 0, false, SW_HTTP_EOL_BLANK, 0, 1, SW_HTTP_TERM_LF},
         {" \nBODY", 0, false, SW_HTTP_EOL_BLANK, 0, 2, SW_HTTP_TERM_ODD}, /* libhtp */
@@ -53,8 +53,8 @@ line_ends_are_read_as_libhtp_reads_them(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         size_t n = cases[i].n != 0 ? cases[i].n : strlen(cases[i].s), content, used;
         int term;
-        enum sw_http_eol r = sw_http_hdr_eol((const uint8_t *)cases[i].s, n, cases[i].eof,
-                                             &content, &used, &term);
+        enum sw_http_eol r =
+            sw_http_hdr_eol((const uint8_t *)cases[i].s, n, cases[i].eof, &content, &used, &term);
 
         if (r != cases[i].want)
             fail_msg("case %zu: %d, want %d", i, r, cases[i].want);
@@ -74,13 +74,18 @@ chunk_sizes_are_read_with_their_junk(void **state)
         bool ok, junk, blank;
         uint64_t size;
     } cases[] = {
-        {"5", true, false, false, 5},          {"5;ext=1", true, false, false, 5},
-        {"fx", true, true, false, 15},         {"f,", true, true, false, 15},
-        {"f x", true, true, false, 15},        {"f\r", true, false, false, 15},
-        {"\v5", true, false, false, 5},        {" \t 1A ", true, false, false, 26},
+        {"5", true, false, false, 5},
+        {"5;ext=1", true, false, false, 5},
+        {"fx", true, true, false, 15},
+        {"f,", true, true, false, 15},
+        {"f x", true, true, false, 15},
+        {"f\r", true, false, false, 15},
+        {"\v5", true, false, false, 5},
+        {" \t 1A ", true, false, false, 26},
         {"ffffffffffffffff", true, false, false, UINT64_MAX},
         {"10000000000000000", false, false, false, 0}, /* 65 bits */
-        {"X5O!", false, false, false, 0},      {"", false, false, true, 0},
+        {"X5O!", false, false, false, 0},
+        {"", false, false, true, 0},
         {"\r", false, false, true, 0},
     };
 
@@ -88,8 +93,8 @@ chunk_sizes_are_read_with_their_junk(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         uint64_t v = 0;
         bool junk, blank;
-        bool ok = sw_http_hdr_chunk_size((const uint8_t *)cases[i].s, strlen(cases[i].s), &v,
-                                         &junk, &blank);
+        bool ok = sw_http_hdr_chunk_size((const uint8_t *)cases[i].s, strlen(cases[i].s), &v, &junk,
+                                         &blank);
 
         if (ok != cases[i].ok || junk != cases[i].junk || blank != cases[i].blank)
             fail_msg("case %zu (%s): ok %d junk %d blank %d", i, cases[i].s, ok, junk, blank);
@@ -198,17 +203,15 @@ framing_headers_are_read_as_libhtp_reads_them(void **state)
         {"HTTP/1.1 200 OK\nTransfer-Encoding: Chunked", true, false, 0, 0, 0},
         {"HTTP/1.1 200 OK\nTransfer-Encoding: chunked;", true, false, 0, 0, AN(TE_ABNORMAL)},
         {"HTTP/1.1 200 OK\nTransfer-Encoding: lalala", false, false, 0, 0, AN(TE_ABNORMAL)},
-        {"HTTP/1.1 200 OK\nTransfer-Encoding: lalala\nTransfer-Encoding: chunked", true, false,
-         0, 0, AN(TE_ABNORMAL) | AN(HEADER_REPETITION)},
+        {"HTTP/1.1 200 OK\nTransfer-Encoding: lalala\nTransfer-Encoding: chunked", true, false, 0,
+         0, AN(TE_ABNORMAL) | AN(HEADER_REPETITION)},
         {"HTTP/1.0 200 OK\nTransfer-Encoding: chunked", true, false, 0, 0, AN(TE_OLD_PROTO)},
         {"HTTP/1.1 200 OK\nTransfer-Encoding: chunked\nContent-Length: 5", true, true, 5, 1,
          AN(TE_WITH_CL)},
         {"HTTP/1.1 200 OK\nTransfer-Encoding:\n chunked", true, false, 0, 0, AN(FOLDING)},
         {"HTTP/1.1 200 OK\n Transfer-Encoding: chunked", true, false, 0, 0, AN(FOLDING)},
-        {"HTTP/1.1 200 OK\nTransfer-Encoding : chunked", true, false, 0, 0,
-         AN(HEADER_INVALID)},
-        {"HTTP/1.1 200 OK\nTransfer\x0b-Encoding: chunked", true, false, 0, 0,
-         AN(HEADER_INVALID)},
+        {"HTTP/1.1 200 OK\nTransfer-Encoding : chunked", true, false, 0, 0, AN(HEADER_INVALID)},
+        {"HTTP/1.1 200 OK\nTransfer\x0b-Encoding: chunked", true, false, 0, 0, AN(HEADER_INVALID)},
         {"HTTP/1.1 200 OK\nX-Foo: bar\n Transfer-Encoding: chunked", true, false, 0, 0,
          AN(FOLDING)},
         {"HTTP/1.1 200 OK\nno colon here", false, false, 0, 0, AN(MISSING_COLON)},
@@ -290,6 +293,40 @@ kept_values_survive_folding(void **state)
     assert_true(hh.anomalies & AN(FOLDING));
 }
 
+/* The file name of a body (moved here from test_app_http.c with the helpers): the
+ * Content-Disposition's (filename* first, directories removed), else the URI's last path
+ * segment. */
+static void
+file_names_come_from_disposition_or_uri(void **state)
+{
+    static const struct {
+        const char *cd, *uri, *want;
+    } cases[] = {
+        {"attachment; filename=\"a b.exe\"", "/x", "a b.exe"},
+        {"attachment; filename=plain.zip", "/x", "plain.zip"},
+        {"attachment; filename=\"x.txt\"; filename*=UTF-8''%E2%82%AC%20rates.pdf", "/x",
+         "\xe2\x82\xac rates.pdf"},
+        {"attachment; filename*=UTF-8''first.doc; filename=\"second.doc\"", "/x", "first.doc"},
+        {"attachment; filename=\"../../etc/passwd\"", "/x", "passwd"},
+        {"attachment; filename=\"C:\\\\dir\\\\evil.dll\"", "/x", "evil.dll"},
+        {"inline", "/path/to/doc%20one.pdf?q=1#f", "doc one.pdf"},
+        {NULL, "http://host.example/dir/name.js?v=2", "name.js"},
+        {NULL, "/dir/", ""},
+        {NULL, "*", "*"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char out[512] = "";
+
+        if (cases[i].cd != NULL)
+            sw_http_hdr_disposition_name((const uint8_t *)cases[i].cd, strlen(cases[i].cd), out);
+        if (out[0] == '\0')
+            sw_http_hdr_uri_name((const uint8_t *)cases[i].uri, strlen(cases[i].uri), out);
+        assert_string_equal(out, cases[i].want);
+    }
+}
+
 static void
 anomaly_names_follow_suricata(void **state)
 {
@@ -325,6 +362,7 @@ main(void)
         cmocka_unit_test(framing_headers_are_read_as_libhtp_reads_them),
         cmocka_unit_test(content_codings_are_read_as_libhtp_reads_them),
         cmocka_unit_test(kept_values_survive_folding),
+        cmocka_unit_test(file_names_come_from_disposition_or_uri),
         cmocka_unit_test(anomaly_names_follow_suricata),
     };
 
