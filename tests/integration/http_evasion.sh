@@ -8,7 +8,10 @@
 # state of the body ("-": any). For each, `seawall pcap --rules rules/default` must write an
 # alert of rules/default/eicar.yar on an HTTP body (it has a fileinfo object), the anomaly
 # event (type applayer, app_proto http), and, when given, a fileinfo event in that state.
-# Nothing is downloaded: the captures are made here. Exit 0 pass, 1 fail.
+# Then all captures in one run with one worker and eve.anomaly_rate=3 (their flows fall in the
+# same second of capture time): exactly 3 applayer anomaly events, the rest counted in
+# seawall.worker.anomalies_suppressed. Nothing is downloaded: the captures are made here.
+# Exit 0 pass, 1 fail.
 SW=${1:?usage: http_evasion.sh SEAWALL}
 cd "$(dirname "$0")/../.." || exit 2
 T=$(mktemp -d)
@@ -19,6 +22,10 @@ while IFS="$(printf '\t')" read -r name _; do
     "$SW" pcap --rules rules/default --no-cache -o "$T/$name.json" "$T/pcap/$name.pcap" \
         2>"$T/$name.err" || echo "$name: seawall pcap exited $?" >>"$T/errors"
 done <"$T/classes.tsv"
+# shellcheck disable=SC2046
+"$SW" pcap --rules rules/default --no-cache -w 1 --set eve.anomaly_rate=3 -o "$T/all.json" \
+    $(cut -f1 "$T/classes.tsv" | sed "s|^|$T/pcap/|; s|$|.pcap|") 2>"$T/all.err" ||
+    echo "all: seawall pcap exited $?" >>"$T/errors"
 python3 - "$T" <<'EOF'
 import json
 import os
@@ -54,6 +61,20 @@ for line in open(os.path.join(t, "classes.tsv")):
                               for e in hits))
         print("ok - %s: EICAR alert (%s)%s%s" % (name, ", ".join(readings),
               ", " + anomaly if anomaly != "-" else "", ", state " + state if state != "-" else ""))
+# the rate limit: as the decoder's anomalies, at most eve.anomaly_rate per second per worker
+evs = [json.loads(l) for l in open(os.path.join(t, "all.json"))]
+written = sum(1 for e in evs if e.get("event_type") == "anomaly" and
+              e["anomaly"].get("type") == "applayer")
+worker = [e for e in evs if e.get("event_type") == "stats"][-1]["seawall"]["worker"]
+if written == 3 and worker["anomalies"] > 3 and \
+        worker["anomalies_suppressed"] == worker["anomalies"] - 3:
+    passed += 1
+    print("ok - rate limit: 3 applayer anomaly events written, %d counted, %d suppressed" %
+          (worker["anomalies"], worker["anomalies_suppressed"]))
+else:
+    failed += 1
+    print("not ok - rate limit: %d written, %d counted, %d suppressed (eve.anomaly_rate=3)" %
+          (written, worker["anomalies"], worker["anomalies_suppressed"]))
 print("http_evasion: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
 EOF

@@ -3,7 +3,8 @@
 and 18), written as classic pcap files without any library (no scapy).
 
 Each capture is one TCP connection (Ethernet, IPv4, handshake, a GET, the response in segments
-of at most 700 bytes, then FIN or RST): the server sends the EICAR anti-virus test file with
+of at most 700 bytes, then FIN or RST; one client port per class, all in the same second of
+capture time): the server sends the EICAR anti-virus test file with
 the framing of one class of HTTP Evader (https://noxxi.de/research/http-evader.html, the
 captures of suricata-verify tests/http-evader-*), or with the coding item 16 is about. The
 EICAR string is put together here from parts, so this file does not contain it.
@@ -126,9 +127,9 @@ def csum(data):
 class Conn:
     """One TCP connection between a client and a server, as pcap records."""
 
-    def __init__(self):
+    def __init__(self, cport):
         self.cli, self.srv = bytes([10, 9, 0, 2]), bytes([10, 9, 0, 1])
-        self.cport, self.sport = 40000, 80
+        self.cport, self.sport = cport, 80
         self.seq = {"c": 1000, "s": 5000}
         self.ts = 1700000000.0
         self.recs = []
@@ -156,8 +157,8 @@ class Conn:
         return struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1) + b"".join(self.recs)
 
 
-def capture(response, close):
-    c = Conn()
+def capture(response, close, cport):
+    c = Conn(cport)
     c.pkt("c", 0x02)                 # SYN
     c.pkt("s", 0x12)                 # SYN ACK
     c.pkt("c", 0x10)                 # ACK
@@ -181,9 +182,10 @@ def main():
         print(__doc__.split("\n")[0], file=sys.stderr)
         return 2
     os.makedirs(sys.argv[1], exist_ok=True)
-    for name, resp, anomaly, state, close in CLASSES:
+    for i, (name, resp, anomaly, state, close) in enumerate(CLASSES):
+        # one client port per class: the captures can be read in one run, as distinct flows
         with open(os.path.join(sys.argv[1], name + ".pcap"), "wb") as f:
-            f.write(capture(resp, close))
+            f.write(capture(resp, close, 40000 + i))
         print("%s\t%s\t%s" % (name, anomaly, state))
     return 0
 
