@@ -101,14 +101,26 @@ report_mask(struct sw_http *h, int dir, uint32_t mask)
     }
 }
 
-/* Hand one reading to on_body. */
-static void
-deliver(struct sw_http *h, const struct sw_http_view *vw, const uint8_t *data, size_t len)
-{
-    sw_http_msg_deliver(&h->cb, h->ctx, h->st, vw, data, len);
-}
-
 /* --- other readings ------------------------------------------------------------------------- */
+
+/* Bytes where the first response was due: more than one line of them (or a hole after them)
+ * is what is left of the response to the first request waiting, picked up after its start
+ * (or an HTTP/0.9 one), not a junk line before its status line: that request is answered,
+ * so that the next status line pairs with the next request. */
+static void
+junk_answers(struct sw_http *h, int dir, uint64_t end, bool hole)
+{
+    struct sw_http_alt *sh = &h->d[dir].sh;
+    size_t len;
+
+    if (!sh->on || !sh->http09)
+        return;
+    len = sw_http_alt_region(sh, end);
+    if (hole || (len > 1 && memchr(sh->buf.p, '\n', len - 1) != NULL)) {
+        sw_http_msg_unref(&h->mem, sw_http_queue_pop(&h->q));
+        sh->http09 = false;
+    }
+}
 
 /* The alt of dir ends at position end (UINT64_MAX: where its bytes end); complete: nothing
  * of it is missing (the next message started, or a FIN came). Its region is read. */
@@ -192,7 +204,7 @@ body_finish(struct sw_http *h, int dir, bool incomplete)
     vw.gaps = b->gaps;
     vw.failed = res.failed;
     vw.reading = vw.anomaly = "";
-    deliver(h, &vw, res.data, res.len);
+    sw_http_msg_deliver(&h->cb, h->ctx, h->st, &vw, res.data, res.len);
     sw_http_alt_seen(&hd->sh, m, res.data, res.len);
     if (res.partial.len > 0) {
         /* what the failing decoder produced: what a browser rendered before the error */
@@ -200,7 +212,7 @@ body_finish(struct sw_http *h, int dir, bool incomplete)
         vw.anomaly = sw_http_anomaly_name(failed_an, dir);
         vw.truncated = true;
         vw.failed = 0;
-        deliver(h, &vw, res.partial.p, res.partial.len);
+        sw_http_msg_deliver(&h->cb, h->ctx, h->st, &vw, res.partial.p, res.partial.len);
     }
     sw_http_decoded_fini(&h->mem, &res);
 out:
@@ -520,6 +532,7 @@ st_head(struct sw_http *h, int dir, const uint8_t *p, size_t n)
                 return k;
             }
             /* a start line: what came since the last message ends here */
+            junk_answers(h, dir, hd->line_pos, false);
             alt_end(h, dir, hd->line_pos, true);
             last_release(h, hd);
         } else if (r == SW_HTTP_EOL_BLANK) {
@@ -722,6 +735,7 @@ st_resync(struct sw_http *h, int dir, const uint8_t *p, size_t n)
     }
     /* a start line: parsed afresh (its line end may be a lone CR inside it) */
     h->st->resyncs++;
+    junk_answers(h, dir, hd->line_pos, false);
     alt_end(h, dir, hd->line_pos, true);
     hd->st = ST_START;
     return k;
@@ -914,6 +928,7 @@ sw_http_gap(struct sw_http *h, int dir, uint64_t len)
     h->st->gaps++;
     if (hd->sh.on) {
         /* the other readings need contiguous bytes: they end at the hole */
+        junk_answers(h, dir, UINT64_MAX, true);
         hd->sh.gaps = true;
         alt_end(h, dir, UINT64_MAX, false);
     }

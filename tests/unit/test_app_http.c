@@ -1,7 +1,5 @@
-/* test_app_http.c - unit tests of collectors/net/app_http.c (framing; with app_http_hdr.c and
- * app_http_body.c underneath).
- *
- * Bodies delivered by the parser are copied into a collector (plain malloc, so allocation
+/* test_app_http.c - unit tests of collectors/net/app_http.c (framing, with the other app_http
+ * modules underneath). Bodies are copied into a collector (plain malloc, so allocation
  * failure sweeps only hit the module): primary readings in r[], other readings in a[], and
  * the anomaly names reported; compressed bodies are built here with zlib. */
 #include <setjmp.h>
@@ -923,6 +921,31 @@ check_evasion(const struct evasion *e, const struct coll *c, size_t i, int bytew
                  e->anomaly, c->nan, c->nan > 0 ? c->an[0] : "");
 }
 
+/* Where the first response was due: one junk line before the status line belongs to that
+ * response (HTTP Evader); more (a response picked up after its start) answer the first
+ * request, so the next status line pairs with the next one. */
+static void
+junk_before_first_status_line_pairs_right(void **state)
+{
+    static const char *junk[] = {"SIP/2.0 200 OK\r\n", "\xff\xd8 end of a jpeg\n\x01\x02\n"};
+
+    (void)state;
+    for (int i = 0; i < 2; i++) {
+        struct coll c;
+        struct sw_http *h = mk(NULL, &c);
+
+        feeds(h, 0, "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n");
+        feeds(h, 1, junk[i]);
+        feeds(h, 1, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        assert_int_equal(c.n, 1);
+        assert_string_equal(c.r[0].uri, i == 0 ? "/1" : "/2");
+        assert_int_equal(c.nan, 1);
+        assert_string_equal(c.an[0], "RESPONSE_LINE_INVALID");
+        sw_http_destroy(h);
+        coll_free(&c);
+    }
+}
+
 /* Item 18: each malformation class HTTP Evader sends (suricata-verify tests/http-evader-*),
  * read as browsers and libhtp read it: the body reaches on_body as the primary reading or as
  * another one, and the malformation is reported. Fed whole, then byte by byte. */
@@ -968,6 +991,7 @@ main(void)
         cmocka_unit_test(create_validates_and_defaults),
         cmocka_unit_test(gzip_header_on_plain_bytes_is_reported_as_it_came_issue_9),
         cmocka_unit_test(until_close_body_cut_by_rst_is_truncated_issue_9),
+        cmocka_unit_test(junk_before_first_status_line_pairs_right),
         cmocka_unit_test(evasion_classes_reach_the_scanner_issue_9),
     };
 
