@@ -39,7 +39,9 @@
  *   white space) are read, up to the next status line at a line start, as the body of the
  *   message before them or, for the first response of a connection, as an HTTP/0.9 response
  *   to the request waiting (other readings: a connection picked up in the middle of a
- *   response looks the same, so no primary body is made up from them).
+ *   response looks the same, so no primary body is made up from them). One such line before
+ *   a status line belongs to that response (a junk line); more, or a hole after them, answer
+ *   the first request waiting, so that the next status line pairs with the next request.
  *   A direction whose first bytes cannot start a request (dir 0), or a response when no
  *   request was seen (dir 1), stops (not_http); a later malformed request stops it too
  *   (parse_errors).
