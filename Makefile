@@ -4,7 +4,8 @@
 #                   last line "total: N passed, N failed, N skipped"
 #   make unit       the cmocka unit tests alone
 #   make demo       run seawall pcap on the capture shipped in tests/data and summarise
-#   make bench      throughput and memory against ndpiReader and a plain libpcap loop
+#   make bench      throughput and memory against ndpiReader and a plain libpcap loop; the FIM
+#                   baseline against aide
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #   make deps       install the missing Debian packages
 #   make install    PREFIX=/usr/local DESTDIR=...
@@ -20,7 +21,7 @@ BUILD     ?= build
 B         := $(BUILD)/$(VARIANT)
 
 PKGS      := libpcap libndpi jansson yaml-0.1 libcrypto yara libmagic zlib libcap-ng libseccomp \
-             libsystemd libbrotlidec
+             libsystemd libbrotlidec sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -101,11 +102,11 @@ $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 # --- dependencies -----------------------------------------------------------------------------
 DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev libjansson-dev \
              libyaml-dev libcmocka-dev libssl-dev libyara-dev libmagic-dev libcap-ng-dev \
-             libseccomp-dev libsystemd-dev clang-format libbrotli-dev
+             libseccomp-dev libsystemd-dev clang-format libbrotli-dev libsqlite3-dev
 # util-linux (setpriv, unshare) and mount are Essential/required on Debian, listed because the
 # trust tests call them (planting files as nobody, a private mount namespace).
 DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara tshark tcpreplay iproute2 systemd \
-             man-db groff-base logrotate util-linux mount mawk procps git
+             man-db groff-base logrotate util-linux mount mawk procps git aide
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 
@@ -131,6 +132,7 @@ bench: deps
 	@sh tests/tools/bench.sh $(BIN)
 	@$(MAKE) --no-print-directory $(B)/tools/fanout
 	@sh tests/tools/bench_live.sh $(BIN)
+	@sh tests/tools/bench_fim.sh $(BIN)
 
 # libFuzzer builds (clang): build/fuzz/<target>, run each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30

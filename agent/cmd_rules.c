@@ -3,8 +3,9 @@
  *
  * Rule languages plug in through the backends table: a name, the file extensions it owns and
  * a check function that compiles a directory, prints one line per problem and fills the
- * counts. YARA (*.yar, *.yara) is the one implemented here; Suricata's *.rules gets its row
- * when its parser lands (until then such files are listed as not checked). */
+ * counts. YARA (*.yar, *.yara) and the IOC lists (*.sha256: rules/ioc.c) are checked here;
+ * Suricata's *.rules gets its row when its parser lands (until then such files are listed as
+ * not checked). */
 #include "sw/cmd.h"
 
 #include <dirent.h>
@@ -15,6 +16,7 @@
 
 #include "sw/config.h"
 #include "sw/err.h"
+#include "sw/ioc.h"
 #include "sw/log.h"
 #include "sw/yara.h"
 
@@ -24,6 +26,7 @@ struct check_counts {
 
 struct rule_backend {
     const char *name;
+    const char *unit; /* what the summary counts: "rules", "hashes" */
     const char *const *exts; /* NULL-terminated */
     /* Compile everything of this language below dir. Returns SW_OK when the directory
      * could be examined (failures are in the counts), else an error in err. */
@@ -59,12 +62,40 @@ check_yara(const char *dir, struct check_counts *c, struct sw_err *err)
     return r != NULL ? SW_OK : err->code;
 }
 
+static void
+print_ioc_diag(void *ctx, bool warning, const char *msg)
+{
+    (void)ctx;
+    (void)warning;
+    printf("%s\n", msg);
+}
+
+/* IOC lists: every bad line is a failure of its file (as a rule that does not compile is),
+ * a duplicate hash a warning. */
+static enum sw_rc
+check_ioc(const char *dir, struct check_counts *c, struct sw_err *err)
+{
+    struct sw_ioc_load_stats st;
+    struct sw_ioc_set *s = sw_ioc_load(dir, print_ioc_diag, NULL, &st, err);
+
+    if (s == NULL)
+        return err->code;
+    c->files = st.files;
+    c->failed = st.files_failed;
+    c->rules = st.hashes;
+    c->warnings = st.duplicates;
+    sw_ioc_destroy(s);
+    return SW_OK;
+}
+
 static const char *const yara_exts[] = {".yar", ".yara", NULL};
+static const char *const ioc_exts[] = {SW_IOC_SHA256_EXT, NULL};
 static const char *const suricata_exts[] = {".rules", NULL};
 
 static const struct rule_backend backends[] = {
-    {"yara", yara_exts, check_yara},
-    {"suricata", suricata_exts, NULL}, /* no checker yet: files are counted, not compiled */
+    {"yara", "rules", yara_exts, check_yara},
+    {"ioc", "hashes", ioc_exts, check_ioc},
+    {"suricata", "rules", suricata_exts, NULL}, /* no checker yet: counted, not compiled */
 };
 
 static bool
@@ -102,7 +133,8 @@ static void
 usage(FILE *fp)
 {
     fprintf(fp, "usage: seawall rules check [DIR] [-c CONFIG] [--set KEY=VALUE]...\n"
-                "Compile every rule file below DIR (default: rules.dir): YARA *.yar, *.yara.\n"
+                "Compile every rule file below DIR (default: rules.dir): YARA *.yar, *.yara,\n"
+                "and IOC lists *.sha256 (one SHA-256 per line, '#' comments).\n"
                 "Prints each problem as path:line: message, warnings as\n"
                 "path:line: warning: message, then a summary line per language.\n"
                 "Exit status: 0 every file compiled (warnings allowed), 1 a file failed,\n"
@@ -175,8 +207,10 @@ sw_cmd_rules(int argc, char **argv)
             rc = 2;
             break;
         }
-        printf("%s: %zu files, %zu rules, %zu failed, %zu warnings\n", b->name, cc.files,
-               cc.rules, cc.failed, cc.warnings);
+        if (cc.files == 0 && b->check != check_yara)
+            continue; /* no such files: no summary line (YARA's is always printed) */
+        printf("%s: %zu files, %zu %s, %zu failed, %zu warnings\n", b->name, cc.files,
+               cc.rules, b->unit, cc.failed, cc.warnings);
         if (cc.failed > 0 && rc == 0)
             rc = 1;
     }

@@ -33,6 +33,7 @@
 #include "sw/control.h"
 #include "sw/event.h"
 #include "sw/eve.h"
+#include "sw/ioc.h"
 #include "sw/log.h"
 #include "sw/notify.h"
 #include "sw/pipeline.h"
@@ -135,6 +136,33 @@ load_rules(const struct sw_config *cfg, struct sw_yara_load_stats *ls, char *fir
     if (geteuid() != 0 && access(cache, W_OK) == 0)
         lo.cache_dir = cache;
     return sw_yara_load(&lo, ls, err);
+}
+
+static void
+report_ioc(void *ctx, bool warning, const char *msg)
+{
+    char *first = ctx;
+
+    if (warning) {
+        sw_log_warn("%s", msg);
+        return;
+    }
+    sw_log_error("%s", msg);
+    if (first != NULL && first[0] == '\0')
+        snprintf(first, 400, "%s", msg);
+}
+
+/* The IOC lists (*.sha256) of cfg's rules directory: none when it is missing. A bad line is
+ * reported (first gets the first) and left out, counted in st->files_failed. */
+static struct sw_ioc_set *
+load_iocs(const struct sw_config *cfg, struct sw_ioc_load_stats *st, char *first,
+          struct sw_err *err)
+{
+    struct sw_ioc_set *s = sw_ioc_load(cfg->rules.dir, report_ioc, first, st, err);
+
+    if (s != NULL && st->files > 0)
+        sw_log_info("%s: %zu IOC hashes from %zu lists", cfg->rules.dir, st->hashes, st->files);
+    return s;
 }
 
 /* --- status and stats --------------------------------------------------------------------- */
@@ -370,6 +398,8 @@ reload(struct daemon *d)
     struct reload_report rr;
     struct sw_yara_load_stats ls;
     struct sw_yara_rules *rules = NULL;
+    struct sw_ioc_load_stats is;
+    struct sw_ioc_set *ioc;
     struct sw_det_set *det;
     struct sw_config *cfg;
     char msg[400], why[SW_ERR_MSG_MAX];
@@ -410,17 +440,39 @@ reload(struct daemon *d)
         sw_cfg_free(cfg);
         goto done;
     }
+    /* The IOC lists join the set: a list with a bad line refuses the reload, as a rule file
+     * that does not compile does. */
+    ioc = load_iocs(cfg, &is, rr.first, &err);
+    if (ioc == NULL || is.files_failed > 0) {
+        if (ioc == NULL) {
+            sw_log_error("reload: %s", err.msg);
+            snprintf(rr.first, sizeof(rr.first), "%.399s", err.msg);
+            snprintf(msg, sizeof(msg), "reload failed: %.300s; generation %u keeps running",
+                     err.msg, gen_before);
+        } else {
+            snprintf(msg, sizeof(msg), "reload failed: %zu of %zu IOC lists have bad lines; "
+                     "generation %u keeps running", is.files_failed, is.files, gen_before);
+        }
+        engine_event(d, false, msg, rr.first, &d->rules, NULL);
+        sw_log_error("%s", msg);
+        sw_ioc_destroy(ioc);
+        sw_yara_rules_destroy(rules);
+        sw_cfg_free(cfg);
+        goto done;
+    }
     if (ls.rules == 0 && rules_before > 0)
         snprintf(rr.warning, sizeof(rr.warning), "%s: no YARA rules (%zu before): stream and "
                  "HTTP-body YARA scanning is off", cfg->rules.dir, rules_before);
     det = sw_det_set_create(cfg, rules, &err); /* takes cfg and rules */
     if (det == NULL) {
+        sw_ioc_destroy(ioc);
         snprintf(msg, sizeof(msg), "reload failed: %.340s; generation %u keeps running",
                  err.msg, gen_before);
         engine_event(d, false, msg, err.msg, &d->rules, NULL);
         sw_log_error("%s", msg);
         goto done;
     }
+    sw_det_set_add_ioc(det, ioc);
     /* Applied only with the set: a refused reload changes nothing. */
     cfg = det->cfg;
     rc = sw_pipeline_swap(d->pl, det, SWAP_WAIT_MS, why, sizeof(why));
@@ -596,6 +648,18 @@ start(struct daemon *d)
         sw_log_error("%s", err.msg);
         return 2;
     }
+    struct sw_ioc_load_stats is;
+    struct sw_ioc_set *ioc = load_iocs(d->cfg, &is, NULL, &err);
+
+    if (ioc == NULL) {
+        sw_log_error("%s", err.msg);
+        sw_det_set_destroy(det);
+        return 2;
+    }
+    if (is.files_failed > 0)
+        sw_log_error("%s: %zu of %zu IOC lists have bad lines (left out)", d->cfg->rules.dir,
+                     is.files_failed, is.files);
+    sw_det_set_add_ioc(det, ioc);
     d->pl = sw_pipeline_open(d->cfg, det, d->host, &err);
     if (d->pl == NULL) {
         sw_log_error("%s", err.msg);

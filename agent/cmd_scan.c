@@ -27,6 +27,7 @@
 #include "sw/config.h"
 #include "sw/eve.h"
 #include "sw/filetype.h"
+#include "sw/ioc.h"
 #include "sw/log.h"
 #include "sw/parse.h"
 #include "sw/router.h"
@@ -70,6 +71,7 @@ struct worker {
 struct scan {
     struct queue q;
     const struct sw_yara_rules *rules; /* borrowed */
+    const struct sw_ioc_set *ioc;      /* borrowed: IOC lists (*.sha256) of the rules dir */
     struct sw_yara_limits lim;
     uint64_t max_size;
     bool all;
@@ -87,9 +89,10 @@ usage(FILE *fp)
             "                    [--follow] [--one-file-system] [--cache DIR | --no-cache]\n"
             "                    [--max-strings N] [--string-bytes N] [-c CONFIG]\n"
             "                    [--set KEY=VALUE]... [-v]\n"
-            "Scan files and directories with the YARA rules and write EVE JSON lines: an alert\n"
-            "per matching (rule, file), a fileinfo event per file with --all, and a final stats\n"
-            "event.\n"
+            "Scan files and directories with the YARA rules and the IOC lists (*.sha256) of the\n"
+            "rules directory and write EVE JSON lines: an alert per matching (rule, file) and\n"
+            "per IOC list listing a file's SHA-256, a fileinfo event per file with --all, and\n"
+            "a final stats event.\n"
             "  -r, --rules DIR        rules directory (default: rules.dir)\n"
             "  -t, --threads N        scan threads, 1..32 (default: the number of CPUs)\n"
             "      --max-size SIZE    skip larger files (default: files.max_scan_size, 64MiB)\n"
@@ -108,8 +111,9 @@ usage(FILE *fp)
             "      --set KEY=VALUE    override a configuration key\n"
             "  -v, --verbose          more messages on stderr\n"
             "Exit status: 0 no match, 1 matches, 2 usage error or an incomplete run: a rule\n"
-            "file left out, a PATH that cannot be read, no file readable at all, or events\n"
-            "that could not be written (2 even when something matched).\n");
+            "file or an IOC list left out (a bad line), a PATH that cannot be read, no file\n"
+            "readable at all, or events that could not be written (2 even when something\n"
+            "matched).\n");
 }
 
 /* --- queue --------------------------------------------------------------------------------- */
@@ -295,8 +299,13 @@ scan_one(struct worker *w, const struct item *it)
     w->c.files++;
     w->c.bytes += len;
     enum sw_rc rc = sw_yara_scan_mem(w->ys, &x, &fi, buf, len, &w->prod->em, &res, &err);
-    w->c.matches += res.matches;
-    w->c.files_matched += res.matches > 0;
+    unsigned ioc_drops = 0;
+    unsigned iocs = sw_ioc_check_file(sc->ioc, &fi, sw_clock_us(CLOCK_REALTIME), &w->prod->em,
+                                      &ioc_drops);
+
+    w->c.matches += res.matches + iocs;
+    w->c.files_matched += res.matches + iocs > 0;
+    w->c.errors += ioc_drops;
     w->c.too_many_matches += res.too_many;
     w->c.errors += res.drops;
     if (rc == SW_ELIMIT) {
@@ -383,6 +392,16 @@ on_file(void *ctx, const char *path, bool via_link)
 }
 
 /* --- command ------------------------------------------------------------------------------- */
+
+static void
+report_ioc(void *ctx, bool warning, const char *msg)
+{
+    (void)ctx;
+    if (warning)
+        sw_log_warn("%s", msg);
+    else
+        sw_log_error("%s", msg);
+}
 
 static void
 report_rule(void *ctx, enum sw_yara_diag kind, const char *msg)
@@ -559,6 +578,8 @@ sw_cmd_scan(int argc, char **argv)
     struct sw_config *cfg = NULL;
     struct sw_yara_rules *rules = NULL;
     struct sw_yara_load_stats ls;
+    struct sw_ioc_set *ioc = NULL;
+    struct sw_ioc_load_stats is = {0};
     struct sw_router *router = NULL;
     struct scan sc;
     struct sw_scan_counts total;
@@ -602,12 +623,22 @@ sw_cmd_scan(int argc, char **argv)
                      ls.files_failed, ls.files);
     sw_log_info("%s: %zu rules from %zu files%s", lo.dir, ls.rules, ls.files,
                 ls.from_cache ? " (cached)" : "");
+    /* IOC lists of the same directory: a bad line is reported and left out, like a rule. */
+    ioc = sw_ioc_load(lo.dir, report_ioc, NULL, &is, &err);
+    if (ioc == NULL)
+        goto fail;
+    if (is.files_failed > 0)
+        sw_log_error("%s: %zu of %zu IOC lists have bad lines (left out)", lo.dir,
+                     is.files_failed, is.files);
+    if (is.files > 0)
+        sw_log_info("%s: %zu IOC hashes from %zu lists", lo.dir, is.hashes, is.files);
     sw_cmd_host(cfg, host, sizeof(host));
     router = make_router(a.out, host, &err);
     if (router == NULL)
         goto fail;
 
     sc.rules = rules;
+    sc.ioc = ioc;
     sc.lim.max_strings = (unsigned)a.max_strings;
     sc.lim.string_bytes = (unsigned)a.string_bytes;
     sc.lim.timeout_s = (unsigned)(a.timeout_us / SW_USEC_PER_SEC);
@@ -697,8 +728,8 @@ sw_cmd_scan(int argc, char **argv)
     total.skipped_other_fs += wcnt.skipped_other_fs;
     total.errors += wcnt.errors + wc.errors;
     total.elapsed_us = sw_clock_us(CLOCK_MONOTONIC) - t0;
-    total.rule_files = ls.files;
-    total.rule_files_failed = ls.files_failed;
+    total.rule_files = ls.files + is.files;
+    total.rule_files_failed = ls.files_failed + is.files_failed;
     total.rules = ls.rules;
     struct sw_file_part fp = {.has_scan = true, .scan = total, .path = "", .magic = "",
                               .owner = ""};
@@ -714,9 +745,9 @@ sw_cmd_scan(int argc, char **argv)
                 (unsigned long long)total.files, (unsigned long long)total.bytes,
                 (unsigned long long)total.matches, (unsigned long long)total.errors,
                 (unsigned long long)total.timeouts);
-    /* An incomplete run is 2 even when something matched: a rule file left out, a PATH that
-     * could not be walked, nothing readable at all, or events that were not written (the
-     * sink reported why). */
+    /* An incomplete run is 2 even when something matched: a rule file or an IOC list left
+     * out, a PATH that could not be walked, nothing readable at all, or events that were not
+     * written (the sink reported why). */
     uint64_t n_events, n_lost;
     sw_router_counts(router, &n_events, &n_lost);
     if (n_lost > 0)
@@ -724,7 +755,7 @@ sw_cmd_scan(int argc, char **argv)
                      (unsigned long long)n_lost, (unsigned long long)n_events);
     if (total.files == 0 && total.errors > 0 && bad_roots == 0)
         sw_log_error("scan: no file could be read (%llu errors)", (unsigned long long)total.errors);
-    if (ls.files_failed > 0 || bad_roots > 0 || n_lost > 0 ||
+    if (ls.files_failed + is.files_failed > 0 || bad_roots > 0 || n_lost > 0 ||
         (total.files == 0 && total.errors > 0))
         rc = 2;
     else
@@ -754,6 +785,7 @@ out:
         pthread_cond_destroy(&sc.q.not_full);
     }
     sw_yara_rules_destroy(rules);
+    sw_ioc_destroy(ioc);
     if (yara_up)
         sw_yara_fini();
     sw_eve_thread_fini();

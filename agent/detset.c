@@ -12,6 +12,7 @@
 #include "sw/alloc.h"
 #include "sw/cmd.h"
 #include "sw/det_ndpi_risk.h"
+#include "sw/ioc.h"
 #include "sw/yara.h"
 
 #define RETRY_US 1000000u /* a reader that failed to install a set tries again this often */
@@ -49,8 +50,16 @@ sw_det_set_destroy(struct sw_det_set *d)
         return;
     sw_det_ndpi_risk_destroy(d->risk);
     sw_yara_rules_destroy(d->rules);
+    sw_ioc_destroy(d->ioc);
     sw_cfg_free(d->cfg);
     sw_free(d);
+}
+
+void
+sw_det_set_add_ioc(struct sw_det_set *d, struct sw_ioc_set *ioc)
+{
+    sw_ioc_destroy(d->ioc);
+    d->ioc = ioc;
 }
 
 enum sw_rc

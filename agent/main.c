@@ -17,6 +17,8 @@ usage(FILE *fp)
                 "  config check   validate the configuration, print effective values\n"
                 "  scan PATH...   scan files with the YARA rules, EVE JSON out\n"
                 "  rules check    compile every rule file, report errors and warnings\n"
+                "  fim check      compare watched files with the FIM baseline (fim update:\n"
+                "                 and record the changes)\n"
                 "  status         ask the running daemon for its counters\n"
                 "  --version      print the version\n"
                 "  --help         this help; 'seawall COMMAND --help' for a command\n");
@@ -53,6 +55,8 @@ main(int argc, char **argv)
         return sw_cmd_scan(argc - 1, argv + 1);
     if (strcmp(argv[1], "rules") == 0)
         return sw_cmd_rules(argc - 1, argv + 1);
+    if (strcmp(argv[1], "fim") == 0)
+        return sw_cmd_fim(argc - 1, argv + 1);
     if (strcmp(argv[1], "status") == 0)
         return sw_cmd_status(argc - 1, argv + 1);
     sw_log_error("unknown command '%s' (see 'seawall --help')", argv[1]);

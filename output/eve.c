@@ -19,6 +19,8 @@
 #include "sw/ndpi_names.h"
 #include "sw/stats.h"
 
+#include "eve_int.h"
+
 /* The date part changes once a second while events come by the thousand: remember the last
  * one formatted (per thread, so encoders on several threads never share it). */
 static _Thread_local struct {
@@ -777,7 +779,8 @@ file_event_json(json_t *root, const struct sw_event *ev)
     case SW_EV_ALERT:
         json_object_set_new_nocheck(root, "alert", alert_json(&ev->u.alert));
         set_str(sw, "detector", ev->u.alert.detector);
-        json_object_set_new_nocheck(root, "yara", yara_json(f));
+        if (f->rule != NULL) /* not an IOC list match, which has no yara part */
+            json_object_set_new_nocheck(root, "yara", yara_json(f));
         json_object_set_new_nocheck(root, "fileinfo", fileinfo_json(f));
         json_object_set_new_nocheck(root, "file", file_json(f));
         break;
@@ -1155,10 +1158,33 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
         if (ev->u.stats != NULL)
             json_object_set_new_nocheck(root, "stats", stats_json(ev->u.stats, root));
         break;
+    case SW_EV_FIM:
+        if (ev->fim != NULL)
+            json_object_set_new_nocheck(root, "fim", eve_fim_json(ev->fim));
+        break;
     default:
         break;
     }
     if (sw != NULL)
         json_object_set_new_nocheck(root, "seawall", sw);
     return root;
+}
+
+/* The setters for eve_fim.c (eve_int.h). */
+void
+eve_set_str(json_t *o, const char *key, const char *val)
+{
+    set_str(o, key, val);
+}
+
+void
+eve_set_int(json_t *o, const char *key, uint64_t v)
+{
+    set_int(o, key, v);
+}
+
+void
+eve_set_time(json_t *o, const char *key, uint64_t ts_us)
+{
+    set_time(o, key, ts_us);
 }

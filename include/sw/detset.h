@@ -1,11 +1,11 @@
 /* detset.h - detection sets and how `seawall run` swaps them under running threads.
  *
  * A detection set is what the packet path detects with and may change on a reload: the
- * configuration it came from (its reloadable keys), the YARA rules and the nDPI risk
- * detector. It is immutable once published. The main thread publishes a new set; each reader
- * thread (a worker) adopts it at its next batch boundary by installing it (a new YARA
- * scanner, ...) and then acknowledges its generation; the previous set is freed only once
- * every reader acknowledged a newer one. A reader that cannot install a set (out of memory)
+ * configuration it came from (its reloadable keys), the YARA rules, the IOC lists and the
+ * nDPI risk detector. It is immutable once published. The main thread publishes a new set;
+ * each reader thread (a worker) adopts it at its next batch boundary by installing it (a new
+ * YARA scanner, ...) and then acknowledges its generation; the previous set is freed only
+ * once every reader acknowledged a newer one. A reader that cannot install a set (out of memory)
  * keeps the set it has, does not acknowledge, and tries again later: the previous set stays
  * alive for it. At most two sets are in flight: a publish while an older set is still in use
  * is refused. */
@@ -23,6 +23,7 @@
 
 struct sw_yara_rules;    /* yara.h */
 struct sw_det_ndpi_risk; /* det_ndpi_risk.h */
+struct sw_ioc_set;       /* ioc.h */
 
 /* Plain data, immutable once published: readers may read every field. The reloadable keys
  * are those read from here: agent.id (host), network.decode.*, eve.*, ndpi.risk_exceptions.*
@@ -32,6 +33,8 @@ struct sw_det_set {
     struct sw_config *cfg;         /* owned */
     struct sw_yara_rules *rules;   /* owned, may be NULL (no YARA rules) */
     struct sw_det_ndpi_risk *risk; /* owned */
+    struct sw_ioc_set *ioc;        /* owned, may be NULL: the IOC lists (*.sha256) of rules.dir,
+                                    * which the file side checks every hashed file against */
     struct sw_decode_cfg dcfg;     /* network.decode.*, for the capture threads */
     char host[256];                /* EVE host: agent.id, else the host name ("": the
                                     * encoder's default, as in seawall pcap) */
@@ -42,8 +45,12 @@ struct sw_det_set {
  * ndpi.risk_exceptions entry). Main thread. */
 struct sw_det_set *sw_det_set_create(struct sw_config *cfg, struct sw_yara_rules *rules,
                                      struct sw_err *err);
-/* NULL-safe; frees cfg, rules and the risk detector. Only once no reader uses the set. */
+/* NULL-safe; frees cfg, rules, the IOC lists and the risk detector. Only once no reader uses
+ * the set. */
 void sw_det_set_destroy(struct sw_det_set *d);
+/* Main thread, before the set is published: take the IOC lists (rules/ioc.c; NULL: none),
+ * freeing any the set held. */
+void sw_det_set_add_ioc(struct sw_det_set *d, struct sw_ioc_set *ioc);
 
 /* One reader thread's hold on the published set. */
 struct sw_det_reader {

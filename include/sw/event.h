@@ -166,6 +166,51 @@ struct sw_file_part {
     struct sw_scan_counts scan;
 };
 
+/* fim events (collectors/file/fim.c builds them with sw_fim_event_create): what changed on a
+ * watched file. Plain data; every pointer points into the event's own allocation. */
+enum sw_fim_action {
+    SW_FIM_ADDED = 1, /* a new name: created and closed, moved in, or found by a walk */
+    SW_FIM_MODIFIED,  /* size, sha256 or type changed (or a file was moved in over it) */
+    SW_FIM_ATTRIBUTES, /* only mode, uid, gid or mtime changed */
+    SW_FIM_MOVED,     /* renamed within the watched paths: old_path -> path */
+    SW_FIM_DELETED,   /* the name is gone (or moved out of the watched paths) */
+};
+
+/* Bits of sw_fim_part.changed, written in this order as fim.changed. */
+#define SW_FIM_CHANGED_SIZE 0x01u
+#define SW_FIM_CHANGED_MODE 0x02u
+#define SW_FIM_CHANGED_UID 0x04u
+#define SW_FIM_CHANGED_GID 0x08u
+#define SW_FIM_CHANGED_MTIME 0x10u
+#define SW_FIM_CHANGED_SHA256 0x20u
+#define SW_FIM_CHANGED_TYPE 0x40u
+
+/* Where a fim event was found: the walk against the baseline, or a live file event. */
+enum sw_fim_origin { SW_FIM_ORIGIN_WALK = 0, SW_FIM_ORIGIN_LIVE };
+
+/* One side (before or after) of a fim event. */
+struct sw_fim_state {
+    bool present;      /* false: no such side (added has no old, deleted no new) */
+    uint32_t mode;     /* st_mode: file type and permission bits */
+    uint32_t uid, gid;
+    uint64_t size;     /* bytes; a symlink: the length of its target */
+    int64_t mtime_ns;  /* since the epoch */
+    char sha256[65];   /* lower-case hex, "" when not computed; a symlink: of its target */
+    const char *owner;  /* user name of uid, or uid in decimal */
+    const char *target; /* symlinks: the target text; NULL otherwise */
+};
+
+struct sw_fim_part {
+    uint8_t action;    /* enum sw_fim_action */
+    uint8_t origin;    /* enum sw_fim_origin */
+    uint32_t changed;  /* SW_FIM_CHANGED_*: modified, attributes and moved */
+    const char *path;
+    const char *old_path; /* moved, and modified by a file moved in over it; else NULL */
+    struct sw_fim_state old_state, new_state;
+    int32_t pid;       /* the writer, 0 when unknown */
+    const char *comm;  /* its command name, NULL when unknown */
+};
+
 struct sw_event {
     enum sw_event_type type;
     uint64_t ts_us;
@@ -180,6 +225,8 @@ struct sw_event {
     /* Files on disk: NULL for network events. Borrowed from the event's own allocation (see
      * struct sw_file_part); in the zeroed header so sw_event_create() leaves it NULL. */
     const struct sw_file_part *file;
+    /* fim events: the fim part, in the event's own allocation (NULL otherwise). */
+    const struct sw_fim_part *fim;
     /* With file != NULL: an event of a flow (seawall pcap --rules), not of a file on disk:
      * the network fields above are set. A YARA match on the flow's reassembled stream
      * carries only the yara part of file (rule, namespace, tags, meta, strings); a fileinfo

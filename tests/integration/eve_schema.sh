@@ -5,7 +5,8 @@
 # stats.threads.<name> is checked as a stats object of its own):
 #   - seawall pcap -w 2 on the corpus (flow, alert, anomaly, and stats with stats.threads);
 #   - seawall pcap --rules (stream and HTTP-body YARA alerts, fileinfo);
-#   - seawall scan (file alerts, fileinfo, the closing stats);
+#   - seawall scan (YARA and IOC file alerts, fileinfo, the closing stats);
+#   - seawall fim check (a fim event of every action);
 #   - seawall run with three workers in a private network namespace: live stats events (with
 #     stats.threads), an engine event, the final stats.
 # Every seawall run must end with the exit status it documents: a crash or an error is a
@@ -89,10 +90,41 @@ mkdir -p "$T/scan" "$T/scanrules"
 printf 'rule schema_probe : probe { meta: description = "probe" severity = "low" mitre_att = "T1005" strings: $a = "probe" $b = { 00 01 } condition: any of them }\n' >"$T/scanrules/p.yar"
 printf 'probe\n' >"$T/scan/a.txt"
 printf 'x\000\001probe\377' >"$T/scan/b.bin"
+# An IOC list listing a.txt: its alert (seawall.detector ioc) validates too.
+python3 -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' \
+    "$T/scan/a.txt" >"$T/scanrules/probe.sha256"
 "$SW" scan --no-cache --all --rules "$T/scanrules" -o "$T/scan-eve.json" "$T/scan" 2>"$T/err"
 rc=$?
 [ $rc -eq 1 ] && ok "seawall scan exits 1 (matches)" || bad "seawall scan: exit $rc: $(tail -n 1 "$T/err")"
+grep -q '"detector":"ioc"' "$T/scan-eve.json" && ok "seawall scan wrote an IOC alert" ||
+    bad "seawall scan wrote no IOC alert"
 check "seawall scan" "$T/scan-eve.json"
+
+# seawall fim: every action (added, modified, attributes, moved, deleted), the fim extension
+# object set aside; the rest of each event must validate. update exits 0 (a first update
+# records without events), check 1 (differences).
+F=$T/fimtree
+mkdir -p "$F/d"
+printf 'a\n' >"$F/a"
+printf 'b\n' >"$F/b"
+printf 'c\n' >"$F/c"
+printf 'm\n' >"$F/d/m"
+"$SW" fim update --db "$T/fim.db" "$F" >"$T/fim-first.json" 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] && ok "seawall fim update (first) exits 0" || bad "seawall fim update: exit $rc: $(tail -n 1 "$T/err")"
+printf 'more\n' >>"$F/a"
+chmod 600 "$F/b"
+rm "$F/c"
+mv "$F/d/m" "$F/m2"
+printf 'new\n' >"$F/new"
+"$SW" fim check --db "$T/fim.db" "$F" >"$T/fim-eve.json" 2>"$T/err"
+rc=$?
+[ $rc -eq 1 ] && ok "seawall fim check exits 1 (differences)" || bad "seawall fim check: exit $rc: $(tail -n 1 "$T/err")"
+for a in added modified attributes moved deleted; do
+    grep -q "\"action\":\"$a\"" "$T/fim-eve.json" && ok "fim check wrote a $a event" ||
+        bad "fim check wrote no $a event"
+done
+check "seawall fim" "$T/fim-eve.json"
 
 # seawall run, three workers: live stats (stats.threads, seawall.threads), engine, final stats.
 if ! ns_available || ! command -v tcpreplay >/dev/null 2>&1; then

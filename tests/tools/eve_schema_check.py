@@ -3,11 +3,12 @@
 
 Suricata 8's etc/schema.json, with only the extensions seawall documents: the top-level
 `seawall` (and, for later event kinds, `yara` and `file`) objects, and the `fim` and `engine`
-event types. Everything else must validate. `stats.threads`, which Suricata itself writes when
-per-thread stats are on but its schema does not list, is not simply set aside: each thread's
-object has the shape of the `stats` object (Suricata writes the same sections per thread), so
-each is validated as the `stats` of a stats event of its own, and a key Suricata does not have
-there (such as a `seawall` section) is an error. Exit 0 valid, 1 invalid lines or an unreadable
+event types (the `fim` object of a fim event is set aside). Everything else must validate.
+`stats.threads`, which Suricata itself writes when per-thread stats are on but its schema does
+not list, is not simply set aside: each thread's object has the shape of the `stats` object
+(Suricata writes the same sections per thread), so each is validated as the `stats` of a
+stats event of its own, and a key Suricata does not have there (such as a `seawall` section)
+is an error. Exit 0 valid, 1 invalid lines or an unreadable
 file (first ones printed), 77 when python3-jsonschema is missing.
 """
 import collections
@@ -15,6 +16,7 @@ import json
 import sys
 
 EXTENSIONS = ("seawall", "yara", "file")
+EVENT_EXTENSIONS = {"fim": "fim"}  # event_type: its own object
 
 
 def main():
@@ -44,6 +46,9 @@ def main():
                 kinds[ev.get("event_type")] += 1
                 for k in EXTENSIONS:
                     ev.pop(k, None)
+                own = EVENT_EXTENSIONS.get(ev.get("event_type"))
+                if own is not None:
+                    ev.pop(own, None)
                 per_thread = {}
                 if ev.get("event_type") == "stats":
                     per_thread = ev.get("stats", {}).pop("threads", None) or {}

@@ -998,6 +998,193 @@ line_allocation_failure_sweep_returns_null_then_recovers(void **state)
     sw_eve_line_destroy(NULL);
 }
 
+/* --- fim events (an EVE extension: the "fim" object) ------------------------------------- */
+
+/* Built by hand: the fim part is static, the event borrows it (sw_event_destroy frees the
+ * event only). */
+static const struct sw_fim_part fim_modified = {
+    .action = SW_FIM_MODIFIED,
+    .origin = SW_FIM_ORIGIN_LIVE,
+    .changed = SW_FIM_CHANGED_SIZE | SW_FIM_CHANGED_MTIME | SW_FIM_CHANGED_SHA256,
+    .path = "/etc/ssh/sshd_config",
+    .old_state = {.present = true, .mode = 0100644, .uid = 0, .gid = 0, .size = 3224,
+                  .mtime_ns = 1764064800123456789LL, .owner = "root",
+                  .sha256 = "6f1b4b1e0e5c8a2d0b5e0f3c1a7d9e2b4c6a8e0f1d3b5a7c9e1f3a5b7d9c1e3f"},
+    .new_state = {.present = true, .mode = 0100600, .uid = 0, .gid = 0, .size = 3240,
+                  .mtime_ns = 1764064812000000000LL, .owner = "root",
+                  .sha256 = "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9"},
+    .pid = 4242,
+    .comm = "vim",
+};
+
+static const char golden_fim_modified[] =
+    "{\"timestamp\":\"2025-11-25T10:00:12.345678+0000\",\"event_type\":\"fim\","
+    "\"host\":\"sensor-1\",\"fim\":{\"action\":\"modified\",\"origin\":\"live\","
+    "\"path\":\"/etc/ssh/sshd_config\",\"changed\":[\"size\",\"mtime\",\"sha256\"],"
+    "\"old\":{\"type\":\"file\",\"size\":3224,\"mode\":\"0644\",\"uid\":0,\"gid\":0,"
+    "\"owner\":\"root\",\"mtime\":\"2025-11-25T10:00:00.123456+0000\","
+    "\"sha256\":\"6f1b4b1e0e5c8a2d0b5e0f3c1a7d9e2b4c6a8e0f1d3b5a7c9e1f3a5b7d9c1e3f\"},"
+    "\"new\":{\"type\":\"file\",\"size\":3240,\"mode\":\"0600\",\"uid\":0,\"gid\":0,"
+    "\"owner\":\"root\",\"mtime\":\"2025-11-25T10:00:12.000000+0000\","
+    "\"sha256\":\"0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9\"},"
+    "\"process\":{\"pid\":4242,\"comm\":\"vim\"}}}";
+
+static const struct sw_fim_part fim_moved = {
+    .action = SW_FIM_MOVED,
+    .origin = SW_FIM_ORIGIN_WALK,
+    .path = "/srv/www/upload/shell.php",
+    .old_path = "/srv/www/upload/image.jpg",
+    .old_state = {.present = true, .mode = 0100640, .uid = 33, .gid = 33, .size = 18,
+                  .mtime_ns = 1764064800000000000LL, .owner = "www-data", .sha256 = ""},
+    .new_state = {.present = true, .mode = 0100640, .uid = 33, .gid = 33, .size = 18,
+                  .mtime_ns = 1764064800000000000LL, .owner = "www-data", .sha256 = ""},
+};
+
+static const char golden_fim_moved[] =
+    "{\"timestamp\":\"2025-11-25T10:00:12.345678+0000\",\"event_type\":\"fim\","
+    "\"host\":\"sensor-1\",\"fim\":{\"action\":\"moved\",\"origin\":\"walk\","
+    "\"path\":\"/srv/www/upload/shell.php\",\"old_path\":\"/srv/www/upload/image.jpg\","
+    "\"old\":{\"type\":\"file\",\"size\":18,\"mode\":\"0640\",\"uid\":33,\"gid\":33,"
+    "\"owner\":\"www-data\",\"mtime\":\"2025-11-25T10:00:00.000000+0000\"},"
+    "\"new\":{\"type\":\"file\",\"size\":18,\"mode\":\"0640\",\"uid\":33,\"gid\":33,"
+    "\"owner\":\"www-data\",\"mtime\":\"2025-11-25T10:00:00.000000+0000\"}}}";
+
+static const struct sw_fim_part fim_added_link = {
+    .action = SW_FIM_ADDED,
+    .origin = SW_FIM_ORIGIN_LIVE,
+    .path = "/etc/cron.d/job",
+    .new_state = {.present = true, .mode = 0120777, .uid = 0, .gid = 0, .size = 9,
+                  .mtime_ns = 1764064800000000000LL, .owner = "root", .target = "/tmp/x.sh",
+                  .sha256 = "2b7e0f6b0d0a4c4e5a2e6f1c3d9b8a7f6e5d4c3b2a1908f7e6d5c4b3a2918070"},
+    .pid = 77,
+};
+
+static const char golden_fim_added_link[] =
+    "{\"timestamp\":\"2025-11-25T10:00:12.345678+0000\",\"event_type\":\"fim\","
+    "\"host\":\"sensor-1\",\"fim\":{\"action\":\"added\",\"origin\":\"live\","
+    "\"path\":\"/etc/cron.d/job\",\"new\":{\"type\":\"symlink\",\"size\":9,\"mode\":\"0777\","
+    "\"uid\":0,\"gid\":0,\"owner\":\"root\",\"mtime\":\"2025-11-25T10:00:00.000000+0000\","
+    "\"sha256\":\"2b7e0f6b0d0a4c4e5a2e6f1c3d9b8a7f6e5d4c3b2a1908f7e6d5c4b3a2918070\","
+    "\"target\":\"/tmp/x.sh\"},\"process\":{\"pid\":77}}}";
+
+/* A name that is not UTF-8 (Latin-1 "é") keeps its bytes as \xNN; the type change names
+ * type; a fifo has no hash. */
+static const struct sw_fim_part fim_deleted_latin1 = {
+    .action = SW_FIM_DELETED,
+    .origin = SW_FIM_ORIGIN_WALK,
+    .path = "/srv/caf\xe9\n.txt",
+    .old_state = {.present = true, .mode = 0010600, .uid = 1000, .gid = 1000, .size = 0,
+                  .mtime_ns = 0, .owner = "1000"},
+};
+
+static const char golden_fim_deleted_latin1[] =
+    "{\"timestamp\":\"2025-11-25T10:00:12.345678+0000\",\"event_type\":\"fim\","
+    "\"host\":\"sensor-1\",\"fim\":{\"action\":\"deleted\",\"origin\":\"walk\","
+    "\"path\":\"/srv/caf\\\\xe9\\\\x0a.txt\",\"old\":{\"type\":\"fifo\",\"size\":0,"
+    "\"mode\":\"0600\",\"uid\":1000,\"gid\":1000,\"owner\":\"1000\","
+    "\"mtime\":\"1970-01-01T00:00:00.000000+0000\"}}}";
+
+static void
+fim_event_golden(const struct sw_fim_part *p, const char *golden)
+{
+    struct sw_event *ev = new_event(SW_EV_FIM, 1764064812345678ull);
+
+    ev->fim = p;
+    check_golden(ev, golden);
+}
+
+static void
+fim_modified_event_matches_golden(void **state)
+{
+    (void)state;
+    fim_event_golden(&fim_modified, golden_fim_modified);
+}
+
+static void
+fim_moved_event_matches_golden(void **state)
+{
+    (void)state;
+    fim_event_golden(&fim_moved, golden_fim_moved);
+}
+
+static void
+fim_added_symlink_event_matches_golden(void **state)
+{
+    (void)state;
+    fim_event_golden(&fim_added_link, golden_fim_added_link);
+}
+
+static void
+fim_deleted_non_utf8_name_matches_golden(void **state)
+{
+    (void)state;
+    fim_event_golden(&fim_deleted_latin1, golden_fim_deleted_latin1);
+}
+
+/* fim.changed lists exactly the names of the bits set, in the documented order. */
+static void
+fim_changed_names_follow_the_bits(void **state)
+{
+    struct sw_fim_part p = {.action = SW_FIM_MODIFIED, .path = "/x",
+                            .changed = SW_FIM_CHANGED_TYPE | SW_FIM_CHANGED_UID |
+                                       SW_FIM_CHANGED_GID | SW_FIM_CHANGED_MODE |
+                                       SW_FIM_CHANGED_SIZE | SW_FIM_CHANGED_SHA256 |
+                                       SW_FIM_CHANGED_MTIME};
+    struct sw_event *ev = new_event(SW_EV_FIM, 1);
+    json_t *c;
+    static const char *const want[] = {"size", "mode", "uid", "gid", "mtime", "sha256", "type"};
+
+    (void)state;
+    ev->fim = &p;
+    c = at(parse(encode(ev)), "fim.changed");
+    assert_non_null(c);
+    assert_int_equal(json_array_size(c), 7);
+    for (size_t i = 0; i < 7; i++)
+        assert_string_equal(json_string_value(json_array_get(c, i)), want[i]);
+    p.changed = SW_FIM_CHANGED_MTIME;
+    c = at(parse(encode(ev)), "fim.changed");
+    assert_int_equal(json_array_size(c), 1);
+    p.changed = 0; /* nothing changed: no empty list */
+    assert_null(at(parse(encode(ev)), "fim.changed"));
+}
+
+/* An IOC list match on a file (rules/ioc.c): the alert, fileinfo and file objects, the
+ * detector in seawall, no yara object (it has no rule). */
+static const char golden_ioc_alert[] =
+    "{\"timestamp\":\"2025-11-25T10:00:12.345678+0000\",\"event_type\":\"alert\","
+    "\"host\":\"sensor-1\",\"alert\":{\"action\":\"allowed\",\"gid\":1,"
+    "\"signature_id\":3134596173,\"rev\":1,\"signature\":\"seawall IOC bad.sha256: dropper\","
+    "\"category\":\"Known bad file hash (IOC list)\",\"severity\":1,"
+    "\"metadata\":{\"ioc_list\":[\"bad.sha256\"],\"ioc_line\":[\"2\"]}},"
+    "\"fileinfo\":{\"filename\":\"/tmp/evil.bin\",\"size\":13,"
+    "\"sha256\":\"73c681558faf8e5426e8eca5c28310eaa102290c724d27fc70a7958d0267d994\","
+    "\"magic\":\"ASCII text\"},\"file\":{\"owner\":\"root\",\"mode\":\"0644\",\"uid\":0,"
+    "\"gid\":0,\"mtime\":\"2025-11-25T10:00:00.000000+0000\"},\"seawall\":{\"detector\":\"ioc\"}}";
+
+static void
+ioc_alert_matches_golden(void **state)
+{
+    static const struct sw_file_part fp = {
+        .path = "/tmp/evil.bin", .size = 13,
+        .sha256 = "73c681558faf8e5426e8eca5c28310eaa102290c724d27fc70a7958d0267d994",
+        .magic = "ASCII text", .owner = "root", .mode = 0100644, .mtime_s = 1764064800};
+    struct sw_event *ev = new_event(SW_EV_ALERT, 1764064812345678ull);
+    struct sw_alert *a = &ev->u.alert;
+
+    (void)state;
+    ev->file = &fp;
+    a->gid = 1;
+    a->signature_id = 3134596173u;
+    a->rev = 1;
+    a->severity = 1;
+    a->detector = "ioc";
+    snprintf(a->signature, sizeof(a->signature), "seawall IOC bad.sha256: dropper");
+    snprintf(a->category, sizeof(a->category), "Known bad file hash (IOC list)");
+    sw_alert_meta_add(a, "ioc_list", "bad.sha256");
+    sw_alert_meta_add(a, "ioc_line", "2");
+    check_golden(ev, golden_ioc_alert);
+}
+
 int
 main(void)
 {
@@ -1028,6 +1215,12 @@ main(void)
         T(all_event_types_have_the_common_header),
         T(missing_host_is_left_out),
         T(line_allocation_failure_sweep_returns_null_then_recovers),
+        T(fim_modified_event_matches_golden),
+        T(fim_moved_event_matches_golden),
+        T(fim_added_symlink_event_matches_golden),
+        T(fim_deleted_non_utf8_name_matches_golden),
+        T(fim_changed_names_follow_the_bits),
+        T(ioc_alert_matches_golden),
     };
 #undef T
 
