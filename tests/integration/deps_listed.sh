@@ -25,6 +25,7 @@ bad() { fail=$((fail + 1)); echo "not ok - $*"; }
 
 # program            Debian package      pulled in by (when the package itself is not listed)
 cat >"$T/table" <<'EOF'
+aide                 aide
 apt-get              apt                 essential-ish: Priority important, on every Debian system
 ar                   binutils            build-essential
 awk                  mawk
@@ -38,6 +39,7 @@ chown                coreutils
 clang                clang
 clang-format         clang-format
 cmp                  diffutils
+diff                 diffutils
 cp                   coreutils
 cut                  coreutils
 dirname              coreutils
@@ -88,6 +90,7 @@ systemd-tmpfiles     systemd
 tail                 coreutils
 tcpreplay            tcpreplay
 tee                  coreutils
+touch                coreutils
 tr                   coreutils
 tshark               tshark
 unshare              util-linux
