@@ -1,6 +1,8 @@
 # seawall - one non-recursive Makefile.
 #   make            build build/release/seawall
-#   make test       unit + integration + corpus tests, fuzz replay, then the same under ASan+UBSan
+#   make test       unit + integration + corpus tests, fuzz replay, then the same under ASan+UBSan;
+#                   last line "total: N passed, N failed, N skipped"
+#   make unit       the cmocka unit tests alone
 #   make demo       run seawall pcap on the capture shipped in tests/data and summarise
 #   make bench      throughput and memory against ndpiReader, a plain libpcap loop and yara
 #                   -r; the FIM baseline against aide
@@ -19,7 +21,7 @@ BUILD     ?= build
 B         := $(BUILD)/$(VARIANT)
 
 PKGS      := libpcap libndpi jansson yaml-0.1 libcrypto yara libmagic zlib libcap-ng libseccomp \
-             libsystemd sqlite3
+             libsystemd libbrotlidec sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -89,6 +91,9 @@ $(B)/tests/test_scanpool: WRAP := -Wl,--wrap=pread
 # test_router sees the output thread go to sleep (poll) and what its sinks held then.
 $(B)/tests/test_router: WRAP := -Wl,--wrap=poll
 
+# The HTTP body decoder's tests make brotli input with its encoder (libbrotli-dev too).
+$(B)/tests/test_app_http_body: LIBS += $(shell pkg-config --libs libbrotlienc 2>/dev/null)
+
 $(B)/tools/%: $(B)/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -103,16 +108,17 @@ $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 # --- dependencies -----------------------------------------------------------------------------
 DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev libjansson-dev \
              libyaml-dev libcmocka-dev libssl-dev libyara-dev libmagic-dev libcap-ng-dev \
-             libseccomp-dev libsystemd-dev libsqlite3-dev
+             libseccomp-dev libsystemd-dev clang-format libbrotli-dev libsqlite3-dev
+# util-linux (setpriv, unshare) and mount are Essential/required on Debian, listed because the
+# trust tests call them (planting files as nobody, a private mount namespace).
 DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara tshark tcpreplay iproute2 systemd \
-             e2fsprogs util-linux mount \
-             man-db groff-base logrotate aide
+             man-db groff-base logrotate util-linux mount mawk procps git aide e2fsprogs
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 
 # --- tests ------------------------------------------------------------------------------------
 unit: $(UNIT_BIN)
-	@sh tests/tools/run-unit.sh $(UNIT_BIN)
+	@sh tests/run-all.sh $(B) unit
 
 test: deps
 	@$(MAKE) --no-print-directory -j2 all unit-bins tools-bins fuzz-bins

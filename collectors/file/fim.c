@@ -243,11 +243,20 @@ check_schema(sqlite3 *db, char *why, size_t len, int *rc)
     return SW_OK;
 }
 
+/* Did reading the file fail because of what the file holds (not ours, damaged, a format this
+ * SQLite refuses), rather than because of the system (no memory, I/O, permissions, a lock)?
+ * The first makes the file unusable: moved aside and rebuilt. */
 static bool
-corrupt_rc(int rc)
+file_fault(int rc)
 {
-    rc &= 0xff;
-    return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB || rc == SQLITE_FORMAT;
+    switch (rc & 0xff) {
+    case SQLITE_NOMEM: case SQLITE_IOERR: case SQLITE_CANTOPEN: case SQLITE_BUSY:
+    case SQLITE_LOCKED: case SQLITE_READONLY: case SQLITE_PERM: case SQLITE_FULL:
+    case SQLITE_NOLFS: case SQLITE_AUTH: case SQLITE_INTERRUPT: case SQLITE_ABORT:
+        return false;
+    default:
+        return true;
+    }
 }
 
 static enum sw_rc
@@ -303,8 +312,8 @@ db_open(struct sw_fim *f, char *why, size_t wlen, struct sw_err *err)
         ver = query_int(f->db, "PRAGMA user_version", &rc);
     if (rc == SQLITE_OK)
         tables = query_int(f->db, "SELECT count(*) FROM sqlite_schema", &rc);
-    if (corrupt_rc(rc)) {
-        snprintf(why, wlen, "%s", sqlite3_errstr(rc));
+    if (rc != SQLITE_OK && file_fault(rc)) {
+        snprintf(why, wlen, "%s", sqlite3_errmsg(f->db));
         return SW_EINVAL;
     }
     if (rc != SQLITE_OK)
@@ -330,8 +339,8 @@ db_open(struct sw_fim *f, char *why, size_t wlen, struct sw_err *err)
     if (check_schema(f->db, why, wlen, &rc) != SW_OK) {
         if (why[0] != '\0')
             return SW_EINVAL;
-        if (corrupt_rc(rc)) {
-            snprintf(why, wlen, "%s", sqlite3_errstr(rc));
+        if (file_fault(rc)) {
+            snprintf(why, wlen, "%s", sqlite3_errmsg(f->db));
             return SW_EINVAL;
         }
         return fim_db_err(f, rc, "reading the schema", err);
@@ -346,9 +355,11 @@ db_open(struct sw_fim *f, char *why, size_t wlen, struct sw_err *err)
 
         if (r == NULL || strcmp(r, "ok") != 0)
             snprintf(why, wlen, "integrity check: %s", r != NULL ? r : "failed");
-    } else if (rc == SQLITE_OK) {
-        rc = sqlite3_errcode(f->db);
-        snprintf(why, wlen, "integrity check: %s", sqlite3_errstr(rc));
+    } else {
+        if (rc == SQLITE_OK)
+            rc = sqlite3_errcode(f->db);
+        if (file_fault(rc))
+            snprintf(why, wlen, "integrity check: %s", sqlite3_errmsg(f->db));
     }
     sqlite3_finalize(st);
     if (why[0] != '\0')

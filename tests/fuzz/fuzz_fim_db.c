@@ -148,8 +148,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         exercise(f);
     sw_fim_close(f);
     f = sw_fim_open(&o, &err); /* what the first writer left must open cleanly */
-    if (f == NULL)
+    if (f == NULL) {
+        fprintf(stderr, "fuzz_fim_db: reopen: %s\n", err.msg);
         abort();
+    }
     sw_fim_close(f);
     clean();
     return 0;

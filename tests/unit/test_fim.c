@@ -919,6 +919,31 @@ foreign_or_corrupt_file_is_moved_aside_and_rebuilt(void **state)
     assert_non_null(g.f);
 }
 
+/* A header SQLite refuses with a plain error (schema format number 9: "unsupported file
+ * format") is the file's fault, not the system's: moved aside and rebuilt, never a baseline
+ * that cannot open. Found by fuzz_fim_db (seed unsupported_format.db). */
+static void
+refused_file_format_is_rebuilt_not_fatal(void **state)
+{
+    char cmd[1024];
+    struct sw_fim_stats st;
+
+    (void)state;
+    baseline_ab();
+    sw_fim_close(g.f);
+    g.f = NULL;
+    snprintf(cmd, sizeof(cmd),
+             "python3 -c \"import sqlite3; c=sqlite3.connect('%s'); "
+             "c.execute('pragma wal_checkpoint(truncate)'); c.execute('pragma journal_mode=delete'); "
+             "c.close(); f=open('%s','r+b'); f.seek(44); f.write(bytes([0,0,0,9])); f.close()\"",
+             g.db, g.db);
+    assert_int_equal(system(cmd), 0);
+    g.f = open_db(false);
+    assert_non_null(g.f);
+    sw_fim_get_stats(g.f, &st);
+    assert_int_equal(st.rebuilt, 1);
+}
+
 static void
 damaged_page_is_found_by_the_integrity_check(void **state)
 {
@@ -1397,6 +1422,8 @@ main(void)
         cmocka_unit_test_setup_teardown(crash_loses_at_most_the_open_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_or_corrupt_file_is_moved_aside_and_rebuilt,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(refused_file_format_is_rebuilt_not_fatal, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(damaged_page_is_found_by_the_integrity_check, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(second_writer_is_refused_reader_is_not, setup, teardown),
