@@ -62,8 +62,8 @@ want_map(struct interp *ip, const struct ynode *n, const char *what)
     for (size_t i = 0; i + 1 < n->n; i += 2) {
         char sb[64];
 
-        if (n->kid[i]->kind != Y_SCALAR) {
-            ierr(ip, n->kid[i], "%s: a key must be a scalar", what);
+        if (n->kid[i]->kind != Y_SCALAR || strlen(n->kid[i]->text) != n->kid[i]->len) {
+            ierr(ip, n->kid[i], "%s: a key must be a scalar without NUL bytes", what);
             return false;
         }
         for (size_t j = 0; j < i; j += 2) {
@@ -100,6 +100,10 @@ dup_text(struct interp *ip, const struct ynode *n, const char *what)
     if (n->kind != Y_SCALAR || sw_rtest_yaml_is_null(n)) {
         ierr(ip, n, "%s: expected a value, not %s", what,
              n->kind == Y_SCALAR ? "nothing" : kind_name(n));
+        return NULL;
+    }
+    if (strlen(n->text) != n->len) {
+        ierr(ip, n, "%s: a NUL byte in a name or path", what);
         return NULL;
     }
     s = sw_strdup(n->text);

@@ -15,7 +15,8 @@ enum ykind { Y_SCALAR, Y_SEQ, Y_MAP };
 struct ynode {
     enum ykind kind;
     unsigned line, col; /* 1-based */
-    char *text;         /* owned: scalar text, NUL-terminated (NUL bytes are refused) */
+    char *text;         /* owned: scalar text of len bytes, NUL-terminated (it may hold
+                         * NUL bytes: "\u0000"; names and paths refuse them) */
     size_t len;
     bool plain;         /* a plain scalar (not quoted, not a block literal) */
     char *tag;          /* owned: explicit tag, NULL when none */

@@ -141,7 +141,7 @@ ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
 
-    return n > m && strcasecmp(s + n - m, suffix) == 0;
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }
 
 static bool
@@ -941,12 +941,18 @@ sw_rtest_run(const char *dir, const char *name, const char *out,
 
     gate_definition(&r, base != NULL && base[1] != '\0' ? base + 1 : dir);
     gate_args(&r);
-    gate_input(&r);
-    /* The rules are looked at even when the test will not run: whether they need the
-     * signature engine belongs in the reasons. */
+    /* Past this point a test that is skipped anyway is not judged for its input or its
+     * rules (as suricata-verify checks requires first), but its rules are still looked at:
+     * whether they need the signature engine belongs in its reasons. */
     r.dry = r.failed || json_array_size(r.reasons) > 0;
+    bool was_failed = r.failed;
+
+    gate_input(&r);
+    r.dry = r.dry || r.failed || json_array_size(r.reasons) > 0;
     if (!r.failed)
         gate_rules(&r);
+    if (r.dry && !was_failed && json_array_size(r.reasons) > 0)
+        r.failed = false;
     if (!r.failed && r.needs_sigs && !o->env->signatures)
         reason(&r, "Suricata rules (*.rules): no signature engine in this build",
                "Suricata-syntax rules: this build's pipeline raises no alert from a *.rules "

@@ -146,11 +146,6 @@ on_scalar(struct yparser *p, const yaml_event_t *ev)
              "a value longer than %u bytes", SW_RTEST_MAX_SCALAR);
         return false;
     }
-    if (memchr(ev->data.scalar.value, 0, len) != NULL) {
-        sw_rtest_yaml_err(p, SW_EINVAL, (unsigned)m->line + 1, (unsigned)m->column + 1,
-             "a value with a NUL byte (use hex: for binary content)");
-        return false;
-    }
     n = node_new(p, Y_SCALAR, m, ev->data.scalar.tag);
     if (n == NULL)
         return false;
@@ -461,8 +456,8 @@ sw_rtest_yaml_json(struct yparser *p, const struct ynode *n)
             const struct ynode *key = n->kid[k];
             json_t *e;
 
-            if (key->kind != Y_SCALAR) {
-                sw_rtest_yaml_err(p, SW_EINVAL, key->line, key->col, "a mapping key must be a scalar");
+            if (key->kind != Y_SCALAR || strlen(key->text) != key->len) {
+                sw_rtest_yaml_err(p, SW_EINVAL, key->line, key->col, "a mapping key must be a scalar without NUL bytes");
                 json_decref(v);
                 return NULL;
             }
