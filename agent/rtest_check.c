@@ -974,7 +974,9 @@ eval_expect(const struct sw_rtest_expect *xi, bool no_match, const struct sw_rte
         set_result(r, "ok", NULL);
         return;
     }
-    if (no_match)
+    if (no_match && xi->rule == NULL && xi->sid < 0)
+        snprintf(msg, sizeof(msg), "no alert expected on %s, got %lld", xi->file, got);
+    else if (no_match)
         snprintf(msg, sizeof(msg), "%s should not match: %lld alert%s", what, got,
                  got == 1 ? "" : "s");
     else if (got == 0)
@@ -1019,6 +1021,21 @@ sw_rtest_eval(const struct sw_rtest *t, const struct sw_rtest_eval_ctx *x)
 
     if (out == NULL)
         return NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        const struct sw_rtest_expect *v = pass == 0 ? t->match : t->no_match;
+        size_t n = pass == 0 ? t->n_match : t->n_no_match;
+
+        for (size_t i = 0; i < n; i++) {
+            json_t *r;
+
+            snprintf(label, sizeof(label), "expect %s %zu", pass == 0 ? "match" : "no_match",
+                     i + 1);
+            r = result_new(label, v[i].line, "expect");
+            if (r == NULL || json_array_append_new(out, r) != 0)
+                goto oom;
+            eval_expect(&v[i], pass == 1, x, r);
+        }
+    }
     for (size_t i = 0; i < t->n_checks; i++) {
         const struct sw_rtest_check *c = &t->checks[i];
         struct sw_rtest_reason why;
@@ -1048,21 +1065,6 @@ sw_rtest_eval(const struct sw_rtest *t, const struct sw_rtest_eval_ctx *x)
                      kind_names[c->kind]);
             set_skipped(r, &why);
             break;
-        }
-    }
-    for (int pass = 0; pass < 2; pass++) {
-        const struct sw_rtest_expect *v = pass == 0 ? t->match : t->no_match;
-        size_t n = pass == 0 ? t->n_match : t->n_no_match;
-
-        for (size_t i = 0; i < n; i++) {
-            json_t *r;
-
-            snprintf(label, sizeof(label), "expect %s %zu", pass == 0 ? "match" : "no_match",
-                     i + 1);
-            r = result_new(label, v[i].line, "expect");
-            if (r == NULL || json_array_append_new(out, r) != 0)
-                goto oom;
-            eval_expect(&v[i], pass == 1, x, r);
         }
     }
     return out;

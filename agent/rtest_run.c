@@ -877,7 +877,7 @@ static void
 conclude(struct run *r)
 {
     json_t *checks = json_object_get(r->res, "checks");
-    const char *first_failed = NULL;
+    const char *first_failed = NULL, *first_label = NULL;
     size_t i;
     json_t *c;
 
@@ -885,8 +885,10 @@ conclude(struct run *r)
         const char *res = json_string_value(json_object_get(c, "result"));
         json_t *why = json_object_get(c, "reason");
 
-        if (res != NULL && strcmp(res, "failed") == 0 && first_failed == NULL)
+        if (res != NULL && strcmp(res, "failed") == 0 && first_failed == NULL) {
             first_failed = json_string_value(json_object_get(c, "message"));
+            first_label = json_string_value(json_object_get(c, "check"));
+        }
         if (res != NULL && strcmp(res, "skipped") == 0 && why != NULL)
             json_array_append(r->reasons, why);
     }
@@ -894,8 +896,12 @@ conclude(struct run *r)
         json_object_set_new(r->res, "result", json_string("failed"));
         json_object_set_new(r->res, "reason", json_string(r->fail_msg));
     } else if (first_failed != NULL) {
+        char why[1024];
+
+        snprintf(why, sizeof(why), "%s: %s", first_label != NULL ? first_label : "check",
+                 first_failed);
         json_object_set_new(r->res, "result", json_string("failed"));
-        json_object_set_new(r->res, "reason", json_string(first_failed));
+        json_object_set_new(r->res, "reason", json_string(why));
     } else if (json_array_size(r->reasons) > 0) {
         json_t *first = json_array_get(r->reasons, 0);
 
