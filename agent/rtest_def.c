@@ -118,8 +118,11 @@ strs_add(struct interp *ip, struct sw_rtest_strs *l, char *s, unsigned line)
     char **v;
     unsigned *ln;
 
-    if (s == NULL)
+    if (s == NULL) {
+        if (!ip->p->failed) /* else the caller already reported why (a NUL byte, ...) */
+            ioom(ip);
         return false;
+    }
     if (l->n >= SW_RTEST_MAX_ITEMS) {
         sw_free(s);
         sw_rtest_yaml_err(ip->p, SW_ELIMIT, line, 1, "more than %u items", SW_RTEST_MAX_ITEMS);
@@ -728,12 +731,14 @@ parse_expect_list(struct interp *ip, const struct ynode *n, bool no_match,
             json_t *j = sw_rtest_yaml_json(ip->p, e);
             bool ok = j != NULL && (json_is_string(j) || json_is_integer(j));
 
-            if (ok && json_is_integer(j))
-                x->sid = json_integer_value(j);
-            else if (ok)
-                ok = (x->rule = sw_strdup(json_string_value(j))) != NULL;
-            if (j != NULL && !ok && !ip->p->failed)
+            if (j != NULL && !ok)
                 ierr(ip, e, "expect: a rule name or a signature id");
+            if (ok && json_is_integer(j)) {
+                x->sid = json_integer_value(j);
+            } else if (ok && (x->rule = sw_strdup(json_string_value(j))) == NULL) {
+                ioom(ip);
+                ok = false;
+            }
             json_decref(j);
             if (!ok)
                 return false;
@@ -987,7 +992,9 @@ sw_rtest_parse(const char *name, const char *buf, size_t len, struct sw_err *err
     if (sw_rtest_yaml_parse(&p, buf, len)) {
         struct interp ip = {.p = &p, .t = t};
 
-        (void)parse_top(&ip, p.root);
+        /* Every false return has recorded why; should one not, it is not a test. */
+        if (!parse_top(&ip, p.root) && !p.failed)
+            sw_rtest_yaml_err(&p, SW_ENOMEM, 0, 0, "oom");
     }
     sw_rtest_yaml_free(&p);
     if (p.failed) {

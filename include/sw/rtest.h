@@ -35,7 +35,7 @@
 #define SW_RTEST_MAX_BYTES (4u * 1024u * 1024u) /* the file */
 #define SW_RTEST_MAX_DEPTH 16                   /* nesting levels */
 #define SW_RTEST_MAX_NODES 200000u              /* scalars, sequences and mappings */
-#define SW_RTEST_MAX_SCALAR (1024u * 1024u)     /* bytes of one scalar */
+#define SW_RTEST_MAX_SCALAR (3u * 1024u * 1024u) /* bytes of one scalar (hex of an inline file) */
 #define SW_RTEST_MAX_ITEMS 4096u                /* checks, match keys, files, args, ... */
 #define SW_RTEST_MAX_INLINE (1024u * 1024u)     /* bytes of one inline file */
 /* EVE output of one run read back for the checks; beyond it the test fails (say why). */
