@@ -69,7 +69,7 @@ struct suite {
     struct group {
         char *name; /* owned */
         size_t first, any, only;
-    } *g;
+    } * g;
     size_t n_g;
     size_t passed, failed, skipped, errors;
 };
@@ -244,8 +244,7 @@ collect(struct suite *s, const char *arg)
         return false;
     }
     if (!S_ISDIR(st.st_mode)) {
-        sw_log_error("%s: not a test folder (a folder with a test.yaml, or a folder of them)",
-                     arg);
+        sw_log_error("%s: not a test folder (a folder with a test.yaml, or a folder of them)", arg);
         return false;
     }
     if (has_test_yaml(path)) {
@@ -324,8 +323,7 @@ write_all(int fd, const char *p, size_t n)
     return true;
 }
 
-static json_t *
-failed_result(const struct test *t, const char *fmt, ...) SW_PRINTF(2, 3);
+static json_t *failed_result(const struct test *t, const char *fmt, ...) SW_PRINTF(2, 3);
 
 static json_t *
 failed_result(const struct test *t, const char *fmt, ...)
@@ -351,8 +349,8 @@ start(struct suite *s, struct test *t)
     pid_t pid;
 
     if (!make_out(s, t)) {
-        t->res = failed_result(t, "%s/%s: cannot make the output folder: %s", s->base,
-                               t->name, strerror(errno));
+        t->res = failed_result(t, "%s/%s: cannot make the output folder: %s", s->base, t->name,
+                               strerror(errno));
         return true;
     }
     if (pipe2(p, O_CLOEXEC) != 0) {
@@ -414,8 +412,8 @@ finish(struct test *t, bool timed_out, uint64_t timeout_us)
             t->res = r;
         else {
             json_decref(r);
-            t->res = failed_result(t, "the test's process exited %d without a result",
-                                   WEXITSTATUS(st));
+            t->res =
+                failed_result(t, "the test's process exited %d without a result", WEXITSTATUS(st));
         }
     }
     sw_free(t->buf);
@@ -464,8 +462,7 @@ service(struct suite *s, size_t lo, size_t hi)
             if (b == NULL) {
                 finish(t, true, s->timeout_us);
                 json_decref(t->res);
-                t->res = failed_result(t, "the test's result is larger than %u bytes",
-                                       RESULT_MAX);
+                t->res = failed_result(t, "the test's result is larger than %u bytes", RESULT_MAX);
                 continue;
             }
             t->buf = b;
@@ -506,8 +503,7 @@ probe(struct suite *s)
 
         if (w == pid)
             break;
-        if ((w < 0 && errno != EINTR) || interrupted ||
-            sw_clock_us(CLOCK_MONOTONIC) > deadline) {
+        if ((w < 0 && errno != EINTR) || interrupted || sw_clock_us(CLOCK_MONOTONIC) > deadline) {
             kill(pid, SIGKILL);
             waitpid(pid, &st, 0);
             return false;
@@ -543,12 +539,12 @@ print_check(const json_t *c, bool all)
 
     if (res == NULL || (!all && strcmp(res, "failed") != 0))
         return;
-    printf("    %s (test.yaml:%lld) %s: %s%s%s\n",
-           json_string_value(json_object_get(c, "check")),
+    printf("    %s (test.yaml:%lld) %s: %s%s%s\n", json_string_value(json_object_get(c, "check")),
            (long long)json_integer_value(json_object_get(c, "line")),
            json_string_value(json_object_get(c, "type")), res, msg != NULL ? ": " : "",
            msg != NULL ? msg : "");
-    json_array_foreach(cl, i, e) {
+    json_array_foreach(cl, i, e)
+    {
         const json_t *mm = json_object_get(e, "mismatches"), *m;
         size_t k;
 
@@ -559,7 +555,8 @@ print_check(const json_t *c, bool all)
                    (long long)json_integer_value(json_object_get(e, "of")));
         else
             printf("      closest: %s\n", json_string_value(json_object_get(e, "event")));
-        json_array_foreach(mm, k, m) {
+        json_array_foreach(mm, k, m)
+        {
             const char *path = json_string_value(json_object_get(m, "path"));
 
             value(json_object_get(m, "expected"), x, sizeof(x));
@@ -587,8 +584,7 @@ print_text(const struct suite *s, const struct test *t)
     else
         printf("skipped %s: %s\n", t->name, why != NULL ? why : "no reason given");
     if (failed || s->verbose) {
-        json_array_foreach(json_object_get(r, "checks"), i, c)
-            print_check(c, s->verbose);
+        json_array_foreach(json_object_get(r, "checks"), i, c) print_check(c, s->verbose);
     }
     if (s->verbose && json_array_size(reasons) > 1) {
         json_array_foreach(reasons, i, c)
@@ -602,8 +598,7 @@ print_text(const struct suite *s, const struct test *t)
             printf("    command: %s\n", json_string_value(cmd));
         if ((ran_failed || s->verbose) && json_array_size(err) > 0) {
             printf("    its messages:\n");
-            json_array_foreach(err, i, c)
-                printf("      %s\n", json_string_value(c));
+            json_array_foreach(err, i, c) printf("      %s\n", json_string_value(c));
         }
         if (s->keep)
             printf("    output: %s\n", t->out);
@@ -656,22 +651,24 @@ tally(struct suite *s, struct test *t)
     }
     s->skipped++;
     /* Each group once per test: "any" and "only" count tests, not reasons. */
-    json_array_foreach(reasons, i, g) {
+    json_array_foreach(reasons, i, g)
+    {
         const char *name = json_string_value(json_object_get(g, "group"));
         bool seen = false;
 
         for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(name, json_string_value(json_object_get(
-                                    json_array_get(reasons, j), "group"))) == 0;
+            seen = strcmp(name, json_string_value(
+                                    json_object_get(json_array_get(reasons, j), "group"))) == 0;
         distinct += !seen;
     }
-    json_array_foreach(reasons, i, g) {
+    json_array_foreach(reasons, i, g)
+    {
         const char *name = json_string_value(json_object_get(g, "group"));
         bool seen = false;
 
         for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(name, json_string_value(json_object_get(
-                                    json_array_get(reasons, j), "group"))) == 0;
+            seen = strcmp(name, json_string_value(
+                                    json_object_get(json_array_get(reasons, j), "group"))) == 0;
         if (!seen && name != NULL)
             count_group(s, name, i == 0, distinct == 1);
     }
@@ -736,8 +733,7 @@ summary(struct suite *s)
     if (s->reasons && s->n_g > 0) {
         printf("skip reasons: tests skipped for it first, at all, for it alone; reason\n");
         for (size_t i = 0; i < s->n_g; i++)
-            printf("%7zu %6zu %6zu  %s\n", s->g[i].first, s->g[i].any, s->g[i].only,
-                   s->g[i].name);
+            printf("%7zu %6zu %6zu  %s\n", s->g[i].first, s->g[i].any, s->g[i].only, s->g[i].name);
     }
     if (s->errors > 0)
         printf("%zu test folder%s could not be read as a test (counted as failed)\n", s->errors,
@@ -751,11 +747,16 @@ static int
 parse_args(int argc, char **argv, struct suite *s, const char **config, struct sw_cmd_sets *sets)
 {
     static const struct option opts[] = {
-        {"jobs", required_argument, NULL, 'j'},    {"json", no_argument, NULL, 'J'},
-        {"summary-reasons", no_argument, NULL, 'R'}, {"verbose", no_argument, NULL, 'v'},
-        {"timeout", required_argument, NULL, 'T'}, {"output-dir", required_argument, NULL, 'o'},
-        {"config", required_argument, NULL, 'c'},  {"set", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"jobs", required_argument, NULL, 'j'},
+        {"json", no_argument, NULL, 'J'},
+        {"summary-reasons", no_argument, NULL, 'R'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"timeout", required_argument, NULL, 'T'},
+        {"output-dir", required_argument, NULL, 'o'},
+        {"config", required_argument, NULL, 'c'},
+        {"set", required_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     uint64_t v;
     int c;
@@ -867,10 +868,12 @@ sw_cmd_rules_test(int argc, char **argv)
     }
     if (uname(&un) != 0)
         snprintf(un.machine, sizeof(un.machine), "unknown");
-    s.env = (struct sw_rtest_env){.compat = SW_RTEST_SURICATA_COMPAT, .os = "linux",
-                                  .arch = un.machine, .uid = (long long)getuid()};
-    s.ro = (struct sw_rtest_run_opts){.config = config, .sets = sets.v, .n_sets = sets.n,
-                                      .env = &s.env};
+    s.env = (struct sw_rtest_env){.compat = SW_RTEST_SURICATA_COMPAT,
+                                  .os = "linux",
+                                  .arch = un.machine,
+                                  .uid = (long long)getuid()};
+    s.ro = (struct sw_rtest_run_opts){
+        .config = config, .sets = sets.v, .n_sets = sets.n, .env = &s.env};
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     s.env.signatures = probe(&s);

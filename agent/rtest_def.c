@@ -23,8 +23,7 @@ struct interp {
     struct sw_rtest *t;
 };
 
-static void SW_PRINTF(3, 4)
-ierr(struct interp *ip, const struct ynode *n, const char *fmt, ...)
+static void SW_PRINTF(3, 4) ierr(struct interp *ip, const struct ynode *n, const char *fmt, ...)
 {
     char msg[SW_ERR_MSG_MAX];
     va_list ap;
@@ -43,146 +42,6 @@ ioom(struct interp *ip)
 
 /* --- reading the tree into struct sw_rtest --------------------------------------------------- */
 
-static const char *
-kind_name(const struct ynode *n)
-{
-    return n->kind == Y_MAP ? "a mapping" : n->kind == Y_SEQ ? "a sequence" : "a scalar";
-}
-
-/* Check a mapping: a mapping node (or null: no keys), no duplicate or non-scalar keys. */
-static bool
-want_map(struct interp *ip, const struct ynode *n, const char *what)
-{
-    if (sw_rtest_yaml_is_null(n))
-        return true;
-    if (n->kind != Y_MAP) {
-        ierr(ip, n, "%s: expected a mapping, not %s", what, kind_name(n));
-        return false;
-    }
-    for (size_t i = 0; i + 1 < n->n; i += 2) {
-        char sb[64];
-
-        if (n->kid[i]->kind != Y_SCALAR || strlen(n->kid[i]->text) != n->kid[i]->len) {
-            ierr(ip, n->kid[i], "%s: a key must be a scalar without NUL bytes", what);
-            return false;
-        }
-        for (size_t j = 0; j < i; j += 2) {
-            if (strcmp(n->kid[j]->text, n->kid[i]->text) == 0) {
-                ierr(ip, n->kid[i], "%s: duplicate key '%s'", what,
-                     sw_rtest_yaml_show(n->kid[i]->text, sb, sizeof(sb)));
-                return false;
-            }
-        }
-    }
-    return true;
-}
-
-/* Items of a sequence, or the node itself when it is a single scalar (none when null). */
-static size_t
-nitems(const struct ynode *n)
-{
-    if (n->kind == Y_SEQ)
-        return n->n;
-    return sw_rtest_yaml_is_null(n) ? 0 : 1;
-}
-
-static const struct ynode *
-item_at(const struct ynode *n, size_t i)
-{
-    return n->kind == Y_SEQ ? n->kid[i] : n;
-}
-
-static char *
-dup_text(struct interp *ip, const struct ynode *n, const char *what)
-{
-    char *s;
-
-    if (n->kind != Y_SCALAR || sw_rtest_yaml_is_null(n)) {
-        ierr(ip, n, "%s: expected a value, not %s", what,
-             n->kind == Y_SCALAR ? "nothing" : kind_name(n));
-        return NULL;
-    }
-    if (strlen(n->text) != n->len) {
-        ierr(ip, n, "%s: a NUL byte in a name or path", what);
-        return NULL;
-    }
-    s = sw_strdup(n->text);
-    if (s == NULL)
-        ioom(ip);
-    return s;
-}
-
-static bool
-strs_add(struct interp *ip, struct sw_rtest_strs *l, char *s, unsigned line)
-{
-    char **v;
-    unsigned *ln;
-
-    if (s == NULL) {
-        if (!ip->p->failed) /* else the caller already reported why (a NUL byte, ...) */
-            ioom(ip);
-        return false;
-    }
-    if (l->n >= SW_RTEST_MAX_ITEMS) {
-        sw_free(s);
-        sw_rtest_yaml_err(ip->p, SW_ELIMIT, line, 1, "more than %u items", SW_RTEST_MAX_ITEMS);
-        return false;
-    }
-    v = sw_realloc(l->v, (l->n + 1) * sizeof(*v));
-    if (v != NULL)
-        l->v = v;
-    ln = v != NULL ? sw_realloc(l->line, (l->n + 1) * sizeof(*ln)) : NULL;
-    if (ln == NULL) {
-        sw_free(s);
-        ioom(ip);
-        return false;
-    }
-    l->line = ln;
-    l->v[l->n] = s;
-    l->line[l->n++] = line;
-    return true;
-}
-
-static bool
-strs_of(struct interp *ip, const struct ynode *n, const char *what, struct sw_rtest_strs *l)
-{
-    size_t cnt = nitems(n);
-
-    for (size_t i = 0; i < cnt; i++) {
-        const struct ynode *e = item_at(n, i);
-
-        if (!strs_add(ip, l, dup_text(ip, e, what), e->line))
-            return false;
-    }
-    return true;
-}
-
-static void
-strs_free(struct sw_rtest_strs *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        sw_free(l->v[i]);
-    sw_free(l->v);
-    sw_free(l->line);
-    memset(l, 0, sizeof(*l));
-}
-
-static bool
-get_int(struct interp *ip, const struct ynode *n, const char *what, long long min,
-        long long max, long long *out)
-{
-    json_t *v = sw_rtest_yaml_json(ip->p, n);
-    bool ok = v != NULL && json_is_integer(v) && json_integer_value(v) >= min &&
-              json_integer_value(v) <= max;
-
-    if (ok)
-        *out = json_integer_value(v);
-    else if (v != NULL)
-        ierr(ip, n, "%s: expected an integer from %lld to %lld", what, min, max);
-    json_decref(v);
-    return ok;
-}
-
 /* A key seawall does not honour: kept as "key: why" (with its line) to skip the test. */
 static bool
 unsupported(struct interp *ip, const struct ynode *key, const char *why)
@@ -190,13 +49,13 @@ unsupported(struct interp *ip, const struct ynode *key, const char *why)
     char buf[256], sb[64];
 
     snprintf(buf, sizeof(buf), "%s: %s", sw_rtest_yaml_show(key->text, sb, sizeof(sb)), why);
-    return strs_add(ip, &ip->t->unsupported, sw_strdup(buf), key->line);
+    return sw_rtest_strs_add(ip->p, &ip->t->unsupported, sw_strdup(buf), key->line);
 }
 
 static bool
 parse_requires(struct interp *ip, const struct ynode *n, struct sw_rtest_requires *r)
 {
-    if (!want_map(ip, n, "requires"))
+    if (!sw_rtest_yaml_want_map(ip->p, n, "requires"))
         return false;
     r->present = true;
     r->line = n->line;
@@ -218,17 +77,17 @@ parse_requires(struct interp *ip, const struct ynode *n, struct sw_rtest_require
         else if (strcmp(key, "arch") == 0)
             slot = &r->arch;
         if (slot != NULL) {
-            *slot = dup_text(ip, v, key);
+            *slot = sw_rtest_yaml_text(ip->p, v, key);
             if (*slot == NULL)
                 return false;
         } else if (strcmp(key, "features") == 0) {
-            if (!strs_of(ip, v, "features", &r->features))
+            if (!sw_rtest_strs_of(ip->p, v, "features", &r->features))
                 return false;
         } else if (strcmp(key, "env") == 0) {
-            if (!strs_of(ip, v, "env", &r->env))
+            if (!sw_rtest_strs_of(ip->p, v, "env", &r->env))
                 return false;
         } else if (strcmp(key, "files") == 0) {
-            if (!strs_of(ip, v, "files", &r->files))
+            if (!sw_rtest_strs_of(ip->p, v, "files", &r->files))
                 return false;
         } else if (strcmp(key, "script") == 0) {
             r->script_line = k->line;
@@ -261,9 +120,13 @@ op_of(const char *key, size_t *stem)
         const char *suffix;
         enum sw_rtest_op op;
     } ops[] = {
-        {"__contains", SW_RTEST_CONTAINS}, {"__find", SW_RTEST_FIND},
-        {"__startswith", SW_RTEST_STARTSWITH}, {"__endswith", SW_RTEST_ENDSWITH},
-        {"__gte", SW_RTEST_GTE}, {"__gt", SW_RTEST_GT}, {"__lte", SW_RTEST_LTE},
+        {"__contains", SW_RTEST_CONTAINS},
+        {"__find", SW_RTEST_FIND},
+        {"__startswith", SW_RTEST_STARTSWITH},
+        {"__endswith", SW_RTEST_ENDSWITH},
+        {"__gte", SW_RTEST_GTE},
+        {"__gt", SW_RTEST_GT},
+        {"__lte", SW_RTEST_LTE},
         {"__lt", SW_RTEST_LT},
     };
     const char *last = strrchr(key, '.');
@@ -286,7 +149,7 @@ match_new(struct interp *ip, struct sw_rtest_check *c, const struct ynode *at)
 
     if (c->n_m >= SW_RTEST_MAX_ITEMS) {
         sw_rtest_yaml_err(ip->p, SW_ELIMIT, at->line, at->col, "more than %u match keys",
-             SW_RTEST_MAX_ITEMS);
+                          SW_RTEST_MAX_ITEMS);
         return NULL;
     }
     m = sw_realloc(c->m, (c->n_m + 1) * sizeof(*m));
@@ -311,7 +174,7 @@ parse_match_key(struct interp *ip, struct sw_rtest_check *c, const struct ynode 
     size_t stem;
 
     if (!stats && (strcmp(k->text, "has-key") == 0 || strcmp(k->text, "not-has-key") == 0)) {
-        size_t cnt = nitems(v);
+        size_t cnt = sw_rtest_yaml_nitems(v);
         bool has = k->text[0] == 'h';
 
         if (cnt == 0) {
@@ -319,14 +182,14 @@ parse_match_key(struct interp *ip, struct sw_rtest_check *c, const struct ynode 
             return false;
         }
         for (size_t i = 0; i < cnt; i++) {
-            const struct ynode *pn = item_at(v, i);
+            const struct ynode *pn = sw_rtest_yaml_item(v, i);
 
             m = match_new(ip, c, k);
             if (m == NULL)
                 return false;
             m->op = has ? SW_RTEST_HAS_KEY : SW_RTEST_NOT_HAS_KEY;
             m->key = sw_strdup(k->text);
-            m->path = dup_text(ip, pn, k->text);
+            m->path = sw_rtest_yaml_text(ip->p, pn, k->text);
             if (m->key == NULL || m->path == NULL) {
                 if (m->key == NULL)
                     ioom(ip);
@@ -348,7 +211,8 @@ parse_match_key(struct interp *ip, struct sw_rtest_check *c, const struct ynode 
     memcpy(m->path, k->text, stem);
     m->path[stem] = '\0';
     if (stem == 0) {
-        ierr(ip, k, "'%s': no field before the operator", sw_rtest_yaml_show(k->text, sb, sizeof(sb)));
+        ierr(ip, k, "'%s': no field before the operator",
+             sw_rtest_yaml_show(k->text, sb, sizeof(sb)));
         return false;
     }
     m->expected = sw_rtest_yaml_json(ip->p, v);
@@ -392,7 +256,8 @@ check_new(struct interp *ip, const struct ynode *at, enum sw_rtest_kind kind)
     struct sw_rtest_check *c;
 
     if (t->n_checks >= SW_RTEST_MAX_ITEMS) {
-        sw_rtest_yaml_err(ip->p, SW_ELIMIT, at->line, at->col, "more than %u checks", SW_RTEST_MAX_ITEMS);
+        sw_rtest_yaml_err(ip->p, SW_ELIMIT, at->line, at->col, "more than %u checks",
+                          SW_RTEST_MAX_ITEMS);
         return NULL;
     }
     c = sw_realloc(t->checks, (t->n_checks + 1) * sizeof(*c));
@@ -416,20 +281,21 @@ parse_filter(struct interp *ip, const struct ynode *k, const struct ynode *n)
     const struct ynode *match = NULL;
     bool have_count = false;
 
-    if (!want_map(ip, n, "filter") || (c = check_new(ip, k, SW_RTEST_FILTER)) == NULL)
+    if (!sw_rtest_yaml_want_map(ip->p, n, "filter") ||
+        (c = check_new(ip, k, SW_RTEST_FILTER)) == NULL)
         return false;
     for (size_t i = 0; n->kind == Y_MAP && i + 1 < n->n; i += 2) {
         const struct ynode *key = n->kid[i], *v = n->kid[i + 1];
         char sb[64];
 
         if (strcmp(key->text, "count") == 0) {
-            if (!get_int(ip, v, "count", 0, INT_MAX, &c->count))
+            if (!sw_rtest_yaml_int(ip->p, v, "count", 0, INT_MAX, &c->count))
                 return false;
             have_count = true;
         } else if (strcmp(key->text, "match") == 0) {
             match = v;
         } else if (strcmp(key->text, "filename") == 0) {
-            c->filename = dup_text(ip, v, "filename");
+            c->filename = sw_rtest_yaml_text(ip->p, v, "filename");
             if (c->filename == NULL)
                 return false;
         } else if (strcmp(key->text, "requires") == 0) {
@@ -437,7 +303,8 @@ parse_filter(struct interp *ip, const struct ynode *k, const struct ynode *n)
                 return false;
         } else {
             /* run.py refuses a filter with a key it does not know: a broken test. */
-            ierr(ip, key, "filter: unknown key '%s'", sw_rtest_yaml_show(key->text, sb, sizeof(sb)));
+            ierr(ip, key, "filter: unknown key '%s'",
+                 sw_rtest_yaml_show(key->text, sb, sizeof(sb)));
             return false;
         }
     }
@@ -445,7 +312,7 @@ parse_filter(struct interp *ip, const struct ynode *k, const struct ynode *n)
         ierr(ip, k, "filter: needs count and match");
         return false;
     }
-    if (!want_map(ip, match, "match"))
+    if (!sw_rtest_yaml_want_map(ip->p, match, "match"))
         return false;
     for (size_t i = 0; match->kind == Y_MAP && i + 1 < match->n; i += 2)
         if (!parse_match_key(ip, c, match->kid[i], match->kid[i + 1], false))
@@ -459,7 +326,7 @@ parse_checks(struct interp *ip, const struct ynode *n)
     if (sw_rtest_yaml_is_null(n))
         return true;
     if (n->kind != Y_SEQ) {
-        ierr(ip, n, "checks: expected a sequence, not %s", kind_name(n));
+        ierr(ip, n, "checks: expected a sequence, not %s", sw_rtest_yaml_kind(n));
         return false;
     }
     for (size_t i = 0; i < n->n; i++) {
@@ -469,7 +336,7 @@ parse_checks(struct interp *ip, const struct ynode *n)
             ierr(ip, item, "checks: each check is a mapping (filter:, stats:, ...)");
             return false;
         }
-        if (!want_map(ip, item, "check"))
+        if (!sw_rtest_yaml_want_map(ip->p, item, "check"))
             return false;
         for (size_t j = 0; j + 1 < item->n; j += 2) {
             const struct ynode *k = item->kid[j], *v = item->kid[j + 1];
@@ -480,7 +347,8 @@ parse_checks(struct interp *ip, const struct ynode *n)
                 if (!parse_filter(ip, k, v))
                     return false;
             } else if (strcmp(k->text, "stats") == 0) {
-                if (!want_map(ip, v, "stats") || (c = check_new(ip, k, SW_RTEST_STATS)) == NULL)
+                if (!sw_rtest_yaml_want_map(ip->p, v, "stats") ||
+                    (c = check_new(ip, k, SW_RTEST_STATS)) == NULL)
                     return false;
                 for (size_t m = 0; v->kind == Y_MAP && m + 1 < v->n; m += 2)
                     if (!parse_match_key(ip, c, v->kid[m], v->kid[m + 1], true))
@@ -492,7 +360,8 @@ parse_checks(struct interp *ip, const struct ynode *n)
                 if (check_new(ip, k, SW_RTEST_FILE_COMPARE) == NULL)
                     return false;
             } else {
-                ierr(ip, k, "checks: unknown check type '%s'", sw_rtest_yaml_show(k->text, sb, sizeof(sb)));
+                ierr(ip, k, "checks: unknown check type '%s'",
+                     sw_rtest_yaml_show(k->text, sb, sizeof(sb)));
                 return false;
             }
         }
@@ -518,7 +387,8 @@ parse_skip(struct interp *ip, const struct ynode *k, const struct ynode *n)
         return false;
     }
     if (n->n > SW_RTEST_MAX_ITEMS) {
-        sw_rtest_yaml_err(ip->p, SW_ELIMIT, n->line, n->col, "skip: more than %u items", SW_RTEST_MAX_ITEMS);
+        sw_rtest_yaml_err(ip->p, SW_ELIMIT, n->line, n->col, "skip: more than %u items",
+                          SW_RTEST_MAX_ITEMS);
         return false;
     }
     t->skips = sw_calloc(n->n > 0 ? n->n : 1, sizeof(*t->skips));
@@ -532,7 +402,7 @@ parse_skip(struct interp *ip, const struct ynode *k, const struct ynode *n)
 
         s->uid = -1;
         s->line = e->line;
-        if (e->kind != Y_MAP || !want_map(ip, e, "skip")) {
+        if (e->kind != Y_MAP || !sw_rtest_yaml_want_map(ip->p, e, "skip")) {
             ierr(ip, e, "skip: each condition is a mapping (feature:, uid:, config:, msg:)");
             return false;
         }
@@ -541,18 +411,19 @@ parse_skip(struct interp *ip, const struct ynode *k, const struct ynode *n)
             char sb[64];
 
             if (strcmp(key->text, "feature") == 0) {
-                if ((s->feature = dup_text(ip, v, "feature")) == NULL)
+                if ((s->feature = sw_rtest_yaml_text(ip->p, v, "feature")) == NULL)
                     return false;
             } else if (strcmp(key->text, "msg") == 0) {
-                if ((s->msg = dup_text(ip, v, "msg")) == NULL)
+                if ((s->msg = sw_rtest_yaml_text(ip->p, v, "msg")) == NULL)
                     return false;
             } else if (strcmp(key->text, "uid") == 0) {
-                if (!get_int(ip, v, "uid", 0, UINT_MAX, &s->uid))
+                if (!sw_rtest_yaml_int(ip->p, v, "uid", 0, UINT_MAX, &s->uid))
                     return false;
             } else if (strcmp(key->text, "config") == 0) {
                 s->config = true;
             } else {
-                ierr(ip, key, "skip: unknown key '%s'", sw_rtest_yaml_show(key->text, sb, sizeof(sb)));
+                ierr(ip, key, "skip: unknown key '%s'",
+                     sw_rtest_yaml_show(key->text, sb, sizeof(sb)));
                 return false;
             }
         }
@@ -572,8 +443,8 @@ safe_name(const char *s)
         if (*p == '/' || *p == '\0') {
             size_t n = (size_t)(p - part);
 
-            if (n == 0 || (n == 1 && part[0] == '.') || (n == 2 && part[0] == '.' &&
-                                                         part[1] == '.'))
+            if (n == 0 || (n == 1 && part[0] == '.') ||
+                (n == 2 && part[0] == '.' && part[1] == '.'))
                 return false;
             if (*p == '\0')
                 return true;
@@ -601,14 +472,14 @@ parse_inline(struct interp *ip, const struct ynode *n, struct sw_rtest_file *f)
 {
     const struct ynode *text = NULL, *hex = NULL;
 
-    if (!want_map(ip, n, "files"))
+    if (!sw_rtest_yaml_want_map(ip->p, n, "files"))
         return false;
     for (size_t j = 0; j + 1 < n->n; j += 2) {
         const struct ynode *key = n->kid[j], *v = n->kid[j + 1];
         char sb[64];
 
         if (strcmp(key->text, "name") == 0) {
-            if ((f->path = dup_text(ip, v, "name")) == NULL)
+            if ((f->path = sw_rtest_yaml_text(ip->p, v, "name")) == NULL)
                 return false;
             if (!safe_name(f->path)) {
                 ierr(ip, v, "files: name '%s' must be a relative path without '.' or '..'",
@@ -662,8 +533,8 @@ parse_inline(struct interp *ip, const struct ynode *n, struct sw_rtest_file *f)
         }
     }
     if (f->len > SW_RTEST_MAX_INLINE) {
-        sw_rtest_yaml_err(ip->p, SW_ELIMIT, n->line, n->col, "files: inline file larger than %u bytes",
-             SW_RTEST_MAX_INLINE);
+        sw_rtest_yaml_err(ip->p, SW_ELIMIT, n->line, n->col,
+                          "files: inline file larger than %u bytes", SW_RTEST_MAX_INLINE);
         return false;
     }
     return true;
@@ -673,11 +544,12 @@ static bool
 parse_files(struct interp *ip, const struct ynode *n)
 {
     struct sw_rtest *t = ip->t;
-    size_t cnt = nitems(n);
+    size_t cnt = sw_rtest_yaml_nitems(n);
 
     t->has_files = true;
     if (cnt > SW_RTEST_MAX_ITEMS) {
-        sw_rtest_yaml_err(ip->p, SW_ELIMIT, n->line, n->col, "files: more than %u items", SW_RTEST_MAX_ITEMS);
+        sw_rtest_yaml_err(ip->p, SW_ELIMIT, n->line, n->col, "files: more than %u items",
+                          SW_RTEST_MAX_ITEMS);
         return false;
     }
     if (cnt == 0)
@@ -688,14 +560,14 @@ parse_files(struct interp *ip, const struct ynode *n)
         return false;
     }
     for (size_t i = 0; i < cnt; i++) {
-        const struct ynode *e = item_at(n, i);
+        const struct ynode *e = sw_rtest_yaml_item(n, i);
         struct sw_rtest_file *f = &t->files[t->n_files++];
 
         f->line = e->line;
         if (e->kind == Y_MAP) {
             if (!parse_inline(ip, e, f))
                 return false;
-        } else if ((f->path = dup_text(ip, e, "files")) == NULL) {
+        } else if ((f->path = sw_rtest_yaml_text(ip->p, e, "files")) == NULL) {
             return false;
         }
     }
@@ -706,11 +578,11 @@ static bool
 parse_expect_list(struct interp *ip, const struct ynode *n, bool no_match,
                   struct sw_rtest_expect **out, size_t *n_out)
 {
-    size_t cnt = nitems(n);
+    size_t cnt = sw_rtest_yaml_nitems(n);
 
     if (cnt > SW_RTEST_MAX_ITEMS) {
         sw_rtest_yaml_err(ip->p, SW_ELIMIT, n->line, n->col, "expect: more than %u items",
-             SW_RTEST_MAX_ITEMS);
+                          SW_RTEST_MAX_ITEMS);
         return false;
     }
     if (cnt == 0)
@@ -721,7 +593,7 @@ parse_expect_list(struct interp *ip, const struct ynode *n, bool no_match,
         return false;
     }
     for (size_t i = 0; i < cnt; i++) {
-        const struct ynode *e = item_at(n, i);
+        const struct ynode *e = sw_rtest_yaml_item(n, i);
         struct sw_rtest_expect *x = &(*out)[(*n_out)++];
 
         x->sid = -1;
@@ -744,7 +616,7 @@ parse_expect_list(struct interp *ip, const struct ynode *n, bool no_match,
                 return false;
             continue;
         }
-        if (!want_map(ip, e, "expect"))
+        if (!sw_rtest_yaml_want_map(ip->p, e, "expect"))
             return false;
         if (e->kind != Y_MAP) {
             ierr(ip, e, "expect: a rule name, a signature id or a mapping");
@@ -755,16 +627,16 @@ parse_expect_list(struct interp *ip, const struct ynode *n, bool no_match,
             char sb[64];
 
             if (strcmp(key->text, "rule") == 0) {
-                if ((x->rule = dup_text(ip, val, "rule")) == NULL)
+                if ((x->rule = sw_rtest_yaml_text(ip->p, val, "rule")) == NULL)
                     return false;
             } else if (strcmp(key->text, "sid") == 0) {
-                if (!get_int(ip, val, "sid", 0, UINT32_MAX, &x->sid))
+                if (!sw_rtest_yaml_int(ip->p, val, "sid", 0, UINT32_MAX, &x->sid))
                     return false;
             } else if (strcmp(key->text, "file") == 0) {
-                if ((x->file = dup_text(ip, val, "file")) == NULL)
+                if ((x->file = sw_rtest_yaml_text(ip->p, val, "file")) == NULL)
                     return false;
             } else if (strcmp(key->text, "count") == 0 && !no_match) {
-                if (!get_int(ip, val, "count", 0, INT_MAX, &x->count))
+                if (!sw_rtest_yaml_int(ip->p, val, "count", 0, INT_MAX, &x->count))
                     return false;
             } else {
                 ierr(ip, key, "expect: unknown key '%s' (rule, sid, file%s)",
@@ -789,7 +661,7 @@ parse_expect(struct interp *ip, const struct ynode *n)
 {
     struct sw_rtest *t = ip->t;
 
-    if (!want_map(ip, n, "expect"))
+    if (!sw_rtest_yaml_want_map(ip->p, n, "expect"))
         return false;
     t->has_expect = true;
     for (size_t i = 0; n->kind == Y_MAP && i + 1 < n->n; i += 2) {
@@ -814,7 +686,7 @@ parse_expect(struct interp *ip, const struct ynode *n)
 static bool
 parse_env(struct interp *ip, const struct ynode *n)
 {
-    if (!want_map(ip, n, "env"))
+    if (!sw_rtest_yaml_want_map(ip->p, n, "env"))
         return false;
     for (size_t i = 0; n->kind == Y_MAP && i + 1 < n->n; i += 2) {
         const struct ynode *k = n->kid[i], *v = n->kid[i + 1];
@@ -832,7 +704,7 @@ parse_env(struct interp *ip, const struct ynode *n)
             return false;
         }
         snprintf(s, len, "%s=%s", k->text, sw_rtest_yaml_is_null(v) ? "" : v->text);
-        if (!strs_add(ip, &ip->t->env, s, k->line))
+        if (!sw_rtest_strs_add(ip->p, &ip->t->env, s, k->line))
             return false;
     }
     return true;
@@ -846,10 +718,11 @@ parse_top(struct interp *ip, const struct ynode *root)
     if (root == NULL || sw_rtest_yaml_is_null(root))
         return true; /* an empty test.yaml: run the input, check the exit code */
     if (root->kind != Y_MAP) {
-        ierr(ip, root, "a test is a mapping (pcap:, checks:, ...), not %s", kind_name(root));
+        ierr(ip, root, "a test is a mapping (pcap:, checks:, ...), not %s",
+             sw_rtest_yaml_kind(root));
         return false;
     }
-    if (!want_map(ip, root, "test"))
+    if (!sw_rtest_yaml_want_map(ip->p, root, "test"))
         return false;
     for (size_t i = 0; i + 1 < root->n; i += 2) {
         const struct ynode *k = root->kid[i], *v = root->kid[i + 1];
@@ -862,22 +735,24 @@ parse_top(struct interp *ip, const struct ynode *root)
         } else if (strcmp(key, "skip") == 0) {
             ok = parse_skip(ip, k, v);
         } else if (strcmp(key, "args") == 0) {
-            ok = strs_of(ip, v, "args", &t->args);
+            ok = sw_rtest_strs_of(ip->p, v, "args", &t->args);
         } else if (strcmp(key, "checks") == 0) {
             ok = parse_checks(ip, v);
         } else if (strcmp(key, "pcap") == 0) {
             t->pcap_line = k->line;
-            if (sw_rtest_yaml_is_null(v) || sw_rtest_yaml_bool(v) == 0 || (v->kind == Y_SCALAR && v->len == 0))
+            if (sw_rtest_yaml_is_null(v) || sw_rtest_yaml_bool(v) == 0 ||
+                (v->kind == Y_SCALAR && v->len == 0))
                 t->pcap_false = true;
             else
-                ok = (t->pcap = dup_text(ip, v, "pcap")) != NULL;
+                ok = (t->pcap = sw_rtest_yaml_text(ip->p, v, "pcap")) != NULL;
         } else if (strcmp(key, "rules") == 0) {
             t->rules_set = true;
-            if (!sw_rtest_yaml_is_null(v) && sw_rtest_yaml_bool(v) != 0 && !(v->kind == Y_SCALAR && v->len == 0))
-                ok = strs_of(ip, v, "rules", &t->rules);
+            if (!sw_rtest_yaml_is_null(v) && sw_rtest_yaml_bool(v) != 0 &&
+                !(v->kind == Y_SCALAR && v->len == 0))
+                ok = sw_rtest_strs_of(ip->p, v, "rules", &t->rules);
         } else if (strcmp(key, "exit-code") == 0) {
             t->has_exit_code = true;
-            ok = get_int(ip, v, "exit-code", 0, 255, &t->exit_code);
+            ok = sw_rtest_yaml_int(ip->p, v, "exit-code", 0, 255, &t->exit_code);
         } else if (strcmp(key, "env") == 0) {
             ok = parse_env(ip, v);
         } else if (strcmp(key, "files") == 0) {
@@ -893,7 +768,7 @@ parse_top(struct interp *ip, const struct ynode *root)
         } else if (strcmp(key, "retry") == 0 || strcmp(key, "count") == 0) {
             /* Repeat runs to catch flaky ones: seawall runs each test once; a value must
              * still be a number. */
-            ok = get_int(ip, v, key, 0, 1000, &ignored);
+            ok = sw_rtest_yaml_int(ip->p, v, key, 0, 1000, &ignored);
         } else if (strcmp(key, "command") == 0) {
             ok = unsupported(ip, k, "a custom command line (seawall runs its own pipeline)");
         } else if (strcmp(key, "setup") == 0 || strcmp(key, "pre-check") == 0) {
@@ -919,9 +794,9 @@ requires_fini(struct sw_rtest_requires *r)
     sw_free(r->os);
     sw_free(r->arch);
     sw_free(r->unknown);
-    strs_free(&r->features);
-    strs_free(&r->env);
-    strs_free(&r->files);
+    sw_rtest_strs_free(&r->features);
+    sw_rtest_strs_free(&r->env);
+    sw_rtest_strs_free(&r->files);
 }
 
 void
@@ -935,10 +810,10 @@ sw_rtest_free(struct sw_rtest *t)
         sw_free(t->files[i].data);
     }
     sw_free(t->files);
-    strs_free(&t->rules);
-    strs_free(&t->args);
-    strs_free(&t->env);
-    strs_free(&t->unsupported);
+    sw_rtest_strs_free(&t->rules);
+    sw_rtest_strs_free(&t->args);
+    sw_rtest_strs_free(&t->env);
+    sw_rtest_strs_free(&t->unsupported);
     requires_fini(&t->req);
     for (size_t i = 0; i < t->n_skips; i++) {
         sw_free(t->skips[i].feature);

@@ -39,7 +39,8 @@ sw_rtest_yaml_show(const char *s, char *buf, size_t len)
 }
 
 void
-sw_rtest_yaml_err(struct yparser *p, enum sw_rc code, unsigned line, unsigned col, const char *fmt, ...)
+sw_rtest_yaml_err(struct yparser *p, enum sw_rc code, unsigned line, unsigned col, const char *fmt,
+                  ...)
 {
     char msg[SW_ERR_MSG_MAX];
     va_list ap;
@@ -110,7 +111,7 @@ node_new(struct yparser *p, enum ykind kind, const yaml_mark_t *m, const yaml_ch
 
     if (++p->count > SW_RTEST_MAX_NODES) {
         sw_rtest_yaml_err(p, SW_ELIMIT, (unsigned)m->line + 1, (unsigned)m->column + 1,
-             "more than %u nodes", SW_RTEST_MAX_NODES);
+                          "more than %u nodes", SW_RTEST_MAX_NODES);
         return NULL;
     }
     n = sw_calloc(1, sizeof(*n));
@@ -143,7 +144,7 @@ on_scalar(struct yparser *p, const yaml_event_t *ev)
 
     if (len > SW_RTEST_MAX_SCALAR) {
         sw_rtest_yaml_err(p, SW_ELIMIT, (unsigned)m->line + 1, (unsigned)m->column + 1,
-             "a value longer than %u bytes", SW_RTEST_MAX_SCALAR);
+                          "a value longer than %u bytes", SW_RTEST_MAX_SCALAR);
         return false;
     }
     n = node_new(p, Y_SCALAR, m, ev->data.scalar.tag);
@@ -165,13 +166,13 @@ static bool
 on_start(struct yparser *p, const yaml_event_t *ev, enum ykind kind)
 {
     const yaml_mark_t *m = &ev->start_mark;
-    const yaml_char_t *tag = kind == Y_MAP ? ev->data.mapping_start.tag
-                                           : ev->data.sequence_start.tag;
+    const yaml_char_t *tag =
+        kind == Y_MAP ? ev->data.mapping_start.tag : ev->data.sequence_start.tag;
     struct ynode *n;
 
     if (p->depth == SW_RTEST_MAX_DEPTH) {
         sw_rtest_yaml_err(p, SW_ELIMIT, (unsigned)m->line + 1, (unsigned)m->column + 1,
-             "nesting deeper than %d levels", SW_RTEST_MAX_DEPTH);
+                          "nesting deeper than %d levels", SW_RTEST_MAX_DEPTH);
         return false;
     }
     n = node_new(p, kind, m, tag);
@@ -204,8 +205,8 @@ syntax_error(struct yparser *p, const yaml_parser_t *yp, const char *buf, size_t
             }
         }
     }
-    sw_rtest_yaml_err(p, SW_EINVAL, (unsigned)m.line + 1, (unsigned)m.column + 1, "invalid YAML: %s",
-         problem);
+    sw_rtest_yaml_err(p, SW_EINVAL, (unsigned)m.line + 1, (unsigned)m.column + 1,
+                      "invalid YAML: %s", problem);
 }
 
 bool
@@ -246,7 +247,8 @@ sw_rtest_yaml_parse(struct yparser *p, const char *buf, size_t len)
             break;
         case YAML_ALIAS_EVENT:
             sw_rtest_yaml_err(p, SW_EINVAL, (unsigned)ev.start_mark.line + 1,
-                 (unsigned)ev.start_mark.column + 1, "aliases are not supported in a test");
+                              (unsigned)ev.start_mark.column + 1,
+                              "aliases are not supported in a test");
             ok = false;
             break;
         default:
@@ -277,10 +279,9 @@ sw_rtest_yaml_is_null(const struct ynode *n)
 int
 sw_rtest_yaml_bool(const struct ynode *n)
 {
-    static const char *const t[] = {"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On",
-                                    "ON"};
-    static const char *const f[] = {"no", "No", "NO", "false", "False", "FALSE", "off", "Off",
-                                    "OFF"};
+    static const char *const t[] = {"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"};
+    static const char *const f[] = {"no",    "No",  "NO",  "false", "False",
+                                    "FALSE", "off", "Off", "OFF"};
 
     if (n->kind != Y_SCALAR || (!n->plain && n->tag == NULL))
         return -1;
@@ -405,7 +406,8 @@ sw_rtest_yaml_json(struct yparser *p, const struct ynode *n)
             strcmp(tag, "tag:yaml.org,2002:null") != 0) {
             char sb[64];
 
-            sw_rtest_yaml_err(p, SW_EINVAL, n->line, n->col, "tag '%s' is not supported", sw_rtest_yaml_show(tag, sb, sizeof(sb)));
+            sw_rtest_yaml_err(p, SW_EINVAL, n->line, n->col, "tag '%s' is not supported",
+                              sw_rtest_yaml_show(tag, sb, sizeof(sb)));
             return NULL;
         }
         if (sw_rtest_yaml_is_null(n)) {
@@ -425,13 +427,13 @@ sw_rtest_yaml_json(struct yparser *p, const struct ynode *n)
                 return NULL;
             }
             v = json_integer(i);
-        } else if (parse_float(n->text, &d) &&
-                   (tag == NULL || strcmp(tag + 18, "float") == 0)) {
+        } else if (parse_float(n->text, &d) && (tag == NULL || strcmp(tag + 18, "float") == 0)) {
             v = json_real(d);
         } else if (tag != NULL && strcmp(tag + 18, "str") != 0) {
             char sb[64];
 
-            sw_rtest_yaml_err(p, SW_EINVAL, n->line, n->col, "'%s' is not a %s", sw_rtest_yaml_show(n->text, sb, sizeof(sb)), tag + 18);
+            sw_rtest_yaml_err(p, SW_EINVAL, n->line, n->col, "'%s' is not a %s",
+                              sw_rtest_yaml_show(n->text, sb, sizeof(sb)), tag + 18);
             return NULL;
         } else {
             v = json_stringn(n->text, n->len);
@@ -457,14 +459,16 @@ sw_rtest_yaml_json(struct yparser *p, const struct ynode *n)
             json_t *e;
 
             if (key->kind != Y_SCALAR || strlen(key->text) != key->len) {
-                sw_rtest_yaml_err(p, SW_EINVAL, key->line, key->col, "a mapping key must be a scalar without NUL bytes");
+                sw_rtest_yaml_err(p, SW_EINVAL, key->line, key->col,
+                                  "a mapping key must be a scalar without NUL bytes");
                 json_decref(v);
                 return NULL;
             }
             if (json_object_get(v, key->text) != NULL) {
                 char sb[64];
 
-                sw_rtest_yaml_err(p, SW_EINVAL, key->line, key->col, "duplicate key '%s'", sw_rtest_yaml_show(key->text, sb, sizeof(sb)));
+                sw_rtest_yaml_err(p, SW_EINVAL, key->line, key->col, "duplicate key '%s'",
+                                  sw_rtest_yaml_show(key->text, sb, sizeof(sb)));
                 json_decref(v);
                 return NULL;
             }
@@ -484,3 +488,149 @@ sw_rtest_yaml_json(struct yparser *p, const struct ynode *n)
     return v;
 }
 
+/* --- reading nodes ---------------------------------------------------------------------- */
+
+const char *
+sw_rtest_yaml_kind(const struct ynode *n)
+{
+    return n->kind == Y_MAP ? "a mapping" : n->kind == Y_SEQ ? "a sequence" : "a scalar";
+}
+
+/* Check a mapping: a mapping node (or null: no keys), no duplicate or non-scalar keys. */
+bool
+sw_rtest_yaml_want_map(struct yparser *p, const struct ynode *n, const char *what)
+{
+    if (sw_rtest_yaml_is_null(n))
+        return true;
+    if (n->kind != Y_MAP) {
+        sw_rtest_yaml_err(p, SW_EINVAL, n->line, n->col, "%s: expected a mapping, not %s", what,
+                          sw_rtest_yaml_kind(n));
+        return false;
+    }
+    for (size_t i = 0; i + 1 < n->n; i += 2) {
+        char sb[64];
+
+        if (n->kid[i]->kind != Y_SCALAR || strlen(n->kid[i]->text) != n->kid[i]->len) {
+            sw_rtest_yaml_err(p, SW_EINVAL, n->kid[i]->line, n->kid[i]->col,
+                              "%s: a key must be a scalar without NUL bytes", what);
+            return false;
+        }
+        for (size_t j = 0; j < i; j += 2) {
+            if (strcmp(n->kid[j]->text, n->kid[i]->text) == 0) {
+                sw_rtest_yaml_err(p, SW_EINVAL, n->kid[i]->line, n->kid[i]->col,
+                                  "%s: duplicate key '%s'", what,
+                                  sw_rtest_yaml_show(n->kid[i]->text, sb, sizeof(sb)));
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Items of a sequence, or the node itself when it is a single scalar (none when null). */
+size_t
+sw_rtest_yaml_nitems(const struct ynode *n)
+{
+    if (n->kind == Y_SEQ)
+        return n->n;
+    return sw_rtest_yaml_is_null(n) ? 0 : 1;
+}
+
+const struct ynode *
+sw_rtest_yaml_item(const struct ynode *n, size_t i)
+{
+    return n->kind == Y_SEQ ? n->kid[i] : n;
+}
+
+char *
+sw_rtest_yaml_text(struct yparser *p, const struct ynode *n, const char *what)
+{
+    char *s;
+
+    if (n->kind != Y_SCALAR || sw_rtest_yaml_is_null(n)) {
+        sw_rtest_yaml_err(p, SW_EINVAL, n->line, n->col, "%s: expected a value, not %s", what,
+                          n->kind == Y_SCALAR ? "nothing" : sw_rtest_yaml_kind(n));
+        return NULL;
+    }
+    if (strlen(n->text) != n->len) {
+        sw_rtest_yaml_err(p, SW_EINVAL, n->line, n->col, "%s: a NUL byte in a name or path", what);
+        return NULL;
+    }
+    s = sw_strdup(n->text);
+    if (s == NULL)
+        sw_rtest_yaml_err(p, SW_ENOMEM, 0, 0, "oom");
+    return s;
+}
+
+bool
+sw_rtest_strs_add(struct yparser *p, struct sw_rtest_strs *l, char *s, unsigned line)
+{
+    char **v;
+    unsigned *ln;
+
+    if (s == NULL) {
+        if (!p->failed) /* else the caller already reported why (a NUL byte, ...) */
+            sw_rtest_yaml_err(p, SW_ENOMEM, 0, 0, "oom");
+        return false;
+    }
+    if (l->n >= SW_RTEST_MAX_ITEMS) {
+        sw_free(s);
+        sw_rtest_yaml_err(p, SW_ELIMIT, line, 1, "more than %u items", SW_RTEST_MAX_ITEMS);
+        return false;
+    }
+    v = sw_realloc(l->v, (l->n + 1) * sizeof(*v));
+    if (v != NULL)
+        l->v = v;
+    ln = v != NULL ? sw_realloc(l->line, (l->n + 1) * sizeof(*ln)) : NULL;
+    if (ln == NULL) {
+        sw_free(s);
+        sw_rtest_yaml_err(p, SW_ENOMEM, 0, 0, "oom");
+        return false;
+    }
+    l->line = ln;
+    l->v[l->n] = s;
+    l->line[l->n++] = line;
+    return true;
+}
+
+bool
+sw_rtest_strs_of(struct yparser *p, const struct ynode *n, const char *what,
+                 struct sw_rtest_strs *l)
+{
+    size_t cnt = sw_rtest_yaml_nitems(n);
+
+    for (size_t i = 0; i < cnt; i++) {
+        const struct ynode *e = sw_rtest_yaml_item(n, i);
+
+        if (!sw_rtest_strs_add(p, l, sw_rtest_yaml_text(p, e, what), e->line))
+            return false;
+    }
+    return true;
+}
+
+void
+sw_rtest_strs_free(struct sw_rtest_strs *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        sw_free(l->v[i]);
+    sw_free(l->v);
+    sw_free(l->line);
+    memset(l, 0, sizeof(*l));
+}
+
+bool
+sw_rtest_yaml_int(struct yparser *p, const struct ynode *n, const char *what, long long min,
+                  long long max, long long *out)
+{
+    json_t *v = sw_rtest_yaml_json(p, n);
+    bool ok = v != NULL && json_is_integer(v) && json_integer_value(v) >= min &&
+              json_integer_value(v) <= max;
+
+    if (ok)
+        *out = json_integer_value(v);
+    else if (v != NULL)
+        sw_rtest_yaml_err(p, SW_EINVAL, n->line, n->col,
+                          "%s: expected an integer from %lld to %lld", what, min, max);
+    json_decref(v);
+    return ok;
+}

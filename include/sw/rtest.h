@@ -32,12 +32,12 @@
 #include "sw/err.h"
 
 /* Limits on a test.yaml (the parser rejects anything beyond them, naming the line). */
-#define SW_RTEST_MAX_BYTES (4u * 1024u * 1024u) /* the file */
-#define SW_RTEST_MAX_DEPTH 16                   /* nesting levels */
-#define SW_RTEST_MAX_NODES 200000u              /* scalars, sequences and mappings */
+#define SW_RTEST_MAX_BYTES (4u * 1024u * 1024u)  /* the file */
+#define SW_RTEST_MAX_DEPTH 16                    /* nesting levels */
+#define SW_RTEST_MAX_NODES 200000u               /* scalars, sequences and mappings */
 #define SW_RTEST_MAX_SCALAR (3u * 1024u * 1024u) /* bytes of one scalar (hex of an inline file) */
-#define SW_RTEST_MAX_ITEMS 4096u                /* checks, match keys, files, args, ... */
-#define SW_RTEST_MAX_INLINE (1024u * 1024u)     /* bytes of one inline file */
+#define SW_RTEST_MAX_ITEMS 4096u                 /* checks, match keys, files, args, ... */
+#define SW_RTEST_MAX_INLINE (1024u * 1024u)      /* bytes of one inline file */
 /* EVE output of one run read back for the checks; beyond it the test fails (say why). */
 #define SW_RTEST_MAX_EVE (256u * 1024u * 1024u)
 
@@ -69,12 +69,12 @@ struct sw_rtest_requires {
 
 /* Match operators: the suffix of a filter key (suricata-verify's names), or has-key. */
 enum sw_rtest_op {
-    SW_RTEST_EQ,          /* key: value (Python ==; a missing field is None) */
-    SW_RTEST_CONTAINS,    /* key.__contains: value (Python "value in field") */
-    SW_RTEST_FIND,        /* key.__find: substring */
-    SW_RTEST_STARTSWITH,  /* key.__startswith */
-    SW_RTEST_ENDSWITH,    /* key.__endswith */
-    SW_RTEST_GT,          /* key.__gt: numbers only, booleans never */
+    SW_RTEST_EQ,         /* key: value (Python ==; a missing field is None) */
+    SW_RTEST_CONTAINS,   /* key.__contains: value (Python "value in field") */
+    SW_RTEST_FIND,       /* key.__find: substring */
+    SW_RTEST_STARTSWITH, /* key.__startswith */
+    SW_RTEST_ENDSWITH,   /* key.__endswith */
+    SW_RTEST_GT,         /* key.__gt: numbers only, booleans never */
     SW_RTEST_GTE,
     SW_RTEST_LT,
     SW_RTEST_LTE,
@@ -84,8 +84,8 @@ enum sw_rtest_op {
 
 /* One key of a filter's match (or of a stats check). */
 struct sw_rtest_match {
-    char *key;        /* owned: as written ("alert.metadata.tag[0]", "has-key") */
-    char *path;       /* owned: the dotted path looked up (has-key: its value) */
+    char *key;  /* owned: as written ("alert.metadata.tag[0]", "has-key") */
+    char *path; /* owned: the dotted path looked up (has-key: its value) */
     enum sw_rtest_op op;
     json_t *expected; /* owned; NULL for has-key and not-has-key */
     unsigned line;
@@ -101,8 +101,8 @@ enum sw_rtest_kind {
 struct sw_rtest_check {
     enum sw_rtest_kind kind;
     unsigned line;
-    long long count;          /* filter: events expected */
-    char *filename;           /* owned; filter: the log read, NULL for eve.json */
+    long long count; /* filter: events expected */
+    char *filename;  /* owned; filter: the log read, NULL for eve.json */
     struct sw_rtest_requires req;
     struct sw_rtest_match *m; /* owned, n_m entries */
     size_t n_m;
@@ -121,7 +121,7 @@ struct sw_rtest_expect {
 /* One entry of files: a path (a file or folder, relative to the test folder) or a sample
  * written into the test's output folder before the scan. */
 struct sw_rtest_file {
-    char *path;    /* owned: as written (path) or the inline file's name */
+    char *path; /* owned: as written (path) or the inline file's name */
     bool is_inline;
     uint8_t *data; /* owned: inline content (text: or hex:) */
     size_t len;
@@ -151,11 +151,11 @@ struct sw_rtest {
         bool config;   /* a Suricata config condition: never evaluated */
         char *msg;     /* owned, may be NULL */
         unsigned line;
-    } *skips;          /* owned */
+    } * skips; /* owned */
     size_t n_skips;
     bool has_exit_code;
     long long exit_code;
-    int ndpi_risk;     /* ndpi-risk: -1 not given, 0, 1 */
+    int ndpi_risk;                 /* ndpi-risk: -1 not given, 0, 1 */
     struct sw_rtest_check *checks; /* owned */
     size_t n_checks;
     struct sw_rtest_expect *match, *no_match; /* owned */
@@ -169,8 +169,7 @@ struct sw_rtest {
 /* Parse test.yaml text buf[0, len), named name in messages. Returns the test (caller owns
  * it: sw_rtest_free) or NULL with err "name:LINE:COL: problem" (SW_EINVAL; SW_ELIMIT past a
  * limit; SW_ENOMEM). */
-struct sw_rtest *sw_rtest_parse(const char *name, const char *buf, size_t len,
-                                struct sw_err *err);
+struct sw_rtest *sw_rtest_parse(const char *name, const char *buf, size_t len, struct sw_err *err);
 /* Read path (at most SW_RTEST_MAX_BYTES) and parse it. NULL with err as above, or SW_EIO. */
 struct sw_rtest *sw_rtest_load(const char *path, struct sw_err *err);
 void sw_rtest_free(struct sw_rtest *t); /* NULL-safe */
@@ -184,10 +183,10 @@ bool sw_rtest_seawall_form(const struct sw_rtest *t);
 
 /* What this build and host offer to requires: and skip:. */
 struct sw_rtest_env {
-    const char *compat;     /* SW_RTEST_SURICATA_COMPAT */
-    bool signatures;        /* the pipeline raises alerts from Suricata-syntax *.rules */
-    const char *os;         /* "linux" */
-    const char *arch;       /* uname's machine ("x86_64") */
+    const char *compat; /* SW_RTEST_SURICATA_COMPAT */
+    bool signatures;    /* the pipeline raises alerts from Suricata-syntax *.rules */
+    const char *os;     /* "linux" */
+    const char *arch;   /* uname's machine ("x86_64") */
     long long uid;
 };
 
@@ -216,10 +215,10 @@ bool sw_rtest_requires_met(const struct sw_rtest_requires *r, const struct sw_rt
 
 /* The EVE events of a run, in file order. */
 struct sw_rtest_events {
-    json_t **ev;   /* owned references */
-    size_t *line;  /* owned: each event's line in the file (1-based) */
+    json_t **ev;  /* owned references */
+    size_t *line; /* owned: each event's line in the file (1-based) */
     size_t n, cap;
-    size_t bad;    /* lines that were not a JSON object */
+    size_t bad;       /* lines that were not a JSON object */
     size_t first_bad; /* line of the first of them, 0 when none */
 };
 
@@ -274,8 +273,8 @@ void sw_rtest_event_summary(const json_t *ev, size_t line, char *buf, size_t len
 
 /* What the command line gives every test. Borrowed. */
 struct sw_rtest_run_opts {
-    const char *config;           /* -c FILE for the pipeline, NULL: built-in defaults */
-    const char *const *sets;      /* --set KEY=VALUE for every test, before the test's own */
+    const char *config;      /* -c FILE for the pipeline, NULL: built-in defaults */
+    const char *const *sets; /* --set KEY=VALUE for every test, before the test's own */
     size_t n_sets;
     const struct sw_rtest_env *env;
 };

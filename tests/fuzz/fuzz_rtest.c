@@ -34,10 +34,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct sw_rtest_events ev;
     static bool ready;
     static const char *const strip[] = {"/t/"};
-    static const struct sw_rtest_env env = {.compat = SW_RTEST_SURICATA_COMPAT,
-                                            .os = "linux", .arch = "x86_64", .uid = 1};
-    struct sw_rtest_eval_ctx x = {.events = &ev, .env = &env, .test_dir = "/nonexistent",
-                                  .strip = strip, .n_strip = 1};
+    static const struct sw_rtest_env env = {
+        .compat = SW_RTEST_SURICATA_COMPAT, .os = "linux", .arch = "x86_64", .uid = 1};
+    struct sw_rtest_eval_ctx x = {
+        .events = &ev, .env = &env, .test_dir = "/nonexistent", .strip = strip, .n_strip = 1};
     struct sw_err err;
     struct sw_rtest *t;
     json_t *res;
@@ -64,11 +64,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     res = sw_rtest_eval(t, &x);
     if (res == NULL || json_array_size(res) != t->n_checks + t->n_match + t->n_no_match)
         abort();
-    json_array_foreach(res, i, c) {
+    json_array_foreach(res, i, c)
+    {
         const char *r = json_string_value(json_object_get(c, "result"));
 
-        if (r == NULL || (strcmp(r, "ok") != 0 && strcmp(r, "failed") != 0 &&
-                          strcmp(r, "skipped") != 0))
+        if (r == NULL ||
+            (strcmp(r, "ok") != 0 && strcmp(r, "failed") != 0 && strcmp(r, "skipped") != 0))
             abort();
     }
     json_decref(res);

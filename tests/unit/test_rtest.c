@@ -19,9 +19,11 @@
 #include "sw/alloc.h"
 #include "sw/rtest.h"
 
-static const struct sw_rtest_env env = {
-    .compat = SW_RTEST_SURICATA_COMPAT, .signatures = false, .os = "linux", .arch = "x86_64",
-    .uid = 1000};
+static const struct sw_rtest_env env = {.compat = SW_RTEST_SURICATA_COMPAT,
+                                        .signatures = false,
+                                        .os = "linux",
+                                        .arch = "x86_64",
+                                        .uid = 1000};
 
 static struct sw_rtest *
 parse(const char *yaml)
@@ -91,12 +93,12 @@ equality_follows_python(void **state)
     (void)state;
     assert_true(match("a: 1", e));
     assert_false(match("a: 2", e));
-    assert_true(match("b: 1", e));   /* 1 == 1.0 */
+    assert_true(match("b: 1", e)); /* 1 == 1.0 */
     assert_true(match("a: 1.0", e));
     assert_true(match("c: true", e));
-    assert_true(match("c: 1", e));   /* True == 1 */
+    assert_true(match("c: 1", e)); /* True == 1 */
     assert_false(match("c: 2", e));
-    assert_false(match("d: 1", e));  /* "1" != 1 */
+    assert_false(match("d: 1", e)); /* "1" != 1 */
     assert_true(match("d: \"1\"", e));
     assert_true(match("e: null", e));
     assert_true(match("missing: null", e)); /* a missing field is None */
@@ -123,7 +125,7 @@ yaml_scalars_resolve_as_pyyaml_does(void **state)
     assert_true(match("f: NO", e));
     assert_true(match("n: 0x1f", e));
     assert_true(match("n: 0b11111", e));
-    assert_true(match("o: 017", e));   /* YAML 1.1 octal */
+    assert_true(match("o: 017", e)); /* YAML 1.1 octal */
     assert_true(match("n: 3_1", e));
     assert_true(match("s: \"yes\"", e)); /* quoted: a string */
     assert_false(match("s: yes", e));
@@ -131,7 +133,7 @@ yaml_scalars_resolve_as_pyyaml_does(void **state)
     assert_true(match("x: 25.0e-1", e));
     assert_true(match("neg: -7", e));
     assert_true(match("str: !!str 0x1f", e));
-    assert_true(match("e5: 1e5", e));  /* no dot: a string for PyYAML */
+    assert_true(match("e5: 1e5", e)); /* no dot: a string for PyYAML */
 }
 
 static void
@@ -149,7 +151,7 @@ contains_in_list_string_and_object(void **state)
     assert_false(match("s.__contains: Complete", e));
     assert_true(match("o.__contains: key", e));
     assert_false(match("o.__contains: other", e));
-    assert_false(match("n.__contains: 5", e));       /* Python would raise: no match */
+    assert_false(match("n.__contains: 5", e)); /* Python would raise: no match */
     assert_false(match("missing.__contains: a", e));
 }
 
@@ -262,8 +264,8 @@ static void
 run_checks(struct run *r, const char *yaml, const char *const *events, size_t n)
 {
     static const char *const strip[] = {"/tests/x/", "/out/inline/"};
-    struct sw_rtest_eval_ctx x = {.events = &r->e, .env = &env, .test_dir = ".",
-                                  .strip = strip, .n_strip = 2};
+    struct sw_rtest_eval_ctx x = {
+        .events = &r->e, .env = &env, .test_dir = ".", .strip = strip, .n_strip = 2};
 
     memset(r, 0, sizeof(*r));
     r->t = parse(yaml);
@@ -337,10 +339,9 @@ filter_counts_and_reports_closest_events(void **state)
     assert_int_equal(json_array_size(cl), 2);
     /* what seawall never writes is skipped, not passed */
     assert_string_equal(res_str(&r, 3, "result"), "skipped");
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(json_array_get(r.res, 3), "reason"),
-                                          "group")),
-        "event_type dns (not written by seawall)");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_array_get(r.res, 3), "reason"), "group")),
+                        "event_type dns (not written by seawall)");
     assert_string_equal(res_str(&r, 4, "result"), "skipped");
     run_free(&r);
 }
@@ -612,17 +613,21 @@ broken_tests_name_line_and_column(void **state)
                         "test.yaml:2:32: '__gt': no field before the operator");
     assert_string_equal(ERR("checks:\n  - filter: {count: 1, match: {a: 99999999999999999999}}\n"),
                         "test.yaml:2:35: integer out of range");
-    assert_string_equal(ERR("checks:\n  - stats: {a.__contains: 1}\n"),
-                        "test.yaml:2:13: stats: 'a.__contains': only ==, __gt, __gte, __lt and __lte");
+    assert_string_equal(
+        ERR("checks:\n  - stats: {a.__contains: 1}\n"),
+        "test.yaml:2:13: stats: 'a.__contains': only ==, __gt, __gte, __lt and __lte");
     assert_string_equal(ERR("a: &x 1\nb: *x\n"),
                         "test.yaml:2:4: aliases are not supported in a test");
-    assert_string_equal(ERR("checks: [\n"), "test.yaml:2:1: invalid YAML: did not find expected node content");
+    assert_string_equal(ERR("checks: [\n"),
+                        "test.yaml:2:1: invalid YAML: did not find expected node content");
     assert_string_equal(ERR("- 1\n- 2\n"),
                         "test.yaml:1:1: a test is a mapping (pcap:, checks:, ...), not a sequence");
-    assert_string_equal(ERR("files:\n  - name: ../x\n    text: a\n"),
-                        "test.yaml:2:11: files: name '../x' must be a relative path without '.' or '..'");
-    assert_string_equal(ERR("files:\n  - name: /etc/x\n    text: a\n"),
-                        "test.yaml:2:11: files: name '/etc/x' must be a relative path without '.' or '..'");
+    assert_string_equal(
+        ERR("files:\n  - name: ../x\n    text: a\n"),
+        "test.yaml:2:11: files: name '../x' must be a relative path without '.' or '..'");
+    assert_string_equal(
+        ERR("files:\n  - name: /etc/x\n    text: a\n"),
+        "test.yaml:2:11: files: name '/etc/x' must be a relative path without '.' or '..'");
     assert_string_equal(ERR("files:\n  - name: x\n    hex: abc\n"),
                         "test.yaml:3:10: files: hex: not pairs of hex digits (at byte 2)");
     assert_string_equal(ERR("files:\n  - name: x\n"),
@@ -715,7 +720,8 @@ eve_lines_are_read_back(void **state)
     int fd = mkstemp(path);
     struct sw_rtest_events e;
     struct sw_err err;
-    static const char text[] = "{\"event_type\":\"flow\"}\nnot json\n[1]\n{\"event_type\":\"alert\"}";
+    static const char text[] =
+        "{\"event_type\":\"flow\"}\nnot json\n[1]\n{\"event_type\":\"alert\"}";
 
     (void)state;
     assert_true(fd >= 0);
