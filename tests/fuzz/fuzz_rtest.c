@@ -16,15 +16,15 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const events[] = {
-    "{\"event_type\":\"alert\",\"src_ip\":\"10.0.0.1\",\"src_port\":1024,\"dest_ip\":"
-    "\"10.0.0.2\",\"dest_port\":80,\"proto\":\"TCP\",\"alert\":{\"signature_id\":2990012,"
-    "\"signature\":\"nDPI risk\",\"severity\":3,\"metadata\":{\"ndpi_risk\":"
-    "[\"NDPI_HTTP_NUMERIC_IP_HOST\"]}},\"ndpi\":{\"risks\":[{\"code\":\"x\"}]}}",
-    "{\"event_type\":\"alert\",\"alert\":{\"signature_id\":3000000001},\"yara\":{\"rule\":"
-    "\"shell\",\"strings\":[{\"data\":\"sys\\u00e9\"}]},\"fileinfo\":{\"filename\":"
-    "\"/t/files/a.php\"}}",
-    "{\"event_type\":\"flow\",\"flow\":{\"age\":2,\"alerted\":true,\"state\":null},"
-    "\"tcp\":{\"syn\":true},\"app_proto\":\"http\",\"tags\":[1,2.5,\"3\",[4],{\"k\":5}]}",
+    ("{\"event_type\":\"alert\",\"src_ip\":\"10.0.0.1\",\"src_port\":1024,\"dest_ip\":"
+     "\"10.0.0.2\",\"dest_port\":80,\"proto\":\"TCP\",\"alert\":{\"signature_id\":2990012,"
+     "\"signature\":\"nDPI risk\",\"severity\":3,\"metadata\":{\"ndpi_risk\":"
+     "[\"NDPI_HTTP_NUMERIC_IP_HOST\"]}},\"ndpi\":{\"risks\":[{\"code\":\"x\"}]}}"),
+    ("{\"event_type\":\"alert\",\"alert\":{\"signature_id\":3000000001},\"yara\":{\"rule\":"
+     "\"shell\",\"strings\":[{\"data\":\"sys\\u00e9\"}]},\"fileinfo\":{\"filename\":"
+     "\"/t/files/a.php\"}}"),
+    ("{\"event_type\":\"flow\",\"flow\":{\"age\":2,\"alerted\":true,\"state\":null},"
+     "\"tcp\":{\"syn\":true},\"app_proto\":\"http\",\"tags\":[1,2.5,\"3\",[4],{\"k\":5}]}"),
     "{\"event_type\":\"stats\",\"stats\":{\"decoder\":{\"pkts\":10,\"tcp\":8}}}",
 };
 

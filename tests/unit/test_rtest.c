@@ -298,8 +298,8 @@ res_str(const struct run *r, size_t i, const char *key)
 static const char *const flows[] = {
     "{\"event_type\": \"flow\", \"src_ip\": \"10.0.0.1\", \"dest_port\": 80, \"proto\": \"TCP\"}",
     "{\"event_type\": \"flow\", \"src_ip\": \"10.0.0.2\", \"dest_port\": 443, \"proto\": \"TCP\"}",
-    "{\"event_type\": \"alert\", \"src_ip\": \"10.0.0.1\", \"dest_port\": 80,"
-    " \"alert\": {\"signature_id\": 7, \"signature\": \"seven\"}}",
+    ("{\"event_type\": \"alert\", \"src_ip\": \"10.0.0.1\", \"dest_port\": 80,"
+     " \"alert\": {\"signature_id\": 7, \"signature\": \"seven\"}}"),
     "{\"event_type\": \"stats\", \"stats\": {\"decoder\": {\"pkts\": 10, \"tcp\": 8}}}",
 };
 
@@ -397,12 +397,13 @@ static void
 expect_matches_names_sids_and_files(void **state)
 {
     static const char *const evs[] = {
-        "{\"event_type\": \"alert\", \"alert\": {\"signature_id\": 3000000001},"
-        " \"yara\": {\"rule\": \"shell\"}, \"fileinfo\": {\"filename\": \"/tests/x/files/a.php\"}}",
-        "{\"event_type\": \"alert\", \"alert\": {\"signature_id\": 2990012, \"metadata\":"
-        " {\"ndpi_risk\": [\"NDPI_HTTP_NUMERIC_IP_HOST\"]}}}",
-        "{\"event_type\": \"fileinfo\", \"yara\": {\"rule\": \"ghost\"},"
-        " \"fileinfo\": {\"filename\": \"/out/inline/b.php\"}}",
+        ("{\"event_type\": \"alert\", \"alert\": {\"signature_id\": 3000000001},"
+         " \"yara\": {\"rule\": \"shell\"}, \"fileinfo\": {\"filename\": "
+         "\"/tests/x/files/a.php\"}}"),
+        ("{\"event_type\": \"alert\", \"alert\": {\"signature_id\": 2990012, \"metadata\":"
+         " {\"ndpi_risk\": [\"NDPI_HTTP_NUMERIC_IP_HOST\"]}}}"),
+        ("{\"event_type\": \"fileinfo\", \"yara\": {\"rule\": \"ghost\"},"
+         " \"fileinfo\": {\"filename\": \"/out/inline/b.php\"}}"),
     };
     struct run r;
 
