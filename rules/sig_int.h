@@ -388,6 +388,7 @@ uint32_t sig_fb_id(struct sig_loader *L, const char *name);
 /* nDPI protocol name -> id using a detection module made on first use. -1 when unknown. */
 int sig_ndpi_proto_id(struct sig_loader *L, const char *name);
 void sig_ndpi_loader_fini(struct sig_loader *L);
+bool sig_dataset_match(const struct sig_dataset_ref *ref, const uint8_t *buf, size_t len);
 void sig_datasets_fini(struct sig_loader *L);
 
 /* --- matching -------------------------------------------------------------------------------- */
@@ -420,6 +421,14 @@ void sig_pcre_mdata_free(void *md);
 void *sig_thread_pcre_md(struct sw_sig_thread *t);
 void sig_thread_pcre_error(struct sw_sig_thread *t);
 
+/* Threshold and detection_filter counters of one thread (sig_threshold.c). */
+struct sig_thtable;
+struct sig_thtable *sig_th_create(size_t slots);
+void sig_th_destroy(struct sig_thtable *t);
+/* Count a match of r under th at ts_us: true when it may alert. */
+bool sig_th_allow(struct sig_thtable *t, const struct sig_rule *r, const struct sig_threshold *th,
+                  const uint8_t *src, const uint8_t *dst, uint64_t ts_us);
+
 /* --- prefilter ------------------------------------------------------------------------------- */
 
 struct sig_prefilter;
@@ -432,14 +441,17 @@ void sig_prefilter_destroy(struct sig_prefilter *p);
 void *sig_prefilter_scratch(const struct sig_prefilter *p, char *msg, size_t msglen);
 void sig_prefilter_scratch_free(void *s);
 /* Candidates of an inspection: calls add(ctx, rule index) for every rule whose fast pattern
- * occurs in buffer b (data, len) for this direction, protocol and server port; rules may be
- * given twice. Returns the number of scans done. */
-unsigned sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, enum sw_sig_buf b,
-                            bool dotprefix, int proto_class, bool to_server, uint16_t sport,
-                            uint16_t dport, const uint8_t *data, size_t len,
-                            void (*add)(void *ctx, uint32_t rule), void *ctx);
-/* Rules without a fast pattern, in evaluation order. */
-const uint32_t *sig_prefilter_always(const struct sig_prefilter *p, size_t *n);
+ * occurs in data[0, len), the bytes of buffer b (with a '.' before them when dot) at hook,
+ * for protocol class pc, direction and destination port; a rule may be given twice. Returns
+ * the number of database scans done. */
+unsigned sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook,
+                            enum sw_sig_buf b, bool dot, int pc, bool to_server, uint16_t dport,
+                            const uint8_t *data, size_t len, void (*add)(void *ctx, uint32_t rule),
+                            void *ctx);
+/* Does any group of hook use buffer b with a '.' before it? */
+bool sig_prefilter_has_dot(const struct sig_prefilter *p, int hook, enum sw_sig_buf b);
+/* Rules of hook and protocol class pc without a fast pattern, in evaluation order. */
+const uint32_t *sig_prefilter_always(const struct sig_prefilter *p, int hook, int pc, size_t *n);
 /* Protocol class of a packet/flow for the prefilter groups. */
 int sig_proto_class(uint8_t proto);
 #define SIG_PC_TCP 0

@@ -489,7 +489,7 @@ finish(struct sig_loader *L, struct sig_rule *r)
         return sig_unsupported(L, "payload content mixed with application-layer buffers");
     if (app)
         r->inspect = SIG_INSP_TX;
-    else if (payload && !r->has_dsize)
+    else if (payload && !r->has_dsize && (r->flow & SIG_FLOW_NO_STREAM) == 0)
         r->inspect = SIG_INSP_STREAM; /* TCP: the stream; other protocols: each packet */
     else
         r->inspect = SIG_INSP_PACKET;
