@@ -171,6 +171,8 @@ common(struct sig_loader *L, const struct sig_opt *o, char *buf, size_t buflen, 
     *n = fields(buf, f, 16);
     if (*n < min_fields)
         return sig_fail(L, "needs at least %d comma-separated fields", min_fields);
+    if (parse_u64(f[0], &nb) && nb == 0)
+        return sig_unsupported(L, "byte_* of 0 bytes (to the end)");
     if (!parse_u64(f[0], &nb) || nb < 1 || nb > 23)
         return sig_fail(L, "'%.20s' is not a byte count from 1 to 23", f[0]);
     *out = sw_calloc(1, sizeof(**out));

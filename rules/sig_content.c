@@ -254,8 +254,6 @@ sig_kw_content_mod(struct sig_loader *L, struct sig_pstate *ps, const struct sig
             return sig_fail(L, "takes no value");
         if (sw && (has_abs(c) || has_rel(c)))
             return sig_fail(L, "cannot be mixed with offset, depth, distance or within");
-        if ((c->flags & SIG_C_NEGATED) != 0 && sw)
-            return sig_fail(L, "cannot be used with a negated content");
         c->flags |= sw ? SIG_C_STARTSWITH : SIG_C_ENDSWITH;
         if (sw) {
             c->offset.v = 0;

@@ -46,10 +46,12 @@ struct sig_text *sig_lex_rule(const char *rule, char *msg, size_t msglen);
 void sig_text_free(struct sig_text *t);
 
 /* Iterate over the rules of a file buffer: returns the next rule (owned by the caller,
- * NUL-terminated, continuation lines joined) and its first line number, NULL at the end.
- * *pos is the cursor (start at 0). Lines starting with '#' and blank lines are skipped.
- * A rule longer than SIG_MAX_RULE_LEN is returned as "" with *too_long set. */
-char *sig_lex_next(const char *buf, size_t len, size_t *pos, unsigned *line, bool *too_long);
+ * NUL-terminated, continuation lines joined), *first its first line, NULL at the end. *pos
+ * and *line (lines read so far) are the cursor, both 0 at the start. Lines starting with '#'
+ * and blank lines are skipped. A rule longer than SIG_MAX_RULE_LEN is returned as "" with
+ * *too_long set. */
+char *sig_lex_next(const char *buf, size_t len, size_t *pos, unsigned *line, unsigned *first,
+                   bool *too_long);
 
 /* --- addresses and ports -------------------------------------------------------------------- */
 
@@ -293,7 +295,8 @@ struct sig_loader {
     uint32_t sid;
     const char *kw;               /* keyword being parsed */
     char msg[512];                /* first problem of the rule */
-    const char *unsupported;      /* keyword that makes it left out */
+    const char *unsupported;      /* keyword that makes it left out (unsup_buf) or NULL */
+    char unsup_buf[64];
     bool oom;
 };
 

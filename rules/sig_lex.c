@@ -2,7 +2,7 @@
  *
  * A file is lines; '#' starts a comment line; a line ending in '\' continues on the next
  * (Suricata's multi-line rules). A rule is "HEADER (name:value; name; ...)": an option's value
- * runs to the first ';' that is neither escaped ('\;') nor inside double quotes. Values keep
+ * runs to the first ';' that is not escaped ('\;'), inside quotes too, as in Suricata. Values keep
  * their escapes in `raw`; `value` has the quotes removed and the escapes \" \; \\ \: undone
  * (what msg, metadata and the like want; content and pcre read `raw`). Loading thread only. */
 #include "sig_int.h"
@@ -14,7 +14,8 @@
 #include "sw/alloc.h"
 
 char *
-sig_lex_next(const char *buf, size_t len, size_t *pos, unsigned *line, bool *too_long)
+sig_lex_next(const char *buf, size_t len, size_t *pos, unsigned *line, unsigned *first,
+             bool *too_long)
 {
     size_t p = *pos;
     char *out = NULL;
@@ -39,6 +40,7 @@ sig_lex_next(const char *buf, size_t len, size_t *pos, unsigned *line, bool *too
         if (cont)
             e--;
         if (out == NULL) {
+            *first = *line;
             out = sw_malloc(SIG_MAX_RULE_LEN + 1);
             if (out == NULL) {
                 *pos = len;
@@ -178,22 +180,19 @@ lex_opts(struct sig_text *t, const char *s, size_t n, char *msg, size_t msglen)
         }
         i++; /* ':' */
         size_t vs = i;
-        bool inq = false;
 
+        /* As Suricata: the first unescaped ';' ends the value, quotes or not. */
         while (i < n) {
             if (s[i] == '\\' && i + 1 < n) {
                 i += 2;
                 continue;
             }
-            if (s[i] == '"')
-                inq = !inq;
-            else if (s[i] == ';' && !inq)
+            if (s[i] == ';')
                 break;
             i++;
         }
         if (i >= n) {
-            snprintf(msg, msglen, "%s: option not terminated by ';'%s", o->name,
-                     inq ? " (unbalanced quotes)" : "");
+            snprintf(msg, msglen, "%s: option not terminated by ';'", o->name);
             return false;
         }
         size_t ve = i;

@@ -334,6 +334,8 @@ static bool
 tuple_ok(const struct sig_rule *r, uint8_t ipv, const uint8_t *src, const uint8_t *dst,
          uint16_t sp, uint16_t dp, bool ports)
 {
+    if (!ports && (!r->sp.any || !r->dp.any))
+        return false; /* a rule with ports sees only packets that have them */
     if (sig_addr_match(&r->src, ipv, src) && sig_addr_match(&r->dst, ipv, dst) &&
         (!ports || (sig_port_match(&r->sp, sp) && sig_port_match(&r->dp, dp))))
         return true;

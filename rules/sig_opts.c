@@ -527,9 +527,7 @@ kw_dotprefix(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *
         return sig_fail(L, "takes no value");
     if (ps->cur == NULL)
         return sig_fail(L, "only after a sticky buffer (dns.query, tls.sni, http.host, ...)");
-    if (ps->cur->n > 0)
-        return sig_fail(L, "a transform comes before the buffer's content");
-    ps->cur->dotprefix = true;
+    ps->cur->dotprefix = true; /* the whole buffer, wherever the keyword stands */
     return SIG_PARSE_OK;
 }
 
@@ -616,7 +614,9 @@ static const struct sig_keyword keywords[] = {
     STICKY("tls.cert_issuer", SW_SIG_BUF_TLS_CERT_ISSUER),
     STICKY("tls_cert_issuer", SW_SIG_BUF_TLS_CERT_ISSUER),
     STICKY("ja3.hash", SW_SIG_BUF_JA3_HASH),
+    STICKY("ja3_hash", SW_SIG_BUF_JA3_HASH),
     STICKY("ja3s.hash", SW_SIG_BUF_JA3S_HASH),
+    STICKY("ja3s_hash", SW_SIG_BUF_JA3S_HASH),
     /* legacy content modifiers: move the last content into the buffer */
     LEGACY("http_method", SW_SIG_BUF_HTTP_METHOD),
     LEGACY("http_uri", SW_SIG_BUF_HTTP_URI),
@@ -628,8 +628,7 @@ static const struct sig_keyword keywords[] = {
     LEGACY("http_stat_code", SW_SIG_BUF_HTTP_STAT_CODE),
     LEGACY("http_client_body", SW_SIG_BUF_HTTP_REQUEST_BODY),
     LEGACY("http_server_body", SW_SIG_BUF_HTTP_RESPONSE_BODY),
-    LEGACY("ja3_hash", SW_SIG_BUF_JA3_HASH),
-    LEGACY("ja3s_hash", SW_SIG_BUF_JA3S_HASH),
+
 };
 
 const struct sig_keyword *

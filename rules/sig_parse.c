@@ -36,8 +36,10 @@ sig_fail(struct sig_loader *L, const char *fmt, ...)
 enum sig_prc
 sig_unsupported(struct sig_loader *L, const char *what)
 {
-    if (L->unsupported == NULL && L->msg[0] == '\0')
-        L->unsupported = what;
+    if (L->unsupported == NULL && L->msg[0] == '\0') {
+        snprintf(L->unsup_buf, sizeof(L->unsup_buf), "%s", what);
+        L->unsupported = L->unsup_buf;
+    }
     return SIG_PARSE_UNSUPPORTED;
 }
 
@@ -54,7 +56,7 @@ sig_report(struct sig_loader *L, bool warning, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(tmp, sizeof(tmp), fmt, ap);
     va_end(ap);
-    L->o->report(L->o->ctx, warning, tmp);
+    L->o->report(L->o->ctx, warning ? SW_SIG_DIAG_WARNING : SW_SIG_DIAG_ERROR, tmp);
 }
 
 /* --- lists ----------------------------------------------------------------------------------- */
@@ -263,8 +265,7 @@ parse_header(struct sig_loader *L, struct sig_rule *r, const char *header)
         !sig_addr_parse(L->vars, f[5], &r->dst, msg, sizeof(msg)) ||
         !sig_port_parse(L->vars, f[6], &r->dp, msg, sizeof(msg)))
         rc = sig_fail(L, "%s", msg);
-    if (rc == SIG_PARSE_OK && (r->proto == SIG_P_ICMP || r->proto == SIG_P_IP) &&
-        (!r->sp.any || !r->dp.any))
+    if (rc == SIG_PARSE_OK && r->proto == SIG_P_ICMP && (!r->sp.any || !r->dp.any))
         rc = sig_fail(L, "ports with protocol %s", f[1]);
 out:
     sw_free(h);
@@ -452,6 +453,15 @@ finish(struct sig_loader *L, struct sig_rule *r)
         r->gid = 1;
     if (r->priority == 0)
         r->priority = r->class_prio > 0 ? r->class_prio : 3;
+    /* the payload list a legacy modifier (http_uri) emptied */
+    for (size_t i = 0; i < r->n_lists; i++) {
+        if (r->lists[i].buf == SW_SIG_BUF_PAYLOAD && r->lists[i].n == 0) {
+            sw_free(r->lists[i].sm);
+            memmove(&r->lists[i], &r->lists[i + 1], (r->n_lists - i - 1) * sizeof(r->lists[0]));
+            r->n_lists--;
+            break;
+        }
+    }
     for (size_t i = 0; i < r->n_lists; i++) {
         struct sig_list *l = &r->lists[i];
         const char *need = buf_app(l->buf);

@@ -212,8 +212,14 @@ sig_kw_pcre(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o
     }
     sw_free(pat);
     p->jit = pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE) == 0;
-    if (buf >= 0 && ps->cur != NULL)
-        return sig_pcre_free(p), sig_fail(L, "a buffer flag after a sticky buffer");
+    if (buf >= 0 && ps->cur != NULL && ps->cur->buf == SW_SIG_BUF_FILE_DATA &&
+        (buf == SW_SIG_BUF_HTTP_REQUEST_BODY || buf == SW_SIG_BUF_HTTP_RESPONSE_BODY))
+        buf = SW_SIG_BUF_FILE_DATA; /* P and Q on file.data: the same body */
+    if (buf >= 0 && ps->cur != NULL && ps->cur->buf != (enum sw_sig_buf)buf) {
+        sig_pcre_free(p);
+        return sig_fail(L, "buffer flag for %s after the sticky buffer %s",
+                        sw_sig_buf_name((enum sw_sig_buf)buf), sw_sig_buf_name(ps->cur->buf));
+    }
     if (buf >= 0)
         l = sig_list_get(L, ps->r, (enum sw_sig_buf)buf, false);
     else

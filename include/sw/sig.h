@@ -59,9 +59,11 @@ const char *sw_sig_buf_name(enum sw_sig_buf b);
  * certificate fields). */
 bool sw_sig_buf_to_client(enum sw_sig_buf b);
 
-/* One diagnostic line, "file:line: message" or "file:line: warning: message"; valid for the
- * call. Called on the loading thread. */
-typedef void (*sw_sig_report_fn)(void *ctx, bool warning, const char *msg);
+/* Diagnostics: a rule that failed (syntax: "file:line: keyword: message"), a warning, or a
+ * rule left out ("file:line: sid N: unsupported keyword 'x': rule left out"). */
+enum sw_sig_diag { SW_SIG_DIAG_ERROR, SW_SIG_DIAG_WARNING, SW_SIG_DIAG_LEFT_OUT };
+/* One diagnostic line; msg is valid for the call. Called on the loading thread. */
+typedef void (*sw_sig_report_fn)(void *ctx, enum sw_sig_diag kind, const char *msg);
 
 struct sw_sig_load_opts {
     const char *path;            /* borrowed: a folder (every *.rules below it, sorted) or
