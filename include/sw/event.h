@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sw/app_obj.h"
 #include "sw/config.h"
 #include "sw/packet.h"
 
@@ -167,6 +168,9 @@ struct sw_event {
      * event or a YARA match on an HTTP body (file->has_http) carries its fileinfo and http
      * parts too. */
     bool on_flow;
+    /* Alerts about an application-layer transaction: its http, dns or tls object, a deep
+     * copy inside the event's own allocation (sw_event_create_app); NULL otherwise. */
+    const struct sw_app_obj *app;
     union {
         struct {
             uint8_t state;   /* enum sw_flow_state */
@@ -183,6 +187,10 @@ struct sw_event {
 
 /* Allocate a zeroed event. NULL on failure (the caller counts the drop). */
 struct sw_event *sw_event_create(enum sw_event_type type, uint64_t ts_us);
+/* An event carrying a deep copy of app (may be NULL) in the same allocation (ev->app).
+ * NULL on failure (the caller counts the drop). */
+struct sw_event *sw_event_create_app(enum sw_event_type type, uint64_t ts_us,
+                                     const struct sw_app_obj *app);
 /* Free an event and what it owns. NULL-safe. */
 void sw_event_destroy(struct sw_event *ev);
 
@@ -200,6 +208,9 @@ int sw_event_type_parse(const char *name);
 struct sw_emitter {
     void (*emit)(struct sw_emitter *em, struct sw_event *ev);
     void *ctx;
+    /* May be NULL: told of an event a producer could not make (allocation failure), so the
+     * owner of the emitter counts it (the detection stage's emitter does). */
+    void (*drop)(struct sw_emitter *em);
 };
 
 static inline void
