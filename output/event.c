@@ -83,7 +83,7 @@ sw_alert_meta_add(struct sw_alert *a, const char *key, const char *value)
 {
     if (a->n_meta >= SW_ALERT_META_MAX || value == NULL || value[0] == '\0')
         return;
-    a->meta[a->n_meta].key = key;
+    snprintf(a->meta[a->n_meta].key, sizeof(a->meta[a->n_meta].key), "%s", key);
     snprintf(a->meta[a->n_meta].value, sizeof(a->meta[a->n_meta].value), "%s", value);
     a->n_meta++;
 }

@@ -144,6 +144,8 @@ struct sig_sm {
 struct sig_list {
     enum sw_sig_buf buf;
     bool dotprefix; /* transform: a '.' before the buffer */
+    uint8_t side;   /* TX: 0 request, 1 response, 2 either (http.header without direction) */
+    bool has_pos;   /* a positive content or pcre: the list ends at a position */
     struct sig_sm *sm; /* owned, n */
     size_t n;
 };
@@ -400,6 +402,8 @@ void sig_datasets_fini(struct sig_loader *L);
 struct sig_mctx {
     const uint8_t *buf;
     size_t len;
+    uint64_t base;   /* stream offset of buf[0] (absolute offsets count from the stream) */
+    size_t min_end;  /* a list with positions must end at or after this (new stream bytes) */
     int64_t vars[SIG_MAX_VARS];
     uint32_t steps; /* recursion budget used */
     struct sw_sig_thread *t;

@@ -586,3 +586,36 @@ sw_sig_set_profiling(struct sw_sig_set *s, bool on)
 {
     s->profiling = on;
 }
+
+unsigned
+sw_sig_set_hooks(const struct sw_sig_set *s)
+{
+    unsigned h = 0;
+
+    for (size_t i = 0; s != NULL && i < s->n; i++) {
+        switch (s->rules[i]->inspect) {
+        case SIG_INSP_TX:
+            h |= 1u << SW_SIG_HOOK_TX;
+            break;
+        case SIG_INSP_STREAM:
+            /* TCP at the stream hook, other protocols on each packet */
+            h |= (1u << SW_SIG_HOOK_STREAM) | (1u << SW_SIG_HOOK_PACKET);
+            break;
+        default:
+            h |= 1u << SW_SIG_HOOK_PACKET;
+            break;
+        }
+    }
+    return h;
+}
+
+uint32_t
+sw_sig_set_bufs(const struct sw_sig_set *s)
+{
+    uint32_t b = 0;
+
+    for (size_t i = 0; s != NULL && i < s->n; i++)
+        for (size_t j = 0; j < s->rules[i]->n_lists; j++)
+            b |= 1u << s->rules[i]->lists[j].buf;
+    return b;
+}

@@ -17,9 +17,17 @@
 
 #define TX_MEMORY 64
 
-/* Per-flow state: the flowbits, the rules that alerted on the current transaction, a pass. */
+/* The last bytes of one stream direction (matches across chunks). */
+struct sig_tail {
+    uint8_t b[SW_SIG_STREAM_KEEP];
+    size_t len;
+    uint64_t end; /* stream offset after b[len - 1] */
+};
+
+/* Per-flow state: the flowbits, the rules that alerted on the current transaction, a pass,
+ * the stream tails. The stage frees it when the flow ends or another set is installed, so
+ * the bit numbering is always the installed set's. */
 struct sig_flowstate {
-    const struct sw_sig_set *set; /* borrowed: the set the bits were numbered by */
     uint64_t *bits;               /* owned: one bit per flowbit id */
     size_t words;
     bool passed;                  /* a pass rule matched: nothing more on this flow */
@@ -28,6 +36,7 @@ struct sig_flowstate {
     bool has_tx;
     uint32_t tx_alerted[TX_MEMORY];
     unsigned n_tx_alerted;
+    struct sig_tail *tail[2];     /* owned, lazily: per direction */
 };
 
 struct sw_sig_thread {
@@ -40,8 +49,15 @@ struct sw_sig_thread {
     size_t n_cand;
     uint8_t *dot;               /* owned: a buffer with a '.' before it (dotprefix) */
     size_t dot_cap;
+    uint8_t *win;               /* owned: stream tail + new bytes */
+    size_t win_cap;
     struct sw_sig_counters c;
     struct sw_sig_profile *prof; /* owned when profiling, one per rule */
+    /* the payload of this inspection as matched: stream window offset and new-bytes start */
+    uint64_t base;
+    size_t min_end;
+    const uint8_t *pay;
+    size_t pay_len;
 };
 
 void *
@@ -100,6 +116,7 @@ sw_sig_thread_destroy(struct sw_sig_thread *t)
     sw_free(t->mark);
     sw_free(t->cand);
     sw_free(t->dot);
+    sw_free(t->win);
     sw_free(t->prof);
     sw_free(t);
 }
@@ -132,11 +149,12 @@ sw_sig_flow_free(void *p)
     if (fs == NULL)
         return;
     sw_free(fs->bits);
+    sw_free(fs->tail[0]);
+    sw_free(fs->tail[1]);
     sw_free(fs);
 }
 
-/* The flow's state for this set (created, or reset after a reload renumbered the bits). NULL
- * without a slot or memory. */
+/* The flow's state (created on first use). NULL without a slot or memory. */
 static struct sig_flowstate *
 flow_state(const struct sw_sig_set *s, void **slot)
 {
@@ -145,23 +163,18 @@ flow_state(const struct sw_sig_set *s, void **slot)
     if (slot == NULL)
         return NULL;
     fs = *slot;
-    if (fs != NULL && fs->set == s)
+    if (fs != NULL)
         return fs;
-    if (fs == NULL) {
-        fs = sw_calloc(1, sizeof(*fs));
-        if (fs == NULL)
-            return NULL;
-        *slot = fs;
-    }
-    sw_free(fs->bits);
-    fs->bits = NULL;
+    fs = sw_calloc(1, sizeof(*fs));
+    if (fs == NULL)
+        return NULL;
     fs->words = (s->n_fb + 63) / 64;
     if (fs->words > 0) {
         fs->bits = sw_calloc(fs->words, sizeof(uint64_t));
         if (fs->bits == NULL)
             fs->words = 0;
     }
-    fs->set = s;
+    *slot = fs;
     return fs;
 }
 
@@ -180,7 +193,7 @@ inspect(struct sig_mctx *m, const struct sig_list *l, size_t i, size_t pos)
     const struct sig_sm *sm;
 
     if (i == l->n)
-        return 1;
+        return !l->has_pos || pos >= m->min_end ? 1 : 0;
     if (++m->steps > SIG_RECURSION_LIMIT)
         return -1;
     sm = &l->sm[i];
@@ -206,13 +219,20 @@ inspect(struct sig_mctx *m, const struct sig_list *l, size_t i, size_t pos)
                         end = w;
                 }
             } else {
-                start = (c->flags & SIG_C_OFFSET) ? numv(m, &c->offset) : 0;
-                if (c->flags & SIG_C_DEPTH) {
-                    int64_t d = start + numv(m, &c->depth);
+                /* offsets count from the start of the buffer (the stream for stream rules) */
+                int64_t off = (c->flags & SIG_C_OFFSET) ? numv(m, &c->offset) : 0;
 
+                start = off - (int64_t)m->base;
+                if (c->flags & SIG_C_DEPTH) {
+                    int64_t d = off + numv(m, &c->depth) - (int64_t)m->base;
+
+                    if (d <= 0)
+                        return (c->flags & SIG_C_NEGATED) ? inspect(m, l, i + 1, pos) : -1;
                     if (d < end)
                         end = d;
                 }
+                if (start < 0)
+                    start = 0;
             }
             if (retry != 0)
                 start = (int64_t)retry;
@@ -389,10 +409,10 @@ ndpi_ok(const struct sig_rule *r, const struct sw_sig_input *in)
     return true;
 }
 
-/* The bytes of buffer b for this inspection; false when the buffer is absent. */
+/* The bytes of list l's buffer for this inspection on side (TX); false when absent. */
 static bool
 buffer_of(struct sw_sig_thread *t, const struct sw_sig_input *in, const struct sig_list *l,
-          const uint8_t **buf, size_t *len)
+          int side, const uint8_t **buf, size_t *len)
 {
     const uint8_t *d;
     size_t n;
@@ -400,13 +420,13 @@ buffer_of(struct sw_sig_thread *t, const struct sw_sig_input *in, const struct s
     if (l->buf == SW_SIG_BUF_PAYLOAD) {
         if (in->hook == SW_SIG_HOOK_TX)
             return false;
-        d = in->payload;
-        n = in->payload_len;
+        d = t->pay;
+        n = t->pay_len;
     } else {
-        if (in->hook != SW_SIG_HOOK_TX || !in->buf[l->buf].present)
+        if (in->hook != SW_SIG_HOOK_TX || !in->buf[side][l->buf].present)
             return false;
-        d = in->buf[l->buf].data;
-        n = in->buf[l->buf].len;
+        d = in->buf[side][l->buf].data;
+        n = in->buf[side][l->buf].len;
     }
     if (d == NULL)
         d = (const uint8_t *)"";
@@ -524,9 +544,18 @@ rule_matches(struct sw_sig_thread *t, const struct sig_rule *r, const struct sw_
         memset(&m, 0, sizeof(m));
         m.t = t;
         for (size_t i = 0; i < r->n_lists; i++) {
-            if (!buffer_of(t, in, &r->lists[i], &m.buf, &m.len))
-                return false;
-            if (!sig_list_match(&m, &r->lists[i]))
+            const struct sig_list *l = &r->lists[i];
+            bool ok = false;
+
+            for (int side = l->side == 1 ? 1 : 0; side <= (l->side == 0 ? 0 : 1) && !ok;
+                 side++) {
+                if (!buffer_of(t, in, l, side, &m.buf, &m.len))
+                    continue;
+                m.base = l->buf == SW_SIG_BUF_PAYLOAD ? t->base : 0;
+                m.min_end = l->buf == SW_SIG_BUF_PAYLOAD ? t->min_end : 0;
+                ok = sig_list_match(&m, l);
+            }
+            if (!ok)
                 return false;
         }
     }
@@ -616,18 +645,74 @@ gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc)
     }
     for (int h = 0; h < nh; h++) {
         if (hooks[h] == SW_SIG_HOOK_TX) {
-            for (int b = 1; b < SW_SIG_BUF_MAX; b++)
-                if (in->buf[b].present)
-                    scan(t, in, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, pc, in->buf[b].data,
-                         in->buf[b].len);
-        } else if (in->payload_len > 0) {
-            scan(t, in, hooks[h], SW_SIG_BUF_PAYLOAD, pc, in->payload, in->payload_len);
+            for (int side = 0; side < 2; side++)
+                for (int b = 1; b < SW_SIG_BUF_MAX; b++)
+                    if (in->buf[side][b].present)
+                        scan(t, in, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, pc,
+                             in->buf[side][b].data, in->buf[side][b].len);
+        } else if (t->pay_len > 0) {
+            scan(t, in, hooks[h], SW_SIG_BUF_PAYLOAD, pc, t->pay, t->pay_len);
         }
         al = sig_prefilter_always(pf, hooks[h], pc, &na);
         t->c.always_run += na;
         for (size_t i = 0; i < na; i++)
             add_cand(t, al[i]);
     }
+}
+
+/* The payload as matched: a packet's as it is; stream bytes after the kept tail of the
+ * chunks before (when they join up), matches required to end in the new bytes. */
+static void
+window(struct sw_sig_thread *t, const struct sw_sig_input *in, struct sig_flowstate *fs)
+{
+    struct sig_tail *tl = fs != NULL ? fs->tail[in->to_server ? 0 : 1] : NULL;
+    size_t keep, total;
+
+    t->pay = in->payload;
+    t->pay_len = in->payload_len;
+    t->base = in->hook == SW_SIG_HOOK_STREAM ? in->stream_off : 0;
+    t->min_end = 0;
+    if (in->hook != SW_SIG_HOOK_STREAM || tl == NULL || tl->len == 0 ||
+        tl->end != in->stream_off)
+        return;
+    total = tl->len + in->payload_len;
+    if (total > t->win_cap) {
+        uint8_t *nw = sw_realloc(t->win, total);
+
+        if (nw == NULL)
+            return; /* the chunk alone: a match across chunks is missed */
+        t->win = nw;
+        t->win_cap = total;
+    }
+    memcpy(t->win, tl->b, tl->len);
+    if (in->payload_len > 0)
+        memcpy(t->win + tl->len, in->payload, in->payload_len);
+    keep = tl->len;
+    t->pay = t->win;
+    t->pay_len = total;
+    t->base = in->stream_off - keep;
+    t->min_end = keep;
+}
+
+/* Keep the last bytes of this stream direction for the next chunk. */
+static void
+keep_tail(const struct sw_sig_thread *t, const struct sw_sig_input *in, struct sig_flowstate *fs)
+{
+    int d = in->to_server ? 0 : 1;
+    struct sig_tail *tl;
+    size_t n = t->pay_len < SW_SIG_STREAM_KEEP ? t->pay_len : SW_SIG_STREAM_KEEP;
+
+    if (fs == NULL || in->payload_len == 0)
+        return;
+    if (fs->tail[d] == NULL) {
+        fs->tail[d] = sw_calloc(1, sizeof(*fs->tail[d]));
+        if (fs->tail[d] == NULL)
+            return;
+    }
+    tl = fs->tail[d];
+    memmove(tl->b, t->pay + t->pay_len - n, n);
+    tl->len = n;
+    tl->end = in->stream_off + in->payload_len;
 }
 
 unsigned
@@ -650,6 +735,7 @@ sw_sig_inspect(struct sw_sig_thread *t, const struct sw_sig_input *in, sw_sig_al
         pd_packet = (fs->pd_done & bit) == 0;
         fs->pd_done |= bit;
     }
+    window(t, in, fs);
     t->n_cand = 0;
     gather(t, in, pc);
     t->c.candidates += t->n_cand;
@@ -736,5 +822,7 @@ sw_sig_inspect(struct sw_sig_thread *t, const struct sw_sig_input *in, sw_sig_al
         t->c.alerts++;
         fn(ctx, &a);
     }
+    if (in->hook == SW_SIG_HOOK_STREAM)
+        keep_tail(t, in, fs);
     return alerts;
 }

@@ -441,6 +441,57 @@ buf_app(enum sw_sig_buf b)
     }
 }
 
+/* 0: only the client sends it, 1: only the server, 2: both (headers, bodies, cookies). */
+static int
+buf_side(enum sw_sig_buf b)
+{
+    switch (b) {
+    case SW_SIG_BUF_HTTP_HEADER:
+    case SW_SIG_BUF_HTTP_HEADER_NAMES:
+    case SW_SIG_BUF_HTTP_COOKIE:
+    case SW_SIG_BUF_HTTP_CONTENT_TYPE:
+    case SW_SIG_BUF_FILE_DATA:
+        return 2;
+    default:
+        return sw_sig_buf_to_client(b) ? 1 : 0;
+    }
+}
+
+/* Which side each application buffer of r is read from: fixed for one-sided buffers; for
+ * the others the rule's flow direction, else the side of its one-sided buffers, else either.
+ * Whether the positions of a list end somewhere (stream matches must end in new bytes). */
+static void
+set_sides(struct sig_rule *r)
+{
+    int fixed = -1;
+
+    for (size_t i = 0; i < r->n_lists; i++) {
+        int sd = buf_side(r->lists[i].buf);
+
+        if (r->lists[i].buf != SW_SIG_BUF_PAYLOAD && sd != 2)
+            fixed = sd;
+    }
+    if (r->flow & SIG_FLOW_TO_CLIENT)
+        fixed = 1;
+    else if (r->flow & SIG_FLOW_TO_SERVER)
+        fixed = 0;
+    for (size_t i = 0; i < r->n_lists; i++) {
+        struct sig_list *l = &r->lists[i];
+        int sd = buf_side(l->buf);
+
+        l->side = (uint8_t)(sd != 2 ? sd : fixed >= 0 ? fixed : 2);
+        if (l->buf != SW_SIG_BUF_PAYLOAD && l->side == 1)
+            r->to_client_bufs = true;
+        for (size_t j = 0; j < l->n; j++) {
+            if (l->sm[j].type == SIG_SM_CONTENT &&
+                (((const struct sig_content *)l->sm[j].ctx)->flags & SIG_C_NEGATED) == 0)
+                l->has_pos = true;
+            if (l->sm[j].type == SIG_SM_PCRE)
+                l->has_pos = true;
+        }
+    }
+}
+
 static enum sig_prc
 finish(struct sig_loader *L, struct sig_rule *r)
 {
@@ -490,13 +541,12 @@ finish(struct sig_loader *L, struct sig_rule *r)
                 r->proto = SIG_P_APP;
                 r->app_proto = need;
             }
-            if (sw_sig_buf_to_client(l->buf))
-                r->to_client_bufs = true;
         }
         mark_relative_next(l);
     }
     if (payload && app)
         return sig_unsupported(L, "payload content mixed with application-layer buffers");
+    set_sides(r);
     if (app)
         r->inspect = SIG_INSP_TX;
     else if (payload && !r->has_dsize && (r->flow & SIG_FLOW_NO_STREAM) == 0)

@@ -53,7 +53,7 @@ struct sw_flow_counts {
 enum sw_flow_reason { SW_REASON_TIMEOUT, SW_REASON_FORCED, SW_REASON_SHUTDOWN };
 enum sw_flow_state { SW_STATE_NEW, SW_STATE_ESTABLISHED, SW_STATE_CLOSED };
 
-#define SW_ALERT_META_MAX 8
+#define SW_ALERT_META_MAX 16
 
 struct sw_alert {
     uint32_t gid, signature_id, rev;
@@ -62,9 +62,10 @@ struct sw_alert {
     char signature[160];
     char category[80];
     const char *detector;    /* static: "ndpi_risk", "yara", "rule", "ioc" */
-    /* EVE metadata: key -> one value each here (EVE arrays of one string). */
+    /* EVE metadata: key -> one value each here (EVE groups equal keys into one array).
+     * Copies: a rule's metadata outlives neither its rule set nor a reload. */
     struct {
-        const char *key;     /* static */
+        char key[32];
         char value[64];
     } meta[SW_ALERT_META_MAX];
     unsigned n_meta;

@@ -110,6 +110,11 @@ struct sw_sig_set *sw_sig_load_text(const char *name, const char *text, size_t l
 void sw_sig_set_destroy(struct sw_sig_set *s);
 size_t sw_sig_set_count(const struct sw_sig_set *s);
 
+/* What the set inspects: bits (1u << enum sw_sig_hook) of the hooks some rule needs, and
+ * the buffers its rules read (1u << enum sw_sig_buf). Any thread. */
+unsigned sw_sig_set_hooks(const struct sw_sig_set *s);
+uint32_t sw_sig_set_bufs(const struct sw_sig_set *s);
+
 /* Hooks: where in the worker an inspection happens. */
 enum sw_sig_hook {
     SW_SIG_HOOK_PACKET, /* every decoded packet of a flow */
@@ -144,14 +149,21 @@ struct sw_sig_input {
     bool ndpi_done;            /* nDPI finished (or gave up) on the flow */
     uint64_t ndpi_risks;       /* the flow's nDPI risk bits */
     void **flow_state;         /* the flow's slot for this module (starts NULL); NULL: none */
-    /* PACKET and STREAM: the payload (stream: data of this call, at stream_off) */
+    /* PACKET and STREAM: the payload. STREAM: the new in-order bytes of this direction, at
+     * stream_off in its stream; chunks follow each other without overlap: the flow state
+     * keeps the last SW_SIG_STREAM_KEEP bytes so a match across two chunks is found, and a
+     * match is reported only when it ends in the new bytes. */
     const uint8_t *payload;
     size_t payload_len;
-    uint64_t stream_off;       /* STREAM: offset of payload in the direction's stream */
-    /* TX */
+    uint64_t stream_off;
+    /* TX: src/sport are the client's (whatever the packet's direction), to_server true.
+     * Buffers by side: [0] what the client sent (request), [1] the server's (response). */
     uint64_t tx_id;
-    struct sw_sig_bufview buf[SW_SIG_BUF_MAX];
+    struct sw_sig_bufview buf[2][SW_SIG_BUF_MAX];
 };
+
+/* Bytes of the previous stream chunks kept per direction for matches across chunks. */
+#define SW_SIG_STREAM_KEEP 2048
 
 /* A rule that raised an alert: valid for the callback only (strings live in the set). */
 struct sw_sig_alert {
