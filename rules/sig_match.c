@@ -92,8 +92,9 @@ sw_sig_thread_create(const struct sw_sig_set *s, struct sw_err *err)
         if (t->prof == NULL)
             goto oom;
     }
+    msg[0] = '\0';
     t->scratch = sig_prefilter_scratch(s->pf, msg, sizeof(msg));
-    if (t->scratch == NULL && s->pf != NULL) {
+    if (t->scratch == NULL && msg[0] != '\0') {
         sw_err_set(err, SW_ENOMEM, "signatures: %s", msg);
         sw_sig_thread_destroy(t);
         return NULL;
@@ -286,11 +287,10 @@ inspect(struct sig_mctx *m, const struct sig_list *l, size_t i, size_t pos)
     }
     case SIG_SM_ISDATAAT: {
         const struct sig_isdataat *d = sm->ctx;
-        int64_t at = (d->relative ? (int64_t)pos : 0) + numv(m, &d->n);
-        bool has = at < (int64_t)m->len;
-
-        if (d->relative)
-            has = at <= (int64_t)m->len && !(at == (int64_t)m->len && numv(m, &d->n) > 0);
+        int64_t n = numv(m, &d->n);
+        /* Suricata: relative, pos + n within the buffer; absolute, byte n exists */
+        bool has = d->relative ? (int64_t)pos + n <= (int64_t)m->len
+                               : n - (int64_t)m->base < (int64_t)m->len;
         if (has == d->negated)
             return d->relative ? 0 : -1;
         return inspect(m, l, i + 1, pos);

@@ -568,9 +568,7 @@ sig_prefilter_scratch(const struct sig_prefilter *p, char *msg, size_t msglen)
             return NULL;
         }
     }
-    if (s == NULL)
-        snprintf(msg, msglen, "no databases");
-    return s;
+    return s; /* NULL without databases: nothing to scan */
 }
 
 void
