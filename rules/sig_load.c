@@ -119,7 +119,7 @@ static void
 parse_text(struct sig_loader *L, const char *name, const char *buf, size_t len)
 {
     size_t pos = 0;
-    unsigned line = 0;
+    unsigned cursor = 0, line;
     char *text;
     bool too_long;
 
@@ -127,7 +127,7 @@ parse_text(struct sig_loader *L, const char *name, const char *buf, size_t len)
     for (;;) {
         unsigned first;
 
-        text = sig_lex_next(buf, len, &pos, &line, &first, &too_long);
+        text = sig_lex_next(buf, len, &pos, &cursor, &first, &too_long);
         if (text == NULL)
             break;
         line = first; /* messages name the rule's first line */
