@@ -206,9 +206,10 @@ sig_kw_pcre(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o
         PCRE2_UCHAR e[160];
 
         pcre2_get_error_message(errcode, e, sizeof(e));
+        sig_fail(L, "/%.60s/: %s at offset %zu", pat, (const char *)e, (size_t)erroff);
         sw_free(pat);
         sig_pcre_free(p);
-        return sig_fail(L, "/%.60s/: %s at offset %zu", re, (const char *)e, (size_t)erroff);
+        return SIG_PARSE_FAIL;
     }
     sw_free(pat);
     p->jit = pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE) == 0;
