@@ -261,7 +261,9 @@ inspect(struct sig_mctx *m, const struct sig_list *l, size_t i, size_t pos)
 
                 if (r != 0)
                     return r;
-                if ((c->flags & SIG_C_RELATIVE_NEXT) == 0)
+                /* search again: what follows may fit a later occurrence, or (stream) this
+                 * occurrence lies wholly in bytes already inspected */
+                if ((c->flags & SIG_C_RELATIVE_NEXT) == 0 && m->min_end == 0)
                     return -1;
             }
             retry = (size_t)found + 1;
