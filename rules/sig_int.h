@@ -45,13 +45,13 @@ struct sig_text {
 struct sig_text *sig_lex_rule(const char *rule, char *msg, size_t msglen);
 void sig_text_free(struct sig_text *t);
 
-/* Iterate over the rules of a file buffer: returns the next rule (owned by the caller,
- * NUL-terminated, continuation lines joined), *first its first line, NULL at the end. *pos
- * and *line (lines read so far) are the cursor, both 0 at the start. Lines starting with '#'
- * and blank lines are skipped. A rule longer than SIG_MAX_RULE_LEN is returned as "" with
- * *too_long set. */
-char *sig_lex_next(const char *buf, size_t len, size_t *pos, unsigned *line, unsigned *first,
-                   bool *too_long);
+/* Iterate over the rules of a file buffer: copies the next rule into out (SIG_MAX_RULE_LEN
+ * + 1 bytes, NUL-terminated, continuation lines joined), *first its first line; false at the
+ * end. *pos and *line (lines read so far) are the cursor, both 0 at the start. Lines starting
+ * with '#' and blank lines are skipped. A rule longer than SIG_MAX_RULE_LEN is given as ""
+ * with *too_long set. */
+bool sig_lex_next(const char *buf, size_t len, size_t *pos, unsigned *line, unsigned *first,
+                  char *out, bool *too_long);
 
 /* --- addresses and ports -------------------------------------------------------------------- */
 

@@ -13,13 +13,12 @@
 
 #include "sw/alloc.h"
 
-char *
+bool
 sig_lex_next(const char *buf, size_t len, size_t *pos, unsigned *line, unsigned *first,
-             bool *too_long)
+             char *out, bool *too_long)
 {
-    size_t p = *pos;
-    char *out = NULL;
-    size_t olen = 0;
+    size_t p = *pos, olen = 0;
+    bool started = false;
 
     *too_long = false;
     while (p < len) {
@@ -33,20 +32,15 @@ sig_lex_next(const char *buf, size_t len, size_t *pos, unsigned *line, unsigned 
             s++;
         while (e > s && (buf[e - 1] == '\r' || buf[e - 1] == ' ' || buf[e - 1] == '\t'))
             e--;
-        if (out == NULL && (s == e || buf[s] == '#'))
+        if (!started && (s == e || buf[s] == '#'))
             continue; /* blank or comment, between rules */
         bool cont = e > s && buf[e - 1] == '\\';
 
         if (cont)
             e--;
-        if (out == NULL) {
+        if (!started)
             *first = *line;
-            out = sw_malloc(SIG_MAX_RULE_LEN + 1);
-            if (out == NULL) {
-                *pos = len;
-                return NULL;
-            }
-        }
+        started = true;
         if (!*too_long && olen + (e - s) <= SIG_MAX_RULE_LEN) {
             memcpy(out + olen, buf + s, e - s);
             olen += e - s;
@@ -57,12 +51,12 @@ sig_lex_next(const char *buf, size_t len, size_t *pos, unsigned *line, unsigned 
             break;
     }
     *pos = p;
-    if (out == NULL)
-        return NULL;
+    if (!started)
+        return false;
     if (*too_long)
         olen = 0;
     out[olen] = '\0';
-    return out;
+    return true;
 }
 
 static void

@@ -119,23 +119,21 @@ static void
 parse_text(struct sig_loader *L, const char *name, const char *buf, size_t len)
 {
     size_t pos = 0;
-    unsigned cursor = 0, line;
-    char *text;
+    unsigned cursor = 0, line, first;
+    char *text = sw_malloc(SIG_MAX_RULE_LEN + 1); /* one rule at a time */
     bool too_long;
 
     L->file = name;
-    for (;;) {
-        unsigned first;
-
-        text = sig_lex_next(buf, len, &pos, &cursor, &first, &too_long);
-        if (text == NULL)
-            break;
+    if (text == NULL) {
+        L->oom = true;
+        return;
+    }
+    while (sig_lex_next(buf, len, &pos, &cursor, &first, text, &too_long)) {
         line = first; /* messages name the rule's first line */
         if (too_long) {
             diag(L, SW_SIG_DIAG_ERROR, "%s:%u: rule longer than %u bytes", name, line,
                  SIG_MAX_RULE_LEN);
             L->st->failed++;
-            sw_free(text);
             continue;
         }
         struct sig_rule *r = sw_calloc(1, sizeof(*r));
@@ -143,12 +141,10 @@ parse_text(struct sig_loader *L, const char *name, const char *buf, size_t len)
 
         if (r == NULL) {
             L->oom = true;
-            sw_free(text);
             break;
         }
         L->line = line;
         rc = sig_parse_rule(L, text, r);
-        sw_free(text);
         if (rc == SIG_PARSE_OK) {
             r->file = sw_strdup(name);
             r->line = line;
@@ -195,6 +191,7 @@ parse_text(struct sig_loader *L, const char *name, const char *buf, size_t len)
                 diag(L, SW_SIG_DIAG_ERROR, "%s:%u: %s", name, line, L->msg);
         }
     }
+    sw_free(text);
 }
 
 /* Read path whole (regular file, at most SIG_MAX_FILE). NULL with why filled. */

@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <hs/hs.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@
 #define HOOKS 3
 #define PF_MAGIC "seawall-hs-cache 1\n"
 #define PF_CACHE_MAX (2048u * 1024u * 1024u)
+#define PF_MAX_LITERAL 24
 
 struct pf_entry {
     uint64_t key;
@@ -131,6 +133,10 @@ push(struct ebuf *b, uint64_t key, uint32_t rule, const struct sig_content *c)
     b->e[b->n].rule = rule;
     b->e[b->n].pat = (c->flags & SIG_C_FP_CHOP) ? c->pat + c->fp_off : c->pat;
     b->e[b->n].len = (c->flags & SIG_C_FP_CHOP) ? c->fp_len : c->len;
+    /* A prefix selects a superset of the same candidates (all are evaluated in full); long
+     * literals cost Hyperscan's compiler much more than they filter. */
+    if (b->e[b->n].len > PF_MAX_LITERAL)
+        b->e[b->n].len = PF_MAX_LITERAL;
     b->e[b->n].nocase = (c->flags & SIG_C_NOCASE) != 0;
     b->n++;
 }
@@ -195,6 +201,10 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
         for (int pc = 0; pc < SIG_PC_MAX; pc++) {
             if ((pcs & (1u << pc)) == 0)
                 continue;
+            /* transactions: the application protocol, checked in full, tells TCP from UDP;
+             * one group per buffer halves the work for DNS rules (both transports) */
+            if (hook == SW_SIG_HOOK_TX && pc != __builtin_ctz(pcs))
+                continue;
             for (int dir = 0; dir < 2; dir++) {
                 if (hook == SW_SIG_HOOK_TX && dir == 1)
                     continue;
@@ -203,9 +213,10 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
                 if (hook != SW_SIG_HOOK_TX && (r->flow & SIG_FLOW_TO_CLIENT) && dir == 0)
                     continue;
                 bool ports_apply = pc != SIG_PC_OTHER && np > 0;
+                int kpc = hook == SW_SIG_HOOK_TX ? 0 : pc;
 
                 if (!ports_apply) {
-                    push(eb, mkkey(hook, (int)l->buf, l->dotprefix, pc, dir, true, 0),
+                    push(eb, mkkey(hook, (int)l->buf, l->dotprefix, kpc, dir, true, 0),
                          (uint32_t)i, c);
                 } else {
                     for (size_t k = 0; k < np; k++)
@@ -480,6 +491,73 @@ out:
     sw_free(b);
 }
 
+/* --- compiling ------------------------------------------------------------------------------ */
+
+#define COMPILERS 2 /* threads compiling databases at load (the loading thread and one more) */
+
+struct compile_job {
+    struct sig_prefilter *p;
+    const struct pf_entry *e;
+    size_t n;
+    size_t *first;  /* owned by the caller: each group's first entry */
+    unsigned which; /* compiles groups i with i % COMPILERS == which */
+    bool ok;
+    char msg[256];
+};
+
+static void *
+compile_part(void *arg)
+{
+    struct compile_job *j = arg;
+
+    j->ok = true;
+    for (size_t i = j->which; i < j->p->n_g && j->ok; i += COMPILERS)
+        j->ok = compile_group(&j->p->g[i], j->e, j->first[i], j->first[i + 1], j->msg,
+                              sizeof(j->msg));
+    return NULL;
+}
+
+/* Compile every group's database, the groups shared between the loading thread and a
+ * helper thread (Hyperscan's compiler is thread-safe; a large ruleset takes seconds). The
+ * helper is joined before returning. */
+static bool
+compile_all(struct sig_prefilter *p, const struct pf_entry *e, size_t n, char *msg, size_t msglen)
+{
+    size_t *first = sw_malloc((p->n_g + 1) * sizeof(*first)), k = 0;
+    struct compile_job jobs[COMPILERS];
+    pthread_t th;
+    bool started, ok = true;
+
+    if (first == NULL) {
+        snprintf(msg, msglen, "out of memory");
+        return false;
+    }
+    for (size_t i = 0; i < p->n_g; i++) {
+        first[i] = k;
+        while (k < n && e[k].key == p->g[i].key)
+            k++;
+    }
+    first[p->n_g] = k;
+    for (unsigned w = 0; w < COMPILERS; w++)
+        jobs[w] = (struct compile_job){.p = p, .e = e, .n = n, .first = first, .which = w};
+    started = p->n_g > 1 && pthread_create(&th, NULL, compile_part, &jobs[1]) == 0;
+    if (started)
+        pthread_setname_np(th, "sw-hs-compile");
+    compile_part(&jobs[0]);
+    if (started)
+        pthread_join(th, NULL);
+    else
+        compile_part(&jobs[1]);
+    for (unsigned w = 0; w < COMPILERS && ok; w++) {
+        if (!jobs[w].ok) {
+            snprintf(msg, msglen, "%s", jobs[w].msg);
+            ok = false;
+        }
+    }
+    sw_free(first);
+    return ok;
+}
+
 /* --- build ----------------------------------------------------------------------------------- */
 
 struct sig_prefilter *
@@ -506,19 +584,10 @@ sig_prefilter_build(struct sig_rule *const *rules, size_t n, const char *cache_d
                   cache_load(p, cache_dir, key, &refused);
 
     if (!cached) {
-        size_t first = 0;
-
-        for (size_t i = 0; i < p->n_g; i++) {
-            size_t last = first;
-
-            while (last < eb.n && eb.e[last].key == p->g[i].key)
-                last++;
-            if (!compile_group(&p->g[i], eb.e, first, last, msg, msglen)) {
-                sw_free(eb.e);
-                sig_prefilter_destroy(p);
-                return NULL;
-            }
-            first = last;
+        if (!compile_all(p, eb.e, eb.n, msg, msglen)) {
+            sw_free(eb.e);
+            sig_prefilter_destroy(p);
+            return NULL;
         }
         if (cache_dir != NULL && p->n_g > 0 && !refused && key[0] != '\0')
             cache_save(p, cache_dir, key);
@@ -627,6 +696,8 @@ sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum 
 
     if (p == NULL || scratch == NULL || p->n_g == 0 || len > UINT32_MAX)
         return 0;
+    if (hook == SW_SIG_HOOK_TX)
+        pc = 0; /* one group per buffer (see collect) */
     keys[0] = mkkey(hook, (int)b, dot, pc, dir, true, 0);
     keys[1] = mkkey(hook, (int)b, dot, pc, dir, false, dport);
     for (int k = 0; k < (hook == SW_SIG_HOOK_TX || pc == SIG_PC_OTHER ? 1 : 2); k++) {
