@@ -20,7 +20,7 @@ BUILD     ?= build
 B         := $(BUILD)/$(VARIANT)
 
 PKGS      := libpcap libndpi jansson yaml-0.1 libcrypto yara libmagic zlib libcap-ng libseccomp \
-             libsystemd
+             libsystemd libhs libpcre2-8
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -98,7 +98,7 @@ $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 # --- dependencies -----------------------------------------------------------------------------
 DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev libjansson-dev \
              libyaml-dev libcmocka-dev libssl-dev libyara-dev libmagic-dev libcap-ng-dev \
-             libseccomp-dev libsystemd-dev clang-format
+             libseccomp-dev libsystemd-dev clang-format libhyperscan-dev libpcre2-dev
 # util-linux (setpriv, unshare) and mount are Essential/required on Debian, listed because the
 # trust tests call them (planting files as nobody, a private mount namespace).
 DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara tshark tcpreplay iproute2 systemd \

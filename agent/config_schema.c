@@ -302,6 +302,23 @@ const struct sw_cfg_row sw_cfg_schema[] = {
     {.path = "rules.dir", .type = SW_CFG_STR, .def = "/etc/seawall/rules", .min = 1,
      .max = PATH_MAX_LEN, F(rules.dir), .help = "*.rules and *.yar files loaded at start"},
 
+    /* vars: Suricata 8's suricata.yaml defaults; HOME_NET comes from network.home_net */
+    {.path = "vars.address_groups", .type = SW_CFG_STRMAP,
+     .def = "{EXTERNAL_NET: \"!$HOME_NET\", HTTP_SERVERS: $HOME_NET, SMTP_SERVERS: $HOME_NET,"
+            " SQL_SERVERS: $HOME_NET, DNS_SERVERS: $HOME_NET, TELNET_SERVERS: $HOME_NET,"
+            " AIM_SERVERS: $EXTERNAL_NET, DC_SERVERS: $HOME_NET, DNP3_SERVER: $HOME_NET,"
+            " DNP3_CLIENT: $HOME_NET, MODBUS_CLIENT: $HOME_NET, MODBUS_SERVER: $HOME_NET,"
+            " ENIP_CLIENT: $HOME_NET, ENIP_SERVER: $HOME_NET}",
+     .max = 4096, F(vars.address_groups),
+     .help = "address groups of Suricata rules ($NAME); HOME_NET defaults to network.home_net"},
+    {.path = "vars.port_groups", .type = SW_CFG_STRMAP,
+     .def = "{HTTP_PORTS: \"80\", SHELLCODE_PORTS: \"!80\", ORACLE_PORTS: \"1521\","
+            " SSH_PORTS: \"22\", DNP3_PORTS: \"20000\", MODBUS_PORTS: \"502\","
+            " FILE_DATA_PORTS: \"[$HTTP_PORTS,110,143]\", FTP_PORTS: \"21\","
+            " GENEVE_PORTS: \"6081\", VXLAN_PORTS: \"4789\", TEREDO_PORTS: \"3544\","
+            " SIP_PORTS: \"[5060, 5061]\"}",
+     .max = 4096, F(vars.port_groups), .help = "port groups of Suricata rules ($NAME)"},
+
     /* files */
     {.path = "files.paths", .type = SW_CFG_STRLIST, .def = "[]", .max = 1024, F(files.paths),
      .flags = R | U, .check = check_nonempty, .help = "watched trees (fanotify, else inotify)"},

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "sw/alloc.h"
+#include "sw/detect.h"
 #include "sw/ndpi.h"
 #include "sw/ndpi_names.h"
 
@@ -73,15 +74,22 @@ host_excepted(const struct sw_strlist *hosts, const char *host)
 }
 
 static bool
-flow_excepted(const struct sw_det_ndpi_risk *d, const struct sw_flow *f,
-              const struct sw_ndpi_info *info)
+ref_excepted(const struct sw_det_ndpi_risk *d, const struct sw_flow_ref *ref,
+             const struct sw_ndpi_info *info)
 {
     const struct sw_cidrlist *cidrs = &d->cfg->ndpi.risk_exceptions.cidrs;
 
-    if (cidrs->n > 0 && (sw_cidrlist_match(cidrs, f->ref.ip_version, f->ref.src) ||
-                         sw_cidrlist_match(cidrs, f->ref.ip_version, f->ref.dst)))
+    if (cidrs->n > 0 && (sw_cidrlist_match(cidrs, ref->ip_version, ref->src) ||
+                         sw_cidrlist_match(cidrs, ref->ip_version, ref->dst)))
         return true;
     return host_excepted(&d->cfg->ndpi.risk_exceptions.hostnames, info->hostname);
+}
+
+static bool
+flow_excepted(const struct sw_det_ndpi_risk *d, const struct sw_flow *f,
+              const struct sw_ndpi_info *info)
+{
+    return ref_excepted(d, &f->ref, info);
 }
 
 void
@@ -138,3 +146,110 @@ sw_det_ndpi_risk_inspect(const struct sw_det_ndpi_risk *d, struct sw_flow *f,
         sw_emit(em, ev);
     }
 }
+
+/* --- the detector behind the detection stage (sw_det_ndpi_risk_ops) ----------------------- */
+
+/* Thread context: the shared detector and this thread's counter. */
+struct risk_thread {
+    const struct sw_det_ndpi_risk *d; /* borrowed: the set's instance */
+    uint64_t suppressed;              /* alerts an exception suppressed */
+};
+
+static enum sw_rc
+risk_create(void **inst, const struct sw_detect_opts *o, struct sw_detect_load *ld,
+            struct sw_err *err)
+{
+    *inst = sw_det_ndpi_risk_create(o->cfg, err);
+    if (*inst == NULL)
+        return err->code;
+    ld->hooks = SW_HOOK_BIT(SW_HOOK_PACKET) | SW_HOOK_BIT(SW_HOOK_FLOW_END);
+    return SW_OK;
+}
+
+static void
+risk_destroy(void *inst)
+{
+    sw_det_ndpi_risk_destroy(inst);
+}
+
+static enum sw_rc
+risk_thread_init(void **tctx, const void *inst, const struct sw_detect_thread_opts *topt,
+                 struct sw_err *err)
+{
+    struct risk_thread *rt = sw_calloc(1, sizeof(*rt));
+
+    (void)topt;
+    if (rt == NULL)
+        return sw_err_set(err, SW_ENOMEM, "ndpi-risk: out of memory");
+    rt->d = inst;
+    *tctx = rt;
+    return SW_OK;
+}
+
+static void
+risk_thread_fini(void *tctx)
+{
+    sw_free(tctx);
+}
+
+/* One alert per risk in subj->risks_new (the stage marks them reported afterwards), unless an
+ * exception covers the risk, the flow's addresses or its host name. */
+static void
+risk_inspect(void *tctx, const struct sw_subject *subj, struct sw_emitter *em)
+{
+    struct risk_thread *rt = tctx;
+    const struct sw_det_ndpi_risk *d = rt->d;
+    uint64_t risks = subj->risks_new;
+    bool excepted;
+
+    if (risks == 0)
+        return;
+    excepted = ref_excepted(d, subj->flow, subj->ndpi);
+    for (unsigned id = 1; id < SW_NDPI_RISK_MAX; id++) {
+        const struct sw_ndpi_risk_info *ri;
+        struct sw_alert a;
+
+        if ((risks & (1ULL << id)) == 0)
+            continue;
+        if (excepted || (d->risk_mask & (1ULL << id)) != 0) {
+            rt->suppressed++;
+            continue;
+        }
+        ri = sw_ndpi_risk_info(id);
+        memset(&a, 0, sizeof(a));
+        a.gid = 1;
+        a.signature_id = SW_NDPI_RISK_SID_BASE + id;
+        a.rev = 1;
+        a.severity = (uint8_t)sw_ndpi_severity_to_eve(sw_ndpi_risk_severity(id));
+        a.detector = "ndpi_risk";
+        a.ndpi_risk = id;
+        snprintf(a.signature, sizeof(a.signature), "nDPI risk: %s", sw_ndpi_risk_name(id));
+        snprintf(a.category, sizeof(a.category), "%s",
+                 ri != NULL && ri->category != NULL ? ri->category : "Potentially Bad Traffic");
+        if (ri != NULL) {
+            sw_alert_meta_add(&a, "ndpi_risk", ri->code);
+            sw_alert_meta_add(&a, "mitre_technique_id", ri->mitre);
+        }
+        sw_alert_meta_add(&a, "ndpi_severity", sw_ndpi_risk_severity_name(id));
+        (void)sw_emit_alert(em, subj, &a); /* a failure is counted by the stage */
+    }
+}
+
+static void
+risk_stats(const void *tctx, struct sw_worker_stats *out)
+{
+    const struct risk_thread *rt = tctx;
+
+    out->alerts_suppressed += rt->suppressed;
+}
+
+const struct sw_detector_ops sw_det_ndpi_risk_ops = {
+    .name = "ndpi-risk",
+    .create = risk_create,
+    .destroy = risk_destroy,
+    .thread_init = risk_thread_init,
+    .inspect = risk_inspect,
+    .thread_fini = risk_thread_fini,
+    .flow_free = NULL,
+    .stats = risk_stats,
+};

@@ -706,12 +706,26 @@ sw_yara_load(const struct sw_yara_load_opts *o, struct sw_yara_load_stats *st,
 
     memset(st, 0, sizeof(*st));
     fd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd == -1) {
+    if (fd == -1 && errno == ENOTDIR) {
+        /* One file (seawall pcap --rules FILE): a YARA file is the set; a file of another
+         * language (.rules) gives an empty set. */
+        const char *base = strrchr(o->dir, '/');
+
+        base = base != NULL ? base + 1 : o->dir;
+        if (is_rule_name(base)) {
+            if (add_file(&L, base, err) != SW_OK)
+                goto out;
+            sw_free(L.f[0].shown);
+            L.f[0].shown = sw_strdup(o->dir);
+            if (L.f[0].shown == NULL)
+                goto oom;
+        }
+    } else if (fd == -1) {
         sw_err_sys(err, SW_EIO, "rules directory %s", o->dir);
         return NULL;
-    }
-    if (list_dir(&L, fd, "", 0, err) != SW_OK)
+    } else if (list_dir(&L, fd, "", 0, err) != SW_OK) {
         goto out;
+    }
     if (L.n > 0)
         qsort(L.f, L.n, sizeof(*L.f), cmp_file);
     st->files = L.n;

@@ -19,6 +19,12 @@ struct sw_strlist {
     size_t n;
 };
 
+/* Names to strings (vars.address_groups): names are [A-Za-z_][A-Za-z0-9_]*, unique. */
+struct sw_strmap {
+    char **k, **v; /* owned, n each, each owned */
+    size_t n;
+};
+
 struct sw_cidr {
     uint8_t version; /* 4 or 6 */
     uint8_t prefix;  /* 0..32 or 0..128 */
@@ -136,6 +142,12 @@ struct sw_config {
     struct {
         char *dir; /* owned */
     } rules;
+
+    /* Address and port groups of Suricata rules ($NAME); HOME_NET is network.home_net
+     * unless address_groups sets it. */
+    struct {
+        struct sw_strmap address_groups, port_groups;
+    } vars;
 
     struct {
         struct sw_strlist paths, exclude;

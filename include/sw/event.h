@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sw/app_obj.h"
 #include "sw/config.h"
 #include "sw/packet.h"
 
@@ -52,7 +53,7 @@ struct sw_flow_counts {
 enum sw_flow_reason { SW_REASON_TIMEOUT, SW_REASON_FORCED, SW_REASON_SHUTDOWN };
 enum sw_flow_state { SW_STATE_NEW, SW_STATE_ESTABLISHED, SW_STATE_CLOSED };
 
-#define SW_ALERT_META_MAX 8
+#define SW_ALERT_META_MAX 16
 
 struct sw_alert {
     uint32_t gid, signature_id, rev;
@@ -61,9 +62,10 @@ struct sw_alert {
     char signature[160];
     char category[80];
     const char *detector;    /* static: "ndpi_risk", "yara", "rule", "ioc" */
-    /* EVE metadata: key -> one value each here (EVE arrays of one string). */
+    /* EVE metadata: key -> one value each here (EVE groups equal keys into one array).
+     * Copies: a rule's metadata outlives neither its rule set nor a reload. */
     struct {
-        const char *key;     /* static */
+        char key[32];
         char value[64];
     } meta[SW_ALERT_META_MAX];
     unsigned n_meta;
@@ -178,6 +180,9 @@ struct sw_event {
      * event or a YARA match on an HTTP body (file->has_http) carries its fileinfo and http
      * parts too. */
     bool on_flow;
+    /* Alerts about an application-layer transaction: its http, dns or tls object, a deep
+     * copy inside the event's own allocation (sw_event_create_app); NULL otherwise. */
+    const struct sw_app_obj *app;
     union {
         struct {
             uint8_t state;   /* enum sw_flow_state */
@@ -194,6 +199,10 @@ struct sw_event {
 
 /* Allocate a zeroed event. NULL on failure (the caller counts the drop). */
 struct sw_event *sw_event_create(enum sw_event_type type, uint64_t ts_us);
+/* An event carrying a deep copy of app (may be NULL) in the same allocation (ev->app).
+ * NULL on failure (the caller counts the drop). */
+struct sw_event *sw_event_create_app(enum sw_event_type type, uint64_t ts_us,
+                                     const struct sw_app_obj *app);
 /* Free an event and what it owns. NULL-safe. */
 void sw_event_destroy(struct sw_event *ev);
 
@@ -211,6 +220,9 @@ int sw_event_type_parse(const char *name);
 struct sw_emitter {
     void (*emit)(struct sw_emitter *em, struct sw_event *ev);
     void *ctx;
+    /* May be NULL: told of an event a producer could not make (allocation failure), so the
+     * owner of the emitter counts it (the detection stage's emitter does). */
+    void (*drop)(struct sw_emitter *em);
 };
 
 static inline void
