@@ -301,6 +301,10 @@ const struct sw_cfg_row sw_cfg_schema[] = {
     /* rules */
     {.path = "rules.dir", .type = SW_CFG_STR, .def = "/etc/seawall/rules", .min = 1,
      .max = PATH_MAX_LEN, F(rules.dir), .help = "*.rules and *.yar files loaded at start"},
+    {.path = "rules.profile_file", .type = SW_CFG_STR, .def = "", .max = PATH_MAX_LEN,
+     F(rules.profile_file),
+     .help = "Suricata rule profiling: each worker appends per-rule checks, matches and time "
+             "here when it stops (\"\": off)"},
 
     /* vars: Suricata 8's suricata.yaml defaults; HOME_NET comes from network.home_net */
     {.path = "vars.address_groups", .type = SW_CFG_STRMAP,

@@ -140,7 +140,8 @@ struct sw_config {
     } eve;
 
     struct {
-        char *dir; /* owned */
+        char *dir;          /* owned */
+        char *profile_file; /* owned: "" none; Suricata rules' per-rule costs appended here */
     } rules;
 
     /* Address and port groups of Suricata rules ($NAME); HOME_NET is network.home_net

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sw/alloc.h"
 #include "sw/config.h"
 #include "sw/detect.h"
 #include "sw/event.h"
@@ -30,6 +31,7 @@ static struct {
     void *flow_det;
     char path[64];
     struct sw_detect_load_stats ld;
+    const char *profile; /* rules.profile_file for the next build, or NULL */
     char lines[8][300];
     unsigned n_lines;
 } D;
@@ -90,6 +92,11 @@ build(const char *rules)
     fclose(fp);
     D.cfg = sw_cfg_defaults(&err);
     assert_non_null(D.cfg);
+    if (D.profile != NULL) {
+        sw_free(D.cfg->rules.profile_file);
+        D.cfg->rules.profile_file = sw_strdup(D.profile);
+        assert_non_null(D.cfg->rules.profile_file);
+    }
     memset(&o, 0, sizeof(o));
     o.cfg = D.cfg;
     o.rules_path = D.path;
@@ -244,6 +251,51 @@ no_rules_no_detector(void **state)
     assert_int_equal(D.ld.det[0].files, 1);
 }
 
+/* rules.profile_file: each worker appends "gid:sid TAB checks TAB matches TAB ns" for every
+ * rule it evaluated when it stops; a rule never evaluated has no line. */
+static void
+profile_lines_per_evaluated_rule(void **state)
+{
+    char prof[] = "/tmp/detsigs.prof.XXXXXX";
+    struct sw_subject s;
+    struct sw_packet pkt;
+    char line[128], sid[32];
+    unsigned long long checks, matches, ns;
+    unsigned n = 0;
+    int fd = mkstemp(prof);
+    FILE *fp;
+
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    D.profile = prof;
+    build("alert udp any any -> any 53 (msg:\"x\"; content:\"x\"; sid:7;)\n"
+          "alert udp any any -> any 53 (msg:\"q\"; content:\"qqq\"; sid:8;)\n");
+    s = subject(SW_HOOK_PACKET, SW_DIR_TO_SERVER);
+    memset(&pkt, 0, sizeof(pkt));
+    s.pkt = &pkt;
+    s.payload.p = (const uint8_t *)"xyz";
+    s.payload.len = 3;
+    assert_int_equal(sw_detect_run(D.thr, &s, &D.flow_det), 1);
+    s.payload.p = (const uint8_t *)"abx";
+    assert_int_equal(sw_detect_run(D.thr, &s, &D.flow_det), 1);
+    sw_detect_flow_free(D.thr, &D.flow_det);
+    sw_detect_thread_destroy(D.thr); /* writes the profile */
+    D.thr = NULL;
+    fp = fopen(prof, "r");
+    assert_non_null(fp);
+    while (fgets(line, sizeof(line), fp) != NULL) {
+        assert_int_equal(sscanf(line, "%31s %llu %llu %llu", sid, &checks, &matches, &ns), 4);
+        assert_string_equal(sid, "1:7");
+        assert_int_equal(checks, 2);
+        assert_int_equal(matches, 2);
+        n++;
+    }
+    fclose(fp);
+    unlink(prof);
+    assert_int_equal(n, 1);
+}
+
 int
 main(void)
 {
@@ -251,6 +303,7 @@ main(void)
         cmocka_unit_test_teardown(dns_alert_carries_rule_fields_and_the_dns_object, teardown),
         cmocka_unit_test_teardown(packet_and_stream_hooks, teardown),
         cmocka_unit_test_teardown(no_rules_no_detector, teardown),
+        cmocka_unit_test_teardown(profile_lines_per_evaluated_rule, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
