@@ -51,7 +51,8 @@ static const struct sw_cfg_enum sink_types[] = {
 static const struct sw_cfg_enum event_types[] = {
     {"alert", SW_EV_ALERT, 0},     {"flow", SW_EV_FLOW, 0},       {"fileinfo", SW_EV_FILEINFO, 0},
     {"fim", SW_EV_FIM, 0},         {"anomaly", SW_EV_ANOMALY, 0}, {"stats", SW_EV_STATS, 0},
-    {"engine", SW_EV_ENGINE, 0},   {NULL, 0, 0},
+    {"engine", SW_EV_ENGINE, 0},   {"rule_profile", SW_EV_RULE_PROFILE, 0},
+    {NULL, 0, 0},
 };
 
 static bool
@@ -165,8 +166,8 @@ static const struct sw_cfg_row sink_rows[] = {
     {.path = "address", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 1024, FS(address),
      .flags = U, .help = "network sinks: host:port or URL"},
     {.path = "types", .type = SW_CFG_EVTYPES,
-     .def = "[alert, flow, fileinfo, fim, anomaly, stats, engine]", .min = 1, .max = 64, FS(types),
-     .enums = event_types, .help = "event types this sink takes (default: all)"},
+     .def = "[alert, flow, fileinfo, fim, anomaly, stats, engine, rule_profile]", .min = 1,
+     .max = 64, FS(types), .enums = event_types, .help = "event types this sink takes (default: all)"},
 };
 
 static const struct sw_cfg_table sink_table = {
@@ -305,6 +306,12 @@ const struct sw_cfg_row sw_cfg_schema[] = {
      F(rules.profile_file),
      .help = "Suricata rule profiling: each worker appends per-rule checks, matches and time "
              "here when it stops (\"\": off)"},
+    {.path = "rules.profiling", .type = SW_CFG_BOOL, .def = "false", F(rules.profiling),
+     .help = "per-rule checks, matches and time, worst first: a rule_profile event when the "
+             "rules are replaced or seawall stops (seawall pcap: also a table on stderr)"},
+    {.path = "rules.profiling_limit", .type = SW_CFG_UINT, .def = "20", .min = 0,
+     .max = 1000000, F(rules.profiling_limit),
+     .help = "rules listed in the rule_profile event and table, worst first (0: all)"},
 
     /* vars: Suricata 8's suricata.yaml defaults; HOME_NET comes from network.home_net */
     {.path = "vars.address_groups", .type = SW_CFG_STRMAP,

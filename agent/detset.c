@@ -29,6 +29,9 @@ sw_det_set_create(struct sw_config *cfg, struct sw_yara_rules *rules, struct sw_
     }
     d->cfg = cfg;
     d->rules = rules;
+    /* rules.profiling is reloadable: each set's scanners profile as its configuration says */
+    if (rules != NULL)
+        sw_yara_rules_set_profiling(rules, cfg->rules.profiling);
     sw_decode_cfg_defaults(&d->dcfg);
     d->dcfg.max_layers = cfg->network.decode.max_layers;
     d->dcfg.tunnels = cfg->network.decode.tunnels;

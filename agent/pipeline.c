@@ -31,6 +31,8 @@
 #include "sw/stats.h"
 #include "sw/yara.h"
 
+#include "pipeline_int.h"
+
 #define BATCH_PKTS 512
 #define BATCH_MIN_BYTES (320u * 1024u) /* > libpcap's largest snap length (256 KiB) */
 #define EVENT_RING 4096
@@ -84,6 +86,7 @@ struct worker {
     struct sw_err init_err; /* written by the worker before `ready` */
     _Atomic uint64_t beat;  /* loop iterations: the watchdog's proof of progress */
     uint64_t beat_seen;     /* main thread */
+    struct sw_rule_prof *prof; /* owned: profile rows, written before exit, read after join */
 };
 
 /* A capture side: the main thread offline, one thread per interface live. */
@@ -435,6 +438,7 @@ worker_main(void *arg)
     }
     sw_net_worker_flush(w->nw, w->now_us); /* the flows still open: alerts, flow events */
     sw_net_worker_stats(w->nw, &w->final);
+    w->prof = sw_pipeline_prof_take(w->nw);
     sw_net_worker_destroy(w->nw, w->now_us);
     w->nw = NULL;
     atomic_store_explicit(&w->rd.active, 0, memory_order_release); /* done with its set */
@@ -895,6 +899,7 @@ pipeline_free(struct sw_pipeline *pl)
     sw_free(pl->cap);
     for (unsigned i = 0; pl->w != NULL && i < pl->n; i++) {
         sw_net_worker_destroy(pl->w[i].nw, now);
+        sw_rule_prof_destroy(pl->w[i].prof);
         if (pl->w[i].bell.efd > 0)
             close(pl->w[i].bell.efd);
     }
@@ -970,6 +975,30 @@ stats_event(struct sw_pipeline *pl, bool final)
     ev->ts_us = now;
     sw_router_counts(pl->router, &s->output_events, &s->output_drops);
     return ev;
+}
+
+/* After the workers ended and the router stopped: the run's rule_profile event, written
+ * before the final stats (agent/pipeline_prof.c); always with rules.profiling on, else only
+ * when a set that profiled ran earlier (a reload turned it off). table: seawall pcap's
+ * stderr table, or NULL. */
+static void
+write_profile(struct sw_pipeline *pl, const struct sw_config *cfg, uint64_t ts_us, FILE *table)
+{
+    struct sw_rule_prof **t = sw_calloc(pl->n + 1u, sizeof(*t));
+    struct sw_event *ev;
+
+    if (t == NULL) {
+        sw_log_error("rule profile: out of memory: no rule_profile event");
+        return;
+    }
+    for (unsigned i = 0; i < pl->n; i++)
+        t[i] = pl->w[i].prof;
+    ev = sw_pipeline_prof_event(t, pl->n, cfg, ts_us, cfg->rules.profiling, table);
+    sw_free(t);
+    if (ev == NULL)
+        return;
+    stamp_host(ev, sw_det_current(&pl->det));
+    sw_router_write(pl->router, ev);
 }
 
 static enum sw_rc
@@ -1201,6 +1230,7 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     sw_producer_close(cp->prod);
     sw_router_stop(pl.router);
     struct sw_event *st = stats_event(&pl, true);
+    write_profile(&pl, cfg, st != NULL ? st->ts_us : 0, stderr);
     if (st != NULL)
         sw_router_write(pl.router, st);
     /* Every line has been written or counted by now (sw_router_write flushes): a lost event
@@ -1556,6 +1586,8 @@ sw_pipeline_stop(struct sw_pipeline *pl, uint64_t timeout_us)
     sw_producer_close(pl->main_prod);
     sw_router_stop(pl->router);
     struct sw_event *st = stats_event(pl, true);
+    write_profile(pl, sw_det_current(&pl->det)->cfg,
+                  st != NULL ? st->ts_us : sw_clock_us(CLOCK_REALTIME), NULL);
     if (st != NULL) {
         stamp_host(st, sw_det_current(&pl->det));
         sw_router_write(pl->router, st);

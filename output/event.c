@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include "sw/alloc.h"
+#include "sw/rule_prof.h"
 #include "sw/stats.h"
 
 static const char *const type_names[SW_EV_TYPE_MAX] = {
-    [SW_EV_ALERT] = "alert",     [SW_EV_FLOW] = "flow",   [SW_EV_FILEINFO] = "fileinfo",
-    [SW_EV_FIM] = "fim",         [SW_EV_ANOMALY] = "anomaly", [SW_EV_STATS] = "stats",
-    [SW_EV_ENGINE] = "engine",
+    [SW_EV_ALERT] = "alert",       [SW_EV_FLOW] = "flow",
+    [SW_EV_FILEINFO] = "fileinfo", [SW_EV_FIM] = "fim",
+    [SW_EV_ANOMALY] = "anomaly",   [SW_EV_STATS] = "stats",
+    [SW_EV_ENGINE] = "engine",     [SW_EV_RULE_PROFILE] = "rule_profile",
 };
 
 struct sw_event *
@@ -75,6 +77,8 @@ sw_event_destroy(struct sw_event *ev)
         return;
     if (ev->type == SW_EV_STATS)
         sw_stats_snap_destroy(ev->u.stats);
+    else if (ev->type == SW_EV_RULE_PROFILE)
+        sw_rule_prof_destroy(ev->u.profile.prof);
     sw_free(ev);
 }
 

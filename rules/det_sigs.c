@@ -110,6 +110,8 @@ sigs_create(void **inst, const struct sw_detect_opts *o, struct sw_detect_load *
         in->profile = o->cfg->rules.profile_file;
         sw_sig_set_profiling(s, true);
     }
+    if (o->cfg != NULL && o->cfg->rules.profiling)
+        sw_sig_set_profiling(s, true); /* rows through the stage: sigs_profile */
     *inst = in;
     return SW_OK;
 }
@@ -346,6 +348,14 @@ sigs_flow_free(void *fstate)
     sw_sig_flow_free(fstate);
 }
 
+static void
+sigs_profile(const void *tctx, sw_rule_prof_fn fn, void *ctx)
+{
+    const struct sigs_thread *st = tctx;
+
+    sw_sig_profile_rows(st->inst->s, st->t, fn, ctx);
+}
+
 const struct sw_detector_ops sw_det_sigs_ops = {
     .name = "sigs",
     .create = sigs_create,
@@ -355,4 +365,5 @@ const struct sw_detector_ops sw_det_sigs_ops = {
     .thread_fini = sigs_thread_fini,
     .flow_free = sigs_flow_free,
     .stats = NULL,
+    .profile = sigs_profile,
 };

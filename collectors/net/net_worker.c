@@ -36,6 +36,7 @@ struct sw_net_worker {
     /* TCP reassembly: with rules (stream YARA) or network.http.bodies. */
     struct sw_stream_ctx *streams;         /* owned; NULL with neither */
     struct sw_yara_scanner *ys;            /* owned; NULL without rules */
+    struct sw_rule_prof *prof;             /* owned: profile rows of replaced scanners */
     bool http_bodies;                      /* network.http.bodies */
     unsigned scan_timeout_s;               /* per YARA scan */
     _Atomic uint64_t *progress;            /* borrowed, may be NULL: +1 after each scan */
@@ -480,6 +481,7 @@ sw_net_worker_destroy(struct sw_net_worker *w, uint64_t now_us)
     sw_ndpi_destroy(w->ndpi);
     sw_yara_scanner_destroy(w->ys);
     sw_stream_ctx_destroy(w->streams);
+    sw_rule_prof_destroy(w->prof);
     sw_free(w);
 }
 
@@ -629,6 +631,34 @@ sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out)
     }
 }
 
+/* A row of a scanner being replaced: the table is made at the first row, so a worker that
+ * never profiled allocates nothing. Out of memory, the replaced rows are lost (a profile is a
+ * report, not an alert). */
+static void
+keep_row(void *ctx, const struct sw_rule_prof_row *row)
+{
+    struct sw_net_worker *w = ctx;
+
+    if (w->prof == NULL)
+        w->prof = sw_rule_prof_create();
+    if (w->prof != NULL)
+        sw_rule_prof_add_cb(w->prof, row);
+}
+
+void
+sw_net_worker_profile(const struct sw_net_worker *w, sw_rule_prof_fn fn, void *ctx)
+{
+    for (size_t i = 0; w->prof != NULL && i < sw_rule_prof_count(w->prof); i++)
+        fn(ctx, sw_rule_prof_get(w->prof, i));
+    if (w->prof != NULL && sw_rule_prof_lost(w->prof) > 0) {
+        struct sw_rule_prof_row lost = {.language = "", .lost = sw_rule_prof_lost(w->prof)};
+
+        fn(ctx, &lost);
+    }
+    if (w->ys != NULL)
+        sw_yara_scanner_profile(w->ys, fn, ctx);
+}
+
 enum sw_rc
 sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_net_detection *det,
                             struct sw_err *err)
@@ -659,7 +689,10 @@ sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_net_detecti
     }
     /* Streams in flight are scanned with the new rules when they end; without rules the
      * worker keeps reassembling for HTTP bodies (network.http.bodies) but scans nothing, and
-     * new non-HTTP streams are released as soon as nDPI decides. */
+     * new non-HTTP streams are released as soon as nDPI decides. A profiling scanner's rows
+     * are kept for the report at the end. */
+    if (w->ys != NULL)
+        sw_yara_scanner_profile(w->ys, keep_row, w);
     sw_yara_scanner_destroy(w->ys);
     w->ys = ys;
     w->risk = det->risk;

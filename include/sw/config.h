@@ -65,6 +65,7 @@ enum sw_event_type {
     SW_EV_ANOMALY,
     SW_EV_STATS,
     SW_EV_ENGINE,
+    SW_EV_RULE_PROFILE,
     SW_EV_TYPE_MAX
 };
 #define SW_EV_ALL ((1u << SW_EV_TYPE_MAX) - 1u)
@@ -142,6 +143,8 @@ struct sw_config {
     struct {
         char *dir;          /* owned */
         char *profile_file; /* owned: "" none; Suricata rules' per-rule costs appended here */
+        bool profiling;     /* per-rule checks, matches, time: rule_profile event */
+        uint32_t profiling_limit; /* rules in the rule_profile event and table, 0: all */
     } rules;
 
     /* Address and port groups of Suricata rules ($NAME); HOME_NET is network.home_net

@@ -81,6 +81,7 @@ struct sw_anomaly {
 };
 
 struct sw_stats_snap; /* stats.h */
+struct sw_rule_prof;  /* rule_prof.h */
 
 #define SW_ENGINE_MAX_KEYS 64
 
@@ -194,6 +195,10 @@ struct sw_event {
         struct sw_anomaly anomaly;
         struct sw_stats_snap *stats; /* owned */
         struct sw_engine engine;
+        struct {
+            struct sw_rule_prof *prof; /* owned, sorted worst first */
+            uint64_t limit;            /* rules written (rules.profiling_limit; 0: all) */
+        } profile;
     } u;
 };
 

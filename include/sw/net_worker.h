@@ -16,6 +16,7 @@
 #include "sw/event.h"
 #include "sw/hash.h"
 #include "sw/packet.h"
+#include "sw/rule_prof.h"
 #include "sw/stats.h"
 
 struct sw_net_worker;
@@ -68,6 +69,10 @@ void sw_net_worker_tick(struct sw_net_worker *w, uint64_t now_us);
 enum sw_rc sw_net_worker_set_detection(struct sw_net_worker *w,
                                        const struct sw_net_detection *det,
                                        struct sw_err *err);
+/* Per-rule profiling (rules.profiling): hand fn the rows of this worker's YARA scanner and
+ * of those reloads replaced (rows of one rule add up). Nothing when it never profiled.
+ * Worker thread, or any thread once the worker thread is done with w. */
+void sw_net_worker_profile(const struct sw_net_worker *w, sw_rule_prof_fn fn, void *ctx);
 /* Copy this worker's counters. */
 void sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out);
 

@@ -24,6 +24,7 @@
 #include "sw/config.h"
 #include "sw/err.h"
 #include "sw/event.h"
+#include "sw/rule_prof.h"
 
 /* The buffers a rule inspects. PAYLOAD is the packet payload at the packet hook and the
  * reassembled stream bytes at the stream hook; the others are named application-layer
@@ -203,6 +204,11 @@ struct sw_sig_profile {
 };
 /* Add thread t's counters into out[0, n) (n = sw_sig_set_count, in rule order). */
 void sw_sig_thread_profile(const struct sw_sig_thread *t, struct sw_sig_profile *out, size_t n);
+/* Thread t's figures (t made from s) as profile rows, one per rule evaluated at least once,
+ * with its msg and rev (rules/sig_profile.c); nothing when s is not profiling. The thread's
+ * own. */
+void sw_sig_profile_rows(const struct sw_sig_set *s, const struct sw_sig_thread *t,
+                         sw_rule_prof_fn fn, void *ctx);
 
 /* Counters of one thread. */
 struct sw_sig_counters {
