@@ -30,24 +30,28 @@
 #define PATH_MAX_LEN 4095
 
 static const struct sw_cfg_enum log_levels[] = {
-    {"error", SW_LOG_ERROR}, {"warning", SW_LOG_WARNING}, {"notice", SW_LOG_NOTICE},
-    {"info", SW_LOG_INFO},   {"debug", SW_LOG_DEBUG},     {NULL, 0},
+    {"error", SW_LOG_ERROR, 0}, {"warning", SW_LOG_WARNING, 0}, {"notice", SW_LOG_NOTICE, 0},
+    {"info", SW_LOG_INFO, 0},   {"debug", SW_LOG_DEBUG, 0},     {NULL, 0, 0},
 };
 
 static const struct sw_cfg_enum when_full[] = {
-    {"drop_oldest", SW_WHEN_FULL_DROP_OLDEST},
-    {"drop_newest", SW_WHEN_FULL_DROP_NEWEST},
-    {NULL, 0},
+    {"drop_oldest", SW_WHEN_FULL_DROP_OLDEST, 0},
+    {"drop_newest", SW_WHEN_FULL_DROP_NEWEST, 0},
+    {NULL, 0, 0},
 };
 
+#define U SW_CFG_UNBUILT
+
+/* The network sinks are not in this build yet (they come with the spool). */
 static const struct sw_cfg_enum sink_types[] = {
-    {"file", 0}, {"stdout", 0}, {"syslog", 0}, {"tcp", 0}, {"http", 0}, {"kafka", 0}, {NULL, 0},
+    {"file", 0, 0}, {"stdout", 0, 0}, {"syslog", 0, U}, {"tcp", 0, U}, {"http", 0, U},
+    {"kafka", 0, U}, {NULL, 0, 0},
 };
 
 static const struct sw_cfg_enum event_types[] = {
-    {"alert", SW_EV_ALERT}, {"flow", SW_EV_FLOW},       {"fileinfo", SW_EV_FILEINFO},
-    {"fim", SW_EV_FIM},     {"anomaly", SW_EV_ANOMALY}, {"stats", SW_EV_STATS},
-    {"engine", SW_EV_ENGINE}, {NULL, 0},
+    {"alert", SW_EV_ALERT, 0},     {"flow", SW_EV_FLOW, 0},       {"fileinfo", SW_EV_FILEINFO, 0},
+    {"fim", SW_EV_FIM, 0},         {"anomaly", SW_EV_ANOMALY, 0}, {"stats", SW_EV_STATS, 0},
+    {"engine", SW_EV_ENGINE, 0},   {NULL, 0, 0},
 };
 
 static bool
@@ -159,7 +163,7 @@ static const struct sw_cfg_row sink_rows[] = {
     {.path = "path", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = PATH_MAX_LEN, FS(path),
      .help = "file sink: the JSON-lines file"},
     {.path = "address", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 1024, FS(address),
-     .help = "network sinks: host:port or URL"},
+     .flags = U, .help = "network sinks: host:port or URL"},
     {.path = "types", .type = SW_CFG_EVTYPES,
      .def = "[alert, flow, fileinfo, fim, anomaly, stats, engine]", .min = 1, .max = 64, FS(types),
      .enums = event_types, .help = "event types this sink takes (default: all)"},
@@ -204,35 +208,39 @@ const struct sw_cfg_row sw_cfg_schema[] = {
      F(network.workers), .flags = R, .help = "capture worker threads (one flow table each)"},
     {.path = "network.home_net", .type = SW_CFG_CIDRLIST,
      .def = "[10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]", .max = 4096, F(network.home_net),
-     .help = "$HOME_NET of the rules"},
+     .flags = U, .help = "$HOME_NET of the rules"},
     {.path = "network.max_flows", .type = SW_CFG_UINT, .def = "1000000", .min = 1,
      .max = 100000000, F(network.max_flows), .flags = R,
      .help = "flows tracked at once, all workers together"},
     {.path = "network.timeouts.tcp_new", .type = SW_CFG_DURATION, .def = "30s", .min = SEC,
-     .max = DAY, F(network.timeouts.tcp_new), .help = "idle timeout of an unanswered TCP flow"},
+     .max = DAY, F(network.timeouts.tcp_new), .flags = R,
+     .help = "idle timeout of an unanswered TCP flow"},
     {.path = "network.timeouts.tcp_established", .type = SW_CFG_DURATION, .def = "600s",
      .min = SEC, .max = DAY, F(network.timeouts.tcp_established),
-     .help = "idle timeout of an established TCP flow"},
+     .flags = R, .help = "idle timeout of an established TCP flow"},
     {.path = "network.timeouts.tcp_closed", .type = SW_CFG_DURATION, .def = "10s", .min = SEC,
-     .max = DAY, F(network.timeouts.tcp_closed), .help = "timeout after FIN or RST"},
+     .max = DAY, F(network.timeouts.tcp_closed), .flags = R,
+     .help = "timeout after FIN or RST"},
     {.path = "network.timeouts.udp", .type = SW_CFG_DURATION, .def = "120s", .min = SEC,
-     .max = DAY, F(network.timeouts.udp), .help = "idle timeout of a UDP flow"},
+     .max = DAY, F(network.timeouts.udp), .flags = R, .help = "idle timeout of a UDP flow"},
     {.path = "network.timeouts.icmp", .type = SW_CFG_DURATION, .def = "30s", .min = SEC,
-     .max = DAY, F(network.timeouts.icmp), .help = "idle timeout of an ICMP flow"},
+     .max = DAY, F(network.timeouts.icmp), .flags = R,
+     .help = "idle timeout of an ICMP flow"},
     {.path = "network.timeouts.other", .type = SW_CFG_DURATION, .def = "60s", .min = SEC,
-     .max = DAY, F(network.timeouts.other), .help = "idle timeout of other IP protocols"},
+     .max = DAY, F(network.timeouts.other), .flags = R,
+     .help = "idle timeout of other IP protocols"},
     {.path = "network.fragments.memcap", .type = SW_CFG_SIZE, .def = "32MiB", .min = MIB,
      .max = 64 * GIB, F(network.fragments.memcap), .flags = R,
      .help = "memory for IP fragment reassembly, all workers"},
     {.path = "network.fragments.timeout", .type = SW_CFG_DURATION, .def = "30s", .min = SEC,
      .max = 3600 * SEC, F(network.fragments.timeout),
-     .help = "drop an incomplete fragmented datagram after this"},
+     .flags = R, .help = "drop an incomplete fragmented datagram after this"},
     {.path = "network.fragments.max_trackers", .type = SW_CFG_UINT, .def = "65536", .min = 1,
      .max = 16777216, F(network.fragments.max_trackers), .flags = R,
      .help = "datagrams reassembled at once, all workers"},
     {.path = "network.stream.depth", .type = SW_CFG_SIZE, .def = "1MiB", .min = 4 * KIB,
      .max = GIB, F(network.stream.depth),
-     .help = "bytes reassembled per TCP direction for inspection"},
+     .flags = R, .help = "bytes reassembled per TCP direction for inspection"},
     {.path = "network.stream.memcap", .type = SW_CFG_SIZE, .def = "256MiB", .min = MIB,
      .max = 64 * GIB, F(network.stream.memcap), .flags = R,
      .help = "memory for TCP reassembly, all workers"},
@@ -267,9 +275,11 @@ const struct sw_cfg_row sw_cfg_schema[] = {
      F(ndpi.sha1_file), .flags = R,
      .help = "nDPI malicious certificate SHA-1s (\"\": none)"},
     {.path = "ndpi.max_packets.tcp", .type = SW_CFG_UINT, .def = "80", .min = 1, .max = 10000,
-     F(ndpi.max_packets.tcp), .help = "TCP packets inspected before giving up on detection"},
+     F(ndpi.max_packets.tcp), .flags = R,
+     .help = "TCP packets inspected before giving up on detection"},
     {.path = "ndpi.max_packets.udp", .type = SW_CFG_UINT, .def = "24", .min = 1, .max = 10000,
-     F(ndpi.max_packets.udp), .help = "UDP packets inspected before giving up on detection"},
+     F(ndpi.max_packets.udp), .flags = R,
+     .help = "UDP packets inspected before giving up on detection"},
     {.path = "ndpi.risk_exceptions.risks", .type = SW_CFG_STRLIST, .def = "[]", .max = 256,
      F(ndpi.risk_exceptions.risks), .check = check_risk_name,
      .help = "nDPI risks never alerted on (NDPI_* names)"},
@@ -294,12 +304,14 @@ const struct sw_cfg_row sw_cfg_schema[] = {
 
     /* files */
     {.path = "files.paths", .type = SW_CFG_STRLIST, .def = "[]", .max = 1024, F(files.paths),
-     .flags = R, .check = check_nonempty, .help = "watched trees (fanotify, else inotify)"},
+     .flags = R | U, .check = check_nonempty, .help = "watched trees (fanotify, else inotify)"},
     {.path = "files.exclude", .type = SW_CFG_STRLIST, .def = "[]", .max = 1024,
-     F(files.exclude), .check = check_nonempty, .help = "globs of paths never scanned"},
+     F(files.exclude), .flags = U, .check = check_nonempty,
+     .help = "globs of paths never scanned"},
     {.path = "files.max_scan_size", .type = SW_CFG_SIZE, .def = "64MiB", .min = KIB,
-     .max = 64 * GIB, F(files.max_scan_size), .help = "larger files are hashed, not scanned"},
-    {.path = "files.fim", .type = SW_CFG_BOOL, .def = "true", F(files.fim), .flags = R,
+     .max = 64 * GIB, F(files.max_scan_size), .flags = U,
+     .help = "larger files are hashed, not scanned"},
+    {.path = "files.fim", .type = SW_CFG_BOOL, .def = "true", F(files.fim), .flags = R | U,
      .help = "keep a baseline of watched files and report changes"},
 
     /* outputs */
@@ -311,12 +323,12 @@ const struct sw_cfg_row sw_cfg_schema[] = {
 
     /* spool */
     {.path = "spool.dir", .type = SW_CFG_STR, .def = "/var/lib/seawall/spool", .min = 1,
-     .max = PATH_MAX_LEN, F(spool.dir), .flags = R,
+     .max = PATH_MAX_LEN, F(spool.dir), .flags = R | U,
      .help = "undelivered events of network sinks"},
     {.path = "spool.max_size", .type = SW_CFG_SIZE, .def = "1GiB", .min = MIB, .max = 16 * TIB,
-     F(spool.max_size), .help = "spool bytes on disk before dropping"},
+     F(spool.max_size), .flags = U, .help = "spool bytes on disk before dropping"},
     {.path = "spool.when_full", .type = SW_CFG_ENUM, .def = "drop_oldest", F(spool.when_full),
-     .enums = when_full, .help = "which events a full spool drops"},
+     .flags = U, .enums = when_full, .help = "which events a full spool drops"},
 
     /* stats */
     {.path = "stats.interval", .type = SW_CFG_DURATION, .def = "60s", .min = SEC, .max = DAY,

@@ -439,6 +439,7 @@ static const struct counter stream_counters[] = {
     WC("3whs_synack_flood", stream_3whs_synack_flood),
     WC("scans", stream_scans),
     WC("scan_errors", stream_scan_errors),
+    WC("scan_timeouts", stream_scan_timeouts),
     WC("http_bodies", http_bodies),
     WC("http_truncated", http_truncated),
     WC("http_parse_errors", http_parse_errors),
@@ -501,6 +502,9 @@ worker_extra_json(const struct sw_worker_stats *w)
     return COUNTERS(w, worker_counters);
 }
 
+/* A worker under stats.threads: Suricata's sections only, since Suricata's schema gives a
+ * thread the shape of the stats object, which admits no new key; its seawall-only counters go
+ * under the top-level seawall.threads (issue 9, item 13). */
 static json_t *
 worker_json(const struct sw_worker_stats *w)
 {
@@ -510,7 +514,6 @@ worker_json(const struct sw_worker_stats *w)
     json_object_set_new_nocheck(o, "flow", flow_stats_json(w));
     set_int(detect, "alert", w->alerts);
     json_object_set_new_nocheck(o, "detect", detect);
-    json_object_set_new_nocheck(o, "seawall", worker_extra_json(w));
     return o;
 }
 
@@ -569,16 +572,19 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     set_int(detect, "alerts_suppressed", s->total.alerts_suppressed);
     json_object_set_new_nocheck(o, "detect", detect);
     if (s->n_workers > 1) {
-        /* Suricata writes per-thread counters under stats.threads when asked to. */
-        json_t *th = json_object();
+        /* Suricata writes per-thread counters under stats.threads when asked to; the same
+         * thread names key the seawall-only ones in seawall.threads. */
+        json_t *th = json_object(), *swth = json_object();
 
         for (unsigned i = 0; i < s->n_workers; i++) {
             char name[32];
 
             snprintf(name, sizeof(name), "W#%02u", i + 1);
             json_object_set_new_nocheck(th, name, worker_json(&s->worker[i]));
+            json_object_set_new_nocheck(swth, name, worker_extra_json(&s->worker[i]));
         }
         json_object_set_new_nocheck(o, "threads", th);
+        json_object_set_new_nocheck(sw, "threads", swth);
     }
     /* seawall-only counters. */
     json_object_set_new_nocheck(sw, "capture", COUNTERS(&s->capture, capture_counters));
@@ -1197,7 +1203,7 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
         (ev->file == NULL || ev->on_flow))
         set_int(root, "flow_id", ev->flow.flow_id);
     set_str(root, "event_type", sw_event_type_name(ev->type));
-    set_str(root, "host", cfg->host);
+    set_str(root, "host", ev->host[0] != '\0' ? ev->host : cfg->host);
     if (ev->file != NULL && !ev->on_flow) {
         file_event_json(root, ev);
         return root;
@@ -1280,6 +1286,15 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
         set_int(r, "rules", e->rules);
         set_int(r, "rule_files", e->rule_files);
         set_int(r, "rule_files_failed", e->rule_files_failed);
+        if (e->warning[0] != '\0')
+            set_str(r, "warning", e->warning);
+        if (e->n_restart > 0) {
+            json_t *keys = json_array();
+
+            for (unsigned i = 0; i < e->n_restart && i < SW_ENGINE_MAX_KEYS; i++)
+                json_array_append_new(keys, json_string(e->restart[i]));
+            json_object_set_new_nocheck(r, "restart_keys", keys);
+        }
         if (e->module[0] == '\0') { /* not filled in: no detail object to name */
             json_decref(r);
             break;

@@ -12,13 +12,22 @@
 #include "sw/stream.h"
 #include "sw/yara.h"
 
-/* Per-alert string limits and scan time limit of stream scans (as seawall scan's defaults). */
+/* Per-alert string limits of stream and body scans (as seawall scan's defaults). */
 #define STREAM_YARA_MAX_STRINGS 16
 #define STREAM_YARA_STRING_BYTES 64
-#define STREAM_YARA_TIMEOUT_S 60
+
+/* Scans and systemd's watchdog (issue 9, item 7). YARA scans run on the worker thread, and
+ * libyara does not hand control back during a scan: the string search and the condition run
+ * before the first callback, so a heartbeat from YARA's callback could not show progress
+ * through one long scan. What does: every scan stops at a time limit that the pipeline keeps
+ * below the daemon's progress-check interval (struct sw_net_watch), and the worker counts
+ * progress after each scan, so a batch that holds many slow scans still shows progress
+ * between two checks. A scan cut by the limit loses its matches (libyara decides rules only
+ * at the end): counted (seawall.stream.scan_timeouts), never silent. */
 
 struct sw_net_worker {
-    const struct sw_config *cfg;           /* borrowed */
+    const struct sw_config *cfg;           /* borrowed: keys a reload does not change */
+    const struct sw_config *rcfg;          /* borrowed: the reloadable keys (eve.*) */
     unsigned n_workers;                    /* this worker's share of the stream memcap */
     const struct sw_det_ndpi_risk *risk;   /* borrowed */
     struct sw_emitter *em;                 /* borrowed */
@@ -28,12 +37,45 @@ struct sw_net_worker {
     struct sw_stream_ctx *streams;         /* owned; NULL with neither */
     struct sw_yara_scanner *ys;            /* owned; NULL without rules */
     bool http_bodies;                      /* network.http.bodies */
+    unsigned scan_timeout_s;               /* per YARA scan */
+    _Atomic uint64_t *progress;            /* borrowed, may be NULL: +1 after each scan */
     struct sw_http_stats http_st;          /* counters of this thread's HTTP parsers */
     struct sw_worker_stats st;
     /* stream anomaly events: at most eve.anomaly_rate per second of capture time */
     uint64_t anomaly_sec;
     uint32_t anomaly_in_sec;
 };
+
+/* After a scan: count what it did, and that the worker moves on. */
+static void
+scan_done(struct sw_net_worker *w, struct sw_flow *f, enum sw_rc rc,
+          const struct sw_yara_scan_result *res)
+{
+    if (rc != SW_OK)
+        w->st.stream_scan_errors++;
+    if (res->timeout)
+        w->st.stream_scan_timeouts++;
+    w->st.alerts += res->matches;
+    w->st.event_drops += res->drops;
+    if (res->matches > res->drops)
+        f->alerted = true;
+    if (w->progress != NULL)
+        atomic_fetch_add_explicit(w->progress, 1, memory_order_relaxed);
+}
+
+/* A scanner for rules with this worker's limits. NULL and err on failure. */
+static struct sw_yara_scanner *
+scanner_create(const struct sw_net_worker *w, const struct sw_yara_rules *rules,
+               struct sw_err *err)
+{
+    struct sw_yara_limits lim = {
+        .max_strings = STREAM_YARA_MAX_STRINGS,
+        .string_bytes = STREAM_YARA_STRING_BYTES,
+        .timeout_s = w->scan_timeout_s,
+    };
+
+    return sw_yara_scanner_create(rules, &lim, err);
+}
 
 /* Scan one direction's reassembled bytes once, then free them. Alerts carry the flow as it
  * is now; the direction is the one whose bytes matched. */
@@ -58,13 +100,9 @@ stream_scan(struct sw_net_worker *w, struct sw_flow *f, enum sw_stream_dir dir, 
         tmpl.has_ndpi = true;
         tmpl.u.alert.to_client = dir == SW_STREAM_TO_CLIENT;
         w->st.stream_scans++;
-        if (sw_yara_scan_flow(w->ys, &tmpl, "stream", si.data, si.len, w->em, &res, &err) !=
-            SW_OK)
-            w->st.stream_scan_errors++;
-        w->st.alerts += res.matches;
-        w->st.event_drops += res.drops;
-        if (res.matches > res.drops)
-            f->alerted = true;
+        scan_done(w, f, sw_yara_scan_flow(w->ys, &tmpl, "stream", si.data, si.len, w->em, &res,
+                                          &err),
+                  &res);
     }
     sw_stream_release(w->streams, s, dir);
 }
@@ -225,13 +263,9 @@ on_http_body(void *ctx, const struct sw_http_body *b)
     sw_yara_ext_set(&x, b->filename, ft->label, "");
     x.source = "http_body";
     w->st.stream_scans++;
-    if (sw_yara_scan_flow_file(w->ys, &tmpl, &x, &fi, b->data, b->len, w->em, &res, &err) !=
-        SW_OK)
-        w->st.stream_scan_errors++;
-    w->st.alerts += res.matches;
-    w->st.event_drops += res.drops;
-    if (res.matches > res.drops)
-        f->alerted = true;
+    scan_done(w, f,
+              sw_yara_scan_flow_file(w->ys, &tmpl, &x, &fi, b->data, b->len, w->em, &res, &err),
+              &res);
 }
 
 static int
@@ -373,10 +407,11 @@ on_flow_end(void *ctx, struct sw_flow *f, enum sw_flow_reason reason)
 
 struct sw_net_worker *
 sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_workers,
-                     const struct sw_hash_key *hash_key, const struct sw_det_ndpi_risk *risk,
-                     const struct sw_yara_rules *rules,
+                     const struct sw_hash_key *hash_key, const struct sw_net_detection *det,
+                     const struct sw_net_watch *watch,
                      struct sw_emitter *em, struct sw_err *err)
 {
+    const struct sw_yara_rules *rules = det->rules;
     struct sw_net_worker *w = sw_calloc(1, sizeof(*w));
     struct sw_flow_cfg fc;
 
@@ -386,7 +421,11 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
         return NULL;
     }
     w->cfg = cfg;
-    w->risk = risk;
+    w->scan_timeout_s = watch != NULL && watch->scan_timeout_s != 0 ? watch->scan_timeout_s
+                                                                    : SW_NET_SCAN_TIMEOUT_S;
+    w->progress = watch != NULL ? watch->progress : NULL;
+    w->rcfg = det->cfg;
+    w->risk = det->risk;
     w->em = em;
     w->n_workers = n_workers ? n_workers : 1;
     memset(&fc, 0, sizeof(fc));
@@ -400,8 +439,8 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
     fc.timeout_us[SW_TC_UDP] = cfg->network.timeouts.udp;
     fc.timeout_us[SW_TC_ICMP] = cfg->network.timeouts.icmp;
     fc.timeout_us[SW_TC_OTHER] = cfg->network.timeouts.other;
-    fc.community_id = cfg->eve.community_id;
-    fc.community_id_seed = (uint16_t)cfg->eve.community_id_seed;
+    fc.community_id = det->cfg->eve.community_id;
+    fc.community_id_seed = (uint16_t)det->cfg->eve.community_id_seed;
     fc.hash_key = *hash_key;
     w->ndpi = sw_ndpi_create(cfg, err);
     if (w->ndpi == NULL)
@@ -413,17 +452,12 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
             .memcap = cfg->network.stream.memcap / (n_workers ? n_workers : 1),
             .app = &http_app,
         };
-        struct sw_yara_limits lim = {
-            .max_strings = STREAM_YARA_MAX_STRINGS,
-            .string_bytes = STREAM_YARA_STRING_BYTES,
-            .timeout_s = STREAM_YARA_TIMEOUT_S,
-        };
 
         w->streams = sw_stream_ctx_create(&sc, err);
         if (w->streams == NULL)
             goto fail;
         if (rules != NULL) {
-            w->ys = sw_yara_scanner_create(rules, &lim, err);
+            w->ys = scanner_create(w, rules, err);
             if (w->ys == NULL)
                 goto fail;
         }
@@ -503,11 +537,11 @@ sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p)
     f = sw_flow_get(w->flows, p, &to_server);
     if (f == NULL)
         return; /* counted by the table */
-    if (f->counts.pkts_toserver + f->counts.pkts_toclient == 1 && w->cfg->eve.community_id) {
+    if (f->counts.pkts_toserver + f->counts.pkts_toclient == 1 && w->rcfg->eve.community_id) {
         const struct sw_flow_ref *r = &f->ref;
         bool icmp = r->proto == 1 || r->proto == 58;
 
-        sw_community_id((uint16_t)w->cfg->eve.community_id_seed, r->ip_version, r->src, r->dst,
+        sw_community_id((uint16_t)w->rcfg->eve.community_id_seed, r->ip_version, r->src, r->dst,
                         r->proto, icmp ? r->icmp_type : r->sport, icmp ? r->icmp_code : r->dport,
                         true, f->ref.community_id, sizeof(f->ref.community_id));
     }
@@ -596,19 +630,15 @@ sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out)
 }
 
 enum sw_rc
-sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_det_ndpi_risk *risk,
-                            const struct sw_yara_rules *rules, struct sw_err *err)
+sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_net_detection *det,
+                            struct sw_err *err)
 {
-    struct sw_yara_limits lim = {
-        .max_strings = STREAM_YARA_MAX_STRINGS,
-        .string_bytes = STREAM_YARA_STRING_BYTES,
-        .timeout_s = STREAM_YARA_TIMEOUT_S,
-    };
+    const struct sw_yara_rules *rules = det->rules;
     struct sw_yara_scanner *ys = NULL;
 
     /* Build everything first: a failure leaves the worker exactly as it was. */
     if (rules != NULL) {
-        ys = sw_yara_scanner_create(rules, &lim, err);
+        ys = scanner_create(w, rules, err);
         if (ys == NULL)
             return err->code;
     }
@@ -632,6 +662,7 @@ sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_det_ndpi_ri
      * new non-HTTP streams are released as soon as nDPI decides. */
     sw_yara_scanner_destroy(w->ys);
     w->ys = ys;
-    w->risk = risk;
+    w->risk = det->risk;
+    w->rcfg = det->cfg;
     return SW_OK;
 }

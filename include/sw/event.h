@@ -81,15 +81,22 @@ struct sw_anomaly {
 
 struct sw_stats_snap; /* stats.h */
 
+#define SW_ENGINE_MAX_KEYS 64
+
 /* Something the agent itself did that the SIEM should see (Suricata's "engine" records):
  * today a reload of configuration and rules, successful or not. */
 struct sw_engine {
     char module[16];    /* "reload" */
     char message[400];  /* one line for an analyst */
-    char error[400];    /* "" on success: the first problem, "file:line: message" */
+    char error[400];    /* "" when ok: why the new set is not (yet) running everywhere */
+    char warning[400];  /* "" or something that took effect but deserves a look ("no rules") */
     bool ok;
     uint32_t generation;      /* rule set generation running after the event */
     uint64_t rules, rule_files, rule_files_failed;
+    /* Changed keys that keep their running value until a restart: static strings (the
+     * configuration schema's key paths); n_restart may exceed SW_ENGINE_MAX_KEYS (cut). */
+    const char *restart[SW_ENGINE_MAX_KEYS];
+    unsigned n_restart;
 };
 
 /* Files on disk (seawall scan): what fileinfo, file-alert and scan-stats events carry.
@@ -155,6 +162,10 @@ struct sw_file_part {
 struct sw_event {
     enum sw_event_type type;
     uint64_t ts_us;
+    /* EVE host, "" for the encoder's default: the agent.id in force where the event was made
+     * (a reload may change it while older events are still on their way). A copy, so the
+     * event does not depend on the configuration's lifetime. */
+    char host[256];
     struct sw_flow_ref flow;         /* alert, flow, anomaly (has_tuple) */
     struct sw_flow_counts counts;    /* alert, flow */
     struct sw_ndpi_info ndpi;        /* alert, flow */

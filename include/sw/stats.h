@@ -34,6 +34,7 @@ struct sw_worker_stats {
     uint64_t stream_3whs_synack_resend_with_diff_ack, stream_3whs_synack_flood;
     uint64_t stream_scans;       /* stream directions scanned with YARA */
     uint64_t stream_scan_errors; /* ... that failed or timed out (their matches are lost) */
+    uint64_t stream_scan_timeouts; /* ... of those, cut by the scan time limit */
     /* HTTP bodies of reassembled HTTP flows (see include/sw/app_http.h) */
     uint64_t http_bodies;        /* bodies reported (fileinfo event, YARA scan) */
     uint64_t http_truncated;     /* ... cut by a limit or the end of the stream */
