@@ -924,6 +924,8 @@ stats_event(struct sw_pipeline *pl, bool final)
     }
     ev->u.stats = s;
     s->n_workers = pl->n;
+    s->decoder_event_names = sw_decode_event_names();
+    s->decoder_event_seawall_only = sw_decode_event_seawall_only();
     for (unsigned c = 0; c < pl->n_cap; c++) {
         const struct capture *cp = &pl->cap[c];
         /* Offline the capture side is this thread; live its snapshot (or, after the

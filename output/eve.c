@@ -14,9 +14,6 @@
 #include <time.h>
 
 #include "sw/alloc.h"
-#include "sw/decode.h"
-#include "sw/ndpi.h"
-#include "sw/ndpi_names.h"
 #include "sw/stats.h"
 
 /* The date part changes once a second while events come by the thousand: remember the last
@@ -212,19 +209,20 @@ ndpi_json(const struct sw_ndpi_info *n)
     if (n->risks != 0) {
         json_t *risks = json_array();
 
-        for (unsigned i = 1; i < 64; i++) {
-            const struct sw_ndpi_risk_info *ri;
+        for (unsigned i = 1; i < SW_RISK_TEXT_MAX; i++) {
+            /* names travel with the event (the classifier's static table) */
+            const struct sw_risk_text *t = n->risk_text != NULL ? &n->risk_text[i] : NULL;
             json_t *r;
 
             if ((n->risks & (1ULL << i)) == 0)
                 continue;
             r = json_object();
             set_int(r, "id", i);
-            ri = sw_ndpi_risk_info(i);
-            if (ri != NULL)
-                set_str(r, "code", ri->code);
-            set_str(r, "name", sw_ndpi_risk_name(i));
-            set_str(r, "severity", sw_ndpi_risk_severity_name(i));
+            if (t != NULL && t->code != NULL) {
+                set_str(r, "code", t->code);
+                set_str(r, "name", t->name);
+                set_str(r, "severity", t->severity);
+            }
             json_array_append_new(risks, r);
         }
         json_object_set_new_nocheck(o, "risks", risks);
@@ -326,15 +324,17 @@ alert_json(const struct sw_alert *a)
 }
 
 /* Suricata's decoder.event.<layer>.<name>: split "ipv4.trunc_pkt" at the first dot. Events
- * Suricata does not have go to the same shape under seawall.decoder_event. */
+ * Suricata does not have go to the same shape under seawall.decoder_event. The names come
+ * with the snapshot (the decoder's static tables). */
 static void
-decoder_events_json(json_t *decoder, json_t *sw, const struct sw_decode_stats *d)
+decoder_events_json(json_t *decoder, json_t *sw, const struct sw_stats_snap *s)
 {
+    const struct sw_decode_stats *d = &s->decoder;
     json_t *evs = json_object(), *own = json_object();
 
-    for (int i = 1; i < SW_DEV_MAX; i++) {
-        const char *name = sw_decode_event_name((enum sw_decode_event)i);
-        const char *dot = strchr(name, '.');
+    for (int i = 1; i < SW_DEV_MAX && s->decoder_event_names != NULL; i++) {
+        const char *name = s->decoder_event_names[i];
+        const char *dot = name != NULL ? strchr(name, '.') : NULL;
         char layer[32];
         json_t *l;
 
@@ -342,7 +342,8 @@ decoder_events_json(json_t *decoder, json_t *sw, const struct sw_decode_stats *d
             continue;
         memcpy(layer, name, (size_t)(dot - name));
         layer[dot - name] = '\0';
-        json_t *into = sw_decode_event_is_suricata((enum sw_decode_event)i) ? evs : own;
+        bool suricata = s->decoder_event_seawall_only == NULL || !s->decoder_event_seawall_only[i];
+        json_t *into = suricata ? evs : own;
         l = json_object_get(into, layer);
         if (l == NULL) {
             l = json_object();
@@ -355,8 +356,9 @@ decoder_events_json(json_t *decoder, json_t *sw, const struct sw_decode_stats *d
 }
 
 static json_t *
-decoder_json(const struct sw_decode_stats *d, json_t *sw)
+decoder_json(const struct sw_stats_snap *s, json_t *sw)
 {
+    const struct sw_decode_stats *d = &s->decoder;
     json_t *o = json_object();
 
     set_int(o, "pkts", d->pkts);
@@ -386,7 +388,7 @@ decoder_json(const struct sw_decode_stats *d, json_t *sw)
     set_int(o, "ipv4_in_ipv6", d->ipv4_in_ipv6);
     set_int(o, "ipv6_in_ipv6", d->ipv6_in_ipv6);
     set_int(o, "avg_pkt_size", d->pkts ? d->bytes / d->pkts : 0);
-    decoder_events_json(o, sw, d);
+    decoder_events_json(o, sw, s);
     return o;
 }
 
@@ -557,7 +559,7 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
         json_object_set_new_nocheck(o, "capture", kc);
         json_object_set_new_nocheck(sw, "interfaces", ifs);
     }
-    json_object_set_new_nocheck(o, "decoder", decoder_json(&s->decoder, sw));
+    json_object_set_new_nocheck(o, "decoder", decoder_json(s, sw));
     json_object_set_new_nocheck(o, "flow", flow_stats_json(&s->total));
     set_int(v4, "fragments", s->defrag.ipv4_fragments);
     set_int(v4, "reassembled", s->defrag.ipv4_reassembled);

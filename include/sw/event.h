@@ -13,6 +13,16 @@
 #include "sw/config.h"
 #include "sw/packet.h"
 
+/* Names of one nDPI risk as events write them: static strings, so an event may point at them
+ * and the output stage needs no nDPI table of its own. */
+struct sw_risk_text {
+    const char *code;     /* enum name, "NDPI_TLS_SELFSIGNED_CERTIFICATE"; NULL: no such risk */
+    const char *name;     /* nDPI's display name, "Self-signed Certificate" */
+    const char *severity; /* nDPI's severity name: "Low", "Medium", "High", "Severe" */
+    int level;            /* nDPI's severity number (0 low .. 3 severe) */
+};
+#define SW_RISK_TEXT_MAX 64 /* entries of a risk text table: one per risk bit */
+
 /* What nDPI said about a flow (copied out of nDPI's flow state). Empty strings are absent. */
 struct sw_ndpi_info {
     char protocol[64];  /* ndpi_protocol2name(): "HTTP.Google", "TLS", "Unknown" */
@@ -23,6 +33,9 @@ struct sw_ndpi_info {
     char hostname[80];  /* host name / SNI */
     char ja3c[33], ja3s[33];
     uint64_t risks;     /* bit i = ndpi_risk_enum i */
+    /* Names of the risks: a static table of SW_RISK_TEXT_MAX entries indexed by risk id, set
+     * by the classifier (sw_ndpi_risk_texts); NULL when none was set (no names written). */
+    const struct sw_risk_text *risk_text;
     uint16_t risk_total, risk_client, risk_server;
     uint16_t master_id, app_id;
     char app_proto[24]; /* EVE app_proto: Suricata's name where one exists */

@@ -20,8 +20,10 @@
 #include <string.h>
 
 #include "sw/alloc.h"
+#include "sw/decode.h"
 #include "sw/eve.h"
 #include "sw/event.h"
+#include "sw/ndpi.h"
 #include "sw/ndpi_names.h"
 #include "sw/stats.h"
 
@@ -124,6 +126,7 @@ tcp_flow_event(void)
     set_text(n->hostname, sizeof(n->hostname), "www.google.com");
     set_text(n->ja3c, sizeof(n->ja3c), "e7d705a3286e19ea42f587b344ee6865");
     set_text(n->ja3s, sizeof(n->ja3s), "15af977ce25de452b96affa2addb1036");
+    n->risk_text = sw_ndpi_risk_texts(); /* as the classifier sets it */
     n->risks = 1ull << risk("NDPI_TLS_SELFSIGNED_CERTIFICATE") |
                1ull << risk("NDPI_TLS_CERT_VALIDITY_TOO_LONG");
     n->risk_total = 150;
@@ -227,6 +230,7 @@ risk_alert_event(void)
     set_text(ev->ndpi.confidence, sizeof(ev->ndpi.confidence), "DPI");
     set_text(ev->ndpi.hostname, sizeof(ev->ndpi.hostname), "self.example.net");
     ev->ndpi.risks = 1ull << id;
+    ev->ndpi.risk_text = sw_ndpi_risk_texts();
     ev->ndpi.risk_total = 100;
     ev->ndpi.risk_client = 10;
     ev->ndpi.risk_server = 90;
@@ -628,6 +632,10 @@ stats_event(unsigned n_workers)
     s->decoder.tcp = 700;
     s->decoder.not_ip = 2;
     s->decoder.events[1] = 5;
+    s->decoder.events[SW_DEV_IPV4_TRUNC] = 7;          /* a Suricata event */
+    s->decoder.events[SW_DEV_GENEVE_OPT_INVALID] = 6; /* a seawall-only event */
+    s->decoder_event_names = sw_decode_event_names(); /* as the pipeline sets them */
+    s->decoder_event_seawall_only = sw_decode_event_seawall_only();
     s->defrag.ipv4_fragments = 17;
     s->defrag.ipv6_reassembled = 2;
     s->defrag.memcap_drops = 4;
@@ -693,7 +701,36 @@ stats_event_has_suricata_and_seawall_key_paths(void **state)
     assert_int_equal(int_at(j, "seawall.output.events"), 330);
     assert_int_equal(int_at(j, "seawall.not_ip"), 2);
     assert_non_null(at(j, "seawall.decoder_event"));
+    /* decoder event counters under the names the snapshot carries */
+    char path[128];
+    snprintf(path, sizeof(path), "stats.decoder.event.%s", sw_decode_event_name(SW_DEV_IPV4_TRUNC));
+    assert_int_equal(int_at(j, path), 7);
+    snprintf(path, sizeof(path), "seawall.decoder_event.%s",
+             sw_decode_event_name(SW_DEV_GENEVE_OPT_INVALID));
+    assert_int_equal(int_at(j, path), 6);
     assert_no_empty_strings(j);
+}
+
+/* The encoder has no decoder or nDPI table of its own: names travel with the event. */
+static void
+names_come_with_the_event(void **state)
+{
+    struct sw_event *ev;
+    json_t *j;
+
+    (void)state;
+    ev = stats_event(1);
+    ev->u.stats->decoder_event_names = NULL;
+    j = parse(encode(ev));
+    assert_int_equal(json_object_size(at(j, "stats.decoder.event")), 0);
+    sw_event_destroy(g.ev);
+    g.ev = NULL;
+    ev = risk_alert_event();
+    ev->ndpi.risk_text = NULL;
+    j = parse(encode(ev));
+    json_t *r = json_array_get(at(j, "ndpi.risks"), 0);
+    assert_int_equal(json_integer_value(json_object_get(r, "id")), 6);
+    assert_null(json_object_get(r, "name"));
 }
 
 static void
@@ -1158,6 +1195,7 @@ main(void)
         T(all_event_types_have_the_common_header),
         T(missing_host_is_left_out),
         T(line_allocation_failure_sweep_returns_null_then_recovers),
+        T(names_come_with_the_event),
         T(dns_alert_has_the_v3_dns_object),
         T(tls_and_http_alerts_have_their_objects),
     };
