@@ -631,7 +631,9 @@ fileinfo_json(const struct sw_file_part *f)
         set_str(o, "filename", f->path);
         set_str(o, "magic", f->magic);
         json_object_set_new_nocheck(o, "gaps", json_boolean(f->gaps));
-        set_str(o, "state", f->truncated ? "TRUNCATED" : "CLOSED");
+        /* Suricata's file states; ERROR: a content coding did not decode (the bytes are as
+         * they came; seawall.http_body.decode_error names the coding) */
+        set_str(o, "state", f->decode_error ? "ERROR" : f->truncated ? "TRUNCATED" : "CLOSED");
         set_str(o, "sha256", f->sha256);
         json_object_set_new_nocheck(o, "stored", json_false());
         set_int(o, "size", f->size);
@@ -703,6 +705,24 @@ yara_json(const struct sw_file_part *f)
     }
     json_object_set_new_nocheck(o, "strings", strs);
     set_int(o, "strings_total", f->strings_total);
+    return o;
+}
+
+/* seawall.http_body: what Suricata's fileinfo has no field for; NULL when nothing to say. */
+static json_t *
+http_body_json(const struct sw_file_part *f)
+{
+    json_t *o;
+
+    if (!f->decode_error && (f->http_reading == NULL || f->http_reading[0] == '\0'))
+        return NULL;
+    o = json_object();
+    if (f->http_reading != NULL && f->http_reading[0] != '\0') {
+        set_str(o, "reading", f->http_reading);
+        set_str(o, "anomaly", f->http_anomaly);
+    }
+    if (f->decode_error)
+        set_str(o, "decode_error", f->http_decode_failed);
     return o;
 }
 
@@ -1229,8 +1249,15 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
                 app_json(root, ev->app);
         }
         if (ev->file != NULL && ev->file->has_http) {
+            json_t *hb = http_body_json(ev->file);
+
             json_object_set_new_nocheck(root, "http", http_json(ev->file));
             json_object_set_new_nocheck(root, "fileinfo", fileinfo_json(ev->file));
+            if (hb != NULL) {
+                if (sw == NULL)
+                    sw = json_object();
+                json_object_set_new_nocheck(sw, "http_body", hb);
+            }
         }
         json_object_set_new_nocheck(root, "flow", flow_json(ev, ev->type == SW_EV_FLOW));
         if (ev->type == SW_EV_FLOW && ev->flow.proto == IPPROTO_TCP)
@@ -1254,9 +1281,14 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
     case SW_EV_ANOMALY: {
         json_t *a = json_object();
 
+        /* applayer anomalies belong to a flow: its flow_id, as Suricata writes it */
         if (ev->u.anomaly.has_tuple)
-            add_tuple(root, &ev->flow, false);
+            add_tuple(root, &ev->flow, ev->u.anomaly.app_proto != NULL);
+        if (ev->u.anomaly.app_proto != NULL)
+            set_str(a, "app_proto", ev->u.anomaly.app_proto);
         set_str(a, "type", ev->u.anomaly.type);
+        if (ev->u.anomaly.layer != NULL)
+            set_str(a, "layer", ev->u.anomaly.layer);
         if (ev->u.anomaly.type != NULL && ev->u.anomaly.event != NULL &&
             strcmp(ev->u.anomaly.type, "decode") == 0) {
             /* Suricata names decoder anomalies by their stats counter: decoder.<layer>.<x> */

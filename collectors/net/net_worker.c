@@ -41,7 +41,8 @@ struct sw_net_worker {
     _Atomic uint64_t *progress;            /* borrowed, may be NULL: +1 after each scan */
     struct sw_http_stats http_st;          /* counters of this thread's HTTP parsers */
     struct sw_worker_stats st;
-    /* stream anomaly events: at most eve.anomaly_rate per second of capture time */
+    /* stream and applayer anomaly events: at most eve.anomaly_rate per second of capture
+     * time, shared by both kinds (anomaly_allowed) */
     uint64_t anomaly_sec;
     uint32_t anomaly_in_sec;
 };
@@ -207,20 +208,25 @@ http_swapped(const struct sw_stream *s)
 
 /* One HTTP body: a fileinfo event, then (with rules) a YARA scan of the decoded bytes
  * (seawall_source "http_body"); both carry the flow, the fileinfo and the http parts.
- * Worker thread. */
+ * Another reading of an ambiguous message (b->reading set) is only scanned: an alert on it
+ * carries that reading's fileinfo and says which reading it is. Worker thread. */
 static void
 on_http_body(void *ctx, const struct sw_http_body *b)
 {
     struct http_flow *hf = ctx;
     struct sw_net_worker *w = hf->w;
     struct sw_flow *f = hf->f;
-    const struct sw_filetype *ft = sw_filetype_classify(b->data, b->len);
+    bool primary = b->reading[0] == '\0';
+    const struct sw_filetype *ft;
     struct sw_file_part fi;
     struct sw_yara_ext x;
     struct sw_yara_scan_result res;
     struct sw_event tmpl, *ev;
     struct sw_err err;
 
+    if (!primary && w->ys == NULL)
+        return; /* no rules: nothing reads it */
+    ft = sw_filetype_classify(b->data, b->len);
     memset(&fi, 0, sizeof(fi));
     fi.path = b->filename;
     fi.size = b->len;
@@ -230,6 +236,10 @@ on_http_body(void *ctx, const struct sw_http_body *b)
     fi.has_http = true;
     fi.truncated = b->truncated;
     fi.gaps = b->gaps || hf->gap[b->dir != 0];
+    fi.decode_error = b->decode_error;
+    fi.http_decode_failed = b->decode_failed;
+    fi.http_reading = b->reading;
+    fi.http_anomaly = b->anomaly;
     fi.http_status = (uint16_t)(b->status <= 999 ? b->status : 0);
     fi.http_host = b->host;
     fi.http_url = b->uri;
@@ -246,17 +256,19 @@ on_http_body(void *ctx, const struct sw_http_body *b)
     /* HTTP direction 1 (responses) goes to the flow's originator only when it is the client */
     tmpl.u.alert.to_client = (b->dir == 1) != hf->swapped;
 
-    w->st.http_bodies++;
-    ev = sw_yara_file_event_create(SW_EV_FILEINFO, tmpl.ts_us, &fi);
-    if (ev == NULL) {
-        w->st.event_drops++;
-    } else {
-        ev->flow = tmpl.flow;
-        ev->counts = tmpl.counts;
-        ev->ndpi = tmpl.ndpi;
-        ev->has_ndpi = true;
-        ev->on_flow = true;
-        sw_emit(w->em, ev);
+    if (primary) {
+        w->st.http_bodies++;
+        ev = sw_yara_file_event_create(SW_EV_FILEINFO, tmpl.ts_us, &fi);
+        if (ev == NULL) {
+            w->st.event_drops++;
+        } else {
+            ev->flow = tmpl.flow;
+            ev->counts = tmpl.counts;
+            ev->ndpi = tmpl.ndpi;
+            ev->has_ndpi = true;
+            ev->on_flow = true;
+            sw_emit(w->em, ev);
+        }
     }
     if (w->ys == NULL)
         return; /* no rules: the fileinfo event only */
@@ -266,6 +278,55 @@ on_http_body(void *ctx, const struct sw_http_body *b)
     scan_done(w, f,
               sw_yara_scan_flow_file(w->ys, &tmpl, &x, &fi, b->data, b->len, w->em, &res, &err),
               &res);
+}
+
+/* Count one anomaly and say whether it may become an event: at most eve.anomaly_rate (the
+ * reloadable value) per second of capture time per worker, as the capture side rate-limits
+ * decode anomalies; the rest are counted as anomalies_suppressed. */
+static bool
+anomaly_allowed(struct sw_net_worker *w, uint64_t ts_us)
+{
+    uint64_t sec = ts_us / 1000000u;
+
+    w->st.anomalies++;
+    if (sec != w->anomaly_sec) {
+        w->anomaly_sec = sec;
+        w->anomaly_in_sec = 0;
+    }
+    if (w->anomaly_in_sec >= w->rcfg->eve.anomaly_rate) {
+        w->st.anomalies_suppressed++;
+        return false;
+    }
+    w->anomaly_in_sec++;
+    return true;
+}
+
+/* An HTTP anomaly (Suricata's applayer anomaly): an event, at most eve.anomaly_rate per
+ * second of capture time per worker, as the capture side rate-limits decode anomalies; the
+ * rest are counted (anomalies_suppressed). Worker thread. */
+static void
+on_http_anomaly(void *ctx, int dir, const char *event)
+{
+    struct http_flow *hf = ctx;
+    struct sw_net_worker *w = hf->w;
+    struct sw_flow *f = hf->f;
+    struct sw_event *ev;
+
+    (void)dir;
+    if (!anomaly_allowed(w, f->counts.end_us))
+        return;
+    ev = sw_event_create(SW_EV_ANOMALY, f->counts.end_us);
+    if (ev == NULL) {
+        w->st.event_drops++;
+        return;
+    }
+    ev->u.anomaly.type = "applayer";
+    ev->u.anomaly.event = event;
+    ev->u.anomaly.app_proto = "http";
+    ev->u.anomaly.layer = "proto_parser";
+    ev->u.anomaly.has_tuple = true;
+    ev->flow = f->ref;
+    sw_emit(w->em, ev);
 }
 
 static int
@@ -304,7 +365,7 @@ http_decide(struct sw_net_worker *w, struct sw_flow *f, const struct sw_stream_i
             bool pkt_to_server)
 {
     struct http_flow *hf;
-    struct sw_http_cb cb = {.on_body = on_http_body};
+    struct sw_http_cb cb = {.on_body = on_http_body, .on_anomaly = on_http_anomaly};
     struct sw_http_cfg hcfg;
     struct sw_err err;
 
@@ -346,17 +407,24 @@ http_decide(struct sw_net_worker *w, struct sw_flow *f, const struct sw_stream_i
     }
 }
 
-/* Flow end of an HTTP flow: a body that lasts until close is complete, one still missing
- * bytes is truncated; then the parser goes. Call after sw_stream_finish() of both
- * directions (held data delivered). */
+/* Flow end of an HTTP flow: a body that lasts until close is complete when its sender sent
+ * a FIN, one still missing bytes is truncated; then the parser goes. Call after
+ * sw_stream_finish() of both directions (held data delivered). */
 static void
 http_end(struct sw_flow *f)
 {
     struct http_flow *hf = sw_stream_app_arg(f->stream);
+    unsigned fin = 0;
 
     if (hf == NULL)
         return;
-    sw_http_end(hf->h);
+    /* Which side closed with a FIN: a body until close cut by a RST (or by the end of the
+     * capture) is truncated. HTTP direction 1 is the flow's responder unless swapped. */
+    if (f->counts.tcp_flags_ts & 0x01)
+        fin |= hf->swapped ? SW_HTTP_FIN_RESP : SW_HTTP_FIN_REQ;
+    if (f->counts.tcp_flags_tc & 0x01)
+        fin |= hf->swapped ? SW_HTTP_FIN_REQ : SW_HTTP_FIN_RESP;
+    sw_http_end(hf->h, fin);
     sw_http_destroy(hf->h);
     sw_free(hf);
 }
@@ -488,23 +556,11 @@ sw_net_worker_destroy(struct sw_net_worker *w, uint64_t now_us)
 static void
 stream_anomalies(struct sw_net_worker *w, const struct sw_packet *p, unsigned evs)
 {
-    uint64_t sec = p->ts_us / 1000000u;
-
     for (unsigned i = 0; i < SW_STREAM_EV_MAX; i++) {
         struct sw_event *ev;
 
-        if ((evs & (1u << i)) == 0)
+        if ((evs & (1u << i)) == 0 || !anomaly_allowed(w, p->ts_us))
             continue;
-        w->st.anomalies++;
-        if (sec != w->anomaly_sec) {
-            w->anomaly_sec = sec;
-            w->anomaly_in_sec = 0;
-        }
-        if (w->anomaly_in_sec >= w->cfg->eve.anomaly_rate) {
-            w->st.anomalies_suppressed++;
-            continue;
-        }
-        w->anomaly_in_sec++;
         ev = sw_event_create(SW_EV_ANOMALY, p->ts_us);
         if (ev == NULL) {
             w->st.event_drops++;

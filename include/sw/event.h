@@ -86,7 +86,9 @@ struct sw_alert {
 
 struct sw_anomaly {
     const char *type;  /* static: "decode", "stream", "applayer" */
-    const char *event; /* static: "ipv4.trunc_pkt" */
+    const char *event; /* static: "ipv4.trunc_pkt", "DUPLICATE_CONTENT_LENGTH_FIELD_IN_RESPONSE" */
+    const char *app_proto; /* static or NULL: applayer anomalies, "http" */
+    const char *layer;     /* static or NULL: applayer anomalies, "proto_parser" */
     bool has_tuple;    /* the packet got far enough to have addresses */
     uint64_t packet_no; /* position in the capture file, 1-based; 0 live */
     char source[128];  /* capture file or interface */
@@ -156,6 +158,12 @@ struct sw_file_part {
      * state and its http object. Strings "" when unknown. */
     bool has_http;
     bool truncated, gaps;
+    bool decode_error;       /* a content coding did not decode: the bytes are as they came */
+    const char *http_decode_failed; /* that coding ("gzip", "deflate", "br"), or "" */
+    /* Another plausible reading of an ambiguous message (YARA alerts only): how it was read
+     * ("close", "chunked", ...) and the anomaly that made it ambiguous; "" for the body as
+     * browsers read it. */
+    const char *http_reading, *http_anomaly;
     uint16_t http_status;    /* 0: none (a request body, or an unpaired response) */
     const char *http_host, *http_url, *http_method, *http_content_type, *http_user_agent;
     /* yara (alerts only; rule == NULL otherwise) */
