@@ -62,6 +62,7 @@ struct daemon {
     char rules_dir[PATH_MAX];
     uint64_t rules_loaded_us;
     uint64_t stats_interval_us; /* from the running detection set's config */
+    uint64_t stop_timeout_us;   /* agent.stop_timeout, as last loaded (reloadable) */
     struct sw_stats_snap *last; /* owned: last complete snapshot, for status */
     uint64_t start_us;
     bool yara_ready; /* sw_yara_init() succeeded: sw_yara_fini() at exit */
@@ -172,7 +173,7 @@ status_document(struct daemon *d)
     set_u64(doc, "pid", (uint64_t)getpid());
     set_u64(doc, "uptime", (sw_clock_us(CLOCK_MONOTONIC) - d->start_us) / 1000000u);
     json_object_set_new(doc, "config", json_string(d->config_path));
-    json_object_set_new(doc, "host", json_string(d->host));
+    json_object_set_new(doc, "host", json_string(sw_pipeline_host(d->pl)));
     json_object_set_new(doc, "user", json_string(d->cfg->agent.user));
     json_object_set_new(doc, "seccomp", json_boolean(sw_sandbox_active()));
     set_u64(rules, "generation", sw_pipeline_generation(d->pl));
@@ -286,36 +287,48 @@ emit_stats(struct daemon *d)
     sw_pipeline_emit(d->pl, ev);
 }
 
+/* --- reload ------------------------------------------------------------------------------- */
+
+/* What a reload found, for its log lines and its engine event. */
+struct reload_report {
+    char first[400]; /* first configuration or rule error */
+    unsigned n;      /* configuration errors */
+    char warning[400];
+    const char *restart[SW_ENGINE_MAX_KEYS]; /* static: schema key paths */
+    unsigned n_restart;
+};
+
 static void
 engine_event(struct daemon *d, bool ok, const char *message, const char *error,
-             const struct sw_yara_load_stats *ls)
+             const struct sw_yara_load_stats *ls, const struct reload_report *rr)
 {
     struct sw_event *ev = sw_event_create(SW_EV_ENGINE, sw_clock_us(CLOCK_REALTIME));
+    struct sw_engine *e;
 
     if (ev == NULL)
         return;
-    snprintf(ev->u.engine.module, sizeof(ev->u.engine.module), "reload");
-    snprintf(ev->u.engine.message, sizeof(ev->u.engine.message), "%s", message);
-    snprintf(ev->u.engine.error, sizeof(ev->u.engine.error), "%s", error);
-    ev->u.engine.ok = ok;
-    ev->u.engine.generation = sw_pipeline_generation(d->pl);
-    ev->u.engine.rules = ls->rules;
-    ev->u.engine.rule_files = ls->files;
-    ev->u.engine.rule_files_failed = ls->files_failed;
+    e = &ev->u.engine;
+    snprintf(e->module, sizeof(e->module), "reload");
+    snprintf(e->message, sizeof(e->message), "%s", message);
+    snprintf(e->error, sizeof(e->error), "%s", error);
+    e->ok = ok;
+    e->generation = sw_pipeline_generation(d->pl);
+    e->rules = ls->rules;
+    e->rule_files = ls->files;
+    e->rule_files_failed = ls->files_failed;
+    if (rr != NULL) {
+        snprintf(e->warning, sizeof(e->warning), "%s", rr->warning);
+        e->n_restart = rr->n_restart;
+        for (unsigned i = 0; i < rr->n_restart && i < SW_ENGINE_MAX_KEYS; i++)
+            e->restart[i] = rr->restart[i];
+    }
     sw_pipeline_emit(d->pl, ev);
 }
-
-/* --- reload ------------------------------------------------------------------------------- */
-
-struct reload_errors {
-    char first[400];
-    unsigned n;
-};
 
 static void
 report_cfg(void *ctx, const char *msg)
 {
-    struct reload_errors *re = ctx;
+    struct reload_report *re = ctx;
 
     sw_log_error("reload: %s", msg);
     if (re->n++ == 0)
@@ -325,75 +338,149 @@ report_cfg(void *ctx, const char *msg)
 static void
 report_restart(void *ctx, const char *key)
 {
-    (void)ctx;
+    struct reload_report *rr = ctx;
+
     sw_log_warn("reload: %s changed: it takes effect on restart; the running value stays", key);
+    if (rr->n_restart < SW_ENGINE_MAX_KEYS)
+        rr->restart[rr->n_restart] = key; /* the schema's static string */
+    rr->n_restart++;
 }
 
+/* The reloadable keys the daemon applies itself (the threads read theirs from the set). */
+static void
+apply_daemon_keys(struct daemon *d, const struct sw_config *cfg,
+                  const struct sw_yara_load_stats *ls)
+{
+    snprintf(d->rules_dir, sizeof(d->rules_dir), "%s", cfg->rules.dir);
+    sw_log_set_level((enum sw_log_level)cfg->agent.log_level);
+    d->stats_interval_us = cfg->stats.interval;
+    d->stop_timeout_us = cfg->agent.stop_timeout;
+    d->rules = *ls;
+    d->rules_loaded_us = sw_clock_us(CLOCK_REALTIME);
+}
+
+static void reload_completed(struct daemon *d);
+
 /* SIGHUP: build the new detection set beside the running one; swap only if all of it
- * loaded. Output files are reopened either way (logrotate sends SIGHUP too). */
+ * loaded, and say what runs afterwards. Output files are reopened either way (logrotate
+ * sends SIGHUP too). */
 static void
 reload(struct daemon *d)
 {
-    struct reload_errors re = {.n = 0};
+    struct reload_report rr;
     struct sw_yara_load_stats ls;
     struct sw_yara_rules *rules = NULL;
     struct sw_det_set *det;
     struct sw_config *cfg;
-    char msg[400];
+    char msg[400], why[SW_ERR_MSG_MAX];
     struct sw_err err;
-    uint32_t gen;
+    size_t rules_before;
+    uint32_t gen_before, gen;
+    enum sw_det_swap rc;
 
+    memset(&rr, 0, sizeof(rr));
+    if (sw_pipeline_settle(d->pl)) /* a pending swap completed since the last check */
+        reload_completed(d);
+    rules_before = d->rules.rules;
+    gen_before = sw_pipeline_generation(d->pl);
     sw_notify_reloading();
     sw_log_notice("reload: %s", d->config_path);
     sw_pipeline_reopen(d->pl);
     memset(&ls, 0, sizeof(ls));
-    cfg = sw_cfg_load(d->config_path, d->sets.v, d->sets.n, report_cfg, &re, &err);
+    cfg = sw_cfg_load(d->config_path, d->sets.v, d->sets.n, report_cfg, &rr, &err);
     if (cfg == NULL) {
         snprintf(msg, sizeof(msg), "reload failed: %u configuration error(s); generation %u "
-                 "keeps running", re.n ? re.n : 1, sw_pipeline_generation(d->pl));
-        engine_event(d, false, msg, re.n ? re.first : err.msg, &d->rules);
+                 "keeps running", rr.n ? rr.n : 1, gen_before);
+        engine_event(d, false, msg, rr.n ? rr.first : err.msg, &d->rules, NULL);
         sw_log_error("%s", msg);
         goto done;
     }
-    (void)sw_cfg_restart_changes(d->cfg, cfg, report_restart, NULL);
-    rules = load_rules(cfg, &ls, re.first, &err);
+    (void)sw_cfg_restart_changes(d->cfg, cfg, report_restart, &rr);
+    rules = load_rules(cfg, &ls, rr.first, &err);
     if ((rules == NULL && err.code != SW_OK) || ls.files_failed > 0) {
         if (rules == NULL && err.code != SW_OK) {
             sw_log_error("reload: %s", err.msg);
-            snprintf(re.first, sizeof(re.first), "%.399s", err.msg);
+            snprintf(rr.first, sizeof(rr.first), "%.399s", err.msg);
         }
         snprintf(msg, sizeof(msg), "reload failed: %zu of %zu rule files did not compile; "
-                 "generation %u keeps running", ls.files_failed, ls.files,
-                 sw_pipeline_generation(d->pl));
-        engine_event(d, false, msg, re.first, &ls);
+                 "generation %u keeps running", ls.files_failed, ls.files, gen_before);
+        engine_event(d, false, msg, rr.first, &d->rules, NULL);
         sw_log_error("%s", msg);
         sw_yara_rules_destroy(rules);
         sw_cfg_free(cfg);
         goto done;
     }
-    snprintf(d->rules_dir, sizeof(d->rules_dir), "%s", cfg->rules.dir);
-    sw_log_set_level((enum sw_log_level)cfg->agent.log_level);
-    d->stats_interval_us = cfg->stats.interval;
+    if (ls.rules == 0 && rules_before > 0)
+        snprintf(rr.warning, sizeof(rr.warning), "%s: no YARA rules (%zu before): stream and "
+                 "HTTP-body YARA scanning is off", cfg->rules.dir, rules_before);
     det = sw_det_set_create(cfg, rules, &err); /* takes cfg and rules */
     if (det == NULL) {
-        snprintf(msg, sizeof(msg), "reload failed: %.380s", err.msg);
-        engine_event(d, false, msg, err.msg, &ls);
+        snprintf(msg, sizeof(msg), "reload failed: %.340s; generation %u keeps running",
+                 err.msg, gen_before);
+        engine_event(d, false, msg, err.msg, &d->rules, NULL);
         sw_log_error("%s", msg);
         goto done;
     }
-    gen = sw_pipeline_swap(d->pl, det, SWAP_WAIT_MS);
-    d->rules = ls;
-    d->rules_loaded_us = sw_clock_us(CLOCK_REALTIME);
-    snprintf(msg, sizeof(msg), "reloaded: rules generation %u, %zu rules from %zu files", gen,
-             ls.rules, ls.files);
-    sw_log_notice("%s", msg);
-    engine_event(d, true, msg, "", &ls);
+    /* Applied only with the set: a refused reload changes nothing. */
+    cfg = det->cfg;
+    rc = sw_pipeline_swap(d->pl, det, SWAP_WAIT_MS, why, sizeof(why));
+    gen = sw_pipeline_generation(d->pl);
+    switch (rc) {
+    case SW_DET_SWAPPED:
+        apply_daemon_keys(d, cfg, &ls);
+        snprintf(msg, sizeof(msg), "reloaded: rules generation %u, %zu rules from %zu files",
+                 gen, ls.rules, ls.files);
+        sw_log_notice("%s", msg);
+        engine_event(d, true, msg, "", &ls, &rr);
+        break;
+    case SW_DET_PENDING:
+        /* Published: the threads that switched run it, the others will at their next batch;
+         * "reload completed" follows then (see serve). */
+        apply_daemon_keys(d, cfg, &ls);
+        snprintf(msg, sizeof(msg), "reload pending: generation %u published, but %.200s; "
+                 "it runs generation %u until it switches", gen, why, gen_before);
+        sw_log_error("%s", msg);
+        engine_event(d, false, msg, why, &ls, &rr);
+        break;
+    case SW_DET_REFUSED:
+        snprintf(msg, sizeof(msg), "reload refused: %.250s; generation %u keeps running, "
+                 "nothing was swapped", why, gen);
+        sw_log_error("%s", msg);
+        engine_event(d, false, msg, why, &d->rules, NULL);
+        break;
+    }
+    if (rc != SW_DET_REFUSED && rr.warning[0] != '\0')
+        sw_log_warn("reload: %s", rr.warning);
 done:
     sw_notify_ready();
     publish_status(d);
 }
 
+/* A pending swap completed: every thread runs the current generation now. */
+static void
+reload_completed(struct daemon *d)
+{
+    char msg[400];
+
+    snprintf(msg, sizeof(msg), "reload completed: every thread runs rules generation %u, %zu "
+             "rules from %zu files", sw_pipeline_generation(d->pl), d->rules.rules,
+             d->rules.files);
+    sw_log_notice("%s", msg);
+    engine_event(d, true, msg, "", &d->rules, NULL);
+}
+
 /* --- start-up ----------------------------------------------------------------------------- */
+
+/* How often the main thread checks that every thread made progress (and feeds systemd's
+ * watchdog): half the watchdog period, but never more often than every 2 s, so that threads
+ * that beat once a second when idle always show progress between two checks. */
+static uint64_t
+watchdog_check_us(void)
+{
+    uint64_t wd_usec = sw_notify_watchdog_usec();
+
+    return wd_usec / 2 > 2000000u ? wd_usec / 2 : 2000000u;
+}
 
 /* As root: a directory the unprivileged daemon owns (created when missing). The path may lie
  * in a folder agent.user owns (rules-cache in agent.state_dir), so it is opened with
@@ -498,6 +585,7 @@ start(struct daemon *d)
     d->rules_loaded_us = sw_clock_us(CLOCK_REALTIME);
     snprintf(d->rules_dir, sizeof(d->rules_dir), "%s", d->cfg->rules.dir);
     d->stats_interval_us = d->cfg->stats.interval;
+    d->stop_timeout_us = d->cfg->agent.stop_timeout;
     /* The detection set owns its own copy of the configuration: a reload replaces it while
      * d->cfg (restart-only keys) stays. */
     det_cfg = sw_cfg_load(d->config_path, d->sets.v, d->sets.n, NULL, NULL, &err);
@@ -513,6 +601,12 @@ start(struct daemon *d)
         sw_log_error("%s", err.msg);
         return 2;
     }
+    /* Under systemd's watchdog, YARA scans stay short enough for it; without, they keep
+     * seawall scan's 60 s limit. */
+    if (sw_notify_watchdog_usec() != 0)
+        sw_log_notice("watchdog: progress checked every %llu ms; YARA scan time limit %u s",
+                      (unsigned long long)(watchdog_check_us() / 1000u),
+                      sw_pipeline_set_watchdog(d->pl, watchdog_check_us()));
     /* Output files are reopened after the drop (SIGHUP, rotation): the daemon's user must
      * own them. */
     for (size_t i = 0; geteuid() == 0 && i < d->cfg->n_outputs; i++) {
@@ -560,9 +654,7 @@ static int
 serve(struct daemon *d, const sigset_t *sigs)
 {
     uint64_t wd_usec = sw_notify_watchdog_usec();
-    /* Feed at half the period; never check more often than every 2 s, so that threads that
-     * beat once a second when idle always show progress between two checks. */
-    uint64_t wd_every = wd_usec / 2 > 2000000u ? wd_usec / 2 : 2000000u;
+    uint64_t wd_every = watchdog_check_us();
     uint64_t t = sw_clock_us(CLOCK_MONOTONIC);
     uint64_t next_status = t, next_wd = t + wd_every, next_stats = t + d->stats_interval_us;
     bool stalled = false;
@@ -581,11 +673,18 @@ serve(struct daemon *d, const sigset_t *sigs)
         int sig = sigtimedwait(sigs, &si, &one);
 
         if (sig == SIGTERM || sig == SIGINT) {
-            sw_log_notice("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            sw_log_notice("%s: stopping: flows end, queues drain, within %llu ms "
+                          "(agent.stop_timeout)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+                          (unsigned long long)(d->stop_timeout_us / 1000u));
             return 0;
         }
-        if (sig == SIGHUP)
+        if (sig == SIGHUP) {
             reload(d);
+            /* A shorter stats.interval counts from now, not after the longer one ran out. */
+            t = sw_clock_us(CLOCK_MONOTONIC);
+            if (next_stats > t + d->stats_interval_us)
+                next_stats = t + d->stats_interval_us;
+        }
         if (sw_pipeline_failed(d->pl, &err)) {
             sw_log_error("%s: capture stopped; exiting so that the service manager restarts "
                          "seawall", err.msg);
@@ -608,6 +707,8 @@ serve(struct daemon *d, const sigset_t *sigs)
         }
         if (t >= next_status) {
             next_status = t + 1000000u;
+            if (sw_pipeline_settle(d->pl))
+                reload_completed(d);
             refresh(d);
             publish_status(d);
         }
@@ -675,7 +776,7 @@ sw_cmd_run(int argc, char **argv)
     if (rc == 0)
         rc = serve(&d, &sigs);
     sw_notify_stopping();
-    if (d.pl != NULL && !sw_pipeline_stop(d.pl, d.cfg->agent.stop_timeout)) {
+    if (d.pl != NULL && !sw_pipeline_stop(d.pl, d.stop_timeout_us)) {
         /* A worker is stuck: its memory is still in use, exit without freeing it. */
         sw_log_error("stopped without draining everything within agent.stop_timeout");
         sw_control_stop(d.ctl);

@@ -13,6 +13,16 @@
 #include "sw/config.h"
 #include "sw/packet.h"
 
+/* Names of one nDPI risk as events write them: static strings, so an event may point at them
+ * and the output stage needs no nDPI table of its own. */
+struct sw_risk_text {
+    const char *code;     /* enum name, "NDPI_TLS_SELFSIGNED_CERTIFICATE"; NULL: no such risk */
+    const char *name;     /* nDPI's display name, "Self-signed Certificate" */
+    const char *severity; /* nDPI's severity name: "Low", "Medium", "High", "Severe" */
+    int level;            /* nDPI's severity number (0 low .. 3 severe) */
+};
+#define SW_RISK_TEXT_MAX 64 /* entries of a risk text table: one per risk bit */
+
 /* What nDPI said about a flow (copied out of nDPI's flow state). Empty strings are absent. */
 struct sw_ndpi_info {
     char protocol[64];  /* ndpi_protocol2name(): "HTTP.Google", "TLS", "Unknown" */
@@ -23,6 +33,9 @@ struct sw_ndpi_info {
     char hostname[80];  /* host name / SNI */
     char ja3c[33], ja3s[33];
     uint64_t risks;     /* bit i = ndpi_risk_enum i */
+    /* Names of the risks: a static table of SW_RISK_TEXT_MAX entries indexed by risk id, set
+     * by the classifier (sw_ndpi_risk_texts); NULL when none was set (no names written). */
+    const struct sw_risk_text *risk_text;
     uint16_t risk_total, risk_client, risk_server;
     uint16_t master_id, app_id;
     char app_proto[24]; /* EVE app_proto: Suricata's name where one exists */
@@ -74,7 +87,9 @@ struct sw_alert {
 
 struct sw_anomaly {
     const char *type;  /* static: "decode", "stream", "applayer" */
-    const char *event; /* static: "ipv4.trunc_pkt" */
+    const char *event; /* static: "ipv4.trunc_pkt", "DUPLICATE_CONTENT_LENGTH_FIELD_IN_RESPONSE" */
+    const char *app_proto; /* static or NULL: applayer anomalies, "http" */
+    const char *layer;     /* static or NULL: applayer anomalies, "proto_parser" */
     bool has_tuple;    /* the packet got far enough to have addresses */
     uint64_t packet_no; /* position in the capture file, 1-based; 0 live */
     char source[128];  /* capture file or interface */
@@ -82,15 +97,22 @@ struct sw_anomaly {
 
 struct sw_stats_snap; /* stats.h */
 
+#define SW_ENGINE_MAX_KEYS 64
+
 /* Something the agent itself did that the SIEM should see (Suricata's "engine" records):
  * today a reload of configuration and rules, successful or not. */
 struct sw_engine {
     char module[16];    /* "reload" */
     char message[400];  /* one line for an analyst */
-    char error[400];    /* "" on success: the first problem, "file:line: message" */
+    char error[400];    /* "" when ok: why the new set is not (yet) running everywhere */
+    char warning[400];  /* "" or something that took effect but deserves a look ("no rules") */
     bool ok;
     uint32_t generation;      /* rule set generation running after the event */
     uint64_t rules, rule_files, rule_files_failed;
+    /* Changed keys that keep their running value until a restart: static strings (the
+     * configuration schema's key paths); n_restart may exceed SW_ENGINE_MAX_KEYS (cut). */
+    const char *restart[SW_ENGINE_MAX_KEYS];
+    unsigned n_restart;
 };
 
 /* Files on disk (seawall scan): what fileinfo, file-alert and scan-stats events carry.
@@ -137,6 +159,12 @@ struct sw_file_part {
      * state and its http object. Strings "" when unknown. */
     bool has_http;
     bool truncated, gaps;
+    bool decode_error;       /* a content coding did not decode: the bytes are as they came */
+    const char *http_decode_failed; /* that coding ("gzip", "deflate", "br"), or "" */
+    /* Another plausible reading of an ambiguous message (YARA alerts only): how it was read
+     * ("close", "chunked", ...) and the anomaly that made it ambiguous; "" for the body as
+     * browsers read it. */
+    const char *http_reading, *http_anomaly;
     uint16_t http_status;    /* 0: none (a request body, or an unpaired response) */
     const char *http_host, *http_url, *http_method, *http_content_type, *http_user_agent;
     /* yara (alerts only; rule == NULL otherwise) */
@@ -156,6 +184,10 @@ struct sw_file_part {
 struct sw_event {
     enum sw_event_type type;
     uint64_t ts_us;
+    /* EVE host, "" for the encoder's default: the agent.id in force where the event was made
+     * (a reload may change it while older events are still on their way). A copy, so the
+     * event does not depend on the configuration's lifetime. */
+    char host[256];
     struct sw_flow_ref flow;         /* alert, flow, anomaly (has_tuple) */
     struct sw_flow_counts counts;    /* alert, flow */
     struct sw_ndpi_info ndpi;        /* alert, flow */

@@ -32,6 +32,7 @@ basename             coreutils
 bc                   bc
 cat                  coreutils
 cc                   gcc                 build-essential
+chgrp                coreutils
 chmod                coreutils
 chown                coreutils
 clang                clang
@@ -89,6 +90,7 @@ tcpreplay            tcpreplay
 tee                  coreutils
 tr                   coreutils
 tshark               tshark
+unshare              util-linux
 wc                   coreutils
 yara                 yara
 EOF

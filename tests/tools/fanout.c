@@ -85,12 +85,13 @@ worker(void *arg)
 {
     struct fw *w = arg;
     struct pollfd pfd = {.fd = sw_live_fd(w->live), .events = POLLIN};
+    struct sw_net_detection det = {.cfg = w->cfg, .risk = w->risk, .rules = NULL};
     struct sw_hash_key key;
     struct sw_err err;
 
     /* The kernel's fanout picks the worker here: each flow table only needs a key. */
     if (sw_hash_key_random(&key, &err) == SW_OK)
-        w->nw = sw_net_worker_create(w->cfg, w->idx, w->n, &key, w->risk, NULL, &w->prod->em,
+        w->nw = sw_net_worker_create(w->cfg, w->idx, w->n, &key, &det, NULL, &w->prod->em,
                                      &err);
     if (w->nw == NULL) {
         fprintf(stderr, "fanout: %s\n", err.msg);
