@@ -105,8 +105,8 @@ DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev
              libpcre2-dev
 # util-linux (setpriv, unshare) and mount are Essential/required on Debian, listed because the
 # trust tests call them (planting files as nobody, a private mount namespace).
-DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara tshark tcpreplay iproute2 systemd \
-             man-db groff-base logrotate util-linux mount mawk procps git
+DEB_TEST  := libndpi-bin python3 python3-jsonschema python3-yaml time bc yara tshark tcpreplay \
+             iproute2 systemd man-db groff-base logrotate util-linux mount mawk procps git
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 

@@ -287,7 +287,7 @@ struct sig_loader {
     size_t n_rules, cap_rules;
     /* keyword -> count of rules left out for it */
     struct {
-        char kw[32];
+        char kw[64];
         size_t n;
     } *lo;
     size_t n_lo, cap_lo;

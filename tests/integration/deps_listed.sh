@@ -97,6 +97,7 @@ EOF
 # Python modules outside the standard library: module -> Debian package.
 cat >"$T/modules" <<'EOF'
 jsonschema           python3-jsonschema
+yaml                 python3-yaml
 EOF
 # Debian 12's Essential: yes packages (dpkg-query -W -f='${Package} ${Essential}\n' | grep yes);
 # apt is Priority important and what `make deps` itself runs.
