@@ -143,6 +143,7 @@ yara_stats(const void *tctx, struct sw_worker_stats *out)
 
     out->stream_scans += yt->scans;
     out->stream_scan_errors += yt->errors;
+    out->stream_scan_timeouts += yt->timeouts;
 }
 
 const struct sw_detector_ops sw_det_yara_ops = {
