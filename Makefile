@@ -20,7 +20,7 @@ BUILD     ?= build
 B         := $(BUILD)/$(VARIANT)
 
 PKGS      := libpcap libndpi jansson yaml-0.1 libcrypto yara libmagic zlib libcap-ng libseccomp \
-             libsystemd libhs libpcre2-8
+             libsystemd libbrotlidec libhs libpcre2-8
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -84,6 +84,9 @@ $(B)/tests/test_%: $(B)/tests/unit/test_%.o $(FAKE_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
+# The HTTP body decoder's tests make brotli input with its encoder (libbrotli-dev too).
+$(B)/tests/test_app_http_body: LIBS += $(shell pkg-config --libs libbrotlienc 2>/dev/null)
+
 $(B)/tools/%: $(B)/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -98,11 +101,12 @@ $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 # --- dependencies -----------------------------------------------------------------------------
 DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev libjansson-dev \
              libyaml-dev libcmocka-dev libssl-dev libyara-dev libmagic-dev libcap-ng-dev \
-             libseccomp-dev libsystemd-dev clang-format libhyperscan-dev libpcre2-dev
+             libseccomp-dev libsystemd-dev clang-format libbrotli-dev libhyperscan-dev \
+             libpcre2-dev
 # util-linux (setpriv, unshare) and mount are Essential/required on Debian, listed because the
 # trust tests call them (planting files as nobody, a private mount namespace).
-DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara tshark tcpreplay iproute2 systemd \
-             man-db groff-base logrotate util-linux mount mawk procps git
+DEB_TEST  := libndpi-bin python3 python3-jsonschema python3-yaml time bc yara tshark tcpreplay \
+             iproute2 systemd man-db groff-base logrotate util-linux mount mawk procps git
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 
@@ -126,6 +130,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/tools/bench.sh $(BIN)
+	@sh tests/tools/bench_sigs.sh $(BIN)
 	@$(MAKE) --no-print-directory $(B)/tools/fanout
 	@sh tests/tools/bench_live.sh $(BIN)
 

@@ -16,7 +16,6 @@
 #include "sw/clock.h"
 #include "sw/decode.h"
 #include "sw/defrag.h"
-#include "sw/det_ndpi_risk.h"
 #include "sw/detset.h"
 #include "sw/eve.h"
 #include "sw/flow.h"
@@ -240,14 +239,14 @@ batch_destroy(struct batch *b)
 
 /* --- workers ------------------------------------------------------------------------------ */
 
-/* Worker thread: build this worker's state for detection set d (a new YARA scanner). */
+/* Worker thread: build this worker's state for detection set d (its detectors' thread
+ * contexts: a new YARA scanner, ...). */
 static enum sw_rc
 worker_install(void *ctx, const struct sw_det_set *d, struct sw_err *err)
 {
     struct worker *w = ctx;
-    struct sw_net_detection nd = {.cfg = d->cfg, .risk = d->risk, .rules = d->rules};
 
-    return sw_net_worker_set_detection(w->nw, &nd, err);
+    return sw_net_worker_set_detection(w->nw, d->detect, err);
 }
 
 /* Capture thread: its per-set state is the set itself (decoding, anomaly rate, host). */
@@ -394,11 +393,10 @@ worker_main(void *arg)
 
     snprintf(name, sizeof(name), "sw-worker/%u", w->idx);
     pthread_setname_np(pthread_self(), name);
-    struct sw_net_detection nd = {.cfg = det->cfg, .risk = det->risk, .rules = det->rules};
     struct sw_net_watch watch = {.scan_timeout_s = pl->scan_timeout_s, .progress = &w->beat};
 
-    w->nw = sw_net_worker_create(pl->cfg, w->idx, pl->n, &pl->flow_key, &nd, &watch, &w->em,
-                                 &w->init_err);
+    w->nw = sw_net_worker_create(pl->cfg, w->idx, pl->n, &pl->flow_key, det->detect, &watch,
+                                 &w->em, &w->init_err);
     if (w->nw == NULL)
         atomic_store(&w->init_failed, 1);
     atomic_store_explicit(&w->ready, 1, memory_order_release);
@@ -929,6 +927,8 @@ stats_event(struct sw_pipeline *pl, bool final)
     }
     ev->u.stats = s;
     s->n_workers = pl->n;
+    s->decoder_event_names = sw_decode_event_names();
+    s->decoder_event_seawall_only = sw_decode_event_seawall_only();
     for (unsigned c = 0; c < pl->n_cap; c++) {
         const struct capture *cp = &pl->cap[c];
         /* Offline the capture side is this thread; live its snapshot (or, after the
@@ -971,6 +971,8 @@ stats_event(struct sw_pipeline *pl, bool final)
             s->n_sinks++;
         }
         s->output_queued = sw_router_queued(pl->router);
+        /* The main thread's producer (stats, engine events): its drops are nobody else's. */
+        s->total.event_drops += sw_producer_drops(pl->main_prod);
     }
     ev->ts_us = now;
     sw_router_counts(pl->router, &s->output_events, &s->output_drops);
@@ -1169,12 +1171,12 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     bool ready;
 
     memset(&pl, 0, sizeof(pl));
-    if (o->rules != NULL && n > SW_YARA_MAX_THREADS) {
+    if (sw_detect_has(o->detect, &sw_det_yara_ops) && n > SW_YARA_MAX_THREADS) {
         sw_err_set(err, SW_EINVAL, "--rules: at most %d workers can share one rule set, not %u",
                    SW_YARA_MAX_THREADS, n);
         return 2;
     }
-    /* The caller keeps cfg and the rules: this set borrows them (freed by hand below). */
+    /* The caller keeps cfg and the detectors: this set borrows them (freed by hand below). */
     det = sw_calloc(1, sizeof(*det));
     sinks = sw_calloc(1, sizeof(*sinks));
     if (det == NULL || sinks == NULL) {
@@ -1185,11 +1187,9 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     }
     det->gen = 1;
     det->cfg = (struct sw_config *)(uintptr_t)cfg;
-    det->rules = (struct sw_yara_rules *)(uintptr_t)o->rules;
-    det->risk = sw_det_ndpi_risk_create(cfg, err);
-    sinks[0] = det->risk != NULL ? sw_sink_create(&out, err) : NULL;
+    det->detect = (struct sw_detect *)(uintptr_t)o->detect;
+    sinks[0] = sw_sink_create(&out, err);
     if (sinks[0] == NULL) {
-        sw_det_ndpi_risk_destroy(det->risk);
         sw_free(det);
         sw_free(sinks);
         return 2;
@@ -1197,7 +1197,6 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     pl.periodic_stats = o->verbose;
     if (pipeline_setup(&pl, cfg, n, 1, &eve, sinks, 1, err) != SW_OK ||
         sw_det_pub_init(&pl.det, det, pl.n + pl.n_cap, err) != SW_OK) {
-        sw_det_ndpi_risk_destroy(det->risk);
         sw_free(det);
         pipeline_free(&pl);
         return 2;
@@ -1206,7 +1205,6 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     attach_readers(&pl);
     if (sw_router_start(pl.router, err) != SW_OK) {
         atomic_store(&pl.det.cur, NULL); /* borrowed parts: freed by hand */
-        sw_det_ndpi_risk_destroy(det->risk);
         sw_free(det);
         pipeline_free(&pl);
         return 2;
@@ -1239,7 +1237,6 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     sw_router_counts(pl.router, &n_events, &n_lost);
     /* The borrowed parts of the set are not ours to free. */
     atomic_store(&pl.det.cur, NULL);
-    sw_det_ndpi_risk_destroy(det->risk);
     sw_free(det);
     pipeline_free(&pl);
     sw_eve_thread_fini();
@@ -1277,7 +1274,7 @@ sw_pipeline_open(const struct sw_config *cfg, struct sw_det_set *det, const char
         sw_err_set(err, SW_EINVAL, "network.interfaces: no interface to capture on");
         return NULL;
     }
-    if (det->rules != NULL && cfg->network.workers > SW_YARA_MAX_THREADS) {
+    if (det->yara && cfg->network.workers > SW_YARA_MAX_THREADS) {
         sw_det_set_destroy(det);
         sw_err_set(err, SW_EINVAL, "network.workers: at most %d workers with YARA rules, not %u",
                    SW_YARA_MAX_THREADS, cfg->network.workers);

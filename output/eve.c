@@ -14,9 +14,6 @@
 #include <time.h>
 
 #include "sw/alloc.h"
-#include "sw/decode.h"
-#include "sw/ndpi.h"
-#include "sw/ndpi_names.h"
 #include "sw/stats.h"
 
 #include "eve_int.h"
@@ -214,19 +211,20 @@ ndpi_json(const struct sw_ndpi_info *n)
     if (n->risks != 0) {
         json_t *risks = json_array();
 
-        for (unsigned i = 1; i < 64; i++) {
-            const struct sw_ndpi_risk_info *ri;
+        for (unsigned i = 1; i < SW_RISK_TEXT_MAX; i++) {
+            /* names travel with the event (the classifier's static table) */
+            const struct sw_risk_text *t = n->risk_text != NULL ? &n->risk_text[i] : NULL;
             json_t *r;
 
             if ((n->risks & (1ULL << i)) == 0)
                 continue;
             r = json_object();
             set_int(r, "id", i);
-            ri = sw_ndpi_risk_info(i);
-            if (ri != NULL)
-                set_str(r, "code", ri->code);
-            set_str(r, "name", sw_ndpi_risk_name(i));
-            set_str(r, "severity", sw_ndpi_risk_severity_name(i));
+            if (t != NULL && t->code != NULL) {
+                set_str(r, "code", t->code);
+                set_str(r, "name", t->name);
+                set_str(r, "severity", t->severity);
+            }
             json_array_append_new(risks, r);
         }
         json_object_set_new_nocheck(o, "risks", risks);
@@ -328,15 +326,17 @@ alert_json(const struct sw_alert *a)
 }
 
 /* Suricata's decoder.event.<layer>.<name>: split "ipv4.trunc_pkt" at the first dot. Events
- * Suricata does not have go to the same shape under seawall.decoder_event. */
+ * Suricata does not have go to the same shape under seawall.decoder_event. The names come
+ * with the snapshot (the decoder's static tables). */
 static void
-decoder_events_json(json_t *decoder, json_t *sw, const struct sw_decode_stats *d)
+decoder_events_json(json_t *decoder, json_t *sw, const struct sw_stats_snap *s)
 {
+    const struct sw_decode_stats *d = &s->decoder;
     json_t *evs = json_object(), *own = json_object();
 
-    for (int i = 1; i < SW_DEV_MAX; i++) {
-        const char *name = sw_decode_event_name((enum sw_decode_event)i);
-        const char *dot = strchr(name, '.');
+    for (int i = 1; i < SW_DEV_MAX && s->decoder_event_names != NULL; i++) {
+        const char *name = s->decoder_event_names[i];
+        const char *dot = name != NULL ? strchr(name, '.') : NULL;
         char layer[32];
         json_t *l;
 
@@ -344,7 +344,8 @@ decoder_events_json(json_t *decoder, json_t *sw, const struct sw_decode_stats *d
             continue;
         memcpy(layer, name, (size_t)(dot - name));
         layer[dot - name] = '\0';
-        json_t *into = sw_decode_event_is_suricata((enum sw_decode_event)i) ? evs : own;
+        bool suricata = s->decoder_event_seawall_only == NULL || !s->decoder_event_seawall_only[i];
+        json_t *into = suricata ? evs : own;
         l = json_object_get(into, layer);
         if (l == NULL) {
             l = json_object();
@@ -357,8 +358,9 @@ decoder_events_json(json_t *decoder, json_t *sw, const struct sw_decode_stats *d
 }
 
 static json_t *
-decoder_json(const struct sw_decode_stats *d, json_t *sw)
+decoder_json(const struct sw_stats_snap *s, json_t *sw)
 {
+    const struct sw_decode_stats *d = &s->decoder;
     json_t *o = json_object();
 
     set_int(o, "pkts", d->pkts);
@@ -388,7 +390,7 @@ decoder_json(const struct sw_decode_stats *d, json_t *sw)
     set_int(o, "ipv4_in_ipv6", d->ipv4_in_ipv6);
     set_int(o, "ipv6_in_ipv6", d->ipv6_in_ipv6);
     set_int(o, "avg_pkt_size", d->pkts ? d->bytes / d->pkts : 0);
-    decoder_events_json(o, sw, d);
+    decoder_events_json(o, sw, s);
     return o;
 }
 
@@ -559,7 +561,7 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
         json_object_set_new_nocheck(o, "capture", kc);
         json_object_set_new_nocheck(sw, "interfaces", ifs);
     }
-    json_object_set_new_nocheck(o, "decoder", decoder_json(&s->decoder, sw));
+    json_object_set_new_nocheck(o, "decoder", decoder_json(s, sw));
     json_object_set_new_nocheck(o, "flow", flow_stats_json(&s->total));
     set_int(v4, "fragments", s->defrag.ipv4_fragments);
     set_int(v4, "reassembled", s->defrag.ipv4_reassembled);
@@ -631,7 +633,9 @@ fileinfo_json(const struct sw_file_part *f)
         set_str(o, "filename", f->path);
         set_str(o, "magic", f->magic);
         json_object_set_new_nocheck(o, "gaps", json_boolean(f->gaps));
-        set_str(o, "state", f->truncated ? "TRUNCATED" : "CLOSED");
+        /* Suricata's file states; ERROR: a content coding did not decode (the bytes are as
+         * they came; seawall.http_body.decode_error names the coding) */
+        set_str(o, "state", f->decode_error ? "ERROR" : f->truncated ? "TRUNCATED" : "CLOSED");
         set_str(o, "sha256", f->sha256);
         json_object_set_new_nocheck(o, "stored", json_false());
         set_int(o, "size", f->size);
@@ -706,6 +710,24 @@ yara_json(const struct sw_file_part *f)
     return o;
 }
 
+/* seawall.http_body: what Suricata's fileinfo has no field for; NULL when nothing to say. */
+static json_t *
+http_body_json(const struct sw_file_part *f)
+{
+    json_t *o;
+
+    if (!f->decode_error && (f->http_reading == NULL || f->http_reading[0] == '\0'))
+        return NULL;
+    o = json_object();
+    if (f->http_reading != NULL && f->http_reading[0] != '\0') {
+        set_str(o, "reading", f->http_reading);
+        set_str(o, "anomaly", f->http_anomaly);
+    }
+    if (f->decode_error)
+        set_str(o, "decode_error", f->http_decode_failed);
+    return o;
+}
+
 /* Suricata's http object for the transaction an HTTP body belongs to. */
 static json_t *
 http_json(const struct sw_file_part *f)
@@ -720,6 +742,189 @@ http_json(const struct sw_file_part *f)
     if (f->http_status != 0)
         set_int(o, "status", f->http_status);
     return o;
+}
+
+/* --- application-layer objects of alerts (include/sw/app_obj.h) -------------------------- */
+
+/* A string field written even when empty (a DNS root name, an empty TXT string). */
+static void
+set_str0(json_t *o, const char *key, const char *val)
+{
+    json_t *v;
+
+    if (val == NULL)
+        return;
+    v = json_string(val);
+    if (v == NULL)
+        v = escaped_string(val);
+    json_object_set_new_nocheck(o, key, v);
+}
+
+static void
+set_true_if(json_t *o, const char *key, bool v)
+{
+    if (v)
+        json_object_set_new_nocheck(o, key, json_true());
+}
+
+static json_t *
+app_http_json(const struct sw_app_http *h)
+{
+    json_t *o = json_object();
+
+    set_str(o, "hostname", h->hostname);
+    if (h->http_port >= 0)
+        set_int(o, "http_port", (uint64_t)h->http_port);
+    set_str(o, "url", h->url);
+    set_str(o, "http_user_agent", h->http_user_agent);
+    set_str(o, "http_content_type", h->http_content_type);
+    set_str(o, "http_refer", h->http_refer);
+    set_str(o, "http_method", h->http_method);
+    set_str(o, "protocol", h->protocol);
+    if (h->status != 0)
+        set_int(o, "status", h->status);
+    set_str(o, "redirect", h->redirect);
+    if (h->has_length)
+        set_int(o, "length", h->length);
+    return o;
+}
+
+/* One DNS record as Suricata's detailed answer format writes it. */
+static json_t *
+dns_rr_json(const struct sw_dns_rr *r, bool question)
+{
+    json_t *o = json_object();
+
+    set_str0(o, "rrname", r->rrname);
+    set_true_if(o, "rrname_truncated", r->rrname_truncated);
+    set_str(o, "rrtype", r->rrtype);
+    if (question)
+        return o;
+    set_int(o, "ttl", r->ttl);
+    set_str0(o, "rdata", r->rdata);
+    set_true_if(o, "rdata_truncated", r->rdata_truncated);
+    if (r->soa != NULL) {
+        json_t *s = json_object();
+
+        set_str0(s, "mname", r->soa->mname);
+        set_str0(s, "rname", r->soa->rname);
+        set_int(s, "serial", r->soa->serial);
+        set_int(s, "refresh", r->soa->refresh);
+        set_int(s, "retry", r->soa->retry);
+        set_int(s, "expire", r->soa->expire);
+        set_int(s, "minimum", r->soa->minimum);
+        json_object_set_new_nocheck(o, "soa", s);
+    }
+    if (r->srv != NULL) {
+        json_t *s = json_object();
+
+        set_int(s, "priority", r->srv->priority);
+        set_int(s, "weight", r->srv->weight);
+        set_int(s, "port", r->srv->port);
+        set_str0(s, "name", r->srv->name);
+        json_object_set_new_nocheck(o, "srv", s);
+    }
+    if (r->sshfp != NULL) {
+        json_t *s = json_object();
+
+        set_str0(s, "fingerprint", r->sshfp->fingerprint);
+        set_int(s, "algo", r->sshfp->algo);
+        set_int(s, "type", r->sshfp->type);
+        json_object_set_new_nocheck(o, "sshfp", s);
+    }
+    return o;
+}
+
+static void
+dns_rrs_json(json_t *o, const char *key, const struct sw_dns_rr *v, unsigned n, bool question)
+{
+    json_t *a;
+
+    if (v == NULL || n == 0)
+        return;
+    a = json_array();
+    for (unsigned i = 0; i < n; i++)
+        json_array_append_new(a, dns_rr_json(&v[i], question));
+    json_object_set_new_nocheck(o, key, a);
+}
+
+/* Suricata 8's dns object, version 3 (the same in dns and alert records). */
+static json_t *
+app_dns_json(const struct sw_app_dns *d)
+{
+    json_t *o = json_object();
+    char flags[8];
+
+    set_int(o, "version", 3);
+    set_str(o, "type", d->response ? "response" : "request");
+    set_int(o, "tx_id", d->tx_id);
+    set_int(o, "id", d->id);
+    snprintf(flags, sizeof(flags), "%x", d->flags);
+    set_str(o, "flags", flags);
+    set_true_if(o, "qr", d->flags & 0x8000);
+    set_true_if(o, "aa", d->flags & 0x0400);
+    set_true_if(o, "tc", d->flags & 0x0200);
+    set_true_if(o, "rd", d->flags & 0x0100);
+    set_true_if(o, "ra", d->flags & 0x0080);
+    set_true_if(o, "z", d->flags & 0x0040);
+    set_int(o, "opcode", (d->flags >> 11) & 0xfu);
+    set_str(o, "rcode", d->rcode);
+    dns_rrs_json(o, "queries", d->queries, d->n_queries, true);
+    dns_rrs_json(o, "answers", d->answers, d->n_answers, false);
+    dns_rrs_json(o, "authorities", d->authorities, d->n_authorities, false);
+    dns_rrs_json(o, "additionals", d->additionals, d->n_additionals, false);
+    return o;
+}
+
+static void
+set_fp(json_t *o, const char *key, const char *hash, const char *str)
+{
+    json_t *f;
+
+    if (hash == NULL || hash[0] == '\0')
+        return;
+    f = json_object();
+    set_str(f, "hash", hash);
+    set_str(f, "string", str);
+    json_object_set_new_nocheck(o, key, f);
+}
+
+static json_t *
+app_tls_json(const struct sw_app_tls *t)
+{
+    json_t *o = json_object();
+
+    set_str(o, "subject", t->subject);
+    set_str(o, "issuerdn", t->issuerdn);
+    set_str(o, "serial", t->serial);
+    set_str(o, "fingerprint", t->fingerprint);
+    set_str(o, "sni", t->sni);
+    set_str(o, "version", t->version);
+    set_str(o, "notbefore", t->notbefore);
+    set_str(o, "notafter", t->notafter);
+    set_fp(o, "ja3", t->ja3_hash, t->ja3_string);
+    set_fp(o, "ja3s", t->ja3s_hash, t->ja3s_string);
+    return o;
+}
+
+/* The transaction's object under its EVE name: "http", "dns" or "tls". */
+static void
+app_json(json_t *root, const struct sw_app_obj *a)
+{
+    switch (a->kind) {
+    case SW_APP_HTTP:
+        json_object_set_new_nocheck(root, "http", app_http_json(&a->u.http));
+        break;
+    case SW_APP_DNS:
+        json_object_set_new_nocheck(root, "dns", app_dns_json(&a->u.dns));
+        break;
+    case SW_APP_TLS:
+        json_object_set_new_nocheck(root, "tls", app_tls_json(&a->u.tls));
+        break;
+    case SW_APP_NONE:
+    default:
+        break;
+    }
 }
 
 static json_t *
@@ -1042,10 +1247,19 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
             set_str(sw, "detector", ev->u.alert.detector);
             if (ev->file != NULL) /* a YARA match on the flow's stream or an HTTP body */
                 json_object_set_new_nocheck(root, "yara", yara_json(ev->file));
+            if (ev->app != NULL) /* the transaction a rule matched */
+                app_json(root, ev->app);
         }
         if (ev->file != NULL && ev->file->has_http) {
+            json_t *hb = http_body_json(ev->file);
+
             json_object_set_new_nocheck(root, "http", http_json(ev->file));
             json_object_set_new_nocheck(root, "fileinfo", fileinfo_json(ev->file));
+            if (hb != NULL) {
+                if (sw == NULL)
+                    sw = json_object();
+                json_object_set_new_nocheck(sw, "http_body", hb);
+            }
         }
         json_object_set_new_nocheck(root, "flow", flow_json(ev, ev->type == SW_EV_FLOW));
         if (ev->type == SW_EV_FLOW && ev->flow.proto == IPPROTO_TCP)
@@ -1069,9 +1283,14 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
     case SW_EV_ANOMALY: {
         json_t *a = json_object();
 
+        /* applayer anomalies belong to a flow: its flow_id, as Suricata writes it */
         if (ev->u.anomaly.has_tuple)
-            add_tuple(root, &ev->flow, false);
+            add_tuple(root, &ev->flow, ev->u.anomaly.app_proto != NULL);
+        if (ev->u.anomaly.app_proto != NULL)
+            set_str(a, "app_proto", ev->u.anomaly.app_proto);
         set_str(a, "type", ev->u.anomaly.type);
+        if (ev->u.anomaly.layer != NULL)
+            set_str(a, "layer", ev->u.anomaly.layer);
         if (ev->u.anomaly.type != NULL && ev->u.anomaly.event != NULL &&
             strcmp(ev->u.anomaly.type, "decode") == 0) {
             /* Suricata names decoder anomalies by their stats counter: decoder.<layer>.<x> */

@@ -145,6 +145,7 @@ yara_stats(const void *tctx, struct sw_worker_stats *out)
 
     out->stream_scans += yt->scans;
     out->stream_scan_errors += yt->errors;
+    out->stream_scan_timeouts += yt->timeouts;
 }
 
 static void

@@ -47,6 +47,9 @@ struct sw_detect_thread {
     unsigned run_alerts; /* alerts of the current sw_detect_run */
     uint64_t alerts, drops;
     struct sw_rule_prof *prof; /* owned: profile rows of sets installed before; NULL: none */
+    /* Counters of the detectors' thread contexts an install replaced: added to every report,
+     * so a reload does not make them go back. */
+    struct sw_worker_stats past;
 };
 
 /* A flow's slots: one per detector of the set installed when they were made. */
@@ -139,6 +142,15 @@ unsigned
 sw_detect_app_events(const struct sw_detect *d)
 {
     return d->app_events;
+}
+
+bool
+sw_detect_has(const struct sw_detect *d, const struct sw_detector_ops *ops)
+{
+    for (unsigned i = 0; i < d->n; i++)
+        if (d->d[i].ops == ops)
+            return true;
+    return false;
 }
 
 const struct sw_config *
@@ -277,6 +289,9 @@ sw_detect_thread_install(struct sw_detect_thread *t, const struct sw_detect *d, 
     if (contexts_init(d, &t->topt, tctx, err) != SW_OK)
         return err->code;
     profile_rows(t->set, t->tctx, keep_row, t);
+    for (unsigned i = 0; i < t->set->n; i++)
+        if (t->set->d[i].ops->stats != NULL)
+            t->set->d[i].ops->stats(t->tctx[i], &t->past);
     contexts_fini(t->set, t->tctx);
     memcpy(t->tctx, tctx, sizeof(tctx));
     t->set = d;
@@ -373,9 +388,23 @@ sw_detect_flow_free(struct sw_detect_thread *t, void **flow_det)
     *flow_det = NULL;
 }
 
+/* Every field of struct sw_worker_stats is a uint64_t counter (detectors add only
+ * counters, never gauges, into it): add them one by one. */
+static void
+stats_add(struct sw_worker_stats *out, const struct sw_worker_stats *in)
+{
+    uint64_t *o = (uint64_t *)(void *)out;
+    const uint64_t *v = (const uint64_t *)(const void *)in;
+
+    _Static_assert(sizeof(*out) % sizeof(uint64_t) == 0, "sw_worker_stats: uint64_t fields");
+    for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
+        o[i] += v[i];
+}
+
 void
 sw_detect_thread_stats(const struct sw_detect_thread *t, struct sw_worker_stats *out)
 {
+    stats_add(out, &t->past);
     out->alerts += t->alerts;
     out->event_drops += t->drops;
     for (unsigned i = 0; i < t->set->n; i++)

@@ -351,7 +351,7 @@ bool
 sig_byte_exec(struct sig_mctx *m, enum sig_sm_type t, const void *ctx, size_t *pos)
 {
     const struct sig_byte *b = ctx;
-    int64_t at = (b->relative ? (int64_t)*pos : 0) + num_value(m, &b->offset);
+    int64_t at = (b->relative ? (int64_t)*pos : (int64_t)m->anchor) + num_value(m, &b->offset);
     uint64_t v;
 
     if (!extract(m, b, at, &v))
@@ -402,7 +402,7 @@ sig_byte_exec(struct sig_mctx *m, enum sig_sm_type t, const void *ctx, size_t *p
     int64_t to;
 
     if (b->from_beginning)
-        to = (int64_t)v;
+        to = (int64_t)m->anchor + (int64_t)v;
     else if (b->from_end)
         to = (int64_t)m->len + (int64_t)v;
     else

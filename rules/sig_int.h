@@ -287,7 +287,7 @@ struct sig_loader {
     size_t n_rules, cap_rules;
     /* keyword -> count of rules left out for it */
     struct {
-        char kw[32];
+        char kw[64];
         size_t n;
     } *lo;
     size_t n_lo, cap_lo;
@@ -402,7 +402,9 @@ void sig_datasets_fini(struct sig_loader *L);
 struct sig_mctx {
     const uint8_t *buf;
     size_t len;
-    uint64_t base;   /* stream offset of buf[0] (absolute offsets count from the stream) */
+    size_t anchor;   /* index in buf of the inspected chunk's first byte: absolute offsets,
+                      * depth, isdataat, byte_* and unanchored pcre count from here (0 but
+                      * for stream data after a kept tail) */
     size_t min_end;  /* a list with positions must end at or after this (new stream bytes) */
     int64_t vars[SIG_MAX_VARS];
     uint32_t steps; /* recursion budget used */

@@ -21,7 +21,7 @@
 static void
 left_out(struct sig_loader *L, const char *what)
 {
-    char kw[32];
+    char kw[64];
 
     snprintf(kw, sizeof(kw), "%s", what);
     for (size_t i = 0; i < L->n_lo; i++) {

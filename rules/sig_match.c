@@ -54,7 +54,7 @@ struct sw_sig_thread {
     struct sw_sig_counters c;
     struct sw_sig_profile *prof; /* owned when profiling, one per rule */
     /* the payload of this inspection as matched: stream window offset and new-bytes start */
-    uint64_t base;
+    size_t anchor; /* index in pay of the new chunk's first byte */
     size_t min_end;
     const uint8_t *pay;
     size_t pay_len;
@@ -220,12 +220,14 @@ inspect(struct sig_mctx *m, const struct sig_list *l, size_t i, size_t pos)
                         end = w;
                 }
             } else {
-                /* offsets count from the start of the buffer (the stream for stream rules) */
+                /* offsets count from the start of the buffer; for stream data, of the
+                 * new chunk (as Suricata's per-packet inspection sees a segment) */
                 int64_t off = (c->flags & SIG_C_OFFSET) ? numv(m, &c->offset) : 0;
 
-                start = off - (int64_t)m->base;
+                /* unanchored: the kept tail too, so a match across chunks is found */
+                start = (c->flags & (SIG_C_OFFSET | SIG_C_DEPTH)) ? off + (int64_t)m->anchor : 0;
                 if (c->flags & SIG_C_DEPTH) {
-                    int64_t d = off + numv(m, &c->depth) - (int64_t)m->base;
+                    int64_t d = off + numv(m, &c->depth) + (int64_t)m->anchor;
 
                     if (d <= 0)
                         return (c->flags & SIG_C_NEGATED) ? inspect(m, l, i + 1, pos) : -1;
@@ -292,7 +294,7 @@ inspect(struct sig_mctx *m, const struct sig_list *l, size_t i, size_t pos)
         int64_t n = numv(m, &d->n);
         /* Suricata: relative, pos + n within the buffer; absolute, byte n exists */
         bool has = d->relative ? (int64_t)pos + n <= (int64_t)m->len
-                               : n - (int64_t)m->base < (int64_t)m->len;
+                               : n + (int64_t)m->anchor < (int64_t)m->len;
         if (has == d->negated)
             return d->relative ? 0 : -1;
         return inspect(m, l, i + 1, pos);
@@ -553,7 +555,7 @@ rule_matches(struct sw_sig_thread *t, const struct sig_rule *r, const struct sw_
                  side++) {
                 if (!buffer_of(t, in, l, side, &m.buf, &m.len))
                     continue;
-                m.base = l->buf == SW_SIG_BUF_PAYLOAD ? t->base : 0;
+                m.anchor = l->buf == SW_SIG_BUF_PAYLOAD ? t->anchor : 0;
                 m.min_end = l->buf == SW_SIG_BUF_PAYLOAD ? t->min_end : 0;
                 ok = sig_list_match(&m, l);
             }
@@ -672,7 +674,7 @@ window(struct sw_sig_thread *t, const struct sw_sig_input *in, struct sig_flowst
 
     t->pay = in->payload;
     t->pay_len = in->payload_len;
-    t->base = in->hook == SW_SIG_HOOK_STREAM ? in->stream_off : 0;
+    t->anchor = 0;
     t->min_end = 0;
     if (in->hook != SW_SIG_HOOK_STREAM || tl == NULL || tl->len == 0 ||
         tl->end != in->stream_off)
@@ -692,7 +694,7 @@ window(struct sw_sig_thread *t, const struct sw_sig_input *in, struct sig_flowst
     keep = tl->len;
     t->pay = t->win;
     t->pay_len = total;
-    t->base = in->stream_off - keep;
+    t->anchor = keep;
     t->min_end = keep;
 }
 

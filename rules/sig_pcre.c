@@ -242,7 +242,7 @@ sig_pcre_exec(struct sig_mctx *m, const void *ctx, size_t *pos)
 {
     const struct sig_pcre *p = ctx;
     struct pcre_md *md = sig_thread_pcre_md(m->t);
-    size_t base = p->relative ? *pos : 0;
+    size_t base = p->relative ? *pos : m->anchor;
     int rc;
 
     if (base > m->len)

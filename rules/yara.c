@@ -847,8 +847,12 @@ copy_fileinfo(struct arena *a, struct sw_file_part *dst, const struct sw_file_pa
     const char *path = arena_str(a, src->path), *magic = arena_str(a, src->magic);
     const char *owner = arena_str(a, src->owner);
     const char *host = NULL, *url = NULL, *method = NULL, *ctype = NULL, *ua = NULL;
+    const char *failed = NULL, *reading = NULL, *anomaly = NULL;
 
     if (src->has_http) {
+        failed = arena_str(a, src->http_decode_failed);
+        reading = arena_str(a, src->http_reading);
+        anomaly = arena_str(a, src->http_anomaly);
         host = arena_str(a, src->http_host);
         url = arena_str(a, src->http_url);
         method = arena_str(a, src->http_method);
@@ -860,6 +864,10 @@ copy_fileinfo(struct arena *a, struct sw_file_part *dst, const struct sw_file_pa
     dst->has_http = src->has_http;
     dst->truncated = src->truncated;
     dst->gaps = src->gaps;
+    dst->decode_error = src->decode_error;
+    dst->http_decode_failed = failed;
+    dst->http_reading = reading;
+    dst->http_anomaly = anomaly;
     dst->http_status = src->http_status;
     dst->http_host = host;
     dst->http_url = url;

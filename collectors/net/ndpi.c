@@ -271,6 +271,7 @@ collect(struct sw_ndpi *n, struct sw_flow *f, ndpi_protocol proto)
     info->app_id = proto.app_protocol;
     sw_str_copy(info->category, sizeof(info->category), ndpi_category_get_name(n->mod, proto.category));
     fill_app_proto(info);
+    info->risk_text = sw_ndpi_risk_texts();
     if (nf == NULL)
         return;
     sw_str_copy(info->confidence, sizeof(info->confidence), ndpi_confidence_get_name(nf->confidence));

@@ -150,6 +150,8 @@ unsigned sw_detect_hooks(const struct sw_detect *d);
 /* Application-layer events some detector of d wants (1u << enum sw_app_event): HTTP bodies
  * for YARA only, for instance. Any thread. */
 unsigned sw_detect_app_events(const struct sw_detect *d);
+/* Is a detector of kind ops part of d (it had something to do)? Any thread. */
+bool sw_detect_has(const struct sw_detect *d, const struct sw_detector_ops *ops);
 /* The configuration d was built with. Any thread. */
 const struct sw_config *sw_detect_cfg(const struct sw_detect *d);
 
@@ -186,7 +188,8 @@ void sw_detect_flow_free(struct sw_detect_thread *t, void **flow_det);
  * add up) and of the installed one. Worker thread. */
 void sw_detect_thread_profile(const struct sw_detect_thread *t, sw_rule_prof_fn fn, void *ctx);
 
-/* Add the stage's counters (alerts, alert drops) and every detector's into out. */
+/* Add the stage's counters (alerts, alert drops) and every detector's into out: those of the
+ * detectors installed now and of those an install replaced, so counters never go back. */
 void sw_detect_thread_stats(const struct sw_detect_thread *t, struct sw_worker_stats *out);
 
 /* Emit an alert about subj: the event gets subj's flow identity, counts, nDPI view, time,

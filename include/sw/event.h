@@ -13,6 +13,16 @@
 #include "sw/config.h"
 #include "sw/packet.h"
 
+/* Names of one nDPI risk as events write them: static strings, so an event may point at them
+ * and the output stage needs no nDPI table of its own. */
+struct sw_risk_text {
+    const char *code;     /* enum name, "NDPI_TLS_SELFSIGNED_CERTIFICATE"; NULL: no such risk */
+    const char *name;     /* nDPI's display name, "Self-signed Certificate" */
+    const char *severity; /* nDPI's severity name: "Low", "Medium", "High", "Severe" */
+    int level;            /* nDPI's severity number (0 low .. 3 severe) */
+};
+#define SW_RISK_TEXT_MAX 64 /* entries of a risk text table: one per risk bit */
+
 /* What nDPI said about a flow (copied out of nDPI's flow state). Empty strings are absent. */
 struct sw_ndpi_info {
     char protocol[64];  /* ndpi_protocol2name(): "HTTP.Google", "TLS", "Unknown" */
@@ -23,6 +33,9 @@ struct sw_ndpi_info {
     char hostname[80];  /* host name / SNI */
     char ja3c[33], ja3s[33];
     uint64_t risks;     /* bit i = ndpi_risk_enum i */
+    /* Names of the risks: a static table of SW_RISK_TEXT_MAX entries indexed by risk id, set
+     * by the classifier (sw_ndpi_risk_texts); NULL when none was set (no names written). */
+    const struct sw_risk_text *risk_text;
     uint16_t risk_total, risk_client, risk_server;
     uint16_t master_id, app_id;
     char app_proto[24]; /* EVE app_proto: Suricata's name where one exists */
@@ -74,7 +87,9 @@ struct sw_alert {
 
 struct sw_anomaly {
     const char *type;  /* static: "decode", "stream", "applayer" */
-    const char *event; /* static: "ipv4.trunc_pkt" */
+    const char *event; /* static: "ipv4.trunc_pkt", "DUPLICATE_CONTENT_LENGTH_FIELD_IN_RESPONSE" */
+    const char *app_proto; /* static or NULL: applayer anomalies, "http" */
+    const char *layer;     /* static or NULL: applayer anomalies, "proto_parser" */
     bool has_tuple;    /* the packet got far enough to have addresses */
     uint64_t packet_no; /* position in the capture file, 1-based; 0 live */
     char source[128];  /* capture file or interface */
@@ -145,6 +160,12 @@ struct sw_file_part {
      * state and its http object. Strings "" when unknown. */
     bool has_http;
     bool truncated, gaps;
+    bool decode_error;       /* a content coding did not decode: the bytes are as they came */
+    const char *http_decode_failed; /* that coding ("gzip", "deflate", "br"), or "" */
+    /* Another plausible reading of an ambiguous message (YARA alerts only): how it was read
+     * ("close", "chunked", ...) and the anomaly that made it ambiguous; "" for the body as
+     * browsers read it. */
+    const char *http_reading, *http_anomaly;
     uint16_t http_status;    /* 0: none (a request body, or an unpaired response) */
     const char *http_host, *http_url, *http_method, *http_content_type, *http_user_agent;
     /* yara (alerts only; rule == NULL otherwise) */
@@ -208,6 +229,11 @@ struct sw_event *sw_event_create(enum sw_event_type type, uint64_t ts_us);
  * NULL on failure (the caller counts the drop). */
 struct sw_event *sw_event_create_app(enum sw_event_type type, uint64_t ts_us,
                                      const struct sw_app_obj *app);
+/* An event of type t (a fileinfo event of an HTTP body) carrying a copy of fi's fileinfo and
+ * http parts (not its yara or scan parts) in the same allocation (ev->file). NULL on
+ * failure (the caller counts the drop). */
+struct sw_event *sw_event_create_file(enum sw_event_type type, uint64_t ts_us,
+                                      const struct sw_file_part *fi);
 /* Free an event and what it owns. NULL-safe. */
 void sw_event_destroy(struct sw_event *ev);
 

@@ -45,6 +45,11 @@ void sw_ndpi_flow_free(struct sw_ndpi *n, struct sw_flow *f);
  * adds the memory of live nDPI flow states to out->flow_memuse (call after sw_flow_stats). */
 void sw_ndpi_stats(const struct sw_ndpi *n, struct sw_worker_stats *out);
 
+/* nDPI 4.2's names of its risks: a static table of SW_RISK_TEXT_MAX entries indexed by risk
+ * id (code NULL past the last risk), what the classifier puts in struct sw_ndpi_info.
+ * Immutable; any thread. */
+const struct sw_risk_text *sw_ndpi_risk_texts(void);
+
 /* nDPI's display name of a risk (ndpi_risk2str), any thread. */
 const char *sw_ndpi_risk_name(unsigned risk);
 /* nDPI's severity of a risk as its name ("Low", "Medium", ...), and as a number. */

@@ -88,7 +88,7 @@ struct sw_sig_load_stats {
     size_t databases, databases_cached; /* prefilter databases; those read from the cache */
     size_t always_run;          /* rules without a prefilter pattern */
     struct {
-        char keyword[32];
+        char keyword[64];
         size_t rules;
     } top[SW_SIG_TOP_KEYWORDS]; /* most frequent reasons to leave a rule out */
     size_t n_top;

@@ -5,6 +5,7 @@
 #ifndef SW_STATS_H
 #define SW_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sw/decode.h"
@@ -70,6 +71,11 @@ struct sw_stats_snap {
     uint64_t uptime_us;
     struct sw_capture_stats capture;
     struct sw_decode_stats decoder;
+    /* Names of decoder.events[i] as the stats event writes them, static tables of SW_DEV_MAX
+     * entries set by whoever fills decoder (the decoder's: sw_decode_event_names and
+     * sw_decode_event_seawall_only); a NULL name (or table) leaves the counter out. */
+    const char *const *decoder_event_names;
+    const bool *decoder_event_seawall_only;
     struct sw_defrag_stats defrag;
     unsigned n_workers;
     struct sw_worker_stats total;

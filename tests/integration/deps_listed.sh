@@ -32,6 +32,7 @@ basename             coreutils
 bc                   bc
 cat                  coreutils
 cc                   gcc                 build-essential
+chgrp                coreutils
 chmod                coreutils
 chown                coreutils
 clang                clang
@@ -89,12 +90,14 @@ tcpreplay            tcpreplay
 tee                  coreutils
 tr                   coreutils
 tshark               tshark
+unshare              util-linux
 wc                   coreutils
 yara                 yara
 EOF
 # Python modules outside the standard library: module -> Debian package.
 cat >"$T/modules" <<'EOF'
 jsonschema           python3-jsonschema
+yaml                 python3-yaml
 EOF
 # Debian 12's Essential: yes packages (dpkg-query -W -f='${Package} ${Essential}\n' | grep yes);
 # apt is Priority important and what `make deps` itself runs.

@@ -2,6 +2,7 @@
 """sv_run.py - run OISF's suricata-verify tests through `seawall pcap --rules`.
 
 usage: sv_run.py SEAWALL SURICATA_VERIFY_DIR [--out DIR] [--failures FILE] [--only NAME]
+                 [--known FILE]
 
 A test is run when it can say something about seawall's rule matcher with Suricata's default
 configuration:
@@ -19,7 +20,13 @@ counted (seawall's nDPI risk alerts are not the test's). Every other test is "no
 with its reason. The closing line is "sv: T tests covered (C checks), P passed, F failed,
 N not covered", followed by the reasons tests were not covered; --failures writes one line per
 failed check (test, check, expected, got) to FILE, for the causes to be written beside it.
-Exit status: 0 when nothing failed, 1 otherwise, 2 on a usage error.
+--known FILE: the accepted differences (tests/data/sv_known.tsv): one line per failed check,
+"test<TAB>check N<TAB>sid S<TAB>count|lt|gt N<TAB>got N<TAB>reason", the reason being the
+verified cause. Then a failed check is fine only when its line is there with the same expected
+and got values, and every line there must still fail the same way (a fixed difference is
+removed from the file); the closing line says how many failures were known.
+Exit status: 0 when nothing failed (or, with --known, when the failures are exactly the known
+ones), 1 otherwise, 2 on a usage error.
 """
 import json
 import os
@@ -209,7 +216,7 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     seawall, sv = argv[1], argv[2]
-    out, failures, only = None, None, None
+    out, failures, only, known = None, None, None, None
     i = 3
     while i < len(argv):
         if argv[i] == "--out":
@@ -218,6 +225,8 @@ def main(argv):
             failures = argv[i + 1]
         elif argv[i] == "--only":
             only = argv[i + 1]
+        elif argv[i] == "--known":
+            known = argv[i + 1]
         else:
             print("sv_run: unknown option " + argv[i], file=sys.stderr)
             return 2
@@ -285,7 +294,35 @@ def main(argv):
         print("  %5d  %s" % (n, why))
     print("sv: %d tests covered (%d checks), %d passed, %d failed, %d not covered"
           % (covered, checks, passed, failed, sum(reasons.values())))
-    return 1 if failed else 0
+    if known is None:
+        return 1 if failed else 0
+    return compare_known(known, fails, only)
+
+
+def compare_known(path, fails, only):
+    """Failures against the accepted differences: both values must agree."""
+    want = {}
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) != 6 or not cols[5].strip():
+                print("sv: %s:%d: want 6 tab-separated columns, the last a reason" % (path, n))
+                return 1
+            if only is None or cols[0] == only:
+                want["\t".join(cols[:5])] = cols[5]
+    got = set(fails)
+    bad = 0
+    for k in sorted(got - set(want)):
+        print("sv: not a known difference: " + k)
+        bad += 1
+    for k in sorted(set(want) - got):
+        print("sv: known difference no longer seen (or with other values): %s (%s)" % (k, want[k]))
+        bad += 1
+    print("sv: %d failed checks, %d of them known differences with their reasons, %d unexplained"
+          % (len(got), len(got & set(want)), bad))
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -20,8 +20,10 @@
 #include <string.h>
 
 #include "sw/alloc.h"
+#include "sw/decode.h"
 #include "sw/eve.h"
 #include "sw/event.h"
+#include "sw/ndpi.h"
 #include "sw/ndpi_names.h"
 #include "sw/stats.h"
 
@@ -124,6 +126,7 @@ tcp_flow_event(void)
     set_text(n->hostname, sizeof(n->hostname), "www.google.com");
     set_text(n->ja3c, sizeof(n->ja3c), "e7d705a3286e19ea42f587b344ee6865");
     set_text(n->ja3s, sizeof(n->ja3s), "15af977ce25de452b96affa2addb1036");
+    n->risk_text = sw_ndpi_risk_texts(); /* as the classifier sets it */
     n->risks = 1ull << risk("NDPI_TLS_SELFSIGNED_CERTIFICATE") |
                1ull << risk("NDPI_TLS_CERT_VALIDITY_TOO_LONG");
     n->risk_total = 150;
@@ -227,6 +230,7 @@ risk_alert_event(void)
     set_text(ev->ndpi.confidence, sizeof(ev->ndpi.confidence), "DPI");
     set_text(ev->ndpi.hostname, sizeof(ev->ndpi.hostname), "self.example.net");
     ev->ndpi.risks = 1ull << id;
+    ev->ndpi.risk_text = sw_ndpi_risk_texts();
     ev->ndpi.risk_total = 100;
     ev->ndpi.risk_client = 10;
     ev->ndpi.risk_server = 90;
@@ -628,6 +632,10 @@ stats_event(unsigned n_workers)
     s->decoder.tcp = 700;
     s->decoder.not_ip = 2;
     s->decoder.events[1] = 5;
+    s->decoder.events[SW_DEV_IPV4_TRUNC] = 7;          /* a Suricata event */
+    s->decoder.events[SW_DEV_GENEVE_OPT_INVALID] = 6; /* a seawall-only event */
+    s->decoder_event_names = sw_decode_event_names(); /* as the pipeline sets them */
+    s->decoder_event_seawall_only = sw_decode_event_seawall_only();
     s->defrag.ipv4_fragments = 17;
     s->defrag.ipv6_reassembled = 2;
     s->defrag.memcap_drops = 4;
@@ -693,7 +701,36 @@ stats_event_has_suricata_and_seawall_key_paths(void **state)
     assert_int_equal(int_at(j, "seawall.output.events"), 330);
     assert_int_equal(int_at(j, "seawall.not_ip"), 2);
     assert_non_null(at(j, "seawall.decoder_event"));
+    /* decoder event counters under the names the snapshot carries */
+    char path[128];
+    snprintf(path, sizeof(path), "stats.decoder.event.%s", sw_decode_event_name(SW_DEV_IPV4_TRUNC));
+    assert_int_equal(int_at(j, path), 7);
+    snprintf(path, sizeof(path), "seawall.decoder_event.%s",
+             sw_decode_event_name(SW_DEV_GENEVE_OPT_INVALID));
+    assert_int_equal(int_at(j, path), 6);
     assert_no_empty_strings(j);
+}
+
+/* The encoder has no decoder or nDPI table of its own: names travel with the event. */
+static void
+names_come_with_the_event(void **state)
+{
+    struct sw_event *ev;
+    json_t *j;
+
+    (void)state;
+    ev = stats_event(1);
+    ev->u.stats->decoder_event_names = NULL;
+    j = parse(encode(ev));
+    assert_int_equal(json_object_size(at(j, "stats.decoder.event")), 0);
+    sw_event_destroy(g.ev);
+    g.ev = NULL;
+    ev = risk_alert_event();
+    ev->ndpi.risk_text = NULL;
+    j = parse(encode(ev));
+    json_t *r = json_array_get(at(j, "ndpi.risks"), 0);
+    assert_int_equal(json_integer_value(json_object_get(r, "id")), 6);
+    assert_null(json_object_get(r, "name"));
 }
 
 static void
@@ -998,6 +1035,136 @@ line_allocation_failure_sweep_returns_null_then_recovers(void **state)
     sw_eve_line_destroy(NULL);
 }
 
+/* --- application-layer objects of alerts ------------------------------------------------- */
+
+/* An alert event about a transaction, carrying a copy of obj. */
+static struct sw_event *
+app_alert(const struct sw_app_obj *obj)
+{
+    struct sw_event *ev = sw_event_create_app(SW_EV_ALERT, 1764064805123456ull, obj);
+
+    assert_non_null(ev);
+    g.ev = ev;
+    ev->flow.flow_id = 42;
+    ev->flow.ip_version = 4;
+    ev->flow.proto = IPPROTO_UDP;
+    set_v4(ev->flow.src, 10, 0, 0, 5);
+    set_v4(ev->flow.dst, 10, 0, 0, 53);
+    ev->flow.sport = 5353;
+    ev->flow.dport = 53;
+    ev->u.alert.gid = 1;
+    ev->u.alert.signature_id = 1000001;
+    ev->u.alert.rev = 1;
+    ev->u.alert.severity = 2;
+    ev->u.alert.detector = "rule";
+    set_text(ev->u.alert.signature, sizeof(ev->u.alert.signature), "test");
+    return ev;
+}
+
+static const char *
+path_str(json_t *j, const char *a, const char *b)
+{
+    json_t *o = json_object_get(j, a);
+
+    o = b != NULL ? json_object_get(o, b) : o;
+    assert_non_null(o);
+    return json_string_value(o);
+}
+
+static void
+dns_alert_has_the_v3_dns_object(void **state)
+{
+    static const struct sw_dns_soa soa = {"ns1.example.org", "host.example.org", 7, 1, 2, 3, 4};
+    static const struct sw_dns_rr q[] = {{.rrname = "www.example.org", .rrtype = "A"}};
+    static const struct sw_dns_rr an[] = {
+        {.rrname = "www.example.org", .rrtype = "CNAME", .ttl = 3597, .rdata = "example.org"},
+        {.rrname = "example.org", .rrtype = "TXT", .ttl = 5, .rdata = ""},
+    };
+    static const struct sw_dns_rr au[] = {{.rrname = "", .rrtype = "SOA", .ttl = 9, .soa = &soa}};
+    struct sw_app_obj o = {.kind = SW_APP_DNS};
+    json_t *j, *d;
+
+    (void)state;
+    o.u.dns.response = true;
+    o.u.dns.tx_id = 1;
+    o.u.dns.id = 0x1a2b;
+    o.u.dns.flags = 0x8583; /* qr, aa, rd, ra; opcode 0; rcode 3 */
+    o.u.dns.rcode = "NXDOMAIN";
+    o.u.dns.queries = q;
+    o.u.dns.n_queries = 1;
+    o.u.dns.answers = an;
+    o.u.dns.n_answers = 2;
+    o.u.dns.authorities = au;
+    o.u.dns.n_authorities = 1;
+    j = parse(encode(app_alert(&o)));
+    d = json_object_get(j, "dns");
+    assert_non_null(d);
+    assert_int_equal(json_integer_value(json_object_get(d, "version")), 3);
+    assert_string_equal(path_str(j, "dns", "type"), "response");
+    assert_int_equal(json_integer_value(json_object_get(d, "tx_id")), 1);
+    assert_int_equal(json_integer_value(json_object_get(d, "id")), 0x1a2b);
+    assert_string_equal(path_str(j, "dns", "flags"), "8583");
+    assert_true(json_is_true(json_object_get(d, "qr")));
+    assert_true(json_is_true(json_object_get(d, "aa")));
+    assert_null(json_object_get(d, "tc")); /* false flags are left out, as Suricata does */
+    assert_true(json_is_true(json_object_get(d, "rd")));
+    assert_true(json_is_true(json_object_get(d, "ra")));
+    assert_null(json_object_get(d, "z"));
+    assert_int_equal(json_integer_value(json_object_get(d, "opcode")), 0);
+    assert_string_equal(path_str(j, "dns", "rcode"), "NXDOMAIN");
+    json_t *q0 = json_array_get(json_object_get(d, "queries"), 0);
+    assert_string_equal(json_string_value(json_object_get(q0, "rrname")), "www.example.org");
+    assert_null(json_object_get(q0, "ttl")); /* questions have no ttl */
+    json_t *a1 = json_array_get(json_object_get(d, "answers"), 1);
+    assert_string_equal(json_string_value(json_object_get(a1, "rdata")), ""); /* kept empty */
+    json_t *s0 = json_array_get(json_object_get(d, "authorities"), 0);
+    assert_string_equal(json_string_value(json_object_get(s0, "rrname")), "");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(s0, "soa"), "minimum")), 4);
+    assert_null(json_object_get(d, "additionals"));
+    assert_null(json_object_get(j, "http"));
+}
+
+static void
+tls_and_http_alerts_have_their_objects(void **state)
+{
+    struct sw_app_obj t = {.kind = SW_APP_TLS}, h = {.kind = SW_APP_HTTP};
+    json_t *j;
+
+    (void)state;
+    t.u.tls.subject = "C=US, O=Example, CN=www.example.org";
+    t.u.tls.issuerdn = "CN=Test CA";
+    t.u.tls.serial = "00:80:AB";
+    t.u.tls.sni = "www.example.org";
+    t.u.tls.version = "TLS 1.2";
+    t.u.tls.notbefore = "2023-11-14T22:13:20";
+    t.u.tls.ja3_hash = "e7d705a3286e19ea42f587b344ee6865";
+    j = parse(encode(app_alert(&t)));
+    assert_string_equal(path_str(j, "tls", "subject"), "C=US, O=Example, CN=www.example.org");
+    assert_string_equal(path_str(j, "tls", "version"), "TLS 1.2");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(j, "tls"), "ja3"), "hash")),
+                        "e7d705a3286e19ea42f587b344ee6865");
+    assert_null(json_object_get(json_object_get(j, "tls"), "ja3s")); /* no hash: no object */
+    assert_null(json_object_get(json_object_get(j, "tls"), "fingerprint"));
+    sw_event_destroy(g.ev);
+    h.u.http.hostname = "portal.example";
+    h.u.http.http_port = 8080;
+    h.u.http.url = "/upload.php";
+    h.u.http.http_method = "POST";
+    h.u.http.protocol = "HTTP/1.1";
+    h.u.http.status = 200;
+    h.u.http.has_length = true;
+    h.u.http.length = 0;
+    j = parse(encode(app_alert(&h)));
+    assert_string_equal(path_str(j, "http", "url"), "/upload.php");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "http"), "http_port")),
+                     8080);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "http"), "length")), 0);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "http"), "status")),
+                     200);
+    assert_null(json_object_get(json_object_get(j, "http"), "http_user_agent"));
+}
+
 int
 main(void)
 {
@@ -1028,6 +1195,9 @@ main(void)
         T(all_event_types_have_the_common_header),
         T(missing_host_is_left_out),
         T(line_allocation_failure_sweep_returns_null_then_recovers),
+        T(names_come_with_the_event),
+        T(dns_alert_has_the_v3_dns_object),
+        T(tls_and_http_alerts_have_their_objects),
     };
 #undef T
 

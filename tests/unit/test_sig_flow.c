@@ -315,9 +315,16 @@ stream_match_across_chunks_once(void **state)
     assert_int_equal(T.sid[0], 1);
     in = tstream("\r\n", 20, true);
     assert_int_equal(trun(&in), 0); /* nothing new: no repeat */
+    /* a second request in its own segment: both again, depth 3 counting from the start of
+     * the new chunk as Suricata's per-packet inspection does (was: from the stream's start,
+     * so depth-anchored rules saw only the first message of a connection) */
     in = tstream("GET /evil again", 22, true);
-    assert_int_equal(trun(&in), 1); /* a second occurrence; depth 3 is the stream's start */
+    assert_int_equal(trun(&in), 2);
     assert_int_equal(T.sid[0], 1);
+    assert_int_equal(T.sid[1], 2);
+    /* depth and offset: in the new chunk only, never in the kept tail */
+    in = tstream("xxGET", 37, true);
+    assert_int_equal(trun(&in), 0);
     /* a packet rule (dsize) sees packets, not the stream */
     in = tpkt(6, "10.0.0.1", 40000, "192.0.2.1", 80, "X", 1);
     in.pkt_stream = true;

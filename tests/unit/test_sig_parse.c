@@ -169,6 +169,19 @@ unsupported_keyword_leaves_the_rule_out(void **state)
     assert_int_equal(T.st.n_top, 3);
 }
 
+/* A reason that is no keyword name is counted whole (was: cut to 31 characters). */
+static void
+left_out_reason_counted_whole(void **state)
+{
+    (void)state;
+    tload("alert http any any -> any any (http.uri; content:\"/a\"; pkt_data; content:\"b\"; "
+          "sid:1;)\n");
+    assert_int_equal(T.st.left_out, 1);
+    assert_int_equal(T.st.n_top, 1);
+    assert_string_equal(T.st.top[0].keyword,
+                        "payload content mixed with application-layer buffers");
+}
+
 static void
 multiline_rules_and_comments(void **state)
 {
@@ -324,6 +337,7 @@ main(void)
         cmocka_unit_test_teardown(header_errors_are_failures, sig_teardown),
         cmocka_unit_test_teardown(self_referring_variable_is_an_error, sig_teardown),
         cmocka_unit_test_teardown(unsupported_keyword_leaves_the_rule_out, sig_teardown),
+        cmocka_unit_test_teardown(left_out_reason_counted_whole, sig_teardown),
         cmocka_unit_test_teardown(multiline_rules_and_comments, sig_teardown),
         cmocka_unit_test_teardown(general_options_reach_the_alert, sig_teardown),
         cmocka_unit_test_teardown(unknown_classtype_and_bad_numbers_fail, sig_teardown),
