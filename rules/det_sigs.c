@@ -272,6 +272,31 @@ common(struct sw_sig_input *in, const struct sw_subject *s, bool to_server)
     in->flow_state = s->fstate;
 }
 
+/* The protocol of a transaction event, for a flow nDPI has not classified yet: the parser
+ * that made the event knows it (nDPI 4.2 often decides a DNS flow only on the answer, so the
+ * query would otherwise fail every dns rule), as Suricata's own protocol detection knows a
+ * DNS query by itself. */
+static const char *
+tx_proto(enum sw_app_event ev)
+{
+    switch (ev) {
+    case SW_APP_EV_HTTP_REQUEST:
+    case SW_APP_EV_HTTP_REQUEST_BODY:
+    case SW_APP_EV_HTTP_RESPONSE:
+    case SW_APP_EV_HTTP_RESPONSE_BODY:
+        return "http";
+    case SW_APP_EV_DNS_QUERY:
+    case SW_APP_EV_DNS_ANSWER:
+        return "dns";
+    case SW_APP_EV_TLS_CLIENT_HELLO:
+    case SW_APP_EV_TLS_SERVER_HELLO:
+    case SW_APP_EV_TLS_CERTIFICATE:
+        return "tls";
+    default:
+        return "";
+    }
+}
+
 static void
 sigs_inspect(void *tctx, const struct sw_subject *subj, struct sw_emitter *em)
 {
@@ -307,6 +332,8 @@ sigs_inspect(void *tctx, const struct sw_subject *subj, struct sw_emitter *em)
     case SW_HOOK_APP:
         /* the client as src, whichever side sent this message */
         common(&in, subj, subj->app.client_is_originator);
+        if (in.app_proto == NULL || in.app_proto[0] == '\0')
+            in.app_proto = tx_proto(subj->app.event);
         in.to_server = true;
         in.hook = SW_SIG_HOOK_TX;
         in.tx_id = subj->app.tx_id;
