@@ -349,7 +349,7 @@ const struct sw_cfg_row sw_cfg_schema[] = {
             " SQL_SERVERS: $HOME_NET, DNS_SERVERS: $HOME_NET, TELNET_SERVERS: $HOME_NET,"
             " AIM_SERVERS: $EXTERNAL_NET, DC_SERVERS: $HOME_NET, DNP3_SERVER: $HOME_NET,"
             " DNP3_CLIENT: $HOME_NET, MODBUS_CLIENT: $HOME_NET, MODBUS_SERVER: $HOME_NET,"
-            " ENIP_CLIENT: $HOME_NET, ENIP_SERVER: $HOME_NET}",
+            " ENIP_CLIENT: $HOME_NET, ENIP_SERVER: $HOME_NET, OT_NET: $HOME_NET}",
      .max = 4096, F(vars.address_groups),
      .help = "address groups of Suricata rules ($NAME); HOME_NET defaults to network.home_net"},
     {.path = "vars.port_groups", .type = SW_CFG_STRMAP,

@@ -33,6 +33,7 @@ static const char *const default_addr[][2] = {
     {"DNP3_SERVER", "$HOME_NET"},    {"DNP3_CLIENT", "$HOME_NET"},
     {"MODBUS_CLIENT", "$HOME_NET"},  {"MODBUS_SERVER", "$HOME_NET"},
     {"ENIP_CLIENT", "$HOME_NET"},    {"ENIP_SERVER", "$HOME_NET"},
+    {"OT_NET", "$HOME_NET"}, /* seawall's: the municipal ruleset's OT networks */
 };
 static const char *const default_port[][2] = {
     {"HTTP_PORTS", "80"},        {"SHELLCODE_PORTS", "!80"},

@@ -136,6 +136,8 @@ sw_yara_scanner_profile(const struct sw_yara_scanner *s, sw_rule_prof_fn fn, voi
     }
     if (info != NULL)
         yr_free(info);
+    if (p->n == 0)
+        return; /* a set without rules (no *.yar): no YARA to report */
     memset(&row, 0, sizeof(row));
     row.language = "yara";
     row.total = true;
