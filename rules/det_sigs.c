@@ -270,6 +270,30 @@ common(struct sw_sig_input *in, const struct sw_subject *s, bool to_server)
     in->flow_state = s->fstate;
 }
 
+/* The application protocol of a transaction is its parser's, as Suricata's app_proto is
+ * the parser's that made the transaction: nDPI may not have named the flow yet (a DNS
+ * query alone) or may name it otherwise (DNS over a port nDPI reads as another protocol). */
+static const char *
+tx_proto(enum sw_app_event ev)
+{
+    switch (ev) {
+    case SW_APP_EV_HTTP_REQUEST:
+    case SW_APP_EV_HTTP_REQUEST_BODY:
+    case SW_APP_EV_HTTP_RESPONSE:
+    case SW_APP_EV_HTTP_RESPONSE_BODY:
+        return "http";
+    case SW_APP_EV_DNS_QUERY:
+    case SW_APP_EV_DNS_ANSWER:
+        return "dns";
+    case SW_APP_EV_TLS_CLIENT_HELLO:
+    case SW_APP_EV_TLS_SERVER_HELLO:
+    case SW_APP_EV_TLS_CERTIFICATE:
+        return "tls";
+    default:
+        return NULL;
+    }
+}
+
 static void
 sigs_inspect(void *tctx, const struct sw_subject *subj, struct sw_emitter *em)
 {
@@ -307,6 +331,8 @@ sigs_inspect(void *tctx, const struct sw_subject *subj, struct sw_emitter *em)
         common(&in, subj, subj->app.client_is_originator);
         in.to_server = true;
         in.hook = SW_SIG_HOOK_TX;
+        if (tx_proto(subj->app.event) != NULL)
+            in.app_proto = tx_proto(subj->app.event);
         in.tx_id = subj->app.tx_id;
         for (int side = 0; side < 2; side++) {
             for (int b = 1; b < SW_SIG_BUF_MAX; b++) {
