@@ -472,6 +472,17 @@ sw_net_app_end(struct sw_net_worker *w, struct sw_flow *f)
 void
 sw_net_app_stats(const struct sw_net_worker *w, struct sw_worker_stats *out)
 {
-    (void)w;
-    (void)out;
+    out->dns_messages = w->dns_st.messages;
+    out->dns_malformed = w->dns_st.malformed;
+    out->dns_truncated = w->dns_st.truncated;
+    out->dns_tcp_skipped = w->dns_st.tcp_skipped;
+    out->dns_tcp_gaps = w->dns_st.tcp_gaps;
+    out->tls_client_hellos = w->tls_st.client_hellos;
+    out->tls_server_hellos = w->tls_st.server_hellos;
+    out->tls_certificates = w->tls_st.certificates;
+    out->tls_not_tls = w->tls_st.not_tls;
+    out->tls_malformed = w->tls_st.malformed;
+    out->tls_too_large = w->tls_st.too_large;
+    out->tls_names_cut = w->tls_st.names_cut;
+    out->app_nomem = w->dns_st.nomem + w->tls_st.nomem;
 }

@@ -486,7 +486,9 @@ http_obj(struct sw_app_obj *o, struct http_text *t, const struct sw_http_msg *re
 
         if (n >= sizeof(t->host))
             n = sizeof(t->host) - 1;
-        memcpy(t->host, req->host, n);
+        for (size_t i = 0; i < n; i++) /* as libhtp normalizes the host name */
+            t->host[i] = req->host[i] >= 'A' && req->host[i] <= 'Z' ? (char)(req->host[i] + 32)
+                                                                   : req->host[i];
         t->host[n] = '\0';
         h->hostname = nz(t->host);
         h->url = nz(req->uri);
