@@ -450,6 +450,23 @@ static const struct counter stream_counters[] = {
     WC("http_nomem", http_nomem),
 };
 
+/* seawall-only application-layer parser counters (stats: seawall.app). */
+static const struct counter app_counters[] = {
+    WC("dns_messages", dns_messages),
+    WC("dns_malformed", dns_malformed),
+    WC("dns_truncated", dns_truncated),
+    WC("dns_tcp_skipped", dns_tcp_skipped),
+    WC("dns_tcp_gaps", dns_tcp_gaps),
+    WC("tls_client_hellos", tls_client_hellos),
+    WC("tls_server_hellos", tls_server_hellos),
+    WC("tls_certificates", tls_certificates),
+    WC("tls_not_tls", tls_not_tls),
+    WC("tls_malformed", tls_malformed),
+    WC("tls_too_large", tls_too_large),
+    WC("tls_names_cut", tls_names_cut),
+    WC("nomem", app_nomem),
+};
+
 /* seawall-only worker counters. */
 static const struct counter worker_counters[] = {
     WC("pkts", pkts),
@@ -595,6 +612,7 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     json_object_set_new_nocheck(sw, "worker", worker_extra_json(&s->total));
     json_object_set_new_nocheck(sw, "defrag", COUNTERS(&s->defrag, defrag_counters));
     json_object_set_new_nocheck(sw, "stream", stream_stats_json(&s->total));
+    json_object_set_new_nocheck(sw, "app", COUNTERS(&s->total, app_counters));
     json_t *out = json_object();
     set_int(out, "events", s->output_events);
     set_int(out, "drops", s->output_drops);

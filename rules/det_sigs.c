@@ -272,10 +272,9 @@ common(struct sw_sig_input *in, const struct sw_subject *s, bool to_server)
     in->flow_state = s->fstate;
 }
 
-/* The protocol of a transaction event, for a flow nDPI has not classified yet: the parser
- * that made the event knows it (nDPI 4.2 often decides a DNS flow only on the answer, so the
- * query would otherwise fail every dns rule), as Suricata's own protocol detection knows a
- * DNS query by itself. */
+/* The application protocol of a transaction is its parser's, as Suricata's app_proto is
+ * the parser's that made the transaction: nDPI may not have named the flow yet (a DNS
+ * query alone) or may name it otherwise (DNS over a port nDPI reads as another protocol). */
 static const char *
 tx_proto(enum sw_app_event ev)
 {
@@ -293,7 +292,7 @@ tx_proto(enum sw_app_event ev)
     case SW_APP_EV_TLS_CERTIFICATE:
         return "tls";
     default:
-        return "";
+        return NULL;
     }
 }
 
@@ -332,10 +331,10 @@ sigs_inspect(void *tctx, const struct sw_subject *subj, struct sw_emitter *em)
     case SW_HOOK_APP:
         /* the client as src, whichever side sent this message */
         common(&in, subj, subj->app.client_is_originator);
-        if (in.app_proto == NULL || in.app_proto[0] == '\0')
-            in.app_proto = tx_proto(subj->app.event);
         in.to_server = true;
         in.hook = SW_SIG_HOOK_TX;
+        if (tx_proto(subj->app.event) != NULL)
+            in.app_proto = tx_proto(subj->app.event);
         in.tx_id = subj->app.tx_id;
         for (int side = 0; side < 2; side++) {
             for (int b = 1; b < SW_SIG_BUF_MAX; b++) {

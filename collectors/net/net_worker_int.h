@@ -69,7 +69,6 @@ struct net_app {
     bool chunks;        /* TCP: stream-chunk hooks from the attach on */
     uint64_t sent[2];   /* TCP: bytes handed on per stream direction (chunk offsets) */
     struct sw_http *h;        /* owned, or NULL */
-    uint64_t http_tx[2];      /* HTTP transactions numbered per direction (bodies) */
     struct sw_tls *tls;       /* owned, or NULL */
     struct sw_dns_tcp *dnst;  /* owned, or NULL: DNS over TCP framing */
     bool dns;                 /* DNS messages are parsed (UDP: decided on the first one) */
@@ -80,6 +79,42 @@ struct net_app {
     } dns_wait[NET_DNS_WAIT]; /* queries waiting for their answer, oldest first */
     unsigned n_wait;
 };
+
+/* The buffers of one transaction event, set before the hook: sw_net_view_get hands them out
+ * (the subject's getter, ctx the view). */
+struct net_view {
+    const struct sw_span *sp[2][SW_BUF_MAX];
+    unsigned n[2][SW_BUF_MAX];
+    struct sw_span one[2][SW_BUF_MAX]; /* storage of single-span buffers */
+};
+const struct sw_span *sw_net_view_get(void *ctx, enum sw_side side, enum sw_buf b, unsigned *n);
+/* Buffer b of side: len bytes at p (borrowed until the hook returns). */
+void sw_net_view_set(struct net_view *v, enum sw_side side, enum sw_buf b, const void *p,
+                     size_t len);
+
+/* The application-layer hook for event ev of transaction tx on a's flow, sent in direction
+ * dir: the subject (time and packet: the worker's current ones) with its app-layer object
+ * and file part (may be NULL), reading ("" or NULL: the primary one) and buffer getter. */
+void sw_net_app_hook(struct net_app *a, enum sw_app_event ev, uint64_t tx, enum sw_dir dir,
+                     const struct sw_app_obj *obj, const struct sw_file_part *file,
+                     const char *reading,
+                     const struct sw_span *(*get)(void *, enum sw_side, enum sw_buf, unsigned *),
+                     void *ctx);
+/* The direction, relative to the flow's originator, of a protocol direction (0 client to
+ * server, 1 back). */
+enum sw_dir sw_net_proto_dir(const struct net_app *a, int pdir);
+
+/* Both directions' first bytes of stream s; pkt, if not NULL, stands for an empty
+ * direction: the bytes of the packet about to be added. */
+void sw_net_first_bytes(const struct sw_stream *s, const struct sw_stream_info *pkt,
+                        bool pkt_to_server, struct sw_stream_info *ts, struct sw_stream_info *tc);
+
+/* HTTP (net_app_http.c). Is flow f HTTP: nDPI says so once it decided, else the first
+ * bytes of either direction (pkt as in sw_net_app_decide)? */
+bool sw_net_http_is(const struct sw_flow *f, const struct sw_stream_info *pkt,
+                    bool pkt_to_server);
+/* Start a's HTTP parser (a->h), deciding which side is the client. */
+enum sw_rc sw_net_http_start(struct net_app *a);
 
 /* Fill s for hook on flow f: its identity, counts, nDPI view, state and flags; dir, time
  * and packet (may be NULL) as given; everything else zero. */

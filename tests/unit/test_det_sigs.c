@@ -206,6 +206,31 @@ dns_alert_carries_rule_fields_and_the_dns_object(void **state)
     assert_int_equal(sw_detect_run(D.thr, &s, &D.flow_det), 0);
 }
 
+/* A transaction's application protocol is its parser's: a DNS query that nDPI has not named
+ * yet (one packet, app_proto still empty) still matches an `alert dns` rule (was: no alert:
+ * suricata-verify dns-detect-query-01). */
+static void
+dns_transaction_before_ndpi_names_the_flow(void **state)
+{
+    struct sw_dns_rr q[1] = {{.rrname = "www.example.org", .rrtype = "A"}};
+    struct sw_app_obj obj = {.kind = SW_APP_DNS};
+    struct sw_subject s;
+
+    (void)state;
+    build("alert dns any any -> any any (msg:\"q\"; dns.query; content:\"example\"; sid:3001;)\n");
+    obj.u.dns.queries = q;
+    obj.u.dns.n_queries = 1;
+    s = subject(SW_HOOK_APP, SW_DIR_TO_SERVER);
+    ndpi.app_proto[0] = '\0';
+    s.flags = 0;
+    s.app.event = SW_APP_EV_DNS_QUERY;
+    s.app.client_is_originator = true;
+    s.app.obj = &obj;
+    s.app.get = get;
+    assert_int_equal(sw_detect_run(D.thr, &s, &D.flow_det), 1);
+    assert_int_equal(D.ev[0]->u.alert.signature_id, 3001);
+}
+
 static void
 packet_and_stream_hooks(void **state)
 {
@@ -301,6 +326,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(dns_alert_carries_rule_fields_and_the_dns_object, teardown),
+        cmocka_unit_test_teardown(dns_transaction_before_ndpi_names_the_flow, teardown),
         cmocka_unit_test_teardown(packet_and_stream_hooks, teardown),
         cmocka_unit_test_teardown(no_rules_no_detector, teardown),
         cmocka_unit_test_teardown(profile_lines_per_evaluated_rule, teardown),

@@ -614,6 +614,37 @@ buffer_names_are_suricatas(void **state)
     assert_string_equal(sw_buf_name(SW_BUF_MAX), "");
 }
 
+/* A reload (install) replaces the detectors' thread contexts: what the replaced ones counted
+ * stays in the thread's figures, so counters never go back (a stats event after a reload). */
+static void
+counters_survive_an_install(void **state)
+{
+    struct sw_detect *d1 = make_set(list_ab), *d2 = make_set(list_ab);
+    struct sw_err err;
+    struct sw_detect_thread *t = sw_detect_thread_create(d1, NULL, &out_em, &err);
+    struct sw_worker_stats st;
+    struct sw_subject s;
+    void *fdet = NULL;
+
+    (void)state;
+    assert_non_null(t);
+    subject_init(&s, SW_HOOK_PACKET);
+    sw_detect_run(t, &s, &fdet); /* B alerts */
+    memset(&st, 0, sizeof(st));
+    sw_detect_thread_stats(t, &st);
+    assert_int_equal(st.stream_scans, 2); /* A and B, one each */
+    assert_int_equal(st.alerts, 1);
+    assert_int_equal(sw_detect_thread_install(t, d2, &err), SW_OK);
+    memset(&st, 0, sizeof(st));
+    sw_detect_thread_stats(t, &st);
+    assert_int_equal(st.stream_scans, 4); /* the replaced contexts' 2 and the new ones' 2 */
+    assert_int_equal(st.alerts, 1);
+    sw_detect_flow_free(t, &fdet);
+    sw_detect_thread_destroy(t);
+    sw_detect_destroy(d1);
+    sw_detect_destroy(d2);
+}
+
 int
 main(void)
 {
@@ -633,6 +664,7 @@ main(void)
         cmocka_unit_test_setup_teardown(allocation_failure_sweep, setup, teardown),
         cmocka_unit_test_setup_teardown(app_copy_of_each_kind_is_deep, setup, teardown),
         cmocka_unit_test_setup_teardown(buffer_names_are_suricatas, setup, teardown),
+        cmocka_unit_test_setup_teardown(counters_survive_an_install, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
