@@ -215,6 +215,20 @@ def bacnet_whois():
     return b"\x81\x0b\x00\x0c\x01\x20\xff\xff\x00\xff\x10\x08"
 
 
+def client_hello(sni):
+    """A TLS 1.2 ClientHello with a server_name, supported_groups and ec_point_formats."""
+    name = sni.encode()
+    ext_sni = struct.pack("!HHHBH", 0, len(name) + 5, len(name) + 3, 0, len(name)) + name
+    ext_groups = struct.pack("!HHH", 10, 6, 4) + b"\x00\x1d\x00\x17"
+    ext_points = struct.pack("!HHB", 11, 2, 1) + b"\x00"
+    exts = ext_sni + ext_groups + ext_points
+    suites = b"\xc0\x2b\xc0\x2f\xc0\x2c\xc0\x30\x00\x9c\x00\x2f"
+    body = (b"\x03\x03" + bytes(range(32)) + b"\x00" + struct.pack("!H", len(suites)) + suites
+            + b"\x01\x00" + struct.pack("!H", len(exts)) + exts)
+    hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
+    return b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs
+
+
 def stratum(method, params):
     return ('{"id": 1, "method": "%s", "params": %s}\n' % (method, params)).encode()
 
@@ -462,12 +476,14 @@ def t_modbus_outside(c):
 
 
 def t_modbus_write(c):
-    tcp(c, HMI, 40001, PLC, 502, [(True, modbus(7, 1, 6, b"\x00\x10\x00\x2a")),
-                                  (False, modbus(7, 1, 6, b"\x00\x10\x00\x2a"))])
+    # the near misses first: the rule alerts once a minute per host pair (threshold), so a
+    # near miss that matched would take the alert from the write after it
     tcp(c, HMI, 40002, PLC, 502, [(True, modbus(8, 1, 3, b"\x00\x10\x00\x02")),
                                   (False, modbus(8, 1, 3, b"\x04\x00\x2a\x00\x00"))])
     tcp(c, HMI, 40003, PLC, 502, [(True, modbus(9, 1, 4, b"\x00\x10\x00\x06")),
                                   (False, modbus(9, 1, 4, b"\x0c" + b"\x00" * 12))])
+    tcp(c, HMI, 40001, PLC, 502, [(True, modbus(7, 1, 6, b"\x00\x10\x00\x2a")),
+                                  (False, modbus(7, 1, 6, b"\x00\x10\x00\x2a"))])
 
 
 def t_dnp3_outside(c):
@@ -525,6 +541,16 @@ def t_ioc_domain_http(c):
          srv=REMOTE)
 
 
+def t_ioc_domain_tls(c):
+    tcp(c, DESKTOP, 40001, REMOTE, 443, [(True, client_hello("update.bad-domain.example"))])
+    tcp(c, DESKTOP, 40002, REMOTE, 443, [(True, client_hello("update.bad-domain.example.org"))])
+
+
+def t_ioc_ip_http(c):
+    http(c, DESKTOP, 40001, http_req("GET", "/gate.php", host="198.51.100.23"), srv=REMOTE)
+    http(c, DESKTOP, 40002, http_req("GET", "/gate.php", host="198.51.100.24"), srv=REMOTE)
+
+
 TESTS = {
     "web-sqli-union-select": t_sqli_union,
     "web-sqli-tautology": t_sqli_tautology,
@@ -564,6 +590,8 @@ TESTS = {
     "threat-stratum-mining": t_stratum,
     "ioc-domain-dns": t_ioc_domain_dns,
     "ioc-domain-http": t_ioc_domain_http,
+    "ioc-domain-tls": t_ioc_domain_tls,
+    "ioc-ip-http-host": t_ioc_ip_http,
 }
 
 
