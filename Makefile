@@ -173,6 +173,11 @@ TMPFILESDIR := $(PREFIX)/lib/tmpfiles.d
 CONFDIR     := /etc/seawall
 LOGROTATEDIR := /etc/logrotate.d
 RULES_DEFAULT := $(notdir $(wildcard rules/default/*.rules rules/default/*.yar))
+# The municipal ruleset goes beside the default rules (its datasets load ioc/*.lst relative
+# to the rules folder); its IOC lists are the operator's once installed: an edited list is
+# kept and the shipped one written beside it as LIST.new, as for seawall.yaml.
+RULES_MUNICIPAL := $(notdir $(wildcard rules/municipal/*.rules))
+IOC_MUNICIPAL := $(notdir $(wildcard rules/municipal/ioc/*.lst))
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/seawall
@@ -188,6 +193,16 @@ install: $(BIN)
 	fi
 	install -d $(DESTDIR)$(CONFDIR)/rules
 	install -m 0644 $(addprefix rules/default/,$(RULES_DEFAULT)) $(DESTDIR)$(CONFDIR)/rules/
+	install -m 0644 $(addprefix rules/municipal/,$(RULES_MUNICIPAL)) $(DESTDIR)$(CONFDIR)/rules/
+	install -d $(DESTDIR)$(CONFDIR)/rules/ioc
+	@for l in $(IOC_MUNICIPAL); do t=$(DESTDIR)$(CONFDIR)/rules/ioc/$$l; \
+	  if [ -f $$t ] && ! cmp -s rules/municipal/ioc/$$l $$t; then \
+	    echo "install: keeping the edited $$t; the shipped list is $$t.new"; \
+	    install -m 0644 rules/municipal/ioc/$$l $$t.new; \
+	  else \
+	    echo "install -m 0644 rules/municipal/ioc/$$l $$t"; install -m 0644 rules/municipal/ioc/$$l $$t; \
+	  fi; \
+	done
 	install -d $(DESTDIR)$(UNITDIR)
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' systemd/seawall.service \
 	    >$(DESTDIR)$(UNITDIR)/seawall.service
@@ -213,7 +228,12 @@ uninstall:
 	      $(DESTDIR)$(UNITDIR)/seawall.service $(DESTDIR)$(SYSUSERSDIR)/seawall.conf \
 	      $(DESTDIR)$(TMPFILESDIR)/seawall.conf $(DESTDIR)$(LOGROTATEDIR)/seawall \
 	      $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(CONFDIR)/seawall.yaml.new \
-	      $(addprefix $(DESTDIR)$(CONFDIR)/rules/,$(RULES_DEFAULT))
+	      $(addprefix $(DESTDIR)$(CONFDIR)/rules/,$(RULES_DEFAULT) $(RULES_MUNICIPAL)) \
+	      $(addsuffix .new,$(addprefix $(DESTDIR)$(CONFDIR)/rules/ioc/,$(IOC_MUNICIPAL)))
+	@for l in $(IOC_MUNICIPAL); do t=$(DESTDIR)$(CONFDIR)/rules/ioc/$$l; \
+	  if [ -f $$t ] && ! cmp -s rules/municipal/ioc/$$l $$t; then \
+	    echo "uninstall: keeping the edited $$t"; else rm -f $$t; fi; \
+	done
 	@if [ -f $(DESTDIR)$(CONFDIR)/seawall.yaml ]; then \
 	  if cmp -s agent/seawall.yaml $(DESTDIR)$(CONFDIR)/seawall.yaml; then \
 	    echo "rm -f $(DESTDIR)$(CONFDIR)/seawall.yaml"; rm -f $(DESTDIR)$(CONFDIR)/seawall.yaml; \
@@ -221,7 +241,8 @@ uninstall:
 	    echo "uninstall: keeping the edited $(DESTDIR)$(CONFDIR)/seawall.yaml"; \
 	  fi; \
 	fi
-	@for d in $(DESTDIR)$(CONFDIR)/rules $(DESTDIR)$(CONFDIR) $(DESTDIR)$(DOCDIR); do \
+	@for d in $(DESTDIR)$(CONFDIR)/rules/ioc $(DESTDIR)$(CONFDIR)/rules $(DESTDIR)$(CONFDIR) \
+	         $(DESTDIR)$(DOCDIR); do \
 	  rmdir "$$d" 2>/dev/null || true; \
 	done
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && [ "$$(id -u)" = 0 ]; then \
