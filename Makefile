@@ -131,6 +131,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/tools/bench.sh $(BIN)
 	@sh tests/tools/bench_sigs.sh $(BIN)
+	@sh tests/tools/bench_profile.sh $(BIN)
 	@$(MAKE) --no-print-directory $(B)/tools/fanout
 	@sh tests/tools/bench_live.sh $(BIN)
 

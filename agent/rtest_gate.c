@@ -322,6 +322,52 @@ done:
     return ok;
 }
 
+/* The lists a staged rule file's datasets load with a relative path (dataset:...,load NAME)
+ * are beside it in the test folder, as Suricata looks them up from the rule file's folder:
+ * link each into OUT/rules under the same name (a link, not a copy: a list may be large). A
+ * name that climbs out (..) or is absolute is left as it is. */
+static void
+stage_datasets(struct rtest_run *r, const char *from)
+{
+    char text[65536], *p;
+    const char *slash = strrchr(from, '/');
+    size_t dirlen = slash != NULL ? (size_t)(slash - from) : 1;
+    int fd = open(from, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    ssize_t n;
+
+    if (fd == -1)
+        return;
+    n = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (n <= 0)
+        return;
+    text[n] = '\0';
+    for (p = strstr(text, "dataset:"); p != NULL; p = strstr(p + 1, "dataset:")) {
+        const char *end = strchr(p, ';');
+        const char *load = strstr(p, "load ");
+        char name[256], src[RT_PATH_LEN], dst[RT_PATH_LEN], real[PATH_MAX];
+        size_t len = 0;
+
+        if (end == NULL || load == NULL || load > end)
+            continue;
+        for (load += 5; *load == ' ' || *load == '"'; load++)
+            ;
+        while (load + len < end && load[len] != ',' && load[len] != '"' && load[len] != ' ' &&
+               len + 1 < sizeof(name))
+            len++;
+        memcpy(name, load, len);
+        name[len] = '\0';
+        if (len == 0 || name[0] == '/' || strstr(name, "..") != NULL || strchr(name, '/') != NULL)
+            continue;
+        if (snprintf(src, sizeof(src), "%.*s/%s", (int)dirlen, slash != NULL ? from : ".", name) >=
+                (int)sizeof(src) ||
+            !sw_rtest_join(dst, sizeof(dst), r->rules_arg, name) || realpath(src, real) == NULL)
+            continue;
+        if (symlink(real, dst) != 0 && errno != EEXIST)
+            sw_rtest_fail(r, "rules: %.200s: %s", name, strerror(errno));
+    }
+}
+
 /* Copy rule file `from` (shown to the user as `shown`) into OUT/rules. */
 static void
 stage(struct rtest_run *r, const char *from, const char *shown)
@@ -349,6 +395,8 @@ stage(struct rtest_run *r, const char *from, const char *shown)
                       errno != 0 ? strerror(errno) : "cannot be read (or larger than 16 MiB)");
         return;
     }
+    if (sw_rtest_ends_with(base, ".rules"))
+        stage_datasets(r, from);
     r->staged[r->n_staged].to = sw_strdup(to);
     r->staged[r->n_staged].from = sw_strdup(shown);
     if (r->staged[r->n_staged].to == NULL || r->staged[r->n_staged].from == NULL) {

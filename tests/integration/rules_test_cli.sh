@@ -29,9 +29,9 @@ rc=$?
 "$SW" rules test "$D/pass" --json >"$T/pass.json" 2>/dev/null
 sigs=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])["summary"]["signatures"])' "$T/pass.json")
 if [ "$sigs" = True ]; then
-    want='6 passed, 0 failed, 0 skipped'
+    want='7 passed, 0 failed, 0 skipped'
 else
-    want='5 passed, 0 failed, 1 skipped'
+    want='5 passed, 0 failed, 2 skipped'
 fi
 [ $rc -eq 0 ] && [ "$(tail -n 1 "$T/pass.out")" = "$want" ] &&
     ok "pass/: exit 0, $want (signature engine: $sigs)" ||
@@ -43,6 +43,9 @@ if [ "$sigs" = True ]; then
     grep -qx "ok suricata-rules-capture" "$T/pass.out" &&
         ok "pass/suricata-rules-capture passes with the signature engine" ||
         nok "pass/suricata-rules-capture: $(grep ' suricata-rules-capture' "$T/pass.out")"
+    grep -qx "ok suricata-dataset" "$T/pass.out" &&
+        ok "pass/suricata-dataset: the dataset list beside the rule file is found" ||
+        nok "pass/suricata-dataset: $(grep ' suricata-dataset' "$T/pass.out")"
 else
     grep -q "^skipped suricata-rules-capture: Suricata-syntax rules: .*signature engine" \
         "$T/pass.out" && ok "pass/suricata-rules-capture skipped: no signature engine" ||
@@ -105,8 +108,8 @@ rc3=$?
 results "$T/j1.out" >"$T/j1.res"
 results "$T/j3.out" >"$T/j3.res"
 [ $rc1 -eq 1 ] && [ $rc3 -eq 1 ] && cmp -s "$T/j1.res" "$T/j3.res" &&
-    [ "$(wc -l <"$T/j1.res")" -eq 15 ] &&
-    ok "-j 3 gives the 15 results of -j 1, in the same order" ||
+    [ "$(wc -l <"$T/j1.res")" -eq 16 ] &&
+    ok "-j 3 gives the 16 results of -j 1, in the same order" ||
     nok "-j 3 (exit $rc3) and -j 1 (exit $rc1) differ: $(diff "$T/j1.res" "$T/j3.res")"
 
 "$SW" rules test -j 2 --json -o "$T/kept" "$D/pass" "$D/fail" "$D/skip" >"$T/all.json" 2>&1
