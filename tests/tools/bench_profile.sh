@@ -55,12 +55,12 @@ pair() {
 echo "bench: rule profiling on $CAP ($PKTS packets), seawall pcap -w 1, best of 3"
 pair "municipal+default-yara" "$W/rules"
 echo "the costliest rules of that run (stderr table, profiling on):"
-sed -n '1,14p' "$W/municipal+default-yara-on.err"
+sed -n '/^rule profile:/,$p' "$W/municipal+default-yara-on.err" | head -n 16
 RS=${SEAWALL_RULESET:-}
 if [ -n "$RS" ] && [ -d "$RS" ]; then
     pair "public-ruleset" "$RS"
     echo "the costliest rules of the public ruleset (profiling on):"
-    sed -n '1,14p' "$W/public-ruleset-on.err"
+    sed -n '/^rule profile:/,$p' "$W/public-ruleset-on.err" | head -n 16
 else
     echo "bench: no public ruleset (set SEAWALL_RULESET to a folder of *.rules): its overhead skipped"
 fi
