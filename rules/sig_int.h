@@ -246,6 +246,10 @@ struct sig_rule {
     char *file;                   /* owned: file it came from (for profiling) */
     unsigned line;
     uint32_t idx;                 /* position in the set's evaluation order */
+    /* IP-only (Suricata's SIG_TYPE_IPONLY): addresses only, any ports, no payload, flow,
+     * packet or nDPI keyword, flowbits only set: evaluated on the first packet of each
+     * direction of a flow, not on every packet */
+    bool iponly;
 };
 
 void sig_rule_free(struct sig_rule *r);
@@ -461,6 +465,12 @@ unsigned sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int ho
 bool sig_prefilter_has_dot(const struct sig_prefilter *p, int hook, enum sw_sig_buf b);
 /* Rules of hook and protocol class pc without a fast pattern, in evaluation order. */
 const uint32_t *sig_prefilter_always(const struct sig_prefilter *p, int hook, int pc, size_t *n);
+/* Hand add() the always-run rules of hook and protocol class pc aimed at destination port
+ * dport (rules with a few single destination ports are kept apart from the general lists). */
+void sig_prefilter_always_port(const struct sig_prefilter *p, int hook, int pc, uint16_t dport,
+                               void (*add)(void *ctx, uint32_t rule), void *ctx);
+/* The IP-only rules of protocol class pc (see struct sig_rule's iponly). */
+const uint32_t *sig_prefilter_iponly(const struct sig_prefilter *p, int pc, size_t *n);
 /* Protocol class of a packet/flow for the prefilter groups. */
 int sig_proto_class(uint8_t proto);
 #define SIG_PC_TCP 0

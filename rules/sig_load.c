@@ -351,6 +351,23 @@ fb_rank(const struct sig_rule *r)
     return wr && !rd ? 0 : wr && rd ? 1 : !rd ? 2 : 3;
 }
 
+/* Suricata's IP-only signature (SignatureIsIPOnly): addresses and any ports, nothing that
+ * looks at a packet's payload, flags or flow, flowbits only set. */
+static bool
+is_iponly(const struct sig_rule *r)
+{
+    if (r->inspect != SIG_INSP_PACKET || r->n_lists > 0 || r->flow != 0 || r->proto == SIG_P_APP)
+        return false;
+    if (r->has_dsize || r->has_ttl || r->has_itype || r->has_icode || r->has_flags)
+        return false;
+    if (r->n_ndpi_proto > 0 || r->has_ndpi_risk || !r->sp.any || !r->dp.any)
+        return false;
+    for (size_t i = 0; i < r->n_fb; i++)
+        if (r->fb[i].cmd != SIG_FB_SET)
+            return false;
+    return true;
+}
+
 static int
 order_cmp(const void *a, const void *b)
 {
@@ -468,6 +485,8 @@ finish_set(struct sig_loader *L, struct sw_err *err)
     for (size_t i = 0; i < L->n_rules; i++)
         L->rules[i]->idx = (uint32_t)i;
     L->st->rules = L->n_rules;
+    for (size_t i = 0; i < L->n_rules; i++)
+        L->rules[i]->iponly = is_iponly(L->rules[i]);
     fill_top(L);
     s = sw_calloc(1, sizeof(*s));
     if (s == NULL) {
