@@ -469,8 +469,14 @@ const uint32_t *sig_prefilter_always(const struct sig_prefilter *p, int hook, in
  * dport (rules with a few single destination ports are kept apart from the general lists). */
 void sig_prefilter_always_port(const struct sig_prefilter *p, int hook, int pc, uint16_t dport,
                                void (*add)(void *ctx, uint32_t rule), void *ctx);
-/* The IP-only rules of protocol class pc (see struct sig_rule's iponly). */
-const uint32_t *sig_prefilter_iponly(const struct sig_prefilter *p, int pc, size_t *n);
+/* The address index of IP-only rules (rules/sig_iponly.c): built over rules in evaluation
+ * order (NULL: out of memory); a lookup hands add() every IP-only rule whose indexed side
+ * holds the packet's source or destination address, and the rules not indexed. */
+struct sig_ipidx;
+struct sig_ipidx *sig_ipidx_build(struct sig_rule *const *rules, size_t n);
+void sig_ipidx_lookup(const struct sig_ipidx *x, uint8_t ip_version, const uint8_t *src,
+                      const uint8_t *dst, void (*add)(void *ctx, uint32_t rule), void *ctx);
+void sig_ipidx_destroy(struct sig_ipidx *x);
 /* Protocol class of a packet/flow for the prefilter groups. */
 int sig_proto_class(uint8_t proto);
 #define SIG_PC_TCP 0
@@ -489,6 +495,7 @@ struct sw_sig_set {
     struct sig_class *classes; /* owned: classtype strings rules borrow */
     size_t n_classes;
     size_t n_fb;              /* flowbit ids in use */
+    struct sig_ipidx *ipidx;  /* owned: the IP-only rules by address */
     bool profiling;
 };
 

@@ -499,6 +499,13 @@ finish_set(struct sig_loader *L, struct sw_err *err)
         sw_free(s);
         return NULL;
     }
+    s->ipidx = sig_ipidx_build(L->rules, L->n_rules);
+    if (s->ipidx == NULL) {
+        sw_err_set(err, SW_ENOMEM, "signatures: out of memory for the IP-only index");
+        sig_prefilter_destroy(s->pf);
+        sw_free(s);
+        return NULL;
+    }
     s->rules = L->rules;
     s->n = L->n_rules;
     L->rules = NULL;
@@ -575,6 +582,7 @@ sw_sig_set_destroy(struct sw_sig_set *s)
     if (s == NULL)
         return;
     sig_prefilter_destroy(s->pf);
+    sig_ipidx_destroy(s->ipidx);
     for (size_t i = 0; i < s->n; i++)
         sig_rule_free(s->rules[i]);
     sw_free(s->rules);

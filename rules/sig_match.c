@@ -673,10 +673,7 @@ gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct si
             return;
         if (fs != NULL)
             fs->iponly_done |= bit;
-        al = sig_prefilter_iponly(pf, pc, &na);
-        t->c.always_run += na;
-        for (size_t i = 0; i < na; i++)
-            add_cand(t, al[i]);
+        sig_ipidx_lookup(t->s->ipidx, in->ip_version, in->src, in->dst, add_cand, t);
     }
 }
 

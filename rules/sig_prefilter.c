@@ -796,17 +796,6 @@ sig_prefilter_always_port(const struct sig_prefilter *p, int hook, int pc, uint1
         add(ctx, (uint32_t)a[lo]);
 }
 
-const uint32_t *
-sig_prefilter_iponly(const struct sig_prefilter *p, int pc, size_t *n)
-{
-    if (p == NULL) {
-        *n = 0;
-        return NULL;
-    }
-    *n = p->n_iponly[pc];
-    return p->iponly[pc];
-}
-
 const char *
 sw_sig_hs_version(void)
 {
