@@ -87,7 +87,8 @@ dedupe(struct sig_loader *L)
 
     for (size_t i = 0; i < L->n_rules; i++)
         L->rules[i]->idx = (uint32_t)i;
-    qsort(L->rules, L->n_rules, sizeof(*L->rules), sid_cmp);
+    if (L->n_rules > 1) /* L->rules is NULL without rules: qsort wants a pointer */
+        qsort(L->rules, L->n_rules, sizeof(*L->rules), sid_cmp);
     for (size_t i = 0; i < L->n_rules; i++) {
         struct sig_rule *r = L->rules[i];
 
@@ -481,7 +482,8 @@ finish_set(struct sig_loader *L, struct sw_err *err)
     for (size_t i = 0; i < L->n_rules; i++)
         L->rules[i]->idx = (uint32_t)i;
     /* dedupe sorted by sid: restore the load order before ordering for evaluation */
-    qsort(L->rules, L->n_rules, sizeof(*L->rules), order_cmp);
+    if (L->n_rules > 1)
+        qsort(L->rules, L->n_rules, sizeof(*L->rules), order_cmp);
     for (size_t i = 0; i < L->n_rules; i++)
         L->rules[i]->idx = (uint32_t)i;
     L->st->rules = L->n_rules;

@@ -613,7 +613,8 @@ sig_prefilter_build(struct sig_rule *const *rules, size_t n, const char *cache_d
                     hs_version());
     if (!collect(p, rules, n, use_hs, &eb) || eb.oom)
         goto oom;
-    qsort(eb.e, eb.n, sizeof(*eb.e), entry_cmp);
+    if (eb.n > 1) /* eb.e is NULL without entries: qsort wants a pointer */
+        qsort(eb.e, eb.n, sizeof(*eb.e), entry_cmp);
     if (!make_groups(p, eb.e, eb.n))
         goto oom;
     bool cached = cache_dir != NULL && p->n_g > 0 && cache_key(eb.e, eb.n, key) &&
