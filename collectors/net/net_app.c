@@ -11,6 +11,7 @@
 
 #include "net_worker_int.h"
 #include "sw/alloc.h"
+#include "sw/ndpi.h"
 #include "sw/digest.h"
 #include "sw/filetype.h"
 
@@ -219,15 +220,16 @@ on_tls(void *ctx, enum sw_tls_event tev, const struct sw_tls_info *ti)
 {
     struct net_app *a = ctx;
     struct sw_net_worker *w = a->w;
-    const struct sw_ndpi_info *n = &a->f->ndpi;
     enum sw_app_event aev = tev == SW_TLS_CLIENT_HELLO   ? SW_APP_EV_TLS_CLIENT_HELLO
                             : tev == SW_TLS_SERVER_HELLO ? SW_APP_EV_TLS_SERVER_HELLO
                                                          : SW_APP_EV_TLS_CERTIFICATE;
     struct sw_app_obj obj;
     struct net_view v;
+    char ja3c[33], ja3s[33];
 
     if (!wants(w, aev))
         return;
+    sw_ndpi_ja3(a->f, ja3c, ja3s);
     memset(&obj, 0, sizeof(obj));
     obj.kind = SW_APP_TLS;
     obj.u.tls.subject = nz(ti->subject);
@@ -238,13 +240,13 @@ on_tls(void *ctx, enum sw_tls_event tev, const struct sw_tls_info *ti)
     obj.u.tls.version = nz(ti->version_name);
     obj.u.tls.notbefore = nz(ti->notbefore);
     obj.u.tls.notafter = nz(ti->notafter);
-    obj.u.tls.ja3_hash = nz(n->ja3c);
-    obj.u.tls.ja3s_hash = nz(n->ja3s);
+    obj.u.tls.ja3_hash = nz(ja3c);
+    obj.u.tls.ja3s_hash = nz(ja3s);
     memset(&v, 0, sizeof(v));
     if (ti->sni_len > 0)
         sw_net_view_set(&v, SW_SIDE_REQUEST, SW_BUF_TLS_SNI, ti->sni_raw, ti->sni_len);
-    view_str(&v, SW_SIDE_REQUEST, SW_BUF_JA3_HASH, n->ja3c);
-    view_str(&v, SW_SIDE_RESPONSE, SW_BUF_JA3S_HASH, n->ja3s);
+    view_str(&v, SW_SIDE_REQUEST, SW_BUF_JA3_HASH, ja3c);
+    view_str(&v, SW_SIDE_RESPONSE, SW_BUF_JA3S_HASH, ja3s);
     view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_VERSION, ti->version_name);
     view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_CERT_SUBJECT, ti->subject);
     view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_CERT_ISSUER, ti->issuerdn);
