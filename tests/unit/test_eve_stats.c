@@ -41,6 +41,9 @@ stats_event(unsigned n_workers)
     s->total.alerts = 9;
     s->total.alerts_suppressed = 2;
     s->total.flows_evicted = 6;
+    s->total.dns_messages = 31;
+    s->total.tls_certificates = 5;
+    s->total.app_nomem = 1;
     s->output_events = 330;
     s->worker = sw_calloc(n_workers, sizeof(*s->worker));
     assert_non_null(s->worker);
@@ -75,6 +78,11 @@ stats_event_has_suricata_and_seawall_key_paths(void **state)
     assert_int_equal(int_at(j, "stats.flow.tcp"), 300);
     assert_int_equal(int_at(j, "stats.detect.alert"), 9);
     assert_int_equal(int_at(j, "stats.detect.alerts_suppressed"), 2);
+    /* the application-layer parsers' counters (seawall-only) */
+    assert_int_equal(int_at(j, "seawall.app.dns_messages"), 31);
+    assert_int_equal(int_at(j, "seawall.app.tls_certificates"), 5);
+    assert_int_equal(int_at(j, "seawall.app.nomem"), 1);
+    assert_int_equal(int_at(j, "seawall.app.dns_malformed"), 0);
     assert_int_equal(int_at(j, "stats.defrag.ipv4.fragments"), 17);
     assert_int_equal(int_at(j, "stats.defrag.ipv6.reassembled"), 2);
     assert_int_equal(int_at(j, "stats.defrag.max_trackers_reached"), 4);
