@@ -11,9 +11,9 @@
 
 #include "net_worker_int.h"
 #include "sw/alloc.h"
-#include "sw/ndpi.h"
 #include "sw/digest.h"
 #include "sw/filetype.h"
+#include "sw/ndpi.h"
 
 /* --- buffers of one transaction event --------------------------------------------------------- */
 
@@ -61,8 +61,7 @@ app_get(struct sw_net_worker *w, struct sw_flow *f)
 
 void
 sw_net_app_hook(struct net_app *a, enum sw_app_event ev, uint64_t tx, enum sw_dir dir,
-                const struct sw_app_obj *obj, const struct sw_file_part *file,
-                const char *reading,
+                const struct sw_app_obj *obj, const struct sw_file_part *file, const char *reading,
                 const struct sw_span *(*get)(void *, enum sw_side, enum sw_buf, unsigned *),
                 void *ctx)
 {
@@ -252,8 +251,8 @@ on_tls(void *ctx, enum sw_tls_event tev, const struct sw_tls_info *ti)
     view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_CERT_ISSUER, ti->issuerdn);
     view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_CERT_SERIAL, ti->serial);
     view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_CERT_FINGERPRINT, ti->fingerprint);
-    sw_net_app_hook(a, aev, 0, sw_net_proto_dir(a, tev == SW_TLS_CLIENT_HELLO ? 0 : 1), &obj,
-                    NULL, NULL, sw_net_view_get, &v);
+    sw_net_app_hook(a, aev, 0, sw_net_proto_dir(a, tev == SW_TLS_CLIENT_HELLO ? 0 : 1), &obj, NULL,
+                    NULL, sw_net_view_get, &v);
 }
 
 /* Bytes that start a TLS handshake record: content type 22, major version 3. */
@@ -272,7 +271,7 @@ tls_first_type(const struct sw_stream_info *si)
 
 void
 sw_net_first_bytes(const struct sw_stream *s, const struct sw_stream_info *pkt, bool pkt_to_server,
-            struct sw_stream_info *ts, struct sw_stream_info *tc)
+                   struct sw_stream_info *ts, struct sw_stream_info *tc)
 {
     sw_stream_info(s, SW_STREAM_TO_SERVER, ts);
     sw_stream_info(s, SW_STREAM_TO_CLIENT, tc);
@@ -320,8 +319,8 @@ chunk(struct net_app *a, enum sw_stream_dir dir, const uint8_t *data, size_t len
     if (len > depth - off)
         len = (size_t)(depth - off);
     sw_net_subject_init(w, a->f, &s, SW_HOOK_STREAM_CHUNK,
-                        dir == SW_STREAM_TO_CLIENT ? SW_DIR_TO_CLIENT : SW_DIR_TO_SERVER,
-                        w->cur_us, w->cur_pkt);
+                        dir == SW_STREAM_TO_CLIENT ? SW_DIR_TO_CLIENT : SW_DIR_TO_SERVER, w->cur_us,
+                        w->cur_pkt);
     s.stream.data.p = data;
     s.stream.data.len = len;
     s.stream.offset = off;

@@ -161,7 +161,8 @@ na_inspect(void *tctx, const struct sw_subject *s, struct sw_emitter *em)
         for (int side = 0; side < 2; side++) {
             for (int b = 0; b < SW_BUF_MAX; b++) {
                 unsigned n;
-                const struct sw_span *sp = sw_subject_buf(s, (enum sw_side)side, (enum sw_buf)b, &n);
+                const struct sw_span *sp =
+                    sw_subject_buf(s, (enum sw_side)side, (enum sw_buf)b, &n);
 
                 check((n == 0) == (sp == NULL));
                 for (unsigned i = 0; i < n; i++)
@@ -298,8 +299,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     (1u << SW_APP_EV_TLS_CLIENT_HELLO) | (1u << SW_APP_EV_TLS_SERVER_HELLO) |
                     (1u << SW_APP_EV_TLS_CERTIFICATE);
     }
-    det = sw_detect_create(&(struct sw_detect_opts){.cfg = cfg, .detectors = na_list}, NULL,
-                           &err);
+    det = sw_detect_create(&(struct sw_detect_opts){.cfg = cfg, .detectors = na_list}, NULL, &err);
     check(det != NULL);
     memset(&c, 0, sizeof(c));
     c.udp = (sel & 0x04) != 0;
@@ -326,8 +326,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             c.seq[from] += (uint32_t)n; /* a hole: these bytes never come */
             continue;
         }
-        na_send(&c, from, c.udp ? 0 : (uint8_t)(0x18 | ((ctl & 0x04) ? 0x01 : 0) |
-                                                 ((ctl & 0x08) ? 0x04 : 0)),
+        na_send(&c, from,
+                c.udp ? 0 : (uint8_t)(0x18 | ((ctl & 0x04) ? 0x01 : 0) | ((ctl & 0x08) ? 0x04 : 0)),
                 data + i, n);
         i += n;
     }

@@ -15,8 +15,8 @@
 #include "sw/pipeline.h"
 
 static const char *const event_names[SW_APP_EV_MAX] = {
-    "http request",  "http request body", "http response", "http response body", "dns query",
-    "dns answer",    "tls client hello",  "tls server hello", "tls certificate",
+    "http request", "http request body", "http response",    "http response body", "dns query",
+    "dns answer",   "tls client hello",  "tls server hello", "tls certificate",
 };
 
 static enum sw_rc
@@ -84,8 +84,7 @@ static const struct sw_detector_ops probe_ops = {
 int
 main(int argc, char **argv)
 {
-    static const struct sw_detector_ops *const list[] = {&sw_det_ndpi_risk_ops, &probe_ops,
-                                                         NULL};
+    static const struct sw_detector_ops *const list[] = {&sw_det_ndpi_risk_ops, &probe_ops, NULL};
     const char *ndpi_dir = NULL;
     struct sw_config *cfg;
     struct sw_detect *det;

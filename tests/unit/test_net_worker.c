@@ -22,8 +22,8 @@
 #include "sw/config.h"
 #include "sw/decode.h"
 #include "sw/detect.h"
-#include "sw/net_worker.h"
 #include "sw/ndpi.h"
+#include "sw/net_worker.h"
 
 #define LINKTYPE_RAW 12
 #define TS 1700000000000000ull
@@ -39,12 +39,12 @@ static struct {
 
 /* Buffers a call snapshot keeps, per side. */
 static const enum sw_buf kept[] = {
-    SW_BUF_HTTP_METHOD,        SW_BUF_HTTP_URI,        SW_BUF_HTTP_URI_RAW,
-    SW_BUF_HTTP_PROTOCOL,      SW_BUF_HTTP_HOST,       SW_BUF_HTTP_HOST_RAW,
-    SW_BUF_HTTP_USER_AGENT,    SW_BUF_HTTP_COOKIE,     SW_BUF_HTTP_HEADER,
-    SW_BUF_HTTP_HEADER_NAMES,  SW_BUF_HTTP_STAT_CODE,  SW_BUF_HTTP_STAT_MSG,
-    SW_BUF_HTTP_CONTENT_TYPE,  SW_BUF_FILE_DATA,       SW_BUF_HTTP_RESPONSE_BODY,
-    SW_BUF_HTTP_REQUEST_LINE,  SW_BUF_HTTP_START,      SW_BUF_DNS_QUERY,
+    SW_BUF_HTTP_METHOD,       SW_BUF_HTTP_URI,       SW_BUF_HTTP_URI_RAW,
+    SW_BUF_HTTP_PROTOCOL,     SW_BUF_HTTP_HOST,      SW_BUF_HTTP_HOST_RAW,
+    SW_BUF_HTTP_USER_AGENT,   SW_BUF_HTTP_COOKIE,    SW_BUF_HTTP_HEADER,
+    SW_BUF_HTTP_HEADER_NAMES, SW_BUF_HTTP_STAT_CODE, SW_BUF_HTTP_STAT_MSG,
+    SW_BUF_HTTP_CONTENT_TYPE, SW_BUF_FILE_DATA,      SW_BUF_HTTP_RESPONSE_BODY,
+    SW_BUF_HTTP_REQUEST_LINE, SW_BUF_HTTP_START,     SW_BUF_DNS_QUERY,
     SW_BUF_TLS_SNI,
 };
 #define N_KEPT (sizeof(kept) / sizeof(kept[0]))
@@ -257,8 +257,8 @@ start(void)
     g.det = sw_detect_create(&o, NULL, &err);
     assert_non_null(g.det);
     g.em.emit = col_emit;
-    g.nw = sw_net_worker_create(g.cfg, 0, 1, &(struct sw_hash_key){{7, 9}}, g.det, NULL, &g.em,
-                                &err);
+    g.nw =
+        sw_net_worker_create(g.cfg, 0, 1, &(struct sw_hash_key){{7, 9}}, g.det, NULL, &g.em, &err);
     if (g.nw == NULL)
         fail_msg("worker: %s", err.msg);
 }
@@ -519,16 +519,16 @@ tls_client_hello_gives_sni_on_its_packet(void **state)
     ch[n++] = 3;
     memset(ch + n, 0, 32);
     n += 32;
-    ch[n++] = 0;    /* session id */
+    ch[n++] = 0; /* session id */
     ch[n++] = 0;
-    ch[n++] = 2;    /* cipher suites */
+    ch[n++] = 2; /* cipher suites */
     ch[n++] = 0x13;
     ch[n++] = 0x01;
-    ch[n++] = 1;    /* compression */
+    ch[n++] = 1; /* compression */
     ch[n++] = 0;
     ext = n;
     n += 2;
-    ch[n++] = 0;    /* server_name */
+    ch[n++] = 0; /* server_name */
     ch[n++] = 0;
     ch[n++] = 0;
     ch[n++] = (uint8_t)(sizeof(sni) - 1 + 5);
@@ -562,14 +562,13 @@ tls_client_hello_gives_sni_on_its_packet(void **state)
     assert_int_equal(c->ts_us, TS + 30);
 }
 
-static const char http_req[] =
-    "GET /a/./b/../c%2Fd//e?x=1&y=%41 HTTP/1.1\r\n"
-    "Host: WWW.Example.com:8080\r\n"
-    "User-Agent: probe/1.0\r\n"
-    "Cookie: c=1\r\n"
-    "Content-Type: text/plain\r\n"
-    "Content-Type: charset=x\r\n"
-    "\r\n";
+static const char http_req[] = "GET /a/./b/../c%2Fd//e?x=1&y=%41 HTTP/1.1\r\n"
+                               "Host: WWW.Example.com:8080\r\n"
+                               "User-Agent: probe/1.0\r\n"
+                               "Cookie: c=1\r\n"
+                               "Content-Type: text/plain\r\n"
+                               "Content-Type: charset=x\r\n"
+                               "\r\n";
 static const char http_resp[] = "HTTP/1.1 404 Not Found\r\n"
                                 "Content-Length: 3\r\n"
                                 "Set-Cookie: s=2\r\n"
