@@ -405,7 +405,10 @@ sw_net_app_decide(struct sw_net_worker *w, struct sw_flow *f, const struct sw_st
     }
     a = app_get(w, f);
     if (a == NULL) {
-        w->http_st.nomem++;
+        if (http)
+            w->http_st.nomem++;
+        else
+            w->dns_st.nomem++; /* seawall.app.nomem */
         no_consumer(w, f);
         return;
     }
