@@ -155,8 +155,10 @@ dns_message(struct net_app *a, const uint8_t *msg, size_t len, enum sw_dir dir)
     if (!wants(w, aev))
         return;
     side = m->response ? SW_SIDE_RESPONSE : SW_SIDE_REQUEST;
-    /* The client is the side that asks: the originator when its query goes to the server. */
-    a->swapped = (dir == SW_DIR_TO_SERVER) == m->response;
+    /* UDP: the client is the side that asks, the originator when its query goes to the
+     * server. (TCP decided it with the framing's directions: unchanged.) */
+    if (a->dnst == NULL)
+        a->swapped = (dir == SW_DIR_TO_SERVER) == m->response;
     memset(&obj, 0, sizeof(obj));
     obj.kind = SW_APP_DNS;
     obj.u.dns = m->obj;

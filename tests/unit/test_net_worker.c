@@ -733,6 +733,41 @@ flow_end_hook_comes_before_the_last_whole_stream(void **state)
     assert_false(fe->has_pkt);
 }
 
+/* DNS over TCP: the client is the side that connected to port 53, whatever the messages
+ * say: a message with QR clear from the server does not turn the connection around. */
+static void
+dns_tcp_keeps_its_client(void **state)
+{
+    uint8_t a[600], b[600], c[600];
+    size_t na, nb, nc;
+    const char *parts[3];
+    size_t lens[3];
+
+    (void)state;
+    na = dns_msg(a + 2, 1, "first.example", false);
+    nb = dns_msg(b + 2, 2, "from-the-server.example", false); /* QR clear, from the server */
+    nc = dns_msg(c + 2, 3, "second.example", false);
+    a[0] = (uint8_t)(na >> 8), a[1] = (uint8_t)na;
+    b[0] = (uint8_t)(nb >> 8), b[1] = (uint8_t)nb;
+    c[0] = (uint8_t)(nc >> 8), c[1] = (uint8_t)nc;
+    parts[0] = (const char *)a, lens[0] = na + 2;
+    parts[1] = (const char *)b, lens[1] = nb + 2;
+    parts[2] = (const char *)c, lens[2] = nc + 2;
+    want.hooks = SW_HOOK_BIT(SW_HOOK_APP);
+    want.app_events = 1u << SW_APP_EV_DNS_QUERY;
+    start();
+    tcp_conn(53, parts, lens, 3, TS);
+    sw_net_worker_flush(g.nw, TS + 1000);
+    assert_int_equal(count(SW_HOOK_APP, SW_APP_EV_DNS_QUERY), 3);
+    const struct call *q2 = find(SW_HOOK_APP, SW_APP_EV_DNS_QUERY, 1);
+    assert_int_equal(q2->dir, SW_DIR_TO_CLIENT);
+    assert_true(q2->client_is_originator); /* the originator connected to port 53 */
+    const struct call *q3 = find(SW_HOOK_APP, SW_APP_EV_DNS_QUERY, 2);
+    assert_string_equal(bufs(q3, SW_SIDE_REQUEST, SW_BUF_DNS_QUERY), "second.example");
+    assert_int_equal(q3->dir, SW_DIR_TO_SERVER);
+    assert_true(q3->client_is_originator);
+}
+
 /* Allocation failures anywhere in the application-layer side (flow state, parsers, header
  * blocks, derived buffers, alert events): swept one by one over an HTTP, a TLS and a DNS
  * conversation; the worker goes on, and under ASan nothing leaks or is used after free. */
@@ -785,6 +820,7 @@ main(void)
         T(http_header_limit_is_the_configured_one),
         T(stream_chunks_are_contiguous_up_to_the_depth),
         T(flow_end_hook_comes_before_the_last_whole_stream),
+        T(dns_tcp_keeps_its_client),
         T(allocation_failure_sweep_is_clean),
     };
 #undef T
