@@ -84,7 +84,8 @@ enum sw_app_event {
  *   without surrounding blanks, repeated headers joined with ", "; COOKIE is Cookie on the
  *   request side and Set-Cookie on the response side; HTTP_HEADER: every header of the side
  *   but Cookie / Set-Cookie as "Name: Value\r\n", then "\r\n"; HTTP_HEADER_RAW: each header
- *   line as sent (folded lines joined, blanks at its end dropped) and "\r\n", then "\r\n"; HTTP_HEADER_NAMES: "\r\n" then each name followed by "\r\n", then "\r\n";
+ *   line as sent (folded lines joined, blanks at its end dropped) and "\r\n", then "\r\n";
+ *   HTTP_HEADER_NAMES: "\r\n" then each name followed by "\r\n", then "\r\n";
  *   HTTP_START: start line "\r\n" headers as sent "\r\n\r\n";
  *   HTTP_REQUEST_BODY, HTTP_RESPONSE_BODY: the body de-chunked (and the response body
  *   decompressed), up to network.http.max_body; FILE_DATA: the side's body as above.
