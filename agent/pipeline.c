@@ -30,7 +30,7 @@
 #include "sw/stats.h"
 #include "sw/yara.h"
 
-#include "pipeline_int.h"
+#include "pipeline_threads.h"
 
 /* --- set-up and tear-down ----------------------------------------------------------------- */
 

@@ -1,4 +1,4 @@
-/* pipeline_threads.c - what the network pipeline's threads run (see agent/pipeline_int.h):
+/* pipeline_threads.c - what the network pipeline's threads run (see agent/pipeline_threads.h):
  * workers (batches into the net worker, detection-set adoption, snapshots) and capture sides
  * (offline: the main thread reading files; live: one thread per interface): decode, defrag,
  * dispatch to the workers' lanes, anomalies, periodic stats. */
@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pipeline_int.h"
+#include "pipeline_threads.h"
 #include "sw/alloc.h"
 #include "sw/clock.h"
 #include "sw/eve.h"

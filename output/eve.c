@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "eve_int.h"
+#include "eve_parts.h"
 #include "sw/alloc.h"
 #include "sw/stats.h"
 

@@ -1,9 +1,9 @@
 /* eve_app.c - EVE encoding of the application-layer objects alerts carry (include/sw/
- * app_obj.h): Suricata 8's http, dns (version 3) and tls objects (see output/eve_int.h). */
+ * app_obj.h): Suricata 8's http, dns (version 3) and tls objects (see output/eve_parts.h). */
 #include <stdio.h>
 #include <string.h>
 
-#include "eve_int.h"
+#include "eve_parts.h"
 
 /* A string field written even when empty (a DNS root name, an empty TXT string). */
 static void

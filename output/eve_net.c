@@ -1,11 +1,11 @@
-/* eve_net.c - EVE encoding of what network events share (see output/eve_int.h): the flow
+/* eve_net.c - EVE encoding of what network events share (see output/eve_parts.h): the flow
  * identity, the ndpi object, and the flow, tcp and alert objects. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "eve_int.h"
+#include "eve_parts.h"
 
 static void
 addr_str(int version, const uint8_t *a, char *buf, size_t len)

@@ -1,9 +1,9 @@
-/* eve_int.h - what the files of the EVE encoder share (output/eve.c: events and the line
+/* eve_parts.h - what the files of the EVE encoder share (output/eve.c: events and the line
  * writer; eve_net.c: flow identity, nDPI, flow and alert objects; eve_app.c: application-layer
  * objects of alerts). Only output/eve*.c include it. Any thread: the functions build values
  * for the caller's tree. */
-#ifndef SW_EVE_INT_H
-#define SW_EVE_INT_H
+#ifndef SW_EVE_PARTS_H
+#define SW_EVE_PARTS_H
 
 #include <jansson.h>
 #include <stdbool.h>

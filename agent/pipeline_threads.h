@@ -1,8 +1,9 @@
-/* pipeline_int.h - what the files of the network pipeline share (agent/pipeline.c: set-up,
+/* pipeline_threads.h - what the files of the network pipeline share (agent/pipeline.c: set-up,
  * tear-down, seawall pcap and the live API; pipeline_threads.c: what the worker and capture
- * threads run). Only agent/pipeline*.c include it. Thread rules are the structs' comments'. */
-#ifndef SW_PIPELINE_INT_H
-#define SW_PIPELINE_INT_H
+ * threads run). Only agent/pipeline*.c include it; which thread may touch what is said at each
+ * struct field. */
+#ifndef SW_PIPELINE_THREADS_H
+#define SW_PIPELINE_THREADS_H
 
 #include <pthread.h>
 #include <stdatomic.h>
