@@ -49,6 +49,7 @@ getent               libc-bin
 git                  git
 grep                 grep
 groff                groff-base
+gunzip               gzip
 head                 coreutils
 id                   coreutils
 install              coreutils
