@@ -75,6 +75,7 @@ rm                   coreutils
 rmdir                coreutils
 script               bsdutils
 sed                  sed
+seq                  coreutils
 setpriv              util-linux
 sh                   dash
 sha256sum            coreutils
