@@ -1,5 +1,5 @@
-/* pipeline_int.h - what agent/pipeline.c shares with agent/pipeline_prof.c (per-rule
- * profiling at the end of a run). Main thread, after the workers were joined. */
+/* pipeline_int.h - what agent/pipeline.c and agent/pipeline_threads.c share with
+ * agent/pipeline_prof.c: per-rule profiling at the end of a run. */
 #ifndef SW_PIPELINE_INT_H
 #define SW_PIPELINE_INT_H
 
@@ -12,10 +12,11 @@
 #include "sw/net_worker.h"
 #include "sw/rule_prof.h"
 
-/* Worker thread, at its end: the profile rows of nw (its YARA scanners, and the Suricata
- * rules' once they run behind the detection stage), or NULL when it has none (never
- * profiled, or out of memory: a profile is a report, its loss is not an alert). Caller owns
- * the result. */
+struct sw_pipeline;
+
+/* Worker thread, at its end: the profile rows of nw's detection stage (those of the sets
+ * reloads replaced included), or NULL when it has none (never profiled, or out of memory: a
+ * profile is a report, its loss is not an alert). Caller owns the result. */
 struct sw_rule_prof *sw_pipeline_prof_take(const struct sw_net_worker *nw);
 
 /* Main thread, after the workers ended: add up the workers' tables (borrowed), sort them
@@ -25,5 +26,12 @@ struct sw_rule_prof *sw_pipeline_prof_take(const struct sw_net_worker *nw);
 struct sw_event *sw_pipeline_prof_event(struct sw_rule_prof *const *tables, unsigned n,
                                         const struct sw_config *cfg, uint64_t ts_us, bool always,
                                         FILE *table);
+
+/* Main thread, after the workers ended and the router stopped: the run's rule_profile event
+ * from the workers' tables, written before the final stats (with the current set's host);
+ * always with cfg's rules.profiling on, else only when a set that profiled ran earlier (a
+ * reload turned it off). table: seawall pcap's stderr table, or NULL. */
+void sw_pipeline_write_profile(struct sw_pipeline *pl, const struct sw_config *cfg,
+                               uint64_t ts_us, FILE *table);
 
 #endif

@@ -2,7 +2,11 @@
  * rule_profile event for the whole run (see agent/pipeline_int.h). */
 #include "pipeline_int.h"
 
+#include "sw/alloc.h"
 #include "sw/log.h"
+#include "sw/router.h"
+
+#include "pipeline_threads.h"
 
 struct sw_rule_prof *
 sw_pipeline_prof_take(const struct sw_net_worker *nw)
@@ -47,4 +51,25 @@ sw_pipeline_prof_event(struct sw_rule_prof *const *tables, unsigned n, const str
     ev->u.profile.prof = all;
     ev->u.profile.limit = cfg->rules.profiling_limit;
     return ev;
+}
+
+void
+sw_pipeline_write_profile(struct sw_pipeline *pl, const struct sw_config *cfg, uint64_t ts_us,
+                          FILE *table)
+{
+    struct sw_rule_prof **t = sw_calloc(pl->n + 1u, sizeof(*t));
+    struct sw_event *ev;
+
+    if (t == NULL) {
+        sw_log_error("rule profile: out of memory: no rule_profile event");
+        return;
+    }
+    for (unsigned i = 0; i < pl->n; i++)
+        t[i] = pl->w[i].prof;
+    ev = sw_pipeline_prof_event(t, pl->n, cfg, ts_us, cfg->rules.profiling, table);
+    sw_free(t);
+    if (ev == NULL)
+        return;
+    sw_pipeline_stamp_host(ev, sw_det_current(&pl->det));
+    sw_router_write(pl->router, ev);
 }

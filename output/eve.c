@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "eve_parts.h"
 #include "sw/alloc.h"
 #include "sw/stats.h"
 
@@ -61,269 +62,7 @@ sw_eve_time(uint64_t ts_us, char *buf, size_t buflen)
     memcpy(p + 7, "+0000", 6);
 }
 
-/* Text that is not valid UTF-8 (a Latin-1 file name, bytes off the wire): keep it, with
- * every byte outside printable ASCII written as \xNN, rather than lose the field. */
-static json_t *
-escaped_string(const char *val)
-{
-    char buf[1024];
-    size_t o = 0;
 
-    for (const unsigned char *c = (const unsigned char *)val; *c != '\0'; c++) {
-        if (o + 5 >= sizeof(buf))
-            break;
-        if (*c >= 0x20 && *c < 0x7f) {
-            buf[o++] = (char)*c;
-        } else {
-            static const char hex[] = "0123456789abcdef";
-
-            buf[o++] = '\\';
-            buf[o++] = 'x';
-            buf[o++] = hex[*c >> 4];
-            buf[o++] = hex[*c & 15];
-        }
-    }
-    buf[o] = '\0';
-    return json_string(buf);
-}
-
-/* Keys are our own literals: skip Jansson's UTF-8 check of them. Values are checked. */
-static void
-set_str(json_t *o, const char *key, const char *val)
-{
-    json_t *v;
-
-    if (val == NULL || val[0] == '\0')
-        return;
-    v = json_string(val);
-    if (v == NULL)
-        v = escaped_string(val);
-    json_object_set_new_nocheck(o, key, v);
-}
-
-static void
-set_int(json_t *o, const char *key, uint64_t v)
-{
-    json_object_set_new_nocheck(o, key, json_integer((json_int_t)v));
-}
-
-static void
-set_time(json_t *o, const char *key, uint64_t ts_us)
-{
-    char buf[40];
-
-    sw_eve_time(ts_us, buf, sizeof(buf));
-    json_object_set_new_nocheck(o, key, json_string(buf));
-}
-
-static void
-addr_str(int version, const uint8_t *a, char *buf, size_t len)
-{
-    if (inet_ntop(version == 6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)len) == NULL)
-        snprintf(buf, len, "?");
-}
-
-/* Suricata's spelling of IP protocols in "proto". */
-static void
-proto_str(uint8_t proto, char *buf, size_t len)
-{
-    static const struct {
-        uint8_t num;
-        const char *name;
-    } names[] = {
-        {IPPROTO_TCP, "TCP"},    {IPPROTO_UDP, "UDP"},   {IPPROTO_ICMP, "ICMP"},
-        {IPPROTO_ICMPV6, "IPv6-ICMP"}, {IPPROTO_SCTP, "SCTP"}, {IPPROTO_GRE, "GRE"},
-        {IPPROTO_ESP, "ESP"},    {IPPROTO_AH, "AH"},     {IPPROTO_IGMP, "IGMP"},
-        {89, "OSPF"},            {112, "VRRP"},          {103, "PIM"},
-        {46, "RSVP"},
-    };
-
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (names[i].num == proto) {
-            snprintf(buf, len, "%s", names[i].name);
-            return;
-        }
-    }
-    snprintf(buf, len, "%u", proto);
-}
-
-static bool
-is_icmp(uint8_t proto)
-{
-    return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
-}
-
-static bool
-has_ports(uint8_t proto)
-{
-    return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
-}
-
-/* Common network fields: flow_id, vlan, 5-tuple, proto, community_id. */
-static void
-add_tuple(json_t *root, const struct sw_flow_ref *r, bool flow_id)
-{
-    char a[INET6_ADDRSTRLEN], proto[16];
-
-    if (flow_id)
-        set_int(root, "flow_id", r->flow_id);
-    if (r->vlan_count > 0) {
-        json_t *v = json_array();
-
-        for (unsigned i = 0; i < r->vlan_count && i < SW_MAX_VLANS; i++)
-            json_array_append_new(v, json_integer(r->vlan[i]));
-        json_object_set_new_nocheck(root, "vlan", v);
-    }
-    addr_str(r->ip_version, r->src, a, sizeof(a));
-    set_str(root, "src_ip", a);
-    if (has_ports(r->proto))
-        set_int(root, "src_port", r->sport);
-    addr_str(r->ip_version, r->dst, a, sizeof(a));
-    set_str(root, "dest_ip", a);
-    if (has_ports(r->proto))
-        set_int(root, "dest_port", r->dport);
-    proto_str(r->proto, proto, sizeof(proto));
-    set_str(root, "proto", proto);
-    if (is_icmp(r->proto)) {
-        set_int(root, "icmp_type", r->icmp_type);
-        set_int(root, "icmp_code", r->icmp_code);
-        if (r->has_resp_icmp) {
-            set_int(root, "response_icmp_type", r->resp_icmp_type);
-            set_int(root, "response_icmp_code", r->resp_icmp_code);
-        }
-    }
-    set_str(root, "community_id", r->community_id);
-}
-
-static json_t *
-ndpi_json(const struct sw_ndpi_info *n)
-{
-    json_t *o = json_object();
-
-    set_str(o, "protocol", n->protocol);
-    set_str(o, "master", n->master);
-    set_str(o, "app", n->app);
-    set_str(o, "category", n->category);
-    set_str(o, "confidence", n->confidence);
-    set_str(o, "hostname", n->hostname);
-    set_str(o, "ja3c", n->ja3c);
-    set_str(o, "ja3s", n->ja3s);
-    if (n->risks != 0) {
-        json_t *risks = json_array();
-
-        for (unsigned i = 1; i < SW_RISK_TEXT_MAX; i++) {
-            /* names travel with the event (the classifier's static table) */
-            const struct sw_risk_text *t = n->risk_text != NULL ? &n->risk_text[i] : NULL;
-            json_t *r;
-
-            if ((n->risks & (1ULL << i)) == 0)
-                continue;
-            r = json_object();
-            set_int(r, "id", i);
-            if (t != NULL && t->code != NULL) {
-                set_str(r, "code", t->code);
-                set_str(r, "name", t->name);
-                set_str(r, "severity", t->severity);
-            }
-            json_array_append_new(risks, r);
-        }
-        json_object_set_new_nocheck(o, "risks", risks);
-        json_t *sc = json_object();
-        set_int(sc, "total", n->risk_total);
-        set_int(sc, "client", n->risk_client);
-        set_int(sc, "server", n->risk_server);
-        json_object_set_new_nocheck(o, "risk_score", sc);
-    }
-    return o;
-}
-
-static void
-tcp_flags_str(uint8_t fl, char *buf)
-{
-    snprintf(buf, 3, "%02x", fl);
-}
-
-static json_t *
-tcp_json(const struct sw_flow_counts *c, uint8_t state)
-{
-    static const char *const states[] = {"new", "established", "closed"};
-    json_t *o = json_object();
-    uint8_t all = c->tcp_flags_ts | c->tcp_flags_tc;
-    char buf[4];
-
-    tcp_flags_str(all, buf);
-    set_str(o, "tcp_flags", buf);
-    tcp_flags_str(c->tcp_flags_ts, buf);
-    set_str(o, "tcp_flags_ts", buf);
-    tcp_flags_str(c->tcp_flags_tc, buf);
-    set_str(o, "tcp_flags_tc", buf);
-    static const struct {
-        uint8_t bit;
-        const char *name;
-    } bits[] = {{0x01, "fin"}, {0x02, "syn"}, {0x04, "rst"}, {0x08, "psh"},
-                {0x10, "ack"}, {0x20, "urg"}, {0x40, "ecn"}, {0x80, "cwr"}};
-    for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
-        if (all & bits[i].bit)
-            json_object_set_new_nocheck(o, bits[i].name, json_true());
-    if (state < 3)
-        set_str(o, "state", states[state]);
-    return o;
-}
-
-static json_t *
-flow_json(const struct sw_event *ev, bool final)
-{
-    static const char *const states[] = {"new", "established", "closed"};
-    static const char *const reasons[] = {"timeout", "forced", "shutdown"};
-    const struct sw_flow_counts *c = &ev->counts;
-    json_t *o = json_object();
-
-    set_int(o, "pkts_toserver", c->pkts_toserver);
-    set_int(o, "pkts_toclient", c->pkts_toclient);
-    set_int(o, "bytes_toserver", c->bytes_toserver);
-    set_int(o, "bytes_toclient", c->bytes_toclient);
-    set_time(o, "start", c->start_us);
-    if (final) {
-        set_time(o, "end", c->end_us);
-        /* As Suricata: whole seconds of the end minus whole seconds of the start. */
-        set_int(o, "age", c->end_us / 1000000u - c->start_us / 1000000u);
-        if (ev->u.flow.state < 3)
-            set_str(o, "state", states[ev->u.flow.state]);
-        if (ev->u.flow.reason < 3)
-            set_str(o, "reason", reasons[ev->u.flow.reason]);
-        json_object_set_new_nocheck(o, "alerted", json_boolean(ev->u.flow.alerted));
-    }
-    return o;
-}
-
-static json_t *
-alert_json(const struct sw_alert *a)
-{
-    json_t *o = json_object();
-
-    set_str(o, "action", "allowed");
-    set_int(o, "gid", a->gid);
-    set_int(o, "signature_id", a->signature_id);
-    set_int(o, "rev", a->rev);
-    set_str(o, "signature", a->signature);
-    set_str(o, "category", a->category);
-    set_int(o, "severity", a->severity);
-    if (a->n_meta > 0) {
-        json_t *m = json_object();
-
-        for (unsigned i = 0; i < a->n_meta; i++) {
-            json_t *arr = json_object_get(m, a->meta[i].key);
-
-            if (arr == NULL) {
-                arr = json_array();
-                json_object_set_new_nocheck(m, a->meta[i].key, arr);
-            }
-            json_array_append_new(arr, json_string(a->meta[i].value));
-        }
-        json_object_set_new_nocheck(o, "metadata", m);
-    }
-    return o;
-}
 
 /* Suricata's decoder.event.<layer>.<name>: split "ipv4.trunc_pkt" at the first dot. Events
  * Suricata does not have go to the same shape under seawall.decoder_event. The names come
@@ -762,188 +501,6 @@ http_json(const struct sw_file_part *f)
     return o;
 }
 
-/* --- application-layer objects of alerts (include/sw/app_obj.h) -------------------------- */
-
-/* A string field written even when empty (a DNS root name, an empty TXT string). */
-static void
-set_str0(json_t *o, const char *key, const char *val)
-{
-    json_t *v;
-
-    if (val == NULL)
-        return;
-    v = json_string(val);
-    if (v == NULL)
-        v = escaped_string(val);
-    json_object_set_new_nocheck(o, key, v);
-}
-
-static void
-set_true_if(json_t *o, const char *key, bool v)
-{
-    if (v)
-        json_object_set_new_nocheck(o, key, json_true());
-}
-
-static json_t *
-app_http_json(const struct sw_app_http *h)
-{
-    json_t *o = json_object();
-
-    set_str(o, "hostname", h->hostname);
-    if (h->http_port >= 0)
-        set_int(o, "http_port", (uint64_t)h->http_port);
-    set_str(o, "url", h->url);
-    set_str(o, "http_user_agent", h->http_user_agent);
-    set_str(o, "http_content_type", h->http_content_type);
-    set_str(o, "http_refer", h->http_refer);
-    set_str(o, "http_method", h->http_method);
-    set_str(o, "protocol", h->protocol);
-    if (h->status != 0)
-        set_int(o, "status", h->status);
-    set_str(o, "redirect", h->redirect);
-    if (h->has_length)
-        set_int(o, "length", h->length);
-    return o;
-}
-
-/* One DNS record as Suricata's detailed answer format writes it. */
-static json_t *
-dns_rr_json(const struct sw_dns_rr *r, bool question)
-{
-    json_t *o = json_object();
-
-    set_str0(o, "rrname", r->rrname);
-    set_true_if(o, "rrname_truncated", r->rrname_truncated);
-    set_str(o, "rrtype", r->rrtype);
-    if (question)
-        return o;
-    set_int(o, "ttl", r->ttl);
-    set_str0(o, "rdata", r->rdata);
-    set_true_if(o, "rdata_truncated", r->rdata_truncated);
-    if (r->soa != NULL) {
-        json_t *s = json_object();
-
-        set_str0(s, "mname", r->soa->mname);
-        set_str0(s, "rname", r->soa->rname);
-        set_int(s, "serial", r->soa->serial);
-        set_int(s, "refresh", r->soa->refresh);
-        set_int(s, "retry", r->soa->retry);
-        set_int(s, "expire", r->soa->expire);
-        set_int(s, "minimum", r->soa->minimum);
-        json_object_set_new_nocheck(o, "soa", s);
-    }
-    if (r->srv != NULL) {
-        json_t *s = json_object();
-
-        set_int(s, "priority", r->srv->priority);
-        set_int(s, "weight", r->srv->weight);
-        set_int(s, "port", r->srv->port);
-        set_str0(s, "name", r->srv->name);
-        json_object_set_new_nocheck(o, "srv", s);
-    }
-    if (r->sshfp != NULL) {
-        json_t *s = json_object();
-
-        set_str0(s, "fingerprint", r->sshfp->fingerprint);
-        set_int(s, "algo", r->sshfp->algo);
-        set_int(s, "type", r->sshfp->type);
-        json_object_set_new_nocheck(o, "sshfp", s);
-    }
-    return o;
-}
-
-static void
-dns_rrs_json(json_t *o, const char *key, const struct sw_dns_rr *v, unsigned n, bool question)
-{
-    json_t *a;
-
-    if (v == NULL || n == 0)
-        return;
-    a = json_array();
-    for (unsigned i = 0; i < n; i++)
-        json_array_append_new(a, dns_rr_json(&v[i], question));
-    json_object_set_new_nocheck(o, key, a);
-}
-
-/* Suricata 8's dns object, version 3 (the same in dns and alert records). */
-static json_t *
-app_dns_json(const struct sw_app_dns *d)
-{
-    json_t *o = json_object();
-    char flags[8];
-
-    set_int(o, "version", 3);
-    set_str(o, "type", d->response ? "response" : "request");
-    set_int(o, "tx_id", d->tx_id);
-    set_int(o, "id", d->id);
-    snprintf(flags, sizeof(flags), "%x", d->flags);
-    set_str(o, "flags", flags);
-    set_true_if(o, "qr", d->flags & 0x8000);
-    set_true_if(o, "aa", d->flags & 0x0400);
-    set_true_if(o, "tc", d->flags & 0x0200);
-    set_true_if(o, "rd", d->flags & 0x0100);
-    set_true_if(o, "ra", d->flags & 0x0080);
-    set_true_if(o, "z", d->flags & 0x0040);
-    set_int(o, "opcode", (d->flags >> 11) & 0xfu);
-    set_str(o, "rcode", d->rcode);
-    dns_rrs_json(o, "queries", d->queries, d->n_queries, true);
-    dns_rrs_json(o, "answers", d->answers, d->n_answers, false);
-    dns_rrs_json(o, "authorities", d->authorities, d->n_authorities, false);
-    dns_rrs_json(o, "additionals", d->additionals, d->n_additionals, false);
-    return o;
-}
-
-static void
-set_fp(json_t *o, const char *key, const char *hash, const char *str)
-{
-    json_t *f;
-
-    if (hash == NULL || hash[0] == '\0')
-        return;
-    f = json_object();
-    set_str(f, "hash", hash);
-    set_str(f, "string", str);
-    json_object_set_new_nocheck(o, key, f);
-}
-
-static json_t *
-app_tls_json(const struct sw_app_tls *t)
-{
-    json_t *o = json_object();
-
-    set_str(o, "subject", t->subject);
-    set_str(o, "issuerdn", t->issuerdn);
-    set_str(o, "serial", t->serial);
-    set_str(o, "fingerprint", t->fingerprint);
-    set_str(o, "sni", t->sni);
-    set_str(o, "version", t->version);
-    set_str(o, "notbefore", t->notbefore);
-    set_str(o, "notafter", t->notafter);
-    set_fp(o, "ja3", t->ja3_hash, t->ja3_string);
-    set_fp(o, "ja3s", t->ja3s_hash, t->ja3s_string);
-    return o;
-}
-
-/* The transaction's object under its EVE name: "http", "dns" or "tls". */
-static void
-app_json(json_t *root, const struct sw_app_obj *a)
-{
-    switch (a->kind) {
-    case SW_APP_HTTP:
-        json_object_set_new_nocheck(root, "http", app_http_json(&a->u.http));
-        break;
-    case SW_APP_DNS:
-        json_object_set_new_nocheck(root, "dns", app_dns_json(&a->u.dns));
-        break;
-    case SW_APP_TLS:
-        json_object_set_new_nocheck(root, "tls", app_tls_json(&a->u.tls));
-        break;
-    case SW_APP_NONE:
-    default:
-        break;
-    }
-}
 
 static json_t *
 scan_json(const struct sw_scan_counts *c)
@@ -980,7 +537,7 @@ file_event_json(json_t *root, const struct sw_event *ev)
 
     switch (ev->type) {
     case SW_EV_ALERT:
-        json_object_set_new_nocheck(root, "alert", alert_json(&ev->u.alert));
+        json_object_set_new_nocheck(root, "alert", sw_eve_alert_json(&ev->u.alert));
         set_str(sw, "detector", ev->u.alert.detector);
         json_object_set_new_nocheck(root, "yara", yara_json(f));
         json_object_set_new_nocheck(root, "fileinfo", fileinfo_json(f));
@@ -1255,18 +812,18 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
     case SW_EV_FLOW:
     case SW_EV_ALERT:
     case SW_EV_FILEINFO: /* of a flow (on_flow): an HTTP body */
-        add_tuple(root, &ev->flow, false);
+        sw_eve_add_tuple(root, &ev->flow, false);
         if (ev->has_ndpi)
             set_str(root, "app_proto", ev->ndpi.app_proto);
         if (ev->type == SW_EV_ALERT) {
             set_str(root, "direction", ev->u.alert.to_client ? "to_client" : "to_server");
-            json_object_set_new_nocheck(root, "alert", alert_json(&ev->u.alert));
+            json_object_set_new_nocheck(root, "alert", sw_eve_alert_json(&ev->u.alert));
             sw = json_object();
             set_str(sw, "detector", ev->u.alert.detector);
             if (ev->file != NULL) /* a YARA match on the flow's stream or an HTTP body */
                 json_object_set_new_nocheck(root, "yara", yara_json(ev->file));
             if (ev->app != NULL) /* the transaction a rule matched */
-                app_json(root, ev->app);
+                sw_eve_app_json(root, ev->app);
         }
         if (ev->file != NULL && ev->file->has_http) {
             json_t *hb = http_body_json(ev->file);
@@ -1279,11 +836,11 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
                 json_object_set_new_nocheck(sw, "http_body", hb);
             }
         }
-        json_object_set_new_nocheck(root, "flow", flow_json(ev, ev->type == SW_EV_FLOW));
+        json_object_set_new_nocheck(root, "flow", sw_eve_flow_json(ev, ev->type == SW_EV_FLOW));
         if (ev->type == SW_EV_FLOW && ev->flow.proto == IPPROTO_TCP)
-            json_object_set_new_nocheck(root, "tcp", tcp_json(&ev->counts, ev->u.flow.state));
+            json_object_set_new_nocheck(root, "tcp", sw_eve_tcp_json(&ev->counts, ev->u.flow.state));
         if (ev->has_ndpi)
-            json_object_set_new_nocheck(root, "ndpi", ndpi_json(&ev->ndpi));
+            json_object_set_new_nocheck(root, "ndpi", sw_eve_ndpi_json(&ev->ndpi));
         if (ev->flow.tunnel != SW_TUNNEL_NONE) {
             static const char *const tunnels[] = {"", "ipip", "gtp", "tzsp",
                                                   "capwap", "gre", "vxlan", "geneve"};
@@ -1303,7 +860,7 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
 
         /* applayer anomalies belong to a flow: its flow_id, as Suricata writes it */
         if (ev->u.anomaly.has_tuple)
-            add_tuple(root, &ev->flow, ev->u.anomaly.app_proto != NULL);
+            sw_eve_add_tuple(root, &ev->flow, ev->u.anomaly.app_proto != NULL);
         if (ev->u.anomaly.app_proto != NULL)
             set_str(a, "app_proto", ev->u.anomaly.app_proto);
         set_str(a, "type", ev->u.anomaly.type);

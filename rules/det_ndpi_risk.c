@@ -62,7 +62,7 @@ ref_excepted(const struct risk_inst *d, const struct sw_flow_ref *ref,
 /* Thread context: the shared detector and this thread's counter. */
 struct risk_thread {
     const struct risk_inst *d; /* borrowed: the set's instance */
-    uint64_t suppressed;              /* alerts an exception suppressed */
+    uint64_t suppressed;       /* alerts an exception suppressed */
 };
 
 /* Build from cfg->ndpi.risk_exceptions; an unknown risk code is an error naming it. */
@@ -82,8 +82,8 @@ risk_create(void **inst, const struct sw_detect_opts *o, struct sw_detect_load *
 
         if (id < 0) {
             sw_free(d);
-            return sw_err_set(err, SW_EINVAL,
-                              "ndpi.risk_exceptions.risks: unknown nDPI risk '%s'", risks->v[i]);
+            return sw_err_set(err, SW_EINVAL, "ndpi.risk_exceptions.risks: unknown nDPI risk '%s'",
+                              risks->v[i]);
         }
         d->risk_mask |= 1ULL << id;
     }

@@ -246,6 +246,10 @@ struct sig_rule {
     char *file;                   /* owned: file it came from (for profiling) */
     unsigned line;
     uint32_t idx;                 /* position in the set's evaluation order */
+    /* IP-only (Suricata's SIG_TYPE_IPONLY): addresses only, any ports, no payload, flow,
+     * packet or nDPI keyword, flowbits only set: evaluated on the first packet of each
+     * direction of a flow, not on every packet */
+    bool iponly;
 };
 
 void sig_rule_free(struct sig_rule *r);
@@ -461,6 +465,18 @@ unsigned sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int ho
 bool sig_prefilter_has_dot(const struct sig_prefilter *p, int hook, enum sw_sig_buf b);
 /* Rules of hook and protocol class pc without a fast pattern, in evaluation order. */
 const uint32_t *sig_prefilter_always(const struct sig_prefilter *p, int hook, int pc, size_t *n);
+/* Hand add() the always-run rules of hook and protocol class pc aimed at destination port
+ * dport (rules with a few single destination ports are kept apart from the general lists). */
+void sig_prefilter_always_port(const struct sig_prefilter *p, int hook, int pc, uint16_t dport,
+                               void (*add)(void *ctx, uint32_t rule), void *ctx);
+/* The address index of IP-only rules (rules/sig_iponly.c): built over rules in evaluation
+ * order (NULL: out of memory); a lookup hands add() every IP-only rule whose indexed side
+ * holds the packet's source or destination address, and the rules not indexed. */
+struct sig_ipidx;
+struct sig_ipidx *sig_ipidx_build(struct sig_rule *const *rules, size_t n);
+void sig_ipidx_lookup(const struct sig_ipidx *x, uint8_t ip_version, const uint8_t *src,
+                      const uint8_t *dst, void (*add)(void *ctx, uint32_t rule), void *ctx);
+void sig_ipidx_destroy(struct sig_ipidx *x);
 /* Protocol class of a packet/flow for the prefilter groups. */
 int sig_proto_class(uint8_t proto);
 #define SIG_PC_TCP 0
@@ -479,6 +495,7 @@ struct sw_sig_set {
     struct sig_class *classes; /* owned: classtype strings rules borrow */
     size_t n_classes;
     size_t n_fb;              /* flowbit ids in use */
+    struct sig_ipidx *ipidx;  /* owned: the IP-only rules by address */
     bool profiling;
 };
 

@@ -87,7 +87,8 @@ dedupe(struct sig_loader *L)
 
     for (size_t i = 0; i < L->n_rules; i++)
         L->rules[i]->idx = (uint32_t)i;
-    qsort(L->rules, L->n_rules, sizeof(*L->rules), sid_cmp);
+    if (L->n_rules > 1) /* L->rules is NULL without rules: qsort wants a pointer */
+        qsort(L->rules, L->n_rules, sizeof(*L->rules), sid_cmp);
     for (size_t i = 0; i < L->n_rules; i++) {
         struct sig_rule *r = L->rules[i];
 
@@ -351,6 +352,23 @@ fb_rank(const struct sig_rule *r)
     return wr && !rd ? 0 : wr && rd ? 1 : !rd ? 2 : 3;
 }
 
+/* Suricata's IP-only signature (SignatureIsIPOnly): addresses and any ports, nothing that
+ * looks at a packet's payload, flags or flow, flowbits only set. */
+static bool
+is_iponly(const struct sig_rule *r)
+{
+    if (r->inspect != SIG_INSP_PACKET || r->n_lists > 0 || r->flow != 0 || r->proto == SIG_P_APP)
+        return false;
+    if (r->has_dsize || r->has_ttl || r->has_itype || r->has_icode || r->has_flags)
+        return false;
+    if (r->n_ndpi_proto > 0 || r->has_ndpi_risk || !r->sp.any || !r->dp.any)
+        return false;
+    for (size_t i = 0; i < r->n_fb; i++)
+        if (r->fb[i].cmd != SIG_FB_SET)
+            return false;
+    return true;
+}
+
 static int
 order_cmp(const void *a, const void *b)
 {
@@ -464,10 +482,13 @@ finish_set(struct sig_loader *L, struct sw_err *err)
     for (size_t i = 0; i < L->n_rules; i++)
         L->rules[i]->idx = (uint32_t)i;
     /* dedupe sorted by sid: restore the load order before ordering for evaluation */
-    qsort(L->rules, L->n_rules, sizeof(*L->rules), order_cmp);
+    if (L->n_rules > 1)
+        qsort(L->rules, L->n_rules, sizeof(*L->rules), order_cmp);
     for (size_t i = 0; i < L->n_rules; i++)
         L->rules[i]->idx = (uint32_t)i;
     L->st->rules = L->n_rules;
+    for (size_t i = 0; i < L->n_rules; i++)
+        L->rules[i]->iponly = is_iponly(L->rules[i]);
     fill_top(L);
     s = sw_calloc(1, sizeof(*s));
     if (s == NULL) {
@@ -477,6 +498,13 @@ finish_set(struct sig_loader *L, struct sw_err *err)
     s->pf = sig_prefilter_build(L->rules, L->n_rules, L->o->cache_dir, L->st, msg, sizeof(msg));
     if (s->pf == NULL) {
         sw_err_set(err, SW_EIO, "signatures: %s", msg);
+        sw_free(s);
+        return NULL;
+    }
+    s->ipidx = sig_ipidx_build(L->rules, L->n_rules);
+    if (s->ipidx == NULL) {
+        sw_err_set(err, SW_ENOMEM, "signatures: out of memory for the IP-only index");
+        sig_prefilter_destroy(s->pf);
         sw_free(s);
         return NULL;
     }
@@ -556,6 +584,7 @@ sw_sig_set_destroy(struct sw_sig_set *s)
     if (s == NULL)
         return;
     sig_prefilter_destroy(s->pf);
+    sig_ipidx_destroy(s->ipidx);
     for (size_t i = 0; i < s->n; i++)
         sig_rule_free(s->rules[i]);
     sw_free(s->rules);

@@ -32,6 +32,7 @@ struct sig_flowstate {
     size_t words;
     bool passed;                  /* a pass rule matched: nothing more on this flow */
     uint8_t pd_done;              /* bit 0/1: protocol known seen to server / to client */
+    uint8_t iponly_done;          /* bit 0/1: IP-only rules ran to server / to client */
     uint64_t tx_id;
     bool has_tx;
     uint32_t tx_alerted[TX_MEMORY];
@@ -44,7 +45,7 @@ struct sw_sig_thread {
     void *scratch;              /* owned: Hyperscan scratch */
     void *pcre_md;              /* owned */
     struct sig_thtable *th;     /* owned */
-    uint8_t *mark;              /* owned: one byte per rule: already a candidate */
+    uint64_t *mark;             /* owned: one bit per rule: already a candidate */
     uint32_t *cand;             /* owned: candidates of this inspection */
     size_t n_cand;
     uint8_t *dot;               /* owned: a buffer with a '.' before it (dotprefix) */
@@ -83,7 +84,7 @@ sw_sig_thread_create(const struct sw_sig_set *s, struct sw_err *err)
     t->s = s;
     t->pcre_md = sig_pcre_mdata_create();
     t->th = sig_th_create(65536);
-    t->mark = sw_calloc(s->n + 1, 1);
+    t->mark = sw_calloc(s->n / 64 + 1, sizeof(*t->mark));
     t->cand = sw_calloc(s->n + 1, sizeof(*t->cand));
     if (t->pcre_md == NULL || t->th == NULL || t->mark == NULL || t->cand == NULL)
         goto oom;
@@ -573,9 +574,9 @@ add_cand(void *ctx, uint32_t idx)
 {
     struct sw_sig_thread *t = ctx;
 
-    if (t->mark[idx])
+    if ((t->mark[idx / 64] >> (idx % 64)) & 1)
         return;
-    t->mark[idx] = 1;
+    t->mark[idx / 64] |= UINT64_C(1) << (idx % 64);
     t->cand[t->n_cand++] = idx;
 }
 
@@ -632,7 +633,7 @@ scan(struct sw_sig_thread *t, const struct sw_sig_input *in, int hook, enum sw_s
 }
 
 static void
-gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc)
+gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct sig_flowstate *fs)
 {
     const struct sig_prefilter *pf = t->s->pf;
     size_t na;
@@ -661,6 +662,18 @@ gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc)
         t->c.always_run += na;
         for (size_t i = 0; i < na; i++)
             add_cand(t, al[i]);
+        if (hooks[h] != SW_SIG_HOOK_TX)
+            sig_prefilter_always_port(pf, hooks[h], pc, in->dport, add_cand, t);
+    }
+    /* IP-only rules: the first packet of each direction of a flow, as Suricata */
+    if (in->hook == SW_SIG_HOOK_PACKET) {
+        uint8_t bit = in->to_server ? 1 : 2;
+
+        if (fs != NULL && (fs->iponly_done & bit) != 0)
+            return;
+        if (fs != NULL)
+            fs->iponly_done |= bit;
+        sig_ipidx_lookup(t->s->ipidx, in->ip_version, in->src, in->dst, add_cand, t);
     }
 }
 
@@ -741,16 +754,33 @@ sw_sig_inspect(struct sw_sig_thread *t, const struct sw_sig_input *in, sw_sig_al
     }
     window(t, in, fs);
     t->n_cand = 0;
-    gather(t, in, pc);
+    gather(t, in, pc, fs);
     t->c.candidates += t->n_cand;
-    qsort(t->cand, t->n_cand, sizeof(*t->cand), u32cmp);
+    /* evaluation order is rule order: a few candidates are sorted, many (IP-only and
+     * always-run lists) are read back from the mark bits, cheaper than sorting them */
+    if (t->n_cand <= 64) {
+        qsort(t->cand, t->n_cand, sizeof(*t->cand), u32cmp);
+        for (size_t ci = 0; ci < t->n_cand; ci++)
+            t->mark[t->cand[ci] / 64] = 0;
+    } else {
+        size_t k = 0;
+
+        for (size_t w = 0; w <= s->n / 64 && k < t->n_cand; w++) {
+            uint64_t x = t->mark[w];
+
+            while (x != 0) {
+                t->cand[k++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(x));
+                x &= x - 1;
+            }
+            t->mark[w] = 0;
+        }
+    }
     for (size_t ci = 0; ci < t->n_cand; ci++) {
         uint32_t idx = t->cand[ci];
         const struct sig_rule *r = s->rules[idx];
         struct timespec t0, t1;
         bool hit;
 
-        t->mark[idx] = 0;
         if (fs != NULL && fs->passed)
             continue;
         if (in->hook == SW_SIG_HOOK_TX && tx_alerted(fs, in, idx, false))
@@ -783,10 +813,7 @@ sw_sig_inspect(struct sw_sig_thread *t, const struct sw_sig_input *in, sw_sig_al
         if (r->action == SIG_ACT_PASS) {
             if (fs != NULL)
                 fs->passed = true;
-            /* the rest of this inspection is passed too */
-            for (size_t k = ci + 1; k < t->n_cand; k++)
-                t->mark[t->cand[k]] = 0;
-            break;
+            break; /* the rest of this inspection is passed too */
         }
         if (r->noalert)
             continue;

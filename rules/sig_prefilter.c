@@ -64,6 +64,12 @@ struct sig_prefilter {
     size_t n_g;
     uint32_t *always[HOOKS][SIG_PC_MAX]; /* owned */
     size_t n_always[HOOKS][SIG_PC_MAX];
+    uint32_t *iponly[SIG_PC_MAX]; /* owned: IP-only rules, once per flow direction */
+    size_t n_iponly[SIG_PC_MAX];
+    /* always-run rules aimed at a few destination ports, as (port << 32 | rule) sorted: an
+     * inspection takes those of its port only (ET's "inbound to port N" scan rules) */
+    uint64_t *always_port[HOOKS][SIG_PC_MAX]; /* owned */
+    size_t n_always_port[HOOKS][SIG_PC_MAX];
     uint32_t dot_bufs[HOOKS]; /* bit per buffer with dotted groups */
 };
 
@@ -165,6 +171,14 @@ same_pat(const struct pf_entry *x, const struct pf_entry *y)
     return x->nocase == y->nocase && x->len == y->len && memcmp(x->pat, y->pat, x->len) == 0;
 }
 
+static int
+u64cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
 /* Entries of every rule with a fast pattern; the others into the always-run lists. */
 static bool
 collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool use_hs,
@@ -176,16 +190,34 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
         unsigned pcs = rule_pcs(r);
 
         if (r->fp_list < 0 || !use_hs) {
+            uint16_t aports[4];
+            size_t nap = 0;
+
+            if (hook != SW_SIG_HOOK_TX && !r->bidir && !r->iponly)
+                nap = sig_portset_small(&r->dp, aports, 4);
             for (int pc = 0; pc < SIG_PC_MAX; pc++) {
+                uint32_t **list = r->iponly ? &p->iponly[pc] : &p->always[hook][pc];
+                size_t *nl = r->iponly ? &p->n_iponly[pc] : &p->n_always[hook][pc];
                 uint32_t *na;
 
                 if ((pcs & (1u << pc)) == 0)
                     continue;
-                na = sw_realloc(p->always[hook][pc], (p->n_always[hook][pc] + 1) * sizeof(*na));
+                if (nap > 0) {
+                    uint64_t *np = sw_realloc(p->always_port[hook][pc],
+                                              (p->n_always_port[hook][pc] + nap) * sizeof(*np));
+
+                    if (np == NULL)
+                        return false;
+                    p->always_port[hook][pc] = np;
+                    for (size_t k = 0; k < nap; k++)
+                        np[p->n_always_port[hook][pc]++] = (uint64_t)aports[k] << 32 | i;
+                    continue;
+                }
+                na = sw_realloc(*list, (*nl + 1) * sizeof(*na));
                 if (na == NULL)
                     return false;
-                p->always[hook][pc] = na;
-                na[p->n_always[hook][pc]++] = (uint32_t)i;
+                *list = na;
+                na[(*nl)++] = (uint32_t)i;
             }
             continue;
         }
@@ -228,6 +260,10 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
         if (eb->oom)
             return false;
     }
+    for (int h = 0; h < HOOKS; h++)
+        for (int pc = 0; pc < SIG_PC_MAX; pc++)
+            if (p->n_always_port[h][pc] > 1)
+                qsort(p->always_port[h][pc], p->n_always_port[h][pc], sizeof(uint64_t), u64cmp);
     return true;
 }
 
@@ -577,7 +613,8 @@ sig_prefilter_build(struct sig_rule *const *rules, size_t n, const char *cache_d
                     hs_version());
     if (!collect(p, rules, n, use_hs, &eb) || eb.oom)
         goto oom;
-    qsort(eb.e, eb.n, sizeof(*eb.e), entry_cmp);
+    if (eb.n > 1) /* eb.e is NULL without entries: qsort wants a pointer */
+        qsort(eb.e, eb.n, sizeof(*eb.e), entry_cmp);
     if (!make_groups(p, eb.e, eb.n))
         goto oom;
     bool cached = cache_dir != NULL && p->n_g > 0 && cache_key(eb.e, eb.n, key) &&
@@ -596,7 +633,9 @@ sig_prefilter_build(struct sig_rule *const *rules, size_t n, const char *cache_d
     st->databases_cached = cached ? p->n_g : 0;
     for (int h = 0; h < HOOKS; h++)
         for (int pc = 0; pc < SIG_PC_MAX; pc++)
-            st->always_run += p->n_always[h][pc];
+            st->always_run += p->n_always[h][pc] + p->n_always_port[h][pc];
+    for (int pc = 0; pc < SIG_PC_MAX; pc++)
+        st->iponly += p->n_iponly[pc];
     sw_free(eb.e);
     return p;
 oom:
@@ -620,6 +659,11 @@ sig_prefilter_destroy(struct sig_prefilter *p)
     for (int h = 0; h < HOOKS; h++)
         for (int pc = 0; pc < SIG_PC_MAX; pc++)
             sw_free(p->always[h][pc]);
+    for (int pc = 0; pc < SIG_PC_MAX; pc++)
+        sw_free(p->iponly[pc]);
+    for (int h = 0; h < HOOKS; h++)
+        for (int pc = 0; pc < SIG_PC_MAX; pc++)
+            sw_free(p->always_port[h][pc]);
     sw_free(p);
 }
 
@@ -728,6 +772,29 @@ sig_prefilter_always(const struct sig_prefilter *p, int hook, int pc, size_t *n)
     }
     *n = p->n_always[hook][pc];
     return p->always[hook][pc];
+}
+
+void
+sig_prefilter_always_port(const struct sig_prefilter *p, int hook, int pc, uint16_t dport,
+                          void (*add)(void *ctx, uint32_t rule), void *ctx)
+{
+    const uint64_t *a;
+    size_t lo = 0, hi;
+
+    if (p == NULL)
+        return;
+    a = p->always_port[hook][pc];
+    hi = p->n_always_port[hook][pc];
+    while (lo < hi) { /* the first entry of dport */
+        size_t mid = lo + (hi - lo) / 2;
+
+        if ((a[mid] >> 32) < dport)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < p->n_always_port[hook][pc] && (a[lo] >> 32) == dport; lo++)
+        add(ctx, (uint32_t)a[lo]);
 }
 
 const char *

@@ -13,6 +13,7 @@
 #include "sw/alloc.h"
 #include "sw/digest.h"
 #include "sw/filetype.h"
+#include "sw/ndpi.h"
 
 /* --- buffers of one transaction event --------------------------------------------------------- */
 
@@ -60,8 +61,7 @@ app_get(struct sw_net_worker *w, struct sw_flow *f)
 
 void
 sw_net_app_hook(struct net_app *a, enum sw_app_event ev, uint64_t tx, enum sw_dir dir,
-                const struct sw_app_obj *obj, const struct sw_file_part *file,
-                const char *reading,
+                const struct sw_app_obj *obj, const struct sw_file_part *file, const char *reading,
                 const struct sw_span *(*get)(void *, enum sw_side, enum sw_buf, unsigned *),
                 void *ctx)
 {
@@ -155,8 +155,10 @@ dns_message(struct net_app *a, const uint8_t *msg, size_t len, enum sw_dir dir)
     if (!wants(w, aev))
         return;
     side = m->response ? SW_SIDE_RESPONSE : SW_SIDE_REQUEST;
-    /* The client is the side that asks: the originator when its query goes to the server. */
-    a->swapped = (dir == SW_DIR_TO_SERVER) == m->response;
+    /* UDP: the client is the side that asks, the originator when its query goes to the
+     * server. (TCP decided it with the framing's directions: unchanged.) */
+    if (a->dnst == NULL)
+        a->swapped = (dir == SW_DIR_TO_SERVER) == m->response;
     memset(&obj, 0, sizeof(obj));
     obj.kind = SW_APP_DNS;
     obj.u.dns = m->obj;
@@ -219,15 +221,16 @@ on_tls(void *ctx, enum sw_tls_event tev, const struct sw_tls_info *ti)
 {
     struct net_app *a = ctx;
     struct sw_net_worker *w = a->w;
-    const struct sw_ndpi_info *n = &a->f->ndpi;
     enum sw_app_event aev = tev == SW_TLS_CLIENT_HELLO   ? SW_APP_EV_TLS_CLIENT_HELLO
                             : tev == SW_TLS_SERVER_HELLO ? SW_APP_EV_TLS_SERVER_HELLO
                                                          : SW_APP_EV_TLS_CERTIFICATE;
     struct sw_app_obj obj;
     struct net_view v;
+    char ja3c[33], ja3s[33];
 
     if (!wants(w, aev))
         return;
+    sw_ndpi_ja3(a->f, ja3c, ja3s);
     memset(&obj, 0, sizeof(obj));
     obj.kind = SW_APP_TLS;
     obj.u.tls.subject = nz(ti->subject);
@@ -238,20 +241,20 @@ on_tls(void *ctx, enum sw_tls_event tev, const struct sw_tls_info *ti)
     obj.u.tls.version = nz(ti->version_name);
     obj.u.tls.notbefore = nz(ti->notbefore);
     obj.u.tls.notafter = nz(ti->notafter);
-    obj.u.tls.ja3_hash = nz(n->ja3c);
-    obj.u.tls.ja3s_hash = nz(n->ja3s);
+    obj.u.tls.ja3_hash = nz(ja3c);
+    obj.u.tls.ja3s_hash = nz(ja3s);
     memset(&v, 0, sizeof(v));
     if (ti->sni_len > 0)
         sw_net_view_set(&v, SW_SIDE_REQUEST, SW_BUF_TLS_SNI, ti->sni_raw, ti->sni_len);
-    view_str(&v, SW_SIDE_REQUEST, SW_BUF_JA3_HASH, n->ja3c);
-    view_str(&v, SW_SIDE_RESPONSE, SW_BUF_JA3S_HASH, n->ja3s);
+    view_str(&v, SW_SIDE_REQUEST, SW_BUF_JA3_HASH, ja3c);
+    view_str(&v, SW_SIDE_RESPONSE, SW_BUF_JA3S_HASH, ja3s);
     view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_VERSION, ti->version_name);
     view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_CERT_SUBJECT, ti->subject);
     view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_CERT_ISSUER, ti->issuerdn);
     view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_CERT_SERIAL, ti->serial);
     view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_CERT_FINGERPRINT, ti->fingerprint);
-    sw_net_app_hook(a, aev, 0, sw_net_proto_dir(a, tev == SW_TLS_CLIENT_HELLO ? 0 : 1), &obj,
-                    NULL, NULL, sw_net_view_get, &v);
+    sw_net_app_hook(a, aev, 0, sw_net_proto_dir(a, tev == SW_TLS_CLIENT_HELLO ? 0 : 1), &obj, NULL,
+                    NULL, sw_net_view_get, &v);
 }
 
 /* Bytes that start a TLS handshake record: content type 22, major version 3. */
@@ -270,7 +273,7 @@ tls_first_type(const struct sw_stream_info *si)
 
 void
 sw_net_first_bytes(const struct sw_stream *s, const struct sw_stream_info *pkt, bool pkt_to_server,
-            struct sw_stream_info *ts, struct sw_stream_info *tc)
+                   struct sw_stream_info *ts, struct sw_stream_info *tc)
 {
     sw_stream_info(s, SW_STREAM_TO_SERVER, ts);
     sw_stream_info(s, SW_STREAM_TO_CLIENT, tc);
@@ -318,8 +321,8 @@ chunk(struct net_app *a, enum sw_stream_dir dir, const uint8_t *data, size_t len
     if (len > depth - off)
         len = (size_t)(depth - off);
     sw_net_subject_init(w, a->f, &s, SW_HOOK_STREAM_CHUNK,
-                        dir == SW_STREAM_TO_CLIENT ? SW_DIR_TO_CLIENT : SW_DIR_TO_SERVER,
-                        w->cur_us, w->cur_pkt);
+                        dir == SW_STREAM_TO_CLIENT ? SW_DIR_TO_CLIENT : SW_DIR_TO_SERVER, w->cur_us,
+                        w->cur_pkt);
     s.stream.data.p = data;
     s.stream.data.len = len;
     s.stream.offset = off;
@@ -404,7 +407,10 @@ sw_net_app_decide(struct sw_net_worker *w, struct sw_flow *f, const struct sw_st
     }
     a = app_get(w, f);
     if (a == NULL) {
-        w->http_st.nomem++;
+        if (http)
+            w->http_st.nomem++;
+        else
+            w->dns_st.nomem++; /* seawall.app.nomem */
         no_consumer(w, f);
         return;
     }

@@ -26,10 +26,10 @@
 /* The buffers of one HTTP event: the transaction's messages, and what was built so far. */
 struct http_view {
     struct net_view v;
-    uint8_t done[2][SW_BUF_MAX];       /* built (present or not) */
-    const struct sw_http_msg *msg[2];  /* request, response; NULL: none */
-    struct sw_net_worker *w;           /* counts allocation failures */
-    void *owned[HTTP_OWNED_MAX];       /* derived buffers, freed by http_view_fini */
+    uint8_t done[2][SW_BUF_MAX];      /* built (present or not) */
+    const struct sw_http_msg *msg[2]; /* request, response; NULL: none */
+    struct sw_net_worker *w;          /* counts allocation failures */
+    void *owned[HTTP_OWNED_MAX];      /* derived buffers, freed by http_view_fini */
     unsigned n_owned;
 };
 
@@ -488,7 +488,7 @@ http_obj(struct sw_app_obj *o, struct http_text *t, const struct sw_http_msg *re
             n = sizeof(t->host) - 1;
         for (size_t i = 0; i < n; i++) /* as libhtp normalizes the host name */
             t->host[i] = req->host[i] >= 'A' && req->host[i] <= 'Z' ? (char)(req->host[i] + 32)
-                                                                   : req->host[i];
+                                                                    : req->host[i];
         t->host[n] = '\0';
         h->hostname = nz(t->host);
         h->url = nz(req->uri);

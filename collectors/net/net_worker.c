@@ -24,14 +24,12 @@
 static bool
 established(const struct sw_flow *f)
 {
-    return f->state != SW_STATE_NEW && f->counts.pkts_toserver > 0 &&
-           f->counts.pkts_toclient > 0;
+    return f->state != SW_STATE_NEW && f->counts.pkts_toserver > 0 && f->counts.pkts_toclient > 0;
 }
 
 void
-sw_net_subject_init(const struct sw_net_worker *w, const struct sw_flow *f,
-                    struct sw_subject *s, enum sw_hook hook, enum sw_dir dir, uint64_t ts_us,
-                    const struct sw_packet *p)
+sw_net_subject_init(const struct sw_net_worker *w, const struct sw_flow *f, struct sw_subject *s,
+                    enum sw_hook hook, enum sw_dir dir, uint64_t ts_us, const struct sw_packet *p)
 {
     (void)w;
     memset(s, 0, sizeof(*s));
@@ -92,8 +90,8 @@ stream_whole(struct sw_net_worker *w, struct sw_flow *f, enum sw_stream_dir dir,
         return;
     if (si.len > 0 && (w->hooks & SW_HOOK_BIT(SW_HOOK_STREAM_WHOLE)) != 0) {
         sw_net_subject_init(w, f, &s, SW_HOOK_STREAM_WHOLE,
-                            dir == SW_STREAM_TO_CLIENT ? SW_DIR_TO_CLIENT : SW_DIR_TO_SERVER,
-                            ts_us, w->cur_pkt);
+                            dir == SW_STREAM_TO_CLIENT ? SW_DIR_TO_CLIENT : SW_DIR_TO_SERVER, ts_us,
+                            w->cur_pkt);
         s.stream.data.p = si.data;
         s.stream.data.len = si.len;
         s.stream.offset = 0;
@@ -155,8 +153,7 @@ on_flow_end(void *ctx, struct sw_flow *f, enum sw_flow_reason reason)
     w->cur_pkt = NULL;
     w->cur_us = f->counts.end_us;
     if ((w->hooks & SW_HOOK_BIT(SW_HOOK_FLOW_END)) != 0) {
-        sw_net_subject_init(w, f, &s, SW_HOOK_FLOW_END, SW_DIR_TO_SERVER, f->counts.end_us,
-                            NULL);
+        sw_net_subject_init(w, f, &s, SW_HOOK_FLOW_END, SW_DIR_TO_SERVER, f->counts.end_us, NULL);
         s.risks_new = fresh;
         sw_net_detect(w, f, &s);
     }

@@ -17,14 +17,14 @@
 #include "sw/subject.h"
 
 /* Application events that need the TCP stream parsed (HTTP, TLS, DNS over TCP). */
-#define NET_APP_HTTP_EVENTS                                                              \
-    ((1u << SW_APP_EV_HTTP_REQUEST) | (1u << SW_APP_EV_HTTP_REQUEST_BODY) |              \
+#define NET_APP_HTTP_EVENTS                                                 \
+    ((1u << SW_APP_EV_HTTP_REQUEST) | (1u << SW_APP_EV_HTTP_REQUEST_BODY) | \
      (1u << SW_APP_EV_HTTP_RESPONSE) | (1u << SW_APP_EV_HTTP_RESPONSE_BODY))
-#define NET_APP_HTTP_BODY_EVENTS                                                         \
+#define NET_APP_HTTP_BODY_EVENTS \
     ((1u << SW_APP_EV_HTTP_REQUEST_BODY) | (1u << SW_APP_EV_HTTP_RESPONSE_BODY))
 #define NET_APP_DNS_EVENTS ((1u << SW_APP_EV_DNS_QUERY) | (1u << SW_APP_EV_DNS_ANSWER))
-#define NET_APP_TLS_EVENTS                                                                 \
-    ((1u << SW_APP_EV_TLS_CLIENT_HELLO) | (1u << SW_APP_EV_TLS_SERVER_HELLO) |             \
+#define NET_APP_TLS_EVENTS                                                     \
+    ((1u << SW_APP_EV_TLS_CLIENT_HELLO) | (1u << SW_APP_EV_TLS_SERVER_HELLO) | \
      (1u << SW_APP_EV_TLS_CERTIFICATE))
 
 struct sw_net_worker {
@@ -63,16 +63,16 @@ struct sw_net_worker {
 #define NET_DNS_WAIT 8 /* DNS queries remembered per flow for pairing answers */
 struct net_app {
     struct sw_net_worker *w;
-    struct sw_flow *f;  /* the flow: lives as long as this */
-    bool swapped;       /* TCP: the flow's originator is the protocol's server */
-    bool gap[2];        /* a hole fell into the stream of this protocol direction */
-    bool chunks;        /* TCP: stream-chunk hooks from the attach on */
-    uint64_t sent[2];   /* TCP: bytes handed on per stream direction (chunk offsets) */
-    struct sw_http *h;        /* owned, or NULL */
-    struct sw_tls *tls;       /* owned, or NULL */
-    struct sw_dns_tcp *dnst;  /* owned, or NULL: DNS over TCP framing */
-    bool dns;                 /* DNS messages are parsed (UDP: decided on the first one) */
-    uint64_t dns_next_tx;     /* DNS transactions so far */
+    struct sw_flow *f;       /* the flow: lives as long as this */
+    bool swapped;            /* TCP: the flow's originator is the protocol's server */
+    bool gap[2];             /* a hole fell into the stream of this protocol direction */
+    bool chunks;             /* TCP: stream-chunk hooks from the attach on */
+    uint64_t sent[2];        /* TCP: bytes handed on per stream direction (chunk offsets) */
+    struct sw_http *h;       /* owned, or NULL */
+    struct sw_tls *tls;      /* owned, or NULL */
+    struct sw_dns_tcp *dnst; /* owned, or NULL: DNS over TCP framing */
+    bool dns;                /* DNS messages are parsed (UDP: decided on the first one) */
+    uint64_t dns_next_tx;    /* DNS transactions so far */
     struct {
         uint16_t id;
         uint64_t tx;
@@ -111,8 +111,7 @@ void sw_net_first_bytes(const struct sw_stream *s, const struct sw_stream_info *
 
 /* HTTP (net_app_http.c). Is flow f HTTP: nDPI says so once it decided, else the first
  * bytes of either direction (pkt as in sw_net_app_decide)? */
-bool sw_net_http_is(const struct sw_flow *f, const struct sw_stream_info *pkt,
-                    bool pkt_to_server);
+bool sw_net_http_is(const struct sw_flow *f, const struct sw_stream_info *pkt, bool pkt_to_server);
 /* Start a's HTTP parser (a->h), deciding which side is the client. */
 enum sw_rc sw_net_http_start(struct net_app *a);
 
@@ -130,8 +129,8 @@ bool sw_net_anomaly_allowed(struct sw_net_worker *w, uint64_t ts_us);
 extern const struct sw_stream_app sw_net_tcp_app;
 /* Decide, once, what consumes flow f's stream (see net_app.c). pkt, when not NULL, stands
  * for an empty direction pkt_to_server: the bytes of the packet about to be added. */
-void sw_net_app_decide(struct sw_net_worker *w, struct sw_flow *f,
-                       const struct sw_stream_info *pkt, bool pkt_to_server);
+void sw_net_app_decide(struct sw_net_worker *w, struct sw_flow *f, const struct sw_stream_info *pkt,
+                       bool pkt_to_server);
 /* The consumer of f's stream is still undecided, but its first bytes may already say which
  * parser the set wants (a TLS record, DNS's port): decide now if so. */
 void sw_net_app_decide_early(struct sw_net_worker *w, struct sw_flow *f);

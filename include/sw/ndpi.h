@@ -38,6 +38,11 @@ uint64_t sw_ndpi_process(struct sw_ndpi *n, struct sw_flow *f, const struct sw_p
  * nDPI's per-flow state. Returns risk bits not yet alerted. Worker thread. */
 uint64_t sw_ndpi_flow_end(struct sw_ndpi *n, struct sw_flow *f);
 
+/* The JA3 and JA3S hashes of flow f as far as nDPI computed them ("" when not yet or not
+ * TLS): f->ndpi's once detection is over, else what nDPI's flow state holds now (so a
+ * ClientHello's hash is there on its own packet). Worker thread. */
+void sw_ndpi_ja3(const struct sw_flow *f, char ja3c[33], char ja3s[33]);
+
 /* Free nDPI's state of a flow without classifying (table teardown on error paths). */
 void sw_ndpi_flow_free(struct sw_ndpi *n, struct sw_flow *f);
 

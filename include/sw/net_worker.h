@@ -43,11 +43,10 @@ struct sw_net_watch {
  * Without stream hooks, TCP application events and network.http.bodies it does no stream
  * reassembly. */
 struct sw_net_worker *sw_net_worker_create(const struct sw_config *cfg, unsigned index,
-                                           unsigned n_workers,
-                                           const struct sw_hash_key *hash_key,
+                                           unsigned n_workers, const struct sw_hash_key *hash_key,
                                            const struct sw_detect *det,
-                                           const struct sw_net_watch *watch,
-                                           struct sw_emitter *em, struct sw_err *err);
+                                           const struct sw_net_watch *watch, struct sw_emitter *em,
+                                           struct sw_err *err);
 /* Ends every flow (reason shutdown, or timeout when expired by now_us) and frees. NULL-safe. */
 void sw_net_worker_destroy(struct sw_net_worker *w, uint64_t now_us);
 

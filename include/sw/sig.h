@@ -86,7 +86,8 @@ struct sw_sig_load_stats {
     size_t failed;              /* a syntax error */
     size_t warnings;
     size_t databases, databases_cached; /* prefilter databases; those read from the cache */
-    size_t always_run;          /* rules without a prefilter pattern */
+    size_t always_run;          /* rules without a prefilter pattern (but IP-only ones) */
+    size_t iponly;              /* IP-only rules (per protocol class): once per flow direction */
     struct {
         char keyword[64];
         size_t rules;

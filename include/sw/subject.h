@@ -75,15 +75,17 @@ enum sw_app_event {
  * multi-buffer (dns.query with several questions) one per instance; an absent buffer has
  * none. Contents are as Suricata builds them:
  *   HTTP_METHOD, HTTP_PROTOCOL ("HTTP/1.1"), HTTP_REQUEST_LINE, HTTP_RESPONSE_LINE (without
- *   line end); HTTP_URI: normalized (percent-decoded, path segments "." and ".." resolved,
- *   "//" folded), HTTP_URI_RAW as sent; HTTP_HOST: the Host header (else the URI's
+ *   line end); HTTP_URI: normalized (the path percent-decoded, its segments "." and ".."
+ *   resolved and "//" folded; a scheme and authority before it and the query after '?' as
+ *   sent), HTTP_URI_RAW as sent; HTTP_HOST: the Host header (else the URI's
  *   authority) lower-cased, without port; HTTP_HOST_RAW as sent; HTTP_STAT_CODE ("200"),
  *   HTTP_STAT_MSG; single-header buffers (USER_AGENT, REFERER, ACCEPT, ACCEPT_LANG,
  *   ACCEPT_ENC, CONNECTION, CONTENT_LEN, CONTENT_TYPE, SERVER, LOCATION, COOKIE): the value
  *   without surrounding blanks, repeated headers joined with ", "; COOKIE is Cookie on the
  *   request side and Set-Cookie on the response side; HTTP_HEADER: every header of the side
- *   but Cookie / Set-Cookie as "Name: Value\r\n", then "\r\n"; HTTP_HEADER_RAW: the header
- *   block as sent; HTTP_HEADER_NAMES: "\r\n" then each name followed by "\r\n", then "\r\n";
+ *   but Cookie / Set-Cookie as "Name: Value\r\n", then "\r\n"; HTTP_HEADER_RAW: each header
+ *   line as sent (folded lines joined, blanks at its end dropped) and "\r\n", then "\r\n";
+ *   HTTP_HEADER_NAMES: "\r\n" then each name followed by "\r\n", then "\r\n";
  *   HTTP_START: start line "\r\n" headers as sent "\r\n\r\n";
  *   HTTP_REQUEST_BODY, HTTP_RESPONSE_BODY: the body de-chunked (and the response body
  *   decompressed), up to network.http.max_body; FILE_DATA: the side's body as above.

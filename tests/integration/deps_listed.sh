@@ -49,6 +49,7 @@ getent               libc-bin
 git                  git
 grep                 grep
 groff                groff-base
+gunzip               gzip
 head                 coreutils
 id                   coreutils
 install              coreutils
@@ -74,6 +75,7 @@ rm                   coreutils
 rmdir                coreutils
 script               bsdutils
 sed                  sed
+seq                  coreutils
 setpriv              util-linux
 sh                   dash
 sha256sum            coreutils

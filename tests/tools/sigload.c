@@ -33,8 +33,8 @@ main(int argc, char **argv)
     printf("load_seconds %.3f\n", (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
     printf("files %zu\nrules %zu\nleft_out %zu\nfailed %zu\n", st.files, st.rules, st.left_out,
            st.failed);
-    printf("databases %zu\ndatabases_cached %zu\nalways_run %zu\n", st.databases,
-           st.databases_cached, st.always_run);
+    printf("databases %zu\ndatabases_cached %zu\nalways_run %zu\niponly %zu\n", st.databases,
+           st.databases_cached, st.always_run, st.iponly);
     for (size_t i = 0; i < st.n_top; i++)
         printf("left_out_for %s %zu\n", st.top[i].keyword, st.top[i].rules);
     sw_sig_set_destroy(s);

@@ -22,8 +22,8 @@
 #include "sw/config.h"
 #include "sw/decode.h"
 #include "sw/detect.h"
-#include "sw/net_worker.h"
 #include "sw/ndpi.h"
+#include "sw/net_worker.h"
 
 #define LINKTYPE_RAW 12
 #define TS 1700000000000000ull
@@ -39,12 +39,12 @@ static struct {
 
 /* Buffers a call snapshot keeps, per side. */
 static const enum sw_buf kept[] = {
-    SW_BUF_HTTP_METHOD,        SW_BUF_HTTP_URI,        SW_BUF_HTTP_URI_RAW,
-    SW_BUF_HTTP_PROTOCOL,      SW_BUF_HTTP_HOST,       SW_BUF_HTTP_HOST_RAW,
-    SW_BUF_HTTP_USER_AGENT,    SW_BUF_HTTP_COOKIE,     SW_BUF_HTTP_HEADER,
-    SW_BUF_HTTP_HEADER_NAMES,  SW_BUF_HTTP_STAT_CODE,  SW_BUF_HTTP_STAT_MSG,
-    SW_BUF_HTTP_CONTENT_TYPE,  SW_BUF_FILE_DATA,       SW_BUF_HTTP_RESPONSE_BODY,
-    SW_BUF_HTTP_REQUEST_LINE,  SW_BUF_HTTP_START,      SW_BUF_DNS_QUERY,
+    SW_BUF_HTTP_METHOD,       SW_BUF_HTTP_URI,       SW_BUF_HTTP_URI_RAW,
+    SW_BUF_HTTP_PROTOCOL,     SW_BUF_HTTP_HOST,      SW_BUF_HTTP_HOST_RAW,
+    SW_BUF_HTTP_USER_AGENT,   SW_BUF_HTTP_COOKIE,    SW_BUF_HTTP_HEADER,
+    SW_BUF_HTTP_HEADER_NAMES, SW_BUF_HTTP_STAT_CODE, SW_BUF_HTTP_STAT_MSG,
+    SW_BUF_HTTP_CONTENT_TYPE, SW_BUF_FILE_DATA,      SW_BUF_HTTP_RESPONSE_BODY,
+    SW_BUF_HTTP_REQUEST_LINE, SW_BUF_HTTP_START,     SW_BUF_DNS_QUERY,
     SW_BUF_TLS_SNI,
 };
 #define N_KEPT (sizeof(kept) / sizeof(kept[0]))
@@ -257,8 +257,8 @@ start(void)
     g.det = sw_detect_create(&o, NULL, &err);
     assert_non_null(g.det);
     g.em.emit = col_emit;
-    g.nw = sw_net_worker_create(g.cfg, 0, 1, &(struct sw_hash_key){{7, 9}}, g.det, NULL, &g.em,
-                                &err);
+    g.nw =
+        sw_net_worker_create(g.cfg, 0, 1, &(struct sw_hash_key){{7, 9}}, g.det, NULL, &g.em, &err);
     if (g.nw == NULL)
         fail_msg("worker: %s", err.msg);
 }
@@ -519,16 +519,16 @@ tls_client_hello_gives_sni_on_its_packet(void **state)
     ch[n++] = 3;
     memset(ch + n, 0, 32);
     n += 32;
-    ch[n++] = 0;    /* session id */
+    ch[n++] = 0; /* session id */
     ch[n++] = 0;
-    ch[n++] = 2;    /* cipher suites */
+    ch[n++] = 2; /* cipher suites */
     ch[n++] = 0x13;
     ch[n++] = 0x01;
-    ch[n++] = 1;    /* compression */
+    ch[n++] = 1; /* compression */
     ch[n++] = 0;
     ext = n;
     n += 2;
-    ch[n++] = 0;    /* server_name */
+    ch[n++] = 0; /* server_name */
     ch[n++] = 0;
     ch[n++] = 0;
     ch[n++] = (uint8_t)(sizeof(sni) - 1 + 5);
@@ -562,14 +562,13 @@ tls_client_hello_gives_sni_on_its_packet(void **state)
     assert_int_equal(c->ts_us, TS + 30);
 }
 
-static const char http_req[] =
-    "GET /a/./b/../c%2Fd//e?x=1&y=%41 HTTP/1.1\r\n"
-    "Host: WWW.Example.com:8080\r\n"
-    "User-Agent: probe/1.0\r\n"
-    "Cookie: c=1\r\n"
-    "Content-Type: text/plain\r\n"
-    "Content-Type: charset=x\r\n"
-    "\r\n";
+static const char http_req[] = "GET /a/./b/../c%2Fd//e?x=1&y=%41 HTTP/1.1\r\n"
+                               "Host: WWW.Example.com:8080\r\n"
+                               "User-Agent: probe/1.0\r\n"
+                               "Cookie: c=1\r\n"
+                               "Content-Type: text/plain\r\n"
+                               "Content-Type: charset=x\r\n"
+                               "\r\n";
 static const char http_resp[] = "HTTP/1.1 404 Not Found\r\n"
                                 "Content-Length: 3\r\n"
                                 "Set-Cookie: s=2\r\n"
@@ -734,6 +733,81 @@ flow_end_hook_comes_before_the_last_whole_stream(void **state)
     assert_false(fe->has_pkt);
 }
 
+/* DNS over TCP: the client is the side that connected to port 53, whatever the messages
+ * say: a message with QR clear from the server does not turn the connection around. */
+static void
+dns_tcp_keeps_its_client(void **state)
+{
+    uint8_t a[600], b[600], c[600];
+    size_t na, nb, nc;
+    const char *parts[3];
+    size_t lens[3];
+
+    (void)state;
+    na = dns_msg(a + 2, 1, "first.example", false);
+    nb = dns_msg(b + 2, 2, "from-the-server.example", false); /* QR clear, from the server */
+    nc = dns_msg(c + 2, 3, "second.example", false);
+    a[0] = (uint8_t)(na >> 8), a[1] = (uint8_t)na;
+    b[0] = (uint8_t)(nb >> 8), b[1] = (uint8_t)nb;
+    c[0] = (uint8_t)(nc >> 8), c[1] = (uint8_t)nc;
+    parts[0] = (const char *)a, lens[0] = na + 2;
+    parts[1] = (const char *)b, lens[1] = nb + 2;
+    parts[2] = (const char *)c, lens[2] = nc + 2;
+    want.hooks = SW_HOOK_BIT(SW_HOOK_APP);
+    want.app_events = 1u << SW_APP_EV_DNS_QUERY;
+    start();
+    tcp_conn(53, parts, lens, 3, TS);
+    sw_net_worker_flush(g.nw, TS + 1000);
+    assert_int_equal(count(SW_HOOK_APP, SW_APP_EV_DNS_QUERY), 3);
+    const struct call *q2 = find(SW_HOOK_APP, SW_APP_EV_DNS_QUERY, 1);
+    assert_int_equal(q2->dir, SW_DIR_TO_CLIENT);
+    assert_true(q2->client_is_originator); /* the originator connected to port 53 */
+    const struct call *q3 = find(SW_HOOK_APP, SW_APP_EV_DNS_QUERY, 2);
+    assert_string_equal(bufs(q3, SW_SIDE_REQUEST, SW_BUF_DNS_QUERY), "second.example");
+    assert_int_equal(q3->dir, SW_DIR_TO_SERVER);
+    assert_true(q3->client_is_originator);
+}
+
+/* Allocation failures anywhere in the application-layer side (flow state, parsers, header
+ * blocks, derived buffers, alert events): swept one by one over an HTTP, a TLS and a DNS
+ * conversation; the worker goes on, and under ASan nothing leaks or is used after free. */
+static void
+allocation_failure_sweep_is_clean(void **state)
+{
+    const char *parts[] = {http_req, http_resp};
+    size_t lens[] = {sizeof(http_req) - 1, sizeof(http_resp) - 1};
+    uint8_t m[512];
+    size_t n;
+
+    (void)state;
+    want.hooks = SW_HOOK_ALL;
+    want.app_events = (1u << SW_APP_EV_MAX) - 1;
+    want.alert_app = true;
+    start();
+    for (unsigned long k = 1; k <= 150; k++) {
+        uint64_t ts = TS + k * 1000000000ull; /* new flows each round */
+
+        rec.n = 0;
+        sw_alloc_fail_at(k);
+        tcp_conn(80, parts, lens, 2, ts);
+        n = dns_msg(m, (uint16_t)k, "sweep.example", false);
+        send_ip(false, true, 5555, 53, 0, 0, 0, m, n, ts + 100);
+        n = dns_msg(m, (uint16_t)k, "sweep.example", true);
+        send_ip(false, false, 5555, 53, 0, 0, 0, m, n, ts + 200);
+        sw_net_worker_flush(g.nw, ts + 1000);
+        sw_alloc_fail_at(0);
+        for (size_t i = 0; i < col.n; i++)
+            sw_event_destroy(col.ev[i]);
+        col.n = 0;
+    }
+    /* and with memory back, everything again */
+    rec.n = 0;
+    tcp_conn(80, parts, lens, 2, TS + 900000000000ull);
+    sw_net_worker_flush(g.nw, TS + 900000001000ull);
+    assert_int_equal(count(SW_HOOK_APP, SW_APP_EV_HTTP_REQUEST), 1);
+    assert_int_equal(count(SW_HOOK_APP, SW_APP_EV_HTTP_RESPONSE_BODY), 1);
+}
+
 int
 main(void)
 {
@@ -746,6 +820,8 @@ main(void)
         T(http_header_limit_is_the_configured_one),
         T(stream_chunks_are_contiguous_up_to_the_depth),
         T(flow_end_hook_comes_before_the_last_whole_stream),
+        T(dns_tcp_keeps_its_client),
+        T(allocation_failure_sweep_is_clean),
     };
 #undef T
     struct sw_err err;

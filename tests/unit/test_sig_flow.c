@@ -298,6 +298,31 @@ pass_silences_the_flow(void **state)
     assert_int_equal(trun(&in), 0); /* the flow is passed */
 }
 
+/* IP-only rules (addresses, any ports, nothing else but set flowbits) run on the first
+ * packet of each direction of a flow, as Suricata's IP-only engine: an ET blocklist rule
+ * alerts once per direction, not on every packet (was: every packet, and 1600 such rules of a
+ * public ruleset evaluated on each). A rule with ports or a flow keyword is no IP-only rule. */
+static void
+iponly_rules_once_per_flow_direction(void **state)
+{
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert ip [192.0.2.0/24,198.51.100.1] any -> any any (msg:\"bl\"; "
+          "flowbits:set,ET.Evil; sid:1;)\n"
+          "alert ip any any -> 192.0.2.1 any (msg:\"bl2\"; sid:2;)\n"
+          "alert tcp any any -> any 80 (msg:\"port\"; sid:3;)\n"
+          "alert ip any any -> any any (msg:\"isset\"; flowbits:isset,ET.Evil; sid:4;)\n");
+    assert_int_equal(T.st.iponly, 6); /* sids 1 and 2, in each protocol class */
+    in = tpkt(6, "192.0.2.1", 40000, "10.0.0.1", 80, "a", 1);
+    assert_int_equal(trun(&in), 3); /* 1, 3, 4 */
+    assert_int_equal(trun(&in), 2); /* 3, 4: no IP-only rule on the second packet */
+    in = tpkt(6, "10.0.0.1", 80, "192.0.2.1", 40000, "b", 1);
+    in.to_server = false;
+    assert_int_equal(trun(&in), 2); /* 2 (first to client) and 4 */
+    assert_int_equal(trun(&in), 1); /* 4 */
+}
+
 static void
 stream_match_across_chunks_once(void **state)
 {
@@ -346,6 +371,7 @@ main(void)
         cmocka_unit_test_teardown(one_alert_per_rule_and_transaction, sig_teardown),
         cmocka_unit_test_teardown(protocol_only_rule_at_detection, sig_teardown),
         cmocka_unit_test_teardown(pass_silences_the_flow, sig_teardown),
+        cmocka_unit_test_teardown(iponly_rules_once_per_flow_direction, sig_teardown),
         cmocka_unit_test_teardown(stream_match_across_chunks_once, sig_teardown),
     };
 

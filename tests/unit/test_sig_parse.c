@@ -12,11 +12,14 @@
 
 #include "sig_test.h"
 
+/* One packet of a new flow (each tuple is a flow of its own). */
 static unsigned
 hit(uint8_t proto, const char *src, uint16_t sp, const char *dst, uint16_t dp)
 {
     struct sw_sig_input in = tpkt(proto, src, sp, dst, dp, "x", 1);
 
+    sw_sig_flow_free(T.fs);
+    T.fs = NULL;
     return trun(&in);
 }
 
