@@ -322,10 +322,11 @@ done:
     return ok;
 }
 
-/* The lists a staged rule file's datasets load with a relative path (dataset:...,load NAME)
- * are beside it in the test folder, as Suricata looks them up from the rule file's folder:
- * link each into OUT/rules under the same name (a link, not a copy: a list may be large). A
- * name that climbs out (..) or is absolute is left as it is. */
+/* The lists a staged rule file's datasets load by a bare name (dataset:...,load NAME) are
+ * beside it in the test folder, as Suricata looks them up from the rule file's folder: link
+ * each into OUT/rules under the same name (a link, not a copy: a list may be large). Read
+ * from the file's first 64 KiB (suricata-verify's rule files are far smaller); a name with a
+ * folder or "..", or an absolute one, is left as it is. */
 static void
 stage_datasets(struct rtest_run *r, const char *from)
 {
