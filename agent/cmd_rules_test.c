@@ -200,7 +200,8 @@ walk(struct suite *s, const char *dir, const char *name, int depth)
     closedir(d);
     if (!ok)
         sw_log_error("%s: out of memory", dir);
-    qsort(names, n, sizeof(*names), cmp_name);
+    if (n > 1) /* an empty folder has no array at all (qsort must not see NULL) */
+        qsort(names, n, sizeof(*names), cmp_name);
     for (size_t i = 0; ok && i < n; i++) {
         char sub[PATH_LEN], subname[PATH_LEN];
         struct stat st;
