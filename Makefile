@@ -230,7 +230,7 @@ uninstall:
 	      $(DESTDIR)$(TMPFILESDIR)/seawall.conf $(DESTDIR)$(LOGROTATEDIR)/seawall \
 	      $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(CONFDIR)/seawall.yaml.new \
 	      $(addprefix $(DESTDIR)$(CONFDIR)/rules/,$(RULES_DEFAULT) $(RULES_MUNICIPAL)) \
-	      $(addsuffix .new,$(addprefix $(DESTDIR)$(CONFDIR)/rules/ioc/,$(IOC_MUNICIPAL)))
+	      $(patsubst %,$(DESTDIR)$(CONFDIR)/rules/ioc/%.new,$(IOC_MUNICIPAL))
 	@for l in $(IOC_MUNICIPAL); do t=$(DESTDIR)$(CONFDIR)/rules/ioc/$$l; \
 	  if [ -f $$t ] && ! cmp -s rules/municipal/ioc/$$l $$t; then \
 	    echo "uninstall: keeping the edited $$t"; else rm -f $$t; fi; \

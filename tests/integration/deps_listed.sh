@@ -40,6 +40,7 @@ clang-format         clang-format
 cmp                  diffutils
 cp                   coreutils
 cut                  coreutils
+diff                 diffutils
 dirname              coreutils
 dpkg                 dpkg
 dpkg-query           dpkg
