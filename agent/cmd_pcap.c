@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sw/config.h"
+#include "sw/detect.h"
 #include "sw/log.h"
 #include "sw/ndpi.h"
 #include "sw/parse.h"
@@ -20,7 +21,7 @@ usage(FILE *fp)
     fprintf(fp,
             "usage: seawall pcap FILE... [-o OUT] [-c CONFIG] [--workers N] [--ndpi-dir DIR]\n"
             "                    [--rules DIR [--cache DIR | --no-cache]] [--set KEY=VALUE]...\n"
-            "                    [-v]\n"
+            "                    [--profile-rules] [-v]\n"
             "Analyse capture files (pcap, pcapng) and write EVE JSON lines: a flow event per\n"
             "flow, an alert per nDPI risk, a fileinfo event per HTTP body, anomaly events for\n"
             "malformed packets, and a final stats event.\n"
@@ -36,6 +37,8 @@ usage(FILE *fp)
             "                       bodies get fileinfo events without --rules too)\n"
             "      --cache DIR      keep the compiled rules in DIR (default: as seawall scan)\n"
             "      --no-cache       always compile the rules\n"
+            "      --profile-rules  per-rule checks, matches and time (rules.profiling):\n"
+            "                       a table on stderr, worst first, and a rule_profile event\n"
             "  -v, --verbose        more messages on stderr\n"
             "  -h, --help           this help\n"
             "Exit status: 0 when at least one file was read and every event written; 2 when\n"
@@ -83,16 +86,43 @@ load_rules(const char *dir, const char *cache_dir)
     return r;
 }
 
+/* A diagnostic of a detector that loads its rules itself (Suricata rules): "path:line:
+ * message", a warning, or a rule left out for a keyword this build does not support. */
+static void
+report_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    if (strstr(line, ": warning: ") != NULL || strstr(line, " not supported") != NULL)
+        sw_log_warn("%s", line);
+    else
+        sw_log_error("%s", line);
+}
+
+/* One line per rule language but YARA's (said by load_rules): what loaded. */
+static void
+report_loads(const char *path, const struct sw_detect_load_stats *st)
+{
+    for (unsigned i = 0; i < st->n; i++) {
+        const struct sw_detect_load *ld = &st->det[i];
+
+        if (ld->language == NULL || strcmp(ld->language, "yara") == 0 || ld->files == 0)
+            continue;
+        sw_log_info("%s: %s: %llu files, %llu rules loaded, %llu left out, %llu failed", path,
+                    ld->language, (unsigned long long)ld->files, (unsigned long long)ld->rules,
+                    (unsigned long long)ld->left_out, (unsigned long long)ld->failed);
+    }
+}
+
 int
 sw_cmd_pcap(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'}, {"config", required_argument, NULL, 'c'},
+        {"output", required_argument, NULL, 'o'},  {"config", required_argument, NULL, 'c'},
         {"workers", required_argument, NULL, 'w'}, {"ndpi-dir", required_argument, NULL, 'N'},
-        {"set", required_argument, NULL, 'S'},    {"verbose", no_argument, NULL, 'v'},
-        {"rules", required_argument, NULL, 'r'},  {"help", no_argument, NULL, 'h'},
-        {"cache", required_argument, NULL, 'C'},  {"no-cache", no_argument, NULL, 'n'},
-        {NULL, 0, NULL, 0},
+        {"set", required_argument, NULL, 'S'},     {"verbose", no_argument, NULL, 'v'},
+        {"rules", required_argument, NULL, 'r'},   {"help", no_argument, NULL, 'h'},
+        {"cache", required_argument, NULL, 'C'},   {"no-cache", no_argument, NULL, 'n'},
+        {"profile-rules", no_argument, NULL, 'P'}, {NULL, 0, NULL, 0},
     };
     const char *out = NULL, *config = NULL, *ndpi_dir = NULL, *rules_dir = NULL;
     const char *cache_dir = NULL;
@@ -101,7 +131,7 @@ sw_cmd_pcap(int argc, char **argv)
     struct sw_yara_rules *rules = NULL;
     struct sw_cmd_sets sets = {.n = 0};
     uint64_t workers = 0;
-    bool verbose = false;
+    bool verbose = false, profile = false;
     struct sw_config *cfg;
     struct sw_err err;
     char host[256];
@@ -134,6 +164,9 @@ sw_cmd_pcap(int argc, char **argv)
         case 'v':
             verbose = true;
             break;
+        case 'P':
+            profile = true;
+            break;
         default: /* -c, --set, -h and unknown options */
             if ((c = sw_cmd_common_opt(c, optarg, &config, &sets, usage)) >= 0)
                 return c;
@@ -149,6 +182,8 @@ sw_cmd_pcap(int argc, char **argv)
         return 2;
     if (verbose)
         sw_log_setup(SW_LOG_INFO, SW_LOG_MODE_CLI);
+    if (profile)
+        cfg->rules.profiling = true;
     if (ndpi_dir != NULL && sw_ndpi_dir_apply(cfg, ndpi_dir, &err) < 0) {
         sw_log_error("%s", err.msg);
         sw_cfg_free(cfg);
@@ -166,6 +201,27 @@ sw_cmd_pcap(int argc, char **argv)
             return 2;
         }
     }
+    /* The detectors: nDPI risks, and with --rules the YARA rules (taken) and the rules of
+     * the other languages found there. */
+    struct sw_detect_opts dopts = {
+        .cfg = cfg,
+        .rules_path = rules_dir,
+        .cache_dir = rules_dir != NULL && !no_cache && cache[0] != '\0' ? cache : NULL,
+        .yara = rules,
+        .report = report_line,
+    };
+    struct sw_detect_load_stats dls;
+    struct sw_detect *det = sw_detect_create(&dopts, &dls, &err);
+
+    if (det == NULL) {
+        sw_log_error("%s", err.msg);
+        if (rules_dir != NULL)
+            sw_yara_fini();
+        sw_cfg_free(cfg);
+        return 2;
+    }
+    if (rules_dir != NULL)
+        report_loads(rules_dir, &dls);
     sw_cmd_host(cfg, host, sizeof(host));
     struct sw_pcap_opts po = {
         .files = (const char *const *)(argv + optind),
@@ -174,16 +230,15 @@ sw_cmd_pcap(int argc, char **argv)
         .workers = (unsigned)workers,
         .verbose = verbose,
         .host = host,
-        .rules = rules,
+        .detect = det,
     };
     sw_err_clear(&err);
     rc = sw_pipeline_pcap(cfg, &po, &err);
     if (rc != 0 && err.msg[0] != '\0')
         sw_log_error("%s", err.msg);
-    if (rules != NULL) {
-        sw_yara_rules_destroy(rules);
+    sw_detect_destroy(det); /* and the YARA rules it took */
+    if (rules_dir != NULL)
         sw_yara_fini();
-    }
     sw_cfg_free(cfg);
     return rc;
 }

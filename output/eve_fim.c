@@ -6,7 +6,7 @@
  *   fim.changed    names in this order: size, mode, uid, gid, mtime, sha256, type
  *   fim.old, fim.new  type, size, mode (octal text), uid, gid, owner, mtime, sha256, target
  *   fim.process    pid, comm (live events where the source knows the writer) */
-#include "eve_int.h"
+#include "eve_parts.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -45,21 +45,21 @@ state_json(const struct sw_fim_state *s)
     json_t *o = json_object();
     char mode[16];
 
-    eve_set_str(o, "type", type_name(s->mode));
-    eve_set_int(o, "size", s->size);
+    set_str(o, "type", type_name(s->mode));
+    set_int(o, "size", s->size);
     snprintf(mode, sizeof(mode), "%04o", (unsigned)(s->mode & 07777));
-    eve_set_str(o, "mode", mode);
-    eve_set_int(o, "uid", s->uid);
-    eve_set_int(o, "gid", s->gid);
-    eve_set_str(o, "owner", s->owner);
-    eve_set_time(o, "mtime", s->mtime_ns > 0 ? (uint64_t)s->mtime_ns / 1000u : 0);
-    eve_set_str(o, "sha256", s->sha256);
-    eve_set_str(o, "target", s->target);
+    set_str(o, "mode", mode);
+    set_int(o, "uid", s->uid);
+    set_int(o, "gid", s->gid);
+    set_str(o, "owner", s->owner);
+    set_time(o, "mtime", s->mtime_ns > 0 ? (uint64_t)s->mtime_ns / 1000u : 0);
+    set_str(o, "sha256", s->sha256);
+    set_str(o, "target", s->target);
     return o;
 }
 
 json_t *
-eve_fim_json(const struct sw_fim_part *p)
+sw_eve_fim_json(const struct sw_fim_part *p)
 {
     static const struct {
         uint32_t bit;
@@ -72,10 +72,10 @@ eve_fim_json(const struct sw_fim_part *p)
     };
     json_t *o = json_object();
 
-    eve_set_str(o, "action", action_name(p->action));
-    eve_set_str(o, "origin", p->origin == SW_FIM_ORIGIN_LIVE ? "live" : "walk");
-    eve_set_str(o, "path", p->path);
-    eve_set_str(o, "old_path", p->old_path);
+    set_str(o, "action", action_name(p->action));
+    set_str(o, "origin", p->origin == SW_FIM_ORIGIN_LIVE ? "live" : "walk");
+    set_str(o, "path", p->path);
+    set_str(o, "old_path", p->old_path);
     if (p->changed != 0) {
         json_t *c = json_array();
 
@@ -92,8 +92,8 @@ eve_fim_json(const struct sw_fim_part *p)
         json_t *pr = json_object();
 
         if (p->pid > 0)
-            eve_set_int(pr, "pid", (uint64_t)p->pid);
-        eve_set_str(pr, "comm", p->comm);
+            set_int(pr, "pid", (uint64_t)p->pid);
+        set_str(pr, "comm", p->comm);
         json_object_set_new_nocheck(o, "process", pr);
     }
     return o;

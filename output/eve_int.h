@@ -1,21 +1,15 @@
-/* eve_int.h - private to output/eve*.c: the field setters eve.c implements and the encoders
- * of event kinds kept in their own files (eve_fim.c). Whichever thread encodes. */
+/* eve_int.h - what output/eve.c shares with the encoders of its rarer event kinds. */
 #ifndef SW_EVE_INT_H
 #define SW_EVE_INT_H
 
 #include <jansson.h>
 #include <stdint.h>
 
-#include "sw/event.h"
+#include "sw/rule_prof.h"
 
-/* Set key to val; absent (nothing set) when val is NULL or "". Text that is not UTF-8 is
- * kept with bytes outside printable ASCII as \xNN. */
-void eve_set_str(json_t *o, const char *key, const char *val);
-void eve_set_int(json_t *o, const char *key, uint64_t v);
-/* A time as EVE writes timestamps. */
-void eve_set_time(json_t *o, const char *key, uint64_t ts_us);
-
-/* The "fim" object of a fim event (eve_fim.c). */
-json_t *eve_fim_json(const struct sw_fim_part *p);
+/* The object under seawall.rule_profile of a rule_profile event: p (sorted worst first;
+ * borrowed for the call), at most limit rules (0: all). A new reference, or NULL when out of
+ * memory. Any thread. */
+json_t *sw_eve_rule_profile_json(const struct sw_rule_prof *p, uint64_t limit);
 
 #endif

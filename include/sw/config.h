@@ -19,6 +19,12 @@ struct sw_strlist {
     size_t n;
 };
 
+/* Names to strings (vars.address_groups): names are [A-Za-z_][A-Za-z0-9_]*, unique. */
+struct sw_strmap {
+    char **k, **v; /* owned, n each, each owned */
+    size_t n;
+};
+
 struct sw_cidr {
     uint8_t version; /* 4 or 6 */
     uint8_t prefix;  /* 0..32 or 0..128 */
@@ -72,6 +78,7 @@ enum sw_event_type {
     SW_EV_ANOMALY,
     SW_EV_STATS,
     SW_EV_ENGINE,
+    SW_EV_RULE_PROFILE,
     SW_EV_TYPE_MAX
 };
 #define SW_EV_ALL ((1u << SW_EV_TYPE_MAX) - 1u)
@@ -118,7 +125,20 @@ struct sw_config {
         struct {
             bool bodies;       /* HTTP bodies of HTTP flows: fileinfo (and YARA with rules) */
             uint64_t max_body; /* bytes of one body hashed and scanned, as sent and decoded */
+            uint32_t max_header_bytes; /* one header block (start line and headers) */
+            uint32_t max_pipeline;     /* requests waiting for their response */
         } http;
+        /* Application-layer parsers the detection stage's buffers come from (DNS and TLS
+         * run only when a detector asks for their transactions). */
+        struct {
+            struct {
+                uint32_t max_queries, max_records, max_name_len, max_pointers, max_text;
+                uint32_t max_tcp_message;
+            } dns;
+            struct {
+                uint32_t max_handshake, max_name;
+            } tls;
+        } app;
         struct {
             uint32_t max_layers;
             bool tunnels;
@@ -147,8 +167,17 @@ struct sw_config {
     } eve;
 
     struct {
-        char *dir; /* owned */
+        char *dir;          /* owned */
+        char *profile_file; /* owned: "" none; Suricata rules' per-rule costs appended here */
+        bool profiling;     /* per-rule checks, matches, time: rule_profile event */
+        uint32_t profiling_limit; /* rules in the rule_profile event and table, 0: all */
     } rules;
+
+    /* Address and port groups of Suricata rules ($NAME); HOME_NET is network.home_net
+     * unless address_groups sets it. */
+    struct {
+        struct sw_strmap address_groups, port_groups;
+    } vars;
 
     struct {
         struct sw_strlist paths;   /* absolute watched trees */

@@ -78,7 +78,6 @@ while IFS='|' read -r key yaml; do
         bad "$key: config check exit $rc1 '$(cat "$T/u.check")', run exit $rc2 '$(head -n 2 "$T/u.run")'"
     fi
 done <<'EOF'
-network.home_net|network:\n  home_net: [10.1.0.0/16]
 spool.dir|spool:\n  dir: /srv/spool
 spool.max_size|spool:\n  max_size: 2GiB
 spool.when_full|spool:\n  when_full: drop_newest

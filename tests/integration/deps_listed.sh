@@ -42,6 +42,7 @@ cmp                  diffutils
 diff                 diffutils
 cp                   coreutils
 cut                  coreutils
+diff                 diffutils
 dirname              coreutils
 dpkg                 dpkg
 dpkg-query           dpkg
@@ -51,6 +52,7 @@ getent               libc-bin
 git                  git
 grep                 grep
 groff                groff-base
+gunzip               gzip
 head                 coreutils
 id                   coreutils
 install              coreutils
@@ -76,6 +78,7 @@ rm                   coreutils
 rmdir                coreutils
 script               bsdutils
 sed                  sed
+seq                  coreutils
 setpriv              util-linux
 sh                   dash
 sha256sum            coreutils
@@ -100,6 +103,7 @@ EOF
 # Python modules outside the standard library: module -> Debian package.
 cat >"$T/modules" <<'EOF'
 jsonschema           python3-jsonschema
+yaml                 python3-yaml
 EOF
 # Debian 12's Essential: yes packages (dpkg-query -W -f='${Package} ${Essential}\n' | grep yes);
 # apt is Priority important and what `make deps` itself runs.

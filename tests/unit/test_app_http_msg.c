@@ -23,7 +23,7 @@ request(struct sw_http_mem *m, const char *text)
     size_t tn = strlen(text), pos = 0;
     uint32_t used = 0;
 
-    sw_http_head_init(&hh, 0);
+    sw_http_head_init(&hh, 0, NULL);
     while (pos < tn) {
         const char *nl = memchr(text + pos, '\n', tn - pos);
         size_t len = nl != NULL ? (size_t)(nl - (text + pos)) : tn - pos;
@@ -38,7 +38,7 @@ request(struct sw_http_mem *m, const char *text)
         pos += len + 1;
     }
     sw_http_head_end(&hh, buf);
-    return sw_http_msg_create(m, &hh, buf, 0);
+    return sw_http_msg_create(m, &hh, buf, 0, false);
 }
 
 static void

@@ -229,6 +229,7 @@ hammer_main(void *arg)
             sw_producer_kick(h->p);
     }
     sw_producer_close(h->p);
+    sw_eve_thread_fini(); /* as every producer thread of seawall does */
     return NULL;
 }
 
