@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "sw/config.h"
+#include "sw/dataset.h"
 #include "sw/err.h"
 #include "sw/ioc.h"
 #include "sw/log.h"
@@ -75,6 +77,33 @@ print_ioc_diag(void *ctx, bool warning, const char *msg)
     printf("%s\n", msg);
 }
 
+/* One file given instead of a folder: an IOC list when its name says so, else none. */
+static enum sw_rc
+check_ioc_file(const char *path, struct check_counts *c, struct sw_err *err)
+{
+    size_t n = strlen(path), e = strlen(SW_IOC_SHA256_EXT);
+    struct sw_dataset_stats st;
+    struct sw_dataset *d;
+
+    if (n <= e || strcasecmp(path + n - e, SW_IOC_SHA256_EXT) != 0)
+        return SW_OK;
+    c->files = 1;
+    d = sw_dataset_load(path, SW_DATASET_SHA256, print_ioc_diag, NULL, &st, err);
+    if (d == NULL) {
+        if (err->code == SW_ENOMEM)
+            return err->code;
+        printf("%s\n", err->msg);
+        sw_err_clear(err);
+        c->failed = 1;
+        return SW_OK;
+    }
+    c->failed = st.bad_lines > 0;
+    c->rules = st.items;
+    c->warnings = st.duplicates;
+    sw_dataset_destroy(d);
+    return SW_OK;
+}
+
 /* IOC lists: every bad line is a failure of its file (as a rule that does not compile is),
  * a duplicate hash a warning. */
 static enum sw_rc
@@ -82,9 +111,13 @@ check_ioc(const char *dir, const struct sw_config *cfg, struct check_counts *c,
           struct sw_err *err)
 {
     struct sw_ioc_load_stats st;
-    struct sw_ioc_set *s = sw_ioc_load(dir, print_ioc_diag, NULL, &st, err);
+    struct sw_ioc_set *s;
+    struct stat sb;
 
     (void)cfg;
+    if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+        return check_ioc_file(dir, c, err);
+    s = sw_ioc_load(dir, print_ioc_diag, NULL, &st, err);
     if (s == NULL)
         return err->code;
     c->files = st.files;
@@ -190,6 +223,7 @@ sw_cmd_rules(int argc, char **argv)
     };
     const char *config = NULL;
     struct sw_cmd_sets sets = {.n = 0};
+    struct stat sb;
     int c, rc = 0;
 
     if (argc < 2 || strcmp(argv[1], "check") != 0) {
@@ -240,7 +274,9 @@ sw_cmd_rules(int argc, char **argv)
                        b->name);
             continue;
         }
-        if (b->check(dir, cfg, &cc, &err) != SW_OK) {
+        /* One file is checked by the language its name says; the others see none. */
+        if ((stat(dir, &sb) != 0 || S_ISDIR(sb.st_mode) || has_ext(dir, b->exts)) &&
+            b->check(dir, cfg, &cc, &err) != SW_OK) {
             sw_log_error("%s", err.msg);
             rc = 2;
             break;

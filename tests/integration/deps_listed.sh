@@ -39,7 +39,6 @@ chown                coreutils
 clang                clang
 clang-format         clang-format
 cmp                  diffutils
-diff                 diffutils
 cp                   coreutils
 cut                  coreutils
 diff                 diffutils
@@ -64,7 +63,9 @@ make                 make                build-essential
 man                  man-db
 mkdir                coreutils
 mkfifo               coreutils
+mkfs.ext4            e2fsprogs
 mktemp               coreutils
+mount                mount
 mv                   coreutils
 ndpiReader           libndpi-bin
 nproc                coreutils
@@ -95,10 +96,14 @@ tcpreplay            tcpreplay
 tee                  coreutils
 touch                coreutils
 tr                   coreutils
+truncate             coreutils
 tshark               tshark
+umount               mount
+uname                coreutils
 unshare              util-linux
 wc                   coreutils
 yara                 yara
+yarac                yara
 EOF
 # Python modules outside the standard library: module -> Debian package.
 cat >"$T/modules" <<'EOF'

@@ -54,9 +54,9 @@ mkfs_mount() {
     MOUNTS="$2 $MOUNTS"
 }
 
-# run KIND MODE [EXPECTED_SOURCE]: a fresh file system and daemon for one mode.
+# run_mode KIND MODE [EXPECTED_SOURCE]: a fresh file system and daemon for one mode.
 n=0
-run() {
+run_mode() {
     n=$((n + 1))
     fs=$T/fs$n w=$T/w$n
     if ! mkfs_mount "$1" "$fs"; then
@@ -80,12 +80,12 @@ run() {
     fi
 }
 
-run ext4 fanotify
-run ext4 inotify
-run tmpfs fanotify
-run tmpfs fanotify-dirs
-run tmpfs inotify
-run tmpfs scan
+run_mode ext4 fanotify
+run_mode ext4 inotify
+run_mode tmpfs fanotify
+run_mode tmpfs fanotify-dirs
+run_mode tmpfs inotify
+run_mode tmpfs scan
 
 # overlay: auto falls back from the filesystem mark overlayfs refuses: to directory marks on
 # kernels that mark overlayfs directories (6.6 and later), else to inotify (6.1).
@@ -112,7 +112,7 @@ fi
 src=fanotify-dirs
 uname_r=$(uname -r)
 case $uname_r in [1-5].*|6.[0-5].*) src=inotify ;; esac
-run overlay auto "$src"
+run_mode overlay auto "$src"
 
 echo "files_live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,6 +1,7 @@
 #!/bin/sh
 # ioc_cli.sh SEAWALL - IOC lists (*.sha256 in the rules directory): `seawall rules check`
-# reports each bad line as file:line and exits 1, duplicates as warnings; `seawall scan`
+# reports each bad line as file:line and exits 1, duplicates as warnings (a list given alone
+# is checked alone); `seawall scan`
 # raises one alert per list that lists a file's SHA-256 (seawall.detector "ioc", the line's
 # comment in the signature, list and line in alert.metadata) and exits 1; a list with a bad
 # line makes the scan incomplete (exit 2) while its good lines still match.
@@ -61,6 +62,14 @@ rc=$?
 has "$T/out" "$R/local.sha256:3: not a SHA-256 (64 hex digits)" "rules check: bad line as file:line"
 has "$T/out" "$R/local.sha256:4: warning: duplicate of line 2, ignored" "rules check: duplicate warning"
 has "$T/out" "ioc: 2 files, 2 hashes, 1 failed, 1 warnings" "rules check: summary counts the failed list"
+# One list given instead of the folder: that list alone, and no other language reads it.
+"$SW" rules check "$R/local.sha256" >"$T/out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && ok "rules check FILE.sha256: its bad line exits 1" ||
+    nok "rules check FILE.sha256: exit $rc, want 1: $(cat "$T/out")"
+has "$T/out" "ioc: 1 files, 1 hashes, 1 failed, 1 warnings" "rules check FILE.sha256: that list alone"
+has "$T/out" "suricata: 0 files, 0 rules loaded, 0 left out, 0 failed" \
+    "rules check FILE.sha256: not read as Suricata rules"
 "$SW" scan --no-cache -r "$R" -o "$T/eve2.json" "$F" 2>"$T/err"
 rc=$?
 [ $rc -eq 2 ] && ok "scan: a list with a bad line exits 2" || nok "scan: bad list exits 2 (got $rc)"
