@@ -45,6 +45,8 @@
 #include "sw/version.h"
 #include "sw/yara.h"
 
+#include "cmd_run_int.h"
+
 #define DEFAULT_CONFIG "/etc/seawall/seawall.yaml"
 #define SNAPSHOT_WAIT_MS 500 /* how long the main thread waits for the threads' counters */
 #define SWAP_WAIT_MS 3000    /* how long a reload waits for every worker to switch */
@@ -101,108 +103,6 @@ stderr_is_journal(void)
     if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &sb) != 0)
         return false;
     return (unsigned long long)sb.st_dev == dev && (unsigned long long)sb.st_ino == ino;
-}
-
-static void
-report_rule(void *ctx, enum sw_yara_diag kind, const char *msg)
-{
-    char *first = ctx;
-
-    if (kind == SW_YARA_DIAG_ERROR) {
-        sw_log_error("%s", msg);
-        if (first != NULL && first[0] == '\0')
-            snprintf(first, 400, "%s", msg);
-    } else {
-        sw_log_warn("%s", msg);
-    }
-}
-
-/* A diagnostic of a detector that loads its rules itself (Suricata rules), one line: an
- * error (the first kept in ctx, 400 bytes, as report_rule does), a warning or a rule left
- * out for a keyword this build does not support. */
-static void
-report_line(void *ctx, const char *line)
-{
-    bool minor = strstr(line, ": warning: ") != NULL || strstr(line, " not supported") != NULL;
-
-    report_rule(ctx, minor ? SW_YARA_DIAG_WARNING : SW_YARA_DIAG_ERROR, line);
-}
-
-/* The compiled-rules cache of agent.user: a start-up as root compiles (a compiled set is code
- * the process runs, and agent.user can write that folder); reloads, which run as agent.user
- * after the drop, use it. NULL: no cache. */
-static const char *
-rules_cache(const struct sw_config *cfg, char *buf, size_t len)
-{
-    snprintf(buf, len, "%s/rules-cache", cfg->agent.state_dir);
-    return geteuid() != 0 && access(buf, W_OK) == 0 ? buf : NULL;
-}
-
-/* A detection set of cfg (taken) and the YARA rules (taken) with the other languages' rules
- * of rules.dir; first as for report_rule. NULL and err on failure. */
-static struct sw_det_set *
-det_set(struct sw_config *cfg, struct sw_yara_rules *rules, char *first, struct sw_err *err)
-{
-    char cache[PATH_MAX];
-    struct sw_det_set_opts o = {
-        .yara = rules,
-        .rules_path = cfg->rules.dir,
-        .cache_dir = rules_cache(cfg, cache, sizeof(cache)),
-        .report = report_line,
-        .report_ctx = first,
-    };
-    struct stat sb;
-
-    if (stat(cfg->rules.dir, &sb) != 0 && errno == ENOENT)
-        o.rules_path = NULL; /* said by load_rules */
-    return sw_det_set_create(cfg, &o, err);
-}
-
-/* Compile cfg's rules directory. A missing directory means no rules (logged), not an error;
- * first gets the first compile error (400 bytes). */
-static struct sw_yara_rules *
-load_rules(const struct sw_config *cfg, struct sw_yara_load_stats *ls, char *first,
-           struct sw_err *err)
-{
-    char cache[PATH_MAX];
-    struct sw_yara_load_opts lo = {.dir = cfg->rules.dir, .report = report_rule, .ctx = first};
-    struct stat sb;
-
-    memset(ls, 0, sizeof(*ls));
-    sw_err_clear(err); /* NULL with no error: no rules */
-    if (stat(cfg->rules.dir, &sb) != 0 && errno == ENOENT) {
-        sw_log_warn("%s: no rules directory: running without YARA rules", cfg->rules.dir);
-        return NULL;
-    }
-    lo.cache_dir = rules_cache(cfg, cache, sizeof(cache));
-    return sw_yara_load(&lo, ls, err);
-}
-
-static void
-report_ioc(void *ctx, bool warning, const char *msg)
-{
-    char *first = ctx;
-
-    if (warning) {
-        sw_log_warn("%s", msg);
-        return;
-    }
-    sw_log_error("%s", msg);
-    if (first != NULL && first[0] == '\0')
-        snprintf(first, 400, "%s", msg);
-}
-
-/* The IOC lists (*.sha256) of cfg's rules directory: none when it is missing. A bad line is
- * reported (first gets the first) and left out, counted in st->files_failed. */
-static struct sw_ioc_set *
-load_iocs(const struct sw_config *cfg, struct sw_ioc_load_stats *st, char *first,
-          struct sw_err *err)
-{
-    struct sw_ioc_set *s = sw_ioc_load(cfg->rules.dir, report_ioc, first, st, err);
-
-    if (s != NULL && st->files > 0)
-        sw_log_info("%s: %zu IOC hashes from %zu lists", cfg->rules.dir, st->hashes, st->files);
-    return s;
 }
 
 /* --- status and stats --------------------------------------------------------------------- */
@@ -515,7 +415,7 @@ reload(struct daemon *d)
         goto done;
     }
     (void)sw_cfg_restart_changes(d->cfg, cfg, report_restart, &rr);
-    rules = load_rules(cfg, &ls, rr.first, &err);
+    rules = sw_run_load_rules(cfg, &ls, rr.first, &err);
     if ((rules == NULL && err.code != SW_OK) || ls.files_failed > 0) {
         if (rules == NULL && err.code != SW_OK) {
             sw_log_error("reload: %s", err.msg);
@@ -531,7 +431,7 @@ reload(struct daemon *d)
     }
     /* The IOC lists join the set: a list with a bad line refuses the reload, as a rule file
      * that does not compile does. */
-    ioc = load_iocs(cfg, &is, rr.first, &err);
+    ioc = sw_run_load_iocs(cfg, &is, rr.first, &err);
     if (ioc == NULL || is.files_failed > 0) {
         if (ioc == NULL) {
             sw_log_error("reload: %s", err.msg);
@@ -552,7 +452,7 @@ reload(struct daemon *d)
     if (ls.rules == 0 && rules_before > 0)
         snprintf(rr.warning, sizeof(rr.warning), "%s: no YARA rules (%zu before): stream and "
                  "HTTP-body YARA scanning is off", cfg->rules.dir, rules_before);
-    det = det_set(cfg, rules, rr.first, &err); /* takes cfg and rules */
+    det = sw_run_det_set(cfg, rules, rr.first, &err); /* takes cfg and rules */
     if (det == NULL) {
         sw_ioc_destroy(ioc);
         snprintf(msg, sizeof(msg), "reload failed: %.340s; generation %u keeps running",
@@ -726,7 +626,7 @@ start(struct daemon *d)
         if (!own_dir(d->cfg->agent.state_dir, d->uid, d->gid) || !own_dir(cache, d->uid, d->gid))
             return 2;
     }
-    rules = load_rules(d->cfg, &ls, first, &err);
+    rules = sw_run_load_rules(d->cfg, &ls, first, &err);
     if (rules == NULL && err.code != SW_OK) {
         sw_log_error("%s", err.msg);
         return 2;
@@ -752,7 +652,7 @@ start(struct daemon *d)
     /* The detection set owns its own copy of the configuration: a reload replaces it while
      * d->cfg (restart-only keys) stays. */
     det_cfg = sw_cfg_load(d->config_path, d->sets.v, d->sets.n, NULL, NULL, &err);
-    det = det_cfg != NULL ? det_set(det_cfg, rules, NULL, &err) : NULL;
+    det = det_cfg != NULL ? sw_run_det_set(det_cfg, rules, NULL, &err) : NULL;
     if (det_cfg == NULL)
         sw_yara_rules_destroy(rules);
     if (det == NULL) {
@@ -760,7 +660,7 @@ start(struct daemon *d)
         return 2;
     }
     struct sw_ioc_load_stats is;
-    struct sw_ioc_set *ioc = load_iocs(d->cfg, &is, NULL, &err);
+    struct sw_ioc_set *ioc = sw_run_load_iocs(d->cfg, &is, NULL, &err);
 
     if (ioc == NULL) {
         sw_log_error("%s", err.msg);
