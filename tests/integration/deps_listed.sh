@@ -55,6 +55,7 @@ gunzip               gzip
 head                 coreutils
 id                   coreutils
 install              coreutils
+ionice               util-linux
 ip                   iproute2
 ln                   coreutils
 logrotate            logrotate

@@ -6,7 +6,9 @@ Usage: files_live.py --seawall BIN --tree DIR --mode MODE --work DIR [--expect-s
 
 Starts the daemon as nobody with files.paths [TREE], files.mode MODE, the default rules and
 one scan thread, waits for READY (the log line), checks that the first start reported no fim
-event, then performs each action and compares the events it raised with the expected ones:
+event and that the scan thread runs at files.nice 10 and best-effort I/O priority 7, then
+performs each action and compares the events it raised with the expected ones (and, with
+fanotify, that the writer named in file.process and fim.process is this script):
 
   live modes: after each action a sentinel file is written under TREE/.s/; its fileinfo (from
     the scan thread's ring) and its fim event (from the fim thread's ring) mark the point by
@@ -223,8 +225,21 @@ def actions(r):
     def fi(path):
         return [fileinfo(path)] if live else []
 
+    fan = r.a.mode in ("fanotify", "fanotify-dirs") or r.a.expect_source in ("fanotify",
+                                                                          "fanotify-dirs")
     write(a, b"one")
-    check("create a.txt", r.sync(), fi(a) + [fim("added", a)])
+    got = r.sync()
+    check("create a.txt", got, fi(a) + [fim("added", a)])
+    # fanotify names the writer: this process. (inotify and walks do not know it.)
+    me = {"pid": os.getpid(), "comm": open("/proc/self/comm").read().strip()}
+    procs = [(e.get("file") or {}).get("process") if e["event_type"] == "fileinfo" else
+             e.get("fim", {}).get("process") for e in got]
+    if fan and procs and all(p == me for p in procs):
+        ok(f"create a.txt: the writer in file.process and fim.process: {me}")
+    elif fan:
+        bad(f"create a.txt: writer {procs}, want {me} in each")
+    elif any(procs):
+        bad(f"create a.txt: a writer without fanotify: {procs}")
     write(a, b"two")
     check("overwrite a.txt (same size)", r.sync(), fi(a) + [fim("modified", a, None,
                                                                  ["mtime", "sha256"])])
@@ -268,8 +283,7 @@ def actions(r):
     write(x, WEBSHELL)
     os.unlink(x)
     full = [alert(x), fileinfo(x), fim("added", x), fim("deleted", x)]
-    if r.a.mode in ("fanotify", "fanotify-dirs") or r.a.expect_source in ("fanotify",
-                                                                          "fanotify-dirs"):
+    if fan:
         check("write then unlink x.php (scanned through the descriptor)", r.sync(), full)
     elif live:  # inotify reopens the name: scanned only when it was faster than the unlink
         check("write then unlink x.php (inotify: all or nothing)", r.sync(), [], full)
@@ -350,6 +364,26 @@ def retro_hunt(r):
         bad(f"IOC list: {[key(e) for e in got]}")
 
 
+def scan_priorities(r):
+    """The scan threads run at files.nice (10) and the lowest best-effort I/O priority."""
+    seen = []
+    for tid in os.listdir(f"/proc/{r.proc.pid}/task"):
+        try:
+            comm = open(f"/proc/{r.proc.pid}/task/{tid}/comm").read().strip()
+            stat_ = open(f"/proc/{r.proc.pid}/task/{tid}/stat").read()
+        except OSError:
+            continue
+        if not comm.startswith("sw-scan"):
+            continue
+        nice = int(stat_[stat_.rindex(")") + 2:].split()[16])
+        io = subprocess.run(["ionice", "-p", tid], capture_output=True, text=True).stdout.strip()
+        seen.append((comm, nice, io))
+    if seen and all(n == 10 and io == "best-effort: prio 7" for _, n, io in seen):
+        ok(f"scan threads: nice 10, I/O best-effort prio 7 ({len(seen)} thread(s))")
+    else:
+        bad(f"scan threads' priorities: {seen}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seawall", required=True)
@@ -370,6 +404,7 @@ def main():
         ok("first start: the baseline is built without fim events")
     else:
         bad(f"first start reported {first}")
+    scan_priorities(r)
     try:
         actions(r)
         if a.retro:
