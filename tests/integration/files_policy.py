@@ -181,9 +181,10 @@ def case_exclude(a):
     # The start-up walk left out two directories (cache, node_modules: not entered, so not
     # watched either: nothing written in them is seen); live, debug.log was written once.
     if (before, after) == (2, 3):
-        ok(f"exclude: skipped.excluded 2 after the walk (two directories), 3 after debug.log")
+        ok("exclude: counter skipped.excluded 2 after the walk (two directories), 3 after "
+           "debug.log")
     else:
-        bad(f"exclude: skipped.excluded {before} after the walk, {after} after the writes; "
+        bad(f"exclude: counter skipped.excluded {before} after the walk, {after} after the writes; "
             f"want 2 and 3")
     r.stop()
     # Restarted, the start-up walk must not report the excluded files either.
@@ -232,9 +233,9 @@ def case_sizes(a):
     skipped = status(r, lambda f: f.get("skipped", {}).get("size", 0) >= 1).get(
         "skipped", {}).get("size")
     if skipped == 1:
-        ok("sizes: skipped.size 1")
+        ok("sizes: counter skipped.size 1")
     else:
-        bad(f"sizes: skipped.size {skipped}, want 1")
+        bad(f"sizes: counter skipped.size {skipped}, want 1")
     r.stop()
 
 
