@@ -8,11 +8,9 @@
  * The set's instance owns the loaded rules (immutable, shared by the workers); each worker
  * has its own matching thread state; each flow a slot (flowbits, stream tails, the rules that
  * alerted on the current transaction), freed through flow_free. */
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sw/alloc.h"
 #include "sw/dataset.h"
@@ -20,10 +18,9 @@
 #include "sw/digest.h"
 #include "sw/sig.h"
 
-/* The set's instance: the rules, and where per-rule costs go (rules.profile_file). */
+/* The set's instance: the rules. */
 struct sigs {
     struct sw_sig_set *s; /* owned */
-    const char *profile;  /* borrowed from the config; NULL: no profiling */
 };
 
 struct sigs_thread {
@@ -108,11 +105,6 @@ sigs_create(void **inst, const struct sw_detect_opts *o, struct sw_detect_load *
         return sw_err_set(err, SW_ENOMEM, "sigs: out of memory");
     }
     in->s = s;
-    if (o->cfg != NULL && o->cfg->rules.profile_file != NULL &&
-        o->cfg->rules.profile_file[0] != '\0') {
-        in->profile = o->cfg->rules.profile_file;
-        sw_sig_set_profiling(s, true);
-    }
     if (o->cfg != NULL && o->cfg->rules.profiling)
         sw_sig_set_profiling(s, true); /* rows through the stage: sigs_profile */
     *inst = in;
@@ -152,38 +144,6 @@ sigs_thread_init(void **tctx, const void *inst, const struct sw_detect_thread_op
     return SW_OK;
 }
 
-/* Append this thread's per-rule costs to rules.profile_file: one line per rule evaluated,
- * "gid:sid<TAB>checks<TAB>matches<TAB>nanoseconds", each line one write on an O_APPEND
- * descriptor, so the workers' lines do not mix. Profiling is for benchmarks (make bench):
- * a failure to write is ignored. */
-static void
-write_profile(const struct sigs_thread *st)
-{
-    size_t n = sw_sig_set_count(st->inst->s);
-    struct sw_sig_profile *p = sw_calloc(n + 1, sizeof(*p));
-    int fd;
-
-    if (p == NULL)
-        return;
-    sw_sig_thread_profile(st->t, p, n);
-    fd = open(st->inst->profile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    for (size_t i = 0; fd != -1 && i < n; i++) {
-        char line[96];
-        int k;
-
-        if (p[i].checks == 0)
-            continue;
-        k = snprintf(line, sizeof(line), "%u:%u\t%llu\t%llu\t%llu\n", p[i].gid, p[i].sid,
-                     (unsigned long long)p[i].checks, (unsigned long long)p[i].matches,
-                     (unsigned long long)p[i].ns);
-        if (write(fd, line, (size_t)k) != k)
-            break;
-    }
-    if (fd != -1)
-        close(fd);
-    sw_free(p);
-}
-
 static void
 sigs_thread_fini(void *tctx)
 {
@@ -191,8 +151,6 @@ sigs_thread_fini(void *tctx)
 
     if (st == NULL)
         return;
-    if (st->inst->profile != NULL)
-        write_profile(st);
     sw_sig_thread_destroy(st->t);
     sw_free(st);
 }
