@@ -119,7 +119,8 @@ fi
 # A copy of the ruleset and its fixtures, the corpus named by its absolute path.
 copy() {
     rm -rf "$T/w" && mkdir -p "$T/w/rules" "$T/w/tests/data" &&
-        cp -r "$M" "$T/w/rules/" && cp -a tests/data/municipal-ioc "$T/w/tests/data/" || exit 2
+        cp -r "$M" "$T/w/rules/" &&
+        cp -a tests/data/municipal-ioc tests/data/municipal-ioc-corpus "$T/w/tests/data/" || exit 2
     if $have_corpus; then
         abs=$(cd "$CORPUS" && pwd)
         for y in "$T"/w/rules/municipal/tests-corpus/*/test.yaml; do

@@ -12,7 +12,7 @@ CORPUS=${2:-../shared/corpus/ndpi-4.2/pcap}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT INT TERM
 n=0 failed=0
-for p in "$CORPUS"/*.pcap "$CORPUS"/*.pcapng; do
+for p in "$CORPUS"/*.pcap "$CORPUS"/*.pcapng "$CORPUS"/*.cap; do
     [ -f "$p" ] || continue
     n=$((n + 1))
     rm -f "$T/eve.json"
