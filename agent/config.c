@@ -1613,6 +1613,14 @@ load(struct loader *ld, const char *buf, size_t len, const char *const *override
     ld->in_set = true;
     for (size_t i = 0; overrides != NULL && i < n_overrides && !ld->oom; i++)
         apply_override(ld, overrides[i], cfg);
+    ld->in_set = false;
+    /* Keys that only mean something together: one switch turns profiling on, the file only
+     * says where its table goes, so a file without the switch would silently do nothing. */
+    if (ld->n_errors == 0 && cfg->rules.profile_file != NULL &&
+        cfg->rules.profile_file[0] != '\0' && !cfg->rules.profiling)
+        lerr_at(ld, 0, 0, "rules.profile_file",
+                "names where the rule profile goes, but rules.profiling is false (turn it on, "
+                "or leave rules.profile_file empty)");
     if (ld->n_errors > 0) {
         sw_cfg_free(cfg);
         return NULL;

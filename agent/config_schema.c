@@ -363,13 +363,13 @@ const struct sw_cfg_row sw_cfg_schema[] = {
     /* rules */
     {.path = "rules.dir", .type = SW_CFG_STR, .def = "/etc/seawall/rules", .min = 1,
      .max = PATH_MAX_LEN, F(rules.dir), .help = "*.rules and *.yar files loaded at start"},
+    {.path = "rules.profiling", .type = SW_CFG_BOOL, .def = "false", F(rules.profiling),
+     .help = "per-rule checks, matches and time, worst first: a rule_profile event when "
+             "seawall stops (seawall pcap: also a table on stderr)"},
     {.path = "rules.profile_file", .type = SW_CFG_STR, .def = "", .max = PATH_MAX_LEN,
      F(rules.profile_file),
-     .help = "Suricata rule profiling: each worker appends per-rule checks, matches and time "
-             "here when it stops (\"\": off)"},
-    {.path = "rules.profiling", .type = SW_CFG_BOOL, .def = "false", F(rules.profiling),
-     .help = "per-rule checks, matches and time, worst first: a rule_profile event when the "
-             "rules are replaced or seawall stops (seawall pcap: also a table on stderr)"},
+     .help = "with rules.profiling: the profile table is also appended to this file when "
+             "seawall stops (\"\": only the event; set without rules.profiling: an error)"},
     {.path = "rules.profiling_limit", .type = SW_CFG_UINT, .def = "20", .min = 0,
      .max = 1000000, F(rules.profiling_limit),
      .help = "rules listed in the rule_profile event and table, worst first (0: all)"},

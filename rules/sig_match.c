@@ -414,15 +414,21 @@ ndpi_ok(const struct sig_rule *r, const struct sw_sig_input *in)
     return true;
 }
 
-/* The bytes of list l's buffer for this inspection on side (TX); false when absent. */
+/* The bytes of list l's buffer for this inspection on side (TX); false when absent. src and
+ * dst are the addresses as the rule sees them (ip.src, ip.dst). */
 static bool
 buffer_of(struct sw_sig_thread *t, const struct sw_sig_input *in, const struct sig_list *l,
-          int side, const uint8_t **buf, size_t *len)
+          int side, const uint8_t *src, const uint8_t *dst, const uint8_t **buf, size_t *len)
 {
     const uint8_t *d;
     size_t n;
 
-    if (l->buf == SW_SIG_BUF_PAYLOAD) {
+    if (sig_buf_is_ip(l->buf)) {
+        d = l->buf == SW_SIG_BUF_IP_SRC ? src : dst;
+        n = in->ip_version == 4 ? 4 : 16;
+        if (d == NULL || (in->ip_version != 4 && in->ip_version != 6))
+            return false;
+    } else if (l->buf == SW_SIG_BUF_PAYLOAD) {
         if (in->hook == SW_SIG_HOOK_TX)
             return false;
         d = t->pay;
@@ -554,7 +560,7 @@ rule_matches(struct sw_sig_thread *t, const struct sig_rule *r, const struct sw_
 
             for (int side = l->side == 1 ? 1 : 0; side <= (l->side == 0 ? 0 : 1) && !ok;
                  side++) {
-                if (!buffer_of(t, in, l, side, &m.buf, &m.len))
+                if (!buffer_of(t, in, l, side, src, dst, &m.buf, &m.len))
                     continue;
                 m.anchor = l->buf == SW_SIG_BUF_PAYLOAD ? t->anchor : 0;
                 m.min_end = l->buf == SW_SIG_BUF_PAYLOAD ? t->min_end : 0;

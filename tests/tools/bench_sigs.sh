@@ -2,7 +2,8 @@
 # bench_sigs.sh SEAWALL - Suricata rules with a public ruleset (issue 12): load time and RSS
 # (cold: every prefilter database compiled; warm: read from the cache), what loads and what
 # is left out (seawall rules check's summary), and `seawall pcap -w 1` on the bench capture
-# with and without the ruleset, then the ten costliest rules (rules.profile_file). Prints
+# with and without the ruleset, then the ten costliest rules (--profile-rules and
+# rules.profile_file). Prints
 # figures; asserts nothing.
 #   SEAWALL_RULESET: a folder of *.rules (such as an Emerging Threats Open snapshot's rules/);
 #   nothing is downloaded: without it this part says so and stops.
@@ -73,12 +74,11 @@ echo "$a $b $PKTS $(grep -c '"detector":"rule"' "$W/eve.json")" | awk '{
 }'
 # Profiling costs two clock reads per evaluation: a run of its own.
 timed "pcap-profiled" 1 "$SW" pcap -w 1 --ndpi-dir "$EX" --rules "$RS" --cache "$W/cache" \
-    --set rules.profile_file="$PWD/$W/profile.tsv" -o /dev/null "$CAP"
-if [ -s "$W/profile.tsv" ]; then
-    echo "the ten costliest rules (gid:sid, evaluations, matches, ms; from rules.profile_file):"
-    awk -F '\t' '{ c[$1] += $2; m[$1] += $3; ns[$1] += $4 }
-        END { for (k in ns) printf "%s\t%d\t%d\t%.1f\n", k, c[k], m[k], ns[k] / 1e6 }' \
-        "$W/profile.tsv" | sort -t "$(printf '\t')" -k4,4 -rn | head -n 10
+    --profile-rules --set rules.profiling_limit=10 --set rules.profile_file="$PWD/$W/profile.txt" \
+    -o /dev/null "$CAP"
+if grep -q "^ *1  suricata " "$W/profile.txt" 2>/dev/null; then
+    echo "the ten costliest rules (rules.profile_file: the --profile-rules table):"
+    sed -n '/^rule profile: /,$p' "$W/profile.txt"
 else
     echo "bench: no rule was evaluated (no profile written)"
 fi

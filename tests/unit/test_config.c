@@ -469,6 +469,42 @@ broken_configs_name_file_line_column_key(void **state)
     }
 }
 
+/* Issue 14: rules.profiling is the one switch, rules.profile_file only names where the table
+ * goes: the file without the switch is refused (it would do nothing), in the file or through
+ * --set in any order; with the switch it loads. */
+static void
+profile_file_needs_profiling(void **state)
+{
+    static const char *const on[] = {"rules.profile_file=/tmp/p.txt", "rules.profiling=true"};
+    struct sw_err err;
+    struct msgs m = {0};
+    struct sw_config *c;
+    char want[256];
+
+    (void)state;
+    c = load_text("rules:\n  profile_file: /tmp/p.txt\n", &err, &m);
+    assert_null(c);
+    snprintf(want, sizeof(want),
+             "%s/seawall.yaml: rules.profile_file: names where the rule profile goes, but "
+             "rules.profiling is false (turn it on, or leave rules.profile_file empty)",
+             tmpdir);
+    assert_string_equal(err.msg, want);
+    c = load_text("rules:\n  profile_file: /tmp/p.txt\n  profiling: true\n", &err, NULL);
+    assert_non_null(c);
+    assert_true(c->rules.profiling);
+    assert_string_equal(c->rules.profile_file, "/tmp/p.txt");
+    sw_cfg_free(c);
+    c = load_text("rules:\n  profiling: false\n", &err, NULL);
+    assert_non_null(c);
+    sw_cfg_free(c);
+    c = sw_cfg_load(NULL, on, 1, NULL, NULL, &err);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, "rules.profile_file: names where the rule profile goes"));
+    c = sw_cfg_load(NULL, on, 2, NULL, NULL, &err);
+    assert_non_null(c);
+    sw_cfg_free(c);
+}
+
 static void
 every_error_is_reported(void **state)
 {
@@ -915,6 +951,7 @@ main(void)
         cmocka_unit_test(shipped_config_loads_and_shows_defaults),
         cmocka_unit_test(broken_configs_name_file_line_column_key),
         cmocka_unit_test(every_error_is_reported),
+        cmocka_unit_test(profile_file_needs_profiling),
         cmocka_unit_test(keys_this_build_lacks_are_rejected_in_one_line),
         cmocka_unit_test(control_bytes_in_messages_are_masked),
         cmocka_unit_test(file_errors),
