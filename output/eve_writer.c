@@ -1,0 +1,397 @@
+/* eve_writer.c - the streaming JSON writer of EVE (see include/sw/eve_writer.h).
+ *
+ * Written for instructions per byte: each put reserves its worst case once, then writes
+ * without further checks; strings go through a 256-entry class table, one byte per step. */
+#include "sw/eve_writer.h"
+
+#include "sw/alloc.h"
+#include "sw/eve.h"
+
+void
+sw_eve_writer_init(struct sw_eve_writer *w, size_t max)
+{
+    memset(w, 0, sizeof(*w));
+    w->max = max;
+}
+
+void
+sw_eve_writer_fini(struct sw_eve_writer *w)
+{
+    if (w == NULL)
+        return;
+    sw_free(w->buf);
+    w->buf = NULL;
+    w->cap = w->len = 0;
+}
+
+void
+sw_eve_writer_reset(struct sw_eve_writer *w)
+{
+    w->len = 0;
+    w->comma = false;
+    w->failed = false;
+    w->depth = 0;
+}
+
+bool
+sw_eve_writer_grow(struct sw_eve_writer *w, size_t n)
+{
+    size_t need, cap;
+
+    if (w->failed)
+        return false;
+    if (__builtin_add_overflow(w->len, n, &need) || (w->max != 0 && need > w->max))
+        goto fail;
+    cap = w->cap != 0 ? w->cap : 4096;
+    while (cap < need) {
+        if (__builtin_mul_overflow(cap, 2, &cap))
+            goto fail;
+    }
+    if (w->max != 0 && cap > w->max)
+        cap = w->max;
+    char *nb = sw_realloc(w->buf, cap);
+    if (nb == NULL)
+        goto fail;
+    w->buf = nb;
+    w->cap = cap;
+    return true;
+fail:
+    w->failed = true;
+    return false;
+}
+
+/* Byte classes for strings: 0 written as is; 1 escaped (controls, quote, backslash);
+ * 2..4 lead bytes of a 2..4-byte UTF-8 sequence; 5 never valid in UTF-8 (a continuation
+ * byte out of place, C0, C1, F5..FF). */
+static const uint8_t cls[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 00 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 10 */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 20: '"' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 50: '\\' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 70: 0x7f as is, as Jansson */
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, /* 80 */
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, /* 90 */
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, /* a0 */
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, /* b0 */
+    5, 5, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* c0: c0, c1 overlong */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* d0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* e0 */
+    4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, /* f0: f5.. above U+10FFFF */
+};
+
+/* The escape of a class-1 byte: its second character, or 'u' for \u00XX. */
+static const char esc2[32] = {
+    'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f', 'r', 'u', 'u',
+    'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+};
+
+/* Whether the multi-byte sequence at s (lead byte of class c, n bytes left including it) is
+ * one Jansson accepts: continuation bytes, no overlong form, no surrogate, <= U+10FFFF. */
+static bool
+utf8_ok(const unsigned char *s, size_t left, unsigned c)
+{
+    uint32_t v;
+
+    if (left < c)
+        return false;
+    v = s[0] & (c == 2 ? 0x1fu : c == 3 ? 0x0fu : 0x07u);
+    for (unsigned i = 1; i < c; i++) {
+        if ((s[i] & 0xc0u) != 0x80u)
+            return false;
+        v = (v << 6) | (s[i] & 0x3fu);
+    }
+    if (c == 3 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff)))
+        return false;
+    if (c == 4 && (v < 0x10000 || v > 0x10ffff))
+        return false;
+    return true;
+}
+
+bool
+sw_eve_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+
+    for (size_t i = 0; i < n;) {
+        unsigned k = cls[u[i]];
+
+        if (k < 2) {
+            i++;
+            continue;
+        }
+        if (k == 5 || !utf8_ok(u + i, n - i, k))
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+/* Text that is not valid UTF-8 (a Latin-1 file name, bytes off the wire): every byte
+ * outside printable ASCII as the four characters \xNN, cut where the text would pass 1018
+ * characters, as the Jansson encoder's 1024-byte fallback did. Returns the length in buf. */
+static size_t
+hex_escape(const char *val, size_t n, char buf[1024])
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+
+    for (size_t i = 0; i < n && o + 5 < 1024; i++) {
+        unsigned char c = (unsigned char)val[i];
+
+        if (c >= 0x20 && c < 0x7f) {
+            buf[o++] = (char)c;
+        } else {
+            buf[o++] = '\\';
+            buf[o++] = 'x';
+            buf[o++] = hex[c >> 4];
+            buf[o++] = hex[c & 15];
+        }
+    }
+    return o;
+}
+
+/* Write s[0..n) escaped at p (room for 6n bytes). Returns the end, or NULL at the first
+ * byte that is not valid UTF-8 when check is set. */
+static char *
+escape_into(char *p, const unsigned char *s, size_t n, bool check)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned char c = s[i];
+        unsigned k = cls[c];
+
+        if (k == 0) {
+            *p++ = (char)c;
+            i++;
+            continue;
+        }
+        if (k == 1) {
+            p[0] = '\\';
+            if (c >= 0x20) { /* '"' or '\\' */
+                p[1] = (char)c;
+                p += 2;
+            } else if (esc2[c] != 'u') {
+                p[1] = esc2[c];
+                p += 2;
+            } else {
+                memcpy(p + 1, "u00", 3);
+                p[4] = hex[c >> 4];
+                p[5] = hex[c & 15];
+                p += 6;
+            }
+            i++;
+            continue;
+        }
+        if (check && (k == 5 || !utf8_ok(s + i, n - i, k)))
+            return NULL;
+        k = k == 5 ? 1 : k;
+        if (k > n - i) /* unchecked text cut inside a sequence: copy what is there */
+            k = (unsigned)(n - i);
+        memcpy(p, s + i, k);
+        p += k;
+        i += k;
+    }
+    return p;
+}
+
+void
+sw_eve_put_strn(struct sw_eve_writer *w, const char *key, const char *val, size_t n)
+{
+    size_t klen = key != NULL ? strlen(key) : 0, room;
+    char *p;
+
+    /* worst case: every byte as \u00XX, two quotes, the key and its punctuation */
+    if (__builtin_mul_overflow(n, 6, &room) || __builtin_add_overflow(room, klen + 6, &room) ||
+        !sw_eve_reserve(w, room))
+        return;
+    sw_eve_put_key_unchecked(w, key, klen);
+    p = w->buf + w->len;
+    *p++ = '"';
+    char *end = escape_into(p, (const unsigned char *)val, n, true);
+    if (end == NULL) {
+        char tmp[1024];
+        size_t tn = hex_escape(val, n, tmp);
+
+        /* tn <= n * 4 and the escapes of tmp are at most 2 bytes each (\\): fits in 6n */
+        end = escape_into(p, (const unsigned char *)tmp, tn, false);
+    }
+    *end++ = '"';
+    w->len = (size_t)(end - w->buf);
+}
+
+void
+sw_eve_put_str_valid(struct sw_eve_writer *w, const char *key, const char *val)
+{
+    size_t n, klen = key != NULL ? strlen(key) : 0, room;
+    struct sw_eve_mark m = {w->len, w->comma};
+
+    if (val == NULL)
+        return;
+    n = strlen(val);
+    if (__builtin_mul_overflow(n, 6, &room) || __builtin_add_overflow(room, klen + 6, &room) ||
+        !sw_eve_reserve(w, room))
+        return;
+    sw_eve_put_key_unchecked(w, key, klen);
+    char *p = w->buf + w->len;
+    *p++ = '"';
+    char *end = escape_into(p, (const unsigned char *)val, n, true);
+    if (end == NULL) { /* not UTF-8: leave the field out */
+        w->len = m.len;
+        w->comma = m.comma;
+        return;
+    }
+    *end++ = '"';
+    w->len = (size_t)(end - w->buf);
+}
+
+void
+sw_eve_put_key(struct sw_eve_writer *w, const char *key)
+{
+    size_t n = strlen(key), room;
+
+    if (__builtin_mul_overflow(n, 6, &room) || __builtin_add_overflow(room, 4, &room) ||
+        !sw_eve_reserve(w, room))
+        return;
+    char *p = w->buf + w->len;
+    if (w->comma)
+        *p++ = ',';
+    *p++ = '"';
+    p = escape_into(p, (const unsigned char *)key, n, false);
+    *p++ = '"';
+    *p++ = ':';
+    w->len = (size_t)(p - w->buf);
+    w->comma = false; /* the value that follows takes no separator */
+}
+
+void
+sw_eve_put_raw_str(struct sw_eve_writer *w, const char *key, const char *val, size_t n)
+{
+    size_t klen = key != NULL ? strlen(key) : 0;
+
+    if (!sw_eve_reserve(w, klen + n + 6))
+        return;
+    sw_eve_put_key_unchecked(w, key, klen);
+    char *p = w->buf + w->len;
+    *p++ = '"';
+    memcpy(p, val, n);
+    p += n;
+    *p++ = '"';
+    w->len = (size_t)(p - w->buf);
+}
+
+void
+sw_eve_put_i64(struct sw_eve_writer *w, const char *key, int64_t v)
+{
+    static const char digits[] = "00010203040506070809101112131415161718192021222324"
+                                 "25262728293031323334353637383940414243444546474849"
+                                 "50515253545556575859606162636465666768697071727374"
+                                 "75767778798081828384858687888990919293949596979899";
+    size_t klen = key != NULL ? strlen(key) : 0;
+    char tmp[24];
+    char *q = tmp + sizeof(tmp);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+    if (!sw_eve_reserve(w, klen + 4 + sizeof(tmp)))
+        return;
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100) * 2;
+
+        u /= 100;
+        q -= 2;
+        q[0] = digits[d];
+        q[1] = digits[d + 1];
+    }
+    if (u >= 10) {
+        q -= 2;
+        q[0] = digits[u * 2];
+        q[1] = digits[u * 2 + 1];
+    } else {
+        *--q = (char)('0' + u);
+    }
+    if (v < 0)
+        *--q = '-';
+    sw_eve_put_key_unchecked(w, key, klen);
+    size_t n = (size_t)(tmp + sizeof(tmp) - q);
+    memcpy(w->buf + w->len, q, n);
+    w->len += n;
+}
+
+void
+sw_eve_put_bool(struct sw_eve_writer *w, const char *key, bool v)
+{
+    size_t klen = key != NULL ? strlen(key) : 0;
+
+    if (!sw_eve_reserve(w, klen + 4 + 5))
+        return;
+    sw_eve_put_key_unchecked(w, key, klen);
+    memcpy(w->buf + w->len, v ? "true" : "false", v ? 4 : 5);
+    w->len += v ? 4 : 5;
+}
+
+void
+sw_eve_put_time(struct sw_eve_writer *w, const char *key, uint64_t ts_us)
+{
+    char buf[40];
+
+    sw_eve_time(ts_us, buf, sizeof(buf));
+    sw_eve_put_raw_str(w, key, buf, strlen(buf));
+}
+
+static struct sw_eve_mark
+open_container(struct sw_eve_writer *w, const char *key, char open, char close)
+{
+    struct sw_eve_mark m = {w->len, w->comma};
+    size_t klen = key != NULL ? strlen(key) : 0;
+
+    if (w->depth >= SW_EVE_WRITER_DEPTH) {
+        w->failed = true;
+        return m;
+    }
+    if (!sw_eve_reserve(w, klen + 5))
+        return m;
+    sw_eve_put_key_unchecked(w, key, klen);
+    w->buf[w->len++] = open;
+    w->close[w->depth++] = close;
+    w->comma = false;
+    return m;
+}
+
+struct sw_eve_mark
+sw_eve_open_obj(struct sw_eve_writer *w, const char *key)
+{
+    return open_container(w, key, '{', '}');
+}
+
+struct sw_eve_mark
+sw_eve_open_arr(struct sw_eve_writer *w, const char *key)
+{
+    return open_container(w, key, '[', ']');
+}
+
+void
+sw_eve_close(struct sw_eve_writer *w)
+{
+    if (w->failed || w->depth == 0 || !sw_eve_reserve(w, 1))
+        return;
+    w->buf[w->len++] = w->close[--w->depth];
+    w->comma = true;
+}
+
+void
+sw_eve_close_drop_empty(struct sw_eve_writer *w, struct sw_eve_mark m)
+{
+    if (w->failed || w->depth == 0)
+        return;
+    if (!w->comma) { /* nothing since the open: take the key and the bracket back */
+        w->depth--;
+        w->len = m.len;
+        w->comma = m.comma;
+        return;
+    }
+    sw_eve_close(w);
+}
