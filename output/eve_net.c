@@ -7,35 +7,26 @@
 
 #include "eve_parts.h"
 
-static void
-addr_str(int version, const uint8_t *a, char *buf, size_t len)
+/* Suricata's spelling of IP protocols in "proto"; NULL: write the number. */
+static const char *
+proto_name(uint8_t proto)
 {
-    if (inet_ntop(version == 6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)len) == NULL)
-        snprintf(buf, len, "?");
-}
-
-/* Suricata's spelling of IP protocols in "proto". */
-static void
-proto_str(uint8_t proto, char *buf, size_t len)
-{
-    static const struct {
-        uint8_t num;
-        const char *name;
-    } names[] = {
-        {IPPROTO_TCP, "TCP"},    {IPPROTO_UDP, "UDP"},   {IPPROTO_ICMP, "ICMP"},
-        {IPPROTO_ICMPV6, "IPv6-ICMP"}, {IPPROTO_SCTP, "SCTP"}, {IPPROTO_GRE, "GRE"},
-        {IPPROTO_ESP, "ESP"},    {IPPROTO_AH, "AH"},     {IPPROTO_IGMP, "IGMP"},
-        {89, "OSPF"},            {112, "VRRP"},          {103, "PIM"},
-        {46, "RSVP"},
-    };
-
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (names[i].num == proto) {
-            snprintf(buf, len, "%s", names[i].name);
-            return;
-        }
+    switch (proto) {
+    case IPPROTO_TCP: return "TCP";
+    case IPPROTO_UDP: return "UDP";
+    case IPPROTO_ICMP: return "ICMP";
+    case IPPROTO_ICMPV6: return "IPv6-ICMP";
+    case IPPROTO_SCTP: return "SCTP";
+    case IPPROTO_GRE: return "GRE";
+    case IPPROTO_ESP: return "ESP";
+    case IPPROTO_AH: return "AH";
+    case IPPROTO_IGMP: return "IGMP";
+    case 89: return "OSPF";
+    case 112: return "VRRP";
+    case 103: return "PIM";
+    case 46: return "RSVP";
+    default: return NULL;
     }
-    snprintf(buf, len, "%u", proto);
 }
 
 static bool
@@ -54,7 +45,9 @@ has_ports(uint8_t proto)
 void
 sw_eve_put_tuple(struct sw_eve_writer *w, const struct sw_flow_ref *r, bool flow_id)
 {
-    char a[INET6_ADDRSTRLEN], proto[16];
+    char a[SW_EVE_ADDR_MAX], proto[4];
+    const char *pname = proto_name(r->proto);
+    size_t n;
 
     if (flow_id)
         sw_eve_put_u64(w, "flow_id", r->flow_id);
@@ -64,16 +57,25 @@ sw_eve_put_tuple(struct sw_eve_writer *w, const struct sw_flow_ref *r, bool flow
             sw_eve_put_u64(w, NULL, r->vlan[i]);
         sw_eve_close(w);
     }
-    addr_str(r->ip_version, r->src, a, sizeof(a));
-    sw_eve_put_str(w, "src_ip", a);
+    n = sw_eve_addr_text(r->ip_version, r->src, a);
+    sw_eve_put_raw_str(w, "src_ip", a, n);
     if (has_ports(r->proto))
         sw_eve_put_u64(w, "src_port", r->sport);
-    addr_str(r->ip_version, r->dst, a, sizeof(a));
-    sw_eve_put_str(w, "dest_ip", a);
+    n = sw_eve_addr_text(r->ip_version, r->dst, a);
+    sw_eve_put_raw_str(w, "dest_ip", a, n);
     if (has_ports(r->proto))
         sw_eve_put_u64(w, "dest_port", r->dport);
-    proto_str(r->proto, proto, sizeof(proto));
-    sw_eve_put_str(w, "proto", proto);
+    if (pname == NULL) {
+        char *p = proto + sizeof(proto);
+        unsigned v = r->proto;
+
+        do
+            *--p = (char)('0' + v % 10);
+        while ((v /= 10) != 0);
+        sw_eve_put_raw_str(w, "proto", p, (size_t)(proto + sizeof(proto) - p));
+    } else {
+        sw_eve_put_raw_str(w, "proto", pname, strlen(pname));
+    }
     if (is_icmp(r->proto)) {
         sw_eve_put_u64(w, "icmp_type", r->icmp_type);
         sw_eve_put_u64(w, "icmp_code", r->icmp_code);

@@ -162,6 +162,23 @@ escape_into(char *p, const unsigned char *s, size_t n, bool check)
     size_t i = 0;
 
     while (i < n) {
+        /* eight plain bytes at a time: none below 0x20, none above 0x7f, no '"' or '\\' */
+        while (n - i >= 8) {
+            uint64_t x, q, b;
+
+            memcpy(&x, s + i, 8);
+            q = x ^ 0x2222222222222222ull;
+            b = x ^ 0x5c5c5c5c5c5c5c5cull;
+            if (((x | ((x - 0x2020202020202020ull) & ~x) |
+                  ((q - 0x0101010101010101ull) & ~q) | ((b - 0x0101010101010101ull) & ~b)) &
+                 0x8080808080808080ull) != 0)
+                break;
+            memcpy(p, &x, 8);
+            p += 8;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         unsigned char c = s[i];
         unsigned k = cls[c];
 
@@ -200,9 +217,10 @@ escape_into(char *p, const unsigned char *s, size_t n, bool check)
 }
 
 void
-sw_eve_put_strn(struct sw_eve_writer *w, const char *key, const char *val, size_t n)
+sw_eve_put_strn_k(struct sw_eve_writer *w, const char *key, size_t klen, const char *val,
+                  size_t n)
 {
-    size_t klen = key != NULL ? strlen(key) : 0, room;
+    size_t room;
     char *p;
 
     /* worst case: every byte as \u00XX, two quotes, the key and its punctuation */
@@ -269,10 +287,9 @@ sw_eve_put_key(struct sw_eve_writer *w, const char *key)
 }
 
 void
-sw_eve_put_raw_str(struct sw_eve_writer *w, const char *key, const char *val, size_t n)
+sw_eve_put_raw_str_k(struct sw_eve_writer *w, const char *key, size_t klen, const char *val,
+                     size_t n)
 {
-    size_t klen = key != NULL ? strlen(key) : 0;
-
     if (!sw_eve_reserve(w, klen + n + 6))
         return;
     sw_eve_put_key_unchecked(w, key, klen);
@@ -285,13 +302,12 @@ sw_eve_put_raw_str(struct sw_eve_writer *w, const char *key, const char *val, si
 }
 
 void
-sw_eve_put_i64(struct sw_eve_writer *w, const char *key, int64_t v)
+sw_eve_put_i64_k(struct sw_eve_writer *w, const char *key, size_t klen, int64_t v)
 {
     static const char digits[] = "00010203040506070809101112131415161718192021222324"
                                  "25262728293031323334353637383940414243444546474849"
                                  "50515253545556575859606162636465666768697071727374"
                                  "75767778798081828384858687888990919293949596979899";
-    size_t klen = key != NULL ? strlen(key) : 0;
     char tmp[24];
     char *q = tmp + sizeof(tmp);
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
@@ -322,10 +338,8 @@ sw_eve_put_i64(struct sw_eve_writer *w, const char *key, int64_t v)
 }
 
 void
-sw_eve_put_bool(struct sw_eve_writer *w, const char *key, bool v)
+sw_eve_put_bool_k(struct sw_eve_writer *w, const char *key, size_t klen, bool v)
 {
-    size_t klen = key != NULL ? strlen(key) : 0;
-
     if (!sw_eve_reserve(w, klen + 4 + 5))
         return;
     sw_eve_put_key_unchecked(w, key, klen);
@@ -334,19 +348,105 @@ sw_eve_put_bool(struct sw_eve_writer *w, const char *key, bool v)
 }
 
 void
-sw_eve_put_time(struct sw_eve_writer *w, const char *key, uint64_t ts_us)
+sw_eve_put_time_k(struct sw_eve_writer *w, const char *key, size_t klen, uint64_t ts_us)
 {
     char buf[40];
 
     sw_eve_time(ts_us, buf, sizeof(buf));
-    sw_eve_put_raw_str(w, key, buf, strlen(buf));
+    sw_eve_put_raw_str_k(w, key, klen, buf, strlen(buf));
 }
 
-static struct sw_eve_mark
-open_container(struct sw_eve_writer *w, const char *key, char open, char close)
+static char *
+dotted(char *p, const uint8_t *a)
+{
+    for (int i = 0; i < 4; i++) {
+        unsigned v = a[i];
+
+        if (i > 0)
+            *p++ = '.';
+        if (v >= 100) {
+            *p++ = (char)('0' + v / 100);
+            v %= 100;
+            *p++ = (char)('0' + v / 10);
+        } else if (v >= 10) {
+            *p++ = (char)('0' + v / 10);
+        }
+        *p++ = (char)('0' + v % 10);
+    }
+    return p;
+}
+
+size_t
+sw_eve_addr_text(int version, const uint8_t *a, char *buf)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *p = buf;
+
+    if (version != 6) {
+        p = dotted(p, a);
+        *p = '\0';
+        return (size_t)(p - buf);
+    }
+    /* glibc's inet_ntop6: the first longest run of two or more zero words becomes "::" */
+    unsigned words[8];
+    int best = -1, best_len = 0, cur = -1, cur_len = 0;
+
+    for (int i = 0; i < 8; i++) {
+        words[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+        if (words[i] == 0) {
+            if (cur == -1) {
+                cur = i;
+                cur_len = 0;
+            }
+            cur_len++;
+        } else if (cur != -1) {
+            if (best == -1 || cur_len > best_len) {
+                best = cur;
+                best_len = cur_len;
+            }
+            cur = -1;
+        }
+    }
+    if (cur != -1 && (best == -1 || cur_len > best_len)) {
+        best = cur;
+        best_len = cur_len;
+    }
+    if (best != -1 && best_len < 2)
+        best = -1;
+    for (int i = 0; i < 8; i++) {
+        if (best != -1 && i >= best && i < best + best_len) {
+            if (i == best)
+                *p++ = ':';
+            continue;
+        }
+        if (i != 0)
+            *p++ = ':';
+        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
+            p = dotted(p, a + 12);
+            *p = '\0';
+            return (size_t)(p - buf);
+        }
+        unsigned v = words[i];
+        bool lead = false;
+        for (int sh = 12; sh >= 0; sh -= 4) {
+            unsigned d = (v >> sh) & 15;
+
+            if (d != 0 || lead || sh == 0) {
+                *p++ = hex[d];
+                lead = true;
+            }
+        }
+    }
+    if (best != -1 && best + best_len == 8)
+        *p++ = ':';
+    *p = '\0';
+    return (size_t)(p - buf);
+}
+
+struct sw_eve_mark
+sw_eve_open_k(struct sw_eve_writer *w, const char *key, size_t klen, bool array)
 {
     struct sw_eve_mark m = {w->len, w->comma};
-    size_t klen = key != NULL ? strlen(key) : 0;
 
     if (w->depth >= SW_EVE_WRITER_DEPTH) {
         w->failed = true;
@@ -355,22 +455,10 @@ open_container(struct sw_eve_writer *w, const char *key, char open, char close)
     if (!sw_eve_reserve(w, klen + 5))
         return m;
     sw_eve_put_key_unchecked(w, key, klen);
-    w->buf[w->len++] = open;
-    w->close[w->depth++] = close;
+    w->buf[w->len++] = array ? '[' : '{';
+    w->close[w->depth++] = array ? ']' : '}';
     w->comma = false;
     return m;
-}
-
-struct sw_eve_mark
-sw_eve_open_obj(struct sw_eve_writer *w, const char *key)
-{
-    return open_container(w, key, '{', '}');
-}
-
-struct sw_eve_mark
-sw_eve_open_arr(struct sw_eve_writer *w, const char *key)
-{
-    return open_container(w, key, '[', ']');
 }
 
 void

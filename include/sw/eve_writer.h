@@ -80,10 +80,30 @@ sw_eve_put_key_unchecked(struct sw_eve_writer *w, const char *key, size_t klen)
 
 /* A string value escaped as described above; val must be NUL-terminated and is written up
  * to its length n. Empty strings are written (""). */
-void sw_eve_put_strn(struct sw_eve_writer *w, const char *key, const char *val, size_t n);
+void sw_eve_put_strn_k(struct sw_eve_writer *w, const char *key, size_t klen, const char *val,
+                       size_t n);
+/* The keyed puts are inline so that strlen() of a literal key folds to a constant; the _k
+ * functions take the key's length. */
+static inline size_t
+sw_eve_klen(const char *key)
+{
+    return key != NULL ? strlen(key) : 0;
+}
+
+static inline void
+sw_eve_put_strn(struct sw_eve_writer *w, const char *key, const char *val, size_t n)
+{
+    sw_eve_put_strn_k(w, key, sw_eve_klen(key), val, n);
+}
 /* Text written as is between quotes: the caller guarantees it needs no escaping (digits,
  * hex, a formatted time). */
-void sw_eve_put_raw_str(struct sw_eve_writer *w, const char *key, const char *val, size_t n);
+void sw_eve_put_raw_str_k(struct sw_eve_writer *w, const char *key, size_t klen,
+                          const char *val, size_t n);
+static inline void
+sw_eve_put_raw_str(struct sw_eve_writer *w, const char *key, const char *val, size_t n)
+{
+    sw_eve_put_raw_str_k(w, key, sw_eve_klen(key), val, n);
+}
 
 /* A string field, left out when val is NULL or "" (EVE writes no empty values). */
 static inline void
@@ -116,8 +136,19 @@ bool sw_eve_utf8_valid(const char *s, size_t n);
  * follow. */
 void sw_eve_put_key(struct sw_eve_writer *w, const char *key);
 
+/* An IPv4 (version 4, 4 bytes) or IPv6 address as text, exactly as glibc's inet_ntop()
+ * writes it (zero runs as ::, IPv4-mapped and -compatible tails dotted), without its
+ * sprintf. buf holds SW_EVE_ADDR_MAX bytes; returns the length (NUL written). */
+#define SW_EVE_ADDR_MAX 46
+size_t sw_eve_addr_text(int version, const uint8_t *a, char *buf);
+
 /* A signed integer. */
-void sw_eve_put_i64(struct sw_eve_writer *w, const char *key, int64_t v);
+void sw_eve_put_i64_k(struct sw_eve_writer *w, const char *key, size_t klen, int64_t v);
+static inline void
+sw_eve_put_i64(struct sw_eve_writer *w, const char *key, int64_t v)
+{
+    sw_eve_put_i64_k(w, key, sw_eve_klen(key), v);
+}
 
 /* An unsigned counter. EVE has always written these through Jansson's signed json_int_t,
  * so a value above INT64_MAX comes out negative, as before (kept for byte-identical output;
@@ -129,16 +160,37 @@ sw_eve_put_u64(struct sw_eve_writer *w, const char *key, uint64_t v)
 }
 
 /* true or false. */
-void sw_eve_put_bool(struct sw_eve_writer *w, const char *key, bool v);
+void sw_eve_put_bool_k(struct sw_eve_writer *w, const char *key, size_t klen, bool v);
+static inline void
+sw_eve_put_bool(struct sw_eve_writer *w, const char *key, bool v)
+{
+    sw_eve_put_bool_k(w, key, sw_eve_klen(key), v);
+}
 
 /* A capture time as sw_eve_time() formats it, as a string. */
-void sw_eve_put_time(struct sw_eve_writer *w, const char *key, uint64_t ts_us);
+void sw_eve_put_time_k(struct sw_eve_writer *w, const char *key, size_t klen, uint64_t ts_us);
+static inline void
+sw_eve_put_time(struct sw_eve_writer *w, const char *key, uint64_t ts_us)
+{
+    sw_eve_put_time_k(w, key, sw_eve_klen(key), ts_us);
+}
 
 /* Open an object or an array as member key (NULL in an array, or for the top-level object).
  * Returns the mark sw_eve_close_drop_empty() needs. Past SW_EVE_WRITER_DEPTH the writer
  * fails. */
-struct sw_eve_mark sw_eve_open_obj(struct sw_eve_writer *w, const char *key);
-struct sw_eve_mark sw_eve_open_arr(struct sw_eve_writer *w, const char *key);
+struct sw_eve_mark sw_eve_open_k(struct sw_eve_writer *w, const char *key, size_t klen,
+                                 bool array);
+static inline struct sw_eve_mark
+sw_eve_open_obj(struct sw_eve_writer *w, const char *key)
+{
+    return sw_eve_open_k(w, key, sw_eve_klen(key), false);
+}
+
+static inline struct sw_eve_mark
+sw_eve_open_arr(struct sw_eve_writer *w, const char *key)
+{
+    return sw_eve_open_k(w, key, sw_eve_klen(key), true);
+}
 /* Close the innermost open object or array. */
 void sw_eve_close(struct sw_eve_writer *w);
 /* Close it, or remove it altogether (key included) when nothing was put into it. */

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -328,6 +329,49 @@ allocation_failure_is_reported(void **state)
     sw_eve_writer_fini(NULL);
 }
 
+static void
+check_addr(int version, const uint8_t *a)
+{
+    char want[INET6_ADDRSTRLEN], got[SW_EVE_ADDR_MAX];
+    size_t n;
+
+    assert_non_null(inet_ntop(version == 6 ? AF_INET6 : AF_INET, a, want, sizeof(want)));
+    n = sw_eve_addr_text(version, a, got);
+    assert_string_equal(got, want);
+    assert_int_equal(n, strlen(want));
+}
+
+/* Addresses as glibc's inet_ntop() writes them: zero runs (first longest, not single
+ * words), IPv4-mapped and -compatible tails, ::, ::1, random words mostly zero. */
+static void
+addresses_match_inet_ntop(void **state)
+{
+    static const char *const v6[] = {"::", "::1", "::2", "::ffff:1.2.3.4", "::1.2.3.4",
+                                     "::ffff:0:1.2.3.4", "1::", "1:0:0:2::3", "1::2:0:0:3",
+                                     "0:1:0:1:0:1:0:1", "fe80::1:0:0:1", "2001:db8::ff00:42:8329",
+                                     "::0.0.1.0", "::ffff:0.0.0.0", "64:ff9b::8.8.8.8"};
+    uint64_t seed = 0x853c49e6748fea9bull;
+    uint8_t a[16];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+        assert_int_equal(inet_pton(AF_INET6, v6[i], a), 1);
+        check_addr(6, a);
+    }
+    for (int round = 0; round < 100000; round++) {
+        for (int i = 0; i < 16; i += 2) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned v = (unsigned)(seed >> 40);
+            unsigned word = v % 3 == 0 ? 0 : v % 7 == 1 ? 0xffff : v % 5 == 2 ? v % 16 : v;
+
+            a[i] = (uint8_t)(word >> 8);
+            a[i + 1] = (uint8_t)word;
+        }
+        check_addr(6, a);
+        check_addr(4, a + (round % 13));
+    }
+}
+
 int
 main(void)
 {
@@ -341,6 +385,7 @@ main(void)
         cmocka_unit_test(str_valid_leaves_out_what_jansson_refused),
         cmocka_unit_test(too_deep_or_too_long_fails_cleanly),
         cmocka_unit_test(allocation_failure_is_reported),
+        cmocka_unit_test(addresses_match_inet_ntop),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
