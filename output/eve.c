@@ -12,48 +12,81 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "eve_parts.h"
 #include "sw/alloc.h"
 
-/* The date part changes once a second while events come by the thousand: remember the last
- * one formatted (per thread, so encoders on several threads never share it). */
-static _Thread_local struct {
-    uint64_t secs;
-    size_t len;
-    char text[24];
-} time_cache = {UINT64_MAX, 0, ""};
-
 /* 9999-12-31T23:59:59: later times (a pcapng can carry them) are written as this one, so
  * the text always fits its 32 bytes. */
 #define EVE_MAX_SECS 253402300799ULL
+
+static void
+two_digits(char *p, unsigned v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+}
+
+/* The date of a day count since 1970-01-01 (proleptic Gregorian, as gmtime): Howard
+ * Hinnant's days_from_civil inverse, for days >= 0. */
+static void
+civil_from_days(uint64_t z, unsigned *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    uint64_t era = z / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (unsigned)(era * 400 + yoe) + (*m <= 2);
+}
+
+/* The date changes once a day while events come by the thousand (a flow event writes three
+ * times): remember the last one formatted (per thread: encoders never share it). */
+static _Thread_local struct {
+    uint64_t day;
+    char text[11]; /* "2026-11-25T" */
+} day_cache = {UINT64_MAX, ""};
 
 void
 sw_eve_time(uint64_t ts_us, char *buf, size_t buflen)
 {
     uint64_t secs = ts_us / 1000000u;
 
+    if (buflen < 32)
+        return;
     if (secs > EVE_MAX_SECS) {
         secs = EVE_MAX_SECS;
         ts_us = secs * 1000000u + 999999u;
     }
     unsigned us = (unsigned)(ts_us % 1000000u);
+    uint64_t day = secs / 86400u;
+    unsigned sod = (unsigned)(secs % 86400u);
 
-    if (secs != time_cache.secs) {
-        time_t t = (time_t)secs;
-        struct tm tm;
+    if (day != day_cache.day) {
+        unsigned y, m, d;
 
-        gmtime_r(&t, &tm);
-        time_cache.len = strftime(time_cache.text, sizeof(time_cache.text), "%Y-%m-%dT%H:%M:%S",
-                                  &tm);
-        time_cache.secs = secs;
+        civil_from_days(day, &y, &m, &d);
+        two_digits(day_cache.text, y / 100);
+        two_digits(day_cache.text + 2, y % 100);
+        day_cache.text[4] = '-';
+        two_digits(day_cache.text + 5, m);
+        day_cache.text[7] = '-';
+        two_digits(day_cache.text + 8, d);
+        day_cache.day = day;
     }
-    if (buflen < time_cache.len + 13)
-        return;
-    memcpy(buf, time_cache.text, time_cache.len);
-    /* ".uuuuuu+0000" without printf: this runs three times per flow event. */
-    char *p = buf + time_cache.len;
+    /* 2026-11-25T10:00:00.123456+0000 without gmtime, strftime or printf */
+    memcpy(buf, day_cache.text, 10);
+    buf[10] = 'T';
+    two_digits(buf + 11, sod / 3600);
+    buf[13] = ':';
+    two_digits(buf + 14, sod / 60 % 60);
+    buf[16] = ':';
+    two_digits(buf + 17, sod % 60);
+    char *p = buf + 19;
     p[0] = '.';
     for (int i = 6; i >= 1; i--, us /= 10)
         p[i] = (char)('0' + us % 10);

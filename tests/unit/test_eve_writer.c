@@ -17,7 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "sw/alloc.h"
+#include "sw/eve.h"
 #include "sw/eve_writer.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
@@ -372,6 +375,36 @@ addresses_match_inet_ntop(void **state)
     }
 }
 
+/* sw_eve_time formats dates itself: the same text as gmtime_r and strftime, from 1970 to
+ * the 9999-12-31 clamp, around leap days and century years. */
+static void
+times_match_gmtime(void **state)
+{
+    uint64_t seed = 0x5851f42d4c957f2dull;
+    static const uint64_t fixed[] = {0, 59, 86399, 86400, 951782400, 951868799, 951868800,
+                                     4107542400, 4107456000, 1764064812, 253402300799ull};
+
+    (void)state;
+    for (int i = 0; i < 300000; i++) {
+        uint64_t secs;
+        char want[64], got[32];
+        struct tm tm;
+
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        if (i < (int)(sizeof(fixed) / sizeof(fixed[0])))
+            secs = fixed[i];
+        else
+            secs = (seed >> 11) % (i % 2 ? 253402300800ull : 4200000000ull);
+        time_t t = (time_t)secs;
+        unsigned us = (unsigned)((seed >> 3) % 1000000u);
+        assert_non_null(gmtime_r(&t, &tm));
+        size_t n = strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(want + n, sizeof(want) - n, ".%06u+0000", us);
+        sw_eve_time(secs * 1000000u + us, got, sizeof(got));
+        assert_string_equal(got, want);
+    }
+}
+
 int
 main(void)
 {
@@ -386,6 +419,7 @@ main(void)
         cmocka_unit_test(too_deep_or_too_long_fails_cleanly),
         cmocka_unit_test(allocation_failure_is_reported),
         cmocka_unit_test(addresses_match_inet_ntop),
+        cmocka_unit_test(times_match_gmtime),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
