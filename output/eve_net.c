@@ -101,12 +101,12 @@ sw_eve_put_ndpi(struct sw_eve_writer *w, const struct sw_ndpi_info *n)
     sw_eve_put_str(w, "ja3s", n->ja3s);
     if (n->risks != 0) {
         sw_eve_open_arr(w, "risks");
-        for (unsigned i = 1; i < SW_RISK_TEXT_MAX; i++) {
+        /* the set bits only, lowest first (bit 0 is no risk) */
+        for (uint64_t bits = n->risks & ~1ULL; bits != 0; bits &= bits - 1) {
+            unsigned i = (unsigned)__builtin_ctzll(bits);
             /* names travel with the event (the classifier's static table) */
             const struct sw_risk_text *t = n->risk_text != NULL ? &n->risk_text[i] : NULL;
 
-            if ((n->risks & (1ULL << i)) == 0)
-                continue;
             sw_eve_open_obj(w, NULL);
             sw_eve_put_u64(w, "id", i);
             if (t != NULL && t->code != NULL) {

@@ -295,7 +295,7 @@ sw_eve_put_raw_str_k(struct sw_eve_writer *w, const char *key, size_t klen, cons
     sw_eve_put_key_unchecked(w, key, klen);
     char *p = w->buf + w->len;
     *p++ = '"';
-    memcpy(p, val, n);
+    sw_eve_copy_short(p, val, n);
     p += n;
     *p++ = '"';
     w->len = (size_t)(p - w->buf);
@@ -308,12 +308,19 @@ sw_eve_put_i64_k(struct sw_eve_writer *w, const char *key, size_t klen, int64_t 
                                  "25262728293031323334353637383940414243444546474849"
                                  "50515253545556575859606162636465666768697071727374"
                                  "75767778798081828384858687888990919293949596979899";
-    char tmp[24];
-    char *q = tmp + sizeof(tmp);
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    unsigned n = 1;
 
-    if (!sw_eve_reserve(w, klen + 4 + sizeof(tmp)))
+    if (!sw_eve_reserve(w, klen + 4 + 21))
         return;
+    for (uint64_t t = u; t >= 10; t /= 10)
+        n++;
+    sw_eve_put_key_unchecked(w, key, klen);
+    char *p = w->buf + w->len;
+    if (v < 0)
+        *p++ = '-';
+    /* digits written in place, last first */
+    char *q = p + n;
     while (u >= 100) {
         unsigned d = (unsigned)(u % 100) * 2;
 
@@ -329,12 +336,7 @@ sw_eve_put_i64_k(struct sw_eve_writer *w, const char *key, size_t klen, int64_t 
     } else {
         *--q = (char)('0' + u);
     }
-    if (v < 0)
-        *--q = '-';
-    sw_eve_put_key_unchecked(w, key, klen);
-    size_t n = (size_t)(tmp + sizeof(tmp) - q);
-    memcpy(w->buf + w->len, q, n);
-    w->len += n;
+    w->len = (size_t)(p + n - w->buf);
 }
 
 void
@@ -343,7 +345,10 @@ sw_eve_put_bool_k(struct sw_eve_writer *w, const char *key, size_t klen, bool v)
     if (!sw_eve_reserve(w, klen + 4 + 5))
         return;
     sw_eve_put_key_unchecked(w, key, klen);
-    memcpy(w->buf + w->len, v ? "true" : "false", v ? 4 : 5);
+    if (v)
+        memcpy(w->buf + w->len, "true", 4);
+    else
+        memcpy(w->buf + w->len, "false", 5);
     w->len += v ? 4 : 5;
 }
 

@@ -30,6 +30,7 @@ ar                   binutils            build-essential
 awk                  mawk
 basename             coreutils
 bc                   bc
+callgrind_annotate   valgrind
 cat                  coreutils
 cc                   gcc                 build-essential
 chgrp                coreutils
@@ -94,6 +95,7 @@ tee                  coreutils
 tr                   coreutils
 tshark               tshark
 unshare              util-linux
+valgrind             valgrind
 wc                   coreutils
 yara                 yara
 EOF
