@@ -179,6 +179,22 @@ escape_into(char *p, const unsigned char *s, size_t n, bool check)
         }
         if (i >= n)
             break;
+        /* a short rest after clean words: the last eight bytes again, overlapping */
+        if (n >= 8 && n - i < 8) {
+            uint64_t x, q, b;
+            size_t j = n - 8;
+
+            memcpy(&x, s + j, 8);
+            q = x ^ 0x2222222222222222ull;
+            b = x ^ 0x5c5c5c5c5c5c5c5cull;
+            if (((x | ((x - 0x2020202020202020ull) & ~x) |
+                  ((q - 0x0101010101010101ull) & ~q) | ((b - 0x0101010101010101ull) & ~b)) &
+                 0x8080808080808080ull) == 0) {
+                memcpy(p - (i - j), &x, 8); /* rewrites i - j bytes already written */
+                p += n - i;
+                break;
+            }
+        }
         unsigned char c = s[i];
         unsigned k = cls[c];
 
@@ -308,13 +324,20 @@ sw_eve_put_i64_k(struct sw_eve_writer *w, const char *key, size_t klen, int64_t 
                                  "25262728293031323334353637383940414243444546474849"
                                  "50515253545556575859606162636465666768697071727374"
                                  "75767778798081828384858687888990919293949596979899";
+    static const uint64_t pow10[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull,
+                                       1000000ull, 10000000ull, 100000000ull,
+                                       1000000000ull, 10000000000ull, 100000000000ull,
+                                       1000000000000ull, 10000000000000ull,
+                                       100000000000000ull, 1000000000000000ull,
+                                       10000000000000000ull, 100000000000000000ull,
+                                       1000000000000000000ull, 10000000000000000000ull};
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    unsigned n = 1;
+    /* digits from the bit length (log10 2 ~ 1233/4096), corrected by one comparison */
+    unsigned n = (unsigned)(((64 - __builtin_clzll(u | 1)) * 1233) >> 12);
 
     if (!sw_eve_reserve(w, klen + 4 + 21))
         return;
-    for (uint64_t t = u; t >= 10; t /= 10)
-        n++;
+    n = n + 1 - ((u | 1) < pow10[n]);
     sw_eve_put_key_unchecked(w, key, klen);
     char *p = w->buf + w->len;
     if (v < 0)

@@ -201,6 +201,25 @@ numbers_match_jansson_at_the_limits(void **state)
         free(want);
         sw_eve_writer_fini(&w);
     }
+    /* every digit count: each power of ten and its neighbours, both signs */
+    int64_t p10 = 1;
+    for (int k = 0; k <= 18; k++, p10 = k <= 18 ? p10 * 10 : p10) {
+        for (int64_t d = -1; d <= 1; d++) {
+            for (int sign = 1; sign >= -1; sign -= 2) {
+                struct sw_eve_writer w;
+                int64_t v = sign * (p10 + d);
+                char *want = jansson_member("n", json_integer(v));
+
+                sw_eve_writer_init(&w, 0);
+                sw_eve_open_obj(&w, NULL);
+                sw_eve_put_i64(&w, "n", v);
+                sw_eve_close(&w);
+                assert_string_equal(text(&w), want);
+                free(want);
+                sw_eve_writer_fini(&w);
+            }
+        }
+    }
     /* counters go through Jansson's signed integer, as they always did */
     struct sw_eve_writer w;
     char *want = jansson_member("n", json_integer((json_int_t)UINT64_MAX));
