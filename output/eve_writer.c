@@ -317,13 +317,113 @@ sw_eve_put_raw_str_k(struct sw_eve_writer *w, const char *key, size_t klen, cons
     w->len = (size_t)(p - w->buf);
 }
 
+/* 9999-12-31T23:59:59: later times (a pcapng can carry them) are written as this one, so
+ * the text always has its 31 characters. */
+#define EVE_MAX_SECS 253402300799ULL
+#define TIME_LEN 31 /* 2026-11-25T10:00:00.123456+0000 */
+
+static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                            "25262728293031323334353637383940414243444546474849"
+                            "50515253545556575859606162636465666768697071727374"
+                            "75767778798081828384858687888990919293949596979899";
+
+static void
+two_digits(char *p, unsigned v)
+{
+    memcpy(p, pairs + 2 * v, 2);
+}
+
+/* The date of a day count since 1970-01-01 (proleptic Gregorian, as gmtime): Howard
+ * Hinnant's civil_from_days, for days >= 0. */
+static void
+civil_from_days(uint64_t z, unsigned *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    uint64_t era = z / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (unsigned)(era * 400 + yoe) + (*m <= 2);
+}
+
+/* The second changes a few times per flow event (timestamp, start, end) and the day almost
+ * never: remember the last two seconds formatted and the last day (per thread: encoders
+ * never share them). */
+static _Thread_local struct {
+    uint64_t day;
+    char date[10]; /* "2026-11-25" */
+    uint64_t secs[2];
+    char text[2][19]; /* "2026-11-25T10:00:00" */
+    unsigned next;
+} tcache = {UINT64_MAX, "", {UINT64_MAX, UINT64_MAX}, {"", ""}, 0};
+
+/* Write the TIME_LEN characters of ts_us at p (no NUL). */
+static void
+time_text(uint64_t ts_us, char *p)
+{
+    uint64_t secs = ts_us / 1000000u;
+
+    if (secs > EVE_MAX_SECS) {
+        secs = EVE_MAX_SECS;
+        ts_us = secs * 1000000u + 999999u;
+    }
+    unsigned us = (unsigned)(ts_us - secs * 1000000u);
+    unsigned slot = tcache.secs[0] == secs ? 0 : tcache.secs[1] == secs ? 1 : 2;
+
+    if (slot == 2) {
+        uint64_t day = secs / 86400u;
+        unsigned sod = (unsigned)(secs - day * 86400u);
+        char *t;
+
+        if (day != tcache.day) {
+            unsigned y, m, d;
+
+            civil_from_days(day, &y, &m, &d);
+            two_digits(tcache.date, y / 100);
+            two_digits(tcache.date + 2, y % 100);
+            tcache.date[4] = '-';
+            two_digits(tcache.date + 5, m);
+            tcache.date[7] = '-';
+            two_digits(tcache.date + 8, d);
+            tcache.day = day;
+        }
+        slot = tcache.next;
+        tcache.next ^= 1;
+        tcache.secs[slot] = secs;
+        t = tcache.text[slot];
+        memcpy(t, tcache.date, 10);
+        t[10] = 'T';
+        two_digits(t + 11, sod / 3600);
+        t[13] = ':';
+        two_digits(t + 14, sod / 60 % 60);
+        t[16] = ':';
+        two_digits(t + 17, sod % 60);
+    }
+    memcpy(p, tcache.text[slot], 19);
+    p[19] = '.';
+    two_digits(p + 20, us / 10000);
+    two_digits(p + 22, us / 100 % 100);
+    two_digits(p + 24, us % 100);
+    memcpy(p + 26, "+0000", 5);
+}
+
+void
+sw_eve_time(uint64_t ts_us, char *buf, size_t buflen)
+{
+    if (buflen < TIME_LEN + 1)
+        return;
+    time_text(ts_us, buf);
+    buf[TIME_LEN] = '\0';
+}
+
 void
 sw_eve_put_i64_k(struct sw_eve_writer *w, const char *key, size_t klen, int64_t v)
 {
-    static const char digits[] = "00010203040506070809101112131415161718192021222324"
-                                 "25262728293031323334353637383940414243444546474849"
-                                 "50515253545556575859606162636465666768697071727374"
-                                 "75767778798081828384858687888990919293949596979899";
+    const char *digits = pairs;
     static const uint64_t pow10[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull,
                                        1000000ull, 10000000ull, 100000000ull,
                                        1000000000ull, 10000000000ull, 100000000000ull,
@@ -378,10 +478,14 @@ sw_eve_put_bool_k(struct sw_eve_writer *w, const char *key, size_t klen, bool v)
 void
 sw_eve_put_time_k(struct sw_eve_writer *w, const char *key, size_t klen, uint64_t ts_us)
 {
-    char buf[40];
-
-    sw_eve_time(ts_us, buf, sizeof(buf));
-    sw_eve_put_raw_str_k(w, key, klen, buf, strlen(buf));
+    if (!sw_eve_reserve(w, klen + 4 + TIME_LEN + 2))
+        return;
+    sw_eve_put_key_unchecked(w, key, klen);
+    char *p = w->buf + w->len;
+    *p++ = '"';
+    time_text(ts_us, p);
+    p[TIME_LEN] = '"';
+    w->len = (size_t)(p + TIME_LEN + 1 - w->buf);
 }
 
 static char *
