@@ -3,7 +3,9 @@
 # of `seawall pcap -w 1` against `ndpiReader -q` on the same capture with the same nDPI files
 # (issue 13): instructions per packet after start-up, start-up apart (a run on a capture with
 # no packets), per EVE event and per byte of EVE written, and where seawall's instructions go
-# by module. Prints figures; asserts nothing. Needs valgrind; not farm-bench.
+# by module; then the events per second one output thread writes to a file and one producer
+# encodes (tests/tools/evewrite.c). Prints figures; asserts nothing. Needs valgrind; not
+# farm-bench.
 #   BENCH_INSTR_COPIES (default 1): copies of the corpus in the capture (callgrind runs
 #   about 50 times slower than the program: one copy takes a few minutes).
 SW=${1:?usage: bench_instr.sh SEAWALL}
@@ -81,3 +83,9 @@ awk -v pkts="$PKTS" -v ev="$EVENTS" -v evb="$EVEBYTES" -v sr="$SW_RUN" -v ss="$S
     print "target: seawall per packet <= 1.3x ndpiReader"
 }'
 python3 tests/tools/cg_table.py "$W/sw.out" "$W/sw-startup.out"
+
+# The ceiling of one output thread: EVE lines written through the file sink, and events
+# encoded by one producer (CPU time of the thread, so the machine's load matters little).
+make --no-print-directory "$B/tools/evewrite" >/dev/null || exit 2
+"$B/tools/evewrite" "$W/eve.json" "$W/evewrite.out"
+rm -f "$W/evewrite.out"
