@@ -54,8 +54,8 @@ put_net_event(struct sw_eve_writer *w, const struct sw_event *ev)
     if (body)
         sw_eve_put_http_body(w, f);
     if (ev->flow.tunnel != SW_TUNNEL_NONE) {
-        static const char *const tunnels[] = {"", "ipip", "gtp", "tzsp",
-                                              "capwap", "gre", "vxlan", "geneve"};
+        static const char *const tunnels[] = {"",       "ipip", "gtp",   "tzsp",
+                                              "capwap", "gre",  "vxlan", "geneve"};
 
         if (ev->flow.tunnel < sizeof(tunnels) / sizeof(tunnels[0]))
             sw_eve_put_str(w, "tunnel", tunnels[ev->flow.tunnel]);

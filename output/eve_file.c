@@ -17,7 +17,9 @@ sw_eve_put_fileinfo(struct sw_eve_writer *w, const struct sw_file_part *f)
         /* Suricata's file states; ERROR: a content coding did not decode (the bytes are as
          * they came; seawall.http_body.decode_error names the coding) */
         sw_eve_put_str(w, "state",
-                       f->decode_error ? "ERROR" : f->truncated ? "TRUNCATED" : "CLOSED");
+                       f->decode_error ? "ERROR"
+                       : f->truncated  ? "TRUNCATED"
+                                       : "CLOSED");
         sw_eve_put_str(w, "sha256", f->sha256);
         sw_eve_put_bool(w, "stored", false);
         sw_eve_put_u64(w, "size", f->size);

@@ -12,20 +12,34 @@ static const char *
 proto_name(uint8_t proto)
 {
     switch (proto) {
-    case IPPROTO_TCP: return "TCP";
-    case IPPROTO_UDP: return "UDP";
-    case IPPROTO_ICMP: return "ICMP";
-    case IPPROTO_ICMPV6: return "IPv6-ICMP";
-    case IPPROTO_SCTP: return "SCTP";
-    case IPPROTO_GRE: return "GRE";
-    case IPPROTO_ESP: return "ESP";
-    case IPPROTO_AH: return "AH";
-    case IPPROTO_IGMP: return "IGMP";
-    case 89: return "OSPF";
-    case 112: return "VRRP";
-    case 103: return "PIM";
-    case 46: return "RSVP";
-    default: return NULL;
+    case IPPROTO_TCP:
+        return "TCP";
+    case IPPROTO_UDP:
+        return "UDP";
+    case IPPROTO_ICMP:
+        return "ICMP";
+    case IPPROTO_ICMPV6:
+        return "IPv6-ICMP";
+    case IPPROTO_SCTP:
+        return "SCTP";
+    case IPPROTO_GRE:
+        return "GRE";
+    case IPPROTO_ESP:
+        return "ESP";
+    case IPPROTO_AH:
+        return "AH";
+    case IPPROTO_IGMP:
+        return "IGMP";
+    case 89:
+        return "OSPF";
+    case 112:
+        return "VRRP";
+    case 103:
+        return "PIM";
+    case 46:
+        return "RSVP";
+    default:
+        return NULL;
     }
 }
 

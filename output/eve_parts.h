@@ -34,7 +34,6 @@ void sw_eve_put_file_event(struct sw_eve_writer *w, const struct sw_event *ev);
 /* eve_stats.c: the members of a stats event after its host (seawall, then stats). */
 void sw_eve_put_stats(struct sw_eve_writer *w, const struct sw_stats_snap *s);
 /* eve_stats.c: seawall.rule_profile of a rule_profile event (Jansson-built, eve_prof.c). */
-void sw_eve_put_rule_profile(struct sw_eve_writer *w, const struct sw_rule_prof *p,
-                             uint64_t limit);
+void sw_eve_put_rule_profile(struct sw_eve_writer *w, const struct sw_rule_prof *p, uint64_t limit);
 
 #endif

@@ -153,6 +153,18 @@ hex_escape(const char *val, size_t n, char buf[1024])
     return o;
 }
 
+/* Whether the eight bytes in x are all written as they are: none below 0x20, none above
+ * 0x7f, no '"' and no '\\' (the classic has-zero-byte and has-less-than word tests). */
+static inline bool
+plain8(uint64_t x)
+{
+    uint64_t q = x ^ 0x2222222222222222ull, b = x ^ 0x5c5c5c5c5c5c5c5cull;
+
+    return ((x | ((x - 0x2020202020202020ull) & ~x) | ((q - 0x0101010101010101ull) & ~q) |
+             ((b - 0x0101010101010101ull) & ~b)) &
+            0x8080808080808080ull) == 0;
+}
+
 /* Write s[0..n) escaped at p (room for 6n bytes). Returns the end, or NULL at the first
  * byte that is not valid UTF-8 when check is set. */
 static char *
@@ -164,14 +176,10 @@ escape_into(char *p, const unsigned char *s, size_t n, bool check)
     while (i < n) {
         /* eight plain bytes at a time: none below 0x20, none above 0x7f, no '"' or '\\' */
         while (n - i >= 8) {
-            uint64_t x, q, b;
+            uint64_t x;
 
             memcpy(&x, s + i, 8);
-            q = x ^ 0x2222222222222222ull;
-            b = x ^ 0x5c5c5c5c5c5c5c5cull;
-            if (((x | ((x - 0x2020202020202020ull) & ~x) |
-                  ((q - 0x0101010101010101ull) & ~q) | ((b - 0x0101010101010101ull) & ~b)) &
-                 0x8080808080808080ull) != 0)
+            if (!plain8(x))
                 break;
             memcpy(p, &x, 8);
             p += 8;
@@ -181,15 +189,11 @@ escape_into(char *p, const unsigned char *s, size_t n, bool check)
             break;
         /* a short rest after clean words: the last eight bytes again, overlapping */
         if (n >= 8 && n - i < 8) {
-            uint64_t x, q, b;
+            uint64_t x;
             size_t j = n - 8;
 
             memcpy(&x, s + j, 8);
-            q = x ^ 0x2222222222222222ull;
-            b = x ^ 0x5c5c5c5c5c5c5c5cull;
-            if (((x | ((x - 0x2020202020202020ull) & ~x) |
-                  ((q - 0x0101010101010101ull) & ~q) | ((b - 0x0101010101010101ull) & ~b)) &
-                 0x8080808080808080ull) == 0) {
+            if (plain8(x)) {
                 memcpy(p - (i - j), &x, 8); /* rewrites i - j bytes already written */
                 p += n - i;
                 break;
@@ -233,8 +237,7 @@ escape_into(char *p, const unsigned char *s, size_t n, bool check)
 }
 
 void
-sw_eve_put_strn_k(struct sw_eve_writer *w, const char *key, size_t klen, const char *val,
-                  size_t n)
+sw_eve_put_strn_k(struct sw_eve_writer *w, const char *key, size_t klen, const char *val, size_t n)
 {
     size_t room;
     char *p;
@@ -424,13 +427,26 @@ void
 sw_eve_put_i64_k(struct sw_eve_writer *w, const char *key, size_t klen, int64_t v)
 {
     const char *digits = pairs;
-    static const uint64_t pow10[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull,
-                                       1000000ull, 10000000ull, 100000000ull,
-                                       1000000000ull, 10000000000ull, 100000000000ull,
-                                       1000000000000ull, 10000000000000ull,
-                                       100000000000000ull, 1000000000000000ull,
-                                       10000000000000000ull, 100000000000000000ull,
-                                       1000000000000000000ull, 10000000000000000000ull};
+    static const uint64_t pow10[20] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull,
+                                       10000000000000000000ull};
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
     /* digits from the bit length (log10 2 ~ 1233/4096), corrected by one comparison */
     unsigned n = (unsigned)(((64 - __builtin_clzll(u | 1)) * 1233) >> 12);

@@ -23,8 +23,8 @@
 #define SW_EVE_WRITER_DEPTH 32 /* nesting levels of objects and arrays */
 
 struct sw_eve_writer {
-    char *buf;      /* owned: cap bytes */
-    size_t len;     /* bytes written */
+    char *buf;  /* owned: cap bytes */
+    size_t len; /* bytes written */
     size_t cap;
     size_t max;     /* hard maximum of cap (0: no limit) */
     bool comma;     /* the open container has a member: the next one needs a comma */
@@ -122,8 +122,8 @@ sw_eve_put_strn(struct sw_eve_writer *w, const char *key, const char *val, size_
 }
 /* Text written as is between quotes: the caller guarantees it needs no escaping (digits,
  * hex, a formatted time). */
-void sw_eve_put_raw_str_k(struct sw_eve_writer *w, const char *key, size_t klen,
-                          const char *val, size_t n);
+void sw_eve_put_raw_str_k(struct sw_eve_writer *w, const char *key, size_t klen, const char *val,
+                          size_t n);
 static inline void
 sw_eve_put_raw_str(struct sw_eve_writer *w, const char *key, const char *val, size_t n)
 {
@@ -203,8 +203,7 @@ sw_eve_put_time(struct sw_eve_writer *w, const char *key, uint64_t ts_us)
 /* Open an object or an array as member key (NULL in an array, or for the top-level object).
  * Returns the mark sw_eve_close_drop_empty() needs. Past SW_EVE_WRITER_DEPTH the writer
  * fails. */
-struct sw_eve_mark sw_eve_open_k(struct sw_eve_writer *w, const char *key, size_t klen,
-                                 bool array);
+struct sw_eve_mark sw_eve_open_k(struct sw_eve_writer *w, const char *key, size_t klen, bool array);
 static inline struct sw_eve_mark
 sw_eve_open_obj(struct sw_eve_writer *w, const char *key)
 {

@@ -101,8 +101,8 @@ flow_event(void)
     r->sport = 50514;
     r->dport = 443;
     snprintf(r->community_id, sizeof(r->community_id), "1:PWmvSARPkge/z2upz8NfEyI2ylA=");
-    ev->counts = (struct sw_flow_counts){12, 10, 1850, 9800, 1764064800250000ull,
-                                         1764064812345678ull, 0x1b, 0x1b};
+    ev->counts = (struct sw_flow_counts){
+        12, 10, 1850, 9800, 1764064800250000ull, 1764064812345678ull, 0x1b, 0x1b};
     ev->has_ndpi = true;
     snprintf(ev->ndpi.protocol, sizeof(ev->ndpi.protocol), "TLS.Google");
     snprintf(ev->ndpi.master, sizeof(ev->ndpi.master), "TLS");

@@ -183,10 +183,28 @@ random_strings_match_jansson(void **state)
 static void
 numbers_match_jansson_at_the_limits(void **state)
 {
-    static const int64_t cases[] = {0, 1, 9, 10, 99, 100, 101, 999, 1000, 65535,
-                                    4294967295ll, 4294967296ll, 1234567890123ll,
-                                    999999999999999999ll, 1000000000000000000ll,
-                                    INT64_MAX, -1, -10, -99, -100, INT64_MIN + 1, INT64_MIN};
+    static const int64_t cases[] = {0,
+                                    1,
+                                    9,
+                                    10,
+                                    99,
+                                    100,
+                                    101,
+                                    999,
+                                    1000,
+                                    65535,
+                                    4294967295ll,
+                                    4294967296ll,
+                                    1234567890123ll,
+                                    999999999999999999ll,
+                                    1000000000000000000ll,
+                                    INT64_MAX,
+                                    -1,
+                                    -10,
+                                    -99,
+                                    -100,
+                                    INT64_MIN + 1,
+                                    INT64_MIN};
 
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -368,10 +386,21 @@ check_addr(int version, const uint8_t *a)
 static void
 addresses_match_inet_ntop(void **state)
 {
-    static const char *const v6[] = {"::", "::1", "::2", "::ffff:1.2.3.4", "::1.2.3.4",
-                                     "::ffff:0:1.2.3.4", "1::", "1:0:0:2::3", "1::2:0:0:3",
-                                     "0:1:0:1:0:1:0:1", "fe80::1:0:0:1", "2001:db8::ff00:42:8329",
-                                     "::0.0.1.0", "::ffff:0.0.0.0", "64:ff9b::8.8.8.8"};
+    static const char *const v6[] = {"::",
+                                     "::1",
+                                     "::2",
+                                     "::ffff:1.2.3.4",
+                                     "::1.2.3.4",
+                                     "::ffff:0:1.2.3.4",
+                                     "1::",
+                                     "1:0:0:2::3",
+                                     "1::2:0:0:3",
+                                     "0:1:0:1:0:1:0:1",
+                                     "fe80::1:0:0:1",
+                                     "2001:db8::ff00:42:8329",
+                                     "::0.0.1.0",
+                                     "::ffff:0.0.0.0",
+                                     "64:ff9b::8.8.8.8"};
     uint64_t seed = 0x853c49e6748fea9bull;
     uint8_t a[16];
 
@@ -400,8 +429,9 @@ static void
 times_match_gmtime(void **state)
 {
     uint64_t seed = 0x5851f42d4c957f2dull;
-    static const uint64_t fixed[] = {0, 59, 86399, 86400, 951782400, 951868799, 951868800,
-                                     4107542400, 4107456000, 1764064812, 253402300799ull};
+    static const uint64_t fixed[] = {0,          59,         86399,          86400,
+                                     951782400,  951868799,  951868800,      4107542400,
+                                     4107456000, 1764064812, 253402300799ull};
 
     (void)state;
     for (int i = 0; i < 300000; i++) {
