@@ -31,7 +31,7 @@ CAP=$W/bench.pcap
 mkdir -p "$W"
 make --no-print-directory "$B/tools/mkbench" "$B/tools/pcapread" >/dev/null || exit 2
 if [ ! -f "$CAP" ] || [ "$(cat "$W/copies" 2>/dev/null)" != "$COPIES" ]; then
-    "$B/tools/mkbench" "$CAP" "$COPIES" "$SRC"/* >/dev/null || exit 2
+    "$B/tools/mkbench" "$CAP" "$COPIES" "$SRC"/* >/dev/null 2>&1 || exit 2
     echo "$COPIES" >"$W/copies"
 fi
 head -c 24 "$CAP" >"$W/empty.pcap" # the file header alone: start-up and shutdown only
