@@ -40,7 +40,8 @@ struct sw_eve_mark {
 };
 
 /* Initialise an empty writer whose buffer may grow to max bytes (0: no limit). Allocates
- * nothing until the first put. */
+ * nothing until the first put. Each put reserves its worst case first (a string 6 bytes per
+ * byte), so with a max a put can fail while its text would have fit. */
 void sw_eve_writer_init(struct sw_eve_writer *w, size_t max);
 /* Free the buffer. NULL-safe. */
 void sw_eve_writer_fini(struct sw_eve_writer *w);
