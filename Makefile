@@ -6,6 +6,7 @@
 #   make demo       run seawall pcap on the capture shipped in tests/data and summarise
 #   make bench      throughput and memory against ndpiReader, a plain libpcap loop and yara
 #                   -r; the FIM baseline against aide
+#   make bench-instr  instructions per packet and per EVE event against ndpiReader (callgrind)
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #   make deps       install the missing Debian packages
 #   make install    PREFIX=/usr/local DESTDIR=...
@@ -60,8 +61,8 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
 # Keep the objects of fuzz targets and tools (make would delete them as intermediates).
 .SECONDARY:
 
-.PHONY: all test unit integration demo bench fuzz deps install uninstall clean lint format \
-        test-san check-deps
+.PHONY: all test unit integration demo bench bench-instr fuzz deps install uninstall clean lint \
+        format test-san check-deps
 all: $(BIN)
 
 # V=1 shows the commands.
@@ -114,7 +115,7 @@ DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev
 # trust tests call them (planting files as nobody, a private mount namespace).
 DEB_TEST  := libndpi-bin python3 python3-jsonschema python3-yaml time bc yara tshark tcpreplay \
              iproute2 systemd man-db groff-base logrotate util-linux mount mawk procps git \
-             aide e2fsprogs
+             aide e2fsprogs valgrind
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 
@@ -144,6 +145,12 @@ bench: deps
 	@sh tests/tools/bench_live.sh $(BIN)
 	@sh tests/tools/bench_files.sh $(BIN)
 	@sh tests/tools/bench_fim.sh $(BIN)
+
+# Instruction counts (callgrind), independent of machine load: seawall pcap -w 1 against
+# ndpiReader on one copy of the corpus, start-up apart, and seawall's instructions by module.
+bench-instr: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/tools/bench_instr.sh $(BIN)
 
 # libFuzzer builds (clang): build/fuzz/<target>, run each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30

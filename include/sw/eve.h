@@ -1,7 +1,7 @@
 /* eve.h - EVE JSON encoding: the only place that knows EVE field names.
  *
- * Output thread (or any thread holding the event). Encoding builds a fresh Jansson tree per
- * event, dumps it compactly and drops the tree. */
+ * Output thread (or any thread holding the event). Encoding streams the event's fields into a
+ * per-thread buffer (include/sw/eve_writer.h): no tree and no allocation per field. */
 #ifndef SW_EVE_H
 #define SW_EVE_H
 

@@ -31,6 +31,7 @@ ar                   binutils            build-essential
 awk                  mawk
 basename             coreutils
 bc                   bc
+callgrind_annotate   valgrind
 cat                  coreutils
 cc                   gcc                 build-essential
 chgrp                coreutils
@@ -102,6 +103,7 @@ tshark               tshark
 umount               mount
 uname                coreutils
 unshare              util-linux
+valgrind             valgrind
 wc                   coreutils
 yara                 yara
 yarac                yara
