@@ -67,6 +67,8 @@ struct sw_yara_rules *sw_yara_load(const struct sw_yara_load_opts *o,
                                    struct sw_yara_load_stats *st, struct sw_err *err);
 /* NULL-safe. Only once no scanner uses the set. */
 void sw_yara_rules_destroy(struct sw_yara_rules *r);
+/* How many rules the set holds (0 for NULL). Any thread. */
+size_t sw_yara_rules_count(const struct sw_yara_rules *r);
 
 /* Externals of one object. Fill with sw_yara_ext_set. */
 struct sw_yara_ext {
