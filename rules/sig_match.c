@@ -32,6 +32,7 @@ struct sig_flowstate {
     size_t words;
     bool passed;                  /* a pass rule matched: nothing more on this flow */
     uint8_t pd_done;              /* bit 0/1: protocol known seen to server / to client */
+    uint8_t pd_ndpi_done;         /* the same, with nDPI done: protocol-only nDPI rules */
     uint8_t iponly_done;          /* bit 0/1: IP-only rules ran to server / to client */
     uint64_t tx_id;
     bool has_tx;
@@ -457,7 +458,7 @@ buffer_of(struct sw_sig_thread *t, const struct sw_sig_input *in, const struct s
 /* Everything but actions: does r match this inspection? */
 static bool
 rule_matches(struct sw_sig_thread *t, const struct sig_rule *r, const struct sw_sig_input *in,
-             struct sig_flowstate *fs, bool pd_packet)
+             struct sig_flowstate *fs, bool pd_packet, bool pd_ndpi)
 {
     bool to_server = in->to_server;
     const uint8_t *src = in->src, *dst = in->dst;
@@ -528,8 +529,11 @@ rule_matches(struct sw_sig_thread *t, const struct sig_rule *r, const struct sw_
             }
         }
     }
-    if (r->proto == SIG_P_APP && r->n_lists == 0 && in->hook == SW_SIG_HOOK_PACKET && !pd_packet)
-        return false; /* protocol-only rules match where the protocol became known */
+    if (r->proto == SIG_P_APP && r->n_lists == 0 && in->hook == SW_SIG_HOOK_PACKET &&
+        !((r->n_ndpi_proto > 0 || r->has_ndpi_risk) ? pd_ndpi : pd_packet))
+        return false; /* protocol-only rules match where the protocol became known; those with
+                       * nDPI keywords where nDPI is done too (a TLS flow is named at its
+                       * ClientHello, its certificate's risks come later) */
     if (!ndpi_ok(r, in))
         return false;
     for (size_t i = 0; i < r->n_fb; i++) {
@@ -739,7 +743,7 @@ sw_sig_inspect(struct sw_sig_thread *t, const struct sw_sig_input *in, sw_sig_al
     const struct sw_sig_set *s = t->s;
     struct sig_flowstate *fs = flow_state(s, in->flow_state);
     int pc = sig_proto_class(in->proto);
-    bool pd_packet = false;
+    bool pd_packet = false, pd_ndpi = false;
     unsigned alerts = 0;
 
     t->c.inspections++;
@@ -751,6 +755,10 @@ sw_sig_inspect(struct sw_sig_thread *t, const struct sw_sig_input *in, sw_sig_al
 
         pd_packet = (fs->pd_done & bit) == 0;
         fs->pd_done |= bit;
+        if (in->ndpi_done) {
+            pd_ndpi = (fs->pd_ndpi_done & bit) == 0;
+            fs->pd_ndpi_done |= bit;
+        }
     }
     window(t, in, fs);
     t->n_cand = 0;
@@ -788,7 +796,7 @@ sw_sig_inspect(struct sw_sig_thread *t, const struct sw_sig_input *in, sw_sig_al
         t->c.evaluations++;
         if (t->prof != NULL)
             clock_gettime(CLOCK_MONOTONIC, &t0);
-        hit = rule_matches(t, r, in, fs, pd_packet);
+        hit = rule_matches(t, r, in, fs, pd_packet, pd_ndpi);
         if (t->prof != NULL) {
             clock_gettime(CLOCK_MONOTONIC, &t1);
             t->prof[idx].checks++;
