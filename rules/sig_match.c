@@ -195,8 +195,8 @@ inspect(struct sig_mctx *m, const struct sig_list *l, size_t i, size_t pos)
 {
     const struct sig_sm *sm;
 
-    if (i == l->n)
-        return !l->has_pos || pos >= m->min_end ? 1 : 0;
+    if (i == l->n) /* a stream match counts when its last byte is a new one */
+        return !l->has_pos || m->min_end == 0 || pos > m->min_end ? 1 : 0;
     if (++m->steps > SIG_RECURSION_LIMIT)
         return -1;
     sm = &l->sm[i];

@@ -392,6 +392,24 @@ stream_match_across_chunks_once(void **state)
     assert_int_equal(T.sid[0], 3);
 }
 
+/* Issue 12: a match that ends with the last byte of the kept tail was seen with the chunk
+ * before; the next chunk must not raise it again (a match counts when it ends in the new
+ * bytes: past their first byte, not at it). */
+static void
+stream_match_ending_at_the_boundary_once(void **state)
+{
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert tcp any any -> any 80 (content:\"evil-marker\"; sid:1;)\n");
+    in = tstream("xx evil-marker", 0, true);
+    assert_int_equal(trun(&in), 1);
+    in = tstream("yy", 14, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream("evil-marker", 16, true);
+    assert_int_equal(trun(&in), 1);
+}
+
 int
 main(void)
 {
@@ -410,6 +428,7 @@ main(void)
         cmocka_unit_test_teardown(pass_silences_the_flow, sig_teardown),
         cmocka_unit_test_teardown(iponly_rules_once_per_flow_direction, sig_teardown),
         cmocka_unit_test_teardown(stream_match_across_chunks_once, sig_teardown),
+        cmocka_unit_test_teardown(stream_match_ending_at_the_boundary_once, sig_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
