@@ -757,6 +757,12 @@ sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum 
     return scans;
 }
 
+size_t
+sig_prefilter_max_len(void)
+{
+    return PF_MAX_LITERAL;
+}
+
 bool
 sig_prefilter_has_dot(const struct sig_prefilter *p, int hook, enum sw_sig_buf b)
 {

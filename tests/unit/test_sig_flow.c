@@ -410,6 +410,40 @@ stream_match_ending_at_the_boundary_once(void **state)
     assert_int_equal(trun(&in), 1);
 }
 
+/* Issue 12: a chunk's prefilter scan covers the new bytes and the longest pattern's length
+ * before them, and takes the rules found in the kept tail from the scans before: a fast
+ * pattern wholly inside the tail (two chunks back) still makes its rule a candidate, and one
+ * that has left the tail does not. */
+static void
+stream_fast_pattern_in_the_tail(void **state)
+{
+    static char big[2101];
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert tcp any any -> any 80 (content:\"fast-pattern-long-marker\"; "
+          "content:\"Z\"; distance:0; sid:1;)\n");
+    in = tstream("fast-pattern-long-marker and then some more bytes", 0, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream("bbbb", 49, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream("Z", 53, true); /* the pattern: 29 bytes and two chunks before */
+    assert_int_equal(trun(&in), 1);
+    assert_int_equal(T.sid[0], 1);
+    memset(big, 'c', sizeof(big) - 1);
+    in = tstream(big, 54, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream("Z", 54 + sizeof(big) - 1, true); /* the pattern left the 2048 kept bytes */
+    assert_int_equal(trun(&in), 0);
+    /* a gap: the tail does not join, nothing is carried over it */
+    in = tstream("fast-pattern-long-marker", 5000, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream("Z", 6000, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream("Z", 6001, true);
+    assert_int_equal(trun(&in), 0);
+}
+
 int
 main(void)
 {
@@ -429,6 +463,7 @@ main(void)
         cmocka_unit_test_teardown(iponly_rules_once_per_flow_direction, sig_teardown),
         cmocka_unit_test_teardown(stream_match_across_chunks_once, sig_teardown),
         cmocka_unit_test_teardown(stream_match_ending_at_the_boundary_once, sig_teardown),
+        cmocka_unit_test_teardown(stream_fast_pattern_in_the_tail, sig_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
