@@ -46,6 +46,41 @@ only_candidates_are_evaluated(void **state)
     assert_int_equal(c.evaluations, 1);
 }
 
+/* Issue 12: the fast pattern is chosen as Suricata does, http.method and http.stat_code last
+ * ("lower priority than the general content buffer"): a request to another URI makes no
+ * candidate of a rule with http.method "GET" and http.uri "/evil" (was: "GET" was its fast
+ * pattern, so every GET evaluated it), and a 200 response with another body none of a rule
+ * with http.stat_code "200" and file.data "secret"; both still match what they match. */
+static void
+method_and_status_code_are_the_last_fast_patterns(void **state)
+{
+    struct sw_sig_counters c;
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert http any any -> any any (http.method; content:\"GET\"; http.uri; "
+          "content:\"/evil\"; sid:1;)\n"
+          "alert http any any -> any any (http.stat_code; content:\"200\"; file.data; "
+          "content:\"secret\"; sid:2;)\n");
+    assert_int_equal(T.st.rules, 2);
+    in = ttx("http", 6, 80, 1);
+    tbuf(&in, 0, SW_SIG_BUF_HTTP_METHOD, "GET");
+    tbuf(&in, 0, SW_SIG_BUF_HTTP_URI, "/index.html");
+    tbuf(&in, 1, SW_SIG_BUF_HTTP_STAT_CODE, "200");
+    tbuf(&in, 1, SW_SIG_BUF_FILE_DATA, "nothing to see");
+    assert_int_equal(trun(&in), 0);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 0);
+    in = ttx("http", 6, 80, 2);
+    tbuf(&in, 0, SW_SIG_BUF_HTTP_METHOD, "GET");
+    tbuf(&in, 0, SW_SIG_BUF_HTTP_URI, "/evil");
+    tbuf(&in, 1, SW_SIG_BUF_HTTP_STAT_CODE, "200");
+    tbuf(&in, 1, SW_SIG_BUF_FILE_DATA, "a secret");
+    assert_int_equal(trun(&in), 2);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 2);
+}
+
 /* Rules without a pattern aimed at a few destination ports are evaluated only for packets
  * to those ports (was: every always-run rule on every packet: 80 million evaluations for the
  * ET Open scan rules on the bench capture); a negated or wide port set stays general. */
@@ -265,6 +300,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(only_candidates_are_evaluated, sig_teardown),
         cmocka_unit_test_teardown(always_run_rules_split_by_destination_port, sig_teardown),
+        cmocka_unit_test_teardown(method_and_status_code_are_the_last_fast_patterns,
+                                  sig_teardown),
         cmocka_unit_test_teardown(iponly_rules_looked_up_by_address, sig_teardown),
         cmocka_unit_test_teardown(groups_split_protocol_direction_and_port, sig_teardown),
         cmocka_unit_test_teardown(rules_without_pattern_run_always, sig_teardown),
