@@ -384,11 +384,13 @@ tuple_ok(const struct sig_rule *r, uint8_t ipv, const uint8_t *src, const uint8_
 {
     if (!ports && (!r->sp.any || !r->dp.any))
         return false; /* a rule with ports sees only packets that have them */
-    if (sig_addr_match(&r->src, ipv, src) && sig_addr_match(&r->dst, ipv, dst) &&
-        (!ports || (sig_port_match(&r->sp, sp) && sig_port_match(&r->dp, dp))))
+    /* ports first: a compare or two, where an address set is a binary search over 128-bit
+     * ranges */
+    if ((!ports || (sig_port_match(&r->sp, sp) && sig_port_match(&r->dp, dp))) &&
+        sig_addr_match(&r->src, ipv, src) && sig_addr_match(&r->dst, ipv, dst))
         return true;
-    return r->bidir && sig_addr_match(&r->src, ipv, dst) && sig_addr_match(&r->dst, ipv, src) &&
-           (!ports || (sig_port_match(&r->sp, dp) && sig_port_match(&r->dp, sp)));
+    return r->bidir && (!ports || (sig_port_match(&r->sp, dp) && sig_port_match(&r->dp, sp))) &&
+           sig_addr_match(&r->src, ipv, dst) && sig_addr_match(&r->dst, ipv, src);
 }
 
 static bool
