@@ -564,9 +564,11 @@ sig_addr_parse(struct sig_vars *v, const char *spec, struct sig_addrset *out, ch
     if (m != NULL) { /* keep a copy; out of memory here only loses the shortcut */
         struct sig_addrset k = {0};
 
-        m->spec = sw_malloc(strlen(spec) + 1);
+        size_t len = strlen(spec) + 1;
+
+        m->spec = sw_malloc(len);
         if (m->spec != NULL && (out->n == 0 || (k.r = sw_malloc(out->n * sizeof(*k.r))))) {
-            strcpy(m->spec, spec);
+            memcpy(m->spec, spec, len);
             if (out->n > 0)
                 memcpy(k.r, out->r, out->n * sizeof(*k.r));
             m->r = k.r;
