@@ -111,6 +111,28 @@ always_run_rules_split_by_destination_port(void **state)
     assert_int_equal(c.evaluations, 3 + 3 + 2); /* 8080: 2, 3, 4; 22: 3, 4 */
 }
 
+/* Issue 12: an always-run rule on a port range of a few dozen is looked up by port too (ET's
+ * VNC scan rules on 5800:5820 were evaluated on every TCP packet); a wider range stays in the
+ * general list. */
+static void
+always_run_port_ranges_looked_up_by_port(void **state)
+{
+    struct sw_sig_counters c;
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert tcp any any -> any 5800:5820 (msg:\"vnc\"; flags:S; sid:1;)\n"
+          "alert tcp any any -> any 1024: (msg:\"high\"; flags:S; sid:2;)\n");
+    in = tpkt(6, "10.0.0.1", 40000, "192.0.2.1", 5810, NULL, 0);
+    in.tcp_flags = 0x02;
+    assert_int_equal(trun(&in), 2);
+    in = tpkt(6, "10.0.0.1", 40001, "192.0.2.1", 80, NULL, 0);
+    in.tcp_flags = 0x02;
+    assert_int_equal(trun(&in), 0);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 2 + 1); /* port 80: only the general rule 2 */
+}
+
 /* IP-only rules are found by address: a flow's first packet evaluates only the rules whose
  * narrower side holds its source or destination (and those with no narrow side), not every
  * IP-only rule of the set (was: 1600 evaluations per flow direction with ET Open). */
@@ -302,6 +324,7 @@ main(void)
         cmocka_unit_test_teardown(always_run_rules_split_by_destination_port, sig_teardown),
         cmocka_unit_test_teardown(method_and_status_code_are_the_last_fast_patterns,
                                   sig_teardown),
+        cmocka_unit_test_teardown(always_run_port_ranges_looked_up_by_port, sig_teardown),
         cmocka_unit_test_teardown(iponly_rules_looked_up_by_address, sig_teardown),
         cmocka_unit_test_teardown(groups_split_protocol_direction_and_port, sig_teardown),
         cmocka_unit_test_teardown(rules_without_pattern_run_always, sig_teardown),
