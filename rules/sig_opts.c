@@ -634,10 +634,8 @@ static const struct sig_keyword keywords[] = {
 const struct sig_keyword *
 sig_keyword_find(const char *name)
 {
-    /* the first byte before the call: every option of every rule of a large ruleset comes
-     * through here, and the table is long */
     for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
-        if (keywords[i].name[0] == name[0] && strcmp(keywords[i].name, name) == 0)
+        if (strcmp(keywords[i].name, name) == 0)
             return &keywords[i];
     return NULL;
 }
