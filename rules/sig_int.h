@@ -473,6 +473,10 @@ unsigned sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int ho
                             enum sw_sig_buf b, bool dot, int pc, bool to_server, uint16_t dport,
                             const uint8_t *data, size_t len, void (*add)(void *ctx, uint32_t rule),
                             void *ctx);
+/* The longest pattern any database holds (fast patterns are cut to a prefix this long): a
+ * scan that starts this many bytes minus one before new data finds every pattern ending in
+ * it. */
+size_t sig_prefilter_max_len(void);
 /* Does any group of hook use buffer b with a '.' before it? */
 bool sig_prefilter_has_dot(const struct sig_prefilter *p, int hook, enum sw_sig_buf b);
 /* Rules of hook and protocol class pc without a fast pattern, in evaluation order. */

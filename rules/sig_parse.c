@@ -369,15 +369,21 @@ mark_relative_next(struct sig_list *l)
     }
 }
 
-/* Suricata's fast pattern priority of a buffer: higher wins. */
+/* Suricata's fast pattern priority of a buffer, higher wins here: the application-layer
+ * buffers first, then the payload, then http.method and http.stat_code (Suricata numbers
+ * them 2, 3 and lower, "lower number is higher priority", and says http_method "has lower
+ * priority than the general content buffer"; this was read the other way round, so "GET" or
+ * "200" was the fast pattern of every rule that had one: each request or response a
+ * candidate for hundreds of rules. The choice never changes what matches: every content is
+ * evaluated in full.) */
 static int
 buf_prio(enum sw_sig_buf b)
 {
     if (b == SW_SIG_BUF_HTTP_METHOD || b == SW_SIG_BUF_HTTP_STAT_CODE)
-        return 4;
+        return 2;
     if (b == SW_SIG_BUF_PAYLOAD)
         return 3;
-    return 2;
+    return 4;
 }
 
 /* Fast pattern: a content marked fast_pattern; else among the positive contents of the
