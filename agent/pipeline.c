@@ -953,6 +953,8 @@ stats_event(struct sw_pipeline *pl, bool final)
             s->n_sinks++;
         }
         s->output_queued = sw_router_queued(pl->router);
+        /* The main thread's producer (stats, engine events): its drops are nobody else's. */
+        s->total.event_drops += sw_producer_drops(pl->main_prod);
     }
     ev->ts_us = now;
     sw_router_counts(pl->router, &s->output_events, &s->output_drops);

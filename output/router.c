@@ -19,15 +19,13 @@
 #include "sw/log.h"
 #include "sw/ring.h"
 
-#define MAX_PRODUCERS 80
-
 struct sw_router {
     struct sw_eve_cfg eve;
     struct sw_sink **sinks; /* owned, each owned */
     size_t n_sinks;
     bool lossless;
-    struct sw_producer *prod[MAX_PRODUCERS]; /* owned */
-    size_t n_prod;
+    struct sw_producer **prod; /* owned, each owned: one per producing thread, any number */
+    size_t n_prod, cap_prod;
     pthread_t thread;
     bool started;
     int efd; /* wakes the output thread */
@@ -37,6 +35,9 @@ struct sw_router {
     _Atomic uint64_t beat;   /* output thread loop iterations (watchdog) */
     uint64_t beat_seen;      /* main thread */
     time_t last_tick;        /* output thread: second of the sinks' last tick */
+    /* events: lines the output thread took; drops: events lost in the output stage (an
+     * encoding failure in sw_router_write, a sink that failed). A producer's own drops
+     * (full ring, encoding failure) are its own counter, read with sw_producer_drops(). */
     _Atomic uint64_t events, drops;
     /* per-sink counters copied by the output thread for the main thread to read */
     _Atomic uint64_t *sink_written, *sink_failed; /* owned: n_sinks each */
@@ -64,12 +65,12 @@ producer_emit(struct sw_emitter *em, struct sw_event *ev)
 
     sw_event_destroy(ev);
     if (line == NULL) {
-        p->drops++;
+        atomic_fetch_add_explicit(&p->drops, 1, memory_order_relaxed);
         return;
     }
     while (!sw_ring_push(p->ring, line)) {
         if (!p->router->lossless) {
-            p->drops++;
+            atomic_fetch_add_explicit(&p->drops, 1, memory_order_relaxed);
             sw_eve_line_destroy(line);
             return;
         }
@@ -126,9 +127,16 @@ sw_router_add_producer(struct sw_router *r, size_t ring_size, struct sw_err *err
 {
     struct sw_producer *p;
 
-    if (r->n_prod >= MAX_PRODUCERS) {
-        sw_err_set(err, SW_ELIMIT, "output: more than %d producers", MAX_PRODUCERS);
-        return NULL;
+    if (r->n_prod == r->cap_prod) {
+        size_t cap = r->cap_prod == 0 ? 16 : r->cap_prod * 2;
+        struct sw_producer **v = sw_realloc(r->prod, cap * sizeof(*v));
+
+        if (v == NULL) {
+            sw_err_set(err, SW_ENOMEM, "output: out of memory");
+            return NULL;
+        }
+        r->prod = v;
+        r->cap_prod = cap;
     }
     p = sw_calloc(1, sizeof(*p));
     if (p == NULL || (p->ring = sw_calloc(1, sizeof(*p->ring))) == NULL ||
@@ -201,6 +209,17 @@ all_done(struct sw_router *r)
     return true;
 }
 
+/* The thread that owns the sinks (the output thread, or main after stop): copy their
+ * counters for other threads to read. */
+static void
+publish_counters(struct sw_router *r)
+{
+    for (size_t i = 0; i < r->n_sinks; i++) {
+        atomic_store_explicit(&r->sink_written[i], r->sinks[i]->written, memory_order_relaxed);
+        atomic_store_explicit(&r->sink_failed[i], r->sinks[i]->failed, memory_order_relaxed);
+    }
+}
+
 /* Output thread: between events, a requested reopen, the sinks' periodic checks, the
  * counters the main thread reads, and the heartbeat. */
 static void
@@ -217,9 +236,8 @@ housekeeping(struct sw_router *r)
             s->ops->reopen(s);
         else if (!r->lossless && s->ops->tick != NULL && now.tv_sec != r->last_tick)
             s->ops->tick(s);
-        atomic_store_explicit(&r->sink_written[i], s->written, memory_order_relaxed);
-        atomic_store_explicit(&r->sink_failed[i], s->failed, memory_order_relaxed);
     }
+    publish_counters(r);
     r->last_tick = now.tv_sec;
     atomic_fetch_add_explicit(&r->beat, 1, memory_order_relaxed);
 }
@@ -268,6 +286,7 @@ router_main(void *arg)
     }
     for (size_t i = 0; i < r->n_sinks; i++)
         (void)r->sinks[i]->ops->flush(r->sinks[i], NULL);
+    publish_counters(r);
     sw_eve_thread_fini();
     return NULL;
 }
@@ -312,6 +331,7 @@ sw_router_write(struct sw_router *r, struct sw_event *ev)
     write_line(r, line);
     for (size_t i = 0; i < r->n_sinks; i++)
         (void)r->sinks[i]->ops->flush(r->sinks[i], NULL);
+    publish_counters(r);
 }
 
 void
@@ -319,12 +339,18 @@ sw_router_counts(struct sw_router *r, uint64_t *events, uint64_t *drops)
 {
     uint64_t d = atomic_load(&r->drops);
 
-    for (size_t i = 0; i < r->n_prod; i++)
-        d += r->prod[i]->drops;
+    /* The sinks' counters belong to the output thread: read its copies. */
     for (size_t i = 0; i < r->n_sinks; i++)
-        d += r->sinks[i]->failed;
+        d += atomic_load_explicit(&r->sink_failed[i], memory_order_relaxed);
     *events = atomic_load(&r->events);
     *drops = d;
+}
+
+uint64_t
+sw_producer_drops(const struct sw_producer *p)
+{
+    return atomic_load_explicit(&((struct sw_producer *)(uintptr_t)p)->drops,
+                                memory_order_relaxed);
 }
 
 uint64_t
@@ -381,6 +407,7 @@ sw_router_destroy(struct sw_router *r)
         sw_free(r->prod[i]->ring);
         sw_free(r->prod[i]);
     }
+    sw_free(r->prod);
     for (size_t i = 0; i < r->n_sinks; i++)
         sw_sink_destroy(r->sinks[i]);
     sw_free(r->sinks);

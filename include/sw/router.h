@@ -7,6 +7,7 @@
 #ifndef SW_ROUTER_H
 #define SW_ROUTER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -22,7 +23,8 @@ struct sw_producer {
     struct sw_emitter em; /* pass &p->em to the producer thread */
     struct sw_router *router;
     struct sw_ring *ring;
-    uint64_t drops; /* producer thread writes */
+    _Atomic uint64_t drops; /* events this producer lost (ring full, encoding failed):
+                             * the producer thread adds, others read sw_producer_drops() */
     bool done;      /* set by the producer when it will emit no more */
 };
 
@@ -44,8 +46,13 @@ void sw_producer_close(struct sw_producer *p);
 void sw_router_stop(struct sw_router *r);
 /* Main thread, after stop: encode and write one event directly (final stats). Takes ev. */
 void sw_router_write(struct sw_router *r, struct sw_event *ev);
-/* Events written and dropped (producer drops + encode failures + sink failures). */
+/* Any thread: events the output thread took, and events lost in the output stage (encoding
+ * failures of sw_router_write, sink failures). Drops of a producer (full ring) are not in
+ * it: they are the producer's own count (sw_producer_drops), which its thread's stats report
+ * as event_drops, so that a lost event is counted once. */
 void sw_router_counts(struct sw_router *r, uint64_t *events, uint64_t *drops);
+/* Any thread: events p lost because its ring was full or encoding failed. */
+uint64_t sw_producer_drops(const struct sw_producer *p);
 /* Any thread: events waiting in the producers' rings now (an instant reading). */
 uint64_t sw_router_queued(struct sw_router *r);
 /* Main thread: ask the output thread to reopen every sink's file (SIGHUP). */
