@@ -1113,7 +1113,7 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     det->gen = 1;
     det->rules = (struct sw_yara_rules *)(uintptr_t)o->rules;
     det->risk = sw_det_ndpi_risk_create(cfg, err);
-    sinks[0] = det->risk != NULL ? sw_sink_create(&out, err) : NULL;
+    sinks[0] = det->risk != NULL ? sw_sink_create(&out, NULL, err) : NULL;
     if (sinks[0] == NULL) {
         sw_det_ndpi_risk_destroy(det->risk);
         sw_free(det);
@@ -1203,7 +1203,10 @@ sw_pipeline_open(const struct sw_config *cfg, struct sw_det_set *det, const char
     atomic_store(&pl->det, det);
     pl->live = true;
     for (size_t i = 0; i < cfg->n_outputs; i++) {
-        sinks[n_sinks] = sw_sink_create(&cfg->outputs[i], err);
+        struct sw_sink_env env = {
+            .host = host, .pid = (unsigned long)getpid(), .state_dir = cfg->agent.state_dir};
+
+        sinks[n_sinks] = sw_sink_create(&cfg->outputs[i], &env, err);
         if (sinks[n_sinks] == NULL) {
             while (n_sinks > 0)
                 sw_sink_destroy(sinks[--n_sinks]);

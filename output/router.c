@@ -19,10 +19,17 @@
 #include "sw/log.h"
 #include "sw/ring.h"
 
+/* Per-sink bookkeeping of the output thread. */
+struct sink_state {
+    uint64_t next_seq;
+    uint64_t acked, failed;
+};
+
 struct sw_router {
     struct sw_eve_cfg eve;
     struct sw_sink **sinks; /* owned, each owned */
     size_t n_sinks;
+    struct sink_state *st;  /* owned: n_sinks; output thread (main after stop) */
     bool lossless;
     struct sw_producer **prod; /* owned, each owned: one per producing thread, any number */
     size_t n_prod, cap_prod;
@@ -42,6 +49,8 @@ struct sw_router {
     /* per-sink counters copied by the output thread for the main thread to read */
     _Atomic uint64_t *sink_written, *sink_failed; /* owned: n_sinks each */
 };
+
+static const struct sw_sink_host router_host;
 
 static void
 wake(struct sw_router *r)
@@ -108,8 +117,13 @@ sw_router_create(const struct sw_eve_cfg *eve, struct sw_sink **sinks, size_t n_
     r->lossless = lossless;
     r->sink_written = sw_calloc(n_sinks + 1, sizeof(*r->sink_written));
     r->sink_failed = sw_calloc(n_sinks + 1, sizeof(*r->sink_failed));
+    r->st = sw_calloc(n_sinks + 1, sizeof(*r->st));
     r->efd = eventfd(0, EFD_CLOEXEC);
-    if (r->sink_written == NULL || r->sink_failed == NULL) {
+    for (size_t i = 0; i < n_sinks; i++) {
+        sinks[i]->host = &router_host;
+        sinks[i]->host_ctx = r;
+    }
+    if (r->sink_written == NULL || r->sink_failed == NULL || r->st == NULL) {
         sw_err_set(err, SW_ENOMEM, "output: out of memory");
         sw_router_destroy(r);
         return NULL;
@@ -162,22 +176,88 @@ sw_producer_close(struct sw_producer *p)
     wake(p->router);
 }
 
+static size_t
+sink_index(const struct sw_router *r, const struct sw_sink *s)
+{
+    for (size_t i = 0; i < r->n_sinks; i++)
+        if (r->sinks[i] == s)
+            return i;
+    return r->n_sinks;
+}
+
+/* The sinks' reports (include/sw/sink.h section 4). */
+static void
+host_outcome(void *ctx, struct sw_sink *s, uint64_t first, uint64_t last, int what,
+             const char *reason)
+{
+    struct sw_router *r = ctx;
+    size_t i = sink_index(r, s);
+    uint64_t n = last >= first ? last - first + 1 : 0;
+
+    (void)reason;
+    if (i == r->n_sinks)
+        return;
+    if (what == SW_SINK_ACKED)
+        r->st[i].acked += n;
+    else
+        r->st[i].failed += n;
+}
+
+static void
+host_error(void *ctx, struct sw_sink *s, const char *msg)
+{
+    (void)ctx;
+    SW_LOG_RATELIMIT(SW_LOG_ERROR, "%s: %s", s->name, msg);
+}
+
+static void
+host_truncated(void *ctx, struct sw_sink *s, uint64_t n)
+{
+    (void)ctx;
+    (void)s;
+    (void)n;
+}
+
+static const struct sw_sink_host router_host = {
+    .outcome = host_outcome,
+    .error = host_error,
+    .truncated = host_truncated,
+};
+
 /* Output thread: hand one line to every sink whose filter takes its type. Takes the line. */
 static void
 write_line(struct sw_router *r, struct sw_eve_line *line)
 {
-    struct sw_rec rec = {.line = line->text, .len = line->len, .type = line->type};
+    struct sw_rec rec = {.line = line->text, .len = line->len, .type = (uint8_t)line->type};
 
     for (size_t i = 0; i < r->n_sinks; i++) {
         struct sw_sink *s = r->sinks[i];
+        size_t taken = 0;
 
         if ((s->types & (1u << line->type)) == 0)
             continue;
-        if (s->ops->write(s, &rec) != SW_SINK_DONE)
-            s->failed++;
+        rec.seq = ++r->st[i].next_seq;
+        if (s->ops->write(s, &rec, 1, &taken) != SW_SINK_DONE && taken == 0) {
+            /* A file sink's buffer is full: write it out and offer again. */
+            if (s->ops->flush != NULL)
+                s->ops->flush(s);
+            if (s->ops->write(s, &rec, 1, &taken) != SW_SINK_DONE && taken == 0)
+                r->st[i].failed++;
+        }
+        /* The line is freed below: a sink that took it must be done with it. */
+        if (taken == 1 && s->ops->flush != NULL && rec.len + 1 > 256u * 1024u)
+            s->ops->flush(s);
     }
     atomic_fetch_add_explicit(&r->events, 1, memory_order_relaxed);
     sw_eve_line_destroy(line);
+}
+
+static void
+flush_all(struct sw_router *r)
+{
+    for (size_t i = 0; i < r->n_sinks; i++)
+        if (r->sinks[i]->ops->flush != NULL)
+            r->sinks[i]->ops->flush(r->sinks[i]);
 }
 
 /* Drain every ring once; returns how many events were written. */
@@ -215,8 +295,8 @@ static void
 publish_counters(struct sw_router *r)
 {
     for (size_t i = 0; i < r->n_sinks; i++) {
-        atomic_store_explicit(&r->sink_written[i], r->sinks[i]->written, memory_order_relaxed);
-        atomic_store_explicit(&r->sink_failed[i], r->sinks[i]->failed, memory_order_relaxed);
+        atomic_store_explicit(&r->sink_written[i], r->st[i].acked, memory_order_relaxed);
+        atomic_store_explicit(&r->sink_failed[i], r->st[i].failed, memory_order_relaxed);
     }
 }
 
@@ -280,12 +360,10 @@ router_main(void *arg)
             (void)n; /* EINTR or a wake-up: either way, look again */
         }
         atomic_store(&r->sleeping, 0);
-        for (size_t i = 0; i < r->n_sinks; i++)
-            (void)r->sinks[i]->ops->flush(r->sinks[i], NULL);
+        flush_all(r);
         housekeeping(r);
     }
-    for (size_t i = 0; i < r->n_sinks; i++)
-        (void)r->sinks[i]->ops->flush(r->sinks[i], NULL);
+    flush_all(r);
     publish_counters(r);
     sw_eve_thread_fini();
     return NULL;
@@ -329,8 +407,7 @@ sw_router_write(struct sw_router *r, struct sw_event *ev)
         return;
     }
     write_line(r, line);
-    for (size_t i = 0; i < r->n_sinks; i++)
-        (void)r->sinks[i]->ops->flush(r->sinks[i], NULL);
+    flush_all(r);
     publish_counters(r);
 }
 
@@ -413,6 +490,7 @@ sw_router_destroy(struct sw_router *r)
     sw_free(r->sinks);
     sw_free(r->sink_written);
     sw_free(r->sink_failed);
+    sw_free(r->st);
     if (r->efd != -1 && r->efd != 0)
         close(r->efd);
     sw_free(r);

@@ -1,8 +1,11 @@
 /* sink_file.c - EVE lines to a file (appended) or to stdout.
  *
- * Lines are gathered in a buffer and written with write(2) when it fills or on flush, so a
- * capture with millions of flows costs few system calls. A failing write is reported once per
- * sink with the path and errno, and the lines in that buffer are counted as failed. */
+ * write() copies lines into a buffer and takes no more once it is full (SW_SINK_RETRY);
+ * the router's flush() writes the buffer with write(2) and acknowledges its records, so a
+ * capture with millions of flows costs few system calls, and a line reaches the file only
+ * after the spools of the round were written (include/sw/sink.h section 5). A failing write
+ * is reported once per sink with the path and errno, and the lines in that buffer are
+ * rejected (counted as failed). */
 #include "sw/sink.h"
 
 #include <errno.h>
@@ -23,15 +26,20 @@ struct file_ctx {
     char *path; /* owned; NULL for stdout */
     char *buf;  /* owned */
     size_t used;
-    size_t lines; /* lines in buf */
+    uint64_t first, last; /* seqs of the records in buf (first == 0: none) */
+    uint64_t big_seq;           /* a record larger than buf, alone (0: none) */
+    const char *big_line;       /* borrowed until reported (sink.h section 3) */
+    size_t big_len;
     bool reported;
 };
 
 static int
-file_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, struct sw_err *err)
+file_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, const struct sw_sink_env *env,
+            struct sw_err *err)
 {
     struct file_ctx *c = sw_calloc(1, sizeof(*c));
 
+    (void)env;
     if (c == NULL)
         return sw_err_set(err, SW_ENOMEM, "sink %s: out of memory", cfg->type);
     s->ctx = c;
@@ -56,14 +64,14 @@ file_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, struct sw_err *err
     return SW_OK;
 }
 
-static int
-file_flush(struct sw_sink *s, struct sw_err *err)
+/* Write all of buf[0..len) (EINTR and short writes continued). */
+static bool
+write_all(struct file_ctx *c, const char *buf, size_t len)
 {
-    struct file_ctx *c = s->ctx;
     size_t off = 0;
 
-    while (off < c->used) {
-        ssize_t n = write(c->fd, c->buf + off, c->used - off);
+    while (off < len) {
+        ssize_t n = write(c->fd, buf + off, len - off);
 
         if (n < 0 && errno == EINTR)
             continue;
@@ -72,39 +80,64 @@ file_flush(struct sw_sink *s, struct sw_err *err)
                 sw_log_error("%s: write failed: %s", c->path ? c->path : "stdout",
                              n < 0 ? strerror(errno) : "no progress");
             c->reported = true;
-            s->failed += c->lines;
-            s->written -= c->lines;
-            c->used = c->lines = 0;
-            return sw_err_sys(err, SW_EIO, "%s", c->path ? c->path : "stdout");
+            return false;
         }
         off += (size_t)n;
     }
-    c->used = c->lines = 0;
-    return SW_OK;
+    return true;
 }
 
-static enum sw_sink_rc
-file_write(struct sw_sink *s, const struct sw_rec *rec)
+static void
+file_flush(struct sw_sink *s)
 {
     struct file_ctx *c = s->ctx;
 
-    if (c->used + rec->len + 1 > FILE_BUF) {
-        if (file_flush(s, NULL) != SW_OK && rec->len + 1 > FILE_BUF)
-            return SW_SINK_FAIL;
+    if (c->used > 0) {
+        if (write_all(c, c->buf, c->used))
+            sw_sink_ack(s, c->first, c->last);
+        else
+            sw_sink_reject(s, c->first, c->last, "write failed");
+        c->used = 0;
+        c->first = c->last = 0;
     }
-    if (rec->len + 1 > FILE_BUF) {
-        /* A line larger than the buffer goes out on its own. */
-        if (write(c->fd, rec->line, rec->len) != (ssize_t)rec->len || write(c->fd, "\n", 1) != 1)
-            return SW_SINK_FAIL;
-        s->written++;
-        return SW_SINK_DONE;
+    if (c->big_seq != 0) {
+        if (write_all(c, c->big_line, c->big_len) && write_all(c, "\n", 1))
+            sw_sink_ack(s, c->big_seq, c->big_seq);
+        else
+            sw_sink_reject(s, c->big_seq, c->big_seq, "write failed");
+        c->big_seq = 0;
     }
-    memcpy(c->buf + c->used, rec->line, rec->len);
-    c->buf[c->used + rec->len] = '\n';
-    c->used += rec->len + 1;
-    c->lines++;
-    s->written++;
-    return SW_SINK_DONE;
+}
+
+static enum sw_sink_rc
+file_write(struct sw_sink *s, const struct sw_rec *recs, size_t n, size_t *taken)
+{
+    struct file_ctx *c = s->ctx;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const struct sw_rec *rec = &recs[i];
+
+        if (c->big_seq != 0)
+            break;
+        if (rec->len + 1 > FILE_BUF) {
+            /* Larger than the buffer: goes out on its own, after what is buffered. */
+            c->big_seq = rec->seq;
+            c->big_line = rec->line;
+            c->big_len = rec->len;
+            continue;
+        }
+        if (c->used + rec->len + 1 > FILE_BUF)
+            break;
+        memcpy(c->buf + c->used, rec->line, rec->len);
+        c->buf[c->used + rec->len] = '\n';
+        c->used += rec->len + 1;
+        if (c->first == 0)
+            c->first = rec->seq;
+        c->last = rec->seq;
+    }
+    *taken = i;
+    return i == n ? SW_SINK_DONE : SW_SINK_RETRY;
 }
 
 static void
@@ -115,7 +148,7 @@ file_reopen(struct sw_sink *s)
 
     if (c->path == NULL)
         return;
-    (void)file_flush(s, NULL);
+    file_flush(s);
     fd = open(c->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (fd == -1) {
         sw_log_error("%s: reopen failed: %s", c->path, strerror(errno));
@@ -148,8 +181,7 @@ file_destroy(struct sw_sink *s)
 
     if (c == NULL)
         return;
-    if (c->fd != -1 && c->buf != NULL)
-        (void)file_flush(s, NULL);
+    /* Records still buffered are forgotten: sink.h section 7 (the router flushed before). */
     if (c->own_fd && c->fd != -1)
         close(c->fd);
     sw_free(c->buf);
@@ -166,4 +198,5 @@ const struct sw_sink_ops sw_sink_file_ops = {
     .reopen = file_reopen,
     .tick = file_tick,
     .destroy = file_destroy,
+    .networked = false,
 };

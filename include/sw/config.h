@@ -63,12 +63,50 @@ enum sw_event_type {
 };
 #define SW_EV_ALL ((1u << SW_EV_TYPE_MAX) - 1u)
 
+enum sw_spool_mode {
+    SW_SPOOL_DEFAULT = 0, /* a sink's spool.mode not given: the top-level spool.mode */
+    SW_SPOOL_ALWAYS,      /* write-ahead: every event of a network sink is spooled first */
+    SW_SPOOL_OVERFLOW,    /* only what the memory queue cannot hold (and the rest at exit) */
+    SW_SPOOL_OFF,         /* memory only: lost on a crash, dropped when the queue is full */
+};
+
+enum sw_spool_fsync { SW_FSYNC_BATCH, SW_FSYNC_INTERVAL, SW_FSYNC_NEVER };
+
+/* outputs[].tls: present (enabled) when any key is given. Paths are owned strings; "" is
+ * "not set". */
+struct sw_cfg_tls {
+    bool enabled;       /* the sink has a tls: section (or transport: tls) */
+    char *ca;           /* CA bundle file or a folder of PEM files; "": the system's */
+    char *cert, *key;   /* client certificate and its private key (PEM); "" for none */
+    char *server_name;  /* name verified and sent as SNI; "": the host of address */
+    bool verify;        /* verify the receiver's certificate and name (default true) */
+    int min_version;    /* 0x0303 (TLS 1.2) or 0x0304 (TLS 1.3) */
+};
+
 struct sw_cfg_sink {
     char *type;     /* owned: "file", "stdout", "syslog", "tcp", "http", "kafka" */
     char *path;     /* owned: file sink path, or NULL */
     char *address;  /* owned: host:port for network sinks, or NULL */
     uint32_t types; /* 1u << enum sw_event_type */
     bool truncate;  /* file: start empty (seawall pcap -o) instead of appending (daemon) */
+    char *transport;          /* owned: syslog: "udp", "tcp", "tls", "relp" */
+    char *facility;           /* owned: syslog facility name ("local5") */
+    uint64_t max_message_size; /* syslog: bytes of one message, header included */
+    struct sw_cfg_tls tls;
+    struct {
+        uint64_t max_events, max_bytes; /* records held in memory, in flight included */
+    } queue;
+    struct {
+        uint64_t max_events, max_bytes; /* records per write() */
+        uint64_t linger;                /* us: longest wait for a fuller batch */
+    } batch;
+    struct {
+        uint64_t initial, max; /* us: back-off after a failure, doubling, with jitter */
+    } retry;
+    struct {
+        int mode;          /* enum sw_spool_mode (SW_SPOOL_DEFAULT: spool.mode) */
+        uint64_t max_size; /* bytes; 0: spool.max_size */
+    } spool;
 };
 
 struct sw_config {
@@ -145,8 +183,12 @@ struct sw_config {
 
     struct {
         char *dir; /* owned */
-        uint64_t max_size;
-        int when_full; /* enum sw_when_full */
+        int mode;          /* enum sw_spool_mode (never SW_SPOOL_DEFAULT) */
+        uint64_t max_size; /* bytes: all sinks together, and each sink unless it says less */
+        int when_full;     /* enum sw_when_full */
+        int fsync;         /* enum sw_spool_fsync */
+        uint64_t fsync_interval; /* us: fsync: interval */
+        uint64_t segment_size;   /* bytes: a segment file is closed at this size */
     } spool;
 
     struct {
