@@ -160,8 +160,7 @@ status_document(struct daemon *d)
     json_t *doc = json_object(), *rules = json_object(), *ifs = json_array(),
            *ws = json_array(), *sinks = json_array(), *mem = json_object();
     char when[64];
-    const char *name;
-    uint64_t written, failed;
+    struct sw_sink_stats ks;
     char *text;
 
     json_object_set_new(doc, "version", json_string(SW_VERSION));
@@ -207,12 +206,29 @@ status_document(struct daemon *d)
         json_array_append_new(ws, o);
     }
     json_object_set_new(doc, "workers", ws);
-    for (size_t i = 0; sw_pipeline_sink(d->pl, i, &name, &written, &failed); i++) {
+    for (size_t i = 0; sw_pipeline_sink(d->pl, i, &ks); i++) {
         json_t *o = json_object();
 
-        json_object_set_new(o, "name", json_string(name));
-        set_u64(o, "written", written);
-        set_u64(o, "failed", failed);
+        json_object_set_new(o, "name", json_string(ks.name));
+        set_u64(o, "queued", ks.queued);
+        set_u64(o, "sent", ks.sent);
+        set_u64(o, "acked", ks.acked);
+        set_u64(o, "retried", ks.retried);
+        set_u64(o, "failed", ks.failed);
+        set_u64(o, "duplicates_possible", ks.duplicates_possible);
+        set_u64(o, "spooled_events", ks.spooled_events);
+        set_u64(o, "spooled_bytes", ks.spooled_bytes);
+        set_u64(o, "spool_oldest_age", ks.spool_oldest_age);
+        set_u64(o, "dropped_policy", ks.dropped_policy);
+        set_u64(o, "truncated", ks.truncated);
+        set_u64(o, "spool_errors", ks.spool_errors);
+        json_object_set_new(o, "last_error", json_string(ks.last_error));
+        if (ks.last_error_time != 0) {
+            format_time(ks.last_error_time, when, sizeof(when));
+            json_object_set_new(o, "last_error_time", json_string(when));
+        } else {
+            json_object_set_new(o, "last_error_time", json_null());
+        }
         json_array_append_new(sinks, o);
     }
     json_object_set_new(doc, "sinks", sinks);
@@ -403,6 +419,16 @@ own_dir(const char *path, uid_t uid, gid_t gid)
         sw_log_warn("%s: chown: %s", path, strerror(errno));
 }
 
+static bool
+has_network_sink(const struct sw_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_outputs; i++)
+        if (strcmp(cfg->outputs[i].type, "file") != 0 &&
+            strcmp(cfg->outputs[i].type, "stdout") != 0)
+            return true;
+    return false;
+}
+
 static int
 start(struct daemon *d)
 {
@@ -426,6 +452,9 @@ start(struct daemon *d)
     d->yara_ready = true;
     if (geteuid() == 0)
         own_dir(d->cfg->agent.state_dir, d->uid, d->gid);
+    /* Network sinks keep their spools there, written by the unprivileged daemon. */
+    if (geteuid() == 0 && has_network_sink(d->cfg))
+        own_dir(d->cfg->spool.dir, d->uid, d->gid);
     if (geteuid() == 0) {
         char cache[PATH_MAX];
 

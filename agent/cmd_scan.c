@@ -546,7 +546,7 @@ make_router(const char *out, const char *host, struct sw_err *err)
         sw_free(sinks);
         return NULL;
     }
-    return sw_router_create(&eve, sinks, 1, true, err);
+    return sw_router_create(&eve, NULL, sinks, 1, true, err);
 }
 
 int

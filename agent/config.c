@@ -21,10 +21,11 @@
 #include "config_schema.h"
 #include "sw/alloc.h"
 #include "sw/parse.h"
+#include "sw/sink.h"
 
 #define PATH_LEN 256     /* key paths in messages; longer ones are unknown anyway */
 #define SHOW_LEN 48      /* user values quoted in messages are cut to this */
-#define MAX_SUB_ROWS 16  /* rows of a table item (seen[] size) */
+#define MAX_SUB_ROWS 64  /* rows of a table item (seen[] size) */
 #define MAX_MAP_KEYS 128 /* known keys remembered per mapping for duplicate detection */
 
 /* --- node tree ------------------------------------------------------------------------------ */
@@ -1401,6 +1402,28 @@ apply_document(struct loader *ld, const char *buf, size_t len, struct sw_config 
     ytree_free(&t);
 }
 
+/* Across outputs: each sink's name (given, or type-address) names its stats and its spool
+ * folder, so two sinks must not share one. */
+static void
+check_outputs(struct loader *ld, const struct sw_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_outputs; i++) {
+        char a[128], b[128], path[32], show[SHOW_LEN + 4];
+
+        sw_sink_cfg_name(&cfg->outputs[i], a, sizeof(a));
+        for (size_t j = 0; j < i; j++) {
+            sw_sink_cfg_name(&cfg->outputs[j], b, sizeof(b));
+            if (strcmp(a, b) != 0)
+                continue;
+            snprintf(path, sizeof(path), "outputs[%zu]", i);
+            lerr(ld, NULL, path,
+                 "name '%s' is already used by outputs[%zu]: give one of them a name",
+                 shorten(a, show, sizeof(show)), j);
+            break;
+        }
+    }
+}
+
 static struct sw_config *
 load(struct loader *ld, const char *buf, size_t len, const char *const *overrides,
      size_t n_overrides)
@@ -1419,6 +1442,8 @@ load(struct loader *ld, const char *buf, size_t len, const char *const *override
     ld->in_set = true;
     for (size_t i = 0; overrides != NULL && i < n_overrides && !ld->oom; i++)
         apply_override(ld, overrides[i], cfg);
+    if (ld->n_errors == 0)
+        check_outputs(ld, cfg);
     if (ld->n_errors > 0) {
         sw_cfg_free(cfg);
         return NULL;
@@ -1653,33 +1678,87 @@ out_scalar(struct out *o, const char *s)
 
 static void out_value(struct out *o, const struct sw_cfg_row *row, const void *base);
 
+/* Rows r.. of a table item that share the section of rows[r] ("tls" of "tls.ca"). */
+static size_t
+section_end(const struct sw_cfg_table *sub, size_t r)
+{
+    const char *dot = strchr(sub->rows[r].path, '.');
+    size_t plen = (size_t)(dot - sub->rows[r].path) + 1, e = r;
+
+    while (e < sub->n_rows && strncmp(sub->rows[e].path, sub->rows[r].path, plen) == 0)
+        e++;
+    return e;
+}
+
+/* A table as a YAML flow sequence of mappings. Keys with a section ("tls.ca") are written
+ * nested ("tls: {ca: ...}") as the loader reads them, and only where they differ from the
+ * default, so that a sink shows the sections it configures. */
 static void
 out_table(struct out *o, const struct sw_cfg_row *row, const void *base)
 {
     const struct sw_cfg_table *sub = row->sub;
     size_t n = *(const size_t *)((const char *)base + row->off2);
     const char *arr = *(void *const *)((const char *)base + row->off);
+    struct loader ld = {.name = "defaults", .file = "defaults"};
+    char *def = sw_calloc(1, sub->elem_size);
 
+    if (def != NULL)
+        apply_defaults(&ld, sub->rows, sub->n_rows, def);
     out_str(o, "[");
     for (size_t i = 0; i < n; i++) {
         const char *elem = arr + i * sub->elem_size;
         bool first = true;
 
         out_str(o, i == 0 ? "{" : ", {");
-        for (size_t r = 0; r < sub->n_rows; r++) {
+        for (size_t r = 0; r < sub->n_rows;) {
             const struct sw_cfg_row *sr = &sub->rows[r];
+            const char *dot = strchr(sr->path, '.');
+            size_t e;
+            bool any = false;
 
-            if (sr->type == SW_CFG_STR && *(char *const *)(elem + sr->off) == NULL)
+            if (dot == NULL) {
+                r++;
+                if (sr->type == SW_CFG_STR && *(char *const *)(elem + sr->off) == NULL)
+                    continue;
+                out_str(o, first ? "" : ", ");
+                out_str(o, sr->path);
+                out_str(o, ": ");
+                out_value(o, sr, elem);
+                first = false;
                 continue;
-            out_str(o, first ? "" : ", ");
-            out_str(o, sr->path);
-            out_str(o, ": ");
-            out_value(o, sr, elem);
-            first = false;
+            }
+            e = section_end(sub, r);
+            for (size_t k = r; k < e; k++) {
+                const struct sw_cfg_row *kr = &sub->rows[k];
+
+                if (def != NULL && field_equal(kr, elem, def))
+                    continue;
+                if (kr->type == SW_CFG_STR && *(char *const *)(elem + kr->off) == NULL)
+                    continue;
+                if (!any) {
+                    out_str(o, first ? "" : ", ");
+                    out_write(o, sr->path, (size_t)(dot - sr->path));
+                    out_str(o, ": {");
+                } else {
+                    out_str(o, ", ");
+                }
+                out_str(o, strchr(kr->path, '.') + 1);
+                out_str(o, ": ");
+                out_value(o, kr, elem);
+                any = true;
+                first = false;
+            }
+            if (any)
+                out_str(o, "}");
+            r = e;
         }
         out_str(o, "}");
     }
     out_str(o, "]");
+    if (def != NULL) {
+        free_fields(sub->rows, sub->n_rows, def);
+        sw_free(def);
+    }
 }
 
 static void

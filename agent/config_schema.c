@@ -40,6 +40,48 @@ static const struct sw_cfg_enum when_full[] = {
     {NULL, 0},
 };
 
+static const struct sw_cfg_enum spool_modes[] = {
+    {"always", SW_SPOOL_ALWAYS},
+    {"overflow", SW_SPOOL_OVERFLOW},
+    {"off", SW_SPOOL_OFF},
+    {NULL, 0},
+};
+
+/* A sink's spool.mode: "default" is the top-level spool.mode. */
+static const struct sw_cfg_enum sink_spool_modes[] = {
+    {"default", SW_SPOOL_DEFAULT},
+    {"always", SW_SPOOL_ALWAYS},
+    {"overflow", SW_SPOOL_OVERFLOW},
+    {"off", SW_SPOOL_OFF},
+    {NULL, 0},
+};
+
+static const struct sw_cfg_enum fsync_modes[] = {
+    {"batch", SW_FSYNC_BATCH},
+    {"interval", SW_FSYNC_INTERVAL},
+    {"never", SW_FSYNC_NEVER},
+    {NULL, 0},
+};
+
+static const struct sw_cfg_enum tls_versions[] = {
+    {"1.2", 0x0303},
+    {"1.3", 0x0304},
+    {NULL, 0},
+};
+
+static const struct sw_cfg_enum syslog_transports[] = {
+    {"udp", 0}, {"tcp", 0}, {"tls", 0}, {"relp", 0}, {NULL, 0},
+};
+
+/* RFC 5424 section 6.2.1 facility names (the codes are in output/sink_syslog.c). */
+static const struct sw_cfg_enum syslog_facilities[] = {
+    {"kern", 0},    {"user", 0},    {"mail", 0},     {"daemon", 0},   {"auth", 0},
+    {"syslog", 0},  {"lpr", 0},     {"news", 0},     {"uucp", 0},     {"cron", 0},
+    {"authpriv", 0}, {"ftp", 0},    {"ntp", 0},      {"security", 0}, {"console", 0},
+    {"solaris-cron", 0}, {"local0", 0}, {"local1", 0}, {"local2", 0}, {"local3", 0},
+    {"local4", 0},  {"local5", 0},  {"local6", 0},   {"local7", 0},   {NULL, 0},
+};
+
 static const struct sw_cfg_enum sink_types[] = {
     {"file", 0}, {"stdout", 0}, {"syslog", 0}, {"tcp", 0}, {"http", 0}, {"kafka", 0}, {NULL, 0},
 };
@@ -109,16 +151,82 @@ check_nonempty(const char *s)
     return *s == '\0' ? "is empty" : NULL;
 }
 
-/* Each sink kind needs its destination: files a path, network sinks an address. */
+/* "host:port", "[v6]:port": a non-empty host without blanks and a port 1..65535. The name
+ * itself is resolved by the sink. */
+static bool
+host_port_ok(const char *a)
+{
+    const char *colon, *p;
+    unsigned long port = 0;
+
+    if (a[0] == '[') {
+        const char *close = strchr(a, ']');
+
+        if (close == NULL || close == a + 1 || close[1] != ':')
+            return false;
+        colon = close + 1;
+    } else {
+        colon = strrchr(a, ':');
+        if (colon == NULL || colon == a || memchr(a, ':', (size_t)(colon - a)) != NULL)
+            return false;
+    }
+    for (p = a; p < colon; p++)
+        if (*p == ' ' || *p == '\t' || *p == '/')
+            return false;
+    if (colon[1] == '\0')
+        return false;
+    for (p = colon + 1; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9' || port > 65535)
+            return false;
+        port = port * 10 + (unsigned long)(*p - '0');
+    }
+    return port >= 1 && port <= 65535;
+}
+
+static bool
+is_type(const struct sw_cfg_sink *s, const char *t)
+{
+    return strcmp(s->type, t) == 0;
+}
+
+/* Each sink kind needs its destination: files a path, network sinks an address; and takes
+ * only the keys that mean something to it. */
 static const char *
 check_sink(const void *item)
 {
     const struct sw_cfg_sink *s = item;
+    bool net, tls_keys;
 
     if (s->type == NULL)
         return NULL; /* already reported as missing */
+    net = !is_type(s, "file") && !is_type(s, "stdout");
+    tls_keys = s->tls.enabled || (s->tls.ca != NULL && s->tls.ca[0] != '\0') ||
+               (s->tls.cert != NULL && s->tls.cert[0] != '\0') ||
+               (s->tls.key != NULL && s->tls.key[0] != '\0') ||
+               (s->tls.server_name != NULL && s->tls.server_name[0] != '\0');
+    if (s->transport != NULL && !is_type(s, "syslog"))
+        return "transport is a syslog key";
+    if (s->facility != NULL && !is_type(s, "syslog"))
+        return "facility is a syslog key";
+    if (is_type(s, "syslog") && s->transport != NULL && strcmp(s->transport, "udp") == 0 &&
+        tls_keys)
+        return "syslog over udp cannot use tls (use transport: tls)";
+    if (!net && tls_keys)
+        return "tls is for network sinks";
+    if ((s->tls.cert != NULL && s->tls.cert[0] != '\0') !=
+        (s->tls.key != NULL && s->tls.key[0] != '\0'))
+        return "tls.cert and tls.key go together";
+    if (s->retry.max < s->retry.initial)
+        return "retry.max is below retry.initial";
+    if (!net && (s->spool.mode != SW_SPOOL_DEFAULT || s->spool.max_size != 0))
+        return "spool is for network sinks";
+    if (s->spool.max_size != 0 && s->spool.max_size < MIB)
+        return "spool.max_size: below the minimum 1MiB";
     if (strcmp(s->type, "file") == 0 && s->path == NULL)
         return "a file sink needs a path";
+    if (s->address != NULL && (is_type(s, "syslog") || is_type(s, "tcp")) &&
+        !host_port_ok(s->address))
+        return "address: expected host:port, [IPv6]:port or IPv4:port (port 1-65535)";
     if (s->address != NULL)
         return NULL;
     if (strcmp(s->type, "syslog") == 0)
@@ -156,6 +264,8 @@ static const struct sw_cfg_table iface_table = {
 static const struct sw_cfg_row sink_rows[] = {
     {.path = "type", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 16, FS(type),
      .flags = SW_CFG_REQUIRED, .enums = sink_types, .help = "sink kind"},
+    {.path = "name", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 80, FS(name),
+     .help = "name in stats and status, and the spool folder (default: type-address)"},
     {.path = "path", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = PATH_MAX_LEN, FS(path),
      .help = "file sink: the JSON-lines file"},
     {.path = "address", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 1024, FS(address),
@@ -163,6 +273,47 @@ static const struct sw_cfg_row sink_rows[] = {
     {.path = "types", .type = SW_CFG_EVTYPES,
      .def = "[alert, flow, fileinfo, fim, anomaly, stats, engine]", .min = 1, .max = 64, FS(types),
      .enums = event_types, .help = "event types this sink takes (default: all)"},
+    {.path = "transport", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 8, FS(transport),
+     .enums = syslog_transports,
+     .help = "syslog: udp, tcp (RFC 6587 octet counting), tls (RFC 5425) or relp (default tcp)"},
+    {.path = "facility", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 16, FS(facility),
+     .enums = syslog_facilities, .help = "syslog facility (default local5)"},
+    {.path = "max_message_size", .type = SW_CFG_SIZE, .def = "64KiB", .min = KIB,
+     .max = 16 * MIB, FS(max_message_size),
+     .help = "syslog: longest message, header included; longer events are cut (truncated)"},
+    {.path = "tls.enabled", .type = SW_CFG_BOOL, .def = "false", FS(tls.enabled),
+     .help = "use TLS (implied by transport: tls or any other tls key)"},
+    {.path = "tls.ca", .type = SW_CFG_STR, .def = "", .max = PATH_MAX_LEN, FS(tls.ca),
+     .help = "CA file or folder of PEM files trusted for the receiver (\"\": the system's)"},
+    {.path = "tls.cert", .type = SW_CFG_STR, .def = "", .max = PATH_MAX_LEN, FS(tls.cert),
+     .help = "client certificate (PEM), with tls.key"},
+    {.path = "tls.key", .type = SW_CFG_STR, .def = "", .max = PATH_MAX_LEN, FS(tls.key),
+     .help = "client private key (PEM, unencrypted), with tls.cert"},
+    {.path = "tls.server_name", .type = SW_CFG_STR, .def = "", .max = 253,
+     FS(tls.server_name), .help = "name verified and sent as SNI (\"\": the host of address)"},
+    {.path = "tls.verify", .type = SW_CFG_BOOL, .def = "true", FS(tls.verify),
+     .help = "verify the receiver's certificate chain and name"},
+    {.path = "tls.min_version", .type = SW_CFG_ENUM, .def = "1.2", FS(tls.min_version),
+     .enums = tls_versions, .help = "oldest TLS version accepted"},
+    {.path = "queue.max_events", .type = SW_CFG_UINT, .def = "65536", .min = 16,
+     .max = 16777216, FS(queue.max_events),
+     .help = "events held in memory for this sink, in flight included"},
+    {.path = "queue.max_bytes", .type = SW_CFG_SIZE, .def = "64MiB", .min = 64 * KIB,
+     .max = 16 * GIB, FS(queue.max_bytes), .help = "bytes of events held in memory"},
+    {.path = "batch.max_events", .type = SW_CFG_UINT, .def = "1024", .min = 1, .max = 1048576,
+     FS(batch.max_events), .help = "events handed to the sink at once"},
+    {.path = "batch.max_bytes", .type = SW_CFG_SIZE, .def = "1MiB", .min = KIB,
+     .max = 256 * MIB, FS(batch.max_bytes), .help = "bytes handed to the sink at once"},
+    {.path = "batch.linger", .type = SW_CFG_DURATION, .def = "0s", .min = 0, .max = 60 * SEC,
+     FS(batch.linger), .help = "longest wait for a fuller batch (0: send at once)"},
+    {.path = "retry.initial", .type = SW_CFG_DURATION, .def = "1s", .min = SEC / 100,
+     .max = 3600 * SEC, FS(retry.initial), .help = "first back-off after a failure"},
+    {.path = "retry.max", .type = SW_CFG_DURATION, .def = "30s", .min = SEC / 100,
+     .max = DAY, FS(retry.max), .help = "longest back-off (doubling, with jitter)"},
+    {.path = "spool.mode", .type = SW_CFG_ENUM, .def = "default", FS(spool.mode),
+     .enums = sink_spool_modes, .help = "this sink's spool.mode (default: spool.mode)"},
+    {.path = "spool.max_size", .type = SW_CFG_SIZE, .def = "0", .min = 0, .max = 16 * TIB,
+     FS(spool.max_size), .help = "this sink's spool bound, at least 1MiB (0: spool.max_size)"},
 };
 
 static const struct sw_cfg_table sink_table = {
@@ -312,11 +463,24 @@ const struct sw_cfg_row sw_cfg_schema[] = {
     /* spool */
     {.path = "spool.dir", .type = SW_CFG_STR, .def = "/var/lib/seawall/spool", .min = 1,
      .max = PATH_MAX_LEN, F(spool.dir), .flags = R,
-     .help = "undelivered events of network sinks"},
+     .help = "undelivered events of network sinks (a folder per sink)"},
+    {.path = "spool.mode", .type = SW_CFG_ENUM, .def = "always", F(spool.mode), .flags = R,
+     .enums = spool_modes,
+     .help = "always: write-ahead; overflow: only what the queue cannot hold; off: memory"},
     {.path = "spool.max_size", .type = SW_CFG_SIZE, .def = "1GiB", .min = MIB, .max = 16 * TIB,
-     F(spool.max_size), .help = "spool bytes on disk before dropping"},
+     F(spool.max_size), .flags = R,
+     .help = "spool bytes on disk, all sinks together and each sink"},
     {.path = "spool.when_full", .type = SW_CFG_ENUM, .def = "drop_oldest", F(spool.when_full),
-     .enums = when_full, .help = "which events a full spool drops"},
+     .flags = R, .enums = when_full, .help = "which events a full spool (or queue) drops"},
+    {.path = "spool.fsync", .type = SW_CFG_ENUM, .def = "batch", F(spool.fsync), .flags = R,
+     .enums = fsync_modes,
+     .help = "batch: fdatasync every round; interval: every fsync_interval; never"},
+    {.path = "spool.fsync_interval", .type = SW_CFG_DURATION, .def = "1s", .min = SEC / 100,
+     .max = 3600 * SEC, F(spool.fsync_interval), .flags = R,
+     .help = "fsync: interval: the longest an appended event waits for fdatasync"},
+    {.path = "spool.segment_size", .type = SW_CFG_SIZE, .def = "16MiB", .min = 64 * KIB,
+     .max = GIB, F(spool.segment_size), .flags = R,
+     .help = "spool file size (drop_oldest drops a file at a time)"},
 
     /* stats */
     {.path = "stats.interval", .type = SW_CFG_DURATION, .def = "60s", .min = SEC, .max = DAY,

@@ -940,16 +940,11 @@ stats_event(struct sw_pipeline *pl, bool final)
         sw_stats_worker_add(&s->total, &s->worker[i]);
     }
     if (pl->live) {
-        const char *name;
-
         now = sw_clock_us(CLOCK_REALTIME);
         s->uptime_us = now - pl->start_us;
         for (size_t i = 0; i < pl->cfg->n_outputs; i++) {
-            struct sw_sink_stats *k = &s->sink[s->n_sinks];
-
-            if (!sw_router_sink(pl->router, i, &name, &k->written, &k->failed))
+            if (!sw_router_sink(pl->router, i, &s->sink[s->n_sinks]))
                 break;
-            snprintf(k->name, sizeof(k->name), "%s", name);
             s->n_sinks++;
         }
         s->output_queued = sw_router_queued(pl->router);
@@ -1016,7 +1011,7 @@ pipeline_setup(struct sw_pipeline *pl, const struct sw_config *cfg, unsigned n_w
 
     /* Offline analysis loses nothing (a full event ring makes the worker wait); live, a
      * worker never waits on output: the event is dropped and counted. */
-    pl->router = sw_router_create(eve, sinks, n_sinks, !pl->live, err);
+    pl->router = sw_router_create(eve, pl->live ? cfg : NULL, sinks, n_sinks, !pl->live, err);
     if (pl->router == NULL)
         return err->code;
     pl->w = sw_calloc(pl->n, sizeof(*pl->w));
@@ -1424,10 +1419,9 @@ sw_pipeline_snapshot(struct sw_pipeline *pl, unsigned wait_ms)
 }
 
 bool
-sw_pipeline_sink(struct sw_pipeline *pl, size_t i, const char **name, uint64_t *written,
-                 uint64_t *failed)
+sw_pipeline_sink(struct sw_pipeline *pl, size_t i, struct sw_sink_stats *out)
 {
-    return sw_router_sink(pl->router, i, name, written, failed);
+    return sw_router_sink(pl->router, i, out);
 }
 
 void
@@ -1441,6 +1435,7 @@ bool
 sw_pipeline_stop(struct sw_pipeline *pl, uint64_t timeout_us)
 {
     uint64_t one = 1, deadline = sw_clock_us(CLOCK_REALTIME) + timeout_us;
+    uint64_t mono_deadline = sw_clock_us(CLOCK_MONOTONIC) + timeout_us;
     bool drained = true;
 
     if (!pl->started)
@@ -1484,7 +1479,8 @@ sw_pipeline_stop(struct sw_pipeline *pl, uint64_t timeout_us)
     if (!drained)
         return false; /* the router still has a producer open: do not wait for it */
     sw_producer_close(pl->main_prod);
-    sw_router_stop(pl->router);
+    /* Network sinks deliver what they hold until the same deadline; the rest is spooled. */
+    sw_router_stop_by(pl->router, mono_deadline);
     struct sw_event *st = stats_event(pl, true);
     if (st != NULL)
         sw_router_write(pl->router, st);

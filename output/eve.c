@@ -459,6 +459,23 @@ static const struct counter worker_counters[] = {
     WC("event_drops", event_drops),
 };
 
+/* Per-sink delivery counters (stats: seawall.output.sinks[]; the same in seawall status). */
+#define SC(name, field) {name, offsetof(struct sw_sink_stats, field)}
+static const struct counter sink_counters[] = {
+    SC("queued", queued),
+    SC("sent", sent),
+    SC("acked", acked),
+    SC("retried", retried),
+    SC("failed", failed),
+    SC("duplicates_possible", duplicates_possible),
+    SC("spooled_events", spooled_events),
+    SC("spooled_bytes", spooled_bytes),
+    SC("spool_oldest_age", spool_oldest_age),
+    SC("dropped_policy", dropped_policy),
+    SC("truncated", truncated),
+    SC("spool_errors", spool_errors),
+};
+
 /* seawall-only capture-side counters (stats: seawall.capture). */
 #define CC(name, field) {name, offsetof(struct sw_capture_stats, field)}
 static const struct counter capture_counters[] = {
@@ -586,11 +603,21 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
 
         set_int(out, "queued", s->output_queued);
         for (unsigned i = 0; i < s->n_sinks; i++) {
-            json_t *so = json_object();
+            const struct sw_sink_stats *k = &s->sink[i];
+            json_t *so = COUNTERS(k, sink_counters);
+            char when[32];
 
-            set_str(so, "name", s->sink[i].name);
-            set_int(so, "written", s->sink[i].written);
-            set_int(so, "failed", s->sink[i].failed);
+            set_str(so, "name", k->name);
+            if (k->last_error[0] == '\0')
+                json_object_set_new_nocheck(so, "last_error", json_string(""));
+            else
+                set_str(so, "last_error", k->last_error);
+            if (k->last_error_time != 0) {
+                sw_eve_time(k->last_error_time, when, sizeof(when));
+                set_str(so, "last_error_time", when);
+            } else {
+                json_object_set_new_nocheck(so, "last_error_time", json_null());
+            }
             json_array_append_new(sinks, so);
         }
         json_object_set_new_nocheck(out, "sinks", sinks);
@@ -952,6 +979,52 @@ scratch_dump(const json_t *root)
 }
 
 struct sw_eve_line *
+sw_eve_line_make(int type, uint64_t ts_us, uint8_t severity, const char *text, size_t len,
+                 const char *key, size_t key_len)
+{
+    struct sw_eve_line *l;
+    size_t size;
+
+    if (__builtin_add_overflow(sizeof(*l) + 2, len, &size) ||
+        __builtin_add_overflow(size, key_len, &size))
+        return NULL;
+    l = sw_malloc(size);
+    if (l == NULL)
+        return NULL;
+    l->type = type;
+    l->refs = 0;
+    l->ts_us = ts_us;
+    l->severity = severity;
+    l->len = len;
+    l->key_len = key != NULL ? key_len : 0;
+    memcpy(l->text, text, len);
+    l->text[len] = '\0';
+    if (l->key_len > 0)
+        memcpy(l->text + len + 1, key, key_len);
+    l->text[len + 1 + l->key_len] = '\0';
+    return l;
+}
+
+/* The partition key of sw_rec (include/sw/sink.h): community_id, else flow_id, else the path
+ * of a file on disk. */
+static const char *
+line_key(const json_t *root, const struct sw_event *ev, char *buf, size_t len)
+{
+    const json_t *v = json_object_get(root, "community_id");
+
+    if (json_is_string(v) && json_string_length(v) > 0)
+        return json_string_value(v);
+    v = json_object_get(root, "flow_id");
+    if (json_is_integer(v)) {
+        snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return buf;
+    }
+    if (ev->file != NULL && !ev->on_flow && ev->file->path != NULL && ev->file->path[0] != '\0')
+        return ev->file->path;
+    return NULL;
+}
+
+struct sw_eve_line *
 sw_eve_line_create(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
 {
     json_t *root = eve_tree(cfg, ev);
@@ -962,13 +1035,14 @@ sw_eve_line_create(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
     size_t n = scratch_dump(root);
 
     if (n > 0) {
-        l = sw_malloc(sizeof(*l) + n + 1);
-        if (l != NULL) {
-            l->type = (int)ev->type;
-            l->len = n;
-            memcpy(l->text, scratch.buf, n);
-            l->text[n] = '\0';
-        }
+        char num[32];
+        const char *key = line_key(root, ev, num, sizeof(num));
+        json_int_t sev = json_integer_value(
+            json_object_get(json_object_get(root, "alert"), "severity"));
+
+        l = sw_eve_line_make((int)ev->type, ev->ts_us,
+                             ev->type == SW_EV_ALERT && sev > 0 && sev < 256 ? (uint8_t)sev : 0,
+                             scratch.buf, n, key, key != NULL ? strlen(key) : 0);
     }
     json_decref(root);
     if (scratch.cap > SCRATCH_KEEP) {

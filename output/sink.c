@@ -46,6 +46,21 @@ sw_sink_create(const struct sw_cfg_sink *cfg, const struct sw_sink_env *env, str
 }
 
 void
+sw_sink_cfg_name(const struct sw_cfg_sink *c, char *buf, size_t len)
+{
+    if (c->name != NULL)
+        snprintf(buf, len, "%s", c->name);
+    else if (strcmp(c->type, "stdout") == 0 || (c->path != NULL && strcmp(c->path, "-") == 0))
+        snprintf(buf, len, "stdout");
+    else if (c->address != NULL)
+        snprintf(buf, len, "%s-%s", c->type, c->address);
+    else if (c->path != NULL)
+        snprintf(buf, len, "%s-%s", c->type, c->path);
+    else
+        snprintf(buf, len, "%s", c->type);
+}
+
+void
 sw_sink_destroy(struct sw_sink *s)
 {
     if (s == NULL)

@@ -85,6 +85,7 @@ struct sw_cfg_tls {
 
 struct sw_cfg_sink {
     char *type;     /* owned: "file", "stdout", "syslog", "tcp", "http", "kafka" */
+    char *name;     /* owned: stats name and spool folder; NULL: "<type>-<address or path>" */
     char *path;     /* owned: file sink path, or NULL */
     char *address;  /* owned: host:port for network sinks, or NULL */
     uint32_t types; /* 1u << enum sw_event_type */

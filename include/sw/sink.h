@@ -250,6 +250,10 @@ sw_sink_count_truncated(struct sw_sink *s, uint64_t n)
  * even the first member fits (then reject the record). Any thread. */
 size_t sw_sink_truncate_json(const char *line, size_t len, char *out, size_t max);
 
+/* The name of a sink in stats, status and its spool folder: outputs[].name, else
+ * "<type>-<address>" (file sinks: "file-<path>", "stdout"). Any thread. */
+void sw_sink_cfg_name(const struct sw_cfg_sink *c, char *buf, size_t len);
+
 /* Build a sink from its config row (main thread). Returns NULL and fills err (naming the
  * sink) when the type is unknown or create failed. */
 struct sw_sink *sw_sink_create(const struct sw_cfg_sink *cfg, const struct sw_sink_env *env,

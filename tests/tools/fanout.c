@@ -129,7 +129,7 @@ main(int argc, char **argv)
     sinks = calloc(1, sizeof(*sinks));
     w = calloc(n, sizeof(*w));
     if (risk == NULL || sinks == NULL || w == NULL || (sinks[0] = sw_sink_create(&out, NULL, &err)) == NULL ||
-        (router = sw_router_create(&eve, sinks, 1, false, &err)) == NULL ||
+        (router = sw_router_create(&eve, NULL, sinks, 1, false, &err)) == NULL ||
         sw_ndpi_prime(&err) != SW_OK) {
         fprintf(stderr, "fanout: %s\n", err.msg);
         return 2;

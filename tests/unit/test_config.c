@@ -457,7 +457,7 @@ shipped_config_loads_and_shows_defaults(void **state)
         if (len < 11 || strcmp(line + len - 11, "  # default") != 0)
             fail_msg("not a default: %s", line);
     }
-    assert_int_equal(lines, 53);
+    assert_int_equal(lines, 57);
     free(text);
     sw_cfg_free(c);
 }
@@ -1201,7 +1201,8 @@ dump_marks_defaults_and_formats_values(void **state)
     assert_non_null(strstr(text, "network.ring_size: 64  # default\n"));
     assert_non_null(strstr(text, "ndpi.risk_exceptions.risks: []  # default\n"));
     assert_non_null(strstr(text, "files.exclude: [\"*.tmp\", \"yes\"]\n"));
-    assert_non_null(strstr(text, "outputs: [{type: tcp, address: siem:514, types: [alert]}]\n"));
+    assert_non_null(strstr(text, "outputs: [{type: tcp, address: siem:514, types: [alert], "
+                                 "max_message_size: 64KiB}]\n"));
     assert_non_null(strstr(text, "spool.max_size: 1GiB  # default\n"));
     assert_non_null(strstr(text, "stats.interval: 1m  # default\n"));
     assert_null(strstr(text, "tcp_new: 30s\n")); /* is a default: marked */
