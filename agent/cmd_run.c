@@ -516,7 +516,7 @@ start(struct daemon *d)
         return 2;
     }
     if (d->cfg->agent.seccomp) {
-        if (sw_sandbox_install(&err) != SW_OK) {
+        if (sw_sandbox_install_net(has_network_sink(d->cfg), &err) != SW_OK) {
             sw_log_error("%s", err.msg);
             return 2;
         }

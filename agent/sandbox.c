@@ -33,6 +33,8 @@ enum sc_arg {
     SC_IOCTL_READ,  /* ioctl: request (arg1) one of ioctl_ok[] */
     SC_PRCTL_READ,  /* prctl: option (arg0) one of prctl_ok[], or PR_CAP_AMBIENT_IS_SET */
     SC_ENOSYS,      /* fail with ENOSYS instead of killing */
+    SC_INET_ONLY,   /* socket: domain (arg0) AF_INET or AF_INET6 */
+    SC_IOCTL_OUTQ,  /* ioctl: request (arg1) SIOCOUTQ only */
 };
 
 struct sc_rule {
@@ -123,6 +125,15 @@ static const struct sc_rule allow[] = {
     {"prctl", SC_PRCTL_READ},
 };
 
+/* Only with network sinks in outputs (tcp, syslog, http, kafka): connections to the receivers
+ * are made, and made again after a failure, long after start-up. New sockets may then also be
+ * AF_INET or AF_INET6 (the receivers, and DNS lookups of their names, which glibc sends with
+ * sendmmsg); SIOCOUTQ reads how many written bytes the receiver's TCP has not acknowledged
+ * (output/sink_conn.c counts a record delivered once it is 0 past it). */
+static const struct sc_rule allow_net[] = {
+    {"socket", SC_INET_ONLY}, {"sendmmsg", SC_ANY}, {"ioctl", SC_IOCTL_OUTQ},
+};
+
 /* Sanitizer builds only. LeakSanitizer's exit check clone()s a tracer (no CLONE_THREAD)
  * that lists the threads (getdents on /proc/self/task), ptrace()s each, waits for it and
  * sets its parent-death signal (prctl); reports fork() llvm-symbolizer (its
@@ -181,6 +192,17 @@ add_rule(scmp_filter_ctx ctx, const struct sc_rule *r, pid_t self)
     case SC_UNIX_ONLY:
         c[0] = cmp(0, SCMP_CMP_MASKED_EQ, SC_LOW32, AF_UNIX);
         return add(ctx, SCMP_ACT_ALLOW, nr, 1, c);
+    case SC_INET_ONLY:
+        c[0] = cmp(0, SCMP_CMP_MASKED_EQ, SC_LOW32, AF_INET);
+        rc = add(ctx, SCMP_ACT_ALLOW, nr, 1, c);
+        if (rc == 0) {
+            c[0] = cmp(0, SCMP_CMP_MASKED_EQ, SC_LOW32, AF_INET6);
+            rc = add(ctx, SCMP_ACT_ALLOW, nr, 1, c);
+        }
+        return rc;
+    case SC_IOCTL_OUTQ:
+        c[0] = cmp(1, SCMP_CMP_MASKED_EQ, SC_LOW32, SIOCOUTQ);
+        return add(ctx, SCMP_ACT_ALLOW, nr, 1, c);
     case SC_THREAD_ONLY:
         c[0] = cmp(0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD);
         return add(ctx, SCMP_ACT_ALLOW, nr, 1, c);
@@ -236,6 +258,12 @@ add_table(scmp_filter_ctx ctx, const struct sc_rule *t, size_t n, pid_t self, co
 enum sw_rc
 sw_sandbox_install(struct sw_err *err)
 {
+    return sw_sandbox_install_net(false, err);
+}
+
+enum sw_rc
+sw_sandbox_install_net(bool network_sinks, struct sw_err *err)
+{
     const char *env = secure_getenv(SW_SANDBOX_LOG_ENV);
     bool log_only = env != NULL && strcmp(env, "1") == 0;
     uint32_t def = log_only ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS;
@@ -265,6 +293,8 @@ sw_sandbox_install(struct sw_err *err)
         goto out;
     }
     rc = add_table(ctx, allow, sizeof(allow) / sizeof(allow[0]), self, &failed);
+    if (rc == 0 && network_sinks)
+        rc = add_table(ctx, allow_net, sizeof(allow_net) / sizeof(allow_net[0]), self, &failed);
     if (rc == 0 && SW_SANDBOX_SANITIZER)
         rc = add_table(ctx, allow_sanitizer, sizeof(allow_sanitizer) / sizeof(allow_sanitizer[0]),
                        self, &failed);

@@ -14,6 +14,8 @@ static const struct {
 } sink_types[] = {
     {"file", &sw_sink_file_ops},
     {"stdout", &sw_sink_file_ops},
+    {"tcp", &sw_sink_tcp_ops},
+    {"syslog", &sw_sink_syslog_ops},
 };
 
 struct sw_sink *

@@ -938,8 +938,25 @@ sw_spool_commit(struct sw_spool *sp, struct sw_err *err)
         s->n = sp->pend_n;
     }
     sp->round_unconsumed = 0;
-    if (s != NULL && s->size >= sp->cfg.segment_size)
+    if (s != NULL && s->size >= sp->cfg.segment_size) {
         close_write_seg(sp);
+    } else if (s != NULL && s->size >= sp->cfg.segment_size / 4 && sp->front.seg == s->id &&
+               sp->front.off >= s->size) {
+        /* Everything in it is acknowledged: start a new one and give the space back now
+         * rather than when this one would have been full. */
+        uint64_t id = s->id;
+
+        close_write_seg(sp);
+        sp->front.seg = sp->next_id;
+        sp->front.off = SEG_HDR;
+        sp->front.idx = 0;
+        sp->rseg = sp->next_id;
+        sp->roff = SEG_HDR;
+        sp->ridx = 0;
+        sp->rprev = 0;
+        sp->state_dirty = true;
+        seg_remove(sp, id);
+    }
     if (sp->state_dirty && !state_write(sp, false))
         sp->errors++;
     return SW_OK;

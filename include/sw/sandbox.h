@@ -3,8 +3,9 @@
  * `seawall run` installs it once after sw_priv_drop() (include/sw/priv.h) and before its
  * threads start, unless agent.seccomp is false. From then on every thread of the process may
  * make only the system calls of the table in agent/sandbox.c, some with their arguments
- * restricted (socket only AF_UNIX, clone only for threads, no writable-and-executable
- * mappings, kill/tgkill only to itself, ioctl and prctl only read-only requests). Any other
+ * restricted (socket only AF_UNIX, or also AF_INET/AF_INET6 with network sinks; clone only
+ * for threads, no writable-and-executable mappings, kill/tgkill only to itself, ioctl and
+ * prctl only read-only requests). Any other
  * call kills the whole process with SIGSYS (SCMP_ACT_KILL_PROCESS): the kernel logs it
  * (audit type=1326, "syscall=N") and systemd reports status=31/SYS. No execve, fork, ptrace,
  * mount, bpf, kexec, module loading or set*id call is possible afterwards.
@@ -44,6 +45,10 @@
  * SW_OK, SW_ENOMEM, or SW_EIO naming the libseccomp step and system call that failed; on
  * error no filter is loaded. Main thread, after every privileged open. */
 enum sw_rc sw_sandbox_install(struct sw_err *err) SW_MUSTCHECK;
+/* As sw_sandbox_install; network_sinks (outputs has a tcp, syslog, http or kafka sink) also
+ * allows new AF_INET/AF_INET6 sockets, sendmmsg (DNS lookups) and the ioctl SIOCOUTQ: what
+ * reconnecting to a receiver after start-up needs, and no more. */
+enum sw_rc sw_sandbox_install_net(bool network_sinks, struct sw_err *err) SW_MUSTCHECK;
 
 /* Whether a seccomp filter confines this process ("Seccomp: 2" in /proc/self/status). Any
  * thread; false when /proc cannot be read. */
