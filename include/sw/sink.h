@@ -264,5 +264,13 @@ void sw_sink_destroy(struct sw_sink *s);
 extern const struct sw_sink_ops sw_sink_file_ops;   /* "file", "stdout" */
 extern const struct sw_sink_ops sw_sink_tcp_ops;    /* "tcp" */
 extern const struct sw_sink_ops sw_sink_syslog_ops; /* "syslog" */
+extern const struct sw_sink_ops sw_sink_http_ops;   /* "http" (elasticsearch, splunk) */
+extern const struct sw_sink_ops sw_sink_kafka_ops;  /* "kafka" */
+
+/* Check one outputs[].kafka property (name: value) the way the kafka sink will hand it to
+ * librdkafka, without connecting anywhere, so that `seawall config check` and `seawall run`
+ * refuse the same properties. Returns true, or false with why (one line, len bytes) saying
+ * what librdkafka objects to. Any thread. */
+bool sw_sink_kafka_check_property(const char *name, const char *value, char *why, size_t len);
 
 #endif
