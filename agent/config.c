@@ -604,6 +604,8 @@ type_desc(const struct sw_cfg_row *row, char *buf, size_t len)
         return "a list";
     case SW_CFG_TABLE:
         return "a list of mappings";
+    case SW_CFG_KVLIST:
+        return "a mapping of names to values";
     }
     snprintf(buf, len, "one of %s", fmt_choices(row->enums, ", ", choices, sizeof(choices)));
     return buf;
@@ -651,6 +653,7 @@ free_field(const struct sw_cfg_row *row, void *base)
         sw_free(*(char **)f);
         *(char **)f = NULL;
         break;
+    case SW_CFG_KVLIST:
     case SW_CFG_STRLIST:
         strlist_free(f);
         break;
@@ -717,6 +720,7 @@ field_equal(const struct sw_cfg_row *row, const void *a, const void *b)
         return *(const int *)fa == *(const int *)fb;
     case SW_CFG_EVTYPES:
         return *(const uint32_t *)fa == *(const uint32_t *)fb;
+    case SW_CFG_KVLIST:
     case SW_CFG_STRLIST: {
         const struct sw_strlist *la = fa, *lb = fb;
 
@@ -1105,6 +1109,78 @@ apply_evtypes(struct loader *ld, const char *path, const struct sw_cfg_row *row,
         *(uint32_t *)((char *)base + row->off) = set;
 }
 
+/* A mapping of scalar names to scalar values (outputs[].kafka), kept in order as name, value
+ * pairs in a string list; each pair passes row->kvcheck. All or nothing, like the lists. */
+static void
+apply_kvlist(struct loader *ld, const char *path, const struct sw_cfg_row *row,
+             const struct ynode *v, void *base)
+{
+    struct sw_strlist *f = (struct sw_strlist *)((char *)base + row->off);
+    struct sw_strlist nl = {0};
+    unsigned before = ld->n_errors;
+    char kpath[PATH_LEN], why[200], show[SHOW_LEN + 4];
+
+    if (is_null(v)) {
+        strlist_free(f);
+        return;
+    }
+    if (v->kind != YN_MAP) {
+        lerr(ld, v, path, "expected a mapping, got %s", kind_name(v));
+        return;
+    }
+    if (v->n / 2 > row->max) {
+        lerr(ld, v, path, "has %zu entries, more than the maximum %llu", v->n / 2,
+             (unsigned long long)row->max);
+        return;
+    }
+    if (v->n > 0 && (nl.v = sw_calloc(v->n, sizeof(*nl.v))) == NULL) {
+        loom(ld);
+        return;
+    }
+    for (size_t i = 0; i + 1 < v->n && !ld->oom; i += 2) {
+        const struct ynode *k = v->kid[i], *val = v->kid[i + 1];
+        const char *vs;
+        bool dup = false;
+
+        if (k->kind != YN_SCALAR || is_null(k)) {
+            lerr(ld, k, path, "a name must be a non-empty string, got %s", kind_name(k));
+            continue;
+        }
+        snprintf(kpath, sizeof(kpath), "%s.%s", path, k->text);
+        if (val->kind != YN_SCALAR) {
+            lerr(ld, val, kpath, "expected a string, got %s", kind_name(val));
+            continue;
+        }
+        vs = is_null(val) ? "" : val->text;
+        for (size_t j = 0; j < nl.n && !dup; j += 2)
+            dup = strcmp(nl.v[j], k->text) == 0;
+        if (dup) {
+            lerr(ld, k, kpath, "duplicate key");
+            continue;
+        }
+        if (row->kvcheck != NULL && !row->kvcheck(k->text, vs, why, sizeof(why))) {
+            lerr(ld, val, kpath, "'%s': %s", shorten(vs, show, sizeof(show)), why);
+            continue;
+        }
+        nl.v[nl.n] = sw_strdup(k->text);
+        nl.v[nl.n + 1] = sw_strdup(vs);
+        if (nl.v[nl.n] == NULL || nl.v[nl.n + 1] == NULL) {
+            sw_free(nl.v[nl.n]);
+            sw_free(nl.v[nl.n + 1]);
+            nl.v[nl.n] = nl.v[nl.n + 1] = NULL;
+            loom(ld);
+            break;
+        }
+        nl.n += 2;
+    }
+    if (ld->n_errors != before || ld->oom) {
+        strlist_free(&nl);
+        return;
+    }
+    strlist_free(f);
+    *f = nl;
+}
+
 static void apply_text(struct loader *ld, const char *path, const struct sw_cfg_row *row,
                        const char *text, void *base);
 
@@ -1231,6 +1307,9 @@ apply_value(struct loader *ld, const char *path, const struct sw_cfg_row *row,
     case SW_CFG_TABLE:
         apply_table(ld, path, row, v, base);
         break;
+    case SW_CFG_KVLIST:
+        apply_kvlist(ld, path, row, v, base);
+        break;
     }
 }
 
@@ -1306,6 +1385,7 @@ apply_text(struct loader *ld, const char *path, const struct sw_cfg_row *row, co
     case SW_CFG_CIDRLIST:
     case SW_CFG_EVTYPES:
     case SW_CFG_TABLE:
+    case SW_CFG_KVLIST:
         if (ytree_parse(ld, &t, text, strlen(text), false, path))
             apply_value(ld, path, row, t.root != NULL ? t.root : &n, base);
         ytree_free(&t);
@@ -1720,6 +1800,8 @@ out_table(struct out *o, const struct sw_cfg_row *row, const void *base)
                 r++;
                 if (sr->type == SW_CFG_STR && *(char *const *)(elem + sr->off) == NULL)
                     continue;
+                if ((sr->flags & SW_CFG_QUIET) != 0 && def != NULL && field_equal(sr, elem, def))
+                    continue;
                 out_str(o, first ? "" : ", ");
                 out_str(o, sr->path);
                 out_str(o, ": ");
@@ -1771,6 +1853,8 @@ out_value(struct out *o, const struct sw_cfg_row *row, const void *base)
     case SW_CFG_STR: {
         const char *s = *(char *const *)f;
 
+        if ((row->flags & SW_CFG_SECRET) != 0 && s != NULL && s[0] != '\0')
+            s = "(secret)";
         out_scalar(o, s == NULL ? "" : s);
         break;
     }
@@ -1807,6 +1891,19 @@ out_value(struct out *o, const struct sw_cfg_row *row, const void *base)
             first = false;
         }
         out_str(o, "]");
+        break;
+    }
+    case SW_CFG_KVLIST: {
+        const struct sw_strlist *l = f;
+
+        out_str(o, "{");
+        for (size_t i = 0; i + 1 < l->n; i += 2) {
+            out_str(o, i == 0 ? "" : ", ");
+            out_scalar(o, l->v[i]);
+            out_str(o, ": ");
+            out_scalar(o, l->v[i + 1]);
+        }
+        out_str(o, "}");
         break;
     }
     case SW_CFG_STRLIST: {
@@ -1882,6 +1979,8 @@ type_name(const struct sw_cfg_row *row)
         return "list of event types";
     case SW_CFG_TABLE:
         return "list of mappings";
+    case SW_CFG_KVLIST:
+        return "mapping";
     }
     return "?";
 }
@@ -1927,6 +2026,7 @@ doc_row(struct out *o, const char *prefix, const struct sw_cfg_row *row)
     case SW_CFG_STRLIST:
     case SW_CFG_CIDRLIST:
     case SW_CFG_TABLE:
+    case SW_CFG_KVLIST:
         snprintf(range, sizeof(range), "up to %llu items", (unsigned long long)row->max);
         break;
     case SW_CFG_BOOL:

@@ -10,6 +10,7 @@
 
 #include "sw/config.h"
 #include "sw/log.h"
+#include "sw/sink.h"
 
 #define KIB (UINT64_C(1) << 10)
 #define MIB (UINT64_C(1) << 20)
@@ -80,6 +81,14 @@ static const struct sw_cfg_enum syslog_facilities[] = {
     {"authpriv", 0}, {"ftp", 0},    {"ntp", 0},      {"security", 0}, {"console", 0},
     {"solaris-cron", 0}, {"local0", 0}, {"local1", 0}, {"local2", 0}, {"local3", 0},
     {"local4", 0},  {"local5", 0},  {"local6", 0},   {"local7", 0},   {NULL, 0},
+};
+
+static const struct sw_cfg_enum http_formats[] = {
+    {"elasticsearch", 0}, {"splunk", 0}, {NULL, 0},
+};
+
+static const struct sw_cfg_enum kafka_keys[] = {
+    {"community_id", 0}, {"none", 0}, {NULL, 0},
 };
 
 static const struct sw_cfg_enum sink_types[] = {
@@ -189,6 +198,81 @@ is_type(const struct sw_cfg_sink *s, const char *t)
     return strcmp(s->type, t) == 0;
 }
 
+static bool
+set(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+/* http: a URL seawall can use as the base of _bulk or /services/collector, and the keys that
+ * only mean something together. */
+static const char *
+check_http(const struct sw_cfg_sink *s)
+{
+    const char *u = s->url, *h;
+    size_t hl;
+
+    if (u == NULL)
+        return "an http sink needs a url";
+    if (strncmp(u, "http://", 7) == 0)
+        h = u + 7;
+    else if (strncmp(u, "https://", 8) == 0)
+        h = u + 8;
+    else
+        return "url: must start with http:// or https://";
+    hl = strcspn(h, "/?#");
+    if (hl == 0 || memchr(h, '@', hl) != NULL)
+        return "url: needs a host (and no user:password@: use username and password_file)";
+    if (strpbrk(u, " \t\r\n") != NULL || strchr(h + hl, '?') != NULL || strchr(u, '#') != NULL)
+        return "url: no blanks, query or fragment (it is the base of the request paths)";
+    if (set(s->username) != set(s->password_file))
+        return "username and password_file go together";
+    if (set(s->token) && set(s->username))
+        return "give token or username/password_file, not both";
+    if (s->format != NULL && strcmp(s->format, "splunk") == 0 && !set(s->token))
+        return "format splunk needs the HEC token";
+    if (s->format != NULL && strcmp(s->format, "splunk") == 0 && set(s->username))
+        return "format splunk authenticates with token, not username";
+    if ((s->format == NULL || strcmp(s->format, "elasticsearch") == 0) &&
+        (s->sourcetype != NULL || s->channel != NULL))
+        return "sourcetype and channel are splunk keys (format: splunk)";
+    if (s->ack_timeout < s->ack_interval)
+        return "ack_timeout is below ack_interval";
+    return NULL;
+}
+
+/* Kafka topic names: 1..249 of [a-zA-Z0-9._-]; "%{event_type}" is replaced by a name that
+ * is itself made of those. */
+static const char *
+check_kafka(const struct sw_cfg_sink *s)
+{
+    const char *t = s->topic;
+    size_t n = 0;
+
+    if (s->address == NULL && s->brokers.n == 0)
+        return "a kafka sink needs brokers (or an address)";
+    for (size_t i = 0; i < s->brokers.n; i++)
+        if (!host_port_ok(s->brokers.v[i]))
+            return "brokers: expected host:port items";
+    if (t == NULL)
+        return NULL;
+    while (*t != '\0') {
+        if (strncmp(t, "%{event_type}", 13) == 0) {
+            t += 13;
+            n += 8;
+            continue;
+        }
+        if (!((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || (*t >= '0' && *t <= '9') ||
+              *t == '.' || *t == '_' || *t == '-'))
+            return "topic: only letters, digits, '.', '_', '-' and %{event_type}";
+        t++;
+        n++;
+    }
+    if (n == 0 || n > 249)
+        return "topic: 1 to 249 characters";
+    return NULL;
+}
+
 /* Each sink kind needs its destination: files a path, network sinks an address; and takes
  * only the keys that mean something to it. */
 static const char *
@@ -208,9 +292,33 @@ check_sink(const void *item)
         return "transport is a syslog key";
     if (s->facility != NULL && !is_type(s, "syslog"))
         return "facility is a syslog key";
+    if (!is_type(s, "http") &&
+        (s->url != NULL || s->format != NULL || s->index != NULL || s->token != NULL ||
+         s->username != NULL || s->password_file != NULL || s->sourcetype != NULL ||
+         s->channel != NULL || s->dead_letter.path != NULL))
+        return "url, format, index, token, username, password_file, sourcetype, channel and "
+               "dead_letter are http keys";
+    if (!is_type(s, "kafka") &&
+        (s->brokers.n > 0 || s->topic != NULL || s->key != NULL || s->kafka.n > 0))
+        return "brokers, topic, key and kafka are kafka keys";
+    if (is_type(s, "http")) {
+        const char *p = check_http(s);
+
+        if (p != NULL)
+            return p;
+    }
+    if (is_type(s, "kafka")) {
+        const char *p = check_kafka(s);
+
+        if (p != NULL)
+            return p;
+    }
     if (is_type(s, "syslog") && s->transport != NULL && strcmp(s->transport, "udp") == 0 &&
         tls_keys)
         return "syslog over udp cannot use tls (use transport: tls)";
+    if (is_type(s, "kafka") && tls_keys)
+        return "kafka takes TLS as librdkafka properties (kafka: {security.protocol: ssl, "
+               "ssl.ca.location: ...}), not tls";
     if (!net && tls_keys)
         return "tls is for network sinks";
     if ((s->tls.cert != NULL && s->tls.cert[0] != '\0') !=
@@ -224,7 +332,9 @@ check_sink(const void *item)
         return "spool.max_size: below the minimum 1MiB";
     if (strcmp(s->type, "file") == 0 && s->path == NULL)
         return "a file sink needs a path";
-    if (s->address != NULL && (is_type(s, "syslog") || is_type(s, "tcp")) &&
+    if (s->address != NULL && is_type(s, "http"))
+        return "an http sink takes url, not address";
+    if (s->address != NULL && (is_type(s, "syslog") || is_type(s, "tcp") || is_type(s, "kafka")) &&
         !host_port_ok(s->address))
         return "address: expected host:port, [IPv6]:port or IPv4:port (port 1-65535)";
     if (s->address != NULL)
@@ -233,10 +343,6 @@ check_sink(const void *item)
         return "a syslog sink needs an address";
     if (strcmp(s->type, "tcp") == 0)
         return "a tcp sink needs an address";
-    if (strcmp(s->type, "http") == 0)
-        return "an http sink needs an address";
-    if (strcmp(s->type, "kafka") == 0)
-        return "a kafka sink needs an address";
     return NULL;
 }
 
@@ -295,6 +401,61 @@ static const struct sw_cfg_row sink_rows[] = {
      .help = "verify the receiver's certificate chain and name"},
     {.path = "tls.min_version", .type = SW_CFG_ENUM, .def = "1.2", FS(tls.min_version),
      .enums = tls_versions, .help = "oldest TLS version accepted"},
+    {.path = "url", .type = SW_CFG_STR, .def = NULL, .min = 8, .max = 2048, FS(url),
+     .help = "http: base URL (POST {url}/_bulk, {url}/services/collector/event)"},
+    {.path = "format", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 16, FS(format),
+     .enums = http_formats, .help = "http: elasticsearch (_bulk, also OpenSearch) or splunk "
+                                    "(HEC) (default elasticsearch)"},
+    {.path = "index", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 255, FS(index),
+     .help = "http: elasticsearch index, strftime of the event time in UTC (default "
+             "seawall-%Y.%m.%d); splunk index (default: the token's)"},
+    {.path = "token", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 4096, FS(token),
+     .flags = SW_CFG_SECRET, .help = "http: splunk HEC token, or elasticsearch API key (base64 id:key)"},
+    {.path = "username", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 255,
+     FS(username), .help = "http: basic authentication user, with password_file"},
+    {.path = "password_file", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = PATH_MAX_LEN,
+     FS(password_file),
+     .help = "http: file holding the password (not world-readable; re-read on SIGHUP)"},
+    {.path = "sourcetype", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 255,
+     FS(sourcetype), .help = "http splunk: sourcetype of the events (default suricata)"},
+    {.path = "channel", .type = SW_CFG_STR, .def = NULL, .min = 0, .max = 128, FS(channel),
+     .help = "http splunk: X-Splunk-Request-Channel GUID (\"\": generated at start)"},
+    {.path = "gzip", .type = SW_CFG_BOOL, .def = "false", FS(gzip), .flags = SW_CFG_QUIET,
+     .help = "http: gzip request bodies (Content-Encoding: gzip)"},
+    {.path = "ack", .type = SW_CFG_BOOL, .def = "true", FS(ack), .flags = SW_CFG_QUIET,
+     .help = "http splunk: an event is delivered when HEC's indexer acknowledgement says so "
+             "(false: when HEC answers 200)"},
+    {.path = "timeout", .type = SW_CFG_DURATION, .def = "30s", .min = SEC / 10,
+     .max = 3600 * SEC, FS(timeout), .flags = SW_CFG_QUIET,
+     .help = "http: longest time for one request, connect included"},
+    {.path = "ack_interval", .type = SW_CFG_DURATION, .def = "1s", .min = SEC / 100,
+     .max = 600 * SEC, FS(ack_interval), .flags = SW_CFG_QUIET,
+     .help = "http splunk: how often pending ackIds are asked about"},
+    {.path = "ack_timeout", .type = SW_CFG_DURATION, .def = "300s", .min = SEC / 10,
+     .max = DAY, FS(ack_timeout), .flags = SW_CFG_QUIET,
+     .help = "http splunk: an ackId still unacknowledged after this is sent again "
+             "(duplicates_possible)"},
+    {.path = "dead_letter.path", .type = SW_CFG_STR, .def = NULL, .min = 1,
+     .max = PATH_MAX_LEN, FS(dead_letter.path),
+     .help = "http: file of rejected documents, JSON lines (default "
+             "<agent.state_dir>/deadletter-<sink>.json)"},
+    {.path = "dead_letter.max_size", .type = SW_CFG_SIZE, .def = "64MiB", .min = 0,
+     .max = 16 * GIB, FS(dead_letter.max_size),
+     .help = "http: dead-letter file bound; rejected documents past it are only counted "
+             "(0: none kept)"},
+    {.path = "brokers", .type = SW_CFG_STRLIST, .def = "[]", .max = 64, FS(brokers),
+     .flags = SW_CFG_QUIET, .check = check_nonempty,
+     .help = "kafka: bootstrap brokers, host:port each (or address)"},
+    {.path = "topic", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 255, FS(topic),
+     .help = "kafka: topic; %{event_type} in it makes one topic per event type (default "
+             "seawall)"},
+    {.path = "key", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 16, FS(key),
+     .enums = kafka_keys,
+     .help = "kafka: message key: community_id (else flow_id, else the file path) or none "
+             "(default community_id)"},
+    {.path = "kafka", .type = SW_CFG_KVLIST, .def = NULL, .min = 0, .max = 256, FS(kafka),
+     .flags = SW_CFG_QUIET, .kvcheck = sw_sink_kafka_check_property,
+     .help = "kafka: librdkafka properties, passed as given, over seawall's defaults"},
     {.path = "queue.max_events", .type = SW_CFG_UINT, .def = "65536", .min = 16,
      .max = 16777216, FS(queue.max_events),
      .help = "events held in memory for this sink, in flight included"},

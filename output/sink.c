@@ -16,6 +16,8 @@ static const struct {
     {"stdout", &sw_sink_file_ops},
     {"tcp", &sw_sink_tcp_ops},
     {"syslog", &sw_sink_syslog_ops},
+    {"http", &sw_sink_http_ops},
+    {"kafka", &sw_sink_kafka_ops},
 };
 
 struct sw_sink *
@@ -56,6 +58,10 @@ sw_sink_cfg_name(const struct sw_cfg_sink *c, char *buf, size_t len)
         snprintf(buf, len, "stdout");
     else if (c->address != NULL)
         snprintf(buf, len, "%s-%s", c->type, c->address);
+    else if (c->url != NULL)
+        snprintf(buf, len, "%s-%s", c->type, c->url);
+    else if (c->brokers.n > 0)
+        snprintf(buf, len, "%s-%s", c->type, c->brokers.v[0]);
     else if (c->path != NULL)
         snprintf(buf, len, "%s-%s", c->type, c->path);
     else

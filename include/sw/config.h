@@ -94,6 +94,29 @@ struct sw_cfg_sink {
     char *facility;           /* owned: syslog facility name ("local5") */
     uint64_t max_message_size; /* syslog: bytes of one message, header included */
     struct sw_cfg_tls tls;
+    /* http (output/sink_http.c); strings NULL when not given */
+    char *url;            /* owned: base URL, "http(s)://host[:port][/path]" */
+    char *format;         /* owned: "elasticsearch" or "splunk" */
+    char *index;          /* owned: elasticsearch index (strftime, UTC); splunk index */
+    char *token;          /* owned: elasticsearch API key, splunk HEC token (a secret) */
+    char *username;       /* owned: HTTP basic authentication, with password_file */
+    char *password_file;  /* owned: file holding the password, not world-readable */
+    char *sourcetype;     /* owned: splunk sourcetype */
+    char *channel;        /* owned: splunk X-Splunk-Request-Channel ("": generated) */
+    bool gzip;            /* Content-Encoding: gzip request bodies */
+    bool ack;             /* splunk: indexer acknowledgement */
+    uint64_t timeout;     /* us: one HTTP request, connect included */
+    uint64_t ack_interval; /* us: splunk: how often /services/collector/ack is asked */
+    uint64_t ack_timeout;  /* us: splunk: an ackId unanswered this long is sent again */
+    struct {
+        char *path;        /* owned: rejected documents ("": <state_dir>/deadletter-<name>.json) */
+        uint64_t max_size; /* bytes; what would pass it is not written (counted) */
+    } dead_letter;
+    /* kafka (output/sink_kafka.c) */
+    struct sw_strlist brokers; /* host:port bootstrap servers (else address) */
+    char *topic;          /* owned: topic, "%{event_type}" replaced per event type */
+    char *key;            /* owned: "community_id" (rec->key) or "none" */
+    struct sw_strlist kafka; /* librdkafka properties: name, value, name, value ... */
     struct {
         uint64_t max_events, max_bytes; /* records held in memory, in flight included */
     } queue;
