@@ -43,7 +43,10 @@
 #include "sw/alloc.h"
 #include "sw/log.h"
 
-#define SERVICE_MS 1000 /* poll librdkafka at least this often while messages are out */
+/* Poll librdkafka at least this often while messages are out, whatever the pipe says: the
+ * router calls service() on a timeout only when that much time passed in one of its waits,
+ * which it caps at 50 ms while stopping, and calls tick() only when live. */
+#define SERVICE_MS 50
 
 /* enum sw_event_type order: the event_type names of the EVE lines. */
 static const char *const type_names[SW_EV_TYPE_MAX] = {
@@ -373,8 +376,13 @@ drain(struct kafka *k)
 
     while (read(k->pipefd[0], buf, sizeof(buf)) > 0)
         ;
-    if (k->rk != NULL)
+    /* Serve until the queue is empty: librdkafka writes the pipe only when an event lands
+     * in an empty queue, so one left behind would silence it. */
+    for (int i = 0; i < 64 && k->rk != NULL; i++) {
         rd_kafka_poll(k->rk, 0);
+        if (k->mainq == NULL || rd_kafka_queue_length(k->mainq) == 0)
+            break;
+    }
     if (k->fatal)
         rebuild(k);
     report_error(k);
