@@ -6,8 +6,8 @@
  *                  [-p PAUSE_AT:SECONDS]
  *
  * Builds every sink of outputs[] as `seawall run` does (sw_sink_create, then the router with
- * the config's queues, batches, retry and spool), emits EVENTS alerts through one producer
- * (lossless: a full ring waits), then stops the router with a deadline of SECONDS (default
+ * the config's queues, batches, retry and spool; live, as seawall run), emits EVENTS alerts
+ * through one producer (it waits while the ring is nearly full, so none is dropped), then stops the router with a deadline of SECONDS (default
  * 60): it returns as soon as every sink delivered or rejected everything. Alert i (1-based)
  * has signature_id i, flow_id 1 + i % KEYS (default 16) and community_id "1:key<flow_id>",
  * so a receiver's copy can be checked for completeness and order per key; timestamps start
@@ -147,7 +147,9 @@ main(int argc, char **argv)
             return 2;
         }
     }
-    r = sw_router_create(&eve, cfg, sinks, cfg->n_outputs, true, &err);
+    /* Live, as seawall run (ticks, no waiting producer): the loop below keeps the ring from
+     * filling instead. */
+    r = sw_router_create(&eve, cfg, sinks, cfg->n_outputs, false, &err);
     if (r == NULL || (p = sw_router_add_producer(r, 4096, &err)) == NULL ||
         sw_router_start(r, &err) != SW_OK) {
         fprintf(stderr, "sinkdrive: %s\n", err.msg);
@@ -173,6 +175,12 @@ main(int argc, char **argv)
                 fputc('\n', sent);
                 free(line);
             }
+        }
+        while (sw_router_queued(r) > 3000) {
+            struct timespec ts = {0, 200000};
+
+            sw_producer_kick(p);
+            nanosleep(&ts, NULL);
         }
         sw_emit(&p->em, ev);
         if ((i & 255) == 0)
