@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <linux/sockios.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -35,6 +36,7 @@ enum sc_arg {
     SC_ENOSYS,      /* fail with ENOSYS instead of killing */
     SC_INET_ONLY,   /* socket: domain (arg0) AF_INET or AF_INET6 */
     SC_IOCTL_OUTQ,  /* ioctl: request (arg1) SIOCOUTQ only */
+    SC_NETLINK_ROUTE, /* socket: domain (arg0) AF_NETLINK, protocol (arg2) NETLINK_ROUTE */
 };
 
 struct sc_rule {
@@ -129,9 +131,15 @@ static const struct sc_rule allow[] = {
  * are made, and made again after a failure, long after start-up. New sockets may then also be
  * AF_INET or AF_INET6 (the receivers, and DNS lookups of their names, which glibc sends with
  * sendmmsg); SIOCOUTQ reads how many written bytes the receiver's TCP has not acknowledged
- * (output/sink_conn.c counts a record delivered once it is 0 past it). */
+ * (output/sink_conn.c counts a record delivered once it is 0 past it).
+ * librdkafka's broker threads (kafka sink) resolve broker names with getaddrinfo and
+ * AI_ADDRCONFIG, for which glibc opens a NETLINK_ROUTE socket and binds it to list the local
+ * addresses (also for address literals); libcurl's resolver threads (http sink) do the same
+ * for names. bind cannot be limited to netlink sockets by a filter, but nothing can listen
+ * (listen and accept on inet sockets stay refused: accept is for the control socket). */
 static const struct sc_rule allow_net[] = {
     {"socket", SC_INET_ONLY}, {"sendmmsg", SC_ANY}, {"ioctl", SC_IOCTL_OUTQ},
+    {"socket", SC_NETLINK_ROUTE}, {"bind", SC_ANY},
 };
 
 /* Sanitizer builds only. LeakSanitizer's exit check clone()s a tracer (no CLONE_THREAD)
@@ -200,6 +208,10 @@ add_rule(scmp_filter_ctx ctx, const struct sc_rule *r, pid_t self)
             rc = add(ctx, SCMP_ACT_ALLOW, nr, 1, c);
         }
         return rc;
+    case SC_NETLINK_ROUTE:
+        c[0] = cmp(0, SCMP_CMP_MASKED_EQ, SC_LOW32, AF_NETLINK);
+        c[1] = cmp(2, SCMP_CMP_MASKED_EQ, SC_LOW32, NETLINK_ROUTE);
+        return add(ctx, SCMP_ACT_ALLOW, nr, 2, c);
     case SC_IOCTL_OUTQ:
         c[0] = cmp(1, SCMP_CMP_MASKED_EQ, SC_LOW32, SIOCOUTQ);
         return add(ctx, SCMP_ACT_ALLOW, nr, 1, c);

@@ -174,7 +174,7 @@ on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 static void
 on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
-    struct kafka *k = rd_kafka_opaque(rk);
+    struct kafka *k = rd_kafka_opaque(rk); /* NULL in the trial producer of create */
 
     /* syslog levels: 0..3 error, 4 warning, 5.. notice and below */
     if (level <= 4)
@@ -289,6 +289,30 @@ topic_names(struct kafka *k, const char *pattern)
     }
 }
 
+/* librdkafka checks some combinations only when a producer is made (idempotence with more
+ * than 5 requests in flight ...): make one now so that start-up fails on them, and destroy
+ * it at once. The real producer starts on the output thread at the first write: the daemon
+ * drops privileges after create, which it can do only while it has a single thread. */
+static enum sw_rc
+trial(struct kafka *k, struct sw_err *err)
+{
+    rd_kafka_conf_t *c = rd_kafka_conf_dup(k->conf);
+    char errstr[512];
+    rd_kafka_t *rk;
+
+    if (c == NULL)
+        return sw_err_set(err, SW_ENOMEM, "%s: out of memory", k->s->name);
+    rd_kafka_conf_set_opaque(c, NULL); /* no callback may reach the sink */
+    rd_kafka_conf_set_error_cb(c, NULL);
+    rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, errstr, sizeof(errstr));
+    if (rk == NULL) {
+        rd_kafka_conf_destroy(c);
+        return sw_err_set(err, SW_EINVAL, "%s: librdkafka: %s", k->s->name, errstr);
+    }
+    rd_kafka_destroy(rk);
+    return SW_OK;
+}
+
 static int
 kafka_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, const struct sw_sink_env *env,
              struct sw_err *err)
@@ -342,7 +366,7 @@ kafka_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, const struct sw_s
     rd_kafka_conf_set_dr_msg_cb(k->conf, on_delivery);
     rd_kafka_conf_set_error_cb(k->conf, on_error);
     rd_kafka_conf_set_log_cb(k->conf, on_log);
-    return producer_open(k, err);
+    return trial(k, err);
 }
 
 static void
