@@ -318,6 +318,10 @@ static const char full_yaml[] =
     "  - type: tcp\n"
     "    address: siem.city.local:5514\n"
     "  - {type: stdout, types: [flow]}\n"
+    "  - {type: kafka, brokers: [k1:9092, k2:9092], topic: \"seawall-%{event_type}\",\n"
+    "     kafka: {compression.type: zstd, linger.ms: 20, client.id: \"agent 1\"}}\n"
+    "  - {type: http, url: \"https://es:9200\", username: elastic, password_file: /etc/pw,\n"
+    "     gzip: true, index: \"ids-%Y.%m\", timeout: 5s, dead_letter: {max_size: 1MiB}}\n"
     "spool:\n"
     "  dir: /srv/spool\n"
     "  max_size: 10GiB\n"
@@ -389,7 +393,17 @@ check_full(const struct sw_config *c)
     assert_string_equal(c->files.exclude.v[0], "*.log");
     assert_int_equal(c->files.max_scan_size, 16 * MIB);
     assert_false(c->files.fim);
-    assert_int_equal(c->n_outputs, 3);
+    assert_int_equal(c->n_outputs, 5);
+    assert_int_equal(c->outputs[3].brokers.n, 2);
+    assert_string_equal(c->outputs[3].topic, "seawall-%{event_type}");
+    assert_int_equal(c->outputs[3].kafka.n, 6);
+    assert_string_equal(c->outputs[3].kafka.v[4], "client.id");
+    assert_string_equal(c->outputs[3].kafka.v[5], "agent 1");
+    assert_string_equal(c->outputs[4].url, "https://es:9200");
+    assert_true(c->outputs[4].gzip);
+    assert_int_equal(c->outputs[4].timeout, 5 * SEC);
+    assert_int_equal(c->outputs[4].dead_letter.max_size, MIB);
+    assert_true(c->outputs[4].ack); /* the default */
     assert_string_equal(c->outputs[0].type, "file");
     assert_string_equal(c->outputs[0].path, "/tmp/eve.json");
     assert_int_equal(c->outputs[0].types, (1u << SW_EV_ALERT) | (1u << SW_EV_ENGINE));
@@ -1146,7 +1160,22 @@ bad_overrides_name_the_key(void **state)
         {"network.interfaces=[{name: a}, {name: a}]",
          "--set network.interfaces[1]: name 'a' is already used by network.interfaces[0]"},
         {"network.timeouts={udp: 5s, udp: 6s}", "--set network.timeouts.udp: duplicate key"},
-        {"outputs=[{type: http}]", "--set outputs[0]: an http sink needs an address"},
+        {"outputs=[{type: http}]", "--set outputs[0]: an http sink needs a url"},
+        {"outputs=[{type: http, url: \"ftp://es:21\"}]",
+         "--set outputs[0]: url: must start with http:// or https://"},
+        {"outputs=[{type: http, url: \"http://es:9200\", format: splunk}]",
+         "--set outputs[0]: format splunk needs the HEC token"},
+        {"outputs=[{type: http, url: \"http://es:9200\", username: u}]",
+         "--set outputs[0]: username and password_file go together"},
+        {"outputs=[{type: tcp, address: \"a:1\", topic: t}]",
+         "--set outputs[0]: brokers, topic, key and kafka are kafka keys"},
+        {"outputs=[{type: kafka, brokers: [\"k:9092\"], topic: \"a b\"}]",
+         "--set outputs[0]: topic: only letters, digits, '.', '_', '-' and %{event_type}"},
+        {"outputs=[{type: kafka, brokers: [\"k:9092\"], kafka: {no.such.property: 1}}]",
+         "--set outputs[0].kafka.no.such.property: '1': librdkafka: No such configuration "
+         "property: \"no.such.property\""},
+        {"outputs=[{type: kafka, brokers: [\"k:9092\"], kafka: {linger.ms: [1]}}]",
+         "--set outputs[0].kafka.linger.ms: expected a string, got a sequence"},
     };
 
     (void)state;
@@ -1297,13 +1326,34 @@ doc_lists_every_key(void **state)
     assert_non_null(strstr(buf, "| `stats.interval` | duration | `60s` | 1s..1d | "));
 }
 
+/* config check shows that a token is set, never the token. */
+static void
+dump_hides_the_http_token(void **state)
+{
+    static const char yaml[] = "outputs:\n  - {type: http, url: \"https://hec:8088\", "
+                               "format: splunk, token: 0123-secret-4567}\n";
+    struct sw_err err;
+    struct sw_config *c = load_text(yaml, &err, NULL);
+    char *text;
+
+    (void)state;
+    if (c == NULL)
+        fail_msg("%s", err.msg);
+    assert_string_equal(c->outputs[0].token, "0123-secret-4567");
+    text = dump_text(c);
+    assert_null(strstr(text, "0123-secret-4567"));
+    assert_non_null(strstr(text, "token: \"(secret)\""));
+    free(text);
+    sw_cfg_free(c);
+}
+
 /* --- allocation failures ---------------------------------------------------------------------- */
 
 static void
 allocation_failures_fail_cleanly(void **state)
 {
     static const char *const sets[] = {"network.workers=8", "network.home_net=[10.0.0.0/8]",
-                                       "outputs=[{type: stdout}, {type: kafka, address: k}]"};
+                                       "outputs=[{type: stdout}, {type: kafka, address: \"k:9092\", kafka: {acks: 1}}]"};
     const char *path = write_file("seawall.yaml", full_yaml, strlen(full_yaml));
     unsigned long n;
 
@@ -1369,6 +1419,7 @@ main(void)
         cmocka_unit_test(aliases_within_limits_resolve),
         cmocka_unit_test(overrides_apply_after_the_file),
         cmocka_unit_test(bad_overrides_name_the_key),
+        cmocka_unit_test(dump_hides_the_http_token),
         cmocka_unit_test(dump_marks_defaults_and_formats_values),
         cmocka_unit_test(dumped_values_load_back),
         cmocka_unit_test(restart_only_changes_are_listed),
