@@ -384,7 +384,7 @@ static const struct sw_cfg_row sink_rows[] = {
      .help = "syslog: udp, tcp (RFC 6587 octet counting), tls (RFC 5425) or relp (default tcp)"},
     {.path = "facility", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 16, FS(facility),
      .enums = syslog_facilities, .help = "syslog facility (default local5)"},
-    {.path = "max_message_size", .type = SW_CFG_SIZE, .def = "64KiB", .min = KIB,
+    {.path = "max_message_size", .type = SW_CFG_SIZE, .def = "64KiB", .min = 480,
      .max = 16 * MIB, FS(max_message_size),
      .help = "syslog: longest message, header included; longer events are cut (truncated)"},
     {.path = "tls.enabled", .type = SW_CFG_BOOL, .def = "false", FS(tls.enabled),

@@ -472,6 +472,7 @@ sq_offer(struct sw_router *r, struct sink_q *sq, uint64_t now, bool draining)
 {
     for (unsigned round = 0; round < OFFERS_PER_ROUND; round++) {
         size_t n = 0, bytes = 0, taken = 0, i;
+        uint64_t mark;
         enum sw_sink_rc rc;
 
         if (sq->pending == 0 || sq->blocked || now < sq->backoff_until)
@@ -507,9 +508,19 @@ sq_offer(struct sw_router *r, struct sink_q *sq, uint64_t now, bool draining)
         }
         if (n == 0)
             return;
+        /* Stored before the bytes can leave: after a kill -9 the next run knows which
+         * replayed records the receiver may have (duplicates_possible). */
+        mark = sq->spool != NULL ? sw_spool_sent_mark(sq->spool) : 0;
+        if (sq->spool != NULL && sq->batch[n - 1].seq > mark)
+            sw_spool_set_sent_mark(sq->spool, sq->batch[n - 1].seq);
         rc = sq->s->ops->write(sq->s, sq->batch, n, &taken);
         if (taken > n)
             taken = n;
+        /* Only what the sink took can have left. */
+        if (sq->spool != NULL && sq->batch[n - 1].seq > mark && taken < n)
+            sw_spool_set_sent_mark(sq->spool, taken > 0 && sq->batch[taken - 1].seq > mark
+                                                  ? sq->batch[taken - 1].seq
+                                                  : mark);
         for (i = taken; i < n; i++) {
             struct qrec *e = at(sq, sq->batch_idx[i]);
 
@@ -528,8 +539,6 @@ sq_offer(struct sw_router *r, struct sink_q *sq, uint64_t now, bool draining)
                 sq->st.duplicates_possible++;
             at(sq, sq->batch_idx[i])->flags &= (uint8_t)~QF_MAYBE;
         }
-        if (taken > 0 && sq->spool != NULL)
-            sw_spool_set_sent_mark(sq->spool, sq->batch[taken - 1].seq);
         if (rc == SW_SINK_RETRY) {
             sq->blocked = true;
             return;

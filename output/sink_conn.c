@@ -265,9 +265,13 @@ static void
 lost(struct sw_conn *st, const char *why)
 {
     size_t i = 0, n = st->fl_n;
+    bool refused = st->tc != NULL &&
+                   !sw_tls_confirmed(st->tc, sw_clock_us(CLOCK_MONOTONIC) / 1000u);
 
-    /* Those whose bytes never left cannot be duplicates; the others may be. */
-    while (i < n && fl_at(st, i)->pstart < st->sent)
+    /* Those whose bytes never left cannot be duplicates; the others may be, unless the
+     * receiver never accepted the TLS session (it refused our certificate): then it
+     * processed none of them. */
+    while (!refused && i < n && fl_at(st, i)->pstart < st->sent)
         i++;
     report_run(st, i, SW_SINK_RESEND_MAYBE_DELIVERED);
     fl_pop(st, i);
@@ -415,7 +419,13 @@ send_out(struct sw_conn *st)
                 return true;
             if (rc != SW_OK) {
                 char why[SW_ERR_MSG_MAX + 320];
+                struct sw_err alert;
 
+                /* A session refused after the handshake (TLS 1.3: our certificate) shows as
+                 * a reset on write; the receiver's alert, if it came, says why. */
+                if (!sw_tls_confirmed(st->tc, sw_clock_us(CLOCK_MONOTONIC) / 1000u) &&
+                    sw_tls_read(st->tc, &alert) == SW_EIO && strstr(alert.msg, "refused") != NULL)
+                    err = alert;
                 snprintf(why, sizeof(why), "%s: %s", st->addr, err.msg);
                 lost(st, why);
                 return false;

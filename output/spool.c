@@ -677,10 +677,12 @@ sw_spool_sent_mark(const struct sw_spool *sp)
 void
 sw_spool_set_sent_mark(struct sw_spool *sp, uint64_t seq)
 {
-    if (seq > sp->sent_mark) {
-        sp->sent_mark = seq;
+    if (seq == sp->sent_mark)
+        return;
+    sp->sent_mark = seq;
+    /* Written now (the page cache outlives a kill -9), synced with the rest of the state. */
+    if (!state_write(sp, false))
         sp->state_dirty = true;
-    }
 }
 
 /* --- appending ----------------------------------------------------------------------------- */

@@ -75,6 +75,8 @@ enum sw_rc sw_spool_next_seq(struct sw_spool *sp, uint64_t *seq) SW_MUSTCHECK;
 /* Seqs up to this were offered to the receiver at some point (persisted with the state):
  * after a restart, a replayed record with a seq at or below it may be a duplicate. */
 uint64_t sw_spool_sent_mark(const struct sw_spool *sp);
+/* Set the sent mark to seq, writing the state at once: raised before the bytes of a batch
+ * can leave, lowered again to what the sink took. */
 void sw_spool_set_sent_mark(struct sw_spool *sp, uint64_t seq);
 
 /* Records not yet read (appended with consumed false, or left from a previous run). */
