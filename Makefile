@@ -2,7 +2,8 @@
 #   make            build build/release/seawall
 #   make test       unit + integration + corpus tests, fuzz replay, then the same under ASan+UBSan
 #   make demo       run seawall pcap on the capture shipped in tests/data and summarise
-#   make bench      throughput and memory against ndpiReader and a plain libpcap loop
+#   make bench      throughput and memory against ndpiReader and a plain libpcap loop; the
+#                   http and kafka sinks against their local receivers
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #   make deps       install the missing Debian packages
 #   make install    PREFIX=/usr/local DESTDIR=...
@@ -124,6 +125,8 @@ bench: deps
 	@sh tests/tools/bench.sh $(BIN)
 	@$(MAKE) --no-print-directory $(B)/tools/fanout
 	@sh tests/tools/bench_live.sh $(BIN)
+	@$(MAKE) --no-print-directory $(B)/tools/sinkdrive $(B)/tools/kafkamock
+	@sh tests/tools/bench_sinks.sh $(BIN)
 
 # libFuzzer builds (clang): build/fuzz/<target>, run each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30
