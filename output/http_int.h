@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "sw/config.h"
+#include "sw/err.h"
 #include "sw/sink.h"
 
 enum http_format { HTTP_ES, HTTP_SPLUNK };
@@ -27,17 +28,17 @@ void hbuf_free(struct hbuf *b);
 /* What the formats need to know, fixed at create. */
 struct http_fmt {
     enum http_format format;
-    char index[256];        /* elasticsearch: strftime pattern; splunk: index or "" */
-    char id_prefix[96];     /* elasticsearch _id: "<host>-" */
-    char meta[1024];        /* splunk: ,"host":..,"source":..,"sourcetype":..[,"index":..] */
-    uint64_t run_id;        /* _id part when the sink has no spool (spool_id 0) */
+    char index[256];    /* elasticsearch: strftime pattern; splunk: index or "" */
+    char id_prefix[96]; /* elasticsearch _id: "<host>-" */
+    char meta[1024];    /* splunk: ,"host":..,"source":..,"sourcetype":..[,"index":..] */
+    uint64_t run_id;    /* _id part when the sink has no spool (spool_id 0) */
     /* caches of the last second formatted */
     int64_t idx_sec, ts_sec;
     char idx_name[256], ts_text[32];
     /* dead letter */
     char dl_path[4096];
     uint64_t dl_max, dl_size, dl_written, dl_dropped;
-    int dl_fd;              /* -1 until the first rejection opens it */
+    int dl_fd; /* -1 until the first rejection opens it */
 };
 
 /* Append the request body for recs[0..n) (ES: action and document lines; splunk: one event
@@ -58,8 +59,8 @@ bool http_es_results(const char *resp, size_t len, size_t n, enum item_result *r
 
 /* Splunk: read a HEC answer: *code (-1: not JSON), *ack_id (-1: none), *invalid (-1: none),
  * text into text[textlen]. */
-void http_hec_answer(const char *resp, size_t len, long *code, int64_t *ack_id,
-                     int64_t *invalid, char *text, size_t textlen);
+void http_hec_answer(const char *resp, size_t len, long *code, int64_t *ack_id, int64_t *invalid,
+                     char *text, size_t textlen);
 /* Splunk: the ids answered true in an /services/collector/ack answer, written to acked[]
  * (at most max). Returns how many, or -1 when the answer is not one. */
 long http_hec_acks(const char *resp, size_t len, int64_t *acked, size_t max);
@@ -76,5 +77,21 @@ size_t http_strftime(char *out, size_t len, const char *pattern, const struct tm
 /* Report outcome what for seqs[0..n), coalescing runs of consecutive seqs into ranges. */
 void http_report(struct sw_sink *s, const uint64_t *seqs, size_t n, enum item_result what,
                  const char *reason);
+
+/* --- output/sink_http_conf.c --- */
+
+/* Read a small secret file (at most 8 KiB) into a new NUL-terminated string (*len bytes);
+ * check_mode refuses a file others may read or write. Caller wipes and frees. NULL with err
+ * naming key and path. */
+char *http_read_secret(const char *path, const char *key, size_t *len, bool check_mode,
+                       struct sw_err *err);
+/* s as a JSON string literal into out; false when it does not fit. */
+bool http_json_str(const char *s, char *out, size_t len);
+/* Host and port of a base URL (default port from the scheme); *https set. */
+bool http_url_host_port(const char *url, char *host, size_t hl, char *port, size_t pl, bool *https);
+/* A random RFC 4122 version 4 UUID. */
+void http_make_uuid(char *out, size_t len);
+/* Does pattern give an Elasticsearch index name? sample gets what it gives for a date. */
+bool http_index_ok(const char *pattern, char *sample, size_t len);
 
 #endif

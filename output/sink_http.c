@@ -28,7 +28,8 @@
  * Secrets: the token, the password read from password_file (not world-readable; re-read on
  * SIGHUP) and the client key (read into memory and handed to libcurl as a blob) are wiped
  * with explicit_bzero when replaced and in destroy. libcurl keeps copies of the header and
- * password strings of a request until the request ends; it frees them without wiping. */
+ * password strings and of the certificate and key blobs of a request until the request ends,
+ * and frees them without wiping. */
 #include "http_int.h"
 
 #include <curl/curl.h>
@@ -50,10 +51,9 @@
 #include "sw/clock.h"
 #include "sw/log.h"
 
-#define RESP_MAX (32u << 20)  /* longest answer read */
-#define SECRET_MAX 8192       /* longest password or key file */
-#define BODY_MIN (1u << 20)   /* a request body may always grow to this */
-#define MAX_ACK_IDS 1024      /* ackIds asked about in one /services/collector/ack */
+#define RESP_MAX (32u << 20) /* longest answer read */
+#define BODY_MIN (1u << 20)  /* a request body may always grow to this */
+#define MAX_ACK_IDS 1024     /* ackIds asked about in one /services/collector/ack */
 
 enum req_kind { REQ_EVENTS, REQ_ACK };
 
@@ -62,10 +62,10 @@ struct req {
     CURL *easy;
     struct curl_slist *hdr; /* owned */
     struct hbuf body, resp;
-    uint64_t *seqs;         /* owned: the records in the body, in order */
-    struct sw_rec *recs;    /* owned copies (pointers borrowed until reported) */
+    uint64_t *seqs;      /* owned: the records in the body, in order */
+    struct sw_rec *recs; /* owned copies (pointers borrowed until reported) */
     size_t n;
-    int64_t *ack_ids;       /* REQ_ACK: the ids asked about */
+    int64_t *ack_ids; /* REQ_ACK: the ids asked about */
     size_t n_ack;
 };
 
@@ -82,29 +82,29 @@ struct http {
     struct http_fmt fmt;
     CURLM *multi;
     int epfd;
-    int64_t timer_at;      /* monotonic ms when libcurl wants its timeout action, -1 none */
+    int64_t timer_at; /* monotonic ms when libcurl wants its timeout action, -1 none */
     char url_events[2300], url_ack[2300];
-    char connect_to[600];  /* "server_name:port:host:port" when tls.server_name is set */
+    char connect_to[600];            /* "server_name:port:host:port" when tls.server_name is set */
     struct curl_slist *connect_list; /* owned */
-    struct sw_cfg_tls tls; /* borrowed strings: the config outlives the sink */
+    struct sw_cfg_tls tls;           /* borrowed strings: the config outlives the sink */
     bool https;
-    struct curl_blob cert, key;  /* owned data, wiped */
-    char *auth_header;     /* owned, wiped: "Authorization: ..." or NULL */
-    char *username;        /* owned */
-    char *password;        /* owned, wiped */
-    const char *password_file; /* borrowed from the config */
+    struct curl_blob cert, key; /* owned data, wiped */
+    char *auth_header;          /* owned, wiped: "Authorization: ..." or NULL */
+    char *username;             /* owned */
+    char *password;             /* owned, wiped */
+    const char *password_file;  /* borrowed from the config */
     char channel_header[200];
     bool gzip, want_ack;
     uint64_t timeout_ms, ack_interval_us, ack_timeout_us, body_max;
-    size_t max_recs;       /* halved after a 413 */
-    struct req *events;    /* owned: the request of events out, or NULL */
-    struct req *ackreq;    /* owned: the ack poll out, or NULL */
+    size_t max_recs;        /* halved after a 413 */
+    struct req *events;     /* owned: the request of events out, or NULL */
+    struct req *ackreq;     /* owned: the ack poll out, or NULL */
     struct ack_wait *waits; /* owned array */
     size_t n_waits, cap_waits;
     uint64_t next_ack_poll; /* monotonic us */
-    bool *keep;            /* owned scratch: batch.max_events entries */
+    bool *keep;             /* owned scratch: batch.max_events entries */
     size_t keep_cap;
-    bool curl_init;        /* curl_global_init succeeded: cleanup in destroy */
+    bool curl_init; /* curl_global_init succeeded: cleanup in destroy */
 };
 
 static uint64_t
@@ -133,57 +133,6 @@ blob_free(struct curl_blob *b)
     b->len = 0;
 }
 
-/* Read a small secret file; refuses one that others may read or write. Caller wipes. */
-static char *
-read_secret(const char *path, const char *key, size_t *len, bool check_mode, struct sw_err *err)
-{
-    struct stat st;
-    char *buf = NULL;
-    size_t n = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0) {
-        sw_err_sys(err, SW_EIO, "%s %s", key, path);
-        return NULL;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        sw_err_set(err, SW_EINVAL, "%s %s: not a regular file", key, path);
-        goto fail;
-    }
-    if (check_mode && (st.st_mode & (S_IROTH | S_IWOTH)) != 0) {
-        sw_err_set(err, SW_EINVAL, "%s %s: readable or writable by others (chmod o-rw)", key,
-                   path);
-        goto fail;
-    }
-    if (st.st_size > SECRET_MAX) {
-        sw_err_set(err, SW_ELIMIT, "%s %s: larger than %u bytes", key, path, SECRET_MAX);
-        goto fail;
-    }
-    buf = sw_calloc(1, (size_t)st.st_size + 1);
-    if (buf == NULL) {
-        sw_err_set(err, SW_ENOMEM, "%s %s: out of memory", key, path);
-        goto fail;
-    }
-    while (n < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-fail:
-    close(fd);
-    if (buf != NULL)
-        wipe_free(buf);
-    return NULL;
-}
-
 /* The password and the client certificate and key: at create and on SIGHUP. */
 static enum sw_rc
 load_secrets(struct http *h, struct sw_err *err)
@@ -193,22 +142,24 @@ load_secrets(struct http *h, struct sw_err *err)
     size_t len;
 
     if (h->password_file != NULL) {
-        pw = read_secret(h->password_file, "password_file", &len, true, err);
+        pw = http_read_secret(h->password_file, "password_file", &len, true, err);
         if (pw == NULL)
             return err->code;
         while (len > 0 && (pw[len - 1] == '\n' || pw[len - 1] == '\r'))
             pw[--len] = '\0';
     }
     if (h->tls.cert != NULL && h->tls.cert[0] != '\0') {
-        cert.data = read_secret(h->tls.cert, "tls.cert", &cert.len, false, err);
-        key.data = cert.data != NULL ? read_secret(h->tls.key, "tls.key", &key.len, true, err)
-                                     : NULL;
+        cert.data = http_read_secret(h->tls.cert, "tls.cert", &cert.len, false, err);
+        key.data =
+            cert.data != NULL ? http_read_secret(h->tls.key, "tls.key", &key.len, true, err) : NULL;
         if (key.data == NULL) {
             blob_free(&cert);
             wipe_free(pw);
             return err->code;
         }
-        cert.flags = key.flags = CURL_BLOB_NOCOPY;
+        /* libcurl copies them (a request in flight may still use the previous ones when
+         * SIGHUP replaces ours); its copies are freed unwiped with each request. */
+        cert.flags = key.flags = CURL_BLOB_COPY;
     }
     wipe_free(h->password);
     h->password = pw;
@@ -423,7 +374,7 @@ es_answer(struct http *h, struct req *r)
 {
     struct sw_sink *s = h->s;
     enum item_result *res = sw_calloc(r->n, sizeof(*res));
-    char (*why)[200] = sw_calloc(r->n, sizeof(*why));
+    char(*why)[200] = sw_calloc(r->n, sizeof(*why));
     char err[256];
     size_t retry = 0, first_retry = 0;
 
@@ -460,8 +411,8 @@ es_answer(struct http *h, struct req *r)
         i = j;
     }
     if (retry > 0)
-        sw_sink_error(s, "POST %s: %zu of %zu documents to send again (first: %s)",
-                      h->url_events, retry, r->n, why[first_retry]);
+        sw_sink_error(s, "POST %s: %zu of %zu documents to send again (first: %s)", h->url_events,
+                      retry, r->n, why[first_retry]);
 out:
     sw_free(res);
     sw_free(why);
@@ -516,8 +467,8 @@ hec_answer(struct http *h, struct req *r, long status)
     if (status == 413 && h->max_recs > 1)
         h->max_recs = r->n / 2 > 0 ? r->n / 2 : 1;
     sw_sink_error(s, "POST %s: HTTP %ld, HEC code %ld: %s", h->url_events, status, code, text);
-    http_report(s, r->seqs, r->n,
-                status >= 500 && status != 503 ? ITEM_RESEND_MAYBE : ITEM_RESEND, NULL);
+    http_report(s, r->seqs, r->n, status >= 500 && status != 503 ? ITEM_RESEND_MAYBE : ITEM_RESEND,
+                NULL);
 }
 
 static void
@@ -549,11 +500,10 @@ events_done(struct http *h, struct req *r, CURLcode cc)
     }
     if (status == 413)
         h->max_recs = r->n / 2 > 0 ? r->n / 2 : 1;
-    sw_sink_error(s, "POST %s: HTTP %ld%s%.*s", h->url_events, status,
-                  r->resp.len > 0 ? ": " : "", (int)(r->resp.len < 120 ? r->resp.len : 120),
-                  r->resp.p != NULL ? r->resp.p : "");
-    http_report(s, r->seqs, r->n,
-                status >= 500 && status != 503 ? ITEM_RESEND_MAYBE : ITEM_RESEND, NULL);
+    sw_sink_error(s, "POST %s: HTTP %ld%s%.*s", h->url_events, status, r->resp.len > 0 ? ": " : "",
+                  (int)(r->resp.len < 120 ? r->resp.len : 120), r->resp.p != NULL ? r->resp.p : "");
+    http_report(s, r->seqs, r->n, status >= 500 && status != 503 ? ITEM_RESEND_MAYBE : ITEM_RESEND,
+                NULL);
 }
 
 static void
@@ -777,8 +727,7 @@ http_service(struct sw_sink *s, short revents)
 {
     struct http *h = s->ctx;
 
-    pump(h, revents == 0 && h->timer_at >= 0 &&
-                (int64_t)(now_us() / 1000u) >= h->timer_at);
+    pump(h, revents == 0 && h->timer_at >= 0 && (int64_t)(now_us() / 1000u) >= h->timer_at);
 }
 
 static void
@@ -830,47 +779,7 @@ http_destroy(struct sw_sink *s)
 
 /* --- create -------------------------------------------------------------------------------- */
 
-/* JSON string of s ("..." with escapes) into out; false when it does not fit. */
-static bool
-json_str(const char *s, char *out, size_t len)
-{
-    json_t *j = json_string(s);
-    char *d = j != NULL ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    bool ok = d != NULL && snprintf(out, len, "%s", d) < (int)len;
-
-    free(d);
-    json_decref(j);
-    return ok;
-}
-
 /* scheme://host[:port]/path: host and port, for CONNECT_TO and messages. */
-static bool
-url_host_port(const char *url, char *host, size_t hl, char *port, size_t pl, bool *https)
-{
-    const char *h = strstr(url, "://"), *end, *colon = NULL;
-
-    if (h == NULL)
-        return false;
-    *https = strncmp(url, "https", 5) == 0;
-    h += 3;
-    end = h + strcspn(h, "/");
-    if (*h == '[') {
-        const char *close = memchr(h, ']', (size_t)(end - h));
-
-        if (close == NULL)
-            return false;
-        colon = close + 1 < end && close[1] == ':' ? close + 1 : NULL;
-    } else {
-        colon = memchr(h, ':', (size_t)(end - h));
-    }
-    snprintf(host, hl, "%.*s", (int)((colon != NULL ? colon : end) - h), h);
-    if (colon != NULL)
-        snprintf(port, pl, "%.*s", (int)(end - colon - 1), colon + 1);
-    else
-        snprintf(port, pl, "%s", *https ? "443" : "80");
-    return host[0] != '\0';
-}
-
 static enum sw_rc
 setup_urls(struct http *h, const struct sw_cfg_sink *cfg, struct sw_err *err)
 {
@@ -881,7 +790,7 @@ setup_urls(struct http *h, const struct sw_cfg_sink *cfg, struct sw_err *err)
     bl = (size_t)snprintf(base, sizeof(base), "%s", cfg->url);
     while (bl > 0 && base[bl - 1] == '/')
         base[--bl] = '\0';
-    if (!url_host_port(base, host, sizeof(host), port, sizeof(port), &h->https))
+    if (!http_url_host_port(base, host, sizeof(host), port, sizeof(port), &h->https))
         return sw_err_set(err, SW_EINVAL, "url %s: no host", cfg->url);
     if (!h->https && cfg->tls.enabled)
         return sw_err_set(err, SW_EINVAL, "url %s: tls needs an https:// url", cfg->url);
@@ -907,45 +816,8 @@ setup_urls(struct http *h, const struct sw_cfg_sink *cfg, struct sw_err *err)
     return SW_OK;
 }
 
-/* A random RFC 4122 version 4 UUID (the HEC channel when none is configured). */
-static void
-make_uuid(char *out, size_t len)
-{
-    uint8_t b[16] = {0};
-
-    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-        uint64_t t = sw_clock_us(CLOCK_REALTIME) ^ ((uint64_t)getpid() << 32);
-
-        memcpy(b, &t, sizeof(t));
-    }
-    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
-    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-    snprintf(out, len,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-             b[15]);
-}
-
 /* Index names Elasticsearch accepts: lower case, none of \ / * ? " < > | space , # and not
  * starting with - _ +. Checked on a sample date. */
-static bool
-index_ok(const char *pattern, char *sample, size_t len)
-{
-    time_t t = 1764583200; /* 2025-12-01T10:00:00Z */
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    if (http_strftime(sample, len, pattern, &tm) == 0)
-        return false;
-    if (sample[0] == '-' || sample[0] == '_' || sample[0] == '+' || strcmp(sample, ".") == 0 ||
-        strcmp(sample, "..") == 0)
-        return false;
-    for (const char *p = sample; *p != '\0'; p++)
-        if ((*p >= 'A' && *p <= 'Z') || strchr("\\/*?\"<>| ,#:", *p) != NULL)
-            return false;
-    return true;
-}
-
 static int
 http_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, const struct sw_sink_env *env,
             struct sw_err *err)
@@ -969,8 +841,8 @@ http_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, const struct sw_si
     snprintf(s->name, sizeof(s->name), "http %.80s", cfg->url != NULL ? cfg->url : "");
     if (cfg->url == NULL)
         return sw_err_set(err, SW_EINVAL, "an http sink needs a url");
-    h->fmt.format = cfg->format != NULL && strcmp(cfg->format, "splunk") == 0 ? HTTP_SPLUNK
-                                                                               : HTTP_ES;
+    h->fmt.format =
+        cfg->format != NULL && strcmp(cfg->format, "splunk") == 0 ? HTTP_SPLUNK : HTTP_ES;
     h->tls = cfg->tls;
     h->gzip = cfg->gzip;
     h->want_ack = h->fmt.format == HTTP_SPLUNK && cfg->ack;
@@ -987,13 +859,12 @@ http_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, const struct sw_si
     if (h->fmt.format == HTTP_ES) {
         snprintf(h->fmt.index, sizeof(h->fmt.index), "%s",
                  cfg->index != NULL ? cfg->index : "seawall-%Y.%m.%d");
-        if (!index_ok(h->fmt.index, sample, sizeof(sample)))
+        if (!http_index_ok(h->fmt.index, sample, sizeof(sample)))
             return sw_err_set(err, SW_EINVAL,
                               "index '%s': gives '%s', not an index name (lower case, none of "
                               "\\/*?\"<>| ,#:, not starting with -_+)",
                               h->fmt.index, sample);
-        for (const char *p = env->host; *p != '\0' && pl + 2 < sizeof(h->fmt.id_prefix) - 1;
-             p++) {
+        for (const char *p = env->host; *p != '\0' && pl + 2 < sizeof(h->fmt.id_prefix) - 1; p++) {
             char c = *p;
 
             h->fmt.id_prefix[pl++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -1008,9 +879,10 @@ http_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, const struct sw_si
     } else {
         char host[300], st[300], idx[300], chan[80];
 
-        if (!json_str(env->host, host, sizeof(host)) ||
-            !json_str(cfg->sourcetype != NULL ? cfg->sourcetype : "suricata", st, sizeof(st)) ||
-            !json_str(cfg->index != NULL ? cfg->index : "", idx, sizeof(idx)))
+        if (!http_json_str(env->host, host, sizeof(host)) ||
+            !http_json_str(cfg->sourcetype != NULL ? cfg->sourcetype : "suricata", st,
+                           sizeof(st)) ||
+            !http_json_str(cfg->index != NULL ? cfg->index : "", idx, sizeof(idx)))
             return sw_err_set(err, SW_EINVAL, "host, sourcetype or index too long");
         snprintf(h->fmt.meta, sizeof(h->fmt.meta),
                  ",\"host\":%s,\"source\":\"seawall\",\"sourcetype\":%s%s%s,\"event\":", host, st,
@@ -1018,7 +890,7 @@ http_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, const struct sw_si
         if (cfg->channel != NULL && cfg->channel[0] != '\0')
             snprintf(chan, sizeof(chan), "%.64s", cfg->channel);
         else
-            make_uuid(chan, sizeof(chan));
+            http_make_uuid(chan, sizeof(chan));
         snprintf(h->channel_header, sizeof(h->channel_header), "X-Splunk-Request-Channel: %s",
                  chan);
         snprintf(s->name, sizeof(s->name), "splunk %.80s", cfg->url);

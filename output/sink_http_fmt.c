@@ -124,17 +124,15 @@ add_one(struct http_fmt *f, struct sw_sink *s, const struct sw_rec *r, struct hb
         uint64_t sid = s->spool_id != 0 ? s->spool_id : f->run_id;
 
         n = snprintf(head, sizeof(head),
-                     "{\"create\":{\"_index\":\"%s\",\"_id\":\"%s%016" PRIx64 "-%" PRIu64
-                     "\"}}\n",
+                     "{\"create\":{\"_index\":\"%s\",\"_id\":\"%s%016" PRIx64 "-%" PRIu64 "\"}}\n",
                      index_name(f, r->ts_us), f->id_prefix, sid, r->seq);
         if (n < 0 || (size_t)n >= sizeof(head) || !hbuf_reserve(b, (size_t)n + r->len + 48))
             return false;
         hbuf_add(b, head, (size_t)n);
         /* The object without its closing brace, then @timestamp and the brace. */
         hbuf_add(b, r->line, r->len - 1);
-        n = snprintf(head, sizeof(head), "%s\"@timestamp\":\"%s.%06uZ\"}\n",
-                     r->len > 2 ? "," : "", iso_time(f, r->ts_us),
-                     (unsigned)(r->ts_us % 1000000u));
+        n = snprintf(head, sizeof(head), "%s\"@timestamp\":\"%s.%06uZ\"}\n", r->len > 2 ? "," : "",
+                     iso_time(f, r->ts_us), (unsigned)(r->ts_us % 1000000u));
         hbuf_add(b, head, (size_t)n);
         return true;
     }
@@ -192,8 +190,8 @@ no_errors_early(const char *resp, size_t len)
 }
 
 bool
-http_es_results(const char *resp, size_t len, size_t n, enum item_result *res,
-                char (*why)[200], char *err, size_t errlen)
+http_es_results(const char *resp, size_t len, size_t n, enum item_result *res, char (*why)[200],
+                char *err, size_t errlen)
 {
     json_error_t je;
     json_t *root, *items, *errors;
@@ -300,7 +298,8 @@ http_hec_acks(const char *resp, size_t len, int64_t *acked, size_t max)
         json_decref(root);
         return -1;
     }
-    json_object_foreach(acks, key, v) {
+    json_object_foreach(acks, key, v)
+    {
         char *end;
         long long id;
 
@@ -347,11 +346,10 @@ http_dead_letter(struct http_fmt *f, struct sw_sink *s, const struct sw_rec *rec
     need = (size_t)n + rec->len + 2;
     if (f->dl_fd < 0 || n < 0 || (size_t)n >= sizeof(head) || f->dl_size + need > f->dl_max) {
         f->dl_dropped++;
-        SW_LOG_RATELIMIT(SW_LOG_WARNING,
-                         "%s: rejected event not kept in the dead-letter file (%" PRIu64
-                         " so far): %s",
-                         s->name, f->dl_dropped,
-                         f->dl_fd < 0 ? "no file" : "dead_letter.max_size reached");
+        SW_LOG_RATELIMIT(
+            SW_LOG_WARNING,
+            "%s: rejected event not kept in the dead-letter file (%" PRIu64 " so far): %s", s->name,
+            f->dl_dropped, f->dl_fd < 0 ? "no file" : "dead_letter.max_size reached");
         return;
     }
     {
@@ -396,10 +394,18 @@ http_report(struct sw_sink *s, const uint64_t *seqs, size_t n, enum item_result 
         while (j < n && seqs[j] == seqs[j - 1] + 1)
             j++;
         switch (what) {
-        case ITEM_ACK: sw_sink_ack(s, seqs[i], seqs[j - 1]); break;
-        case ITEM_RESEND: sw_sink_resend(s, seqs[i], seqs[j - 1], false); break;
-        case ITEM_RESEND_MAYBE: sw_sink_resend(s, seqs[i], seqs[j - 1], true); break;
-        case ITEM_REJECT: sw_sink_reject(s, seqs[i], seqs[j - 1], reason); break;
+        case ITEM_ACK:
+            sw_sink_ack(s, seqs[i], seqs[j - 1]);
+            break;
+        case ITEM_RESEND:
+            sw_sink_resend(s, seqs[i], seqs[j - 1], false);
+            break;
+        case ITEM_RESEND_MAYBE:
+            sw_sink_resend(s, seqs[i], seqs[j - 1], true);
+            break;
+        case ITEM_REJECT:
+            sw_sink_reject(s, seqs[i], seqs[j - 1], reason);
+            break;
         }
         i = j;
     }

@@ -54,18 +54,18 @@ static const char *const type_names[SW_EV_TYPE_MAX] = {
 };
 
 struct kafka {
-    struct sw_sink *s;          /* borrowed: the sink that owns us */
-    rd_kafka_conf_t *conf;      /* owned: the configuration a new producer is made from */
-    rd_kafka_t *rk;             /* owned */
-    rd_kafka_queue_t *mainq;    /* owned reference to rk's main queue */
+    struct sw_sink *s;       /* borrowed: the sink that owns us */
+    rd_kafka_conf_t *conf;   /* owned: the configuration a new producer is made from */
+    rd_kafka_t *rk;          /* owned */
+    rd_kafka_queue_t *mainq; /* owned reference to rk's main queue */
     rd_kafka_topic_t *topic[SW_EV_TYPE_MAX]; /* owned; one shared when the name is fixed */
     char topic_name[SW_EV_TYPE_MAX][256];
-    bool per_type;              /* the topic name has %{event_type} */
+    bool per_type; /* the topic name has %{event_type} */
     bool use_key;
-    int pipefd[2];              /* librdkafka writes [1] when its main queue gets an event */
-    uint64_t outstanding;       /* messages produced and not yet reported */
-    bool fatal;                 /* the producer hit a fatal (idempotence) error: rebuild */
-    char err[300];              /* first failure seen in this service pass, "" none */
+    int pipefd[2];        /* librdkafka writes [1] when its main queue gets an event */
+    uint64_t outstanding; /* messages produced and not yet reported */
+    bool fatal;           /* the producer hit a fatal (idempotence) error: rebuild */
+    char err[300];        /* first failure seen in this service pass, "" none */
 };
 
 bool
@@ -89,8 +89,7 @@ sw_sink_kafka_check_property(const char *name, const char *value, char *why, siz
 
 /* --- callbacks (output thread, inside rd_kafka_poll) ---------------------------------------- */
 
-static void SW_PRINTF(2, 3)
-note_error(struct kafka *k, const char *fmt, ...)
+static void SW_PRINTF(2, 3) note_error(struct kafka *k, const char *fmt, ...)
 {
     va_list ap;
 
@@ -144,8 +143,7 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     }
     /* Not delivered: back to the router's queue (and spool), which sends it again after its
      * back-off. A message that may have reached the broker is a possible duplicate. */
-    sw_sink_resend(k->s, seq, seq,
-                   rd_kafka_message_status(m) != RD_KAFKA_MSG_STATUS_NOT_PERSISTED);
+    sw_sink_resend(k->s, seq, seq, rd_kafka_message_status(m) != RD_KAFKA_MSG_STATUS_NOT_PERSISTED);
     if (m->err != RD_KAFKA_RESP_ERR__PURGE_QUEUE && m->err != RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)
         note_error(k, "kafka topic %.120s: %.100s", topic, rd_kafka_err2str(m->err));
 }
@@ -344,8 +342,8 @@ kafka_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, const struct sw_s
     k->conf = rd_kafka_conf_new();
     if (k->conf == NULL)
         return sw_err_set(err, SW_ENOMEM, "%s: out of memory", s->name);
-    snprintf(num, sizeof(num), "%" PRIu64, cfg->queue.max_events > 0 ? cfg->queue.max_events
-                                                                     : 65536);
+    snprintf(num, sizeof(num), "%" PRIu64,
+             cfg->queue.max_events > 0 ? cfg->queue.max_events : 65536);
     if (!conf_set(k, "bootstrap.servers", brokers, err, "") ||
         !conf_set(k, "enable.idempotence", "true", err, "") ||
         !conf_set(k, "acks", "all", err, "") ||
@@ -439,12 +437,12 @@ kafka_write(struct sw_sink *s, const struct sw_rec *recs, size_t n, size_t *take
             continue;
         }
         /* No copy (msgflags 0): the router keeps line and key until the seq is reported. */
-        e = rd_kafka_producev(k->rk, RD_KAFKA_V_RKT(t), RD_KAFKA_V_MSGFLAGS(0),
-                              RD_KAFKA_V_VALUE((void *)(uintptr_t)r->line, r->len),
-                              RD_KAFKA_V_KEY(key ? (const void *)r->key : NULL,
-                                             key ? r->key_len : 0),
-                              RD_KAFKA_V_TIMESTAMP((int64_t)(r->ts_us / 1000)),
-                              RD_KAFKA_V_OPAQUE((void *)(uintptr_t)r->seq), RD_KAFKA_V_END);
+        e = rd_kafka_producev(
+            k->rk, RD_KAFKA_V_RKT(t), RD_KAFKA_V_MSGFLAGS(0),
+            RD_KAFKA_V_VALUE((void *)(uintptr_t)r->line, r->len),
+            RD_KAFKA_V_KEY(key ? (const void *)r->key : NULL, key ? r->key_len : 0),
+            RD_KAFKA_V_TIMESTAMP((int64_t)(r->ts_us / 1000)),
+            RD_KAFKA_V_OPAQUE((void *)(uintptr_t)r->seq), RD_KAFKA_V_END);
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
             k->outstanding++;
             continue;
@@ -477,7 +475,7 @@ kafka_poll_fd(const struct sw_sink *s, short *events, int *timeout_ms)
     const struct kafka *k = s->ctx;
 
     *events = POLLIN;
-    *timeout_ms = k->outstanding > 0 || k->fatal || k->rk == NULL ? SERVICE_MS : -1;
+    *timeout_ms = k->outstanding > 0 || k->fatal ? SERVICE_MS : -1;
     return k->pipefd[0];
 }
 

@@ -7,13 +7,13 @@
  *
  * Builds every sink of outputs[] as `seawall run` does (sw_sink_create, then the router with
  * the config's queues, batches, retry and spool; live, as seawall run), emits EVENTS alerts
- * through one producer (it waits while the ring is nearly full, so none is dropped), then stops the router with a deadline of SECONDS (default
- * 60): it returns as soon as every sink delivered or rejected everything. Alert i (1-based)
- * has signature_id i, flow_id 1 + i % KEYS (default 16) and community_id "1:key<flow_id>",
- * so a receiver's copy can be checked for completeness and order per key; timestamps start
- * at 2026-12-01T00:00:00Z and spread over SPREAD_DAYS days (default 0: one per
- * microsecond). -o writes the EVE lines as encoded, one per line. -p N:S stops emitting
- * after N events for S seconds (a test changes the receiver meanwhile).
+ * through one producer (it waits while the ring is nearly full, so none is dropped), then stops the
+ * router with a deadline of SECONDS (default 60): it returns as soon as every sink delivered or
+ * rejected everything. Alert i (1-based) has signature_id i, flow_id 1 + i % KEYS (default 16) and
+ * community_id "1:key<flow_id>", so a receiver's copy can be checked for completeness and order per
+ * key; timestamps start at 2026-12-01T00:00:00Z and spread over SPREAD_DAYS days (default 0: one
+ * per microsecond). -o writes the EVE lines as encoded, one per line. -p N:S stops emitting after N
+ * events for S seconds (a test changes the receiver meanwhile).
  *
  * Prints one JSON object: {"events":N,"seconds":wall,"cpu":user+sys seconds,"sinks":[{name,
  * sent, acked, retried, failed, duplicates_possible, spooled_events, dropped_policy,
@@ -75,8 +75,7 @@ make_alert(uint64_t i, uint64_t keys, uint64_t spread_us, uint64_t n)
     ev->u.alert.signature_id = (uint32_t)i;
     ev->u.alert.rev = 1;
     ev->u.alert.severity = (uint8_t)(1 + i % 3);
-    snprintf(ev->u.alert.signature, sizeof(ev->u.alert.signature), "sinkdrive event %" PRIu64,
-             i);
+    snprintf(ev->u.alert.signature, sizeof(ev->u.alert.signature), "sinkdrive event %" PRIu64, i);
     snprintf(ev->u.alert.category, sizeof(ev->u.alert.category), "Test");
     ev->u.alert.detector = "rule";
     return ev;
@@ -108,17 +107,30 @@ main(int argc, char **argv)
 
     while ((c = getopt(argc, argv, "c:n:k:w:o:s:p:")) != -1) {
         switch (c) {
-        case 'c': conf = optarg; break;
-        case 'n': n = strtoull(optarg, NULL, 10); break;
-        case 'k': keys = strtoull(optarg, NULL, 10); break;
-        case 'w': wait_s = strtoull(optarg, NULL, 10); break;
-        case 'o': sent_path = optarg; break;
-        case 's': spread_days = strtoull(optarg, NULL, 10); break;
+        case 'c':
+            conf = optarg;
+            break;
+        case 'n':
+            n = strtoull(optarg, NULL, 10);
+            break;
+        case 'k':
+            keys = strtoull(optarg, NULL, 10);
+            break;
+        case 'w':
+            wait_s = strtoull(optarg, NULL, 10);
+            break;
+        case 'o':
+            sent_path = optarg;
+            break;
+        case 's':
+            spread_days = strtoull(optarg, NULL, 10);
+            break;
         case 'p':
             if (sscanf(optarg, "%" SCNu64 ":%" SCNu64, &pause_at, &pause_s) != 2)
                 usage();
             break;
-        default: usage();
+        default:
+            usage();
         }
     }
     if (conf == NULL || n == 0 || keys == 0)
@@ -204,10 +216,10 @@ main(int argc, char **argv)
 
         if (!sw_router_sink(r, i, &st))
             break;
-        printf("%s{\"name\":\"%s\",\"sent\":%" PRIu64 ",\"acked\":%" PRIu64
-               ",\"retried\":%" PRIu64 ",\"failed\":%" PRIu64
-               ",\"duplicates_possible\":%" PRIu64 ",\"spooled_events\":%" PRIu64
-               ",\"dropped_policy\":%" PRIu64 ",\"truncated\":%" PRIu64 ",\"last_error\":\"",
+        printf("%s{\"name\":\"%s\",\"sent\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"retried\":%" PRIu64
+               ",\"failed\":%" PRIu64 ",\"duplicates_possible\":%" PRIu64
+               ",\"spooled_events\":%" PRIu64 ",\"dropped_policy\":%" PRIu64
+               ",\"truncated\":%" PRIu64 ",\"last_error\":\"",
                i > 0 ? "," : "", st.name, st.sent, st.acked, st.retried, st.failed,
                st.duplicates_possible, st.spooled_events, st.dropped_policy, st.truncated);
         for (const char *q = st.last_error; *q != '\0'; q++) {
