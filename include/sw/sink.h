@@ -273,4 +273,9 @@ extern const struct sw_sink_ops sw_sink_kafka_ops;  /* "kafka" */
  * what librdkafka objects to. Any thread. */
 bool sw_sink_kafka_check_property(const char *name, const char *value, char *why, size_t len);
 
+/* Does outputs[].index, formatted with strftime for a sample date, give an index name
+ * Elasticsearch accepts (lower case; none of \ / * ? " < > | space , # :; not starting with
+ * - _ +)? For config check and the http sink alike. Any thread. */
+bool sw_sink_http_index_ok(const char *pattern);
+
 #endif
