@@ -238,6 +238,10 @@ check_http(const struct sw_cfg_sink *s)
         return "sourcetype and channel are splunk keys (format: splunk)";
     if (s->ack_timeout < s->ack_interval)
         return "ack_timeout is below ack_interval";
+    if ((s->format == NULL || strcmp(s->format, "elasticsearch") == 0) && s->index != NULL &&
+        !sw_sink_http_index_ok(s->index))
+        return "index: not an Elasticsearch index name once formatted (lower case; none of "
+               "\\/*?\"<>| ,#:; not starting with -_+)";
     return NULL;
 }
 

@@ -91,7 +91,5 @@ bool http_json_str(const char *s, char *out, size_t len);
 bool http_url_host_port(const char *url, char *host, size_t hl, char *port, size_t pl, bool *https);
 /* A random RFC 4122 version 4 UUID. */
 void http_make_uuid(char *out, size_t len);
-/* Does pattern give an Elasticsearch index name? sample gets what it gives for a date. */
-bool http_index_ok(const char *pattern, char *sample, size_t len);
 
 #endif

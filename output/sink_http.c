@@ -823,7 +823,7 @@ http_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, const struct sw_si
             struct sw_err *err)
 {
     struct http *h = sw_calloc(1, sizeof(*h));
-    char tmp[1100], sample[300];
+    char tmp[1100];
     size_t pl = 0;
 
     if (h == NULL)
@@ -859,11 +859,9 @@ http_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, const struct sw_si
     if (h->fmt.format == HTTP_ES) {
         snprintf(h->fmt.index, sizeof(h->fmt.index), "%s",
                  cfg->index != NULL ? cfg->index : "seawall-%Y.%m.%d");
-        if (!http_index_ok(h->fmt.index, sample, sizeof(sample)))
-            return sw_err_set(err, SW_EINVAL,
-                              "index '%s': gives '%s', not an index name (lower case, none of "
-                              "\\/*?\"<>| ,#:, not starting with -_+)",
-                              h->fmt.index, sample);
+        if (!sw_sink_http_index_ok(h->fmt.index))
+            return sw_err_set(err, SW_EINVAL, "index '%s': not an Elasticsearch index name",
+                              h->fmt.index);
         for (const char *p = env->host; *p != '\0' && pl + 2 < sizeof(h->fmt.id_prefix) - 1; p++) {
             char c = *p;
 

@@ -137,14 +137,16 @@ http_make_uuid(char *out, size_t len)
              b[14], b[15]);
 }
 
+/* Index names Elasticsearch accepts, checked on a sample date. */
 bool
-http_index_ok(const char *pattern, char *sample, size_t len)
+sw_sink_http_index_ok(const char *pattern)
 {
     time_t t = 1764583200; /* 2025-12-01T10:00:00Z */
+    char sample[300];
     struct tm tm;
 
     gmtime_r(&t, &tm);
-    if (http_strftime(sample, len, pattern, &tm) == 0)
+    if (http_strftime(sample, sizeof(sample), pattern, &tm) == 0)
         return false;
     if (sample[0] == '-' || sample[0] == '_' || sample[0] == '+' || strcmp(sample, ".") == 0 ||
         strcmp(sample, "..") == 0)

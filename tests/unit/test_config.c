@@ -1165,6 +1165,12 @@ bad_overrides_name_the_key(void **state)
          "--set outputs[0]: url: must start with http:// or https://"},
         {"outputs=[{type: http, url: \"http://es:9200\", format: splunk}]",
          "--set outputs[0]: format splunk needs the HEC token"},
+        {"outputs=[{type: http, url: \"http://es:9200\", index: \"Seawall-%Y\"}]",
+         "--set outputs[0]: index: not an Elasticsearch index name once formatted (lower case; "
+         "none of \\/*?\"<>| ,#:; not starting with -_+)"},
+        {"outputs=[{type: http, url: \"http://es:9200\", index: \"ids-%b\"}]",
+         "--set outputs[0]: index: not an Elasticsearch index name once formatted (lower case; "
+         "none of \\/*?\"<>| ,#:; not starting with -_+)"},
         {"outputs=[{type: http, url: \"http://es:9200\", username: u}]",
          "--set outputs[0]: username and password_file go together"},
         {"outputs=[{type: tcp, address: \"a:1\", topic: t}]",
