@@ -10,6 +10,8 @@
 #      leader broker down then up mid-stream;
 #   3. every broker down for longer than message.timeout.ms: messages come back (retried),
 #      are spooled, and are delivered when the brokers return;
+#   4a. events longer than message.max.bytes: rejected (failed) with the reason, the others
+#      delivered;
 #   4. authorization failure (every Produce answered TOPIC_AUTHORIZATION_FAILED): every event
 #      rejected (failed), none retried forever, the reason in last_error (last: the injected
 #      errors outlive the case);
@@ -141,6 +143,19 @@ out=$(cat "$T/c3/out")
 [ "$(mock dump c3-alert "$T/c3/got")" = "ok 5000" ] || echo "# dump: $(tail -n 1 "$T/mock.out")"
 check "$T/c3/sent" "$T/c3/got" --kind kafka --dups "$(field "$out" duplicates_possible)" \
     --label "all brokers down"
+
+# 4a. message too large (every 10th event longer than message.max.bytes)
+mock topic c4a-alert 2 >/dev/null
+config c4a 'c4a-%{event_type}' 'message.max.bytes: 1000'
+out=$("$TOOLS/sinkdrive" -c "$T/c4a/seawall.yaml" -n 1000 -L 10 -o "$T/c4a/sent" -w 60)
+rc=$?
+[ $rc -eq 0 ] && [ "$(field "$out" failed)" -eq 100 ] && [ "$(field "$out" acked)" -eq 900 ] &&
+    field "$out" last_error | grep -qi 'too large' &&
+    ok "message too large: 100 rejected with the reason, 900 acked" ||
+    bad "message too large: rc $rc, $out"
+[ "$(mock dump c4a-alert "$T/c4a/got")" = "ok 900" ] || echo "# dump: $(tail -n 1 "$T/mock.out")"
+check "$T/c4a/sent" "$T/c4a/got" --kind kafka --absent "$(seq -s, 10 10 1000)" \
+    --label "message too large"
 
 # 4. authorization failure
 mock topic denied 2 >/dev/null

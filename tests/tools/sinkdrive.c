@@ -3,7 +3,7 @@
  * deliver_kafka.sh, tests/tools/bench_sinks.sh).
  *
  * usage: sinkdrive -c SEAWALL.YAML -n EVENTS [-k KEYS] [-w SECONDS] [-o SENT] [-s SPREAD_DAYS]
- *                  [-p PAUSE_AT:SECONDS]
+ *                  [-p PAUSE_AT:SECONDS] [-L EVERY]
  *
  * Builds every sink of outputs[] as `seawall run` does (sw_sink_create, then the router with
  * the config's queues, batches, retry and spool; live, as seawall run), emits EVENTS alerts
@@ -49,8 +49,9 @@ cpu_seconds(void)
 }
 
 static struct sw_event *
-make_alert(uint64_t i, uint64_t keys, uint64_t spread_us, uint64_t n)
+make_alert(uint64_t i, uint64_t keys, uint64_t spread_us, uint64_t n, uint64_t large)
 {
+    static const char *const mk[8] = {"m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7"};
     uint64_t ts = T0_US + (spread_us > 0 ? spread_us / n * i : i);
     struct sw_event *ev = sw_event_create(SW_EV_ALERT, ts);
     uint64_t f = 1 + i % keys;
@@ -78,6 +79,14 @@ make_alert(uint64_t i, uint64_t keys, uint64_t spread_us, uint64_t n)
     snprintf(ev->u.alert.signature, sizeof(ev->u.alert.signature), "sinkdrive event %" PRIu64, i);
     snprintf(ev->u.alert.category, sizeof(ev->u.alert.category), "Test");
     ev->u.alert.detector = "rule";
+    if (large > 0 && i % large == 0) {
+        char v[64];
+
+        memset(v, 'x', sizeof(v) - 1);
+        v[sizeof(v) - 1] = '\0';
+        for (int m = 0; m < 8; m++)
+            sw_alert_meta_add(&ev->u.alert, mk[m], v);
+    }
     return ev;
 }
 
@@ -93,7 +102,7 @@ int
 main(int argc, char **argv)
 {
     const char *conf = NULL, *sent_path = NULL;
-    uint64_t n = 0, keys = 16, wait_s = 60, spread_days = 0, pause_at = 0, pause_s = 0;
+    uint64_t n = 0, keys = 16, wait_s = 60, spread_days = 0, pause_at = 0, pause_s = 0, large = 0;
     struct sw_err err;
     struct sw_config *cfg;
     struct sw_sink **sinks;
@@ -105,7 +114,7 @@ main(int argc, char **argv)
     int c, rc = 0;
     char host[256];
 
-    while ((c = getopt(argc, argv, "c:n:k:w:o:s:p:")) != -1) {
+    while ((c = getopt(argc, argv, "c:n:k:w:o:s:p:L:")) != -1) {
         switch (c) {
         case 'c':
             conf = optarg;
@@ -121,6 +130,9 @@ main(int argc, char **argv)
             break;
         case 'o':
             sent_path = optarg;
+            break;
+        case 'L':
+            large = strtoull(optarg, NULL, 10);
             break;
         case 's':
             spread_days = strtoull(optarg, NULL, 10);
@@ -174,7 +186,7 @@ main(int argc, char **argv)
     t0 = (double)sw_clock_us(CLOCK_MONOTONIC) / 1e6;
     c0 = cpu_seconds();
     for (uint64_t i = 1; i <= n; i++) {
-        struct sw_event *ev = make_alert(i, keys, spread_days * 86400 * UINT64_C(1000000), n);
+        struct sw_event *ev = make_alert(i, keys, spread_days * 86400 * UINT64_C(1000000), n, large);
 
         if (ev == NULL)
             return 2;
