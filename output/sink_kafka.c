@@ -11,7 +11,10 @@
  * large or an invalid record -> sw_sink_reject (never retried); anything else (message
  * timeout, all brokers down, a retriable broker error that outlived librdkafka's own
  * retries, a purge) -> sw_sink_resend, maybe_delivered when librdkafka says the message may
- * have been persisted (rd_kafka_message_status).
+ * have been persisted (rd_kafka_message_status). When one comes back, the messages still queued
+ * behind it are purged and come back too, and write() takes nothing until every message out
+ * has come back, so that the router sends them again in order and one flow's events keep
+ * their order across an outage.
  *
  * Defaults seawall sets before outputs[].kafka, which overrides any of them:
  *   enable.idempotence=true  no duplicates or reordering from librdkafka's own retries
@@ -65,6 +68,8 @@ struct kafka {
     int pipefd[2];        /* librdkafka writes [1] when its main queue gets an event */
     uint64_t outstanding; /* messages produced and not yet reported */
     bool fatal;           /* the producer hit a fatal (idempotence) error: rebuild */
+    bool purge;           /* a message came back: purge the queued ones after it */
+    bool draining;        /* take nothing new until every message out has come back */
     char err[300];        /* first failure seen in this service pass, "" none */
 };
 
@@ -144,8 +149,14 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     /* Not delivered: back to the router's queue (and spool), which sends it again after its
      * back-off. A message that may have reached the broker is a possible duplicate. */
     sw_sink_resend(k->s, seq, seq, rd_kafka_message_status(m) != RD_KAFKA_MSG_STATUS_NOT_PERSISTED);
-    if (m->err != RD_KAFKA_RESP_ERR__PURGE_QUEUE && m->err != RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)
+    if (m->err != RD_KAFKA_RESP_ERR__PURGE_QUEUE && m->err != RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
         note_error(k, "kafka topic %.120s: %.100s", topic, rd_kafka_err2str(m->err));
+        /* Newer messages still queued would overtake this one (and the others coming back
+         * now): take them back too, and take nothing new until all are back, so that the
+         * router offers them again in order. */
+        k->purge = true;
+        k->draining = true;
+    }
 }
 
 static void
@@ -402,9 +413,17 @@ drain(struct kafka *k)
      * in an empty queue, so one left behind would silence it. */
     for (int i = 0; i < 64 && k->rk != NULL; i++) {
         rd_kafka_poll(k->rk, 0);
+        if (k->purge) {
+            /* Messages not yet sent come back as "purged from the queue": not delivered. */
+            k->purge = false;
+            rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE);
+            continue;
+        }
         if (k->mainq == NULL || rd_kafka_queue_length(k->mainq) == 0)
             break;
     }
+    if (k->outstanding == 0)
+        k->draining = false;
     if (k->fatal)
         rebuild(k);
     report_error(k);
@@ -426,6 +445,8 @@ kafka_write(struct sw_sink *s, const struct sw_rec *recs, size_t n, size_t *take
             return SW_SINK_FAIL;
         }
     }
+    if (k->draining && k->outstanding > 0)
+        return SW_SINK_RETRY; /* messages are coming back: nothing may overtake them */
     for (i = 0; i < n; i++) {
         const struct sw_rec *r = &recs[i];
         rd_kafka_topic_t *t = r->type < SW_EV_TYPE_MAX ? k->topic[r->type] : NULL;

@@ -168,6 +168,10 @@ main(int argc, char **argv)
         sinks[i] = sw_sink_create(&cfg->outputs[i], &env, &err);
         if (sinks[i] == NULL) {
             fprintf(stderr, "sinkdrive: outputs[%zu]: %s\n", i, err.msg);
+            while (i > 0)
+                sw_sink_destroy(sinks[--i]);
+            sw_free(sinks);
+            sw_cfg_free(cfg);
             return 2;
         }
     }
