@@ -5,8 +5,10 @@
 # ("localhost", so both libraries resolve names on threads of their own). Everything runs in
 # a private network namespace: seawall captures on its lo (stats events every second are the
 # traffic), tests/tools/kafkamock and tests/tools/httpsink.py listen on its 127.0.0.1.
-# Checks: every sink acknowledges at least 5 stats events; SIGTERM exits 0 (not killed by
-# SIGSYS); the same counters in `seawall status`. Removed at the end, also on failure.
+# Checks: every sink acknowledges at least 5 stats events; the elasticsearch sink starts with a
+# wrong password in its password_file (HTTP 401: an error, nothing dropped) and delivers once
+# the file is fixed and seawall gets SIGHUP; SIGTERM exits 0 (not killed by SIGSYS). Removed
+# at the end, also on failure.
 SW=$(realpath "${1:?usage: deliver_sandbox.sh SEAWALL}")
 cd "$(dirname "$0")/../.." || exit 2
 TOOLS=$(dirname "$SW")/tools
@@ -50,11 +52,14 @@ ip netns exec "$NS" "$TOOLS/kafkamock" 3 <"$T/ctl" >"$T/mock.out" 2>"$T/mock.err
 PIDS="$PIDS $!"
 exec 3>"$T/ctl"
 echo "topic seawall-stats 2" >&3
-for m in es hec; do
-    ip netns exec "$NS" python3 tests/tools/httpsink.py --mode $m --token tok --log "$T/$m.log" \
-        --port-file "$T/$m.port" 2>"$T/$m.err" &
-    PIDS="$PIDS $!"
-done
+ip netns exec "$NS" python3 tests/tools/httpsink.py --mode es --basic elastic:right-pw \
+    --log "$T/es.log" --port-file "$T/es.port" 2>"$T/es.err" &
+PIDS="$PIDS $!"
+ip netns exec "$NS" python3 tests/tools/httpsink.py --mode hec --token tok --log "$T/hec.log" \
+    --port-file "$T/hec.port" 2>"$T/hec.err" &
+PIDS="$PIDS $!"
+printf 'wrong-pw\n' >"$T/es.pw"
+chmod 0600 "$T/es.pw"
 wait_for 10 test -f "$T/es.port" && wait_for 10 test -f "$T/hec.port" &&
     wait_for 10 grep -q '^bootstrap' "$T/mock.out" || { echo "not ok - receivers did not start"; exit 1; }
 BS=$(sed -n 's/^bootstrap //p' "$T/mock.out" | sed 's/127\.0\.0\.1/localhost/g; s/,/, /g')
@@ -65,8 +70,8 @@ network: {interfaces: [{name: lo}], workers: 1}
 rules: {dir: $T/rules}
 outputs:
   - {name: k, type: kafka, brokers: [$BS], topic: "seawall-%{event_type}", types: [stats]}
-  - {name: es, type: http, url: "http://localhost:$(cat "$T/es.port")", token: tok, gzip: true,
-     types: [stats]}
+  - {name: es, type: http, url: "http://localhost:$(cat "$T/es.port")", username: elastic,
+     password_file: $T/es.pw, gzip: true, types: [stats], retry: {initial: 100ms, max: 1s}}
   - {name: hec, type: http, url: "http://localhost:$(cat "$T/hec.port")", format: splunk,
      token: tok, ack_interval: 200ms, types: [stats]}
 spool: {dir: $T/spool}
@@ -74,22 +79,41 @@ stats: {interval: 1s}
 EOF
 ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml" >"$T/seawall.log" 2>&1 &
 SW_PID=$!
-acked() {
+# sink NAME FIELD (NAME "min": the least acked of all sinks)
+sink() {
     "$SW" status --socket "$T/run/seawall.sock" --json 2>/dev/null |
         python3 -c 'import json, sys
 d = json.load(sys.stdin)
-print(min(s["acked"] for s in d["sinks"]) if d.get("seccomp") else -1)' 2>/dev/null
+if not d.get("seccomp"):
+    print(-1)
+elif sys.argv[1] == "min":
+    print(min(s["acked"] for s in d["sinks"]))
+else:
+    print([s for s in d["sinks"] if s["name"] == sys.argv[1]][0][sys.argv[2]])' "$1" "$2" 2>/dev/null
 }
-enough() {
-    kill -0 "$SW_PID" 2>/dev/null || return 0 # died: stop waiting
-    v=$(acked)
-    [ -n "$v" ] && [ "$v" -ge 5 ]
+alive() { kill -0 "$SW_PID" 2>/dev/null; }
+at_least() { # NAME N: stop waiting when seawall died
+    alive || return 0
+    v=$(sink "$1" acked)
+    [ -n "$v" ] && [ "$v" -ge "$2" ]
 }
-if wait_for 60 enough && kill -0 "$SW_PID" 2>/dev/null; then
-    ok "seccomp on: kafka, elasticsearch and splunk sinks each acknowledged $(acked)+ stats events"
+has_401() { alive || return 0; sink es last_error | grep -q 'HTTP 401'; }
+# The password is wrong at start: the elasticsearch sink reports 401 and keeps its events.
+if wait_for 60 has_401 && alive && [ "$(sink es acked)" -eq 0 ] && [ "$(sink es failed)" -eq 0 ]; then
+    ok "a wrong password: HTTP 401 reported, nothing acknowledged or dropped"
 else
-    bad "sinks acknowledged $(acked) (seawall alive: $(kill -0 $SW_PID 2>/dev/null && echo yes || echo no)): $(tail -n 3 "$T/seawall.log")"
+    bad "wrong password: es acked $(sink es acked), last_error $(sink es last_error)"
 fi
+for s in k hec; do
+    wait_for 60 at_least $s 5 && alive && ok "seccomp on: sink $s acknowledged $(sink $s acked) stats events" ||
+        bad "sink $s acknowledged $(sink $s acked) (alive: $(alive && echo yes || echo no)): $(tail -n 3 "$T/seawall.log")"
+done
+# SIGHUP re-reads password_file: what waited is delivered.
+printf 'right-pw\n' >"$T/es.pw"
+kill -HUP "$SW_PID"
+wait_for 60 at_least es 5 && alive &&
+    ok "SIGHUP re-read password_file: elasticsearch acknowledged $(sink es acked) events, failed $(sink es failed)" ||
+    bad "after SIGHUP: es acked $(sink es acked), last_error $(sink es last_error)"
 kill "$SW_PID" 2>/dev/null
 wait "$SW_PID"
 rc=$?
