@@ -44,17 +44,13 @@
 #include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/event.h"
 #include "sw/log.h"
 
 /* Poll librdkafka at least this often while messages are out, whatever the pipe says: the
  * router calls service() on a timeout only when that much time passed in one of its waits,
  * which it caps at 50 ms while stopping, and calls tick() only when live. */
 #define SERVICE_MS 50
-
-/* enum sw_event_type order: the event_type names of the EVE lines. */
-static const char *const type_names[SW_EV_TYPE_MAX] = {
-    "alert", "flow", "fileinfo", "fim", "anomaly", "stats", "engine",
-};
 
 struct kafka {
     struct sw_sink *s;       /* borrowed: the sink that owns us */
@@ -286,7 +282,8 @@ topic_names(struct kafka *k, const char *pattern)
 
         for (const char *p = pattern; *p != '\0' && n + 1 < cap;) {
             if (strncmp(p, "%{event_type}", 13) == 0) {
-                n += (size_t)snprintf(o + n, cap - n, "%s", type_names[t]);
+                n += (size_t)snprintf(o + n, cap - n, "%s",
+                                      sw_event_type_name((enum sw_event_type)t));
                 if (n >= cap)
                     n = cap - 1;
                 p += 13;
