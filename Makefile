@@ -1,6 +1,8 @@
 # seawall - one non-recursive Makefile.
 #   make            build build/release/seawall
-#   make test       unit + integration + corpus tests, fuzz replay, then the same under ASan+UBSan
+#   make test       unit + integration + corpus tests, fuzz replay, then the same under ASan+UBSan;
+#                   last line "total: N passed, N failed, N skipped"
+#   make unit       the cmocka unit tests alone
 #   make demo       run seawall pcap on the capture shipped in tests/data and summarise
 #   make bench      throughput and memory against ndpiReader and a plain libpcap loop; the
 #                   http and kafka sinks against their local receivers
@@ -19,7 +21,7 @@ BUILD     ?= build
 B         := $(BUILD)/$(VARIANT)
 
 PKGS      := libpcap libndpi jansson yaml-0.1 libcrypto libssl yara libmagic zlib libcap-ng \
-             libseccomp libsystemd relp libcurl rdkafka
+             libseccomp libsystemd libbrotlidec relp libcurl rdkafka
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -83,6 +85,9 @@ $(B)/tests/test_%: $(B)/tests/unit/test_%.o $(FAKE_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
+# The HTTP body decoder's tests make brotli input with its encoder (libbrotli-dev too).
+$(B)/tests/test_app_http_body: LIBS += $(shell pkg-config --libs libbrotlienc 2>/dev/null)
+
 $(B)/tools/%: $(B)/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -97,15 +102,20 @@ $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 # --- dependencies -----------------------------------------------------------------------------
 DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev libjansson-dev \
              libyaml-dev libcmocka-dev libssl-dev libyara-dev libmagic-dev libcap-ng-dev \
-             libseccomp-dev libsystemd-dev librelp-dev libcurl4-openssl-dev librdkafka-dev
+             libseccomp-dev libsystemd-dev clang-format libbrotli-dev librelp-dev \
+             libcurl4-openssl-dev librdkafka-dev
+# util-linux (setpriv, unshare) and mount are Essential/required on Debian, listed because the
+# trust tests call them (planting files as nobody, a private mount namespace). The delivery
+# tests run Debian's rsyslog (with its RELP and OpenSSL modules) and openssl as receivers.
 DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara tshark tcpreplay iproute2 systemd \
-             man-db groff-base logrotate
+             man-db groff-base logrotate util-linux mount mawk procps git rsyslog rsyslog-relp \
+             rsyslog-openssl openssl
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 
 # --- tests ------------------------------------------------------------------------------------
 unit: $(UNIT_BIN)
-	@sh tests/tools/run-unit.sh $(UNIT_BIN)
+	@sh tests/run-all.sh $(B) unit
 
 test: deps
 	@$(MAKE) --no-print-directory -j2 all unit-bins tools-bins fuzz-bins

@@ -64,9 +64,12 @@ sw_cmd_rules_cache(const struct sw_config *cfg, char *buf, size_t len)
 {
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 
+    (void)cfg;
     buf[0] = '\0';
+    /* Never root's environment nor the daemon's agent.state_dir/rules-cache: that folder
+     * belongs to agent.user, and a compiled rule set is code root would run. */
     if (geteuid() == 0)
-        snprintf(buf, len, "%s/rules-cache", cfg->agent.state_dir);
+        snprintf(buf, len, "%s", SW_CMD_ROOT_RULES_CACHE);
     else if (xdg != NULL && xdg[0] == '/')
         snprintf(buf, len, "%s/seawall/rules", xdg);
     else if (home != NULL && home[0] == '/')

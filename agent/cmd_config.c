@@ -19,6 +19,12 @@ usage(FILE *fp)
                 "effective value, defaults marked; or print every error found as\n"
                 "FILE:LINE:COLUMN: key: problem.\n"
                 "Exit status: 0 valid, 2 invalid or usage error.\n");
+    if (fp != stdout)
+        return;
+    /* Asked for help: the key reference, from the schema itself. */
+    fprintf(fp, "\nKeys ((restart): a reload keeps the running value until a restart):\n");
+    fflush(fp);
+    sw_cfg_doc(fileno(fp));
 }
 
 int

@@ -38,8 +38,9 @@ usage(FILE *fp)
             "      --no-cache       always compile the rules\n"
             "  -v, --verbose        more messages on stderr\n"
             "  -h, --help           this help\n"
-            "Exit status: 0 when at least one file was read, 2 when none could be read or on a\n"
-            "usage or configuration error.\n");
+            "Exit status: 0 when at least one file was read and every event written; 2 when\n"
+            "no file could be read, events could not be written (a full disk, a file-size\n"
+            "limit: the output says why once), or on a usage or configuration error.\n");
 }
 
 static void

@@ -14,6 +14,7 @@
 #include "sw/cmd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <jansson.h>
@@ -61,6 +62,7 @@ struct daemon {
     char rules_dir[PATH_MAX];
     uint64_t rules_loaded_us;
     uint64_t stats_interval_us; /* from the running detection set's config */
+    uint64_t stop_timeout_us;   /* agent.stop_timeout, as last loaded (reloadable) */
     struct sw_stats_snap *last; /* owned: last complete snapshot, for status */
     uint64_t start_us;
     bool yara_ready; /* sw_yara_init() succeeded: sw_yara_fini() at exit */
@@ -126,8 +128,11 @@ load_rules(const struct sw_config *cfg, struct sw_yara_load_stats *ls, char *fir
         sw_log_warn("%s: no rules directory: running without YARA rules", cfg->rules.dir);
         return NULL;
     }
+    /* The cache belongs to agent.user: a start-up as root compiles (a compiled set is code
+     * libyara runs, and agent.user can write that folder); reloads, which run as agent.user
+     * after the drop, use it. */
     snprintf(cache, sizeof(cache), "%s/rules-cache", cfg->agent.state_dir);
-    if (access(cache, W_OK) == 0)
+    if (geteuid() != 0 && access(cache, W_OK) == 0)
         lo.cache_dir = cache;
     return sw_yara_load(&lo, ls, err);
 }
@@ -167,7 +172,7 @@ status_document(struct daemon *d)
     set_u64(doc, "pid", (uint64_t)getpid());
     set_u64(doc, "uptime", (sw_clock_us(CLOCK_MONOTONIC) - d->start_us) / 1000000u);
     json_object_set_new(doc, "config", json_string(d->config_path));
-    json_object_set_new(doc, "host", json_string(d->host));
+    json_object_set_new(doc, "host", json_string(sw_pipeline_host(d->pl)));
     json_object_set_new(doc, "user", json_string(d->cfg->agent.user));
     json_object_set_new(doc, "seccomp", json_boolean(sw_sandbox_active()));
     set_u64(rules, "generation", sw_pipeline_generation(d->pl));
@@ -298,36 +303,48 @@ emit_stats(struct daemon *d)
     sw_pipeline_emit(d->pl, ev);
 }
 
+/* --- reload ------------------------------------------------------------------------------- */
+
+/* What a reload found, for its log lines and its engine event. */
+struct reload_report {
+    char first[400]; /* first configuration or rule error */
+    unsigned n;      /* configuration errors */
+    char warning[400];
+    const char *restart[SW_ENGINE_MAX_KEYS]; /* static: schema key paths */
+    unsigned n_restart;
+};
+
 static void
 engine_event(struct daemon *d, bool ok, const char *message, const char *error,
-             const struct sw_yara_load_stats *ls)
+             const struct sw_yara_load_stats *ls, const struct reload_report *rr)
 {
     struct sw_event *ev = sw_event_create(SW_EV_ENGINE, sw_clock_us(CLOCK_REALTIME));
+    struct sw_engine *e;
 
     if (ev == NULL)
         return;
-    snprintf(ev->u.engine.module, sizeof(ev->u.engine.module), "reload");
-    snprintf(ev->u.engine.message, sizeof(ev->u.engine.message), "%s", message);
-    snprintf(ev->u.engine.error, sizeof(ev->u.engine.error), "%s", error);
-    ev->u.engine.ok = ok;
-    ev->u.engine.generation = sw_pipeline_generation(d->pl);
-    ev->u.engine.rules = ls->rules;
-    ev->u.engine.rule_files = ls->files;
-    ev->u.engine.rule_files_failed = ls->files_failed;
+    e = &ev->u.engine;
+    snprintf(e->module, sizeof(e->module), "reload");
+    snprintf(e->message, sizeof(e->message), "%s", message);
+    snprintf(e->error, sizeof(e->error), "%s", error);
+    e->ok = ok;
+    e->generation = sw_pipeline_generation(d->pl);
+    e->rules = ls->rules;
+    e->rule_files = ls->files;
+    e->rule_files_failed = ls->files_failed;
+    if (rr != NULL) {
+        snprintf(e->warning, sizeof(e->warning), "%s", rr->warning);
+        e->n_restart = rr->n_restart;
+        for (unsigned i = 0; i < rr->n_restart && i < SW_ENGINE_MAX_KEYS; i++)
+            e->restart[i] = rr->restart[i];
+    }
     sw_pipeline_emit(d->pl, ev);
 }
-
-/* --- reload ------------------------------------------------------------------------------- */
-
-struct reload_errors {
-    char first[400];
-    unsigned n;
-};
 
 static void
 report_cfg(void *ctx, const char *msg)
 {
-    struct reload_errors *re = ctx;
+    struct reload_report *re = ctx;
 
     sw_log_error("reload: %s", msg);
     if (re->n++ == 0)
@@ -337,86 +354,211 @@ report_cfg(void *ctx, const char *msg)
 static void
 report_restart(void *ctx, const char *key)
 {
-    (void)ctx;
+    struct reload_report *rr = ctx;
+
     sw_log_warn("reload: %s changed: it takes effect on restart; the running value stays", key);
+    if (rr->n_restart < SW_ENGINE_MAX_KEYS)
+        rr->restart[rr->n_restart] = key; /* the schema's static string */
+    rr->n_restart++;
 }
 
+/* The reloadable keys the daemon applies itself (the threads read theirs from the set). */
+static void
+apply_daemon_keys(struct daemon *d, const struct sw_config *cfg,
+                  const struct sw_yara_load_stats *ls)
+{
+    snprintf(d->rules_dir, sizeof(d->rules_dir), "%s", cfg->rules.dir);
+    sw_log_set_level((enum sw_log_level)cfg->agent.log_level);
+    d->stats_interval_us = cfg->stats.interval;
+    d->stop_timeout_us = cfg->agent.stop_timeout;
+    d->rules = *ls;
+    d->rules_loaded_us = sw_clock_us(CLOCK_REALTIME);
+}
+
+static void reload_completed(struct daemon *d);
+
 /* SIGHUP: build the new detection set beside the running one; swap only if all of it
- * loaded. Output files are reopened either way (logrotate sends SIGHUP too). */
+ * loaded, and say what runs afterwards. Output files are reopened either way (logrotate
+ * sends SIGHUP too). */
 static void
 reload(struct daemon *d)
 {
-    struct reload_errors re = {.n = 0};
+    struct reload_report rr;
     struct sw_yara_load_stats ls;
     struct sw_yara_rules *rules = NULL;
     struct sw_det_set *det;
     struct sw_config *cfg;
-    char msg[400];
+    char msg[400], why[SW_ERR_MSG_MAX];
     struct sw_err err;
-    uint32_t gen;
+    size_t rules_before;
+    uint32_t gen_before, gen;
+    enum sw_det_swap rc;
 
+    memset(&rr, 0, sizeof(rr));
+    if (sw_pipeline_settle(d->pl)) /* a pending swap completed since the last check */
+        reload_completed(d);
+    rules_before = d->rules.rules;
+    gen_before = sw_pipeline_generation(d->pl);
     sw_notify_reloading();
     sw_log_notice("reload: %s", d->config_path);
     sw_pipeline_reopen(d->pl);
     memset(&ls, 0, sizeof(ls));
-    cfg = sw_cfg_load(d->config_path, d->sets.v, d->sets.n, report_cfg, &re, &err);
+    cfg = sw_cfg_load(d->config_path, d->sets.v, d->sets.n, report_cfg, &rr, &err);
     if (cfg == NULL) {
         snprintf(msg, sizeof(msg), "reload failed: %u configuration error(s); generation %u "
-                 "keeps running", re.n ? re.n : 1, sw_pipeline_generation(d->pl));
-        engine_event(d, false, msg, re.n ? re.first : err.msg, &d->rules);
+                 "keeps running", rr.n ? rr.n : 1, gen_before);
+        engine_event(d, false, msg, rr.n ? rr.first : err.msg, &d->rules, NULL);
         sw_log_error("%s", msg);
         goto done;
     }
-    (void)sw_cfg_restart_changes(d->cfg, cfg, report_restart, NULL);
-    rules = load_rules(cfg, &ls, re.first, &err);
+    (void)sw_cfg_restart_changes(d->cfg, cfg, report_restart, &rr);
+    rules = load_rules(cfg, &ls, rr.first, &err);
     if ((rules == NULL && err.code != SW_OK) || ls.files_failed > 0) {
         if (rules == NULL && err.code != SW_OK) {
             sw_log_error("reload: %s", err.msg);
-            snprintf(re.first, sizeof(re.first), "%.399s", err.msg);
+            snprintf(rr.first, sizeof(rr.first), "%.399s", err.msg);
         }
         snprintf(msg, sizeof(msg), "reload failed: %zu of %zu rule files did not compile; "
-                 "generation %u keeps running", ls.files_failed, ls.files,
-                 sw_pipeline_generation(d->pl));
-        engine_event(d, false, msg, re.first, &ls);
+                 "generation %u keeps running", ls.files_failed, ls.files, gen_before);
+        engine_event(d, false, msg, rr.first, &d->rules, NULL);
         sw_log_error("%s", msg);
         sw_yara_rules_destroy(rules);
         sw_cfg_free(cfg);
         goto done;
     }
-    snprintf(d->rules_dir, sizeof(d->rules_dir), "%s", cfg->rules.dir);
-    sw_log_set_level((enum sw_log_level)cfg->agent.log_level);
-    d->stats_interval_us = cfg->stats.interval;
+    if (ls.rules == 0 && rules_before > 0)
+        snprintf(rr.warning, sizeof(rr.warning), "%s: no YARA rules (%zu before): stream and "
+                 "HTTP-body YARA scanning is off", cfg->rules.dir, rules_before);
     det = sw_det_set_create(cfg, rules, &err); /* takes cfg and rules */
     if (det == NULL) {
-        snprintf(msg, sizeof(msg), "reload failed: %.380s", err.msg);
-        engine_event(d, false, msg, err.msg, &ls);
+        snprintf(msg, sizeof(msg), "reload failed: %.340s; generation %u keeps running",
+                 err.msg, gen_before);
+        engine_event(d, false, msg, err.msg, &d->rules, NULL);
         sw_log_error("%s", msg);
         goto done;
     }
-    gen = sw_pipeline_swap(d->pl, det, SWAP_WAIT_MS);
-    d->rules = ls;
-    d->rules_loaded_us = sw_clock_us(CLOCK_REALTIME);
-    snprintf(msg, sizeof(msg), "reloaded: rules generation %u, %zu rules from %zu files", gen,
-             ls.rules, ls.files);
-    sw_log_notice("%s", msg);
-    engine_event(d, true, msg, "", &ls);
+    /* Applied only with the set: a refused reload changes nothing. */
+    cfg = det->cfg;
+    rc = sw_pipeline_swap(d->pl, det, SWAP_WAIT_MS, why, sizeof(why));
+    gen = sw_pipeline_generation(d->pl);
+    switch (rc) {
+    case SW_DET_SWAPPED:
+        apply_daemon_keys(d, cfg, &ls);
+        snprintf(msg, sizeof(msg), "reloaded: rules generation %u, %zu rules from %zu files",
+                 gen, ls.rules, ls.files);
+        sw_log_notice("%s", msg);
+        engine_event(d, true, msg, "", &ls, &rr);
+        break;
+    case SW_DET_PENDING:
+        /* Published: the threads that switched run it, the others will at their next batch;
+         * "reload completed" follows then (see serve). */
+        apply_daemon_keys(d, cfg, &ls);
+        snprintf(msg, sizeof(msg), "reload pending: generation %u published, but %.200s; "
+                 "it runs generation %u until it switches", gen, why, gen_before);
+        sw_log_error("%s", msg);
+        engine_event(d, false, msg, why, &ls, &rr);
+        break;
+    case SW_DET_REFUSED:
+        snprintf(msg, sizeof(msg), "reload refused: %.250s; generation %u keeps running, "
+                 "nothing was swapped", why, gen);
+        sw_log_error("%s", msg);
+        engine_event(d, false, msg, why, &d->rules, NULL);
+        break;
+    }
+    if (rc != SW_DET_REFUSED && rr.warning[0] != '\0')
+        sw_log_warn("reload: %s", rr.warning);
 done:
     sw_notify_ready();
     publish_status(d);
 }
 
+/* A pending swap completed: every thread runs the current generation now. */
+static void
+reload_completed(struct daemon *d)
+{
+    char msg[400];
+
+    snprintf(msg, sizeof(msg), "reload completed: every thread runs rules generation %u, %zu "
+             "rules from %zu files", sw_pipeline_generation(d->pl), d->rules.rules,
+             d->rules.files);
+    sw_log_notice("%s", msg);
+    engine_event(d, true, msg, "", &d->rules, NULL);
+}
+
 /* --- start-up ----------------------------------------------------------------------------- */
 
-/* As root: a directory the unprivileged daemon owns (created when missing). */
-static void
+/* How often the main thread checks that every thread made progress (and feeds systemd's
+ * watchdog): half the watchdog period, but never more often than every 2 s, so that threads
+ * that beat once a second when idle always show progress between two checks. */
+static uint64_t
+watchdog_check_us(void)
+{
+    uint64_t wd_usec = sw_notify_watchdog_usec();
+
+    return wd_usec / 2 > 2000000u ? wd_usec / 2 : 2000000u;
+}
+
+/* As root: a directory the unprivileged daemon owns (created when missing). The path may lie
+ * in a folder agent.user owns (rules-cache in agent.state_dir), so it is opened with
+ * O_NOFOLLOW and chowned through that descriptor: a symlink planted there is refused, never
+ * followed to hand its target to agent.user. Returns false after one line naming it when it
+ * is refused; a folder that cannot be made is a warning (what needs it fails later). */
+static bool
 own_dir(const char *path, uid_t uid, gid_t gid)
 {
+    struct stat sb;
+    int fd;
+
     if (mkdir(path, 0750) != 0 && errno != EEXIST) {
         sw_log_warn("%s: %s", path, strerror(errno));
-        return;
+        return true; /* what needs it fails later, naming it */
     }
-    if (geteuid() == 0 && chown(path, uid, gid) != 0)
+    fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd == -1 || fstat(fd, &sb) != 0) {
+        sw_log_warn("%s: %s", path, strerror(errno));
+        if (fd != -1)
+            close(fd);
+        return true;
+    }
+    if (!S_ISDIR(sb.st_mode)) {
+        sw_log_error("%s: %s: refused (it must be a folder)", path,
+                     S_ISLNK(sb.st_mode) ? "is a symlink" : "not a folder");
+        close(fd);
+        return false;
+    }
+    if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) != 0)
         sw_log_warn("%s: chown: %s", path, strerror(errno));
+    close(fd);
+    return true;
+}
+
+/* As root: hand an output file the sink opened to agent.user, who reopens it after a
+ * rotation. Opened again with O_NOFOLLOW as O_PATH (a FIFO or device is not opened for I/O)
+ * and chowned through that descriptor, only when it is a regular file with one name: a
+ * symlink or a hard link planted in agent.user's folder is refused (the sink already refused
+ * them when it opened the path), anything else (/dev/null, a FIFO) is left alone. */
+static bool
+own_output(const char *path, uid_t uid, gid_t gid)
+{
+    int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat sb;
+    bool ok = true;
+
+    if (fd == -1 || fstat(fd, &sb) != 0) {
+        sw_log_warn("%s: output file: chown: %s", path, strerror(errno));
+        if (fd != -1)
+            close(fd);
+        return true;
+    }
+    if (S_ISLNK(sb.st_mode) || (S_ISREG(sb.st_mode) && sb.st_nlink > 1)) {
+        sw_log_error("%s: output file %s: refused", path,
+                     S_ISLNK(sb.st_mode) ? "is a symlink" : "has more than one name (hard links)");
+        ok = false;
+    } else if (S_ISREG(sb.st_mode) && fchownat(fd, "", uid, gid, AT_EMPTY_PATH) != 0) {
+        sw_log_warn("%s: chown: %s", path, strerror(errno));
+    }
+    close(fd);
+    return ok;
 }
 
 static bool
@@ -450,16 +592,15 @@ start(struct daemon *d)
         return 2;
     }
     d->yara_ready = true;
-    if (geteuid() == 0)
-        own_dir(d->cfg->agent.state_dir, d->uid, d->gid);
-    /* Network sinks keep their spools there, written by the unprivileged daemon. */
-    if (geteuid() == 0 && has_network_sink(d->cfg))
-        own_dir(d->cfg->spool.dir, d->uid, d->gid);
     if (geteuid() == 0) {
         char cache[PATH_MAX];
 
         snprintf(cache, sizeof(cache), "%s/rules-cache", d->cfg->agent.state_dir);
-        own_dir(cache, d->uid, d->gid);
+        if (!own_dir(d->cfg->agent.state_dir, d->uid, d->gid) || !own_dir(cache, d->uid, d->gid))
+            return 2;
+        /* Network sinks keep their spools there, written by the unprivileged daemon. */
+        if (has_network_sink(d->cfg) && !own_dir(d->cfg->spool.dir, d->uid, d->gid))
+            return 2;
     }
     rules = load_rules(d->cfg, &ls, first, &err);
     if (rules == NULL && err.code != SW_OK) {
@@ -473,6 +614,7 @@ start(struct daemon *d)
     d->rules_loaded_us = sw_clock_us(CLOCK_REALTIME);
     snprintf(d->rules_dir, sizeof(d->rules_dir), "%s", d->cfg->rules.dir);
     d->stats_interval_us = d->cfg->stats.interval;
+    d->stop_timeout_us = d->cfg->agent.stop_timeout;
     /* The detection set owns its own copy of the configuration: a reload replaces it while
      * d->cfg (restart-only keys) stays. */
     det_cfg = sw_cfg_load(d->config_path, d->sets.v, d->sets.n, NULL, NULL, &err);
@@ -488,22 +630,23 @@ start(struct daemon *d)
         sw_log_error("%s", err.msg);
         return 2;
     }
+    /* Under systemd's watchdog, YARA scans stay short enough for it; without, they keep
+     * seawall scan's 60 s limit. */
+    if (sw_notify_watchdog_usec() != 0)
+        sw_log_notice("watchdog: progress checked every %llu ms; YARA scan time limit %u s",
+                      (unsigned long long)(watchdog_check_us() / 1000u),
+                      sw_pipeline_set_watchdog(d->pl, watchdog_check_us()));
     /* Output files are reopened after the drop (SIGHUP, rotation): the daemon's user must
      * own them. */
     for (size_t i = 0; geteuid() == 0 && i < d->cfg->n_outputs; i++) {
         const struct sw_cfg_sink *o = &d->cfg->outputs[i];
 
-        struct stat sb;
-
-        /* Only a regular file it made or appends to: never /dev/null or a FIFO. */
-        if (strcmp(o->type, "file") != 0 || o->path == NULL || stat(o->path, &sb) != 0 ||
-            !S_ISREG(sb.st_mode))
-            continue;
-        if (chown(o->path, d->uid, d->gid) != 0)
-            sw_log_warn("%s: chown: %s", o->path, strerror(errno));
+        if (strcmp(o->type, "file") == 0 && o->path != NULL && strcmp(o->path, "-") != 0 &&
+            !own_output(o->path, d->uid, d->gid))
+            return 2;
     }
-    if (geteuid() == 0)
-        own_dir(d->cfg->agent.run_dir, d->uid, d->gid);
+    if (geteuid() == 0 && !own_dir(d->cfg->agent.run_dir, d->uid, d->gid))
+        return 2;
     snprintf(d->sock_path, sizeof(d->sock_path), "%s/%s", d->cfg->agent.run_dir,
              SW_CONTROL_SOCKET_NAME);
     d->ctl = sw_control_open(d->sock_path, d->uid, d->gid, &err);
@@ -540,9 +683,7 @@ static int
 serve(struct daemon *d, const sigset_t *sigs)
 {
     uint64_t wd_usec = sw_notify_watchdog_usec();
-    /* Feed at half the period; never check more often than every 2 s, so that threads that
-     * beat once a second when idle always show progress between two checks. */
-    uint64_t wd_every = wd_usec / 2 > 2000000u ? wd_usec / 2 : 2000000u;
+    uint64_t wd_every = watchdog_check_us();
     uint64_t t = sw_clock_us(CLOCK_MONOTONIC);
     uint64_t next_status = t, next_wd = t + wd_every, next_stats = t + d->stats_interval_us;
     bool stalled = false;
@@ -561,11 +702,18 @@ serve(struct daemon *d, const sigset_t *sigs)
         int sig = sigtimedwait(sigs, &si, &one);
 
         if (sig == SIGTERM || sig == SIGINT) {
-            sw_log_notice("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            sw_log_notice("%s: stopping: flows end, queues drain, within %llu ms "
+                          "(agent.stop_timeout)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+                          (unsigned long long)(d->stop_timeout_us / 1000u));
             return 0;
         }
-        if (sig == SIGHUP)
+        if (sig == SIGHUP) {
             reload(d);
+            /* A shorter stats.interval counts from now, not after the longer one ran out. */
+            t = sw_clock_us(CLOCK_MONOTONIC);
+            if (next_stats > t + d->stats_interval_us)
+                next_stats = t + d->stats_interval_us;
+        }
         if (sw_pipeline_failed(d->pl, &err)) {
             sw_log_error("%s: capture stopped; exiting so that the service manager restarts "
                          "seawall", err.msg);
@@ -588,6 +736,8 @@ serve(struct daemon *d, const sigset_t *sigs)
         }
         if (t >= next_status) {
             next_status = t + 1000000u;
+            if (sw_pipeline_settle(d->pl))
+                reload_completed(d);
             refresh(d);
             publish_status(d);
         }
@@ -655,7 +805,7 @@ sw_cmd_run(int argc, char **argv)
     if (rc == 0)
         rc = serve(&d, &sigs);
     sw_notify_stopping();
-    if (d.pl != NULL && !sw_pipeline_stop(d.pl, d.cfg->agent.stop_timeout)) {
+    if (d.pl != NULL && !sw_pipeline_stop(d.pl, d.stop_timeout_us)) {
         /* A worker is stuck: its memory is still in use, exit without freeing it. */
         sw_log_error("stopped without draining everything within agent.stop_timeout");
         sw_control_stop(d.ctl);

@@ -107,8 +107,9 @@ usage(FILE *fp)
             "  -c, --config FILE      configuration file\n"
             "      --set KEY=VALUE    override a configuration key\n"
             "  -v, --verbose          more messages on stderr\n"
-            "Exit status: 0 no match, 1 matches, 2 usage or rule errors (a rule file that\n"
-            "does not compile makes the run incomplete: 2, even when the others matched).\n");
+            "Exit status: 0 no match, 1 matches, 2 usage error or an incomplete run: a rule\n"
+            "file left out, a PATH that cannot be read, no file readable at all, or events\n"
+            "that could not be written (2 even when something matched).\n");
 }
 
 /* --- queue --------------------------------------------------------------------------------- */
@@ -533,6 +534,7 @@ make_router(const char *out, const char *host, struct sw_err *err)
         .path = (char *)(uintptr_t)(out != NULL ? out : "-"),
         .types = SW_EV_ALL,
         .truncate = true,
+        .follow = true, /* -o names a path on the command line: -o /dev/stdout works */
     };
     struct sw_eve_cfg eve = {.host = host};
     struct sw_sink **sinks = sw_calloc(1, sizeof(*sinks));
@@ -666,11 +668,14 @@ sw_cmd_scan(int argc, char **argv)
     struct walk_ctx wc = {.sc = &sc, .tty = isatty(STDERR_FILENO) == 1};
     bool started = sc.w[sc.n - 1].started;
 
+    unsigned bad_roots = 0;
     for (int i = optind; started && globs != NULL && i < argc; i++) {
         struct sw_err werr;
 
-        if (sw_walk_run(argv[i], &wo, on_file, &wc, &wcnt, &werr) != SW_OK)
+        if (sw_walk_run(argv[i], &wo, on_file, &wc, &wcnt, &werr) != SW_OK) {
             sw_log_error("%s", werr.msg);
+            bad_roots++;
+        }
     }
     queue_close(&sc.q);
     for (unsigned i = 0; i < sc.n; i++) {
@@ -709,7 +714,21 @@ sw_cmd_scan(int argc, char **argv)
                 (unsigned long long)total.files, (unsigned long long)total.bytes,
                 (unsigned long long)total.matches, (unsigned long long)total.errors,
                 (unsigned long long)total.timeouts);
-    rc = ls.files_failed > 0 ? 2 : total.matches > 0 ? 1 : 0;
+    /* An incomplete run is 2 even when something matched: a rule file left out, a PATH that
+     * could not be walked, nothing readable at all, or events that were not written (the
+     * sink reported why). */
+    uint64_t n_events, n_lost;
+    sw_router_counts(router, &n_events, &n_lost);
+    if (n_lost > 0)
+        sw_log_error("%s: %llu of %llu events were not written", a.out != NULL ? a.out : "stdout",
+                     (unsigned long long)n_lost, (unsigned long long)n_events);
+    if (total.files == 0 && total.errors > 0 && bad_roots == 0)
+        sw_log_error("scan: no file could be read (%llu errors)", (unsigned long long)total.errors);
+    if (ls.files_failed > 0 || bad_roots > 0 || n_lost > 0 ||
+        (total.files == 0 && total.errors > 0))
+        rc = 2;
+    else
+        rc = total.matches > 0 ? 1 : 0;
     goto out;
 fail:
     if (err.msg[0] != '\0')

@@ -768,6 +768,20 @@ fields_equal(const struct sw_cfg_row *rows, size_t n, const void *a, const void 
 
 /* --- applying values ------------------------------------------------------------------------- */
 
+#define UNBUILT "not supported by this build yet"
+
+/* The one check of keys this build parses but does nothing with (SW_CFG_UNBUILT rows), for a
+ * file and --set alike, so `config check` answers as `run` does: called once the key's value
+ * was applied without a new error (before: the error count then), so a bad value is reported
+ * as such, a good one as unsupported. at: the key's node, for its position. */
+static void
+check_built(struct loader *ld, const struct sw_cfg_row *row, const struct ynode *at,
+            const char *path, unsigned before)
+{
+    if ((row->flags & SW_CFG_UNBUILT) != 0 && ld->n_errors == before)
+        lerr(ld, at, path, UNBUILT);
+}
+
 static void apply_map(struct loader *ld, const char *disp, const char *look,
                       const struct ynode *map, const struct sw_cfg_row *rows, size_t n_rows,
                       void *base, bool *seen);
@@ -827,6 +841,10 @@ apply_str(struct loader *ld, const char *path, const struct sw_cfg_row *row,
     if (row->enums != NULL && enum_lookup(row->enums, s) < 0) {
         lerr(ld, v, path, "'%s' is not one of %s", shorten(s, show, sizeof(show)),
              fmt_choices(row->enums, ", ", choices, sizeof(choices)));
+        return;
+    }
+    if (row->enums != NULL && (row->enums[enum_lookup(row->enums, s)].flags & SW_CFG_UNBUILT)) {
+        lerr(ld, v, path, "%s: " UNBUILT, shorten(s, show, sizeof(show)));
         return;
     }
     if (len < row->min) {
@@ -1362,7 +1380,10 @@ apply_map(struct loader *ld, const char *disp, const char *look, const struct yn
         if (n_known < MAX_MAP_KEYS)
             known[n_known++] = key;
         if (row != NULL) {
+            unsigned before = ld->n_errors;
+
             apply_value(ld, dk, row, val, base);
+            check_built(ld, row, key, dk, before);
             if (seen != NULL)
                 seen[row - rows] = true;
         } else {
@@ -1419,7 +1440,10 @@ apply_override(struct loader *ld, const char *spec, struct sw_config *cfg)
     key[klen] = '\0';
     row = find_row(sw_cfg_schema, sw_cfg_schema_len, key);
     if (row != NULL) {
+        unsigned before = ld->n_errors;
+
         apply_text(ld, key, row, eq + 1, cfg);
+        check_built(ld, row, NULL, key, before);
     } else if (klen > 0 && is_section(sw_cfg_schema, sw_cfg_schema_len, key)) {
         if (ytree_parse(ld, &t, eq + 1, strlen(eq + 1), false, key) && t.root != NULL)
             apply_map(ld, key, key, t.root, sw_cfg_schema, sw_cfg_schema_len, cfg, NULL);
@@ -1944,6 +1968,8 @@ sw_cfg_dump(const struct sw_config *cfg, int fd)
     for (size_t i = 0; i < sw_cfg_schema_len; i++) {
         const struct sw_cfg_row *row = &sw_cfg_schema[i];
 
+        if ((row->flags & SW_CFG_UNBUILT) != 0)
+            continue; /* no effect in this build: not an effective value */
         out_str(&o, row->path);
         out_str(&o, ": ");
         out_value(&o, row, cfg);
@@ -2014,10 +2040,21 @@ doc_row(struct out *o, const char *prefix, const struct sw_cfg_row *row)
                  (row->flags & SW_CFG_POW2) != 0 ? ", power of two" : "");
         break;
     case SW_CFG_STR:
-        if (row->enums != NULL)
-            fmt_choices(row->enums, ", ", range, sizeof(range));
-        else
+        if (row->enums == NULL) {
             snprintf(range, sizeof(range), "up to %llu bytes", (unsigned long long)row->max);
+            break;
+        }
+        fmt_choices(row->enums, ", ", range, sizeof(range));
+        for (size_t i = 0, n = strlen(range); row->enums[i].name != NULL; i++) {
+            if ((row->enums[i].flags & SW_CFG_UNBUILT) == 0 || n >= sizeof(range))
+                continue;
+            /* ", not in this build yet: a, b" */
+            n += (size_t)snprintf(range + n, sizeof(range) - n, "%s%s",
+                                  strstr(range, "; not in this build yet: ") == NULL
+                                      ? "; not in this build yet: "
+                                      : ", ",
+                                  row->enums[i].name);
+        }
         break;
     case SW_CFG_ENUM:
     case SW_CFG_EVTYPES:
@@ -2036,6 +2073,7 @@ doc_row(struct out *o, const char *prefix, const struct sw_cfg_row *row)
     out_str(o, " | ");
     out_str(o, row->help);
     out_str(o, (row->flags & SW_CFG_RESTART) != 0 ? " (restart)" : "");
+    out_str(o, (row->flags & SW_CFG_UNBUILT) != 0 ? " (" UNBUILT ")" : "");
     out_str(o, " |\n");
 }
 

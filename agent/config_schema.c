@@ -31,74 +31,77 @@
 #define PATH_MAX_LEN 4095
 
 static const struct sw_cfg_enum log_levels[] = {
-    {"error", SW_LOG_ERROR}, {"warning", SW_LOG_WARNING}, {"notice", SW_LOG_NOTICE},
-    {"info", SW_LOG_INFO},   {"debug", SW_LOG_DEBUG},     {NULL, 0},
+    {"error", SW_LOG_ERROR, 0}, {"warning", SW_LOG_WARNING, 0}, {"notice", SW_LOG_NOTICE, 0},
+    {"info", SW_LOG_INFO, 0},   {"debug", SW_LOG_DEBUG, 0},     {NULL, 0, 0},
 };
 
 static const struct sw_cfg_enum when_full[] = {
-    {"drop_oldest", SW_WHEN_FULL_DROP_OLDEST},
-    {"drop_newest", SW_WHEN_FULL_DROP_NEWEST},
-    {NULL, 0},
+    {"drop_oldest", SW_WHEN_FULL_DROP_OLDEST, 0},
+    {"drop_newest", SW_WHEN_FULL_DROP_NEWEST, 0},
+    {NULL, 0, 0},
 };
 
 static const struct sw_cfg_enum spool_modes[] = {
-    {"always", SW_SPOOL_ALWAYS},
-    {"overflow", SW_SPOOL_OVERFLOW},
-    {"off", SW_SPOOL_OFF},
-    {NULL, 0},
+    {"always", SW_SPOOL_ALWAYS, 0},
+    {"overflow", SW_SPOOL_OVERFLOW, 0},
+    {"off", SW_SPOOL_OFF, 0},
+    {NULL, 0, 0},
 };
 
 /* A sink's spool.mode: "default" is the top-level spool.mode. */
 static const struct sw_cfg_enum sink_spool_modes[] = {
-    {"default", SW_SPOOL_DEFAULT},
-    {"always", SW_SPOOL_ALWAYS},
-    {"overflow", SW_SPOOL_OVERFLOW},
-    {"off", SW_SPOOL_OFF},
-    {NULL, 0},
+    {"default", SW_SPOOL_DEFAULT, 0},
+    {"always", SW_SPOOL_ALWAYS, 0},
+    {"overflow", SW_SPOOL_OVERFLOW, 0},
+    {"off", SW_SPOOL_OFF, 0},
+    {NULL, 0, 0},
 };
 
 static const struct sw_cfg_enum fsync_modes[] = {
-    {"batch", SW_FSYNC_BATCH},
-    {"interval", SW_FSYNC_INTERVAL},
-    {"never", SW_FSYNC_NEVER},
-    {NULL, 0},
+    {"batch", SW_FSYNC_BATCH, 0},
+    {"interval", SW_FSYNC_INTERVAL, 0},
+    {"never", SW_FSYNC_NEVER, 0},
+    {NULL, 0, 0},
 };
 
 static const struct sw_cfg_enum tls_versions[] = {
-    {"1.2", 0x0303},
-    {"1.3", 0x0304},
-    {NULL, 0},
+    {"1.2", 0x0303, 0},
+    {"1.3", 0x0304, 0},
+    {NULL, 0, 0},
 };
 
 static const struct sw_cfg_enum syslog_transports[] = {
-    {"udp", 0}, {"tcp", 0}, {"tls", 0}, {"relp", 0}, {NULL, 0},
+    {"udp", 0, 0}, {"tcp", 0, 0}, {"tls", 0, 0}, {"relp", 0, 0}, {NULL, 0, 0},
 };
 
 /* RFC 5424 section 6.2.1 facility names (the codes are in output/sink_syslog.c). */
 static const struct sw_cfg_enum syslog_facilities[] = {
-    {"kern", 0},    {"user", 0},    {"mail", 0},     {"daemon", 0},   {"auth", 0},
-    {"syslog", 0},  {"lpr", 0},     {"news", 0},     {"uucp", 0},     {"cron", 0},
-    {"authpriv", 0}, {"ftp", 0},    {"ntp", 0},      {"security", 0}, {"console", 0},
-    {"solaris-cron", 0}, {"local0", 0}, {"local1", 0}, {"local2", 0}, {"local3", 0},
-    {"local4", 0},  {"local5", 0},  {"local6", 0},   {"local7", 0},   {NULL, 0},
+    {"kern", 0, 0},    {"user", 0, 0},    {"mail", 0, 0},     {"daemon", 0, 0},   {"auth", 0, 0},
+    {"syslog", 0, 0},  {"lpr", 0, 0},     {"news", 0, 0},     {"uucp", 0, 0},     {"cron", 0, 0},
+    {"authpriv", 0, 0}, {"ftp", 0, 0},    {"ntp", 0, 0},      {"security", 0, 0}, {"console", 0, 0},
+    {"solaris-cron", 0, 0}, {"local0", 0, 0}, {"local1", 0, 0}, {"local2", 0, 0}, {"local3", 0, 0},
+    {"local4", 0, 0},  {"local5", 0, 0},  {"local6", 0, 0},   {"local7", 0, 0},   {NULL, 0, 0},
 };
 
 static const struct sw_cfg_enum http_formats[] = {
-    {"elasticsearch", 0}, {"splunk", 0}, {NULL, 0},
+    {"elasticsearch", 0, 0}, {"splunk", 0, 0}, {NULL, 0, 0},
 };
 
 static const struct sw_cfg_enum kafka_keys[] = {
-    {"community_id", 0}, {"none", 0}, {NULL, 0},
+    {"community_id", 0, 0}, {"none", 0, 0}, {NULL, 0, 0},
 };
 
+#define U SW_CFG_UNBUILT
+
 static const struct sw_cfg_enum sink_types[] = {
-    {"file", 0}, {"stdout", 0}, {"syslog", 0}, {"tcp", 0}, {"http", 0}, {"kafka", 0}, {NULL, 0},
+    {"file", 0, 0}, {"stdout", 0, 0}, {"syslog", 0, 0}, {"tcp", 0, 0}, {"http", 0, 0},
+    {"kafka", 0, 0}, {NULL, 0, 0},
 };
 
 static const struct sw_cfg_enum event_types[] = {
-    {"alert", SW_EV_ALERT}, {"flow", SW_EV_FLOW},       {"fileinfo", SW_EV_FILEINFO},
-    {"fim", SW_EV_FIM},     {"anomaly", SW_EV_ANOMALY}, {"stats", SW_EV_STATS},
-    {"engine", SW_EV_ENGINE}, {NULL, 0},
+    {"alert", SW_EV_ALERT, 0},     {"flow", SW_EV_FLOW, 0},       {"fileinfo", SW_EV_FILEINFO, 0},
+    {"fim", SW_EV_FIM, 0},         {"anomaly", SW_EV_ANOMALY, 0}, {"stats", SW_EV_STATS, 0},
+    {"engine", SW_EV_ENGINE, 0},   {NULL, 0, 0},
 };
 
 static bool
@@ -379,7 +382,7 @@ static const struct sw_cfg_row sink_rows[] = {
     {.path = "path", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = PATH_MAX_LEN, FS(path),
      .help = "file sink: the JSON-lines file"},
     {.path = "address", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 1024, FS(address),
-     .help = "network sinks: host:port or URL"},
+     .help = "network sinks: host:port (syslog, tcp; kafka: a broker)"},
     {.path = "types", .type = SW_CFG_EVTYPES,
      .def = "[alert, flow, fileinfo, fim, anomaly, stats, engine]", .min = 1, .max = 64, FS(types),
      .enums = event_types, .help = "event types this sink takes (default: all)"},
@@ -520,35 +523,39 @@ const struct sw_cfg_row sw_cfg_schema[] = {
      F(network.workers), .flags = R, .help = "capture worker threads (one flow table each)"},
     {.path = "network.home_net", .type = SW_CFG_CIDRLIST,
      .def = "[10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]", .max = 4096, F(network.home_net),
-     .help = "$HOME_NET of the rules"},
+     .flags = U, .help = "$HOME_NET of the rules"},
     {.path = "network.max_flows", .type = SW_CFG_UINT, .def = "1000000", .min = 1,
      .max = 100000000, F(network.max_flows), .flags = R,
      .help = "flows tracked at once, all workers together"},
     {.path = "network.timeouts.tcp_new", .type = SW_CFG_DURATION, .def = "30s", .min = SEC,
-     .max = DAY, F(network.timeouts.tcp_new), .help = "idle timeout of an unanswered TCP flow"},
+     .max = DAY, F(network.timeouts.tcp_new), .flags = R,
+     .help = "idle timeout of an unanswered TCP flow"},
     {.path = "network.timeouts.tcp_established", .type = SW_CFG_DURATION, .def = "600s",
      .min = SEC, .max = DAY, F(network.timeouts.tcp_established),
-     .help = "idle timeout of an established TCP flow"},
+     .flags = R, .help = "idle timeout of an established TCP flow"},
     {.path = "network.timeouts.tcp_closed", .type = SW_CFG_DURATION, .def = "10s", .min = SEC,
-     .max = DAY, F(network.timeouts.tcp_closed), .help = "timeout after FIN or RST"},
+     .max = DAY, F(network.timeouts.tcp_closed), .flags = R,
+     .help = "timeout after FIN or RST"},
     {.path = "network.timeouts.udp", .type = SW_CFG_DURATION, .def = "120s", .min = SEC,
-     .max = DAY, F(network.timeouts.udp), .help = "idle timeout of a UDP flow"},
+     .max = DAY, F(network.timeouts.udp), .flags = R, .help = "idle timeout of a UDP flow"},
     {.path = "network.timeouts.icmp", .type = SW_CFG_DURATION, .def = "30s", .min = SEC,
-     .max = DAY, F(network.timeouts.icmp), .help = "idle timeout of an ICMP flow"},
+     .max = DAY, F(network.timeouts.icmp), .flags = R,
+     .help = "idle timeout of an ICMP flow"},
     {.path = "network.timeouts.other", .type = SW_CFG_DURATION, .def = "60s", .min = SEC,
-     .max = DAY, F(network.timeouts.other), .help = "idle timeout of other IP protocols"},
+     .max = DAY, F(network.timeouts.other), .flags = R,
+     .help = "idle timeout of other IP protocols"},
     {.path = "network.fragments.memcap", .type = SW_CFG_SIZE, .def = "32MiB", .min = MIB,
      .max = 64 * GIB, F(network.fragments.memcap), .flags = R,
      .help = "memory for IP fragment reassembly, all workers"},
     {.path = "network.fragments.timeout", .type = SW_CFG_DURATION, .def = "30s", .min = SEC,
      .max = 3600 * SEC, F(network.fragments.timeout),
-     .help = "drop an incomplete fragmented datagram after this"},
+     .flags = R, .help = "drop an incomplete fragmented datagram after this"},
     {.path = "network.fragments.max_trackers", .type = SW_CFG_UINT, .def = "65536", .min = 1,
      .max = 16777216, F(network.fragments.max_trackers), .flags = R,
      .help = "datagrams reassembled at once, all workers"},
     {.path = "network.stream.depth", .type = SW_CFG_SIZE, .def = "1MiB", .min = 4 * KIB,
      .max = GIB, F(network.stream.depth),
-     .help = "bytes reassembled per TCP direction for inspection"},
+     .flags = R, .help = "bytes reassembled per TCP direction for inspection"},
     {.path = "network.stream.memcap", .type = SW_CFG_SIZE, .def = "256MiB", .min = MIB,
      .max = 64 * GIB, F(network.stream.memcap), .flags = R,
      .help = "memory for TCP reassembly, all workers"},
@@ -583,9 +590,11 @@ const struct sw_cfg_row sw_cfg_schema[] = {
      F(ndpi.sha1_file), .flags = R,
      .help = "nDPI malicious certificate SHA-1s (\"\": none)"},
     {.path = "ndpi.max_packets.tcp", .type = SW_CFG_UINT, .def = "80", .min = 1, .max = 10000,
-     F(ndpi.max_packets.tcp), .help = "TCP packets inspected before giving up on detection"},
+     F(ndpi.max_packets.tcp), .flags = R,
+     .help = "TCP packets inspected before giving up on detection"},
     {.path = "ndpi.max_packets.udp", .type = SW_CFG_UINT, .def = "24", .min = 1, .max = 10000,
-     F(ndpi.max_packets.udp), .help = "UDP packets inspected before giving up on detection"},
+     F(ndpi.max_packets.udp), .flags = R,
+     .help = "UDP packets inspected before giving up on detection"},
     {.path = "ndpi.risk_exceptions.risks", .type = SW_CFG_STRLIST, .def = "[]", .max = 256,
      F(ndpi.risk_exceptions.risks), .check = check_risk_name,
      .help = "nDPI risks never alerted on (NDPI_* names)"},
@@ -610,12 +619,14 @@ const struct sw_cfg_row sw_cfg_schema[] = {
 
     /* files */
     {.path = "files.paths", .type = SW_CFG_STRLIST, .def = "[]", .max = 1024, F(files.paths),
-     .flags = R, .check = check_nonempty, .help = "watched trees (fanotify, else inotify)"},
+     .flags = R | U, .check = check_nonempty, .help = "watched trees (fanotify, else inotify)"},
     {.path = "files.exclude", .type = SW_CFG_STRLIST, .def = "[]", .max = 1024,
-     F(files.exclude), .check = check_nonempty, .help = "globs of paths never scanned"},
+     F(files.exclude), .flags = U, .check = check_nonempty,
+     .help = "globs of paths never scanned"},
     {.path = "files.max_scan_size", .type = SW_CFG_SIZE, .def = "64MiB", .min = KIB,
-     .max = 64 * GIB, F(files.max_scan_size), .help = "larger files are hashed, not scanned"},
-    {.path = "files.fim", .type = SW_CFG_BOOL, .def = "true", F(files.fim), .flags = R,
+     .max = 64 * GIB, F(files.max_scan_size), .flags = U,
+     .help = "larger files are hashed, not scanned"},
+    {.path = "files.fim", .type = SW_CFG_BOOL, .def = "true", F(files.fim), .flags = R | U,
      .help = "keep a baseline of watched files and report changes"},
 
     /* outputs */

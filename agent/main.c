@@ -1,4 +1,5 @@
 /* main.c - the seawall binary: dispatch to a subcommand. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +25,12 @@ usage(FILE *fp)
 int
 main(int argc, char **argv)
 {
+    struct sigaction ign = {.sa_handler = SIG_IGN};
+
     sw_log_setup(SW_LOG_NOTICE, SW_LOG_MODE_CLI);
+    /* A file-size limit (ulimit -f) must be a write error the output counts and reports
+     * (EFBIG), not a signal that kills seawall between two halves of a line. */
+    sigaction(SIGXFSZ, &ign, NULL);
     if (argc < 2) {
         usage(stderr);
         return 2;

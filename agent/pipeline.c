@@ -16,9 +16,11 @@
 #include "sw/clock.h"
 #include "sw/decode.h"
 #include "sw/defrag.h"
-#include "sw/eve.h"
 #include "sw/det_ndpi_risk.h"
+#include "sw/detset.h"
+#include "sw/eve.h"
 #include "sw/flow.h"
+#include "sw/hash.h"
 #include "sw/log.h"
 #include "sw/ndpi.h"
 #include "sw/net_worker.h"
@@ -32,18 +34,18 @@
 #define BATCH_PKTS 512
 #define BATCH_MIN_BYTES (320u * 1024u) /* > libpcap's largest snap length (256 KiB) */
 #define EVENT_RING 4096
-#define LIVE_TICK_US 1000000u   /* live: workers hear the time at least this often */
-#define LIVE_WAIT_MS 1000       /* live: idle threads wake this often (heartbeat, requests) */
-#define LIVE_DISPATCH 4096      /* live: packets taken from libpcap per call */
+#define LIVE_TICK_US 1000000u /* live: workers hear the time at least this often */
+#define LIVE_WAIT_MS 1000     /* live: idle threads wake this often (heartbeat, requests) */
+#define LIVE_DISPATCH 4096    /* live: packets taken from libpcap per call */
 
 /* Packets copied for one worker; data of pkt[i] points into buf. */
 struct batch {
     uint32_t n;
     size_t used, cap;
-    uint64_t now_us; /* capture time when sent: the worker expires flows against it */
-    bool final;      /* last batch of its lane: the capture side stops */
+    uint64_t now_us;    /* capture time when sent: the worker expires flows against it */
+    bool final;         /* last batch of its lane: the capture side stops */
     uint32_t stats_gen; /* != 0: publish a counter snapshot tagged with it (offline -v) */
-    uint8_t *buf;    /* owned */
+    uint8_t *buf;       /* owned */
     struct sw_packet pkt[BATCH_PKTS];
 };
 
@@ -62,33 +64,26 @@ struct lane {
     unsigned n_batches; /* allocated so far (capture side) */
 };
 
-struct sw_det_set {
-    struct sw_config *cfg;         /* owned */
-    struct sw_yara_rules *rules;   /* owned, may be NULL */
-    struct sw_det_ndpi_risk *risk; /* owned */
-    uint32_t gen;
-};
-
 struct worker {
     struct sw_pipeline *pl;
     unsigned idx;
     pthread_t thread;
     bool started;
-    struct sw_net_worker *nw;  /* owned by the worker thread once started */
-    struct sw_producer *prod;  /* owned by the router */
+    struct sw_net_worker *nw; /* owned by the worker thread once started */
+    struct sw_producer *prod; /* owned by the router */
+    struct sw_emitter em;     /* the net worker's: stamps the host, then prod's emitter */
     struct bell bell;
-    unsigned finals;           /* worker thread: lanes that delivered their final batch */
-    uint64_t now_us;           /* worker thread: latest capture time heard */
-    const struct sw_det_set *det; /* worker thread: the set in use */
-    _Atomic uint32_t det_gen;     /* generation in use (acknowledges a swap) */
+    unsigned finals;              /* worker thread: lanes that delivered their final batch */
+    uint64_t now_us;              /* worker thread: latest capture time heard */
+    struct sw_det_reader rd;      /* the detection set in use (acknowledges a swap) */
     struct sw_worker_stats final; /* written by the worker before exit, read after join */
     _Atomic int ready;            /* the worker made its nDPI module (or failed to) */
     struct sw_worker_stats snap;  /* written by the worker before snap_gen, read by main after */
     _Atomic uint32_t snap_gen;
     _Atomic int init_failed;
-    struct sw_err init_err;       /* written by the worker before `ready` */
-    _Atomic uint64_t beat;        /* loop iterations: the watchdog's proof of progress */
-    uint64_t beat_seen;           /* main thread */
+    struct sw_err init_err; /* written by the worker before `ready` */
+    _Atomic uint64_t beat;  /* loop iterations: the watchdog's proof of progress */
+    uint64_t beat_seen;     /* main thread */
 };
 
 /* A capture side: the main thread offline, one thread per interface live. */
@@ -97,18 +92,19 @@ struct capture {
     unsigned idx;
     pthread_t thread;
     bool started;
-    struct sw_live *live;       /* owned; NULL offline */
-    struct lane *lane;          /* owned: one per worker */
-    struct bell bell;           /* offline: waits for batches to come back */
-    struct sw_producer *prod;   /* owned by the router: anomaly events */
-    struct sw_defrag *defrag;   /* owned */
+    struct sw_live *live;     /* owned; NULL offline */
+    struct lane *lane;        /* owned: one per worker */
+    struct bell bell;         /* offline: waits for batches to come back */
+    struct sw_producer *prod; /* owned by the router: anomaly events */
+    struct sw_det_reader rd;  /* detection set in use: network.decode.*, eve.anomaly_rate */
+    struct sw_defrag *defrag; /* owned */
     struct sw_decode_stats dstats;
     struct sw_capture_stats cstats;
-    struct sw_worker_stats ws;  /* anomaly counters of this capture side */
-    struct sw_iface_stats ifs;  /* live counters */
+    struct sw_worker_stats ws; /* anomaly counters of this capture side */
+    struct sw_iface_stats ifs; /* live counters */
     uint64_t now_us;
     uint64_t next_tick_us;
-    const char *source;         /* offline: the file being read; live: the interface */
+    const char *source; /* offline: the file being read; live: the interface */
     uint64_t pkt_no;
     /* anomaly rate limit in capture time */
     uint64_t anomaly_sec;
@@ -125,30 +121,36 @@ struct capture {
     _Atomic uint64_t beat;
     uint64_t beat_seen;
     _Atomic int failed;
-    struct sw_err fail_err;     /* written before `failed` */
+    struct sw_err fail_err; /* written before `failed` */
 };
 
 struct sw_pipeline {
     const struct sw_config *cfg;
     bool live;
-    unsigned n;                 /* workers */
-    struct worker *w;           /* owned */
-    unsigned n_cap;             /* capture sides */
-    struct capture *cap;        /* owned */
+    unsigned n;       /* workers */
+    struct worker *w; /* owned */
+    /* Hash keys, set before any thread starts and read-only after (one pipeline per
+     * process). flow_key: every worker's flow-table buckets, random: a sender who could pick
+     * flows sharing a chain would make each packet walk it. dispatch_key: which worker gets
+     * a packet (sw_flow_hash_hosts), live only; see pipeline_setup. */
+    struct sw_hash_key flow_key;
+    struct sw_hash_key dispatch_key;
+    unsigned n_cap;      /* capture sides */
+    struct capture *cap; /* owned */
     struct sw_router *router;
     struct sw_producer *main_prod; /* live: the main thread's stats and engine events */
-    struct sw_decode_cfg dcfg;
+    struct sw_decode_cfg dcfg;     /* offline: the capture side's (live: each set has one) */
     size_t batch_cap;
     unsigned max_batches;
-    int stop_efd;               /* live: readable once capture must stop */
+    int stop_efd; /* live: readable once capture must stop */
     _Atomic int stopping;
     bool started, stopped, drained; /* main thread: start() ran; stop() ran; and drained */
-    /* detection sets: workers read `det` when its generation changes */
-    _Atomic(struct sw_det_set *) det;
-    struct sw_det_set *retired; /* previous set, until every worker switched */
-    _Atomic uint32_t snap_req;  /* live: generation of the snapshot asked for */
+    /* detection sets: workers adopt a newly published one between batches */
+    struct sw_det_pub det;
+    _Atomic uint32_t snap_req; /* live: generation of the snapshot asked for */
     uint64_t start_us;
-    long stall_worker;          /* test hook: -1 none */
+    long stall_worker;       /* test hook: -1 none */
+    unsigned scan_timeout_s; /* per YARA scan; 0: the default (sw_pipeline_set_watchdog) */
     /* offline -v: a stats event every stats.interval of capture time */
     bool periodic_stats;
     uint64_t next_stats_us;
@@ -233,58 +235,61 @@ batch_destroy(struct batch *b)
     sw_free(b);
 }
 
-/* --- detection sets ----------------------------------------------------------------------- */
-
-struct sw_det_set *
-sw_det_set_create(struct sw_config *cfg, struct sw_yara_rules *rules, struct sw_err *err)
-{
-    struct sw_det_set *d = sw_calloc(1, sizeof(*d));
-
-    if (d == NULL) {
-        sw_cfg_free(cfg);
-        sw_yara_rules_destroy(rules);
-        sw_err_set(err, SW_ENOMEM, "detection: out of memory");
-        return NULL;
-    }
-    d->cfg = cfg;
-    d->rules = rules;
-    d->risk = sw_det_ndpi_risk_create(cfg, err);
-    if (d->risk == NULL) {
-        sw_det_set_destroy(d);
-        return NULL;
-    }
-    return d;
-}
-
-void
-sw_det_set_destroy(struct sw_det_set *d)
-{
-    if (d == NULL)
-        return;
-    sw_det_ndpi_risk_destroy(d->risk);
-    sw_yara_rules_destroy(d->rules);
-    sw_cfg_free(d->cfg);
-    sw_free(d);
-}
-
 /* --- workers ------------------------------------------------------------------------------ */
+
+/* Worker thread: build this worker's state for detection set d (a new YARA scanner). */
+static enum sw_rc
+worker_install(void *ctx, const struct sw_det_set *d, struct sw_err *err)
+{
+    struct worker *w = ctx;
+    struct sw_net_detection nd = {.cfg = d->cfg, .risk = d->risk, .rules = d->rules};
+
+    return sw_net_worker_set_detection(w->nw, &nd, err);
+}
+
+/* Capture thread: its per-set state is the set itself (decoding, anomaly rate, host). */
+static enum sw_rc
+capture_install(void *ctx, const struct sw_det_set *d, struct sw_err *err)
+{
+    (void)ctx;
+    (void)d;
+    (void)err;
+    return SW_OK;
+}
+
+/* The set's EVE host on an event made by a thread that holds set d. */
+static void
+stamp_host(struct sw_event *ev, const struct sw_det_set *d)
+{
+    size_t n = strlen(d->host);
+
+    if (n > 0 && n < sizeof(ev->host))
+        memcpy(ev->host, d->host, n + 1);
+}
+
+/* Worker thread: the net worker's emitter. The host is copied into the event rather than
+ * pointed to, so the event does not depend on the set's lifetime. */
+static void
+worker_emit(struct sw_emitter *em, struct sw_event *ev)
+{
+    struct worker *w = em->ctx;
+
+    stamp_host(ev, w->rd.set);
+    sw_emit(&w->prod->em, ev);
+}
 
 /* Worker thread, live: switch to a newly published detection set. */
 static void
 worker_check_det(struct worker *w)
 {
-    struct sw_det_set *d = atomic_load_explicit(&w->pl->det, memory_order_acquire);
-    struct sw_err err;
+    struct sw_det_reader *rd = &w->rd;
 
-    if (d == w->det)
-        return;
-    if (sw_net_worker_set_detection(w->nw, d->risk, d->rules, &err) != SW_OK) {
-        /* The worker keeps the previous set; the reload is reported by the main thread. */
+    if (sw_det_adopt(rd, &w->pl->det, worker_install, w, w->now_us) == SW_DET_FAILED) {
+        /* The worker keeps the previous set, and tries again a second later; the reload is
+         * reported by the main thread. */
         SW_LOG_RATELIMIT(SW_LOG_ERROR, "worker %u: %s (keeping the previous rules)", w->idx,
-                         err.msg);
+                         rd->err.msg);
     }
-    w->det = d;
-    atomic_store_explicit(&w->det_gen, d->gen, memory_order_release);
 }
 
 /* Worker thread, live: answer a snapshot request. */
@@ -380,22 +385,24 @@ worker_main(void *arg)
 {
     struct worker *w = arg;
     struct sw_pipeline *pl = w->pl;
-    const struct sw_det_set *det = atomic_load(&pl->det);
+    const struct sw_det_set *det = w->rd.set;
     char name[16];
     unsigned next = 0;
 
     snprintf(name, sizeof(name), "sw-worker/%u", w->idx);
     pthread_setname_np(pthread_self(), name);
-    w->nw = sw_net_worker_create(pl->cfg, w->idx, pl->n, det->risk, det->rules, &w->prod->em,
+    struct sw_net_detection nd = {.cfg = det->cfg, .risk = det->risk, .rules = det->rules};
+    struct sw_net_watch watch = {.scan_timeout_s = pl->scan_timeout_s, .progress = &w->beat};
+
+    w->nw = sw_net_worker_create(pl->cfg, w->idx, pl->n, &pl->flow_key, &nd, &watch, &w->em,
                                  &w->init_err);
     if (w->nw == NULL)
         atomic_store(&w->init_failed, 1);
-    w->det = det;
-    atomic_store(&w->det_gen, det->gen);
     atomic_store_explicit(&w->ready, 1, memory_order_release);
     for (unsigned c = 0; c < pl->n_cap; c++)
         bell_ring(&pl->cap[c].bell);
     if (w->nw == NULL) {
+        atomic_store_explicit(&w->rd.active, 0, memory_order_release);
         worker_drain_failed(w);
         sw_producer_close(w->prod);
         return NULL;
@@ -430,6 +437,7 @@ worker_main(void *arg)
     sw_net_worker_stats(w->nw, &w->final);
     sw_net_worker_destroy(w->nw, w->now_us);
     w->nw = NULL;
+    atomic_store_explicit(&w->rd.active, 0, memory_order_release); /* done with its set */
     w->final.event_drops += w->prod->drops;
     sw_producer_close(w->prod);
     sw_eve_thread_fini();
@@ -501,7 +509,8 @@ static void
 dispatch(struct capture *cp, const struct sw_packet *p)
 {
     struct sw_pipeline *pl = cp->pl;
-    unsigned wi = pl->n == 1 ? 0 : sw_flow_hash_hosts(p) % pl->n;
+    unsigned wi =
+        pl->n == 1 ? 0 : sw_flow_hash_hosts(pl->live ? &pl->dispatch_key : NULL, p) % pl->n;
     struct lane *l = &cp->lane[wi];
     struct sw_packet *q;
 
@@ -587,7 +596,7 @@ anomaly(struct capture *cp, const struct sw_packet *p)
         cp->anomaly_sec = sec;
         cp->anomaly_in_sec = 0;
     }
-    if (cp->anomaly_in_sec >= cp->pl->cfg->eve.anomaly_rate) {
+    if (cp->anomaly_in_sec >= cp->rd.set->cfg->eve.anomaly_rate) {
         cp->ws.anomalies_suppressed++;
         return;
     }
@@ -597,6 +606,7 @@ anomaly(struct capture *cp, const struct sw_packet *p)
         cp->ws.event_drops++;
         return;
     }
+    stamp_host(ev, cp->rd.set);
     ev->u.anomaly.type = "decode";
     ev->u.anomaly.event = sw_decode_event_name((enum sw_decode_event)p->decode_event);
     ev->u.anomaly.packet_no = cp->live != NULL ? 0 : cp->pkt_no; /* live: no file position */
@@ -619,7 +629,8 @@ static void
 handle_packet(struct capture *cp, struct sw_packet *p)
 {
     struct sw_pipeline *pl = cp->pl;
-    enum sw_decode_rc rc = sw_decode_frame(&pl->dcfg, p, &cp->dstats);
+    const struct sw_decode_cfg *dcfg = &cp->rd.set->dcfg;
+    enum sw_decode_rc rc = sw_decode_frame(dcfg, p, &cp->dstats);
 
     if (p->ts_us > cp->now_us)
         cp->now_us = p->ts_us;
@@ -638,7 +649,7 @@ handle_packet(struct capture *cp, struct sw_packet *p)
 
         if (sw_defrag_add(cp->defrag, p, &dg, &dglen) != SW_OK)
             break; /* held, or dropped and counted */
-        if (sw_decode_reassembled(&pl->dcfg, p, dg, dglen, &r, &cp->dstats) == SW_DECODE_OK)
+        if (sw_decode_reassembled(dcfg, p, dg, dglen, &r, &cp->dstats) == SW_DECODE_OK)
             dispatch(cp, &r);
         else if (r.decode_event != 0)
             anomaly(cp, &r);
@@ -809,6 +820,8 @@ capture_main(void *arg)
             atomic_store(&cp->failed, 1);
             break;
         }
+        /* A reload: decode with the new set from the next packet on (cannot fail). */
+        (void)sw_det_adopt(&cp->rd, &pl->det, capture_install, cp, cp->now_us);
         /* Drain what the kernel holds, a bounded amount per round. */
         for (int round = 0; round < 16; round++) {
             int got = sw_live_dispatch(cp->live, LIVE_DISPATCH, live_packet, cp, &err);
@@ -836,6 +849,7 @@ out:
     /* Keep answering snapshots until the workers are done: main may still ask. */
     live_snapshot(cp);
     sw_producer_close(cp->prod);
+    atomic_store_explicit(&cp->rd.active, 0, memory_order_release); /* done with its set */
     sw_eve_thread_fini();
     return NULL;
 }
@@ -888,8 +902,7 @@ pipeline_free(struct sw_pipeline *pl)
     if (pl->stop_efd > 0)
         close(pl->stop_efd);
     sw_router_destroy(pl->router);
-    sw_det_set_destroy(pl->retired);
-    sw_det_set_destroy(atomic_load(&pl->det));
+    sw_det_pub_fini(&pl->det);
 }
 
 static struct sw_event *
@@ -994,20 +1007,31 @@ capture_setup(struct sw_pipeline *pl, struct capture *cp, unsigned idx, struct s
 /* Everything but the capture sides and the sinks. */
 static enum sw_rc
 pipeline_setup(struct sw_pipeline *pl, const struct sw_config *cfg, unsigned n_workers,
-               unsigned n_cap, const struct sw_eve_cfg *eve, struct sw_sink **sinks,
-               size_t n_sinks, struct sw_err *err)
+               unsigned n_cap, const struct sw_eve_cfg *eve, struct sw_sink **sinks, size_t n_sinks,
+               struct sw_err *err)
 {
     pl->cfg = cfg;
     pl->n = n_workers;
     pl->stop_efd = -1;
     pl->stall_worker = -1;
-    pl->batch_cap = cfg->network.batch_size > BATCH_MIN_BYTES ? cfg->network.batch_size
-                                                              : BATCH_MIN_BYTES;
+    pl->batch_cap =
+        cfg->network.batch_size > BATCH_MIN_BYTES ? cfg->network.batch_size : BATCH_MIN_BYTES;
     pl->max_batches = cfg->network.ring_size;
     sw_decode_cfg_defaults(&pl->dcfg);
     pl->dcfg.max_layers = cfg->network.decode.max_layers;
     pl->dcfg.tunnels = cfg->network.decode.tunnels;
     pl->dcfg.vxlan_port = (uint16_t)cfg->network.decode.vxlan_port;
+    /* Live, the dispatch key is random too: a sender who could aim host pairs at one worker
+     * would overload it while the others idle, and a live worker that falls behind drops.
+     * Offline the unkeyed public hash places flows (dispatch), so that a capture gives the
+     * same events in every run (nDPI 4.2 correlates some flows across hosts inside one
+     * worker's module: which flows share a worker can change what it reports). A capture
+     * crafted to pile its flows on one worker then only costs parallelism: offline nothing
+     * is dropped, and the flow tables stay keyed at random. */
+    if (sw_hash_key_random(&pl->flow_key, err) != SW_OK)
+        return err->code;
+    if (pl->live && sw_hash_key_random(&pl->dispatch_key, err) != SW_OK)
+        return err->code;
 
     /* Offline analysis loses nothing (a full event ring makes the worker wait); live, a
      * worker never waits on output: the event is dropped and counted. */
@@ -1040,6 +1064,26 @@ pipeline_setup(struct sw_pipeline *pl, const struct sw_config *cfg, unsigned n_w
     return sw_ndpi_prime(err);
 }
 
+/* Every worker and capture side holds the published detection set before its thread
+ * starts (readers 0..n-1 the workers, then the capture sides). */
+static void
+attach_readers(struct sw_pipeline *pl)
+{
+    char name[48];
+
+    for (unsigned i = 0; i < pl->n; i++) {
+        snprintf(name, sizeof(name), "worker %u", i);
+        sw_det_reader_attach(&pl->det, i, &pl->w[i].rd, name);
+        pl->w[i].em.emit = worker_emit;
+        pl->w[i].em.ctx = &pl->w[i];
+    }
+    for (unsigned c = 0; c < pl->n_cap; c++) {
+        snprintf(name, sizeof(name), "capture thread of %s",
+                 pl->live ? pl->cfg->network.interfaces[c].name : "the files");
+        sw_det_reader_attach(&pl->det, pl->n + c, &pl->cap[c].rd, name);
+    }
+}
+
 static bool
 start_workers(struct sw_pipeline *pl, struct sw_err *err)
 {
@@ -1053,6 +1097,7 @@ start_workers(struct sw_pipeline *pl, struct sw_err *err)
             return false;
         }
         pl->w[i].started = true;
+        atomic_store_explicit(&pl->w[i].rd.active, 1, memory_order_release);
     }
     return true;
 }
@@ -1076,10 +1121,11 @@ int
 sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, struct sw_err *err)
 {
     struct sw_cfg_sink out = {
-        .type = (char *)(uintptr_t)"file",
+        .type = (char *)(uintptr_t) "file",
         .path = (char *)(uintptr_t)(o->out != NULL ? o->out : "-"),
         .types = SW_EV_ALL,
         .truncate = true,
+        .follow = true, /* -o names a path on the command line: -o /dev/stdout works */
     };
     struct sw_eve_cfg eve = {.host = o->host};
     unsigned n = o->workers != 0 ? o->workers : cfg->network.workers;
@@ -1106,6 +1152,7 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
         return 2;
     }
     det->gen = 1;
+    det->cfg = (struct sw_config *)(uintptr_t)cfg;
     det->rules = (struct sw_yara_rules *)(uintptr_t)o->rules;
     det->risk = sw_det_ndpi_risk_create(cfg, err);
     sinks[0] = det->risk != NULL ? sw_sink_create(&out, NULL, err) : NULL;
@@ -1117,13 +1164,21 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     }
     pl.periodic_stats = o->verbose;
     if (pipeline_setup(&pl, cfg, n, 1, &eve, sinks, 1, err) != SW_OK ||
-        sw_router_start(pl.router, err) != SW_OK) {
+        sw_det_pub_init(&pl.det, det, pl.n + pl.n_cap, err) != SW_OK) {
         sw_det_ndpi_risk_destroy(det->risk);
         sw_free(det);
         pipeline_free(&pl);
         return 2;
     }
-    atomic_store(&pl.det, det);
+    det->dcfg = pl.dcfg; /* the host stays "": events get the encoder's (o->host) */
+    attach_readers(&pl);
+    if (sw_router_start(pl.router, err) != SW_OK) {
+        atomic_store(&pl.det.cur, NULL); /* borrowed parts: freed by hand */
+        sw_det_ndpi_risk_destroy(det->risk);
+        sw_free(det);
+        pipeline_free(&pl);
+        return 2;
+    }
     cp = &pl.cap[0];
     ready = start_workers(&pl, err);
     for (size_t i = 0; ready && i < o->n_files && !workers_failed(&pl); i++)
@@ -1145,8 +1200,12 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     struct sw_event *st = stats_event(&pl, true);
     if (st != NULL)
         sw_router_write(pl.router, st);
+    /* Every line has been written or counted by now (sw_router_write flushes): a lost event
+     * (a write error, reported by the sink) makes the run incomplete. */
+    uint64_t n_events, n_lost;
+    sw_router_counts(pl.router, &n_events, &n_lost);
     /* The borrowed parts of the set are not ours to free. */
-    atomic_store(&pl.det, NULL);
+    atomic_store(&pl.det.cur, NULL);
     sw_det_ndpi_risk_destroy(det->risk);
     sw_free(det);
     pipeline_free(&pl);
@@ -1155,6 +1214,12 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
         return 2;
     if (ok_files == 0) {
         sw_err_set(err, SW_EINVAL, "no capture file could be read");
+        return 2;
+    }
+    if (n_lost > 0) {
+        sw_err_set(err, SW_EIO, "%s: %llu of %llu events were not written",
+                   o->out != NULL ? o->out : "stdout", (unsigned long long)n_lost,
+                   (unsigned long long)n_events);
         return 2;
     }
     return 0;
@@ -1187,15 +1252,17 @@ sw_pipeline_open(const struct sw_config *cfg, struct sw_det_set *det, const char
     }
     pl = sw_calloc(1, sizeof(*pl));
     sinks = sw_calloc(cfg->n_outputs + 1, sizeof(*sinks));
-    if (pl == NULL || sinks == NULL) {
+    if (pl == NULL || sinks == NULL)
+        sw_err_set(err, SW_ENOMEM, "pipeline: out of memory");
+    /* From here on pipeline_free() frees det. */
+    if (pl == NULL || sinks == NULL ||
+        sw_det_pub_init(&pl->det, det, cfg->network.workers + cfg->network.n_interfaces, err) !=
+            SW_OK) {
         sw_free(pl);
         sw_free(sinks);
         sw_det_set_destroy(det);
-        sw_err_set(err, SW_ENOMEM, "pipeline: out of memory");
         return NULL;
     }
-    det->gen = 1;
-    atomic_store(&pl->det, det);
     pl->live = true;
     for (size_t i = 0; i < cfg->n_outputs; i++) {
         struct sw_sink_env env = {
@@ -1212,9 +1279,10 @@ sw_pipeline_open(const struct sw_config *cfg, struct sw_det_set *det, const char
         }
         n_sinks++;
     }
-    if (pipeline_setup(pl, cfg, cfg->network.workers, (unsigned)cfg->network.n_interfaces,
-                       &eve, sinks, n_sinks, err) != SW_OK)
+    if (pipeline_setup(pl, cfg, cfg->network.workers, (unsigned)cfg->network.n_interfaces, &eve,
+                       sinks, n_sinks, err) != SW_OK)
         goto fail;
+    attach_readers(pl);
     pl->main_prod = sw_router_add_producer(pl->router, EVENT_RING, err);
     if (pl->main_prod == NULL)
         goto fail;
@@ -1265,6 +1333,7 @@ sw_pipeline_start(struct sw_pipeline *pl, struct sw_err *err)
                               cp->ifs.name);
         }
         cp->started = true;
+        atomic_store_explicit(&cp->rd.active, 1, memory_order_release);
     }
     /* Workers make their nDPI modules in parallel: report the first failure. */
     for (unsigned i = 0; i < pl->n; i++) {
@@ -1281,58 +1350,62 @@ sw_pipeline_start(struct sw_pipeline *pl, struct sw_err *err)
     return SW_OK;
 }
 
-static bool
-swapped(struct sw_pipeline *pl, uint32_t gen)
+static void
+wake_workers(void *ctx)
 {
-    for (unsigned i = 0; i < pl->n; i++)
-        if (pl->w[i].started &&
-            atomic_load_explicit(&pl->w[i].det_gen, memory_order_acquire) != gen)
-            return false;
-    return true;
-}
+    struct sw_pipeline *pl = ctx;
 
-uint32_t
-sw_pipeline_swap(struct sw_pipeline *pl, struct sw_det_set *det, unsigned wait_ms)
-{
-    struct sw_det_set *old = atomic_load(&pl->det);
-
-    /* A set retired by an earlier swap that some worker had not left yet: it has by now, or
-     * that worker is stuck (the watchdog handles that); wait once more, then keep it. */
-    if (pl->retired != NULL && swapped(pl, old->gen)) {
-        sw_det_set_destroy(pl->retired);
-        pl->retired = NULL;
-    }
-    det->gen = old->gen + 1;
-    if (pl->retired != NULL) {
-        /* Two sets in flight at most: the oldest must be gone before a third comes. */
-        sw_det_set_destroy(det);
-        return old->gen;
-    }
-    atomic_store_explicit(&pl->det, det, memory_order_release);
     for (unsigned i = 0; i < pl->n; i++)
         bell_ring(&pl->w[i].bell);
-    for (unsigned t = 0; t < wait_ms && !swapped(pl, det->gen); t++) {
-        struct timespec ts = {0, 1000000};
+}
 
-        nanosleep(&ts, NULL);
-    }
-    if (swapped(pl, det->gen))
-        sw_det_set_destroy(old);
-    else
-        pl->retired = old;
-    return det->gen;
+enum sw_det_swap
+sw_pipeline_swap(struct sw_pipeline *pl, struct sw_det_set *det, unsigned wait_ms, char *why,
+                 size_t len)
+{
+    return sw_det_publish(&pl->det, det, wait_ms, wake_workers, pl, why, len);
+}
+
+bool
+sw_pipeline_settle(struct sw_pipeline *pl)
+{
+    return sw_det_settle(&pl->det);
+}
+
+const char *
+sw_pipeline_host(struct sw_pipeline *pl)
+{
+    return sw_det_current(&pl->det)->host;
 }
 
 uint32_t
 sw_pipeline_generation(const struct sw_pipeline *pl)
 {
-    return atomic_load(&((struct sw_pipeline *)(uintptr_t)pl)->det)->gen;
+    return sw_det_current(&((struct sw_pipeline *)(uintptr_t)pl)->det)->gen;
 }
 
 void
 sw_pipeline_reopen(struct sw_pipeline *pl)
 {
     sw_router_reopen(pl->router);
+}
+
+unsigned
+sw_pipeline_set_watchdog(struct sw_pipeline *pl, uint64_t check_us)
+{
+    /* Half the check interval: a worker beats after every scan, so consecutive beats are at
+     * most one scan (plus the packet work around it) apart, well inside one interval; a
+     * whole interval without a beat is then a real stall. */
+    uint64_t s = check_us / 2 / 1000000u;
+
+    if (check_us == 0)
+        return SW_NET_SCAN_TIMEOUT_S;
+    if (s < 1)
+        s = 1;
+    if (s > SW_NET_SCAN_TIMEOUT_S)
+        s = SW_NET_SCAN_TIMEOUT_S;
+    pl->scan_timeout_s = (unsigned)s;
+    return pl->scan_timeout_s;
 }
 
 bool
@@ -1427,6 +1500,7 @@ sw_pipeline_sink(struct sw_pipeline *pl, size_t i, struct sw_sink_stats *out)
 void
 sw_pipeline_emit(struct sw_pipeline *pl, struct sw_event *ev)
 {
+    stamp_host(ev, sw_det_current(&pl->det));
     sw_emit(&pl->main_prod->em, ev);
     sw_producer_kick(pl->main_prod);
 }
@@ -1469,7 +1543,8 @@ sw_pipeline_stop(struct sw_pipeline *pl, uint64_t timeout_us)
         ts.tv_nsec = (long)(deadline % 1000000u) * 1000;
         if (pthread_timedjoin_np(w->thread, NULL, &ts) != 0) {
             sw_log_error("worker %u did not finish within agent.stop_timeout: exiting without "
-                         "its last flows", i);
+                         "its last flows",
+                         i);
             drained = false;
             continue;
         }
@@ -1482,8 +1557,10 @@ sw_pipeline_stop(struct sw_pipeline *pl, uint64_t timeout_us)
     /* Network sinks deliver what they hold until the same deadline; the rest is spooled. */
     sw_router_stop_by(pl->router, mono_deadline);
     struct sw_event *st = stats_event(pl, true);
-    if (st != NULL)
+    if (st != NULL) {
+        stamp_host(st, sw_det_current(&pl->det));
         sw_router_write(pl->router, st);
+    }
     return true;
 }
 

@@ -378,6 +378,7 @@ decoder_json(const struct sw_decode_stats *d, json_t *sw)
     set_int(o, "vlan", d->vlan);
     set_int(o, "vlan_qinq", d->vlan_qinq);
     set_int(o, "vxlan", d->vxlan);
+    set_int(o, "geneve", d->geneve);
     set_int(o, "mpls", d->mpls);
     set_int(o, "pppoe", d->pppoe);
     set_int(o, "ipv4_in_ipv4", d->ipv4_in_ipv4);
@@ -430,8 +431,15 @@ static const struct counter stream_counters[] = {
     WC("gaps", stream_gaps),
     WC("depth_reached", stream_depth_reached),
     WC("memcap_drops", stream_memcap_drops),
+    WC("3whs_syn_resend_diff_seq", stream_3whs_syn_resend_diff_seq),
+    WC("3whs_syn_flood", stream_3whs_syn_flood),
+    WC("3whs_syn_resend_diff_seq_on_syn_recv", stream_3whs_syn_resend_diff_seq_on_syn_recv),
+    WC("3whs_synack_with_wrong_ack", stream_3whs_synack_with_wrong_ack),
+    WC("3whs_synack_resend_with_diff_ack", stream_3whs_synack_resend_with_diff_ack),
+    WC("3whs_synack_flood", stream_3whs_synack_flood),
     WC("scans", stream_scans),
     WC("scan_errors", stream_scan_errors),
+    WC("scan_timeouts", stream_scan_timeouts),
     WC("http_bodies", http_bodies),
     WC("http_truncated", http_truncated),
     WC("http_parse_errors", http_parse_errors),
@@ -511,6 +519,9 @@ worker_extra_json(const struct sw_worker_stats *w)
     return COUNTERS(w, worker_counters);
 }
 
+/* A worker under stats.threads: Suricata's sections only, since Suricata's schema gives a
+ * thread the shape of the stats object, which admits no new key; its seawall-only counters go
+ * under the top-level seawall.threads (issue 9, item 13). */
 static json_t *
 worker_json(const struct sw_worker_stats *w)
 {
@@ -520,7 +531,6 @@ worker_json(const struct sw_worker_stats *w)
     json_object_set_new_nocheck(o, "flow", flow_stats_json(w));
     set_int(detect, "alert", w->alerts);
     json_object_set_new_nocheck(o, "detect", detect);
-    json_object_set_new_nocheck(o, "seawall", worker_extra_json(w));
     return o;
 }
 
@@ -579,16 +589,19 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     set_int(detect, "alerts_suppressed", s->total.alerts_suppressed);
     json_object_set_new_nocheck(o, "detect", detect);
     if (s->n_workers > 1) {
-        /* Suricata writes per-thread counters under stats.threads when asked to. */
-        json_t *th = json_object();
+        /* Suricata writes per-thread counters under stats.threads when asked to; the same
+         * thread names key the seawall-only ones in seawall.threads. */
+        json_t *th = json_object(), *swth = json_object();
 
         for (unsigned i = 0; i < s->n_workers; i++) {
             char name[32];
 
             snprintf(name, sizeof(name), "W#%02u", i + 1);
             json_object_set_new_nocheck(th, name, worker_json(&s->worker[i]));
+            json_object_set_new_nocheck(swth, name, worker_extra_json(&s->worker[i]));
         }
         json_object_set_new_nocheck(o, "threads", th);
+        json_object_set_new_nocheck(sw, "threads", swth);
     }
     /* seawall-only counters. */
     json_object_set_new_nocheck(sw, "capture", COUNTERS(&s->capture, capture_counters));
@@ -624,6 +637,7 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     }
     json_object_set_new_nocheck(sw, "output", out);
     set_int(sw, "not_ip", s->decoder.not_ip);
+    set_int(sw, "fabricpath", s->decoder.fabricpath); /* Suricata counts these as ethernet */
     json_object_set_new_nocheck(root, "seawall", sw);
     return o;
 }
@@ -642,7 +656,9 @@ fileinfo_json(const struct sw_file_part *f)
         set_str(o, "filename", f->path);
         set_str(o, "magic", f->magic);
         json_object_set_new_nocheck(o, "gaps", json_boolean(f->gaps));
-        set_str(o, "state", f->truncated ? "TRUNCATED" : "CLOSED");
+        /* Suricata's file states; ERROR: a content coding did not decode (the bytes are as
+         * they came; seawall.http_body.decode_error names the coding) */
+        set_str(o, "state", f->decode_error ? "ERROR" : f->truncated ? "TRUNCATED" : "CLOSED");
         set_str(o, "sha256", f->sha256);
         json_object_set_new_nocheck(o, "stored", json_false());
         set_int(o, "size", f->size);
@@ -714,6 +730,24 @@ yara_json(const struct sw_file_part *f)
     }
     json_object_set_new_nocheck(o, "strings", strs);
     set_int(o, "strings_total", f->strings_total);
+    return o;
+}
+
+/* seawall.http_body: what Suricata's fileinfo has no field for; NULL when nothing to say. */
+static json_t *
+http_body_json(const struct sw_file_part *f)
+{
+    json_t *o;
+
+    if (!f->decode_error && (f->http_reading == NULL || f->http_reading[0] == '\0'))
+        return NULL;
+    o = json_object();
+    if (f->http_reading != NULL && f->http_reading[0] != '\0') {
+        set_str(o, "reading", f->http_reading);
+        set_str(o, "anomaly", f->http_anomaly);
+    }
+    if (f->decode_error)
+        set_str(o, "decode_error", f->http_decode_failed);
     return o;
 }
 
@@ -1080,7 +1114,7 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
         (ev->file == NULL || ev->on_flow))
         set_int(root, "flow_id", ev->flow.flow_id);
     set_str(root, "event_type", sw_event_type_name(ev->type));
-    set_str(root, "host", cfg->host);
+    set_str(root, "host", ev->host[0] != '\0' ? ev->host : cfg->host);
     if (ev->file != NULL && !ev->on_flow) {
         file_event_json(root, ev);
         return root;
@@ -1102,8 +1136,15 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
                 json_object_set_new_nocheck(root, "yara", yara_json(ev->file));
         }
         if (ev->file != NULL && ev->file->has_http) {
+            json_t *hb = http_body_json(ev->file);
+
             json_object_set_new_nocheck(root, "http", http_json(ev->file));
             json_object_set_new_nocheck(root, "fileinfo", fileinfo_json(ev->file));
+            if (hb != NULL) {
+                if (sw == NULL)
+                    sw = json_object();
+                json_object_set_new_nocheck(sw, "http_body", hb);
+            }
         }
         json_object_set_new_nocheck(root, "flow", flow_json(ev, ev->type == SW_EV_FLOW));
         if (ev->type == SW_EV_FLOW && ev->flow.proto == IPPROTO_TCP)
@@ -1112,7 +1153,7 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
             json_object_set_new_nocheck(root, "ndpi", ndpi_json(&ev->ndpi));
         if (ev->flow.tunnel != SW_TUNNEL_NONE) {
             static const char *const tunnels[] = {"", "ipip", "gtp", "tzsp",
-                                                  "capwap", "gre", "vxlan"};
+                                                  "capwap", "gre", "vxlan", "geneve"};
             if (sw == NULL)
                 sw = json_object();
             if (ev->flow.tunnel < sizeof(tunnels) / sizeof(tunnels[0]))
@@ -1127,9 +1168,14 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
     case SW_EV_ANOMALY: {
         json_t *a = json_object();
 
+        /* applayer anomalies belong to a flow: its flow_id, as Suricata writes it */
         if (ev->u.anomaly.has_tuple)
-            add_tuple(root, &ev->flow, false);
+            add_tuple(root, &ev->flow, ev->u.anomaly.app_proto != NULL);
+        if (ev->u.anomaly.app_proto != NULL)
+            set_str(a, "app_proto", ev->u.anomaly.app_proto);
         set_str(a, "type", ev->u.anomaly.type);
+        if (ev->u.anomaly.layer != NULL)
+            set_str(a, "layer", ev->u.anomaly.layer);
         if (ev->u.anomaly.type != NULL && ev->u.anomaly.event != NULL &&
             strcmp(ev->u.anomaly.type, "decode") == 0) {
             /* Suricata names decoder anomalies by their stats counter: decoder.<layer>.<x> */
@@ -1161,6 +1207,15 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
         set_int(r, "rules", e->rules);
         set_int(r, "rule_files", e->rule_files);
         set_int(r, "rule_files_failed", e->rule_files_failed);
+        if (e->warning[0] != '\0')
+            set_str(r, "warning", e->warning);
+        if (e->n_restart > 0) {
+            json_t *keys = json_array();
+
+            for (unsigned i = 0; i < e->n_restart && i < SW_ENGINE_MAX_KEYS; i++)
+                json_array_append_new(keys, json_string(e->restart[i]));
+            json_object_set_new_nocheck(r, "restart_keys", keys);
+        }
         if (e->module[0] == '\0') { /* not filled in: no detail object to name */
             json_decref(r);
             break;

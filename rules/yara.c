@@ -28,6 +28,7 @@
 
 #include "sw/alloc.h"
 #include "sw/log.h"
+#include "yara_int.h"
 
 struct sw_yara_rules {
     YR_RULES *rules; /* owned */
@@ -199,34 +200,10 @@ sw_yara_sha256_hex(const void *data, size_t len, char out[65])
 
 /* --- rule files ---------------------------------------------------------------------------- */
 
-struct rule_file {
-    char *rel;   /* owned: path relative to the dir, the namespace */
-    char *shown; /* owned: dir/rel, as messages name it */
-    char *src;   /* owned: contents, NUL-terminated; NULL when unreadable */
-    size_t len;
-    bool failed;
-};
-
-struct loader {
-    const struct sw_yara_load_opts *o;
-    struct rule_file *f; /* owned */
-    size_t n, cap;
-    char **diag;         /* owned: diagnostics in order, "E msg" / "W msg" */
-    size_t n_diag, cap_diag;
-    struct sw_yara_load_stats *st;
-    const struct rule_file *cur; /* file being compiled */
-    unsigned cur_errors;
-    bool quiet;          /* second pass: messages were given by the first */
-    bool oom;
-};
-
-static void
-diag(struct loader *L, enum sw_yara_diag kind, const char *fmt, ...) SW_PRINTF(3, 4);
-
-static void
-diag(struct loader *L, enum sw_yara_diag kind, const char *fmt, ...)
+void
+sw_yara_diag(struct sw_yara_loader *L, enum sw_yara_diag kind, const char *fmt, ...)
 {
-    char msg[1024];
+    char msg[PATH_MAX + 1024]; /* a whole path and its reason, even a path PATH_MAX long */
     va_list ap;
 
     va_start(ap, fmt);
@@ -267,13 +244,13 @@ is_rule_name(const char *name)
 }
 
 static enum sw_rc
-add_file(struct loader *L, const char *rel, struct sw_err *err)
+add_file(struct sw_yara_loader *L, const char *rel, struct sw_err *err)
 {
-    struct rule_file *f;
+    struct sw_yara_file *f;
 
     if (L->n == L->cap) {
         size_t cap = L->cap ? L->cap * 2 : 32;
-        struct rule_file *nf = sw_realloc(L->f, cap * sizeof(*nf));
+        struct sw_yara_file *nf = sw_realloc(L->f, cap * sizeof(*nf));
 
         if (nf == NULL)
             return sw_err_set(err, SW_ENOMEM, "%s: out of memory", L->o->dir);
@@ -298,12 +275,40 @@ add_file(struct loader *L, const char *rel, struct sw_err *err)
     return SW_OK;
 }
 
+/* Record an entry that cannot be loaded: a folder that cannot be read or is too deep, a rule
+ * file behind a dangling symlink, a path too long to name. It counts as a failed file, and
+ * its line ("path: why") comes in path order with the others (sw_yara_load gives it), so
+ * `rules check` and a reload see that rules are missing instead of loading fewer. */
+static enum sw_rc add_unreachable(struct sw_yara_loader *L, const char *rel, struct sw_err *err,
+                                  const char *fmt, ...) SW_PRINTF(4, 5);
+
+static enum sw_rc
+add_unreachable(struct sw_yara_loader *L, const char *rel, struct sw_err *err, const char *fmt, ...)
+{
+    char why[512];
+    va_list ap;
+    enum sw_rc rc = add_file(L, rel, err);
+
+    if (rc != SW_OK)
+        return rc;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    L->f[L->n - 1].failed = true;
+    L->f[L->n - 1].why = sw_strdup(why);
+    if (L->f[L->n - 1].why == NULL)
+        return sw_err_set(err, SW_ENOMEM, "%s: out of memory", L->o->dir);
+    return SW_OK;
+}
+
 #define MAX_DEPTH 16
 
 /* Collect rule files below dirfd (rel is its path relative to the top, "" at the top).
- * Takes dirfd. */
+ * Takes dirfd. Hidden entries (".git", editor swap files) and symlinks to directories are
+ * left out on purpose; everything else that is or may hold a rule file and cannot be read
+ * is recorded with add_unreachable. */
 static enum sw_rc
-list_dir(struct loader *L, int dirfd, const char *rel, int depth, struct sw_err *err)
+list_dir(struct sw_yara_loader *L, int dirfd, const char *rel, int depth, struct sw_err *err)
 {
     DIR *d = fdopendir(dirfd);
     struct dirent *de;
@@ -313,33 +318,62 @@ list_dir(struct loader *L, int dirfd, const char *rel, int depth, struct sw_err 
         close(dirfd);
         return sw_err_sys(err, SW_EIO, "%s/%s", L->o->dir, rel);
     }
-    while (rc == SW_OK && (de = readdir(d)) != NULL) {
+    while (rc == SW_OK) {
         char sub[PATH_MAX];
         struct stat lst, st;
+        bool too_long;
 
+        errno = 0;
+        de = readdir(d);
+        if (de == NULL) {
+            if (errno != 0)
+                rc = add_unreachable(L, rel[0] ? rel : ".", err, "cannot list the directory: %s",
+                                     strerror(errno));
+            break;
+        }
         if (de->d_name[0] == '.')
             continue; /* ".", "..", and hidden files (editor swap files, .git) */
-        if (snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name) >=
-            (int)sizeof(sub))
+        /* sub is cut when too long; it still names the entry in the message. */
+        too_long = snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name) >=
+                   (int)sizeof(sub);
+        if (fstatat(dirfd, de->d_name, &lst, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno != ENOENT) /* ENOENT: removed since readdir saw it, nothing to load */
+                rc = add_unreachable(L, sub, err, "cannot stat: %s", strerror(errno));
             continue;
-        if (fstatat(dirfd, de->d_name, &lst, AT_SYMLINK_NOFOLLOW) != 0)
+        }
+        if (!S_ISDIR(lst.st_mode) && !is_rule_name(de->d_name))
             continue;
+        if (too_long) {
+            rc = add_unreachable(L, sub, err, "path longer than %d bytes: not read", PATH_MAX - 1);
+            continue;
+        }
         if (S_ISDIR(lst.st_mode)) {
             int fd;
 
-            if (depth >= MAX_DEPTH)
+            if (depth >= MAX_DEPTH) {
+                rc = add_unreachable(L, sub, err, "deeper than %d folders: not read", MAX_DEPTH);
                 continue;
+            }
             fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (fd == -1)
+            if (fd == -1) {
+                rc = add_unreachable(L, sub, err, "cannot open the folder: %s", strerror(errno));
                 continue;
+            }
             rc = list_dir(L, fd, sub, depth + 1, err);
             continue;
         }
-        if (!is_rule_name(de->d_name))
-            continue;
         /* A symlink to a file is followed: rule sets are often enabled by linking them. */
-        if (fstatat(dirfd, de->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode))
+        if (fstatat(dirfd, de->d_name, &st, 0) != 0) {
+            rc = add_unreachable(L, sub, err, "%s: %s",
+                                 S_ISLNK(lst.st_mode) ? "dangling symlink" : "cannot stat",
+                                 strerror(errno));
             continue;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            rc = add_unreachable(L, sub, err, "not a regular file%s",
+                                 S_ISDIR(st.st_mode) ? " (a symlink to a folder)" : "");
+            continue;
+        }
         rc = add_file(L, sub, err);
     }
     closedir(d);
@@ -349,24 +383,25 @@ list_dir(struct loader *L, int dirfd, const char *rel, int depth, struct sw_err 
 static int
 cmp_file(const void *a, const void *b)
 {
-    return strcmp(((const struct rule_file *)a)->rel, ((const struct rule_file *)b)->rel);
+    return strcmp(((const struct sw_yara_file *)a)->rel, ((const struct sw_yara_file *)b)->rel);
 }
 
 /* Read one rule file. Problems are diagnostics on the file, not load errors. */
 static void
-read_source(struct loader *L, struct rule_file *f)
+read_source(struct sw_yara_loader *L, struct sw_yara_file *f)
 {
     int fd = open(f->shown, O_RDONLY | O_CLOEXEC);
     struct stat st;
     size_t got = 0;
 
     if (fd == -1 || fstat(fd, &st) != 0) {
-        diag(L, SW_YARA_DIAG_ERROR, "%s:1: cannot read: %s", f->shown, strerror(errno));
+        sw_yara_diag(L, SW_YARA_DIAG_ERROR, "%s:1: cannot read: %s", f->shown, strerror(errno));
         goto bad;
     }
     if ((uint64_t)st.st_size > SW_YARA_MAX_SOURCE) {
-        diag(L, SW_YARA_DIAG_ERROR, "%s:1: file is larger than the %u MiB limit for a rule file",
-             f->shown, SW_YARA_MAX_SOURCE >> 20);
+        sw_yara_diag(L, SW_YARA_DIAG_ERROR,
+                     "%s:1: file is larger than the %u MiB limit for a rule file", f->shown,
+                     SW_YARA_MAX_SOURCE >> 20);
         goto bad;
     }
     f->src = sw_malloc((size_t)st.st_size + 1);
@@ -380,7 +415,7 @@ read_source(struct loader *L, struct rule_file *f)
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            diag(L, SW_YARA_DIAG_ERROR, "%s:1: cannot read: %s", f->shown, strerror(errno));
+            sw_yara_diag(L, SW_YARA_DIAG_ERROR, "%s:1: cannot read: %s", f->shown, strerror(errno));
             goto bad;
         }
         if (r == 0)
@@ -397,8 +432,9 @@ read_source(struct loader *L, struct rule_file *f)
 
         for (const char *p = f->src; p < nul; p++)
             line += *p == '\n';
-        diag(L, SW_YARA_DIAG_ERROR, "%s:%u: binary file (NUL byte at offset %zu), not YARA rules",
-             f->shown, line, (size_t)(nul - f->src));
+        sw_yara_diag(L, SW_YARA_DIAG_ERROR,
+                     "%s:%u: binary file (NUL byte at offset %zu), not YARA rules", f->shown, line,
+                     (size_t)(nul - f->src));
         sw_free(f->src);
         f->src = NULL;
         f->failed = true;
@@ -416,7 +452,7 @@ static void
 compiler_cb(int level, const char *file_name, int line, const YR_RULE *rule, const char *message,
             void *user)
 {
-    struct loader *L = user;
+    struct sw_yara_loader *L = user;
     const char *name = L->cur != NULL ? L->cur->shown : (file_name ? file_name : "?");
 
     (void)rule;
@@ -432,14 +468,14 @@ compiler_cb(int level, const char *file_name, int line, const YR_RULE *rule, con
             line += L->cur->src[i] == '\n';
     }
     if (level == YARA_ERROR_LEVEL_ERROR)
-        diag(L, SW_YARA_DIAG_ERROR, "%s:%d: %s", name, line, message);
+        sw_yara_diag(L, SW_YARA_DIAG_ERROR, "%s:%d: %s", name, line, message);
     else
-        diag(L, SW_YARA_DIAG_WARNING, "%s:%d: warning: %s", name, line, message);
+        sw_yara_diag(L, SW_YARA_DIAG_WARNING, "%s:%d: warning: %s", name, line, message);
 }
 
 /* A compiler with seawall's externals defined (empty strings; set per scan). */
 static YR_COMPILER *
-compiler_new(struct loader *L)
+compiler_new(struct sw_yara_loader *L)
 {
     YR_COMPILER *c = NULL;
 
@@ -511,14 +547,14 @@ cmp_name(const void *a, const void *b)
 /* First pass: each file alone. Marks failures, reports messages, warns about rule names
  * defined in more than one file. */
 static void
-check_each(struct loader *L)
+check_each(struct sw_yara_loader *L)
 {
     struct rule_name *names = NULL;
     char **owned = NULL; /* owned: copies of rule names (the per-file YR_RULES go away) */
     size_t n_names = 0, cap = 0;
 
     for (size_t i = 0; i < L->n && !L->oom; i++) {
-        struct rule_file *f = &L->f[i];
+        struct sw_yara_file *f = &L->f[i];
         YR_COMPILER *c;
         YR_RULES *r = NULL;
 
@@ -535,7 +571,8 @@ check_each(struct loader *L)
         if (nerr > 0 || L->cur_errors > 0) {
             f->failed = true;
         } else if (yr_compiler_get_rules(c, &r) != ERROR_SUCCESS) {
-            diag(L, SW_YARA_DIAG_ERROR, "%s:1: libyara could not build the rules", f->shown);
+            sw_yara_diag(L, SW_YARA_DIAG_ERROR, "%s:1: libyara could not build the rules",
+                         f->shown);
             f->failed = true;
         }
         L->cur = NULL;
@@ -584,13 +621,14 @@ check_each(struct loader *L)
             a = &names[first];
             if (strcmp(a->name, b->name) != 0)
                 continue;
-            const struct rule_file *fa = &L->f[a->file], *fb = &L->f[b->file];
+            const struct sw_yara_file *fa = &L->f[a->file], *fb = &L->f[b->file];
 
-            diag(L, SW_YARA_DIAG_WARNING,
-                 "%s:%u: warning: rule \"%s\" is also defined in %s:%u (kept: each file is its "
-                 "own namespace)",
-                 fb->shown, rule_line(fb->src, b->name), b->name, fa->shown,
-                 rule_line(fa->src, a->name));
+            sw_yara_diag(
+                L, SW_YARA_DIAG_WARNING,
+                "%s:%u: warning: rule \"%s\" is also defined in %s:%u (kept: each file is its "
+                "own namespace)",
+                fb->shown, rule_line(fb->src, b->name), b->name, fa->shown,
+                rule_line(fa->src, a->name));
         }
     }
     for (size_t i = 0; i < n_names; i++)
@@ -601,7 +639,7 @@ check_each(struct loader *L)
 
 /* Second pass: the good files together. */
 static YR_RULES *
-compile_all(struct loader *L, struct sw_err *err)
+compile_all(struct sw_yara_loader *L, struct sw_err *err)
 {
     YR_COMPILER *c = compiler_new(L);
     YR_RULES *r = NULL;
@@ -612,7 +650,7 @@ compile_all(struct loader *L, struct sw_err *err)
     }
     L->quiet = true;
     for (size_t i = 0; i < L->n; i++) {
-        struct rule_file *f = &L->f[i];
+        struct sw_yara_file *f = &L->f[i];
 
         if (f->failed || f->src == NULL)
             continue;
@@ -639,260 +677,16 @@ compile_all(struct loader *L, struct sw_err *err)
     return r;
 }
 
-/* --- cache --------------------------------------------------------------------------------- */
-
-#define CACHE_MAGIC "seawall-yara-cache 1"
-#define CACHE_META_MAX (4u * 1024u * 1024u)
-
-/* SHA-256 over everything the compiled set depends on: libyara's version, the externals,
- * and every file's namespace and contents (failed files too: their messages are cached). */
-static bool
-cache_key(const struct loader *L, char out[65])
-{
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    unsigned char dig[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    static const char hex[] = "0123456789abcdef";
-    bool ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
-
-    if (ok) {
-        const char *hdr = CACHE_MAGIC "\n" YR_VERSION "\n" SW_YARA_EXTERNALS "\n";
-
-        ok = EVP_DigestUpdate(md, hdr, strlen(hdr) + 1) == 1;
-    }
-    for (size_t i = 0; ok && i < L->n; i++) {
-        const struct rule_file *f = &L->f[i];
-        uint64_t len = f->src != NULL ? f->len : UINT64_MAX;
-
-        ok = EVP_DigestUpdate(md, f->rel, strlen(f->rel) + 1) == 1 &&
-             EVP_DigestUpdate(md, &len, sizeof(len)) == 1 &&
-             (f->src == NULL || EVP_DigestUpdate(md, f->src, f->len) == 1);
-    }
-    ok = ok && EVP_DigestFinal_ex(md, dig, &n) == 1 && n == 32;
-    EVP_MD_CTX_free(md);
-    if (!ok)
-        return false;
-    for (unsigned i = 0; i < 32; i++) {
-        out[2 * i] = hex[dig[i] >> 4];
-        out[2 * i + 1] = hex[dig[i] & 15];
-    }
-    out[64] = '\0';
-    return true;
-}
-
-/* Read a whole small file (at most max bytes) into a NUL-terminated buffer the caller
- * frees. NULL when missing, unreadable or too large. */
-static char *
-slurp(const char *path, size_t max, size_t *lenp)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    struct stat st;
-    char *buf = NULL;
-    size_t got = 0;
-
-    if (fd == -1)
-        return NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max)
-        goto out;
-    buf = sw_malloc((size_t)st.st_size + 1);
-    if (buf == NULL)
-        goto out;
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    if (got != (size_t)st.st_size) {
-        sw_free(buf);
-        buf = NULL;
-        goto out;
-    }
-    buf[got] = '\0';
-    *lenp = got;
-out:
-    close(fd);
-    return buf;
-}
-
-/* Try the cache entry for key. Returns the set, or NULL (and says why at info level). */
-static YR_RULES *
-cache_load(struct loader *L, const char *key)
-{
-    char yarc[PATH_MAX], meta[PATH_MAX], sum[65];
-    char *m = NULL, *blob = NULL;
-    size_t mlen = 0, blen = 0;
-    YR_RULES *r = NULL;
-    unsigned long files, failed, rules, warnings;
-    char want[65];
-
-    if (snprintf(yarc, sizeof(yarc), "%s/%s.yarc", L->o->cache_dir, key) >= (int)sizeof(yarc) ||
-        snprintf(meta, sizeof(meta), "%s/%s.txt", L->o->cache_dir, key) >= (int)sizeof(meta))
-        return NULL;
-    m = slurp(meta, CACHE_META_MAX, &mlen);
-    if (m == NULL)
-        return NULL; /* no entry: the normal first run */
-    if (sscanf(m, CACHE_MAGIC " %64s %lu %lu %lu %lu", want, &files, &failed, &rules,
-               &warnings) != 5 || strlen(want) != 64) {
-        sw_log_info("rules cache %s: ignored (bad header), rebuilding", meta);
-        goto out;
-    }
-    /* The checksum catches a truncated or corrupt compiled file before libyara parses it. */
-    blob = slurp(yarc, 1024u * 1024u * 1024u, &blen);
-    if (blob == NULL) {
-        sw_log_info("rules cache %s: ignored (missing), rebuilding", yarc);
-        goto out;
-    }
-    sw_yara_sha256_hex(blob, blen, sum);
-    if (strcmp(sum, want) != 0) {
-        sw_log_info("rules cache %s: ignored (checksum mismatch), rebuilding", yarc);
-        goto out;
-    }
-    int rc = yr_rules_load(yarc, &r);
-    if (rc != ERROR_SUCCESS) {
-        sw_log_info("rules cache %s: ignored (libyara error %d), rebuilding", yarc, rc);
-        r = NULL;
-        goto out;
-    }
-    /* Replay the diagnostics of the compile that made the entry. */
-    char *line = strchr(m, '\n');
-    while (line != NULL && line[1] != '\0') {
-        char *next = strchr(line + 1, '\n');
-
-        if (next != NULL)
-            *next = '\0';
-        if (line[1] == 'E' || line[1] == 'W') {
-            enum sw_yara_diag k = line[1] == 'E' ? SW_YARA_DIAG_ERROR : SW_YARA_DIAG_WARNING;
-
-            if (k == SW_YARA_DIAG_WARNING)
-                L->st->warnings++;
-            if (L->o->report != NULL && line[2] == ' ')
-                L->o->report(L->o->ctx, k, line + 3);
-        }
-        line = next;
-    }
-    L->st->files = files;
-    L->st->files_failed = failed;
-    L->st->rules = rules;
-    L->st->from_cache = true;
-out:
-    sw_free(m);
-    sw_free(blob);
-    return r;
-}
-
-static bool
-is_cache_name(const char *name, const char *keep)
-{
-    size_t n = strlen(name);
-
-    if (n != 64 + 5 && n != 64 + 4)
-        return false;
-    if (strncmp(name, keep, 64) == 0)
-        return false;
-    for (size_t i = 0; i < 64; i++)
-        if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
-            return false;
-    return strcmp(name + 64, ".yarc") == 0 || strcmp(name + 64, ".txt") == 0;
-}
-
-static int
-mkdir_p(const char *path)
-{
-    char tmp[PATH_MAX];
-
-    if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-        return -1;
-    for (char *p = tmp + 1; *p != '\0'; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
-/* Save r under key (write to temporary names, then rename: readers never see half an
- * entry), and drop entries of other keys (stale). Failure only costs the next start. */
-static void
-cache_save(struct loader *L, const char *key, YR_RULES *r)
-{
-    char yarc[PATH_MAX], meta[PATH_MAX], tyarc[PATH_MAX], tmeta[PATH_MAX], sum[65];
-    const char *dir = L->o->cache_dir;
-    char *blob = NULL;
-    size_t blen = 0;
-    FILE *fp = NULL;
-
-    if (mkdir_p(dir) != 0) {
-        sw_log_info("rules cache %s: cannot create: %s", dir, strerror(errno));
-        return;
-    }
-    if (snprintf(yarc, sizeof(yarc), "%s/%s.yarc", dir, key) >= (int)sizeof(yarc) ||
-        snprintf(meta, sizeof(meta), "%s/%s.txt", dir, key) >= (int)sizeof(meta) ||
-        snprintf(tyarc, sizeof(tyarc), "%s.tmp.%ld", yarc, (long)getpid()) >= (int)sizeof(tyarc) ||
-        snprintf(tmeta, sizeof(tmeta), "%s.tmp.%ld", meta, (long)getpid()) >= (int)sizeof(tmeta))
-        return;
-    if (yr_rules_save(r, tyarc) != ERROR_SUCCESS) {
-        sw_log_info("rules cache %s: cannot save", tyarc);
-        goto fail;
-    }
-    blob = slurp(tyarc, 1024u * 1024u * 1024u, &blen);
-    if (blob == NULL)
-        goto fail;
-    sw_yara_sha256_hex(blob, blen, sum);
-    int fd = open(tmeta, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd == -1 || (fp = fdopen(fd, "w")) == NULL) {
-        if (fd != -1)
-            close(fd);
-        goto fail;
-    }
-    fprintf(fp, CACHE_MAGIC " %s %zu %zu %zu %zu\n", sum, L->st->files, L->st->files_failed,
-            L->st->rules, L->st->warnings);
-    for (size_t i = 0; i < L->n_diag; i++)
-        fprintf(fp, "%s\n", L->diag[i]);
-    if (fclose(fp) != 0) {
-        fp = NULL;
-        goto fail;
-    }
-    fp = NULL;
-    if (rename(tyarc, yarc) != 0 || rename(tmeta, meta) != 0)
-        goto fail;
-    L->st->cache_written = true;
-    sw_free(blob);
-    DIR *d = opendir(dir);
-    if (d != NULL) {
-        struct dirent *de;
-
-        while ((de = readdir(d)) != NULL)
-            if (is_cache_name(de->d_name, key))
-                (void)unlinkat(dirfd(d), de->d_name, 0);
-        closedir(d);
-    }
-    return;
-fail:
-    if (fp != NULL)
-        fclose(fp);
-    sw_free(blob);
-    (void)unlink(tyarc);
-    (void)unlink(tmeta);
-}
-
 /* --- load ---------------------------------------------------------------------------------- */
 
 static void
-loader_fini(struct loader *L)
+loader_fini(struct sw_yara_loader *L)
 {
     for (size_t i = 0; i < L->n; i++) {
         sw_free(L->f[i].rel);
         sw_free(L->f[i].shown);
         sw_free(L->f[i].src);
+        sw_free(L->f[i].why);
     }
     sw_free(L->f);
     for (size_t i = 0; i < L->n_diag; i++)
@@ -904,7 +698,7 @@ struct sw_yara_rules *
 sw_yara_load(const struct sw_yara_load_opts *o, struct sw_yara_load_stats *st,
              struct sw_err *err)
 {
-    struct loader L = {.o = o, .st = st};
+    struct sw_yara_loader L = {.o = o, .st = st};
     struct sw_yara_rules *out = NULL;
     YR_RULES *r = NULL;
     char key[65] = "";
@@ -921,15 +715,22 @@ sw_yara_load(const struct sw_yara_load_opts *o, struct sw_yara_load_stats *st,
     if (L.n > 0)
         qsort(L.f, L.n, sizeof(*L.f), cmp_file);
     st->files = L.n;
-    for (size_t i = 0; i < L.n; i++)
-        read_source(&L, &L.f[i]);
+    for (size_t i = 0; i < L.n; i++) {
+        if (L.f[i].why != NULL)
+            sw_yara_diag(&L, SW_YARA_DIAG_ERROR, "%s: %s", L.f[i].shown, L.f[i].why);
+        else
+            read_source(&L, &L.f[i]);
+    }
     if (L.oom)
         goto oom;
-    if (o->cache_dir != NULL && cache_key(&L, key)) {
-        r = cache_load(&L, key);
+    /* What was said so far is said again on every load; the cache keeps only what
+     * compiling says. */
+    L.first_compile_diag = L.n_diag;
+    if (o->cache_dir != NULL && sw_yara_cache_key(&L, key)) {
+        r = sw_yara_cache_load(&L, key);
         if (r != NULL)
             goto done;
-        /* A partial replay is not possible: cache_load reports only on success. */
+        /* A partial replay is not possible: the cache reports only on success. */
     }
     check_each(&L);
     if (L.oom)
@@ -943,7 +744,7 @@ sw_yara_load(const struct sw_yara_load_opts *o, struct sw_yara_load_stats *st,
     yr_rules_foreach(r, rule)
         st->rules++;
     if (o->cache_dir != NULL && key[0] != '\0')
-        cache_save(&L, key, r);
+        sw_yara_cache_save(&L, key, r);
 done:
     out = sw_calloc(1, sizeof(*out));
     if (out == NULL) {
@@ -1041,8 +842,12 @@ copy_fileinfo(struct arena *a, struct sw_file_part *dst, const struct sw_file_pa
     const char *path = arena_str(a, src->path), *magic = arena_str(a, src->magic);
     const char *owner = arena_str(a, src->owner);
     const char *host = NULL, *url = NULL, *method = NULL, *ctype = NULL, *ua = NULL;
+    const char *failed = NULL, *reading = NULL, *anomaly = NULL;
 
     if (src->has_http) {
+        failed = arena_str(a, src->http_decode_failed);
+        reading = arena_str(a, src->http_reading);
+        anomaly = arena_str(a, src->http_anomaly);
         host = arena_str(a, src->http_host);
         url = arena_str(a, src->http_url);
         method = arena_str(a, src->http_method);
@@ -1054,6 +859,10 @@ copy_fileinfo(struct arena *a, struct sw_file_part *dst, const struct sw_file_pa
     dst->has_http = src->has_http;
     dst->truncated = src->truncated;
     dst->gaps = src->gaps;
+    dst->decode_error = src->decode_error;
+    dst->http_decode_failed = failed;
+    dst->http_reading = reading;
+    dst->http_anomaly = anomaly;
     dst->http_status = src->http_status;
     dst->http_host = host;
     dst->http_url = url;

@@ -1,209 +1,143 @@
 /* filetype.c - magic-bytes classifier for the YARA external "filetype" (see
  * include/sw/filetype.h).
  *
- * Labels follow the LOKI/THOR convention that public rule sets test against
- * (`filetype == "EXE"`): upper case, one word. The table is seawall's own. Order matters:
- * binary signatures at fixed offsets are tried first (first match wins), then text
- * markers in the first SW_FILETYPE_SNIFF bytes, in the order of the text table; anything
- * else is UNKNOWN.
+ * Public rule sets are written against LOKI, which sets "filetype" from a table of leading
+ * byte signatures (signature-base misc/file-type-signatures.txt, "HEX BYTES;Label" lines,
+ * loaded into a Python dict at start-up) and gives the label of the first signature, in
+ * file order, that the file starts with; anything else is "UNKNOWN". Rules compare the
+ * exact strings ("7Zip", "FWS (Flash)", "UNIX SCRIPT"), so this table gives LOKI's labels
+ * for LOKI's signatures, in LOKI's order, and nothing more: no sniffing past the
+ * signatures (an HTML page that starts with "<!DOCTYPE" is UNKNOWN to LOKI, so it is
+ * UNKNOWN here too). Deliberate differences from LOKI, with their reasons, are listed in
+ * tests/filetype-loki-differences.tsv; tests/unit/test_filetype.c checks every row below.
  *
- *   label    how it is recognised
- *   EXE      "MZ" at 0 (PE and DOS executables, DLLs, drivers)
- *   ELF      7f "ELF" at 0
- *   MACH-O   fe ed fa ce / ce fa ed fe / fe ed fa cf / cf fa ed fe at 0; ca fe ba be at 0
- *            with fewer than 40 architectures (a fat binary; more is a Java class file)
- *   CLASS    ca fe ba be at 0 otherwise (Java class file)
- *   MDMP     "MDMP" at 0 (Windows minidump)
- *   ZIP      "PK" 03 04, "PK" 05 06 (empty), "PK" 07 08 at 0 (also JAR, DOCX, XLSX, APK)
- *   RAR      "Rar!" 1a 07 at 0
- *   7Z       "7z" bc af 27 1c at 0
- *   GZIP     1f 8b at 0
- *   CAB      "MSCF" at 0
- *   CHM      "ITSF" at 0
- *   LNK      4c 00 00 00 01 14 02 00 at 0 (Windows shortcut)
- *   DOC      d0 cf 11 e0 a1 b1 1a e1 at 0 (OLE2: DOC, XLS, PPT, MSI, MSG)
- *   RTF      "{\rtf" at 0
- *   PDF      "%PDF" in the first 1024 bytes (readers accept leading junk)
- *   GIF      "GIF87a" / "GIF89a" at 0
- *   JPG      ff d8 ff at 0
- *   PNG      89 "PNG" 0d 0a 1a 0a at 0
- *   BMP      "BM" at 0 with a 54+ byte header size at 10 (plain "BM" text is too common)
- *   SWF      "FWS" / "CWS" / "ZWS" at 0
- *   PHP      "<?php" anywhere in the sniffed text (case-insensitive), or "<?=" at 0
- *   JSP      "<%@ page" / "<%@page" with "import=" or "contentType", or "<jsp:"
- *   ASP      "<%@ Page" / "<%@ WebHandler" / runat="server" / "<%@ Language"
- *   (JSP is tested before ASP: both use "<%@ page"; JSP pages say import= or contentType.)
- *   BATCH    "@echo off" at the start of the text (case-insensitive)
- *   SHELL    "#!" at 0 (scripts with an interpreter line)
- *   VBS      "WScript." or "CreateObject(" (case-insensitive) in text without "<%"
- *   HTML     "<html" / "<!doctype html" (case-insensitive) in the first 512 bytes
- *   UNKNOWN  anything else, and empty files
- */
+ * Two quirks of LOKI's loader are reproduced rather than "fixed", because they decide the
+ * label LOKI reports:
+ *   - a signature listed twice keeps its first place and its last label (a dict key set
+ *     again): 30 00 00 00 "LfLe" is "EVT", "CWS"/"ZWS"/"FWS" are "CWS", "ZWS", "FWS (Flash)";
+ *   - an earlier, shorter signature hides a longer one: "<%" (JSP) comes before "<%@" (ASP),
+ *     ff fe (UTF-16 LE) before the UTF-16 "Emotet JS" and "WER" signatures. Those rows are
+ *     kept, marked "hidden", so the table stays a row-for-row image of LOKI's.
+ * Checked against the signature file as of signature-base c9f58ea (2023-03-31, the last
+ * change to it) and LOKI 7688421 (lib/helpers.py get_file_type). */
 #include "sw/filetype.h"
 
 #include <stdbool.h>
 #include <string.h>
 
 struct magic {
-    uint16_t offset;
     uint8_t len;
     const char *bytes;
-    const struct sw_filetype *type;
+    struct sw_filetype type; /* label: LOKI's, exactly; description: seawall's */
 };
 
-static const struct sw_filetype T_EXE = {"EXE", "PE/DOS executable (MZ)"};
-static const struct sw_filetype T_ELF = {"ELF", "ELF executable or library"};
-static const struct sw_filetype T_MACHO = {"MACH-O", "Mach-O executable"};
-static const struct sw_filetype T_CLASS = {"CLASS", "Java class file"};
-static const struct sw_filetype T_MDMP = {"MDMP", "Windows minidump"};
-static const struct sw_filetype T_ZIP = {"ZIP", "ZIP archive (also JAR, Office XML)"};
-static const struct sw_filetype T_RAR = {"RAR", "RAR archive"};
-static const struct sw_filetype T_7Z = {"7Z", "7-Zip archive"};
-static const struct sw_filetype T_GZIP = {"GZIP", "gzip compressed data"};
-static const struct sw_filetype T_CAB = {"CAB", "Microsoft cabinet archive"};
-static const struct sw_filetype T_CHM = {"CHM", "Microsoft compiled HTML help"};
-static const struct sw_filetype T_LNK = {"LNK", "Windows shortcut"};
-static const struct sw_filetype T_DOC = {"DOC", "OLE2 compound document (Office 97-2003)"};
-static const struct sw_filetype T_RTF = {"RTF", "Rich Text Format document"};
-static const struct sw_filetype T_PDF = {"PDF", "PDF document"};
-static const struct sw_filetype T_GIF = {"GIF", "GIF image"};
-static const struct sw_filetype T_JPG = {"JPG", "JPEG image"};
-static const struct sw_filetype T_PNG = {"PNG", "PNG image"};
-static const struct sw_filetype T_BMP = {"BMP", "BMP image"};
-static const struct sw_filetype T_SWF = {"SWF", "Adobe Flash movie"};
-static const struct sw_filetype T_PHP = {"PHP", "PHP script"};
-static const struct sw_filetype T_JSP = {"JSP", "Java Server Page"};
-static const struct sw_filetype T_ASP = {"ASP", "ASP/ASP.NET page"};
-static const struct sw_filetype T_BATCH = {"BATCH", "Windows batch script"};
-static const struct sw_filetype T_SHELL = {"SHELL", "script with an interpreter line"};
-static const struct sw_filetype T_VBS = {"VBS", "VBScript"};
-static const struct sw_filetype T_HTML = {"HTML", "HTML document"};
 static const struct sw_filetype T_UNKNOWN = {"UNKNOWN", "data"};
 
+/* clang-format off */
 static const struct magic magics[] = {
-    {0, 2, "MZ", &T_EXE},
-    {0, 4, "\x7f" "ELF", &T_ELF},
-    {0, 4, "\xfe\xed\xfa\xce", &T_MACHO},
-    {0, 4, "\xce\xfa\xed\xfe", &T_MACHO},
-    {0, 4, "\xfe\xed\xfa\xcf", &T_MACHO},
-    {0, 4, "\xcf\xfa\xed\xfe", &T_MACHO},
-    {0, 4, "MDMP", &T_MDMP},
-    {0, 4, "PK\x03\x04", &T_ZIP},
-    {0, 4, "PK\x05\x06", &T_ZIP},
-    {0, 4, "PK\x07\x08", &T_ZIP},
-    {0, 6, "Rar!\x1a\x07", &T_RAR},
-    {0, 6, "7z\xbc\xaf\x27\x1c", &T_7Z},
-    {0, 2, "\x1f\x8b", &T_GZIP},
-    {0, 4, "MSCF", &T_CAB},
-    {0, 4, "ITSF", &T_CHM},
-    {0, 8, "L\x00\x00\x00\x01\x14\x02\x00", &T_LNK},
-    {0, 8, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", &T_DOC},
-    {0, 5, "{\\rtf", &T_RTF},
-    {0, 6, "GIF87a", &T_GIF},
-    {0, 6, "GIF89a", &T_GIF},
-    {0, 3, "\xff\xd8\xff", &T_JPG},
-    {0, 8, "\x89PNG\r\n\x1a\n", &T_PNG},
-    {0, 3, "FWS", &T_SWF},
-    {0, 3, "CWS", &T_SWF},
-    {0, 3, "ZWS", &T_SWF},
+    {4, "\x01\x06\x01\x00", {"Job File", "Windows task scheduler job"}},
+    {3, "\x1f\x8b\x08", {"GZIP", "gzip compressed data (deflate)"}},
+    {4, "%PDF", {"PDF", "PDF document"}},
+    {8, "0\x00\x00\x00LfLe", {"EVT", "Windows event log (EVT)"}},
+    {8, "PK\x03\x04\x14\x00\x06\x00", {"Office", "Office Open XML document (ZIP)"}},
+    {5, "PKSpX", {"PKSFX", "PKSFX self-extracting archive"}},
+    {6, "7z\xbc\xaf\x27\x1c", {"7Zip", "7-Zip archive"}},
+    {8, "Function", {"VBS", "script starting with a Function"}},
+    {3, "BZh", {"BZip2", "bzip2 compressed data"}},
+    {4, "\x5f\x27\xa8\x89", {"JAR", "JAR archive (old format)"}},
+    {3, "\xff\xd8\xff", {"JPEG", "JPEG image"}},
+    {4, "PK\x05\x06", {"PKZIP", "ZIP archive (empty)"}},
+    {6, "Rar!\x1a\x07", {"RAR", "RAR archive"}},
+    {6, "WinZip", {"WinZIP", "WinZip archive"}},
+    {4, "regf", {"Registry Hive", "Windows registry hive"}},
+    {4, "{\\rt", {"RTF", "Rich Text Format document"}},
+    {5, "ustar", {"TAR", "tar archive header"}},
+    {4, "\xd4\xc3\xb2\xa1", {"WINPCAP", "pcap capture (little endian)"}},
+    {4, "\xa1\xb2\xc3\xd4", {"LIBPCAP", "pcap capture (big endian)"}},
+    {4, "\xa1\xb2\xcd\x34", {"LIBPCAP", "pcap capture (modified format)"}},
+    {8, "\xffKEYB   ", {"SYS Keyboard Driver", "DOS keyboard driver"}},
+    {11, "\xff\xfe<\x00?\x00x\x00m\x00l", {"Windows At Job", "UTF-16 XML (Windows at job)"}},
+    {5, "<?php", {"PHP", "PHP script"}},
+    {4, "\x0d" "DOC", {"DOC", "DOC file (old format)"}},
+    {4, "\xff\xd8\xff\xe0", {"JPEG", "JPEG image (JFIF)"}},          /* hidden: ff d8 ff */
+    {8, "# Disk D", {"VMDK", "VMware disk descriptor"}},
+    {6, "ElfFil", {"EVTX", "Windows event log (EVTX)"}},
+    {3, "AES", {"AESCrypt", "AES Crypt encrypted file"}},
+    {4, "COWD", {"VMDK", "VMware ESX disk"}},
+    {3, "CWS", {"CWS", "Flash movie (zlib)"}},
+    {3, "ZWS", {"ZWS", "Flash movie (LZMA)"}},
+    {3, "FWS", {"FWS (Flash)", "Flash movie"}},
+    {4, "FILE", {"NTFS MFT", "NTFS master file table record"}},
+    {6, "JARCS\x00", {"JARCS", "JAR compressed archive"}},
+    {3, "KDM", {"VMDK", "VMware sparse disk"}},
+    {8, "L\x00\x00\x00\x01\x14\x02\x00", {"LNK", "Windows shortcut"}},
+    {4, "MSCF", {"CAB", "Microsoft cabinet archive"}},
+    {4, "PK\x03\x04", {"ZIP", "ZIP archive"}},
+    {5, "<?xml", {"XML", "XML document"}},
+    {8, "conectix", {"VHD", "Virtual PC disk"}},
+    {8, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", {"OLE", "OLE2 compound document"}},
+    {4, "@ech", {"BATCH", "batch script (@echo)"}},
+    {4, "@ECH", {"BATCH", "batch script (@ECHO)"}},
+    {6, "\xff\xfe\x90\x02\x01\x00", {"Trace Log File", "Windows trace log"}},
+    {3, "#!/", {"UNIX SCRIPT", "script with an interpreter path"}},
+    {4, "MDMP", {"MDMP", "Windows minidump"}},
+    {6, "\xff\xfe<\x00%\x00", {"JSP", "UTF-16 LE server page"}},
+    {6, "\xfe\xff\x00<\x00%", {"JSP", "UTF-16 BE server page"}},
+    {7, "0:00:00", {"Log Relative", "log with relative time stamps"}},
+    {2, "\x7f" "E", {"ELF", "ELF executable or library"}},
+    {2, "#!", {"Script", "script with an interpreter line"}},
+    {2, "\x1f\x9d", {"TARZ", "compress'd data (LZW)"}},
+    {2, "\x1f\xa0", {"TARZ", "compress'd data (LZH)"}},
+    {2, "<%", {"JSP", "server page (<%)"}},
+    {3, "<%@", {"ASP", "server page (<%@)"}},                          /* hidden: <% */
+    {8, "\xff\xfe<\x00%\x00@\x00", {"ASP", "UTF-16 LE ASP page"}},       /* hidden: ff fe < % */
+    {8, "\xfe\xff\x00<\x00%\x00@", {"ASP", "UTF-16 BE ASP page"}},       /* hidden: fe ff < % */
+    {2, "MZ", {"EXE", "PE/DOS executable (MZ)"}},
+    {2, "\xff\xfe", {"UTF16-Encoded File LE", "UTF-16 LE text"}},
+    {2, "\xfe\xff", {"UTF16-Encoded File BE", "UTF-16 BE text"}},
+    {2, "\xca\xfe", {"Java Class or DYLIB", "Java class or Mach-O universal binary"}},
+    {10, "[00000000:", {"MimiLSA Log", "mimikatz LSA dump log"}},
+    {4, "echo", {"Batch", "batch script (echo)"}},
+    {5, "@echo", {"Batch", "batch script (@echo)"}},                   /* hidden: @ech */
+    {4, "[Int", {"Internet Shortcut", "Internet shortcut (.url)"}},
+    {8, "\xff\xfev\x00" "a\x00r\x00", {"Emotet JS", "UTF-16 LE JavaScript"}}, /* hidden: ff fe */
+    {13, "\xff\xfeV\x00" "e\x00r\x00s\x00i\x00o", {"WER", "UTF-16 LE error report"}}, /* hidden */
+    {13, "V\x00" "e\x00r\x00s\x00i\x00o\x00n", {"WER", "Windows error report"}},
+    {8, "AT&TFORM", {"Gitlab EXIF", "DjVu image (AT&T FORM)"}},
+    {6, "<body>", {"Web", "HTML fragment (<body>)"}},
+    {15, "On Error Resume", {"VBS", "VBScript (On Error Resume)"}},
+    {5, "<html", {"HTML", "HTML document (<html)"}},
+    {5, "<HTML", {"HTML", "HTML document (<HTML)"}},
+    {10, "-----BEGIN", {"Certificate PEM", "PEM text (certificate or key)"}},
+    {8, "Salted__", {"OpenSSL Salted Format", "OpenSSL encrypted data"}},
+    {4, "<%--", {"JSP", "JSP comment"}},                               /* hidden: <% */
+    {2, "TV", {"Base64 EXE", "base64 text of an MZ executable"}},
 };
-
-static bool
-at(const uint8_t *buf, size_t len, size_t off, const char *bytes, size_t n)
-{
-    return off <= len && n <= len - off && memcmp(buf + off, bytes, n) == 0;
-}
-
-/* Case-insensitive search of an ASCII needle in buf[0, len): text may hold NUL bytes, so
- * no str* functions. */
-static bool
-contains_ci(const uint8_t *buf, size_t len, const char *needle)
-{
-    size_t n = strlen(needle);
-
-    if (n == 0 || n > len)
-        return n == 0;
-    for (size_t i = 0; i + n <= len; i++) {
-        size_t j = 0;
-
-        while (j < n) {
-            uint8_t c = buf[i + j];
-
-            if (c >= 'A' && c <= 'Z')
-                c = (uint8_t)(c - 'A' + 'a');
-            if (c != (uint8_t)needle[j])
-                break;
-            j++;
-        }
-        if (j == n)
-            return true;
-    }
-    return false;
-}
-
-static uint32_t
-be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint32_t
-le32(const uint8_t *p)
-{
-    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-
-/* Skip a UTF-8 byte order mark and leading blanks: scripts often start with either. */
-static size_t
-text_start(const uint8_t *buf, size_t len)
-{
-    size_t i = at(buf, len, 0, "\xef\xbb\xbf", 3) ? 3 : 0;
-
-    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
-        i++;
-    return i;
-}
+/* clang-format on */
 
 const struct sw_filetype *
 sw_filetype_classify(const uint8_t *buf, size_t len)
 {
-    if (buf == NULL || len == 0)
+    if (buf == NULL)
         return &T_UNKNOWN;
-    if (len > SW_FILETYPE_SNIFF)
-        len = SW_FILETYPE_SNIFF;
     for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
-        if (at(buf, len, magics[i].offset, magics[i].bytes, magics[i].len))
-            return magics[i].type;
-    if (at(buf, len, 0, "\xca\xfe\xba\xbe", 4))
-        return len >= 8 && be32(buf + 4) < 40 ? &T_MACHO : &T_CLASS;
-    if (at(buf, len, 0, "BM", 2) && len >= 14 && le32(buf + 10) >= 54 && le32(buf + 10) < 4096)
-        return &T_BMP;
-    if (contains_ci(buf, len < 1024 ? len : 1024, "%pdf"))
-        return &T_PDF;
-
-    size_t s = text_start(buf, len);
-    const uint8_t *t = buf + s;
-    size_t tl = len - s;
-
-    if (contains_ci(t, tl, "<?php") || at(t, tl, 0, "<?=", 3))
-        return &T_PHP;
-    if (contains_ci(t, tl, "<jsp:") ||
-        ((contains_ci(t, tl, "<%@ page") || contains_ci(t, tl, "<%@page")) &&
-         (contains_ci(t, tl, "import=") || contains_ci(t, tl, "contenttype"))))
-        return &T_JSP;
-    if (contains_ci(t, tl, "<%@ page") || contains_ci(t, tl, "<%@page") ||
-        contains_ci(t, tl, "<%@ webhandler") || contains_ci(t, tl, "runat=\"server\"") ||
-        contains_ci(t, tl, "<%@ language"))
-        return &T_ASP;
-    if (tl >= 9 && contains_ci(t, 9, "@echo off"))
-        return &T_BATCH;
-    if (at(buf, len, 0, "#!", 2))
-        return &T_SHELL;
-    if (!contains_ci(t, tl, "<%") &&
-        (contains_ci(t, tl, "wscript.") || contains_ci(t, tl, "createobject(")))
-        return &T_VBS;
-    if (contains_ci(t, tl < 512 ? tl : 512, "<html") ||
-        contains_ci(t, tl < 512 ? tl : 512, "<!doctype html"))
-        return &T_HTML;
+        if (magics[i].len <= len && memcmp(buf, magics[i].bytes, magics[i].len) == 0)
+            return &magics[i].type;
     return &T_UNKNOWN;
+}
+
+size_t
+sw_filetype_count(void)
+{
+    return sizeof(magics) / sizeof(magics[0]);
+}
+
+size_t
+sw_filetype_signature(size_t i, const uint8_t **bytes, const char **label)
+{
+    if (i >= sizeof(magics) / sizeof(magics[0]))
+        return 0;
+    *bytes = (const uint8_t *)magics[i].bytes;
+    *label = magics[i].type.label;
+    return magics[i].len;
 }

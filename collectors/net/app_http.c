@@ -1,109 +1,71 @@
-/* app_http.c - HTTP/1.x message parser for reassembled streams (see include/sw/app_http.h).
+/* app_http.c - HTTP/1.x message framing for reassembled streams (see include/sw/app_http.h).
  *
  * Each direction is a state machine fed bytes as they come. A header block is collected in
- * a per-direction buffer (bounded by max_header_bytes) and parsed line by line as each line
- * completes; the values kept are offsets into that buffer until the blank line, when they are
- * copied into one allocation per message (struct http_msg). Body bytes never wait in a
- * header buffer: they go straight to the body sink (raw copy or zlib inflate) whose output
- * buffer grows as bytes arrive, up to its cap.
+ * a per-direction buffer (bounded by max_header_bytes) and read line by line as each line
+ * end becomes certain (app_http_hdr.c says where lines end and what they mean); the values
+ * kept are offsets into that buffer until the blank line, when they are copied into one
+ * allocation per message (struct sw_http_msg, app_http_msg.c). Body bytes never wait in a
+ * header buffer: they go to the body buffer as transferred, and are decoded when the body
+ * ends (app_http_body.c).
+ *
+ * A message whose headers are ambiguous (SW_HTTP_AN_AMBIGUOUS), and bytes found where a
+ * status line was due, open an alt (app_http_alt.c): a copy of the direction's bytes from
+ * that point up to the next start line or the end, read the other plausible ways when it
+ * closes. Positions in the direction (hdir.pos) tell where its region ends.
  *
  * Requests are reference counted: the request queue holds one reference, and the request
  * direction holds another while it reads the request's body, since a server may answer (and
- * pop the request) before that body ended.
+ * pop the request) before that body ended; an alt holds its own.
  *
  * Owner: the worker thread that owns the flow; nothing here locks. */
 #include "sw/app_http.h"
 
-#include <limits.h>
 #include <string.h>
 
-#define ZLIB_CONST
-#include <zlib.h>
-
 #include "sw/alloc.h"
+#include "sw/app_http_alt.h"
+#include "sw/app_http_body.h"
+#include "sw/app_http_hdr.h"
+#include "sw/app_http_msg.h"
 
-#define HB_MIN 512u              /* first header buffer size */
-#define BODY_MIN 4096u           /* first body buffer size */
-#define BODY_KEEP (64u * 1024)   /* a body buffer up to this size is kept for the next body */
-#define CHUNK_LINE_MAX 4096u     /* chunk size line with extensions */
-#define RESYNC_LINE_MAX 8192u    /* longest line examined for a start line after a gap */
-#define METHOD_MAX 24u
-#define RATIO_FREE (1u << 20)    /* decoded bytes allowed before max_ratio applies */
-#define Z_STEP (256u * 1024)   /* most output bytes per inflate call */
-#define ZHDR 16u                 /* size prefix of zlib allocations (keeps 16-byte alignment) */
+#define HB_MIN 512u           /* first header buffer size */
+#define CHUNK_LINE_MAX 4096u  /* chunk size line with extensions */
+#define RESYNC_LINE_MAX 8192u /* longest line examined for a start line after a gap */
 
 enum hstate {
-    ST_START,       /* between messages: skipping empty lines, or in the start line */
-    ST_HEADERS,     /* after the start line, until the blank line */
-    ST_BODY_LEN,    /* Content-Length body: remain bytes left */
-    ST_CHUNK_SIZE,  /* reading a chunk size line */
-    ST_CHUNK_DATA,  /* remain bytes of chunk data left */
-    ST_CHUNK_END,   /* the CRLF after chunk data */
-    ST_TRAILERS,    /* trailer lines until the blank line */
-    ST_BODY_CLOSE,  /* response body until the connection ends */
-    ST_RESYNC,      /* after a gap: looking for a start line at a line start */
-    ST_DEAD,        /* this direction is ignored */
-};
-
-enum hdr_id { H_HOST, H_UA, H_CTYPE, H_CLEN, H_TENC, H_CENC, H_CDISP, H_COUNT };
-
-static const char *const hdr_names[H_COUNT] = {
-    "host", "user-agent", "content-type", "content-length", "transfer-encoding",
-    "content-encoding", "content-disposition",
-};
-
-enum enc { ENC_NONE, ENC_GZIP, ENC_DEFLATE, ENC_OTHER };
-enum zst { Z_IDLE, Z_RUN, Z_FIN, Z_STOP }; /* not started, inflating, stream end, gave up */
-
-/* One parsed message. A request is shared by the queue and its direction (refs); a
- * response belongs to its direction. Strings point into the same allocation. */
-struct http_msg {
-    struct http_msg *next;   /* request queue */
-    size_t size;             /* bytes allocated (memuse) */
-    unsigned refs;
-    uint32_t dropped_after;  /* requests not queued right after this one */
-    unsigned status;
-    bool head, connect;
-    char *method, *uri, *host, *ua, *ctype, *cenc, *fname, *uname;
-};
-
-/* A value found in the header block: offset and length in hb (len 0: absent). */
-struct span {
-    uint32_t off, len;
-};
-
-struct body {
-    uint8_t *buf;        /* owned: decoded bytes [0, len), cap allocated */
-    size_t len, cap, limit;
-    uint64_t raw;        /* body bytes accepted (<= max_body) */
-    bool active, truncated, gaps, decode_error;
-    bool full;           /* raw copy stopped (cap or no memory): nothing more is appended */
-    enum enc enc;
-    enum zst zs;
-    z_stream z;
-    uint8_t zpend[2];    /* deflate: first bytes, until the wrapper is known */
-    unsigned zpend_n;
+    ST_START,      /* between messages: skipping blank lines, or in the start line */
+    ST_HEADERS,    /* after the start line, until the blank line */
+    ST_BODY_LEN,   /* Content-Length body: remain bytes left */
+    ST_CHUNK_SIZE, /* reading a chunk size line */
+    ST_CHUNK_DATA, /* remain bytes of chunk data left */
+    ST_CHUNK_END,  /* the line end after chunk data */
+    ST_TRAILERS,   /* trailer lines until the blank line */
+    ST_BODY_CLOSE, /* response body until the connection ends */
+    ST_RESYNC,     /* after a gap or junk: looking for a start line at a line start */
+    ST_DEAD,       /* this direction is ignored */
 };
 
 struct hdir {
     enum hstate st;
-    bool seen_msg;             /* a message was parsed (not_http vs parse_errors) */
-    bool line_skip;            /* resync: inside a line too long to examine */
-    uint8_t *hb;               /* owned: header block or current line */
+    bool seen_msg;     /* a message was parsed (not_http vs parse_errors) */
+    bool line_skip;    /* resync: inside a line too long to examine */
+    bool lfcr;         /* the last header line ended with LF CR */
+    uint8_t crlf_skip; /* bytes of a CR LF still to drop where the body starts */
+    uint8_t *hb;       /* owned: header block, current line */
     uint32_t hb_len, hb_cap;
-    uint32_t line_off;         /* start of the line being collected */
-    uint32_t block_bytes;      /* bytes of the current header block / trailers */
-    uint64_t remain;           /* body or chunk bytes left */
+    uint32_t line_off;    /* start of the line being collected */
+    uint32_t block_bytes; /* bytes of the current trailers */
+    uint64_t pos;         /* bytes of this direction handed to the states (gaps count) */
+    uint64_t line_pos;    /* position of hb[line_off] */
+    uint64_t remain;      /* body or chunk bytes left */
     uint64_t resync_bytes;
-    /* current header block */
-    struct span method, uri, hdr[H_COUNT];
-    unsigned status;
-    bool clen_bad, te_chunked, te_other;
-    uint64_t clen;
-    bool clen_seen;
-    struct http_msg *msg;      /* ref: the message whose body is read (request or response) */
-    struct http_msg *req;      /* ref, dir 1: the request this response answers (or NULL) */
-    struct body b;
+    struct sw_http_head head;     /* the header block being read */
+    struct sw_http_msg *msg;      /* ref: the message whose body is read (request or response) */
+    struct sw_http_msg *req;      /* ref, dir 1: the request this response answers (or NULL) */
+    struct sw_http_msg *last;     /* ref, dir 1: the last response, until the next start line */
+    struct sw_http_msg *last_req; /* ref: its request */
+    struct sw_http_rx b;          /* the body being read (primary reading) */
+    struct sw_http_alt sh;        /* the other readings of what follows the last message */
 };
 
 struct sw_http {
@@ -111,576 +73,208 @@ struct sw_http {
     struct sw_http_cb cb;
     void *ctx;
     struct sw_http_stats own;
-    struct sw_http_stats *st;  /* &own or cfg.stats */
+    struct sw_http_stats *st; /* &own or cfg.stats */
+    struct sw_http_mem mem;   /* allocations, counted in *st */
+    struct sw_http_limits lim;
     struct hdir d[2];
-    struct http_msg *qhead, *qtail; /* owned refs: requests waiting for a response */
-    uint32_t qlen;
-    uint32_t phantoms;         /* responses to deliver unpaired before the next pop */
-    bool nomem;                /* an allocation failed during the current call */
+    struct sw_http_queue q; /* requests waiting for a response */
 };
 
-/* --- memory ------------------------------------------------------------------------------- */
+static void dir_stop(struct sw_http *h, int dir, bool fin);
 
-static void *
-h_alloc(struct sw_http *h, size_t n)
+/* --- messages, anomalies, delivery ---------------------------------------------------------- */
+
+static void
+report(struct sw_http *h, int dir, enum sw_http_anomaly a)
 {
-    void *p = sw_malloc(n);
-
-    if (p == NULL) {
-        h->st->nomem++;
-        h->nomem = true;
-        return NULL;
-    }
-    h->st->memuse += n;
-    return p;
+    h->st->anomalies++;
+    if (h->cb.on_anomaly != NULL)
+        h->cb.on_anomaly(h->ctx, dir, sw_http_anomaly_name(a, dir));
 }
 
 static void
-h_free(struct sw_http *h, void *p, size_t n)
+report_mask(struct sw_http *h, int dir, uint32_t mask)
 {
-    if (p == NULL)
+    for (int a = 0; a < SW_HTTP_AN_COUNT; a++) {
+        if (mask & (1u << a))
+            report(h, dir, (enum sw_http_anomaly)a);
+    }
+}
+
+/* --- other readings ------------------------------------------------------------------------- */
+
+/* Bytes where the first response was due: more than one line of them (or a hole after them)
+ * is what is left of the response to the first request waiting, picked up after its start
+ * (or an HTTP/0.9 one), not a junk line before its status line: that request is answered,
+ * so that the next status line pairs with the next request. */
+static void
+junk_answers(struct sw_http *h, int dir, uint64_t end, bool hole)
+{
+    struct sw_http_alt *sh = &h->d[dir].sh;
+    size_t len;
+
+    if (!sh->on || !sh->http09)
         return;
-    h->st->memuse -= n;
-    sw_free(p);
+    len = sw_http_alt_region(sh, end);
+    if (hole || (len > 1 && memchr(sh->buf.p, '\n', len - 1) != NULL)) {
+        sw_http_msg_unref(&h->mem, sw_http_queue_pop(&h->q));
+        sh->http09 = false;
+    }
 }
 
-static voidpf
-z_alloc(voidpf opaque, uInt items, uInt size)
-{
-    struct sw_http *h = opaque;
-    size_t n;
-    uint8_t *p;
-
-    if (__builtin_mul_overflow((size_t)items, (size_t)size, &n) ||
-        __builtin_add_overflow(n, (size_t)ZHDR, &n))
-        return Z_NULL;
-    p = h_alloc(h, n);
-    if (p == NULL)
-        return Z_NULL;
-    memcpy(p, &n, sizeof(n));
-    return p + ZHDR;
-}
-
+/* The alt of dir ends at position end (UINT64_MAX: where its bytes end); complete: nothing
+ * of it is missing (the next message started, or a FIN came). Its region is read. */
 static void
-z_free(voidpf opaque, voidpf addr)
+alt_end(struct sw_http *h, int dir, uint64_t end, bool complete)
 {
-    uint8_t *p = addr;
-    size_t n;
+    sw_http_alt_end(&h->d[dir].sh, &h->mem, dir, end, complete, &h->lim, &h->cb, h->ctx);
+}
 
-    if (p == NULL)
+/* Open the alt of dir for the bytes after the current step (the caller may set another
+ * start), after message m of request rq. */
+static void
+alt_open(struct sw_http *h, int dir, struct sw_http_msg *m, struct sw_http_msg *rq,
+         uint32_t anomalies)
+{
+    struct hdir *hd = &h->d[dir];
+
+    if (hd->sh.on)
+        alt_end(h, dir, hd->line_pos, true);
+    sw_http_alt_open(&hd->sh, SW_HTTP_ALT_PENDING, h->cfg.max_body, m, rq, anomalies);
+}
+
+/* --- primary body --------------------------------------------------------------------------- */
+
+/* Report an anomaly of the body in progress, once per body. */
+static void
+body_report(struct sw_http *h, int dir, enum sw_http_anomaly a)
+{
+    struct sw_http_rx *b = &h->d[dir].b;
+
+    if (b->reported & (1u << a))
         return;
-    p -= ZHDR;
-    memcpy(&n, p, sizeof(n));
-    h_free(opaque, p, n);
+    b->reported |= 1u << a;
+    report(h, dir, a);
 }
 
-static void
-msg_unref(struct sw_http *h, struct http_msg *m)
-{
-    if (m == NULL || --m->refs > 0)
-        return;
-    h_free(h, m, m->size);
-}
-
-/* --- small string helpers ----------------------------------------------------------------- */
-
-static int
-lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static bool
-ieq(const uint8_t *s, size_t n, const char *lit)
-{
-    size_t i;
-
-    for (i = 0; i < n && lit[i] != '\0'; i++) {
-        if (lower(s[i]) != lit[i])
-            return false;
-    }
-    return i == n && lit[i] == '\0';
-}
-
-static bool
-ows(uint8_t c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static int
-hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static bool
-method_char(uint8_t c)
-{
-    return (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
-}
-
-/* Copy s[0, n) to out, NUL-terminated (out has n + 1 bytes); optionally percent-decode;
- * stops at a NUL. Returns out. */
-static char *
-put_str(char *out, const uint8_t *s, size_t n, bool pct)
-{
-    size_t i, o = 0;
-
-    for (i = 0; i < n; i++) {
-        uint8_t c = s[i];
-
-        if (pct && c == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            c = (uint8_t)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-            i += 2;
-        }
-        if (c == '\0')
-            break;
-        out[o++] = (char)c;
-    }
-    out[o] = '\0';
-    return out;
-}
-
-/* Remove any directory part of a NUL-terminated file name, in place. */
-static void
-strip_dirs(char *s)
-{
-    char *last = s;
-
-    for (char *p = s; *p != '\0'; p++) {
-        if (*p == '/' || *p == '\\')
-            last = p + 1;
-    }
-    if (last != s)
-        memmove(s, last, strlen(last) + 1);
-}
-
-/* Content-Disposition: find filename*= (preferred, RFC 8187 charset'lang'value) or
- * filename= (token or quoted string) in v[0, n). Writes the name to out (n + 1 bytes). */
-static void
-disposition_name(const uint8_t *v, size_t n, char *out)
-{
-    size_t i = 0;
-    bool have = false;
-
-    out[0] = '\0';
-    while (i < n) {
-        size_t ns, ne, vs, ve;
-        bool star;
-
-        while (i < n && v[i] != ';')
-            i++;
-        if (i >= n)
-            break;
-        i++;
-        while (i < n && ows(v[i]))
-            i++;
-        ns = i;
-        while (i < n && v[i] != '=' && v[i] != ';' && !ows(v[i]))
-            i++;
-        ne = i;
-        while (i < n && ows(v[i]))
-            i++;
-        if (i >= n || v[i] != '=')
-            continue;
-        i++;
-        while (i < n && ows(v[i]))
-            i++;
-        star = ieq(v + ns, ne - ns, "filename*");
-        if (!star && !ieq(v + ns, ne - ns, "filename"))
-            continue;
-        if (i < n && v[i] == '"') {
-            size_t o = 0;
-
-            for (i++; i < n && v[i] != '"'; i++) {
-                if (v[i] == '\\' && i + 1 < n)
-                    i++;
-                if (v[i] == '\0')
-                    break;
-                if (!have && !star)
-                    out[o++] = (char)v[i];
-            }
-            if (!have && !star) {
-                out[o] = '\0';
-                have = out[0] != '\0';
-            }
-            continue;
-        }
-        vs = i;
-        while (i < n && v[i] != ';')
-            i++;
-        ve = i;
-        while (ve > vs && ows(v[ve - 1]))
-            ve--;
-        if (star) {
-            /* charset'language'value: keep the value */
-            size_t q = vs, quotes = 0;
-
-            while (q < ve && quotes < 2) {
-                if (v[q++] == '\'')
-                    quotes++;
-            }
-            if (quotes == 2) {
-                put_str(out, v + q, ve - q, true);
-                if (out[0] != '\0')
-                    return; /* filename* wins */
-            }
-        } else if (!have) {
-            put_str(out, v + vs, ve - vs, false);
-            have = out[0] != '\0';
-        }
-    }
-}
-
-/* The last path segment of a request target, without query or fragment, percent-decoded. */
-static void
-uri_name(const uint8_t *u, size_t n, char *out)
-{
-    size_t i = 0, start, end;
-
-    /* absolute-form: skip scheme://authority */
-    while (i < n && ((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= 'A' && u[i] <= 'Z') ||
-                     (u[i] >= '0' && u[i] <= '9') || u[i] == '+' || u[i] == '-' || u[i] == '.'))
-        i++;
-    if (i > 0 && n - i >= 3 && memcmp(u + i, "://", 3) == 0) {
-        i += 3;
-        while (i < n && u[i] != '/' && u[i] != '?' && u[i] != '#')
-            i++;
-    } else {
-        i = 0;
-    }
-    start = i;
-    for (end = i; end < n && u[end] != '?' && u[end] != '#'; end++) {
-        if (u[end] == '/')
-            start = end + 1;
-    }
-    put_str(out, u + start, end - start, true);
-    strip_dirs(out);
-}
-
-/* --- body sink ---------------------------------------------------------------------------- */
-
-static void
-body_cut(struct sw_http *h, struct body *b)
-{
-    if (!b->truncated)
-        h->st->truncated++;
-    b->truncated = true;
-}
-
-static void
-z_stop(struct sw_http *h, struct body *b, enum zst to)
-{
-    (void)h;
-    if (b->zs == Z_RUN)
-        inflateEnd(&b->z);
-    b->zs = to;
-}
-
-/* Make room for at least one more byte. false: at the limit or out of memory. */
-static bool
-body_grow(struct sw_http *h, struct body *b)
-{
-    size_t ncap;
-    uint8_t *nb;
-
-    if (b->cap >= b->limit)
-        return false;
-    ncap = b->cap < BODY_MIN ? BODY_MIN : b->cap * 2;
-    if (ncap > b->limit)
-        ncap = b->limit;
-    nb = h_alloc(h, ncap);
-    if (nb == NULL)
-        return false;
-    if (b->len > 0)
-        memcpy(nb, b->buf, b->len);
-    h_free(h, b->buf, b->cap);
-    b->buf = nb;
-    b->cap = ncap;
-    return true;
-}
-
-static void
-body_append(struct sw_http *h, struct body *b, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        size_t k;
-
-        if (b->len == b->cap && !body_grow(h, b)) {
-            body_cut(h, b);
-            b->full = true;
-            return;
-        }
-        k = b->cap - b->len;
-        if (k > n)
-            k = n;
-        memcpy(b->buf + b->len, p, k);
-        b->len += k;
-        p += k;
-        n -= k;
-    }
-}
-
-static void
-bomb(struct sw_http *h, struct body *b)
-{
-    h->st->bomb_cut++;
-    body_cut(h, b);
-    z_stop(h, b, Z_STOP);
-}
-
-static void
-z_fail(struct sw_http *h, struct body *b)
-{
-    if (!b->decode_error)
-        h->st->decode_errors++;
-    b->decode_error = true;
-    z_stop(h, b, Z_STOP);
-}
-
-/* Inflate in[0, n) into the body buffer, with the output caps. */
-static void
-z_run(struct sw_http *h, struct body *b, const uint8_t *in, size_t n)
-{
-    while (n > 0 && b->zs == Z_RUN) {
-        uInt piece = n > (1u << 30) ? (1u << 30) : (uInt)n;
-
-        b->z.next_in = in;
-        b->z.avail_in = piece;
-        for (;;) {
-            uint8_t scratch;
-            uInt room;
-            int rc;
-
-            if (b->len == b->cap && b->cap >= b->limit) {
-                /* at the cap: is there more output? */
-                b->z.next_out = &scratch;
-                b->z.avail_out = 1;
-                rc = inflate(&b->z, Z_NO_FLUSH);
-                if (b->z.avail_out == 0) {
-                    bomb(h, b);
-                    return;
-                }
-            } else {
-                if (b->len == b->cap && !body_grow(h, b)) {
-                    body_cut(h, b);
-                    z_stop(h, b, Z_STOP);
-                    return;
-                }
-                /* at most Z_STEP per call, so the ratio is checked often */
-                room = b->cap - b->len > Z_STEP ? Z_STEP : (uInt)(b->cap - b->len);
-                b->z.next_out = b->buf + b->len;
-                b->z.avail_out = room;
-                rc = inflate(&b->z, Z_NO_FLUSH);
-                b->len += room - b->z.avail_out;
-                if (b->len > RATIO_FREE &&
-                    b->len / (b->z.total_in > 0 ? b->z.total_in : 1) > h->cfg.max_ratio) {
-                    bomb(h, b);
-                    return;
-                }
-            }
-            if (rc == Z_STREAM_END) {
-                z_stop(h, b, Z_FIN); /* bytes after the end are ignored */
-                return;
-            }
-            if (rc == Z_BUF_ERROR)
-                break; /* no progress possible: needs input */
-            if (rc != Z_OK) {
-                if (rc == Z_MEM_ERROR)
-                    h->nomem = true;
-                z_fail(h, b);
-                return;
-            }
-            if (b->z.avail_in == 0 && b->z.avail_out > 0)
-                break;
-        }
-        in += piece - b->z.avail_in;
-        n -= piece - b->z.avail_in;
-        if (b->z.avail_in == piece)
-            break; /* cannot happen with Z_BUF_ERROR and input; avoid spinning */
-    }
-}
-
-static void
-body_decode(struct sw_http *h, struct body *b, const uint8_t *p, size_t n)
-{
-    int wbits = 15 + 16;
-
-    if (b->zs == Z_FIN || b->zs == Z_STOP)
-        return;
-    if (b->zs == Z_IDLE) {
-        if (b->enc == ENC_DEFLATE) {
-            while (b->zpend_n < 2 && n > 0) {
-                b->zpend[b->zpend_n++] = *p++;
-                n--;
-            }
-            if (b->zpend_n < 2)
-                return;
-            /* RFC 1950 header: CM 8, CINFO <= 7, FCHECK; else raw deflate (RFC 1951) */
-            wbits = ((b->zpend[0] & 0x0f) == 8 && (b->zpend[0] >> 4) <= 7 &&
-                     ((b->zpend[0] << 8) | b->zpend[1]) % 31 == 0)
-                        ? 15
-                        : -15;
-        }
-        memset(&b->z, 0, sizeof(b->z));
-        b->z.zalloc = z_alloc;
-        b->z.zfree = z_free;
-        b->z.opaque = h;
-        if (inflateInit2(&b->z, wbits) != Z_OK) {
-            b->zs = Z_STOP;
-            if (!b->decode_error)
-                h->st->decode_errors++;
-            b->decode_error = true;
-            return;
-        }
-        b->zs = Z_RUN;
-        if (b->enc == ENC_DEFLATE)
-            z_run(h, b, b->zpend, 2);
-    }
-    z_run(h, b, p, n);
-}
-
-/* Body bytes as transferred. */
-static void
-body_data(struct sw_http *h, struct body *b, const uint8_t *p, size_t n)
-{
-    uint64_t room;
-
-    if (n == 0)
-        return;
-    room = h->cfg.max_body - b->raw;
-    if (n > room) {
-        n = (size_t)room;
-        body_cut(h, b);
-    }
-    b->raw += n;
-    if (b->enc == ENC_GZIP || b->enc == ENC_DEFLATE)
-        body_decode(h, b, p, n);
-    else if (!b->full)
-        body_append(h, b, p, n);
-}
-
-static void
-body_begin(struct sw_http *h, struct hdir *hd, enum enc enc)
-{
-    struct body *b = &hd->b;
-
-    b->active = true;
-    b->len = 0;
-    b->raw = 0;
-    b->truncated = b->gaps = b->decode_error = b->full = false;
-    b->enc = enc;
-    b->zs = Z_IDLE;
-    b->zpend_n = 0;
-    b->limit = (enc == ENC_GZIP || enc == ENC_DEFLATE) ? h->cfg.max_decompressed
-                                                       : h->cfg.max_body;
-}
-
-/* A gap inside the body: decoding cannot go on past it. */
-static void
-body_gap(struct sw_http *h, struct body *b)
-{
-    b->gaps = true;
-    if (b->enc == ENC_GZIP || b->enc == ENC_DEFLATE)
-        z_stop(h, b, Z_STOP);
-}
-
-/* Deliver the body in progress (if any bytes came) and release the message. */
+/* Deliver the body in progress (if any bytes came), decoded, then what its decoding left. */
 static void
 body_finish(struct sw_http *h, int dir, bool incomplete)
 {
     struct hdir *hd = &h->d[dir];
-    struct body *b = &hd->b;
-    const struct http_msg *rq = dir == 0 ? hd->msg : hd->req;
-    const struct http_msg *m = hd->msg;
-    struct sw_http_body v;
+    struct sw_http_rx *b = &hd->b;
+    const struct sw_http_msg *m = hd->msg;
+    struct sw_http_decoded res;
+    struct sw_http_view vw;
+    enum sw_http_anomaly failed_an;
 
     if (!b->active)
         return;
-    if (incomplete && b->raw > 0)
-        body_cut(h, b);
-    if (b->enc == ENC_GZIP || b->enc == ENC_DEFLATE) {
-        bool ended = b->zs == Z_FIN || (b->zs == Z_STOP && (b->truncated || b->gaps)) ||
-                     b->raw == 0;
-
-        if (!ended && !b->truncated && !b->gaps) {
-            if (!b->decode_error)
-                h->st->decode_errors++;
-            b->decode_error = true;
-        }
-        z_stop(h, b, Z_STOP);
+    if (incomplete && b->raw_n > 0)
+        sw_http_rx_cut(&h->mem, b);
+    if (b->raw_n == 0 && !b->gaps)
+        goto out;
+    memset(&res, 0, sizeof(res));
+    res.data = b->raw.p;
+    res.len = b->raw.len;
+    if (m != NULL && m->n_coding > 0 && b->raw.len > 0)
+        sw_http_rx_decode(&h->mem, b, m->coding, m->n_coding, &h->lim, &res);
+    failed_an = res.failed == SW_HTTP_CODING_BR ? SW_HTTP_AN_BROTLI_FAILED : SW_HTTP_AN_GZIP_FAILED;
+    if (res.failed != 0) {
+        h->st->decode_errors++;
+        body_report(h, dir, failed_an);
     }
-    if (b->raw > 0 || b->gaps) {
-        memset(&v, 0, sizeof(v));
-        v.dir = dir;
-        v.method = rq != NULL ? rq->method : "";
-        v.uri = rq != NULL ? rq->uri : "";
-        v.host = rq != NULL ? rq->host : "";
-        v.user_agent = rq != NULL ? rq->ua : "";
-        v.req_content_type = rq != NULL ? rq->ctype : "";
-        v.status = dir == 1 && m != NULL ? m->status : 0;
-        v.resp_content_type = dir == 1 && m != NULL ? m->ctype : "";
-        v.content_encoding = m != NULL ? m->cenc : "";
-        v.filename = m != NULL && m->fname[0] != '\0' ? m->fname
-                     : rq != NULL                      ? rq->uname
-                                                       : "";
-        v.data = b->len > 0 ? b->buf : (const uint8_t *)"";
-        v.len = b->len;
-        v.raw_len = b->raw;
-        v.truncated = b->truncated;
-        v.gaps = b->gaps;
-        v.decode_error = b->decode_error;
-        h->st->bodies++;
-        if (h->cb.on_body != NULL)
-            h->cb.on_body(h->ctx, &v);
+    if (res.bomb) {
+        h->st->bomb_cut++;
+        sw_http_rx_cut(&h->mem, b);
+        body_report(h, dir, SW_HTTP_AN_COMPRESSION_BOMB);
     }
-    b->active = false;
-    b->len = 0;
-    if (b->cap > BODY_KEEP) {
-        h_free(h, b->buf, b->cap);
-        b->buf = NULL;
-        b->cap = 0;
+    if (res.nomem)
+        sw_http_rx_cut(&h->mem, b);
+    if (res.gzip_header)
+        body_report(h, dir, SW_HTTP_AN_GZIP_HEADER);
+    if (res.gzip_trailer && !b->truncated)
+        body_report(h, dir, SW_HTTP_AN_GZIP_TRAILER);
+    memset(&vw, 0, sizeof(vw));
+    vw.dir = dir;
+    vw.rq = dir == 0 ? m : hd->req;
+    vw.m = m;
+    vw.raw_len = b->raw_n;
+    vw.truncated = b->truncated;
+    vw.gaps = b->gaps;
+    vw.failed = res.failed;
+    vw.reading = vw.anomaly = "";
+    sw_http_msg_deliver(&h->cb, h->ctx, h->st, &vw, res.data, res.len);
+    sw_http_alt_seen(&hd->sh, m, res.data, res.len);
+    if (res.partial.len > 0) {
+        /* what the failing decoder produced: what a browser rendered before the error */
+        vw.reading = "partial_decode";
+        vw.anomaly = sw_http_anomaly_name(failed_an, dir);
+        vw.truncated = true;
+        vw.failed = 0;
+        sw_http_msg_deliver(&h->cb, h->ctx, h->st, &vw, res.partial.p, res.partial.len);
     }
+    sw_http_decoded_fini(&h->mem, &res);
+out:
+    sw_http_rx_done(&h->mem, b);
 }
 
-/* The message of direction dir is over (body delivered or none): release it. */
+/* --- message boundaries -------------------------------------------------------------------- */
+
+static void
+last_release(struct sw_http *h, struct hdir *hd)
+{
+    sw_http_msg_unref(&h->mem, hd->last);
+    sw_http_msg_unref(&h->mem, hd->last_req);
+    hd->last = hd->last_req = NULL;
+}
+
+static void
+hb_reset(struct hdir *hd)
+{
+    hd->hb_len = hd->line_off = hd->block_bytes = 0;
+}
+
+/* The message of direction dir is over (body delivered or none). A response stays the
+ * "last" one until the next start line: bytes that are not one are read as its body. */
 static void
 msg_done(struct sw_http *h, int dir)
 {
     struct hdir *hd = &h->d[dir];
 
     body_finish(h, dir, false);
-    msg_unref(h, hd->msg);
-    msg_unref(h, hd->req);
+    if (dir == 1) {
+        last_release(h, hd);
+        hd->last = hd->msg;
+        hd->last_req = hd->req;
+    } else {
+        sw_http_msg_unref(&h->mem, hd->msg);
+        sw_http_msg_unref(&h->mem, hd->req);
+    }
     hd->msg = hd->req = NULL;
     hd->st = ST_START;
-    hd->hb_len = hd->line_off = hd->block_bytes = 0;
+    hb_reset(hd);
 }
 
-/* Stop parsing dir for good; a body in progress is delivered as truncated. */
+/* Stop parsing dir for good; a body in progress is delivered as truncated unless it lasts
+ * until close and its sender closed with a FIN; what its alt holds is read. */
 static void
-dir_stop(struct sw_http *h, int dir)
+dir_stop(struct sw_http *h, int dir, bool fin)
 {
     struct hdir *hd = &h->d[dir];
 
     if (hd->st == ST_DEAD)
         return;
-    body_finish(h, dir, true);
-    msg_unref(h, hd->msg);
-    msg_unref(h, hd->req);
+    body_finish(h, dir, !(fin && hd->st == ST_BODY_CLOSE));
+    alt_end(h, dir, UINT64_MAX, fin);
+    sw_http_msg_unref(&h->mem, hd->msg);
+    sw_http_msg_unref(&h->mem, hd->req);
     hd->msg = hd->req = NULL;
+    last_release(h, hd);
     hd->st = ST_DEAD;
-    h_free(h, hd->b.buf, hd->b.cap);
-    hd->b.buf = NULL;
-    hd->b.cap = 0;
-    h_free(h, hd->hb, hd->hb_cap);
+    sw_http_buf_fini(&h->mem, &hd->b.raw);
+    sw_http_alt_fini(&hd->sh, &h->mem);
+    sw_http_mem_free(&h->mem, hd->hb, hd->hb_cap);
     hd->hb = NULL;
     hd->hb_len = hd->hb_cap = 0;
 }
@@ -692,51 +286,7 @@ dir_error(struct sw_http *h, int dir)
         h->st->parse_errors++;
     else
         h->st->not_http++;
-    dir_stop(h, dir);
-}
-
-/* --- request queue ------------------------------------------------------------------------ */
-
-static void
-queue_push(struct sw_http *h, struct http_msg *m)
-{
-    if (h->qlen >= h->cfg.max_pipeline) {
-        /* the queue is never empty here (max_pipeline >= 1) */
-        h->st->pipeline_drops++;
-        if (h->qtail->dropped_after < UINT32_MAX)
-            h->qtail->dropped_after++;
-        return;
-    }
-    m->refs++;
-    m->next = NULL;
-    if (h->qtail != NULL)
-        h->qtail->next = m;
-    else
-        h->qhead = m;
-    h->qtail = m;
-    h->qlen++;
-}
-
-/* The request the next final response answers (a reference), or NULL. */
-static struct http_msg *
-queue_pop(struct sw_http *h)
-{
-    struct http_msg *m;
-
-    if (h->phantoms > 0) {
-        h->phantoms--;
-        return NULL;
-    }
-    m = h->qhead;
-    if (m == NULL)
-        return NULL;
-    h->qhead = m->next;
-    if (h->qhead == NULL)
-        h->qtail = NULL;
-    h->qlen--;
-    h->phantoms = m->dropped_after;
-    m->next = NULL;
-    return m;
+    dir_stop(h, dir, false);
 }
 
 /* --- header block ------------------------------------------------------------------------- */
@@ -753,12 +303,12 @@ hb_append(struct sw_http *h, struct hdir *hd, const uint8_t *p, size_t n, uint32
 
         while (ncap < hd->hb_len + n)
             ncap = ncap > cap_max / 2 ? cap_max : ncap * 2;
-        nb = h_alloc(h, ncap);
+        nb = sw_http_mem_alloc(&h->mem, ncap);
         if (nb == NULL)
             return SW_ENOMEM;
         if (hd->hb_len > 0)
             memcpy(nb, hd->hb, hd->hb_len);
-        h_free(h, hd->hb, hd->hb_cap);
+        sw_http_mem_free(&h->mem, hd->hb, hd->hb_cap);
         hd->hb = nb;
         hd->hb_cap = ncap;
     }
@@ -767,281 +317,93 @@ hb_append(struct sw_http *h, struct hdir *hd, const uint8_t *p, size_t n, uint32
     return SW_OK;
 }
 
-static bool
-is_version(const uint8_t *s, size_t n)
-{
-    return n == 8 && memcmp(s, "HTTP/1.", 7) == 0 && s[7] >= '0' && s[7] <= '9';
-}
-
-/* Parse a start line s[0, n) (no line end). Fills method/uri (offsets relative to base) or
- * status. */
-static bool
-start_line(struct hdir *hd, int dir, const uint8_t *s, size_t n, uint32_t base)
-{
-    size_t i = 0, ms, me, us, ue;
-
-    if (dir == 1) {
-        if (n < 12 || !is_version(s, 8) || s[8] != ' ')
-            return false;
-        for (i = 9; i < 12; i++) {
-            if (s[i] < '0' || s[i] > '9')
-                return false;
-        }
-        if (n > 12 && s[12] != ' ')
-            return false;
-        hd->status = (unsigned)((s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0'));
-        return true;
-    }
-    ms = 0;
-    while (i < n && method_char(s[i]))
-        i++;
-    me = i;
-    if (me == ms || me - ms > METHOD_MAX || i >= n || s[i] != ' ')
-        return false;
-    us = ++i;
-    while (i < n && s[i] > 0x20 && s[i] != 0x7f)
-        i++;
-    ue = i;
-    if (ue == us || i >= n || s[i] != ' ' || !is_version(s + i + 1, n - i - 1))
-        return false;
-    hd->method = (struct span){base + (uint32_t)ms, (uint32_t)(me - ms)};
-    hd->uri = (struct span){base + (uint32_t)us, (uint32_t)(ue - us)};
-    return true;
-}
-
-/* Could s[0, n), an unfinished first line, still start a message of dir? */
-static bool
-start_prefix_ok(int dir, const uint8_t *s, size_t n)
-{
-    size_t i;
-
-    if (dir == 1)
-        return memcmp(s, "HTTP/1.", n < 7 ? n : 7) == 0;
-    for (i = 0; i < n && method_char(s[i]); i++)
-        ;
-    if (i > METHOD_MAX)
-        return false;
-    return i == n || (s[i] == ' ' && i > 0);
-}
-
-static bool
-parse_u64(const uint8_t *s, size_t n, uint64_t *out)
-{
-    uint64_t v = 0;
-
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9' || __builtin_mul_overflow(v, 10, &v) ||
-            __builtin_add_overflow(v, (uint64_t)(s[i] - '0'), &v))
-            return false;
-    }
-    *out = v;
-    return true;
-}
-
-/* One header line s[0, n) at offset base of hb. */
-static void
-header_line(struct sw_http *h, struct hdir *hd, const uint8_t *s, size_t n, uint32_t base)
-{
-    size_t c, vs, ve;
-    const uint8_t *colon = memchr(s, ':', n);
-
-    if (n > 0 && ows(s[0]))
-        return; /* obs-fold continuation: ignored */
-    if (colon == NULL) {
-        h->st->parse_errors++;
-        return;
-    }
-    c = (size_t)(colon - s);
-    vs = c + 1;
-    ve = n;
-    while (vs < ve && ows(s[vs]))
-        vs++;
-    while (ve > vs && ows(s[ve - 1]))
-        ve--;
-    while (c > 0 && ows(s[c - 1]))
-        c--;
-    for (int id = 0; id < H_COUNT; id++) {
-        if (!ieq(s, c, hdr_names[id]))
-            continue;
-        if (id == H_CLEN) {
-            uint64_t v = 0;
-
-            if (!parse_u64(s + vs, ve - vs, &v) || (hd->clen_seen && v != hd->clen))
-                hd->clen_bad = true;
-            hd->clen = v;
-            hd->clen_seen = true;
-        } else if (id == H_TENC) {
-            /* the last coding decides */
-            size_t t = ve;
-
-            while (t > vs && s[t - 1] != ',')
-                t--;
-            while (t < ve && ows(s[t]))
-                t++;
-            hd->te_chunked = ieq(s + t, ve - t, "chunked");
-            hd->te_other = !hd->te_chunked;
-        }
-        hd->hdr[id] = (struct span){base + (uint32_t)vs, (uint32_t)(ve - vs)};
-        return;
-    }
-}
-
-static enum enc
-encoding_of(const uint8_t *s, size_t n)
-{
-    if (n == 0 || ieq(s, n, "identity"))
-        return ENC_NONE;
-    if (ieq(s, n, "gzip") || ieq(s, n, "x-gzip"))
-        return ENC_GZIP;
-    if (ieq(s, n, "deflate"))
-        return ENC_DEFLATE;
-    return ENC_OTHER;
-}
-
-/* Copy the header block's values into one allocation. */
-static struct http_msg *
-msg_build(struct sw_http *h, struct hdir *hd, int dir)
-{
-    const struct span *sp[] = {&hd->method, &hd->uri, &hd->hdr[H_HOST], &hd->hdr[H_UA],
-                               &hd->hdr[H_CTYPE], &hd->hdr[H_CENC], &hd->hdr[H_CDISP],
-                               &hd->uri};
-    size_t need = sizeof(struct http_msg), n;
-    struct http_msg *m;
-    char *p, **dst[8];
-
-    if (dir == 1)
-        hd->method = hd->uri = (struct span){0, 0};
-    for (size_t i = 0; i < 8; i++)
-        need += (size_t)sp[i]->len + 1; /* at most 8 * 64 KiB: no overflow */
-    m = h_alloc(h, need);
-    if (m == NULL)
-        return NULL;
-    memset(m, 0, sizeof(*m));
-    m->size = need;
-    m->refs = 1;
-    m->status = dir == 1 ? hd->status : 0;
-    dst[0] = &m->method;
-    dst[1] = &m->uri;
-    dst[2] = &m->host;
-    dst[3] = &m->ua;
-    dst[4] = &m->ctype;
-    dst[5] = &m->cenc;
-    dst[6] = &m->fname;
-    dst[7] = &m->uname;
-    p = (char *)(m + 1);
-    for (size_t i = 0; i < 8; i++) {
-        const uint8_t *s = hd->hb + sp[i]->off;
-
-        n = sp[i]->len;
-        *dst[i] = p;
-        if (i == 6)
-            disposition_name(s, n, p);
-        else if (i == 7)
-            uri_name(s, n, p);
-        else
-            put_str(p, s, n, false);
-        if (i == 6)
-            strip_dirs(p);
-        p += n + 1;
-    }
-    m->head = strcmp(m->method, "HEAD") == 0;
-    m->connect = strcmp(m->method, "CONNECT") == 0;
-    return m;
-}
-
 /* The blank line after the headers: decide the framing and start the body. */
 static void
 headers_done(struct sw_http *h, int dir)
 {
     struct hdir *hd = &h->d[dir];
-    struct http_msg *m;
-    bool has_body;
-    enum enc enc;
+    struct sw_http_head *hh = &hd->head;
+    struct sw_http_msg *m;
+    bool has_body, framing, ambiguous;
 
+    sw_http_head_end(hh, hd->hb);
     h->st->messages++;
     hd->seen_msg = true;
-    if (hd->clen_bad || (dir == 0 && hd->te_other)) {
-        dir_error(h, dir);
-        return;
-    }
-    m = msg_build(h, hd, dir);
+    report_mask(h, dir, hh->anomalies);
+    m = sw_http_msg_create(&h->mem, hh, hd->hb, dir);
     if (m == NULL) {
-        dir_stop(h, dir);
+        dir_stop(h, dir, false);
         return;
     }
-    enc = encoding_of(hd->hb + hd->hdr[H_CENC].off, hd->hdr[H_CENC].len);
     hd->msg = m;
+    framing = hh->te || hh->cl_header;
+    ambiguous = (hh->anomalies & SW_HTTP_AN_AMBIGUOUS) != 0;
     if (dir == 0) {
-        queue_push(h, m);
-        has_body = hd->te_chunked || hd->te_other || (hd->clen_seen && hd->clen > 0);
+        sw_http_queue_push(&h->q, m, h->st);
+        has_body = hh->chunked || (hh->cl_valid && hh->cl > 0);
     } else {
-        if (hd->status >= 100 && hd->status < 200 && hd->status != 101) {
-            msg_done(h, dir); /* interim: the final response follows */
+        unsigned s = hh->status;
+        bool interim = s >= 100 && s < 200 && s != 101;
+
+        if (interim) {
+            /* the final response follows; browsers ignore a body an interim one claims */
+            if (ambiguous || framing)
+                alt_open(h, dir, m, h->q.head, hh->anomalies);
+            msg_done(h, dir);
             return;
         }
-        hd->req = queue_pop(h);
+        hd->req = sw_http_queue_pop(&h->q);
         if (hd->req == NULL)
             h->st->unpaired++;
-        if (hd->status == 101 ||
-            (hd->req != NULL && hd->req->connect && hd->status >= 200 && hd->status < 300)) {
+        if ((s == 101 && !framing) ||
+            (hd->req != NULL && hd->req->connect && s >= 200 && s < 300)) {
             h->st->tunnels++;
-            dir_stop(h, 0);
-            dir_stop(h, 1);
+            dir_stop(h, 0, false);
+            dir_stop(h, 1, false);
             return;
         }
-        has_body = !(hd->req != NULL && hd->req->head) && hd->status != 204 &&
-                   hd->status != 304 && hd->status >= 200;
+        has_body = !(hd->req != NULL && hd->req->head) && s != 204 && s != 304;
+        if ((s == 204 || s == 304) && framing)
+            ambiguous = true; /* read as a body if bytes other than a response follow */
     }
-    if (!has_body || (!hd->te_chunked && !hd->te_other && hd->clen_seen && hd->clen == 0)) {
+    if (ambiguous)
+        alt_open(h, dir, m, dir == 0 ? NULL : hd->req, hh->anomalies);
+    if (!has_body || (!hh->chunked && hh->cl_valid && hh->cl == 0) ||
+        (dir == 0 && !hh->chunked && !hh->cl_valid)) {
         msg_done(h, dir);
         return;
     }
-    body_begin(h, hd, enc);
-    hd->hb_len = hd->line_off = hd->block_bytes = 0;
-    if (hd->te_chunked) {
+    sw_http_rx_begin(&hd->b, h->cfg.max_body);
+    hb_reset(hd);
+    if (hh->chunked) {
         hd->st = ST_CHUNK_SIZE;
-    } else if (hd->te_other || !hd->clen_seen) {
-        hd->st = ST_BODY_CLOSE;
-    } else {
+    } else if (hh->cl_valid) {
         hd->st = ST_BODY_LEN;
-        hd->remain = hd->clen;
+        hd->remain = hh->cl;
+    } else {
+        hd->st = ST_BODY_CLOSE;
     }
 }
 
-static void
-block_reset(struct hdir *hd)
-{
-    hd->hb_len = hd->line_off = hd->block_bytes = 0;
-    hd->method = hd->uri = (struct span){0, 0};
-    for (int i = 0; i < H_COUNT; i++)
-        hd->hdr[i] = (struct span){0, 0};
-    hd->status = 0;
-    hd->clen = 0;
-    hd->clen_seen = hd->clen_bad = hd->te_chunked = hd->te_other = false;
-}
-
-/* Collect one line into hb, at most cap_max bytes of block. Returns the bytes consumed and
- * sets *got when the line is complete (LF included in hb). -1: limit or no memory (the
- * direction is stopped). */
+/* Collect one LF-terminated line into hb, at most cap_max bytes of block. Returns the bytes
+ * consumed and sets *got when the line is complete (LF included in hb); -1: over cap_max
+ * (*limit set; nothing consumed) or out of memory (direction stopped). */
 static long long
-collect_line(struct sw_http *h, int dir, const uint8_t *p, size_t n, uint32_t cap_max,
-             bool *got)
+collect_line(struct sw_http *h, int dir, const uint8_t *p, size_t n, uint32_t cap_max, bool *got,
+             bool *limit)
 {
     struct hdir *hd = &h->d[dir];
     const uint8_t *lf = memchr(p, '\n', n);
     size_t k = lf != NULL ? (size_t)(lf - p) + 1 : n;
     enum sw_rc rc;
 
-    *got = false;
+    *got = *limit = false;
     rc = hb_append(h, hd, p, k, cap_max);
     if (rc != SW_OK) {
         if (rc == SW_ELIMIT) {
-            h->st->header_limit++;
-            dir_stop(h, dir);
+            *limit = true;
         } else {
-            dir_stop(h, dir);
+            dir_stop(h, dir, false);
         }
         return -1;
     }
@@ -1049,14 +411,14 @@ collect_line(struct sw_http *h, int dir, const uint8_t *p, size_t n, uint32_t ca
     return (long long)k;
 }
 
-/* The current line of hb without its line end: *s, *len. */
+/* The current line of hb without its line end (trailing CRs too): *s, *len. */
 static void
 line_get(const struct hdir *hd, const uint8_t **s, size_t *len)
 {
     size_t n = hd->hb_len - hd->line_off - 1; /* LF */
 
     *s = hd->hb + hd->line_off;
-    if (n > 0 && (*s)[n - 1] == '\r')
+    while (n > 0 && (*s)[n - 1] == '\r')
         n--;
     *len = n;
 }
@@ -1065,52 +427,144 @@ line_get(const struct hdir *hd, const uint8_t **s, size_t *len)
 
 /* Each returns the bytes it consumed from p[0, n); the direction may be stopped. */
 
+/* Bytes of p up to its first CR or LF and the two after it: enough to end one line. */
+static size_t
+head_take(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\r' || p[i] == '\n')
+            return i + 3 < n ? i + 3 : n;
+    }
+    return n;
+}
+
+/* Drop the first used bytes of the current line from hb. */
+static void
+line_drop(struct hdir *hd, size_t used)
+{
+    size_t rest = hd->hb_len - hd->line_off - used;
+
+    memmove(hd->hb + hd->line_off, hd->hb + hd->line_off + used, rest);
+    hd->hb_len = hd->line_off + (uint32_t)rest;
+    hd->line_pos += used;
+}
+
+/* Where a start line was due, hb[line_off, line_off + used) is not one (a whole line, or the
+ * start of one). A request direction stops; in a response direction, these bytes and what
+ * follows up to the next status line are read as the body of the message before them (or
+ * of the first response, HTTP/0.9), and the parser looks for that status line. */
+static void
+not_start(struct sw_http *h, int dir, size_t used)
+{
+    struct hdir *hd = &h->d[dir];
+    struct sw_http_alt *sh = &hd->sh;
+    uint32_t n = hd->hb_len - hd->line_off;
+    enum sw_http_anomaly a;
+
+    if (dir == 0 || (!hd->seen_msg && h->q.head == NULL && !sh->on)) {
+        dir_error(h, dir);
+        return;
+    }
+    if (!sh->on) {
+        sw_http_alt_open(sh, hd->line_pos, h->cfg.max_body, hd->last,
+                         hd->last != NULL ? hd->last_req : h->q.head, 0);
+        sh->http09 = !hd->seen_msg;
+        sw_http_alt_feed(sh, &h->mem, hd->line_pos, hd->hb + hd->line_off, n);
+    }
+    if (!sh->junk) {
+        sh->junk = true;
+        a = sh->http09 ? SW_HTTP_AN_LINE_INVALID : SW_HTTP_AN_BODY_UNEXPECTED;
+        sh->anomalies |= 1u << a;
+        report(h, dir, a);
+    }
+    /* look for a status line from the next line on; what follows this one stays in hb */
+    hd->line_pos += used;
+    memmove(hd->hb, hd->hb + hd->line_off + used, n - used);
+    hd->hb_len = n - (uint32_t)used;
+    hd->line_off = 0;
+    hd->st = ST_RESYNC;
+    hd->resync_bytes = 0;
+    hd->line_skip = false;
+}
+
 static size_t
 st_head(struct sw_http *h, int dir, const uint8_t *p, size_t n)
 {
     struct hdir *hd = &h->d[dir];
-    const uint8_t *s;
-    size_t len, used = 0;
-    bool got;
-    long long k;
+    size_t k = head_take(p, n);
+    enum sw_rc rc;
 
-    if (hd->st == ST_START && hd->hb_len == 0) {
-        /* empty lines before a message are allowed */
-        while (used < n && (p[used] == '\r' || p[used] == '\n'))
-            used++;
-        if (used == n)
-            return used;
-        block_reset(hd);
-    }
-    k = collect_line(h, dir, p + used, n - used, h->cfg.max_header_bytes, &got);
-    if (k < 0)
+    if (hd->hb_len == 0)
+        hd->line_pos = hd->pos;
+    rc = hb_append(h, hd, p, k, h->cfg.max_header_bytes);
+    if (rc != SW_OK) {
+        if (rc == SW_ELIMIT)
+            h->st->header_limit++;
+        dir_stop(h, dir, false);
         return n;
-    used += (size_t)k;
-    if (hd->st == ST_START) {
-        if (!got) {
-            if (!start_prefix_ok(dir, hd->hb, hd->hb_len))
-                dir_error(h, dir);
-            return used;
-        }
-        line_get(hd, &s, &len);
-        if (!start_line(hd, dir, s, len, 0)) {
-            dir_error(h, dir);
-            return used;
-        }
-        hd->st = ST_HEADERS;
-        hd->line_off = hd->hb_len;
-        return used;
     }
-    if (!got)
-        return used;
-    line_get(hd, &s, &len);
-    if (len == 0) {
-        headers_done(h, dir);
-        return used;
+    for (;;) {
+        const uint8_t *s = hd->hb + hd->line_off;
+        size_t avail = hd->hb_len - hd->line_off, content, used, rest;
+        int term;
+        enum sw_http_eol r = sw_http_hdr_eol(s, avail, false, &content, &used, &term);
+        bool odd = term != SW_HTTP_TERM_LF, lfcr = hd->lfcr;
+        uint32_t end;
+
+        if (r == SW_HTTP_EOL_MORE) {
+            if (hd->st == ST_START && !sw_http_hdr_start_like(dir, s, avail, true))
+                not_start(h, dir, avail);
+            return k;
+        }
+        hd->lfcr = term == SW_HTTP_TERM_LFCR;
+        /* libhtp: after LF CR, "CR LF CR LF" is one blank line, not two (dir_feed drops a
+         * CR LF that starts the body) */
+        hd->crlf_skip = r == SW_HTTP_EOL_BLANK && lfcr && used == 2 && s[0] == '\r' ? 2 : 0;
+        if (hd->st == ST_START) {
+            if (r != SW_HTTP_EOL_LINE || sw_http_hdr_blank(s, content)) {
+                line_drop(hd, used); /* blank lines before a start line */
+                continue;
+            }
+            sw_http_head_init(&hd->head, dir);
+            hd->lfcr = term == SW_HTTP_TERM_LFCR;
+            if (!sw_http_head_start(&hd->head, hd->hb, hd->line_off, (uint32_t)content)) {
+                not_start(h, dir, used);
+                return k;
+            }
+            /* a start line: what came since the last message ends here */
+            junk_answers(h, dir, hd->line_pos, false);
+            alt_end(h, dir, hd->line_pos, true);
+            last_release(h, hd);
+        } else if (r == SW_HTTP_EOL_BLANK) {
+            size_t extra = avail - used, back = extra < k ? extra : k;
+
+            if (odd)
+                hd->head.anomalies |= 1u << SW_HTTP_AN_LINE_TERMINATOR;
+            if (extra > back)
+                h->st->parse_errors++; /* cannot happen: the blank line ends in this call */
+            hd->hb_len -= (uint32_t)extra;
+            headers_done(h, dir);
+            return k - back;
+        } else if (r == SW_HTTP_EOL_SKIP) {
+            hd->head.anomalies |= 1u << SW_HTTP_AN_LINE_TERMINATOR;
+            line_drop(hd, used);
+            continue;
+        }
+        if (odd)
+            hd->head.anomalies |= 1u << SW_HTTP_AN_LINE_TERMINATOR;
+        /* keep the line's content (joined to the header it continues), drop its end */
+        if (hd->st == ST_START) {
+            end = hd->line_off + (uint32_t)content;
+            hd->st = ST_HEADERS;
+        } else {
+            end = sw_http_head_line(&hd->head, hd->hb, hd->line_off, (uint32_t)content);
+        }
+        rest = avail - used;
+        memmove(hd->hb + end, hd->hb + hd->line_off + used, rest);
+        hd->hb_len = end + (uint32_t)rest;
+        hd->line_off = end;
+        hd->line_pos += used;
     }
-    header_line(h, hd, s, len, hd->line_off);
-    hd->line_off = hd->hb_len;
-    return used;
 }
 
 static size_t
@@ -1119,7 +573,7 @@ st_body_len(struct sw_http *h, int dir, const uint8_t *p, size_t n)
     struct hdir *hd = &h->d[dir];
     size_t k = hd->remain < n ? (size_t)hd->remain : n;
 
-    body_data(h, &hd->b, p, k);
+    sw_http_rx_data(&h->mem, &hd->b, p, k);
     hd->remain -= k;
     if (hd->remain == 0) {
         if (hd->st == ST_BODY_LEN)
@@ -1130,51 +584,73 @@ st_body_len(struct sw_http *h, int dir, const uint8_t *p, size_t n)
     return k;
 }
 
+/* A response chunk size line without a size: not chunked after all. libhtp, and browsers
+ * that ignore the header, read the rest of the response as it comes, from this line on. */
+static void
+chunk_fallback(struct sw_http *h, int dir)
+{
+    struct hdir *hd = &h->d[dir];
+
+    sw_http_rx_data(&h->mem, &hd->b, hd->hb, hd->hb_len);
+    hb_reset(hd);
+    hd->st = ST_BODY_CLOSE;
+}
+
 static size_t
 st_chunk_line(struct sw_http *h, int dir, const uint8_t *p, size_t n)
 {
     struct hdir *hd = &h->d[dir];
     const uint8_t *s;
-    size_t len, i = 0;
-    uint64_t v = 0;
-    bool got;
-    long long k = collect_line(h, dir, p, n, CHUNK_LINE_MAX, &got);
+    size_t len;
+    uint64_t v;
+    bool got, limit, junk, blank;
+    long long k = collect_line(h, dir, p, n, CHUNK_LINE_MAX, &got, &limit);
 
-    if (k < 0 || !got)
-        return k < 0 ? n : (size_t)k;
-    line_get(hd, &s, &len);
-    hd->hb_len = hd->line_off = 0;
-    if (hd->st == ST_CHUNK_END) {
-        if (len != 0) {
+    if (k < 0) {
+        if (!limit)
+            return n; /* out of memory: stopped */
+        body_report(h, dir, SW_HTTP_AN_CHUNK_LEN_INVALID);
+        if (dir == 0 || hd->st == ST_CHUNK_END)
             dir_error(h, dir);
-            return (size_t)k;
+        else
+            chunk_fallback(h, dir); /* p goes on as body data */
+        return hd->st == ST_DEAD ? n : 0;
+    }
+    if (!got) {
+        /* libhtp's probe: a response size line that cannot become one is not chunking */
+        if (dir == 1 && hd->st == ST_CHUNK_SIZE &&
+            !sw_http_hdr_chunk_size(hd->hb, hd->hb_len, &v, &junk, &blank) && !blank) {
+            body_report(h, dir, SW_HTTP_AN_CHUNK_LEN_INVALID);
+            chunk_fallback(h, dir);
         }
+        return (size_t)k;
+    }
+    line_get(hd, &s, &len);
+    if (hd->st == ST_CHUNK_END) {
+        /* libhtp reads to the LF whatever precedes it */
+        if (!sw_http_hdr_blank(s, len))
+            body_report(h, dir, SW_HTTP_AN_CHUNK_LEN_INVALID);
+        hb_reset(hd);
         hd->st = ST_CHUNK_SIZE;
         return (size_t)k;
     }
-    while (i < len && ows(s[i]))
-        i++;
-    if (i >= len || hexval(s[i]) < 0) {
-        dir_error(h, dir);
-        return (size_t)k;
-    }
-    for (; i < len && hexval(s[i]) >= 0; i++) {
-        if (v > (UINT64_MAX >> 4)) {
-            dir_error(h, dir); /* more than 64 bits of size */
+    if (!sw_http_hdr_chunk_size(s, len, &v, &junk, &blank)) {
+        if (blank) {
+            hb_reset(hd); /* blank lines before a size (libhtp) */
             return (size_t)k;
         }
-        v = (v << 4) | (uint64_t)hexval(s[i]);
-    }
-    while (i < len && ows(s[i]))
-        i++;
-    if (i < len && s[i] != ';') {
-        dir_error(h, dir);
+        body_report(h, dir, SW_HTTP_AN_CHUNK_LEN_INVALID);
+        if (dir == 0)
+            dir_error(h, dir);
+        else
+            chunk_fallback(h, dir);
         return (size_t)k;
     }
-    /* extensions after ';' are ignored */
+    if (junk)
+        body_report(h, dir, SW_HTTP_AN_CHUNK_LEN_INVALID);
+    hb_reset(hd);
     if (v == 0) {
         hd->st = ST_TRAILERS;
-        hd->block_bytes = 0;
     } else {
         hd->st = ST_CHUNK_DATA;
         hd->remain = v;
@@ -1188,13 +664,18 @@ st_trailers(struct sw_http *h, int dir, const uint8_t *p, size_t n)
     struct hdir *hd = &h->d[dir];
     const uint8_t *s;
     size_t len;
-    bool got;
+    bool got, limit;
     long long k;
     uint32_t room = h->cfg.max_header_bytes - hd->block_bytes;
 
-    k = collect_line(h, dir, p, n, room, &got);
-    if (k < 0)
+    k = collect_line(h, dir, p, n, room, &got, &limit);
+    if (k < 0) {
+        if (limit) {
+            h->st->header_limit++;
+            dir_stop(h, dir, false);
+        }
         return n;
+    }
     if (!got)
         return (size_t)k;
     hd->block_bytes += hd->hb_len;
@@ -1205,30 +686,37 @@ st_trailers(struct sw_http *h, int dir, const uint8_t *p, size_t n)
     return (size_t)k;
 }
 
+/* Looking for a start line at a line start, after a gap or after bytes that were not one. */
 static size_t
 st_resync(struct sw_http *h, int dir, const uint8_t *p, size_t n)
 {
     struct hdir *hd = &h->d[dir];
     const uint8_t *lf = memchr(p, '\n', n);
     size_t k = lf != NULL ? (size_t)(lf - p) + 1 : n;
-    uint32_t line_max = RESYNC_LINE_MAX < h->cfg.max_header_bytes ? RESYNC_LINE_MAX
-                                                                   : h->cfg.max_header_bytes;
+    uint32_t line_max =
+        RESYNC_LINE_MAX < h->cfg.max_header_bytes ? RESYNC_LINE_MAX : h->cfg.max_header_bytes;
+    uint64_t limit = h->cfg.max_resync;
     const uint8_t *s;
-    uint32_t line_len;
     size_t len;
+    bool start;
 
-    if (k > h->cfg.max_resync - hd->resync_bytes) {
+    /* bytes read as a body (an alt) are followed as far as a body goes */
+    if (hd->sh.on && !hd->sh.full && limit < h->cfg.max_body)
+        limit = h->cfg.max_body;
+    if (k > limit - hd->resync_bytes) {
         h->st->resync_fails++;
-        dir_stop(h, dir);
+        dir_stop(h, dir, false);
         return n;
     }
     hd->resync_bytes += k;
+    if (hd->hb_len == 0 && !hd->line_skip)
+        hd->line_pos = hd->pos;
     if (!hd->line_skip) {
         if (k > line_max - hd->hb_len) {
             hd->line_skip = true;
             hd->hb_len = 0;
         } else if (hb_append(h, hd, p, k, line_max) != SW_OK) {
-            dir_stop(h, dir);
+            dir_stop(h, dir, false);
             return n;
         }
     }
@@ -1238,17 +726,75 @@ st_resync(struct sw_http *h, int dir, const uint8_t *p, size_t n)
         hd->line_skip = false;
         return k;
     }
+    hd->line_off = 0;
     line_get(hd, &s, &len);
-    line_len = hd->hb_len;
-    block_reset(hd);
-    if (start_line(hd, dir, s, len, 0)) {
-        /* keep the start line as the block's first line */
-        hd->hb_len = line_len;
-        hd->line_off = line_len;
-        hd->st = ST_HEADERS;
-        h->st->resyncs++;
+    start = sw_http_hdr_start_like(dir, s, len, false);
+    if (!start) {
+        hd->hb_len = 0;
+        return k;
     }
+    /* a start line: parsed afresh (its line end may be a lone CR inside it) */
+    h->st->resyncs++;
+    junk_answers(h, dir, hd->line_pos, false);
+    alt_end(h, dir, hd->line_pos, true);
+    hd->st = ST_START;
     return k;
+}
+
+/* The CR LF that libhtp takes as part of the blank line after LF CR lines: true when byte c
+ * is body after all (a CR held back is handed to the body first). */
+static bool
+crlf_skip(struct sw_http *h, int dir, uint8_t c)
+{
+    struct hdir *hd = &h->d[dir];
+
+    if (hd->st != ST_BODY_LEN && hd->st != ST_BODY_CLOSE) {
+        hd->crlf_skip = 0;
+        return true;
+    }
+    if (c == (hd->crlf_skip == 2 ? '\r' : '\n')) {
+        hd->crlf_skip--;
+        return false;
+    }
+    if (hd->crlf_skip == 1) {
+        if (hd->st == ST_BODY_LEN)
+            (void)st_body_len(h, dir, (const uint8_t *)"\r", 1);
+        else
+            sw_http_rx_data(&h->mem, &hd->b, (const uint8_t *)"\r", 1);
+    }
+    hd->crlf_skip = 0;
+    return true;
+}
+
+/* One state step over p[0, n): the bytes consumed. */
+static size_t
+step(struct sw_http *h, int dir, const uint8_t *p, size_t n)
+{
+    struct hdir *hd = &h->d[dir];
+
+    if (hd->crlf_skip > 0 && !crlf_skip(h, dir, p[0]))
+        return 1; /* dropped */
+    switch (hd->st) {
+    case ST_START:
+    case ST_HEADERS:
+        return st_head(h, dir, p, n);
+    case ST_BODY_LEN:
+    case ST_CHUNK_DATA:
+        return st_body_len(h, dir, p, n);
+    case ST_CHUNK_SIZE:
+    case ST_CHUNK_END:
+        return st_chunk_line(h, dir, p, n);
+    case ST_TRAILERS:
+        return st_trailers(h, dir, p, n);
+    case ST_BODY_CLOSE:
+        sw_http_rx_data(&h->mem, &hd->b, p, n);
+        return n;
+    case ST_RESYNC:
+        return st_resync(h, dir, p, n);
+    case ST_DEAD:
+        break;
+    }
+    return n;
 }
 
 static void
@@ -1257,35 +803,10 @@ dir_feed(struct sw_http *h, int dir, const uint8_t *p, size_t n)
     struct hdir *hd = &h->d[dir];
 
     while (n > 0 && hd->st != ST_DEAD) {
-        size_t k = 0;
+        size_t k = step(h, dir, p, n);
 
-        switch (hd->st) {
-        case ST_START:
-        case ST_HEADERS:
-            k = st_head(h, dir, p, n);
-            break;
-        case ST_BODY_LEN:
-        case ST_CHUNK_DATA:
-            k = st_body_len(h, dir, p, n);
-            break;
-        case ST_CHUNK_SIZE:
-        case ST_CHUNK_END:
-            k = st_chunk_line(h, dir, p, n);
-            break;
-        case ST_TRAILERS:
-            k = st_trailers(h, dir, p, n);
-            break;
-        case ST_BODY_CLOSE:
-            body_data(h, &hd->b, p, n);
-            k = n;
-            break;
-        case ST_RESYNC:
-            k = st_resync(h, dir, p, n);
-            break;
-        case ST_DEAD:
-            k = n;
-            break;
-        }
+        sw_http_alt_feed(&hd->sh, &h->mem, hd->pos, p, k);
+        hd->pos += k;
         p += k;
         n -= k;
     }
@@ -1354,6 +875,10 @@ sw_http_create(const struct sw_http_cfg *cfg, const struct sw_http_cb *cb, void 
     h->ctx = ctx;
     h->st = c.stats != NULL ? c.stats : &h->own;
     h->st->memuse += sizeof(*h);
+    h->mem.st = h->st;
+    h->q.max = c.max_pipeline;
+    h->lim.max_out = c.max_decompressed;
+    h->lim.max_ratio = c.max_ratio;
     return h;
 }
 
@@ -1367,18 +892,14 @@ sw_http_destroy(struct sw_http *h)
     for (int dir = 0; dir < 2; dir++) {
         struct hdir *hd = &h->d[dir];
 
-        z_stop(h, &hd->b, Z_STOP);
-        h_free(h, hd->b.buf, hd->b.cap);
-        h_free(h, hd->hb, hd->hb_cap);
-        msg_unref(h, hd->msg);
-        msg_unref(h, hd->req);
+        sw_http_buf_fini(&h->mem, &hd->b.raw);
+        sw_http_alt_fini(&hd->sh, &h->mem);
+        sw_http_mem_free(&h->mem, hd->hb, hd->hb_cap);
+        sw_http_msg_unref(&h->mem, hd->msg);
+        sw_http_msg_unref(&h->mem, hd->req);
+        last_release(h, hd);
     }
-    while (h->qhead != NULL) {
-        struct http_msg *m = h->qhead;
-
-        h->qhead = m->next;
-        msg_unref(h, m);
-    }
+    sw_http_queue_fini(&h->q, &h->mem);
     st = h->st;
     st->memuse -= sizeof(*h);
     sw_free(h);
@@ -1389,9 +910,9 @@ sw_http_feed(struct sw_http *h, int dir, const uint8_t *data, size_t len)
 {
     if (h == NULL || dir < 0 || dir > 1 || (data == NULL && len > 0))
         return SW_EINVAL;
-    h->nomem = false;
+    h->mem.failed = false;
     dir_feed(h, dir, data, len);
-    return h->nomem ? SW_ENOMEM : SW_OK;
+    return h->mem.failed ? SW_ENOMEM : SW_OK;
 }
 
 void
@@ -1405,10 +926,17 @@ sw_http_gap(struct sw_http *h, int dir, uint64_t len)
     if (hd->st == ST_DEAD)
         return;
     h->st->gaps++;
+    if (hd->sh.on) {
+        /* the other readings need contiguous bytes: they end at the hole */
+        junk_answers(h, dir, UINT64_MAX, true);
+        hd->sh.gaps = true;
+        alt_end(h, dir, UINT64_MAX, false);
+    }
+    hd->pos += len;
     switch (hd->st) {
     case ST_BODY_LEN:
     case ST_CHUNK_DATA:
-        body_gap(h, &hd->b);
+        sw_http_rx_gap(&hd->b);
         if (len < hd->remain) {
             hd->remain -= len;
             return;
@@ -1424,7 +952,7 @@ sw_http_gap(struct sw_http *h, int dir, uint64_t len)
         }
         break;
     case ST_BODY_CLOSE:
-        body_gap(h, &hd->b);
+        sw_http_rx_gap(&hd->b);
         return;
     case ST_RESYNC:
         /* the line in progress is broken; the next bytes are examined afresh (only a
@@ -1434,14 +962,14 @@ sw_http_gap(struct sw_http *h, int dir, uint64_t len)
         return;
     default:
         if (hd->b.active)
-            body_gap(h, &hd->b);
+            sw_http_rx_gap(&hd->b);
         break;
     }
     /* position lost: deliver what we have and look for the next message */
     if (hd->b.active)
         hd->b.gaps = true;
     msg_done(h, dir);
-    block_reset(hd);
+    last_release(h, hd);
     hd->st = ST_RESYNC;
     hd->resync_bytes = 0;
     /* the hole may end at a message start: the first line is examined too (only a whole
@@ -1450,17 +978,12 @@ sw_http_gap(struct sw_http *h, int dir, uint64_t len)
 }
 
 void
-sw_http_end(struct sw_http *h)
+sw_http_end(struct sw_http *h, unsigned fin)
 {
     if (h == NULL)
         return;
-    for (int dir = 0; dir < 2; dir++) {
-        struct hdir *hd = &h->d[dir];
-
-        if (hd->st == ST_BODY_CLOSE)
-            body_finish(h, dir, false);
-        dir_stop(h, dir); /* anything else in progress is incomplete */
-    }
+    for (int dir = 0; dir < 2; dir++)
+        dir_stop(h, dir, (fin & (dir == 0 ? SW_HTTP_FIN_REQ : SW_HTTP_FIN_RESP)) != 0);
 }
 
 const struct sw_http_stats *

@@ -54,6 +54,12 @@ static const char *const event_names[SW_DEV_MAX] = {
     [SW_DEV_ERSPAN_TRUNC] = "erspan.header_too_small",
     [SW_DEV_ERSPAN_VERSION] = "erspan.unsupported_version",
     [SW_DEV_RAW_INVALID_VERSION] = "ipraw.invalid_ip_version",
+    [SW_DEV_DCE_TRUNC] = "dce.pkt_too_small",
+    [SW_DEV_GENEVE_TRUNC] = "geneve.pkt_too_small",
+    [SW_DEV_GENEVE_VERSION] = "geneve.unsupported_version",
+    [SW_DEV_GENEVE_RESERVED] = "geneve.reserved_bits",
+    [SW_DEV_GENEVE_OPT_INVALID] = "geneve.invalid_optlen",
+    [SW_DEV_GENEVE_UNKNOWN_PAYLOAD] = "geneve.unknown_payload_type",
 };
 
 /* Events Suricata has no counter for: EVE writes them under the seawall object, since the
@@ -63,6 +69,8 @@ static const bool seawall_only[SW_DEV_MAX] = {
     [SW_DEV_VXLAN_TRUNC] = true,    [SW_DEV_GTP_TRUNC] = true,
     [SW_DEV_TZSP_TRUNC] = true,     [SW_DEV_CAPWAP_TRUNC] = true,
     [SW_DEV_TUNNEL_TOO_DEEP] = true, [SW_DEV_IP_CUT] = true,
+    [SW_DEV_GENEVE_TRUNC] = true,   [SW_DEV_GENEVE_VERSION] = true,
+    [SW_DEV_GENEVE_RESERVED] = true, [SW_DEV_GENEVE_OPT_INVALID] = true,
 };
 
 bool
@@ -238,6 +246,8 @@ sw_decode_ethertype(struct sw_decode_ctx *c, uint16_t type, uint32_t off, uint32
     case SW_ETH_PPPOE_DISC:
         c->st->pppoe++;
         return SW_DECODE_NOT_IP;
+    case SW_ETH_DCE:
+        return sw_decode_fabricpath(c, off, end);
     /* Common link-local protocols: not IP, but nothing odd either. */
     case SW_ETH_ARP:
     case SW_ETH_RARP:

@@ -58,6 +58,7 @@
 #define SW_ETH_MACSEC 0x88e5u
 #define SW_ETH_PTP 0x88f7u
 #define SW_ETH_CFM 0x8902u
+#define SW_ETH_DCE 0x8903u    /* Cisco FabricPath ("data center Ethernet") */
 #define SW_ETH_LOOPBACK 0x9000u
 #define SW_ETH_QINQ_OLD 0x9100u
 #define SW_ETH_ERSPAN3 0x22ebu
@@ -78,6 +79,7 @@
 #define SW_IPPROTO_SCTP 132
 
 #define SW_PORT_GTPU 2152
+#define SW_PORT_GENEVE 6081
 #define SW_PORT_CAPWAP_DATA 5247
 #define SW_PORT_TZSP 37008
 
@@ -164,6 +166,8 @@ enum sw_decode_rc sw_decode_sll2(struct sw_decode_ctx *c);
 enum sw_decode_rc sw_decode_null(struct sw_decode_ctx *c);
 enum sw_decode_rc sw_decode_raw(struct sw_decode_ctx *c, uint32_t off);
 enum sw_decode_rc sw_decode_ppp(struct sw_decode_ctx *c);
+/* Cisco FabricPath: off is just after the outer Ethertype 0x8903. */
+enum sw_decode_rc sw_decode_fabricpath(struct sw_decode_ctx *c, uint32_t off, uint32_t end);
 /* The PPP protocol field (1 or 2 bytes) at off and what follows (PPP links, PPPoE). */
 enum sw_decode_rc sw_decode_ppp_proto(struct sw_decode_ctx *c, uint32_t off, uint32_t end);
 

@@ -1,10 +1,12 @@
-/* decode_link.c - link layers: Ethernet, Linux cooked v1/v2, BSD NULL/LOOP, raw IP, PPP and
- * Cisco HDLC. Each finds the Ethertype (or IP version) of its payload and hands over. */
+/* decode_link.c - link layers: Ethernet (and Cisco FabricPath inside it), Linux cooked v1/v2,
+ * BSD NULL/LOOP, raw IP, PPP and Cisco HDLC. Each finds the Ethertype (or IP version) of its
+ * payload and hands over. */
 #include <stdint.h>
 
 #include "decode_int.h"
 
 #define ETH_HDR_LEN 14u
+#define DCE_TAG_LEN 2u /* FabricPath: FTag and TTL after the outer Ethertype */
 #define LLC_SNAP_LEN 8u
 #define SLL_HDR_LEN 16u
 #define SLL2_HDR_LEN 20u
@@ -30,6 +32,21 @@ sw_decode_eth(struct sw_decode_ctx *c, uint32_t off, uint32_t end)
         return sw_decode_ethertype(c, sw_decode_be16(h + 20), off + ETH_HDR_LEN + LLC_SNAP_LEN,
                                    end);
     return SW_DECODE_NOT_IP;
+}
+
+/* Cisco FabricPath (DCE) as Suricata reads it: outer MACs, Ethertype 0x8903, two bytes of
+ * FTag/TTL, then the whole original Ethernet frame. Switches copy frames onto FabricPath
+ * links, so a tap there sees real traffic inside. Each tag is a layer against max_layers: a
+ * frame of nested tags is bounded by that, not by its length. */
+enum sw_decode_rc
+sw_decode_fabricpath(struct sw_decode_ctx *c, uint32_t off, uint32_t end)
+{
+    if (end - off < DCE_TAG_LEN + ETH_HDR_LEN)
+        return sw_decode_fail(c, SW_DEV_DCE_TRUNC);
+    if (!sw_decode_enter(c))
+        return sw_decode_fail(c, SW_DEV_TUNNEL_TOO_DEEP);
+    c->st->fabricpath++;
+    return sw_decode_eth(c, off + DCE_TAG_LEN, end);
 }
 
 enum sw_decode_rc

@@ -1,5 +1,5 @@
 /* decode_tunnel.c - IP-in-IP, GRE (with TEB, ERSPAN I/II/III and PPTP), and the UDP tunnels
- * GTP-U, TZSP, CAPWAP data and VXLAN.
+ * GTP-U, TZSP, CAPWAP data, VXLAN and Geneve.
  *
  * A tunnel is removed only when its own header is sound: until then the outer packet stays
  * the flow (a header that announced itself but is cut or malformed is flagged; a payload that
@@ -45,6 +45,10 @@
 
 #define VXLAN_HDR_LEN 8u
 #define VXLAN_FLAG_I 0x08u
+
+#define GENEVE_HDR_LEN 8u
+#define GENEVE_OPT_HDR_LEN 4u
+#define GENEVE_FLAGS_RESERVED 0x3fu /* byte 1 after O and C */
 
 static enum sw_decode_rc
 by_version(struct sw_decode_ctx *c, uint32_t off, uint32_t end)
@@ -422,6 +426,79 @@ vxlan(struct sw_decode_ctx *c, uint32_t off, uint32_t end, enum sw_decode_rc *rc
     return true;
 }
 
+/* Geneve (RFC 8926): version (2 bits) and option length (6 bits, 4-byte words), O and C
+ * flags and 6 reserved bits, protocol type, VNI, a reserved byte, then options, each a
+ * class, a type, 3 reserved bits and a length (5 bits, 4-byte words, after its own 4-byte
+ * header). The port announces it, so a header that does not hold together is flagged and the
+ * UDP packet stays the flow: cut (pkt_too_small), version not 0, reserved bits set (as
+ * Suricata, which refuses those), options that do not add up to the option length (an
+ * option running past it). The inner packet is Ethernet (0x6558), IPv4 or IPv6, as Suricata
+ * decodes it; ARP is the tunnel's but not IP; another type is flagged unknown_payload_type.
+ * The O (control message) and C (critical options) flags do not change that. */
+static bool
+geneve(struct sw_decode_ctx *c, uint32_t off, uint32_t end, enum sw_decode_rc *rc)
+{
+    const uint8_t *h = c->d + off;
+    uint32_t hlen, pos;
+    uint16_t type;
+
+    if (end - off < GENEVE_HDR_LEN) {
+        sw_decode_flag(c, SW_DEV_GENEVE_TRUNC);
+        return false;
+    }
+    hlen = GENEVE_HDR_LEN + (uint32_t)(h[0] & 0x3fu) * 4;
+    if (end - off < hlen) {
+        sw_decode_flag(c, SW_DEV_GENEVE_TRUNC);
+        return false;
+    }
+    if ((h[0] >> 6) != 0) {
+        sw_decode_flag(c, SW_DEV_GENEVE_VERSION);
+        return false;
+    }
+    if ((h[1] & GENEVE_FLAGS_RESERVED) != 0 || h[7] != 0) {
+        sw_decode_flag(c, SW_DEV_GENEVE_RESERVED);
+        return false;
+    }
+    /* Each option is at least 4 bytes, so the walk ends within the 252 option bytes. */
+    for (pos = off + GENEVE_HDR_LEN; pos < off + hlen;) {
+        uint32_t olen;
+
+        if (off + hlen - pos < GENEVE_OPT_HDR_LEN) {
+            sw_decode_flag(c, SW_DEV_GENEVE_OPT_INVALID);
+            return false;
+        }
+        olen = GENEVE_OPT_HDR_LEN + (uint32_t)(c->d[pos + 3] & 0x1fu) * 4;
+        if (olen > off + hlen - pos) {
+            sw_decode_flag(c, SW_DEV_GENEVE_OPT_INVALID);
+            return false;
+        }
+        pos += olen;
+    }
+    type = sw_decode_be16(h + 2);
+    if (type != SW_ETH_TEB && type != SW_ETH_IPV4 && type != SW_ETH_IPV6 && type != SW_ETH_ARP) {
+        sw_decode_flag(c, SW_DEV_GENEVE_UNKNOWN_PAYLOAD);
+        return false;
+    }
+    if (!udp_enter(c, SW_TUNNEL_GENEVE, rc))
+        return true;
+    c->st->geneve++;
+    switch (type) {
+    case SW_ETH_TEB:
+        *rc = sw_decode_eth(c, off + hlen, end);
+        break;
+    case SW_ETH_IPV4:
+        *rc = sw_decode_ipv4(c, off + hlen, end);
+        break;
+    case SW_ETH_IPV6:
+        *rc = sw_decode_ipv6(c, off + hlen, end);
+        break;
+    default:
+        *rc = SW_DECODE_NOT_IP; /* ARP */
+        break;
+    }
+    return true;
+}
+
 bool
 sw_decode_udp_tunnel(struct sw_decode_ctx *c, uint16_t sport, uint16_t dport, uint32_t off,
                      uint32_t end, enum sw_decode_rc *rc)
@@ -434,6 +511,9 @@ sw_decode_udp_tunnel(struct sw_decode_ctx *c, uint16_t sport, uint16_t dport, ui
         capwap(c, off, end, rc))
         return true;
     if (c->cfg->vxlan_port != 0 && dport == c->cfg->vxlan_port && vxlan(c, off, end, rc))
+        return true;
+    /* Either port, as Suricata: replies of some endpoints come from 6081. */
+    if ((sport == SW_PORT_GENEVE || dport == SW_PORT_GENEVE) && geneve(c, off, end, rc))
         return true;
     return false;
 }

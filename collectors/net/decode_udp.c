@@ -1,4 +1,5 @@
-/* decode_udp.c - the UDP header, then the UDP tunnels (GTP-U, TZSP, CAPWAP, VXLAN).
+/* decode_udp.c - the UDP header, then the UDP tunnels (GTP-U, TZSP, CAPWAP, VXLAN,
+ * Geneve).
  *
  * A UDP length that disagrees with the IP datagram is flagged (udp.hlen_invalid) but the
  * packet stays a flow, as nDPI would see it; such a packet is never decapsulated. The

@@ -1,8 +1,9 @@
 /* defrag.c - bounded IPv4/IPv6 fragment reassembly (see include/sw/defrag.h).
  *
- * Layout: a chained hash table of trackers (one per incomplete datagram) keyed with a seeded
- * SipHash-1-3, so a sender cannot aim ids at one chain; every tracker is also on a list in
- * creation order, so expiry pops from the old end and stops at the first live tracker.
+ * Layout: a chained hash table of trackers (one per incomplete datagram) keyed with SipHash
+ * under a random key of the instance's own (agent/util/hash.c), so a sender cannot aim ids
+ * at one chain; every tracker is also on a list in creation order, so expiry pops from the
+ * old end and stops at the first live tracker.
  *
  * A tracker keeps the data in one buffer indexed by datagram offset, plus a coverage map of
  * one bit per 8-byte block. Fragment offsets are multiples of 8 and non-last fragments are
@@ -16,10 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-
 #include "sw/alloc.h"
+#include "sw/hash.h"
 
 #define DG_LEN_MAX 65535u  /* IPv4 total length / IPv6 payload length field */
 #define DG_CAP_MAX 65536u  /* data buffer cap: DG_LEN_MAX rounded up to 64 */
@@ -71,7 +70,7 @@ struct sw_defrag {
     struct sw_defrag_stats st;
     struct dg_tracker **bucket; /* owned: the chains (not counted in memuse) */
     uint64_t mask;              /* bucket count - 1 */
-    uint64_t seed[2];           /* SipHash key */
+    struct sw_hash_key key;     /* SipHash key: random, this instance's own */
     struct dg_tracker *oldest;  /* owned through the table: expiry pops here */
     struct dg_tracker *newest;
     uint32_t ntrackers;
@@ -88,78 +87,6 @@ struct frag_in {
     uint32_t off, len, end;
     bool more;
 };
-
-/* --- hashing ------------------------------------------------------------------------------ */
-
-static uint64_t
-rotl64(uint64_t x, unsigned r)
-{
-    return (x << r) | (x >> (64 - r));
-}
-
-static void
-sip_round(uint64_t v[4])
-{
-    v[0] += v[1];
-    v[1] = rotl64(v[1], 13);
-    v[1] ^= v[0];
-    v[0] = rotl64(v[0], 32);
-    v[2] += v[3];
-    v[3] = rotl64(v[3], 16);
-    v[3] ^= v[2];
-    v[0] += v[3];
-    v[3] = rotl64(v[3], 21);
-    v[3] ^= v[0];
-    v[2] += v[1];
-    v[1] = rotl64(v[1], 17);
-    v[1] ^= v[2];
-    v[2] = rotl64(v[2], 32);
-}
-
-/* SipHash-1-3 (Aumasson and Bernstein's construction) of n bytes. Words are read in host
- * order: the value only has to be stable within this process. */
-static uint64_t
-siphash13(const uint64_t k[2], const uint8_t *p, size_t n)
-{
-    uint64_t v[4] = {
-        k[0] ^ 0x736f6d6570736575ull,
-        k[1] ^ 0x646f72616e646f6dull,
-        k[0] ^ 0x6c7967656e657261ull,
-        k[1] ^ 0x7465646279746573ull,
-    };
-    uint64_t m, last = (uint64_t)(n & 0xff) << 56;
-    size_t i;
-
-    for (i = 0; i + 8 <= n; i += 8) {
-        memcpy(&m, p + i, sizeof(m));
-        v[3] ^= m;
-        sip_round(v);
-        v[0] ^= m;
-    }
-    for (size_t j = 0; i + j < n; j++)
-        last |= (uint64_t)p[i + j] << (8 * j);
-    v[3] ^= last;
-    sip_round(v);
-    v[0] ^= last;
-    v[2] ^= 0xff;
-    sip_round(v);
-    sip_round(v);
-    sip_round(v);
-    return v[0] ^ v[1] ^ v[2] ^ v[3];
-}
-
-static void
-seed_init(uint64_t seed[2], const void *salt)
-{
-    struct timespec ts;
-
-    if (getrandom(seed, 2 * sizeof(seed[0]), GRND_NONBLOCK) == (ssize_t)(2 * sizeof(seed[0])))
-        return;
-    /* No entropy yet (early boot) or no getrandom: a weaker, still per-instance seed. */
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    seed[0] = ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec ^ 0x9e3779b97f4a7c15ull;
-    seed[1] = (uint64_t)(uintptr_t)salt ^ rotl64(seed[0], 29);
-}
 
 /* --- memory accounting -------------------------------------------------------------------- */
 
@@ -601,7 +528,10 @@ sw_defrag_create(const struct sw_defrag_cfg *cfg, struct sw_err *err)
         sw_defrag_destroy(d);
         return NULL;
     }
-    seed_init(d->seed, d);
+    if (sw_hash_key_random(&d->key, err) != SW_OK) {
+        sw_defrag_destroy(d);
+        return NULL;
+    }
     return d;
 }
 
@@ -661,7 +591,7 @@ sw_defrag_add(struct sw_defrag *d, const struct sw_packet *p, const uint8_t **dg
         return SW_EINVAL;
     }
     key_make(p, &key);
-    hash = siphash13(d->seed, (const uint8_t *)&key, sizeof(key));
+    hash = sw_hash_bytes(&d->key, &key, sizeof(key));
     t = tracker_find(d, &key, hash);
     if (t != NULL) {
         rc = tracker_check(d, &t, &fr);

@@ -11,6 +11,7 @@
 
 #include "sw/alloc.h"
 #include "sw/community_id.h"
+#include "sw/hash.h"
 
 #define FLOW_MIN_BUCKETS 1024u
 
@@ -41,8 +42,12 @@ mix64(uint64_t x)
     return x;
 }
 
+/* Unkeyed fingerprint of a key: flow_id (which must come out the same in every run and with
+ * any number of workers, so outputs compare; a chosen collision costs nothing but two flows
+ * sharing an id) and seawall pcap's choice of worker (see agent/pipeline.c). Never a table's
+ * bucket hash. */
 static uint64_t
-key_hash64(const struct sw_flow_key *k)
+key_fingerprint(const struct sw_flow_key *k)
 {
     uint64_t w[6];
 
@@ -52,6 +57,17 @@ key_hash64(const struct sw_flow_key *k)
     for (int i = 0; i < 6; i++)
         h = mix64(h ^ w[i]);
     return h;
+}
+
+/* Bucket hash: keyed, so which keys share a bucket cannot be worked out from outside. The
+ * key is normalised (endpoints ordered) first, which makes the hash symmetric. No hk: the
+ * public fingerprint (see sw_flow_hash_hosts). */
+static uint32_t
+key_hash(const struct sw_hash_key *hk, const struct sw_flow_key *k)
+{
+    if (hk == NULL)
+        return (uint32_t)key_fingerprint(k);
+    return (uint32_t)sw_hash_bytes(hk, k, sizeof(*k));
 }
 
 static bool
@@ -116,16 +132,16 @@ sw_flow_key_from_packet(const struct sw_packet *p, struct sw_flow_key *k)
 }
 
 uint32_t
-sw_flow_hash_packet(const struct sw_packet *p)
+sw_flow_hash_packet(const struct sw_hash_key *hk, const struct sw_packet *p)
 {
     struct sw_flow_key k;
 
     sw_flow_key_from_packet(p, &k);
-    return (uint32_t)key_hash64(&k);
+    return key_hash(hk, &k);
 }
 
 uint32_t
-sw_flow_hash_hosts(const struct sw_packet *p)
+sw_flow_hash_hosts(const struct sw_hash_key *hk, const struct sw_packet *p)
 {
     struct sw_flow_key k;
 
@@ -141,7 +157,7 @@ sw_flow_hash_hosts(const struct sw_packet *p)
     for (unsigned i = 0; i < p->vlan_count && i < SW_MAX_VLANS; i++)
         k.vlan[i] = p->vlan[i] & 0x0fff;
     k.ip_version = p->ip_version;
-    return (uint32_t)key_hash64(&k);
+    return key_hash(hk, &k);
 }
 
 static enum sw_flow_tclass
@@ -344,7 +360,7 @@ lookup(struct sw_flow_table *ft, const struct sw_flow_key *k, uint32_t h)
 
 /* A new flow, oriented by its first packet. */
 static struct sw_flow *
-flow_new(struct sw_flow_table *ft, const struct sw_flow_key *k, uint32_t h, uint64_t h64,
+flow_new(struct sw_flow_table *ft, const struct sw_flow_key *k, uint32_t h,
          const struct sw_packet *p)
 {
     struct sw_flow *f;
@@ -364,7 +380,7 @@ flow_new(struct sw_flow_table *ft, const struct sw_flow_key *k, uint32_t h, uint
     struct sw_flow_ref *r = &f->ref;
     /* Stable across runs and worker counts: the key and the start time decide it. EVE
      * consumers read flow_id as a JSON number, so keep it below 2^53. */
-    r->flow_id = mix64(h64 ^ p->ts_us) & ((1ULL << 52) - 1);
+    r->flow_id = mix64(key_fingerprint(k) ^ p->ts_us) & ((1ULL << 52) - 1);
     r->ip_version = p->ip_version;
     r->proto = p->l4_proto;
     memcpy(r->src, p->src, 16);
@@ -435,19 +451,17 @@ sw_flow_get(struct sw_flow_table *ft, const struct sw_packet *p, bool *to_server
 {
     struct sw_flow_key k;
     struct sw_flow *f;
-    uint64_t h64;
     uint32_t h;
 
     sw_flow_key_from_packet(p, &k);
-    h64 = key_hash64(&k);
-    h = (uint32_t)h64;
+    h = key_hash(&ft->cfg.hash_key, &k);
     f = lookup(ft, &k, h);
     if (f != NULL && expired(ft, f, p->ts_us)) {
         flow_end(ft, f, SW_REASON_TIMEOUT);
         f = NULL;
     }
     if (f == NULL) {
-        f = flow_new(ft, &k, h, h64, p);
+        f = flow_new(ft, &k, h, p);
         if (f == NULL)
             return NULL;
     }

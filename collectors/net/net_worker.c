@@ -12,13 +12,22 @@
 #include "sw/stream.h"
 #include "sw/yara.h"
 
-/* Per-alert string limits and scan time limit of stream scans (as seawall scan's defaults). */
+/* Per-alert string limits of stream and body scans (as seawall scan's defaults). */
 #define STREAM_YARA_MAX_STRINGS 16
 #define STREAM_YARA_STRING_BYTES 64
-#define STREAM_YARA_TIMEOUT_S 60
+
+/* Scans and systemd's watchdog (issue 9, item 7). YARA scans run on the worker thread, and
+ * libyara does not hand control back during a scan: the string search and the condition run
+ * before the first callback, so a heartbeat from YARA's callback could not show progress
+ * through one long scan. What does: every scan stops at a time limit that the pipeline keeps
+ * below the daemon's progress-check interval (struct sw_net_watch), and the worker counts
+ * progress after each scan, so a batch that holds many slow scans still shows progress
+ * between two checks. A scan cut by the limit loses its matches (libyara decides rules only
+ * at the end): counted (seawall.stream.scan_timeouts), never silent. */
 
 struct sw_net_worker {
-    const struct sw_config *cfg;           /* borrowed */
+    const struct sw_config *cfg;           /* borrowed: keys a reload does not change */
+    const struct sw_config *rcfg;          /* borrowed: the reloadable keys (eve.*) */
     unsigned n_workers;                    /* this worker's share of the stream memcap */
     const struct sw_det_ndpi_risk *risk;   /* borrowed */
     struct sw_emitter *em;                 /* borrowed */
@@ -28,9 +37,46 @@ struct sw_net_worker {
     struct sw_stream_ctx *streams;         /* owned; NULL with neither */
     struct sw_yara_scanner *ys;            /* owned; NULL without rules */
     bool http_bodies;                      /* network.http.bodies */
+    unsigned scan_timeout_s;               /* per YARA scan */
+    _Atomic uint64_t *progress;            /* borrowed, may be NULL: +1 after each scan */
     struct sw_http_stats http_st;          /* counters of this thread's HTTP parsers */
     struct sw_worker_stats st;
+    /* stream and applayer anomaly events: at most eve.anomaly_rate per second of capture
+     * time, shared by both kinds (anomaly_allowed) */
+    uint64_t anomaly_sec;
+    uint32_t anomaly_in_sec;
 };
+
+/* After a scan: count what it did, and that the worker moves on. */
+static void
+scan_done(struct sw_net_worker *w, struct sw_flow *f, enum sw_rc rc,
+          const struct sw_yara_scan_result *res)
+{
+    if (rc != SW_OK)
+        w->st.stream_scan_errors++;
+    if (res->timeout)
+        w->st.stream_scan_timeouts++;
+    w->st.alerts += res->matches;
+    w->st.event_drops += res->drops;
+    if (res->matches > res->drops)
+        f->alerted = true;
+    if (w->progress != NULL)
+        atomic_fetch_add_explicit(w->progress, 1, memory_order_relaxed);
+}
+
+/* A scanner for rules with this worker's limits. NULL and err on failure. */
+static struct sw_yara_scanner *
+scanner_create(const struct sw_net_worker *w, const struct sw_yara_rules *rules,
+               struct sw_err *err)
+{
+    struct sw_yara_limits lim = {
+        .max_strings = STREAM_YARA_MAX_STRINGS,
+        .string_bytes = STREAM_YARA_STRING_BYTES,
+        .timeout_s = w->scan_timeout_s,
+    };
+
+    return sw_yara_scanner_create(rules, &lim, err);
+}
 
 /* Scan one direction's reassembled bytes once, then free them. Alerts carry the flow as it
  * is now; the direction is the one whose bytes matched. */
@@ -55,13 +101,9 @@ stream_scan(struct sw_net_worker *w, struct sw_flow *f, enum sw_stream_dir dir, 
         tmpl.has_ndpi = true;
         tmpl.u.alert.to_client = dir == SW_STREAM_TO_CLIENT;
         w->st.stream_scans++;
-        if (sw_yara_scan_flow(w->ys, &tmpl, "stream", si.data, si.len, w->em, &res, &err) !=
-            SW_OK)
-            w->st.stream_scan_errors++;
-        w->st.alerts += res.matches;
-        w->st.event_drops += res.drops;
-        if (res.matches > res.drops)
-            f->alerted = true;
+        scan_done(w, f, sw_yara_scan_flow(w->ys, &tmpl, "stream", si.data, si.len, w->em, &res,
+                                          &err),
+                  &res);
     }
     sw_stream_release(w->streams, s, dir);
 }
@@ -166,20 +208,25 @@ http_swapped(const struct sw_stream *s)
 
 /* One HTTP body: a fileinfo event, then (with rules) a YARA scan of the decoded bytes
  * (seawall_source "http_body"); both carry the flow, the fileinfo and the http parts.
- * Worker thread. */
+ * Another reading of an ambiguous message (b->reading set) is only scanned: an alert on it
+ * carries that reading's fileinfo and says which reading it is. Worker thread. */
 static void
 on_http_body(void *ctx, const struct sw_http_body *b)
 {
     struct http_flow *hf = ctx;
     struct sw_net_worker *w = hf->w;
     struct sw_flow *f = hf->f;
-    const struct sw_filetype *ft = sw_filetype_classify(b->data, b->len);
+    bool primary = b->reading[0] == '\0';
+    const struct sw_filetype *ft;
     struct sw_file_part fi;
     struct sw_yara_ext x;
     struct sw_yara_scan_result res;
     struct sw_event tmpl, *ev;
     struct sw_err err;
 
+    if (!primary && w->ys == NULL)
+        return; /* no rules: nothing reads it */
+    ft = sw_filetype_classify(b->data, b->len);
     memset(&fi, 0, sizeof(fi));
     fi.path = b->filename;
     fi.size = b->len;
@@ -189,6 +236,10 @@ on_http_body(void *ctx, const struct sw_http_body *b)
     fi.has_http = true;
     fi.truncated = b->truncated;
     fi.gaps = b->gaps || hf->gap[b->dir != 0];
+    fi.decode_error = b->decode_error;
+    fi.http_decode_failed = b->decode_failed;
+    fi.http_reading = b->reading;
+    fi.http_anomaly = b->anomaly;
     fi.http_status = (uint16_t)(b->status <= 999 ? b->status : 0);
     fi.http_host = b->host;
     fi.http_url = b->uri;
@@ -205,30 +256,77 @@ on_http_body(void *ctx, const struct sw_http_body *b)
     /* HTTP direction 1 (responses) goes to the flow's originator only when it is the client */
     tmpl.u.alert.to_client = (b->dir == 1) != hf->swapped;
 
-    w->st.http_bodies++;
-    ev = sw_yara_file_event_create(SW_EV_FILEINFO, tmpl.ts_us, &fi);
-    if (ev == NULL) {
-        w->st.event_drops++;
-    } else {
-        ev->flow = tmpl.flow;
-        ev->counts = tmpl.counts;
-        ev->ndpi = tmpl.ndpi;
-        ev->has_ndpi = true;
-        ev->on_flow = true;
-        sw_emit(w->em, ev);
+    if (primary) {
+        w->st.http_bodies++;
+        ev = sw_yara_file_event_create(SW_EV_FILEINFO, tmpl.ts_us, &fi);
+        if (ev == NULL) {
+            w->st.event_drops++;
+        } else {
+            ev->flow = tmpl.flow;
+            ev->counts = tmpl.counts;
+            ev->ndpi = tmpl.ndpi;
+            ev->has_ndpi = true;
+            ev->on_flow = true;
+            sw_emit(w->em, ev);
+        }
     }
     if (w->ys == NULL)
         return; /* no rules: the fileinfo event only */
     sw_yara_ext_set(&x, b->filename, ft->label, "");
     x.source = "http_body";
     w->st.stream_scans++;
-    if (sw_yara_scan_flow_file(w->ys, &tmpl, &x, &fi, b->data, b->len, w->em, &res, &err) !=
-        SW_OK)
-        w->st.stream_scan_errors++;
-    w->st.alerts += res.matches;
-    w->st.event_drops += res.drops;
-    if (res.matches > res.drops)
-        f->alerted = true;
+    scan_done(w, f,
+              sw_yara_scan_flow_file(w->ys, &tmpl, &x, &fi, b->data, b->len, w->em, &res, &err),
+              &res);
+}
+
+/* Count one anomaly and say whether it may become an event: at most eve.anomaly_rate (the
+ * reloadable value) per second of capture time per worker, as the capture side rate-limits
+ * decode anomalies; the rest are counted as anomalies_suppressed. */
+static bool
+anomaly_allowed(struct sw_net_worker *w, uint64_t ts_us)
+{
+    uint64_t sec = ts_us / 1000000u;
+
+    w->st.anomalies++;
+    if (sec != w->anomaly_sec) {
+        w->anomaly_sec = sec;
+        w->anomaly_in_sec = 0;
+    }
+    if (w->anomaly_in_sec >= w->rcfg->eve.anomaly_rate) {
+        w->st.anomalies_suppressed++;
+        return false;
+    }
+    w->anomaly_in_sec++;
+    return true;
+}
+
+/* An HTTP anomaly (Suricata's applayer anomaly): an event, at most eve.anomaly_rate per
+ * second of capture time per worker, as the capture side rate-limits decode anomalies; the
+ * rest are counted (anomalies_suppressed). Worker thread. */
+static void
+on_http_anomaly(void *ctx, int dir, const char *event)
+{
+    struct http_flow *hf = ctx;
+    struct sw_net_worker *w = hf->w;
+    struct sw_flow *f = hf->f;
+    struct sw_event *ev;
+
+    (void)dir;
+    if (!anomaly_allowed(w, f->counts.end_us))
+        return;
+    ev = sw_event_create(SW_EV_ANOMALY, f->counts.end_us);
+    if (ev == NULL) {
+        w->st.event_drops++;
+        return;
+    }
+    ev->u.anomaly.type = "applayer";
+    ev->u.anomaly.event = event;
+    ev->u.anomaly.app_proto = "http";
+    ev->u.anomaly.layer = "proto_parser";
+    ev->u.anomaly.has_tuple = true;
+    ev->flow = f->ref;
+    sw_emit(w->em, ev);
 }
 
 static int
@@ -267,7 +365,7 @@ http_decide(struct sw_net_worker *w, struct sw_flow *f, const struct sw_stream_i
             bool pkt_to_server)
 {
     struct http_flow *hf;
-    struct sw_http_cb cb = {.on_body = on_http_body};
+    struct sw_http_cb cb = {.on_body = on_http_body, .on_anomaly = on_http_anomaly};
     struct sw_http_cfg hcfg;
     struct sw_err err;
 
@@ -309,17 +407,24 @@ http_decide(struct sw_net_worker *w, struct sw_flow *f, const struct sw_stream_i
     }
 }
 
-/* Flow end of an HTTP flow: a body that lasts until close is complete, one still missing
- * bytes is truncated; then the parser goes. Call after sw_stream_finish() of both
- * directions (held data delivered). */
+/* Flow end of an HTTP flow: a body that lasts until close is complete when its sender sent
+ * a FIN, one still missing bytes is truncated; then the parser goes. Call after
+ * sw_stream_finish() of both directions (held data delivered). */
 static void
 http_end(struct sw_flow *f)
 {
     struct http_flow *hf = sw_stream_app_arg(f->stream);
+    unsigned fin = 0;
 
     if (hf == NULL)
         return;
-    sw_http_end(hf->h);
+    /* Which side closed with a FIN: a body until close cut by a RST (or by the end of the
+     * capture) is truncated. HTTP direction 1 is the flow's responder unless swapped. */
+    if (f->counts.tcp_flags_ts & 0x01)
+        fin |= hf->swapped ? SW_HTTP_FIN_RESP : SW_HTTP_FIN_REQ;
+    if (f->counts.tcp_flags_tc & 0x01)
+        fin |= hf->swapped ? SW_HTTP_FIN_REQ : SW_HTTP_FIN_RESP;
+    sw_http_end(hf->h, fin);
     sw_http_destroy(hf->h);
     sw_free(hf);
 }
@@ -370,9 +475,11 @@ on_flow_end(void *ctx, struct sw_flow *f, enum sw_flow_reason reason)
 
 struct sw_net_worker *
 sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_workers,
-                     const struct sw_det_ndpi_risk *risk, const struct sw_yara_rules *rules,
+                     const struct sw_hash_key *hash_key, const struct sw_net_detection *det,
+                     const struct sw_net_watch *watch,
                      struct sw_emitter *em, struct sw_err *err)
 {
+    const struct sw_yara_rules *rules = det->rules;
     struct sw_net_worker *w = sw_calloc(1, sizeof(*w));
     struct sw_flow_cfg fc;
 
@@ -382,7 +489,11 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
         return NULL;
     }
     w->cfg = cfg;
-    w->risk = risk;
+    w->scan_timeout_s = watch != NULL && watch->scan_timeout_s != 0 ? watch->scan_timeout_s
+                                                                    : SW_NET_SCAN_TIMEOUT_S;
+    w->progress = watch != NULL ? watch->progress : NULL;
+    w->rcfg = det->cfg;
+    w->risk = det->risk;
     w->em = em;
     w->n_workers = n_workers ? n_workers : 1;
     memset(&fc, 0, sizeof(fc));
@@ -396,8 +507,9 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
     fc.timeout_us[SW_TC_UDP] = cfg->network.timeouts.udp;
     fc.timeout_us[SW_TC_ICMP] = cfg->network.timeouts.icmp;
     fc.timeout_us[SW_TC_OTHER] = cfg->network.timeouts.other;
-    fc.community_id = cfg->eve.community_id;
-    fc.community_id_seed = (uint16_t)cfg->eve.community_id_seed;
+    fc.community_id = det->cfg->eve.community_id;
+    fc.community_id_seed = (uint16_t)det->cfg->eve.community_id_seed;
+    fc.hash_key = *hash_key;
     w->ndpi = sw_ndpi_create(cfg, err);
     if (w->ndpi == NULL)
         goto fail;
@@ -408,17 +520,12 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
             .memcap = cfg->network.stream.memcap / (n_workers ? n_workers : 1),
             .app = &http_app,
         };
-        struct sw_yara_limits lim = {
-            .max_strings = STREAM_YARA_MAX_STRINGS,
-            .string_bytes = STREAM_YARA_STRING_BYTES,
-            .timeout_s = STREAM_YARA_TIMEOUT_S,
-        };
 
         w->streams = sw_stream_ctx_create(&sc, err);
         if (w->streams == NULL)
             goto fail;
         if (rules != NULL) {
-            w->ys = sw_yara_scanner_create(rules, &lim, err);
+            w->ys = scanner_create(w, rules, err);
             if (w->ys == NULL)
                 goto fail;
         }
@@ -444,6 +551,36 @@ sw_net_worker_destroy(struct sw_net_worker *w, uint64_t now_us)
     sw_free(w);
 }
 
+/* Stream events this packet raised (bits of enum sw_stream_event): each counted, and an
+ * anomaly event (type "stream", Suricata's stream.* name) while the rate allows. */
+static void
+stream_anomalies(struct sw_net_worker *w, const struct sw_packet *p, unsigned evs)
+{
+    for (unsigned i = 0; i < SW_STREAM_EV_MAX; i++) {
+        struct sw_event *ev;
+
+        if ((evs & (1u << i)) == 0 || !anomaly_allowed(w, p->ts_us))
+            continue;
+        ev = sw_event_create(SW_EV_ANOMALY, p->ts_us);
+        if (ev == NULL) {
+            w->st.event_drops++;
+            continue;
+        }
+        ev->u.anomaly.type = "stream";
+        ev->u.anomaly.event = sw_stream_event_name((enum sw_stream_event)i);
+        ev->u.anomaly.has_tuple = true;
+        ev->flow.ip_version = p->ip_version;
+        ev->flow.proto = p->l4_proto;
+        memcpy(ev->flow.src, p->src, 16);
+        memcpy(ev->flow.dst, p->dst, 16);
+        ev->flow.sport = p->sport;
+        ev->flow.dport = p->dport;
+        ev->flow.vlan_count = p->vlan_count;
+        memcpy(ev->flow.vlan, p->vlan, sizeof(ev->flow.vlan));
+        sw_emit(w->em, ev);
+    }
+}
+
 void
 sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p)
 {
@@ -456,11 +593,11 @@ sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p)
     f = sw_flow_get(w->flows, p, &to_server);
     if (f == NULL)
         return; /* counted by the table */
-    if (f->counts.pkts_toserver + f->counts.pkts_toclient == 1 && w->cfg->eve.community_id) {
+    if (f->counts.pkts_toserver + f->counts.pkts_toclient == 1 && w->rcfg->eve.community_id) {
         const struct sw_flow_ref *r = &f->ref;
         bool icmp = r->proto == 1 || r->proto == 58;
 
-        sw_community_id((uint16_t)w->cfg->eve.community_id_seed, r->ip_version, r->src, r->dst,
+        sw_community_id((uint16_t)w->rcfg->eve.community_id_seed, r->ip_version, r->src, r->dst,
                         r->proto, icmp ? r->icmp_type : r->sport, icmp ? r->icmp_code : r->dport,
                         true, f->ref.community_id, sizeof(f->ref.community_id));
     }
@@ -472,7 +609,7 @@ sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p)
         enum sw_stream_dir dir = to_server ? SW_STREAM_TO_SERVER : SW_STREAM_TO_CLIENT;
         uint64_t depth = w->cfg->network.stream.depth;
         struct sw_stream *s;
-        unsigned full;
+        unsigned full, evs;
         int64_t held;
 
         /* Decided before a packet that may take its direction past the depth ... */
@@ -489,6 +626,9 @@ sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p)
         s = f->stream;
         full = sw_stream_packet(w->streams, &s, p, to_server);
         f->stream = s;
+        evs = sw_stream_events_take(s);
+        if (evs != 0)
+            stream_anomalies(w, p, evs);
         /* ... or once nDPI has decided, or close to the depth with bytes to look at. */
         held = undecided_len(f, dir);
         if (held >= 0 && (f->detection_done || full != 0 ||
@@ -531,6 +671,13 @@ sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out)
         out->stream_gaps = ss.gaps;
         out->stream_depth_reached = ss.depth_reached;
         out->stream_memcap_drops = ss.memcap_drops;
+        out->stream_3whs_syn_resend_diff_seq = ss.events[SW_STREAM_EV_SYN_RESEND_DIFF_SEQ];
+        out->stream_3whs_syn_flood = ss.events[SW_STREAM_EV_SYN_FLOOD];
+        out->stream_3whs_syn_resend_diff_seq_on_syn_recv =
+            ss.events[SW_STREAM_EV_SYN_DIFF_SEQ_ON_SYN_RECV];
+        out->stream_3whs_synack_with_wrong_ack = ss.events[SW_STREAM_EV_SYNACK_WRONG_ACK];
+        out->stream_3whs_synack_resend_with_diff_ack = ss.events[SW_STREAM_EV_SYNACK_DIFF_ACK];
+        out->stream_3whs_synack_flood = ss.events[SW_STREAM_EV_SYNACK_FLOOD];
         out->http_truncated = w->http_st.truncated;
         out->http_parse_errors =
             w->http_st.parse_errors + w->http_st.not_http + w->http_st.header_limit;
@@ -539,19 +686,15 @@ sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out)
 }
 
 enum sw_rc
-sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_det_ndpi_risk *risk,
-                            const struct sw_yara_rules *rules, struct sw_err *err)
+sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_net_detection *det,
+                            struct sw_err *err)
 {
-    struct sw_yara_limits lim = {
-        .max_strings = STREAM_YARA_MAX_STRINGS,
-        .string_bytes = STREAM_YARA_STRING_BYTES,
-        .timeout_s = STREAM_YARA_TIMEOUT_S,
-    };
+    const struct sw_yara_rules *rules = det->rules;
     struct sw_yara_scanner *ys = NULL;
 
     /* Build everything first: a failure leaves the worker exactly as it was. */
     if (rules != NULL) {
-        ys = sw_yara_scanner_create(rules, &lim, err);
+        ys = scanner_create(w, rules, err);
         if (ys == NULL)
             return err->code;
     }
@@ -575,6 +718,7 @@ sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_det_ndpi_ri
      * new non-HTTP streams are released as soon as nDPI decides. */
     sw_yara_scanner_destroy(w->ys);
     w->ys = ys;
-    w->risk = risk;
+    w->risk = det->risk;
+    w->rcfg = det->cfg;
     return SW_OK;
 }

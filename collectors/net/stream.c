@@ -8,7 +8,13 @@
  *
  * A direction with an application consumer attached (sw_stream_attach) also hands every
  * in-order byte to it as it becomes in order, past the depth and after a release too: the
- * buffer stops at the depth, the consumer does not. Worker thread only. */
+ * buffer stops at the depth, the consumer does not.
+ *
+ * Handshake: each direction keeps the ISN it starts from (`isn`, base - 1) and, until the
+ * peer acknowledges it (`isn_acked`), the other candidates (`alt`): earlier SYNs of the
+ * client, or later SYN-ACKs of the server. An acknowledgement that names a candidate moves
+ * the direction there (restart): what it held belonged to a connection that did not happen.
+ * Worker thread only. */
 #include "sw/stream.h"
 
 #include <string.h>
@@ -18,7 +24,9 @@
 #define TH_FIN 0x01u
 #define TH_SYN 0x02u
 #define TH_RST 0x04u
+#define TH_ACK 0x10u
 #define BUF_MIN 4096u
+#define ALT_MAX SW_STREAM_MAX_SYN_QUEUED /* >= SW_STREAM_MAX_SYNACK_QUEUED */
 
 struct held {
     struct held *next;
@@ -41,13 +49,29 @@ struct dir {
     size_t first_gap_off; /* buf offset of the first gap (SIZE_MAX: none), for replay */
     bool started, gap, depth_reached, full_reported, released;
     bool syn, fin, rst, midstream;
-    uint8_t idx;    /* enum sw_stream_dir of this direction */
-    void *app_arg;  /* borrowed: the consumer's argument, NULL when none is attached */
+    bool isn_acked;        /* the peer acknowledged isn: the handshake chose it */
+    bool synack;           /* isn is a SYN-ACK's: this direction is the server's */
+    uint8_t idx;           /* enum sw_stream_dir of this direction */
+    uint8_t n_alt;
+    uint32_t isn;          /* sequence number of this direction's SYN (syn set) */
+    uint32_t alt[ALT_MAX]; /* other candidate ISNs until isn_acked, oldest first */
+    uint32_t restarts;
+    void *app_arg;         /* borrowed: the consumer's argument, NULL when none is attached */
 };
 
 struct sw_stream {
     struct dir d[2];
     bool app_decided; /* sw_stream_attach was called (with or without a consumer) */
+    unsigned events;  /* enum sw_stream_event bits not yet taken */
+};
+
+static const char *const event_names[SW_STREAM_EV_MAX] = {
+    [SW_STREAM_EV_SYN_RESEND_DIFF_SEQ] = "stream.3whs_syn_resend_diff_seq",
+    [SW_STREAM_EV_SYN_FLOOD] = "stream.3whs_syn_flood",
+    [SW_STREAM_EV_SYN_DIFF_SEQ_ON_SYN_RECV] = "stream.3whs_syn_resend_diff_seq_on_syn_recv",
+    [SW_STREAM_EV_SYNACK_WRONG_ACK] = "stream.3whs_synack_with_wrong_ack",
+    [SW_STREAM_EV_SYNACK_DIFF_ACK] = "stream.3whs_synack_resend_with_diff_ack",
+    [SW_STREAM_EV_SYNACK_FLOOD] = "stream.3whs_synack_flood",
 };
 
 struct sw_stream_ctx {
@@ -312,6 +336,143 @@ hold(struct sw_stream_ctx *c, struct dir *d, uint64_t start, uint64_t end, const
     }
 }
 
+static void held_free(struct sw_stream_ctx *c, struct dir *d);
+
+/* --- handshake ---------------------------------------------------------------------------- */
+
+static void
+raise_event(struct sw_stream_ctx *c, struct sw_stream *s, enum sw_stream_event ev)
+{
+    c->st.events[ev]++;
+    s->events |= 1u << ev;
+}
+
+/* Start d afresh from the SYN with sequence number isn: whatever it held was relative to
+ * another start. A consumer that had bytes gets a gap, so it resynchronises. */
+static void
+restart(struct sw_stream_ctx *c, struct dir *d, uint32_t isn)
+{
+    if (d->started && (d->next_rel > 0 || d->held != NULL)) {
+        d->restarts++;
+        if (d->next_rel > 0)
+            app_gap(c, d, 1);
+    }
+    held_free(c, d);
+    d->len = 0; /* the buffer (and its charge) is kept for the new bytes */
+    d->next_rel = 0;
+    d->map_rel = 0;
+    d->map_off = 0;
+    d->gaps = 0;
+    d->beyond = 0;
+    d->first_gap_off = SIZE_MAX;
+    d->gap = d->depth_reached = d->full_reported = d->released = false;
+    d->started = true;
+    d->midstream = false;
+    d->syn = true;
+    d->isn = isn;
+    d->base = isn + 1;
+}
+
+static int
+alt_find(const struct dir *d, uint32_t isn)
+{
+    for (unsigned i = 0; i < d->n_alt; i++)
+        if (d->alt[i] == isn)
+            return (int)i;
+    return -1;
+}
+
+/* Remember isn as a candidate of d. When max are kept already: a client's SYNs rotate (the
+ * oldest goes, as Suricata does) and raise syn_flood; a server's SYN-ACK is refused
+ * (synack_flood), and false is returned. */
+static bool
+alt_add(struct sw_stream_ctx *c, struct sw_stream *s, struct dir *d, uint32_t isn, bool synack)
+{
+    unsigned max = synack ? SW_STREAM_MAX_SYNACK_QUEUED : SW_STREAM_MAX_SYN_QUEUED;
+
+    if (alt_find(d, isn) >= 0)
+        return true;
+    if (d->n_alt == max) {
+        if (synack) {
+            raise_event(c, s, SW_STREAM_EV_SYNACK_FLOOD);
+            return false;
+        }
+        raise_event(c, s, SW_STREAM_EV_SYN_FLOOD);
+        memmove(d->alt, d->alt + 1, (max - 1) * sizeof(d->alt[0]));
+        d->n_alt--;
+    }
+    d->alt[d->n_alt++] = isn;
+    return true;
+}
+
+/* The peer acknowledged `isn` of d (ack - 1): d starts there for good. False when it is
+ * none of d's candidates. */
+static bool
+acknowledge(struct sw_stream_ctx *c, struct dir *d, uint32_t isn)
+{
+    if (isn != d->isn) {
+        if (alt_find(d, isn) < 0)
+            return false;
+        restart(c, d, isn);
+    }
+    d->isn_acked = true;
+    d->n_alt = 0;
+    return true;
+}
+
+/* A SYN (or SYN-ACK) of direction d, peer the other direction. Returns true when d now
+ * starts at this SYN (its sequence number and any data it carries count), false when the
+ * segment is left out. */
+static bool
+handshake_syn(struct sw_stream_ctx *c, struct sw_stream *s, struct dir *d, struct dir *peer,
+              uint32_t seq, uint32_t ack, bool synack)
+{
+    if (synack && peer->syn) {
+        /* It must answer a SYN of the client's; before the client's start is chosen it
+         * chooses it. */
+        if (!peer->isn_acked && !acknowledge(c, peer, ack - 1)) {
+            raise_event(c, s, SW_STREAM_EV_SYNACK_WRONG_ACK);
+            return false;
+        }
+        if (ack - 1 != peer->isn) {
+            raise_event(c, s, SW_STREAM_EV_SYNACK_DIFF_ACK);
+            return false;
+        }
+    }
+    if (!d->syn) {
+        d->synack = synack;
+        /* Its first SYN. A direction picked up mid-stream restarts only when the SYN puts
+         * its bytes elsewhere. */
+        if (d->started && seq + 1 == d->base) {
+            d->syn = true;
+            d->isn = seq;
+            d->midstream = false;
+        } else {
+            restart(c, d, seq);
+        }
+        return true;
+    }
+    if (seq == d->isn)
+        return true; /* a retransmission */
+    if (d->isn_acked) {
+        if (!synack)
+            raise_event(c, s, SW_STREAM_EV_SYN_DIFF_SEQ_ON_SYN_RECV);
+        return false;
+    }
+    if (synack) {
+        /* The server's first SYN-ACK stays; this one waits for the client's ACK. */
+        (void)alt_add(c, s, d, seq, true);
+        return false;
+    }
+    /* The client tries again with another number: follow the newest (the most likely to be
+     * answered), keep the one before in case the SYN-ACK names it. */
+    raise_event(c, s, SW_STREAM_EV_SYN_RESEND_DIFF_SEQ);
+    (void)alt_add(c, s, d, d->isn, false);
+    restart(c, d, seq);
+    d->synack = false;
+    return true;
+}
+
 static void
 new_data(struct sw_stream_ctx *c, struct dir *d, int64_t rel, const uint8_t *p, uint32_t len)
 {
@@ -358,10 +519,10 @@ new_data(struct sw_stream_ctx *c, struct dir *d, int64_t rel, const uint8_t *p, 
 
 unsigned
 sw_stream_segment(struct sw_stream_ctx *c, struct sw_stream **sp, enum sw_stream_dir dir,
-                  uint32_t seq, uint8_t flags, const uint8_t *data, uint32_t len)
+                  uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *data, uint32_t len)
 {
     struct sw_stream *s = *sp;
-    struct dir *d;
+    struct dir *d, *peer;
     uint32_t dseq = seq;
 
     if (len > 0)
@@ -384,11 +545,19 @@ sw_stream_segment(struct sw_stream_ctx *c, struct sw_stream **sp, enum sw_stream
         *sp = s;
     }
     d = &s->d[dir];
+    peer = &s->d[dir == SW_STREAM_TO_SERVER ? SW_STREAM_TO_CLIENT : SW_STREAM_TO_SERVER];
     d->fin |= (flags & TH_FIN) != 0;
     d->rst |= (flags & TH_RST) != 0;
     if (flags & TH_SYN) {
-        d->syn = true;
+        if (!handshake_syn(c, s, d, peer, seq, ack, (flags & TH_ACK) != 0))
+            return 0;
         dseq = seq + 1; /* the SYN takes one sequence number; data (TFO) follows it */
+    } else if ((flags & (TH_ACK | TH_RST)) == TH_ACK && peer->syn && peer->synack &&
+               !peer->isn_acked) {
+        /* The client's ACK of a SYN-ACK (a later one acknowledges data too and names no
+         * candidate): it chooses the server's start among its SYN-ACKs. Only a SYN-ACK
+         * chooses the client's: a server's ACK or RST answering a decoy SYN does not. */
+        (void)acknowledge(c, peer, ack - 1);
     }
     if (!d->started) {
         if ((flags & TH_SYN) == 0 && len == 0)
@@ -420,8 +589,8 @@ sw_stream_packet(struct sw_stream_ctx *c, struct sw_stream **sp, const struct sw
     if (p->payload_off > p->caplen || len > p->caplen - p->payload_off)
         len = 0; /* cannot happen after decoding; never read past the frame */
     return sw_stream_segment(c, sp, to_server ? SW_STREAM_TO_SERVER : SW_STREAM_TO_CLIENT,
-                             p->tcp_seq, p->tcp_flags, len > 0 ? p->data + p->payload_off : NULL,
-                             len);
+                             p->tcp_seq, p->tcp_ack, p->tcp_flags,
+                             len > 0 ? p->data + p->payload_off : NULL, len);
 }
 
 void
@@ -453,6 +622,27 @@ sw_stream_info(const struct sw_stream *s, enum sw_stream_dir dir, struct sw_stre
     out->rst = d->rst;
     out->midstream = d->midstream;
     out->released = d->released;
+    out->restarts = d->restarts;
+}
+
+unsigned
+sw_stream_events_take(struct sw_stream *s)
+{
+    unsigned ev;
+
+    if (s == NULL)
+        return 0;
+    ev = s->events;
+    s->events = 0;
+    return ev;
+}
+
+const char *
+sw_stream_event_name(enum sw_stream_event ev)
+{
+    if ((unsigned)ev >= SW_STREAM_EV_MAX)
+        return "stream.unknown";
+    return event_names[ev];
 }
 
 static void

@@ -40,8 +40,11 @@ bool sw_cmd_sets_add(struct sw_cmd_sets *s, const char *arg);
  * and anything else (an unknown option: usage on stderr). Returns -1 to go on parsing, or the
  * exit status to return now (0 for --help, 2 for an error). */
 /* Where compiled rule sets are cached by the commands that load rules (scan, pcap --rules):
- * agent.state_dir/rules-cache for root (the daemon's place), else
- * $XDG_CACHE_HOME/seawall/rules or ~/.cache/seawall/rules; "" when none applies. */
+ * SW_CMD_ROOT_RULES_CACHE for root (never the daemon's agent.state_dir/rules-cache, which
+ * agent.user owns), else $XDG_CACHE_HOME/seawall/rules or ~/.cache/seawall/rules; "" when
+ * none applies. The loader uses an entry only if the folder and the entry belong to the
+ * effective user and nobody else may write them (rules/yara_cache.c). */
+#define SW_CMD_ROOT_RULES_CACHE "/var/cache/seawall/rules"
 void sw_cmd_rules_cache(const struct sw_config *cfg, char *buf, size_t len);
 
 int sw_cmd_common_opt(int c, const char *arg, const char **config, struct sw_cmd_sets *sets,

@@ -90,6 +90,9 @@ struct sw_cfg_sink {
     char *address;  /* owned: host:port for network sinks, or NULL */
     uint32_t types; /* 1u << enum sw_event_type */
     bool truncate;  /* file: start empty (seawall pcap -o) instead of appending (daemon) */
+    bool follow;    /* file: a symlink at path is followed (a path the user named on the
+                     * command line, -o /dev/stdout); never for configured outputs, which
+                     * root may open in a folder agent.user owns */
     char *transport;          /* owned: syslog: "udp", "tcp", "tls", "relp" */
     char *facility;           /* owned: syslog facility name ("local5") */
     uint64_t max_message_size; /* syslog: bytes of one message, header included */

@@ -28,8 +28,8 @@ enum sw_decode_rc {
  * IP_CUT (SW_PKT_CUT set), IPV4_OPT_INVALID, TCP_OPT_INVALID, UDP_LEN_INVALID (UDP length
  * not the datagram's: no tunnel is removed), MPLS_BAD_LABEL, PPP_UNSUP and UNKNOWN_ETHERTYPE
  * (with NOT_IP), IPV6_NO_NEXT_HEADER (data after next header 59), and the tunnel header
- * events GRE_*, ERSPAN_*, GTP_TRUNC, TZSP_TRUNC, VXLAN_TRUNC, CAPWAP_TRUNC, which keep the
- * outer packet as the flow. CAPWAP_TRUNC is fatal when the 802.11 frame inside is cut. All
+ * events GRE_*, ERSPAN_*, GTP_TRUNC, TZSP_TRUNC, VXLAN_TRUNC, CAPWAP_TRUNC, GENEVE_*, which
+ * keep the outer packet as the flow. CAPWAP_TRUNC is fatal when the 802.11 frame inside is cut. All
  * others are fatal. */
 enum sw_decode_event {
     SW_DEV_NONE = 0,
@@ -77,6 +77,12 @@ enum sw_decode_event {
     SW_DEV_ERSPAN_TRUNC,
     SW_DEV_ERSPAN_VERSION,
     SW_DEV_RAW_INVALID_VERSION, /* raw IP link: first nibble neither 4 nor 6 */
+    SW_DEV_DCE_TRUNC,           /* Cisco FabricPath (DCE) tag or the frame inside cut */
+    SW_DEV_GENEVE_TRUNC,        /* UDP 6081 shorter than the Geneve header and its options */
+    SW_DEV_GENEVE_VERSION,      /* Geneve version other than 0 */
+    SW_DEV_GENEVE_RESERVED,     /* Geneve reserved bits set */
+    SW_DEV_GENEVE_OPT_INVALID,  /* Geneve options not adding up to the header's option length */
+    SW_DEV_GENEVE_UNKNOWN_PAYLOAD, /* Geneve protocol type not Ethernet, IPv4, IPv6 or ARP */
     SW_DEV_MAX
 };
 
@@ -87,7 +93,8 @@ struct sw_decode_stats {
     uint64_t vlan, vlan_qinq, mpls, pppoe;
     uint64_t ipv4, ipv6, tcp, udp, sctp, icmpv4, icmpv6, other_l4;
     uint64_t ipv4_in_ipv4, ipv6_in_ipv4, ipv4_in_ipv6, ipv6_in_ipv6;
-    uint64_t gre, vxlan, gtpu, tzsp, capwap;
+    uint64_t gre, vxlan, gtpu, tzsp, capwap, geneve;
+    uint64_t fabricpath; /* Cisco FabricPath (DCE) frames, each also counted as ethernet twice */
     uint64_t not_ip, fragments;
     uint64_t events[SW_DEV_MAX];
 };
@@ -95,7 +102,7 @@ struct sw_decode_stats {
 /* Limits and switches, from config (network.decode.*). */
 struct sw_decode_cfg {
     unsigned max_layers;  /* encapsulation layers (VLAN, MPLS, tunnels) before giving up; 16 */
-    bool tunnels;         /* decapsulate IP-in-IP, GTP-U, TZSP, CAPWAP, GRE, VXLAN; true */
+    bool tunnels;         /* decapsulate IP-in-IP, GTP-U, TZSP, CAPWAP, GRE, VXLAN, Geneve; true */
     uint16_t vxlan_port;  /* 4789 */
 };
 

@@ -65,7 +65,8 @@ struct sw_defrag;
 /* Fill cfg with the defaults above. */
 void sw_defrag_cfg_defaults(struct sw_defrag_cfg *cfg);
 
-/* Create a reassembler. Returns NULL and fills err on failure. Caller owns the result. */
+/* Create a reassembler with a random hash key of its own (getrandom). Returns NULL and fills
+ * err on failure (no memory, no random key). Caller owns the result. */
 struct sw_defrag *sw_defrag_create(const struct sw_defrag_cfg *cfg, struct sw_err *err);
 /* NULL-safe. */
 void sw_defrag_destroy(struct sw_defrag *d);

@@ -72,7 +72,9 @@ struct sw_alert {
 
 struct sw_anomaly {
     const char *type;  /* static: "decode", "stream", "applayer" */
-    const char *event; /* static: "ipv4.trunc_pkt" */
+    const char *event; /* static: "ipv4.trunc_pkt", "DUPLICATE_CONTENT_LENGTH_FIELD_IN_RESPONSE" */
+    const char *app_proto; /* static or NULL: applayer anomalies, "http" */
+    const char *layer;     /* static or NULL: applayer anomalies, "proto_parser" */
     bool has_tuple;    /* the packet got far enough to have addresses */
     uint64_t packet_no; /* position in the capture file, 1-based; 0 live */
     char source[128];  /* capture file or interface */
@@ -80,15 +82,22 @@ struct sw_anomaly {
 
 struct sw_stats_snap; /* stats.h */
 
+#define SW_ENGINE_MAX_KEYS 64
+
 /* Something the agent itself did that the SIEM should see (Suricata's "engine" records):
  * today a reload of configuration and rules, successful or not. */
 struct sw_engine {
     char module[16];    /* "reload" */
     char message[400];  /* one line for an analyst */
-    char error[400];    /* "" on success: the first problem, "file:line: message" */
+    char error[400];    /* "" when ok: why the new set is not (yet) running everywhere */
+    char warning[400];  /* "" or something that took effect but deserves a look ("no rules") */
     bool ok;
     uint32_t generation;      /* rule set generation running after the event */
     uint64_t rules, rule_files, rule_files_failed;
+    /* Changed keys that keep their running value until a restart: static strings (the
+     * configuration schema's key paths); n_restart may exceed SW_ENGINE_MAX_KEYS (cut). */
+    const char *restart[SW_ENGINE_MAX_KEYS];
+    unsigned n_restart;
 };
 
 /* Files on disk (seawall scan): what fileinfo, file-alert and scan-stats events carry.
@@ -135,6 +144,12 @@ struct sw_file_part {
      * state and its http object. Strings "" when unknown. */
     bool has_http;
     bool truncated, gaps;
+    bool decode_error;       /* a content coding did not decode: the bytes are as they came */
+    const char *http_decode_failed; /* that coding ("gzip", "deflate", "br"), or "" */
+    /* Another plausible reading of an ambiguous message (YARA alerts only): how it was read
+     * ("close", "chunked", ...) and the anomaly that made it ambiguous; "" for the body as
+     * browsers read it. */
+    const char *http_reading, *http_anomaly;
     uint16_t http_status;    /* 0: none (a request body, or an unpaired response) */
     const char *http_host, *http_url, *http_method, *http_content_type, *http_user_agent;
     /* yara (alerts only; rule == NULL otherwise) */
@@ -154,6 +169,10 @@ struct sw_file_part {
 struct sw_event {
     enum sw_event_type type;
     uint64_t ts_us;
+    /* EVE host, "" for the encoder's default: the agent.id in force where the event was made
+     * (a reload may change it while older events are still on their way). A copy, so the
+     * event does not depend on the configuration's lifetime. */
+    char host[256];
     struct sw_flow_ref flow;         /* alert, flow, anomaly (has_tuple) */
     struct sw_flow_counts counts;    /* alert, flow */
     struct sw_ndpi_info ndpi;        /* alert, flow */

@@ -16,6 +16,7 @@
 
 #include "sw/err.h"
 #include "sw/event.h"
+#include "sw/hash.h"
 #include "sw/packet.h"
 #include "sw/stats.h"
 
@@ -73,6 +74,9 @@ struct sw_flow_cfg {
     uint64_t timeout_us[SW_TC_MAX];
     uint16_t community_id_seed;
     bool community_id;
+    /* Bucket hash key (SipHash): random per process, so colliding keys cannot be prepared
+     * offline. Tables that must place flows alike share it; flow_id does not depend on it. */
+    struct sw_hash_key hash_key;
 };
 
 struct sw_flow_table;
@@ -105,14 +109,17 @@ void sw_flow_expire(struct sw_flow_table *ft, uint64_t now_us);
 /* Counters: active, created, ended by reason, memcap drops, memuse. */
 void sw_flow_stats(const struct sw_flow_table *ft, struct sw_worker_stats *out);
 
-/* Symmetric hash of a packet's flow key: the same for both directions. */
-uint32_t sw_flow_hash_packet(const struct sw_packet *p);
+/* Keyed symmetric hash of a packet's flow key: the same for both directions; a table with
+ * cfg.hash_key == *key puts the flow in bucket (hash & (buckets - 1)). key NULL: as below. */
+uint32_t sw_flow_hash_packet(const struct sw_hash_key *key, const struct sw_packet *p);
 
-/* Symmetric hash of the packet's two hosts (and VLAN ids), ports left out. The capture side
- * picks the worker with it: every flow between two hosts lands on one worker, so nDPI's
+/* Keyed symmetric hash of the packet's two hosts (and VLAN ids), ports left out. The capture
+ * side picks the worker with it: every flow between two hosts lands on one worker, so nDPI's
  * per-module caches that correlate sessions between hosts (DPI cache, TINC, STUN, ...) see
- * them all and the result does not depend on the number of workers. */
-uint32_t sw_flow_hash_hosts(const struct sw_packet *p);
+ * them all and the result does not depend on the number of workers. Keyed (one random key
+ * per process) so nobody can aim many host pairs at one worker; key NULL gives an unkeyed,
+ * public hash, the same in every process (seawall pcap: repeatable placement). */
+uint32_t sw_flow_hash_hosts(const struct sw_hash_key *key, const struct sw_packet *p);
 
 /* Fill a normalised key from a packet. */
 void sw_flow_key_from_packet(const struct sw_packet *p, struct sw_flow_key *k);

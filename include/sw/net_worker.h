@@ -7,27 +7,49 @@
 #ifndef SW_NET_WORKER_H
 #define SW_NET_WORKER_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "sw/config.h"
 #include "sw/det_ndpi_risk.h"
 #include "sw/err.h"
 #include "sw/event.h"
+#include "sw/hash.h"
 #include "sw/packet.h"
 #include "sw/stats.h"
 
 struct sw_net_worker;
 struct sw_yara_rules; /* yara.h */
 
-/* index/n_workers: this worker's share of network.max_flows (and network.stream.memcap).
- * em: where events go (borrowed, must outlive the worker). risk: shared detector (borrowed).
- * rules: YARA rules for TCP streams (borrowed, must outlive the worker), or NULL for no
- * stream reassembly; with rules the worker makes its own scanner, so create it on the thread
- * that will use it. */
+/* What a worker detects with, all borrowed (each must outlive its use by the worker): cfg
+ * for the reloadable keys the worker reads (eve.community_id, eve.community_id_seed), the
+ * nDPI risk detector, and the YARA rules for TCP streams and HTTP bodies (NULL: none). */
+struct sw_net_detection {
+    const struct sw_config *cfg;
+    const struct sw_det_ndpi_risk *risk;
+    const struct sw_yara_rules *rules;
+};
+
+/* What keeps a worker under a watchdog: each YARA scan of a stream or an HTTP body stops at
+ * scan_timeout_s seconds (0: SW_NET_SCAN_TIMEOUT_S), and *progress (borrowed, may be NULL)
+ * is incremented after each scan, so that a batch of many slow scans still shows progress. */
+struct sw_net_watch {
+    unsigned scan_timeout_s;
+    _Atomic uint64_t *progress;
+};
+#define SW_NET_SCAN_TIMEOUT_S 60 /* as seawall scan's default */
+
+/* cfg: every other key (borrowed, must outlive the worker). index/n_workers: this worker's
+ * share of network.max_flows (and network.stream.memcap). hash_key: the flow table's bucket
+ * key (copied; the process's random key). det: as above. watch: as above, may be NULL. em:
+ * where events go (borrowed, must outlive the worker). With rules the worker makes its own
+ * scanner, so create it on the thread that will use it; without rules and without
+ * network.http.bodies it does no stream reassembly. */
 struct sw_net_worker *sw_net_worker_create(const struct sw_config *cfg, unsigned index,
                                            unsigned n_workers,
-                                           const struct sw_det_ndpi_risk *risk,
-                                           const struct sw_yara_rules *rules,
+                                           const struct sw_hash_key *hash_key,
+                                           const struct sw_net_detection *det,
+                                           const struct sw_net_watch *watch,
                                            struct sw_emitter *em, struct sw_err *err);
 /* Ends every flow (reason shutdown, or timeout when expired by now_us) and frees. NULL-safe. */
 void sw_net_worker_destroy(struct sw_net_worker *w, uint64_t now_us);
@@ -40,11 +62,12 @@ void sw_net_worker_flush(struct sw_net_worker *w, uint64_t now_us);
 void sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p);
 /* Capture time advanced to now_us: end idle flows. */
 void sw_net_worker_tick(struct sw_net_worker *w, uint64_t now_us);
-/* Reload: detect with risk and rules from now on (both borrowed, must outlive their use;
- * rules may be NULL). Worker thread. On failure (no memory for a scanner) nothing changes. */
+/* Reload: detect with det from now on (see struct sw_net_detection). Worker thread. On
+ * failure (no memory for a scanner) nothing changes: the worker keeps using the previous
+ * detection, which must then stay alive. */
 enum sw_rc sw_net_worker_set_detection(struct sw_net_worker *w,
-                                       const struct sw_det_ndpi_risk *risk,
-                                       const struct sw_yara_rules *rules, struct sw_err *err);
+                                       const struct sw_net_detection *det,
+                                       struct sw_err *err);
 /* Copy this worker's counters. */
 void sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out);
 

@@ -20,6 +20,7 @@ enum sw_tunnel {
     SW_TUNNEL_CAPWAP, /* CAPWAP data, UDP 5247 */
     SW_TUNNEL_GRE,    /* GRE v0 (and ERSPAN II/III, TEB) */
     SW_TUNNEL_VXLAN,  /* VXLAN, UDP 4789 */
+    SW_TUNNEL_GENEVE, /* Geneve, UDP 6081 */
 };
 
 /* sw_packet.flags */

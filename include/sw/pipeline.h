@@ -10,9 +10,10 @@
  * waits on a worker: when a worker's batches are all out, the packet is dropped and counted
  * for that interface (ring_drops).
  *
- * Detection (the nDPI risk detector and the YARA rules, with the config they came from) is an
- * immutable set that workers borrow; a reload publishes a new set, each worker switches at its
- * next batch boundary and acknowledges, and the old set is freed once all have. */
+ * Detection (the nDPI risk detector, the YARA rules, and the config they came from for the
+ * reloadable keys) is an immutable set (include/sw/detset.h) that workers and capture threads
+ * borrow; a reload publishes a new set, each thread switches at its next batch (or poll)
+ * boundary and acknowledges, and the old set is freed once all have. */
 #ifndef SW_PIPELINE_H
 #define SW_PIPELINE_H
 
@@ -21,6 +22,7 @@
 #include <stdint.h>
 
 #include "sw/config.h"
+#include "sw/detset.h"
 #include "sw/err.h"
 #include "sw/stats.h"
 
@@ -49,14 +51,6 @@ int sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *opt
 
 struct sw_pipeline;
 
-/* What workers detect with: taken over by the pipeline (cfg and rules owned by the set; rules
- * may be NULL). cfg supplies the reloadable keys (ndpi.risk_exceptions, rules.*); the rest of
- * the pipeline keeps the config it was opened with. */
-struct sw_det_set;
-struct sw_det_set *sw_det_set_create(struct sw_config *cfg, struct sw_yara_rules *rules,
-                                     struct sw_err *err);
-void sw_det_set_destroy(struct sw_det_set *d); /* NULL-safe; frees cfg and rules too */
-
 /* Main thread, with capture privileges: open every configured interface, the outputs of
  * cfg->outputs and the router. cfg (borrowed) must outlive the pipeline; det is taken over
  * (also on failure). Nothing runs yet. */
@@ -65,15 +59,33 @@ struct sw_pipeline *sw_pipeline_open(const struct sw_config *cfg, struct sw_det_
 /* Main thread: start the output, worker and capture threads. */
 enum sw_rc sw_pipeline_start(struct sw_pipeline *pl, struct sw_err *err) SW_MUSTCHECK;
 
-/* Main thread: hand workers a new detection set (taken over). Waits up to wait_ms for every
- * worker to switch; the previous set is freed once all have (at the latest by destroy).
- * Returns the new generation (1 is the set given to open). */
-uint32_t sw_pipeline_swap(struct sw_pipeline *pl, struct sw_det_set *det, unsigned wait_ms);
+/* Main thread: hand the workers and capture threads a new detection set (taken over) and
+ * wait up to wait_ms for all of them to switch. SW_DET_SWAPPED: every thread runs it, the
+ * previous set is freed. SW_DET_PENDING: published, but a thread had not switched in time
+ * (busy, or out of memory for its scanner): it runs the previous set until it does, see
+ * sw_pipeline_settle. SW_DET_REFUSED: nothing published (a thread still runs the set before
+ * the current one), det freed. Unless swapped, why (len bytes) names the thread and its
+ * error. */
+enum sw_det_swap sw_pipeline_swap(struct sw_pipeline *pl, struct sw_det_set *det,
+                                  unsigned wait_ms, char *why, size_t len);
+/* Main thread: free the previous set once every thread left it. True when a pending swap
+ * completed just now (every thread runs the current generation). */
+bool sw_pipeline_settle(struct sw_pipeline *pl);
+/* Main thread: the generation published now (1 is the set given to open) and its EVE host
+ * (agent.id or the host name; valid until the next swap). */
 uint32_t sw_pipeline_generation(const struct sw_pipeline *pl);
+const char *sw_pipeline_host(struct sw_pipeline *pl);
 
 /* Main thread: reopen the output files (SIGHUP, logrotate). The output thread does it
  * between two events. */
 void sw_pipeline_reopen(struct sw_pipeline *pl);
+
+/* Main thread, before start: the daemon checks progress every check_us (0: no watchdog).
+ * Each YARA scan of a worker is then cut at half that interval (at least 1 s, at most
+ * SW_NET_SCAN_TIMEOUT_S, the limit without a watchdog), and workers count progress after
+ * each scan, so a long scan never passes for a stall (see collectors/net/net_worker.c).
+ * Returns the scan time limit in seconds. */
+unsigned sw_pipeline_set_watchdog(struct sw_pipeline *pl, uint64_t check_us);
 
 /* Main thread: did every capture thread, worker and the output thread make progress since
  * the last call? (systemd's watchdog is fed only when they all did.) */
@@ -90,8 +102,8 @@ struct sw_stats_snap *sw_pipeline_snapshot(struct sw_pipeline *pl, unsigned wait
 /* Any thread: sink i's delivery counters (outputs[i]). Returns false past the last sink. */
 bool sw_pipeline_sink(struct sw_pipeline *pl, size_t i, struct sw_sink_stats *out);
 
-/* Main thread: emit an event (stats, engine) through the main thread's own producer. Takes
- * ev. */
+/* Main thread: emit an event (stats, engine) through the main thread's own producer, with
+ * the current set's host. Takes ev. */
 void sw_pipeline_emit(struct sw_pipeline *pl, struct sw_event *ev);
 
 /* Main thread: stop capture, end every flow (reason shutdown), drain the queues and join the

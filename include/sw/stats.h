@@ -28,8 +28,13 @@ struct sw_worker_stats {
     /* TCP reassembly (seawall pcap --rules; see include/sw/stream.h) */
     uint64_t stream_reassembly_memuse, stream_segments, stream_overlaps;
     uint64_t stream_overlap_conflicts, stream_gaps, stream_depth_reached, stream_memcap_drops;
+    /* ... stream events (handshake anomalies: enum sw_stream_event, in that order) */
+    uint64_t stream_3whs_syn_resend_diff_seq, stream_3whs_syn_flood;
+    uint64_t stream_3whs_syn_resend_diff_seq_on_syn_recv, stream_3whs_synack_with_wrong_ack;
+    uint64_t stream_3whs_synack_resend_with_diff_ack, stream_3whs_synack_flood;
     uint64_t stream_scans;       /* stream directions scanned with YARA */
     uint64_t stream_scan_errors; /* ... that failed or timed out (their matches are lost) */
+    uint64_t stream_scan_timeouts; /* ... of those, cut by the scan time limit */
     /* HTTP bodies of reassembled HTTP flows (see include/sw/app_http.h) */
     uint64_t http_bodies;        /* bodies reported (fileinfo event, YARA scan) */
     uint64_t http_truncated;     /* ... cut by a limit or the end of the stream */

@@ -9,6 +9,18 @@
  * recorded. Without a SYN the stream starts at the first data segment seen (mid-stream
  * pickup). Sequence numbers wrap: positions are kept as 64-bit offsets from the start.
  *
+ * The handshake that completes decides where each direction starts, as Suricata's stream
+ * engine does, so that earlier SYNs with other sequence numbers cannot pin the stream on a
+ * connection that never happened (and hide the real one's bytes): until the peer
+ * acknowledges it, a direction follows its newest SYN and remembers up to
+ * SW_STREAM_MAX_SYN_QUEUED earlier ones (the oldest is forgotten beyond: 3whs_syn_flood); a
+ * SYN-ACK must acknowledge one of them (else it is ignored: 3whs_synack_with_wrong_ack), and
+ * the acknowledged SYN becomes the client's start. A SYN-ACK with another sequence number
+ * waits (up to SW_STREAM_MAX_SYNACK_QUEUED) for the client's ACK to pick it. Moving a
+ * direction to another SYN discards what it held (the consumer gets a gap); once a SYN is
+ * acknowledged, SYNs with other numbers are ignored. Each of these is a counted stream event
+ * (sw_stream_event_name: Suricata's stream.* names where it has one).
+ *
  * An application consumer (the HTTP parser) may be attached to a stream: from then on it gets
  * every in-order byte of both directions as it becomes in order, beyond the depth and after
  * sw_stream_release() too (the buffer stops at the depth; the consumer does not), and every
@@ -31,6 +43,23 @@
 #define SW_STREAM_MAX_HELD 64
 /* A segment starting further than this past the next expected byte is ignored (junk). */
 #define SW_STREAM_MAX_AHEAD (1u << 30)
+/* Earlier SYNs (other sequence numbers) remembered before the SYN-ACK, as Suricata's
+ * stream.max-syn-queued default; SYN-ACKs with other numbers waiting for the ACK, as its
+ * max-synack-queued. */
+#define SW_STREAM_MAX_SYN_QUEUED 10
+#define SW_STREAM_MAX_SYNACK_QUEUED 5
+
+/* Stream events: handshake anomalies, counted in sw_stream_stats.events and reported once
+ * per segment by sw_stream_events_take(). */
+enum sw_stream_event {
+    SW_STREAM_EV_SYN_RESEND_DIFF_SEQ,  /* a SYN moved an unacknowledged direction (seawall's) */
+    SW_STREAM_EV_SYN_FLOOD,            /* more earlier SYNs than remembered: oldest forgotten */
+    SW_STREAM_EV_SYN_DIFF_SEQ_ON_SYN_RECV, /* SYN with another number after the SYN-ACK */
+    SW_STREAM_EV_SYNACK_WRONG_ACK,     /* SYN-ACK acknowledging no SYN seen: ignored */
+    SW_STREAM_EV_SYNACK_DIFF_ACK,      /* another SYN-ACK acknowledging another SYN: ignored */
+    SW_STREAM_EV_SYNACK_FLOOD,         /* more waiting SYN-ACKs than kept: this one ignored */
+    SW_STREAM_EV_MAX
+};
 
 enum sw_stream_dir { SW_STREAM_TO_SERVER = 0, SW_STREAM_TO_CLIENT = 1 };
 
@@ -61,6 +90,7 @@ struct sw_stream_stats {
     uint64_t gaps;              /* holes given up on */
     uint64_t depth_reached;     /* directions that reached the depth */
     uint64_t memcap_drops;      /* allocations refused by the memcap */
+    uint64_t events[SW_STREAM_EV_MAX]; /* handshake anomalies (enum sw_stream_event) */
 };
 
 /* What is known about one direction (plain data, copied out). */
@@ -75,6 +105,7 @@ struct sw_stream_info {
     bool syn, fin, rst; /* flags seen from this direction's sender */
     bool midstream;     /* started without a SYN */
     bool released;      /* sw_stream_release() was called: data is gone */
+    uint32_t restarts;  /* times the direction moved to another SYN, dropping what it had */
 };
 
 struct sw_stream_ctx;
@@ -87,14 +118,15 @@ void sw_stream_ctx_destroy(struct sw_stream_ctx *c);
 /* Copy the counters. */
 void sw_stream_stats(const struct sw_stream_ctx *c, struct sw_stream_stats *out);
 
-/* One TCP segment of direction dir: seq, flags (TH_* as in struct sw_packet), len bytes at
- * data. *sp is the flow's stream (struct sw_flow.stream), created here on first use (NULL
+/* One TCP segment of direction dir: seq, ack (read with TH_ACK only), flags (TH_* as in struct
+ * sw_packet), len bytes at data. *sp is the flow's stream (struct sw_flow.stream), created here on first use (NULL
  * stays NULL when the memcap or an allocation refuses: counted as memcap_drops). Returns
  * SW_STREAM_FULL_* bits for a direction that reached the depth with this segment (once per
  * direction), else 0. */
 unsigned sw_stream_segment(struct sw_stream_ctx *c, struct sw_stream **sp, enum sw_stream_dir dir,
-                           uint32_t seq, uint8_t flags, const uint8_t *data, uint32_t len);
-/* The same for a decoded TCP packet (tcp_seq, tcp_flags, payload_off/payload_len). */
+                           uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *data,
+                           uint32_t len);
+/* The same for a decoded TCP packet (tcp_seq, tcp_ack, tcp_flags, payload_off/payload_len). */
 unsigned sw_stream_packet(struct sw_stream_ctx *c, struct sw_stream **sp, const struct sw_packet *p,
                           bool to_server);
 
@@ -115,6 +147,11 @@ void sw_stream_attach(struct sw_stream_ctx *c, struct sw_stream *s, void *arg);
 bool sw_stream_app_decided(const struct sw_stream *s);
 /* The consumer's arg given to sw_stream_attach(), or NULL. */
 void *sw_stream_app_arg(const struct sw_stream *s);
+/* The events the stream raised since the last call, as bits (1u << enum sw_stream_event),
+ * then forget them: the caller reports each once. s may be NULL (0). */
+unsigned sw_stream_events_take(struct sw_stream *s);
+/* "stream.<name>", Suricata's name where it has one (stream.3whs_syn_flood). Static. */
+const char *sw_stream_event_name(enum sw_stream_event ev);
 /* Free a stream (both directions); the consumer's arg is not touched. NULL-safe. */
 void sw_stream_destroy(struct sw_stream_ctx *c, struct sw_stream *s);
 

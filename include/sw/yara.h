@@ -72,7 +72,7 @@ struct sw_yara_ext {
     char filename[256];  /* base name */
     char filepath[4096]; /* absolute directory, no trailing '/' (but "/" for the root) */
     char extension[32];  /* lower case with its dot (".exe"), "" when none */
-    char filetype[16];   /* sw_filetype label: "EXE", "UNKNOWN" */
+    char filetype[32];   /* sw_filetype label (LOKI's): "EXE", "7Zip", "UNKNOWN" */
     char owner[64];      /* user name, or the uid in decimal */
     const char *source;  /* static: "file" */
 };

@@ -1,13 +1,15 @@
-/* fuzz_app_http.c - libFuzzer target for collectors/net/app_http.c.
+/* fuzz_app_http.c - libFuzzer target for collectors/net/app_http.c (with app_http_hdr.c and
+ * app_http_body.c: header parsing, decoding, other readings of ambiguous messages).
  *
  * Input: one control byte, then records [b][data...]: the low 7 bits of b are the record's
  * length (0..127 bytes of data follow, fewer at the end of input), the top bit picks the
  * direction; records alternate naturally as seeds write them. A record byte 0x7f with
  * direction bit makes a gap of the next byte's value instead of data. Control byte: bit 0
- * fail one allocation (which: bits 4..7), bit 1 call sw_http_end at the end.
+ * fail one allocation (which: bits 4..7), bit 1 call sw_http_end at the end, bits 2 and 3
+ * its fin bits (the request and response sides closed with a FIN).
  * Small limits (4 requests, 512-byte headers, 4 KiB bodies, 16 KiB decoded) so the cut paths
- * run. Checks: only documented return codes, body views within the limits, memuse back to 0
- * after destroy. Anything wrong aborts. */
+ * run. Checks: only documented return codes, body views within the limits, anomaly names
+ * non-empty, memuse back to 0 after destroy. Anything wrong aborts. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,7 +40,10 @@ on_body(void *ctx, const struct sw_http_body *b)
     check(b->dir == 0 || b->dir == 1);
     check(b->method != NULL && b->uri != NULL && b->host != NULL && b->user_agent != NULL &&
           b->req_content_type != NULL && b->resp_content_type != NULL &&
-          b->content_encoding != NULL && b->filename != NULL && b->data != NULL);
+          b->content_encoding != NULL && b->filename != NULL && b->data != NULL &&
+          b->decode_failed != NULL && b->reading != NULL && b->anomaly != NULL);
+    check(b->decode_error == (b->decode_failed[0] != '\0'));
+    check((b->reading[0] == '\0') == (b->anomaly[0] == '\0'));
     check(b->raw_len <= MAX_BODY && b->len <= MAX_DECOMP);
     check(strchr(b->filename, '/') == NULL);
     /* touch every byte, so ASan sees a short buffer */
@@ -48,12 +53,20 @@ on_body(void *ctx, const struct sw_http_body *b)
     (void)sink;
 }
 
+static void
+on_anomaly(void *ctx, int dir, const char *event)
+{
+    (void)ctx;
+    check(dir == 0 || dir == 1);
+    check(event != NULL && event[0] != '\0');
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct sw_http_stats stats;
     struct sw_http_cfg cfg;
-    struct sw_http_cb cb = {.on_body = on_body};
+    struct sw_http_cb cb = {.on_body = on_body, .on_anomaly = on_anomaly};
     struct sw_http *h;
     uint8_t ctl;
     size_t i = 1;
@@ -97,7 +110,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(stats.memuse < 256u * 1024);
     }
     if (ctl & 0x02)
-        sw_http_end(h);
+        sw_http_end(h, (ctl >> 2) & 3u);
     sw_alloc_fail_at(0);
     sw_http_destroy(h);
     check(stats.memuse == 0);

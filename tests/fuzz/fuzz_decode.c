@@ -50,7 +50,7 @@ static void
 check_packet(const struct sw_packet *p, enum sw_decode_rc rc, const struct sw_decode_stats *st)
 {
     check(p->vlan_count <= SW_MAX_VLANS);
-    check(p->tunnel <= SW_TUNNEL_VXLAN);
+    check(p->tunnel <= SW_TUNNEL_GENEVE);
     check(p->decode_event < SW_DEV_MAX);
     switch (rc) {
     case SW_DECODE_OK:

@@ -3,13 +3,15 @@
  * Input: a 6-byte header, then segments fed into one stream:
  *   header [0] depth ((b + 1) * 16 bytes)  [1] memcap ((b + 1) * 256 bytes)
  *          [2..5] initial sequence number (big endian)
- *   segment [0] bit 0: direction (to client), bits 1..3: TCP flags FIN SYN RST,
- *               bit 4: finish this direction, bit 5: release it, bit 6: fail an allocation,
- *               bit 7: attach the consumer (a counter) to the stream
- *           [1..4] sequence offset from the ISN (big endian)  [5..6] length (big endian,
- *           cut to what is left of the input), then the segment's bytes
+ *   segment [0] bit 0: direction (to client), bits 1..3: TCP flags FIN SYN RST (ACK is
+ *               always set), bit 4: finish this direction, bit 5: release it, bit 6: fail an
+ *               allocation, bit 7: attach the consumer (a counter) to the stream
+ *           [1..4] sequence offset from the ISN (big endian); the ACK field acknowledges the
+ *           same offset (so a SYN-ACK at offset k answers the SYN at offset k)  [5..6]
+ *           length (big endian, cut to what is left of the input), then the segment's bytes
  * Checks what callers rely on: memuse never above the memcap, a direction's data never
- * longer than the depth, FULL reported at most once per direction, memuse back to 0 once the
+ * longer than the depth, FULL reported at most once per direction (per start: a direction
+ * that moves to another SYN starts over), memuse back to 0 once the
  * stream is destroyed; a consumer gets readable bytes only, and once it is attached to a
  * direction without gaps, exactly the bytes of the buffer first. Anything wrong aborts. */
 #include <stdbool.h>
@@ -77,6 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sw_stream_info si;
     struct sw_err err;
     unsigned full_seen = 0;
+    uint32_t restarts[2] = {0, 0};
     struct consumer k;
     uint32_t isn;
     size_t pos = HDR_LEN;
@@ -102,11 +105,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             len = (uint32_t)(size - pos);
         if (h[0] & 0x40)
             sw_alloc_fail_at(1);
-        full = sw_stream_segment(c, &s, dir, isn + be32(h + 1), flags, data + pos, len);
+        full = sw_stream_segment(c, &s, dir, isn + be32(h + 1), isn + be32(h + 1) + 1, flags,
+                                 data + pos, len);
         sw_alloc_fail_at(0);
         pos += len;
+        for (int d = 0; d < 2; d++) { /* a restarted direction may fill up again */
+            sw_stream_info(s, (enum sw_stream_dir)d, &si);
+            check(si.restarts >= restarts[d]);
+            if (si.restarts != restarts[d])
+                full_seen &= ~(d == 0 ? SW_STREAM_FULL_TS : SW_STREAM_FULL_TC);
+            restarts[d] = si.restarts;
+        }
         check((full & full_seen) == 0);
         full_seen |= full;
+        (void)sw_stream_events_take(s);
         if (h[0] & 0x10)
             sw_stream_finish(c, s, dir);
         if (h[0] & 0x20)

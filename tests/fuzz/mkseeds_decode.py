@@ -4,7 +4,7 @@
 Each seed is one selector byte (see fuzz_decode.c: bits 0-3 pick the link type, 0x10 tunnels
 off, 0x20 max_layers 2, 0x40 reassembled IP, 0x80 VXLAN port 8472) and a frame built here
 byte by byte: every link type, VLAN/MPLS/PPPoE, IPv4 options, IPv6 extension headers,
-fragments and every tunnel the decoder removes.
+fragments, Cisco FabricPath and every tunnel the decoder removes.
 
 Usage: python3 tests/fuzz/mkseeds_decode.py [OUTDIR]   (default tests/fuzz/corpus/fuzz_decode)
 """
@@ -132,6 +132,24 @@ def seeds():
         55555, 4789, u32(0x08000000) + u32(0x00123400) + vx_inner)))
     s["vxlan_port_8472"] = (ETH | VXLAN_8472, eth(0x0800) + ipv4(17, IP_A, IP_B, udp(
         55555, 8472, u32(0x08000000) + u32(0x00123400) + vx_inner)))
+    # Cisco FabricPath: tag (FTag/TTL), then the frame as it entered the fabric
+    s["fabricpath_vlan"] = (ETH, eth(0x8903) + u16(0x4020) + eth(0x8100) + vlan(7, 0x0800) +
+                            ipv4(6, IP_C, IP_D, tcp(38856, 8009, data(5))))
+    # Geneve: version 0 and option words, flags, protocol type, VNI, then options
+    gnv_opts = (u16(0x0108) + bytes([1, 1]) + u32(0xdeadbeef) + u16(0x0108) + bytes([2, 2]) +
+                bytes(8))
+    s["geneve_options_eth"] = (ETH, eth(0x0800) + ipv4(17, IP_A, IP_B, udp(
+        60276, 6081, bytes([5, 0]) + u16(0x6558) + u32(0x00123400) + gnv_opts + eth(0x0800) +
+        ipv4(6, IP_C, IP_D, tcp(39198, 1234, data(3))))))
+    s["geneve_ipv4"] = (ETH, eth(0x0800) + ipv4(17, IP_A, IP_B, udp(
+        60276, 6081, bytes([2, 0]) + u16(0x0800) + u32(0) + u16(0x0108) + bytes([3, 1]) +
+        u32(0x3dc956ac) + ipv4(17, IP_C, IP_D, udp(5353, 53, data(2))))))
+    s["geneve_ipv6_sport"] = (ETH, eth(0x86dd) + ipv6(17, V6_A, V6_B, udp(
+        6081, 40000, bytes([0, 0x80]) + u16(0x86dd) + u32(0x100) +
+        ipv6(6, V6_C, V6_D, tcp(443, 50000)))))
+    s["geneve_optlen_overflow"] = (ETH, eth(0x0800) + ipv4(17, IP_A, IP_B, udp(
+        50000, 6081, bytes([2, 0]) + u16(0x6558) + u32(0) + u16(0x0108) + bytes([1, 3]) +
+        u32(0) + eth(0x0800) + ipv4(6, IP_C, IP_D, tcp(1, 2)))))
     s["sll_ipv4_udp"] = (SLL, u16(0) + u16(1) + u16(6) + bytes([0x11]) * 8 + u16(0x0800) +
                          ipv4(17, IP_A, IP_B, udp(1, 2)))
     s["sll2_ipv6_tcp"] = (SLL2, u16(0x86dd) + u16(0) + u32(3) + u16(1) + bytes([4, 6]) +

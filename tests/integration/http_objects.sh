@@ -1,9 +1,10 @@
 #!/bin/sh
-# http_objects.sh SEAWALL - the sha256 of every HTTP object tshark exports
-# (`tshark --export-objects http`) from the captures of ../shared/corpus/ndpi-4.2/pcap is among
-# seawall pcap's fileinfo sha256 values for >= 99 % of objects; every miss is listed with its
-# cause in tests/http-objects-known-differences.tsv, and a listed entry that no longer misses
-# fails (see tests/integration/http_objects.py for the tshark options and the rules). A second
+# http_objects.sh SEAWALL - the HTTP objects tshark exports (`tshark --export-objects http`)
+# from the captures of ../shared/corpus/ndpi-4.2/pcap and seawall pcap's fileinfo events, as
+# multisets of sha256 (each copy of a body counts): >= 99 % of objects matched; every miss is
+# listed with its cause and both counts in tests/http-objects-known-differences.tsv, and a
+# listed entry whose counts change or that no longer misses fails (see
+# tests/integration/http_objects.py for the tshark options and the rules). A second
 # run per capture with network.stream.depth=4KiB and --rules rules/default checks that bodies
 # larger than the depth are whole. Without the corpus, the captures of tests/data/corpus-mini
 # stand in; without tshark, skipped (exit 77).

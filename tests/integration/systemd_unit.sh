@@ -10,16 +10,18 @@
 #  - the logrotate snippet rotates, and its postrotate tolerates a stopped service;
 #  - the man page renders without warnings, names every key `seawall config check` prints
 #    and every option of every command's --help.
-# Skips (77) only when systemd-analyze is missing.
+# Skips (77) only when systemd-analyze is missing; a check whose tool is missing is reported as
+# "skip - ..." and counted as skipped in the closing line, never as passed.
 SW=${1:?usage: systemd_unit.sh SEAWALL}
 cd "$(dirname "$0")/../.." || exit 2
-command -v systemd-analyze >/dev/null 2>&1 || { echo "skip: no systemd-analyze"; exit 77; }
+command -v systemd-analyze >/dev/null 2>&1 || { echo "skipped: no systemd-analyze"; exit 77; }
 case $SW in /*) ;; *) SW=$PWD/$SW ;; esac
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT INT TERM
-pass=0 fail=0
+pass=0 fail=0 skip=0
 ok() { pass=$((pass + 1)); echo "ok - $*"; }
 bad() { fail=$((fail + 1)); echo "not ok - $*"; }
+skp() { skip=$((skip + 1)); echo "skip - $*"; }
 V=$(basename "$(dirname "$SW")")
 SANFLAG=""
 [ "$V" = san ] && SANFLAG="SAN=1"
@@ -30,7 +32,7 @@ if make --no-print-directory $SANFLAG install DESTDIR="$D" PREFIX=/usr/local >"$
     ok "make install DESTDIR"
 else
     bad "make install: $(tail -n 3 "$T/log")"
-    echo "systemd_unit: $pass passed, $fail failed"
+    echo "systemd_unit: $pass passed, $fail failed, $skip skipped"
     exit 1
 fi
 UNIT=/usr/local/lib/systemd/system/seawall.service
@@ -56,7 +58,7 @@ for p in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
 done
 # Without man(1) verify cannot look pages up at all: then Documentation= goes unchecked.
 MANCHECK=yes
-command -v man >/dev/null 2>&1 || { MANCHECK=no; echo "# no man(1): Documentation= not checked"; }
+command -v man >/dev/null 2>&1 || { MANCHECK=no; skp "verify Documentation=: no man(1)"; }
 verify() { # verify ROOT: systemd-analyze verify, output in $T/verify
     MANPATH=$1/usr/local/share/man systemd-analyze verify --man="$MANCHECK" --root="$1" "$1$UNIT" \
         >"$T/verify" 2>&1
@@ -146,7 +148,7 @@ if command -v systemd-sysusers >/dev/null 2>&1 && command -v systemd-tmpfiles >/
         [ "$got" = "$2 $3" ] && ok "tmpfiles: /$1 $2 $3" || bad "tmpfiles: /$1 is '$got', expected $2 $3"
     done
 else
-    ok "# skip sysusers/tmpfiles: systemd-sysusers or systemd-tmpfiles missing"
+    skp "sysusers/tmpfiles: systemd-sysusers or systemd-tmpfiles missing"
 fi
 
 # --- logrotate --------------------------------------------------------------------------------
@@ -166,26 +168,24 @@ if command -v logrotate >/dev/null 2>&1; then
         bad "logrotate: $(head -n 3 "$T/logrotate.out" | tr '\n' ' ') $(ls "$L" | tr '\n' ' ')"
     fi
 else
-    ok "# skip logrotate: not installed"
+    skp "logrotate: not installed"
 fi
 
 # --- the man page -----------------------------------------------------------------------------
-linted=0
 if command -v groff >/dev/null 2>&1; then
-    linted=1
     groff -man -ww -z "$MAN" >"$T/groff" 2>&1
     [ ! -s "$T/groff" ] && ok "groff -man -ww: no warning" ||
         bad "groff -man -ww: $(head -n 3 "$T/groff" | tr '\n' ' ')"
 fi
 if command -v man >/dev/null 2>&1; then
-    linted=1
     LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$MAN" >"$T/man.txt" 2>"$T/man.err"
     rc=$?
     [ "$rc" -eq 0 ] && [ ! -s "$T/man.err" ] && [ -s "$T/man.txt" ] &&
         ok "man --warnings -l: renders, no warning" ||
         bad "man --warnings -l (exit $rc): $(head -n 3 "$T/man.err" | tr '\n' ' ')"
 fi
-[ "$linted" -eq 1 ] || ok "# skip man page lint: neither groff nor man installed"
+command -v groff >/dev/null 2>&1 || skp "groff -man -ww: groff not installed"
+command -v man >/dev/null 2>&1 || skp "man --warnings: man not installed"
 # The page's source with font changes and roff's escaped hyphens undone.
 sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' -e 's/\\&//g' "$MAN" >"$T/man.src"
 keys=$(sed -n 's/^\([a-z_][a-z0-9_.]*\): .*/\1/p' "$T/config")
@@ -206,7 +206,7 @@ done
 for c in run pcap scan "rules check" "config check" status; do
     # shellcheck disable=SC2086
     if ! "$SW" $c --help >"$T/help" 2>&1; then
-        echo "# '$c --help' not available in this build: options not compared"
+        skp "'$c --help' not available in this build: options not compared"
         continue
     fi
     grep -q "^\\.S[SH] \"*seawall $c" "$T/man.src" || bad "man page has no section for '$c'"
@@ -218,5 +218,5 @@ for c in run pcap scan "rules check" "config check" status; do
         bad "man page lacks options of '$c':$missing"
 done
 
-echo "systemd_unit: $pass passed, $fail failed"
+echo "systemd_unit: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

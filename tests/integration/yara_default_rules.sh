@@ -1,7 +1,9 @@
 #!/bin/sh
-# yara_default_rules.sh SEAWALL - every shipped rule in rules/default matches its positive
-# sample and not its negative one. Samples are harmless text written here; the EICAR test
-# string is assembled from pieces so the repository never holds it whole.
+# yara_default_rules.sh SEAWALL - every shipped rule in rules/default has a positive sample,
+# matches it and not its negative one, and carries the meta keys description, severity,
+# mitre_att and author (the meta check is shown to fail on a rule without meta). Samples are
+# harmless text written here; the EICAR test string is assembled from pieces so the repository
+# never holds it whole.
 SW=${1:?usage: yara_default_rules.sh SEAWALL}
 cd "$(dirname "$0")/../.." || exit 2
 T=$(mktemp -d)
@@ -62,6 +64,40 @@ else nok "rules/default compiles cleanly: $(cat "$T/check")"; fi
 "$SW" scan --no-cache --rules rules/default -t 2 -o "$T/eve.json" "$T/pos" "$T/neg" 2>"$T/err"
 rc=$?
 [ $rc -eq 1 ] && ok "scan exits 1 on matches" || nok "scan exits 1 on matches (got $rc: $(cat "$T/err"))"
+# Every alert's rule must carry the meta keys the shipped rules promise (description, severity,
+# mitre_att, author). The checker prints one line per rule lacking one and exits 1.
+cat >"$T/metacheck.py" <<'PY'
+import json, sys
+missing = set()
+for line in open(sys.argv[1]):
+    ev = json.loads(line)
+    if ev["event_type"] == "alert":
+        for k in ("description", "severity", "mitre_att", "author"):
+            if k not in ev["yara"].get("meta", {}):
+                missing.add((ev["yara"]["rule"], k))
+for rule, k in sorted(missing):
+    print("%s has no meta %s" % (rule, k))
+sys.exit(1 if missing else 0)
+PY
+if python3 "$T/metacheck.py" "$T/eve.json" >"$T/meta.out"; then
+    ok "every alert's rule has meta description, severity, mitre_att and author"
+else
+    nok "rules without meta: $(tr '\n' ';' <"$T/meta.out")"
+fi
+# The same check must catch a rule that lacks its meta: the shipped rules plus one without.
+mkdir -p "$T/rules-nometa" "$T/nometa"
+cp rules/default/*.yar "$T/rules-nometa/"
+printf 'rule seawall_test_no_meta { strings: $a = "seawall-no-meta-probe" condition: $a }\n' \
+    >"$T/rules-nometa/zz-no-meta.yar"
+printf 'seawall-no-meta-probe\n' >"$T/nometa/sample.txt"
+"$SW" scan --no-cache --rules "$T/rules-nometa" -o "$T/eve-nometa.json" "$T/nometa" 2>/dev/null
+python3 "$T/metacheck.py" "$T/eve-nometa.json" >"$T/meta2.out"
+rc=$?
+[ $rc -eq 1 ] && [ "$(grep -c '^seawall_test_no_meta has no meta' "$T/meta2.out")" -eq 4 ] &&
+    [ "$(grep -vc '^seawall_test_no_meta ' "$T/meta2.out")" -eq 0 ] &&
+    ok "the meta check fails on a rule without meta (and names only that rule)" ||
+    nok "the meta check missed a rule without meta (exit $rc): $(head -c 300 "$T/meta2.out")"
+
 python3 - "$T" <<'PY' || fail=$((fail + 1))
 import json, os, sys
 t = sys.argv[1]
@@ -70,9 +106,6 @@ for line in open(os.path.join(t, "eve.json")):
     ev = json.loads(line)
     if ev["event_type"] == "alert":
         hits.add((ev["fileinfo"]["filename"], ev["yara"]["rule"]))
-        for k in ("description", "severity", "mitre_att", "author"):
-            if k not in ev["yara"]["meta"]:
-                print("not ok - %s has no meta %s" % (ev["yara"]["rule"], k))
 bad = 0
 n = 0
 for kind in ("pos", "neg"):
@@ -88,7 +121,16 @@ for kind in ("pos", "neg"):
         else:
             bad += 1
             print("not ok - %s %s sample: matched %s" % (rule, kind, sorted(got)))
-print("default-rules samples: %d checked, %d wrong" % (n, bad))
+# Every shipped rule has a positive sample, so every rule's meta is checked above too.
+import glob, re
+shipped = set()
+for f in glob.glob("rules/default/*.yar"):
+    shipped |= set(re.findall(r"^\s*(?:(?:private|global)\s+)*rule\s+(\w+)", open(f).read(), re.M))
+samples = {os.path.splitext(x)[0] for x in os.listdir(os.path.join(t, "pos"))}
+for rule in sorted(shipped - samples):
+    bad += 1
+    print("not ok - %s has no positive sample in this test" % rule)
+print("default-rules samples: %d checked, %d wrong, %d shipped rules" % (n, bad, len(shipped)))
 sys.exit(1 if bad else 0)
 PY
 echo "yara_default_rules: $pass passed, $fail failed"

@@ -25,6 +25,7 @@
 #include "sw/defrag.h"
 #include "sw/det_ndpi_risk.h"
 #include "sw/eve.h"
+#include "sw/hash.h"
 #include "sw/ndpi.h"
 #include "sw/net_worker.h"
 #include "sw/router.h"
@@ -84,9 +85,14 @@ worker(void *arg)
 {
     struct fw *w = arg;
     struct pollfd pfd = {.fd = sw_live_fd(w->live), .events = POLLIN};
+    struct sw_net_detection det = {.cfg = w->cfg, .risk = w->risk, .rules = NULL};
+    struct sw_hash_key key;
     struct sw_err err;
 
-    w->nw = sw_net_worker_create(w->cfg, w->idx, w->n, w->risk, NULL, &w->prod->em, &err);
+    /* The kernel's fanout picks the worker here: each flow table only needs a key. */
+    if (sw_hash_key_random(&key, &err) == SW_OK)
+        w->nw = sw_net_worker_create(w->cfg, w->idx, w->n, &key, &det, NULL, &w->prod->em,
+                                     &err);
     if (w->nw == NULL) {
         fprintf(stderr, "fanout: %s\n", err.msg);
         exit(2);

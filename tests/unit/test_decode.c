@@ -281,7 +281,7 @@ static void
 check_invariants(const struct sw_packet *p, enum sw_decode_rc rc)
 {
     assert_true(p->vlan_count <= SW_MAX_VLANS);
-    assert_true(p->tunnel <= SW_TUNNEL_VXLAN);
+    assert_true(p->tunnel <= SW_TUNNEL_GENEVE);
     assert_true(p->decode_event < SW_DEV_MAX);
     switch (rc) {
     case SW_DECODE_OK:
@@ -734,6 +734,68 @@ s_vxlan(struct pkt *k)
     fin(k);
 }
 
+/* Cisco FabricPath: outer MACs, 0x8903, FTag/TTL, then the frame as it entered the fabric. */
+static void
+s_fabricpath(struct pkt *k)
+{
+    eth(k, 0x8903);
+    put16(k, 0x4020);
+    eth(k, 0x8100);
+    vlan(k, 7, 0x0800);
+    ip4(k, 6, IP_C, IP_D);
+    tcp(k, 38856, 8009);
+    payload(k, 5);
+    fin(k);
+}
+
+/* Geneve with two options (8 and 12 bytes) carrying Ethernet. */
+static void
+s_geneve(struct pkt *k)
+{
+    eth(k, 0x0800);
+    ip4(k, 17, IP_A, IP_B);
+    udp(k, 60276, 6081);
+    put8(k, 0x05);        /* version 0, 5 words of options */
+    put8(k, 0x00);
+    put16(k, 0x6558);
+    put32(k, 0x00123400); /* VNI 0x1234, reserved */
+    put16(k, 0x0108);     /* option class */
+    put8(k, 0x01);        /* type */
+    put8(k, 0x01);        /* one word of data */
+    put32(k, 0xdeadbeef);
+    put16(k, 0x0108);
+    put8(k, 0x02);
+    put8(k, 0x02);        /* two words */
+    put32(k, 0);
+    put32(k, 0);
+    eth(k, 0x0800);
+    ip4(k, 6, IP_C, IP_D);
+    tcp(k, 39198, 1234);
+    payload(k, 3);
+    fin(k);
+}
+
+/* Geneve carrying IPv4 straight after its header (AWS Gateway Load Balancer does this). */
+static void
+s_geneve_ipv4(struct pkt *k)
+{
+    eth(k, 0x0800);
+    ip4(k, 17, IP_A, IP_B);
+    udp(k, 60276, 6081);
+    put8(k, 0x02);
+    put8(k, 0x00);
+    put16(k, 0x0800);
+    put32(k, 0);
+    put16(k, 0x0108);
+    put8(k, 0x03);
+    put8(k, 0x01);
+    put32(k, 0x3dc956ac);
+    ip4(k, 17, IP_C, IP_D);
+    udp(k, 5353, 53);
+    payload(k, 2);
+    fin(k);
+}
+
 static void
 s_sll_ipv4_udp(struct pkt *k)
 {
@@ -833,6 +895,9 @@ static const struct sample samples[] = {
     {"erspan3", LT_ETH, s_erspan3},
     {"pptp", LT_ETH, s_pptp},
     {"vxlan", LT_ETH, s_vxlan},
+    {"fabricpath", LT_ETH, s_fabricpath},
+    {"geneve", LT_ETH, s_geneve},
+    {"geneve_ipv4", LT_ETH, s_geneve_ipv4},
     {"sll_ipv4_udp", LT_SLL, s_sll_ipv4_udp},
     {"sll2_ipv6_tcp", LT_SLL2, s_sll2_ipv6_tcp},
     {"null_ipv4_tcp", LT_NULL, s_null_ipv4_tcp},
@@ -2630,6 +2695,285 @@ vxlan_port_is_configurable_and_needs_i_flag(void **state)
     assert_int_equal(p.dport, 4789);
 }
 
+
+/* Issue 9 item 14: Cisco FabricPath frames were dropped as an unknown Ethertype; Suricata
+ * reads the frame inside (after the 2-byte FTag/TTL), and so does seawall now. */
+static void
+fabricpath_frame_is_decoded_as_the_frame_inside(void **state)
+{
+    struct pkt k;
+    struct sw_packet p;
+    struct sw_decode_stats st = {0};
+
+    (void)state;
+    pkt_init(&k);
+    s_fabricpath(&k);
+    expect_clean_ok(run(&k, LT_ETH, &p, &st), &p);
+    assert_int_equal(p.l3_off, 14 + 2 + 14 + 4);
+    assert_int_equal(p.vlan_count, 1);
+    assert_int_equal(p.vlan[0], 7);
+    assert_v4(p.src, IP_C);
+    assert_int_equal(p.sport, 38856);
+    assert_int_equal(p.dport, 8009);
+    assert_int_equal(p.payload_len, 5);
+    assert_int_equal(p.tunnel, SW_TUNNEL_NONE);
+    assert_int_equal(st.fabricpath, 1);
+    assert_int_equal(st.ethernet, 2); /* outer and inner, as Suricata counts them */
+    assert_int_equal(st.events[SW_DEV_UNKNOWN_ETHERTYPE], 0);
+    assert_int_equal(st.not_ip, 0);
+}
+
+static void
+fabricpath_cut_before_the_inner_ethernet_header_is_dce_pkt_too_small(void **state)
+{
+    struct pkt k;
+    struct sw_packet p;
+    struct sw_decode_stats st = {0};
+    struct sw_decode_cfg cfg = cfg_default();
+
+    (void)state;
+    assert_string_equal(sw_decode_event_name(SW_DEV_DCE_TRUNC), "dce.pkt_too_small");
+    assert_true(sw_decode_event_is_suricata(SW_DEV_DCE_TRUNC));
+    pkt_init(&k);
+    s_fabricpath(&k);
+    /* tag and inner header need 16 bytes after the outer header: 15 is one short */
+    assert_int_equal(run_cfg(&k, 14 + 15, LT_ETH, &cfg, &p, &st), SW_DECODE_INVALID);
+    assert_int_equal(p.decode_event, SW_DEV_DCE_TRUNC);
+    assert_int_equal(st.fabricpath, 0);
+    /* 16 bytes: the inner header is there, its payload is not */
+    assert_int_equal(run_cfg(&k, 14 + 16, LT_ETH, &cfg, &p, &st), SW_DECODE_INVALID);
+    assert_int_equal(p.decode_event, SW_DEV_VLAN_TRUNC);
+    assert_int_equal(st.fabricpath, 1);
+}
+
+/* Tags inside tags: each is a layer, so a frame of them stops at max_layers (the stack depth
+ * does not grow with the frame's length). */
+static void
+nested_fabricpath_tags_stop_at_max_layers(void **state)
+{
+    struct pkt k;
+    struct sw_packet p;
+    struct sw_decode_stats st = {0};
+
+    (void)state;
+    pkt_init(&k);
+    eth(&k, 0x8903);
+    for (int i = 0; i < 100; i++) {
+        put16(&k, 0x4020);
+        eth(&k, 0x8903);
+    }
+    putfill(&k, 0, 20);
+    assert_int_equal(run(&k, LT_ETH, &p, &st), SW_DECODE_INVALID);
+    assert_int_equal(p.decode_event, SW_DEV_TUNNEL_TOO_DEEP);
+    assert_int_equal(st.fabricpath, 16);
+}
+
+/* Issue 9 item 17: Geneve (UDP 6081) is decapsulated like VXLAN. */
+static void
+geneve_with_options_carrying_ethernet_is_the_inner_flow(void **state)
+{
+    struct pkt k;
+    struct sw_packet p;
+    struct sw_decode_stats st = {0};
+
+    (void)state;
+    pkt_init(&k);
+    s_geneve(&k);
+    expect_clean_ok(run(&k, LT_ETH, &p, &st), &p);
+    assert_int_equal(p.tunnel, SW_TUNNEL_GENEVE);
+    assert_int_equal(p.l3_off, 42 + 8 + 20 + 14);
+    assert_v4(p.src, IP_C);
+    assert_int_equal(p.l4_proto, 6);
+    assert_int_equal(p.sport, 39198);
+    assert_int_equal(p.payload_len, 3);
+    assert_int_equal(st.geneve, 1);
+    assert_int_equal(st.ethernet, 2);
+}
+
+static void
+geneve_carrying_ipv4_or_ipv6_is_the_inner_flow(void **state)
+{
+    struct pkt k;
+    struct sw_packet p;
+    struct sw_decode_stats st = {0};
+
+    (void)state;
+    pkt_init(&k);
+    s_geneve_ipv4(&k);
+    expect_clean_ok(run(&k, LT_ETH, &p, &st), &p);
+    assert_int_equal(p.tunnel, SW_TUNNEL_GENEVE);
+    assert_int_equal(p.l3_off, 42 + 8 + 8);
+    assert_v4(p.src, IP_C);
+    assert_int_equal(p.dport, 53);
+    assert_int_equal(st.ethernet, 1);
+
+    pkt_init(&k);
+    eth(&k, 0x86dd);
+    ip6(&k, 17, V6_A, V6_B);
+    udp(&k, 6081, 40000); /* source port 6081 counts too, as in Suricata */
+    put8(&k, 0x00);
+    put8(&k, 0x80);       /* O: a control message, decoded all the same */
+    put16(&k, 0x86dd);
+    put32(&k, 0x00000100);
+    ip6(&k, 6, V6_C, V6_D);
+    tcp(&k, 443, 50000);
+    fin(&k);
+    expect_clean_ok(run(&k, LT_ETH, &p, &st), &p);
+    assert_int_equal(p.tunnel, SW_TUNNEL_GENEVE);
+    assert_memory_equal(p.src, V6_C, 16);
+    assert_int_equal(p.sport, 443);
+    assert_int_equal(st.geneve, 2);
+    assert_int_equal(st.ipv6_in_ipv6, 0); /* a UDP tunnel, not IP-in-IP */
+}
+
+static void
+geneve_arp_is_not_ip_and_tunnels_off_leaves_the_udp_flow(void **state)
+{
+    struct pkt k;
+    struct sw_packet p;
+    struct sw_decode_stats st = {0};
+    struct sw_decode_cfg cfg = cfg_default();
+
+    (void)state;
+    pkt_init(&k);
+    eth(&k, 0x0800);
+    ip4(&k, 17, IP_A, IP_B);
+    udp(&k, 50000, 6081);
+    put32(&k, 0x00000806);
+    put32(&k, 0);
+    putfill(&k, 0, 28);
+    fin(&k);
+    assert_int_equal(run(&k, LT_ETH, &p, &st), SW_DECODE_NOT_IP);
+    assert_int_equal(p.decode_event, SW_DEV_NONE);
+    assert_int_equal(st.geneve, 1);
+
+    pkt_init(&k);
+    s_geneve(&k);
+    cfg.tunnels = false;
+    expect_clean_ok(run_cfg(&k, k.n, LT_ETH, &cfg, &p, &st), &p);
+    assert_int_equal(p.tunnel, SW_TUNNEL_NONE);
+    assert_v4(p.src, IP_A);
+    assert_int_equal(p.dport, 6081);
+    assert_int_equal(st.geneve, 1);
+}
+
+/* A Geneve header that does not hold together: the event is counted, nothing is removed and
+ * the outer UDP packet is the flow. */
+static void
+expect_geneve_flagged(struct pkt *k, enum sw_decode_event ev)
+{
+    struct sw_packet p;
+    struct sw_decode_stats st = {0};
+
+    assert_int_equal(run(k, LT_ETH, &p, &st), SW_DECODE_OK);
+    assert_int_equal(p.decode_event, ev);
+    assert_int_equal(st.events[ev], 1);
+    assert_int_equal(p.tunnel, SW_TUNNEL_NONE);
+    assert_v4(p.src, IP_A);
+    assert_int_equal(p.dport, 6081);
+    assert_int_equal(p.payload_off, 42);
+    assert_int_equal(st.geneve, 0);
+    assert_int_equal(st.invalid, 0);
+}
+
+static void
+geneve_truncated_header_or_options_is_flagged_pkt_too_small(void **state)
+{
+    struct pkt k;
+
+    (void)state;
+    /* 7 bytes: less than the fixed header */
+    pkt_init(&k);
+    eth(&k, 0x0800);
+    ip4(&k, 17, IP_A, IP_B);
+    udp(&k, 50000, 6081);
+    put32(&k, 0x00006558);
+    put16(&k, 0);
+    put8(&k, 0);
+    fin(&k);
+    expect_geneve_flagged(&k, SW_DEV_GENEVE_TRUNC);
+
+    /* the header announces 20 bytes of options, the datagram holds 12 */
+    pkt_init(&k);
+    eth(&k, 0x0800);
+    ip4(&k, 17, IP_A, IP_B);
+    udp(&k, 50000, 6081);
+    put32(&k, 0x05006558);
+    put32(&k, 0);
+    put32(&k, 0x01080101);
+    put32(&k, 0);
+    put32(&k, 0x01080202);
+    fin(&k);
+    expect_geneve_flagged(&k, SW_DEV_GENEVE_TRUNC);
+    assert_string_equal(sw_decode_event_name(SW_DEV_GENEVE_TRUNC), "geneve.pkt_too_small");
+}
+
+static void
+geneve_option_longer_than_the_options_is_flagged_invalid_optlen(void **state)
+{
+    struct pkt k;
+
+    (void)state;
+    /* 8 bytes of options (2 words); the first option says 4 + 12 */
+    pkt_init(&k);
+    eth(&k, 0x0800);
+    ip4(&k, 17, IP_A, IP_B);
+    udp(&k, 50000, 6081);
+    put32(&k, 0x02006558);
+    put32(&k, 0);
+    put32(&k, 0x01080103);
+    put32(&k, 0);
+    eth(&k, 0x0800);
+    ip4(&k, 6, IP_C, IP_D);
+    tcp(&k, 1, 2);
+    fin(&k);
+    expect_geneve_flagged(&k, SW_DEV_GENEVE_OPT_INVALID);
+
+    /* the longest option (5 bits: 4 + 124 bytes) in an option area of 124 */
+    pkt_init(&k);
+    eth(&k, 0x0800);
+    ip4(&k, 17, IP_A, IP_B);
+    udp(&k, 50000, 6081);
+    put32(&k, 0x1f006558);
+    put32(&k, 0);
+    put32(&k, 0x0108011f);
+    putfill(&k, 0, 120);
+    putfill(&k, 0, 60);
+    fin(&k);
+    expect_geneve_flagged(&k, SW_DEV_GENEVE_OPT_INVALID);
+    assert_string_equal(sw_decode_event_name(SW_DEV_GENEVE_OPT_INVALID), "geneve.invalid_optlen");
+}
+
+static void
+geneve_bad_version_reserved_bits_or_payload_type_is_flagged(void **state)
+{
+    struct pkt k;
+
+    (void)state;
+    pkt_init(&k);
+    s_geneve(&k);
+    set8(&k, 42, 0x45); /* version 1 */
+    expect_geneve_flagged(&k, SW_DEV_GENEVE_VERSION);
+
+    pkt_init(&k);
+    s_geneve(&k);
+    set8(&k, 43, 0x01); /* a reserved flag */
+    expect_geneve_flagged(&k, SW_DEV_GENEVE_RESERVED);
+    pkt_init(&k);
+    s_geneve(&k);
+    set8(&k, 49, 0x01); /* the reserved byte after the VNI */
+    expect_geneve_flagged(&k, SW_DEV_GENEVE_RESERVED);
+
+    pkt_init(&k);
+    s_geneve(&k);
+    set16(&k, 44, 0x88cc); /* LLDP */
+    expect_geneve_flagged(&k, SW_DEV_GENEVE_UNKNOWN_PAYLOAD);
+    assert_string_equal(sw_decode_event_name(SW_DEV_GENEVE_UNKNOWN_PAYLOAD),
+                        "geneve.unknown_payload_type");
+    assert_true(sw_decode_event_is_suricata(SW_DEV_GENEVE_UNKNOWN_PAYLOAD));
+    assert_false(sw_decode_event_is_suricata(SW_DEV_GENEVE_OPT_INVALID));
+}
+
 static void
 nested_tunnels_report_outermost_and_innermost_flow(void **state)
 {
@@ -3159,7 +3503,7 @@ random_frames_keep_the_field_contract(void **state)
 
 struct corpus_count {
     unsigned pkts, ok, not_ip, invalid, fragment;
-    unsigned tunnel[SW_TUNNEL_VXLAN + 1];
+    unsigned tunnel[SW_TUNNEL_GENEVE + 1];
 };
 
 static void
@@ -3290,6 +3634,28 @@ corpus_gtp_and_capwap_captures_decode_to_inner_flows(void **state)
     assert_int_equal(cc.ok, cc.pkts);
 }
 
+
+/* ajp.pcap: 12 of its frames are FabricPath copies of the AJP connections' TCP segments. */
+static void
+each_vlan7_tcp(const struct sw_packet *p, enum sw_decode_rc rc)
+{
+    assert_int_equal(rc, SW_DECODE_OK);
+    assert_int_equal(p->l4_proto, 6);
+    assert_int_equal(p->vlan_count, 1);
+    assert_int_equal(p->vlan[0], 7);
+}
+
+static void
+corpus_fabricpath_frames_of_ajp_decode_as_tcp(void **state)
+{
+    struct corpus_count cc;
+
+    (void)state;
+    if (!corpus_read("ajp.pcap", &cc, each_vlan7_tcp))
+        skip_no_corpus();
+    assert_int_equal(cc.ok, cc.pkts);
+}
+
 static void
 corpus_link_types_decode(void **state)
 {
@@ -3387,6 +3753,15 @@ main(void)
         cmocka_unit_test(gre_v0_recursion_bits_are_flagged_but_decapsulated),
         cmocka_unit_test(vxlan_inner_ethernet_is_flow_with_vlans),
         cmocka_unit_test(vxlan_port_is_configurable_and_needs_i_flag),
+        cmocka_unit_test(fabricpath_frame_is_decoded_as_the_frame_inside),
+        cmocka_unit_test(fabricpath_cut_before_the_inner_ethernet_header_is_dce_pkt_too_small),
+        cmocka_unit_test(nested_fabricpath_tags_stop_at_max_layers),
+        cmocka_unit_test(geneve_with_options_carrying_ethernet_is_the_inner_flow),
+        cmocka_unit_test(geneve_carrying_ipv4_or_ipv6_is_the_inner_flow),
+        cmocka_unit_test(geneve_arp_is_not_ip_and_tunnels_off_leaves_the_udp_flow),
+        cmocka_unit_test(geneve_truncated_header_or_options_is_flagged_pkt_too_small),
+        cmocka_unit_test(geneve_option_longer_than_the_options_is_flagged_invalid_optlen),
+        cmocka_unit_test(geneve_bad_version_reserved_bits_or_payload_type_is_flagged),
         cmocka_unit_test(nested_tunnels_report_outermost_and_innermost_flow),
         cmocka_unit_test(tunnel_with_bad_inner_packet_is_invalid),
         cmocka_unit_test(tunnel_cut_by_snap_length_is_still_decapsulated),
@@ -3402,6 +3777,7 @@ main(void)
         cmocka_unit_test(random_frames_keep_the_field_contract),
         cmocka_unit_test(corpus_ip_in_ip_captures_decode_to_inner_flows),
         cmocka_unit_test(corpus_gtp_and_capwap_captures_decode_to_inner_flows),
+        cmocka_unit_test(corpus_fabricpath_frames_of_ajp_decode_as_tcp),
         cmocka_unit_test(corpus_link_types_decode),
     };
 

@@ -20,6 +20,7 @@
 #include "sw/alloc.h"
 #include "sw/err.h"
 #include "sw/flow.h"
+#include "sw/hash.h"
 
 #define SEC 1000000ull
 #define T0 (1764064800ull * SEC) /* 2025-11-25T10:00:00Z: any realistic capture time */
@@ -37,6 +38,11 @@
 #define TO_UDP (30 * SEC)
 #define TO_ICMP (20 * SEC)
 #define TO_OTHER (40 * SEC)
+
+/* Two fixed bucket keys (the agent draws one per process): tests place flows alike in every
+ * run. */
+static const struct sw_hash_key KEY_A = {{0x243f6a8885a308d3ull, 0x13198a2e03707344ull}};
+static const struct sw_hash_key KEY_B = {{0xa4093822299f31d0ull, 0x082efa98ec4e6c89ull}};
 
 /* --- recording on_end ------------------------------------------------------------------- */
 
@@ -180,13 +186,14 @@ static struct rec g_rec[MAX_LIVE];
 static struct sw_flow_table *g_live[MAX_LIVE];
 
 static struct sw_flow_table *
-table(uint64_t max_flows, struct rec *r)
+table_keyed(uint64_t max_flows, struct rec *r, const struct sw_hash_key *key)
 {
     struct sw_flow_cfg c = cfg_with(max_flows);
     struct sw_err err;
     struct sw_flow_table *ft;
 
     rec_free(r);
+    c.hash_key = *key;
     memset(&err, 0, sizeof(err));
     ft = sw_flow_table_create(&c, on_end, r, &err);
     assert_non_null(ft);
@@ -198,6 +205,12 @@ table(uint64_t max_flows, struct rec *r)
     }
     fail_msg("too many live tables");
     return NULL;
+}
+
+static struct sw_flow_table *
+table(uint64_t max_flows, struct rec *r)
+{
+    return table_keyed(max_flows, r, &KEY_A);
 }
 
 /* Destroy a table made by table(). */
@@ -421,24 +434,97 @@ packet_and_host_hashes_are_symmetric_for_random_tuples(void **state)
 {
     static uint32_t hp[NHASH], hh[NHASH];
     uint64_t seed = 0x5eaa11u;
+    struct sw_hash_key keys[2] = {KEY_A};
+    struct sw_err err;
 
     (void)state;
-    for (size_t i = 0; i < NHASH; i++) {
-        struct sw_packet p = random_packet(&seed);
-        struct sw_packet q = reverse(&p);
-        struct sw_flow_key k1, k2;
+    assert_int_equal(sw_hash_key_random(&keys[1], &err), SW_OK); /* and under a drawn key */
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < NHASH; i++) {
+            struct sw_packet p = random_packet(&seed);
+            struct sw_packet q = reverse(&p);
+            struct sw_flow_key k1, k2;
 
-        hp[i] = sw_flow_hash_packet(&p);
-        hh[i] = sw_flow_hash_hosts(&p);
-        assert_int_equal(hp[i], sw_flow_hash_packet(&q));
-        assert_int_equal(hh[i], sw_flow_hash_hosts(&q));
-        sw_flow_key_from_packet(&p, &k1);
-        sw_flow_key_from_packet(&q, &k2);
-        assert_memory_equal(&k1, &k2, sizeof(k1));
+            hp[i] = sw_flow_hash_packet(&keys[k], &p);
+            hh[i] = sw_flow_hash_hosts(&keys[k], &p);
+            assert_int_equal(hp[i], sw_flow_hash_packet(&keys[k], &q));
+            assert_int_equal(hh[i], sw_flow_hash_hosts(&keys[k], &q));
+            sw_flow_key_from_packet(&p, &k1);
+            sw_flow_key_from_packet(&q, &k2);
+            assert_memory_equal(&k1, &k2, sizeof(k1));
+        }
+        /* and they are hashes, not constants: 20000 random tuples give (nearly) 20000 values */
+        assert_true(distinct(hp, NHASH) > NHASH - 5);
+        assert_true(distinct(hh, NHASH) > NHASH - 5);
     }
-    /* and they are hashes, not constants: 20000 random tuples give (nearly) 20000 values */
-    assert_true(distinct(hp, NHASH) > NHASH - 5);
-    assert_true(distinct(hh, NHASH) > NHASH - 5);
+}
+
+/* Issue 9 item 3 (hash flooding): which flows share a bucket, or a worker, depends on the
+ * key. An attacker who worked out 256 tuples that pile into one chain of one table (as they
+ * could offline when the hash was unkeyed) gets them spread in a table with another key, and
+ * the same goes for host pairs aimed at one of three workers. */
+#define NCOLL 256u
+
+static void
+flows_colliding_under_one_key_spread_under_another(void **state)
+{
+    struct rec *ra = &g_rec[0], *rb = &g_rec[1];
+    struct sw_flow_table *fa = table_keyed(4 * NCOLL, ra, &KEY_A);
+    struct sw_flow_table *fb = table_keyed(4 * NCOLL, rb, &KEY_B);
+    static struct sw_packet coll[NCOLL];
+    static uint32_t bucket_b[NCOLL];
+    unsigned n = 0, per_worker[3] = {0, 0, 0};
+
+    (void)state;
+    /* the attacker's offline search: UDP tuples landing in bucket 0 of 1024 under KEY_A */
+    for (uint32_t i = 0; n < NCOLL && i < (1u << 24); i++) {
+        struct sw_packet p = pkt4(IPPROTO_UDP, IP4(10, 1, (i >> 16) & 0xff, 1),
+                                  (uint16_t)(1024 + (i & 0xffff)), IP4(192, 0, 2, 53), 53, T0);
+
+        if ((sw_flow_hash_packet(&KEY_A, &p) & 1023u) == 0)
+            coll[n++] = p;
+    }
+    assert_int_equal(n, NCOLL);
+    for (unsigned i = 0; i < NCOLL; i++) {
+        struct sw_flow *f = get(fa, &coll[i], NULL);
+
+        assert_int_equal(f->hash & 1023u, 0); /* one chain in the table keyed with KEY_A */
+        bucket_b[i] = get(fb, &coll[i], NULL)->hash & 1023u;
+    }
+    /* 256 keys thrown at 1024 buckets fill about 227 of them */
+    assert_true(distinct(bucket_b, NCOLL) > 200);
+    assert_int_equal(stats(fa).flows_created, NCOLL);
+    assert_int_equal(stats(fb).flows_created, NCOLL);
+
+    /* host pairs that all go to worker 0 of 3 under KEY_A go to every worker under KEY_B */
+    n = 0;
+    for (uint32_t i = 0; n < 90 && i < (1u << 20); i++) {
+        struct sw_packet p = pkt4(IPPROTO_TCP, IP4(10, 2, (i >> 8) & 0xff, i & 0xff), 40000,
+                                  IP4(192, 0, 2, 80), 80, T0);
+
+        if (sw_flow_hash_hosts(&KEY_A, &p) % 3 == 0) {
+            per_worker[sw_flow_hash_hosts(&KEY_B, &p) % 3]++;
+            n++;
+        }
+    }
+    assert_int_equal(n, 90);
+    for (int w = 0; w < 3; w++)
+        assert_true(per_worker[w] >= 15); /* about 30 each */
+    finish(fa, T0);
+    finish(fb, T0);
+}
+
+/* Each process draws its own key (two runs place flows differently): two draws differ. */
+static void
+random_hash_keys_differ_between_draws(void **state)
+{
+    struct sw_hash_key a, b;
+    struct sw_err err;
+
+    (void)state;
+    assert_int_equal(sw_hash_key_random(&a, &err), SW_OK);
+    assert_int_equal(sw_hash_key_random(&b, &err), SW_OK);
+    assert_memory_not_equal(&a, &b, sizeof(a));
 }
 
 static void
@@ -456,13 +542,13 @@ host_hash_ignores_ports_and_protocol_but_packet_hash_does_not(void **state)
         q = p;
         q.sport = (uint16_t)(p.sport + 1);
         q.dport = (uint16_t)(p.dport ^ 0x5555);
-        assert_int_equal(sw_flow_hash_hosts(&p), sw_flow_hash_hosts(&q));
-        port_changes_hash += sw_flow_hash_packet(&p) != sw_flow_hash_packet(&q);
+        assert_int_equal(sw_flow_hash_hosts(&KEY_A, &p), sw_flow_hash_hosts(&KEY_A, &q));
+        port_changes_hash += sw_flow_hash_packet(&KEY_A, &p) != sw_flow_hash_packet(&KEY_A, &q);
         q.l4_proto = IPPROTO_TCP;
-        assert_int_equal(sw_flow_hash_hosts(&p), sw_flow_hash_hosts(&q));
+        assert_int_equal(sw_flow_hash_hosts(&KEY_A, &p), sw_flow_hash_hosts(&KEY_A, &q));
         q = p;
         q.src[3] ^= 1; /* another host: another hash */
-        assert_int_not_equal(sw_flow_hash_hosts(&p), sw_flow_hash_hosts(&q));
+        assert_int_not_equal(sw_flow_hash_hosts(&KEY_A, &p), sw_flow_hash_hosts(&KEY_A, &q));
     }
     assert_true(port_changes_hash >= 999);
 }
@@ -536,7 +622,7 @@ icmp_echo_request_and_reply_are_one_flow(void **state)
     assert_int_equal(f->ref.resp_icmp_type, 0);
     assert_int_equal(f->ref.resp_icmp_code, 0);
     assert_int_equal(f->tclass, SW_TC_ICMP);
-    assert_int_equal(sw_flow_hash_packet(&req), sw_flow_hash_packet(&rep));
+    assert_int_equal(sw_flow_hash_packet(&KEY_A, &req), sw_flow_hash_packet(&KEY_A, &rep));
 
     /* A flow seen first from its reply side: the reply (type 0) starts it, the request
      * (type 8) coming back is its to_client direction. */
@@ -587,7 +673,7 @@ icmp_unreachable_and_echo_are_different_flows(void **state)
     assert_ptr_not_equal(f2, f3);
     assert_int_equal(f2->ref.icmp_type, 3);
     assert_int_equal(f2->ref.icmp_code, 1);
-    assert_int_not_equal(sw_flow_hash_packet(&echo), sw_flow_hash_packet(&unr));
+    assert_int_not_equal(sw_flow_hash_packet(&KEY_A, &echo), sw_flow_hash_packet(&KEY_A, &unr));
     assert_int_equal(stats(ft).flows_created, 3);
     finish(ft, T0);
 }
@@ -1333,6 +1419,8 @@ main(void)
         cmocka_unit_test_teardown(udp_flow_is_established_once_answered, teardown),
         cmocka_unit_test_teardown(same_address_different_ports_are_two_directions, teardown),
         cmocka_unit_test_teardown(packet_and_host_hashes_are_symmetric_for_random_tuples, teardown),
+        cmocka_unit_test_teardown(flows_colliding_under_one_key_spread_under_another, teardown),
+        cmocka_unit_test_teardown(random_hash_keys_differ_between_draws, teardown),
         cmocka_unit_test_teardown(host_hash_ignores_ports_and_protocol_but_packet_hash_does_not,
                                   teardown),
         cmocka_unit_test_teardown(different_vlans_are_different_flows, teardown),

@@ -36,11 +36,21 @@ ctx(uint64_t depth, uint64_t memcap)
     return c;
 }
 
+/* A segment whose ACK field acknowledges `ack` (read with ACK set). */
+static unsigned
+seg_ack(struct sw_stream_ctx *c, struct sw_stream **s, enum sw_stream_dir d, uint32_t seq,
+        uint32_t ack, uint8_t flags, const char *text)
+{
+    return sw_stream_segment(c, s, d, seq, ack, flags, (const uint8_t *)text,
+                             (uint32_t)strlen(text));
+}
+
+/* A segment whose ACK field names nothing the stream knows. */
 static unsigned
 seg(struct sw_stream_ctx *c, struct sw_stream **s, enum sw_stream_dir d, uint32_t seq,
     uint8_t flags, const char *text)
 {
-    return sw_stream_segment(c, s, d, seq, flags, (const uint8_t *)text, (uint32_t)strlen(text));
+    return seg_ack(c, s, d, seq, 0x7fff0000u, flags, text);
 }
 
 static void
@@ -80,7 +90,7 @@ in_order_segments_concatenate_per_direction(void **state)
 
     (void)state;
     assert_int_equal(seg(c, &s, TS, 1000, SYN, ""), 0);
-    assert_int_equal(seg(c, &s, TC, 5000, SYN | ACK, ""), 0);
+    assert_int_equal(seg_ack(c, &s, TC, 5000, 1001, SYN | ACK, ""), 0);
     seg(c, &s, TS, 1001, ACK, "GET / HTTP/1.1\r\n");
     seg(c, &s, TS, 1017, ACK, "Host: x\r\n\r\n");
     seg(c, &s, TC, 5001, ACK, "HTTP/1.1 200 OK\r\n");
@@ -497,6 +507,200 @@ attach_replays_gaps_and_lost_bytes(void **state)
     sw_stream_ctx_destroy(c);
 }
 
+/* --- handshake (issue 9 item 15) ---------------------------------------------------------- */
+
+static uint64_t
+ev(const struct sw_stream_ctx *c, enum sw_stream_event e)
+{
+    return stats(c).events[e];
+}
+
+/* suricata-verify bug-7657-01: 23 SYNs with other sequence numbers, then the real handshake.
+ * The first SYN used to fix the client's start for good, so the request was "before" or
+ * far "ahead of" it and never reassembled. */
+static void
+syns_with_other_numbers_do_not_pin_the_stream_bug_7657(void **state)
+{
+    struct sw_stream_ctx *c = ctx(1 << 20, 1 << 24);
+    struct sw_stream *s = NULL;
+    struct sw_stream_info si;
+    const uint32_t real = 4291095205u, srv = 1611862386u;
+
+    (void)state;
+    for (uint32_t i = 0; i < 23; i++)
+        seg(c, &s, TS, 0x10000000u + i * 0x01234567u, SYN, "");
+    assert_true(sw_stream_events_take(s) & (1u << SW_STREAM_EV_SYN_FLOOD));
+    seg(c, &s, TS, real, SYN, "");
+    seg_ack(c, &s, TC, srv, real + 1, SYN | ACK, "");
+    seg_ack(c, &s, TS, real + 1, srv + 1, ACK, "");
+    seg_ack(c, &s, TS, real + 1, srv + 1, ACK, "POST / HTTP/1.1\r\n");
+    seg_ack(c, &s, TC, srv + 1, real + 18, ACK, "HTTP/1.1 200 OK\r\n");
+    expect_data(s, TS, "POST / HTTP/1.1\r\n");
+    expect_data(s, TC, "HTTP/1.1 200 OK\r\n");
+    sw_stream_info(s, TS, &si);
+    assert_true(si.syn);
+    assert_false(si.midstream);
+    assert_false(si.gap);
+    assert_int_equal(si.restarts, 0); /* nothing was held on the decoys */
+    assert_int_equal(ev(c, SW_STREAM_EV_SYN_RESEND_DIFF_SEQ), 23);
+    assert_int_equal(ev(c, SW_STREAM_EV_SYN_FLOOD), 23 - SW_STREAM_MAX_SYN_QUEUED);
+    assert_int_equal(ev(c, SW_STREAM_EV_SYNACK_WRONG_ACK), 0);
+    /* the real SYN moved the client once more and pushed out the oldest decoy */
+    assert_int_equal(sw_stream_events_take(s),
+                     (1u << SW_STREAM_EV_SYN_RESEND_DIFF_SEQ) | (1u << SW_STREAM_EV_SYN_FLOOD));
+    assert_int_equal(sw_stream_events_take(s), 0); /* taken once */
+    assert_string_equal(sw_stream_event_name(SW_STREAM_EV_SYN_FLOOD), "stream.3whs_syn_flood");
+    done(c, s);
+}
+
+/* The client tried other numbers after the real SYN: the SYN-ACK names the real one and the
+ * client's stream goes back to it, dropping what it held on the later one (TFO data). */
+static void
+synack_naming_an_earlier_syn_moves_the_client_back_to_it(void **state)
+{
+    struct sw_stream_ctx *c = ctx(1 << 20, 1 << 24);
+    struct sw_stream *s = NULL;
+    struct sw_stream_info si;
+
+    (void)state;
+    seg(c, &s, TS, 1000, SYN, "");
+    seg(c, &s, TS, 5000, SYN, "decoy in a SYN");
+    seg(c, &s, TS, 5015, ACK, " and after it");
+    expect_data(s, TS, "decoy in a SYN and after it");
+    seg_ack(c, &s, TC, 9000, 1001, SYN | ACK, "");
+    expect_data(s, TS, "");
+    seg_ack(c, &s, TS, 1001, 9001, ACK, "real request");
+    expect_data(s, TS, "real request");
+    sw_stream_info(s, TS, &si);
+    assert_int_equal(si.restarts, 1);
+    assert_false(si.gap);
+    assert_int_equal(ev(c, SW_STREAM_EV_SYN_RESEND_DIFF_SEQ), 1);
+    assert_int_equal(sw_stream_events_take(s), 1u << SW_STREAM_EV_SYN_RESEND_DIFF_SEQ);
+    /* the handshake chose: another SYN now is ignored, data and all */
+    seg(c, &s, TS, 7000, SYN, "late");
+    assert_int_equal(sw_stream_events_take(s), 1u << SW_STREAM_EV_SYN_DIFF_SEQ_ON_SYN_RECV);
+    seg(c, &s, TS, 1000, SYN, ""); /* the chosen SYN again: a retransmission, no event */
+    assert_int_equal(sw_stream_events_take(s), 0);
+    expect_data(s, TS, "real request");
+    done(c, s);
+}
+
+/* A SYN-ACK that acknowledges no SYN of the client is not the server's start: the server's
+ * stream follows the SYN-ACK that does (the bogus one used to hide the response). */
+static void
+synack_with_a_wrong_ack_is_ignored(void **state)
+{
+    struct sw_stream_ctx *c = ctx(1 << 20, 1 << 24);
+    struct sw_stream *s = NULL;
+    struct sw_stream_info si;
+
+    (void)state;
+    seg(c, &s, TS, 100, SYN, "");
+    assert_int_equal(seg_ack(c, &s, TC, 0x55555555u, 999, SYN | ACK, "x"), 0);
+    assert_int_equal(sw_stream_events_take(s), 1u << SW_STREAM_EV_SYNACK_WRONG_ACK);
+    sw_stream_info(s, TC, &si);
+    assert_false(si.syn);
+    seg_ack(c, &s, TC, 20000, 101, SYN | ACK, "");
+    seg_ack(c, &s, TS, 101, 20001, ACK, "GET /");
+    seg_ack(c, &s, TC, 20001, 106, ACK, "HTTP/1.1 200 OK");
+    expect_data(s, TC, "HTTP/1.1 200 OK");
+    /* a resent SYN-ACK acknowledging something else is ignored too */
+    seg_ack(c, &s, TC, 20000, 555, SYN | ACK, "");
+    assert_int_equal(sw_stream_events_take(s), 1u << SW_STREAM_EV_SYNACK_DIFF_ACK);
+    assert_int_equal(ev(c, SW_STREAM_EV_SYNACK_WRONG_ACK), 1);
+    assert_int_equal(ev(c, SW_STREAM_EV_SYNACK_DIFF_ACK), 1);
+    done(c, s);
+}
+
+/* Two SYN-ACKs with other numbers: the client's ACK decides which is the server's start;
+ * beyond SW_STREAM_MAX_SYNACK_QUEUED waiting ones, more are refused (synack_flood). */
+static void
+client_ack_chooses_among_synacks(void **state)
+{
+    struct sw_stream_ctx *c = ctx(1 << 20, 1 << 24);
+    struct sw_stream *s = NULL;
+
+    (void)state;
+    seg(c, &s, TS, 100, SYN, "");
+    seg_ack(c, &s, TC, 3000, 101, SYN | ACK, "");
+    for (uint32_t i = 1; i <= SW_STREAM_MAX_SYNACK_QUEUED + 1; i++)
+        seg_ack(c, &s, TC, 3000 + i * 1000, 101, SYN | ACK, "");
+    assert_int_equal(ev(c, SW_STREAM_EV_SYNACK_FLOOD), 1);
+    seg_ack(c, &s, TC, 3001, 101, ACK, "stale"); /* on the first SYN-ACK, for now */
+    seg_ack(c, &s, TS, 101, 5001, ACK, "");      /* the client answers the third */
+    seg_ack(c, &s, TC, 5001, 101, ACK, "chosen");
+    expect_data(s, TC, "chosen");
+    seg_ack(c, &s, TS, 101, 5007, ACK, "GET /");
+    expect_data(s, TS, "GET /");
+    done(c, s);
+}
+
+/* Bytes held on a SYN that the handshake did not take reach a consumer first: it gets a gap
+ * before the real connection's bytes, so it resynchronises instead of gluing them. */
+static void
+consumer_gets_a_gap_when_the_client_moves_to_another_syn(void **state)
+{
+    struct sw_stream_ctx *c = app_ctx(1 << 16);
+    struct sw_stream *s = NULL;
+    struct app_log log;
+
+    (void)state;
+    memset(&log, 0, sizeof(log));
+    seg(c, &s, TS, 40, SYN, "");
+    seg(c, &s, TS, 41, ACK, "GET /decoy");
+    sw_stream_attach(c, s, &log);
+    seg(c, &s, TS, 7000, SYN, "");
+    seg_ack(c, &s, TC, 100, 7001, SYN | ACK, "");
+    seg_ack(c, &s, TS, 7001, 101, ACK, "GET /real");
+    assert_string_equal(log.text[TS], "GET /decoy<gap 1>GET /real");
+    expect_data(s, TS, "GET /real");
+    done(c, s);
+}
+
+/* A direction that reached the depth on a decoy's bytes (and was scanned and released)
+ * starts over on the real SYN: the real bytes are kept and reported full again. */
+static void
+depth_reached_on_decoy_bytes_does_not_hide_the_real_ones(void **state)
+{
+    struct sw_stream_ctx *c = ctx(8, 1 << 24);
+    struct sw_stream *s = NULL;
+    struct sw_stream_info si;
+
+    (void)state;
+    seg(c, &s, TS, 10, SYN, "");
+    assert_int_equal(seg(c, &s, TS, 11, ACK, "12345678"), SW_STREAM_FULL_TS);
+    sw_stream_release(c, s, TS);
+    seg(c, &s, TS, 900, SYN, "");
+    seg_ack(c, &s, TC, 50, 901, SYN | ACK, "");
+    assert_int_equal(seg_ack(c, &s, TS, 901, 51, ACK, "EVILBODY"), SW_STREAM_FULL_TS);
+    expect_data(s, TS, "EVILBODY");
+    sw_stream_info(s, TS, &si);
+    assert_false(si.released);
+    assert_int_equal(si.restarts, 1);
+    done(c, s);
+}
+
+/* Only a SYN-ACK chooses the client's start: a server answering a decoy SYN with RST-ACK (or
+ * a bare ACK) does not, and the real SYN after it still counts. */
+static void
+server_rst_or_ack_to_a_decoy_syn_does_not_choose_it(void **state)
+{
+    struct sw_stream_ctx *c = ctx(1 << 20, 1 << 24);
+    struct sw_stream *s = NULL;
+
+    (void)state;
+    seg(c, &s, TS, 3000, SYN, "");
+    seg_ack(c, &s, TC, 0, 3001, RST | ACK, "");
+    seg_ack(c, &s, TC, 0, 3001, ACK, "");
+    seg(c, &s, TS, 8000, SYN, "");
+    seg_ack(c, &s, TC, 60000, 8001, SYN | ACK, "");
+    seg_ack(c, &s, TS, 8001, 60001, ACK, "real");
+    expect_data(s, TS, "real");
+    assert_int_equal(ev(c, SW_STREAM_EV_SYN_DIFF_SEQ_ON_SYN_RECV), 0);
+    assert_int_equal(ev(c, SW_STREAM_EV_SYNACK_WRONG_ACK), 0);
+    done(c, s);
+}
+
 int
 main(void)
 {
@@ -516,6 +720,13 @@ main(void)
         cmocka_unit_test(allocation_failure_sweep_is_clean),
         cmocka_unit_test(consumer_gets_every_byte_past_depth_and_release),
         cmocka_unit_test(attach_replays_gaps_and_lost_bytes),
+        cmocka_unit_test(syns_with_other_numbers_do_not_pin_the_stream_bug_7657),
+        cmocka_unit_test(synack_naming_an_earlier_syn_moves_the_client_back_to_it),
+        cmocka_unit_test(synack_with_a_wrong_ack_is_ignored),
+        cmocka_unit_test(client_ack_chooses_among_synacks),
+        cmocka_unit_test(consumer_gets_a_gap_when_the_client_moves_to_another_syn),
+        cmocka_unit_test(depth_reached_on_decoy_bytes_does_not_hide_the_real_ones),
+        cmocka_unit_test(server_rst_or_ack_to_a_decoy_syn_does_not_choose_it),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
-/* test_yara.c - filetype labels, YARA externals, signature_id hashing and string-match
- * escaping/truncation (rules/yara.c, collectors/file/filetype.c). */
+/* test_yara.c - YARA externals, signature_id hashing, string-match escaping/truncation and
+ * loading under allocation failures (rules/yara.c; filetype labels: test_filetype.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,55 +14,7 @@
 
 #include "sw/alloc.h"
 #include "sw/event.h"
-#include "sw/filetype.h"
 #include "sw/yara.h"
-
-static const char *
-label(const char *s, size_t n)
-{
-    return sw_filetype_classify((const uint8_t *)s, n)->label;
-}
-
-static void
-filetype_binary_magics(void **state)
-{
-    (void)state;
-    assert_string_equal(label("MZ\x90\x00", 4), "EXE");
-    assert_string_equal(label("\x7f" "ELF\x02\x01", 6), "ELF");
-    assert_string_equal(label("\xcf\xfa\xed\xfe", 4), "MACH-O");
-    assert_string_equal(label("\xca\xfe\xba\xbe\x00\x00\x00\x02", 8), "MACH-O");
-    assert_string_equal(label("\xca\xfe\xba\xbe\x00\x00\x00\x34", 8), "CLASS");
-    assert_string_equal(label("MDMP\x93\xa7", 6), "MDMP");
-    assert_string_equal(label("PK\x03\x04", 4), "ZIP");
-    assert_string_equal(label("%PDF-1.7", 8), "PDF");
-    assert_string_equal(label("GIF89a", 6), "GIF");
-    assert_string_equal(label("{\\rtf1\\ansi", 11), "RTF");
-    assert_string_equal(label("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8), "DOC");
-    assert_string_equal(label("\x89PNG\r\n\x1a\n", 8), "PNG");
-}
-
-static void
-filetype_text_markers(void **state)
-{
-    (void)state;
-    assert_string_equal(label("\xef\xbb\xbf  <?PHP echo 1;", 19), "PHP");
-    assert_string_equal(label("<%@ page import=\"java.io.*\" %>", 30), "JSP");
-    assert_string_equal(label("<%@ Page Language=\"C#\" %>", 25), "ASP");
-    assert_string_equal(label("@ECHO OFF\r\ndel x", 16), "BATCH");
-    assert_string_equal(label("Set o = WScript.CreateObject(\"x\")", 33), "VBS");
-    assert_string_equal(label("#!/bin/sh\n", 10), "SHELL");
-}
-
-static void
-filetype_unknown_and_short(void **state)
-{
-    (void)state;
-    assert_string_equal(label("", 0), "UNKNOWN");
-    assert_string_equal(sw_filetype_classify(NULL, 10)->label, "UNKNOWN");
-    assert_string_equal(label("M", 1), "UNKNOWN");
-    assert_string_equal(label("\xca\xfe\xba", 3), "UNKNOWN");
-    assert_string_equal(label("hello world", 11), "UNKNOWN");
-}
 
 static void
 externals_from_path(void **state)
@@ -265,18 +217,76 @@ load_and_scan_survive_every_allocation_failure(void **state)
     }
 }
 
+/* Issue 9 item 1: the cache is used only when nobody but the effective user can write the
+ * folder and the entry (group or other write bits refuse it; the rules are compiled). */
+static void
+issue9_cache_refused_when_others_may_write(void **state)
+{
+    char dir[] = "/tmp/sw-yara-trust.XXXXXX", rules_dir[600], cache_dir[600], cmd[700];
+    struct sw_yara_load_opts lo = {.dir = rules_dir, .cache_dir = cache_dir};
+    struct sw_yara_load_stats ls;
+    struct sw_yara_rules *r;
+    struct sw_err err;
+    char entry[700] = "";
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(rules_dir, sizeof(rules_dir), "%s/rules", dir);
+    snprintf(cache_dir, sizeof(cache_dir), "%s/cache", dir);
+    assert_int_equal(mkdir(rules_dir, 0700), 0);
+    write_file(rules_dir, "a.yar", "rule trust_probe { condition: true }\n");
+    assert_int_equal(sw_yara_init(&err), SW_OK);
+    /* 1. compiled and saved (the folder is made 0700), 2. loaded from it */
+    for (int i = 0; i < 2; i++) {
+        r = sw_yara_load(&lo, &ls, &err);
+        assert_non_null(r);
+        assert_int_equal(ls.rules, 1);
+        assert_int_equal(ls.from_cache, i == 1);
+        assert_int_equal(ls.cache_written, i == 0);
+        sw_yara_rules_destroy(r);
+    }
+    /* 3. a group-writable folder: neither read nor written */
+    assert_int_equal(chmod(cache_dir, 0770), 0);
+    r = sw_yara_load(&lo, &ls, &err);
+    assert_non_null(r);
+    assert_int_equal(ls.rules, 1);
+    assert_false(ls.from_cache);
+    assert_false(ls.cache_written);
+    sw_yara_rules_destroy(r);
+    /* 4. a world-writable entry in a good folder: refused, then replaced by a good one */
+    assert_int_equal(chmod(cache_dir, 0700), 0);
+    snprintf(cmd, sizeof(cmd), "chmod 0606 %s/*.txt", cache_dir);
+    assert_int_equal(system(cmd), 0);
+    for (int i = 0; i < 2; i++) {
+        r = sw_yara_load(&lo, &ls, &err);
+        assert_non_null(r);
+        assert_int_equal(ls.from_cache, i == 1);
+        sw_yara_rules_destroy(r);
+    }
+    /* 5. the folder is a symlink to the good one: refused */
+    snprintf(entry, sizeof(entry), "%s/link", dir);
+    assert_int_equal(symlink(cache_dir, entry), 0);
+    lo.cache_dir = entry;
+    r = sw_yara_load(&lo, &ls, &err);
+    assert_non_null(r);
+    assert_false(ls.from_cache);
+    assert_false(ls.cache_written);
+    sw_yara_rules_destroy(r);
+    sw_yara_fini();
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(filetype_binary_magics),
-        cmocka_unit_test(filetype_text_markers),
-        cmocka_unit_test(filetype_unknown_and_short),
         cmocka_unit_test(externals_from_path),
         cmocka_unit_test(owner_name_or_number),
         cmocka_unit_test(sid_is_stable_and_in_range),
         cmocka_unit_test(escape_and_cut),
         cmocka_unit_test(load_and_scan_survive_every_allocation_failure),
+        cmocka_unit_test(issue9_cache_refused_when_others_may_write),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,473 @@
+/* yara_cache.c - the compiled-rules cache of sw_yara_load (see rules/yara_int.h).
+ *
+ * An entry is two files in the cache directory: KEY.yarc, the set as yr_rules_save_stream
+ * writes it, and KEY.txt, a header line (magic, SHA-256 of the .yarc, counts) followed by
+ * the compile messages, replayed on a hit. KEY is the SHA-256 of everything the set depends
+ * on (sw_yara_cache_key).
+ *
+ * Trust. A compiled set is bytecode that libyara runs, and libyara documents compiled rules
+ * from an untrusted source as able to run code: whoever can write an entry chooses what the
+ * loading process runs. So an entry is loaded only when nobody but the effective user could
+ * have written it: the cache directory and the entry must both be owned by the effective
+ * user and writable by nobody else (no group or other write bit). Both are checked with
+ * fstat on descriptors opened with O_NOFOLLOW (the directory by its path, as O_PATH, so a
+ * symlink is seen as one; the entry with openat on that descriptor), and the bytes that are
+ * checksummed and handed to libyara are read from those same descriptors, never from a path
+ * opened again. The folders above the cache directory are the operator's choice and are not
+ * checked; the entries sit directly in it. A refused directory or entry is one warning line
+ * naming it and the reason; the rules are compiled instead, and a refused directory is not
+ * written either. A missing entry is the normal first run (silent); a corrupt or stale one is
+ * an info line and is rebuilt. */
+#include "yara_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sw/alloc.h"
+#include "sw/log.h"
+
+#define CACHE_MAGIC "seawall-yara-cache 1"
+#define CACHE_META_MAX (4u * 1024u * 1024u)
+#define CACHE_BLOB_MAX (1024u * 1024u * 1024u)
+
+/* SHA-256 over everything the compiled set depends on: libyara's version, the externals,
+ * and every file's namespace and contents (failed files too: their counts are cached). */
+bool
+sw_yara_cache_key(const struct sw_yara_loader *L, char out[65])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char dig[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    static const char hex[] = "0123456789abcdef";
+    bool ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+
+    if (ok) {
+        const char *hdr = CACHE_MAGIC "\n" YR_VERSION "\n" SW_YARA_EXTERNALS "\n";
+
+        ok = EVP_DigestUpdate(md, hdr, strlen(hdr) + 1) == 1;
+    }
+    for (size_t i = 0; ok && i < L->n; i++) {
+        const struct sw_yara_file *f = &L->f[i];
+        uint64_t len = f->src != NULL ? f->len : UINT64_MAX;
+
+        ok = EVP_DigestUpdate(md, f->rel, strlen(f->rel) + 1) == 1 &&
+             EVP_DigestUpdate(md, &len, sizeof(len)) == 1 &&
+             (f->src == NULL || EVP_DigestUpdate(md, f->src, f->len) == 1);
+    }
+    ok = ok && EVP_DigestFinal_ex(md, dig, &n) == 1 && n == 32;
+    EVP_MD_CTX_free(md);
+    if (!ok)
+        return false;
+    for (unsigned i = 0; i < 32; i++) {
+        out[2 * i] = hex[dig[i] >> 4];
+        out[2 * i + 1] = hex[dig[i] & 15];
+    }
+    out[64] = '\0';
+    return true;
+}
+
+/* --- trust --------------------------------------------------------------------------------- */
+
+/* Why st may not be trusted as the cache directory (dir) or an entry; NULL when it may. */
+static const char *
+distrust(const struct stat *st, bool dir, char *buf, size_t len)
+{
+    unsigned long me = (unsigned long)geteuid();
+
+    if (S_ISLNK(st->st_mode))
+        return "is a symlink";
+    if (dir && !S_ISDIR(st->st_mode))
+        return "not a directory";
+    if (!dir && !S_ISREG(st->st_mode))
+        return "not a regular file";
+    if ((unsigned long)st->st_uid != me) {
+        snprintf(buf, len, "owned by uid %lu, not by the effective user (uid %lu)",
+                 (unsigned long)st->st_uid, me);
+        return buf;
+    }
+    if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        snprintf(buf, len, "writable by %s (mode %04o)",
+                 (st->st_mode & S_IWGRP) == 0   ? "others"
+                 : (st->st_mode & S_IWOTH) == 0 ? "its group"
+                                                : "its group and others",
+                 (unsigned)(st->st_mode & 07777));
+        return buf;
+    }
+    return NULL;
+}
+
+/* Open the cache directory as an O_PATH descriptor and check it. Returns the descriptor;
+ * -1 with *missing set when it does not exist; -1 after one warning when it is refused
+ * (L->cache_refused set). */
+static int
+open_dir(struct sw_yara_loader *L, bool *missing)
+{
+    char dir[PATH_MAX], buf[160];
+    size_t n;
+    int fd = -1;
+    struct stat st;
+    const char *why;
+
+    *missing = false;
+    /* "dir/" would make the kernel follow a symlink named dir despite O_NOFOLLOW. */
+    if (snprintf(dir, sizeof(dir), "%s", L->o->cache_dir) >= (int)sizeof(dir)) {
+        why = "path too long";
+        goto refuse;
+    }
+    for (n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
+        dir[n - 1] = '\0';
+    fd = open(dir, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd == -1 && errno == ENOENT) {
+        *missing = true;
+        return -1;
+    }
+    if (fd == -1 || fstat(fd, &st) != 0) {
+        why = strerror(errno);
+        goto refuse;
+    }
+    why = distrust(&st, true, buf, sizeof(buf));
+    if (why == NULL)
+        return fd;
+refuse:
+    if (fd != -1)
+        close(fd);
+    L->cache_refused = true;
+    sw_log_warn("rules cache %s: refused: %s; compiling the rules instead", L->o->cache_dir, why);
+    return -1;
+}
+
+/* Read the entry file name of the trusted directory dfd whole (at most max bytes) into a
+ * NUL-terminated buffer the caller frees. NULL with *missing set when there is none; NULL
+ * after a warning when it is refused (not trusted), or after an info line when it cannot be
+ * read or is too large. */
+static char *
+read_entry(struct sw_yara_loader *L, int dfd, const char *name, size_t max, size_t *lenp,
+           bool *missing)
+{
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    struct stat st;
+    char *buf = NULL, why_buf[160];
+    const char *why;
+    size_t got = 0;
+
+    *missing = false;
+    if (fd == -1) {
+        if (errno == ENOENT)
+            *missing = true;
+        else if (errno == ELOOP)
+            sw_log_warn("rules cache %s/%s: refused: is a symlink; compiling the rules instead",
+                        L->o->cache_dir, name);
+        else
+            sw_log_info("rules cache %s/%s: ignored (%s), rebuilding", L->o->cache_dir, name,
+                        strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) != 0) {
+        sw_log_info("rules cache %s/%s: ignored (%s), rebuilding", L->o->cache_dir, name,
+                    strerror(errno));
+        goto out;
+    }
+    why = distrust(&st, false, why_buf, sizeof(why_buf));
+    if (why != NULL) {
+        sw_log_warn("rules cache %s/%s: refused: %s; compiling the rules instead", L->o->cache_dir,
+                    name, why);
+        goto out;
+    }
+    if ((uint64_t)st.st_size > max) {
+        sw_log_info("rules cache %s/%s: ignored (too large), rebuilding", L->o->cache_dir, name);
+        goto out;
+    }
+    buf = sw_malloc((size_t)st.st_size + 1);
+    if (buf == NULL)
+        goto out;
+    while (got < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    if (got != (size_t)st.st_size) {
+        sw_log_info("rules cache %s/%s: ignored (short read), rebuilding", L->o->cache_dir, name);
+        sw_free(buf);
+        buf = NULL;
+        goto out;
+    }
+    buf[got] = '\0';
+    *lenp = got;
+out:
+    close(fd);
+    return buf;
+}
+
+/* --- load ---------------------------------------------------------------------------------- */
+
+struct mem_stream {
+    const char *p;
+    size_t left;
+};
+
+/* libyara reads its own format back with fread semantics: whole items only. */
+static size_t
+mem_read(void *ptr, size_t size, size_t count, void *user)
+{
+    struct mem_stream *m = user;
+    size_t items;
+
+    if (size == 0 || count == 0)
+        return 0;
+    items = m->left / size < count ? m->left / size : count;
+    memcpy(ptr, m->p, items * size);
+    m->p += items * size;
+    m->left -= items * size;
+    return items;
+}
+
+YR_RULES *
+sw_yara_cache_load(struct sw_yara_loader *L, const char *key)
+{
+    char yarc[80], meta[80], sum[65], want[65];
+    char *m = NULL, *blob = NULL;
+    size_t mlen = 0, blen = 0;
+    YR_RULES *r = NULL;
+    unsigned long files, failed, rules, warnings;
+    bool missing;
+    int dfd = open_dir(L, &missing);
+
+    if (dfd == -1)
+        return NULL; /* missing: the normal first run; else refused (said) */
+    snprintf(yarc, sizeof(yarc), "%s.yarc", key);
+    snprintf(meta, sizeof(meta), "%s.txt", key);
+    m = read_entry(L, dfd, meta, CACHE_META_MAX, &mlen, &missing);
+    if (m == NULL)
+        goto out; /* no entry for these rules yet, or refused or unreadable (said) */
+    if (sscanf(m, CACHE_MAGIC " %64s %lu %lu %lu %lu", want, &files, &failed, &rules, &warnings) !=
+            5 ||
+        strlen(want) != 64) {
+        sw_log_info("rules cache %s/%s: ignored (bad header), rebuilding", L->o->cache_dir, meta);
+        goto out;
+    }
+    /* The checksum catches a truncated or corrupt compiled file before libyara parses it. */
+    blob = read_entry(L, dfd, yarc, CACHE_BLOB_MAX, &blen, &missing);
+    if (blob == NULL) {
+        if (missing)
+            sw_log_info("rules cache %s/%s: ignored (missing), rebuilding", L->o->cache_dir, yarc);
+        goto out;
+    }
+    sw_yara_sha256_hex(blob, blen, sum);
+    if (strcmp(sum, want) != 0) {
+        sw_log_info("rules cache %s/%s: ignored (checksum mismatch), rebuilding", L->o->cache_dir,
+                    yarc);
+        goto out;
+    }
+    struct mem_stream ms = {.p = blob, .left = blen};
+    YR_STREAM stream = {.user_data = &ms, .read = mem_read};
+    int rc = yr_rules_load_stream(&stream, &r);
+    if (rc != ERROR_SUCCESS) {
+        sw_log_info("rules cache %s/%s: ignored (libyara error %d), rebuilding", L->o->cache_dir,
+                    yarc, rc);
+        r = NULL;
+        goto out;
+    }
+    /* Replay the messages of the compile that made the entry. */
+    char *line = strchr(m, '\n');
+    while (line != NULL && line[1] != '\0') {
+        char *next = strchr(line + 1, '\n');
+
+        if (next != NULL)
+            *next = '\0';
+        if (line[1] == 'E' || line[1] == 'W') {
+            enum sw_yara_diag k = line[1] == 'E' ? SW_YARA_DIAG_ERROR : SW_YARA_DIAG_WARNING;
+
+            if (k == SW_YARA_DIAG_WARNING)
+                L->st->warnings++;
+            if (L->o->report != NULL && line[2] == ' ')
+                L->o->report(L->o->ctx, k, line + 3);
+        }
+        line = next;
+    }
+    L->st->files = files;
+    L->st->files_failed = failed;
+    L->st->rules = rules;
+    L->st->from_cache = true;
+out:
+    close(dfd);
+    sw_free(m);
+    sw_free(blob);
+    return r;
+}
+
+/* --- save ---------------------------------------------------------------------------------- */
+
+static bool
+is_cache_name(const char *name, const char *keep)
+{
+    size_t n = strlen(name);
+
+    if (n != 64 + 5 && n != 64 + 4)
+        return false;
+    if (strncmp(name, keep, 64) == 0)
+        return false;
+    for (size_t i = 0; i < 64; i++)
+        if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+            return false;
+    return strcmp(name + 64, ".yarc") == 0 || strcmp(name + 64, ".txt") == 0;
+}
+
+/* Create path and its missing parents, mode 0700 (only the effective user may write). */
+static int
+mkdir_p(const char *path)
+{
+    char tmp[PATH_MAX];
+
+    if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+        return -1;
+    for (char *p = tmp + 1; *p != '\0'; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+struct fd_stream {
+    int fd;
+    EVP_MD_CTX *md; /* borrowed: the checksum of what was written */
+    bool bad;
+};
+
+static size_t
+fd_write(const void *ptr, size_t size, size_t count, void *user)
+{
+    struct fd_stream *w = user;
+    const char *p = ptr;
+    size_t left = size * count; /* libyara writes its own small records: no overflow */
+
+    if (EVP_DigestUpdate(w->md, p, left) != 1)
+        w->bad = true;
+    while (left > 0 && !w->bad) {
+        ssize_t n = write(w->fd, p, left);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            w->bad = true;
+            break;
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    return w->bad ? 0 : count;
+}
+
+/* Write r to the new file tmp of dfd; sum gets the SHA-256 of what was written. */
+static bool
+save_blob(int dfd, const char *tmp, YR_RULES *r, char sum[65])
+{
+    static const char hex[] = "0123456789abcdef";
+    struct fd_stream w = {.md = EVP_MD_CTX_new()};
+    YR_STREAM stream = {.user_data = &w, .write = fd_write};
+    unsigned char dig[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    bool ok;
+
+    w.fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    ok = w.fd != -1 && w.md != NULL && EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) == 1 &&
+         yr_rules_save_stream(r, &stream) == ERROR_SUCCESS && !w.bad &&
+         EVP_DigestFinal_ex(w.md, dig, &n) == 1 && n == 32;
+    if (w.fd != -1 && close(w.fd) != 0)
+        ok = false;
+    EVP_MD_CTX_free(w.md);
+    for (unsigned i = 0; ok && i < 32; i++) {
+        sum[2 * i] = hex[dig[i] >> 4];
+        sum[2 * i + 1] = hex[dig[i] & 15];
+    }
+    sum[64] = '\0';
+    return ok;
+}
+
+/* Write the header and the compile messages to the new file tmp of dfd. */
+static bool
+save_meta(struct sw_yara_loader *L, int dfd, const char *tmp, const char *sum)
+{
+    int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    FILE *fp = fd != -1 ? fdopen(fd, "w") : NULL;
+
+    if (fp == NULL) {
+        if (fd != -1)
+            close(fd);
+        return false;
+    }
+    fprintf(fp, CACHE_MAGIC " %s %zu %zu %zu %zu\n", sum, L->st->files, L->st->files_failed,
+            L->st->rules, L->st->warnings);
+    /* Only what compiling said: listing and reading messages are given anew on each load. */
+    for (size_t i = L->first_compile_diag; i < L->n_diag; i++)
+        fprintf(fp, "%s\n", L->diag[i]);
+    return fclose(fp) == 0;
+}
+
+/* Write to temporary names, then rename: a reader never sees half an entry. Entries of other
+ * keys (stale) are dropped. */
+void
+sw_yara_cache_save(struct sw_yara_loader *L, const char *key, YR_RULES *r)
+{
+    char yarc[80], meta[80], tyarc[96], tmeta[96], sum[65];
+    bool missing;
+    int dfd;
+
+    if (L->cache_refused)
+        return; /* said once, when loading */
+    if (mkdir_p(L->o->cache_dir) != 0) {
+        sw_log_info("rules cache %s: cannot create: %s", L->o->cache_dir, strerror(errno));
+        return;
+    }
+    dfd = open_dir(L, &missing);
+    if (dfd == -1)
+        return;
+    snprintf(yarc, sizeof(yarc), "%s.yarc", key);
+    snprintf(meta, sizeof(meta), "%s.txt", key);
+    snprintf(tyarc, sizeof(tyarc), "%s.tmp.%ld", yarc, (long)getpid());
+    snprintf(tmeta, sizeof(tmeta), "%s.tmp.%ld", meta, (long)getpid());
+    /* Left over by a run of the same pid that was killed mid-save. */
+    (void)unlinkat(dfd, tyarc, 0);
+    (void)unlinkat(dfd, tmeta, 0);
+    if (!save_blob(dfd, tyarc, r, sum) || !save_meta(L, dfd, tmeta, sum) ||
+        renameat(dfd, tyarc, dfd, yarc) != 0 || renameat(dfd, tmeta, dfd, meta) != 0) {
+        sw_log_info("rules cache %s: cannot save %s: %s", L->o->cache_dir, key, strerror(errno));
+        (void)unlinkat(dfd, tyarc, 0);
+        (void)unlinkat(dfd, tmeta, 0);
+        close(dfd);
+        return;
+    }
+    L->st->cache_written = true;
+    int lfd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = lfd != -1 ? fdopendir(lfd) : NULL;
+
+    if (d != NULL) {
+        struct dirent *de;
+
+        while ((de = readdir(d)) != NULL)
+            if (is_cache_name(de->d_name, key))
+                (void)unlinkat(dfd, de->d_name, 0);
+        closedir(d);
+    } else if (lfd != -1) {
+        close(lfd);
+    }
+    close(dfd);
+}
