@@ -323,8 +323,10 @@ drain(struct sw_router *r)
     return total;
 }
 
-/* End of a round: spools to disk, then the sinks get their batches, then local sinks write
- * (always after the spools: an EVE file never holds a line a spool lacks). */
+/* End of a round, in this order: the spools go to disk; local sinks (EVE files) write what
+ * they took; then network sinks get their batches. So an EVE file never holds a line that a
+ * spool lacks, and a receiver never gets an event that the EVE file lacks, whenever the
+ * process dies. */
 static void
 end_round(struct sw_router *r, bool draining)
 {
@@ -332,19 +334,22 @@ end_round(struct sw_router *r, bool draining)
 
     commit_all(r);
     now = sw_clock_us(CLOCK_MONOTONIC);
-    for (size_t i = 0; i < r->n_sinks; i++) {
-        sq_load(&r->sq[i]);
-        sq_offer(r, &r->sq[i], now, draining);
-    }
-    for (size_t i = 0; i < r->n_sinks; i++) {
-        struct sink_q *sq = &r->sq[i];
+    for (int pass = 0; pass < 2; pass++) {
+        bool network = pass == 1;
 
-        if (sq->s->ops->flush != NULL) {
-            sq->s->ops->flush(sq->s);
-            if (!sq->networked)
-                sq->blocked = false; /* a local sink has room again after its flush */
+        for (size_t i = 0; i < r->n_sinks; i++) {
+            struct sink_q *sq = &r->sq[i];
+
+            if (sq->networked != network)
+                continue;
+            sq_load(sq);
+            sq_offer(r, sq, now, draining);
+            if (sq->s->ops->flush != NULL) {
+                sq->s->ops->flush(sq->s);
+                sq->blocked = false; /* what it wrote out may have made room */
+            }
+            sq_settle(sq);
         }
-        sq_settle(sq);
     }
 }
 
@@ -557,7 +562,9 @@ router_main(void *arg)
             continue;
         }
         /* Live, wake at least once a second even when idle: the watchdog sees the beat, and
-         * sinks check their connections and files. Offline, sleep until woken. */
+         * sinks check their connections and files. Offline, sleep until woken. Either way
+         * the counters are published before sleeping: other threads may read them now. */
+        publish_counters(r);
         tmo = next_timeout(r, r->lossless ? -1 : 1000, false);
         poll_sinks(r, tmo, true);
         atomic_store(&r->sleeping, 0);

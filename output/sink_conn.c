@@ -625,18 +625,25 @@ sw_conn_write(struct sw_conn *st, const struct sw_rec *recs, size_t n, size_t *t
         return SW_SINK_FAIL;
     if (st->state != ST_UP)
         return SW_SINK_RETRY;
-    for (i = 0; i < n; i++) {
+    i = 0;
+again:
+    for (; i < n; i++) {
         size_t need = st->fr.bound(st->fr.ctx, &recs[i]), len;
 
         if (st->out_off + st->out_len + need > st->out_cap) {
-            /* Compact, then grow only for one record larger than the buffer. */
+            /* Full: send what is there, then compact; grow only for one record larger than
+             * the whole buffer. */
+            if (!send_out(st)) {
+                *taken = i; /* some of them may have left: the router marks them sent */
+                return SW_SINK_FAIL; /* lost() gave back what was taken */
+            }
             if (st->out_off > 0) {
                 memmove(st->out, st->out + st->out_off, st->out_len);
                 st->out_off = 0;
             }
             if (st->out_len + need > st->out_cap) {
                 if (st->out_len > 0)
-                    break; /* full: RETRY until it drains */
+                    break; /* the socket is full: RETRY; poll_fd waits for POLLOUT */
                 char *b = sw_realloc(st->out, need);
 
                 if (b == NULL) {
@@ -657,11 +664,15 @@ sw_conn_write(struct sw_conn *st, const struct sw_rec *recs, size_t n, size_t *t
         st->out_len += len;
         st->taken += len;
     }
-    *taken = i;
     if (!send_out(st)) {
-        /* Lost while writing: everything taken was given back by lost(). */
-        return SW_SINK_FAIL;
+        *taken = i;
+        return SW_SINK_FAIL; /* lost while writing: lost() gave back what was taken */
     }
+    /* The socket took it all after all: there is room for more. (A RETRY with an empty
+     * buffer would wait for an event that never comes.) */
+    if (i < n && st->out_len == 0 && st->state == ST_UP)
+        goto again;
+    *taken = i;
     check_acks(st);
     return i == n ? SW_SINK_DONE : SW_SINK_RETRY;
 }

@@ -38,8 +38,10 @@
  *      SW_SINK_DONE   it took all n (*taken == n).
  *      SW_SINK_RETRY  flow control, not a failure: it took *taken < n (0 allowed) and cannot
  *                     take more now (send buffer or window full, still connecting). The router
- *                     offers the rest again after the sink's next service() or tick(), with no
- *                     back-off. Use it for "busy", never for "broken".
+ *                     offers the rest again after the sink's next service(), flush() or
+ *                     tick(), with no back-off; so the sink's poll_fd() must then wait for
+ *                     what frees room (an fd event or a timeout), or it waits for the next tick
+ *                     (live: a second; offline: never). Use it for "busy", never for "broken".
  *      SW_SINK_FAIL   the receiver or the transport failed in this call (connection refused or
  *                     reset, TLS verification failed). It took *taken records (usually 0); it
  *                     has reported the reason with sw_sink_error() (else the router records
@@ -81,8 +83,9 @@
  *             calling service() anyway (-1: no limit). Asked before every wait. A sink with
  *             several sockets (libcurl multi) keeps its own epoll set and returns its fd.
  *    service  the fd is ready or the timeout expired: progress connects and handshakes, read
- *             acknowledgements, send what is buffered, report outcomes. After service the
- *             router offers pending records again if the last write returned RETRY.
+ *             acknowledgements, send what is buffered, report outcomes. After service (and
+ *             flush, and tick) the router offers pending records again if the last write
+ *             returned RETRY.
  *    tick     about once a second, live only: timers of the sink's own (idle connections,
  *             rotated files, request timeouts). May be NULL.
  *    flush    end of every round of the output thread, after the router wrote the round's
