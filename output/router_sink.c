@@ -624,8 +624,12 @@ sq_outcome(struct sw_router *r, struct sink_q *sq, uint64_t first, uint64_t last
         snprintf(sq->st.last_error, sizeof(sq->st.last_error), "rejected: %s",
                  reason != NULL ? reason : "no reason given");
         sq->st.last_error_time = sw_clock_us(CLOCK_REALTIME);
-        SW_LOG_RATELIMIT(SW_LOG_WARNING, "%s: %" PRIu64 " event(s) rejected by the receiver: %s",
-                         sq->st.name, n, reason != NULL ? reason : "no reason given");
+        /* A local sink (file, stdout) logged its write error itself, once, naming the path:
+         * a line per failed flush would repeat it. */
+        if (sq->networked)
+            SW_LOG_RATELIMIT(SW_LOG_WARNING,
+                             "%s: %" PRIu64 " event(s) rejected by the receiver: %s",
+                             sq->st.name, n, reason != NULL ? reason : "no reason given");
     }
     (void)r;
 }
