@@ -109,7 +109,7 @@ DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev
 # tests run Debian's rsyslog (with its RELP and OpenSSL modules) and openssl as receivers.
 DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara tshark tcpreplay iproute2 systemd \
              man-db groff-base logrotate util-linux mount mawk procps git rsyslog rsyslog-relp \
-             rsyslog-openssl openssl
+             rsyslog-openssl openssl curl
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 

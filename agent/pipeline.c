@@ -1270,6 +1270,17 @@ sw_pipeline_open(const struct sw_config *cfg, struct sw_det_set *det, const char
 
         sinks[n_sinks] = sw_sink_create(&cfg->outputs[i], &env, err);
         if (sinks[n_sinks] == NULL) {
+            /* A network sink's message names the key ("tls.ca PATH: ..."): say which sink.
+             * A file sink's names its path already. */
+            if (err != NULL && cfg->outputs[i].path == NULL &&
+                strncmp(err->msg, "outputs", 7) != 0) {
+                char msg[sizeof(err->msg)];
+
+                /* A reason too long for one line loses its end, not its start. */
+                if (snprintf(msg, sizeof(msg), "outputs[%zu]: %s", i, err->msg) < 0)
+                    msg[0] = '\0';
+                memcpy(err->msg, msg, sizeof(msg));
+            }
             while (n_sinks > 0)
                 sw_sink_destroy(sinks[--n_sinks]);
             sw_free(sinks);

@@ -39,7 +39,9 @@ clang                clang
 clang-format         clang-format
 cmp                  diffutils
 cp                   coreutils
+curl                 curl
 cut                  coreutils
+date                 coreutils
 dirname              coreutils
 dpkg                 dpkg
 dpkg-query           dpkg
@@ -61,9 +63,11 @@ man                  man-db
 mkdir                coreutils
 mkfifo               coreutils
 mktemp               coreutils
+mount                mount
 mv                   coreutils
 ndpiReader           libndpi-bin
 nproc                coreutils
+openssl              openssl
 pgrep                procps
 pkg-config           pkg-config
 pkill                procps
@@ -72,13 +76,16 @@ readlink             coreutils
 realpath             coreutils
 rm                   coreutils
 rmdir                coreutils
+rsyslogd             rsyslog
 script               bsdutils
 sed                  sed
+seq                  coreutils
 setpriv              util-linux
 sh                   dash
 sha256sum            coreutils
 sleep                coreutils
 sort                 coreutils
+ss                   iproute2
 stat                 coreutils
 sysctl               procps
 systemctl            systemd
@@ -90,6 +97,7 @@ tcpreplay            tcpreplay
 tee                  coreutils
 tr                   coreutils
 tshark               tshark
+umount               mount
 unshare              util-linux
 wc                   coreutils
 yara                 yara

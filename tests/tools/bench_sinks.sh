@@ -45,8 +45,8 @@ waitfile "$T/es.port"
 waitfile "$T/hec.port"
 BS=$(sed -n 's/^bootstrap //p' "$T/mock.out" | sed 's/,/, /g')
 
-# run LABEL MODE SINK: one sinkdrive run; prints "events seconds cpu acked"
-run() {
+# drive LABEL MODE SINK: one sinkdrive run; prints "events seconds cpu acked"
+drive() {
     rm -rf "$T/spool" "$T/state"
     mkdir -p "$T/spool" "$T/state"
     cat >"$T/b.yaml" <<EOF
@@ -60,7 +60,7 @@ EOF
 print(d["events"], d["seconds"], d["cpu"], s["acked"])'
 }
 
-base=$(run baseline off "type: file, path: /dev/null")
+base=$(drive baseline off "type: file, path: /dev/null")
 base_cpu=$(echo "$base" | cut -d' ' -f3)
 printf '%-28s %12s %14s %16s\n' "sink (spool)" "events/s" "CPU s/100k" "sink CPU s/100k"
 printf '%-28s %12s %14s %16s\n' "file /dev/null (baseline)" \
@@ -73,7 +73,7 @@ for spec in "kafka|type: kafka, brokers: [$BS], topic: bench" \
     label=${spec%%|*}
     sink=${spec#*|}
     for mode in off always; do
-        r=$(run "$label" $mode "$sink")
+        r=$(drive "$label" $mode "$sink")
         acked=$(echo "$r" | cut -d' ' -f4)
         [ "$acked" = "$N" ] || { echo "bench_sinks: $label ($mode): only $acked of $N acknowledged"; continue; }
         printf '%-28s %12s %14s %16s\n' "$label ($mode)" \
