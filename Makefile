@@ -135,7 +135,7 @@ bench: deps
 	@sh tests/tools/bench.sh $(BIN)
 	@$(MAKE) --no-print-directory $(B)/tools/fanout
 	@sh tests/tools/bench_live.sh $(BIN)
-	@$(MAKE) --no-print-directory $(B)/tools/sinkdrive $(B)/tools/kafkamock
+	@$(MAKE) --no-print-directory $(B)/tools/sinkdrive $(B)/tools/kafkamock $(B)/tools/benchsink
 	@sh tests/tools/bench_sinks.sh $(BIN)
 
 # libFuzzer builds (clang): build/fuzz/<target>, run each for FUZZ_SECONDS.
