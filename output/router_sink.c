@@ -531,13 +531,24 @@ sq_offer(struct sw_router *r, struct sink_q *sq, uint64_t now, bool draining)
             }
         }
         sq->hint = taken < n ? sq->batch_idx[taken] : sq->batch_idx[n - 1] + 1;
+        /* A sink that lost its connection inside write() gave back records it had taken
+         * (SW_SINK_RESEND): they are pending again and must be offered first. */
+        for (i = 0; i < taken; i++) {
+            if (at(sq, sq->batch_idx[i])->state == Q_PENDING) {
+                sq->hint = sq->batch_idx[i];
+                break;
+            }
+        }
         for (i = 0; i < taken; i++) {
             const struct sw_rec *b = &sq->batch[i];
 
             sq->st.sent++;
             if ((b->flags & SW_REC_RESENT) != 0)
                 sq->st.duplicates_possible++;
-            at(sq, sq->batch_idx[i])->flags &= (uint8_t)~QF_MAYBE;
+            /* Counted once; but one given back inside write() keeps what it said (sent
+             * again, it may be a duplicate). */
+            if (at(sq, sq->batch_idx[i])->state != Q_PENDING)
+                at(sq, sq->batch_idx[i])->flags &= (uint8_t)~QF_MAYBE;
         }
         if (rc == SW_SINK_RETRY) {
             sq->blocked = true;

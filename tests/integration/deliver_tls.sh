@@ -6,7 +6,9 @@
 #   - exactly one error line in the log, naming the cause;
 #   - nothing acknowledged, every alert spooled (spooled_events), none lost;
 #   - with the configuration corrected (same sink name: same spool), the next run delivers
-#     every spooled alert once, in order.
+#     every spooled alert once, in order;
+# and a refused client certificate replaced on disk is read again on SIGHUP: the same run
+# then delivers what waited.
 # Everything (namespace, processes, files) is removed at the end, also on failure.
 SW=$(realpath "${1:?usage: deliver_tls.sh SEAWALL}")
 cd "$(dirname "$0")/../.." || exit 2
@@ -94,6 +96,39 @@ tls_case "unknown CA" \
 tls_case "client certificate refused" \
     "ca: $P/ca.pem, cert: $P/client-other.pem, key: $P/client.key, server_name: siem.test" \
     "refused"
+
+# Certificates are read again on SIGHUP (outputs are restart-only, their files are not): a
+# refused client certificate replaced on disk, then SIGHUP, and the same run delivers what
+# waited in the spool.
+rm -rf "$T/spool/"* "$T/out/"*
+for f in "$T/rs/"*; do [ -f "$f" ] && : >"$f"; done
+: >"$T/seawall.log"
+cp "$P/client-other.pem" "$T/agent.pem" && chmod 0644 "$T/agent.pem"
+dl_config "  - {type: file, path: $T/out/eve.json}
+  - {name: siem, type: syslog, address: \"127.0.0.1:10516\", transport: tls, types: [alert],
+     retry: {initial: 100ms, max: 500ms},
+     tls: {ca: $P/ca.pem, cert: $T/agent.pem, key: $P/client.key, server_name: siem.test}}"
+if dl_seawall_start; then
+    dl_flows $N 2000
+    dl_wait 30 dl_sink_at_least siem spooled_events $N && [ "$(dl_sink siem acked)" = 0 ] &&
+        ok "SIGHUP: with the refused certificate all $N alerts wait in the spool" ||
+        bad "SIGHUP: spooled $(dl_sink siem spooled_events), acked $(dl_sink siem acked) of $N"
+    cp "$P/client.pem" "$T/agent.pem"
+    kill -HUP "$SW_PID"
+    if dl_wait 30 dl_sink_at_least siem acked $N; then
+        ok "SIGHUP: the certificate read again, the $N spooled alerts delivered by the same run"
+    else
+        bad "SIGHUP: acked $(dl_sink siem acked) of $N: $(dl_sink siem last_error)"
+    fi
+    dl_seawall_stop
+    out=$(python3 tests/integration/deliver_check.py "$T/out/eve.json" "$T/rs/tls.log" \
+        --types alert --fields --host agent-7 --facility 21 --label "SIGHUP")
+    echo "$out"
+    pass=$((pass + $(echo "$out" | grep -c '^ok - ')))
+    fail=$((fail + $(echo "$out" | grep -c '^not ok - ')))
+else
+    bad "SIGHUP: seawall did not start: $(tail -n 3 "$T/seawall.log")"
+fi
 
 echo "deliver_tls: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -211,6 +211,7 @@ struct net_ctx {
     uint64_t got[NET_MAX];      /* seqs received, in order (duplicates kept) */
     size_t n_got;
     unsigned writes;
+    unsigned lose_in_write; /* writes left that take everything, then lose the connection */
 };
 
 static struct net_ctx *the_net;
@@ -254,12 +255,20 @@ net_write(struct sw_sink *s, const struct sw_rec *recs, size_t n, size_t *taken)
         c->got[c->n_got++] = seq_in_line(&recs[i]);
         if (memmem(recs[i].line, recs[i].len, "reject", 6) != NULL)
             sw_sink_reject(s, recs[i].seq, recs[i].seq, "mapping error");
-        else if (!c->manual)
+        else if (!c->manual && c->lose_in_write == 0)
             sw_sink_ack(s, recs[i].seq, recs[i].seq);
         else
             c->inflight[c->n_inflight++] = recs[i].seq;
     }
     *taken = i;
+    if (c->lose_in_write > 0 && i > 0) {
+        /* As output/sink_conn.c does when a send fails mid-batch: what it took comes back
+         * (may have been delivered), inside write(), and the write fails. */
+        c->lose_in_write--;
+        sw_sink_resend(s, recs[0].seq, recs[i - 1].seq, true);
+        sw_sink_error(s, "send: Connection reset by peer");
+        return SW_SINK_FAIL;
+    }
     return i == n ? SW_SINK_DONE : SW_SINK_RETRY;
 }
 
@@ -505,6 +514,37 @@ lost_acknowledgements_resend_in_order_and_count_duplicates(void **state)
     sw_router_destroy(r);
 }
 
+/* A sink that loses its connection inside write(), after taking a batch, gives the batch
+ * back there: the router must offer those records again first (it once moved its offer
+ * position past them, and they waited for ever: deliver_tls.sh's SIGHUP case). */
+static void
+records_given_back_inside_write_are_offered_again(void **state)
+{
+    struct dfix *f = *state;
+    struct sw_router *r;
+    struct sw_sink_stats st;
+
+    load_cfg(f, "batch: {max_events: 10}", "mode: always");
+    r = net_router(f);
+    f->net.up = true;
+    f->net.window = NET_MAX;
+    f->net.lose_in_write = 1;
+    send_events(r, 1, 30, NULL);
+    run_until_acked(r, 30);
+    st = stats_of(r);
+    assert_int_equal(st.acked, 30);
+    assert_true(st.retried >= 1 && st.retried <= 10); /* the first batch: up to 10 */
+    assert_int_equal(st.duplicates_possible, st.retried);
+    assert_int_equal(st.spooled_events, 0);
+    /* 1..k lost, then 1..30 in order. */
+    assert_int_equal(f->net.n_got, 30 + st.retried);
+    for (unsigned i = 0; i < st.retried; i++)
+        assert_int_equal(f->net.got[i], i + 1);
+    for (unsigned i = 0; i < 30; i++)
+        assert_int_equal(f->net.got[st.retried + i], i + 1);
+    sw_router_destroy(r);
+}
+
 /* What was spooled when the agent stopped is delivered by the next run, before new events. */
 static void
 restart_delivers_the_spool_first(void **state)
@@ -656,6 +696,8 @@ main(void)
                                         dteardown),
         cmocka_unit_test_setup_teardown(
             lost_acknowledgements_resend_in_order_and_count_duplicates, dsetup, dteardown),
+        cmocka_unit_test_setup_teardown(records_given_back_inside_write_are_offered_again,
+                                        dsetup, dteardown),
         cmocka_unit_test_setup_teardown(restart_delivers_the_spool_first, dsetup, dteardown),
         cmocka_unit_test_setup_teardown(overflow_mode_spools_the_queue_at_exit, dsetup,
                                         dteardown),
