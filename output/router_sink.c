@@ -607,9 +607,9 @@ sq_outcome(struct sw_router *r, struct sink_q *sq, uint64_t first, uint64_t last
             sq->st.failed++;
             break;
         case SW_SINK_RESEND_MAYBE_DELIVERED:
-            e->flags |= QF_MAYBE;
-            /* fall through */
         case SW_SINK_RESEND:
+            if (what == SW_SINK_RESEND_MAYBE_DELIVERED)
+                e->flags |= QF_MAYBE;
             e->state = Q_PENDING;
             if (sq->pending++ == 0)
                 sq->pending_since = now;
