@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/eve.h"
 #include "sw/router.h"
 
 /* --- a sink that keeps a count --------------------------------------------------------- */
@@ -157,6 +158,7 @@ hammer_main(void *arg)
             sw_producer_kick(h->p);
     }
     sw_producer_close(h->p);
+    sw_eve_thread_fini(); /* as every producer thread of seawall does */
     return NULL;
 }
 
