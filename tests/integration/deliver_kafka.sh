@@ -59,11 +59,12 @@ BS=$(sed -n 's/^bootstrap //p' "$T/mock.out")
 ok "mock cluster of 3 brokers at $BS"
 BROKERS=$(echo "$BS" | sed 's/,/, /g')
 
-# mock CMD: send a command and wait for its answer (the answer lines are counted).
-answers=0
+# mock CMD: send a command and wait for its answer (the answer lines are counted; counted
+# in the file, not in a variable: a call inside $(...) runs in a subshell, whose count the
+# next call would not see, and the next command would then not wait for its answer).
 mock() {
+    answers=$(($(grep -c '^ok\|^error' "$T/mock.out") + 1))
     echo "$*" >&3
-    answers=$((answers + 1))
     n=0
     # a bound, not a timing check: a dump of 20,000 messages can take long on a busy machine
     while [ "$(grep -c '^ok\|^error' "$T/mock.out")" -lt $answers ] && [ $n -lt 1800 ]; do
