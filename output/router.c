@@ -36,16 +36,16 @@ struct sw_router {
     size_t n_prod, cap_prod;
     pthread_t thread;
     bool opened, started;
-    int efd; /* wakes the output thread */
+    int efd;            /* wakes the output thread */
     struct pollfd *pfd; /* owned: 1 + n_sinks */
     _Atomic int sleeping;
     _Atomic int stopping;
     _Atomic uint64_t deadline; /* monotonic us: stop delivering at exit after this */
-    _Atomic int reopen;      /* main asks: reopen the sinks */
-    _Atomic uint64_t beat;   /* output thread loop iterations (watchdog) */
-    uint64_t beat_seen;      /* main thread */
-    uint64_t last_tick;      /* output thread: monotonic us of the sinks' last tick */
-    uint64_t rng;            /* output thread: xorshift state for back-off jitter */
+    _Atomic int reopen;        /* main asks: reopen the sinks */
+    _Atomic uint64_t beat;     /* output thread loop iterations (watchdog) */
+    uint64_t beat_seen;        /* main thread */
+    uint64_t last_tick;        /* output thread: monotonic us of the sinks' last tick */
+    uint64_t rng;              /* output thread: xorshift state for back-off jitter */
     /* events: lines the output thread took; drops: events lost in the output stage (an
      * encoding failure in sw_router_write, sinks' failed and dropped_policy). A producer's
      * own drops (full ring, encoding failure) are its own counter, read with
@@ -170,8 +170,8 @@ sw_router_line_put(struct sw_eve_line *ln)
 /* --- set-up -------------------------------------------------------------------------------- */
 
 struct sw_router *
-sw_router_create(const struct sw_eve_cfg *eve, const struct sw_config *cfg,
-                 struct sw_sink **sinks, size_t n_sinks, bool lossless, struct sw_err *err)
+sw_router_create(const struct sw_eve_cfg *eve, const struct sw_config *cfg, struct sw_sink **sinks,
+                 size_t n_sinks, bool lossless, struct sw_err *err)
 {
     struct sw_router *r = sw_calloc(1, sizeof(*r));
     size_t i;
@@ -222,8 +222,7 @@ sw_router_create(const struct sw_eve_cfg *eve, const struct sw_config *cfg,
         sw_router_destroy(r);
         return NULL;
     }
-    if (getrandom(&r->rng, sizeof(r->rng), GRND_NONBLOCK) != (ssize_t)sizeof(r->rng) ||
-        r->rng == 0)
+    if (getrandom(&r->rng, sizeof(r->rng), GRND_NONBLOCK) != (ssize_t)sizeof(r->rng) || r->rng == 0)
         r->rng = sw_clock_us(CLOCK_REALTIME) | 1;
     return r;
 }
@@ -670,8 +669,7 @@ sw_router_counts(struct sw_router *r, uint64_t *events, uint64_t *drops)
 uint64_t
 sw_producer_drops(const struct sw_producer *p)
 {
-    return atomic_load_explicit(&((struct sw_producer *)(uintptr_t)p)->drops,
-                                memory_order_relaxed);
+    return atomic_load_explicit(&((struct sw_producer *)(uintptr_t)p)->drops, memory_order_relaxed);
 }
 
 uint64_t

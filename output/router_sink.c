@@ -434,8 +434,8 @@ sq_load(struct sink_q *sq)
             SW_LOG_RATELIMIT(SW_LOG_ERROR, "%s: %s", sq->st.name, err.msg);
             continue;
         }
-        ln = sw_eve_line_make(sr.rec.type, sr.rec.ts_us, sr.rec.severity, sr.rec.line,
-                              sr.rec.len, sr.rec.key, sr.rec.key_len);
+        ln = sw_eve_line_make(sr.rec.type, sr.rec.ts_us, sr.rec.severity, sr.rec.line, sr.rec.len,
+                              sr.rec.key, sr.rec.key_len);
         if (ln == NULL || !push(sq, ln, sr.rec.seq, &sr.pos,
                                 QF_DISK | (sr.rec.seq <= sq->sent_mark0 ? QF_MAYBE : 0))) {
             /* It stays in the spool: the front cannot pass it, a restart replays it. */
@@ -639,8 +639,8 @@ sq_outcome(struct sw_router *r, struct sink_q *sq, uint64_t first, uint64_t last
          * a line per failed flush would repeat it. */
         if (sq->networked)
             SW_LOG_RATELIMIT(SW_LOG_WARNING,
-                             "%s: %" PRIu64 " event(s) rejected by the receiver: %s",
-                             sq->st.name, n, reason != NULL ? reason : "no reason given");
+                             "%s: %" PRIu64 " event(s) rejected by the receiver: %s", sq->st.name,
+                             n, reason != NULL ? reason : "no reason given");
     }
     (void)r;
 }
@@ -713,8 +713,8 @@ sq_spill_all(struct sink_q *sq)
     }
     if (left > 0) {
         sq->st.dropped_policy += left;
-        sw_log_warn("%s: %" PRIu64 " events not delivered at exit are lost (%s)", sq->st.name,
-                    left, sq->spool == NULL ? "spool.mode: off" : "the spool could not take them");
+        sw_log_warn("%s: %" PRIu64 " events not delivered at exit are lost (%s)", sq->st.name, left,
+                    sq->spool == NULL ? "spool.mode: off" : "the spool could not take them");
     }
 }
 
@@ -732,8 +732,7 @@ sq_gauges(struct sink_q *sq, uint64_t now_real_us)
         uint64_t ts;
 
         sw_spool_usage(sq->spool, &sq->st.spooled_events, &sq->st.spooled_bytes, &ts);
-        sq->st.spool_oldest_age = ts != 0 && now_real_us > ts ? (now_real_us - ts) / 1000000u
-                                                               : 0;
+        sq->st.spool_oldest_age = ts != 0 && now_real_us > ts ? (now_real_us - ts) / 1000000u : 0;
         sq->st.spool_errors = sw_spool_errors(sq->spool);
     }
 }

@@ -30,8 +30,8 @@
 #include "sw/log.h"
 #include "sw/tls.h"
 
-#define OUT_MIN (1u << 20)       /* send buffer: at least this, or one record */
-#define ACK_POLL_MS 2            /* look for TCP acknowledgements this often */
+#define OUT_MIN (1u << 20) /* send buffer: at least this, or one record */
+#define ACK_POLL_MS 2      /* look for TCP acknowledgements this often */
 #define CONNECT_TIMEOUT_US (10u * 1000000u)
 
 enum state { ST_DOWN, ST_RESOLVING, ST_CONNECTING, ST_HANDSHAKE, ST_UP };
@@ -54,16 +54,16 @@ struct sw_conn {
     struct sw_sink *s; /* borrowed: the sink that owns us */
     struct sw_conn_framer fr;
     char host[256], port[8], addr[300];
-    struct addrinfo *ai;   /* owned: resolved addresses */
-    struct addrinfo *next; /* the next address to try */
-    struct lookup *lk;     /* owned while a lookup runs */
-    bool numeric;          /* host is an address: no lookup ever blocks */
+    struct addrinfo *ai;    /* owned: resolved addresses */
+    struct addrinfo *next;  /* the next address to try */
+    struct lookup *lk;      /* owned while a lookup runs */
+    bool numeric;           /* host is an address: no lookup ever blocks */
     struct sw_tls_ctx *tls; /* owned, NULL for plain TCP */
     struct sw_tls_conn *tc; /* owned while connected */
     enum state state;
     int fd;
     uint64_t connect_start;
-    char *out;            /* owned: framed bytes not yet sent */
+    char *out; /* owned: framed bytes not yet sent */
     size_t out_cap, out_off, out_len;
     uint64_t taken, sent; /* framed bytes (see above) */
     uint64_t wire;        /* plain TCP: bytes written to the socket */
@@ -265,8 +265,8 @@ static void
 lost(struct sw_conn *st, const char *why)
 {
     size_t i = 0, n = st->fl_n;
-    bool refused = st->tc != NULL &&
-                   !sw_tls_confirmed(st->tc, sw_clock_us(CLOCK_MONOTONIC) / 1000u);
+    bool refused =
+        st->tc != NULL && !sw_tls_confirmed(st->tc, sw_clock_us(CLOCK_MONOTONIC) / 1000u);
 
     /* Those whose bytes never left cannot be duplicates; the others may be, unless the
      * receiver never accepted the TLS session (it refused our certificate): then it
@@ -412,8 +412,7 @@ send_out(struct sw_conn *st)
 
         if (st->tc != NULL) {
             struct sw_err err;
-            enum sw_rc rc = sw_tls_write(st->tc, st->out + st->out_off, st->out_len, &done,
-                                         &err);
+            enum sw_rc rc = sw_tls_write(st->tc, st->out + st->out_off, st->out_len, &done, &err);
 
             if (rc == SW_EAGAIN)
                 return true;
@@ -549,8 +548,8 @@ read_side(struct sw_conn *st)
 /* --- the sink ops, for sink_tcp.c and sink_syslog.c ---------------------------------------- */
 
 struct sw_conn *
-sw_conn_create(struct sw_sink *s, const char *address, const struct sw_cfg_tls *tls,
-                 bool force_tls, const struct sw_conn_framer *fr, struct sw_err *err)
+sw_conn_create(struct sw_sink *s, const char *address, const struct sw_cfg_tls *tls, bool force_tls,
+               const struct sw_conn_framer *fr, struct sw_err *err)
 {
     struct sw_conn *st = sw_calloc(1, sizeof(*st));
     struct sw_err rerr;
@@ -563,16 +562,15 @@ sw_conn_create(struct sw_sink *s, const char *address, const struct sw_cfg_tls *
     st->fr = *fr;
     st->fd = -1;
     snprintf(st->addr, sizeof(st->addr), "%s", address);
-    if (!sw_conn_split_address(address, st->host, sizeof(st->host), st->port,
-                                 sizeof(st->port))) {
+    if (!sw_conn_split_address(address, st->host, sizeof(st->host), st->port, sizeof(st->port))) {
         sw_err_set(err, SW_EINVAL, "address %s: expected host:port", address);
         goto fail;
     }
     {
         unsigned char bin[16];
 
-        st->numeric = inet_pton(AF_INET, st->host, bin) == 1 ||
-                      inet_pton(AF_INET6, st->host, bin) == 1;
+        st->numeric =
+            inet_pton(AF_INET, st->host, bin) == 1 || inet_pton(AF_INET6, st->host, bin) == 1;
     }
     st->out_cap = OUT_MIN;
     st->out = sw_malloc(st->out_cap);
@@ -582,11 +580,14 @@ sw_conn_create(struct sw_sink *s, const char *address, const struct sw_cfg_tls *
     }
     if (force_tls || (tls != NULL && (tls->enabled || (tls->ca != NULL && tls->ca[0] != '\0') ||
                                       (tls->cert != NULL && tls->cert[0] != '\0') ||
-                                      (tls->server_name != NULL &&
-                                       tls->server_name[0] != '\0')))) {
-        static const struct sw_cfg_tls defaults = {
-            .enabled = true, .ca = "", .cert = "", .key = "", .server_name = "",
-            .verify = true, .min_version = 0x0303};
+                                      (tls->server_name != NULL && tls->server_name[0] != '\0')))) {
+        static const struct sw_cfg_tls defaults = {.enabled = true,
+                                                   .ca = "",
+                                                   .cert = "",
+                                                   .key = "",
+                                                   .server_name = "",
+                                                   .verify = true,
+                                                   .min_version = 0x0303};
 
         st->tls = sw_tls_ctx_create(tls != NULL ? tls : &defaults, st->host, err);
         if (st->tls == NULL)
@@ -634,7 +635,7 @@ again:
             /* Full: send what is there, then compact; grow only for one record larger than
              * the whole buffer. */
             if (!send_out(st)) {
-                *taken = i; /* some of them may have left: the router marks them sent */
+                *taken = i;          /* some of them may have left: the router marks them sent */
                 return SW_SINK_FAIL; /* lost() gave back what was taken */
             }
             if (st->out_off > 0) {

@@ -26,8 +26,8 @@
 
 #include "sw/clock.h"
 #include "sw/config.h"
-#include "sw/event.h"
 #include "sw/eve.h"
+#include "sw/event.h"
 #include "sw/ring.h"
 #include "sw/router.h"
 
@@ -65,8 +65,8 @@ emit_main(void *arg)
 
         sw_eve_time(now, when, sizeof(when));
         snprintf(cid, sizeof(cid), "1:%020lu=", i);
-        len = snprintf(line, sizeof(line), tmpl, when, 1000000000000ul + i, (i >> 8) & 255,
-                       i & 255, 1024 + (i & 0xfff), cid, when);
+        len = snprintf(line, sizeof(line), tmpl, when, 1000000000000ul + i, (i >> 8) & 255, i & 255,
+                       1024 + (i & 0xfff), cid, when);
         ln = sw_eve_line_make(SW_EV_ALERT, now, 2, line, (size_t)len, cid, strlen(cid));
         if (ln == NULL)
             continue;
@@ -115,8 +115,7 @@ thread_cpu(void)
 
             /* fields after "pid (comm)": state ppid ... utime (14) stime (15) */
             if (p != NULL &&
-                sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
-                       &st) == 2)
+                sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2)
                 s += (double)(ut + st) / (double)hz;
         }
         if (f != NULL)
@@ -175,8 +174,8 @@ main(int argc, char **argv)
     }
     sinks = calloc(cfg->n_outputs + 1, sizeof(*sinks));
     for (size_t i = 0; i < cfg->n_outputs; i++) {
-        struct sw_sink_env env = {.host = "bench", .pid = (unsigned long)getpid(),
-                                  .state_dir = cfg->agent.state_dir};
+        struct sw_sink_env env = {
+            .host = "bench", .pid = (unsigned long)getpid(), .state_dir = cfg->agent.state_dir};
 
         sinks[i] = sw_sink_create(&cfg->outputs[i], &env, &err);
         if (sinks[i] == NULL) {
@@ -203,11 +202,12 @@ main(int argc, char **argv)
             struct sw_sink_stats st;
 
             for (size_t i = 0; sw_router_sink(r, i, &st); i++)
-                fprintf(stderr, "%s: sent %llu acked %llu queued %llu spooled %llu retried "
-                        "%llu %s\n", st.name, (unsigned long long)st.sent,
-                        (unsigned long long)st.acked, (unsigned long long)st.queued,
-                        (unsigned long long)st.spooled_events, (unsigned long long)st.retried,
-                        st.last_error);
+                fprintf(stderr,
+                        "%s: sent %llu acked %llu queued %llu spooled %llu retried "
+                        "%llu %s\n",
+                        st.name, (unsigned long long)st.sent, (unsigned long long)st.acked,
+                        (unsigned long long)st.queued, (unsigned long long)st.spooled_events,
+                        (unsigned long long)st.retried, st.last_error);
         }
     }
     t1 = sw_clock_us(CLOCK_MONOTONIC);

@@ -72,7 +72,7 @@ router_with_mem_sink(bool lossless)
 {
     struct sw_eve_cfg eve = {.host = "test"};
     struct sw_sink **sinks = sw_calloc(1, sizeof(*sinks));
-    struct sw_cfg_sink cfg = {.type = (char *)(uintptr_t)"mem", .types = SW_EV_ALL};
+    struct sw_cfg_sink cfg = {.type = (char *)(uintptr_t) "mem", .types = SW_EV_ALL};
     struct sw_err err;
     struct sw_router *r;
 
@@ -210,7 +210,7 @@ struct net_ctx {
     size_t window;
     uint64_t inflight[NET_MAX]; /* seqs taken, not yet reported (manual mode) */
     size_t n_inflight;
-    uint64_t got[NET_MAX];      /* seqs received, in order (duplicates kept) */
+    uint64_t got[NET_MAX]; /* seqs received, in order (duplicates kept) */
     size_t n_got;
     unsigned writes;
     unsigned lose_in_write; /* writes left that take everything, then lose the connection */
@@ -668,8 +668,9 @@ full_spool_drops_are_counted_exactly(void **state)
              "mode: always, max_size: 1MiB, segment_size: 64KiB, when_full: drop_oldest");
     r = net_router(f);
     f->net.up = false;
-    send_events(r, 1, total, "padding padding padding padding padding padding padding "
-                             "padding padding padding padding padding padding padding");
+    send_events(r, 1, total,
+                "padding padding padding padding padding padding padding "
+                "padding padding padding padding padding padding padding");
     st = stats_of(r);
     assert_true(st.dropped_policy > 0);
     assert_true(st.spooled_bytes <= 1024 * 1024);
@@ -694,21 +695,18 @@ main(void)
         cmocka_unit_test(counters_are_read_while_threads_write_them_issue_9),
         cmocka_unit_test_setup_teardown(outage_then_recovery_delivers_everything_once_in_order,
                                         dsetup, dteardown),
-        cmocka_unit_test_setup_teardown(rejected_event_does_not_block_the_queue, dsetup,
-                                        dteardown),
-        cmocka_unit_test_setup_teardown(
-            lost_acknowledgements_resend_in_order_and_count_duplicates, dsetup, dteardown),
-        cmocka_unit_test_setup_teardown(records_given_back_inside_write_are_offered_again,
+        cmocka_unit_test_setup_teardown(rejected_event_does_not_block_the_queue, dsetup, dteardown),
+        cmocka_unit_test_setup_teardown(lost_acknowledgements_resend_in_order_and_count_duplicates,
                                         dsetup, dteardown),
-        cmocka_unit_test_setup_teardown(restart_delivers_the_spool_first, dsetup, dteardown),
-        cmocka_unit_test_setup_teardown(overflow_mode_spools_the_queue_at_exit, dsetup,
+        cmocka_unit_test_setup_teardown(records_given_back_inside_write_are_offered_again, dsetup,
                                         dteardown),
+        cmocka_unit_test_setup_teardown(restart_delivers_the_spool_first, dsetup, dteardown),
+        cmocka_unit_test_setup_teardown(overflow_mode_spools_the_queue_at_exit, dsetup, dteardown),
         cmocka_unit_test_setup_teardown(overflow_mode_keeps_order_past_the_queue, dsetup,
                                         dteardown),
         cmocka_unit_test_setup_teardown(memory_only_full_queue_drops_exactly_by_policy, dsetup,
                                         dteardown),
-        cmocka_unit_test_setup_teardown(full_spool_drops_are_counted_exactly, dsetup,
-                                        dteardown),
+        cmocka_unit_test_setup_teardown(full_spool_drops_are_counted_exactly, dsetup, dteardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

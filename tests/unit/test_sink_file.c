@@ -77,8 +77,8 @@ truncated(void *ctx, struct sw_sink *s, uint64_t n)
     (void)n;
 }
 
-static const struct sw_sink_host host = {.outcome = outcome, .error = error_msg,
-                                         .truncated = truncated};
+static const struct sw_sink_host host = {
+    .outcome = outcome, .error = error_msg, .truncated = truncated};
 static struct counts counts;
 static uint64_t next_seq;
 
