@@ -471,7 +471,7 @@ void
 sq_offer(struct sw_router *r, struct sink_q *sq, uint64_t now, bool draining)
 {
     for (unsigned round = 0; round < OFFERS_PER_ROUND; round++) {
-        size_t n = 0, bytes = 0, taken = 0, i;
+        size_t n = 0, bytes = 0, taken = 0, i, hint0;
         uint64_t mark;
         enum sw_sink_rc rc;
 
@@ -513,6 +513,7 @@ sq_offer(struct sw_router *r, struct sink_q *sq, uint64_t now, bool draining)
         mark = sq->spool != NULL ? sw_spool_sent_mark(sq->spool) : 0;
         if (sq->spool != NULL && sq->batch[n - 1].seq > mark)
             sw_spool_set_sent_mark(sq->spool, sq->batch[n - 1].seq);
+        hint0 = sq->hint;
         rc = sq->s->ops->write(sq->s, sq->batch, n, &taken);
         if (taken > n)
             taken = n;
@@ -530,14 +531,21 @@ sq_offer(struct sw_router *r, struct sink_q *sq, uint64_t now, bool draining)
                     sq->pending_since = now;
             }
         }
-        sq->hint = taken < n ? sq->batch_idx[taken] : sq->batch_idx[n - 1] + 1;
-        /* A sink that lost its connection inside write() gave back records it had taken
-         * (SW_SINK_RESEND): they are pending again and must be offered first. */
-        for (i = 0; i < taken; i++) {
-            if (at(sq, sq->batch_idx[i])->state == Q_PENDING) {
-                sq->hint = sq->batch_idx[i];
-                break;
+        /* A sink that lost its connection inside write() gave back records it had taken,
+         * from this batch or earlier ones (SW_SINK_RESEND): those outcomes lowered the hint
+         * to the first of them, and they must be offered first. */
+        {
+            size_t next = taken < n ? sq->batch_idx[taken] : sq->batch_idx[n - 1] + 1;
+
+            if (sq->hint < hint0 && sq->hint < next)
+                next = sq->hint; /* an older record came back */
+            for (i = 0; i < taken && sq->batch_idx[i] < next; i++) {
+                if (at(sq, sq->batch_idx[i])->state == Q_PENDING) {
+                    next = sq->batch_idx[i]; /* one of this batch came back */
+                    break;
+                }
             }
+            sq->hint = next;
         }
         for (i = 0; i < taken; i++) {
             const struct sw_rec *b = &sq->batch[i];

@@ -267,7 +267,9 @@ net_write(struct sw_sink *s, const struct sw_rec *recs, size_t n, size_t *taken)
         /* As output/sink_conn.c does when a send fails mid-batch: what it took comes back
          * (may have been delivered), inside write(), and the write fails. */
         c->lose_in_write--;
-        sw_sink_resend(s, recs[0].seq, recs[i - 1].seq, true);
+        /* Everything in flight, from earlier writes too (ascending: one range). */
+        sw_sink_resend(s, c->inflight[0], c->inflight[c->n_inflight - 1], true);
+        c->n_inflight = 0;
         sw_sink_error(s, "send: Connection reset by peer");
         return SW_SINK_FAIL;
     }
@@ -547,6 +549,41 @@ records_given_back_inside_write_are_offered_again(void **state)
     sw_router_destroy(r);
 }
 
+/* The same when the records given back were taken by an earlier write (still waiting for
+ * their acknowledgement): deliver_tls.sh's SIGHUP case under ASan left one behind for ever. */
+static void
+earlier_records_given_back_inside_write_are_offered_again(void **state)
+{
+    struct dfix *f = *state;
+    struct sw_router *r;
+    struct sw_sink_stats st;
+
+    load_cfg(f, "batch: {max_events: 10}", "mode: always");
+    r = net_router(f);
+    f->net.up = true;
+    f->net.manual = true;
+    f->net.window = NET_MAX;
+    send_events(r, 1, 10, NULL);
+    for (int i = 0; i < 20 && f->net.n_inflight < 10; i++)
+        sw_router_run_once(r, 0);
+    assert_int_equal(f->net.n_inflight, 10);
+    f->net.lose_in_write = 1;
+    send_events(r, 11, 20, NULL);
+    for (int i = 0; i < 20 && f->net.lose_in_write > 0; i++)
+        sw_router_run_once(r, 0);
+    assert_int_equal(f->net.lose_in_write, 0);
+    f->net.manual = false;
+    run_until_acked(r, 20);
+    st = stats_of(r);
+    assert_int_equal(st.acked, 20);
+    assert_int_equal(st.spooled_events, 0);
+    /* 1..k taken before the loss, then 1..20 again in order. */
+    assert_int_equal(f->net.n_got, 20 + st.retried);
+    for (unsigned i = 0; i < 20; i++)
+        assert_int_equal(f->net.got[st.retried + i], i + 1);
+    sw_router_destroy(r);
+}
+
 /* What was spooled when the agent stopped is delivered by the next run, before new events. */
 static void
 restart_delivers_the_spool_first(void **state)
@@ -700,6 +737,8 @@ main(void)
                                         dsetup, dteardown),
         cmocka_unit_test_setup_teardown(records_given_back_inside_write_are_offered_again, dsetup,
                                         dteardown),
+        cmocka_unit_test_setup_teardown(earlier_records_given_back_inside_write_are_offered_again,
+                                        dsetup, dteardown),
         cmocka_unit_test_setup_teardown(restart_delivers_the_spool_first, dsetup, dteardown),
         cmocka_unit_test_setup_teardown(overflow_mode_spools_the_queue_at_exit, dsetup, dteardown),
         cmocka_unit_test_setup_teardown(overflow_mode_keeps_order_past_the_queue, dsetup,
