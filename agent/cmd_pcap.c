@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sw/config.h"
+#include "sw/detect.h"
 #include "sw/log.h"
 #include "sw/ndpi.h"
 #include "sw/parse.h"
@@ -81,6 +82,33 @@ load_rules(const char *dir, const char *cache_dir)
     sw_log_info("%s: %zu rules from %zu files%s", dir, ls.rules, ls.files,
                 ls.from_cache ? " (cached)" : "");
     return r;
+}
+
+/* A diagnostic of a detector that loads its rules itself (Suricata rules): "path:line:
+ * message", a warning, or a rule left out for a keyword this build does not support. */
+static void
+report_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    if (strstr(line, ": warning: ") != NULL || strstr(line, " not supported") != NULL)
+        sw_log_warn("%s", line);
+    else
+        sw_log_error("%s", line);
+}
+
+/* One line per rule language but YARA's (said by load_rules): what loaded. */
+static void
+report_loads(const char *path, const struct sw_detect_load_stats *st)
+{
+    for (unsigned i = 0; i < st->n; i++) {
+        const struct sw_detect_load *ld = &st->det[i];
+
+        if (ld->language == NULL || strcmp(ld->language, "yara") == 0 || ld->files == 0)
+            continue;
+        sw_log_info("%s: %s: %llu files, %llu rules loaded, %llu left out, %llu failed", path,
+                    ld->language, (unsigned long long)ld->files, (unsigned long long)ld->rules,
+                    (unsigned long long)ld->left_out, (unsigned long long)ld->failed);
+    }
 }
 
 int
@@ -166,6 +194,27 @@ sw_cmd_pcap(int argc, char **argv)
             return 2;
         }
     }
+    /* The detectors: nDPI risks, and with --rules the YARA rules (taken) and the rules of
+     * the other languages found there. */
+    struct sw_detect_opts dopts = {
+        .cfg = cfg,
+        .rules_path = rules_dir,
+        .cache_dir = rules_dir != NULL && !no_cache && cache[0] != '\0' ? cache : NULL,
+        .yara = rules,
+        .report = report_line,
+    };
+    struct sw_detect_load_stats dls;
+    struct sw_detect *det = sw_detect_create(&dopts, &dls, &err);
+
+    if (det == NULL) {
+        sw_log_error("%s", err.msg);
+        if (rules_dir != NULL)
+            sw_yara_fini();
+        sw_cfg_free(cfg);
+        return 2;
+    }
+    if (rules_dir != NULL)
+        report_loads(rules_dir, &dls);
     sw_cmd_host(cfg, host, sizeof(host));
     struct sw_pcap_opts po = {
         .files = (const char *const *)(argv + optind),
@@ -174,16 +223,15 @@ sw_cmd_pcap(int argc, char **argv)
         .workers = (unsigned)workers,
         .verbose = verbose,
         .host = host,
-        .rules = rules,
+        .detect = det,
     };
     sw_err_clear(&err);
     rc = sw_pipeline_pcap(cfg, &po, &err);
     if (rc != 0 && err.msg[0] != '\0')
         sw_log_error("%s", err.msg);
-    if (rules != NULL) {
-        sw_yara_rules_destroy(rules);
+    sw_detect_destroy(det); /* and the YARA rules it took */
+    if (rules_dir != NULL)
         sw_yara_fini();
-    }
     sw_cfg_free(cfg);
     return rc;
 }

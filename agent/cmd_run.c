@@ -112,6 +112,47 @@ report_rule(void *ctx, enum sw_yara_diag kind, const char *msg)
     }
 }
 
+/* A diagnostic of a detector that loads its rules itself (Suricata rules), one line: an
+ * error (the first kept in ctx, 400 bytes, as report_rule does), a warning or a rule left
+ * out for a keyword this build does not support. */
+static void
+report_line(void *ctx, const char *line)
+{
+    bool minor = strstr(line, ": warning: ") != NULL || strstr(line, " not supported") != NULL;
+
+    report_rule(ctx, minor ? SW_YARA_DIAG_WARNING : SW_YARA_DIAG_ERROR, line);
+}
+
+/* The compiled-rules cache of agent.user: a start-up as root compiles (a compiled set is code
+ * the process runs, and agent.user can write that folder); reloads, which run as agent.user
+ * after the drop, use it. NULL: no cache. */
+static const char *
+rules_cache(const struct sw_config *cfg, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/rules-cache", cfg->agent.state_dir);
+    return geteuid() != 0 && access(buf, W_OK) == 0 ? buf : NULL;
+}
+
+/* A detection set of cfg (taken) and the YARA rules (taken) with the other languages' rules
+ * of rules.dir; first as for report_rule. NULL and err on failure. */
+static struct sw_det_set *
+det_set(struct sw_config *cfg, struct sw_yara_rules *rules, char *first, struct sw_err *err)
+{
+    char cache[PATH_MAX];
+    struct sw_det_set_opts o = {
+        .yara = rules,
+        .rules_path = cfg->rules.dir,
+        .cache_dir = rules_cache(cfg, cache, sizeof(cache)),
+        .report = report_line,
+        .report_ctx = first,
+    };
+    struct stat sb;
+
+    if (stat(cfg->rules.dir, &sb) != 0 && errno == ENOENT)
+        o.rules_path = NULL; /* said by load_rules */
+    return sw_det_set_create(cfg, &o, err);
+}
+
 /* Compile cfg's rules directory. A missing directory means no rules (logged), not an error;
  * first gets the first compile error (400 bytes). */
 static struct sw_yara_rules *
@@ -128,12 +169,7 @@ load_rules(const struct sw_config *cfg, struct sw_yara_load_stats *ls, char *fir
         sw_log_warn("%s: no rules directory: running without YARA rules", cfg->rules.dir);
         return NULL;
     }
-    /* The cache belongs to agent.user: a start-up as root compiles (a compiled set is code
-     * libyara runs, and agent.user can write that folder); reloads, which run as agent.user
-     * after the drop, use it. */
-    snprintf(cache, sizeof(cache), "%s/rules-cache", cfg->agent.state_dir);
-    if (geteuid() != 0 && access(cache, W_OK) == 0)
-        lo.cache_dir = cache;
+    lo.cache_dir = rules_cache(cfg, cache, sizeof(cache));
     return sw_yara_load(&lo, ls, err);
 }
 
@@ -429,7 +465,7 @@ reload(struct daemon *d)
     if (ls.rules == 0 && rules_before > 0)
         snprintf(rr.warning, sizeof(rr.warning), "%s: no YARA rules (%zu before): stream and "
                  "HTTP-body YARA scanning is off", cfg->rules.dir, rules_before);
-    det = sw_det_set_create(cfg, rules, &err); /* takes cfg and rules */
+    det = det_set(cfg, rules, rr.first, &err); /* takes cfg and rules */
     if (det == NULL) {
         snprintf(msg, sizeof(msg), "reload failed: %.340s; generation %u keeps running",
                  err.msg, gen_before);
@@ -618,7 +654,7 @@ start(struct daemon *d)
     /* The detection set owns its own copy of the configuration: a reload replaces it while
      * d->cfg (restart-only keys) stays. */
     det_cfg = sw_cfg_load(d->config_path, d->sets.v, d->sets.n, NULL, NULL, &err);
-    det = det_cfg != NULL ? sw_det_set_create(det_cfg, rules, &err) : NULL;
+    det = det_cfg != NULL ? det_set(det_cfg, rules, NULL, &err) : NULL;
     if (det_cfg == NULL)
         sw_yara_rules_destroy(rules);
     if (det == NULL) {

@@ -11,34 +11,42 @@
 
 #include "sw/alloc.h"
 #include "sw/cmd.h"
-#include "sw/det_ndpi_risk.h"
 #include "sw/yara.h"
 
 #define RETRY_US 1000000u /* a reader that failed to install a set tries again this often */
 
 struct sw_det_set *
-sw_det_set_create(struct sw_config *cfg, struct sw_yara_rules *rules, struct sw_err *err)
+sw_det_set_create(struct sw_config *cfg, const struct sw_det_set_opts *o, struct sw_err *err)
 {
     struct sw_det_set *d = sw_calloc(1, sizeof(*d));
+    struct sw_detect_opts dopts = {.cfg = cfg};
 
+    if (o != NULL) {
+        dopts.yara = o->yara;
+        dopts.rules_path = o->rules_path;
+        dopts.cache_dir = o->cache_dir;
+        dopts.report = o->report;
+        dopts.report_ctx = o->report_ctx;
+        dopts.detectors = o->detectors;
+    }
     if (d == NULL) {
         sw_cfg_free(cfg);
-        sw_yara_rules_destroy(rules);
+        sw_yara_rules_destroy(dopts.yara);
         sw_err_set(err, SW_ENOMEM, "detection: out of memory");
         return NULL;
     }
     d->cfg = cfg;
-    d->rules = rules;
     sw_decode_cfg_defaults(&d->dcfg);
     d->dcfg.max_layers = cfg->network.decode.max_layers;
     d->dcfg.tunnels = cfg->network.decode.tunnels;
     d->dcfg.vxlan_port = (uint16_t)cfg->network.decode.vxlan_port;
     sw_cmd_host(cfg, d->host, sizeof(d->host));
-    d->risk = sw_det_ndpi_risk_create(cfg, err);
-    if (d->risk == NULL) {
+    d->detect = sw_detect_create(&dopts, &d->load, err); /* takes dopts.yara */
+    if (d->detect == NULL) {
         sw_det_set_destroy(d);
         return NULL;
     }
+    d->yara = sw_detect_has(d->detect, &sw_det_yara_ops);
     return d;
 }
 
@@ -47,8 +55,7 @@ sw_det_set_destroy(struct sw_det_set *d)
 {
     if (d == NULL)
         return;
-    sw_det_ndpi_risk_destroy(d->risk);
-    sw_yara_rules_destroy(d->rules);
+    sw_detect_destroy(d->detect); /* before the configuration it borrows */
     sw_cfg_free(d->cfg);
     sw_free(d);
 }

@@ -13,10 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "eve_parts.h"
 #include "sw/alloc.h"
-#include "sw/decode.h"
-#include "sw/ndpi.h"
-#include "sw/ndpi_names.h"
 #include "sw/stats.h"
 
 /* The date part changes once a second while events come by the thousand: remember the last
@@ -62,279 +60,20 @@ sw_eve_time(uint64_t ts_us, char *buf, size_t buflen)
     memcpy(p + 7, "+0000", 6);
 }
 
-/* Text that is not valid UTF-8 (a Latin-1 file name, bytes off the wire): keep it, with
- * every byte outside printable ASCII written as \xNN, rather than lose the field. */
-static json_t *
-escaped_string(const char *val)
-{
-    char buf[1024];
-    size_t o = 0;
 
-    for (const unsigned char *c = (const unsigned char *)val; *c != '\0'; c++) {
-        if (o + 5 >= sizeof(buf))
-            break;
-        if (*c >= 0x20 && *c < 0x7f) {
-            buf[o++] = (char)*c;
-        } else {
-            static const char hex[] = "0123456789abcdef";
-
-            buf[o++] = '\\';
-            buf[o++] = 'x';
-            buf[o++] = hex[*c >> 4];
-            buf[o++] = hex[*c & 15];
-        }
-    }
-    buf[o] = '\0';
-    return json_string(buf);
-}
-
-/* Keys are our own literals: skip Jansson's UTF-8 check of them. Values are checked. */
-static void
-set_str(json_t *o, const char *key, const char *val)
-{
-    json_t *v;
-
-    if (val == NULL || val[0] == '\0')
-        return;
-    v = json_string(val);
-    if (v == NULL)
-        v = escaped_string(val);
-    json_object_set_new_nocheck(o, key, v);
-}
-
-static void
-set_int(json_t *o, const char *key, uint64_t v)
-{
-    json_object_set_new_nocheck(o, key, json_integer((json_int_t)v));
-}
-
-static void
-set_time(json_t *o, const char *key, uint64_t ts_us)
-{
-    char buf[40];
-
-    sw_eve_time(ts_us, buf, sizeof(buf));
-    json_object_set_new_nocheck(o, key, json_string(buf));
-}
-
-static void
-addr_str(int version, const uint8_t *a, char *buf, size_t len)
-{
-    if (inet_ntop(version == 6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)len) == NULL)
-        snprintf(buf, len, "?");
-}
-
-/* Suricata's spelling of IP protocols in "proto". */
-static void
-proto_str(uint8_t proto, char *buf, size_t len)
-{
-    static const struct {
-        uint8_t num;
-        const char *name;
-    } names[] = {
-        {IPPROTO_TCP, "TCP"},    {IPPROTO_UDP, "UDP"},   {IPPROTO_ICMP, "ICMP"},
-        {IPPROTO_ICMPV6, "IPv6-ICMP"}, {IPPROTO_SCTP, "SCTP"}, {IPPROTO_GRE, "GRE"},
-        {IPPROTO_ESP, "ESP"},    {IPPROTO_AH, "AH"},     {IPPROTO_IGMP, "IGMP"},
-        {89, "OSPF"},            {112, "VRRP"},          {103, "PIM"},
-        {46, "RSVP"},
-    };
-
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (names[i].num == proto) {
-            snprintf(buf, len, "%s", names[i].name);
-            return;
-        }
-    }
-    snprintf(buf, len, "%u", proto);
-}
-
-static bool
-is_icmp(uint8_t proto)
-{
-    return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
-}
-
-static bool
-has_ports(uint8_t proto)
-{
-    return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
-}
-
-/* Common network fields: flow_id, vlan, 5-tuple, proto, community_id. */
-static void
-add_tuple(json_t *root, const struct sw_flow_ref *r, bool flow_id)
-{
-    char a[INET6_ADDRSTRLEN], proto[16];
-
-    if (flow_id)
-        set_int(root, "flow_id", r->flow_id);
-    if (r->vlan_count > 0) {
-        json_t *v = json_array();
-
-        for (unsigned i = 0; i < r->vlan_count && i < SW_MAX_VLANS; i++)
-            json_array_append_new(v, json_integer(r->vlan[i]));
-        json_object_set_new_nocheck(root, "vlan", v);
-    }
-    addr_str(r->ip_version, r->src, a, sizeof(a));
-    set_str(root, "src_ip", a);
-    if (has_ports(r->proto))
-        set_int(root, "src_port", r->sport);
-    addr_str(r->ip_version, r->dst, a, sizeof(a));
-    set_str(root, "dest_ip", a);
-    if (has_ports(r->proto))
-        set_int(root, "dest_port", r->dport);
-    proto_str(r->proto, proto, sizeof(proto));
-    set_str(root, "proto", proto);
-    if (is_icmp(r->proto)) {
-        set_int(root, "icmp_type", r->icmp_type);
-        set_int(root, "icmp_code", r->icmp_code);
-        if (r->has_resp_icmp) {
-            set_int(root, "response_icmp_type", r->resp_icmp_type);
-            set_int(root, "response_icmp_code", r->resp_icmp_code);
-        }
-    }
-    set_str(root, "community_id", r->community_id);
-}
-
-static json_t *
-ndpi_json(const struct sw_ndpi_info *n)
-{
-    json_t *o = json_object();
-
-    set_str(o, "protocol", n->protocol);
-    set_str(o, "master", n->master);
-    set_str(o, "app", n->app);
-    set_str(o, "category", n->category);
-    set_str(o, "confidence", n->confidence);
-    set_str(o, "hostname", n->hostname);
-    set_str(o, "ja3c", n->ja3c);
-    set_str(o, "ja3s", n->ja3s);
-    if (n->risks != 0) {
-        json_t *risks = json_array();
-
-        for (unsigned i = 1; i < 64; i++) {
-            const struct sw_ndpi_risk_info *ri;
-            json_t *r;
-
-            if ((n->risks & (1ULL << i)) == 0)
-                continue;
-            r = json_object();
-            set_int(r, "id", i);
-            ri = sw_ndpi_risk_info(i);
-            if (ri != NULL)
-                set_str(r, "code", ri->code);
-            set_str(r, "name", sw_ndpi_risk_name(i));
-            set_str(r, "severity", sw_ndpi_risk_severity_name(i));
-            json_array_append_new(risks, r);
-        }
-        json_object_set_new_nocheck(o, "risks", risks);
-        json_t *sc = json_object();
-        set_int(sc, "total", n->risk_total);
-        set_int(sc, "client", n->risk_client);
-        set_int(sc, "server", n->risk_server);
-        json_object_set_new_nocheck(o, "risk_score", sc);
-    }
-    return o;
-}
-
-static void
-tcp_flags_str(uint8_t fl, char *buf)
-{
-    snprintf(buf, 3, "%02x", fl);
-}
-
-static json_t *
-tcp_json(const struct sw_flow_counts *c, uint8_t state)
-{
-    static const char *const states[] = {"new", "established", "closed"};
-    json_t *o = json_object();
-    uint8_t all = c->tcp_flags_ts | c->tcp_flags_tc;
-    char buf[4];
-
-    tcp_flags_str(all, buf);
-    set_str(o, "tcp_flags", buf);
-    tcp_flags_str(c->tcp_flags_ts, buf);
-    set_str(o, "tcp_flags_ts", buf);
-    tcp_flags_str(c->tcp_flags_tc, buf);
-    set_str(o, "tcp_flags_tc", buf);
-    static const struct {
-        uint8_t bit;
-        const char *name;
-    } bits[] = {{0x01, "fin"}, {0x02, "syn"}, {0x04, "rst"}, {0x08, "psh"},
-                {0x10, "ack"}, {0x20, "urg"}, {0x40, "ecn"}, {0x80, "cwr"}};
-    for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
-        if (all & bits[i].bit)
-            json_object_set_new_nocheck(o, bits[i].name, json_true());
-    if (state < 3)
-        set_str(o, "state", states[state]);
-    return o;
-}
-
-static json_t *
-flow_json(const struct sw_event *ev, bool final)
-{
-    static const char *const states[] = {"new", "established", "closed"};
-    static const char *const reasons[] = {"timeout", "forced", "shutdown"};
-    const struct sw_flow_counts *c = &ev->counts;
-    json_t *o = json_object();
-
-    set_int(o, "pkts_toserver", c->pkts_toserver);
-    set_int(o, "pkts_toclient", c->pkts_toclient);
-    set_int(o, "bytes_toserver", c->bytes_toserver);
-    set_int(o, "bytes_toclient", c->bytes_toclient);
-    set_time(o, "start", c->start_us);
-    if (final) {
-        set_time(o, "end", c->end_us);
-        /* As Suricata: whole seconds of the end minus whole seconds of the start. */
-        set_int(o, "age", c->end_us / 1000000u - c->start_us / 1000000u);
-        if (ev->u.flow.state < 3)
-            set_str(o, "state", states[ev->u.flow.state]);
-        if (ev->u.flow.reason < 3)
-            set_str(o, "reason", reasons[ev->u.flow.reason]);
-        json_object_set_new_nocheck(o, "alerted", json_boolean(ev->u.flow.alerted));
-    }
-    return o;
-}
-
-static json_t *
-alert_json(const struct sw_alert *a)
-{
-    json_t *o = json_object();
-
-    set_str(o, "action", "allowed");
-    set_int(o, "gid", a->gid);
-    set_int(o, "signature_id", a->signature_id);
-    set_int(o, "rev", a->rev);
-    set_str(o, "signature", a->signature);
-    set_str(o, "category", a->category);
-    set_int(o, "severity", a->severity);
-    if (a->n_meta > 0) {
-        json_t *m = json_object();
-
-        for (unsigned i = 0; i < a->n_meta; i++) {
-            json_t *arr = json_object_get(m, a->meta[i].key);
-
-            if (arr == NULL) {
-                arr = json_array();
-                json_object_set_new_nocheck(m, a->meta[i].key, arr);
-            }
-            json_array_append_new(arr, json_string(a->meta[i].value));
-        }
-        json_object_set_new_nocheck(o, "metadata", m);
-    }
-    return o;
-}
 
 /* Suricata's decoder.event.<layer>.<name>: split "ipv4.trunc_pkt" at the first dot. Events
- * Suricata does not have go to the same shape under seawall.decoder_event. */
+ * Suricata does not have go to the same shape under seawall.decoder_event. The names come
+ * with the snapshot (the decoder's static tables). */
 static void
-decoder_events_json(json_t *decoder, json_t *sw, const struct sw_decode_stats *d)
+decoder_events_json(json_t *decoder, json_t *sw, const struct sw_stats_snap *s)
 {
+    const struct sw_decode_stats *d = &s->decoder;
     json_t *evs = json_object(), *own = json_object();
 
-    for (int i = 1; i < SW_DEV_MAX; i++) {
-        const char *name = sw_decode_event_name((enum sw_decode_event)i);
-        const char *dot = strchr(name, '.');
+    for (int i = 1; i < SW_DEV_MAX && s->decoder_event_names != NULL; i++) {
+        const char *name = s->decoder_event_names[i];
+        const char *dot = name != NULL ? strchr(name, '.') : NULL;
         char layer[32];
         json_t *l;
 
@@ -342,7 +81,8 @@ decoder_events_json(json_t *decoder, json_t *sw, const struct sw_decode_stats *d
             continue;
         memcpy(layer, name, (size_t)(dot - name));
         layer[dot - name] = '\0';
-        json_t *into = sw_decode_event_is_suricata((enum sw_decode_event)i) ? evs : own;
+        bool suricata = s->decoder_event_seawall_only == NULL || !s->decoder_event_seawall_only[i];
+        json_t *into = suricata ? evs : own;
         l = json_object_get(into, layer);
         if (l == NULL) {
             l = json_object();
@@ -355,8 +95,9 @@ decoder_events_json(json_t *decoder, json_t *sw, const struct sw_decode_stats *d
 }
 
 static json_t *
-decoder_json(const struct sw_decode_stats *d, json_t *sw)
+decoder_json(const struct sw_stats_snap *s, json_t *sw)
 {
+    const struct sw_decode_stats *d = &s->decoder;
     json_t *o = json_object();
 
     set_int(o, "pkts", d->pkts);
@@ -386,7 +127,7 @@ decoder_json(const struct sw_decode_stats *d, json_t *sw)
     set_int(o, "ipv4_in_ipv6", d->ipv4_in_ipv6);
     set_int(o, "ipv6_in_ipv6", d->ipv6_in_ipv6);
     set_int(o, "avg_pkt_size", d->pkts ? d->bytes / d->pkts : 0);
-    decoder_events_json(o, sw, d);
+    decoder_events_json(o, sw, s);
     return o;
 }
 
@@ -444,6 +185,23 @@ static const struct counter stream_counters[] = {
     WC("http_truncated", http_truncated),
     WC("http_parse_errors", http_parse_errors),
     WC("http_nomem", http_nomem),
+};
+
+/* seawall-only application-layer parser counters (stats: seawall.app). */
+static const struct counter app_counters[] = {
+    WC("dns_messages", dns_messages),
+    WC("dns_malformed", dns_malformed),
+    WC("dns_truncated", dns_truncated),
+    WC("dns_tcp_skipped", dns_tcp_skipped),
+    WC("dns_tcp_gaps", dns_tcp_gaps),
+    WC("tls_client_hellos", tls_client_hellos),
+    WC("tls_server_hellos", tls_server_hellos),
+    WC("tls_certificates", tls_certificates),
+    WC("tls_not_tls", tls_not_tls),
+    WC("tls_malformed", tls_malformed),
+    WC("tls_too_large", tls_too_large),
+    WC("tls_names_cut", tls_names_cut),
+    WC("nomem", app_nomem),
 };
 
 /* seawall-only worker counters. */
@@ -574,7 +332,7 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
         json_object_set_new_nocheck(o, "capture", kc);
         json_object_set_new_nocheck(sw, "interfaces", ifs);
     }
-    json_object_set_new_nocheck(o, "decoder", decoder_json(&s->decoder, sw));
+    json_object_set_new_nocheck(o, "decoder", decoder_json(s, sw));
     json_object_set_new_nocheck(o, "flow", flow_stats_json(&s->total));
     set_int(v4, "fragments", s->defrag.ipv4_fragments);
     set_int(v4, "reassembled", s->defrag.ipv4_reassembled);
@@ -608,6 +366,7 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     json_object_set_new_nocheck(sw, "worker", worker_extra_json(&s->total));
     json_object_set_new_nocheck(sw, "defrag", COUNTERS(&s->defrag, defrag_counters));
     json_object_set_new_nocheck(sw, "stream", stream_stats_json(&s->total));
+    json_object_set_new_nocheck(sw, "app", COUNTERS(&s->total, app_counters));
     json_t *out = json_object();
     set_int(out, "events", s->output_events);
     set_int(out, "drops", s->output_drops);
@@ -767,6 +526,7 @@ http_json(const struct sw_file_part *f)
     return o;
 }
 
+
 static json_t *
 scan_json(const struct sw_scan_counts *c)
 {
@@ -802,7 +562,7 @@ file_event_json(json_t *root, const struct sw_event *ev)
 
     switch (ev->type) {
     case SW_EV_ALERT:
-        json_object_set_new_nocheck(root, "alert", alert_json(&ev->u.alert));
+        json_object_set_new_nocheck(root, "alert", sw_eve_alert_json(&ev->u.alert));
         set_str(sw, "detector", ev->u.alert.detector);
         json_object_set_new_nocheck(root, "yara", yara_json(f));
         json_object_set_new_nocheck(root, "fileinfo", fileinfo_json(f));
@@ -1124,16 +884,18 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
     case SW_EV_FLOW:
     case SW_EV_ALERT:
     case SW_EV_FILEINFO: /* of a flow (on_flow): an HTTP body */
-        add_tuple(root, &ev->flow, false);
+        sw_eve_add_tuple(root, &ev->flow, false);
         if (ev->has_ndpi)
             set_str(root, "app_proto", ev->ndpi.app_proto);
         if (ev->type == SW_EV_ALERT) {
             set_str(root, "direction", ev->u.alert.to_client ? "to_client" : "to_server");
-            json_object_set_new_nocheck(root, "alert", alert_json(&ev->u.alert));
+            json_object_set_new_nocheck(root, "alert", sw_eve_alert_json(&ev->u.alert));
             sw = json_object();
             set_str(sw, "detector", ev->u.alert.detector);
             if (ev->file != NULL) /* a YARA match on the flow's stream or an HTTP body */
                 json_object_set_new_nocheck(root, "yara", yara_json(ev->file));
+            if (ev->app != NULL) /* the transaction a rule matched */
+                sw_eve_app_json(root, ev->app);
         }
         if (ev->file != NULL && ev->file->has_http) {
             json_t *hb = http_body_json(ev->file);
@@ -1146,11 +908,11 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
                 json_object_set_new_nocheck(sw, "http_body", hb);
             }
         }
-        json_object_set_new_nocheck(root, "flow", flow_json(ev, ev->type == SW_EV_FLOW));
+        json_object_set_new_nocheck(root, "flow", sw_eve_flow_json(ev, ev->type == SW_EV_FLOW));
         if (ev->type == SW_EV_FLOW && ev->flow.proto == IPPROTO_TCP)
-            json_object_set_new_nocheck(root, "tcp", tcp_json(&ev->counts, ev->u.flow.state));
+            json_object_set_new_nocheck(root, "tcp", sw_eve_tcp_json(&ev->counts, ev->u.flow.state));
         if (ev->has_ndpi)
-            json_object_set_new_nocheck(root, "ndpi", ndpi_json(&ev->ndpi));
+            json_object_set_new_nocheck(root, "ndpi", sw_eve_ndpi_json(&ev->ndpi));
         if (ev->flow.tunnel != SW_TUNNEL_NONE) {
             static const char *const tunnels[] = {"", "ipip", "gtp", "tzsp",
                                                   "capwap", "gre", "vxlan", "geneve"};
@@ -1170,7 +932,7 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
 
         /* applayer anomalies belong to a flow: its flow_id, as Suricata writes it */
         if (ev->u.anomaly.has_tuple)
-            add_tuple(root, &ev->flow, ev->u.anomaly.app_proto != NULL);
+            sw_eve_add_tuple(root, &ev->flow, ev->u.anomaly.app_proto != NULL);
         if (ev->u.anomaly.app_proto != NULL)
             set_str(a, "app_proto", ev->u.anomaly.app_proto);
         set_str(a, "type", ev->u.anomaly.type);

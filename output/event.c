@@ -1,6 +1,8 @@
 /* event.c - event allocation and small helpers (see include/sw/event.h). */
 #include "sw/event.h"
 
+#include <stdalign.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +28,136 @@ sw_event_create(enum sw_event_type type, uint64_t ts_us)
     memset(&ev->u, 0, sizeof(ev->u));
     ev->type = type;
     ev->ts_us = ts_us;
+    return ev;
+}
+
+/* x rounded up to the strictest alignment, so what follows in one allocation is aligned. */
+static size_t
+round_max(size_t x)
+{
+    size_t al = alignof(max_align_t);
+
+    return (x + al - 1) & ~(al - 1);
+}
+
+struct sw_event *
+sw_event_create_app(enum sw_event_type type, uint64_t ts_us, const struct sw_app_obj *app)
+{
+    size_t head = round_max(sizeof(struct sw_event));
+    size_t objsz = round_max(sizeof(struct sw_app_obj));
+    size_t extra, total;
+    struct sw_event *ev;
+    struct sw_app_obj *copy;
+
+    if (app == NULL || app->kind == SW_APP_NONE)
+        return sw_event_create(type, ts_us);
+    extra = sw_app_obj_extra(app);
+    if (__builtin_add_overflow(head + objsz, extra, &total))
+        return NULL;
+    ev = sw_malloc(total);
+    if (ev == NULL)
+        return NULL;
+    memset(ev, 0, offsetof(struct sw_event, u));
+    memset(&ev->u, 0, sizeof(ev->u));
+    ev->type = type;
+    ev->ts_us = ts_us;
+    /* Layout: the event, the object, then its strings and arrays; one free releases all. */
+    copy = (struct sw_app_obj *)(void *)((unsigned char *)ev + head);
+    sw_app_obj_copy(copy, app, (unsigned char *)copy + objsz);
+    ev->app = copy;
+    return ev;
+}
+
+/* Strings of a file part placed one after another; with base NULL only measured. */
+struct strcur {
+    char *base;
+    size_t off;
+};
+
+static const char *
+put_str(struct strcur *c, const char *s)
+{
+    size_t n = strlen(s != NULL ? s : "") + 1;
+    char *d = c->base != NULL ? c->base + c->off : NULL;
+
+    if (d != NULL)
+        memcpy(d, s != NULL ? s : "", n);
+    c->off += n;
+    return d;
+}
+
+/* The fileinfo and http strings of src into dst (dst NULL: measure only). */
+static void
+copy_file_strings(struct strcur *c, struct sw_file_part *dst, const struct sw_file_part *src)
+{
+    const char *path = put_str(c, src->path), *magic = put_str(c, src->magic);
+    const char *owner = put_str(c, src->owner);
+    const char *failed = NULL, *reading = NULL, *anomaly = NULL, *host = NULL, *url = NULL;
+    const char *method = NULL, *ctype = NULL, *ua = NULL;
+
+    if (src->has_http) {
+        failed = put_str(c, src->http_decode_failed);
+        reading = put_str(c, src->http_reading);
+        anomaly = put_str(c, src->http_anomaly);
+        host = put_str(c, src->http_host);
+        url = put_str(c, src->http_url);
+        method = put_str(c, src->http_method);
+        ctype = put_str(c, src->http_content_type);
+        ua = put_str(c, src->http_user_agent);
+    }
+    if (dst == NULL)
+        return;
+    dst->path = path;
+    dst->magic = magic;
+    dst->owner = owner;
+    dst->http_decode_failed = failed;
+    dst->http_reading = reading;
+    dst->http_anomaly = anomaly;
+    dst->http_host = host;
+    dst->http_url = url;
+    dst->http_method = method;
+    dst->http_content_type = ctype;
+    dst->http_user_agent = ua;
+}
+
+struct sw_event *
+sw_event_create_file(enum sw_event_type type, uint64_t ts_us, const struct sw_file_part *fi)
+{
+    size_t head = round_max(sizeof(struct sw_event));
+    size_t fpsz = round_max(sizeof(struct sw_file_part));
+    struct strcur c = {.base = NULL, .off = 0};
+    struct sw_file_part *fp;
+    struct sw_event *ev;
+    size_t total;
+
+    copy_file_strings(&c, NULL, fi);
+    if (__builtin_add_overflow(head + fpsz, c.off, &total))
+        return NULL;
+    ev = sw_malloc(total);
+    if (ev == NULL)
+        return NULL;
+    memset(ev, 0, offsetof(struct sw_event, u));
+    memset(&ev->u, 0, sizeof(ev->u));
+    ev->type = type;
+    ev->ts_us = ts_us;
+    /* Layout: the event, the file part, then its strings; one free releases all. */
+    fp = (struct sw_file_part *)(void *)((unsigned char *)ev + head);
+    memset(fp, 0, sizeof(*fp));
+    fp->size = fi->size;
+    memcpy(fp->sha256, fi->sha256, sizeof(fp->sha256));
+    fp->mode = fi->mode;
+    fp->uid = fi->uid;
+    fp->gid = fi->gid;
+    fp->mtime_s = fi->mtime_s;
+    fp->has_http = fi->has_http;
+    fp->truncated = fi->truncated;
+    fp->gaps = fi->gaps;
+    fp->decode_error = fi->decode_error;
+    fp->http_status = fi->http_status;
+    c.base = (char *)fp + fpsz;
+    c.off = 0;
+    copy_file_strings(&c, fp, fi);
+    ev->file = fp;
     return ev;
 }
 

@@ -1,49 +1,22 @@
-/* det_ndpi_risk.c - alerts for nDPI flow risks (see include/sw/det_ndpi_risk.h). */
-#include "sw/det_ndpi_risk.h"
-
+/* det_ndpi_risk.c - alerts for nDPI flow risks, behind the detection stage
+ * (sw_det_ndpi_risk_ops, see include/sw/detect.h): one alert per risk the first time it
+ * appears on a flow (the worker hands each risk bit once, as subj->risks_new, at the packet
+ * that set it or at flow end), unless an exception (ndpi.risk_exceptions: risk code, CIDR,
+ * host name) covers it. Signature ids are SW_NDPI_RISK_SID_BASE + risk id (gid 1, rev 1).
+ * The set's instance is immutable: any number of workers share one. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "sw/alloc.h"
+#include "sw/detect.h"
 #include "sw/ndpi.h"
 #include "sw/ndpi_names.h"
 
-struct sw_det_ndpi_risk {
-    uint64_t risk_mask;             /* risks never alerted */
-    const struct sw_config *cfg;    /* borrowed: CIDR and host name exceptions */
+struct risk_inst {
+    uint64_t risk_mask;          /* risks never alerted */
+    const struct sw_config *cfg; /* borrowed: CIDR and host name exceptions */
 };
-
-struct sw_det_ndpi_risk *
-sw_det_ndpi_risk_create(const struct sw_config *cfg, struct sw_err *err)
-{
-    struct sw_det_ndpi_risk *d = sw_calloc(1, sizeof(*d));
-    const struct sw_strlist *risks = &cfg->ndpi.risk_exceptions.risks;
-
-    if (d == NULL) {
-        sw_err_set(err, SW_ENOMEM, "ndpi risk detector: out of memory");
-        return NULL;
-    }
-    d->cfg = cfg;
-    for (size_t i = 0; i < risks->n; i++) {
-        int id = sw_ndpi_risk_by_code(risks->v[i]);
-
-        if (id < 0) {
-            sw_err_set(err, SW_EINVAL, "ndpi.risk_exceptions.risks: unknown nDPI risk '%s'",
-                       risks->v[i]);
-            sw_free(d);
-            return NULL;
-        }
-        d->risk_mask |= 1ULL << id;
-    }
-    return d;
-}
-
-void
-sw_det_ndpi_risk_destroy(struct sw_det_ndpi_risk *d)
-{
-    sw_free(d);
-}
 
 /* Host name exceptions: exact (case-insensitive), or "*.suffix" for the suffix's subdomains
  * and the suffix itself. */
@@ -73,68 +46,136 @@ host_excepted(const struct sw_strlist *hosts, const char *host)
 }
 
 static bool
-flow_excepted(const struct sw_det_ndpi_risk *d, const struct sw_flow *f,
-              const struct sw_ndpi_info *info)
+ref_excepted(const struct risk_inst *d, const struct sw_flow_ref *ref,
+             const struct sw_ndpi_info *info)
 {
     const struct sw_cidrlist *cidrs = &d->cfg->ndpi.risk_exceptions.cidrs;
 
-    if (cidrs->n > 0 && (sw_cidrlist_match(cidrs, f->ref.ip_version, f->ref.src) ||
-                         sw_cidrlist_match(cidrs, f->ref.ip_version, f->ref.dst)))
+    if (cidrs->n > 0 && (sw_cidrlist_match(cidrs, ref->ip_version, ref->src) ||
+                         sw_cidrlist_match(cidrs, ref->ip_version, ref->dst)))
         return true;
     return host_excepted(&d->cfg->ndpi.risk_exceptions.hostnames, info->hostname);
 }
 
-void
-sw_det_ndpi_risk_inspect(const struct sw_det_ndpi_risk *d, struct sw_flow *f,
-                         const struct sw_ndpi_info *info, uint64_t risks, uint64_t ts_us,
-                         bool to_client, struct sw_emitter *em, struct sw_worker_stats *st)
+/* --- the detector behind the detection stage (sw_det_ndpi_risk_ops) ----------------------- */
+
+/* Thread context: the shared detector and this thread's counter. */
+struct risk_thread {
+    const struct risk_inst *d; /* borrowed: the set's instance */
+    uint64_t suppressed;       /* alerts an exception suppressed */
+};
+
+/* Build from cfg->ndpi.risk_exceptions; an unknown risk code is an error naming it. */
+static enum sw_rc
+risk_create(void **inst, const struct sw_detect_opts *o, struct sw_detect_load *ld,
+            struct sw_err *err)
 {
+    const struct sw_strlist *risks = &o->cfg->ndpi.risk_exceptions.risks;
+    struct risk_inst *d = sw_calloc(1, sizeof(*d));
+
+    *inst = NULL;
+    if (d == NULL)
+        return sw_err_set(err, SW_ENOMEM, "ndpi risk detector: out of memory");
+    d->cfg = o->cfg;
+    for (size_t i = 0; i < risks->n; i++) {
+        int id = sw_ndpi_risk_by_code(risks->v[i]);
+
+        if (id < 0) {
+            sw_free(d);
+            return sw_err_set(err, SW_EINVAL, "ndpi.risk_exceptions.risks: unknown nDPI risk '%s'",
+                              risks->v[i]);
+        }
+        d->risk_mask |= 1ULL << id;
+    }
+    *inst = d;
+    ld->hooks = SW_HOOK_BIT(SW_HOOK_PACKET) | SW_HOOK_BIT(SW_HOOK_FLOW_END);
+    return SW_OK;
+}
+
+static void
+risk_destroy(void *inst)
+{
+    sw_free(inst);
+}
+
+static enum sw_rc
+risk_thread_init(void **tctx, const void *inst, const struct sw_detect_thread_opts *topt,
+                 struct sw_err *err)
+{
+    struct risk_thread *rt = sw_calloc(1, sizeof(*rt));
+
+    (void)topt;
+    if (rt == NULL)
+        return sw_err_set(err, SW_ENOMEM, "ndpi-risk: out of memory");
+    rt->d = inst;
+    *tctx = rt;
+    return SW_OK;
+}
+
+static void
+risk_thread_fini(void *tctx)
+{
+    sw_free(tctx);
+}
+
+/* One alert per risk in subj->risks_new (the stage marks them reported afterwards), unless an
+ * exception covers the risk, the flow's addresses or its host name. */
+static void
+risk_inspect(void *tctx, const struct sw_subject *subj, struct sw_emitter *em)
+{
+    struct risk_thread *rt = tctx;
+    const struct risk_inst *d = rt->d;
+    uint64_t risks = subj->risks_new;
     bool excepted;
 
-    risks &= ~f->risks_alerted;
     if (risks == 0)
         return;
-    f->risks_alerted |= risks;
-    excepted = flow_excepted(d, f, info);
+    excepted = ref_excepted(d, subj->flow, subj->ndpi);
     for (unsigned id = 1; id < SW_NDPI_RISK_MAX; id++) {
         const struct sw_ndpi_risk_info *ri;
-        struct sw_event *ev;
-        struct sw_alert *a;
+        struct sw_alert a;
 
         if ((risks & (1ULL << id)) == 0)
             continue;
         if (excepted || (d->risk_mask & (1ULL << id)) != 0) {
-            st->alerts_suppressed++;
-            continue;
-        }
-        ev = sw_event_create(SW_EV_ALERT, ts_us);
-        if (ev == NULL) {
-            st->event_drops++;
+            rt->suppressed++;
             continue;
         }
         ri = sw_ndpi_risk_info(id);
-        ev->flow = f->ref;
-        ev->counts = f->counts;
-        ev->ndpi = *info;
-        ev->has_ndpi = true;
-        a = &ev->u.alert;
-        a->gid = 1;
-        a->signature_id = SW_NDPI_RISK_SID_BASE + id;
-        a->rev = 1;
-        a->severity = (uint8_t)sw_ndpi_severity_to_eve(sw_ndpi_risk_severity(id));
-        a->to_client = to_client;
-        a->detector = "ndpi_risk";
-        a->ndpi_risk = id;
-        snprintf(a->signature, sizeof(a->signature), "nDPI risk: %s", sw_ndpi_risk_name(id));
-        snprintf(a->category, sizeof(a->category), "%s",
+        memset(&a, 0, sizeof(a));
+        a.gid = 1;
+        a.signature_id = SW_NDPI_RISK_SID_BASE + id;
+        a.rev = 1;
+        a.severity = (uint8_t)sw_ndpi_severity_to_eve(sw_ndpi_risk_severity(id));
+        a.detector = "ndpi_risk";
+        a.ndpi_risk = id;
+        snprintf(a.signature, sizeof(a.signature), "nDPI risk: %s", sw_ndpi_risk_name(id));
+        snprintf(a.category, sizeof(a.category), "%s",
                  ri != NULL && ri->category != NULL ? ri->category : "Potentially Bad Traffic");
         if (ri != NULL) {
-            sw_alert_meta_add(a, "ndpi_risk", ri->code);
-            sw_alert_meta_add(a, "mitre_technique_id", ri->mitre);
+            sw_alert_meta_add(&a, "ndpi_risk", ri->code);
+            sw_alert_meta_add(&a, "mitre_technique_id", ri->mitre);
         }
-        sw_alert_meta_add(a, "ndpi_severity", sw_ndpi_risk_severity_name(id));
-        f->alerted = true;
-        st->alerts++;
-        sw_emit(em, ev);
+        sw_alert_meta_add(&a, "ndpi_severity", sw_ndpi_risk_severity_name(id));
+        (void)sw_emit_alert(em, subj, &a); /* a failure is counted by the stage */
     }
 }
+
+static void
+risk_stats(const void *tctx, struct sw_worker_stats *out)
+{
+    const struct risk_thread *rt = tctx;
+
+    out->alerts_suppressed += rt->suppressed;
+}
+
+const struct sw_detector_ops sw_det_ndpi_risk_ops = {
+    .name = "ndpi-risk",
+    .create = risk_create,
+    .destroy = risk_destroy,
+    .thread_init = risk_thread_init,
+    .inspect = risk_inspect,
+    .thread_fini = risk_thread_fini,
+    .flow_free = NULL,
+    .stats = risk_stats,
+};

@@ -78,6 +78,8 @@ struct sw_http {
     struct sw_http_limits lim;
     struct hdir d[2];
     struct sw_http_queue q; /* requests waiting for a response */
+    uint64_t next_tx;       /* transactions numbered so far */
+    size_t size;            /* bytes of this struct and, with cfg.headers, its field tables */
 };
 
 static void dir_stop(struct sw_http *h, int dir, bool fin);
@@ -330,7 +332,7 @@ headers_done(struct sw_http *h, int dir)
     h->st->messages++;
     hd->seen_msg = true;
     report_mask(h, dir, hh->anomalies);
-    m = sw_http_msg_create(&h->mem, hh, hd->hb, dir);
+    m = sw_http_msg_create(&h->mem, hh, hd->hb, dir, h->cfg.headers);
     if (m == NULL) {
         dir_stop(h, dir, false);
         return;
@@ -340,6 +342,7 @@ headers_done(struct sw_http *h, int dir)
     ambiguous = (hh->anomalies & SW_HTTP_AN_AMBIGUOUS) != 0;
     if (dir == 0) {
         sw_http_queue_push(&h->q, m, h->st);
+        sw_http_msg_announce(&h->cb, h->ctx, &h->next_tx, m, NULL);
         has_body = hh->chunked || (hh->cl_valid && hh->cl > 0);
     } else {
         unsigned s = hh->status;
@@ -355,6 +358,7 @@ headers_done(struct sw_http *h, int dir)
         hd->req = sw_http_queue_pop(&h->q);
         if (hd->req == NULL)
             h->st->unpaired++;
+        sw_http_msg_announce(&h->cb, h->ctx, &h->next_tx, hd->req, m);
         if ((s == 101 && !framing) ||
             (hd->req != NULL && hd->req->connect && s >= 200 && s < 300)) {
             h->st->tunnels++;
@@ -817,14 +821,13 @@ dir_feed(struct sw_http *h, int dir, const uint8_t *p, size_t n)
 void
 sw_http_cfg_defaults(struct sw_http_cfg *cfg)
 {
-    memset(cfg, 0, sizeof(*cfg));
-    cfg->max_pipeline = 32;
-    cfg->max_header_bytes = 64u * 1024;
-    cfg->max_body = 16u << 20;
-    cfg->max_decompressed = 16u << 20;
-    cfg->max_ratio = 1000;
-    cfg->max_resync = 1u << 20;
+    *cfg = (struct sw_http_cfg){.max_pipeline = 32, .max_header_bytes = 64u * 1024,
+                                .max_body = 16u << 20, .max_decompressed = 16u << 20,
+                                .max_ratio = 1000, .max_resync = 1u << 20};
 }
+
+/* x, or its default d when 0 */
+#define OR_DEFAULT(x, d) ((x) = (x) != 0 ? (x) : (d))
 
 struct sw_http *
 sw_http_create(const struct sw_http_cfg *cfg, const struct sw_http_cb *cb, void *ctx,
@@ -832,21 +835,16 @@ sw_http_create(const struct sw_http_cfg *cfg, const struct sw_http_cb *cb, void 
 {
     struct sw_http_cfg c, def;
     struct sw_http *h;
+    size_t size = sizeof(*h);
 
     sw_http_cfg_defaults(&def);
     c = cfg != NULL ? *cfg : def;
-    if (c.max_pipeline == 0)
-        c.max_pipeline = def.max_pipeline;
-    if (c.max_header_bytes == 0)
-        c.max_header_bytes = def.max_header_bytes;
-    if (c.max_body == 0)
-        c.max_body = def.max_body;
-    if (c.max_decompressed == 0)
-        c.max_decompressed = def.max_decompressed;
-    if (c.max_ratio == 0)
-        c.max_ratio = def.max_ratio;
-    if (c.max_resync == 0)
-        c.max_resync = def.max_resync;
+    OR_DEFAULT(c.max_pipeline, def.max_pipeline);
+    OR_DEFAULT(c.max_header_bytes, def.max_header_bytes);
+    OR_DEFAULT(c.max_body, def.max_body);
+    OR_DEFAULT(c.max_decompressed, def.max_decompressed);
+    OR_DEFAULT(c.max_ratio, def.max_ratio);
+    OR_DEFAULT(c.max_resync, def.max_resync);
     if (c.max_pipeline > 4096) {
         sw_err_set(err, SW_EINVAL, "http: max_pipeline %u is above the maximum 4096",
                    c.max_pipeline);
@@ -862,19 +860,24 @@ sw_http_create(const struct sw_http_cfg *cfg, const struct sw_http_cb *cb, void 
                    (unsigned long long)c.max_body, (unsigned long long)c.max_decompressed);
         return NULL;
     }
-    h = sw_calloc(1, sizeof(*h));
+    if (c.headers) /* the two directions' field tables follow the struct */
+        size += 2 * SW_HTTP_MAX_FIELDS * sizeof(struct sw_http_field);
+    h = sw_calloc(1, size);
     if (h == NULL) {
         if (c.stats != NULL)
             c.stats->nomem++;
         sw_err_set(err, SW_ENOMEM, "http: out of memory");
         return NULL;
     }
+    for (int d = 0; c.headers && d < 2; d++)
+        h->d[d].head.fields = (struct sw_http_field *)(void *)(h + 1) + d * SW_HTTP_MAX_FIELDS;
+    h->size = size;
     h->cfg = c;
     if (cb != NULL)
         h->cb = *cb;
     h->ctx = ctx;
     h->st = c.stats != NULL ? c.stats : &h->own;
-    h->st->memuse += sizeof(*h);
+    h->st->memuse += size;
     h->mem.st = h->st;
     h->q.max = c.max_pipeline;
     h->lim.max_out = c.max_decompressed;
@@ -901,7 +904,7 @@ sw_http_destroy(struct sw_http *h)
     }
     sw_http_queue_fini(&h->q, &h->mem);
     st = h->st;
-    st->memuse -= sizeof(*h);
+    st->memuse -= h->size;
     sw_free(h);
 }
 

@@ -374,14 +374,16 @@ request_line(struct sw_http_head *h, const uint8_t *buf, uint32_t off, uint32_t 
     h->version = s[i + 8] == '1' ? 11 : s[i + 8] == '0' ? 10 : 0;
     h->method = (struct sw_http_span){off, (uint32_t)me};
     h->uri = (struct sw_http_span){off + (uint32_t)us, (uint32_t)(ue - us)};
+    h->proto = (struct sw_http_span){off + (uint32_t)i + 1, 8};
     return true;
 }
 
 /* Status lines as libhtp reads them: white space and NULs skipped, a protocol token that
  * starts with "HTTP" (any case), white space, a status token, the rest ignored. */
 static bool
-status_line(struct sw_http_head *h, const uint8_t *s, size_t n)
+status_line(struct sw_http_head *h, const uint8_t *buf, uint32_t off, size_t n)
 {
+    const uint8_t *s = buf + off;
     size_t i = 0, ps, pe, ss, se;
     uint64_t v = 0;
 
@@ -416,22 +418,31 @@ status_line(struct sw_http_head *h, const uint8_t *s, size_t n)
     if (h->status == 0 || se - ss != 3 || (ss > 0 && s[ss - 1] != ' ') ||
         (ss >= 2 && space(s[ss - 2])))
         mark(h, SW_HTTP_AN_INVALID_STATUS);
+    h->proto = (struct sw_http_span){off + (uint32_t)ps, (uint32_t)(pe - ps)};
+    h->stat = (struct sw_http_span){off + (uint32_t)ss, (uint32_t)(se - ss)};
+    while (i < n && space(s[i]))
+        i++;
+    h->stat_msg = (struct sw_http_span){off + (uint32_t)i, (uint32_t)(n - i)};
     return true;
 }
 
 void
 sw_http_head_init(struct sw_http_head *h, int dir)
 {
+    struct sw_http_field *fields = h->fields;
+
     memset(h, 0, sizeof(*h));
     h->dir = dir;
+    h->fields = fields;
 }
 
 bool
 sw_http_head_start(struct sw_http_head *h, const uint8_t *buf, uint32_t off, uint32_t len)
 {
+    h->line = (struct sw_http_span){off, len};
     if (h->dir == 0)
         return request_line(h, buf, off, len);
-    return status_line(h, buf + off, len);
+    return status_line(h, buf, off, len);
 }
 
 /* --- header fields -------------------------------------------------------------------------- */
@@ -596,6 +607,11 @@ field(struct sw_http_head *h, const uint8_t *buf, uint32_t off, uint32_t n)
         vs++;
     while (ve > vs && lws(s[ve - 1]))
         ve--;
+    if (h->fields != NULL && h->n_fields < SW_HTTP_MAX_FIELDS)
+        h->fields[h->n_fields++] = (struct sw_http_field){
+            .name = {off, (uint32_t)ne}, .value = {off + (uint32_t)vs, (uint32_t)(ve - vs)}};
+    else if (h->fields != NULL)
+        h->fields_cut++;
     for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
         bool junk = false;
 

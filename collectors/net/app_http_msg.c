@@ -2,11 +2,12 @@
  * include/sw/app_http_msg.h). */
 #include "sw/app_http_msg.h"
 
+#include <stdint.h>
 #include <string.h>
 
 struct sw_http_msg *
 sw_http_msg_create(struct sw_http_mem *mem, const struct sw_http_head *hh, const uint8_t *hb,
-                   int dir)
+                   int dir, bool keep)
 {
     const struct sw_http_span none = {0, 0};
     const struct sw_http_span *sp[] = {
@@ -14,12 +15,26 @@ sw_http_msg_create(struct sw_http_mem *mem, const struct sw_http_head *hh, const
         &hh->hdr[SW_HTTP_H_UA],         &hh->hdr[SW_HTTP_H_CTYPE],   &hh->hdr[SW_HTTP_H_CENC],
         &hh->hdr[SW_HTTP_H_CDISP],      dir == 0 ? &hh->uri : &none,
     };
-    size_t need = sizeof(struct sw_http_msg), n;
+    size_t need = sizeof(struct sw_http_msg), n, block = 0;
     struct sw_http_msg *m;
     char *p, **dst[8];
 
     for (size_t i = 0; i < 8; i++)
         need += (size_t)sp[i]->len + 1; /* spans of one header block (<= 16 MiB): no overflow */
+    if (keep) {
+        /* the block runs from the start line to the end of its last field */
+        block = hh->line.off + hh->line.len;
+        for (unsigned i = 0; i < hh->n_fields; i++) {
+            const struct sw_http_field *f = &hh->fields[i];
+
+            if (f->value.off + f->value.len > block)
+                block = f->value.off + f->value.len;
+            if (f->name.off + f->name.len > block)
+                block = f->name.off + f->name.len;
+        }
+        need += _Alignof(struct sw_http_field) - 1 +
+                (size_t)hh->n_fields * sizeof(struct sw_http_field) + block;
+    }
     m = sw_http_mem_alloc(mem, need);
     if (m == NULL)
         return NULL;
@@ -54,9 +69,45 @@ sw_http_msg_create(struct sw_http_mem *mem, const struct sw_http_head *hh, const
             sw_http_hdr_copy(p, s, n, false);
         p += n + 1;
     }
+    if (keep) {
+        /* Layout after the strings: the fields, aligned, then the block's bytes. */
+        uintptr_t at = ((uintptr_t)p + _Alignof(struct sw_http_field) - 1) &
+                       ~(uintptr_t)(_Alignof(struct sw_http_field) - 1);
+        struct sw_http_field *fields = (struct sw_http_field *)at;
+        uint8_t *copy = (uint8_t *)(fields + hh->n_fields);
+
+        if (hh->n_fields > 0)
+            memcpy(fields, hh->fields, hh->n_fields * sizeof(*fields));
+        memcpy(copy, hb, block);
+        m->fields = fields;
+        m->n_fields = hh->n_fields;
+        m->hb = copy;
+        m->hb_len = (uint32_t)block;
+        m->line = hh->line;
+        m->method_sp = hh->method;
+        m->uri_sp = hh->uri;
+        m->proto = hh->proto;
+        m->stat = hh->stat;
+        m->stat_msg = hh->stat_msg;
+    }
     m->head = strcmp(m->method, "HEAD") == 0;
     m->connect = strcmp(m->method, "CONNECT") == 0;
     return m;
+}
+
+void
+sw_http_msg_announce(const struct sw_http_cb *cb, void *ctx, uint64_t *next_tx,
+                     struct sw_http_msg *req, struct sw_http_msg *resp)
+{
+    struct sw_http_message msg = {.dir = resp != NULL, .req = req, .resp = resp};
+
+    if (resp == NULL)
+        req->tx = (*next_tx)++;
+    else
+        resp->tx = req != NULL ? req->tx : (*next_tx)++;
+    msg.tx = resp != NULL ? resp->tx : req->tx;
+    if (cb->on_message != NULL)
+        cb->on_message(ctx, &msg);
 }
 
 struct sw_http_msg *
@@ -138,6 +189,9 @@ sw_http_msg_deliver(const struct sw_http_cb *cb, void *ctx, struct sw_http_stats
 
     memset(v, 0, sizeof(*v));
     v->dir = vw->dir;
+    v->tx = m != NULL ? m->tx : rq != NULL ? rq->tx : 0;
+    v->req = rq;
+    v->resp = vw->dir == 1 ? m : NULL;
     v->method = rq != NULL ? rq->method : "";
     v->uri = rq != NULL ? rq->uri : "";
     v->host = rq != NULL ? rq->host : "";

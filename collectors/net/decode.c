@@ -93,6 +93,18 @@ sw_decode_reassembled(const struct sw_decode_cfg *cfg, const struct sw_packet *f
     return sw_decode_ip(cfg, out, 0, st);
 }
 
+const char *const *
+sw_decode_event_names(void)
+{
+    return event_names;
+}
+
+const bool *
+sw_decode_event_seawall_only(void)
+{
+    return seawall_only;
+}
+
 const char *
 sw_decode_event_name(enum sw_decode_event ev)
 {

@@ -271,6 +271,7 @@ collect(struct sw_ndpi *n, struct sw_flow *f, ndpi_protocol proto)
     info->app_id = proto.app_protocol;
     sw_str_copy(info->category, sizeof(info->category), ndpi_category_get_name(n->mod, proto.category));
     fill_app_proto(info);
+    info->risk_text = sw_ndpi_risk_texts();
     if (nf == NULL)
         return;
     sw_str_copy(info->confidence, sizeof(info->confidence), ndpi_confidence_get_name(nf->confidence));
@@ -286,6 +287,30 @@ collect(struct sw_ndpi *n, struct sw_flow *f, ndpi_protocol proto)
             memcpy(info->ja3s, nf->protos.tls_quic.ja3_server, 33);
     }
     info->risks = nf->risk;
+}
+
+void
+sw_ndpi_ja3(const struct sw_flow *f, char ja3c[33], char ja3s[33])
+{
+    const struct ndpi_flow_struct *nf = f->ndpi_flow;
+    ndpi_protocol proto;
+
+    memcpy(ja3c, f->ndpi.ja3c, 33);
+    memcpy(ja3s, f->ndpi.ja3s, 33);
+    if (nf == NULL)
+        return; /* detection is over: f->ndpi has nDPI's last word */
+    memset(&proto, 0, sizeof(proto));
+    proto.master_protocol = nf->detected_protocol_stack[1];
+    proto.app_protocol = nf->detected_protocol_stack[0];
+    /* protos is a union: its TLS part only for flows the TLS/QUIC dissectors own */
+    if (!is_proto(&proto, NDPI_PROTOCOL_TLS) && !is_proto(&proto, NDPI_PROTOCOL_QUIC) &&
+        !is_proto(&proto, NDPI_PROTOCOL_DTLS) && !is_proto(&proto, NDPI_PROTOCOL_MAIL_SMTPS) &&
+        !is_proto(&proto, NDPI_PROTOCOL_MAIL_IMAPS) && !is_proto(&proto, NDPI_PROTOCOL_MAIL_POPS))
+        return;
+    if (ja3c[0] == '\0' && is_hex32(nf->protos.tls_quic.ja3_client))
+        memcpy(ja3c, nf->protos.tls_quic.ja3_client, 33);
+    if (ja3s[0] == '\0' && is_hex32(nf->protos.tls_quic.ja3_server))
+        memcpy(ja3s, nf->protos.tls_quic.ja3_server, 33);
 }
 
 static void

@@ -103,6 +103,10 @@ struct sw_http_stats {
 };
 
 struct sw_http_cfg {
+    /* Keep each message's header block (start line and fields, struct sw_http_msg) while
+     * its transaction lasts and announce messages to on_message: for the detection stage's
+     * HTTP buffers. Off: only bodies are delivered. */
+    bool headers;
     uint32_t max_pipeline;       /* requests waiting for a response (32); at most 4096 */
     uint32_t max_header_bytes;   /* per header block (64 KiB); 256 B .. 16 MiB */
     uint64_t max_body;           /* body bytes as transferred (16 MiB); at most 1 GiB */
@@ -112,10 +116,27 @@ struct sw_http_cfg {
     struct sw_http_stats *stats; /* borrowed, may be NULL: shared counters (owner thread) */
 };
 
+struct sw_http_msg; /* app_http_msg.h: a parsed message, its header block with cfg->headers */
+
+/* A message's header block was parsed (cfg->headers): borrowed for the on_message call.
+ * Transactions are numbered from 0 in request order; a response has its request's number,
+ * one without a request (unpaired) the next free one. Interim (1xx but 101) responses are
+ * not announced. */
+struct sw_http_message {
+    int dir;                       /* 0 request, 1 response */
+    uint64_t tx;
+    const struct sw_http_msg *req; /* the transaction's request, NULL for an unpaired response */
+    const struct sw_http_msg *resp; /* dir 1: this response; dir 0: NULL */
+};
+
 /* One body, borrowed for the on_body call: every pointer is valid until it returns. Strings
  * are NUL-terminated, never NULL ("" when unknown), and may hold any byte but NUL. */
 struct sw_http_body {
     int dir; /* 0 request body, 1 response body */
+    uint64_t tx; /* its transaction (struct sw_http_message) */
+    /* The transaction's messages (NULL when unknown: an HTTP/0.9 response has none); their
+     * header blocks are kept with cfg->headers. */
+    const struct sw_http_msg *req, *resp;
     const char *method, *uri, *host, *user_agent;
     const char *req_content_type;
     unsigned status; /* response status; 0 for a request body or when unpaired */
@@ -142,11 +163,12 @@ struct sw_http_body {
     const char *anomaly;
 };
 
-/* Callbacks; either may be NULL. on_anomaly gets the Suricata-style name of an anomaly
+/* Callbacks; any may be NULL. on_anomaly gets the Suricata-style name of an anomaly
  * (static string) of direction dir, once per message (see sw_http_anomaly_name). */
 struct sw_http_cb {
     void (*on_body)(void *ctx, const struct sw_http_body *b);
     void (*on_anomaly)(void *ctx, int dir, const char *event);
+    void (*on_message)(void *ctx, const struct sw_http_message *m); /* cfg->headers only */
 };
 
 struct sw_http;

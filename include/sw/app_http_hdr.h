@@ -128,11 +128,22 @@ struct sw_http_span {
     uint32_t off, len;
 };
 
+/* One header field of a block: its name (without the colon and blanks before it) and its
+ * value (without surrounding blanks; folded lines joined). */
+struct sw_http_field {
+    struct sw_http_span name, value;
+};
+#define SW_HTTP_MAX_FIELDS 64 /* fields recorded per block; more are counted (fields_cut) */
+
 /* What one header block says. Plain data filled by sw_http_head_*; callers read it after
  * sw_http_head_end. Spans point into the buffer given to the calls. */
 struct sw_http_head {
     int dir;                         /* 0 request, 1 response */
+    struct sw_http_span line;        /* the start line (its line end removed) */
     struct sw_http_span method, uri; /* request line */
+    struct sw_http_span proto;       /* "HTTP/1.1": the request line's last token, or the
+                                      * status line's first */
+    struct sw_http_span stat, stat_msg; /* response: status code token, the rest of the line */
     unsigned status;                 /* response: 100..999, 0 when missing or invalid */
     uint8_t version;                 /* 10 or 11 for HTTP/1.0, HTTP/1.1; 0 otherwise */
     struct sw_http_span hdr[SW_HTTP_H_COUNT];
@@ -148,13 +159,18 @@ struct sw_http_head {
     uint8_t coding[SW_HTTP_MAX_CODINGS];
     unsigned n_coding;
     uint32_t anomalies; /* bit (1u << enum sw_http_anomaly) per anomaly */
+    /* Every field with a colon, in order, into the caller's table of SW_HTTP_MAX_FIELDS
+     * (fields NULL: not recorded; sw_http_head_init keeps the table). */
+    struct sw_http_field *fields;
+    unsigned n_fields;
+    uint32_t fields_cut; /* fields past SW_HTTP_MAX_FIELDS */
     /* parser state: the header line that a folded line may still continue */
     bool pend;
     uint32_t pend_off, pend_len;
     unsigned n_te, n_ce;
 };
 
-/* Start a header block of direction dir. */
+/* Start a header block of direction dir (its field table, if any, stays). */
 void sw_http_head_init(struct sw_http_head *h, int dir);
 
 /* The start line buf[off, off + len) (its line end removed). Responses are read leniently

@@ -33,12 +33,26 @@ struct sw_http_msg {
     char *method, *uri, *host, *ua, *ctype, *cenc;
     char *fname; /* Content-Disposition file name, or "" */
     char *uname; /* last segment of the request URI, or "" */
+    uint64_t tx; /* transaction number (struct sw_http_message) */
+    /* With the parser's cfg->headers: a copy of the header block (hb, hb_len: the start line
+     * and each field's line, line ends removed, folded lines joined) and where its parts are
+     * (spans into hb); hb NULL otherwise. */
+    const uint8_t *hb;
+    uint32_t hb_len;
+    struct sw_http_span line, method_sp, uri_sp, proto, stat, stat_msg;
+    const struct sw_http_field *fields;
+    unsigned n_fields;
 };
 
-/* The message of header block hh (spans into hb) of direction dir, with one reference.
- * NULL when memory ran out (counted). */
+/* The message of header block hh (spans into hb) of direction dir, with one reference; with
+ * keep, a copy of the block goes with it. NULL when memory ran out (counted). */
 struct sw_http_msg *sw_http_msg_create(struct sw_http_mem *mem, const struct sw_http_head *hh,
-                                       const uint8_t *hb, int dir);
+                                       const uint8_t *hb, int dir, bool keep);
+/* Number a message and announce it to cb->on_message (if set): a request takes *next_tx++,
+ * a response its request's number (req), or *next_tx++ without one. resp NULL: m is a
+ * request. */
+void sw_http_msg_announce(const struct sw_http_cb *cb, void *ctx, uint64_t *next_tx,
+                          struct sw_http_msg *req, struct sw_http_msg *resp);
 /* Another reference to m (NULL-safe); returns m. */
 struct sw_http_msg *sw_http_msg_ref(struct sw_http_msg *m);
 /* Drop a reference; the last one frees m. NULL-safe. */

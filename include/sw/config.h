@@ -167,7 +167,20 @@ struct sw_config {
         struct {
             bool bodies;       /* HTTP bodies of HTTP flows: fileinfo (and YARA with rules) */
             uint64_t max_body; /* bytes of one body hashed and scanned, as sent and decoded */
+            uint32_t max_header_bytes; /* one header block (start line and headers) */
+            uint32_t max_pipeline;     /* requests waiting for their response */
         } http;
+        /* Application-layer parsers the detection stage's buffers come from (DNS and TLS
+         * run only when a detector asks for their transactions). */
+        struct {
+            struct {
+                uint32_t max_queries, max_records, max_name_len, max_pointers, max_text;
+                uint32_t max_tcp_message;
+            } dns;
+            struct {
+                uint32_t max_handshake, max_name;
+            } tls;
+        } app;
         struct {
             uint32_t max_layers;
             bool tunnels;

@@ -138,5 +138,9 @@ const char *sw_decode_event_name(enum sw_decode_event ev);
 
 /* Does Suricata have this event as a decoder.event counter? (Else it is seawall's own.) */
 bool sw_decode_event_is_suricata(enum sw_decode_event ev);
+/* The static tables behind the two functions above, SW_DEV_MAX entries indexed by enum
+ * sw_decode_event (a NULL name: no such event), for the stats snapshot. Any thread. */
+const char *const *sw_decode_event_names(void);
+const bool *sw_decode_event_seawall_only(void);
 
 #endif

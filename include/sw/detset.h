@@ -1,14 +1,15 @@
 /* detset.h - detection sets and how `seawall run` swaps them under running threads.
  *
  * A detection set is what the packet path detects with and may change on a reload: the
- * configuration it came from (its reloadable keys), the YARA rules and the nDPI risk
- * detector. It is immutable once published. The main thread publishes a new set; each reader
- * thread (a worker) adopts it at its next batch boundary by installing it (a new YARA
- * scanner, ...) and then acknowledges its generation; the previous set is freed only once
- * every reader acknowledged a newer one. A reader that cannot install a set (out of memory)
- * keeps the set it has, does not acknowledge, and tries again later: the previous set stays
- * alive for it. At most two sets are in flight: a publish while an older set is still in use
- * is refused. */
+ * configuration it came from (its reloadable keys) and the detection stage's set of
+ * detectors built from it and the rules (include/sw/detect.h: nDPI risks, YARA, Suricata
+ * rules). It is immutable once published. The main thread publishes a new set; each reader
+ * thread (a worker) adopts it at its next batch boundary by installing it (its detectors'
+ * thread state: a new YARA scanner, ...) and then acknowledges its generation; the previous
+ * set is freed only once every reader acknowledged a newer one. A reader that cannot install
+ * a set (out of memory) keeps the set it has, does not acknowledge, and tries again later:
+ * the previous set stays alive for it. At most two sets are in flight: a publish while an
+ * older set is still in use is refused. */
 #ifndef SW_DETSET_H
 #define SW_DETSET_H
 
@@ -19,30 +20,47 @@
 
 #include "sw/config.h"
 #include "sw/decode.h"
+#include "sw/detect.h"
 #include "sw/err.h"
 
-struct sw_yara_rules;    /* yara.h */
-struct sw_det_ndpi_risk; /* det_ndpi_risk.h */
+struct sw_yara_rules; /* yara.h */
 
 /* Plain data, immutable once published: readers may read every field. The reloadable keys
  * are those read from here: agent.id (host), network.decode.*, eve.*, ndpi.risk_exceptions.*
  * and rules.dir; the daemon applies agent.log_level, agent.stop_timeout and stats.interval
  * itself. */
 struct sw_det_set {
-    struct sw_config *cfg;         /* owned */
-    struct sw_yara_rules *rules;   /* owned, may be NULL (no YARA rules) */
-    struct sw_det_ndpi_risk *risk; /* owned */
-    struct sw_decode_cfg dcfg;     /* network.decode.*, for the capture threads */
-    char host[256];                /* EVE host: agent.id, else the host name ("": the
-                                    * encoder's default, as in seawall pcap) */
-    uint32_t gen;                  /* set by sw_det_publish (1: the first set) */
+    struct sw_config *cfg;            /* owned */
+    struct sw_detect *detect;         /* owned: built from cfg (which it borrows) */
+    struct sw_detect_load_stats load; /* what each detector loaded */
+    bool yara;                        /* a YARA detector is part of it (SW_YARA_MAX_THREADS) */
+    struct sw_decode_cfg dcfg;        /* network.decode.*, for the capture threads */
+    char host[256];                   /* EVE host: agent.id, else the host name ("": the
+                                       * encoder's default, as in seawall pcap) */
+    uint32_t gen;                     /* set by sw_det_publish (1: the first set) */
 };
 
-/* Takes cfg and rules (also on failure). NULL and err on failure (out of memory, a bad
- * ndpi.risk_exceptions entry). Main thread. */
-struct sw_det_set *sw_det_set_create(struct sw_config *cfg, struct sw_yara_rules *rules,
+/* What a set is built from besides its configuration. */
+struct sw_det_set_opts {
+    /* YARA rules compiled by the caller (which printed their diagnostics): taken on every
+     * path; NULL: none. */
+    struct sw_yara_rules *yara;
+    const char *rules_path; /* rules of the other languages (a folder or a file); NULL: none */
+    const char *cache_dir;  /* their compiled cache; NULL: none */
+    /* Diagnostics of the detectors that load rules themselves, one line each, during the
+     * call (may be NULL). */
+    void (*report)(void *ctx, const char *line);
+    void *report_ctx;
+    /* Detectors to build, NULL-terminated; NULL: sw_detect_builtin. */
+    const struct sw_detector_ops *const *detectors;
+};
+
+/* Takes cfg and o->yara (also on failure); o may be NULL (nothing but cfg). NULL and err on
+ * failure (out of memory, a bad ndpi.risk_exceptions entry, a detector's fatal error). Main
+ * thread. */
+struct sw_det_set *sw_det_set_create(struct sw_config *cfg, const struct sw_det_set_opts *o,
                                      struct sw_err *err);
-/* NULL-safe; frees cfg, rules and the risk detector. Only once no reader uses the set. */
+/* NULL-safe; frees cfg and the detectors. Only once no reader uses the set. */
 void sw_det_set_destroy(struct sw_det_set *d);
 
 /* One reader thread's hold on the published set. */

@@ -9,8 +9,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sw/app_obj.h"
 #include "sw/config.h"
 #include "sw/packet.h"
+
+/* Names of one nDPI risk as events write them: static strings, so an event may point at them
+ * and the output stage needs no nDPI table of its own. */
+struct sw_risk_text {
+    const char *code;     /* enum name, "NDPI_TLS_SELFSIGNED_CERTIFICATE"; NULL: no such risk */
+    const char *name;     /* nDPI's display name, "Self-signed Certificate" */
+    const char *severity; /* nDPI's severity name: "Low", "Medium", "High", "Severe" */
+    int level;            /* nDPI's severity number (0 low .. 3 severe) */
+};
+#define SW_RISK_TEXT_MAX 64 /* entries of a risk text table: one per risk bit */
 
 /* What nDPI said about a flow (copied out of nDPI's flow state). Empty strings are absent. */
 struct sw_ndpi_info {
@@ -22,6 +33,9 @@ struct sw_ndpi_info {
     char hostname[80];  /* host name / SNI */
     char ja3c[33], ja3s[33];
     uint64_t risks;     /* bit i = ndpi_risk_enum i */
+    /* Names of the risks: a static table of SW_RISK_TEXT_MAX entries indexed by risk id, set
+     * by the classifier (sw_ndpi_risk_texts); NULL when none was set (no names written). */
+    const struct sw_risk_text *risk_text;
     uint16_t risk_total, risk_client, risk_server;
     uint16_t master_id, app_id;
     char app_proto[24]; /* EVE app_proto: Suricata's name where one exists */
@@ -186,6 +200,9 @@ struct sw_event {
      * event or a YARA match on an HTTP body (file->has_http) carries its fileinfo and http
      * parts too. */
     bool on_flow;
+    /* Alerts about an application-layer transaction: its http, dns or tls object, a deep
+     * copy inside the event's own allocation (sw_event_create_app); NULL otherwise. */
+    const struct sw_app_obj *app;
     union {
         struct {
             uint8_t state;   /* enum sw_flow_state */
@@ -202,6 +219,15 @@ struct sw_event {
 
 /* Allocate a zeroed event. NULL on failure (the caller counts the drop). */
 struct sw_event *sw_event_create(enum sw_event_type type, uint64_t ts_us);
+/* An event carrying a deep copy of app (may be NULL) in the same allocation (ev->app).
+ * NULL on failure (the caller counts the drop). */
+struct sw_event *sw_event_create_app(enum sw_event_type type, uint64_t ts_us,
+                                     const struct sw_app_obj *app);
+/* An event of type t (a fileinfo event of an HTTP body) carrying a copy of fi's fileinfo and
+ * http parts (not its yara or scan parts) in the same allocation (ev->file). NULL on
+ * failure (the caller counts the drop). */
+struct sw_event *sw_event_create_file(enum sw_event_type type, uint64_t ts_us,
+                                      const struct sw_file_part *fi);
 /* Free an event and what it owns. NULL-safe. */
 void sw_event_destroy(struct sw_event *ev);
 
@@ -219,6 +245,9 @@ int sw_event_type_parse(const char *name);
 struct sw_emitter {
     void (*emit)(struct sw_emitter *em, struct sw_event *ev);
     void *ctx;
+    /* May be NULL: told of an event a producer could not make (allocation failure), so the
+     * owner of the emitter counts it (the detection stage's emitter does). */
+    void (*drop)(struct sw_emitter *em);
 };
 
 static inline void

@@ -67,6 +67,15 @@ struct sw_flow {
      * sw_stream, NULL until the first segment (and always without stream inspection);
      * freed by the table's on_end hook. */
     void *stream;
+
+    /* Application-layer state of the network worker (collectors/net/net_app.c: its parsers
+     * and transaction numbering), NULL until a parser needs it; freed by the table's on_end
+     * hook. */
+    void *app;
+
+    /* Detectors' per-flow slots, owned by the detection stage (rules/detect.c): NULL until a
+     * detector stores state; freed with sw_detect_flow_free() by the table's on_end hook. */
+    void *det;
 };
 
 struct sw_flow_cfg {

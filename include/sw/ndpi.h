@@ -38,12 +38,22 @@ uint64_t sw_ndpi_process(struct sw_ndpi *n, struct sw_flow *f, const struct sw_p
  * nDPI's per-flow state. Returns risk bits not yet alerted. Worker thread. */
 uint64_t sw_ndpi_flow_end(struct sw_ndpi *n, struct sw_flow *f);
 
+/* The JA3 and JA3S hashes of flow f as far as nDPI computed them ("" when not yet or not
+ * TLS): f->ndpi's once detection is over, else what nDPI's flow state holds now (so a
+ * ClientHello's hash is there on its own packet). Worker thread. */
+void sw_ndpi_ja3(const struct sw_flow *f, char ja3c[33], char ja3s[33]);
+
 /* Free nDPI's state of a flow without classifying (table teardown on error paths). */
 void sw_ndpi_flow_free(struct sw_ndpi *n, struct sw_flow *f);
 
 /* Counters: packets given to nDPI, detected/guessed/unknown flows, allocation failures;
  * adds the memory of live nDPI flow states to out->flow_memuse (call after sw_flow_stats). */
 void sw_ndpi_stats(const struct sw_ndpi *n, struct sw_worker_stats *out);
+
+/* nDPI 4.2's names of its risks: a static table of SW_RISK_TEXT_MAX entries indexed by risk
+ * id (code NULL past the last risk), what the classifier puts in struct sw_ndpi_info.
+ * Immutable; any thread. */
+const struct sw_risk_text *sw_ndpi_risk_texts(void);
 
 /* nDPI's display name of a risk (ndpi_risk2str), any thread. */
 const char *sw_ndpi_risk_name(unsigned risk);

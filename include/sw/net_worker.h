@@ -1,9 +1,12 @@
-/* net_worker.h - one network worker's packet path: flow > nDPI > detectors > emit.
+/* net_worker.h - one network worker's packet path: flow > nDPI > stream > application-layer
+ * parsers > the detection stage (include/sw/detect.h) > emit.
  *
- * A worker owns a flow table, an nDPI module and its per-thread detector state; packets
- * reach it already decoded (the capture side decodes to pick the worker). Created on the
- * main thread (nDPI initialisation is not thread-safe), then used by the worker thread
- * only. */
+ * A worker owns a flow table, an nDPI module, TCP reassembly, the application-layer parsers
+ * of its flows (HTTP, DNS, TLS) and its stage of the installed detection set; packets reach
+ * it already decoded (the capture side decodes to pick the worker). It calls the stage at
+ * the hook points of include/sw/subject.h, building a subject only for hooks (and running a
+ * parser only for transactions) some detector of the set asks for. Created on the main
+ * thread (nDPI initialisation is not thread-safe), then used by the worker thread only. */
 #ifndef SW_NET_WORKER_H
 #define SW_NET_WORKER_H
 
@@ -11,7 +14,7 @@
 #include <stdint.h>
 
 #include "sw/config.h"
-#include "sw/det_ndpi_risk.h"
+#include "sw/detect.h"
 #include "sw/err.h"
 #include "sw/event.h"
 #include "sw/hash.h"
@@ -19,38 +22,31 @@
 #include "sw/stats.h"
 
 struct sw_net_worker;
-struct sw_yara_rules; /* yara.h */
 
-/* What a worker detects with, all borrowed (each must outlive its use by the worker): cfg
- * for the reloadable keys the worker reads (eve.community_id, eve.community_id_seed), the
- * nDPI risk detector, and the YARA rules for TCP streams and HTTP bodies (NULL: none). */
-struct sw_net_detection {
-    const struct sw_config *cfg;
-    const struct sw_det_ndpi_risk *risk;
-    const struct sw_yara_rules *rules;
-};
-
-/* What keeps a worker under a watchdog: each YARA scan of a stream or an HTTP body stops at
- * scan_timeout_s seconds (0: SW_NET_SCAN_TIMEOUT_S), and *progress (borrowed, may be NULL)
- * is incremented after each scan, so that a batch of many slow scans still shows progress. */
+/* What keeps a worker under a watchdog: each scan of a stream or an HTTP body (a YARA scan)
+ * stops at scan_timeout_s seconds (0: SW_NET_SCAN_TIMEOUT_S), and *progress (borrowed, may be
+ * NULL) is incremented after each scan, so that a batch of many slow scans still shows
+ * progress. Handed to the detection stage (struct sw_detect_thread_opts). */
 struct sw_net_watch {
     unsigned scan_timeout_s;
     _Atomic uint64_t *progress;
 };
 #define SW_NET_SCAN_TIMEOUT_S 60 /* as seawall scan's default */
 
-/* cfg: every other key (borrowed, must outlive the worker). index/n_workers: this worker's
- * share of network.max_flows (and network.stream.memcap). hash_key: the flow table's bucket
- * key (copied; the process's random key). det: as above. watch: as above, may be NULL. em:
- * where events go (borrowed, must outlive the worker). With rules the worker makes its own
- * scanner, so create it on the thread that will use it; without rules and without
- * network.http.bodies it does no stream reassembly. */
+/* cfg: the keys a reload does not change (borrowed, must outlive the worker); the
+ * reloadable ones it reads (eve.*) come from the detection set's configuration
+ * (sw_detect_cfg). index/n_workers: this worker's share of network.max_flows (and
+ * network.stream.memcap). hash_key: the flow table's bucket key (copied; the process's random
+ * key). det: the detection set (borrowed: must stay alive while installed). watch: as above,
+ * may be NULL. em: where events go (borrowed, must outlive the worker). The worker makes its
+ * detectors' thread state (a YARA scanner, ...), so create it on the thread that will use it.
+ * Without stream hooks, TCP application events and network.http.bodies it does no stream
+ * reassembly. */
 struct sw_net_worker *sw_net_worker_create(const struct sw_config *cfg, unsigned index,
-                                           unsigned n_workers,
-                                           const struct sw_hash_key *hash_key,
-                                           const struct sw_net_detection *det,
-                                           const struct sw_net_watch *watch,
-                                           struct sw_emitter *em, struct sw_err *err);
+                                           unsigned n_workers, const struct sw_hash_key *hash_key,
+                                           const struct sw_detect *det,
+                                           const struct sw_net_watch *watch, struct sw_emitter *em,
+                                           struct sw_err *err);
 /* Ends every flow (reason shutdown, or timeout when expired by now_us) and frees. NULL-safe. */
 void sw_net_worker_destroy(struct sw_net_worker *w, uint64_t now_us);
 
@@ -62,12 +58,12 @@ void sw_net_worker_flush(struct sw_net_worker *w, uint64_t now_us);
 void sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p);
 /* Capture time advanced to now_us: end idle flows. */
 void sw_net_worker_tick(struct sw_net_worker *w, uint64_t now_us);
-/* Reload: detect with det from now on (see struct sw_net_detection). Worker thread. On
- * failure (no memory for a scanner) nothing changes: the worker keeps using the previous
- * detection, which must then stay alive. */
-enum sw_rc sw_net_worker_set_detection(struct sw_net_worker *w,
-                                       const struct sw_net_detection *det,
-                                       struct sw_err *err);
+/* Reload: detect with set det from now on (borrowed: must stay alive while installed).
+ * Worker thread. On failure (no memory for a scanner) nothing changes: the worker keeps the
+ * previous set, which must then stay alive. Flows already open keep their stream consumer:
+ * a set that asks for more parsing applies to new flows. */
+enum sw_rc sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_detect *det,
+                                       struct sw_err *err) SW_MUSTCHECK;
 /* Copy this worker's counters. */
 void sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out);
 

@@ -10,10 +10,11 @@
  * waits on a worker: when a worker's batches are all out, the packet is dropped and counted
  * for that interface (ring_drops).
  *
- * Detection (the nDPI risk detector, the YARA rules, and the config they came from for the
- * reloadable keys) is an immutable set (include/sw/detset.h) that workers and capture threads
- * borrow; a reload publishes a new set, each thread switches at its next batch (or poll)
- * boundary and acknowledges, and the old set is freed once all have. */
+ * Detection (the detection stage's detectors: nDPI risks, YARA, Suricata rules; and the
+ * config they came from for the reloadable keys) is an immutable set (include/sw/detset.h)
+ * that workers and capture threads borrow; a reload publishes a new set, each thread switches
+ * at its next batch (or poll) boundary and acknowledges, and the old set is freed once all
+ * have. */
 #ifndef SW_PIPELINE_H
 #define SW_PIPELINE_H
 
@@ -26,8 +27,7 @@
 #include "sw/err.h"
 #include "sw/stats.h"
 
-struct sw_yara_rules; /* yara.h */
-struct sw_event;      /* event.h */
+struct sw_event; /* event.h */
 
 struct sw_pcap_opts {
     const char *const *files; /* borrowed */
@@ -36,9 +36,11 @@ struct sw_pcap_opts {
     unsigned workers;         /* 0: network.workers from the config */
     bool verbose;             /* stats events every stats.interval of capture time */
     const char *host;         /* EVE host */
-    /* borrowed, may be NULL: YARA rules for reassembled TCP streams (--rules); loaded on the
-     * main thread, each worker makes its own scanner. At most SW_YARA_MAX_THREADS workers. */
-    const struct sw_yara_rules *rules;
+    /* borrowed: the detectors (sw_detect_create: nDPI risks; with --rules, YARA rules for
+     * reassembled TCP streams and HTTP bodies and Suricata rules); built on the main thread,
+     * each worker makes its own thread state (a YARA scanner: at most SW_YARA_MAX_THREADS
+     * workers with YARA rules). */
+    const struct sw_detect *detect;
 };
 
 /* Run the offline pipeline over opts->files. Returns the process exit code: 0 when at least

@@ -5,6 +5,7 @@
 #ifndef SW_STATS_H
 #define SW_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sw/decode.h"
@@ -40,6 +41,19 @@ struct sw_worker_stats {
     uint64_t http_truncated;     /* ... cut by a limit or the end of the stream */
     uint64_t http_parse_errors;  /* directions stopped: malformed, not HTTP, header limit */
     uint64_t http_nomem;         /* parser allocation failures */
+    /* Application-layer parsers the detection stage's buffers come from; they run only for
+     * the transactions a detector asks for (see include/sw/app_dns.h, app_tls.h) */
+    uint64_t dns_messages;   /* DNS messages parsed (UDP datagrams, TCP records) */
+    uint64_t dns_malformed;  /* ... rejected, or with a broken record section */
+    uint64_t dns_truncated;  /* ... that lost names, records or text to network.app.dns.* */
+    uint64_t dns_tcp_skipped; /* DNS-over-TCP messages over max_tcp_message */
+    uint64_t dns_tcp_gaps;   /* DNS-over-TCP directions stopped by a gap */
+    uint64_t tls_client_hellos, tls_server_hellos, tls_certificates; /* parsed */
+    uint64_t tls_not_tls;    /* directions stopped: not TLS */
+    uint64_t tls_malformed;  /* hello or certificate messages that did not parse */
+    uint64_t tls_too_large;  /* handshake messages over network.app.tls.max_handshake */
+    uint64_t tls_names_cut;  /* certificate names cut at network.app.tls.max_name */
+    uint64_t app_nomem;      /* DNS and TLS parser allocation failures */
 };
 
 /* Capture-side counters (one capture thread). */
@@ -83,6 +97,11 @@ struct sw_stats_snap {
     uint64_t uptime_us;
     struct sw_capture_stats capture;
     struct sw_decode_stats decoder;
+    /* Names of decoder.events[i] as the stats event writes them, static tables of SW_DEV_MAX
+     * entries set by whoever fills decoder (the decoder's: sw_decode_event_names and
+     * sw_decode_event_seawall_only); a NULL name (or table) leaves the counter out. */
+    const char *const *decoder_event_names;
+    const bool *decoder_event_seawall_only;
     struct sw_defrag_stats defrag;
     unsigned n_workers;
     struct sw_worker_stats total;

@@ -5,6 +5,8 @@
 # stats.threads.<name> is checked as a stats object of its own):
 #   - seawall pcap -w 2 on the corpus (flow, alert, anomaly, and stats with stats.threads);
 #   - seawall pcap --rules (stream and HTTP-body YARA alerts, fileinfo);
+#   - alerts carrying their transaction's http, dns (version 3) and tls objects, made by
+#     tools/appalerts (an alert per transaction the worker's parsers make);
 #   - seawall scan (file alerts, fileinfo, the closing stats);
 #   - seawall run with three workers in a private network namespace: live stats events (with
 #     stats.threads), an engine event, the final stats.
@@ -82,6 +84,35 @@ fi
 grep -q '"threads":{"W#01"' "$T"/eve-1.json && ok "pcap -w 2 stats carry stats.threads" ||
     bad "no stats.threads in pcap -w 2's stats event"
 check "seawall pcap" "$T"/eve-*.json
+
+# Alerts with their transaction's http, dns and tls objects: tools/appalerts is seawall pcap
+# with one more detector behind the stage, raising an alert on every HTTP, DNS and TLS
+# transaction, so the objects are checked whatever rule language is built.
+AA=$(dirname "$SW")/tools/appalerts
+APPCAPS="dns-invalid-chars dns_long_domainname googledns_android10 malformed_dns dns_doh
+tls-rdn-extract long_tls_certificate tls_verylong_certificate 443-firefox http-manipulated
+http-crash-content-disposition"
+if [ ! -x "$AA" ]; then
+    bad "$AA is missing (make tools-bins builds it)"
+else
+    set --
+    for c in $APPCAPS; do
+        for f in "$D/pcap/$c.pcap" "$D/pcap/$c.pcapng"; do
+            [ -f "$f" ] && set -- "$@" "$f"
+        done
+    done
+    "$AA" --ndpi-dir "$D/example" "$T/app-eve.json" "$@" 2>"$T/err"
+    rc=$?
+    nd=$(grep -c '"event_type":"alert".*"dns":{"version":3' "$T/app-eve.json")
+    nt=$(grep -c '"event_type":"alert".*"tls":{"subject":' "$T/app-eve.json")
+    nh=$(grep -c '"event_type":"alert".*"http":{' "$T/app-eve.json")
+    if [ $rc -eq 0 ] && [ "$nd" -gt 0 ] && [ "$nt" -gt 0 ] && [ "$nh" -gt 0 ]; then
+        ok "app-layer alerts from $# captures: $nd with dns, $nt with a certificate's tls, $nh with http"
+    else
+        bad "appalerts: exit $rc, $nd dns, $nt tls, $nh http alerts: $(tail -n 1 "$T/err")"
+    fi
+    check "app-layer objects in alerts" "$T/app-eve.json"
+fi
 
 # seawall scan: alerts, fileinfo (--all) and the closing stats event. Both files match: the
 # documented exit status is 1 (matches), anything else is a failure.

@@ -6,7 +6,7 @@
  * One libpcap handle per worker on the same interface, joined in a PACKET_FANOUT group with
  * the kernel's flow hash (PACKET_FANOUT_HASH, with FLAG_DEFRAG so that fragments of a datagram
  * reach one socket): each worker thread reads its own socket, decodes, reassembles and runs
- * the same flow > nDPI > risk path as seawall's workers, events to /dev/null through the same
+ * the same flow > nDPI > detection stage path as seawall's workers, events to /dev/null through the same
  * output thread. No capture thread, no copy into batches. bench_live.sh replays the same
  * traffic into this and into `seawall run` and compares CPU time per packet and drops. */
 #include <linux/if_packet.h>
@@ -23,7 +23,7 @@
 #include "sw/config.h"
 #include "sw/decode.h"
 #include "sw/defrag.h"
-#include "sw/det_ndpi_risk.h"
+#include "sw/detect.h"
 #include "sw/eve.h"
 #include "sw/hash.h"
 #include "sw/ndpi.h"
@@ -44,7 +44,7 @@ struct fw {
     struct sw_decode_stats ds;
     uint64_t now, pkts;
     const struct sw_config *cfg;
-    const struct sw_det_ndpi_risk *risk;
+    const struct sw_detect *det; /* the nDPI risk detector, as seawall run without rules */
     unsigned idx, n;
 };
 
@@ -85,13 +85,12 @@ worker(void *arg)
 {
     struct fw *w = arg;
     struct pollfd pfd = {.fd = sw_live_fd(w->live), .events = POLLIN};
-    struct sw_net_detection det = {.cfg = w->cfg, .risk = w->risk, .rules = NULL};
     struct sw_hash_key key;
     struct sw_err err;
 
     /* The kernel's fanout picks the worker here: each flow table only needs a key. */
     if (sw_hash_key_random(&key, &err) == SW_OK)
-        w->nw = sw_net_worker_create(w->cfg, w->idx, w->n, &key, &det, NULL, &w->prod->em,
+        w->nw = sw_net_worker_create(w->cfg, w->idx, w->n, &key, w->det, NULL, &w->prod->em,
                                      &err);
     if (w->nw == NULL) {
         fprintf(stderr, "fanout: %s\n", err.msg);
@@ -118,7 +117,7 @@ main(int argc, char **argv)
     struct sw_eve_cfg eve = {.host = "bench"};
     struct sw_defrag_cfg dfc;
     struct sw_config *cfg;
-    struct sw_det_ndpi_risk *risk;
+    struct sw_detect *det = NULL;
     struct sw_router *router;
     struct sw_sink **sinks;
     struct sw_err err;
@@ -131,10 +130,12 @@ main(int argc, char **argv)
         return 2;
     }
     cfg = sw_cfg_defaults(&err);
-    risk = cfg != NULL ? sw_det_ndpi_risk_create(cfg, &err) : NULL;
+    if (cfg != NULL)
+        det = sw_detect_create(&(struct sw_detect_opts){.cfg = cfg}, NULL, &err);
     sinks = calloc(1, sizeof(*sinks));
     w = calloc(n, sizeof(*w));
-    if (risk == NULL || sinks == NULL || w == NULL || (sinks[0] = sw_sink_create(&out, NULL, &err)) == NULL ||
+    if (det == NULL || sinks == NULL || w == NULL ||
+        (sinks[0] = sw_sink_create(&out, NULL, &err)) == NULL ||
         (router = sw_router_create(&eve, NULL, sinks, 1, false, &err)) == NULL ||
         sw_ndpi_prime(&err) != SW_OK) {
         fprintf(stderr, "fanout: %s\n", err.msg);
@@ -156,7 +157,7 @@ main(int argc, char **argv)
 
         ifc.name = argv[1];
         w[i].cfg = cfg;
-        w[i].risk = risk;
+        w[i].det = det;
         w[i].idx = i;
         w[i].n = n;
         sw_decode_cfg_defaults(&w[i].dcfg);
@@ -198,7 +199,7 @@ main(int argc, char **argv)
         sw_live_close(w[i].live);
     }
     sw_router_destroy(router);
-    sw_det_ndpi_risk_destroy(risk);
+    sw_detect_destroy(det);
     sw_cfg_free(cfg);
     free(w);
     return 0;

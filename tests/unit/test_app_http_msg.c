@@ -38,7 +38,7 @@ request(struct sw_http_mem *m, const char *text)
         pos += len + 1;
     }
     sw_http_head_end(&hh, buf);
-    return sw_http_msg_create(m, &hh, buf, 0);
+    return sw_http_msg_create(m, &hh, buf, 0, false);
 }
 
 static void

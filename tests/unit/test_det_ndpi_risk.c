@@ -1,7 +1,11 @@
-/* test_det_ndpi_risk.c - unit tests of the nDPI risk detector (rules/det_ndpi_risk.c).
+/* test_det_ndpi_risk.c - unit tests of the nDPI risk detector (rules/det_ndpi_risk.c), run
+ * behind the detection stage as the network worker runs it.
  *
  * The configuration comes from sw_cfg_load() with --set style overrides, the flow is a
- * struct sw_flow filled by hand, and events go to a collecting emitter. Risk ids are looked
+ * struct sw_flow filled by hand, and events go to a collecting emitter. inspect() does what
+ * the worker does around the stage: it hands the detector only the risk bits not reported
+ * before on the flow (subj->risks_new), marks them reported, and marks the flow alerted when
+ * the stage says an alert was raised. Risk ids are looked
  * up by their nDPI enum names, so the tests say which risk they mean. Everything a test
  * makes is in static storage and freed by the teardown, so a failed assertion leaks
  * nothing under ASan. */
@@ -19,7 +23,7 @@
 
 #include "sw/alloc.h"
 #include "sw/config.h"
-#include "sw/det_ndpi_risk.h"
+#include "sw/detect.h"
 #include "sw/event.h"
 #include "sw/ndpi.h"
 #include "sw/ndpi_names.h"
@@ -54,7 +58,8 @@ collect_emit(struct sw_emitter *em, struct sw_event *ev)
 
 static struct {
     struct sw_config *cfg;
-    struct sw_det_ndpi_risk *det;
+    struct sw_detect *det;         /* a set of the risk detector alone */
+    struct sw_detect_thread *dt;   /* its stage */
     struct collect col;
     struct sw_emitter em;
     struct sw_worker_stats st;
@@ -104,7 +109,19 @@ reset_flow(void)
     snprintf(g.info.app_proto, sizeof(g.info.app_proto), "tls");
 }
 
-/* Load a config from overrides (must succeed) and build the detector (must succeed). */
+static const struct sw_detector_ops *const risk_only[] = {&sw_det_ndpi_risk_ops, NULL};
+
+/* A set of the risk detector alone built from cfg (NULL and err on failure). */
+static struct sw_detect *
+risk_set(const struct sw_config *cfg, struct sw_err *err)
+{
+    struct sw_detect_opts o = {.cfg = cfg, .detectors = risk_only};
+
+    return sw_detect_create(&o, NULL, err);
+}
+
+/* Load a config from overrides (must succeed) and build the detector and its stage (must
+ * succeed). */
 static void
 setup_with(const char *const *overrides, size_t n)
 {
@@ -114,9 +131,12 @@ setup_with(const char *const *overrides, size_t n)
     g.cfg = sw_cfg_load(NULL, overrides, n, NULL, NULL, &err);
     if (g.cfg == NULL)
         fail_msg("config: %s", err.msg);
-    g.det = sw_det_ndpi_risk_create(g.cfg, &err);
+    g.det = risk_set(g.cfg, &err);
     if (g.det == NULL)
         fail_msg("detector: %s", err.msg);
+    g.dt = sw_detect_thread_create(g.det, NULL, &g.em, &err);
+    if (g.dt == NULL)
+        fail_msg("stage: %s", err.msg);
 }
 
 static int
@@ -136,7 +156,8 @@ teardown(void **state)
     (void)state;
     sw_alloc_fail_at(0);
     clear_events();
-    sw_det_ndpi_risk_destroy(g.det);
+    sw_detect_thread_destroy(g.dt);
+    sw_detect_destroy(g.det);
     sw_cfg_free(g.cfg);
     memset(&g, 0, sizeof(g));
     return 0;
@@ -158,10 +179,26 @@ bit(const char *code)
     return 1ull << risk(code);
 }
 
+/* The packet hook with risks set on the flow (as the worker runs it), then the stage's and
+ * the detector's counters into g.st. */
 static void
 inspect(uint64_t risks, bool to_client)
 {
-    sw_det_ndpi_risk_inspect(g.det, &g.flow, &g.info, risks, TS, to_client, &g.em, &g.st);
+    struct sw_subject s;
+
+    memset(&s, 0, sizeof(s));
+    s.hook = SW_HOOK_PACKET;
+    s.ts_us = TS;
+    s.dir = to_client ? SW_DIR_TO_CLIENT : SW_DIR_TO_SERVER;
+    s.flow = &g.flow.ref;
+    s.counts = &g.flow.counts;
+    s.ndpi = &g.info;
+    s.risks_new = risks & ~g.flow.risks_alerted;
+    if (sw_detect_run(g.dt, &s, &g.flow.det) > 0)
+        g.flow.alerted = true;
+    g.flow.risks_alerted |= s.risks_new;
+    memset(&g.st, 0, sizeof(g.st));
+    sw_detect_thread_stats(g.dt, &g.st);
 }
 
 /* The value of an alert's metadata key, or NULL. */
@@ -497,7 +534,7 @@ unknown_risk_code_fails_create_naming_it(void **state)
     memset(&err, 0, sizeof(err));
     g.cfg = sw_cfg_load(NULL, ov, 1, NULL, NULL, &err);
     assert_non_null(g.cfg); /* well-formed NDPI_ name: the config accepts it */
-    g.det = sw_det_ndpi_risk_create(g.cfg, &err);
+    g.det = risk_set(g.cfg, &err);
     assert_null(g.det);
     assert_int_equal(err.code, SW_EINVAL);
     assert_non_null(strstr(err.msg, "NDPI_NOT_A_REAL_RISK"));
@@ -513,12 +550,16 @@ allocation_failure_in_create_is_enomem(void **state)
     memset(&err, 0, sizeof(err));
     g.cfg = sw_cfg_load(NULL, NULL, 0, NULL, NULL, &err);
     assert_non_null(g.cfg);
-    sw_alloc_fail_at(1);
-    g.det = sw_det_ndpi_risk_create(g.cfg, &err);
-    sw_alloc_fail_at(0);
-    assert_null(g.det);
-    assert_int_equal(err.code, SW_ENOMEM);
-    assert_true(err.msg[0] != '\0');
+    for (unsigned long n = 1; n <= 2; n++) { /* the set, then the detector's instance */
+        sw_alloc_fail_at(n);
+        g.det = risk_set(g.cfg, &err);
+        sw_alloc_fail_at(0);
+        assert_null(g.det);
+        assert_int_equal(err.code, SW_ENOMEM);
+        assert_true(err.msg[0] != '\0');
+    }
+    g.det = risk_set(g.cfg, &err);
+    assert_non_null(g.det); /* the third allocation is not the detector's any more */
 }
 
 static void

@@ -53,7 +53,7 @@ set_with(const char *rule, const char *marker)
     assert_int_equal(ls.rules, 1);
     cfg = sw_cfg_defaults(&err);
     assert_non_null(cfg);
-    d = sw_det_set_create(cfg, rules, &err);
+    d = sw_det_set_create(cfg, &(struct sw_det_set_opts){.yara = rules}, &err);
     assert_non_null(d);
     return d;
 }
@@ -62,9 +62,7 @@ set_with(const char *rule, const char *marker)
 static enum sw_rc
 install(void *ctx, const struct sw_det_set *d, struct sw_err *err)
 {
-    struct sw_net_detection nd = {.cfg = d->cfg, .risk = d->risk, .rules = d->rules};
-
-    return sw_net_worker_set_detection(ctx, &nd, err);
+    return sw_net_worker_set_detection(ctx, d->detect, err);
 }
 
 /* Decode a raw IPv4/TCP frame 10.0.0.1:40000 <-> 10.0.0.2:9999 and hand it to the worker. */
@@ -155,7 +153,7 @@ failed_install_keeps_the_previous_set_alive(void **state)
         atomic_store(&rd.active, 1);
         /* The worker's own configuration outlives every set, as the pipeline's does. */
         nw = sw_net_worker_create(base, 0, 1, &(struct sw_hash_key){{1, 2}},
-                                  &(struct sw_net_detection){a->cfg, a->risk, a->rules}, NULL,
+                                  a->detect, NULL,
                                   &fe.em, &err);
         assert_non_null(nw);
         assert_int_equal(sw_det_publish(&pub, b, 0, NULL, NULL, why, sizeof(why)),

@@ -18,6 +18,8 @@
 
 #include <ndpi_api.h>
 
+#include "sw/event.h"
+#include "sw/ndpi.h"
 #include "sw/ndpi_names.h"
 
 #define NRISKS ((unsigned)NDPI_MAX_RISK - 1)
@@ -262,11 +264,37 @@ every_risk_severity_maps_into_eve_range(void **state)
                   count[3]);
 }
 
+/* The static names events carry (collectors/net/ndpi_risks.c) are what the installed nDPI
+ * says, and the codes agree with the rules' table. */
+static void
+risk_texts_are_the_installed_ndpis(void **state)
+{
+    const struct sw_risk_text *t = sw_ndpi_risk_texts();
+
+    (void)state;
+    assert_null(t[0].code);
+    for (unsigned id = 1; id < SW_RISK_TEXT_MAX; id++) {
+        if (id >= NDPI_MAX_RISK) {
+            assert_null(t[id].code);
+            continue;
+        }
+        ndpi_risk_info *ri = ndpi_risk2severity((ndpi_risk_enum)id);
+
+        assert_non_null(t[id].code);
+        assert_string_equal(t[id].code, sw_ndpi_risk_info(id)->code);
+        assert_string_equal(t[id].name, ndpi_risk2str((ndpi_risk_enum)id));
+        assert_non_null(ri);
+        assert_int_equal(t[id].level, (int)ri->severity);
+        assert_string_equal(t[id].severity, ndpi_severity2str(ri->severity));
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_risk_id_has_one_entry_in_order),
+        cmocka_unit_test(risk_texts_are_the_installed_ndpis),
         cmocka_unit_test(ndpi_has_a_display_name_for_every_entry),
         cmocka_unit_test(codes_are_the_enum_names_of_the_installed_ndpi),
         cmocka_unit_test(codes_and_aliases_resolve),

@@ -46,6 +46,7 @@
 #include <zlib.h>
 
 #include "sw/config.h"
+#include "sw/detect.h"
 #include "sw/log.h"
 #include "sw/pipeline.h"
 #include "sw/priv.h"
@@ -359,8 +360,9 @@ rules_and_cache(struct work *w, struct sw_yara_rules **out)
     return 0;
 }
 
+/* seawall pcap's pipeline with the rules r (taken) behind the detection stage. */
 static int
-pipeline(struct work *w, const struct sw_yara_rules *r)
+pipeline(struct work *w, struct sw_yara_rules *r)
 {
     char files[2][512], out[512], buf[65536];
     const char *fv[2] = {files[0], files[1]};
@@ -374,10 +376,16 @@ pipeline(struct work *w, const struct sw_yara_rules *r)
         snprintf(files[i], sizeof(files[i]), "%s/%s", fx.dir, pcaps[i]);
     snprintf(out, sizeof(out), "%s/eve.json", w->dir);
     cfg = sw_cfg_defaults(&err);
+    if (cfg == NULL)
+        sw_yara_rules_destroy(r);
     CHECK(cfg != NULL);
+    struct sw_detect *det = sw_detect_create(&(struct sw_detect_opts){.cfg = cfg, .yara = r},
+                                             NULL, &err);
+    CHECK(det != NULL);
     struct sw_pcap_opts po = {
-        .files = fv, .n_files = 2, .out = out, .workers = 2, .host = "sandbox-test", .rules = r};
+        .files = fv, .n_files = 2, .out = out, .workers = 2, .host = "sandbox-test", .detect = det};
     rc = sw_pipeline_pcap(cfg, &po, &err);
+    sw_detect_destroy(det);
     sw_cfg_free(cfg);
     if (rc != 0)
         fprintf(stderr, "sw_pipeline_pcap: %d %s\n", rc, err.msg);
@@ -538,8 +546,9 @@ child_daemon_work(void *arg)
     CHECK(sw_yara_init(&err) == SW_OK);
     rc = rules_and_cache(w, &r);
     if (rc == 0)
-        rc = pipeline(w, r);
-    sw_yara_rules_destroy(r);
+        rc = pipeline(w, r); /* takes r */
+    else
+        sw_yara_rules_destroy(r);
     sw_yara_fini();
     CHECK(rc == 0);
     CHECK(files(w) == 0);
