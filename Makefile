@@ -21,7 +21,7 @@ BUILD     ?= build
 B         := $(BUILD)/$(VARIANT)
 
 PKGS      := libpcap libndpi jansson yaml-0.1 libcrypto libssl yara libmagic zlib libcap-ng \
-             libseccomp libsystemd libbrotlidec relp libcurl rdkafka
+             libseccomp libsystemd libbrotlidec libhs libpcre2-8 relp libcurl rdkafka
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -102,14 +102,14 @@ $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 # --- dependencies -----------------------------------------------------------------------------
 DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev libjansson-dev \
              libyaml-dev libcmocka-dev libssl-dev libyara-dev libmagic-dev libcap-ng-dev \
-             libseccomp-dev libsystemd-dev clang-format libbrotli-dev librelp-dev \
-             libcurl4-openssl-dev librdkafka-dev
+             libseccomp-dev libsystemd-dev clang-format libbrotli-dev libhyperscan-dev \
+             libpcre2-dev librelp-dev libcurl4-openssl-dev librdkafka-dev
 # util-linux (setpriv, unshare) and mount are Essential/required on Debian, listed because the
 # trust tests call them (planting files as nobody, a private mount namespace). The delivery
 # tests run Debian's rsyslog (with its RELP and OpenSSL modules) and openssl as receivers.
-DEB_TEST  := libndpi-bin python3 python3-jsonschema time bc yara tshark tcpreplay iproute2 systemd \
-             man-db groff-base logrotate util-linux mount mawk procps git rsyslog rsyslog-relp \
-             rsyslog-openssl openssl curl
+DEB_TEST  := libndpi-bin python3 python3-jsonschema python3-yaml time bc yara tshark tcpreplay \
+             iproute2 systemd man-db groff-base logrotate util-linux mount mawk procps git \
+             rsyslog rsyslog-relp rsyslog-openssl openssl curl
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 
@@ -133,6 +133,8 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/tools/bench.sh $(BIN)
+	@sh tests/tools/bench_sigs.sh $(BIN)
+	@sh tests/tools/bench_profile.sh $(BIN)
 	@$(MAKE) --no-print-directory $(B)/tools/fanout
 	@sh tests/tools/bench_live.sh $(BIN)
 	@$(MAKE) --no-print-directory $(B)/tools/sinkdrive $(B)/tools/kafkamock $(B)/tools/benchsink
@@ -177,6 +179,11 @@ TMPFILESDIR := $(PREFIX)/lib/tmpfiles.d
 CONFDIR     := /etc/seawall
 LOGROTATEDIR := /etc/logrotate.d
 RULES_DEFAULT := $(notdir $(wildcard rules/default/*.rules rules/default/*.yar))
+# The municipal ruleset goes beside the default rules (its datasets load ioc/*.lst relative
+# to the rules folder); its IOC lists are the operator's once installed: an edited list is
+# kept and the shipped one written beside it as LIST.new, as for seawall.yaml.
+RULES_MUNICIPAL := $(notdir $(wildcard rules/municipal/*.rules))
+IOC_MUNICIPAL := $(notdir $(wildcard rules/municipal/ioc/*.lst))
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/seawall
@@ -192,6 +199,16 @@ install: $(BIN)
 	fi
 	install -d $(DESTDIR)$(CONFDIR)/rules
 	install -m 0644 $(addprefix rules/default/,$(RULES_DEFAULT)) $(DESTDIR)$(CONFDIR)/rules/
+	install -m 0644 $(addprefix rules/municipal/,$(RULES_MUNICIPAL)) $(DESTDIR)$(CONFDIR)/rules/
+	install -d $(DESTDIR)$(CONFDIR)/rules/ioc
+	@for l in $(IOC_MUNICIPAL); do t=$(DESTDIR)$(CONFDIR)/rules/ioc/$$l; \
+	  if [ -f $$t ] && ! cmp -s rules/municipal/ioc/$$l $$t; then \
+	    echo "install: keeping the edited $$t; the shipped list is $$t.new"; \
+	    install -m 0644 rules/municipal/ioc/$$l $$t.new; \
+	  else \
+	    echo "install -m 0644 rules/municipal/ioc/$$l $$t"; install -m 0644 rules/municipal/ioc/$$l $$t; \
+	  fi; \
+	done
 	install -d $(DESTDIR)$(UNITDIR)
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' systemd/seawall.service \
 	    >$(DESTDIR)$(UNITDIR)/seawall.service
@@ -217,7 +234,12 @@ uninstall:
 	      $(DESTDIR)$(UNITDIR)/seawall.service $(DESTDIR)$(SYSUSERSDIR)/seawall.conf \
 	      $(DESTDIR)$(TMPFILESDIR)/seawall.conf $(DESTDIR)$(LOGROTATEDIR)/seawall \
 	      $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(CONFDIR)/seawall.yaml.new \
-	      $(addprefix $(DESTDIR)$(CONFDIR)/rules/,$(RULES_DEFAULT))
+	      $(addprefix $(DESTDIR)$(CONFDIR)/rules/,$(RULES_DEFAULT) $(RULES_MUNICIPAL)) \
+	      $(patsubst %,$(DESTDIR)$(CONFDIR)/rules/ioc/%.new,$(IOC_MUNICIPAL))
+	@for l in $(IOC_MUNICIPAL); do t=$(DESTDIR)$(CONFDIR)/rules/ioc/$$l; \
+	  if [ -f $$t ] && ! cmp -s rules/municipal/ioc/$$l $$t; then \
+	    echo "uninstall: keeping the edited $$t"; else rm -f $$t; fi; \
+	done
 	@if [ -f $(DESTDIR)$(CONFDIR)/seawall.yaml ]; then \
 	  if cmp -s agent/seawall.yaml $(DESTDIR)$(CONFDIR)/seawall.yaml; then \
 	    echo "rm -f $(DESTDIR)$(CONFDIR)/seawall.yaml"; rm -f $(DESTDIR)$(CONFDIR)/seawall.yaml; \
@@ -225,7 +247,8 @@ uninstall:
 	    echo "uninstall: keeping the edited $(DESTDIR)$(CONFDIR)/seawall.yaml"; \
 	  fi; \
 	fi
-	@for d in $(DESTDIR)$(CONFDIR)/rules $(DESTDIR)$(CONFDIR) $(DESTDIR)$(DOCDIR); do \
+	@for d in $(DESTDIR)$(CONFDIR)/rules/ioc $(DESTDIR)$(CONFDIR)/rules $(DESTDIR)$(CONFDIR) \
+	         $(DESTDIR)$(DOCDIR); do \
 	  rmdir "$$d" 2>/dev/null || true; \
 	done
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && [ "$$(id -u)" = 0 ]; then \

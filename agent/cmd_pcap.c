@@ -21,7 +21,7 @@ usage(FILE *fp)
     fprintf(fp,
             "usage: seawall pcap FILE... [-o OUT] [-c CONFIG] [--workers N] [--ndpi-dir DIR]\n"
             "                    [--rules DIR [--cache DIR | --no-cache]] [--set KEY=VALUE]...\n"
-            "                    [-v]\n"
+            "                    [--profile-rules] [-v]\n"
             "Analyse capture files (pcap, pcapng) and write EVE JSON lines: a flow event per\n"
             "flow, an alert per nDPI risk, a fileinfo event per HTTP body, anomaly events for\n"
             "malformed packets, and a final stats event.\n"
@@ -37,6 +37,8 @@ usage(FILE *fp)
             "                       bodies get fileinfo events without --rules too)\n"
             "      --cache DIR      keep the compiled rules in DIR (default: as seawall scan)\n"
             "      --no-cache       always compile the rules\n"
+            "      --profile-rules  per-rule checks, matches and time (rules.profiling):\n"
+            "                       a table on stderr, worst first, and a rule_profile event\n"
             "  -v, --verbose        more messages on stderr\n"
             "  -h, --help           this help\n"
             "Exit status: 0 when at least one file was read and every event written; 2 when\n"
@@ -115,12 +117,12 @@ int
 sw_cmd_pcap(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'}, {"config", required_argument, NULL, 'c'},
+        {"output", required_argument, NULL, 'o'},  {"config", required_argument, NULL, 'c'},
         {"workers", required_argument, NULL, 'w'}, {"ndpi-dir", required_argument, NULL, 'N'},
-        {"set", required_argument, NULL, 'S'},    {"verbose", no_argument, NULL, 'v'},
-        {"rules", required_argument, NULL, 'r'},  {"help", no_argument, NULL, 'h'},
-        {"cache", required_argument, NULL, 'C'},  {"no-cache", no_argument, NULL, 'n'},
-        {NULL, 0, NULL, 0},
+        {"set", required_argument, NULL, 'S'},     {"verbose", no_argument, NULL, 'v'},
+        {"rules", required_argument, NULL, 'r'},   {"help", no_argument, NULL, 'h'},
+        {"cache", required_argument, NULL, 'C'},   {"no-cache", no_argument, NULL, 'n'},
+        {"profile-rules", no_argument, NULL, 'P'}, {NULL, 0, NULL, 0},
     };
     const char *out = NULL, *config = NULL, *ndpi_dir = NULL, *rules_dir = NULL;
     const char *cache_dir = NULL;
@@ -129,7 +131,7 @@ sw_cmd_pcap(int argc, char **argv)
     struct sw_yara_rules *rules = NULL;
     struct sw_cmd_sets sets = {.n = 0};
     uint64_t workers = 0;
-    bool verbose = false;
+    bool verbose = false, profile = false;
     struct sw_config *cfg;
     struct sw_err err;
     char host[256];
@@ -162,6 +164,9 @@ sw_cmd_pcap(int argc, char **argv)
         case 'v':
             verbose = true;
             break;
+        case 'P':
+            profile = true;
+            break;
         default: /* -c, --set, -h and unknown options */
             if ((c = sw_cmd_common_opt(c, optarg, &config, &sets, usage)) >= 0)
                 return c;
@@ -177,6 +182,8 @@ sw_cmd_pcap(int argc, char **argv)
         return 2;
     if (verbose)
         sw_log_setup(SW_LOG_INFO, SW_LOG_MODE_CLI);
+    if (profile)
+        cfg->rules.profiling = true;
     if (ndpi_dir != NULL && sw_ndpi_dir_apply(cfg, ndpi_dir, &err) < 0) {
         sw_log_error("%s", err.msg);
         sw_cfg_free(cfg);

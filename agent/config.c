@@ -606,6 +606,8 @@ type_desc(const struct sw_cfg_row *row, char *buf, size_t len)
         return "a list of mappings";
     case SW_CFG_KVLIST:
         return "a mapping of names to values";
+    case SW_CFG_STRMAP:
+        return "a mapping of names to strings";
     }
     snprintf(buf, len, "one of %s", fmt_choices(row->enums, ", ", choices, sizeof(choices)));
     return buf;
@@ -631,6 +633,19 @@ strlist_free(struct sw_strlist *l)
     sw_free(l->v);
     l->v = NULL;
     l->n = 0;
+}
+
+static void
+strmap_free(struct sw_strmap *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        sw_free(m->k[i]);
+        sw_free(m->v[i]);
+    }
+    sw_free(m->k);
+    sw_free(m->v);
+    m->k = m->v = NULL;
+    m->n = 0;
 }
 
 static void free_fields(const struct sw_cfg_row *rows, size_t n, void *base);
@@ -665,6 +680,9 @@ free_field(const struct sw_cfg_row *row, void *base)
         l->n = 0;
         break;
     }
+    case SW_CFG_STRMAP:
+        strmap_free(f);
+        break;
     case SW_CFG_TABLE: {
         size_t *count = (size_t *)((char *)base + row->off2);
 
@@ -736,6 +754,17 @@ field_equal(const struct sw_cfg_row *row, const void *a, const void *b)
         const struct sw_cidrlist *la = fa, *lb = fb;
 
         return la->n == lb->n && (la->n == 0 || memcmp(la->v, lb->v, la->n * sizeof(*la->v)) == 0);
+    }
+    case SW_CFG_STRMAP: {
+        const struct sw_strmap *ma = fa, *mb = fb;
+
+        if (ma->n != mb->n)
+            return false;
+        for (size_t i = 0; i < ma->n; i++) {
+            if (strcmp(ma->k[i], mb->k[i]) != 0 || strcmp(ma->v[i], mb->v[i]) != 0)
+                return false;
+        }
+        return true;
     }
     case SW_CFG_TABLE: {
         size_t na = *(const size_t *)((const char *)a + row->off2);
@@ -1294,11 +1323,127 @@ apply_table(struct loader *ld, const char *path, const struct sw_cfg_row *row,
     *count = n;
 }
 
+static bool
+strmap_name_ok(const char *s)
+{
+    if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+        return false;
+    for (; *s != '\0'; s++) {
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* Set name to val in m (replacing an earlier value). false on no memory. */
+static bool
+strmap_set(struct sw_strmap *m, const char *name, const char *val)
+{
+    char *v = sw_strdup(val), *k = NULL;
+    char **nk, **nv;
+
+    if (v == NULL)
+        return false;
+    for (size_t i = 0; i < m->n; i++) {
+        if (strcmp(m->k[i], name) == 0) {
+            sw_free(m->v[i]);
+            m->v[i] = v;
+            return true;
+        }
+    }
+    k = sw_strdup(name);
+    nk = k != NULL ? sw_realloc(m->k, (m->n + 1) * sizeof(*nk)) : NULL;
+    if (nk != NULL)
+        m->k = nk;
+    nv = nk != NULL ? sw_realloc(m->v, (m->n + 1) * sizeof(*nv)) : NULL;
+    if (nv == NULL) {
+        sw_free(k);
+        sw_free(v);
+        return false;
+    }
+    m->v = nv;
+    m->k[m->n] = k;
+    m->v[m->n] = v;
+    m->n++;
+    return true;
+}
+
+/* Check one NAME: value pair of a string map; NULL or the problem. */
+static const char *
+strmap_check(const struct sw_cfg_row *row, const char *name, const char *val)
+{
+    if (!strmap_name_ok(name))
+        return "is not a name ([A-Za-z_][A-Za-z0-9_]*)";
+    if (val[0] == '\0')
+        return "is empty";
+    if (strlen(val) > row->max)
+        return "is too long";
+    return NULL;
+}
+
+/* A mapping of NAME: string, set over the names already there (the defaults). All or
+ * nothing: one bad pair leaves the map as it was. */
+static void
+apply_strmap(struct loader *ld, const char *path, const struct sw_cfg_row *row,
+             const struct ynode *v, void *base)
+{
+    struct sw_strmap *f = (struct sw_strmap *)((char *)base + row->off);
+    struct sw_strmap nm = {0};
+    unsigned before = ld->n_errors;
+    char kpath[PATH_LEN];
+
+    if (is_null(v))
+        return;
+    if (v->kind != YN_MAP) {
+        lerr(ld, v, path, "expected a mapping of names to strings, got %s", kind_name(v));
+        return;
+    }
+    for (size_t i = 0; i < f->n && !ld->oom; i++) {
+        if (!strmap_set(&nm, f->k[i], f->v[i]))
+            loom(ld);
+    }
+    for (size_t i = 0; i + 1 < v->n && !ld->oom; i += 2) {
+        const struct ynode *key = v->kid[i], *val = v->kid[i + 1];
+        const char *problem;
+
+        if (key->kind != YN_SCALAR) {
+            lerr(ld, key, path, "a key must be a scalar, got %s", kind_name(key));
+            continue;
+        }
+        snprintf(kpath, sizeof(kpath), "%s.%s", path, key->text);
+        if (val->kind != YN_SCALAR || is_null(val)) {
+            lerr(ld, val, kpath, "expected a string, got %s", kind_name(val));
+            continue;
+        }
+        problem = strmap_check(row, key->text, val->text);
+        if (problem != NULL) {
+            lerr(ld, strmap_name_ok(key->text) ? val : key, kpath, "%s", problem);
+            continue;
+        }
+        if (nm.n >= 1024) {
+            lerr(ld, key, kpath, "more than 1024 names");
+            break;
+        }
+        if (!strmap_set(&nm, key->text, val->text))
+            loom(ld);
+    }
+    if (ld->n_errors != before || ld->oom) {
+        strmap_free(&nm);
+        return;
+    }
+    strmap_free(f);
+    *f = nm;
+}
+
 static void
 apply_value(struct loader *ld, const char *path, const struct sw_cfg_row *row,
             const struct ynode *v, void *base)
 {
     switch (row->type) {
+    case SW_CFG_STRMAP:
+        apply_strmap(ld, path, row, v, base);
+        break;
     case SW_CFG_STR:
         apply_str(ld, path, row, v, base);
         break;
@@ -1407,6 +1552,7 @@ apply_text(struct loader *ld, const char *path, const struct sw_cfg_row *row, co
     case SW_CFG_EVTYPES:
     case SW_CFG_TABLE:
     case SW_CFG_KVLIST:
+    case SW_CFG_STRMAP:
         if (ytree_parse(ld, &t, text, strlen(text), false, path))
             apply_value(ld, path, row, t.root != NULL ? t.root : &n, base);
         ytree_free(&t);
@@ -1415,6 +1561,28 @@ apply_text(struct loader *ld, const char *path, const struct sw_cfg_row *row, co
         apply_value(ld, path, row, &n, base);
         break;
     }
+}
+
+/* "ROW.NAME=value" for a string map ROW: set that one name. false when key is not of that
+ * form (errors in value are reported and count as handled). */
+static bool
+strmap_override(struct loader *ld, const char *key, const char *val, struct sw_config *cfg)
+{
+    for (size_t i = 0; i < sw_cfg_schema_len; i++) {
+        const struct sw_cfg_row *row = &sw_cfg_schema[i];
+        size_t n = strlen(row->path);
+        const char *problem;
+
+        if (row->type != SW_CFG_STRMAP || strncmp(key, row->path, n) != 0 || key[n] != '.')
+            continue;
+        problem = strmap_check(row, key + n + 1, val);
+        if (problem != NULL)
+            lerr(ld, NULL, key, "%s", problem);
+        else if (!strmap_set((struct sw_strmap *)((char *)cfg + row->off), key + n + 1, val))
+            loom(ld);
+        return true;
+    }
+    return false;
 }
 
 /* "key.path=value" from the command line. */
@@ -1444,6 +1612,8 @@ apply_override(struct loader *ld, const char *spec, struct sw_config *cfg)
 
         apply_text(ld, key, row, eq + 1, cfg);
         check_built(ld, row, NULL, key, before);
+    } else if (strmap_override(ld, key, eq + 1, cfg)) {
+        /* one NAME of a string map */
     } else if (klen > 0 && is_section(sw_cfg_schema, sw_cfg_schema_len, key)) {
         if (ytree_parse(ld, &t, eq + 1, strlen(eq + 1), false, key) && t.root != NULL)
             apply_map(ld, key, key, t.root, sw_cfg_schema, sw_cfg_schema_len, cfg, NULL);
@@ -1955,6 +2125,19 @@ out_value(struct out *o, const struct sw_cfg_row *row, const void *base)
     case SW_CFG_TABLE:
         out_table(o, row, base);
         break;
+    case SW_CFG_STRMAP: {
+        const struct sw_strmap *m = f;
+
+        out_str(o, "{");
+        for (size_t i = 0; i < m->n; i++) {
+            out_str(o, i == 0 ? "" : ", ");
+            out_str(o, m->k[i]);
+            out_str(o, ": ");
+            out_scalar(o, m->v[i]);
+        }
+        out_str(o, "}");
+        break;
+    }
     }
 }
 
@@ -2007,6 +2190,8 @@ type_name(const struct sw_cfg_row *row)
         return "list of mappings";
     case SW_CFG_KVLIST:
         return "mapping";
+    case SW_CFG_STRMAP:
+        return "mapping of names to strings";
     }
     return "?";
 }
@@ -2065,6 +2250,9 @@ doc_row(struct out *o, const char *prefix, const struct sw_cfg_row *row)
     case SW_CFG_TABLE:
     case SW_CFG_KVLIST:
         snprintf(range, sizeof(range), "up to %llu items", (unsigned long long)row->max);
+        break;
+    case SW_CFG_STRMAP:
+        snprintf(range, sizeof(range), "values up to %llu bytes", (unsigned long long)row->max);
         break;
     case SW_CFG_BOOL:
         break;

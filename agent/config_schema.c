@@ -101,7 +101,8 @@ static const struct sw_cfg_enum sink_types[] = {
 static const struct sw_cfg_enum event_types[] = {
     {"alert", SW_EV_ALERT, 0},     {"flow", SW_EV_FLOW, 0},       {"fileinfo", SW_EV_FILEINFO, 0},
     {"fim", SW_EV_FIM, 0},         {"anomaly", SW_EV_ANOMALY, 0}, {"stats", SW_EV_STATS, 0},
-    {"engine", SW_EV_ENGINE, 0},   {NULL, 0, 0},
+    {"engine", SW_EV_ENGINE, 0},   {"rule_profile", SW_EV_RULE_PROFILE, 0},
+    {NULL, 0, 0},
 };
 
 static bool
@@ -384,8 +385,8 @@ static const struct sw_cfg_row sink_rows[] = {
     {.path = "address", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 1024, FS(address),
      .help = "network sinks: host:port (syslog, tcp; kafka: a broker)"},
     {.path = "types", .type = SW_CFG_EVTYPES,
-     .def = "[alert, flow, fileinfo, fim, anomaly, stats, engine]", .min = 1, .max = 64, FS(types),
-     .enums = event_types, .help = "event types this sink takes (default: all)"},
+     .def = "[alert, flow, fileinfo, fim, anomaly, stats, engine, rule_profile]", .min = 1,
+     .max = 64, FS(types), .enums = event_types, .help = "event types this sink takes (default: all)"},
     {.path = "transport", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 8, FS(transport),
      .enums = syslog_transports,
      .help = "syslog: udp, tcp (RFC 6587 octet counting), tls (RFC 5425) or relp (default tcp)"},
@@ -523,7 +524,7 @@ const struct sw_cfg_row sw_cfg_schema[] = {
      F(network.workers), .flags = R, .help = "capture worker threads (one flow table each)"},
     {.path = "network.home_net", .type = SW_CFG_CIDRLIST,
      .def = "[10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]", .max = 4096, F(network.home_net),
-     .flags = U, .help = "$HOME_NET of the rules"},
+     .help = "$HOME_NET of the rules"},
     {.path = "network.max_flows", .type = SW_CFG_UINT, .def = "1000000", .min = 1,
      .max = 100000000, F(network.max_flows), .flags = R,
      .help = "flows tracked at once, all workers together"},
@@ -646,6 +647,33 @@ const struct sw_cfg_row sw_cfg_schema[] = {
     /* rules */
     {.path = "rules.dir", .type = SW_CFG_STR, .def = "/etc/seawall/rules", .min = 1,
      .max = PATH_MAX_LEN, F(rules.dir), .help = "*.rules and *.yar files loaded at start"},
+    {.path = "rules.profile_file", .type = SW_CFG_STR, .def = "", .max = PATH_MAX_LEN,
+     F(rules.profile_file),
+     .help = "Suricata rule profiling: each worker appends per-rule checks, matches and time "
+             "here when it stops (\"\": off)"},
+    {.path = "rules.profiling", .type = SW_CFG_BOOL, .def = "false", F(rules.profiling),
+     .help = "per-rule checks, matches and time, worst first: a rule_profile event when the "
+             "rules are replaced or seawall stops (seawall pcap: also a table on stderr)"},
+    {.path = "rules.profiling_limit", .type = SW_CFG_UINT, .def = "20", .min = 0,
+     .max = 1000000, F(rules.profiling_limit),
+     .help = "rules listed in the rule_profile event and table, worst first (0: all)"},
+
+    /* vars: Suricata 8's suricata.yaml defaults; HOME_NET comes from network.home_net */
+    {.path = "vars.address_groups", .type = SW_CFG_STRMAP,
+     .def = "{EXTERNAL_NET: \"!$HOME_NET\", HTTP_SERVERS: $HOME_NET, SMTP_SERVERS: $HOME_NET,"
+            " SQL_SERVERS: $HOME_NET, DNS_SERVERS: $HOME_NET, TELNET_SERVERS: $HOME_NET,"
+            " AIM_SERVERS: $EXTERNAL_NET, DC_SERVERS: $HOME_NET, DNP3_SERVER: $HOME_NET,"
+            " DNP3_CLIENT: $HOME_NET, MODBUS_CLIENT: $HOME_NET, MODBUS_SERVER: $HOME_NET,"
+            " ENIP_CLIENT: $HOME_NET, ENIP_SERVER: $HOME_NET, OT_NET: $HOME_NET}",
+     .max = 4096, F(vars.address_groups),
+     .help = "address groups of Suricata rules ($NAME); HOME_NET defaults to network.home_net"},
+    {.path = "vars.port_groups", .type = SW_CFG_STRMAP,
+     .def = "{HTTP_PORTS: \"80\", SHELLCODE_PORTS: \"!80\", ORACLE_PORTS: \"1521\","
+            " SSH_PORTS: \"22\", DNP3_PORTS: \"20000\", MODBUS_PORTS: \"502\","
+            " FILE_DATA_PORTS: \"[$HTTP_PORTS,110,143]\", FTP_PORTS: \"21\","
+            " GENEVE_PORTS: \"6081\", VXLAN_PORTS: \"4789\", TEREDO_PORTS: \"3544\","
+            " SIP_PORTS: \"[5060, 5061]\"}",
+     .max = 4096, F(vars.port_groups), .help = "port groups of Suricata rules ($NAME)"},
 
     /* files */
     {.path = "files.paths", .type = SW_CFG_STRLIST, .def = "[]", .max = 1024, F(files.paths),

@@ -23,6 +23,8 @@ enum sw_cfg_type {
     SW_CFG_EVTYPES,  /* uint32_t bit set of enum sw_event_type, from a list of names */
     SW_CFG_TABLE,    /* array of sub-table structs + size_t count (off2); min/max: item count */
     SW_CFG_KVLIST,   /* struct sw_strlist of name, value pairs from a mapping; max: entries */
+    SW_CFG_STRMAP,   /* struct sw_strmap: NAME -> string; a file or --set ROW.NAME=v sets one
+                      * name over the defaults; max bounds each value's length */
 };
 
 #define SW_CFG_REQUIRED 0x1u /* table rows: the key must be present in every item */

@@ -17,6 +17,7 @@ usage(FILE *fp)
                 "  config check   validate the configuration, print effective values\n"
                 "  scan PATH...   scan files with the YARA rules, EVE JSON out\n"
                 "  rules check    compile every rule file, report errors and warnings\n"
+                "  rules test PATH...  run rule regression tests (captures or files, checks)\n"
                 "  status         ask the running daemon for its counters\n"
                 "  --version      print the version\n"
                 "  --help         this help; 'seawall COMMAND --help' for a command\n");
@@ -51,6 +52,8 @@ main(int argc, char **argv)
         return sw_cmd_config(argc - 1, argv + 1);
     if (strcmp(argv[1], "scan") == 0)
         return sw_cmd_scan(argc - 1, argv + 1);
+    if (strcmp(argv[1], "rules") == 0 && argc > 2 && strcmp(argv[2], "test") == 0)
+        return sw_cmd_rules_test(argc - 2, argv + 2);
     if (strcmp(argv[1], "rules") == 0)
         return sw_cmd_rules(argc - 1, argv + 1);
     if (strcmp(argv[1], "status") == 0)

@@ -30,6 +30,7 @@
 #include "sw/stats.h"
 #include "sw/yara.h"
 
+#include "pipeline_int.h"
 #include "pipeline_threads.h"
 
 /* --- set-up and tear-down ----------------------------------------------------------------- */
@@ -73,6 +74,7 @@ pipeline_free(struct sw_pipeline *pl)
     sw_free(pl->cap);
     for (unsigned i = 0; pl->w != NULL && i < pl->n; i++) {
         sw_net_worker_destroy(pl->w[i].nw, now);
+        sw_rule_prof_destroy(pl->w[i].prof);
         if (pl->w[i].bell.efd > 0)
             close(pl->w[i].bell.efd);
     }
@@ -374,6 +376,7 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     sw_producer_close(cp->prod);
     sw_router_stop(pl.router);
     struct sw_event *st = sw_pipeline_stats_event(&pl, true);
+    sw_pipeline_write_profile(&pl, cfg, st != NULL ? st->ts_us : 0, stderr);
     if (st != NULL)
         sw_router_write(pl.router, st);
     /* Every line has been written or counted by now (sw_router_write flushes): a lost event
@@ -743,6 +746,8 @@ sw_pipeline_stop(struct sw_pipeline *pl, uint64_t timeout_us)
     /* Network sinks deliver what they hold until the same deadline; the rest is spooled. */
     sw_router_stop_by(pl->router, mono_deadline);
     struct sw_event *st = sw_pipeline_stats_event(pl, true);
+    sw_pipeline_write_profile(pl, sw_det_current(&pl->det)->cfg,
+                              st != NULL ? st->ts_us : sw_clock_us(CLOCK_REALTIME), NULL);
     if (st != NULL) {
         sw_pipeline_stamp_host(st, sw_det_current(&pl->det));
         sw_router_write(pl->router, st);

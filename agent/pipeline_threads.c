@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pipeline_int.h"
 #include "pipeline_threads.h"
 #include "sw/alloc.h"
 #include "sw/clock.h"
@@ -297,6 +298,7 @@ sw_pipeline_worker_main(void *arg)
     }
     sw_net_worker_flush(w->nw, w->now_us); /* the flows still open: alerts, flow events */
     sw_net_worker_stats(w->nw, &w->final);
+    w->prof = sw_pipeline_prof_take(w->nw);
     sw_net_worker_destroy(w->nw, w->now_us);
     w->nw = NULL;
     atomic_store_explicit(&w->rd.active, 0, memory_order_release); /* done with its set */

@@ -74,6 +74,8 @@ struct worker {
     struct sw_err init_err; /* written by the worker before `ready` */
     _Atomic uint64_t beat;  /* loop iterations: the watchdog's proof of progress */
     uint64_t beat_seen;     /* main thread */
+    /* owned: profile rows, written by the worker before it exits, read after the join */
+    struct sw_rule_prof *prof;
 };
 
 /* A capture side: the main thread offline, one thread per interface live. */

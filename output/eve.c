@@ -17,6 +17,8 @@
 #include "sw/alloc.h"
 #include "sw/stats.h"
 
+#include "eve_int.h"
+
 /* The date part changes once a second while events come by the thousand: remember the last
  * one formatted (per thread, so encoders on several threads never share it). */
 static _Thread_local struct {
@@ -990,6 +992,14 @@ eve_tree(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
     case SW_EV_STATS:
         if (ev->u.stats != NULL)
             json_object_set_new_nocheck(root, "stats", stats_json(ev->u.stats, root));
+        break;
+    case SW_EV_RULE_PROFILE:
+        if (ev->u.profile.prof == NULL)
+            break;
+        if (sw == NULL)
+            sw = json_object();
+        json_object_set_new_nocheck(
+            sw, "rule_profile", sw_eve_rule_profile_json(ev->u.profile.prof, ev->u.profile.limit));
         break;
     default:
         break;

@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include "sw/alloc.h"
+#include "sw/rule_prof.h"
 #include "sw/stats.h"
 
 static const char *const type_names[SW_EV_TYPE_MAX] = {
-    [SW_EV_ALERT] = "alert",     [SW_EV_FLOW] = "flow",   [SW_EV_FILEINFO] = "fileinfo",
-    [SW_EV_FIM] = "fim",         [SW_EV_ANOMALY] = "anomaly", [SW_EV_STATS] = "stats",
-    [SW_EV_ENGINE] = "engine",
+    [SW_EV_ALERT] = "alert",       [SW_EV_FLOW] = "flow",
+    [SW_EV_FILEINFO] = "fileinfo", [SW_EV_FIM] = "fim",
+    [SW_EV_ANOMALY] = "anomaly",   [SW_EV_STATS] = "stats",
+    [SW_EV_ENGINE] = "engine",     [SW_EV_RULE_PROFILE] = "rule_profile",
 };
 
 struct sw_event *
@@ -168,6 +170,8 @@ sw_event_destroy(struct sw_event *ev)
         return;
     if (ev->type == SW_EV_STATS)
         sw_stats_snap_destroy(ev->u.stats);
+    else if (ev->type == SW_EV_RULE_PROFILE)
+        sw_rule_prof_destroy(ev->u.profile.prof);
     sw_free(ev);
 }
 
@@ -176,7 +180,7 @@ sw_alert_meta_add(struct sw_alert *a, const char *key, const char *value)
 {
     if (a->n_meta >= SW_ALERT_META_MAX || value == NULL || value[0] == '\0')
         return;
-    a->meta[a->n_meta].key = key;
+    snprintf(a->meta[a->n_meta].key, sizeof(a->meta[a->n_meta].key), "%s", key);
     snprintf(a->meta[a->n_meta].value, sizeof(a->meta[a->n_meta].value), "%s", value);
     a->n_meta++;
 }

@@ -32,6 +32,8 @@ yara_create(void **inst, const struct sw_detect_opts *o, struct sw_detect_load *
 {
     (void)err;
     *inst = o->yara; /* taken; NULL: no YARA rules, the detector sits this set out */
+    if (o->yara != NULL && o->cfg != NULL && o->cfg->rules.profiling)
+        sw_yara_rules_set_profiling(o->yara, true); /* before any scanner: yara_profile */
     ld->language = "yara";
     ld->hooks = SW_HOOK_BIT(SW_HOOK_STREAM_WHOLE) | SW_HOOK_BIT(SW_HOOK_APP);
     ld->app_events = (1u << SW_APP_EV_HTTP_REQUEST_BODY) | (1u << SW_APP_EV_HTTP_RESPONSE_BODY);
@@ -146,6 +148,14 @@ yara_stats(const void *tctx, struct sw_worker_stats *out)
     out->stream_scan_timeouts += yt->timeouts;
 }
 
+static void
+yara_profile(const void *tctx, sw_rule_prof_fn fn, void *ctx)
+{
+    const struct yara_thread *yt = tctx;
+
+    sw_yara_scanner_profile(yt->ys, fn, ctx);
+}
+
 const struct sw_detector_ops sw_det_yara_ops = {
     .name = "yara",
     .create = yara_create,
@@ -155,4 +165,5 @@ const struct sw_detector_ops sw_det_yara_ops = {
     .thread_fini = yara_thread_fini,
     .flow_free = NULL,
     .stats = yara_stats,
+    .profile = yara_profile,
 };

@@ -46,6 +46,7 @@ struct sw_detect_thread {
     struct sw_detect_thread_opts topt;
     unsigned run_alerts; /* alerts of the current sw_detect_run */
     uint64_t alerts, drops;
+    struct sw_rule_prof *prof; /* owned: profile rows of sets installed before; NULL: none */
     /* Counters of the detectors' thread contexts an install replaced: added to every report,
      * so a reload does not make them go back. */
     struct sw_worker_stats past;
@@ -238,7 +239,44 @@ sw_detect_thread_destroy(struct sw_detect_thread *t)
     if (t == NULL)
         return;
     contexts_fini(t->set, t->tctx);
+    sw_rule_prof_destroy(t->prof);
     sw_free(t);
+}
+
+static void
+profile_rows(const struct sw_detect *d, void *const tctx[], sw_rule_prof_fn fn, void *ctx)
+{
+    for (unsigned i = 0; i < d->n; i++)
+        if (d->d[i].ops->profile != NULL)
+            d->d[i].ops->profile(tctx[i], fn, ctx);
+}
+
+/* Keep a row of a set being replaced: the table is made at the first row, so a stage that
+ * never profiled allocates nothing. */
+static void
+keep_row(void *ctx, const struct sw_rule_prof_row *row)
+{
+    struct sw_detect_thread *t = ctx;
+
+    if (t->prof == NULL)
+        t->prof = sw_rule_prof_create();
+    if (t->prof != NULL)
+        sw_rule_prof_add_cb(t->prof, row);
+    /* else: out of memory on a reload; the replaced set's figures are lost (a profile is a
+     * report, not an alert) */
+}
+
+void
+sw_detect_thread_profile(const struct sw_detect_thread *t, sw_rule_prof_fn fn, void *ctx)
+{
+    for (size_t i = 0; t->prof != NULL && i < sw_rule_prof_count(t->prof); i++)
+        fn(ctx, sw_rule_prof_get(t->prof, i));
+    if (t->prof != NULL && sw_rule_prof_lost(t->prof) > 0) {
+        struct sw_rule_prof_row lost = {.language = "", .lost = sw_rule_prof_lost(t->prof)};
+
+        fn(ctx, &lost);
+    }
+    profile_rows(t->set, (void *const *)t->tctx, fn, ctx);
 }
 
 enum sw_rc
@@ -250,6 +288,7 @@ sw_detect_thread_install(struct sw_detect_thread *t, const struct sw_detect *d, 
         return SW_OK;
     if (contexts_init(d, &t->topt, tctx, err) != SW_OK)
         return err->code;
+    profile_rows(t->set, t->tctx, keep_row, t);
     for (unsigned i = 0; i < t->set->n; i++)
         if (t->set->d[i].ops->stats != NULL)
             t->set->d[i].ops->stats(t->tctx[i], &t->past);

@@ -30,15 +30,6 @@
 #include "sw/log.h"
 #include "yara_int.h"
 
-struct sw_yara_rules {
-    YR_RULES *rules; /* owned */
-};
-
-struct sw_yara_scanner {
-    YR_SCANNER *sc; /* owned */
-    struct sw_yara_limits lim;
-};
-
 static const char *const ext_names[] = {"filename", "filepath", "extension",
                                         "filetype", "owner",    "seawall_source"};
 
@@ -706,12 +697,26 @@ sw_yara_load(const struct sw_yara_load_opts *o, struct sw_yara_load_stats *st,
 
     memset(st, 0, sizeof(*st));
     fd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd == -1) {
+    if (fd == -1 && errno == ENOTDIR) {
+        /* One file (seawall pcap --rules FILE): a YARA file is the set; a file of another
+         * language (.rules) gives an empty set. */
+        const char *base = strrchr(o->dir, '/');
+
+        base = base != NULL ? base + 1 : o->dir;
+        if (is_rule_name(base)) {
+            if (add_file(&L, base, err) != SW_OK)
+                goto out;
+            sw_free(L.f[0].shown);
+            L.f[0].shown = sw_strdup(o->dir);
+            if (L.f[0].shown == NULL)
+                goto oom;
+        }
+    } else if (fd == -1) {
         sw_err_sys(err, SW_EIO, "rules directory %s", o->dir);
         return NULL;
-    }
-    if (list_dir(&L, fd, "", 0, err) != SW_OK)
+    } else if (list_dir(&L, fd, "", 0, err) != SW_OK) {
         goto out;
+    }
     if (L.n > 0)
         qsort(L.f, L.n, sizeof(*L.f), cmp_file);
     st->files = L.n;
@@ -943,8 +948,8 @@ sid_of(const YR_META *m)
 }
 
 /* Alert fields from the rule's meta (see README "YARA alerts"). */
-static void
-alert_from_meta(struct sw_alert *al, const YR_RULE *rule)
+void
+sw_yara_rule_alert(struct sw_alert *al, const YR_RULE *rule)
 {
     const YR_META *m;
     const char *desc = NULL, *cat = NULL, *mitre = NULL, *author = NULL, *ref = NULL;
@@ -1151,6 +1156,8 @@ scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
     struct sw_event *ev;
 
     mc->res->matches++;
+    if (mc->s->prof != NULL)
+        sw_yara_prof_match(mc->s->prof, rule);
     if (mc->fi != NULL)
         copy_fileinfo(&m, NULL, mc->fi);
     build_match(&m, NULL, ctx, rule, &mc->s->lim);
@@ -1162,7 +1169,7 @@ scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
     if (mc->fi != NULL)
         copy_fileinfo(&a, fp, mc->fi);
     build_match(&a, fp, ctx, rule, &mc->s->lim);
-    alert_from_meta(&ev->u.alert, rule);
+    sw_yara_rule_alert(&ev->u.alert, rule);
     if (mc->tmpl != NULL) {
         ev->ts_us = mc->tmpl->ts_us;
         ev->flow = mc->tmpl->flow;
@@ -1202,6 +1209,11 @@ sw_yara_scanner_create(const struct sw_yara_rules *r, const struct sw_yara_limit
     yr_scanner_set_flags(s->sc, SCAN_FLAGS_REPORT_RULES_MATCHING);
     if (lim->timeout_s > 0)
         yr_scanner_set_timeout(s->sc, (int)lim->timeout_s);
+    if (r->profiling && (s->prof = sw_yara_prof_create(r->rules)) == NULL) {
+        sw_err_set(err, SW_ENOMEM, "yara scanner: out of memory for rule profiling");
+        sw_yara_scanner_destroy(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -1212,6 +1224,7 @@ sw_yara_scanner_destroy(struct sw_yara_scanner *s)
         return;
     if (s->sc != NULL)
         yr_scanner_destroy(s->sc);
+    sw_yara_prof_destroy(s->prof);
     sw_free(s);
 }
 
@@ -1234,7 +1247,14 @@ scan_common(struct sw_yara_scanner *s, const char *const vals[6], const char *la
                               ext_names[i], rc);
     }
     yr_scanner_set_callback(s->sc, scan_cb, mc);
-    rc = yr_scanner_scan_mem(s->sc, len > 0 ? buf : empty, len);
+    if (s->prof != NULL) {
+        uint64_t t0 = sw_yara_prof_now();
+
+        rc = yr_scanner_scan_mem(s->sc, len > 0 ? buf : empty, len);
+        sw_yara_prof_scan(s->prof, sw_yara_prof_now() - t0, mc->res->matches > 0);
+    } else {
+        rc = yr_scanner_scan_mem(s->sc, len > 0 ? buf : empty, len);
+    }
     if (rc == ERROR_SCAN_TIMEOUT) {
         mc->res->timeout = true;
         return sw_err_set(err, SW_ELIMIT, "%s: scan timed out", label);

@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache_int.h"
 #include "sw/alloc.h"
 #include "sw/log.h"
 
@@ -75,140 +76,24 @@ sw_yara_cache_key(const struct sw_yara_loader *L, char out[65])
     return true;
 }
 
-/* --- trust --------------------------------------------------------------------------------- */
+/* --- trust (rules/cache_int.h) ------------------------------------------------------------- */
 
-/* Why st may not be trusted as the cache directory (dir) or an entry; NULL when it may. */
-static const char *
-distrust(const struct stat *st, bool dir, char *buf, size_t len)
-{
-    unsigned long me = (unsigned long)geteuid();
-
-    if (S_ISLNK(st->st_mode))
-        return "is a symlink";
-    if (dir && !S_ISDIR(st->st_mode))
-        return "not a directory";
-    if (!dir && !S_ISREG(st->st_mode))
-        return "not a regular file";
-    if ((unsigned long)st->st_uid != me) {
-        snprintf(buf, len, "owned by uid %lu, not by the effective user (uid %lu)",
-                 (unsigned long)st->st_uid, me);
-        return buf;
-    }
-    if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-        snprintf(buf, len, "writable by %s (mode %04o)",
-                 (st->st_mode & S_IWGRP) == 0   ? "others"
-                 : (st->st_mode & S_IWOTH) == 0 ? "its group"
-                                                : "its group and others",
-                 (unsigned)(st->st_mode & 07777));
-        return buf;
-    }
-    return NULL;
-}
-
-/* Open the cache directory as an O_PATH descriptor and check it. Returns the descriptor;
- * -1 with *missing set when it does not exist; -1 after one warning when it is refused
- * (L->cache_refused set). */
 static int
 open_dir(struct sw_yara_loader *L, bool *missing)
 {
-    char dir[PATH_MAX], buf[160];
-    size_t n;
-    int fd = -1;
-    struct stat st;
-    const char *why;
+    bool refused = false;
+    int fd = rcache_open_dir(L->o->cache_dir, missing, &refused);
 
-    *missing = false;
-    /* "dir/" would make the kernel follow a symlink named dir despite O_NOFOLLOW. */
-    if (snprintf(dir, sizeof(dir), "%s", L->o->cache_dir) >= (int)sizeof(dir)) {
-        why = "path too long";
-        goto refuse;
-    }
-    for (n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
-        dir[n - 1] = '\0';
-    fd = open(dir, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (fd == -1 && errno == ENOENT) {
-        *missing = true;
-        return -1;
-    }
-    if (fd == -1 || fstat(fd, &st) != 0) {
-        why = strerror(errno);
-        goto refuse;
-    }
-    why = distrust(&st, true, buf, sizeof(buf));
-    if (why == NULL)
-        return fd;
-refuse:
-    if (fd != -1)
-        close(fd);
-    L->cache_refused = true;
-    sw_log_warn("rules cache %s: refused: %s; compiling the rules instead", L->o->cache_dir, why);
-    return -1;
+    if (refused)
+        L->cache_refused = true;
+    return fd;
 }
 
-/* Read the entry file name of the trusted directory dfd whole (at most max bytes) into a
- * NUL-terminated buffer the caller frees. NULL with *missing set when there is none; NULL
- * after a warning when it is refused (not trusted), or after an info line when it cannot be
- * read or is too large. */
 static char *
 read_entry(struct sw_yara_loader *L, int dfd, const char *name, size_t max, size_t *lenp,
            bool *missing)
 {
-    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    struct stat st;
-    char *buf = NULL, why_buf[160];
-    const char *why;
-    size_t got = 0;
-
-    *missing = false;
-    if (fd == -1) {
-        if (errno == ENOENT)
-            *missing = true;
-        else if (errno == ELOOP)
-            sw_log_warn("rules cache %s/%s: refused: is a symlink; compiling the rules instead",
-                        L->o->cache_dir, name);
-        else
-            sw_log_info("rules cache %s/%s: ignored (%s), rebuilding", L->o->cache_dir, name,
-                        strerror(errno));
-        return NULL;
-    }
-    if (fstat(fd, &st) != 0) {
-        sw_log_info("rules cache %s/%s: ignored (%s), rebuilding", L->o->cache_dir, name,
-                    strerror(errno));
-        goto out;
-    }
-    why = distrust(&st, false, why_buf, sizeof(why_buf));
-    if (why != NULL) {
-        sw_log_warn("rules cache %s/%s: refused: %s; compiling the rules instead", L->o->cache_dir,
-                    name, why);
-        goto out;
-    }
-    if ((uint64_t)st.st_size > max) {
-        sw_log_info("rules cache %s/%s: ignored (too large), rebuilding", L->o->cache_dir, name);
-        goto out;
-    }
-    buf = sw_malloc((size_t)st.st_size + 1);
-    if (buf == NULL)
-        goto out;
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    if (got != (size_t)st.st_size) {
-        sw_log_info("rules cache %s/%s: ignored (short read), rebuilding", L->o->cache_dir, name);
-        sw_free(buf);
-        buf = NULL;
-        goto out;
-    }
-    buf[got] = '\0';
-    *lenp = got;
-out:
-    close(fd);
-    return buf;
+    return rcache_read(L->o->cache_dir, dfd, name, max, lenp, missing);
 }
 
 /* --- load ---------------------------------------------------------------------------------- */
@@ -325,27 +210,6 @@ is_cache_name(const char *name, const char *keep)
     return strcmp(name + 64, ".yarc") == 0 || strcmp(name + 64, ".txt") == 0;
 }
 
-/* Create path and its missing parents, mode 0700 (only the effective user may write). */
-static int
-mkdir_p(const char *path)
-{
-    char tmp[PATH_MAX];
-
-    if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-        return -1;
-    for (char *p = tmp + 1; *p != '\0'; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
 struct fd_stream {
     int fd;
     EVP_MD_CTX *md; /* borrowed: the checksum of what was written */
@@ -433,7 +297,7 @@ sw_yara_cache_save(struct sw_yara_loader *L, const char *key, YR_RULES *r)
 
     if (L->cache_refused)
         return; /* said once, when loading */
-    if (mkdir_p(L->o->cache_dir) != 0) {
+    if (rcache_mkdir_p(L->o->cache_dir) != 0) {
         sw_log_info("rules cache %s: cannot create: %s", L->o->cache_dir, strerror(errno));
         return;
     }

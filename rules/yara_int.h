@@ -6,9 +6,35 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <yara.h>
 
 #include "sw/yara.h"
+
+struct sw_yara_rules {
+    YR_RULES *rules; /* owned */
+    bool profiling;  /* scanners made from now on count per-rule figures (yara_prof.c) */
+};
+
+struct sw_yara_prof; /* yara_prof.c: one scanner's per-rule figures */
+
+struct sw_yara_scanner {
+    YR_SCANNER *sc; /* owned */
+    struct sw_yara_limits lim;
+    struct sw_yara_prof *prof; /* owned; NULL unless the rules were profiling */
+};
+
+/* Profiling (rules.profiling): a scanner's figures for the rules of r, or NULL when out of
+ * memory; the scanner's thread. _scan after each scan (its time, whether it completed and
+ * whether a rule matched), _match for each matching rule. */
+struct sw_yara_prof *sw_yara_prof_create(const YR_RULES *r);
+void sw_yara_prof_destroy(struct sw_yara_prof *p);
+void sw_yara_prof_scan(struct sw_yara_prof *p, uint64_t ns, bool matched);
+void sw_yara_prof_match(struct sw_yara_prof *p, const YR_RULE *rule);
+/* CLOCK_MONOTONIC in nanoseconds, what profiling measures time with. */
+uint64_t sw_yara_prof_now(void);
+/* The alert fields a matching rule gets (sid, signature, ...): for profile rows. */
+void sw_yara_rule_alert(struct sw_alert *al, const YR_RULE *rule);
 
 /* One entry of the rules directory: a rule file, or something named like one (or a folder)
  * that could not be reached, which counts as a failed file. */

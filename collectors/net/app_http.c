@@ -60,6 +60,7 @@ struct hdir {
     uint64_t remain;      /* body or chunk bytes left */
     uint64_t resync_bytes;
     struct sw_http_head head;     /* the header block being read */
+    struct sw_http_field *fields; /* its field table (cfg.headers), in the parser's block */
     struct sw_http_msg *msg;      /* ref: the message whose body is read (request or response) */
     struct sw_http_msg *req;      /* ref, dir 1: the request this response answers (or NULL) */
     struct sw_http_msg *last;     /* ref, dir 1: the last response, until the next start line */
@@ -529,7 +530,7 @@ st_head(struct sw_http *h, int dir, const uint8_t *p, size_t n)
                 line_drop(hd, used); /* blank lines before a start line */
                 continue;
             }
-            sw_http_head_init(&hd->head, dir);
+            sw_http_head_init(&hd->head, dir, hd->fields);
             hd->lfcr = term == SW_HTTP_TERM_LFCR;
             if (!sw_http_head_start(&hd->head, hd->hb, hd->line_off, (uint32_t)content)) {
                 not_start(h, dir, used);
@@ -870,7 +871,7 @@ sw_http_create(const struct sw_http_cfg *cfg, const struct sw_http_cb *cb, void 
         return NULL;
     }
     for (int d = 0; c.headers && d < 2; d++)
-        h->d[d].head.fields = (struct sw_http_field *)(void *)(h + 1) + d * SW_HTTP_MAX_FIELDS;
+        h->d[d].fields = (struct sw_http_field *)(void *)(h + 1) + d * SW_HTTP_MAX_FIELDS;
     h->size = size;
     h->cfg = c;
     if (cb != NULL)

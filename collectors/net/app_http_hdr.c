@@ -298,7 +298,7 @@ sw_http_hdr_start_like(int dir, const uint8_t *s, size_t n, bool partial)
     if (dir == 1)
         return sw_http_hdr_status_like(s, n, partial);
     if (!partial) {
-        sw_http_head_init(&tmp, 0);
+        sw_http_head_init(&tmp, 0, NULL);
         return request_line(&tmp, s, 0, (uint32_t)n);
     }
     for (i = 0; i < n && method_char(s[i]); i++)
@@ -427,10 +427,8 @@ status_line(struct sw_http_head *h, const uint8_t *buf, uint32_t off, size_t n)
 }
 
 void
-sw_http_head_init(struct sw_http_head *h, int dir)
+sw_http_head_init(struct sw_http_head *h, int dir, struct sw_http_field *fields)
 {
-    struct sw_http_field *fields = h->fields;
-
     memset(h, 0, sizeof(*h));
     h->dir = dir;
     h->fields = fields;

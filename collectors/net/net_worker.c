@@ -435,6 +435,13 @@ sw_net_worker_tick(struct sw_net_worker *w, uint64_t now_us)
 }
 
 void
+sw_net_worker_profile(const struct sw_net_worker *w, sw_rule_prof_fn fn, void *ctx)
+{
+    if (w->dt != NULL)
+        sw_detect_thread_profile(w->dt, fn, ctx);
+}
+
+void
 sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out)
 {
     *out = w->st;

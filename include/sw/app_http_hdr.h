@@ -160,7 +160,7 @@ struct sw_http_head {
     unsigned n_coding;
     uint32_t anomalies; /* bit (1u << enum sw_http_anomaly) per anomaly */
     /* Every field with a colon, in order, into the caller's table of SW_HTTP_MAX_FIELDS
-     * (fields NULL: not recorded; sw_http_head_init keeps the table). */
+     * given to sw_http_head_init (NULL: not recorded). */
     struct sw_http_field *fields;
     unsigned n_fields;
     uint32_t fields_cut; /* fields past SW_HTTP_MAX_FIELDS */
@@ -170,8 +170,9 @@ struct sw_http_head {
     unsigned n_te, n_ce;
 };
 
-/* Start a header block of direction dir (its field table, if any, stays). */
-void sw_http_head_init(struct sw_http_head *h, int dir);
+/* Start a header block of direction dir; its fields go into fields (the caller's table of
+ * SW_HTTP_MAX_FIELDS), or nowhere when NULL. */
+void sw_http_head_init(struct sw_http_head *h, int dir, struct sw_http_field *fields);
 
 /* The start line buf[off, off + len) (its line end removed). Responses are read leniently
  * (anomalies recorded); false when it is not a start line of dir at all. */

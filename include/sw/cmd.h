@@ -15,6 +15,9 @@ int sw_cmd_config(int argc, char **argv);
 int sw_cmd_scan(int argc, char **argv);
 /* `seawall rules check [DIR]`: compile every rule file; 0 all good, 1 any failed, 2 usage. */
 int sw_cmd_rules(int argc, char **argv);
+/* `seawall rules test PATH...`: run rule regression tests (agent/cmd_rules_test.c); 0 all
+ * passed or skipped, 1 a test failed, 2 usage error or an unreadable test. */
+int sw_cmd_rules_test(int argc, char **argv);
 /* `seawall run [-c FILE] [--set KEY=VALUE]...`: the daemon (agent/cmd_run.c). */
 int sw_cmd_run(int argc, char **argv);
 /* `seawall status [--socket PATH] [--json]`: ask the running daemon over its control socket;

@@ -19,6 +19,12 @@ struct sw_strlist {
     size_t n;
 };
 
+/* Names to strings (vars.address_groups): names are [A-Za-z_][A-Za-z0-9_]*, unique. */
+struct sw_strmap {
+    char **k, **v; /* owned, n each, each owned */
+    size_t n;
+};
+
 struct sw_cidr {
     uint8_t version; /* 4 or 6 */
     uint8_t prefix;  /* 0..32 or 0..128 */
@@ -59,6 +65,7 @@ enum sw_event_type {
     SW_EV_ANOMALY,
     SW_EV_STATS,
     SW_EV_ENGINE,
+    SW_EV_RULE_PROFILE,
     SW_EV_TYPE_MAX
 };
 #define SW_EV_ALL ((1u << SW_EV_TYPE_MAX) - 1u)
@@ -209,8 +216,17 @@ struct sw_config {
     } eve;
 
     struct {
-        char *dir; /* owned */
+        char *dir;          /* owned */
+        char *profile_file; /* owned: "" none; Suricata rules' per-rule costs appended here */
+        bool profiling;     /* per-rule checks, matches, time: rule_profile event */
+        uint32_t profiling_limit; /* rules in the rule_profile event and table, 0: all */
     } rules;
+
+    /* Address and port groups of Suricata rules ($NAME); HOME_NET is network.home_net
+     * unless address_groups sets it. */
+    struct {
+        struct sw_strmap address_groups, port_groups;
+    } vars;
 
     struct {
         struct sw_strlist paths, exclude;

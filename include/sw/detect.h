@@ -40,6 +40,7 @@
 #include "sw/config.h"
 #include "sw/err.h"
 #include "sw/event.h"
+#include "sw/rule_prof.h"
 #include "sw/stats.h"
 #include "sw/subject.h"
 
@@ -121,6 +122,9 @@ struct sw_detector_ops {
     void (*flow_free)(void *fstate);
     /* Add this thread's counters into out (may be NULL). */
     void (*stats)(const void *tctx, struct sw_worker_stats *out);
+    /* Per-rule profiling (rules.profiling): hand this thread's figures to fn, a row per
+     * rule. May be NULL (a detector without rules); gives nothing when not profiling. */
+    void (*profile)(const void *tctx, sw_rule_prof_fn fn, void *ctx);
 };
 
 /* The detectors of a default set, in calling order, NULL-terminated: ndpi-risk, yara, sigs.
@@ -178,6 +182,11 @@ unsigned sw_detect_run(struct sw_detect_thread *t, struct sw_subject *s, void **
 
 /* The flow ends: free its slots (after its last hook). *flow_det becomes NULL. */
 void sw_detect_flow_free(struct sw_detect_thread *t, void **flow_det);
+
+/* Per-rule profiling: hand fn the figures of every detector that profiles, those of the
+ * sets this stage had installed before (kept when a reload replaced them; rows of one rule
+ * add up) and of the installed one. Worker thread. */
+void sw_detect_thread_profile(const struct sw_detect_thread *t, sw_rule_prof_fn fn, void *ctx);
 
 /* Add the stage's counters (alerts, alert drops) and every detector's into out: those of the
  * detectors installed now and of those an install replaced, so counters never go back. */

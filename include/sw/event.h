@@ -66,7 +66,7 @@ struct sw_flow_counts {
 enum sw_flow_reason { SW_REASON_TIMEOUT, SW_REASON_FORCED, SW_REASON_SHUTDOWN };
 enum sw_flow_state { SW_STATE_NEW, SW_STATE_ESTABLISHED, SW_STATE_CLOSED };
 
-#define SW_ALERT_META_MAX 8
+#define SW_ALERT_META_MAX 16
 
 struct sw_alert {
     uint32_t gid, signature_id, rev;
@@ -75,9 +75,10 @@ struct sw_alert {
     char signature[160];
     char category[80];
     const char *detector;    /* static: "ndpi_risk", "yara", "rule", "ioc" */
-    /* EVE metadata: key -> one value each here (EVE arrays of one string). */
+    /* EVE metadata: key -> one value each here (EVE groups equal keys into one array).
+     * Copies: a rule's metadata outlives neither its rule set nor a reload. */
     struct {
-        const char *key;     /* static */
+        char key[32];
         char value[64];
     } meta[SW_ALERT_META_MAX];
     unsigned n_meta;
@@ -95,6 +96,7 @@ struct sw_anomaly {
 };
 
 struct sw_stats_snap; /* stats.h */
+struct sw_rule_prof;  /* rule_prof.h */
 
 #define SW_ENGINE_MAX_KEYS 64
 
@@ -214,6 +216,10 @@ struct sw_event {
         struct sw_anomaly anomaly;
         struct sw_stats_snap *stats; /* owned */
         struct sw_engine engine;
+        struct {
+            struct sw_rule_prof *prof; /* owned, sorted worst first */
+            uint64_t limit;            /* rules written (rules.profiling_limit; 0: all) */
+        } profile;
     } u;
 };
 

@@ -64,6 +64,10 @@ void sw_net_worker_tick(struct sw_net_worker *w, uint64_t now_us);
  * a set that asks for more parsing applies to new flows. */
 enum sw_rc sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_detect *det,
                                        struct sw_err *err) SW_MUSTCHECK;
+/* Per-rule profiling (rules.profiling): hand fn the rows of this worker's detection stage,
+ * those of the sets reloads replaced included (sw_detect_thread_profile). Nothing when it
+ * never profiled. Worker thread, or any thread once the worker thread is done with w. */
+void sw_net_worker_profile(const struct sw_net_worker *w, sw_rule_prof_fn fn, void *ctx);
 /* Copy this worker's counters. */
 void sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out);
 

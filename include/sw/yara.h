@@ -14,6 +14,7 @@
 
 #include "sw/err.h"
 #include "sw/event.h"
+#include "sw/rule_prof.h"
 
 /* A rule file larger than this is rejected (path:1: message) without being compiled. */
 #define SW_YARA_MAX_SOURCE (16u * 1024u * 1024u)
@@ -152,6 +153,16 @@ size_t sw_yara_escape(const uint8_t *data, size_t len, char *out, size_t outlen)
 
 /* SHA-256 of data[0, len) as lower-case hex into out; "" when OpenSSL fails. Any thread. */
 void sw_yara_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Profiling (rules.profiling): scanners created from r after this call count, per rule,
+ * scans and matches, and the time of every scan (rules/yara_prof.c). Main thread, before
+ * the scanners are made. */
+void sw_yara_rules_set_profiling(struct sw_yara_rules *r, bool on);
+/* Hand s's figures to fn: a row per rule of the set (checks: the scans, each of which
+ * decides every rule; matches; time only where libyara times single rules, which Debian's
+ * libyara 4.2, built without YR_PROFILING_ENABLED, does not), then a total row (every scan's
+ * time). Nothing when s was not profiling. The scanner's thread. */
+void sw_yara_scanner_profile(const struct sw_yara_scanner *s, sw_rule_prof_fn fn, void *ctx);
 
 /* libyara's version, "4.2.3". */
 const char *sw_yara_version(void);

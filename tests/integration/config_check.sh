@@ -78,7 +78,6 @@ while IFS='|' read -r key yaml; do
         bad "$key: config check exit $rc1 '$(cat "$T/u.check")', run exit $rc2 '$(head -n 2 "$T/u.run")'"
     fi
 done <<'EOF'
-network.home_net|network:\n  home_net: [10.1.0.0/16]
 files.paths|files:\n  paths: [/srv/www]
 files.exclude|files:\n  exclude: ['*.log']
 files.max_scan_size|files:\n  max_scan_size: 1MiB

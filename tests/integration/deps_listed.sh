@@ -42,6 +42,7 @@ cp                   coreutils
 curl                 curl
 cut                  coreutils
 date                 coreutils
+diff                 diffutils
 dirname              coreutils
 dpkg                 dpkg
 dpkg-query           dpkg
@@ -51,6 +52,7 @@ getent               libc-bin
 git                  git
 grep                 grep
 groff                groff-base
+gunzip               gzip
 head                 coreutils
 id                   coreutils
 install              coreutils
@@ -105,6 +107,7 @@ EOF
 # Python modules outside the standard library: module -> Debian package.
 cat >"$T/modules" <<'EOF'
 jsonschema           python3-jsonschema
+yaml                 python3-yaml
 EOF
 # Debian 12's Essential: yes packages (dpkg-query -W -f='${Package} ${Essential}\n' | grep yes);
 # apt is Priority important and what `make deps` itself runs.

@@ -101,6 +101,10 @@ else
             [ -f "$f" ] && set -- "$@" "$f"
         done
     done
+    if [ $# -eq 0 ]; then
+        # The small data (sanitizer build, no ../shared) has none of these captures.
+        echo "# skipped: app-layer alerts: none of the captures is in $D"
+    else
     "$AA" --ndpi-dir "$D/example" "$T/app-eve.json" "$@" 2>"$T/err"
     rc=$?
     nd=$(grep -c '"event_type":"alert".*"dns":{"version":3' "$T/app-eve.json")
@@ -112,6 +116,7 @@ else
         bad "appalerts: exit $rc, $nd dns, $nt tls, $nh http alerts: $(tail -n 1 "$T/err")"
     fi
     check "app-layer objects in alerts" "$T/app-eve.json"
+    fi
 fi
 
 # seawall scan: alerts, fileinfo (--all) and the closing stats event. Both files match: the

@@ -53,6 +53,15 @@ for r in rules/default/*.yar; do
 done
 [ "$n" -gt 0 ] && [ "$n" -eq "$nsrc" ] && [ "$same" -eq "$nsrc" ] &&
     ok "$n default rule files installed" || bad "default rules: $n of $nsrc installed, $same equal"
+nsrc=0 n=0
+for r in rules/municipal/*.rules rules/municipal/ioc/*.lst; do
+    nsrc=$((nsrc + 1))
+    case $r in */ioc/*) t=$D/etc/seawall/rules/ioc/$(basename "$r") ;; *) t=$D/etc/seawall/rules/$(basename "$r") ;; esac
+    cmp -s "$r" "$t" && n=$((n + 1))
+done
+[ "$nsrc" -gt 5 ] && [ "$n" -eq "$nsrc" ] &&
+    ok "the municipal ruleset installed beside them: $n files (rules and ioc/ lists)" ||
+    bad "municipal ruleset: $n of $nsrc installed"
 
 U=$D/usr/local/lib/systemd/system/seawall.service
 if grep -q '@[A-Z]*@' "$U"; then
@@ -86,12 +95,24 @@ if mk install "$D" /usr/local && grep -q 'edited by the admin' "$D/etc/seawall/s
 else
     bad "reinstall over an edited seawall.yaml: $(tail -n 2 "$T/log")"
 fi
-# uninstall keeps the edited file (and says so), removes everything else.
+# The same for an IOC list of the municipal ruleset the city filled in.
+L=$D/etc/seawall/rules/ioc/domains.lst
+echo "dXBkYXRlLmV4YW1wbGU=" >>"$L"
+if mk install "$D" /usr/local && grep -q 'dXBkYXRlLmV4YW1wbGU=' "$L" &&
+    cmp -s rules/municipal/ioc/domains.lst "$L.new" && grep -q "keeping the edited $L" "$T/log"; then
+    ok "reinstall keeps the filled-in ioc/domains.lst and writes domains.lst.new"
+else
+    bad "reinstall over an edited IOC list: $(tail -n 2 "$T/log")"
+fi
+# uninstall keeps the edited files (and says so), removes everything else.
 mk uninstall "$D" /usr/local
-left=$(cd "$D" && find . -type f | sed 's|^\./||' | tr '\n' ' ')
-[ "$left" = "etc/seawall/seawall.yaml " ] && grep -q 'keeping the edited' "$T/log" &&
-    ok "uninstall keeps only the edited seawall.yaml" || bad "uninstall after an edit left: $left"
-rm -f "$D/etc/seawall/seawall.yaml"
+left=$(cd "$D" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')
+[ "$left" = "etc/seawall/rules/ioc/domains.lst etc/seawall/seawall.yaml " ] &&
+    grep -q 'keeping the edited' "$T/log" &&
+    ok "uninstall keeps only the edited seawall.yaml and IOC list" ||
+    bad "uninstall after an edit left: $left"
+rm -f "$D/etc/seawall/seawall.yaml" "$L"
+rmdir "$D/etc/seawall/rules/ioc" "$D/etc/seawall/rules" 2>/dev/null
 
 # A fresh install and uninstall leave no file and none of seawall's directories.
 rm -rf "$D"

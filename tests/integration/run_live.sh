@@ -12,6 +12,8 @@
 #   - the flow events seen live equal those of `seawall pcap` on the same captures (5-tuple,
 #     app_proto, nDPI protocol and risks, packets, bytes, TCP flags; compared as multisets) but
 #     for the differences listed with their reason in tests/live-known-differences.tsv;
+#   - rules.dir's Suricata rules (*.rules) and YARA rules give, per sid and rule, the same
+#     alerts live as `seawall pcap --rules` offline;
 #   - SIGTERM: exit 0; the final stats say no flow is active and flows created = ended = flow
 #     events, as many events per reason as the counters say.
 # And in a second, short life: a worker made to stall stops the WATCHDOG=1 messages.
@@ -74,6 +76,11 @@ chown nobody:nogroup "$T/out"
 cp rules/default/*.yar "$T/rules/"
 # A rule every HTTP stream and body matches: stream and HTTP-body YARA live, across reloads.
 printf 'rule live_http_probe { strings: $a = "HTTP/1." condition: $a }\n' >"$T/rules/probe.yar"
+# Suricata rules from rules.dir too (issue 12): HTTP requests and DNS queries.
+cat >"$T/rules/live.rules" <<'EOF_RULES'
+alert http any any -> any any (msg:"live HTTP GET"; flow:to_server; http.method; content:"GET"; sid:9200001;)
+alert dns any any -> any any (msg:"live DNS query"; dns.query; content:"."; sid:9200002;)
+EOF_RULES
 cat >"$T/seawall.yaml" <<EOF
 agent:
   user: nobody
@@ -285,6 +292,15 @@ off_y=$(grep -c '"rule":"live_http_probe"' "$T/offline-rules.json")
 [ "$live_y" -gt 0 ] && [ "$live_y" -eq "$off_y" ] &&
     ok "YARA live: $live_y stream and HTTP-body alerts, as seawall pcap --rules" ||
     bad "YARA live: $live_y alerts, seawall pcap --rules: $off_y"
+
+# --- Suricata rules live (rules.dir): the same alerts per sid as seawall pcap --rules -------------
+for sid in 9200001 9200002; do
+    live_s=$(grep -c "\"signature_id\":$sid," "$T/all.json")
+    off_s=$(grep -c "\"signature_id\":$sid," "$T/offline-rules.json")
+    [ "$live_s" -gt 0 ] && [ "$live_s" -eq "$off_s" ] &&
+        ok "Suricata rule $sid live: $live_s alerts, as seawall pcap --rules" ||
+        bad "Suricata rule $sid live: $live_s alerts, seawall pcap --rules: $off_s"
+done
 
 # --- live flows against seawall pcap on the same captures ----------------------------------------
 # Every flow event, live and offline, as its 5-tuple, protocols, risks, packet and byte counts

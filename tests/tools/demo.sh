@@ -29,3 +29,27 @@ for e in (alerts[:1] + flows[:1] + [x for x in evs if x["event_type"] == "stats"
     s = json.dumps(e)
     print(s if len(s) < 1600 else s[:1600] + " ...")
 PY
+
+# The municipal ruleset on a few of its tests' captures (made by tests/tools/mkmunicipal.py,
+# each its own run: they reuse addresses and times): a Log4Shell probe, a web shell upload, a
+# Modbus write from the HMI, a password over FTP; then its per-rule profile on one of them.
+M=rules/municipal
+echo
+echo "== seawall pcap --rules $M (4 of the ruleset's test captures; nDPI risk alerts off)"
+for t in web-log4shell-header web-webshell-upload ics-modbus-write cleartext-ftp-password; do
+    "$SW" pcap --rules "$M" --no-cache --set 'ndpi.risk_exceptions.cidrs=[0.0.0.0/0]' \
+        -o "build/demo-$t.json" "$M/tests/$t/input.pcap" || exit 1
+    python3 - "build/demo-$t.json" "$t" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e["event_type"] == "alert":
+        a = e["alert"]
+        print("  %-24s %s:%s -> %s:%s  %d  %s" % (sys.argv[2], e["src_ip"], e["src_port"],
+              e["dest_ip"], e["dest_port"], a["signature_id"], a["signature"]))
+PY
+done
+echo
+echo "== seawall pcap --rules $M --profile-rules $M/tests/web-webshell-upload/input.pcap"
+"$SW" pcap --rules "$M" --no-cache --profile-rules --set rules.profiling_limit=8 \
+    -o /dev/null "$M/tests/web-webshell-upload/input.pcap"

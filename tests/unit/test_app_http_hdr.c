@@ -103,7 +103,11 @@ chunk_sizes_are_read_with_their_junk(void **state)
     }
 }
 
-/* Read a whole header block (lines separated by \n in text; the start line first). */
+/* The field table of read_block's blocks (one block at a time). */
+static struct sw_http_field fields[SW_HTTP_MAX_FIELDS];
+
+/* Read a whole header block (lines separated by \n in text; the start line first), its
+ * fields recorded into fields[]. */
 static void
 read_block(struct sw_http_head *hh, int dir, const char *text, uint8_t *buf, size_t cap)
 {
@@ -111,7 +115,7 @@ read_block(struct sw_http_head *hh, int dir, const char *text, uint8_t *buf, siz
     uint32_t used = 0;
     bool first = true;
 
-    sw_http_head_init(hh, dir);
+    sw_http_head_init(hh, dir, fields);
     assert_true(tn < cap);
     while (pos < tn) {
         const char *nl = memchr(text + pos, '\n', tn - pos);
@@ -169,7 +173,7 @@ status_lines_are_read_leniently(void **state)
     {
         struct sw_http_head hh;
 
-        sw_http_head_init(&hh, 1);
+        sw_http_head_init(&hh, 1, NULL);
         assert_false(sw_http_head_start(&hh, (const uint8_t *)"SIP/2.0 200 OK", 0, 14));
         assert_true(sw_http_hdr_start_like(1, (const uint8_t *)"\0 HT", 4, true));
         assert_false(sw_http_hdr_start_like(1, (const uint8_t *)"X5O!", 4, true));
@@ -293,6 +297,71 @@ kept_values_survive_folding(void **state)
     assert_true(hh.anomalies & AN(FOLDING));
 }
 
+/* The span of buf a field part is, as a string (for comparing). */
+static const char *
+text_of(const uint8_t *buf, struct sw_http_span sp)
+{
+    static char out[256];
+
+    assert_true(sp.len < sizeof(out));
+    memcpy(out, buf + sp.off, sp.len);
+    out[sp.len] = '\0';
+    return out;
+}
+
+/* Each field is recorded with its name and value (blanks trimmed, an obsolete folded line
+ * joined to its header; a folded line with a colon after a header with one is a header of
+ * its own, as libhtp reads it), and the start line's parts: the detection stage's HTTP
+ * buffers are built from them. A block without a table records nothing; past the table's
+ * size fields are counted. */
+static void
+fields_and_start_line_parts_are_recorded(void **state)
+{
+    uint8_t buf[8192];
+    struct sw_http_head hh;
+    char big[6000];
+    size_t o;
+
+    (void)state;
+    read_block(&hh, 0,
+               "POST /up.php HTTP/1.0\nHost:  h.example  \nX-Long: a\n b\nA: 1\n C: 2\nEmpty:",
+               buf, sizeof(buf));
+    assert_string_equal(text_of(buf, hh.line), "POST /up.php HTTP/1.0");
+    assert_string_equal(text_of(buf, hh.proto), "HTTP/1.0");
+    assert_int_equal(hh.n_fields, 5);
+    assert_string_equal(text_of(buf, hh.fields[0].name), "Host");
+    assert_string_equal(text_of(buf, hh.fields[0].value), "h.example");
+    assert_string_equal(text_of(buf, hh.fields[1].name), "X-Long");
+    assert_string_equal(text_of(buf, hh.fields[1].value), "a b");
+    assert_string_equal(text_of(buf, hh.fields[2].name), "A");
+    assert_string_equal(text_of(buf, hh.fields[3].name), "C");
+    assert_string_equal(text_of(buf, hh.fields[3].value), "2");
+    assert_string_equal(text_of(buf, hh.fields[4].name), "Empty");
+    assert_int_equal(hh.fields[4].value.len, 0);
+
+    read_block(&hh, 1, "HTTP/1.1 404 Not  Found\nServer: x", buf, sizeof(buf));
+    assert_string_equal(text_of(buf, hh.proto), "HTTP/1.1");
+    assert_string_equal(text_of(buf, hh.stat), "404");
+    assert_string_equal(text_of(buf, hh.stat_msg), "Not  Found");
+    assert_int_equal(hh.n_fields, 1);
+
+    o = (size_t)snprintf(big, sizeof(big), "GET / HTTP/1.1");
+    for (int i = 0; i < SW_HTTP_MAX_FIELDS + 3; i++)
+        o += (size_t)snprintf(big + o, sizeof(big) - o, "\nH%d: v", i);
+    read_block(&hh, 0, big, buf, sizeof(buf));
+    assert_int_equal(hh.n_fields, SW_HTTP_MAX_FIELDS);
+    assert_int_equal(hh.fields_cut, 3);
+
+    sw_http_head_init(&hh, 0, NULL); /* no table: nothing recorded, nothing cut */
+    memcpy(buf, "GET / HTTP/1.1", 14);
+    assert_true(sw_http_head_start(&hh, buf, 0, 14));
+    memcpy(buf + 14, "A: 1", 4);
+    (void)sw_http_head_line(&hh, buf, 14, 4);
+    sw_http_head_end(&hh, buf);
+    assert_int_equal(hh.n_fields, 0);
+    assert_int_equal(hh.fields_cut, 0);
+}
+
 /* The file name of a body (moved here from test_app_http.c with the helpers): the
  * Content-Disposition's (filename* first, directories removed), else the URI's last path
  * segment. */
@@ -362,6 +431,7 @@ main(void)
         cmocka_unit_test(framing_headers_are_read_as_libhtp_reads_them),
         cmocka_unit_test(content_codings_are_read_as_libhtp_reads_them),
         cmocka_unit_test(kept_values_survive_folding),
+        cmocka_unit_test(fields_and_start_line_parts_are_recorded),
         cmocka_unit_test(file_names_come_from_disposition_or_uri),
         cmocka_unit_test(anomaly_names_follow_suricata),
     };

@@ -23,7 +23,7 @@ request(struct sw_http_mem *m, const char *text)
     size_t tn = strlen(text), pos = 0;
     uint32_t used = 0;
 
-    sw_http_head_init(&hh, 0);
+    sw_http_head_init(&hh, 0, NULL);
     while (pos < tn) {
         const char *nl = memchr(text + pos, '\n', tn - pos);
         size_t len = nl != NULL ? (size_t)(nl - (text + pos)) : tn - pos;

@@ -80,6 +80,8 @@ check_defaults(const struct sw_config *c)
     assert_int_equal(c->eve.community_id_seed, 0);
     assert_int_equal(c->eve.anomaly_rate, 10);
     assert_string_equal(c->rules.dir, "/etc/seawall/rules");
+    assert_false(c->rules.profiling);
+    assert_int_equal(c->rules.profiling_limit, 20);
     assert_int_equal(c->files.paths.n, 0);
     assert_int_equal(c->files.exclude.n, 0);
     assert_int_equal(c->files.max_scan_size, 64 * MIB);
@@ -347,7 +349,7 @@ shipped_config_loads_and_shows_defaults(void **state)
         if (len < 11 || strcmp(line + len - 11, "  # default") != 0)
             fail_msg("not a default: %s", line);
     }
-    assert_int_equal(lines, 62); /* 67 keys, 5 of them not in this build: not dumped */
+    assert_int_equal(lines, 68); /* 72 keys, 4 of them not in this build: not dumped */
     free(text);
     sw_cfg_free(c);
 }
@@ -440,7 +442,7 @@ static const struct bad_case bad_cases[] = {
      "kafka"},
     {"outputs:\n  - type: file\n    path: /tmp/x\n    types: [alert, dns]\n",
      "4:20: outputs[0].types[1]: 'dns' is not one of alert, flow, fileinfo, fim, anomaly, stats, "
-     "engine"},
+     "engine, rule_profile"},
     {"outputs:\n  - type: stdout\n    types: []\n", "3:12: outputs[0].types: must not be empty"},
     {"spool:\n  when_full: panic\n",
      "2:14: spool.when_full: 'panic' is not one of drop_oldest, drop_newest"},
@@ -522,8 +524,6 @@ keys_this_build_lacks_are_rejected_in_one_line(void **state)
     static const struct {
         const char *yaml, *msg, *set, *set_msg;
     } cases[] = {
-        {"network:\n  home_net: [10.1.0.0/16]\n", "2:3: network.home_net",
-         "network.home_net=[10.1.0.0/16]", "network.home_net"},
         {"files:\n  paths: [/srv]\n", "2:3: files.paths", "files.paths=/srv", "files.paths"},
         {"files:\n  exclude: ['*.log']\n", "2:3: files.exclude", "files.exclude=[a]",
          "files.exclude"},
@@ -789,7 +789,9 @@ dump_marks_defaults_and_formats_values(void **state)
     assert_non_null(strstr(text, "spool.max_size: 1GiB  # default\n"));
     /* Keys this build does nothing with are no effective value: not dumped. */
     assert_null(strstr(text, "files."));
-    assert_null(strstr(text, "network.home_net"));
+    /* $HOME_NET of the Suricata rules: built, so dumped */
+    assert_non_null(strstr(text, "network.home_net: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]"
+                                 "  # default\n"));
     assert_non_null(strstr(text, "stats.interval: 1m  # default\n"));
     assert_null(strstr(text, "tcp_new: 30s\n")); /* is a default: marked */
     free(text);

@@ -1,0 +1,271 @@
+/* sig_lex.c - cutting Suricata rule files into rules, and a rule into its header and options.
+ *
+ * A file is lines; '#' starts a comment line; a line ending in '\' continues on the next
+ * (Suricata's multi-line rules). A rule is "HEADER (name:value; name; ...)": an option's value
+ * runs to the first ';' that is not escaped ('\;'), inside quotes too, as in Suricata. Values keep
+ * their escapes in `raw`; `value` has the quotes removed and the escapes \" \; \\ \: undone
+ * (what msg, metadata and the like want; content and pcre read `raw`). Loading thread only. */
+#include "sig_int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sw/alloc.h"
+
+bool
+sig_lex_next(const char *buf, size_t len, size_t *pos, unsigned *line, unsigned *first,
+             char *out, bool *too_long)
+{
+    size_t p = *pos, olen = 0;
+    bool started = false;
+
+    *too_long = false;
+    while (p < len) {
+        const char *nl = memchr(buf + p, '\n', len - p);
+        size_t end = nl != NULL ? (size_t)(nl - buf) : len;
+        size_t s = p, e = end;
+
+        (*line)++;
+        p = nl != NULL ? end + 1 : len;
+        while (s < e && (buf[s] == ' ' || buf[s] == '\t'))
+            s++;
+        while (e > s && (buf[e - 1] == '\r' || buf[e - 1] == ' ' || buf[e - 1] == '\t'))
+            e--;
+        if (!started && (s == e || buf[s] == '#'))
+            continue; /* blank or comment, between rules */
+        bool cont = e > s && buf[e - 1] == '\\';
+
+        if (cont)
+            e--;
+        if (!started)
+            *first = *line;
+        started = true;
+        if (!*too_long && olen + (e - s) <= SIG_MAX_RULE_LEN) {
+            memcpy(out + olen, buf + s, e - s);
+            olen += e - s;
+        } else {
+            *too_long = true;
+        }
+        if (!cont)
+            break;
+    }
+    *pos = p;
+    if (!started)
+        return false;
+    if (*too_long)
+        olen = 0;
+    out[olen] = '\0';
+    return true;
+}
+
+static void
+opt_free(struct sig_opt *o)
+{
+    sw_free(o->name);
+    sw_free(o->value);
+    sw_free(o->raw);
+}
+
+void
+sig_text_free(struct sig_text *t)
+{
+    if (t == NULL)
+        return;
+    sw_free(t->header);
+    for (size_t i = 0; i < t->n_opts; i++)
+        opt_free(&t->opts[i]);
+    sw_free(t->opts);
+    sw_free(t);
+}
+
+static char *
+dup_range(const char *s, size_t n)
+{
+    char *d = sw_malloc(n + 1);
+
+    if (d != NULL) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* Undo \" \; \\ \: (other backslashes are kept as they are). */
+static char *
+unescape(const char *s, size_t n)
+{
+    char *d = sw_malloc(n + 1);
+    size_t j = 0;
+
+    if (d == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\\' && i + 1 < n &&
+            (s[i + 1] == '"' || s[i + 1] == ';' || s[i + 1] == '\\' || s[i + 1] == ':')) {
+            d[j++] = s[++i];
+            continue;
+        }
+        d[j++] = s[i];
+    }
+    d[j] = '\0';
+    return d;
+}
+
+/* Is s[i] preceded by an odd number of backslashes? */
+static bool
+escaped_at(const char *s, size_t i)
+{
+    size_t k = 0;
+
+    while (k < i && s[i - 1 - k] == '\\')
+        k++;
+    return (k & 1) != 0;
+}
+
+/* Parse the option text between the parentheses. */
+static bool
+lex_opts(struct sig_text *t, const char *s, size_t n, char *msg, size_t msglen)
+{
+    size_t i = 0, cap = 0;
+
+    while (i < n) {
+        while (i < n && isspace((unsigned char)s[i]))
+            i++;
+        if (i >= n)
+            break;
+        size_t ns = i;
+
+        while (i < n && s[i] != ':' && s[i] != ';')
+            i++;
+        size_t ne = i;
+
+        while (ne > ns && isspace((unsigned char)s[ne - 1]))
+            ne--;
+        if (ne == ns) {
+            snprintf(msg, msglen, "empty option name");
+            return false;
+        }
+        if (i >= n) {
+            snprintf(msg, msglen, "%.*s: option not terminated by ';'", (int)(ne - ns), s + ns);
+            return false;
+        }
+        if (t->n_opts == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            struct sig_opt *no = sw_realloc(t->opts, nc * sizeof(*no));
+
+            if (no == NULL)
+                goto oom;
+            t->opts = no;
+            cap = nc;
+        }
+        struct sig_opt *o = &t->opts[t->n_opts];
+
+        memset(o, 0, sizeof(*o));
+        t->n_opts++;
+        o->name = dup_range(s + ns, ne - ns);
+        if (o->name == NULL)
+            goto oom;
+        for (char *c = o->name; *c != '\0'; c++)
+            *c = (char)tolower((unsigned char)*c);
+        if (s[i] == ';') {
+            i++;
+            continue;
+        }
+        i++; /* ':' */
+        size_t vs = i;
+
+        /* As Suricata: the first unescaped ';' ends the value, quotes or not. */
+        while (i < n) {
+            if (s[i] == '\\' && i + 1 < n) {
+                i += 2;
+                continue;
+            }
+            if (s[i] == ';')
+                break;
+            i++;
+        }
+        if (i >= n) {
+            snprintf(msg, msglen, "%s: option not terminated by ';'", o->name);
+            return false;
+        }
+        size_t ve = i;
+
+        i++; /* ';' */
+        while (vs < ve && isspace((unsigned char)s[vs]))
+            vs++;
+        while (ve > vs && isspace((unsigned char)s[ve - 1]))
+            ve--;
+        o->raw = dup_range(s + vs, ve - vs);
+        if (o->raw == NULL)
+            goto oom;
+        size_t us = vs, ue = ve;
+
+        if (us < ue && s[us] == '!') {
+            o->negated = true;
+            us++;
+            while (us < ue && isspace((unsigned char)s[us]))
+                us++;
+        }
+        if (ue - us >= 2 && s[us] == '"' && s[ue - 1] == '"' && !escaped_at(s + us, ue - us - 1)) {
+            o->quoted = true;
+            us++;
+            ue--;
+        }
+        o->value = unescape(s + us, ue - us);
+        if (o->value == NULL)
+            goto oom;
+    }
+    return true;
+oom:
+    snprintf(msg, msglen, "out of memory");
+    return false;
+}
+
+struct sig_text *
+sig_lex_rule(const char *rule, char *msg, size_t msglen)
+{
+    struct sig_text *t = sw_calloc(1, sizeof(*t));
+    const char *open = NULL, *close;
+    int depth = 0;
+    size_t n = strlen(rule);
+
+    if (t == NULL) {
+        snprintf(msg, msglen, "out of memory");
+        return NULL;
+    }
+    /* The options start at the first '(' outside [...] address lists. */
+    for (const char *p = rule; *p != '\0'; p++) {
+        if (*p == '[')
+            depth++;
+        else if (*p == ']')
+            depth--;
+        else if (*p == '(' && depth <= 0) {
+            open = p;
+            break;
+        }
+    }
+    while (n > 0 && isspace((unsigned char)rule[n - 1]))
+        n--;
+    close = n > 0 ? rule + n - 1 : rule;
+    if (open == NULL) {
+        snprintf(msg, msglen, "no option list: a rule is 'action proto src port -> dst port "
+                              "(options)'");
+        goto fail;
+    }
+    if (*close != ')' || close <= open) {
+        snprintf(msg, msglen, "the option list does not end with ')'");
+        goto fail;
+    }
+    t->header = dup_range(rule, (size_t)(open - rule));
+    if (t->header == NULL) {
+        snprintf(msg, msglen, "out of memory");
+        goto fail;
+    }
+    if (!lex_opts(t, open + 1, (size_t)(close - open - 1), msg, msglen))
+        goto fail;
+    return t;
+fail:
+    sig_text_free(t);
+    return NULL;
+}

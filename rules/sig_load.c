@@ -1,0 +1,647 @@
+/* sig_load.c - loading a set of Suricata rules (include/sw/sig.h): the *.rules files of a
+ * folder or one file, rule by rule; duplicate sids; the evaluation order; the prefilter.
+ * Loading thread (main) only; the set is immutable afterwards. */
+#include "sig_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sw/alloc.h"
+#include "sw/dataset.h"
+#include "sw/log.h"
+
+static void
+left_out(struct sig_loader *L, const char *what)
+{
+    char kw[64];
+
+    snprintf(kw, sizeof(kw), "%s", what);
+    for (size_t i = 0; i < L->n_lo; i++) {
+        if (strcmp(L->lo[i].kw, kw) == 0) {
+            L->lo[i].n++;
+            return;
+        }
+    }
+    if (L->n_lo == L->cap_lo) {
+        size_t nc = L->cap_lo ? L->cap_lo * 2 : 32;
+        void *nl = sw_realloc(L->lo, nc * sizeof(*L->lo));
+
+        if (nl == NULL)
+            return; /* the count of this keyword is lost, the rule is still counted */
+        L->lo = nl;
+        L->cap_lo = nc;
+    }
+    snprintf(L->lo[L->n_lo].kw, sizeof(L->lo[L->n_lo].kw), "%s", kw);
+    L->lo[L->n_lo].n = 1;
+    L->n_lo++;
+}
+
+static void
+diag(struct sig_loader *L, enum sw_sig_diag kind, const char *fmt, ...) SW_PRINTF(3, 4);
+
+static void
+diag(struct sig_loader *L, enum sw_sig_diag kind, const char *fmt, ...)
+{
+    va_list ap;
+    char tmp[800];
+
+    if (kind == SW_SIG_DIAG_WARNING)
+        L->st->warnings++;
+    if (L->o->report == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    L->o->report(L->o->ctx, kind, tmp);
+}
+
+/* --- duplicate sids -------------------------------------------------------------------------- */
+
+/* Duplicates are found after loading, by sorting on gid:sid (a linear lookup per rule would
+ * be quadratic over a 30k-rule set). */
+static int
+sid_cmp(const void *a, const void *b)
+{
+    const struct sig_rule *x = *(struct sig_rule *const *)a, *y = *(struct sig_rule *const *)b;
+
+    if (x->gid != y->gid)
+        return x->gid < y->gid ? -1 : 1;
+    if (x->sid != y->sid)
+        return x->sid < y->sid ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Keep one rule per gid:sid: the highest rev (the later of equals is a failure). */
+static void
+dedupe(struct sig_loader *L)
+{
+    size_t j = 0;
+
+    for (size_t i = 0; i < L->n_rules; i++)
+        L->rules[i]->idx = (uint32_t)i;
+    if (L->n_rules > 1) /* L->rules is NULL without rules: qsort wants a pointer */
+        qsort(L->rules, L->n_rules, sizeof(*L->rules), sid_cmp);
+    for (size_t i = 0; i < L->n_rules; i++) {
+        struct sig_rule *r = L->rules[i];
+
+        if (j > 0 && L->rules[j - 1]->sid == r->sid && L->rules[j - 1]->gid == r->gid) {
+            struct sig_rule *o = L->rules[j - 1];
+
+            if (r->rev > o->rev) {
+                diag(L, SW_SIG_DIAG_WARNING,
+                     "%s:%u: warning: sid %u rev %u replaces rev %u of %s:%u", r->file,
+                     r->line, r->sid, r->rev, o->rev, o->file, o->line);
+                L->rules[j - 1] = r;
+                sig_rule_free(o);
+            } else {
+                diag(L, SW_SIG_DIAG_ERROR, "%s:%u: sid: %u:%u already loaded from %s:%u",
+                     r->file, r->line, r->gid, r->sid, o->file, o->line);
+                L->st->failed++;
+                sig_rule_free(r);
+            }
+            continue;
+        }
+        L->rules[j++] = r;
+    }
+    L->n_rules = j;
+}
+
+/* --- one file -------------------------------------------------------------------------------- */
+
+static void
+parse_text(struct sig_loader *L, const char *name, const char *buf, size_t len)
+{
+    size_t pos = 0;
+    unsigned cursor = 0, line, first;
+    char *text = sw_malloc(SIG_MAX_RULE_LEN + 1); /* one rule at a time */
+    bool too_long;
+
+    L->file = name;
+    if (text == NULL) {
+        L->oom = true;
+        return;
+    }
+    while (sig_lex_next(buf, len, &pos, &cursor, &first, text, &too_long)) {
+        line = first; /* messages name the rule's first line */
+        if (too_long) {
+            diag(L, SW_SIG_DIAG_ERROR, "%s:%u: rule longer than %u bytes", name, line,
+                 SIG_MAX_RULE_LEN);
+            L->st->failed++;
+            continue;
+        }
+        struct sig_rule *r = sw_calloc(1, sizeof(*r));
+        enum sig_prc rc;
+
+        if (r == NULL) {
+            L->oom = true;
+            break;
+        }
+        L->line = line;
+        rc = sig_parse_rule(L, text, r);
+        if (rc == SIG_PARSE_OK) {
+            r->file = sw_strdup(name);
+            r->line = line;
+            if (r->file == NULL) {
+                sig_rule_free(r);
+                L->oom = true;
+                break;
+            }
+            if (L->cap_rules == L->n_rules) {
+                size_t nc = L->cap_rules ? L->cap_rules * 2 : 256;
+                struct sig_rule **nr = sw_realloc(L->rules, nc * sizeof(*nr));
+
+                if (nr == NULL) {
+                    sig_rule_free(r);
+                    L->oom = true;
+                    break;
+                }
+                L->rules = nr;
+                L->cap_rules = nc;
+            }
+            L->rules[L->n_rules++] = r;
+            continue;
+        }
+        sig_rule_free(r);
+        if (L->oom)
+            break;
+        if (rc == SIG_PARSE_UNSUPPORTED) {
+            const char *kw = L->unsupported != NULL ? L->unsupported : "?";
+
+            L->st->left_out++;
+            left_out(L, kw);
+            if (L->sid != 0)
+                diag(L, SW_SIG_DIAG_LEFT_OUT,
+                     "%s:%u: sid %u: unsupported keyword '%s': rule left out", name, line,
+                     L->sid, kw);
+            else
+                diag(L, SW_SIG_DIAG_LEFT_OUT, "%s:%u: unsupported keyword '%s': rule left out",
+                     name, line, kw);
+        } else {
+            L->st->failed++;
+            if (L->sid != 0)
+                diag(L, SW_SIG_DIAG_ERROR, "%s:%u: %s (sid %u)", name, line, L->msg, L->sid);
+            else
+                diag(L, SW_SIG_DIAG_ERROR, "%s:%u: %s", name, line, L->msg);
+        }
+    }
+    sw_free(text);
+}
+
+/* Read path whole (regular file, at most SIG_MAX_FILE). NULL with why filled. */
+static char *
+read_file(const char *path, size_t *len, char *why, size_t whylen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    struct stat st;
+    char *b = NULL;
+    size_t got = 0;
+
+    if (fd == -1) {
+        snprintf(why, whylen, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, whylen, "not a regular file");
+        goto out;
+    }
+    if ((uint64_t)st.st_size > SIG_MAX_FILE) {
+        snprintf(why, whylen, "larger than %u bytes", SIG_MAX_FILE);
+        goto out;
+    }
+    b = sw_malloc((size_t)st.st_size + 1);
+    if (b == NULL) {
+        snprintf(why, whylen, "out of memory");
+        goto out;
+    }
+    while (got < (size_t)st.st_size) {
+        ssize_t r = read(fd, b + got, (size_t)st.st_size - got);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    b[got] = '\0';
+    *len = got;
+out:
+    close(fd);
+    return b;
+}
+
+static void
+load_file(struct sig_loader *L, const char *path)
+{
+    char why[160];
+    size_t len = 0;
+    char *b = read_file(path, &len, why, sizeof(why));
+
+    L->st->files++;
+    if (b == NULL) {
+        L->st->files_failed++;
+        diag(L, SW_SIG_DIAG_ERROR, "%s: %s", path, why);
+        return;
+    }
+    if (memchr(b, '\0', len) != NULL) {
+        L->st->files_failed++;
+        diag(L, SW_SIG_DIAG_ERROR, "%s:1: binary file (a NUL byte), not rules", path);
+        sw_free(b);
+        return;
+    }
+    parse_text(L, path, b, len);
+    sw_free(b);
+}
+
+static bool
+has_rules_ext(const char *n)
+{
+    size_t k = strlen(n);
+
+    return k > 6 && strcasecmp(n + k - 6, ".rules") == 0;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.rules below dir, sorted by path; symlinks to files are followed, to folders not. */
+static void
+load_dir(struct sig_loader *L, const char *dir, int depth)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+
+    if (d == NULL) {
+        L->st->files_failed++;
+        diag(L, SW_SIG_DIAG_ERROR, "%s: cannot open directory: %s", dir, strerror(errno));
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 32;
+            char **nn = sw_realloc(names, nc * sizeof(*nn));
+
+            if (nn == NULL)
+                break;
+            names = nn;
+            cap = nc;
+        }
+        names[n] = sw_strdup(de->d_name);
+        if (names[n] != NULL)
+            n++;
+    }
+    closedir(d);
+    if (n > 0)
+        qsort(names, n, sizeof(*names), str_cmp);
+    for (size_t i = 0; i < n && !L->oom; i++) {
+        char path[4096];
+        struct stat lst, st;
+
+        if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path))
+            continue;
+        if (lstat(path, &lst) != 0)
+            continue;
+        if (S_ISDIR(lst.st_mode)) {
+            if (depth < 16)
+                load_dir(L, path, depth + 1);
+            continue;
+        }
+        if (!has_rules_ext(names[i]))
+            continue;
+        if (S_ISLNK(lst.st_mode) && (stat(path, &st) != 0 || !S_ISREG(st.st_mode))) {
+            if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+                continue;
+        }
+        load_file(L, path);
+    }
+    for (size_t i = 0; i < n; i++)
+        sw_free(names[i]);
+    sw_free(names);
+}
+
+/* --- order and set --------------------------------------------------------------------------- */
+
+/* Flowbit rank: rules that only write bits first, then those that read and write, then
+ * those without, then those that only read, so a bit set by one rule is seen by another on
+ * the same packet (Suricata orders the same way). */
+static int
+fb_rank(const struct sig_rule *r)
+{
+    bool rd = false, wr = false;
+
+    for (size_t i = 0; i < r->n_fb; i++) {
+        if (r->fb[i].cmd == SIG_FB_ISSET || r->fb[i].cmd == SIG_FB_ISNOTSET)
+            rd = true;
+        else
+            wr = true;
+    }
+    return wr && !rd ? 0 : wr && rd ? 1 : !rd ? 2 : 3;
+}
+
+/* Suricata's IP-only signature (SignatureIsIPOnly): addresses and any ports, nothing that
+ * looks at a packet's payload, flags or flow, flowbits only set. */
+static bool
+is_iponly(const struct sig_rule *r)
+{
+    if (r->inspect != SIG_INSP_PACKET || r->n_lists > 0 || r->flow != 0 || r->proto == SIG_P_APP)
+        return false;
+    if (r->has_dsize || r->has_ttl || r->has_itype || r->has_icode || r->has_flags)
+        return false;
+    if (r->n_ndpi_proto > 0 || r->has_ndpi_risk || !r->sp.any || !r->dp.any)
+        return false;
+    for (size_t i = 0; i < r->n_fb; i++)
+        if (r->fb[i].cmd != SIG_FB_SET)
+            return false;
+    return true;
+}
+
+static int
+order_cmp(const void *a, const void *b)
+{
+    const struct sig_rule *x = *(struct sig_rule *const *)a, *y = *(struct sig_rule *const *)b;
+    int fx, fy;
+
+    if (x->action != y->action)
+        return x->action == SIG_ACT_PASS ? -1 : 1;
+    fx = fb_rank(x);
+    fy = fb_rank(y);
+    if (fx != fy)
+        return fx < fy ? -1 : 1;
+    if (x->priority != y->priority)
+        return x->priority < y->priority ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx; /* load order */
+}
+
+static void
+fill_top(struct sig_loader *L)
+{
+    struct sw_sig_load_stats *st = L->st;
+
+    st->n_top = 0;
+    for (size_t k = 0; k < SW_SIG_TOP_KEYWORDS && k < L->n_lo; k++) {
+        size_t best = 0;
+        bool found = false;
+
+        for (size_t i = 0; i < L->n_lo; i++) {
+            bool used = false;
+
+            for (size_t j = 0; j < st->n_top; j++)
+                if (strcmp(st->top[j].keyword, L->lo[i].kw) == 0)
+                    used = true;
+            if (!used && (!found || L->lo[i].n > L->lo[best].n)) {
+                best = i;
+                found = true;
+            }
+        }
+        if (!found)
+            break;
+        snprintf(st->top[st->n_top].keyword, sizeof(st->top[0].keyword), "%s", L->lo[best].kw);
+        st->top[st->n_top].rules = L->lo[best].n;
+        st->n_top++;
+    }
+}
+
+static void
+loader_fini(struct sig_loader *L)
+{
+    sig_vars_destroy(L->vars);
+    sw_free(L->base_dir);
+    for (size_t i = 0; i < L->n_classes; i++) {
+        sw_free(L->classes[i].name);
+        sw_free(L->classes[i].desc);
+    }
+    sw_free(L->classes);
+    for (size_t i = 0; i < L->n_fb; i++)
+        sw_free(L->fb_names[i]);
+    sw_free(L->fb_names);
+    sig_datasets_fini(L);
+    sig_ndpi_loader_fini(L);
+    for (size_t i = 0; i < L->n_rules; i++)
+        sig_rule_free(L->rules[i]);
+    sw_free(L->rules);
+    sw_free(L->lo);
+}
+
+static bool
+loader_init(struct sig_loader *L, const struct sw_sig_load_opts *o, struct sw_sig_load_stats *st,
+            const char *base, struct sw_err *err)
+{
+    char msg[256], cls[4096];
+    const char *cpath = o->classification;
+
+    memset(L, 0, sizeof(*L));
+    memset(st, 0, sizeof(*st));
+    L->o = o;
+    L->st = st;
+    L->vars = sig_vars_create(o->cfg, msg, sizeof(msg));
+    L->base_dir = sw_strdup(base != NULL ? base : ".");
+    if (L->vars == NULL || L->base_dir == NULL) {
+        sw_err_set(err, SW_ENOMEM, "signatures: out of memory");
+        return false;
+    }
+    if (cpath == NULL && snprintf(cls, sizeof(cls), "%s/classification.config", L->base_dir) <
+                             (int)sizeof(cls) &&
+        access(cls, R_OK) == 0)
+        cpath = cls;
+    if (o->classification != NULL && access(o->classification, R_OK) != 0) {
+        sw_err_sys(err, SW_EIO, "%s", o->classification);
+        return false;
+    }
+    if (!sig_class_load(L, cpath)) {
+        sw_err_set(err, SW_ENOMEM, "signatures: out of memory");
+        return false;
+    }
+    return true;
+}
+
+static struct sw_sig_set *
+finish_set(struct sig_loader *L, struct sw_err *err)
+{
+    struct sw_sig_set *s;
+    char msg[300];
+
+    if (L->oom) {
+        sw_err_set(err, SW_ENOMEM, "signatures: out of memory while loading");
+        return NULL;
+    }
+    dedupe(L);
+    for (size_t i = 0; i < L->n_rules; i++)
+        L->rules[i]->idx = (uint32_t)i;
+    /* dedupe sorted by sid: restore the load order before ordering for evaluation */
+    if (L->n_rules > 1)
+        qsort(L->rules, L->n_rules, sizeof(*L->rules), order_cmp);
+    for (size_t i = 0; i < L->n_rules; i++)
+        L->rules[i]->idx = (uint32_t)i;
+    L->st->rules = L->n_rules;
+    for (size_t i = 0; i < L->n_rules; i++)
+        L->rules[i]->iponly = is_iponly(L->rules[i]);
+    fill_top(L);
+    s = sw_calloc(1, sizeof(*s));
+    if (s == NULL) {
+        sw_err_set(err, SW_ENOMEM, "signatures: out of memory");
+        return NULL;
+    }
+    s->pf = sig_prefilter_build(L->rules, L->n_rules, L->o->cache_dir, L->st, msg, sizeof(msg));
+    if (s->pf == NULL) {
+        sw_err_set(err, SW_EIO, "signatures: %s", msg);
+        sw_free(s);
+        return NULL;
+    }
+    s->ipidx = sig_ipidx_build(L->rules, L->n_rules);
+    if (s->ipidx == NULL) {
+        sw_err_set(err, SW_ENOMEM, "signatures: out of memory for the IP-only index");
+        sig_prefilter_destroy(s->pf);
+        sw_free(s);
+        return NULL;
+    }
+    s->rules = L->rules;
+    s->n = L->n_rules;
+    L->rules = NULL;
+    L->n_rules = 0;
+    s->ds = L->ds;
+    s->n_ds = L->n_ds;
+    L->ds = NULL;
+    L->n_ds = 0;
+    s->classes = L->classes;
+    s->n_classes = L->n_classes;
+    L->classes = NULL;
+    L->n_classes = 0;
+    s->n_fb = L->n_fb;
+    return s;
+}
+
+struct sw_sig_set *
+sw_sig_load(const struct sw_sig_load_opts *o, struct sw_sig_load_stats *st, struct sw_err *err)
+{
+    struct sig_loader L;
+    struct sw_sig_set *s = NULL;
+    struct stat sb;
+    char base[4096];
+
+    sw_err_clear(err);
+    if (stat(o->path, &sb) != 0) {
+        memset(st, 0, sizeof(*st));
+        sw_err_sys(err, SW_EIO, "%s", o->path);
+        return NULL;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        snprintf(base, sizeof(base), "%s", o->path);
+    } else {
+        const char *slash = strrchr(o->path, '/');
+
+        if (slash == NULL)
+            snprintf(base, sizeof(base), ".");
+        else
+            snprintf(base, sizeof(base), "%.*s", (int)(slash - o->path + (slash == o->path)),
+                     o->path);
+    }
+    if (!loader_init(&L, o, st, base, err))
+        goto out;
+    if (S_ISDIR(sb.st_mode))
+        load_dir(&L, o->path, 0);
+    else
+        load_file(&L, o->path);
+    s = finish_set(&L, err);
+out:
+    loader_fini(&L);
+    return s;
+}
+
+struct sw_sig_set *
+sw_sig_load_text(const char *name, const char *text, size_t len, const struct sw_sig_load_opts *o,
+                 struct sw_sig_load_stats *st, struct sw_err *err)
+{
+    struct sig_loader L;
+    struct sw_sig_set *s = NULL;
+
+    sw_err_clear(err);
+    if (loader_init(&L, o, st, o->path, err)) {
+        L.st->files = 1;
+        parse_text(&L, name, text, len);
+        s = finish_set(&L, err);
+    }
+    loader_fini(&L);
+    return s;
+}
+
+void
+sw_sig_set_destroy(struct sw_sig_set *s)
+{
+    if (s == NULL)
+        return;
+    sig_prefilter_destroy(s->pf);
+    sig_ipidx_destroy(s->ipidx);
+    for (size_t i = 0; i < s->n; i++)
+        sig_rule_free(s->rules[i]);
+    sw_free(s->rules);
+    for (size_t i = 0; i < s->n_ds; i++) {
+        sw_free(s->ds[i].name);
+        sw_dataset_destroy(s->ds[i].set);
+    }
+    sw_free(s->ds);
+    for (size_t i = 0; i < s->n_classes; i++) {
+        sw_free(s->classes[i].name);
+        sw_free(s->classes[i].desc);
+    }
+    sw_free(s->classes);
+    sw_free(s);
+}
+
+size_t
+sw_sig_set_count(const struct sw_sig_set *s)
+{
+    return s != NULL ? s->n : 0;
+}
+
+void
+sw_sig_set_profiling(struct sw_sig_set *s, bool on)
+{
+    s->profiling = on;
+}
+
+unsigned
+sw_sig_set_hooks(const struct sw_sig_set *s)
+{
+    unsigned h = 0;
+
+    for (size_t i = 0; s != NULL && i < s->n; i++) {
+        switch (s->rules[i]->inspect) {
+        case SIG_INSP_TX:
+            h |= 1u << SW_SIG_HOOK_TX;
+            break;
+        case SIG_INSP_STREAM:
+            /* TCP at the stream hook, other protocols on each packet */
+            h |= (1u << SW_SIG_HOOK_STREAM) | (1u << SW_SIG_HOOK_PACKET);
+            break;
+        default:
+            h |= 1u << SW_SIG_HOOK_PACKET;
+            break;
+        }
+    }
+    return h;
+}
+
+uint32_t
+sw_sig_set_bufs(const struct sw_sig_set *s)
+{
+    uint32_t b = 0;
+
+    for (size_t i = 0; s != NULL && i < s->n; i++)
+        for (size_t j = 0; j < s->rules[i]->n_lists; j++)
+            b |= 1u << s->rules[i]->lists[j].buf;
+    return b;
+}

@@ -1,0 +1,859 @@
+/* sig_match.c - matching: candidates from the prefilter and the always-run lists, then each
+ * candidate evaluated in full (header, flow, packet fields, nDPI, flowbits, every buffer
+ * list), then its actions (flowbits), thresholds and the alert. Suricata's content inspection
+ * semantics: depth/offset from the start of the buffer, distance/within from the end of the
+ * previous match, a content searched again while what follows it fails (within, or a relative
+ * pcre, byte_* or isdataat after it), at most SIG_RECURSION_LIMIT steps per list.
+ *
+ * A thread owns its struct sw_sig_thread; flow state belongs to the flow's worker. The set is
+ * read-only. */
+#include "sig_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sw/alloc.h"
+
+#define TX_MEMORY 64
+
+/* The last bytes of one stream direction (matches across chunks). */
+struct sig_tail {
+    uint8_t b[SW_SIG_STREAM_KEEP];
+    size_t len;
+    uint64_t end; /* stream offset after b[len - 1] */
+};
+
+/* Per-flow state: the flowbits, the rules that alerted on the current transaction, a pass,
+ * the stream tails. The stage frees it when the flow ends or another set is installed, so
+ * the bit numbering is always the installed set's. */
+struct sig_flowstate {
+    uint64_t *bits;               /* owned: one bit per flowbit id */
+    size_t words;
+    bool passed;                  /* a pass rule matched: nothing more on this flow */
+    uint8_t pd_done;              /* bit 0/1: protocol known seen to server / to client */
+    uint8_t iponly_done;          /* bit 0/1: IP-only rules ran to server / to client */
+    uint64_t tx_id;
+    bool has_tx;
+    uint32_t tx_alerted[TX_MEMORY];
+    unsigned n_tx_alerted;
+    struct sig_tail *tail[2];     /* owned, lazily: per direction */
+};
+
+struct sw_sig_thread {
+    const struct sw_sig_set *s; /* borrowed */
+    void *scratch;              /* owned: Hyperscan scratch */
+    void *pcre_md;              /* owned */
+    struct sig_thtable *th;     /* owned */
+    uint64_t *mark;             /* owned: one bit per rule: already a candidate */
+    uint32_t *cand;             /* owned: candidates of this inspection */
+    size_t n_cand;
+    uint8_t *dot;               /* owned: a buffer with a '.' before it (dotprefix) */
+    size_t dot_cap;
+    uint8_t *win;               /* owned: stream tail + new bytes */
+    size_t win_cap;
+    struct sw_sig_counters c;
+    struct sw_sig_profile *prof; /* owned when profiling, one per rule */
+    /* the payload of this inspection as matched: stream window offset and new-bytes start */
+    size_t anchor; /* index in pay of the new chunk's first byte */
+    size_t min_end;
+    const uint8_t *pay;
+    size_t pay_len;
+};
+
+void *
+sig_thread_pcre_md(struct sw_sig_thread *t)
+{
+    return t->pcre_md;
+}
+
+void
+sig_thread_pcre_error(struct sw_sig_thread *t)
+{
+    t->c.pcre_errors++;
+}
+
+struct sw_sig_thread *
+sw_sig_thread_create(const struct sw_sig_set *s, struct sw_err *err)
+{
+    struct sw_sig_thread *t = sw_calloc(1, sizeof(*t));
+    char msg[256];
+
+    if (t == NULL)
+        goto oom;
+    t->s = s;
+    t->pcre_md = sig_pcre_mdata_create();
+    t->th = sig_th_create(65536);
+    t->mark = sw_calloc(s->n / 64 + 1, sizeof(*t->mark));
+    t->cand = sw_calloc(s->n + 1, sizeof(*t->cand));
+    if (t->pcre_md == NULL || t->th == NULL || t->mark == NULL || t->cand == NULL)
+        goto oom;
+    if (s->profiling) {
+        t->prof = sw_calloc(s->n + 1, sizeof(*t->prof));
+        if (t->prof == NULL)
+            goto oom;
+    }
+    msg[0] = '\0';
+    t->scratch = sig_prefilter_scratch(s->pf, msg, sizeof(msg));
+    if (t->scratch == NULL && msg[0] != '\0') {
+        sw_err_set(err, SW_ENOMEM, "signatures: %s", msg);
+        sw_sig_thread_destroy(t);
+        return NULL;
+    }
+    return t;
+oom:
+    sw_err_set(err, SW_ENOMEM, "signatures: out of memory for a matching thread");
+    sw_sig_thread_destroy(t);
+    return NULL;
+}
+
+void
+sw_sig_thread_destroy(struct sw_sig_thread *t)
+{
+    if (t == NULL)
+        return;
+    sig_prefilter_scratch_free(t->scratch);
+    sig_pcre_mdata_free(t->pcre_md);
+    sig_th_destroy(t->th);
+    sw_free(t->mark);
+    sw_free(t->cand);
+    sw_free(t->dot);
+    sw_free(t->win);
+    sw_free(t->prof);
+    sw_free(t);
+}
+
+void
+sw_sig_thread_counters(const struct sw_sig_thread *t, struct sw_sig_counters *out)
+{
+    *out = t->c;
+}
+
+void
+sw_sig_thread_profile(const struct sw_sig_thread *t, struct sw_sig_profile *out, size_t n)
+{
+    for (size_t i = 0; i < n && i < t->s->n; i++) {
+        out[i].gid = t->s->rules[i]->gid;
+        out[i].sid = t->s->rules[i]->sid;
+        if (t->prof != NULL) {
+            out[i].checks += t->prof[i].checks;
+            out[i].matches += t->prof[i].matches;
+            out[i].ns += t->prof[i].ns;
+        }
+    }
+}
+
+void
+sw_sig_flow_free(void *p)
+{
+    struct sig_flowstate *fs = p;
+
+    if (fs == NULL)
+        return;
+    sw_free(fs->bits);
+    sw_free(fs->tail[0]);
+    sw_free(fs->tail[1]);
+    sw_free(fs);
+}
+
+/* The flow's state (created on first use). NULL without a slot or memory. */
+static struct sig_flowstate *
+flow_state(const struct sw_sig_set *s, void **slot)
+{
+    struct sig_flowstate *fs;
+
+    if (slot == NULL)
+        return NULL;
+    fs = *slot;
+    if (fs != NULL)
+        return fs;
+    fs = sw_calloc(1, sizeof(*fs));
+    if (fs == NULL)
+        return NULL;
+    fs->words = (s->n_fb + 63) / 64;
+    if (fs->words > 0) {
+        fs->bits = sw_calloc(fs->words, sizeof(uint64_t));
+        if (fs->bits == NULL)
+            fs->words = 0;
+    }
+    *slot = fs;
+    return fs;
+}
+
+/* --- content inspection ---------------------------------------------------------------------- */
+
+static int64_t
+numv(const struct sig_mctx *m, const struct sig_num *n)
+{
+    return n->var >= 0 ? m->vars[n->var] : n->v;
+}
+
+/* 1 match, 0 no match here (a caller may retry), -1 no match and no retry. */
+static int
+inspect(struct sig_mctx *m, const struct sig_list *l, size_t i, size_t pos)
+{
+    const struct sig_sm *sm;
+
+    if (i == l->n)
+        return !l->has_pos || pos >= m->min_end ? 1 : 0;
+    if (++m->steps > SIG_RECURSION_LIMIT)
+        return -1;
+    sm = &l->sm[i];
+    switch (sm->type) {
+    case SIG_SM_CONTENT: {
+        const struct sig_content *c = sm->ctx;
+        bool rel = (c->flags & (SIG_C_DISTANCE | SIG_C_WITHIN)) != 0;
+        size_t retry = 0;
+
+        for (;;) {
+            int64_t start, end = (int64_t)m->len;
+
+            if (rel) {
+                int64_t dist = (c->flags & SIG_C_DISTANCE) ? numv(m, &c->distance) : 0;
+
+                start = (int64_t)pos + dist;
+                if (start < 0)
+                    start = 0;
+                if (c->flags & SIG_C_WITHIN) {
+                    int64_t w = (int64_t)pos + dist + numv(m, &c->within);
+
+                    if (w < end)
+                        end = w;
+                }
+            } else {
+                /* offsets count from the start of the buffer; for stream data, of the
+                 * new chunk (as Suricata's per-packet inspection sees a segment) */
+                int64_t off = (c->flags & SIG_C_OFFSET) ? numv(m, &c->offset) : 0;
+
+                /* unanchored: the kept tail too, so a match across chunks is found */
+                start = (c->flags & (SIG_C_OFFSET | SIG_C_DEPTH)) ? off + (int64_t)m->anchor : 0;
+                if (c->flags & SIG_C_DEPTH) {
+                    int64_t d = off + numv(m, &c->depth) + (int64_t)m->anchor;
+
+                    if (d <= 0)
+                        return (c->flags & SIG_C_NEGATED) ? inspect(m, l, i + 1, pos) : -1;
+                    if (d < end)
+                        end = d;
+                }
+                if (start < 0)
+                    start = 0;
+            }
+            if (retry != 0)
+                start = (int64_t)retry;
+            if (end > (int64_t)m->len)
+                end = (int64_t)m->len;
+            int64_t found = -1;
+
+            if (start <= end && end > 0 &&
+                !((c->flags & SIG_C_ENDSWITH) && end < (int64_t)m->len))
+                found = sig_content_find(c, m->buf, (size_t)start, (size_t)end);
+            if (found < 0) {
+                if (c->flags & SIG_C_NEGATED)
+                    return inspect(m, l, i + 1, pos);
+                return rel ? 0 : -1;
+            }
+            size_t mend = (size_t)found + c->len;
+
+            if (c->flags & SIG_C_NEGATED) {
+                if ((c->flags & SIG_C_ENDSWITH) && mend != m->len)
+                    return inspect(m, l, i + 1, pos);
+                return rel ? 0 : -1;
+            }
+            if ((c->flags & SIG_C_ENDSWITH) == 0 || mend == m->len) {
+                int r = inspect(m, l, i + 1, mend);
+
+                if (r != 0)
+                    return r;
+                /* search again: what follows may fit a later occurrence, or (stream) this
+                 * occurrence lies wholly in bytes already inspected */
+                if ((c->flags & SIG_C_RELATIVE_NEXT) == 0 && m->min_end == 0)
+                    return -1;
+            }
+            retry = (size_t)found + 1;
+        }
+    }
+    case SIG_SM_PCRE: {
+        size_t p = pos;
+        int r = sig_pcre_exec(m, sm->ctx, &p);
+
+        if (r <= 0)
+            return 0;
+        r = inspect(m, l, i + 1, p);
+        return r == 1 ? 1 : 0;
+    }
+    case SIG_SM_BYTE_TEST:
+    case SIG_SM_BYTE_JUMP:
+    case SIG_SM_BYTE_EXTRACT: {
+        size_t p = pos;
+
+        if (!sig_byte_exec(m, sm->type, sm->ctx, &p))
+            return 0;
+        return inspect(m, l, i + 1, sm->type == SIG_SM_BYTE_TEST ? pos : p);
+    }
+    case SIG_SM_ISDATAAT: {
+        const struct sig_isdataat *d = sm->ctx;
+        int64_t n = numv(m, &d->n);
+        /* Suricata: relative, pos + n within the buffer; absolute, byte n exists */
+        bool has = d->relative ? (int64_t)pos + n <= (int64_t)m->len
+                               : n + (int64_t)m->anchor < (int64_t)m->len;
+        if (has == d->negated)
+            return d->relative ? 0 : -1;
+        return inspect(m, l, i + 1, pos);
+    }
+    case SIG_SM_BSIZE:
+        if (!sig_u64cmp_match(sm->ctx, m->len))
+            return -1;
+        return inspect(m, l, i + 1, pos);
+    case SIG_SM_DATASET:
+        if (!sig_dataset_match(sm->ctx, m->buf, m->len))
+            return -1;
+        return inspect(m, l, i + 1, pos);
+    }
+    return -1;
+}
+
+bool
+sig_list_match(struct sig_mctx *m, const struct sig_list *l)
+{
+    m->steps = 0;
+    return inspect(m, l, 0, 0) == 1;
+}
+
+/* --- rule evaluation ------------------------------------------------------------------------- */
+
+static bool
+proto_ok(const struct sig_rule *r, const struct sw_sig_input *in)
+{
+    switch (r->proto) {
+    case SIG_P_IP:
+        return true;
+    case SIG_P_TCP:
+        return in->proto == 6;
+    case SIG_P_UDP:
+        return in->proto == 17;
+    case SIG_P_ICMP:
+        return in->proto == 1 || in->proto == 58;
+    case SIG_P_APP: {
+        const char *a = in->app_proto != NULL ? in->app_proto : "";
+
+        if (r->app_l4 != 0 && in->proto != r->app_l4)
+            return false;
+        if (r->app_l4 == 0 && in->proto != 6 && in->proto != 17)
+            return false;
+        if (strcmp(a, r->app_proto) == 0)
+            return true;
+        /* "http" is HTTP/1 and HTTP/2 as in Suricata 7+; ike and ikev2 are one */
+        if (strcmp(r->app_proto, "http") == 0)
+            return strcmp(a, "http1") == 0 || strcmp(a, "http2") == 0;
+        if (strcmp(r->app_proto, "http1") == 0)
+            return strcmp(a, "http") == 0;
+        if (strcmp(r->app_proto, "ike") == 0 || strcmp(r->app_proto, "ikev2") == 0)
+            return strcmp(a, "ike") == 0 || strcmp(a, "ikev2") == 0;
+        return false;
+    }
+    }
+    return false;
+}
+
+static bool
+tuple_ok(const struct sig_rule *r, uint8_t ipv, const uint8_t *src, const uint8_t *dst,
+         uint16_t sp, uint16_t dp, bool ports)
+{
+    if (!ports && (!r->sp.any || !r->dp.any))
+        return false; /* a rule with ports sees only packets that have them */
+    if (sig_addr_match(&r->src, ipv, src) && sig_addr_match(&r->dst, ipv, dst) &&
+        (!ports || (sig_port_match(&r->sp, sp) && sig_port_match(&r->dp, dp))))
+        return true;
+    return r->bidir && sig_addr_match(&r->src, ipv, dst) && sig_addr_match(&r->dst, ipv, src) &&
+           (!ports || (sig_port_match(&r->sp, dp) && sig_port_match(&r->dp, sp)));
+}
+
+static bool
+fb_isset(const struct sig_flowstate *fs, uint32_t id)
+{
+    return fs != NULL && id / 64 < fs->words && (fs->bits[id / 64] >> (id % 64)) & 1;
+}
+
+static void
+fb_write(struct sig_flowstate *fs, uint32_t id, int how)
+{
+    uint64_t bit = UINT64_C(1) << (id % 64);
+
+    if (fs == NULL || id / 64 >= fs->words)
+        return;
+    if (how == 0)
+        fs->bits[id / 64] |= bit;
+    else if (how == 1)
+        fs->bits[id / 64] &= ~bit;
+    else
+        fs->bits[id / 64] ^= bit;
+}
+
+static bool
+ndpi_ok(const struct sig_rule *r, const struct sw_sig_input *in)
+{
+    if (r->n_ndpi_proto == 0 && !r->has_ndpi_risk)
+        return true;
+    if (!in->ndpi_done || in->ndpi == NULL)
+        return false;
+    for (size_t i = 0; i < r->n_ndpi_proto; i++) {
+        const struct sig_ndpi_proto *p = &r->ndpi_proto[i];
+        uint16_t m = in->ndpi->master_id, a = in->ndpi->app_id;
+        bool hit = (p->master != 0 && (p->master == m || p->master == a)) ||
+                   (p->app != 0 && (p->app == m || p->app == a));
+
+        if (hit == p->negated)
+            return false;
+    }
+    if (r->has_ndpi_risk) {
+        bool all = (in->ndpi_risks & r->ndpi_risk) == r->ndpi_risk;
+
+        if (all == r->ndpi_risk_negated)
+            return false;
+    }
+    return true;
+}
+
+/* The bytes of list l's buffer for this inspection on side (TX); false when absent. */
+static bool
+buffer_of(struct sw_sig_thread *t, const struct sw_sig_input *in, const struct sig_list *l,
+          int side, const uint8_t **buf, size_t *len)
+{
+    const uint8_t *d;
+    size_t n;
+
+    if (l->buf == SW_SIG_BUF_PAYLOAD) {
+        if (in->hook == SW_SIG_HOOK_TX)
+            return false;
+        d = t->pay;
+        n = t->pay_len;
+    } else {
+        if (in->hook != SW_SIG_HOOK_TX || !in->buf[side][l->buf].present)
+            return false;
+        d = in->buf[side][l->buf].data;
+        n = in->buf[side][l->buf].len;
+    }
+    if (d == NULL)
+        d = (const uint8_t *)"";
+    if (l->dotprefix) {
+        if (n + 1 > t->dot_cap) {
+            uint8_t *nd = sw_realloc(t->dot, n + 1);
+
+            if (nd == NULL)
+                return false;
+            t->dot = nd;
+            t->dot_cap = n + 1;
+        }
+        t->dot[0] = '.';
+        memcpy(t->dot + 1, d, n);
+        d = t->dot;
+        n++;
+    }
+    *buf = d;
+    *len = n;
+    return true;
+}
+
+/* Everything but actions: does r match this inspection? */
+static bool
+rule_matches(struct sw_sig_thread *t, const struct sig_rule *r, const struct sw_sig_input *in,
+             struct sig_flowstate *fs, bool pd_packet)
+{
+    bool to_server = in->to_server;
+    const uint8_t *src = in->src, *dst = in->dst;
+    uint16_t sp = in->sport, dp = in->dport;
+
+    if (!proto_ok(r, in))
+        return false;
+    if (in->hook == SW_SIG_HOOK_TX && r->to_client_bufs) {
+        /* TX inputs give the client as src: a response rule sees the server's side */
+        to_server = false;
+        src = in->dst;
+        dst = in->src;
+        sp = in->dport;
+        dp = in->sport;
+    }
+    if (!tuple_ok(r, in->ip_version, src, dst, sp, dp, in->proto == 6 || in->proto == 17 ||
+                                                           in->proto == 132))
+        return false;
+    if (r->flow != 0) {
+        if ((r->flow & SIG_FLOW_TO_SERVER) && !to_server)
+            return false;
+        if ((r->flow & SIG_FLOW_TO_CLIENT) && to_server)
+            return false;
+        if ((r->flow & SIG_FLOW_ESTABLISHED) && !in->established)
+            return false;
+        if ((r->flow & SIG_FLOW_NOT_ESTABLISHED) && in->established)
+            return false;
+        if ((r->flow & SIG_FLOW_ONLY_STREAM) && in->hook == SW_SIG_HOOK_PACKET)
+            return false;
+        if ((r->flow & SIG_FLOW_NO_STREAM) && in->hook == SW_SIG_HOOK_STREAM)
+            return false;
+    }
+    if (r->has_dsize || r->has_ttl || r->has_itype || r->has_icode || r->has_flags) {
+        if (!in->has_packet)
+            return false;
+        if (r->has_dsize && !sig_u64cmp_match(&r->dsize, in->payload_len))
+            return false;
+        if (r->has_ttl && !sig_u64cmp_match(&r->ttl, in->ttl))
+            return false;
+        if (r->has_itype && (!(in->proto == 1 || in->proto == 58) ||
+                             !sig_u64cmp_match(&r->itype, in->icmp_type)))
+            return false;
+        if (r->has_icode && (!(in->proto == 1 || in->proto == 58) ||
+                             !sig_u64cmp_match(&r->icode, in->icmp_code)))
+            return false;
+        if (r->has_flags) {
+            uint8_t f = in->tcp_flags & r->flags_mask;
+
+            if (in->proto != 6)
+                return false;
+            switch (r->flags_mod) {
+            case '+':
+                if ((f & r->flags_want) != r->flags_want)
+                    return false;
+                break;
+            case '*':
+                if ((f & r->flags_want) == 0)
+                    return false;
+                break;
+            case '!':
+                if ((f & r->flags_want) == r->flags_want)
+                    return false;
+                break;
+            default:
+                if (f != r->flags_want)
+                    return false;
+                break;
+            }
+        }
+    }
+    if (r->proto == SIG_P_APP && r->n_lists == 0 && in->hook == SW_SIG_HOOK_PACKET && !pd_packet)
+        return false; /* protocol-only rules match where the protocol became known */
+    if (!ndpi_ok(r, in))
+        return false;
+    for (size_t i = 0; i < r->n_fb; i++) {
+        const struct sig_flowbit *b = &r->fb[i];
+        bool any = false;
+
+        if (b->cmd != SIG_FB_ISSET && b->cmd != SIG_FB_ISNOTSET)
+            continue;
+        for (size_t k = 0; k < b->n && !any; k++)
+            any = fb_isset(fs, b->ids[k]) == (b->cmd == SIG_FB_ISSET);
+        if (!any)
+            return false;
+    }
+    if (r->n_lists > 0) {
+        struct sig_mctx m;
+
+        memset(&m, 0, sizeof(m));
+        m.t = t;
+        for (size_t i = 0; i < r->n_lists; i++) {
+            const struct sig_list *l = &r->lists[i];
+            bool ok = false;
+
+            for (int side = l->side == 1 ? 1 : 0; side <= (l->side == 0 ? 0 : 1) && !ok;
+                 side++) {
+                if (!buffer_of(t, in, l, side, &m.buf, &m.len))
+                    continue;
+                m.anchor = l->buf == SW_SIG_BUF_PAYLOAD ? t->anchor : 0;
+                m.min_end = l->buf == SW_SIG_BUF_PAYLOAD ? t->min_end : 0;
+                ok = sig_list_match(&m, l);
+            }
+            if (!ok)
+                return false;
+        }
+    }
+    return true;
+}
+
+/* --- inspection ------------------------------------------------------------------------------ */
+
+static void
+add_cand(void *ctx, uint32_t idx)
+{
+    struct sw_sig_thread *t = ctx;
+
+    if ((t->mark[idx / 64] >> (idx % 64)) & 1)
+        return;
+    t->mark[idx / 64] |= UINT64_C(1) << (idx % 64);
+    t->cand[t->n_cand++] = idx;
+}
+
+static int
+u32cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static bool
+tx_alerted(struct sig_flowstate *fs, const struct sw_sig_input *in, uint32_t idx, bool record)
+{
+    if (fs == NULL)
+        return false;
+    if (!fs->has_tx || fs->tx_id != in->tx_id) {
+        fs->has_tx = true;
+        fs->tx_id = in->tx_id;
+        fs->n_tx_alerted = 0;
+    }
+    for (unsigned i = 0; i < fs->n_tx_alerted; i++)
+        if (fs->tx_alerted[i] == idx)
+            return true;
+    if (record && fs->n_tx_alerted < TX_MEMORY)
+        fs->tx_alerted[fs->n_tx_alerted++] = idx;
+    return false;
+}
+
+/* Scan data of buffer b at hook, and its dotted copy where some rule wants one. */
+static void
+scan(struct sw_sig_thread *t, const struct sw_sig_input *in, int hook, enum sw_sig_buf b,
+     int pc, const uint8_t *data, size_t len)
+{
+    const struct sig_prefilter *pf = t->s->pf;
+
+    t->c.prefilter_scans += sig_prefilter_scan(pf, t->scratch, hook, b, false, pc, in->to_server,
+                                               in->dport, data, len, add_cand, t);
+    if (!sig_prefilter_has_dot(pf, hook, b))
+        return;
+    if (len + 1 > t->dot_cap) {
+        uint8_t *nd = sw_realloc(t->dot, len + 1);
+
+        if (nd == NULL)
+            return;
+        t->dot = nd;
+        t->dot_cap = len + 1;
+    }
+    t->dot[0] = '.';
+    if (len > 0)
+        memcpy(t->dot + 1, data, len);
+    t->c.prefilter_scans += sig_prefilter_scan(pf, t->scratch, hook, b, true, pc, in->to_server,
+                                               in->dport, t->dot, len + 1, add_cand, t);
+}
+
+static void
+gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct sig_flowstate *fs)
+{
+    const struct sig_prefilter *pf = t->s->pf;
+    size_t na;
+    const uint32_t *al;
+    int hooks[2], nh = 0;
+
+    if (in->hook == SW_SIG_HOOK_PACKET) {
+        hooks[nh++] = SW_SIG_HOOK_PACKET;
+        /* a packet whose bytes no stream inspects: stream rules look at the packet */
+        if (in->proto != 6 || !in->pkt_stream)
+            hooks[nh++] = SW_SIG_HOOK_STREAM;
+    } else {
+        hooks[nh++] = (int)in->hook;
+    }
+    for (int h = 0; h < nh; h++) {
+        if (hooks[h] == SW_SIG_HOOK_TX) {
+            for (int side = 0; side < 2; side++)
+                for (int b = 1; b < SW_SIG_BUF_MAX; b++)
+                    if (in->buf[side][b].present)
+                        scan(t, in, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, pc,
+                             in->buf[side][b].data, in->buf[side][b].len);
+        } else if (t->pay_len > 0) {
+            scan(t, in, hooks[h], SW_SIG_BUF_PAYLOAD, pc, t->pay, t->pay_len);
+        }
+        al = sig_prefilter_always(pf, hooks[h], pc, &na);
+        t->c.always_run += na;
+        for (size_t i = 0; i < na; i++)
+            add_cand(t, al[i]);
+        if (hooks[h] != SW_SIG_HOOK_TX)
+            sig_prefilter_always_port(pf, hooks[h], pc, in->dport, add_cand, t);
+    }
+    /* IP-only rules: the first packet of each direction of a flow, as Suricata */
+    if (in->hook == SW_SIG_HOOK_PACKET) {
+        uint8_t bit = in->to_server ? 1 : 2;
+
+        if (fs != NULL && (fs->iponly_done & bit) != 0)
+            return;
+        if (fs != NULL)
+            fs->iponly_done |= bit;
+        sig_ipidx_lookup(t->s->ipidx, in->ip_version, in->src, in->dst, add_cand, t);
+    }
+}
+
+/* The payload as matched: a packet's as it is; stream bytes after the kept tail of the
+ * chunks before (when they join up), matches required to end in the new bytes. */
+static void
+window(struct sw_sig_thread *t, const struct sw_sig_input *in, struct sig_flowstate *fs)
+{
+    struct sig_tail *tl = fs != NULL ? fs->tail[in->to_server ? 0 : 1] : NULL;
+    size_t keep, total;
+
+    t->pay = in->payload;
+    t->pay_len = in->payload_len;
+    t->anchor = 0;
+    t->min_end = 0;
+    if (in->hook != SW_SIG_HOOK_STREAM || tl == NULL || tl->len == 0 ||
+        tl->end != in->stream_off)
+        return;
+    total = tl->len + in->payload_len;
+    if (total > t->win_cap) {
+        uint8_t *nw = sw_realloc(t->win, total);
+
+        if (nw == NULL)
+            return; /* the chunk alone: a match across chunks is missed */
+        t->win = nw;
+        t->win_cap = total;
+    }
+    memcpy(t->win, tl->b, tl->len);
+    if (in->payload_len > 0)
+        memcpy(t->win + tl->len, in->payload, in->payload_len);
+    keep = tl->len;
+    t->pay = t->win;
+    t->pay_len = total;
+    t->anchor = keep;
+    t->min_end = keep;
+}
+
+/* Keep the last bytes of this stream direction for the next chunk. */
+static void
+keep_tail(const struct sw_sig_thread *t, const struct sw_sig_input *in, struct sig_flowstate *fs)
+{
+    int d = in->to_server ? 0 : 1;
+    struct sig_tail *tl;
+    size_t n = t->pay_len < SW_SIG_STREAM_KEEP ? t->pay_len : SW_SIG_STREAM_KEEP;
+
+    if (fs == NULL || in->payload_len == 0)
+        return;
+    if (fs->tail[d] == NULL) {
+        fs->tail[d] = sw_calloc(1, sizeof(*fs->tail[d]));
+        if (fs->tail[d] == NULL)
+            return;
+    }
+    tl = fs->tail[d];
+    memmove(tl->b, t->pay + t->pay_len - n, n);
+    tl->len = n;
+    tl->end = in->stream_off + in->payload_len;
+}
+
+unsigned
+sw_sig_inspect(struct sw_sig_thread *t, const struct sw_sig_input *in, sw_sig_alert_fn fn,
+               void *ctx)
+{
+    const struct sw_sig_set *s = t->s;
+    struct sig_flowstate *fs = flow_state(s, in->flow_state);
+    int pc = sig_proto_class(in->proto);
+    bool pd_packet = false;
+    unsigned alerts = 0;
+
+    t->c.inspections++;
+    if (s->n == 0 || (fs != NULL && fs->passed))
+        return 0;
+    if (in->hook == SW_SIG_HOOK_PACKET && in->app_proto != NULL && in->app_proto[0] != '\0' &&
+        fs != NULL) {
+        uint8_t bit = in->to_server ? 1 : 2;
+
+        pd_packet = (fs->pd_done & bit) == 0;
+        fs->pd_done |= bit;
+    }
+    window(t, in, fs);
+    t->n_cand = 0;
+    gather(t, in, pc, fs);
+    t->c.candidates += t->n_cand;
+    /* evaluation order is rule order: a few candidates are sorted, many (IP-only and
+     * always-run lists) are read back from the mark bits, cheaper than sorting them */
+    if (t->n_cand <= 64) {
+        qsort(t->cand, t->n_cand, sizeof(*t->cand), u32cmp);
+        for (size_t ci = 0; ci < t->n_cand; ci++)
+            t->mark[t->cand[ci] / 64] = 0;
+    } else {
+        size_t k = 0;
+
+        for (size_t w = 0; w <= s->n / 64 && k < t->n_cand; w++) {
+            uint64_t x = t->mark[w];
+
+            while (x != 0) {
+                t->cand[k++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(x));
+                x &= x - 1;
+            }
+            t->mark[w] = 0;
+        }
+    }
+    for (size_t ci = 0; ci < t->n_cand; ci++) {
+        uint32_t idx = t->cand[ci];
+        const struct sig_rule *r = s->rules[idx];
+        struct timespec t0, t1;
+        bool hit;
+
+        if (fs != NULL && fs->passed)
+            continue;
+        if (in->hook == SW_SIG_HOOK_TX && tx_alerted(fs, in, idx, false))
+            continue;
+        t->c.evaluations++;
+        if (t->prof != NULL)
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+        hit = rule_matches(t, r, in, fs, pd_packet);
+        if (t->prof != NULL) {
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            t->prof[idx].checks++;
+            t->prof[idx].matches += hit;
+            t->prof[idx].ns += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL +
+                                          (t1.tv_nsec - t0.tv_nsec));
+        }
+        if (!hit)
+            continue;
+        for (size_t i = 0; i < r->n_fb; i++) {
+            const struct sig_flowbit *b = &r->fb[i];
+
+            if (b->cmd == SIG_FB_SET)
+                fb_write(fs, b->ids[0], 0);
+            else if (b->cmd == SIG_FB_UNSET)
+                fb_write(fs, b->ids[0], 1);
+            else if (b->cmd == SIG_FB_TOGGLE)
+                fb_write(fs, b->ids[0], 2);
+        }
+        if (in->hook == SW_SIG_HOOK_TX)
+            (void)tx_alerted(fs, in, idx, true);
+        if (r->action == SIG_ACT_PASS) {
+            if (fs != NULL)
+                fs->passed = true;
+            break; /* the rest of this inspection is passed too */
+        }
+        if (r->noalert)
+            continue;
+        const uint8_t *asrc = in->src, *adst = in->dst;
+
+        if (in->hook == SW_SIG_HOOK_TX && r->to_client_bufs) {
+            asrc = in->dst;
+            adst = in->src;
+        }
+        if (r->has_threshold && !sig_th_allow(t->th, r, &r->threshold, asrc, adst, in->ts_us)) {
+            t->c.threshold_suppressed++;
+            continue;
+        }
+        if (r->has_detection_filter &&
+            !sig_th_allow(t->th, r, &r->detection_filter, asrc, adst, in->ts_us)) {
+            t->c.threshold_suppressed++;
+            continue;
+        }
+        struct sw_sig_alert a = {
+            .gid = r->gid,
+            .sid = r->sid,
+            .rev = r->rev,
+            .priority = r->priority,
+            .to_client = in->hook == SW_SIG_HOOK_TX ? r->to_client_bufs : !in->to_server,
+            .msg = r->msg != NULL ? r->msg : "",
+            .category = r->category != NULL ? r->category : "",
+            .classtype = r->classtype != NULL ? r->classtype : "",
+            .meta_keys = (const char *const *)r->meta_k,
+            .meta_values = (const char *const *)r->meta_v,
+            .n_meta = r->n_meta,
+            .target = r->target,
+            .tx_id = in->tx_id,
+            .has_tx = in->hook == SW_SIG_HOOK_TX,
+        };
+
+        alerts++;
+        t->c.alerts++;
+        fn(ctx, &a);
+    }
+    if (in->hook == SW_SIG_HOOK_STREAM)
+        keep_tail(t, in, fs);
+    return alerts;
+}

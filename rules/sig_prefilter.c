@@ -1,0 +1,810 @@
+/* sig_prefilter.c - the multi-pattern prefilter: never a walk over all rules.
+ *
+ * Each rule's fast pattern (rules/sig_parse.c chooses it as Suricata does) goes into the
+ * groups it can match in: hook (packet, stream, transaction), protocol class (TCP, UDP,
+ * other), direction (to server, to client; transactions have one), buffer (with or without
+ * the dotprefix transform) and, for payload rules whose destination ports are a few single
+ * ports, one group per port beside the any-port group. Each group is one Hyperscan literal
+ * database (identical patterns share one id that lists their rules); a scan reports each
+ * pattern once (HS_FLAG_SINGLEMATCH) and hands its rules to the caller, which deduplicates
+ * them and evaluates them in full. Rules without a usable pattern (none, or only negated
+ * contents) sit in an always-run list per hook and protocol class.
+ *
+ * Compiling the databases of a large ruleset takes seconds, so the whole set is cached in
+ * the rules cache directory as one file, KEY.hsdb (KEY: SHA-256 of Hyperscan's version, the
+ * platform and every group's patterns), under the trust rules of rules/cache_int.h.
+ *
+ * Debian 12's Hyperscan 5.4 needs SSSE3. On a CPU without it hs_valid_platform() fails: every
+ * rule then goes to the always-run lists (correct, but each inspection evaluates every rule
+ * of its hook), and a warning says so once per load.
+ *
+ * Built on the loading thread; immutable afterwards. Each matching thread has one scratch
+ * sized for every database. */
+#include "sig_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <hs/hs.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache_int.h"
+#include "sw/alloc.h"
+#include "sw/log.h"
+
+#define HOOKS 3
+#define PF_MAGIC "seawall-hs-cache 1\n"
+#define PF_CACHE_MAX (2048u * 1024u * 1024u)
+#define PF_MAX_LITERAL 24
+
+struct pf_entry {
+    uint64_t key;
+    uint32_t rule;
+    const uint8_t *pat; /* borrowed from the rule's content */
+    uint32_t len;
+    bool nocase;
+};
+
+struct pf_group {
+    uint64_t key;
+    hs_database_t *db;  /* owned */
+    uint32_t n_pat;
+    uint32_t *off;      /* owned: n_pat + 1 offsets into rules */
+    uint32_t *rules;    /* owned */
+    bool dot;
+};
+
+struct sig_prefilter {
+    struct pf_group *g; /* owned, sorted by key */
+    size_t n_g;
+    uint32_t *always[HOOKS][SIG_PC_MAX]; /* owned */
+    size_t n_always[HOOKS][SIG_PC_MAX];
+    uint32_t *iponly[SIG_PC_MAX]; /* owned: IP-only rules, once per flow direction */
+    size_t n_iponly[SIG_PC_MAX];
+    /* always-run rules aimed at a few destination ports, as (port << 32 | rule) sorted: an
+     * inspection takes those of its port only (ET's "inbound to port N" scan rules) */
+    uint64_t *always_port[HOOKS][SIG_PC_MAX]; /* owned */
+    size_t n_always_port[HOOKS][SIG_PC_MAX];
+    uint32_t dot_bufs[HOOKS]; /* bit per buffer with dotted groups */
+};
+
+/* key: hook 2 bits, buffer 5, dot 1, pc 2, dir 1, any-port 1, port 16 */
+static uint64_t
+mkkey(int hook, int buf, bool dot, int pc, int dir, bool anyport, uint16_t port)
+{
+    return ((uint64_t)hook << 28) | ((uint64_t)buf << 23) | ((uint64_t)dot << 22) |
+           ((uint64_t)pc << 20) | ((uint64_t)dir << 19) | ((uint64_t)anyport << 18) |
+           ((uint64_t)port << 2);
+}
+
+int
+sig_proto_class(uint8_t proto)
+{
+    return proto == 6 ? SIG_PC_TCP : proto == 17 ? SIG_PC_UDP : SIG_PC_OTHER;
+}
+
+static unsigned
+rule_pcs(const struct sig_rule *r)
+{
+    switch (r->proto) {
+    case SIG_P_TCP:
+        return 1u << SIG_PC_TCP;
+    case SIG_P_UDP:
+        return 1u << SIG_PC_UDP;
+    case SIG_P_ICMP:
+        return 1u << SIG_PC_OTHER;
+    case SIG_P_APP:
+        return r->app_l4 == 6    ? 1u << SIG_PC_TCP
+               : r->app_l4 == 17 ? 1u << SIG_PC_UDP
+                                 : (1u << SIG_PC_TCP) | (1u << SIG_PC_UDP);
+    default:
+        return 7u;
+    }
+}
+
+static int
+rule_hook(const struct sig_rule *r)
+{
+    return r->inspect == SIG_INSP_TX       ? SW_SIG_HOOK_TX
+           : r->inspect == SIG_INSP_STREAM ? SW_SIG_HOOK_STREAM
+                                           : SW_SIG_HOOK_PACKET;
+}
+
+struct ebuf {
+    struct pf_entry *e;
+    size_t n, cap;
+    bool oom;
+};
+
+static void
+push(struct ebuf *b, uint64_t key, uint32_t rule, const struct sig_content *c)
+{
+    if (b->n == b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 1024;
+        struct pf_entry *ne = sw_realloc(b->e, nc * sizeof(*ne));
+
+        if (ne == NULL) {
+            b->oom = true;
+            return;
+        }
+        b->e = ne;
+        b->cap = nc;
+    }
+    b->e[b->n].key = key;
+    b->e[b->n].rule = rule;
+    b->e[b->n].pat = (c->flags & SIG_C_FP_CHOP) ? c->pat + c->fp_off : c->pat;
+    b->e[b->n].len = (c->flags & SIG_C_FP_CHOP) ? c->fp_len : c->len;
+    /* A prefix selects a superset of the same candidates (all are evaluated in full); long
+     * literals cost Hyperscan's compiler much more than they filter. */
+    if (b->e[b->n].len > PF_MAX_LITERAL)
+        b->e[b->n].len = PF_MAX_LITERAL;
+    b->e[b->n].nocase = (c->flags & SIG_C_NOCASE) != 0;
+    b->n++;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+    const struct pf_entry *x = a, *y = b;
+    int c;
+
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    if (x->nocase != y->nocase)
+        return x->nocase ? 1 : -1;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    c = memcmp(x->pat, y->pat, x->len);
+    if (c != 0)
+        return c;
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static bool
+same_pat(const struct pf_entry *x, const struct pf_entry *y)
+{
+    return x->nocase == y->nocase && x->len == y->len && memcmp(x->pat, y->pat, x->len) == 0;
+}
+
+static int
+u64cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Entries of every rule with a fast pattern; the others into the always-run lists. */
+static bool
+collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool use_hs,
+        struct ebuf *eb)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct sig_rule *r = rules[i];
+        int hook = rule_hook(r);
+        unsigned pcs = rule_pcs(r);
+
+        if (r->fp_list < 0 || !use_hs) {
+            uint16_t aports[4];
+            size_t nap = 0;
+
+            if (hook != SW_SIG_HOOK_TX && !r->bidir && !r->iponly)
+                nap = sig_portset_small(&r->dp, aports, 4);
+            for (int pc = 0; pc < SIG_PC_MAX; pc++) {
+                uint32_t **list = r->iponly ? &p->iponly[pc] : &p->always[hook][pc];
+                size_t *nl = r->iponly ? &p->n_iponly[pc] : &p->n_always[hook][pc];
+                uint32_t *na;
+
+                if ((pcs & (1u << pc)) == 0)
+                    continue;
+                if (nap > 0) {
+                    uint64_t *np = sw_realloc(p->always_port[hook][pc],
+                                              (p->n_always_port[hook][pc] + nap) * sizeof(*np));
+
+                    if (np == NULL)
+                        return false;
+                    p->always_port[hook][pc] = np;
+                    for (size_t k = 0; k < nap; k++)
+                        np[p->n_always_port[hook][pc]++] = (uint64_t)aports[k] << 32 | i;
+                    continue;
+                }
+                na = sw_realloc(*list, (*nl + 1) * sizeof(*na));
+                if (na == NULL)
+                    return false;
+                *list = na;
+                na[(*nl)++] = (uint32_t)i;
+            }
+            continue;
+        }
+        const struct sig_list *l = &r->lists[r->fp_list];
+        const struct sig_content *c = l->sm[r->fp_sm].ctx;
+        uint16_t ports[4];
+        size_t np = 0;
+
+        if (hook != SW_SIG_HOOK_TX && !r->bidir)
+            np = sig_portset_small(&r->dp, ports, 4);
+        if (l->dotprefix)
+            p->dot_bufs[hook] |= 1u << l->buf;
+        for (int pc = 0; pc < SIG_PC_MAX; pc++) {
+            if ((pcs & (1u << pc)) == 0)
+                continue;
+            /* transactions: the application protocol, checked in full, tells TCP from UDP;
+             * one group per buffer halves the work for DNS rules (both transports) */
+            if (hook == SW_SIG_HOOK_TX && pc != __builtin_ctz(pcs))
+                continue;
+            for (int dir = 0; dir < 2; dir++) {
+                if (hook == SW_SIG_HOOK_TX && dir == 1)
+                    continue;
+                if (hook != SW_SIG_HOOK_TX && (r->flow & SIG_FLOW_TO_SERVER) && dir == 1)
+                    continue;
+                if (hook != SW_SIG_HOOK_TX && (r->flow & SIG_FLOW_TO_CLIENT) && dir == 0)
+                    continue;
+                bool ports_apply = pc != SIG_PC_OTHER && np > 0;
+                int kpc = hook == SW_SIG_HOOK_TX ? 0 : pc;
+
+                if (!ports_apply) {
+                    push(eb, mkkey(hook, (int)l->buf, l->dotprefix, kpc, dir, true, 0),
+                         (uint32_t)i, c);
+                } else {
+                    for (size_t k = 0; k < np; k++)
+                        push(eb, mkkey(hook, (int)l->buf, l->dotprefix, pc, dir, false, ports[k]),
+                             (uint32_t)i, c);
+                }
+            }
+        }
+        if (eb->oom)
+            return false;
+    }
+    for (int h = 0; h < HOOKS; h++)
+        for (int pc = 0; pc < SIG_PC_MAX; pc++)
+            if (p->n_always_port[h][pc] > 1)
+                qsort(p->always_port[h][pc], p->n_always_port[h][pc], sizeof(uint64_t), u64cmp);
+    return true;
+}
+
+/* Groups from the sorted entries (databases compiled later). */
+static bool
+make_groups(struct sig_prefilter *p, const struct pf_entry *e, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        size_t j = i, np = 0, k = 0;
+        struct pf_group *g, *ng;
+
+        while (j < n && e[j].key == e[i].key)
+            j++;
+        for (size_t x = i; x < j; x++)
+            if (x == i || !same_pat(&e[x], &e[x - 1]))
+                np++;
+        ng = sw_realloc(p->g, (p->n_g + 1) * sizeof(*ng));
+        if (ng == NULL)
+            return false;
+        p->g = ng;
+        g = &p->g[p->n_g++];
+        memset(g, 0, sizeof(*g));
+        g->key = e[i].key;
+        g->dot = ((e[i].key >> 22) & 1) != 0;
+        g->n_pat = (uint32_t)np;
+        g->off = sw_malloc((np + 1) * sizeof(*g->off));
+        g->rules = sw_malloc((j - i) * sizeof(*g->rules));
+        if (g->off == NULL || g->rules == NULL)
+            return false;
+        np = 0;
+        for (size_t x = i; x < j; x++) {
+            if (x == i || !same_pat(&e[x], &e[x - 1]))
+                g->off[np++] = (uint32_t)k;
+            if (k == 0 || g->rules[k - 1] != e[x].rule || (x > i && !same_pat(&e[x], &e[x - 1])))
+                g->rules[k++] = e[x].rule;
+        }
+        g->off[np] = (uint32_t)k;
+        i = j;
+    }
+    return true;
+}
+
+/* The distinct patterns of group g, in id order: their entries' first index. */
+static bool
+compile_group(struct pf_group *g, const struct pf_entry *e, size_t first, size_t last,
+              char *msg, size_t msglen)
+{
+    size_t np = g->n_pat, k = 0;
+    const char **expr = sw_malloc(np * sizeof(*expr));
+    unsigned *flags = sw_malloc(np * sizeof(*flags)), *ids = sw_malloc(np * sizeof(*ids));
+    size_t *lens = sw_malloc(np * sizeof(*lens));
+    hs_compile_error_t *ce = NULL;
+    bool ok = false;
+
+    if (expr == NULL || flags == NULL || ids == NULL || lens == NULL) {
+        snprintf(msg, msglen, "out of memory");
+        goto out;
+    }
+    for (size_t x = first; x < last; x++) {
+        if (x != first && same_pat(&e[x], &e[x - 1]))
+            continue;
+        expr[k] = (const char *)e[x].pat;
+        lens[k] = e[x].len;
+        flags[k] = HS_FLAG_SINGLEMATCH | (e[x].nocase ? HS_FLAG_CASELESS : 0);
+        ids[k] = (unsigned)k;
+        k++;
+    }
+    if (hs_compile_lit_multi(expr, flags, ids, lens, (unsigned)np, HS_MODE_BLOCK, NULL, &g->db,
+                             &ce) != HS_SUCCESS) {
+        snprintf(msg, msglen, "hyperscan: %s", ce != NULL ? ce->message : "compile failed");
+        hs_free_compile_error(ce);
+        goto out;
+    }
+    ok = true;
+out:
+    sw_free(expr);
+    sw_free(flags);
+    sw_free(ids);
+    sw_free(lens);
+    return ok;
+}
+
+/* --- cache ----------------------------------------------------------------------------------- */
+
+static bool
+cache_key(const struct pf_entry *e, size_t n, char out[65])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char dig[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    hs_platform_info_t plat;
+    static const char hex[] = "0123456789abcdef";
+    bool ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+    const char *ver = hs_version();
+
+    memset(&plat, 0, sizeof(plat));
+    if (hs_populate_platform(&plat) != HS_SUCCESS)
+        ok = false;
+    ok = ok && EVP_DigestUpdate(md, PF_MAGIC, strlen(PF_MAGIC)) == 1 &&
+         EVP_DigestUpdate(md, ver, strlen(ver) + 1) == 1 &&
+         EVP_DigestUpdate(md, &plat, sizeof(plat)) == 1;
+    for (size_t i = 0; ok && i < n; i++) {
+        if (i > 0 && e[i].key == e[i - 1].key && same_pat(&e[i], &e[i - 1]))
+            continue;
+        uint8_t nc = e[i].nocase;
+
+        ok = EVP_DigestUpdate(md, &e[i].key, sizeof(e[i].key)) == 1 &&
+             EVP_DigestUpdate(md, &e[i].len, sizeof(e[i].len)) == 1 &&
+             EVP_DigestUpdate(md, &nc, 1) == 1 && EVP_DigestUpdate(md, e[i].pat, e[i].len) == 1;
+    }
+    ok = ok && EVP_DigestFinal_ex(md, dig, &dl) == 1 && dl == 32;
+    EVP_MD_CTX_free(md);
+    for (unsigned i = 0; ok && i < 32; i++) {
+        out[2 * i] = hex[dig[i] >> 4];
+        out[2 * i + 1] = hex[dig[i] & 15];
+    }
+    out[64] = '\0';
+    return ok;
+}
+
+static uint64_t
+rd64(const uint8_t *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* Load every group's database from the cache file; false (nothing loaded) when absent,
+ * refused, corrupt or made for other groups. */
+static bool
+cache_load(struct sig_prefilter *p, const char *dir, const char *key, bool *refused)
+{
+    char name[80];
+    bool missing = false;
+    size_t len = 0, off;
+    int dfd = rcache_open_dir(dir, &missing, refused);
+    uint8_t *b;
+
+    if (dfd == -1)
+        return false;
+    snprintf(name, sizeof(name), "%s.hsdb", key);
+    b = (uint8_t *)rcache_read(dir, dfd, name, PF_CACHE_MAX, &len, &missing);
+    close(dfd);
+    if (b == NULL)
+        return false;
+    off = strlen(PF_MAGIC);
+    if (len < off + 8 || memcmp(b, PF_MAGIC, off) != 0 || rd64(b + off) != p->n_g) {
+        sw_log_info("rules cache %s/%s: ignored (bad header), rebuilding", dir, name);
+        goto bad;
+    }
+    off += 8;
+    for (size_t i = 0; i < p->n_g; i++) {
+        uint64_t n;
+
+        if (len - off < 8 || (n = rd64(b + off)) > len - off - 8) {
+            sw_log_info("rules cache %s/%s: ignored (truncated), rebuilding", dir, name);
+            goto bad;
+        }
+        off += 8;
+        if (hs_deserialize_database((const char *)b + off, (size_t)n, &p->g[i].db) !=
+            HS_SUCCESS) {
+            sw_log_info("rules cache %s/%s: ignored (not a database of this Hyperscan), "
+                        "rebuilding",
+                        dir, name);
+            goto bad;
+        }
+        off += (size_t)n;
+    }
+    sw_free(b);
+    return true;
+bad:
+    for (size_t i = 0; i < p->n_g; i++) {
+        hs_free_database(p->g[i].db);
+        p->g[i].db = NULL;
+    }
+    sw_free(b);
+    return false;
+}
+
+static bool
+is_ours(const char *n, const char *keep)
+{
+    if (strlen(n) != 64 + 5 || strcmp(n + 64, ".hsdb") != 0 || strncmp(n, keep, 64) == 0)
+        return false;
+    for (size_t i = 0; i < 64; i++)
+        if (!((n[i] >= '0' && n[i] <= '9') || (n[i] >= 'a' && n[i] <= 'f')))
+            return false;
+    return true;
+}
+
+static void
+cache_save(const struct sig_prefilter *p, const char *dir, const char *key)
+{
+    size_t total = strlen(PF_MAGIC) + 8, off;
+    char **ser = sw_calloc(p->n_g + 1, sizeof(*ser));
+    size_t *sl = sw_calloc(p->n_g + 1, sizeof(*sl));
+    uint8_t *b = NULL;
+    char name[80];
+    bool missing = false, refused = false;
+    int dfd = -1;
+
+    if (ser == NULL || sl == NULL)
+        goto out;
+    for (size_t i = 0; i < p->n_g; i++) {
+        if (hs_serialize_database(p->g[i].db, &ser[i], &sl[i]) != HS_SUCCESS)
+            goto out;
+        total += 8 + sl[i];
+    }
+    b = sw_malloc(total);
+    if (b == NULL)
+        goto out;
+    off = strlen(PF_MAGIC);
+    memcpy(b, PF_MAGIC, off);
+    uint64_t ng = p->n_g;
+
+    memcpy(b + off, &ng, 8);
+    off += 8;
+    for (size_t i = 0; i < p->n_g; i++) {
+        uint64_t n = sl[i];
+
+        memcpy(b + off, &n, 8);
+        memcpy(b + off + 8, ser[i], sl[i]);
+        off += 8 + sl[i];
+    }
+    if (rcache_mkdir_p(dir) != 0) {
+        sw_log_info("rules cache %s: cannot create: %s", dir, strerror(errno));
+        goto out;
+    }
+    dfd = rcache_open_dir(dir, &missing, &refused);
+    if (dfd == -1)
+        goto out;
+    snprintf(name, sizeof(name), "%s.hsdb", key);
+    if (!rcache_write(dfd, name, b, total)) {
+        sw_log_info("rules cache %s: cannot save %s: %s", dir, name, strerror(errno));
+        goto out;
+    }
+    int lfd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = lfd != -1 ? fdopendir(lfd) : NULL;
+
+    if (d != NULL) {
+        struct dirent *de;
+
+        while ((de = readdir(d)) != NULL)
+            if (is_ours(de->d_name, key))
+                (void)unlinkat(dfd, de->d_name, 0);
+        closedir(d);
+    } else if (lfd != -1) {
+        close(lfd);
+    }
+out:
+    if (dfd != -1)
+        close(dfd);
+    for (size_t i = 0; ser != NULL && i < p->n_g; i++)
+        free(ser[i]); /* Hyperscan's allocator: malloc */
+    sw_free(ser);
+    sw_free(sl);
+    sw_free(b);
+}
+
+/* --- compiling ------------------------------------------------------------------------------ */
+
+#define COMPILERS 2 /* threads compiling databases at load (the loading thread and one more) */
+
+struct compile_job {
+    struct sig_prefilter *p;
+    const struct pf_entry *e;
+    size_t n;
+    size_t *first;  /* owned by the caller: each group's first entry */
+    unsigned which; /* compiles groups i with i % COMPILERS == which */
+    bool ok;
+    char msg[256];
+};
+
+static void *
+compile_part(void *arg)
+{
+    struct compile_job *j = arg;
+
+    j->ok = true;
+    for (size_t i = j->which; i < j->p->n_g && j->ok; i += COMPILERS)
+        j->ok = compile_group(&j->p->g[i], j->e, j->first[i], j->first[i + 1], j->msg,
+                              sizeof(j->msg));
+    return NULL;
+}
+
+/* Compile every group's database, the groups shared between the loading thread and a
+ * helper thread (Hyperscan's compiler is thread-safe; a large ruleset takes seconds). The
+ * helper is joined before returning. */
+static bool
+compile_all(struct sig_prefilter *p, const struct pf_entry *e, size_t n, char *msg, size_t msglen)
+{
+    size_t *first = sw_malloc((p->n_g + 1) * sizeof(*first)), k = 0;
+    struct compile_job jobs[COMPILERS];
+    pthread_t th;
+    bool started, ok = true;
+
+    if (first == NULL) {
+        snprintf(msg, msglen, "out of memory");
+        return false;
+    }
+    for (size_t i = 0; i < p->n_g; i++) {
+        first[i] = k;
+        while (k < n && e[k].key == p->g[i].key)
+            k++;
+    }
+    first[p->n_g] = k;
+    for (unsigned w = 0; w < COMPILERS; w++)
+        jobs[w] = (struct compile_job){.p = p, .e = e, .n = n, .first = first, .which = w};
+    started = p->n_g > 1 && pthread_create(&th, NULL, compile_part, &jobs[1]) == 0;
+    if (started)
+        pthread_setname_np(th, "sw-hs-compile");
+    compile_part(&jobs[0]);
+    if (started)
+        pthread_join(th, NULL);
+    else
+        compile_part(&jobs[1]);
+    for (unsigned w = 0; w < COMPILERS && ok; w++) {
+        if (!jobs[w].ok) {
+            snprintf(msg, msglen, "%s", jobs[w].msg);
+            ok = false;
+        }
+    }
+    sw_free(first);
+    return ok;
+}
+
+/* --- build ----------------------------------------------------------------------------------- */
+
+struct sig_prefilter *
+sig_prefilter_build(struct sig_rule *const *rules, size_t n, const char *cache_dir,
+                    struct sw_sig_load_stats *st, char *msg, size_t msglen)
+{
+    struct sig_prefilter *p = sw_calloc(1, sizeof(*p));
+    struct ebuf eb = {0};
+    bool use_hs = hs_valid_platform() == HS_SUCCESS, refused = false;
+    char key[65];
+
+    if (p == NULL)
+        goto oom;
+    if (!use_hs)
+        sw_log_warn("signatures: this CPU cannot run Hyperscan %s (it needs SSSE3): every rule "
+                    "is evaluated on every inspection of its kind, without a prefilter",
+                    hs_version());
+    if (!collect(p, rules, n, use_hs, &eb) || eb.oom)
+        goto oom;
+    if (eb.n > 1) /* eb.e is NULL without entries: qsort wants a pointer */
+        qsort(eb.e, eb.n, sizeof(*eb.e), entry_cmp);
+    if (!make_groups(p, eb.e, eb.n))
+        goto oom;
+    bool cached = cache_dir != NULL && p->n_g > 0 && cache_key(eb.e, eb.n, key) &&
+                  cache_load(p, cache_dir, key, &refused);
+
+    if (!cached) {
+        if (!compile_all(p, eb.e, eb.n, msg, msglen)) {
+            sw_free(eb.e);
+            sig_prefilter_destroy(p);
+            return NULL;
+        }
+        if (cache_dir != NULL && p->n_g > 0 && !refused && key[0] != '\0')
+            cache_save(p, cache_dir, key);
+    }
+    st->databases = p->n_g;
+    st->databases_cached = cached ? p->n_g : 0;
+    for (int h = 0; h < HOOKS; h++)
+        for (int pc = 0; pc < SIG_PC_MAX; pc++)
+            st->always_run += p->n_always[h][pc] + p->n_always_port[h][pc];
+    for (int pc = 0; pc < SIG_PC_MAX; pc++)
+        st->iponly += p->n_iponly[pc];
+    sw_free(eb.e);
+    return p;
+oom:
+    sw_free(eb.e);
+    sig_prefilter_destroy(p);
+    snprintf(msg, msglen, "out of memory building the prefilter");
+    return NULL;
+}
+
+void
+sig_prefilter_destroy(struct sig_prefilter *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->n_g; i++) {
+        hs_free_database(p->g[i].db);
+        sw_free(p->g[i].off);
+        sw_free(p->g[i].rules);
+    }
+    sw_free(p->g);
+    for (int h = 0; h < HOOKS; h++)
+        for (int pc = 0; pc < SIG_PC_MAX; pc++)
+            sw_free(p->always[h][pc]);
+    for (int pc = 0; pc < SIG_PC_MAX; pc++)
+        sw_free(p->iponly[pc]);
+    for (int h = 0; h < HOOKS; h++)
+        for (int pc = 0; pc < SIG_PC_MAX; pc++)
+            sw_free(p->always_port[h][pc]);
+    sw_free(p);
+}
+
+void *
+sig_prefilter_scratch(const struct sig_prefilter *p, char *msg, size_t msglen)
+{
+    hs_scratch_t *s = NULL;
+
+    if (p == NULL)
+        return NULL;
+    for (size_t i = 0; i < p->n_g; i++) {
+        if (hs_alloc_scratch(p->g[i].db, &s) != HS_SUCCESS) {
+            snprintf(msg, msglen, "hyperscan: cannot allocate scratch");
+            hs_free_scratch(s);
+            return NULL;
+        }
+    }
+    return s; /* NULL without databases: nothing to scan */
+}
+
+void
+sig_prefilter_scratch_free(void *s)
+{
+    if (s != NULL)
+        hs_free_scratch(s);
+}
+
+static const struct pf_group *
+find(const struct sig_prefilter *p, uint64_t key)
+{
+    size_t lo = 0, hi = p->n_g;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (p->g[mid].key < key)
+            lo = mid + 1;
+        else if (p->g[mid].key > key)
+            hi = mid;
+        else
+            return &p->g[mid];
+    }
+    return NULL;
+}
+
+struct scan_ctx {
+    const struct pf_group *g;
+    void (*add)(void *ctx, uint32_t rule);
+    void *ctx;
+};
+
+static int
+on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *arg)
+{
+    struct scan_ctx *sc = arg;
+
+    (void)from;
+    (void)to;
+    (void)flags;
+    if (id < sc->g->n_pat)
+        for (uint32_t k = sc->g->off[id]; k < sc->g->off[id + 1]; k++)
+            sc->add(sc->ctx, sc->g->rules[k]);
+    return 0;
+}
+
+unsigned
+sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum sw_sig_buf b,
+                   bool dot, int pc, bool to_server, uint16_t dport, const uint8_t *data,
+                   size_t len, void (*add)(void *ctx, uint32_t rule), void *ctx)
+{
+    int dir = hook == SW_SIG_HOOK_TX ? 0 : (to_server ? 0 : 1);
+    uint64_t keys[2];
+    unsigned scans = 0;
+
+    if (p == NULL || scratch == NULL || p->n_g == 0 || len > UINT32_MAX)
+        return 0;
+    if (hook == SW_SIG_HOOK_TX)
+        pc = 0; /* one group per buffer (see collect) */
+    keys[0] = mkkey(hook, (int)b, dot, pc, dir, true, 0);
+    keys[1] = mkkey(hook, (int)b, dot, pc, dir, false, dport);
+    for (int k = 0; k < (hook == SW_SIG_HOOK_TX || pc == SIG_PC_OTHER ? 1 : 2); k++) {
+        const struct pf_group *g = find(p, keys[k]);
+        struct scan_ctx sc = {.g = g, .add = add, .ctx = ctx};
+
+        if (g == NULL)
+            continue;
+        scans++;
+        (void)hs_scan(g->db, len > 0 ? (const char *)data : "", (unsigned)len, 0, scratch,
+                      on_match, &sc);
+    }
+    return scans;
+}
+
+bool
+sig_prefilter_has_dot(const struct sig_prefilter *p, int hook, enum sw_sig_buf b)
+{
+    return p != NULL && (p->dot_bufs[hook] & (1u << b)) != 0;
+}
+
+const uint32_t *
+sig_prefilter_always(const struct sig_prefilter *p, int hook, int pc, size_t *n)
+{
+    if (p == NULL) {
+        *n = 0;
+        return NULL;
+    }
+    *n = p->n_always[hook][pc];
+    return p->always[hook][pc];
+}
+
+void
+sig_prefilter_always_port(const struct sig_prefilter *p, int hook, int pc, uint16_t dport,
+                          void (*add)(void *ctx, uint32_t rule), void *ctx)
+{
+    const uint64_t *a;
+    size_t lo = 0, hi;
+
+    if (p == NULL)
+        return;
+    a = p->always_port[hook][pc];
+    hi = p->n_always_port[hook][pc];
+    while (lo < hi) { /* the first entry of dport */
+        size_t mid = lo + (hi - lo) / 2;
+
+        if ((a[mid] >> 32) < dport)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < p->n_always_port[hook][pc] && (a[lo] >> 32) == dport; lo++)
+        add(ctx, (uint32_t)a[lo]);
+}
+
+const char *
+sw_sig_hs_version(void)
+{
+    return hs_version();
+}
+
+bool
+sw_sig_hs_cpu_ok(void)
+{
+    return hs_valid_platform() == HS_SUCCESS;
+}

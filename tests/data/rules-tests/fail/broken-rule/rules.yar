@@ -1,0 +1,6 @@
+rule rtest_broken {
+  strings:
+    $a = "SEAWALL-RTEST"
+  condition:
+    $a and
+}

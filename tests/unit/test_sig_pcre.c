@@ -1,0 +1,121 @@
+/* test_sig_pcre.c - the pcre keyword: Perl and Suricata flags, relative matching (R, the
+ * subject starting at the previous match as in Suricata: ^ anchors there), negation, the
+ * buffer flags of the legacy form, and compile errors naming the keyword. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "sig_test.h"
+
+#define M(opts, s) udp_match(opts, s, strlen(s))
+
+static void
+perl_flags(void **state)
+{
+    (void)state;
+    assert_true(M("pcre:\"/a.c/\";", "xabcx"));
+    assert_false(M("pcre:\"/A.C/\";", "xabcx"));
+    assert_true(M("pcre:\"/A.C/i\";", "xabcx"));
+    assert_false(M("pcre:\"/a.c/\";", "a\nc"));
+    assert_true(M("pcre:\"/a.c/s\";", "a\nc"));
+    assert_true(M("pcre:\"/^c$/m\";", "ab\nc\nd"));
+    assert_false(M("pcre:\"/^c$/\";", "ab\nc\nd"));
+    assert_true(M("pcre:\"/a b c/x\";", "abc"));
+}
+
+static void
+suricata_flags(void **state)
+{
+    (void)state;
+    assert_false(M("pcre:\"/bc/A\";", "abc")); /* anchored */
+    assert_true(M("pcre:\"/ab/A\";", "abc"));
+    assert_false(M("pcre:\"/c$/E\";", "abc\n")); /* dollar only at the very end */
+    assert_true(M("pcre:\"/c$/\";", "abc\n"));
+    assert_true(M("pcre:\"/a.*c/G\";", "abcabc")); /* ungreedy still matches */
+    assert_true(M("pcre:\"/abc/O\";", "abc"));
+}
+
+static void
+relative_starts_after_the_previous_match(void **state)
+{
+    (void)state;
+    assert_true(M("content:\"key=\"; pcre:\"/^[0-9]+/R\";", "key=123"));
+    assert_false(M("content:\"key=\"; pcre:\"/^[0-9]+/R\";", "key=x123"));
+    /* without R, ^ is the buffer start */
+    assert_false(M("content:\"key=\"; pcre:\"/^[0-9]+/\";", "key=123"));
+    /* a relative content after a pcre starts at the end of the pcre match */
+    assert_true(M("pcre:\"/id=[0-9]+/\"; content:\"&x\"; within:2;", "id=42&x"));
+    assert_false(M("pcre:\"/id=[0-9]+/\"; content:\"&x\"; within:2;", "id=42 &x"));
+}
+
+static void
+negated_pcre(void **state)
+{
+    (void)state;
+    assert_true(M("content:\"a\"; pcre:!\"/b+/\";", "acd"));
+    assert_false(M("content:\"a\"; pcre:!\"/b+/\";", "abd"));
+}
+
+static void
+buffer_flags_pick_the_buffer(void **state)
+{
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert http any any -> any any (pcre:\"/\\/adm[i1]n/U\"; sid:1;)\n"
+          "alert http any any -> any any (pcre:\"/^post$/Mi\"; sid:2;)\n"
+          "alert http any any -> any any (pcre:\"/curl/V\"; sid:3;)\n"
+          "alert http any any -> any any (pcre:\"/^20[0-9]/S\"; sid:4;)\n"
+          "alert http any any -> any any (http.uri; content:\"/x\"; pcre:\"/x$/U\"; sid:5;)\n"
+          "alert http any any -> any any (pcre:\"/a/D\"; sid:6;)\n");
+    assert_int_equal(T.st.rules, 5);
+    assert_int_equal(T.st.left_out, 1); /* D: http.header.raw */
+    in = ttx("http", 6, 80, 0);
+    tbuf(&in, 0, SW_SIG_BUF_HTTP_METHOD, "POST");
+    tbuf(&in, 0, SW_SIG_BUF_HTTP_URI, "/adm1n/x");
+    tbuf(&in, 0, SW_SIG_BUF_HTTP_USER_AGENT, "curl/8");
+    tbuf(&in, 1, SW_SIG_BUF_HTTP_STAT_CODE, "204");
+    assert_int_equal(trun(&in), 5);
+}
+
+static void
+pcre_errors(void **state)
+{
+    (void)state;
+    tload("alert udp any any -> any any (pcre:\"/a(b/\"; sid:1;)\n"
+          "alert udp any any -> any any (pcre:\"abc\"; sid:2;)\n"
+          "alert udp any any -> any any (pcre:\"/abc/q\"; sid:3;)\n"
+          "alert udp any any -> any any (pcre:\"/(?P<pkt_x>a)/\"; sid:4;)\n");
+    assert_int_equal(T.st.failed, 3);
+    assert_int_equal(T.st.left_out, 1);
+    assert_non_null(strstr(T.diag[0], "t.rules:1: pcre: /a(b/: missing closing parenthesis"));
+    assert_string_equal(T.diag[1], "t.rules:2: pcre: expected \"/regex/flags\" (sid 2)");
+    assert_string_equal(T.diag[2], "t.rules:3: pcre: unknown flag 'q' (sid 3)");
+}
+
+static void
+quotes_inside_a_regex(void **state)
+{
+    (void)state;
+    /* Suricata ends an option at the first unescaped ';': quotes inside do not matter */
+    assert_true(M("content:\"method=\"; pcre:\"/^[\"']?post/Ri\";", "method='POST"));
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(perl_flags, sig_teardown),
+        cmocka_unit_test_teardown(suricata_flags, sig_teardown),
+        cmocka_unit_test_teardown(relative_starts_after_the_previous_match, sig_teardown),
+        cmocka_unit_test_teardown(negated_pcre, sig_teardown),
+        cmocka_unit_test_teardown(buffer_flags_pick_the_buffer, sig_teardown),
+        cmocka_unit_test_teardown(pcre_errors, sig_teardown),
+        cmocka_unit_test_teardown(quotes_inside_a_regex, sig_teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
