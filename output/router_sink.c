@@ -471,12 +471,22 @@ void
 sq_offer(struct sw_router *r, struct sink_q *sq, uint64_t now, bool draining)
 {
     for (unsigned round = 0; round < OFFERS_PER_ROUND; round++) {
-        size_t n = 0, bytes = 0, taken = 0, i, hint0;
+        size_t n = 0, bytes = 0, taken = 0, i, hint0, lim = sq->batch_events;
         uint64_t mark;
         enum sw_sink_rc rc;
 
         if (sq->pending == 0 || sq->blocked || now < sq->backoff_until)
             return;
+        if (sq->s->ops->room != NULL) {
+            size_t room = sq->s->ops->room(sq->s);
+
+            if (room == 0) {
+                sq->blocked = true; /* as after SW_SINK_RETRY, without a batch built */
+                return;
+            }
+            if (room < lim)
+                lim = room;
+        }
         if (!draining && sq->linger_us > 0 && sq->pending < sq->batch_events &&
             now - sq->pending_since < sq->linger_us) {
             /* Not enough for a batch yet: wait unless the bytes say otherwise. */
@@ -488,7 +498,7 @@ sq_offer(struct sw_router *r, struct sink_q *sq, uint64_t now, bool draining)
             if (b < sq->batch_bytes)
                 return;
         }
-        for (i = sq->hint; i < sq->count && n < sq->batch_events; i++) {
+        for (i = sq->hint; i < sq->count && n < lim; i++) {
             struct qrec *e = at(sq, i);
 
             if (e->state != Q_PENDING) {

@@ -75,6 +75,7 @@ struct sw_relp *sw_relp_create(struct sw_sink *s, const char *address,
 enum sw_sink_rc sw_relp_write(struct sw_relp *r, const struct sw_rec *recs, size_t n,
                               size_t *taken);
 int sw_relp_poll_fd(const struct sw_relp *r, short *events, int *timeout_ms);
+size_t sw_relp_room(const struct sw_relp *r); /* free slots of the job ring */
 void sw_relp_service(struct sw_relp *r);
 void sw_relp_destroy(struct sw_relp *r);
 

@@ -39,6 +39,10 @@
 #define IDLE_MS 100      /* confirm the last window after this long without a job */
 #define TIMEOUT_S 10     /* librelp's connect and session timeouts */
 #define COOL_US 100000u  /* after a failure, give jobs back for this long without retrying */
+/* Acknowledgements of consecutive seqs reported as one range, and the output thread woken
+ * once for them: woken for each one, it offered its whole batch again for the one slot that
+ * freed in the job ring (that was half of its CPU in make bench's relp run). */
+#define ACK_BATCH 64
 
 struct job {
     uint64_t seq, ts_us;
@@ -82,6 +86,8 @@ struct sw_relp {
     bool err_seen;
     char err_msg[200];
     uint64_t last_job_us, failed_us;
+    uint64_t ack_first, ack_last; /* acknowledged, not yet reported (n_acks of them) */
+    size_t n_acks;
     char *msg; /* owned: one formatted message */
 };
 
@@ -90,7 +96,7 @@ struct sw_relp {
 /* Relp thread. Reports wait for room rather than drop: the output thread drains them every
  * round, and losing an acknowledgement would leave a record in flight for ever. */
 static void
-report(struct sw_relp *r, uint64_t first, uint64_t last, enum rep_what what, const char *msg)
+rep_push(struct sw_relp *r, uint64_t first, uint64_t last, enum rep_what what, const char *msg)
 {
     uint64_t one = 1;
     size_t t = atomic_load_explicit(&r->rtail, memory_order_relaxed);
@@ -107,12 +113,46 @@ report(struct sw_relp *r, uint64_t first, uint64_t last, enum rep_what what, con
     p->first = first;
     p->last = last;
     p->what = (uint8_t)what;
-    snprintf(p->msg, sizeof(p->msg), "%s", msg != NULL ? msg : "");
+    if (msg != NULL)
+        snprintf(p->msg, sizeof(p->msg), "%s", msg);
+    else
+        p->msg[0] = '\0';
     atomic_store_explicit(&r->rtail, t + 1, memory_order_release);
     if (write(r->rep_efd, &one, sizeof(one)) != sizeof(one)) {
         /* The counter is far from overflowing: a failed write only delays the router's
          * look at the ring until its next round. */
     }
+}
+
+/* Relp thread: report the acknowledgements gathered (see ACK_BATCH). */
+static void
+acks_flush(struct sw_relp *r)
+{
+    if (r->n_acks == 0)
+        return;
+    r->n_acks = 0;
+    rep_push(r, r->ack_first, r->ack_last, REP_ACK, NULL);
+}
+
+/* Relp thread: seq is acknowledged. Reported at once with those around it; any other report
+ * first flushes them, so the output thread sees the outcomes in the order they happened. */
+static void
+ack(struct sw_relp *r, uint64_t seq)
+{
+    if (r->n_acks > 0 && seq != r->ack_last + 1)
+        acks_flush(r);
+    if (r->n_acks == 0)
+        r->ack_first = seq;
+    r->ack_last = seq;
+    if (++r->n_acks >= ACK_BATCH)
+        acks_flush(r);
+}
+
+static void
+report(struct sw_relp *r, uint64_t first, uint64_t last, enum rep_what what, const char *msg)
+{
+    acks_flush(r);
+    rep_push(r, first, last, what, msg);
 }
 
 static bool
@@ -255,15 +295,9 @@ confirm_tail(struct sw_relp *r)
         give_back(r, NULL, why);
         return;
     }
-    if (r->un > 0) {
-        uint64_t first = r->unconf[r->uhead], last = first;
-
-        while (r->un > 0) {
-            last = unconf_pop(r);
-            report(r, last, last, REP_ACK, NULL);
-        }
-        (void)first;
-    }
+    while (r->un > 0)
+        ack(r, unconf_pop(r));
+    acks_flush(r);
 }
 
 static void
@@ -304,9 +338,7 @@ send_job(struct sw_relp *r, const struct job *j)
         report(r, j->seq, j->seq, REP_TRUNCATED, NULL);
     unconf_push(r, j->seq);
     while (r->un > WINDOW) {
-        uint64_t s = unconf_pop(r);
-
-        report(r, s, s, REP_ACK, NULL);
+        ack(r, unconf_pop(r));
     }
 }
 
@@ -324,6 +356,7 @@ relp_main(void *arg)
             r->last_job_us = sw_clock_us(CLOCK_MONOTONIC);
             continue;
         }
+        acks_flush(r); /* nothing to send: the output thread hears of them now */
         if (r->clt != NULL && r->un > 0 &&
             sw_clock_us(CLOCK_MONOTONIC) - r->last_job_us >= IDLE_MS * 1000u) {
             confirm_tail(r);
@@ -338,6 +371,7 @@ relp_main(void *arg)
             }
         }
     }
+    acks_flush(r);
     drop_client(r);
     return NULL;
 }
@@ -440,6 +474,15 @@ sw_relp_write(struct sw_relp *r, const struct sw_rec *recs, size_t n, size_t *ta
     }
     *taken = i;
     return i == n ? SW_SINK_DONE : SW_SINK_RETRY;
+}
+
+size_t
+sw_relp_room(const struct sw_relp *r)
+{
+    size_t t = atomic_load_explicit(&r->jtail, memory_order_relaxed);
+    size_t h = atomic_load_explicit(&r->jhead, memory_order_acquire);
+
+    return JOBS - (t - h);
 }
 
 int

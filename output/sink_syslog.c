@@ -275,6 +275,14 @@ syslog_write(struct sw_sink *s, const struct sw_rec *recs, size_t n, size_t *tak
     return udp_write(s, c, recs, n, taken);
 }
 
+static size_t
+syslog_room(const struct sw_sink *s)
+{
+    const struct syslog_ctx *c = s->ctx;
+
+    return c->relp != NULL ? sw_relp_room(c->relp) : SIZE_MAX;
+}
+
 static int
 syslog_poll_fd(const struct sw_sink *s, short *events, int *timeout_ms)
 {
@@ -350,6 +358,7 @@ const struct sw_sink_ops sw_sink_syslog_ops = {
     .name = "syslog",
     .create = syslog_create,
     .write = syslog_write,
+    .room = syslog_room,
     .poll_fd = syslog_poll_fd,
     .service = syslog_service,
     .flush = syslog_flush,

@@ -178,6 +178,12 @@ struct sw_sink_ops {
     /* Output thread. Section 3. */
     enum sw_sink_rc (*write)(struct sw_sink *s, const struct sw_rec *recs, size_t n,
                              size_t *taken);
+    /* Output thread: how many records write() would take now (0: none, so the router does
+     * not build a batch; it offers again as after SW_SINK_RETRY). NULL: not known, the
+     * router offers whole batches. A sink whose room frees one record at a time (a job ring
+     * to its own thread) says it, or each wake-up costs the router a whole batch built and
+     * taken back. */
+    size_t (*room)(const struct sw_sink *s);
     /* Output thread. Section 5; NULL: no fd, no timeout. */
     int (*poll_fd)(const struct sw_sink *s, short *events, int *timeout_ms);
     void (*service)(struct sw_sink *s, short revents); /* NULL when poll_fd is NULL */

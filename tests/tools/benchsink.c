@@ -12,8 +12,10 @@
  *   drain emits nothing and waits until the sinks acknowledged N records replayed from the
  *       spool.
  *   Prints one line: "events N seconds S events_per_s R cpu_output_s C cpu_per_100k P
- *   rss_kib K": wall time from the first event to the last acknowledgement, CPU time of the
- *   output thread (and of the relp thread when there is one), and the peak RSS.
+ *   rss_kib K acked A dropped D": wall time from the first event to the last acknowledgement,
+ *   CPU time of the output thread (and of the relp thread when there is one), the peak RSS,
+ *   and what the sinks acknowledged and dropped by policy (spool.mode off drops what a full
+ *   queue cannot hold: those count as done for the wait, not as delivered).
  * Exit status 0 when everything was acknowledged within 600 s, 1 otherwise, 2 on usage. */
 #include <dirent.h>
 #include <pthread.h>
@@ -216,11 +218,17 @@ main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &ru);
     {
         double secs = (double)(t1 - t0) / 1e6;
-        uint64_t got = sum_field(r, cfg->n_outputs, which);
+        uint64_t got = sum_field(r, cfg->n_outputs, which), acked = 0, dropped = 0;
+        struct sw_sink_stats st;
 
+        for (size_t i = 0; sw_router_sink(r, i, &st); i++) {
+            acked += st.acked;
+            dropped += st.dropped_policy;
+        }
         printf("events %lu seconds %.3f events_per_s %.0f cpu_output_s %.3f cpu_per_100k %.3f "
-               "rss_kib %ld\n",
-               n, secs, (double)n / secs, cpu, cpu * 100000.0 / (double)n, ru.ru_maxrss);
+               "rss_kib %ld acked %llu dropped %llu\n",
+               n, secs, (double)n / secs, cpu, cpu * 100000.0 / (double)n, ru.ru_maxrss,
+               (unsigned long long)acked, (unsigned long long)dropped);
         sw_router_stop_by(r, sw_clock_us(CLOCK_MONOTONIC) + 1000000u);
         sw_router_destroy(r);
         sw_cfg_free(cfg);
