@@ -139,6 +139,7 @@ bench: deps
 	@sh tests/tools/bench_live.sh $(BIN)
 	@$(MAKE) --no-print-directory $(B)/tools/sinkdrive $(B)/tools/kafkamock $(B)/tools/benchsink
 	@sh tests/tools/bench_sinks.sh $(BIN)
+	@sh tests/tools/bench_receiver.sh $(BIN)
 
 # libFuzzer builds (clang): build/fuzz/<target>, run each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30

@@ -123,17 +123,19 @@ def load(p):
     return d
 a, b = load(sys.argv[1]), load(sys.argv[2])
 label, n = sys.argv[3], int(sys.argv[4])
+sender = open(sys.argv[6]).read().split()
+own = sender[sender.index("cpu_per_100k") + 1] if "cpu_per_100k" in sender else "-"
 secs, got = open(sys.argv[5]).read().split()
 secs, got = float(secs), int(got)
 use = {k: b[k] - a.get(k, 0) for k in b}
 busy = max(use, key=use.get)
 tot = sum(use.values())
 if got < n:
-    print("%-36s only %d of %d arrived" % (label, got, n))
+    print("%-32s only %d of %d arrived" % (label, got, n))
 else:
-    print("%-36s %10.0f %10.2f %10.2f %7.0f%%  %s" % (label, n / secs, tot * 1e5 / n,
-          use[busy] * 1e5 / n, 100 * use[busy] / secs, busy))' \
-        "$T/cpu0" "$T/cpu1" "$label" "$N" "$T/lw"
+    print("%-32s %9.0f %8.2f %8.2f %6.0f%%  %-14s %8s" % (label, n / secs, tot * 1e5 / n,
+          use[busy] * 1e5 / n, 100 * use[busy] / secs, busy, own))' \
+        "$T/cpu0" "$T/cpu1" "$label" "$N" "$T/lw" "$T/sender.out"
 }
 bsink_conf() { # bsink_conf SPOOL-MODE SINK
     rm -rf "$T/spool" "$T/state"
@@ -145,8 +147,11 @@ outputs:
 spool: {dir: $T/spool, mode: $1}
 END_CONF
 }
-printf '%-36s %10s %10s %10s %8s  %s\n' "sender -> rsyslog" "events/s" "rs CPU" "busiest" \
-    "share" "thread (rsyslog CPU s / 100k: all threads, busiest)"
+# Columns: events/s at the receiver; rsyslog's CPU s per 100k, all threads and its busiest
+# thread; that thread's CPU as a share of the run's wall time; its name; seawall's own CPU s
+# per 100k (output thread and relp thread, from benchsink; "-" for the other senders).
+printf '%-32s %9s %8s %8s %7s  %-14s %8s\n' "sender -> rsyslog" "events/s" "rs CPU" "busiest" \
+    "share" "thread" "sw CPU"
 RELP="type: syslog, transport: relp, address: \"127.0.0.1:$P_RELP\""
 bsink_conf off "$RELP"
 measure "seawall relp (spool off)" "$TOOLS/benchsink" "$T/s.yaml" "$N"
