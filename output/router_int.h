@@ -48,6 +48,8 @@ struct sink_q {
     size_t hint;                 /* no Q_PENDING entry before this index (from head) */
     uint64_t pending_since;      /* monotonic us when pending became non-zero */
     bool blocked;                /* write said RETRY: wait for service or tick */
+    bool loadable;               /* the spool holds records sq_load left for want of room or
+                                  * of its per-round bound: load again once there is room */
     uint64_t backoff_until;      /* monotonic us; 0: none */
     unsigned backoff_exp;
     uint64_t round_backlog;      /* appended this round to the spool, not kept in memory */

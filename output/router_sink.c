@@ -444,6 +444,7 @@ sq_load(struct sink_q *sq)
         }
         n++;
     }
+    sq->loadable = sw_spool_backlog(sq->spool) > 0 && (n == LOAD_PER_ROUND || full(sq));
 }
 
 /* --- offering ------------------------------------------------------------------------------ */
@@ -758,6 +759,10 @@ sq_gauges(struct sink_q *sq, uint64_t now_real_us)
 uint64_t
 sq_deadline(const struct sink_q *sq, bool draining)
 {
+    /* A replay with nothing new arriving: once the loaded part is delivered, nothing else
+     * wakes the output thread (offline it slept for good, live up to a second per load). */
+    if (sq->loadable && !full(sq))
+        return 0;
     if (sq->pending == 0 || sq->blocked)
         return UINT64_MAX;
     if (sq->backoff_until != 0)
