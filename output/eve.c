@@ -9,6 +9,7 @@
  * text to the output thread. Field order is the order of the calls below. */
 #include "sw/eve.h"
 
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -208,19 +209,70 @@ sw_eve_encode(const struct sw_eve_cfg *cfg, const struct sw_event *ev, size_t *l
 }
 
 struct sw_eve_line *
+sw_eve_line_make(int type, uint64_t ts_us, uint8_t severity, const char *text, size_t len,
+                 const char *key, size_t key_len)
+{
+    struct sw_eve_line *l;
+    size_t size;
+
+    if (__builtin_add_overflow(sizeof(*l) + 2, len, &size) ||
+        __builtin_add_overflow(size, key_len, &size))
+        return NULL;
+    l = sw_malloc(size); /* owned by the caller: sw_eve_line_destroy */
+    if (l == NULL)
+        return NULL;
+    l->type = type;
+    l->refs = 0;
+    l->ts_us = ts_us;
+    l->severity = severity;
+    l->len = len;
+    memcpy(l->text, text, len);
+    l->text[len] = '\0';
+    l->key_len = key_len;
+    if (key_len > 0)
+        memcpy(l->text + len + 1, key, key_len);
+    l->text[len + 1 + l->key_len] = '\0';
+    return l;
+}
+
+/* The partition key of sw_rec (include/sw/sink.h), from the fields the line carries:
+ * community_id, else flow_id, else the path of a file on disk (a fileinfo, alert or fim
+ * event of the host side). */
+static const char *
+line_key(const struct sw_event *ev, char *buf, size_t len)
+{
+    bool net = ev->file == NULL || ev->on_flow;
+    bool flow_id = net && (ev->type == SW_EV_FLOW || ev->type == SW_EV_ALERT ||
+                           ev->type == SW_EV_FILEINFO);
+
+    if ((flow_id || (ev->type == SW_EV_ANOMALY && ev->u.anomaly.has_tuple)) &&
+        ev->flow.community_id[0] != '\0')
+        return ev->flow.community_id;
+    if (flow_id) {
+        snprintf(buf, len, "%" PRIu64, ev->flow.flow_id);
+        return buf;
+    }
+    if (!net && ev->file->path != NULL && ev->file->path[0] != '\0')
+        return ev->file->path;
+    if (ev->type == SW_EV_FIM && ev->fim != NULL && ev->fim->path != NULL &&
+        ev->fim->path[0] != '\0')
+        return ev->fim->path;
+    return NULL;
+}
+
+struct sw_eve_line *
 sw_eve_line_create(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
 {
     struct sw_eve_line *l = NULL;
 
     put_event(&scratch, cfg, ev);
     if (!scratch.failed && scratch.len > 0) {
-        l = sw_malloc(sizeof(*l) + scratch.len + 1);
-        if (l != NULL) {
-            l->type = (int)ev->type;
-            l->len = scratch.len;
-            memcpy(l->text, scratch.buf, scratch.len);
-            l->text[scratch.len] = '\0';
-        }
+        char num[32];
+        const char *key = line_key(ev, num, sizeof(num));
+        unsigned sev = ev->type == SW_EV_ALERT ? ev->u.alert.severity : 0;
+
+        l = sw_eve_line_make((int)ev->type, ev->ts_us, sev > 0 && sev < 256 ? (uint8_t)sev : 0,
+                             scratch.buf, scratch.len, key, key != NULL ? strlen(key) : 0);
     }
     scratch_trim();
     return l;

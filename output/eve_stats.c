@@ -224,6 +224,23 @@ static const struct counter worker_counters[] = {
     WC("event_drops", event_drops),
 };
 
+/* Per-sink delivery counters (stats: seawall.output.sinks[]; the same in seawall status). */
+#define SC(name, field) {name, offsetof(struct sw_sink_stats, field)}
+static const struct counter sink_counters[] = {
+    SC("queued", queued),
+    SC("sent", sent),
+    SC("acked", acked),
+    SC("retried", retried),
+    SC("failed", failed),
+    SC("duplicates_possible", duplicates_possible),
+    SC("spooled_events", spooled_events),
+    SC("spooled_bytes", spooled_bytes),
+    SC("spool_oldest_age", spool_oldest_age),
+    SC("dropped_policy", dropped_policy),
+    SC("truncated", truncated),
+    SC("spool_errors", spool_errors),
+};
+
 /* seawall-only capture-side counters (stats: seawall.capture). */
 #define CC(name, field) {name, offsetof(struct sw_capture_stats, field)}
 static const struct counter capture_counters[] = {
@@ -405,11 +422,21 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
 
         set_int(out, "queued", s->output_queued);
         for (unsigned i = 0; i < s->n_sinks; i++) {
-            json_t *so = json_object();
+            const struct sw_sink_stats *k = &s->sink[i];
+            json_t *so = COUNTERS(k, sink_counters);
+            char when[32];
 
-            set_str(so, "name", s->sink[i].name);
-            set_int(so, "written", s->sink[i].written);
-            set_int(so, "failed", s->sink[i].failed);
+            set_str(so, "name", k->name);
+            if (k->last_error[0] == '\0')
+                json_object_set_new_nocheck(so, "last_error", json_string(""));
+            else
+                set_str(so, "last_error", k->last_error);
+            if (k->last_error_time != 0) {
+                sw_eve_time(k->last_error_time, when, sizeof(when));
+                set_str(so, "last_error_time", when);
+            } else {
+                json_object_set_new_nocheck(so, "last_error_time", json_null());
+            }
             json_array_append_new(sinks, so);
         }
         json_object_set_new_nocheck(out, "sinks", sinks);
@@ -460,7 +487,9 @@ put_json(struct sw_eve_writer *w, const char *key, const json_t *j)
     case JSON_FALSE:
         sw_eve_put_bool(w, NULL, json_is_true(j));
         break;
-    case JSON_NULL:
+    case JSON_NULL: /* a sink's last_error_time before its first error */
+        sw_eve_put_null_k(w, NULL, 0);
+        break;
     case JSON_REAL: /* EVE has none of these; refuse rather than guess a format */
     default:
         w->failed = true;

@@ -492,6 +492,16 @@ sw_eve_put_bool_k(struct sw_eve_writer *w, const char *key, size_t klen, bool v)
 }
 
 void
+sw_eve_put_null_k(struct sw_eve_writer *w, const char *key, size_t klen)
+{
+    if (!sw_eve_reserve(w, klen + 4 + 4))
+        return;
+    sw_eve_put_key_unchecked(w, key, klen);
+    memcpy(w->buf + w->len, "null", 4);
+    w->len += 4;
+}
+
+void
 sw_eve_put_time_k(struct sw_eve_writer *w, const char *key, size_t klen, uint64_t ts_us)
 {
     if (!sw_eve_reserve(w, klen + 4 + TIME_LEN + 2))

@@ -193,6 +193,10 @@ sw_eve_put_bool(struct sw_eve_writer *w, const char *key, bool v)
     sw_eve_put_bool_k(w, key, sw_eve_klen(key), v);
 }
 
+/* A JSON null (a sink's last_error_time before any error: Suricata's own stats never carry
+ * one). */
+void sw_eve_put_null_k(struct sw_eve_writer *w, const char *key, size_t klen);
+
 /* A capture time as sw_eve_time() formats it, as a string. */
 void sw_eve_put_time_k(struct sw_eve_writer *w, const char *key, size_t klen, uint64_t ts_us);
 static inline void

@@ -41,7 +41,9 @@ clang                clang
 clang-format         clang-format
 cmp                  diffutils
 cp                   coreutils
+curl                 curl
 cut                  coreutils
+date                 coreutils
 diff                 diffutils
 dirname              coreutils
 dpkg                 dpkg
@@ -71,6 +73,7 @@ mount                mount
 mv                   coreutils
 ndpiReader           libndpi-bin
 nproc                coreutils
+openssl              openssl
 pgrep                procps
 pkg-config           pkg-config
 pkill                procps
@@ -79,6 +82,7 @@ readlink             coreutils
 realpath             coreutils
 rm                   coreutils
 rmdir                coreutils
+rsyslogd             rsyslog
 script               bsdutils
 sed                  sed
 seq                  coreutils
@@ -87,6 +91,7 @@ sh                   dash
 sha256sum            coreutils
 sleep                coreutils
 sort                 coreutils
+ss                   iproute2
 stat                 coreutils
 sysctl               procps
 systemctl            systemd

@@ -150,7 +150,7 @@ main(int argc, char **argv)
     t = load(argv[1], &n);
     cfg.path = argv[2];
     cfg.types = ~0u;
-    s = sw_sink_create(&cfg, &err);
+    s = sw_sink_create(&cfg, NULL, &err);
     if (s == NULL) {
         fprintf(stderr, "evewrite: %s\n", err.msg);
         return 2;
@@ -159,9 +159,10 @@ main(int argc, char **argv)
     w0 = now(CLOCK_MONOTONIC);
     for (size_t i = 0; i < events; i++) {
         const struct text *x = &t[i % n];
-        struct sw_rec rec = {.line = x->s, .len = x->len, .type = x->type};
+        struct sw_rec rec = {.seq = i + 1, .line = x->s, .len = x->len, .type = x->type};
+        size_t taken = 0;
 
-        if (s->ops->write(s, &rec) != SW_SINK_DONE) {
+        if (s->ops->write(s, &rec, 1, &taken) != SW_SINK_DONE || taken != 1) {
             fprintf(stderr, "evewrite: %s: write failed\n", argv[2]);
             return 2;
         }
