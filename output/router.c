@@ -83,12 +83,14 @@ producer_emit(struct sw_emitter *em, struct sw_event *ev)
         return;
     }
     while (!sw_ring_push(p->ring, line)) {
-        if (!p->router->lossless) {
+        if (!p->router->lossless && !p->lossless) {
             atomic_fetch_add_explicit(&p->drops, 1, memory_order_relaxed);
             sw_eve_line_destroy(line);
             return;
         }
-        /* Offline: wait for the output thread rather than lose an event. */
+        /* Offline, or a producer that can slow down its source (the file side: the kernel
+         * queues its events, a walk resumes): wait for the output thread rather than lose
+         * an event. */
         wake(p->router);
         struct timespec ts = {0, 50000};
         nanosleep(&ts, NULL);
