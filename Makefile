@@ -5,7 +5,9 @@
 #   make unit       the cmocka unit tests alone
 #   make demo       run seawall pcap on the capture shipped in tests/data and summarise
 #   make bench      throughput and memory against ndpiReader, a plain libpcap loop and yara
-#                   -r; the FIM baseline against aide
+#                   -r; the FIM baseline against aide; the http and kafka sinks against their
+#                   local receivers
+#   make bench-instr  instructions per packet and per EVE event against ndpiReader (callgrind)
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #   make deps       install the missing Debian packages
 #   make install    PREFIX=/usr/local DESTDIR=...
@@ -20,8 +22,8 @@ VARIANT   := $(if $(filter 1,$(SAN)),san,release)
 BUILD     ?= build
 B         := $(BUILD)/$(VARIANT)
 
-PKGS      := libpcap libndpi jansson yaml-0.1 libcrypto yara libmagic zlib libcap-ng libseccomp \
-             libsystemd libbrotlidec libhs libpcre2-8 sqlite3
+PKGS      := libpcap libndpi jansson yaml-0.1 libcrypto libssl yara libmagic zlib libcap-ng \
+             libseccomp libsystemd libbrotlidec libhs libpcre2-8 sqlite3 relp libcurl rdkafka
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -60,8 +62,8 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
 # Keep the objects of fuzz targets and tools (make would delete them as intermediates).
 .SECONDARY:
 
-.PHONY: all test unit integration demo bench fuzz deps install uninstall clean lint format \
-        test-san check-deps
+.PHONY: all test unit integration demo bench bench-instr fuzz deps install uninstall clean lint \
+        format test-san check-deps
 all: $(BIN)
 
 # V=1 shows the commands.
@@ -88,8 +90,6 @@ $(B)/tests/test_%: $(B)/tests/unit/test_%.o $(FAKE_OBJ) $(LIB)
 # Unit tests that fake a system call at the edge (the linker's --wrap): test_scanpool makes
 # pread see a file that changes size while the scan pool reads it.
 $(B)/tests/test_scanpool: WRAP := -Wl,--wrap=pread
-# test_router sees the output thread go to sleep (poll) and what its sinks held then.
-$(B)/tests/test_router: WRAP := -Wl,--wrap=poll
 
 # The HTTP body decoder's tests make brotli input with its encoder (libbrotli-dev too).
 $(B)/tests/test_app_http_body: LIBS += $(shell pkg-config --libs libbrotlienc 2>/dev/null)
@@ -109,12 +109,13 @@ $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 DEB_BUILD := build-essential pkg-config clang zlib1g-dev libpcap-dev libndpi-dev libjansson-dev \
              libyaml-dev libcmocka-dev libssl-dev libyara-dev libmagic-dev libcap-ng-dev \
              libseccomp-dev libsystemd-dev clang-format libbrotli-dev libhyperscan-dev \
-             libpcre2-dev libsqlite3-dev
+             libpcre2-dev libsqlite3-dev librelp-dev libcurl4-openssl-dev librdkafka-dev
 # util-linux (setpriv, unshare) and mount are Essential/required on Debian, listed because the
-# trust tests call them (planting files as nobody, a private mount namespace).
+# trust tests call them (planting files as nobody, a private mount namespace). The delivery
+# tests run Debian's rsyslog (with its RELP and OpenSSL modules) and openssl as receivers.
 DEB_TEST  := libndpi-bin python3 python3-jsonschema python3-yaml time bc yara tshark tcpreplay \
              iproute2 systemd man-db groff-base logrotate util-linux mount mawk procps git \
-             aide e2fsprogs
+             aide e2fsprogs valgrind rsyslog rsyslog-relp rsyslog-openssl openssl curl
 deps:
 	@sh tests/tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 
@@ -143,8 +144,17 @@ bench: deps
 	@sh tests/tools/bench_profile.sh $(BIN)
 	@$(MAKE) --no-print-directory $(B)/tools/fanout
 	@sh tests/tools/bench_live.sh $(BIN)
+	@$(MAKE) --no-print-directory $(B)/tools/sinkdrive $(B)/tools/kafkamock $(B)/tools/benchsink
+	@sh tests/tools/bench_sinks.sh $(BIN)
+	@sh tests/tools/bench_receiver.sh $(BIN)
 	@sh tests/tools/bench_files.sh $(BIN)
 	@sh tests/tools/bench_fim.sh $(BIN)
+
+# Instruction counts (callgrind), independent of machine load: seawall pcap -w 1 against
+# ndpiReader on one copy of the corpus, start-up apart, and seawall's instructions by module.
+bench-instr: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/tools/bench_instr.sh $(BIN)
 
 # libFuzzer builds (clang): build/fuzz/<target>, run each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30

@@ -214,12 +214,12 @@ make_router(const char *out, const char *host, struct sw_err *err)
         sw_err_set(err, SW_ENOMEM, "output: out of memory");
         return NULL;
     }
-    sinks[0] = sw_sink_create(&sc, err);
+    sinks[0] = sw_sink_create(&sc, NULL, err);
     if (sinks[0] == NULL) {
         sw_free(sinks);
         return NULL;
     }
-    return sw_router_create(&eve, sinks, 1, true, err);
+    return sw_router_create(&eve, NULL, sinks, 1, true, err);
 }
 
 static void

@@ -39,6 +39,7 @@ usage(FILE *fp)
             "      --no-cache       always compile the rules\n"
             "      --profile-rules  per-rule checks, matches and time (rules.profiling):\n"
             "                       a table on stderr, worst first, and a rule_profile event\n"
+            "                       (--set rules.profile_file=FILE: the table appended there)\n"
             "  -v, --verbose        more messages on stderr\n"
             "  -h, --help           this help\n"
             "Exit status: 0 when at least one file was read and every event written; 2 when\n"
@@ -131,7 +132,7 @@ sw_cmd_pcap(int argc, char **argv)
     struct sw_yara_rules *rules = NULL;
     struct sw_cmd_sets sets = {.n = 0};
     uint64_t workers = 0;
-    bool verbose = false, profile = false;
+    bool verbose = false;
     struct sw_config *cfg;
     struct sw_err err;
     char host[256];
@@ -164,8 +165,9 @@ sw_cmd_pcap(int argc, char **argv)
         case 'v':
             verbose = true;
             break;
-        case 'P':
-            profile = true;
+        case 'P': /* through the configuration, so that it is checked with the other keys */
+            if (!sw_cmd_sets_add(&sets, "rules.profiling=true"))
+                return 2;
             break;
         default: /* -c, --set, -h and unknown options */
             if ((c = sw_cmd_common_opt(c, optarg, &config, &sets, usage)) >= 0)
@@ -182,8 +184,6 @@ sw_cmd_pcap(int argc, char **argv)
         return 2;
     if (verbose)
         sw_log_setup(SW_LOG_INFO, SW_LOG_MODE_CLI);
-    if (profile)
-        cfg->rules.profiling = true;
     if (ndpi_dir != NULL && sw_ndpi_dir_apply(cfg, ndpi_dir, &err) < 0) {
         sw_log_error("%s", err.msg);
         sw_cfg_free(cfg);

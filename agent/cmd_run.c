@@ -133,8 +133,7 @@ status_document(struct daemon *d)
     json_t *doc = json_object(), *rules = json_object(), *ifs = json_array(),
            *ws = json_array(), *sinks = json_array(), *mem = json_object();
     char when[64];
-    const char *name;
-    uint64_t written, failed;
+    struct sw_sink_stats ks;
     char *text;
 
     json_object_set_new(doc, "version", json_string(SW_VERSION));
@@ -180,12 +179,29 @@ status_document(struct daemon *d)
         json_array_append_new(ws, o);
     }
     json_object_set_new(doc, "workers", ws);
-    for (size_t i = 0; sw_pipeline_sink(d->pl, i, &name, &written, &failed); i++) {
+    for (size_t i = 0; sw_pipeline_sink(d->pl, i, &ks); i++) {
         json_t *o = json_object();
 
-        json_object_set_new(o, "name", json_string(name));
-        set_u64(o, "written", written);
-        set_u64(o, "failed", failed);
+        json_object_set_new(o, "name", json_string(ks.name));
+        set_u64(o, "queued", ks.queued);
+        set_u64(o, "sent", ks.sent);
+        set_u64(o, "acked", ks.acked);
+        set_u64(o, "retried", ks.retried);
+        set_u64(o, "failed", ks.failed);
+        set_u64(o, "duplicates_possible", ks.duplicates_possible);
+        set_u64(o, "spooled_events", ks.spooled_events);
+        set_u64(o, "spooled_bytes", ks.spooled_bytes);
+        set_u64(o, "spool_oldest_age", ks.spool_oldest_age);
+        set_u64(o, "dropped_policy", ks.dropped_policy);
+        set_u64(o, "truncated", ks.truncated);
+        set_u64(o, "spool_errors", ks.spool_errors);
+        json_object_set_new(o, "last_error", json_string(ks.last_error));
+        if (ks.last_error_time != 0) {
+            format_time(ks.last_error_time, when, sizeof(when));
+            json_object_set_new(o, "last_error_time", json_string(when));
+        } else {
+            json_object_set_new(o, "last_error_time", json_null());
+        }
         json_array_append_new(sinks, o);
     }
     json_object_set_new(doc, "sinks", sinks);
@@ -592,6 +608,16 @@ own_output(const char *path, uid_t uid, gid_t gid)
     return ok;
 }
 
+static bool
+has_network_sink(const struct sw_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_outputs; i++)
+        if (strcmp(cfg->outputs[i].type, "file") != 0 &&
+            strcmp(cfg->outputs[i].type, "stdout") != 0)
+            return true;
+    return false;
+}
+
 static int
 start(struct daemon *d)
 {
@@ -624,6 +650,9 @@ start(struct daemon *d)
 
         snprintf(cache, sizeof(cache), "%s/rules-cache", d->cfg->agent.state_dir);
         if (!own_dir(d->cfg->agent.state_dir, d->uid, d->gid) || !own_dir(cache, d->uid, d->gid))
+            return 2;
+        /* Network sinks keep their spools there, written by the unprivileged daemon. */
+        if (has_network_sink(d->cfg) && !own_dir(d->cfg->spool.dir, d->uid, d->gid))
             return 2;
     }
     rules = sw_run_load_rules(d->cfg, &ls, first, &err);
@@ -724,7 +753,7 @@ start(struct daemon *d)
         return 2;
     }
     if (d->cfg->agent.seccomp) {
-        if (sw_sandbox_install_for(d->fp != NULL, &err) != SW_OK) {
+        if (sw_sandbox_install_for(d->fp != NULL, has_network_sink(d->cfg), &err) != SW_OK) {
             sw_log_error("%s", err.msg);
             return 2;
         }

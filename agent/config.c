@@ -21,10 +21,11 @@
 #include "config_schema.h"
 #include "sw/alloc.h"
 #include "sw/parse.h"
+#include "sw/sink.h"
 
 #define PATH_LEN 256     /* key paths in messages; longer ones are unknown anyway */
 #define SHOW_LEN 48      /* user values quoted in messages are cut to this */
-#define MAX_SUB_ROWS 16  /* rows of a table item (seen[] size) */
+#define MAX_SUB_ROWS 64  /* rows of a table item (seen[] size) */
 #define MAX_MAP_KEYS 128 /* known keys remembered per mapping for duplicate detection */
 
 /* --- node tree ------------------------------------------------------------------------------ */
@@ -603,6 +604,8 @@ type_desc(const struct sw_cfg_row *row, char *buf, size_t len)
         return "a list";
     case SW_CFG_TABLE:
         return "a list of mappings";
+    case SW_CFG_KVLIST:
+        return "a mapping of names to values";
     case SW_CFG_STRMAP:
         return "a mapping of names to strings";
     }
@@ -665,6 +668,7 @@ free_field(const struct sw_cfg_row *row, void *base)
         sw_free(*(char **)f);
         *(char **)f = NULL;
         break;
+    case SW_CFG_KVLIST:
     case SW_CFG_STRLIST:
         strlist_free(f);
         break;
@@ -734,6 +738,7 @@ field_equal(const struct sw_cfg_row *row, const void *a, const void *b)
         return *(const int *)fa == *(const int *)fb;
     case SW_CFG_EVTYPES:
         return *(const uint32_t *)fa == *(const uint32_t *)fb;
+    case SW_CFG_KVLIST:
     case SW_CFG_STRLIST: {
         const struct sw_strlist *la = fa, *lb = fb;
 
@@ -1151,6 +1156,78 @@ apply_evtypes(struct loader *ld, const char *path, const struct sw_cfg_row *row,
         *(uint32_t *)((char *)base + row->off) = set;
 }
 
+/* A mapping of scalar names to scalar values (outputs[].kafka), kept in order as name, value
+ * pairs in a string list; each pair passes row->kvcheck. All or nothing, like the lists. */
+static void
+apply_kvlist(struct loader *ld, const char *path, const struct sw_cfg_row *row,
+             const struct ynode *v, void *base)
+{
+    struct sw_strlist *f = (struct sw_strlist *)((char *)base + row->off);
+    struct sw_strlist nl = {0};
+    unsigned before = ld->n_errors;
+    char kpath[PATH_LEN], why[200], show[SHOW_LEN + 4];
+
+    if (is_null(v)) {
+        strlist_free(f);
+        return;
+    }
+    if (v->kind != YN_MAP) {
+        lerr(ld, v, path, "expected a mapping, got %s", kind_name(v));
+        return;
+    }
+    if (v->n / 2 > row->max) {
+        lerr(ld, v, path, "has %zu entries, more than the maximum %llu", v->n / 2,
+             (unsigned long long)row->max);
+        return;
+    }
+    if (v->n > 0 && (nl.v = sw_calloc(v->n, sizeof(*nl.v))) == NULL) {
+        loom(ld);
+        return;
+    }
+    for (size_t i = 0; i + 1 < v->n && !ld->oom; i += 2) {
+        const struct ynode *k = v->kid[i], *val = v->kid[i + 1];
+        const char *vs;
+        bool dup = false;
+
+        if (k->kind != YN_SCALAR || is_null(k)) {
+            lerr(ld, k, path, "a name must be a non-empty string, got %s", kind_name(k));
+            continue;
+        }
+        snprintf(kpath, sizeof(kpath), "%s.%s", path, k->text);
+        if (val->kind != YN_SCALAR) {
+            lerr(ld, val, kpath, "expected a string, got %s", kind_name(val));
+            continue;
+        }
+        vs = is_null(val) ? "" : val->text;
+        for (size_t j = 0; j < nl.n && !dup; j += 2)
+            dup = strcmp(nl.v[j], k->text) == 0;
+        if (dup) {
+            lerr(ld, k, kpath, "duplicate key");
+            continue;
+        }
+        if (row->kvcheck != NULL && !row->kvcheck(k->text, vs, why, sizeof(why))) {
+            lerr(ld, val, kpath, "'%s': %s", shorten(vs, show, sizeof(show)), why);
+            continue;
+        }
+        nl.v[nl.n] = sw_strdup(k->text);
+        nl.v[nl.n + 1] = sw_strdup(vs);
+        if (nl.v[nl.n] == NULL || nl.v[nl.n + 1] == NULL) {
+            sw_free(nl.v[nl.n]);
+            sw_free(nl.v[nl.n + 1]);
+            nl.v[nl.n] = nl.v[nl.n + 1] = NULL;
+            loom(ld);
+            break;
+        }
+        nl.n += 2;
+    }
+    if (ld->n_errors != before || ld->oom) {
+        strlist_free(&nl);
+        return;
+    }
+    strlist_free(f);
+    *f = nl;
+}
+
 static void apply_text(struct loader *ld, const char *path, const struct sw_cfg_row *row,
                        const char *text, void *base);
 
@@ -1393,6 +1470,9 @@ apply_value(struct loader *ld, const char *path, const struct sw_cfg_row *row,
     case SW_CFG_TABLE:
         apply_table(ld, path, row, v, base);
         break;
+    case SW_CFG_KVLIST:
+        apply_kvlist(ld, path, row, v, base);
+        break;
     }
 }
 
@@ -1471,6 +1551,7 @@ apply_text(struct loader *ld, const char *path, const struct sw_cfg_row *row, co
     case SW_CFG_CIDRLIST:
     case SW_CFG_EVTYPES:
     case SW_CFG_TABLE:
+    case SW_CFG_KVLIST:
     case SW_CFG_STRMAP:
         if (ytree_parse(ld, &t, text, strlen(text), false, path))
             apply_value(ld, path, row, t.root != NULL ? t.root : &n, base);
@@ -1595,6 +1676,28 @@ apply_document(struct loader *ld, const char *buf, size_t len, struct sw_config 
     ytree_free(&t);
 }
 
+/* Across outputs: each sink's name (given, or type-address) names its stats and its spool
+ * folder, so two sinks must not share one. */
+static void
+check_outputs(struct loader *ld, const struct sw_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_outputs; i++) {
+        char a[128], b[128], path[32], show[SHOW_LEN + 4];
+
+        sw_sink_cfg_name(&cfg->outputs[i], a, sizeof(a));
+        for (size_t j = 0; j < i; j++) {
+            sw_sink_cfg_name(&cfg->outputs[j], b, sizeof(b));
+            if (strcmp(a, b) != 0)
+                continue;
+            snprintf(path, sizeof(path), "outputs[%zu]", i);
+            lerr(ld, NULL, path,
+                 "name '%s' is already used by outputs[%zu]: give one of them a name",
+                 shorten(a, show, sizeof(show)), j);
+            break;
+        }
+    }
+}
+
 static struct sw_config *
 load(struct loader *ld, const char *buf, size_t len, const char *const *overrides,
      size_t n_overrides)
@@ -1613,6 +1716,16 @@ load(struct loader *ld, const char *buf, size_t len, const char *const *override
     ld->in_set = true;
     for (size_t i = 0; overrides != NULL && i < n_overrides && !ld->oom; i++)
         apply_override(ld, overrides[i], cfg);
+    ld->in_set = false;
+    /* Keys that only mean something together: one switch turns profiling on, the file only
+     * says where its table goes, so a file without the switch would silently do nothing. */
+    if (ld->n_errors == 0 && cfg->rules.profile_file != NULL &&
+        cfg->rules.profile_file[0] != '\0' && !cfg->rules.profiling)
+        lerr_at(ld, 0, 0, "rules.profile_file",
+                "names where the rule profile goes, but rules.profiling is false (turn it on, "
+                "or leave rules.profile_file empty)");
+    if (ld->n_errors == 0)
+        check_outputs(ld, cfg);
     if (ld->n_errors > 0) {
         sw_cfg_free(cfg);
         return NULL;
@@ -1847,33 +1960,89 @@ out_scalar(struct out *o, const char *s)
 
 static void out_value(struct out *o, const struct sw_cfg_row *row, const void *base);
 
+/* Rows r.. of a table item that share the section of rows[r] ("tls" of "tls.ca"). */
+static size_t
+section_end(const struct sw_cfg_table *sub, size_t r)
+{
+    const char *dot = strchr(sub->rows[r].path, '.');
+    size_t plen = (size_t)(dot - sub->rows[r].path) + 1, e = r;
+
+    while (e < sub->n_rows && strncmp(sub->rows[e].path, sub->rows[r].path, plen) == 0)
+        e++;
+    return e;
+}
+
+/* A table as a YAML flow sequence of mappings. Keys with a section ("tls.ca") are written
+ * nested ("tls: {ca: ...}") as the loader reads them, and only where they differ from the
+ * default, so that a sink shows the sections it configures. */
 static void
 out_table(struct out *o, const struct sw_cfg_row *row, const void *base)
 {
     const struct sw_cfg_table *sub = row->sub;
     size_t n = *(const size_t *)((const char *)base + row->off2);
     const char *arr = *(void *const *)((const char *)base + row->off);
+    struct loader ld = {.name = "defaults", .file = "defaults"};
+    char *def = sw_calloc(1, sub->elem_size);
 
+    if (def != NULL)
+        apply_defaults(&ld, sub->rows, sub->n_rows, def);
     out_str(o, "[");
     for (size_t i = 0; i < n; i++) {
         const char *elem = arr + i * sub->elem_size;
         bool first = true;
 
         out_str(o, i == 0 ? "{" : ", {");
-        for (size_t r = 0; r < sub->n_rows; r++) {
+        for (size_t r = 0; r < sub->n_rows;) {
             const struct sw_cfg_row *sr = &sub->rows[r];
+            const char *dot = strchr(sr->path, '.');
+            size_t e;
+            bool any = false;
 
-            if (sr->type == SW_CFG_STR && *(char *const *)(elem + sr->off) == NULL)
+            if (dot == NULL) {
+                r++;
+                if (sr->type == SW_CFG_STR && *(char *const *)(elem + sr->off) == NULL)
+                    continue;
+                if ((sr->flags & SW_CFG_QUIET) != 0 && def != NULL && field_equal(sr, elem, def))
+                    continue;
+                out_str(o, first ? "" : ", ");
+                out_str(o, sr->path);
+                out_str(o, ": ");
+                out_value(o, sr, elem);
+                first = false;
                 continue;
-            out_str(o, first ? "" : ", ");
-            out_str(o, sr->path);
-            out_str(o, ": ");
-            out_value(o, sr, elem);
-            first = false;
+            }
+            e = section_end(sub, r);
+            for (size_t k = r; k < e; k++) {
+                const struct sw_cfg_row *kr = &sub->rows[k];
+
+                if (def != NULL && field_equal(kr, elem, def))
+                    continue;
+                if (kr->type == SW_CFG_STR && *(char *const *)(elem + kr->off) == NULL)
+                    continue;
+                if (!any) {
+                    out_str(o, first ? "" : ", ");
+                    out_write(o, sr->path, (size_t)(dot - sr->path));
+                    out_str(o, ": {");
+                } else {
+                    out_str(o, ", ");
+                }
+                out_str(o, strchr(kr->path, '.') + 1);
+                out_str(o, ": ");
+                out_value(o, kr, elem);
+                any = true;
+                first = false;
+            }
+            if (any)
+                out_str(o, "}");
+            r = e;
         }
         out_str(o, "}");
     }
     out_str(o, "]");
+    if (def != NULL) {
+        free_fields(sub->rows, sub->n_rows, def);
+        sw_free(def);
+    }
 }
 
 static void
@@ -1886,6 +2055,8 @@ out_value(struct out *o, const struct sw_cfg_row *row, const void *base)
     case SW_CFG_STR: {
         const char *s = *(char *const *)f;
 
+        if ((row->flags & SW_CFG_SECRET) != 0 && s != NULL && s[0] != '\0')
+            s = "(secret)";
         out_scalar(o, s == NULL ? "" : s);
         break;
     }
@@ -1922,6 +2093,19 @@ out_value(struct out *o, const struct sw_cfg_row *row, const void *base)
             first = false;
         }
         out_str(o, "]");
+        break;
+    }
+    case SW_CFG_KVLIST: {
+        const struct sw_strlist *l = f;
+
+        out_str(o, "{");
+        for (size_t i = 0; i + 1 < l->n; i += 2) {
+            out_str(o, i == 0 ? "" : ", ");
+            out_scalar(o, l->v[i]);
+            out_str(o, ": ");
+            out_scalar(o, l->v[i + 1]);
+        }
+        out_str(o, "}");
         break;
     }
     case SW_CFG_STRLIST: {
@@ -2012,6 +2196,8 @@ type_name(const struct sw_cfg_row *row)
         return "list of event types";
     case SW_CFG_TABLE:
         return "list of mappings";
+    case SW_CFG_KVLIST:
+        return "mapping";
     case SW_CFG_STRMAP:
         return "mapping of names to strings";
     }
@@ -2070,6 +2256,7 @@ doc_row(struct out *o, const char *prefix, const struct sw_cfg_row *row)
     case SW_CFG_STRLIST:
     case SW_CFG_CIDRLIST:
     case SW_CFG_TABLE:
+    case SW_CFG_KVLIST:
         snprintf(range, sizeof(range), "up to %llu items", (unsigned long long)row->max);
         break;
     case SW_CFG_STRMAP:

@@ -10,6 +10,7 @@
 
 #include "sw/config.h"
 #include "sw/log.h"
+#include "sw/sink.h"
 
 #define KIB (UINT64_C(1) << 10)
 #define MIB (UINT64_C(1) << 20)
@@ -40,12 +41,61 @@ static const struct sw_cfg_enum when_full[] = {
     {NULL, 0, 0},
 };
 
+static const struct sw_cfg_enum spool_modes[] = {
+    {"always", SW_SPOOL_ALWAYS, 0},
+    {"overflow", SW_SPOOL_OVERFLOW, 0},
+    {"off", SW_SPOOL_OFF, 0},
+    {NULL, 0, 0},
+};
+
+/* A sink's spool.mode: "default" is the top-level spool.mode. */
+static const struct sw_cfg_enum sink_spool_modes[] = {
+    {"default", SW_SPOOL_DEFAULT, 0},
+    {"always", SW_SPOOL_ALWAYS, 0},
+    {"overflow", SW_SPOOL_OVERFLOW, 0},
+    {"off", SW_SPOOL_OFF, 0},
+    {NULL, 0, 0},
+};
+
+static const struct sw_cfg_enum fsync_modes[] = {
+    {"batch", SW_FSYNC_BATCH, 0},
+    {"interval", SW_FSYNC_INTERVAL, 0},
+    {"never", SW_FSYNC_NEVER, 0},
+    {NULL, 0, 0},
+};
+
+static const struct sw_cfg_enum tls_versions[] = {
+    {"1.2", 0x0303, 0},
+    {"1.3", 0x0304, 0},
+    {NULL, 0, 0},
+};
+
+static const struct sw_cfg_enum syslog_transports[] = {
+    {"udp", 0, 0}, {"tcp", 0, 0}, {"tls", 0, 0}, {"relp", 0, 0}, {NULL, 0, 0},
+};
+
+/* RFC 5424 section 6.2.1 facility names (the codes are in output/sink_syslog.c). */
+static const struct sw_cfg_enum syslog_facilities[] = {
+    {"kern", 0, 0},    {"user", 0, 0},    {"mail", 0, 0},     {"daemon", 0, 0},   {"auth", 0, 0},
+    {"syslog", 0, 0},  {"lpr", 0, 0},     {"news", 0, 0},     {"uucp", 0, 0},     {"cron", 0, 0},
+    {"authpriv", 0, 0}, {"ftp", 0, 0},    {"ntp", 0, 0},      {"security", 0, 0}, {"console", 0, 0},
+    {"solaris-cron", 0, 0}, {"local0", 0, 0}, {"local1", 0, 0}, {"local2", 0, 0}, {"local3", 0, 0},
+    {"local4", 0, 0},  {"local5", 0, 0},  {"local6", 0, 0},   {"local7", 0, 0},   {NULL, 0, 0},
+};
+
+static const struct sw_cfg_enum http_formats[] = {
+    {"elasticsearch", 0, 0}, {"splunk", 0, 0}, {NULL, 0, 0},
+};
+
+static const struct sw_cfg_enum kafka_keys[] = {
+    {"community_id", 0, 0}, {"none", 0, 0}, {NULL, 0, 0},
+};
+
 #define U SW_CFG_UNBUILT
 
-/* The network sinks are not in this build yet (they come with the spool). */
 static const struct sw_cfg_enum sink_types[] = {
-    {"file", 0, 0}, {"stdout", 0, 0}, {"syslog", 0, U}, {"tcp", 0, U}, {"http", 0, U},
-    {"kafka", 0, U}, {NULL, 0, 0},
+    {"file", 0, 0}, {"stdout", 0, 0}, {"syslog", 0, 0}, {"tcp", 0, 0}, {"http", 0, 0},
+    {"kafka", 0, 0}, {NULL, 0, 0},
 };
 
 static const struct sw_cfg_enum event_types[] = {
@@ -145,26 +195,193 @@ check_watch_path(const char *s)
     return NULL;
 }
 
-/* Each sink kind needs its destination: files a path, network sinks an address. */
+/* "host:port", "[v6]:port": a non-empty host without blanks and a port 1..65535. The name
+ * itself is resolved by the sink. */
+static bool
+host_port_ok(const char *a)
+{
+    const char *colon, *p;
+    unsigned long port = 0;
+
+    if (a[0] == '[') {
+        const char *close = strchr(a, ']');
+
+        if (close == NULL || close == a + 1 || close[1] != ':')
+            return false;
+        colon = close + 1;
+    } else {
+        colon = strrchr(a, ':');
+        if (colon == NULL || colon == a || memchr(a, ':', (size_t)(colon - a)) != NULL)
+            return false;
+    }
+    for (p = a; p < colon; p++)
+        if (*p == ' ' || *p == '\t' || *p == '/')
+            return false;
+    if (colon[1] == '\0')
+        return false;
+    for (p = colon + 1; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9' || port > 65535)
+            return false;
+        port = port * 10 + (unsigned long)(*p - '0');
+    }
+    return port >= 1 && port <= 65535;
+}
+
+static bool
+is_type(const struct sw_cfg_sink *s, const char *t)
+{
+    return strcmp(s->type, t) == 0;
+}
+
+static bool
+set(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+/* http: a URL seawall can use as the base of _bulk or /services/collector, and the keys that
+ * only mean something together. */
+static const char *
+check_http(const struct sw_cfg_sink *s)
+{
+    const char *u = s->url, *h;
+    size_t hl;
+
+    if (u == NULL)
+        return "an http sink needs a url";
+    if (strncmp(u, "http://", 7) == 0)
+        h = u + 7;
+    else if (strncmp(u, "https://", 8) == 0)
+        h = u + 8;
+    else
+        return "url: must start with http:// or https://";
+    hl = strcspn(h, "/?#");
+    if (hl == 0 || memchr(h, '@', hl) != NULL)
+        return "url: needs a host (and no user:password@: use username and password_file)";
+    if (strpbrk(u, " \t\r\n") != NULL || strchr(h + hl, '?') != NULL || strchr(u, '#') != NULL)
+        return "url: no blanks, query or fragment (it is the base of the request paths)";
+    if (set(s->username) != set(s->password_file))
+        return "username and password_file go together";
+    if (set(s->token) && set(s->username))
+        return "give token or username/password_file, not both";
+    if (s->format != NULL && strcmp(s->format, "splunk") == 0 && !set(s->token))
+        return "format splunk needs the HEC token";
+    if (s->format != NULL && strcmp(s->format, "splunk") == 0 && set(s->username))
+        return "format splunk authenticates with token, not username";
+    if ((s->format == NULL || strcmp(s->format, "elasticsearch") == 0) &&
+        (s->sourcetype != NULL || s->channel != NULL))
+        return "sourcetype and channel are splunk keys (format: splunk)";
+    if (s->ack_timeout < s->ack_interval)
+        return "ack_timeout is below ack_interval";
+    if ((s->format == NULL || strcmp(s->format, "elasticsearch") == 0) && s->index != NULL &&
+        !sw_sink_http_index_ok(s->index))
+        return "index: not an Elasticsearch index name once formatted (lower case; none of "
+               "\\/*?\"<>| ,#:; not starting with -_+)";
+    return NULL;
+}
+
+/* Kafka topic names: 1..249 of [a-zA-Z0-9._-]; "%{event_type}" is replaced by a name that
+ * is itself made of those. */
+static const char *
+check_kafka(const struct sw_cfg_sink *s)
+{
+    const char *t = s->topic;
+    size_t n = 0;
+
+    if (s->address == NULL && s->brokers.n == 0)
+        return "a kafka sink needs brokers (or an address)";
+    for (size_t i = 0; i < s->brokers.n; i++)
+        if (!host_port_ok(s->brokers.v[i]))
+            return "brokers: expected host:port items";
+    if (t == NULL)
+        return NULL;
+    while (*t != '\0') {
+        if (strncmp(t, "%{event_type}", 13) == 0) {
+            t += 13;
+            n += 8;
+            continue;
+        }
+        if (!((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || (*t >= '0' && *t <= '9') ||
+              *t == '.' || *t == '_' || *t == '-'))
+            return "topic: only letters, digits, '.', '_', '-' and %{event_type}";
+        t++;
+        n++;
+    }
+    if (n == 0 || n > 249)
+        return "topic: 1 to 249 characters";
+    return NULL;
+}
+
+/* Each sink kind needs its destination: files a path, network sinks an address; and takes
+ * only the keys that mean something to it. */
 static const char *
 check_sink(const void *item)
 {
     const struct sw_cfg_sink *s = item;
+    bool net, tls_keys;
 
     if (s->type == NULL)
         return NULL; /* already reported as missing */
+    net = !is_type(s, "file") && !is_type(s, "stdout");
+    tls_keys = s->tls.enabled || (s->tls.ca != NULL && s->tls.ca[0] != '\0') ||
+               (s->tls.cert != NULL && s->tls.cert[0] != '\0') ||
+               (s->tls.key != NULL && s->tls.key[0] != '\0') ||
+               (s->tls.server_name != NULL && s->tls.server_name[0] != '\0');
+    if (s->transport != NULL && !is_type(s, "syslog"))
+        return "transport is a syslog key";
+    if (s->facility != NULL && !is_type(s, "syslog"))
+        return "facility is a syslog key";
+    if (!is_type(s, "http") &&
+        (s->url != NULL || s->format != NULL || s->index != NULL || s->token != NULL ||
+         s->username != NULL || s->password_file != NULL || s->sourcetype != NULL ||
+         s->channel != NULL || s->dead_letter.path != NULL))
+        return "url, format, index, token, username, password_file, sourcetype, channel and "
+               "dead_letter are http keys";
+    if (!is_type(s, "kafka") &&
+        (s->brokers.n > 0 || s->topic != NULL || s->key != NULL || s->kafka.n > 0))
+        return "brokers, topic, key and kafka are kafka keys";
+    if (is_type(s, "http")) {
+        const char *p = check_http(s);
+
+        if (p != NULL)
+            return p;
+    }
+    if (is_type(s, "kafka")) {
+        const char *p = check_kafka(s);
+
+        if (p != NULL)
+            return p;
+    }
+    if (is_type(s, "syslog") && s->transport != NULL && strcmp(s->transport, "udp") == 0 &&
+        tls_keys)
+        return "syslog over udp cannot use tls (use transport: tls)";
+    if (is_type(s, "kafka") && tls_keys)
+        return "kafka takes TLS as librdkafka properties (kafka: {security.protocol: ssl, "
+               "ssl.ca.location: ...}), not tls";
+    if (!net && tls_keys)
+        return "tls is for network sinks";
+    if ((s->tls.cert != NULL && s->tls.cert[0] != '\0') !=
+        (s->tls.key != NULL && s->tls.key[0] != '\0'))
+        return "tls.cert and tls.key go together";
+    if (s->retry.max < s->retry.initial)
+        return "retry.max is below retry.initial";
+    if (!net && (s->spool.mode != SW_SPOOL_DEFAULT || s->spool.max_size != 0))
+        return "spool is for network sinks";
+    if (s->spool.max_size != 0 && s->spool.max_size < MIB)
+        return "spool.max_size: below the minimum 1MiB";
     if (strcmp(s->type, "file") == 0 && s->path == NULL)
         return "a file sink needs a path";
+    if (s->address != NULL && is_type(s, "http"))
+        return "an http sink takes url, not address";
+    if (s->address != NULL && (is_type(s, "syslog") || is_type(s, "tcp") || is_type(s, "kafka")) &&
+        !host_port_ok(s->address))
+        return "address: expected host:port, [IPv6]:port or IPv4:port (port 1-65535)";
     if (s->address != NULL)
         return NULL;
     if (strcmp(s->type, "syslog") == 0)
         return "a syslog sink needs an address";
     if (strcmp(s->type, "tcp") == 0)
         return "a tcp sink needs an address";
-    if (strcmp(s->type, "http") == 0)
-        return "an http sink needs an address";
-    if (strcmp(s->type, "kafka") == 0)
-        return "a kafka sink needs an address";
     return NULL;
 }
 
@@ -192,13 +409,111 @@ static const struct sw_cfg_table iface_table = {
 static const struct sw_cfg_row sink_rows[] = {
     {.path = "type", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 16, FS(type),
      .flags = SW_CFG_REQUIRED, .enums = sink_types, .help = "sink kind"},
+    {.path = "name", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 80, FS(name),
+     .help = "name in stats and status, and the spool folder (default: type-address)"},
     {.path = "path", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = PATH_MAX_LEN, FS(path),
      .help = "file sink: the JSON-lines file"},
     {.path = "address", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 1024, FS(address),
-     .flags = U, .help = "network sinks: host:port or URL"},
+     .help = "network sinks: host:port (syslog, tcp; kafka: a broker)"},
     {.path = "types", .type = SW_CFG_EVTYPES,
      .def = "[alert, flow, fileinfo, fim, anomaly, stats, engine, rule_profile]", .min = 1,
      .max = 64, FS(types), .enums = event_types, .help = "event types this sink takes (default: all)"},
+    {.path = "transport", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 8, FS(transport),
+     .enums = syslog_transports,
+     .help = "syslog: udp, tcp (RFC 6587 octet counting), tls (RFC 5425) or relp (default tcp)"},
+    {.path = "facility", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 16, FS(facility),
+     .enums = syslog_facilities, .help = "syslog facility (default local5)"},
+    {.path = "max_message_size", .type = SW_CFG_SIZE, .def = "64KiB", .min = 480,
+     .max = 16 * MIB, FS(max_message_size),
+     .help = "syslog: longest message, header included; longer events are cut (truncated)"},
+    {.path = "tls.enabled", .type = SW_CFG_BOOL, .def = "false", FS(tls.enabled),
+     .help = "use TLS (implied by transport: tls or any other tls key)"},
+    {.path = "tls.ca", .type = SW_CFG_STR, .def = "", .max = PATH_MAX_LEN, FS(tls.ca),
+     .help = "CA file or folder of PEM files trusted for the receiver (\"\": the system's)"},
+    {.path = "tls.cert", .type = SW_CFG_STR, .def = "", .max = PATH_MAX_LEN, FS(tls.cert),
+     .help = "client certificate (PEM), with tls.key"},
+    {.path = "tls.key", .type = SW_CFG_STR, .def = "", .max = PATH_MAX_LEN, FS(tls.key),
+     .help = "client private key (PEM, unencrypted), with tls.cert"},
+    {.path = "tls.server_name", .type = SW_CFG_STR, .def = "", .max = 253,
+     FS(tls.server_name), .help = "name verified and sent as SNI (\"\": the host of address)"},
+    {.path = "tls.verify", .type = SW_CFG_BOOL, .def = "true", FS(tls.verify),
+     .help = "verify the receiver's certificate chain and name"},
+    {.path = "tls.min_version", .type = SW_CFG_ENUM, .def = "1.2", FS(tls.min_version),
+     .enums = tls_versions, .help = "oldest TLS version accepted"},
+    {.path = "url", .type = SW_CFG_STR, .def = NULL, .min = 8, .max = 2048, FS(url),
+     .help = "http: base URL (POST {url}/_bulk, {url}/services/collector/event)"},
+    {.path = "format", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 16, FS(format),
+     .enums = http_formats, .help = "http: elasticsearch (_bulk, also OpenSearch) or splunk "
+                                    "(HEC) (default elasticsearch)"},
+    {.path = "index", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 255, FS(index),
+     .help = "http: elasticsearch index, strftime of the event time in UTC (default "
+             "seawall-%Y.%m.%d); splunk index (default: the token's)"},
+    {.path = "token", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 4096, FS(token),
+     .flags = SW_CFG_SECRET, .help = "http: splunk HEC token, or elasticsearch API key (base64 id:key)"},
+    {.path = "username", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 255,
+     FS(username), .help = "http: basic authentication user, with password_file"},
+    {.path = "password_file", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = PATH_MAX_LEN,
+     FS(password_file),
+     .help = "http: file holding the password (not world-readable; re-read on SIGHUP)"},
+    {.path = "sourcetype", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 255,
+     FS(sourcetype), .help = "http splunk: sourcetype of the events (default suricata)"},
+    {.path = "channel", .type = SW_CFG_STR, .def = NULL, .min = 0, .max = 128, FS(channel),
+     .help = "http splunk: X-Splunk-Request-Channel GUID (\"\": generated at start)"},
+    {.path = "gzip", .type = SW_CFG_BOOL, .def = "false", FS(gzip), .flags = SW_CFG_QUIET,
+     .help = "http: gzip request bodies (Content-Encoding: gzip)"},
+    {.path = "ack", .type = SW_CFG_BOOL, .def = "true", FS(ack), .flags = SW_CFG_QUIET,
+     .help = "http splunk: an event is delivered when HEC's indexer acknowledgement says so "
+             "(false: when HEC answers 200)"},
+    {.path = "timeout", .type = SW_CFG_DURATION, .def = "30s", .min = SEC / 10,
+     .max = 3600 * SEC, FS(timeout), .flags = SW_CFG_QUIET,
+     .help = "http: longest time for one request, connect included"},
+    {.path = "ack_interval", .type = SW_CFG_DURATION, .def = "1s", .min = SEC / 100,
+     .max = 600 * SEC, FS(ack_interval), .flags = SW_CFG_QUIET,
+     .help = "http splunk: how often pending ackIds are asked about"},
+    {.path = "ack_timeout", .type = SW_CFG_DURATION, .def = "300s", .min = SEC / 10,
+     .max = DAY, FS(ack_timeout), .flags = SW_CFG_QUIET,
+     .help = "http splunk: an ackId still unacknowledged after this is sent again "
+             "(duplicates_possible)"},
+    {.path = "dead_letter.path", .type = SW_CFG_STR, .def = NULL, .min = 1,
+     .max = PATH_MAX_LEN, FS(dead_letter.path),
+     .help = "http: file of rejected documents, JSON lines (default "
+             "<agent.state_dir>/deadletter-<sink>.json)"},
+    {.path = "dead_letter.max_size", .type = SW_CFG_SIZE, .def = "64MiB", .min = 0,
+     .max = 16 * GIB, FS(dead_letter.max_size),
+     .help = "http: dead-letter file bound; rejected documents past it are only counted "
+             "(0: none kept)"},
+    {.path = "brokers", .type = SW_CFG_STRLIST, .def = "[]", .max = 64, FS(brokers),
+     .flags = SW_CFG_QUIET, .check = check_nonempty,
+     .help = "kafka: bootstrap brokers, host:port each (or address)"},
+    {.path = "topic", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 255, FS(topic),
+     .help = "kafka: topic; %{event_type} in it makes one topic per event type (default "
+             "seawall)"},
+    {.path = "key", .type = SW_CFG_STR, .def = NULL, .min = 1, .max = 16, FS(key),
+     .enums = kafka_keys,
+     .help = "kafka: message key: community_id (else flow_id, else the file path) or none "
+             "(default community_id)"},
+    {.path = "kafka", .type = SW_CFG_KVLIST, .def = NULL, .min = 0, .max = 256, FS(kafka),
+     .flags = SW_CFG_QUIET, .kvcheck = sw_sink_kafka_check_property,
+     .help = "kafka: librdkafka properties, passed as given, over seawall's defaults"},
+    {.path = "queue.max_events", .type = SW_CFG_UINT, .def = "65536", .min = 16,
+     .max = 16777216, FS(queue.max_events),
+     .help = "events held in memory for this sink, in flight included"},
+    {.path = "queue.max_bytes", .type = SW_CFG_SIZE, .def = "64MiB", .min = 64 * KIB,
+     .max = 16 * GIB, FS(queue.max_bytes), .help = "bytes of events held in memory"},
+    {.path = "batch.max_events", .type = SW_CFG_UINT, .def = "1024", .min = 1, .max = 1048576,
+     FS(batch.max_events), .help = "events handed to the sink at once"},
+    {.path = "batch.max_bytes", .type = SW_CFG_SIZE, .def = "1MiB", .min = KIB,
+     .max = 256 * MIB, FS(batch.max_bytes), .help = "bytes handed to the sink at once"},
+    {.path = "batch.linger", .type = SW_CFG_DURATION, .def = "0s", .min = 0, .max = 60 * SEC,
+     FS(batch.linger), .help = "longest wait for a fuller batch (0: send at once)"},
+    {.path = "retry.initial", .type = SW_CFG_DURATION, .def = "1s", .min = SEC / 100,
+     .max = 3600 * SEC, FS(retry.initial), .help = "first back-off after a failure"},
+    {.path = "retry.max", .type = SW_CFG_DURATION, .def = "30s", .min = SEC / 100,
+     .max = DAY, FS(retry.max), .help = "longest back-off (doubling, with jitter)"},
+    {.path = "spool.mode", .type = SW_CFG_ENUM, .def = "default", FS(spool.mode),
+     .enums = sink_spool_modes, .help = "this sink's spool.mode (default: spool.mode)"},
+    {.path = "spool.max_size", .type = SW_CFG_SIZE, .def = "0", .min = 0, .max = 16 * TIB,
+     FS(spool.max_size), .help = "this sink's spool bound, at least 1MiB (0: spool.max_size)"},
 };
 
 static const struct sw_cfg_table sink_table = {
@@ -363,13 +678,13 @@ const struct sw_cfg_row sw_cfg_schema[] = {
     /* rules */
     {.path = "rules.dir", .type = SW_CFG_STR, .def = "/etc/seawall/rules", .min = 1,
      .max = PATH_MAX_LEN, F(rules.dir), .help = "*.rules and *.yar files loaded at start"},
+    {.path = "rules.profiling", .type = SW_CFG_BOOL, .def = "false", F(rules.profiling),
+     .help = "per-rule checks, matches and time, worst first: a rule_profile event when "
+             "seawall stops (seawall pcap: also a table on stderr)"},
     {.path = "rules.profile_file", .type = SW_CFG_STR, .def = "", .max = PATH_MAX_LEN,
      F(rules.profile_file),
-     .help = "Suricata rule profiling: each worker appends per-rule checks, matches and time "
-             "here when it stops (\"\": off)"},
-    {.path = "rules.profiling", .type = SW_CFG_BOOL, .def = "false", F(rules.profiling),
-     .help = "per-rule checks, matches and time, worst first: a rule_profile event when the "
-             "rules are replaced or seawall stops (seawall pcap: also a table on stderr)"},
+     .help = "with rules.profiling: the profile table is also appended to this file when "
+             "seawall stops (\"\": only the event; set without rules.profiling: an error)"},
     {.path = "rules.profiling_limit", .type = SW_CFG_UINT, .def = "20", .min = 0,
      .max = 1000000, F(rules.profiling_limit),
      .help = "rules listed in the rule_profile event and table, worst first (0: all)"},
@@ -445,12 +760,25 @@ const struct sw_cfg_row sw_cfg_schema[] = {
 
     /* spool */
     {.path = "spool.dir", .type = SW_CFG_STR, .def = "/var/lib/seawall/spool", .min = 1,
-     .max = PATH_MAX_LEN, F(spool.dir), .flags = R | U,
-     .help = "undelivered events of network sinks"},
+     .max = PATH_MAX_LEN, F(spool.dir), .flags = R,
+     .help = "undelivered events of network sinks (a folder per sink)"},
+    {.path = "spool.mode", .type = SW_CFG_ENUM, .def = "always", F(spool.mode), .flags = R,
+     .enums = spool_modes,
+     .help = "always: write-ahead; overflow: only what the queue cannot hold; off: memory"},
     {.path = "spool.max_size", .type = SW_CFG_SIZE, .def = "1GiB", .min = MIB, .max = 16 * TIB,
-     F(spool.max_size), .flags = U, .help = "spool bytes on disk before dropping"},
+     F(spool.max_size), .flags = R,
+     .help = "spool bytes on disk, all sinks together and each sink"},
     {.path = "spool.when_full", .type = SW_CFG_ENUM, .def = "drop_oldest", F(spool.when_full),
-     .flags = U, .enums = when_full, .help = "which events a full spool drops"},
+     .flags = R, .enums = when_full, .help = "which events a full spool (or queue) drops"},
+    {.path = "spool.fsync", .type = SW_CFG_ENUM, .def = "batch", F(spool.fsync), .flags = R,
+     .enums = fsync_modes,
+     .help = "batch: fdatasync every round; interval: every fsync_interval; never"},
+    {.path = "spool.fsync_interval", .type = SW_CFG_DURATION, .def = "1s", .min = SEC / 100,
+     .max = 3600 * SEC, F(spool.fsync_interval), .flags = R,
+     .help = "fsync: interval: the longest an appended event waits for fdatasync"},
+    {.path = "spool.segment_size", .type = SW_CFG_SIZE, .def = "16MiB", .min = 64 * KIB,
+     .max = GIB, F(spool.segment_size), .flags = R,
+     .help = "spool file size (drop_oldest drops a file at a time)"},
 
     /* stats */
     {.path = "stats.interval", .type = SW_CFG_DURATION, .def = "60s", .min = SEC, .max = DAY,

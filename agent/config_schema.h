@@ -7,6 +7,7 @@
 #ifndef SW_CONFIG_SCHEMA_H
 #define SW_CONFIG_SCHEMA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,7 @@ enum sw_cfg_type {
     SW_CFG_CIDRLIST, /* struct sw_cidrlist; min/max bound the item count */
     SW_CFG_EVTYPES,  /* uint32_t bit set of enum sw_event_type, from a list of names */
     SW_CFG_TABLE,    /* array of sub-table structs + size_t count (off2); min/max: item count */
+    SW_CFG_KVLIST,   /* struct sw_strlist of name, value pairs from a mapping; max: entries */
     SW_CFG_STRMAP,   /* struct sw_strmap: NAME -> string; a file or --set ROW.NAME=v sets one
                       * name over the defaults; max bounds each value's length */
 };
@@ -28,11 +30,13 @@ enum sw_cfg_type {
 #define SW_CFG_REQUIRED 0x1u /* table rows: the key must be present in every item */
 #define SW_CFG_POW2 0x2u     /* numbers: must be a power of two */
 #define SW_CFG_RESTART 0x4u  /* a reload cannot change it: the daemon keeps the running value */
+#define SW_CFG_SECRET 0x10u  /* a secret: config check shows "(secret)", not the value */
+#define SW_CFG_QUIET 0x8u    /* table rows: dumped only where they differ from the default */
 /* Parsed, but nothing in this build uses it yet: a file or --set that sets the key (or, on an
  * enum value, chooses that value) is rejected with "key: not supported by this build yet", by
  * the loader, so `config check` and `run` say the same. The feature's issue lifts it by
  * deleting the flag from its row. */
-#define SW_CFG_UNBUILT 0x8u
+#define SW_CFG_UNBUILT 0x20u
 
 struct sw_cfg_enum {
     const char *name;
@@ -67,6 +71,8 @@ struct sw_cfg_row {
     /* STRLIST: per-item check, NULL or a problem ("is not an nDPI risk name"). */
     const char *(*check)(const char *item);
     const struct sw_cfg_table *sub; /* SW_CFG_TABLE */
+    /* KVLIST: per-pair check; false with why filled (len bytes) to refuse the pair. */
+    bool (*kvcheck)(const char *name, const char *value, char *why, size_t len);
     const char *help;
 };
 

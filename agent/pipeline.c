@@ -135,16 +135,11 @@ sw_pipeline_stats_event(struct sw_pipeline *pl, bool final)
         sw_stats_worker_add(&s->total, &s->worker[i]);
     }
     if (pl->live) {
-        const char *name;
-
         now = sw_clock_us(CLOCK_REALTIME);
         s->uptime_us = now - pl->start_us;
         for (size_t i = 0; i < pl->cfg->n_outputs; i++) {
-            struct sw_sink_stats *k = &s->sink[s->n_sinks];
-
-            if (!sw_router_sink(pl->router, i, &name, &k->written, &k->failed))
+            if (!sw_router_sink(pl->router, i, &s->sink[s->n_sinks]))
                 break;
-            snprintf(k->name, sizeof(k->name), "%s", name);
             s->n_sinks++;
         }
         s->output_queued = sw_router_queued(pl->router);
@@ -222,7 +217,7 @@ pipeline_setup(struct sw_pipeline *pl, const struct sw_config *cfg, unsigned n_w
 
     /* Offline analysis loses nothing (a full event ring makes the worker wait); live, a
      * worker never waits on output: the event is dropped and counted. */
-    pl->router = sw_router_create(eve, sinks, n_sinks, !pl->live, err);
+    pl->router = sw_router_create(eve, pl->live ? cfg : NULL, sinks, n_sinks, !pl->live, err);
     if (pl->router == NULL)
         return err->code;
     pl->w = sw_calloc(pl->n, sizeof(*pl->w));
@@ -341,7 +336,7 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
     det->gen = 1;
     det->cfg = (struct sw_config *)(uintptr_t)cfg;
     det->detect = (struct sw_detect *)(uintptr_t)o->detect;
-    sinks[0] = sw_sink_create(&out, err);
+    sinks[0] = sw_sink_create(&out, NULL, err);
     if (sinks[0] == NULL) {
         sw_free(det);
         sw_free(sinks);
@@ -443,8 +438,22 @@ sw_pipeline_open(const struct sw_config *cfg, struct sw_det_set *det, const char
     }
     pl->live = true;
     for (size_t i = 0; i < cfg->n_outputs; i++) {
-        sinks[n_sinks] = sw_sink_create(&cfg->outputs[i], err);
+        struct sw_sink_env env = {
+            .host = host, .pid = (unsigned long)getpid(), .state_dir = cfg->agent.state_dir};
+
+        sinks[n_sinks] = sw_sink_create(&cfg->outputs[i], &env, err);
         if (sinks[n_sinks] == NULL) {
+            /* A network sink's message names the key ("tls.ca PATH: ..."): say which sink.
+             * A file sink's names its path already. */
+            if (err != NULL && cfg->outputs[i].path == NULL &&
+                strncmp(err->msg, "outputs", 7) != 0) {
+                char msg[sizeof(err->msg)];
+
+                /* A reason too long for one line loses its end, not its start. */
+                if (snprintf(msg, sizeof(msg), "outputs[%zu]: %s", i, err->msg) < 0)
+                    msg[0] = '\0';
+                memcpy(err->msg, msg, sizeof(msg));
+            }
             while (n_sinks > 0)
                 sw_sink_destroy(sinks[--n_sinks]);
             sw_free(sinks);
@@ -670,10 +679,9 @@ sw_pipeline_snapshot(struct sw_pipeline *pl, unsigned wait_ms)
 }
 
 bool
-sw_pipeline_sink(struct sw_pipeline *pl, size_t i, const char **name, uint64_t *written,
-                 uint64_t *failed)
+sw_pipeline_sink(struct sw_pipeline *pl, size_t i, struct sw_sink_stats *out)
 {
-    return sw_router_sink(pl->router, i, name, written, failed);
+    return sw_router_sink(pl->router, i, out);
 }
 
 struct sw_producer *
@@ -698,6 +706,7 @@ bool
 sw_pipeline_stop(struct sw_pipeline *pl, uint64_t timeout_us)
 {
     uint64_t one = 1, deadline = sw_clock_us(CLOCK_REALTIME) + timeout_us;
+    uint64_t mono_deadline = sw_clock_us(CLOCK_MONOTONIC) + timeout_us;
     bool drained = true;
 
     if (!pl->started)
@@ -742,7 +751,8 @@ sw_pipeline_stop(struct sw_pipeline *pl, uint64_t timeout_us)
     if (!drained)
         return false; /* the router still has a producer open: do not wait for it */
     sw_producer_close(pl->main_prod);
-    sw_router_stop(pl->router);
+    /* Network sinks deliver what they hold until the same deadline; the rest is spooled. */
+    sw_router_stop_by(pl->router, mono_deadline);
     struct sw_event *st = sw_pipeline_stats_event(pl, true);
     sw_pipeline_write_profile(pl, sw_det_current(&pl->det)->cfg,
                               st != NULL ? st->ts_us : sw_clock_us(CLOCK_REALTIME), NULL);

@@ -20,7 +20,8 @@ struct sw_pipeline;
 struct sw_rule_prof *sw_pipeline_prof_take(const struct sw_net_worker *nw);
 
 /* Main thread, after the workers ended: add up the workers' tables (borrowed), sort them
- * worst first, print the table to `table` when not NULL, and make the rule_profile event
+ * worst first, print the table to `table` when not NULL and append it to cfg's
+ * rules.profile_file when set, and make the rule_profile event
  * (time ts_us; cfg's rules.profiling_limit rules). NULL when there is nothing to report
  * (no worker profiled and `always` is false) or when out of memory (logged). */
 struct sw_event *sw_pipeline_prof_event(struct sw_rule_prof *const *tables, unsigned n,

@@ -2,6 +2,12 @@
  * rule_profile event for the whole run (see agent/pipeline_int.h). */
 #include "pipeline_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "sw/alloc.h"
 #include "sw/log.h"
 #include "sw/router.h"
@@ -22,6 +28,38 @@ sw_pipeline_prof_take(const struct sw_net_worker *nw)
     }
     sw_rule_prof_thread(p);
     return p;
+}
+
+/* Append the run's table to rules.profile_file (Suricata's rule_perf.log): a line with the
+ * time, then the table as seawall pcap prints it. The file is created 0640 if need be, never
+ * through a symbolic link; a failure is logged (the event still goes out). */
+static void
+write_profile_file(const struct sw_rule_prof *all, const struct sw_config *cfg, uint64_t ts_us)
+{
+    const char *path = cfg->rules.profile_file;
+    time_t t = (time_t)(ts_us / 1000000u);
+    struct tm tm;
+    char when[32] = "";
+    FILE *fp;
+    int fd;
+
+    if (path == NULL || path[0] == '\0')
+        return;
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640);
+    fp = fd != -1 ? fdopen(fd, "a") : NULL;
+    if (fp == NULL) {
+        sw_log_error("rules.profile_file %s: %s: no rule profile written there", path,
+                     strerror(errno));
+        if (fd != -1)
+            close(fd);
+        return;
+    }
+    if (gmtime_r(&t, &tm) != NULL)
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(fp, "# seawall rule profile, %s\n", when);
+    sw_rule_prof_print(all, cfg->rules.profiling_limit, fp);
+    if (fclose(fp) != 0)
+        sw_log_error("rules.profile_file %s: %s", path, strerror(errno));
 }
 
 struct sw_event *
@@ -48,6 +86,7 @@ sw_pipeline_prof_event(struct sw_rule_prof *const *tables, unsigned n, const str
     sw_rule_prof_sort(all);
     if (table != NULL)
         sw_rule_prof_print(all, cfg->rules.profiling_limit, table);
+    write_profile_file(all, cfg, ts_us);
     ev->u.profile.prof = all;
     ev->u.profile.limit = cfg->rules.profiling_limit;
     return ev;

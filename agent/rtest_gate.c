@@ -322,14 +322,16 @@ done:
     return ok;
 }
 
-/* The lists a staged rule file's datasets load by a bare name (dataset:...,load NAME) are
- * beside it in the test folder, as Suricata looks them up from the rule file's folder: link
- * each into OUT/rules under the same name (a link, not a copy: a list may be large). Read
- * from the file's first 64 KiB (suricata-verify's rule files are far smaller); a name with a
- * folder or "..", or an absolute one, is left as it is. */
+/* The lists a staged rule file loads by a bare name (dataset:...,load NAME; filemd5:NAME,
+ * filesha1:NAME, filesha256:NAME, '!' allowed) are beside it in the test folder, as Suricata
+ * looks them up from the rule file's folder: link each into OUT/rules under the same name (a
+ * link, not a copy: a list may be large). Read from the file's first 64 KiB (suricata-verify's
+ * rule files are far smaller); a name with a folder or "..", or an absolute one, is left as
+ * it is. */
 static void
-stage_datasets(struct rtest_run *r, const char *from)
+stage_lists(struct rtest_run *r, const char *from)
 {
+    static const char *const kws[] = {"dataset:", "filemd5:", "filesha1:", "filesha256:"};
     char text[65536], *p;
     const char *slash = strrchr(from, '/');
     size_t dirlen = slash != NULL ? (size_t)(slash - from) : 1;
@@ -343,29 +345,33 @@ stage_datasets(struct rtest_run *r, const char *from)
     if (n <= 0)
         return;
     text[n] = '\0';
-    for (p = strstr(text, "dataset:"); p != NULL; p = strstr(p + 1, "dataset:")) {
-        const char *end = strchr(p, ';');
-        const char *load = strstr(p, "load ");
-        char name[256], src[RT_PATH_LEN], dst[RT_PATH_LEN], real[PATH_MAX];
-        size_t len = 0;
+    for (size_t k = 0; k < sizeof(kws) / sizeof(kws[0]); k++) {
+        for (p = strstr(text, kws[k]); p != NULL; p = strstr(p + 1, kws[k])) {
+            const char *end = strchr(p, ';');
+            const char *load = k == 0 ? strstr(p, "load ") : p + strlen(kws[k]);
+            char name[256], src[RT_PATH_LEN], dst[RT_PATH_LEN], real[PATH_MAX];
+            size_t len = 0;
 
-        if (end == NULL || load == NULL || load > end)
-            continue;
-        for (load += 5; *load == ' ' || *load == '"'; load++)
-            ;
-        while (load + len < end && load[len] != ',' && load[len] != '"' && load[len] != ' ' &&
-               len + 1 < sizeof(name))
-            len++;
-        memcpy(name, load, len);
-        name[len] = '\0';
-        if (len == 0 || name[0] == '/' || strstr(name, "..") != NULL || strchr(name, '/') != NULL)
-            continue;
-        if (snprintf(src, sizeof(src), "%.*s/%s", (int)dirlen, slash != NULL ? from : ".", name) >=
-                (int)sizeof(src) ||
-            !sw_rtest_join(dst, sizeof(dst), r->rules_arg, name) || realpath(src, real) == NULL)
-            continue;
-        if (symlink(real, dst) != 0 && errno != EEXIST)
-            sw_rtest_fail(r, "rules: %.200s: %s", name, strerror(errno));
+            if (end == NULL || load == NULL || load > end)
+                continue;
+            for (load += k == 0 ? 5 : 0; *load == ' ' || *load == '"' || *load == '!'; load++)
+                ;
+            while (load + len < end && load[len] != ',' && load[len] != '"' &&
+                   load[len] != ' ' && len + 1 < sizeof(name))
+                len++;
+            memcpy(name, load, len);
+            name[len] = '\0';
+            if (len == 0 || name[0] == '/' || strstr(name, "..") != NULL ||
+                strchr(name, '/') != NULL)
+                continue;
+            if (snprintf(src, sizeof(src), "%.*s/%s", (int)dirlen, slash != NULL ? from : ".",
+                         name) >= (int)sizeof(src) ||
+                !sw_rtest_join(dst, sizeof(dst), r->rules_arg, name) ||
+                realpath(src, real) == NULL)
+                continue;
+            if (symlink(real, dst) != 0 && errno != EEXIST)
+                sw_rtest_fail(r, "rules: %.200s: %s", name, strerror(errno));
+        }
     }
 }
 
@@ -397,7 +403,7 @@ stage(struct rtest_run *r, const char *from, const char *shown)
         return;
     }
     if (sw_rtest_ends_with(base, ".rules"))
-        stage_datasets(r, from);
+        stage_lists(r, from);
     r->staged[r->n_staged].to = sw_strdup(to);
     r->staged[r->n_staged].from = sw_strdup(shown);
     if (r->staged[r->n_staged].to == NULL || r->staged[r->n_staged].from == NULL) {

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <linux/sockios.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -36,6 +37,9 @@ enum sc_arg {
     SC_ENOSYS,      /* fail with ENOSYS instead of killing */
     SC_PRIO_SELF,   /* setpriority: which (arg0) PRIO_PROCESS, a thread of ours by tid */
     SC_IOPRIO_SELF, /* ioprio_set: which (arg0) IOPRIO_WHO_PROCESS (1) */
+    SC_INET_ONLY,   /* socket: domain (arg0) AF_INET or AF_INET6 */
+    SC_IOCTL_OUTQ,  /* ioctl: request (arg1) SIOCOUTQ only */
+    SC_NETLINK_ROUTE, /* socket: domain (arg0) AF_NETLINK, protocol (arg2) NETLINK_ROUTE */
 };
 
 struct sc_rule {
@@ -137,6 +141,21 @@ static const struct sc_rule allow_files[] = {
     {"name_to_handle_at", SC_ANY}, {"setpriority", SC_PRIO_SELF}, {"ioprio_set", SC_IOPRIO_SELF},
 };
 
+/* Only with network sinks in outputs (tcp, syslog, http, kafka): connections to the receivers
+ * are made, and made again after a failure, long after start-up. New sockets may then also be
+ * AF_INET or AF_INET6 (the receivers, and DNS lookups of their names, which glibc sends with
+ * sendmmsg); SIOCOUTQ reads how many written bytes the receiver's TCP has not acknowledged
+ * (output/sink_conn.c counts a record delivered once it is 0 past it).
+ * librdkafka's broker threads (kafka sink) resolve broker names with getaddrinfo and
+ * AI_ADDRCONFIG, for which glibc opens a NETLINK_ROUTE socket and binds it to list the local
+ * addresses (also for address literals); libcurl's resolver threads (http sink) do the same
+ * for names. bind cannot be limited to netlink sockets by a filter, but nothing can listen
+ * (listen and accept on inet sockets stay refused: accept is for the control socket). */
+static const struct sc_rule allow_net[] = {
+    {"socket", SC_INET_ONLY}, {"sendmmsg", SC_ANY}, {"ioctl", SC_IOCTL_OUTQ},
+    {"socket", SC_NETLINK_ROUTE}, {"bind", SC_ANY},
+};
+
 /* Sanitizer builds only. LeakSanitizer's exit check clone()s a tracer (no CLONE_THREAD)
  * that lists the threads (getdents on /proc/self/task), ptrace()s each, waits for it and
  * sets its parent-death signal (prctl); reports fork() llvm-symbolizer (its
@@ -194,6 +213,21 @@ add_rule(scmp_filter_ctx ctx, const struct sc_rule *r, pid_t self)
         return add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0, NULL);
     case SC_UNIX_ONLY:
         c[0] = cmp(0, SCMP_CMP_MASKED_EQ, SC_LOW32, AF_UNIX);
+        return add(ctx, SCMP_ACT_ALLOW, nr, 1, c);
+    case SC_INET_ONLY:
+        c[0] = cmp(0, SCMP_CMP_MASKED_EQ, SC_LOW32, AF_INET);
+        rc = add(ctx, SCMP_ACT_ALLOW, nr, 1, c);
+        if (rc == 0) {
+            c[0] = cmp(0, SCMP_CMP_MASKED_EQ, SC_LOW32, AF_INET6);
+            rc = add(ctx, SCMP_ACT_ALLOW, nr, 1, c);
+        }
+        return rc;
+    case SC_NETLINK_ROUTE:
+        c[0] = cmp(0, SCMP_CMP_MASKED_EQ, SC_LOW32, AF_NETLINK);
+        c[1] = cmp(2, SCMP_CMP_MASKED_EQ, SC_LOW32, NETLINK_ROUTE);
+        return add(ctx, SCMP_ACT_ALLOW, nr, 2, c);
+    case SC_IOCTL_OUTQ:
+        c[0] = cmp(1, SCMP_CMP_MASKED_EQ, SC_LOW32, SIOCOUTQ);
         return add(ctx, SCMP_ACT_ALLOW, nr, 1, c);
     case SC_THREAD_ONLY:
         c[0] = cmp(0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD);
@@ -254,11 +288,11 @@ add_table(scmp_filter_ctx ctx, const struct sc_rule *t, size_t n, pid_t self, co
 enum sw_rc
 sw_sandbox_install(struct sw_err *err)
 {
-    return sw_sandbox_install_for(false, err);
+    return sw_sandbox_install_for(false, false, err);
 }
 
 enum sw_rc
-sw_sandbox_install_for(bool files, struct sw_err *err)
+sw_sandbox_install_for(bool files, bool network_sinks, struct sw_err *err)
 {
     const char *env = secure_getenv(SW_SANDBOX_LOG_ENV);
     bool log_only = env != NULL && strcmp(env, "1") == 0;
@@ -292,6 +326,8 @@ sw_sandbox_install_for(bool files, struct sw_err *err)
     if (rc == 0 && files)
         rc = add_table(ctx, allow_files, sizeof(allow_files) / sizeof(allow_files[0]), self,
                        &failed);
+    if (rc == 0 && network_sinks)
+        rc = add_table(ctx, allow_net, sizeof(allow_net) / sizeof(allow_net[0]), self, &failed);
     if (rc == 0 && SW_SANDBOX_SANITIZER)
         rc = add_table(ctx, allow_sanitizer, sizeof(allow_sanitizer) / sizeof(allow_sanitizer[0]),
                        self, &failed);

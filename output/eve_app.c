@@ -1,184 +1,166 @@
 /* eve_app.c - EVE encoding of the application-layer objects alerts carry (include/sw/
- * app_obj.h): Suricata 8's http, dns (version 3) and tls objects (see output/eve_parts.h). */
+ * app_obj.h): Suricata 8's http, dns (version 3) and tls objects, streamed into the writer
+ * (see output/eve_parts.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "eve_parts.h"
 
-/* A string field written even when empty (a DNS root name, an empty TXT string). */
 static void
-set_str0(json_t *o, const char *key, const char *val)
-{
-    json_t *v;
-
-    if (val == NULL)
-        return;
-    v = json_string(val);
-    if (v == NULL)
-        v = escaped_string(val);
-    json_object_set_new_nocheck(o, key, v);
-}
-
-static void
-set_true_if(json_t *o, const char *key, bool v)
+set_true_if(struct sw_eve_writer *w, const char *key, bool v)
 {
     if (v)
-        json_object_set_new_nocheck(o, key, json_true());
+        sw_eve_put_bool(w, key, true);
 }
 
-static json_t *
-app_http_json(const struct sw_app_http *h)
+static void
+put_app_http(struct sw_eve_writer *w, const struct sw_app_http *h)
 {
-    json_t *o = json_object();
+    sw_eve_open_obj(w, "http");
 
-    set_str(o, "hostname", h->hostname);
+    sw_eve_put_str(w, "hostname", h->hostname);
     if (h->http_port >= 0)
-        set_int(o, "http_port", (uint64_t)h->http_port);
-    set_str(o, "url", h->url);
-    set_str(o, "http_user_agent", h->http_user_agent);
-    set_str(o, "http_content_type", h->http_content_type);
-    set_str(o, "http_refer", h->http_refer);
-    set_str(o, "http_method", h->http_method);
-    set_str(o, "protocol", h->protocol);
+        sw_eve_put_u64(w, "http_port", (uint64_t)h->http_port);
+    sw_eve_put_str(w, "url", h->url);
+    sw_eve_put_str(w, "http_user_agent", h->http_user_agent);
+    sw_eve_put_str(w, "http_content_type", h->http_content_type);
+    sw_eve_put_str(w, "http_refer", h->http_refer);
+    sw_eve_put_str(w, "http_method", h->http_method);
+    sw_eve_put_str(w, "protocol", h->protocol);
     if (h->status != 0)
-        set_int(o, "status", h->status);
-    set_str(o, "redirect", h->redirect);
+        sw_eve_put_u64(w, "status", h->status);
+    sw_eve_put_str(w, "redirect", h->redirect);
     if (h->has_length)
-        set_int(o, "length", h->length);
-    return o;
+        sw_eve_put_u64(w, "length", h->length);
+    sw_eve_close(w);
 }
 
 /* One DNS record as Suricata's detailed answer format writes it. */
-static json_t *
-dns_rr_json(const struct sw_dns_rr *r, bool question)
+static void
+put_dns_rr(struct sw_eve_writer *w, const struct sw_dns_rr *r, bool question)
 {
-    json_t *o = json_object();
+    sw_eve_open_obj(w, NULL);
 
-    set_str0(o, "rrname", r->rrname);
-    set_true_if(o, "rrname_truncated", r->rrname_truncated);
-    set_str(o, "rrtype", r->rrtype);
-    if (question)
-        return o;
-    set_int(o, "ttl", r->ttl);
-    set_str0(o, "rdata", r->rdata);
-    set_true_if(o, "rdata_truncated", r->rdata_truncated);
+    sw_eve_put_str0(w, "rrname", r->rrname);
+    set_true_if(w, "rrname_truncated", r->rrname_truncated);
+    sw_eve_put_str(w, "rrtype", r->rrtype);
+    if (question) {
+        sw_eve_close(w);
+        return;
+    }
+    sw_eve_put_u64(w, "ttl", r->ttl);
+    sw_eve_put_str0(w, "rdata", r->rdata);
+    set_true_if(w, "rdata_truncated", r->rdata_truncated);
     if (r->soa != NULL) {
-        json_t *s = json_object();
-
-        set_str0(s, "mname", r->soa->mname);
-        set_str0(s, "rname", r->soa->rname);
-        set_int(s, "serial", r->soa->serial);
-        set_int(s, "refresh", r->soa->refresh);
-        set_int(s, "retry", r->soa->retry);
-        set_int(s, "expire", r->soa->expire);
-        set_int(s, "minimum", r->soa->minimum);
-        json_object_set_new_nocheck(o, "soa", s);
+        sw_eve_open_obj(w, "soa");
+        sw_eve_put_str0(w, "mname", r->soa->mname);
+        sw_eve_put_str0(w, "rname", r->soa->rname);
+        sw_eve_put_u64(w, "serial", r->soa->serial);
+        sw_eve_put_u64(w, "refresh", r->soa->refresh);
+        sw_eve_put_u64(w, "retry", r->soa->retry);
+        sw_eve_put_u64(w, "expire", r->soa->expire);
+        sw_eve_put_u64(w, "minimum", r->soa->minimum);
+        sw_eve_close(w);
     }
     if (r->srv != NULL) {
-        json_t *s = json_object();
-
-        set_int(s, "priority", r->srv->priority);
-        set_int(s, "weight", r->srv->weight);
-        set_int(s, "port", r->srv->port);
-        set_str0(s, "name", r->srv->name);
-        json_object_set_new_nocheck(o, "srv", s);
+        sw_eve_open_obj(w, "srv");
+        sw_eve_put_u64(w, "priority", r->srv->priority);
+        sw_eve_put_u64(w, "weight", r->srv->weight);
+        sw_eve_put_u64(w, "port", r->srv->port);
+        sw_eve_put_str0(w, "name", r->srv->name);
+        sw_eve_close(w);
     }
     if (r->sshfp != NULL) {
-        json_t *s = json_object();
-
-        set_str0(s, "fingerprint", r->sshfp->fingerprint);
-        set_int(s, "algo", r->sshfp->algo);
-        set_int(s, "type", r->sshfp->type);
-        json_object_set_new_nocheck(o, "sshfp", s);
+        sw_eve_open_obj(w, "sshfp");
+        sw_eve_put_str0(w, "fingerprint", r->sshfp->fingerprint);
+        sw_eve_put_u64(w, "algo", r->sshfp->algo);
+        sw_eve_put_u64(w, "type", r->sshfp->type);
+        sw_eve_close(w);
     }
-    return o;
+    sw_eve_close(w);
 }
 
 static void
-dns_rrs_json(json_t *o, const char *key, const struct sw_dns_rr *v, unsigned n, bool question)
+put_dns_rrs(struct sw_eve_writer *w, const char *key, const struct sw_dns_rr *v, unsigned n,
+            bool question)
 {
-    json_t *a;
-
     if (v == NULL || n == 0)
         return;
-    a = json_array();
+    sw_eve_open_arr(w, key);
     for (unsigned i = 0; i < n; i++)
-        json_array_append_new(a, dns_rr_json(&v[i], question));
-    json_object_set_new_nocheck(o, key, a);
+        put_dns_rr(w, &v[i], question);
+    sw_eve_close(w);
 }
 
 /* Suricata 8's dns object, version 3 (the same in dns and alert records). */
-static json_t *
-app_dns_json(const struct sw_app_dns *d)
+static void
+put_app_dns(struct sw_eve_writer *w, const struct sw_app_dns *d)
 {
-    json_t *o = json_object();
     char flags[8];
 
-    set_int(o, "version", 3);
-    set_str(o, "type", d->response ? "response" : "request");
-    set_int(o, "tx_id", d->tx_id);
-    set_int(o, "id", d->id);
+    sw_eve_open_obj(w, "dns");
+    sw_eve_put_u64(w, "version", 3);
+    sw_eve_put_str(w, "type", d->response ? "response" : "request");
+    sw_eve_put_u64(w, "tx_id", d->tx_id);
+    sw_eve_put_u64(w, "id", d->id);
     snprintf(flags, sizeof(flags), "%x", d->flags);
-    set_str(o, "flags", flags);
-    set_true_if(o, "qr", d->flags & 0x8000);
-    set_true_if(o, "aa", d->flags & 0x0400);
-    set_true_if(o, "tc", d->flags & 0x0200);
-    set_true_if(o, "rd", d->flags & 0x0100);
-    set_true_if(o, "ra", d->flags & 0x0080);
-    set_true_if(o, "z", d->flags & 0x0040);
-    set_int(o, "opcode", (d->flags >> 11) & 0xfu);
-    set_str(o, "rcode", d->rcode);
-    dns_rrs_json(o, "queries", d->queries, d->n_queries, true);
-    dns_rrs_json(o, "answers", d->answers, d->n_answers, false);
-    dns_rrs_json(o, "authorities", d->authorities, d->n_authorities, false);
-    dns_rrs_json(o, "additionals", d->additionals, d->n_additionals, false);
-    return o;
+    sw_eve_put_str(w, "flags", flags);
+    set_true_if(w, "qr", d->flags & 0x8000);
+    set_true_if(w, "aa", d->flags & 0x0400);
+    set_true_if(w, "tc", d->flags & 0x0200);
+    set_true_if(w, "rd", d->flags & 0x0100);
+    set_true_if(w, "ra", d->flags & 0x0080);
+    set_true_if(w, "z", d->flags & 0x0040);
+    sw_eve_put_u64(w, "opcode", (d->flags >> 11) & 0xfu);
+    sw_eve_put_str(w, "rcode", d->rcode);
+    put_dns_rrs(w, "queries", d->queries, d->n_queries, true);
+    put_dns_rrs(w, "answers", d->answers, d->n_answers, false);
+    put_dns_rrs(w, "authorities", d->authorities, d->n_authorities, false);
+    put_dns_rrs(w, "additionals", d->additionals, d->n_additionals, false);
+    sw_eve_close(w);
 }
 
 static void
-set_fp(json_t *o, const char *key, const char *hash, const char *str)
+set_fp(struct sw_eve_writer *w, const char *key, const char *hash, const char *str)
 {
-    json_t *f;
-
     if (hash == NULL || hash[0] == '\0')
         return;
-    f = json_object();
-    set_str(f, "hash", hash);
-    set_str(f, "string", str);
-    json_object_set_new_nocheck(o, key, f);
+    sw_eve_open_obj(w, key);
+    sw_eve_put_str(w, "hash", hash);
+    sw_eve_put_str(w, "string", str);
+    sw_eve_close(w);
 }
 
-static json_t *
-app_tls_json(const struct sw_app_tls *t)
+static void
+put_app_tls(struct sw_eve_writer *w, const struct sw_app_tls *t)
 {
-    json_t *o = json_object();
-
-    set_str(o, "subject", t->subject);
-    set_str(o, "issuerdn", t->issuerdn);
-    set_str(o, "serial", t->serial);
-    set_str(o, "fingerprint", t->fingerprint);
-    set_str(o, "sni", t->sni);
-    set_str(o, "version", t->version);
-    set_str(o, "notbefore", t->notbefore);
-    set_str(o, "notafter", t->notafter);
-    set_fp(o, "ja3", t->ja3_hash, t->ja3_string);
-    set_fp(o, "ja3s", t->ja3s_hash, t->ja3s_string);
-    return o;
+    sw_eve_open_obj(w, "tls");
+    sw_eve_put_str(w, "subject", t->subject);
+    sw_eve_put_str(w, "issuerdn", t->issuerdn);
+    sw_eve_put_str(w, "serial", t->serial);
+    sw_eve_put_str(w, "fingerprint", t->fingerprint);
+    sw_eve_put_str(w, "sni", t->sni);
+    sw_eve_put_str(w, "version", t->version);
+    sw_eve_put_str(w, "notbefore", t->notbefore);
+    sw_eve_put_str(w, "notafter", t->notafter);
+    set_fp(w, "ja3", t->ja3_hash, t->ja3_string);
+    set_fp(w, "ja3s", t->ja3s_hash, t->ja3s_string);
+    sw_eve_close(w);
 }
 
 /* The transaction's object under its EVE name: "http", "dns" or "tls". */
 void
-sw_eve_app_json(json_t *root, const struct sw_app_obj *a)
+sw_eve_put_app(struct sw_eve_writer *w, const struct sw_app_obj *a)
 {
     switch (a->kind) {
     case SW_APP_HTTP:
-        json_object_set_new_nocheck(root, "http", app_http_json(&a->u.http));
+        put_app_http(w, &a->u.http);
         break;
     case SW_APP_DNS:
-        json_object_set_new_nocheck(root, "dns", app_dns_json(&a->u.dns));
+        put_app_dns(w, &a->u.dns);
         break;
     case SW_APP_TLS:
-        json_object_set_new_nocheck(root, "tls", app_tls_json(&a->u.tls));
+        put_app_tls(w, &a->u.tls);
         break;
     case SW_APP_NONE:
     default:

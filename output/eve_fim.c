@@ -39,27 +39,27 @@ type_name(uint32_t mode)
     }
 }
 
-static json_t *
-state_json(const struct sw_fim_state *s)
+static void
+put_state(struct sw_eve_writer *w, const char *key, const struct sw_fim_state *s)
 {
-    json_t *o = json_object();
     char mode[16];
 
-    set_str(o, "type", type_name(s->mode));
-    set_int(o, "size", s->size);
+    sw_eve_open_obj(w, key);
+    sw_eve_put_str(w, "type", type_name(s->mode));
+    sw_eve_put_u64(w, "size", s->size);
     snprintf(mode, sizeof(mode), "%04o", (unsigned)(s->mode & 07777));
-    set_str(o, "mode", mode);
-    set_int(o, "uid", s->uid);
-    set_int(o, "gid", s->gid);
-    set_str(o, "owner", s->owner);
-    set_time(o, "mtime", s->mtime_ns > 0 ? (uint64_t)s->mtime_ns / 1000u : 0);
-    set_str(o, "sha256", s->sha256);
-    set_str(o, "target", s->target);
-    return o;
+    sw_eve_put_str(w, "mode", mode);
+    sw_eve_put_u64(w, "uid", s->uid);
+    sw_eve_put_u64(w, "gid", s->gid);
+    sw_eve_put_str(w, "owner", s->owner);
+    sw_eve_put_time(w, "mtime", s->mtime_ns > 0 ? (uint64_t)s->mtime_ns / 1000u : 0);
+    sw_eve_put_str(w, "sha256", s->sha256);
+    sw_eve_put_str(w, "target", s->target);
+    sw_eve_close(w);
 }
 
-json_t *
-sw_eve_fim_json(const struct sw_fim_part *p)
+void
+sw_eve_put_fim(struct sw_eve_writer *w, const struct sw_fim_part *p)
 {
     static const struct {
         uint32_t bit;
@@ -70,31 +70,29 @@ sw_eve_fim_json(const struct sw_fim_part *p)
         {SW_FIM_CHANGED_MTIME, "mtime"},   {SW_FIM_CHANGED_SHA256, "sha256"},
         {SW_FIM_CHANGED_TYPE, "type"},
     };
-    json_t *o = json_object();
 
-    set_str(o, "action", action_name(p->action));
-    set_str(o, "origin", p->origin == SW_FIM_ORIGIN_LIVE ? "live" : "walk");
-    set_str(o, "path", p->path);
-    set_str(o, "old_path", p->old_path);
+    sw_eve_open_obj(w, "fim");
+    sw_eve_put_str(w, "action", action_name(p->action));
+    sw_eve_put_str(w, "origin", p->origin == SW_FIM_ORIGIN_LIVE ? "live" : "walk");
+    sw_eve_put_str(w, "path", p->path);
+    sw_eve_put_str(w, "old_path", p->old_path);
     if (p->changed != 0) {
-        json_t *c = json_array();
-
+        sw_eve_open_arr(w, "changed");
         for (size_t i = 0; i < sizeof(changed) / sizeof(changed[0]); i++)
             if (p->changed & changed[i].bit)
-                json_array_append_new(c, json_string(changed[i].name));
-        json_object_set_new_nocheck(o, "changed", c);
+                sw_eve_put_str(w, NULL, changed[i].name);
+        sw_eve_close(w);
     }
     if (p->old_state.present)
-        json_object_set_new_nocheck(o, "old", state_json(&p->old_state));
+        put_state(w, "old", &p->old_state);
     if (p->new_state.present)
-        json_object_set_new_nocheck(o, "new", state_json(&p->new_state));
+        put_state(w, "new", &p->new_state);
     if (p->pid > 0 || p->comm != NULL) {
-        json_t *pr = json_object();
-
+        sw_eve_open_obj(w, "process");
         if (p->pid > 0)
-            set_int(pr, "pid", (uint64_t)p->pid);
-        set_str(pr, "comm", p->comm);
-        json_object_set_new_nocheck(o, "process", pr);
+            sw_eve_put_u64(w, "pid", (uint64_t)p->pid);
+        sw_eve_put_str(w, "comm", p->comm);
+        sw_eve_close(w);
     }
-    return o;
+    sw_eve_close(w);
 }

@@ -9,6 +9,7 @@
 #include "sw/alloc.h"
 #include "sw/rule_prof.h"
 #include "sw/stats.h"
+#include "sw/str.h"
 
 static const char *const type_names[SW_EV_TYPE_MAX] = {
     [SW_EV_ALERT] = "alert",       [SW_EV_FLOW] = "flow",
@@ -178,10 +179,11 @@ sw_event_destroy(struct sw_event *ev)
 void
 sw_alert_meta_add(struct sw_alert *a, const char *key, const char *value)
 {
-    if (a->n_meta >= SW_ALERT_META_MAX || value == NULL || value[0] == '\0')
+    if (a->n_meta >= SW_ALERT_META_MAX || key == NULL || value == NULL || value[0] == '\0')
         return;
-    snprintf(a->meta[a->n_meta].key, sizeof(a->meta[a->n_meta].key), "%s", key);
-    snprintf(a->meta[a->n_meta].value, sizeof(a->meta[a->n_meta].value), "%s", value);
+    /* cut as snprintf("%s") cut them, without its cost (every alert copies its metadata) */
+    (void)sw_str_copy(a->meta[a->n_meta].key, sizeof(a->meta[a->n_meta].key), key);
+    (void)sw_str_copy(a->meta[a->n_meta].value, sizeof(a->meta[a->n_meta].value), value);
     a->n_meta++;
 }
 

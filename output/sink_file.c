@@ -1,16 +1,19 @@
 /* sink_file.c - EVE lines to a file (appended) or to stdout.
  *
- * Lines are gathered in a buffer and written with write(2) when it fills or on flush, so a
- * capture with millions of flows costs few system calls.
+ * write() copies lines into a buffer and takes no more once it is full (SW_SINK_RETRY);
+ * the router's flush() writes the buffer with write(2) and acknowledges its records, so a
+ * capture with millions of flows costs few system calls, and a line reaches the file only
+ * after the spools of the round were written (include/sw/sink.h section 5).
  *
  * Write errors. A write that fails (disk full, a file-size limit, a reader gone) is reported
- * once per sink (again after a reopen) naming the path and errno, and every line that did not
- * go out moves from `written` to `failed`, which the caller's exit status and counters show.
- * The output never keeps part of a line: on a regular file the cut line is truncated away
- * (ftruncate back to the end of the last complete line, in append mode too); on anything else
- * (a pipe, a terminal) the rest of the cut line is kept and goes out first at the next write,
- * so no later line is glued to a fragment. A file opened for appending that ends in part of a
- * line (an earlier writer was killed mid-line) is cut back to its last complete line first.
+ * once per sink (again after a reopen) naming the path and errno; the records whose lines
+ * went out are acknowledged and the others rejected (counted as failed), which the caller's
+ * exit status and counters show. The output never keeps part of a line: on a regular file the
+ * cut line is truncated away (ftruncate back to the end of the last complete line, in append
+ * mode too); on anything else (a pipe, a terminal) the rest of the cut line is kept and goes
+ * out first at the next write, so no later line is glued to a fragment. A file opened for
+ * appending that ends in part of a line (an earlier writer was killed mid-line) is cut back
+ * to its last complete line first.
  *
  * Symlinks. Configured outputs are opened with O_NOFOLLOW and must not be a regular file with
  * several names (hard links): the daemon may open them as root in a folder its user owns,
@@ -40,8 +43,12 @@ struct file_ctx {
     char *path;   /* owned; NULL for stdout */
     char *buf;    /* owned */
     size_t used;
-    size_t lines; /* lines in buf */
-    char *tail;   /* owned: the rest of a line cut on a non-regular output, or NULL */
+    uint64_t *seqs; /* owned: the seq of each line in buf, in order */
+    size_t lines, seqs_cap;
+    uint64_t big_seq;     /* a record larger than buf, alone (0: none) */
+    const char *big_line; /* borrowed until reported (sink.h section 3) */
+    size_t big_len;
+    char *tail; /* owned: the rest of a line cut on a non-regular output, or NULL */
     size_t tail_len;
     bool reported;
 };
@@ -97,8 +104,9 @@ count_lines(const char *p, size_t len)
     return n;
 }
 
-/* Send the rest of a line cut by an earlier write. Returns true when none is left. A line
- * that goes out whole after all counts as written again (it was counted as failed). */
+/* Send the rest of a line cut by an earlier write. Returns true when none is left. The
+ * record of that line was rejected (counted as failed) when it was cut; that it goes out
+ * whole after all, so no later line is glued to its fragment, does not change the count. */
 static bool
 finish_tail(struct sw_sink *s)
 {
@@ -118,8 +126,6 @@ finish_tail(struct sw_sink *s)
     sw_free(c->tail);
     c->tail = NULL;
     c->tail_len = 0;
-    s->failed--;
-    s->written++;
     return true;
 }
 
@@ -263,11 +269,13 @@ open_out(struct file_ctx *c, bool truncate, struct sw_err *err)
 }
 
 static int
-file_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, struct sw_err *err)
+file_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, const struct sw_sink_env *env,
+            struct sw_err *err)
 {
     struct file_ctx *c = sw_calloc(1, sizeof(*c));
     struct stat st;
 
+    (void)env;
     if (c == NULL)
         return sw_err_set(err, SW_ENOMEM, "sink %s: out of memory", cfg->type);
     s->ctx = c;
@@ -294,55 +302,86 @@ file_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, struct sw_err *err
     return SW_OK;
 }
 
-static int
-file_flush(struct sw_sink *s, struct sw_err *err)
+/* Report the records of buf: the first `lines - lost` went out, the rest did not. */
+static void
+settle(struct sw_sink *s, size_t lost)
 {
     struct file_ctx *c = s->ctx;
-    size_t lost;
+    size_t out = c->lines - lost;
 
-    if (c->used == 0)
-        return finish_tail(s) ? SW_OK : sw_err_set(err, SW_EIO, "%s: write failed", name_of(c));
-    lost = put(s, c->buf, c->used, c->lines);
-    c->used = c->lines = 0;
-    if (lost == 0)
-        return SW_OK;
-    s->failed += lost;
-    s->written -= lost;
-    return sw_err_set(err, SW_EIO, "%s: write failed", name_of(c));
+    if (out > 0)
+        sw_sink_ack(s, c->seqs[0], c->seqs[out - 1]);
+    if (lost > 0)
+        sw_sink_reject(s, c->seqs[out], c->seqs[c->lines - 1], "write failed");
+}
+
+static void
+file_flush(struct sw_sink *s)
+{
+    struct file_ctx *c = s->ctx;
+
+    if (c->used > 0) {
+        settle(s, put(s, c->buf, c->used, c->lines));
+        c->used = c->lines = 0;
+    } else {
+        (void)finish_tail(s);
+    }
+    if (c->big_seq != 0) {
+        /* A line larger than the buffer goes out on its own, after what was buffered. */
+        char *one = sw_malloc(c->big_len + 1);
+        size_t lost = 1;
+
+        if (one != NULL) {
+            memcpy(one, c->big_line, c->big_len);
+            one[c->big_len] = '\n';
+            lost = put(s, one, c->big_len + 1, 1);
+            sw_free(one);
+        }
+        if (lost == 0)
+            sw_sink_ack(s, c->big_seq, c->big_seq);
+        else
+            sw_sink_reject(s, c->big_seq, c->big_seq,
+                           one != NULL ? "write failed" : "out of memory");
+        c->big_seq = 0;
+    }
 }
 
 static enum sw_sink_rc
-file_write(struct sw_sink *s, const struct sw_rec *rec)
+file_write(struct sw_sink *s, const struct sw_rec *recs, size_t n, size_t *taken)
 {
     struct file_ctx *c = s->ctx;
+    size_t i;
 
-    if (rec->len + 1 > FILE_BUF) {
-        /* A line larger than the buffer goes out on its own, after what is buffered. The
-         * caller counts it as failed when it does not. */
-        char *one;
-        size_t lost;
+    for (i = 0; i < n; i++) {
+        const struct sw_rec *rec = &recs[i];
 
-        (void)file_flush(s, NULL);
-        one = sw_malloc(rec->len + 1);
-        if (one == NULL)
-            return SW_SINK_FAIL;
-        memcpy(one, rec->line, rec->len);
-        one[rec->len] = '\n';
-        lost = put(s, one, rec->len + 1, 1);
-        sw_free(one);
-        if (lost != 0)
-            return SW_SINK_FAIL;
-        s->written++;
-        return SW_SINK_DONE;
+        if (c->big_seq != 0)
+            break;
+        if (rec->len + 1 > FILE_BUF) {
+            /* Larger than the buffer: goes out on its own, after what is buffered. */
+            c->big_seq = rec->seq;
+            c->big_line = rec->line;
+            c->big_len = rec->len;
+            continue;
+        }
+        if (c->used + rec->len + 1 > FILE_BUF)
+            break;
+        if (c->lines == c->seqs_cap) {
+            size_t cap = c->seqs_cap == 0 ? 1024 : c->seqs_cap * 2;
+            uint64_t *q = sw_realloc(c->seqs, cap * sizeof(*q));
+
+            if (q == NULL)
+                break; /* taken later, after a flush made room */
+            c->seqs = q;
+            c->seqs_cap = cap;
+        }
+        memcpy(c->buf + c->used, rec->line, rec->len);
+        c->buf[c->used + rec->len] = '\n';
+        c->used += rec->len + 1;
+        c->seqs[c->lines++] = rec->seq;
     }
-    if (c->used + rec->len + 1 > FILE_BUF)
-        (void)file_flush(s, NULL); /* its lines are counted; this one is buffered anew */
-    memcpy(c->buf + c->used, rec->line, rec->len);
-    c->buf[c->used + rec->len] = '\n';
-    c->used += rec->len + 1;
-    c->lines++;
-    s->written++;
-    return SW_SINK_DONE;
+    *taken = i;
+    return i == n ? SW_SINK_DONE : SW_SINK_RETRY;
 }
 
 static void
@@ -355,7 +394,7 @@ file_reopen(struct sw_sink *s)
 
     if (c->path == NULL)
         return;
-    (void)file_flush(s, NULL);
+    file_flush(s);
     fd = open_out(c, false, &err);
     if (fd == -1) {
         c->regular = was_regular;
@@ -366,7 +405,7 @@ file_reopen(struct sw_sink *s)
     c->fd = fd;
     c->reported = false;
     /* The rest of a line cut in the old output means nothing at the start of the new one
-     * (it stays counted as failed). */
+     * (its record stays counted as failed). */
     sw_free(c->tail);
     c->tail = NULL;
     c->tail_len = 0;
@@ -394,11 +433,11 @@ file_destroy(struct sw_sink *s)
 
     if (c == NULL)
         return;
-    if (c->fd != -1 && c->buf != NULL)
-        (void)file_flush(s, NULL);
+    /* Records still buffered are forgotten: sink.h section 7 (the router flushed before). */
     if (c->own_fd && c->fd != -1)
         close(c->fd);
     sw_free(c->tail);
+    sw_free(c->seqs);
     sw_free(c->buf);
     sw_free(c->path);
     sw_free(c);
@@ -413,4 +452,5 @@ const struct sw_sink_ops sw_sink_file_ops = {
     .reopen = file_reopen,
     .tick = file_tick,
     .destroy = file_destroy,
+    .networked = false,
 };

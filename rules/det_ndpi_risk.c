@@ -12,6 +12,7 @@
 #include "sw/detect.h"
 #include "sw/ndpi.h"
 #include "sw/ndpi_names.h"
+#include "sw/str.h"
 
 struct risk_inst {
     uint64_t risk_mask;          /* risks never alerted */
@@ -149,9 +150,13 @@ risk_inspect(void *tctx, const struct sw_subject *subj, struct sw_emitter *em)
         a.severity = (uint8_t)sw_ndpi_severity_to_eve(sw_ndpi_risk_severity(id));
         a.detector = "ndpi_risk";
         a.ndpi_risk = id;
-        snprintf(a.signature, sizeof(a.signature), "nDPI risk: %s", sw_ndpi_risk_name(id));
-        snprintf(a.category, sizeof(a.category), "%s",
-                 ri != NULL && ri->category != NULL ? ri->category : "Potentially Bad Traffic");
+        /* "nDPI risk: <name>" and the category, cut as snprintf cut them, without its cost
+         * (once per alert) */
+        memcpy(a.signature, "nDPI risk: ", 11);
+        (void)sw_str_copy(a.signature + 11, sizeof(a.signature) - 11, sw_ndpi_risk_name(id));
+        (void)sw_str_copy(a.category, sizeof(a.category),
+                          ri != NULL && ri->category != NULL ? ri->category
+                                                             : "Potentially Bad Traffic");
         if (ri != NULL) {
             sw_alert_meta_add(&a, "ndpi_risk", ri->code);
             sw_alert_meta_add(&a, "mitre_technique_id", ri->mitre);

@@ -8,20 +8,19 @@
  * The set's instance owns the loaded rules (immutable, shared by the workers); each worker
  * has its own matching thread state; each flow a slot (flowbits, stream tails, the rules that
  * alerted on the current transaction), freed through flow_free. */
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/dataset.h"
 #include "sw/detect.h"
+#include "sw/digest.h"
 #include "sw/sig.h"
 
-/* The set's instance: the rules, and where per-rule costs go (rules.profile_file). */
+/* The set's instance: the rules. */
 struct sigs {
     struct sw_sig_set *s; /* owned */
-    const char *profile;  /* borrowed from the config; NULL: no profiling */
 };
 
 struct sigs_thread {
@@ -84,7 +83,8 @@ sigs_create(void **inst, const struct sw_detect_opts *o, struct sw_detect_load *
         if (b & ~((1u << SW_SIG_BUF_PAYLOAD) | (1u << SW_SIG_BUF_DNS_QUERY) |
                   (1u << SW_SIG_BUF_TLS_SNI) | (1u << SW_SIG_BUF_TLS_CERT_SUBJECT) |
                   (1u << SW_SIG_BUF_TLS_CERT_ISSUER) | (1u << SW_SIG_BUF_JA3_HASH) |
-                  (1u << SW_SIG_BUF_JA3S_HASH)))
+                  (1u << SW_SIG_BUF_JA3S_HASH) | (1u << SW_SIG_BUF_IP_SRC) |
+                  (1u << SW_SIG_BUF_IP_DST)))
             ld->app_events |= (1u << SW_APP_EV_HTTP_REQUEST) |
                               (1u << SW_APP_EV_HTTP_REQUEST_BODY) |
                               (1u << SW_APP_EV_HTTP_RESPONSE) |
@@ -105,11 +105,6 @@ sigs_create(void **inst, const struct sw_detect_opts *o, struct sw_detect_load *
         return sw_err_set(err, SW_ENOMEM, "sigs: out of memory");
     }
     in->s = s;
-    if (o->cfg != NULL && o->cfg->rules.profile_file != NULL &&
-        o->cfg->rules.profile_file[0] != '\0') {
-        in->profile = o->cfg->rules.profile_file;
-        sw_sig_set_profiling(s, true);
-    }
     if (o->cfg != NULL && o->cfg->rules.profiling)
         sw_sig_set_profiling(s, true); /* rows through the stage: sigs_profile */
     *inst = in;
@@ -149,38 +144,6 @@ sigs_thread_init(void **tctx, const void *inst, const struct sw_detect_thread_op
     return SW_OK;
 }
 
-/* Append this thread's per-rule costs to rules.profile_file: one line per rule evaluated,
- * "gid:sid<TAB>checks<TAB>matches<TAB>nanoseconds", each line one write on an O_APPEND
- * descriptor, so the workers' lines do not mix. Profiling is for benchmarks (make bench):
- * a failure to write is ignored. */
-static void
-write_profile(const struct sigs_thread *st)
-{
-    size_t n = sw_sig_set_count(st->inst->s);
-    struct sw_sig_profile *p = sw_calloc(n + 1, sizeof(*p));
-    int fd;
-
-    if (p == NULL)
-        return;
-    sw_sig_thread_profile(st->t, p, n);
-    fd = open(st->inst->profile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    for (size_t i = 0; fd != -1 && i < n; i++) {
-        char line[96];
-        int k;
-
-        if (p[i].checks == 0)
-            continue;
-        k = snprintf(line, sizeof(line), "%u:%u\t%llu\t%llu\t%llu\n", p[i].gid, p[i].sid,
-                     (unsigned long long)p[i].checks, (unsigned long long)p[i].matches,
-                     (unsigned long long)p[i].ns);
-        if (write(fd, line, (size_t)k) != k)
-            break;
-    }
-    if (fd != -1)
-        close(fd);
-    sw_free(p);
-}
-
 static void
 sigs_thread_fini(void *tctx)
 {
@@ -188,8 +151,6 @@ sigs_thread_fini(void *tctx)
 
     if (st == NULL)
         return;
-    if (st->inst->profile != NULL)
-        write_profile(st);
     sw_sig_thread_destroy(st->t);
     sw_free(st);
 }
@@ -216,7 +177,53 @@ static const int buf_map[SW_SIG_BUF_MAX] = {
     [SW_SIG_BUF_TLS_CERT_ISSUER] = SW_BUF_TLS_CERT_ISSUER,
     [SW_SIG_BUF_JA3_HASH] = SW_BUF_JA3_HASH,
     [SW_SIG_BUF_JA3S_HASH] = SW_BUF_JA3S_HASH,
+    [SW_SIG_BUF_IP_SRC] = -1, /* the inspection's addresses */
+    [SW_SIG_BUF_IP_DST] = -1,
+    [SW_SIG_BUF_FILE_MD5] = -1, /* from the body's file part: file_digests() */
+    [SW_SIG_BUF_FILE_SHA256] = -1,
 };
+
+/* filemd5 / filesha256: the digests of an HTTP body that came whole (Suricata matches only
+ * a closed file: not one cut by a limit or the connection's end, with a gap, or whose
+ * coding did not decode), on the body's side; raw bytes in md5/sha (borrowed by in for the
+ * call). The sha256 is the fileinfo event's; the md5 is computed only when a rule asks. */
+static void
+file_digests(const struct sigs_thread *st, const struct sw_subject *subj, struct sw_sig_input *in,
+             uint8_t md5[16], uint8_t sha[32])
+{
+    const struct sw_file_part *fp = subj->app.file;
+    int side;
+
+    if (fp == NULL || !fp->has_http || fp->truncated || fp->gaps || fp->decode_error)
+        return;
+    if (subj->app.event == SW_APP_EV_HTTP_REQUEST_BODY)
+        side = SW_SIDE_REQUEST;
+    else if (subj->app.event == SW_APP_EV_HTTP_RESPONSE_BODY)
+        side = SW_SIDE_RESPONSE;
+    else
+        return;
+    if ((st->bufs & (1u << SW_SIG_BUF_FILE_SHA256)) != 0 && strlen(fp->sha256) == 64 &&
+        sw_dataset_unhex(fp->sha256, 64, sha)) {
+        in->buf[side][SW_SIG_BUF_FILE_SHA256].data = sha;
+        in->buf[side][SW_SIG_BUF_FILE_SHA256].len = 32;
+        in->buf[side][SW_SIG_BUF_FILE_SHA256].present = true;
+    }
+    if ((st->bufs & (1u << SW_SIG_BUF_FILE_MD5)) != 0) {
+        const struct sw_span *sp;
+        unsigned n;
+        char hex[33];
+
+        sp = sw_subject_buf(subj, (enum sw_side)side, SW_BUF_FILE_DATA, &n);
+        if (sp == NULL || n == 0)
+            return;
+        sw_md5_hex(sp[0].len > 0 ? sp[0].p : (const uint8_t *)"", sp[0].len, hex);
+        if (strlen(hex) == 32 && sw_dataset_unhex(hex, 32, md5)) {
+            in->buf[side][SW_SIG_BUF_FILE_MD5].data = md5;
+            in->buf[side][SW_SIG_BUF_FILE_MD5].len = 16;
+            in->buf[side][SW_SIG_BUF_FILE_MD5].present = true;
+        }
+    }
+}
 
 struct emit_ctx {
     struct sw_emitter *em;
@@ -304,6 +311,7 @@ sigs_inspect(void *tctx, const struct sw_subject *subj, struct sw_emitter *em)
     struct emit_ctx ec = {.em = em, .subj = subj};
     unsigned nq = 1;
     const struct sw_span *dq = NULL;
+    uint8_t md5[16], sha[32];
 
     memset(&in, 0, sizeof(in));
     switch (subj->hook) {
@@ -341,7 +349,7 @@ sigs_inspect(void *tctx, const struct sw_subject *subj, struct sw_emitter *em)
                 const struct sw_span *sp;
                 unsigned n;
 
-                if ((st->bufs & (1u << b)) == 0)
+                if ((st->bufs & (1u << b)) == 0 || buf_map[b] < 0)
                     continue;
                 sp = sw_subject_buf(subj, (enum sw_side)side, (enum sw_buf)buf_map[b], &n);
                 if (sp == NULL || n == 0)
@@ -355,6 +363,7 @@ sigs_inspect(void *tctx, const struct sw_subject *subj, struct sw_emitter *em)
                 }
             }
         }
+        file_digests(st, subj, &in, md5, sha);
         break;
     default:
         return;

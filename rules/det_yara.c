@@ -31,10 +31,18 @@ yara_create(void **inst, const struct sw_detect_opts *o, struct sw_detect_load *
             struct sw_err *err)
 {
     (void)err;
-    *inst = o->yara; /* taken; NULL: no YARA rules, the detector sits this set out */
+    ld->language = "yara";
+    if (sw_yara_rules_count(o->yara) == 0) {
+        /* No YARA rule (a folder of *.rules only): scanning every stream and body with an
+         * empty set finds nothing and cost a tenth of a run with a public ruleset, and its
+         * hooks kept whole streams and HTTP parsing alive for nobody. Sit this set out. */
+        sw_yara_rules_destroy(o->yara); /* taken on every path */
+        *inst = NULL;
+        return SW_OK;
+    }
+    *inst = o->yara; /* taken */
     if (o->yara != NULL && o->cfg != NULL && o->cfg->rules.profiling)
         sw_yara_rules_set_profiling(o->yara, true); /* before any scanner: yara_profile */
-    ld->language = "yara";
     ld->hooks = SW_HOOK_BIT(SW_HOOK_STREAM_WHOLE) | SW_HOOK_BIT(SW_HOOK_APP);
     ld->app_events = (1u << SW_APP_EV_HTTP_REQUEST_BODY) | (1u << SW_APP_EV_HTTP_RESPONSE_BODY);
     return SW_OK;

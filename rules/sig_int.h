@@ -204,7 +204,17 @@ struct sig_ndpi_proto {
 struct sig_dataset_ref {
     const struct sw_dataset *set; /* borrowed from the set's dataset table */
     bool negated;                 /* isnotset */
+    bool raw;                     /* the buffer holds raw values (ip.src/ip.dst: 4 or 16
+                                   * address bytes, as Suricata looks them up), not text */
 };
+
+/* ip.src / ip.dst: buffers of the inspection's addresses, usable at every hook (with payload
+ * or application-layer buffers alike), never a fast pattern. */
+static inline bool
+sig_buf_is_ip(enum sw_sig_buf b)
+{
+    return b == SW_SIG_BUF_IP_SRC || b == SW_SIG_BUF_IP_DST;
+}
 
 struct sig_rule {
     uint32_t gid, sid, rev;
@@ -376,6 +386,8 @@ enum sig_prc sig_kw_ndpi_protocol(struct sig_loader *L, struct sig_pstate *ps,
 enum sig_prc sig_kw_ndpi_risk(struct sig_loader *L, struct sig_pstate *ps,
                               const struct sig_opt *o);
 enum sig_prc sig_kw_dataset(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o);
+/* filemd5 / filesha256:[!]LIST (rules/sig_filehash.c). */
+enum sig_prc sig_kw_filehash(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o);
 
 void sig_content_free(struct sig_content *c);
 void sig_sm_free(struct sig_sm *sm);
@@ -461,6 +473,10 @@ unsigned sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int ho
                             enum sw_sig_buf b, bool dot, int pc, bool to_server, uint16_t dport,
                             const uint8_t *data, size_t len, void (*add)(void *ctx, uint32_t rule),
                             void *ctx);
+/* The longest pattern any database holds (fast patterns are cut to a prefix this long): a
+ * scan that starts this many bytes minus one before new data finds every pattern ending in
+ * it. */
+size_t sig_prefilter_max_len(void);
 /* Does any group of hook use buffer b with a '.' before it? */
 bool sig_prefilter_has_dot(const struct sig_prefilter *p, int hook, enum sw_sig_buf b);
 /* Rules of hook and protocol class pc without a fast pattern, in evaluation order. */

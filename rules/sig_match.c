@@ -17,11 +17,30 @@
 
 #define TX_MEMORY 64
 
-/* The last bytes of one stream direction (matches across chunks). */
+/* Most rules a stream direction carries from one chunk to the next (past it: the next
+ * chunk's window is scanned whole). */
+#define CARRY_MAX 1024
+
+/* A rule the prefilter found in a stream direction's bytes, and the stream offset where the
+ * scan that found it ended. */
+struct sig_carry {
+    uint32_t rule;
+    uint64_t end;
+};
+
+/* The last bytes of one stream direction (matches across chunks), and the rules whose fast
+ * pattern the prefilter found in them. A pattern wholly inside the kept bytes was found by an
+ * earlier scan that ended after their start, so the next chunk's scan starts only the
+ * longest pattern's length before the new bytes and takes these rules as candidates too (a
+ * superset of what a scan of the whole window finds; every candidate is evaluated in full):
+ * the window is not scanned again and again. */
 struct sig_tail {
     uint8_t b[SW_SIG_STREAM_KEEP];
     size_t len;
-    uint64_t end; /* stream offset after b[len - 1] */
+    uint64_t end;            /* stream offset after b[len - 1] */
+    struct sig_carry *carry; /* owned */
+    uint32_t n_carry, cap_carry;
+    bool carry_ok;           /* carry holds every rule found in b; false: scan b again */
 };
 
 /* Per-flow state: the flowbits, the rules that alerted on the current transaction, a pass,
@@ -32,6 +51,7 @@ struct sig_flowstate {
     size_t words;
     bool passed;                  /* a pass rule matched: nothing more on this flow */
     uint8_t pd_done;              /* bit 0/1: protocol known seen to server / to client */
+    uint8_t pd_ndpi_done;         /* the same, with nDPI done: protocol-only nDPI rules */
     uint8_t iponly_done;          /* bit 0/1: IP-only rules ran to server / to client */
     uint64_t tx_id;
     bool has_tx;
@@ -151,8 +171,11 @@ sw_sig_flow_free(void *p)
     if (fs == NULL)
         return;
     sw_free(fs->bits);
-    sw_free(fs->tail[0]);
-    sw_free(fs->tail[1]);
+    for (int d = 0; d < 2; d++) {
+        if (fs->tail[d] != NULL)
+            sw_free(fs->tail[d]->carry);
+        sw_free(fs->tail[d]);
+    }
     sw_free(fs);
 }
 
@@ -194,8 +217,8 @@ inspect(struct sig_mctx *m, const struct sig_list *l, size_t i, size_t pos)
 {
     const struct sig_sm *sm;
 
-    if (i == l->n)
-        return !l->has_pos || pos >= m->min_end ? 1 : 0;
+    if (i == l->n) /* a stream match counts when its last byte is a new one */
+        return !l->has_pos || m->min_end == 0 || pos > m->min_end ? 1 : 0;
     if (++m->steps > SIG_RECURSION_LIMIT)
         return -1;
     sm = &l->sm[i];
@@ -361,11 +384,13 @@ tuple_ok(const struct sig_rule *r, uint8_t ipv, const uint8_t *src, const uint8_
 {
     if (!ports && (!r->sp.any || !r->dp.any))
         return false; /* a rule with ports sees only packets that have them */
-    if (sig_addr_match(&r->src, ipv, src) && sig_addr_match(&r->dst, ipv, dst) &&
-        (!ports || (sig_port_match(&r->sp, sp) && sig_port_match(&r->dp, dp))))
+    /* ports first: a compare or two, where an address set is a binary search over 128-bit
+     * ranges */
+    if ((!ports || (sig_port_match(&r->sp, sp) && sig_port_match(&r->dp, dp))) &&
+        sig_addr_match(&r->src, ipv, src) && sig_addr_match(&r->dst, ipv, dst))
         return true;
-    return r->bidir && sig_addr_match(&r->src, ipv, dst) && sig_addr_match(&r->dst, ipv, src) &&
-           (!ports || (sig_port_match(&r->sp, dp) && sig_port_match(&r->dp, sp)));
+    return r->bidir && (!ports || (sig_port_match(&r->sp, dp) && sig_port_match(&r->dp, sp))) &&
+           sig_addr_match(&r->src, ipv, dst) && sig_addr_match(&r->dst, ipv, src);
 }
 
 static bool
@@ -414,15 +439,21 @@ ndpi_ok(const struct sig_rule *r, const struct sw_sig_input *in)
     return true;
 }
 
-/* The bytes of list l's buffer for this inspection on side (TX); false when absent. */
+/* The bytes of list l's buffer for this inspection on side (TX); false when absent. src and
+ * dst are the addresses as the rule sees them (ip.src, ip.dst). */
 static bool
 buffer_of(struct sw_sig_thread *t, const struct sw_sig_input *in, const struct sig_list *l,
-          int side, const uint8_t **buf, size_t *len)
+          int side, const uint8_t *src, const uint8_t *dst, const uint8_t **buf, size_t *len)
 {
     const uint8_t *d;
     size_t n;
 
-    if (l->buf == SW_SIG_BUF_PAYLOAD) {
+    if (sig_buf_is_ip(l->buf)) {
+        d = l->buf == SW_SIG_BUF_IP_SRC ? src : dst;
+        n = in->ip_version == 4 ? 4 : 16;
+        if (d == NULL || (in->ip_version != 4 && in->ip_version != 6))
+            return false;
+    } else if (l->buf == SW_SIG_BUF_PAYLOAD) {
         if (in->hook == SW_SIG_HOOK_TX)
             return false;
         d = t->pay;
@@ -457,7 +488,7 @@ buffer_of(struct sw_sig_thread *t, const struct sw_sig_input *in, const struct s
 /* Everything but actions: does r match this inspection? */
 static bool
 rule_matches(struct sw_sig_thread *t, const struct sig_rule *r, const struct sw_sig_input *in,
-             struct sig_flowstate *fs, bool pd_packet)
+             struct sig_flowstate *fs, bool pd_packet, bool pd_ndpi)
 {
     bool to_server = in->to_server;
     const uint8_t *src = in->src, *dst = in->dst;
@@ -528,8 +559,11 @@ rule_matches(struct sw_sig_thread *t, const struct sig_rule *r, const struct sw_
             }
         }
     }
-    if (r->proto == SIG_P_APP && r->n_lists == 0 && in->hook == SW_SIG_HOOK_PACKET && !pd_packet)
-        return false; /* protocol-only rules match where the protocol became known */
+    if (r->proto == SIG_P_APP && r->n_lists == 0 && in->hook == SW_SIG_HOOK_PACKET &&
+        !((r->n_ndpi_proto > 0 || r->has_ndpi_risk) ? pd_ndpi : pd_packet))
+        return false; /* protocol-only rules match where the protocol became known; those with
+                       * nDPI keywords where nDPI is done too (a TLS flow is named at its
+                       * ClientHello, its certificate's risks come later) */
     if (!ndpi_ok(r, in))
         return false;
     for (size_t i = 0; i < r->n_fb; i++) {
@@ -554,7 +588,7 @@ rule_matches(struct sw_sig_thread *t, const struct sig_rule *r, const struct sw_
 
             for (int side = l->side == 1 ? 1 : 0; side <= (l->side == 0 ? 0 : 1) && !ok;
                  side++) {
-                if (!buffer_of(t, in, l, side, &m.buf, &m.len))
+                if (!buffer_of(t, in, l, side, src, dst, &m.buf, &m.len))
                     continue;
                 m.anchor = l->buf == SW_SIG_BUF_PAYLOAD ? t->anchor : 0;
                 m.min_end = l->buf == SW_SIG_BUF_PAYLOAD ? t->min_end : 0;
@@ -632,6 +666,84 @@ scan(struct sw_sig_thread *t, const struct sw_sig_input *in, int hook, enum sw_s
                                                in->dport, t->dot, len + 1, add_cand, t);
 }
 
+/* The stream direction's tail, made on first use (NULL: no flow state or memory). */
+static struct sig_tail *
+tail_get(struct sig_flowstate *fs, bool to_server)
+{
+    int d = to_server ? 0 : 1;
+
+    if (fs == NULL)
+        return NULL;
+    if (fs->tail[d] == NULL)
+        fs->tail[d] = sw_calloc(1, sizeof(*fs->tail[d]));
+    return fs->tail[d];
+}
+
+/* Remember rules hits[0, n) found by a scan ending at stream offset end. */
+static void
+carry_add(struct sig_tail *tl, const uint32_t *hits, size_t n, uint64_t end)
+{
+    if (tl->n_carry + n > CARRY_MAX) {
+        tl->carry_ok = false;
+        return;
+    }
+    if (tl->n_carry + n > tl->cap_carry) {
+        uint32_t nc = tl->n_carry + (uint32_t)n < 16 ? 16 : tl->n_carry + (uint32_t)n;
+        struct sig_carry *c = sw_realloc(tl->carry, nc * sizeof(*c));
+
+        if (c == NULL) {
+            tl->carry_ok = false;
+            return;
+        }
+        tl->carry = c;
+        tl->cap_carry = nc;
+    }
+    for (size_t i = 0; i < n; i++)
+        tl->carry[tl->n_carry++] = (struct sig_carry){.rule = hits[i], .end = end};
+}
+
+/* The payload scan of a stream chunk: the new bytes and the longest pattern's length before
+ * them when the tail's rules are known, else the whole window; then what the next chunk
+ * carries. Returns false when it did nothing (the caller scans the window as before). */
+static bool
+stream_scan(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc,
+            struct sig_flowstate *fs)
+{
+    struct sig_tail *tl;
+    size_t back = sig_prefilter_max_len() - 1, from = 0, n0 = t->n_cand, n1, keep;
+    uint64_t end = in->stream_off + in->payload_len;
+    bool joined = t->pay == t->win && t->anchor > 0;
+
+    if (in->payload_len == 0 || sig_prefilter_has_dot(t->s->pf, SW_SIG_HOOK_STREAM,
+                                                      SW_SIG_BUF_PAYLOAD))
+        return false;
+    tl = tail_get(fs, in->to_server);
+    if (tl == NULL)
+        return false;
+    if (joined && tl->carry_ok && t->anchor > back)
+        from = t->anchor - back;
+    scan(t, in, SW_SIG_HOOK_STREAM, SW_SIG_BUF_PAYLOAD, pc, t->pay + from, t->pay_len - from);
+    n1 = t->n_cand; /* t->cand[n0, n1): the rules this scan found, each once */
+    if (from > 0) {
+        for (uint32_t i = 0; i < tl->n_carry; i++)
+            add_cand(t, tl->carry[i].rule);
+    } else {
+        tl->n_carry = 0; /* the window was scanned whole: its hits are all there is */
+        tl->carry_ok = true;
+    }
+    /* keep what is still inside the bytes the next chunk sees before it (keep_tail) */
+    keep = t->pay_len < SW_SIG_STREAM_KEEP ? t->pay_len : SW_SIG_STREAM_KEEP;
+    uint32_t k = 0;
+
+    for (uint32_t i = 0; i < tl->n_carry; i++)
+        if (tl->carry[i].end > end - keep)
+            tl->carry[k++] = tl->carry[i];
+    tl->n_carry = k;
+    if (tl->carry_ok)
+        carry_add(tl, t->cand + n0, n1 - n0, end);
+    return true;
+}
+
 static void
 gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct sig_flowstate *fs)
 {
@@ -656,7 +768,8 @@ gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct si
                         scan(t, in, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, pc,
                              in->buf[side][b].data, in->buf[side][b].len);
         } else if (t->pay_len > 0) {
-            scan(t, in, hooks[h], SW_SIG_BUF_PAYLOAD, pc, t->pay, t->pay_len);
+            if (in->hook != SW_SIG_HOOK_STREAM || !stream_scan(t, in, pc, fs))
+                scan(t, in, hooks[h], SW_SIG_BUF_PAYLOAD, pc, t->pay, t->pay_len);
         }
         al = sig_prefilter_always(pf, hooks[h], pc, &na);
         t->c.always_run += na;
@@ -721,12 +834,9 @@ keep_tail(const struct sw_sig_thread *t, const struct sw_sig_input *in, struct s
 
     if (fs == NULL || in->payload_len == 0)
         return;
-    if (fs->tail[d] == NULL) {
-        fs->tail[d] = sw_calloc(1, sizeof(*fs->tail[d]));
-        if (fs->tail[d] == NULL)
-            return;
-    }
-    tl = fs->tail[d];
+    tl = tail_get(fs, d == 0);
+    if (tl == NULL)
+        return;
     memmove(tl->b, t->pay + t->pay_len - n, n);
     tl->len = n;
     tl->end = in->stream_off + in->payload_len;
@@ -739,7 +849,7 @@ sw_sig_inspect(struct sw_sig_thread *t, const struct sw_sig_input *in, sw_sig_al
     const struct sw_sig_set *s = t->s;
     struct sig_flowstate *fs = flow_state(s, in->flow_state);
     int pc = sig_proto_class(in->proto);
-    bool pd_packet = false;
+    bool pd_packet = false, pd_ndpi = false;
     unsigned alerts = 0;
 
     t->c.inspections++;
@@ -751,6 +861,10 @@ sw_sig_inspect(struct sw_sig_thread *t, const struct sw_sig_input *in, sw_sig_al
 
         pd_packet = (fs->pd_done & bit) == 0;
         fs->pd_done |= bit;
+        if (in->ndpi_done) {
+            pd_ndpi = (fs->pd_ndpi_done & bit) == 0;
+            fs->pd_ndpi_done |= bit;
+        }
     }
     window(t, in, fs);
     t->n_cand = 0;
@@ -788,7 +902,7 @@ sw_sig_inspect(struct sw_sig_thread *t, const struct sw_sig_input *in, sw_sig_al
         t->c.evaluations++;
         if (t->prof != NULL)
             clock_gettime(CLOCK_MONOTONIC, &t0);
-        hit = rule_matches(t, r, in, fs, pd_packet);
+        hit = rule_matches(t, r, in, fs, pd_packet, pd_ndpi);
         if (t->prof != NULL) {
             clock_gettime(CLOCK_MONOTONIC, &t1);
             t->prof[idx].checks++;

@@ -585,6 +585,8 @@ static const struct sig_keyword keywords[] = {
     {"byte_jump", sig_kw_byte_jump, -1, false},
     {"byte_extract", sig_kw_byte_extract, -1, false},
     {"dataset", sig_kw_dataset, -1, false},
+    {"filemd5", sig_kw_filehash, SW_SIG_BUF_FILE_MD5, false},
+    {"filesha256", sig_kw_filehash, SW_SIG_BUF_FILE_SHA256, false},
     {"ndpi-protocol", sig_kw_ndpi_protocol, -1, false},
     {"ndpi-risk", sig_kw_ndpi_risk, -1, false},
     {"pkt_data", kw_pkt_data, -1, false},
@@ -617,6 +619,8 @@ static const struct sig_keyword keywords[] = {
     STICKY("ja3_hash", SW_SIG_BUF_JA3_HASH),
     STICKY("ja3s.hash", SW_SIG_BUF_JA3S_HASH),
     STICKY("ja3s_hash", SW_SIG_BUF_JA3S_HASH),
+    STICKY("ip.src", SW_SIG_BUF_IP_SRC),
+    STICKY("ip.dst", SW_SIG_BUF_IP_DST),
     /* legacy content modifiers: move the last content into the buffer */
     LEGACY("http_method", SW_SIG_BUF_HTTP_METHOD),
     LEGACY("http_uri", SW_SIG_BUF_HTTP_URI),
@@ -661,6 +665,10 @@ static const char *const buf_names[SW_SIG_BUF_MAX] = {
     [SW_SIG_BUF_TLS_CERT_ISSUER] = "tls.cert_issuer",
     [SW_SIG_BUF_JA3_HASH] = "ja3.hash",
     [SW_SIG_BUF_JA3S_HASH] = "ja3s.hash",
+    [SW_SIG_BUF_IP_SRC] = "ip.src",
+    [SW_SIG_BUF_IP_DST] = "ip.dst",
+    [SW_SIG_BUF_FILE_MD5] = "filemd5",
+    [SW_SIG_BUF_FILE_SHA256] = "filesha256",
 };
 
 const char *

@@ -369,15 +369,21 @@ mark_relative_next(struct sig_list *l)
     }
 }
 
-/* Suricata's fast pattern priority of a buffer: higher wins. */
+/* Suricata's fast pattern priority of a buffer, higher wins here: the application-layer
+ * buffers first, then the payload, then http.method and http.stat_code (Suricata numbers
+ * them 2, 3 and lower, "lower number is higher priority", and says http_method "has lower
+ * priority than the general content buffer"; this was read the other way round, so "GET" or
+ * "200" was the fast pattern of every rule that had one: each request or response a
+ * candidate for hundreds of rules. The choice never changes what matches: every content is
+ * evaluated in full.) */
 static int
 buf_prio(enum sw_sig_buf b)
 {
     if (b == SW_SIG_BUF_HTTP_METHOD || b == SW_SIG_BUF_HTTP_STAT_CODE)
-        return 4;
+        return 2;
     if (b == SW_SIG_BUF_PAYLOAD)
         return 3;
-    return 2;
+    return 4;
 }
 
 /* Fast pattern: a content marked fast_pattern; else among the positive contents of the
@@ -396,7 +402,8 @@ choose_fast_pattern(struct sig_rule *r)
 
             if (r->lists[i].sm[j].type != SIG_SM_CONTENT)
                 continue;
-            if ((c->flags & SIG_C_FAST_PATTERN) != 0 && (c->flags & SIG_C_NEGATED) == 0) {
+            if ((c->flags & SIG_C_FAST_PATTERN) != 0 && (c->flags & SIG_C_NEGATED) == 0 &&
+                !sig_buf_is_ip(r->lists[i].buf)) {
                 r->fp_list = (int)i;
                 r->fp_sm = (int)j;
                 return;
@@ -409,8 +416,9 @@ choose_fast_pattern(struct sig_rule *r)
         for (size_t j = 0; j < r->lists[i].n; j++) {
             const struct sig_content *c = r->lists[i].sm[j].ctx;
 
-            if (r->lists[i].sm[j].type != SIG_SM_CONTENT || (c->flags & SIG_C_NEGATED) != 0)
-                continue;
+            if (r->lists[i].sm[j].type != SIG_SM_CONTENT || (c->flags & SIG_C_NEGATED) != 0 ||
+                sig_buf_is_ip(r->lists[i].buf))
+                continue; /* addresses are no prefilter buffer */
             if (prio > best_prio || (prio == best_prio && c->len > best_len)) {
                 best_prio = prio;
                 best_len = c->len;
@@ -451,6 +459,8 @@ buf_side(enum sw_sig_buf b)
     case SW_SIG_BUF_HTTP_COOKIE:
     case SW_SIG_BUF_HTTP_CONTENT_TYPE:
     case SW_SIG_BUF_FILE_DATA:
+    case SW_SIG_BUF_FILE_MD5:
+    case SW_SIG_BUF_FILE_SHA256:
         return 2;
     default:
         return sw_sig_buf_to_client(b) ? 1 : 0;
@@ -468,7 +478,7 @@ set_sides(struct sig_rule *r)
     for (size_t i = 0; i < r->n_lists; i++) {
         int sd = buf_side(r->lists[i].buf);
 
-        if (r->lists[i].buf != SW_SIG_BUF_PAYLOAD && sd != 2)
+        if (r->lists[i].buf != SW_SIG_BUF_PAYLOAD && !sig_buf_is_ip(r->lists[i].buf) && sd != 2)
             fixed = sd;
     }
     if (r->flow & SIG_FLOW_TO_CLIENT)
@@ -480,7 +490,7 @@ set_sides(struct sig_rule *r)
         int sd = buf_side(l->buf);
 
         l->side = (uint8_t)(sd != 2 ? sd : fixed >= 0 ? fixed : 2);
-        if (l->buf != SW_SIG_BUF_PAYLOAD && l->side == 1)
+        if (l->buf != SW_SIG_BUF_PAYLOAD && !sig_buf_is_ip(l->buf) && l->side == 1)
             r->to_client_bufs = true;
         for (size_t j = 0; j < l->n; j++) {
             if (l->sm[j].type == SIG_SM_CONTENT &&
@@ -520,18 +530,27 @@ finish(struct sig_loader *L, struct sig_rule *r)
         if (l->n == 0)
             return sig_fail(L, "%s: a sticky buffer without anything to match in it",
                             sw_sig_buf_name(l->buf));
+        if (sig_buf_is_ip(l->buf)) {
+            mark_relative_next(l); /* any hook: the rule's other buffers decide which */
+            continue;
+        }
         if (need == NULL) {
             payload = true;
         } else {
             app = true;
             if (r->proto == SIG_P_APP && strncmp(r->app_proto, need, strlen(need)) != 0 &&
-                !(strcmp(need, "http") == 0 && l->buf == SW_SIG_BUF_FILE_DATA)) {
+                !(strcmp(need, "http") == 0 &&
+                  (l->buf == SW_SIG_BUF_FILE_DATA || l->buf == SW_SIG_BUF_FILE_MD5 ||
+                   l->buf == SW_SIG_BUF_FILE_SHA256))) {
                 return sig_fail(L, "%s: needs protocol %s, not %s", sw_sig_buf_name(l->buf), need,
                                 r->app_proto);
             }
             if (l->buf == SW_SIG_BUF_FILE_DATA && r->proto == SIG_P_APP &&
                 strncmp(r->app_proto, "http", 4) != 0)
                 return sig_unsupported(L, "file.data outside HTTP");
+            if ((l->buf == SW_SIG_BUF_FILE_MD5 || l->buf == SW_SIG_BUF_FILE_SHA256) &&
+                r->proto == SIG_P_APP && strncmp(r->app_proto, "http", 4) != 0)
+                return sig_unsupported(L, "file hashes outside HTTP");
             if (r->proto == SIG_P_UDP && strcmp(need, "dns") != 0)
                 return sig_fail(L, "%s: needs TCP, not udp", sw_sig_buf_name(l->buf));
             if (r->proto != SIG_P_APP) {

@@ -41,6 +41,7 @@
 #define PF_MAGIC "seawall-hs-cache 1\n"
 #define PF_CACHE_MAX (2048u * 1024u * 1024u)
 #define PF_MAX_LITERAL 24
+#define ALWAYS_PORTS_MAX 32 /* destination ports of an always-run rule looked up by port */
 
 struct pf_entry {
     uint64_t key;
@@ -190,11 +191,13 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
         unsigned pcs = rule_pcs(r);
 
         if (r->fp_list < 0 || !use_hs) {
-            uint16_t aports[4];
+            /* a port range of a few dozen is looked up by port too (ET's VNC scan rules,
+             * 5800:5820 and 5900:5920, were evaluated on every TCP packet) */
+            uint16_t aports[ALWAYS_PORTS_MAX];
             size_t nap = 0;
 
             if (hook != SW_SIG_HOOK_TX && !r->bidir && !r->iponly)
-                nap = sig_portset_small(&r->dp, aports, 4);
+                nap = sig_portset_small(&r->dp, aports, ALWAYS_PORTS_MAX);
             for (int pc = 0; pc < SIG_PC_MAX; pc++) {
                 uint32_t **list = r->iponly ? &p->iponly[pc] : &p->always[hook][pc];
                 size_t *nl = r->iponly ? &p->n_iponly[pc] : &p->n_always[hook][pc];
@@ -755,6 +758,12 @@ sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum 
                       on_match, &sc);
     }
     return scans;
+}
+
+size_t
+sig_prefilter_max_len(void)
+{
+    return PF_MAX_LITERAL;
 }
 
 bool

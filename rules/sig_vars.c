@@ -20,8 +20,24 @@
 
 #include "sw/alloc.h"
 
+/* Address specs already parsed in this load: a ruleset repeats a few ($HOME_NET,
+ * $EXTERNAL_NET, [$HOME_NET,...]) thousands of times, and each parse expands the variables
+ * to text again (HOME_NET formatted from network.home_net), parses, sorts and merges: half
+ * the time of loading ET Open went there. An open-addressing table; full: parse as before. */
+#define MEMO_SLOTS 8192u
+#define MEMO_MAX_SPEC 256
+
+struct memo {
+    char *spec;               /* owned; NULL: free slot */
+    struct sig_addr_range *r; /* owned; NULL when any or n == 0 */
+    size_t n;
+    bool any;
+};
+
 struct sig_vars {
     const struct sw_config *cfg; /* borrowed; NULL: defaults */
+    struct memo *memo;           /* owned: MEMO_SLOTS, made on first use; NULL: none */
+    size_t n_memo;
 };
 
 /* Suricata 8's suricata.yaml defaults, used when the configuration has no vars (cfg NULL). */
@@ -61,6 +77,13 @@ sig_vars_create(const struct sw_config *cfg, char *msg, size_t msglen)
 void
 sig_vars_destroy(struct sig_vars *v)
 {
+    if (v == NULL)
+        return;
+    for (size_t i = 0; v->memo != NULL && i < MEMO_SLOTS; i++) {
+        sw_free(v->memo[i].spec);
+        sw_free(v->memo[i].r);
+    }
+    sw_free(v->memo);
     sw_free(v);
 }
 
@@ -468,26 +491,95 @@ parse_spec(struct pctx *c, const char *s, size_t n, int depth, struct rset *out)
     return ok;
 }
 
+/* The memo slot of spec: its own or the free one where it goes; NULL when the table is
+ * missing or full, or spec too long to keep. */
+static struct memo *
+memo_slot(struct sig_vars *v, const char *spec)
+{
+    size_t len = strlen(spec);
+    uint64_t h = 1469598103934665603ull;
+
+    if (len > MEMO_MAX_SPEC)
+        return NULL;
+    if (v->memo == NULL) {
+        v->memo = sw_calloc(MEMO_SLOTS, sizeof(*v->memo));
+        if (v->memo == NULL)
+            return NULL;
+    }
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)spec[i]) * 1099511628211ull;
+    for (size_t k = 0; k < MEMO_SLOTS; k++) {
+        struct memo *m = &v->memo[(h + k) & (MEMO_SLOTS - 1)];
+
+        if (m->spec == NULL)
+            return v->n_memo + 1 < MEMO_SLOTS / 2 ? m : NULL; /* keep probes short */
+        if (strcmp(m->spec, spec) == 0)
+            return m;
+    }
+    return NULL;
+}
+
+/* out as the memo's set (a copy: each rule owns its ranges). */
+static bool
+memo_copy(const struct memo *m, struct sig_addrset *out)
+{
+    out->any = m->any;
+    out->n = m->n;
+    if (m->n == 0)
+        return true;
+    out->r = sw_malloc(m->n * sizeof(*out->r));
+    if (out->r == NULL)
+        return false;
+    memcpy(out->r, m->r, m->n * sizeof(*out->r));
+    return true;
+}
+
 bool
 sig_addr_parse(struct sig_vars *v, const char *spec, struct sig_addrset *out, char *msg,
                size_t msglen)
 {
     struct pctx c = {.v = v, .kind = K_ADDR, .msg = msg, .msglen = msglen};
     struct rset r = {0};
+    struct memo *m = memo_slot(v, spec);
 
     memset(out, 0, sizeof(*out));
+    if (m != NULL && m->spec != NULL) {
+        if (memo_copy(m, out))
+            return true;
+        snprintf(msg, msglen, "out of memory");
+        return false;
+    }
     if (!parse_spec(&c, spec, strlen(spec), 0, &r)) {
         sw_free(r.r);
-        return false;
+        return false; /* not kept: the next rule with it reports its error too */
     }
     rset_norm(&r);
     if (r.n == 1 && r.r[0].lo == 0 && r.r[0].hi == ~(sig_u128)0) {
         out->any = true;
         sw_free(r.r);
-        return true;
+    } else {
+        out->r = r.r;
+        out->n = r.n;
     }
-    out->r = r.r;
-    out->n = r.n;
+    if (m != NULL) { /* keep a copy; out of memory here only loses the shortcut */
+        struct sig_addrset k = {0};
+
+        size_t len = strlen(spec) + 1;
+
+        m->spec = sw_malloc(len);
+        if (m->spec != NULL && (out->n == 0 || (k.r = sw_malloc(out->n * sizeof(*k.r))))) {
+            memcpy(m->spec, spec, len);
+            if (out->n > 0)
+                memcpy(k.r, out->r, out->n * sizeof(*k.r));
+            m->r = k.r;
+            m->n = out->n;
+            m->any = out->any;
+            v->n_memo++;
+        } else {
+            sw_free(m->spec);
+            m->spec = NULL;
+        }
+    }
     return true;
 }
 

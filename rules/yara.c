@@ -788,6 +788,12 @@ sw_yara_rules_destroy(struct sw_yara_rules *r)
     sw_free(r);
 }
 
+size_t
+sw_yara_rules_count(const struct sw_yara_rules *r)
+{
+    return r != NULL && r->rules != NULL ? r->rules->num_rules : 0;
+}
+
 /* --- events -------------------------------------------------------------------------------- */
 
 /* Bump allocator over one block. With base NULL it only measures, so a builder runs twice:

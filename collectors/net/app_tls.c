@@ -3,7 +3,8 @@
  * Each direction runs a record reader (5-byte headers, possibly split across feeds) feeding
  * a handshake reader that gathers one message at a time into a buffer bounded by
  * max_handshake. Hellos are walked field by field with every length checked against what is
- * left; the certificate goes to OpenSSL (d2i_X509), which does its own bounds checking. */
+ * left; the certificate's outline is walked the same way and the parts reported go to
+ * OpenSSL's decoders (names, serial, times), which do their own bounds checking. */
 #include "sw/app_tls.h"
 
 #include <openssl/asn1.h>
@@ -53,6 +54,9 @@ struct sw_tls {
     /* owned strings behind info ("" literals until set) */
     uint8_t sni_raw[256];
     char *sni, *subject, *issuer, *serial, *fingerprint;
+    /* the names' bytes when their text has \XX escapes (else the text is the bytes) */
+    uint8_t *subject_raw, *issuer_raw;
+    size_t subject_raw_len, issuer_raw_len;
     char notbefore[24], notafter[24];
     size_t mem; /* what this parser counts in st->memuse */
 };
@@ -152,6 +156,12 @@ info_refresh(struct sw_tls *t)
     t->info.sni = str_or_empty(t->sni);
     t->info.subject = str_or_empty(t->subject);
     t->info.issuerdn = str_or_empty(t->issuer);
+    t->info.subject_raw = t->subject_raw != NULL ? t->subject_raw
+                                                 : (const uint8_t *)t->info.subject;
+    t->info.subject_raw_len =
+        t->subject_raw != NULL ? t->subject_raw_len : strlen(t->info.subject);
+    t->info.issuer_raw = t->issuer_raw != NULL ? t->issuer_raw : (const uint8_t *)t->info.issuerdn;
+    t->info.issuer_raw_len = t->issuer_raw != NULL ? t->issuer_raw_len : strlen(t->info.issuerdn);
     t->info.serial = str_or_empty(t->serial);
     t->info.fingerprint = str_or_empty(t->fingerprint);
     t->info.notbefore = t->notbefore;
@@ -316,9 +326,66 @@ server_hello(struct sw_tls *t, const uint8_t *m, size_t len)
 
 /* --- certificate ------------------------------------------------------------------------ */
 
+static int
+hexdig(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* s[0, n) with \XX escapes as bytes, into out (NULL: only count). Returns the bytes. */
+static size_t
+unescape(const char *s, size_t n, uint8_t *out)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < n; i++, o++) {
+        uint8_t c = (uint8_t)s[i];
+
+        if (s[i] == '\\' && i + 2 < n && hexdig(s[i + 1]) >= 0 && hexdig(s[i + 2]) >= 0) {
+            c = (uint8_t)(hexdig(s[i + 1]) * 16 + hexdig(s[i + 2]));
+            i += 2;
+        } else if (s[i] == '\\' && i + 1 < n) { /* "\\", "\,": kept, never read as \XX */
+            if (out != NULL)
+                out[o] = c;
+            o++;
+            c = (uint8_t)s[++i];
+        }
+        if (out != NULL)
+            out[o] = c;
+    }
+    return o;
+}
+
+/* The bytes of a name for rules: its text with OpenSSL's \XX escapes (control bytes, and the
+ * bytes of non-ASCII characters) turned back into the bytes, as Suricata's buffer has them (a
+ * NUL inside a name stays a NUL: suricata-verify's tls-subject-zero); other escapes ("\,",
+ * "\\") stay as printed, like the EVE text. *raw stays NULL when there is no \XX. */
+static void
+set_raw(struct sw_tls *t, uint8_t **raw, size_t *raw_len, const char *s, size_t n)
+{
+    size_t o;
+
+    if (*raw != NULL)
+        t_free(t, *raw, *raw_len);
+    *raw = NULL;
+    *raw_len = 0;
+    if (memchr(s, '\\', n) == NULL || (o = unescape(s, n, NULL)) == n)
+        return;
+    *raw = t_alloc(t, o);
+    if (*raw == NULL)
+        return;
+    *raw_len = unescape(s, n, *raw);
+}
+
 /* name as "C=US, O=Example, CN=www.example.com", cut at max_name. */
 static void
-set_name(struct sw_tls *t, char **slot, const X509_NAME *name)
+set_name(struct sw_tls *t, char **slot, uint8_t **raw, size_t *raw_len, const X509_NAME *name)
 {
     BIO *b = BIO_new(BIO_s_mem());
     char *data;
@@ -338,6 +405,7 @@ set_name(struct sw_tls *t, char **slot, const X509_NAME *name)
                 t->st->names_cut++;
             }
             set_str(t, slot, data, (size_t)n);
+            set_raw(t, raw, raw_len, data, (size_t)n);
         }
     }
     BIO_free(b);
@@ -385,6 +453,101 @@ set_serial(struct sw_tls *t, const ASN1_INTEGER *serial)
     OPENSSL_free(der);
 }
 
+/* One DER element of r (tag in one byte, definite length up to 4 bytes): its tag, its
+ * whole encoding (*el) and its content (*in); r moves past it. false: malformed. */
+static bool
+der_get(struct rd *r, unsigned tag, struct rd *el, struct rd *in)
+{
+    const uint8_t *start = r->p;
+    unsigned l;
+    size_t len = 0;
+
+    if (get8(r) != tag || r->bad)
+        return false;
+    l = get8(r);
+    if (l < 0x80) {
+        len = l;
+    } else {
+        if ((l & 0x7f) == 0 || (l & 0x7f) > 4)
+            return false;
+        for (unsigned i = 0; i < (l & 0x7f); i++)
+            len = len << 8 | get8(r);
+    }
+    *in = sub(r, len);
+    if (r->bad)
+        return false;
+    el->p = start;
+    el->left = (size_t)(r->p - start);
+    el->bad = false;
+    return true;
+}
+
+/* The parts of a certificate seawall reports, decoded one by one (RFC 5280 4.1): d2i_X509
+ * also decodes the public key, through OpenSSL 3's decoder framework, which cost a million
+ * instructions per certificate and is more than the whole TLS parser with a public ruleset
+ * (every TLS flow's certificate is parsed for tls.cert_subject rules). NULL fields: free. */
+struct cert_parts {
+    X509_NAME *subject, *issuer;
+    ASN1_INTEGER *serial;
+    ASN1_TIME *notbefore, *notafter;
+};
+
+static void
+cert_parts_free(struct cert_parts *c)
+{
+    X509_NAME_free(c->subject);
+    X509_NAME_free(c->issuer);
+    ASN1_INTEGER_free(c->serial);
+    ASN1_TIME_free(c->notbefore);
+    ASN1_TIME_free(c->notafter);
+}
+
+/* Time ::= UTCTime | GeneralizedTime */
+static ASN1_TIME *
+der_time(struct rd *r)
+{
+    const unsigned char *p = r->p;
+    struct rd el, in;
+
+    if (r->left == 0 || !der_get(r, r->p[0] == 0x18 ? 0x18 : 0x17, &el, &in))
+        return NULL;
+    return d2i_ASN1_TIME(NULL, &p, (long)el.left);
+}
+
+static bool
+cert_decode(const uint8_t *der, size_t len, struct cert_parts *c)
+{
+    struct rd r = {der, len, false}, el, cert, tbs, x, validity;
+    const unsigned char *p;
+
+    memset(c, 0, sizeof(*c));
+    if (!der_get(&r, 0x30, &el, &cert) || !der_get(&cert, 0x30, &el, &tbs) ||
+        !der_get(&cert, 0x30, &el, &x) || !der_get(&cert, 0x03, &el, &x)) /* sig alg, value */
+        return false;
+    if (tbs.left > 0 && tbs.p[0] == 0xa0 && !der_get(&tbs, 0xa0, &el, &x)) /* version */
+        return false;
+    if (!der_get(&tbs, 0x02, &el, &x))
+        return false;
+    p = el.p;
+    c->serial = d2i_ASN1_INTEGER(NULL, &p, (long)el.left);
+    if (!der_get(&tbs, 0x30, &el, &x) || !der_get(&tbs, 0x30, &el, &x)) /* signature, issuer */
+        return false;
+    p = el.p;
+    c->issuer = d2i_X509_NAME(NULL, &p, (long)el.left);
+    if (!der_get(&tbs, 0x30, &el, &validity))
+        return false;
+    c->notbefore = der_time(&validity);
+    c->notafter = der_time(&validity);
+    if (!der_get(&tbs, 0x30, &el, &x))
+        return false;
+    p = el.p;
+    c->subject = d2i_X509_NAME(NULL, &p, (long)el.left);
+    if (!der_get(&tbs, 0x30, &el, &x)) /* subjectPublicKeyInfo: present, not decoded */
+        return false;
+    return c->serial != NULL && c->issuer != NULL && c->subject != NULL &&
+           c->notbefore != NULL && c->notafter != NULL;
+}
+
 /* Certificate (RFC 5246 7.4.2; TLS 1.2 and below): the first, the server's own. */
 static bool
 certificate(struct sw_tls *t, const uint8_t *m, size_t len)
@@ -392,24 +555,24 @@ certificate(struct sw_tls *t, const uint8_t *m, size_t len)
     struct rd r = {m, len, false};
     struct rd list = sub(&r, get24(&r));
     struct rd cert = sub(&list, get24(&list));
-    const unsigned char *p = cert.p;
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned mdlen = 0;
-    X509 *x;
+    struct cert_parts x;
 
     if (r.bad || list.bad || cert.left == 0)
         return false;
-    x = d2i_X509(NULL, &p, (long)cert.left);
-    if (x == NULL)
+    if (!cert_decode(cert.p, cert.left, &x)) {
+        cert_parts_free(&x);
         return false;
-    set_name(t, &t->subject, X509_get_subject_name(x));
-    set_name(t, &t->issuer, X509_get_issuer_name(x));
-    set_serial(t, X509_get0_serialNumber(x));
-    set_time(t->notbefore, X509_get0_notBefore(x));
-    set_time(t->notafter, X509_get0_notAfter(x));
+    }
+    set_name(t, &t->subject, &t->subject_raw, &t->subject_raw_len, x.subject);
+    set_name(t, &t->issuer, &t->issuer_raw, &t->issuer_raw_len, x.issuer);
+    set_serial(t, x.serial);
+    set_time(t->notbefore, x.notbefore);
+    set_time(t->notafter, x.notafter);
     if (EVP_Digest(cert.p, cert.left, md, &mdlen, EVP_sha1(), NULL) == 1)
         set_hex(t, &t->fingerprint, md, mdlen, false);
-    X509_free(x);
+    cert_parts_free(&x);
     return true;
 }
 
@@ -612,6 +775,8 @@ sw_tls_destroy(struct sw_tls *t)
     t_free(t, t->sni, t->sni != NULL ? strlen(t->sni) + 1 : 0);
     t_free(t, t->subject, t->subject != NULL ? strlen(t->subject) + 1 : 0);
     t_free(t, t->issuer, t->issuer != NULL ? strlen(t->issuer) + 1 : 0);
+    t_free(t, t->subject_raw, t->subject_raw_len);
+    t_free(t, t->issuer_raw, t->issuer_raw_len);
     t_free(t, t->serial, t->serial != NULL ? strlen(t->serial) + 1 : 0);
     t_free(t, t->fingerprint, t->fingerprint != NULL ? strlen(t->fingerprint) + 1 : 0);
     t->st->memuse -= sizeof(*t);

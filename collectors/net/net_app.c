@@ -249,8 +249,12 @@ on_tls(void *ctx, enum sw_tls_event tev, const struct sw_tls_info *ti)
     view_str(&v, SW_SIDE_REQUEST, SW_BUF_JA3_HASH, ja3c);
     view_str(&v, SW_SIDE_RESPONSE, SW_BUF_JA3S_HASH, ja3s);
     view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_VERSION, ti->version_name);
-    view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_CERT_SUBJECT, ti->subject);
-    view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_CERT_ISSUER, ti->issuerdn);
+    if (ti->subject_raw_len > 0)
+        sw_net_view_set(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_CERT_SUBJECT, ti->subject_raw,
+                        ti->subject_raw_len);
+    if (ti->issuer_raw_len > 0)
+        sw_net_view_set(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_CERT_ISSUER, ti->issuer_raw,
+                        ti->issuer_raw_len);
     view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_CERT_SERIAL, ti->serial);
     view_str(&v, SW_SIDE_RESPONSE, SW_BUF_TLS_CERT_FINGERPRINT, ti->fingerprint);
     sw_net_app_hook(a, aev, 0, sw_net_proto_dir(a, tev == SW_TLS_CLIENT_HELLO ? 0 : 1), &obj, NULL,

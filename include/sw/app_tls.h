@@ -62,6 +62,11 @@ struct sw_tls_info {
                                        * "SSLv3", ""; static */
     uint16_t cipher;                  /* ServerHello cipher suite */
     const char *subject, *issuerdn;   /* "C=US, O=Example, CN=www.example.com" */
+    /* the same names as rules match them: the text with its \XX escapes (a control byte,
+     * the bytes of a non-ASCII character) as the bytes, as Suricata's tls.cert_subject and
+     * tls.cert_issuer have them (a NUL included) */
+    const uint8_t *subject_raw, *issuer_raw;
+    size_t subject_raw_len, issuer_raw_len;
     const char *serial;               /* "0C:00:99:B7", from the DER integer as sent */
     const char *fingerprint;          /* SHA-1 of the certificate, "4a:a3:66:..." */
     const char *notbefore, *notafter; /* "2024-01-31T12:00:00" (UTC) */

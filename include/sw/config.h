@@ -83,8 +83,29 @@ enum sw_event_type {
 };
 #define SW_EV_ALL ((1u << SW_EV_TYPE_MAX) - 1u)
 
+enum sw_spool_mode {
+    SW_SPOOL_DEFAULT = 0, /* a sink's spool.mode not given: the top-level spool.mode */
+    SW_SPOOL_ALWAYS,      /* write-ahead: every event of a network sink is spooled first */
+    SW_SPOOL_OVERFLOW,    /* only what the memory queue cannot hold (and the rest at exit) */
+    SW_SPOOL_OFF,         /* memory only: lost on a crash, dropped when the queue is full */
+};
+
+enum sw_spool_fsync { SW_FSYNC_BATCH, SW_FSYNC_INTERVAL, SW_FSYNC_NEVER };
+
+/* outputs[].tls: present (enabled) when any key is given. Paths are owned strings; "" is
+ * "not set". */
+struct sw_cfg_tls {
+    bool enabled;       /* the sink has a tls: section (or transport: tls) */
+    char *ca;           /* CA bundle file or a folder of PEM files; "": the system's */
+    char *cert, *key;   /* client certificate and its private key (PEM); "" for none */
+    char *server_name;  /* name verified and sent as SNI; "": the host of address */
+    bool verify;        /* verify the receiver's certificate and name (default true) */
+    int min_version;    /* 0x0303 (TLS 1.2) or 0x0304 (TLS 1.3) */
+};
+
 struct sw_cfg_sink {
     char *type;     /* owned: "file", "stdout", "syslog", "tcp", "http", "kafka" */
+    char *name;     /* owned: stats name and spool folder; NULL: "<type>-<address or path>" */
     char *path;     /* owned: file sink path, or NULL */
     char *address;  /* owned: host:port for network sinks, or NULL */
     uint32_t types; /* 1u << enum sw_event_type */
@@ -92,6 +113,47 @@ struct sw_cfg_sink {
     bool follow;    /* file: a symlink at path is followed (a path the user named on the
                      * command line, -o /dev/stdout); never for configured outputs, which
                      * root may open in a folder agent.user owns */
+    char *transport;          /* owned: syslog: "udp", "tcp", "tls", "relp" */
+    char *facility;           /* owned: syslog facility name ("local5") */
+    uint64_t max_message_size; /* syslog: bytes of one message, header included */
+    struct sw_cfg_tls tls;
+    /* http (output/sink_http.c); strings NULL when not given */
+    char *url;            /* owned: base URL, "http(s)://host[:port][/path]" */
+    char *format;         /* owned: "elasticsearch" or "splunk" */
+    char *index;          /* owned: elasticsearch index (strftime, UTC); splunk index */
+    char *token;          /* owned: elasticsearch API key, splunk HEC token (a secret) */
+    char *username;       /* owned: HTTP basic authentication, with password_file */
+    char *password_file;  /* owned: file holding the password, not world-readable */
+    char *sourcetype;     /* owned: splunk sourcetype */
+    char *channel;        /* owned: splunk X-Splunk-Request-Channel ("": generated) */
+    bool gzip;            /* Content-Encoding: gzip request bodies */
+    bool ack;             /* splunk: indexer acknowledgement */
+    uint64_t timeout;     /* us: one HTTP request, connect included */
+    uint64_t ack_interval; /* us: splunk: how often /services/collector/ack is asked */
+    uint64_t ack_timeout;  /* us: splunk: an ackId unanswered this long is sent again */
+    struct {
+        char *path;        /* owned: rejected documents ("": <state_dir>/deadletter-<name>.json) */
+        uint64_t max_size; /* bytes; what would pass it is not written (counted) */
+    } dead_letter;
+    /* kafka (output/sink_kafka.c) */
+    struct sw_strlist brokers; /* host:port bootstrap servers (else address) */
+    char *topic;          /* owned: topic, "%{event_type}" replaced per event type */
+    char *key;            /* owned: "community_id" (rec->key) or "none" */
+    struct sw_strlist kafka; /* librdkafka properties: name, value, name, value ... */
+    struct {
+        uint64_t max_events, max_bytes; /* records held in memory, in flight included */
+    } queue;
+    struct {
+        uint64_t max_events, max_bytes; /* records per write() */
+        uint64_t linger;                /* us: longest wait for a fuller batch */
+    } batch;
+    struct {
+        uint64_t initial, max; /* us: back-off after a failure, doubling, with jitter */
+    } retry;
+    struct {
+        int mode;          /* enum sw_spool_mode (SW_SPOOL_DEFAULT: spool.mode) */
+        uint64_t max_size; /* bytes; 0: spool.max_size */
+    } spool;
 };
 
 struct sw_config {
@@ -201,8 +263,12 @@ struct sw_config {
 
     struct {
         char *dir; /* owned */
-        uint64_t max_size;
-        int when_full; /* enum sw_when_full */
+        int mode;          /* enum sw_spool_mode (never SW_SPOOL_DEFAULT) */
+        uint64_t max_size; /* bytes: all sinks together, and each sink unless it says less */
+        int when_full;     /* enum sw_when_full */
+        int fsync;         /* enum sw_spool_fsync */
+        uint64_t fsync_interval; /* us: fsync: interval */
+        uint64_t segment_size;   /* bytes: a segment file is closed at this size */
     } spool;
 
     struct {

@@ -1,11 +1,12 @@
 /* eve.h - EVE JSON encoding: the only place that knows EVE field names.
  *
- * Output thread (or any thread holding the event). Encoding builds a fresh Jansson tree per
- * event, dumps it compactly and drops the tree. */
+ * Output thread (or any thread holding the event). Encoding streams the event's fields into a
+ * per-thread buffer (include/sw/eve_writer.h): no tree and no allocation per field. */
 #ifndef SW_EVE_H
 #define SW_EVE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sw/event.h"
 
@@ -21,10 +22,28 @@ char *sw_eve_encode(const struct sw_eve_cfg *cfg, const struct sw_event *ev, siz
  * encoded where they are made (as Suricata's workers do), so encoding scales with workers and
  * the output thread only writes. */
 struct sw_eve_line {
-    int type;    /* enum sw_event_type, for the sinks' filters */
-    size_t len;  /* bytes of text, without the NUL */
-    char text[]; /* JSON, NUL-terminated, no newline */
+    int type;          /* enum sw_event_type, for the sinks' filters */
+    uint32_t refs;     /* output thread only: sink queues holding it (output/router.c) */
+    uint64_t ts_us;    /* the event's timestamp */
+    uint8_t severity;  /* alert.severity (1..3) of an alert, else 0 */
+    size_t key_len;    /* partition key (sw_rec.key): text + len + 1, key_len bytes; 0: none */
+    size_t len;        /* bytes of text, without the NUL */
+    char text[];       /* JSON, NUL-terminated, no newline; then the key, NUL-terminated */
 };
+
+/* The key of a line (community_id, else flow_id in decimal, else a host event's file path),
+ * or NULL. */
+static inline const char *
+sw_eve_line_key(const struct sw_eve_line *l)
+{
+    return l->key_len > 0 ? l->text + l->len + 1 : NULL;
+}
+
+/* A line from parts (records read back from a spool). NULL on allocation failure. Any
+ * thread; free with sw_eve_line_destroy. */
+struct sw_eve_line *sw_eve_line_make(int type, uint64_t ts_us, uint8_t severity,
+                                     const char *text, size_t len, const char *key,
+                                     size_t key_len);
 
 /* Encode ev into one allocation (free it with sw_eve_line_destroy). NULL on allocation
  * failure. Any thread; uses a per-thread scratch buffer. */

@@ -102,9 +102,8 @@ bool sw_pipeline_failed(struct sw_pipeline *pl, struct sw_err *err);
  * wait_ms; a thread that does not answer in time contributes its previous copy. Caller owns
  * the result (sw_stats_snap_destroy). NULL on allocation failure. */
 struct sw_stats_snap *sw_pipeline_snapshot(struct sw_pipeline *pl, unsigned wait_ms);
-/* Per-sink counters for status: name, written, failed. i < n. Returns false past the end. */
-bool sw_pipeline_sink(struct sw_pipeline *pl, size_t i, const char **name, uint64_t *written,
-                      uint64_t *failed);
+/* Any thread: sink i's delivery counters (outputs[i]). Returns false past the last sink. */
+bool sw_pipeline_sink(struct sw_pipeline *pl, size_t i, struct sw_sink_stats *out);
 
 /* Main thread, before sw_pipeline_start: one more producer of the output router (the file
  * pipeline's threads emit through their own), owned by the router, with ring_size events.

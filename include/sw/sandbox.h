@@ -3,8 +3,9 @@
  * `seawall run` installs it once after sw_priv_drop() (include/sw/priv.h) and before its
  * threads start, unless agent.seccomp is false. From then on every thread of the process may
  * make only the system calls of the table in agent/sandbox.c, some with their arguments
- * restricted (socket only AF_UNIX, clone only for threads, no writable-and-executable
- * mappings, kill/tgkill only to itself, ioctl and prctl only read-only requests). Any other
+ * restricted (socket only AF_UNIX, or also AF_INET/AF_INET6 with network sinks; clone only
+ * for threads, no writable-and-executable mappings, kill/tgkill only to itself, ioctl and
+ * prctl only read-only requests). Any other
  * call kills the whole process with SIGSYS (SCMP_ACT_KILL_PROCESS): the kernel logs it
  * (audit type=1326, "syscall=N") and systemd reports status=31/SYS. No execve, fork, ptrace,
  * mount, bpf, kexec, module loading or set*id call is possible afterwards.
@@ -46,8 +47,10 @@
 enum sw_rc sw_sandbox_install(struct sw_err *err) SW_MUSTCHECK;
 /* As sw_sandbox_install; files true adds what the host side needs after start-up (the
  * allow_files group of agent/sandbox.c: directory marks, inotify watches, file handles, the
- * scan threads' own priorities). */
-enum sw_rc sw_sandbox_install_for(bool files, struct sw_err *err) SW_MUSTCHECK;
+ * scan threads' own priorities); network_sinks (outputs has a tcp, syslog, http or kafka
+ * sink) also allows new AF_INET/AF_INET6 sockets, sendmmsg (DNS lookups) and the ioctl
+ * SIOCOUTQ: what reconnecting to a receiver after start-up needs, and no more. */
+enum sw_rc sw_sandbox_install_for(bool files, bool network_sinks, struct sw_err *err) SW_MUSTCHECK;
 
 /* Whether a seccomp filter confines this process ("Seccomp: 2" in /proc/self/status). Any
  * thread; false when /proc cannot be read. */

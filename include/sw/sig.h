@@ -51,6 +51,16 @@ enum sw_sig_buf {
     SW_SIG_BUF_TLS_CERT_ISSUER,
     SW_SIG_BUF_JA3_HASH,
     SW_SIG_BUF_JA3S_HASH,
+    /* Packet buffers (Suricata's ip.src / ip.dst): the inspection's source or destination
+     * address as raw bytes, 4 (IPv4) or 16 (IPv6), at any hook; taken from src/dst below,
+     * never from buf[][]. */
+    SW_SIG_BUF_IP_SRC,
+    SW_SIG_BUF_IP_DST,
+    /* A whole file's digest as raw bytes (16, 32), given at the transaction hook with the
+     * body it is of, only when that body is complete (Suricata's closed file): what
+     * filemd5 / filesha256 look up. Not sticky buffers: no keyword selects them. */
+    SW_SIG_BUF_FILE_MD5,
+    SW_SIG_BUF_FILE_SHA256,
     SW_SIG_BUF_MAX
 };
 

@@ -74,10 +74,23 @@ struct sw_iface_stats {
     uint64_t decode_errors;                    /* packets the decoder found invalid */
 };
 
-/* Per-sink counters (the output thread's copy). */
+/* Per-sink delivery counters (seawall.output.sinks[] in stats, `seawall status`): the
+ * output thread's copy (output/router.c). Times are microseconds since the epoch. */
 struct sw_sink_stats {
-    char name[64];
-    uint64_t written, failed;
+    char name[96];
+    uint64_t queued;              /* records in the sink's memory queue (in flight included) */
+    uint64_t sent;                /* records the sink took (write) */
+    uint64_t acked;               /* delivered: acknowledged by the receiver */
+    uint64_t retried;             /* given back to be sent again */
+    uint64_t failed;              /* rejected by the receiver, or lost to a spool write error */
+    uint64_t duplicates_possible; /* sent again although the receiver may have had them */
+    uint64_t spooled_events, spooled_bytes;
+    uint64_t spool_oldest_age;    /* seconds since the oldest spooled event's timestamp */
+    uint64_t dropped_policy;      /* dropped by spool.when_full (or a full queue, mode off) */
+    uint64_t truncated;           /* cut to fit the receiver (max_message_size) */
+    uint64_t spool_errors;        /* spool writes that failed (disk full included) */
+    char last_error[256];         /* "" when none yet */
+    uint64_t last_error_time;
 };
 
 /* The host side (seawall run with files.paths): watcher, scan pool and baseline counters

@@ -71,6 +71,8 @@ struct sw_yara_rules *sw_yara_rules_hold(struct sw_yara_rules *r);
 /* Give back one hold; the last frees the set. NULL-safe. Only once no scanner of this
  * holder uses the set; any thread. */
 void sw_yara_rules_destroy(struct sw_yara_rules *r);
+/* How many rules the set holds (0 for NULL). Any thread. */
+size_t sw_yara_rules_count(const struct sw_yara_rules *r);
 
 /* Externals of one object. Fill with sw_yara_ext_set. */
 struct sw_yara_ext {

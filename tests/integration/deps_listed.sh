@@ -31,6 +31,7 @@ ar                   binutils            build-essential
 awk                  mawk
 basename             coreutils
 bc                   bc
+callgrind_annotate   valgrind
 cat                  coreutils
 cc                   gcc                 build-essential
 chgrp                coreutils
@@ -40,7 +41,9 @@ clang                clang
 clang-format         clang-format
 cmp                  diffutils
 cp                   coreutils
+curl                 curl
 cut                  coreutils
+date                 coreutils
 diff                 diffutils
 dirname              coreutils
 dpkg                 dpkg
@@ -70,6 +73,7 @@ mount                mount
 mv                   coreutils
 ndpiReader           libndpi-bin
 nproc                coreutils
+openssl              openssl
 pgrep                procps
 pkg-config           pkg-config
 pkill                procps
@@ -78,6 +82,7 @@ readlink             coreutils
 realpath             coreutils
 rm                   coreutils
 rmdir                coreutils
+rsyslogd             rsyslog
 script               bsdutils
 sed                  sed
 seq                  coreutils
@@ -86,6 +91,7 @@ sh                   dash
 sha256sum            coreutils
 sleep                coreutils
 sort                 coreutils
+ss                   iproute2
 stat                 coreutils
 sysctl               procps
 systemctl            systemd
@@ -102,6 +108,7 @@ tshark               tshark
 umount               mount
 uname                coreutils
 unshare              util-linux
+valgrind             valgrind
 wc                   coreutils
 yara                 yara
 yarac                yara

@@ -3,7 +3,9 @@
 # --profile-rules (or --set rules.profiling=true) the run prints the table on stderr, worst
 # first, and writes one rule_profile event before the final stats; YARA rows carry scans and
 # matches and say that Debian's libyara times no single rule; rules.profiling_limit cuts
-# both; without profiling there is neither; profiling with no rules reports 0 rules. Suricata
+# both; without profiling there is neither; profiling with no rules reports 0 rules;
+# rules.profile_file gets each run's table appended (and is refused without rules.profiling,
+# the one switch). Suricata
 # rules' rows (checks, matches, time) are checked once the pipeline runs Suricata rules (the
 # same one-packet probe as `seawall rules test`); until then that check is skipped.
 SW=${1:?usage: rules_profile.sh SEAWALL}
@@ -117,6 +119,28 @@ if grep -q '"signature_id":1000001' "$T/eve6.json"; then
 else
     skip "Suricata rows: this build's pipeline raises no alert from a *.rules file"
 fi
+
+# --- rules.profile_file: where the table goes too; not a switch of its own ---------------------
+"$SW" pcap --profile-rules --set rules.profile_file="$T/perf.log" -w 1 --no-cache \
+    --rules "$T/sig" -o "$T/eve7.json" "$CAP" 2>"$T/err7"
+"$SW" pcap --set rules.profile_file="$T/perf.log" --set rules.profiling=true -w 2 --no-cache \
+    --rules "$RULES" -o "$T/eve8.json" "$CAP" 2>"$T/err8"
+[ "$(grep -c '^# seawall rule profile, 20[0-9-]*T[0-9:]*Z$' "$T/perf.log")" -eq 2 ] &&
+    [ "$(grep -c '^rule profile: ' "$T/perf.log")" -eq 2 ] &&
+    grep -q "^rule profile: 3 rules checked, 2 matched, 2 threads" "$T/perf.log" &&
+    grep -q "^  yara: 4 scans, 2 with a match" "$T/perf.log" &&
+    awk '/^# seawall rule profile/ { n++; next } n == 1' "$T/perf.log" >"$T/first" &&
+    sed -n '/^rule profile/,$p' "$T/err7" | cmp -s - "$T/first" &&
+    ok "rules.profile_file: each run appends its table (as on stderr) after a dated line" ||
+    nok "rules.profile_file: $(cat "$T/perf.log" "$T/err7" "$T/err8")"
+"$SW" pcap --set rules.profile_file="$T/perf2.log" -w 1 --no-cache --rules "$RULES" \
+    -o "$T/eve9.json" "$CAP" 2>"$T/err9"
+rc=$?
+[ $rc -eq 2 ] && [ ! -e "$T/perf2.log" ] && [ ! -s "$T/eve9.json" ] &&
+    grep -q "rules.profile_file: names where the rule profile goes, but rules.profiling is false" \
+        "$T/err9" &&
+    ok "rules.profile_file without rules.profiling: a configuration error (exit 2), nothing run" ||
+    nok "profile_file alone: exit $rc: $(cat "$T/err9")"
 
 echo "rules_profile: $pass passed, $fail failed, $skipped skipped"
 [ $fail -eq 0 ]

@@ -29,9 +29,9 @@ rc=$?
 "$SW" rules test "$D/pass" --json >"$T/pass.json" 2>/dev/null
 sigs=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])["summary"]["signatures"])' "$T/pass.json")
 if [ "$sigs" = True ]; then
-    want='7 passed, 0 failed, 0 skipped'
+    want='8 passed, 0 failed, 0 skipped'
 else
-    want='5 passed, 0 failed, 2 skipped'
+    want='5 passed, 0 failed, 3 skipped'
 fi
 [ $rc -eq 0 ] && [ "$(tail -n 1 "$T/pass.out")" = "$want" ] &&
     ok "pass/: exit 0, $want (signature engine: $sigs)" ||
@@ -40,6 +40,10 @@ for t in ndpi-risk-capture suricata-verify-flow yara-capture yara-files yara-inl
     grep -qx "ok $t" "$T/pass.out" && ok "pass/$t passes" || nok "pass/$t: $(grep " $t" "$T/pass.out")"
 done
 if [ "$sigs" = True ]; then
+    # issue 14: filemd5/filesha256 lists beside the rules are staged like datasets' lists
+    grep -qx "ok suricata-file-hash-lists" "$T/pass.out" &&
+        ok "pass/suricata-file-hash-lists: the rules' hash lists are staged with them" ||
+        nok "pass/suricata-file-hash-lists: $(grep ' suricata-file-hash-lists' "$T/pass.out")"
     grep -qx "ok suricata-rules-capture" "$T/pass.out" &&
         ok "pass/suricata-rules-capture passes with the signature engine" ||
         nok "pass/suricata-rules-capture: $(grep ' suricata-rules-capture' "$T/pass.out")"
@@ -108,8 +112,8 @@ rc3=$?
 results "$T/j1.out" >"$T/j1.res"
 results "$T/j3.out" >"$T/j3.res"
 [ $rc1 -eq 1 ] && [ $rc3 -eq 1 ] && cmp -s "$T/j1.res" "$T/j3.res" &&
-    [ "$(wc -l <"$T/j1.res")" -eq 16 ] &&
-    ok "-j 3 gives the 16 results of -j 1, in the same order" ||
+    [ "$(wc -l <"$T/j1.res")" -eq 17 ] &&
+    ok "-j 3 gives the 17 results of -j 1, in the same order" ||
     nok "-j 3 (exit $rc3) and -j 1 (exit $rc1) differ: $(diff "$T/j1.res" "$T/j3.res")"
 
 "$SW" rules test -j 2 --json -o "$T/kept" "$D/pass" "$D/fail" "$D/skip" >"$T/all.json" 2>&1

@@ -42,9 +42,10 @@ grep -q "no rules directory: running without YARA rules" "$T/err" &&
 expect "bad BPF filter" "interface lo: bpf 'tcp port': " "$base
 network: {interfaces: [{name: lo, bpf: 'tcp port'}]}
 outputs: []"
-expect "sink not in this build" "c.yaml:[0-9]+:[0-9]+: outputs\[0\]\.type: syslog: not supported by this build yet" "$base
+expect "sink whose CA file is missing" "outputs\[0\]: tls.ca $T/no-ca.pem: No such file or directory" "$base
 network: {interfaces: [{name: lo}]}
-outputs: [{type: syslog, address: '127.0.0.1:514'}]"
+outputs: [{type: syslog, address: '127.0.0.1:514', transport: tls, tls: {ca: $T/no-ca.pem}}]
+spool: {dir: $T/spool}"
 expect "unwritable output" "$T/nodir/eve.json" "$base
 network: {interfaces: [{name: lo}]}
 outputs: [{type: file, path: $T/nodir/eve.json}]"

@@ -252,7 +252,7 @@ iface = final["seawall"]["interfaces"][0]
 assert iface["pkts"] == sent, ("pkts", iface, sent)
 assert iface["kernel_drops"] == 0 and iface["ring_drops"] == 0, iface
 sinks = final["seawall"]["output"]["sinks"]
-assert len(sinks) == 1 and sinks[0]["written"] > 0 and sinks[0]["failed"] == 0, sinks
+assert len(sinks) == 1 and sinks[0]["acked"] > 0 and sinks[0]["failed"] == 0, sinks
 flows = [e for e in ev if e["event_type"] == "flow"]
 # The last stats event comes after the shutdown flush: every flow created has ended, and each
 # ended flow has its flow event, with the reason its counter says.

@@ -5,7 +5,8 @@
 #   - SIGHUP with rules.profiling true and rules.profiling_limit 5; phase 2 replays it again;
 #   - SIGTERM: one rule_profile event, just before the final stats, with the Suricata rule's
 #     checks, matches and time and the YARA rules' scans and matches of phase 2 only (each
-#     match counted once: phase 1's traffic, before the reload, is not in it), limit 5.
+#     match counted once: phase 1's traffic, before the reload, is not in it), limit 5; and
+#     the same table in rules.profile_file (set by the reload), written as the daemon's user.
 # Everything (namespace, processes, files) is removed at the end, also on failure.
 SW=$(realpath "${1:?usage: run_profile.sh SEAWALL}")
 cd "$(dirname "$0")/../.." || exit 2
@@ -46,7 +47,7 @@ cp tests/data/rules-tests/pass/yara-capture/rules.yar "$T/rules/"
 printf 'alert tcp any any -> any any (msg:"profile marker"; flow:to_server; content:"SEAWALL-RTEST-UPLOAD"; sid:1000001; rev:2;)\n' \
     >"$T/rules/t.rules"
 CAP=tests/data/rules-tests/capture.pcap
-conf() { # conf PROFILING
+conf() { # conf PROFILING [PROFILE_FILE]
     cat >"$T/seawall.yaml" <<EOF
 agent: {user: nobody, group: nogroup, run_dir: $T/run, state_dir: $T/state, log_level: info}
 network:
@@ -55,7 +56,7 @@ network:
   timeouts: {tcp_new: 1s, tcp_established: 1s, tcp_closed: 1s}
 ndpi:
   risk_exceptions: {cidrs: [0.0.0.0/0]}
-rules: {dir: $T/rules, profiling: $1, profiling_limit: 5}
+rules: {dir: $T/rules, profiling: $1, profiling_limit: 5, profile_file: "${2:-}"}
 outputs:
   - {type: file, path: $T/out/eve.json}
 stats: {interval: 1h}
@@ -74,7 +75,7 @@ wait_for 30 sh -c "[ \$(grep -c '\"event_type\":\"alert\"' '$T/out/eve.json') -g
     ok "phase 1: the rules alert" || bad "phase 1: $(count '"event_type":"alert"') alerts"
 sleep 2 # the flow ends (tcp_closed 1s): phase 2's replay is a flow of its own
 
-conf true
+conf true "$T/out/rule_perf.log"
 kill -HUP "$DPID"
 wait_for 30 sh -c "[ \$(grep -c '\"event_type\":\"engine\"' '$T/out/eve.json') -ge 1 ]" &&
     ok "SIGHUP with rules.profiling true: reloaded" || bad "no engine event: $(tail -n 3 "$T/log")"
@@ -112,6 +113,14 @@ EOF
 [ "$(cat "$T/p")" = ok ] &&
     ok "at the stop: one rule_profile event before the stats, phase 2's checks and matches only" ||
     bad "rule_profile: $(cat "$T/p")"
+
+# rules.profile_file (set by the reload): the same table, written by the daemon as its user
+[ "$(grep -c '^# seawall rule profile, ' "$T/out/rule_perf.log" 2>/dev/null)" = 1 ] &&
+    grep -Eq "^ +[0-9]+  suricata +1:1000001 .* profile marker$" "$T/out/rule_perf.log" &&
+    grep -q "^  yara: 4 scans" "$T/out/rule_perf.log" &&
+    [ "$(stat -c %U "$T/out/rule_perf.log")" = nobody ] &&
+    ok "rules.profile_file: the table appended at the stop, by the daemon's user" ||
+    bad "rules.profile_file: $(cat "$T/out/rule_perf.log" 2>&1; tail -n 3 "$T/log")"
 
 echo "run_profile: $pass passed, $fail failed"
 [ $fail -eq 0 ]

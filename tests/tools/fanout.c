@@ -134,8 +134,9 @@ main(int argc, char **argv)
         det = sw_detect_create(&(struct sw_detect_opts){.cfg = cfg}, NULL, &err);
     sinks = calloc(1, sizeof(*sinks));
     w = calloc(n, sizeof(*w));
-    if (det == NULL || sinks == NULL || w == NULL || (sinks[0] = sw_sink_create(&out, &err)) == NULL ||
-        (router = sw_router_create(&eve, sinks, 1, false, &err)) == NULL ||
+    if (det == NULL || sinks == NULL || w == NULL ||
+        (sinks[0] = sw_sink_create(&out, NULL, &err)) == NULL ||
+        (router = sw_router_create(&eve, NULL, sinks, 1, false, &err)) == NULL ||
         sw_ndpi_prime(&err) != SW_OK) {
         fprintf(stderr, "fanout: %s\n", err.msg);
         return 2;

@@ -29,12 +29,22 @@ VISITOR = "203.0.113.80"     # outside, benign
 REMOTE = "198.51.100.23"     # outside: a contractor's home
 POOL = "198.51.100.77"       # outside: a mining pool
 PUBDNS = "198.51.100.53"     # outside resolver
+LISTED = "198.51.100.23"     # outside: the IOC tests' listed address (REMOTE's)
+UNLISTED = "198.51.100.24"   # its neighbour, not listed
+DESKTOP6 = "fd00:20:5::50"   # an office PC over IPv6 (the test sets $HOME_NET to fd00:20::/32)
+LISTED6 = "2001:db8:bad::23" # outside: a listed IPv6 address
+UNLISTED6 = "2001:db8:bad::24"
 
 T0 = 1764547200  # 2025-12-01T00:00:00Z
 
 
 def ip4(a):
     return bytes(int(x) for x in a.split("."))
+
+
+def ip6(a):
+    import ipaddress
+    return ipaddress.IPv6Address(a).packed
 
 
 def csum(data):
@@ -58,6 +68,9 @@ class Capture:
         self.ipid = 1
 
     def frame(self, src, dst, proto, l4):
+        if ":" in src:
+            self.frame6(src, dst, proto, l4)
+            return
         a, b = ip4(src), ip4(dst)
         if proto == 6:
             pseudo = a + b + struct.pack("!BBH", 0, 6, len(l4))
@@ -71,6 +84,17 @@ class Capture:
         ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
         self.ipid = (self.ipid + 1) & 0xFFFF
         self.frames.append((self.us, ETH + ip + l4))
+        self.us += 1000
+
+    def frame6(self, src, dst, proto, l4):
+        a, b = ip6(src), ip6(dst)
+        pseudo = a + b + struct.pack("!IxxxB", len(l4), proto)
+        if proto == 6:
+            l4 = l4[:16] + struct.pack("!H", csum(pseudo + l4)) + l4[18:]
+        elif proto == 17:
+            l4 = l4[:6] + struct.pack("!H", csum(pseudo + l4) or 0xFFFF) + l4[8:]
+        ip = struct.pack("!IHBB16s16s", 0x60000000, len(l4), proto, 64, a, b)
+        self.frames.append((self.us, ETH[:12] + b"\x86\xdd" + ip + l4))
         self.us += 1000
 
     def pause(self, seconds=1.0):
@@ -553,6 +577,44 @@ def t_ioc_ip_http(c):
     http(c, DESKTOP, 40002, http_req("GET", "/gate.php", host="198.51.100.24"), srv=REMOTE)
 
 
+def t_ioc_ip_outbound(c):
+    """A city host talking to a listed address, over IPv4 and IPv6; the near misses talk to
+    the addresses next to them."""
+    tcp(c, DESKTOP, 40001, LISTED, 443, [(True, b"\x16\x03\x01hello"), (False, b"bye")])
+    tcp(c, DESKTOP, 40002, UNLISTED, 443, [(True, b"\x16\x03\x01hello"), (False, b"bye")])
+    tcp(c, DESKTOP6, 40003, LISTED6, 443, [(True, b"\x16\x03\x01hello"), (False, b"bye")])
+    tcp(c, DESKTOP6, 40004, UNLISTED6, 443, [(True, b"\x16\x03\x01hello"), (False, b"bye")])
+
+
+def t_ioc_ip_inbound(c):
+    """A listed address connecting to the portal; the near misses: its neighbour doing the
+    same, and the portal's answers in a connection the city opened to the listed address
+    (from the listed address into $HOME_NET, but not a connection it started)."""
+    tcp(c, LISTED, 40001, PORTAL, 443, [(True, b"\x16\x03\x01hello"), (False, b"bye")])
+    tcp(c, UNLISTED, 40002, PORTAL, 443, [(True, b"\x16\x03\x01hello"), (False, b"bye")])
+    udp(c, PORTAL, 40003, LISTED, 123, b"\x23" + b"\x00" * 47, b"\x24" + b"\x00" * 47)
+
+
+# The IOC file tests' file: its sha256 is in tests/data/municipal-ioc/ioc/sha256.lst.
+IOC_FILE = b"MZ\x90\x00" + b"SEAWALL MUNICIPAL IOC TEST FILE - NOT MALWARE\r\n" * 16
+
+
+def t_ioc_file_sha256(c):
+    """The listed file downloaded (40001) and uploaded (40004); the near misses: the file
+    with its last byte changed (40002), and the listed file's bytes in a response that
+    promised 10 bytes more and ended (a truncated file: Suricata hashes only whole files)."""
+    ok = (b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+          b"Content-Length: %d\r\n\r\n")
+    get = http_req("GET", "/downloads/update.exe", host="updates.vendor.example")
+    tcp(c, DESKTOP, 40001, REMOTE, 80, [(True, get), (False, ok % len(IOC_FILE) + IOC_FILE)])
+    other = IOC_FILE[:-1] + b"!"
+    tcp(c, DESKTOP, 40002, REMOTE, 80, [(True, get), (False, ok % len(other) + other)])
+    tcp(c, DESKTOP, 40003, REMOTE, 80,
+        [(True, get), (False, ok % (len(IOC_FILE) + 10) + IOC_FILE)])
+    put = http_req("PUT", "/upload/update.exe", host="files.city.example", body=IOC_FILE)
+    tcp(c, DESKTOP, 40004, PORTAL, 80, [(True, put), (False, http_resp(201))])
+
+
 TESTS = {
     "web-sqli-union-select": t_sqli_union,
     "web-sqli-tautology": t_sqli_tautology,
@@ -594,6 +656,9 @@ TESTS = {
     "ioc-domain-http": t_ioc_domain_http,
     "ioc-domain-tls": t_ioc_domain_tls,
     "ioc-ip-http-host": t_ioc_ip_http,
+    "ioc-ip-outbound": t_ioc_ip_outbound,
+    "ioc-ip-inbound": t_ioc_ip_inbound,
+    "ioc-file-sha256": t_ioc_file_sha256,
 }
 
 

@@ -146,8 +146,17 @@ records(struct w *out, const struct w *in, unsigned type, size_t max)
 static uint8_t cert_der[4096];
 static size_t cert_len;
 
+static void make_cert_cn_len(const char *cn, int len);
+
 static void
 make_cert_cn(const char *cn)
+{
+    make_cert_cn_len(cn, -1);
+}
+
+/* A certificate for CN cn[0, len) (len -1: a string), subject "C=US, O=Example, CN=...". */
+static void
+make_cert_cn_len(const char *cn, int len)
 {
     EVP_PKEY *key = EVP_EC_gen("P-256");
     X509 *x = X509_new();
@@ -163,7 +172,7 @@ make_cert_cn(const char *cn)
     BN_free(bn);
     X509_NAME_add_entry_by_txt(sn, "C", MBSTRING_ASC, (const unsigned char *)"US", -1, -1, 0);
     X509_NAME_add_entry_by_txt(sn, "O", MBSTRING_ASC, (const unsigned char *)"Example", -1, -1, 0);
-    X509_NAME_add_entry_by_txt(sn, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+    X509_NAME_add_entry_by_txt(sn, "CN", MBSTRING_ASC, (const unsigned char *)cn, len, -1, 0);
     X509_NAME_add_entry_by_txt(in, "CN", MBSTRING_ASC, (const unsigned char *)"Test CA", -1, -1, 0);
     X509_set_subject_name(x, sn);
     X509_set_issuer_name(x, in);
@@ -308,6 +317,31 @@ server_hello_and_certificate(void **state)
     want[mdlen * 3 - 1] = '\0';
     assert_string_equal(g.fp, want);
     assert_true(sw_tls_info(g.t)->cipher == 0xc02f);
+}
+
+/* Issue 12: a NUL inside a certificate name (suricata-verify's tls-subject-zero). The EVE
+ * text shows it escaped, as before; rules match the name's bytes, the NUL a NUL, as in
+ * Suricata's tls.cert_subject (was: the text, so content:"...|00|..." never matched). */
+static void
+name_with_a_nul_is_kept_raw_for_rules(void **state)
+{
+    static const char want[] = "C=US, O=Example, CN=evil\0.example.org";
+    struct w m = {.n = 0}, r = {.n = 0};
+    const struct sw_tls_info *i;
+
+    (void)state;
+    make_cert_cn_len("evil\0.example.org", 17);
+    server_hello(&m, false);
+    certificate_msg(&m);
+    records(&r, &m, 22, 1000);
+    sw_tls_feed(g.t, 1, r.b, r.n);
+    assert_int_equal(g.events[SW_TLS_CERTIFICATE], 1);
+    assert_string_equal(g.subject, "C=US, O=Example, CN=evil\\00.example.org");
+    i = sw_tls_info(g.t);
+    assert_int_equal(i->subject_raw_len, sizeof(want) - 1);
+    assert_memory_equal(i->subject_raw, want, sizeof(want) - 1);
+    assert_int_equal(i->issuer_raw_len, strlen("CN=Test CA"));
+    assert_memory_equal(i->issuer_raw, "CN=Test CA", i->issuer_raw_len);
 }
 
 static void
@@ -493,6 +527,7 @@ main(void)
         T(client_hello_gives_sni),
         T(hello_split_across_records_and_feeds),
         T(server_hello_and_certificate),
+        T(name_with_a_nul_is_kept_raw_for_rules),
         T(tls13_version_from_supported_versions),
         T(change_cipher_spec_ends_the_direction),
         T(plain_text_is_not_tls),

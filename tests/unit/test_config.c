@@ -149,8 +149,8 @@ null_path_loads_defaults_and_overrides(void **state)
 
 /* --- a file with every key -------------------------------------------------------------------- */
 
-/* Every key this build implements (the SW_CFG_UNBUILT ones are rejected: see
- * keys_this_build_lacks_are_rejected_in_one_line). */
+/* Every key of the schema (this build implements them all: no SW_CFG_UNBUILT row left since
+ * the sinks, the spool and the host side landed). */
 static const char full_yaml[] =
     "agent:\n"
     "  id: sensor-01\n"
@@ -203,6 +203,15 @@ static const char full_yaml[] =
     "    path: /tmp/eve.json\n"
     "    types: [alert, engine]\n"
     "  - {type: stdout, types: [flow]}\n"
+    "  - {type: tcp, address: siem.city.local:5514}\n"
+    "  - {type: kafka, brokers: [k1:9092, k2:9092], topic: \"seawall-%{event_type}\",\n"
+    "     kafka: {compression.type: zstd, linger.ms: 20, client.id: \"agent 1\"}}\n"
+    "  - {type: http, url: \"https://es:9200\", username: elastic, password_file: /etc/pw,\n"
+    "     gzip: true, index: \"ids-%Y.%m\", timeout: 5s, dead_letter: {max_size: 1MiB}}\n"
+    "spool:\n"
+    "  dir: /srv/spool\n"
+    "  max_size: 10GiB\n"
+    "  when_full: drop_newest\n"
     "stats:\n"
     "  interval: 5m\n";
 
@@ -260,7 +269,24 @@ check_full(const struct sw_config *c)
     assert_int_equal(c->eve.community_id_seed, 7);
     assert_int_equal(c->eve.anomaly_rate, 0);
     assert_string_equal(c->rules.dir, "/srv/rules");
-    assert_int_equal(c->n_outputs, 2);
+    assert_int_equal(c->n_outputs, 5);
+    assert_string_equal(c->outputs[2].type, "tcp");
+    assert_null(c->outputs[2].path);
+    assert_string_equal(c->outputs[2].address, "siem.city.local:5514");
+    assert_int_equal(c->outputs[2].types, SW_EV_ALL);
+    assert_int_equal(c->outputs[3].brokers.n, 2);
+    assert_string_equal(c->outputs[3].topic, "seawall-%{event_type}");
+    assert_int_equal(c->outputs[3].kafka.n, 6);
+    assert_string_equal(c->outputs[3].kafka.v[4], "client.id");
+    assert_string_equal(c->outputs[3].kafka.v[5], "agent 1");
+    assert_string_equal(c->outputs[4].url, "https://es:9200");
+    assert_true(c->outputs[4].gzip);
+    assert_int_equal(c->outputs[4].timeout, 5 * SEC);
+    assert_int_equal(c->outputs[4].dead_letter.max_size, MIB);
+    assert_true(c->outputs[4].ack); /* the default */
+    assert_string_equal(c->spool.dir, "/srv/spool");
+    assert_int_equal(c->spool.max_size, 10 * GIB);
+    assert_int_equal(c->spool.when_full, SW_WHEN_FULL_DROP_NEWEST);
     assert_string_equal(c->outputs[0].type, "file");
     assert_string_equal(c->outputs[0].path, "/tmp/eve.json");
     assert_null(c->outputs[0].address);
@@ -323,7 +349,7 @@ shipped_config_loads_and_shows_defaults(void **state)
         if (len < 11 || strcmp(line + len - 11, "  # default") != 0)
             fail_msg("not a default: %s", line);
     }
-    assert_int_equal(lines, 76); /* 79 keys, 3 of them not in this build: not dumped */
+    assert_int_equal(lines, 83); /* every key of the schema: all in this build, all dumped */
     free(text);
     sw_cfg_free(c);
 }
@@ -408,7 +434,7 @@ static const struct bad_case bad_cases[] = {
      "2:30: network.interfaces[1]: name 'eth0' is already used by network.interfaces[0]"},
     {"network:\n  interfaces: [eth0]\n",
      "2:16: network.interfaces[0]: expected a mapping, got a scalar"},
-    {"outputs:\n  - type: tcp\n", "2:11: outputs[0].type: tcp: not supported by this build yet"},
+    {"outputs:\n  - type: tcp\n", "2:5: outputs[0]: a tcp sink needs an address"},
     {"outputs:\n  - type: file\n", "2:5: outputs[0]: a file sink needs a path"},
     {"outputs:\n  - path: /x\n", "2:5: outputs[0]: missing the required key type"},
     {"outputs:\n  - type: carrier-pigeon\n",
@@ -469,6 +495,42 @@ broken_configs_name_file_line_column_key(void **state)
     }
 }
 
+/* Issue 14: rules.profiling is the one switch, rules.profile_file only names where the table
+ * goes: the file without the switch is refused (it would do nothing), in the file or through
+ * --set in any order; with the switch it loads. */
+static void
+profile_file_needs_profiling(void **state)
+{
+    static const char *const on[] = {"rules.profile_file=/tmp/p.txt", "rules.profiling=true"};
+    struct sw_err err;
+    struct msgs m = {0};
+    struct sw_config *c;
+    char want[256];
+
+    (void)state;
+    c = load_text("rules:\n  profile_file: /tmp/p.txt\n", &err, &m);
+    assert_null(c);
+    snprintf(want, sizeof(want),
+             "%s/seawall.yaml: rules.profile_file: names where the rule profile goes, but "
+             "rules.profiling is false (turn it on, or leave rules.profile_file empty)",
+             tmpdir);
+    assert_string_equal(err.msg, want);
+    c = load_text("rules:\n  profile_file: /tmp/p.txt\n  profiling: true\n", &err, NULL);
+    assert_non_null(c);
+    assert_true(c->rules.profiling);
+    assert_string_equal(c->rules.profile_file, "/tmp/p.txt");
+    sw_cfg_free(c);
+    c = load_text("rules:\n  profiling: false\n", &err, NULL);
+    assert_non_null(c);
+    sw_cfg_free(c);
+    c = sw_cfg_load(NULL, on, 1, NULL, NULL, &err);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, "rules.profile_file: names where the rule profile goes"));
+    c = sw_cfg_load(NULL, on, 2, NULL, NULL, &err);
+    assert_non_null(c);
+    sw_cfg_free(c);
+}
+
 static void
 every_error_is_reported(void **state)
 {
@@ -477,7 +539,7 @@ every_error_is_reported(void **state)
                                "  bogus: 1\n"
                                "  timeouts: {udp: 1x}\n"
                                "outputs:\n"
-                               "  - {type: tcp, address: \"a:1\"}\n"
+                               "  - {type: tcp}\n"
                                "stats: {interval: 0}\n";
     struct sw_err err;
     struct msgs m = {0};
@@ -487,77 +549,15 @@ every_error_is_reported(void **state)
     (void)state;
     c = load_text(yaml, &err, &m);
     assert_null(c);
-    assert_int_equal(m.n, 6);
+    assert_int_equal(m.n, 5);
     snprintf(want, sizeof(want), "%s/seawall.yaml:2:12: network.workers: 0 is below the minimum 1",
              tmpdir);
     assert_string_equal(err.msg, want);
     assert_string_equal(m.m[0], want);
     assert_non_null(strstr(m.m[1], ":3:3: network.bogus: unknown key"));
     assert_non_null(strstr(m.m[2], ":4:19: network.timeouts.udp: expected a duration"));
-    assert_non_null(strstr(m.m[3], ":6:12: outputs[0].type: tcp: not supported by this build yet"));
-    assert_non_null(strstr(m.m[4], ":6:17: outputs[0].address: not supported by this build yet"));
-    assert_non_null(strstr(m.m[5], ":7:19: stats.interval: 0 is below the minimum 1s"));
-}
-
-/* Issue 9, item 11: keys this build parses but does nothing with, and the sink types it does
- * not have, are rejected by the loader (so by `config check` and `run` alike) in one line
- * naming the key, from a file and from --set; a bad value is still reported as such. */
-static void
-keys_this_build_lacks_are_rejected_in_one_line(void **state)
-{
-    static const struct {
-        const char *yaml, *msg, *set, *set_msg;
-    } cases[] = {
-        {"spool:\n  dir: /srv\n", "2:3: spool.dir", "spool.dir=/srv", "spool.dir"},
-        {"spool:\n  max_size: 1GiB\n", "2:3: spool.max_size", "spool.max_size=2GiB",
-         "spool.max_size"},
-        {"spool:\n  when_full: drop_newest\n", "2:3: spool.when_full",
-         "spool.when_full=drop_oldest", "spool.when_full"},
-        {"outputs:\n  - {type: file, path: /x, address: h}\n", "2:28: outputs[0].address",
-         "outputs=[{type: stdout, address: h}]", "outputs[0].address"},
-        {"outputs:\n  - {type: syslog}\n", "2:12: outputs[0].type: syslog",
-         "outputs=[{type: syslog}]", "outputs[0].type: syslog"},
-        {"outputs:\n  - {type: tcp}\n", "2:12: outputs[0].type: tcp", "outputs=[{type: tcp}]",
-         "outputs[0].type: tcp"},
-        {"outputs:\n  - {type: http}\n", "2:12: outputs[0].type: http",
-         "outputs=[{type: http}]", "outputs[0].type: http"},
-        {"outputs:\n  - {type: kafka}\n", "2:12: outputs[0].type: kafka",
-         "outputs=[{type: kafka}]", "outputs[0].type: kafka"},
-    };
-    char want[SW_ERR_MSG_MAX + 128];
-
-    (void)state;
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct sw_err err;
-        struct msgs m = {0};
-        struct sw_config *c = load_text(cases[i].yaml, &err, &m);
-        const char *sets[] = {cases[i].set};
-
-        snprintf(want, sizeof(want), "%s/seawall.yaml:%s: not supported by this build yet",
-                 tmpdir, cases[i].msg);
-        if (c != NULL)
-            fail_msg("case %zu accepted: %s", i, cases[i].yaml);
-        if (m.n != 1 || strcmp(m.m[0], want) != 0)
-            fail_msg("case %zu: %zu message(s), first:\n got: %s\nwant: %s", i, m.n, m.m[0],
-                     want);
-        memset(&m, 0, sizeof(m));
-        c = sw_cfg_load(NULL, sets, 1, collect, &m, &err);
-        snprintf(want, sizeof(want), "--set %s: not supported by this build yet",
-                 cases[i].set_msg);
-        if (c != NULL)
-            fail_msg("case %zu accepted: --set %s", i, cases[i].set);
-        if (m.n != 1 || strcmp(m.m[0], want) != 0)
-            fail_msg("case %zu: %zu message(s), first:\n got: %s\nwant: %s", i, m.n, m.m[0],
-                     want);
-    }
-    /* The defaults of these keys are no setting: an empty file loads. */
-    {
-        struct sw_err err;
-        struct sw_config *c = load_text("", &err, NULL);
-
-        assert_non_null(c);
-        sw_cfg_free(c);
-    }
+    assert_non_null(strstr(m.m[3], ":6:5: outputs[0]: a tcp sink needs an address"));
+    assert_non_null(strstr(m.m[4], ":7:19: stats.interval: 0 is below the minimum 1s"));
 }
 
 static void
@@ -701,7 +701,28 @@ bad_overrides_name_the_key(void **state)
         {"network.interfaces=[{name: a}, {name: a}]",
          "--set network.interfaces[1]: name 'a' is already used by network.interfaces[0]"},
         {"network.timeouts={udp: 5s, udp: 6s}", "--set network.timeouts.udp: duplicate key"},
-        {"outputs=[{type: http}]", "--set outputs[0].type: http: not supported by this build yet"},
+        {"outputs=[{type: http}]", "--set outputs[0]: an http sink needs a url"},
+        {"outputs=[{type: http, url: \"ftp://es:21\"}]",
+         "--set outputs[0]: url: must start with http:// or https://"},
+        {"outputs=[{type: http, url: \"http://es:9200\", format: splunk}]",
+         "--set outputs[0]: format splunk needs the HEC token"},
+        {"outputs=[{type: http, url: \"http://es:9200\", index: \"Seawall-%Y\"}]",
+         "--set outputs[0]: index: not an Elasticsearch index name once formatted (lower case; "
+         "none of \\/*?\"<>| ,#:; not starting with -_+)"},
+        {"outputs=[{type: http, url: \"http://es:9200\", index: \"ids-%b\"}]",
+         "--set outputs[0]: index: not an Elasticsearch index name once formatted (lower case; "
+         "none of \\/*?\"<>| ,#:; not starting with -_+)"},
+        {"outputs=[{type: http, url: \"http://es:9200\", username: u}]",
+         "--set outputs[0]: username and password_file go together"},
+        {"outputs=[{type: tcp, address: \"a:1\", topic: t}]",
+         "--set outputs[0]: brokers, topic, key and kafka are kafka keys"},
+        {"outputs=[{type: kafka, brokers: [\"k:9092\"], topic: \"a b\"}]",
+         "--set outputs[0]: topic: only letters, digits, '.', '_', '-' and %{event_type}"},
+        {"outputs=[{type: kafka, brokers: [\"k:9092\"], kafka: {no.such.property: 1}}]",
+         "--set outputs[0].kafka.no.such.property: '1': librdkafka: No such configuration "
+         "property: \"no.such.property\""},
+        {"outputs=[{type: kafka, brokers: [\"k:9092\"], kafka: {linger.ms: [1]}}]",
+         "--set outputs[0].kafka.linger.ms: expected a string, got a sequence"},
     };
 
     (void)state;
@@ -730,7 +751,7 @@ dump_marks_defaults_and_formats_values(void **state)
         "ndpi.risk_exceptions.cidrs=[10.0.0.0/8, \"::/0\"]",
         "agent.id=a \"b\"",
         "ndpi.risk_exceptions.hostnames=[\"*.tmp\", yes]",
-        "outputs=[{type: stdout, types: [alert]}]",
+        "outputs=[{type: tcp, address: \"siem:514\", types: [alert]}]",
         "network.stream.depth=1000000",
         "network.batch_size=65537",
     };
@@ -756,10 +777,10 @@ dump_marks_defaults_and_formats_values(void **state)
     assert_non_null(strstr(text, "network.ring_size: 64  # default\n"));
     assert_non_null(strstr(text, "ndpi.risk_exceptions.risks: []  # default\n"));
     assert_non_null(strstr(text, "ndpi.risk_exceptions.hostnames: [\"*.tmp\", \"yes\"]\n"));
-    assert_non_null(strstr(text, "outputs: [{type: stdout, types: [alert]}]\n"));
+    assert_non_null(strstr(text, "outputs: [{type: tcp, address: siem:514, types: [alert], "
+                                 "max_message_size: 64KiB}]\n"));
+    assert_non_null(strstr(text, "spool.max_size: 1GiB  # default\n"));
     assert_non_null(strstr(text, "files.mode: auto  # default\n"));
-    /* Keys this build does nothing with are no effective value: not dumped. */
-    assert_null(strstr(text, "spool."));
     /* $HOME_NET of the Suricata rules: built, so dumped */
     assert_non_null(strstr(text, "network.home_net: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]"
                                  "  # default\n"));
@@ -856,14 +877,35 @@ doc_lists_every_key(void **state)
     assert_non_null(strstr(buf, "| `stats.interval` | duration | `60s` | 1s..1d | "));
 }
 
+/* config check shows that a token is set, never the token. */
+static void
+dump_hides_the_http_token(void **state)
+{
+    static const char yaml[] = "outputs:\n  - {type: http, url: \"https://hec:8088\", "
+                               "format: splunk, token: 0123-secret-4567}\n";
+    struct sw_err err;
+    struct sw_config *c = load_text(yaml, &err, NULL);
+    char *text;
+
+    (void)state;
+    if (c == NULL)
+        fail_msg("%s", err.msg);
+    assert_string_equal(c->outputs[0].token, "0123-secret-4567");
+    text = dump_text(c);
+    assert_null(strstr(text, "0123-secret-4567"));
+    assert_non_null(strstr(text, "token: \"(secret)\""));
+    free(text);
+    sw_cfg_free(c);
+}
+
 /* --- allocation failures ---------------------------------------------------------------------- */
 
 static void
 allocation_failures_fail_cleanly(void **state)
 {
-    static const char *const sets[] = {"network.workers=8",
-                                       "ndpi.risk_exceptions.cidrs=[10.0.0.0/8]",
-                                       "outputs=[{type: stdout}, {type: file, path: /k}]"};
+    static const char *const sets[] = {
+        "network.workers=8", "ndpi.risk_exceptions.cidrs=[10.0.0.0/8]",
+        "outputs=[{type: stdout}, {type: kafka, address: \"k:9092\", kafka: {acks: 1}}]"};
     const char *path = write_file("seawall.yaml", full_yaml, strlen(full_yaml));
     unsigned long n;
 
@@ -915,11 +957,12 @@ main(void)
         cmocka_unit_test(shipped_config_loads_and_shows_defaults),
         cmocka_unit_test(broken_configs_name_file_line_column_key),
         cmocka_unit_test(every_error_is_reported),
-        cmocka_unit_test(keys_this_build_lacks_are_rejected_in_one_line),
+        cmocka_unit_test(profile_file_needs_profiling),
         cmocka_unit_test(control_bytes_in_messages_are_masked),
         cmocka_unit_test(file_errors),
         cmocka_unit_test(overrides_apply_after_the_file),
         cmocka_unit_test(bad_overrides_name_the_key),
+        cmocka_unit_test(dump_hides_the_http_token),
         cmocka_unit_test(dump_marks_defaults_and_formats_values),
         cmocka_unit_test(dumped_values_load_back),
         cmocka_unit_test(restart_only_changes_are_listed),

@@ -27,7 +27,8 @@
 static char tmpdir[64];
 static unsigned n_sets;
 
-/* A detection set of the default configuration and one YARA rule `rule` matching marker. */
+/* A detection set of the default configuration and one YARA rule `rule` matching marker
+ * (rule NULL: a rules folder without a YARA rule). */
 static struct sw_det_set *
 set_with(const char *rule, const char *marker)
 {
@@ -43,14 +44,16 @@ set_with(const char *rule, const char *marker)
     snprintf(dir, sizeof(dir), "%s/set%u", tmpdir, n_sets++);
     assert_int_equal(mkdir(dir, 0700), 0);
     snprintf(path, sizeof(path), "%s/r.yar", dir);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fprintf(f, "rule %s { strings: $m = \"%s\" condition: $m }\n", rule, marker);
-    assert_int_equal(fclose(f), 0);
+    if (rule != NULL) {
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fprintf(f, "rule %s { strings: $m = \"%s\" condition: $m }\n", rule, marker);
+        assert_int_equal(fclose(f), 0);
+    }
     lo.dir = dir;
     rules = sw_yara_load(&lo, &ls, &err);
     assert_non_null(rules);
-    assert_int_equal(ls.rules, 1);
+    assert_int_equal(ls.rules, rule != NULL ? 1 : 0);
     cfg = sw_cfg_defaults(&err);
     assert_non_null(cfg);
     d = sw_det_set_create(cfg, &(struct sw_det_set_opts){.yara = rules}, &err);
@@ -243,6 +246,26 @@ publish_reports_a_lagging_reader(void **state)
     sw_det_pub_fini(&pub);
 }
 
+/* Issue 12: a rules folder with no YARA rule (a public Suricata ruleset) gives the YARA
+ * detector an empty compiled set; it must sit the set out rather than scan every stream and
+ * HTTP body with nothing to find, and ask for no whole-stream hook (which keeps every TCP
+ * direction buffered). With one rule it takes part. */
+static void
+yara_without_rules_sits_the_set_out(void **state)
+{
+    struct sw_det_set *empty = set_with(NULL, NULL), *one = set_with("r", "marker");
+
+    (void)state;
+    assert_false(sw_detect_has(empty->detect, &sw_det_yara_ops));
+    assert_false(empty->yara);
+    assert_int_equal(sw_detect_hooks(empty->detect) & SW_HOOK_BIT(SW_HOOK_STREAM_WHOLE), 0);
+    assert_true(sw_detect_has(one->detect, &sw_det_yara_ops));
+    assert_true(one->yara);
+    assert_int_not_equal(sw_detect_hooks(one->detect) & SW_HOOK_BIT(SW_HOOK_STREAM_WHOLE), 0);
+    sw_det_set_destroy(empty);
+    sw_det_set_destroy(one);
+}
+
 static int
 setup(void **state)
 {
@@ -272,6 +295,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(failed_install_keeps_the_previous_set_alive),
         cmocka_unit_test(publish_reports_a_lagging_reader),
+        cmocka_unit_test(yara_without_rules_sits_the_set_out),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

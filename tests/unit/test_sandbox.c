@@ -843,7 +843,7 @@ child_files_work(void *arg)
     int ino = inotify_init1(IN_CLOEXEC), mnt, wd;
     int which = *(const int *)arg;
 
-    if (ino < 0 || sw_sandbox_install_for(true, &err) != SW_OK)
+    if (ino < 0 || sw_sandbox_install_for(true, false, &err) != SW_OK)
         return 1;
     wd = inotify_add_watch(ino, fx.dir, IN_CREATE);
     if (wd < 0 || inotify_rm_watch(ino, wd) != 0)

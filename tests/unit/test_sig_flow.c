@@ -210,6 +210,41 @@ ndpi_protocol_and_risk(void **state)
     assert_int_equal(trun(&in), 6); /* 1 2 3 4 5 6, not 7 */
 }
 
+/* Issue 12: a rule with only an application protocol and nDPI keywords (`alert tls ...
+ * ndpi-risk:...`) is a protocol-only rule, evaluated once per direction where the protocol
+ * became known; nDPI names a TLS flow at the ClientHello but goes on for the certificate,
+ * so at that packet it is not done and the rule could never match. Such a rule's moment is
+ * the first packet of each direction once nDPI is done (or gave up). */
+static void
+ndpi_keywords_on_protocol_only_rules_wait_for_ndpi(void **state)
+{
+    struct sw_ndpi_info ni;
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert tls any any -> any any (ndpi-risk:NDPI_TLS_SELFSIGNED_CERTIFICATE; sid:1;)\n"
+          "alert tls any any -> any any (ndpi-protocol:TLS; sid:2;)\n"
+          "alert tls any any -> any any (sid:3;)\n");
+    assert_int_equal(T.st.rules, 3);
+    memset(&ni, 0, sizeof(ni));
+    ni.app_id = NDPI_PROTOCOL_TLS;
+    in = tpkt(6, "10.0.0.1", 40000, "192.0.2.1", 443, NULL, 0);
+    in.ndpi = &ni;
+    in.app_proto = "tls";
+    in.ndpi_done = false; /* the ClientHello: TLS known, nDPI not done */
+    assert_int_equal(trun(&in), 1);
+    assert_int_equal(T.sid[0], 3);
+    in.ndpi_risks = UINT64_C(1) << NDPI_TLS_SELFSIGNED_CERTIFICATE;
+    in.ndpi_done = true; /* after the certificate */
+    assert_int_equal(trun(&in), 2);
+    assert_int_equal(T.sid[0], 1);
+    assert_int_equal(T.sid[1], 2);
+    assert_int_equal(trun(&in), 0); /* once per direction */
+    in.to_server = false;
+    assert_int_equal(trun(&in), 3); /* the other direction: protocol and nDPI both known */
+    assert_int_equal(trun(&in), 0);
+}
+
 static void
 dataset_isset_and_isnotset(void **state)
 {
@@ -357,6 +392,58 @@ stream_match_across_chunks_once(void **state)
     assert_int_equal(T.sid[0], 3);
 }
 
+/* Issue 12: a match that ends with the last byte of the kept tail was seen with the chunk
+ * before; the next chunk must not raise it again (a match counts when it ends in the new
+ * bytes: past their first byte, not at it). */
+static void
+stream_match_ending_at_the_boundary_once(void **state)
+{
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert tcp any any -> any 80 (content:\"evil-marker\"; sid:1;)\n");
+    in = tstream("xx evil-marker", 0, true);
+    assert_int_equal(trun(&in), 1);
+    in = tstream("yy", 14, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream("evil-marker", 16, true);
+    assert_int_equal(trun(&in), 1);
+}
+
+/* Issue 12: a chunk's prefilter scan covers the new bytes and the longest pattern's length
+ * before them, and takes the rules found in the kept tail from the scans before: a fast
+ * pattern wholly inside the tail (two chunks back) still makes its rule a candidate, and one
+ * that has left the tail does not. */
+static void
+stream_fast_pattern_in_the_tail(void **state)
+{
+    static char big[2101];
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert tcp any any -> any 80 (content:\"fast-pattern-long-marker\"; "
+          "content:\"Z\"; distance:0; sid:1;)\n");
+    in = tstream("fast-pattern-long-marker and then some more bytes", 0, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream("bbbb", 49, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream("Z", 53, true); /* the pattern: 29 bytes and two chunks before */
+    assert_int_equal(trun(&in), 1);
+    assert_int_equal(T.sid[0], 1);
+    memset(big, 'c', sizeof(big) - 1);
+    in = tstream(big, 54, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream("Z", 54 + sizeof(big) - 1, true); /* the pattern left the 2048 kept bytes */
+    assert_int_equal(trun(&in), 0);
+    /* a gap: the tail does not join, nothing is carried over it */
+    in = tstream("fast-pattern-long-marker", 5000, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream("Z", 6000, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream("Z", 6001, true);
+    assert_int_equal(trun(&in), 0);
+}
+
 int
 main(void)
 {
@@ -367,12 +454,16 @@ main(void)
         cmocka_unit_test_teardown(detection_filter_after_count, sig_teardown),
         cmocka_unit_test_teardown(tcp_flags_ttl_icmp, sig_teardown),
         cmocka_unit_test_teardown(ndpi_protocol_and_risk, sig_teardown),
+        cmocka_unit_test_teardown(ndpi_keywords_on_protocol_only_rules_wait_for_ndpi,
+                                  sig_teardown),
         cmocka_unit_test_teardown(dataset_isset_and_isnotset, sig_teardown),
         cmocka_unit_test_teardown(one_alert_per_rule_and_transaction, sig_teardown),
         cmocka_unit_test_teardown(protocol_only_rule_at_detection, sig_teardown),
         cmocka_unit_test_teardown(pass_silences_the_flow, sig_teardown),
         cmocka_unit_test_teardown(iponly_rules_once_per_flow_direction, sig_teardown),
         cmocka_unit_test_teardown(stream_match_across_chunks_once, sig_teardown),
+        cmocka_unit_test_teardown(stream_match_ending_at_the_boundary_once, sig_teardown),
+        cmocka_unit_test_teardown(stream_fast_pattern_in_the_tail, sig_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

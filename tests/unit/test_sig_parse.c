@@ -152,6 +152,38 @@ self_referring_variable_is_an_error(void **state)
     assert_non_null(strstr(T.diag[0], "nested too deep"));
 }
 
+/* Issue 12: an address spec parsed once in a load is reused for the rules after (ET Open
+ * repeats $HOME_NET and $EXTERNAL_NET thousands of times): the same spec gives the same set
+ * to every rule, each rule its own copy, and a spec with an error fails every rule using it. */
+static void
+repeated_address_specs_parse_alike(void **state)
+{
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert ip [10.0.0.0/8,!10.1.0.0/16] any -> any any (msg:\"a\"; sid:1;)\n"
+          "alert ip [10.0.0.0/8,!10.1.0.0/16] any -> any any (msg:\"b\"; sid:2;)\n"
+          "alert ip $NO_SUCH any -> any any (sid:3;)\n"
+          "alert ip $NO_SUCH any -> any any (sid:4;)\n"
+          "alert ip !$HOME_NET any -> $HOME_NET any (msg:\"c\"; sid:5;)\n"
+          "alert ip $EXTERNAL_NET any -> $HOME_NET any (msg:\"d\"; sid:6;)\n");
+    assert_int_equal(T.st.rules, 4);
+    assert_int_equal(T.st.failed, 2);
+    assert_non_null(strstr(T.diag[0], "NO_SUCH"));
+    assert_non_null(strstr(T.diag[1], "NO_SUCH"));
+    in = tpkt(17, "10.2.0.1", 1, "192.0.2.1", 2, NULL, 0);
+    in.flow_state = NULL; /* each packet a flow of its own: IP-only rules run on each */
+    assert_int_equal(trun(&in), 2); /* 1 and 2 */
+    in = tpkt(17, "10.1.0.1", 1, "192.0.2.1", 2, NULL, 0);
+    in.flow_state = NULL;
+    assert_int_equal(trun(&in), 0);
+    in = tpkt(17, "192.0.2.1", 1, "10.1.0.1", 2, NULL, 0);
+    in.flow_state = NULL;
+    assert_int_equal(trun(&in), 2); /* 5 and 6 */
+    assert_int_equal(T.sid[0], 5);
+    assert_int_equal(T.sid[1], 6);
+}
+
 static void
 unsupported_keyword_leaves_the_rule_out(void **state)
 {
@@ -339,6 +371,7 @@ main(void)
         cmocka_unit_test_teardown(home_net_group_overrides_network_home_net, sig_teardown),
         cmocka_unit_test_teardown(header_errors_are_failures, sig_teardown),
         cmocka_unit_test_teardown(self_referring_variable_is_an_error, sig_teardown),
+        cmocka_unit_test_teardown(repeated_address_specs_parse_alike, sig_teardown),
         cmocka_unit_test_teardown(unsupported_keyword_leaves_the_rule_out, sig_teardown),
         cmocka_unit_test_teardown(left_out_reason_counted_whole, sig_teardown),
         cmocka_unit_test_teardown(multiline_rules_and_comments, sig_teardown),

@@ -46,6 +46,41 @@ only_candidates_are_evaluated(void **state)
     assert_int_equal(c.evaluations, 1);
 }
 
+/* Issue 12: the fast pattern is chosen as Suricata does, http.method and http.stat_code last
+ * ("lower priority than the general content buffer"): a request to another URI makes no
+ * candidate of a rule with http.method "GET" and http.uri "/evil" (was: "GET" was its fast
+ * pattern, so every GET evaluated it), and a 200 response with another body none of a rule
+ * with http.stat_code "200" and file.data "secret"; both still match what they match. */
+static void
+method_and_status_code_are_the_last_fast_patterns(void **state)
+{
+    struct sw_sig_counters c;
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert http any any -> any any (http.method; content:\"GET\"; http.uri; "
+          "content:\"/evil\"; sid:1;)\n"
+          "alert http any any -> any any (http.stat_code; content:\"200\"; file.data; "
+          "content:\"secret\"; sid:2;)\n");
+    assert_int_equal(T.st.rules, 2);
+    in = ttx("http", 6, 80, 1);
+    tbuf(&in, 0, SW_SIG_BUF_HTTP_METHOD, "GET");
+    tbuf(&in, 0, SW_SIG_BUF_HTTP_URI, "/index.html");
+    tbuf(&in, 1, SW_SIG_BUF_HTTP_STAT_CODE, "200");
+    tbuf(&in, 1, SW_SIG_BUF_FILE_DATA, "nothing to see");
+    assert_int_equal(trun(&in), 0);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 0);
+    in = ttx("http", 6, 80, 2);
+    tbuf(&in, 0, SW_SIG_BUF_HTTP_METHOD, "GET");
+    tbuf(&in, 0, SW_SIG_BUF_HTTP_URI, "/evil");
+    tbuf(&in, 1, SW_SIG_BUF_HTTP_STAT_CODE, "200");
+    tbuf(&in, 1, SW_SIG_BUF_FILE_DATA, "a secret");
+    assert_int_equal(trun(&in), 2);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 2);
+}
+
 /* Rules without a pattern aimed at a few destination ports are evaluated only for packets
  * to those ports (was: every always-run rule on every packet: 80 million evaluations for the
  * ET Open scan rules on the bench capture); a negated or wide port set stays general. */
@@ -74,6 +109,28 @@ always_run_rules_split_by_destination_port(void **state)
     assert_int_equal(trun(&in), 0);
     sw_sig_thread_counters(T.thr, &c);
     assert_int_equal(c.evaluations, 3 + 3 + 2); /* 8080: 2, 3, 4; 22: 3, 4 */
+}
+
+/* Issue 12: an always-run rule on a port range of a few dozen is looked up by port too (ET's
+ * VNC scan rules on 5800:5820 were evaluated on every TCP packet); a wider range stays in the
+ * general list. */
+static void
+always_run_port_ranges_looked_up_by_port(void **state)
+{
+    struct sw_sig_counters c;
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert tcp any any -> any 5800:5820 (msg:\"vnc\"; flags:S; sid:1;)\n"
+          "alert tcp any any -> any 1024: (msg:\"high\"; flags:S; sid:2;)\n");
+    in = tpkt(6, "10.0.0.1", 40000, "192.0.2.1", 5810, NULL, 0);
+    in.tcp_flags = 0x02;
+    assert_int_equal(trun(&in), 2);
+    in = tpkt(6, "10.0.0.1", 40001, "192.0.2.1", 80, NULL, 0);
+    in.tcp_flags = 0x02;
+    assert_int_equal(trun(&in), 0);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 2 + 1); /* port 80: only the general rule 2 */
 }
 
 /* IP-only rules are found by address: a flow's first packet evaluates only the rules whose
@@ -265,6 +322,9 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(only_candidates_are_evaluated, sig_teardown),
         cmocka_unit_test_teardown(always_run_rules_split_by_destination_port, sig_teardown),
+        cmocka_unit_test_teardown(method_and_status_code_are_the_last_fast_patterns,
+                                  sig_teardown),
+        cmocka_unit_test_teardown(always_run_port_ranges_looked_up_by_port, sig_teardown),
         cmocka_unit_test_teardown(iponly_rules_looked_up_by_address, sig_teardown),
         cmocka_unit_test_teardown(groups_split_protocol_direction_and_port, sig_teardown),
         cmocka_unit_test_teardown(rules_without_pattern_run_always, sig_teardown),
