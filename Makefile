@@ -139,6 +139,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/tools/bench.sh $(BIN)
+	@sh tests/tools/bench_scan.sh $(BIN)
 	@sh tests/tools/bench_sigs.sh $(BIN)
 	@sh tests/tools/bench_profile.sh $(BIN)
 	@$(MAKE) --no-print-directory $(B)/tools/fanout

@@ -1,18 +1,17 @@
 /* cmd_scan.c - `seawall scan PATH... [--rules DIR] [--threads N] [--max-size SIZE]
  * [--timeout DURATION] [--exclude GLOB]... [-o OUT] [--all] [--follow] [--one-file-system]`.
  *
- * Threads: the main thread walks the paths (collectors/file/src_walk.c) and fills a bounded
- * queue of paths; N scan threads each own a YARA scanner, a libmagic handle and an event
- * producer of the output router, and take paths from the queue. The queue is the only
- * shared mutable state (mutex + two condition variables: a low-rate control path, a file at a
- * time). Counters are per thread and summed after the join. */
+ * Threads: the main thread walks the paths (collectors/file/src_walk.c) and hands each file
+ * to the host side's scan pool (collectors/file/scanpool.c, SW_SCAN_FILE jobs), waiting for
+ * room in its bounded queue; the pool's N threads each own a YARA scanner, a libmagic handle,
+ * a read buffer kept from file to file, and an event producer of the output router. The
+ * pool's queue and the walker's wake-up (mutex, condition variable, counter) are the only
+ * shared mutable state. */
 #include "sw/cmd.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <magic.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -26,11 +25,11 @@
 #include "sw/clock.h"
 #include "sw/config.h"
 #include "sw/eve.h"
-#include "sw/filetype.h"
 #include "sw/ioc.h"
 #include "sw/log.h"
 #include "sw/parse.h"
 #include "sw/router.h"
+#include "sw/scanpool.h"
 #include "sw/sink.h"
 #include "sw/src_walk.h"
 #include "sw/yara.h"
@@ -38,48 +37,26 @@
 #define MAX_EXCLUDES 256
 #define QUEUE_CAP 256
 #define EVENT_RING 1024
-/* libmagic is given at most this much of a file: its tests look at the start. */
-#define MAGIC_BYTES (1024u * 1024u)
-
-struct item {
-    char *path; /* owned */
-    bool via_link;
-};
-
-struct queue {
-    pthread_mutex_t mu;
-    pthread_cond_t not_empty, not_full;
-    struct item slot[QUEUE_CAP];
-    size_t head, count;
-    bool closed;
-};
-
-struct scan;
-
-struct worker {
-    struct scan *sc;
-    pthread_t thread;
-    bool started;
-    struct sw_producer *prod; /* owned by the router */
-    struct sw_yara_scanner *ys; /* owned */
-    magic_t magic;            /* owned; NULL when libmagic could not load */
-    struct sw_scan_counts c;  /* this thread's counters */
-    uid_t last_uid;
-    char last_owner[64];
-};
+/* A scan thread keeps its read buffer between files up to this size (the whole of most
+ * trees' largest files): no allocation per file. */
+#define BUF_KEEP (64u * 1024u * 1024u)
 
 struct scan {
-    struct queue q;
-    const struct sw_yara_rules *rules; /* borrowed */
-    const struct sw_ioc_set *ioc;      /* borrowed: IOC lists (*.sha256) of the rules dir */
-    struct sw_yara_limits lim;
-    uint64_t max_size;
-    bool all;
-    struct worker *w; /* owned, n entries */
-    unsigned n;
-    _Atomic uint64_t done; /* files finished, for the progress line */
+    struct sw_scanpool *pool;
+    /* The walking thread waits here for room in the pool's queue; a scan thread rings it
+     * (sw_scanpool_opts.wake) after a job. seq counts the rings, so none is missed. */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint64_t seq;
+    /* The walking thread's own counts: paths it could not hand over. */
+    uint64_t skipped_symlink, errors;
 };
 
+/* Per scan thread: its producer and whether the thread has closed it (sw_scanpool_opts.done). */
+struct thread_out {
+    struct sw_producer *prod; /* owned by the router */
+    _Atomic bool closed;
+};
 static void
 usage(FILE *fp)
 {
@@ -116,236 +93,34 @@ usage(FILE *fp)
             "matched).\n");
 }
 
-/* --- queue --------------------------------------------------------------------------------- */
-
-static bool
-queue_push(struct queue *q, char *path, bool via_link)
-{
-    pthread_mutex_lock(&q->mu);
-    while (q->count == QUEUE_CAP)
-        pthread_cond_wait(&q->not_full, &q->mu);
-    q->slot[(q->head + q->count) % QUEUE_CAP] = (struct item){path, via_link};
-    q->count++;
-    pthread_cond_signal(&q->not_empty);
-    pthread_mutex_unlock(&q->mu);
-    return true;
-}
-
-/* false when the queue is closed and empty. */
-static bool
-queue_pop(struct queue *q, struct item *out)
-{
-    pthread_mutex_lock(&q->mu);
-    while (q->count == 0 && !q->closed)
-        pthread_cond_wait(&q->not_empty, &q->mu);
-    if (q->count == 0) {
-        pthread_mutex_unlock(&q->mu);
-        return false;
-    }
-    *out = q->slot[q->head];
-    q->head = (q->head + 1) % QUEUE_CAP;
-    q->count--;
-    pthread_cond_signal(&q->not_full);
-    pthread_mutex_unlock(&q->mu);
-    return true;
-}
+/* --- the pool's callbacks (on scan thread i) ------------------------------------------------ */
 
 static void
-queue_close(struct queue *q)
+kick(void *ctx)
 {
-    pthread_mutex_lock(&q->mu);
-    q->closed = true;
-    pthread_cond_broadcast(&q->not_empty);
-    pthread_mutex_unlock(&q->mu);
+    sw_producer_kick(((struct thread_out *)ctx)->prod);
 }
 
-/* --- one file ------------------------------------------------------------------------------ */
-
+/* A scan thread's end: no more events from it; its EVE encoder's scratch buffer goes too. */
 static void
-sha256_hex(const uint8_t *buf, size_t len, char out[65])
+thread_done(void *ctx)
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    static const char hex[] = "0123456789abcdef";
+    struct thread_out *t = ctx;
 
-    out[0] = '\0';
-    if (EVP_Digest(buf, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
-        return;
-    for (unsigned i = 0; i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[64] = '\0';
-}
-
-/* Read exactly size bytes of fd into buf. Returns 0, or -1 with errno; a file that shrank
- * or grew since fstat gives -1 with errno EAGAIN (a counted error: what was read is not
- * what the hash and the rules should see). */
-static int
-read_all(int fd, uint8_t *buf, size_t size)
-{
-    size_t got = 0;
-    uint8_t extra;
-
-    while (got < size) {
-        ssize_t r = read(fd, buf + got, size - got);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
-        if (r == 0) {
-            errno = EAGAIN; /* shrank */
-            return -1;
-        }
-        got += (size_t)r;
-    }
-    for (;;) {
-        ssize_t r = read(fd, &extra, 1);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r != 0) {
-            errno = r > 0 ? EAGAIN : errno; /* grew */
-            return -1;
-        }
-        return 0;
-    }
-}
-
-static void
-owner_of(struct worker *w, uid_t uid, char *buf, size_t len)
-{
-    /* Files of one tree mostly share an owner: skip the passwd lookup then. */
-    if (w->last_owner[0] == '\0' || w->last_uid != uid) {
-        sw_yara_owner(uid, w->last_owner, sizeof(w->last_owner));
-        w->last_uid = uid;
-    }
-    snprintf(buf, len, "%s", w->last_owner);
-}
-
-static void
-scan_one(struct worker *w, const struct item *it)
-{
-    struct scan *sc = w->sc;
-    int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (it->via_link ? 0 : O_NOFOLLOW);
-    int fd = open(it->path, flags);
-    struct stat st;
-    uint8_t *buf = NULL;
-    char owner[64];
-    struct sw_yara_ext x;
-    struct sw_file_part fi;
-    struct sw_yara_scan_result res;
-    struct sw_err err;
-
-    if (fd == -1) {
-        if (errno == ELOOP) {
-            w->c.skipped_symlink++; /* replaced by a symlink since the walk saw it */
-        } else {
-            w->c.errors++;
-            SW_LOG_RATELIMIT(SW_LOG_WARNING, "%s: %s", it->path, strerror(errno));
-        }
-        return;
-    }
-    if (fstat(fd, &st) != 0) {
-        w->c.errors++;
-        SW_LOG_RATELIMIT(SW_LOG_WARNING, "%s: %s", it->path, strerror(errno));
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        w->c.skipped_special++; /* replaced by a FIFO or device since the walk */
-        goto out;
-    }
-    if ((uint64_t)st.st_size > sc->max_size) {
-        w->c.skipped_size++;
-        goto out;
-    }
-    /* Blocking reads from here: O_NONBLOCK only kept open() from hanging on a FIFO. */
-    (void)fcntl(fd, F_SETFL, O_RDONLY);
-    buf = sw_malloc(st.st_size > 0 ? (size_t)st.st_size : 1);
-    if (buf == NULL) {
-        w->c.errors++;
-        SW_LOG_RATELIMIT(SW_LOG_WARNING, "%s: out of memory for %lld bytes", it->path,
-                         (long long)st.st_size);
-        goto out;
-    }
-    if (read_all(fd, buf, (size_t)st.st_size) != 0) {
-        w->c.errors++;
-        if (errno == EAGAIN)
-            SW_LOG_RATELIMIT(SW_LOG_WARNING, "%s: changed size while being read, not scanned",
-                             it->path);
-        else
-            SW_LOG_RATELIMIT(SW_LOG_WARNING, "%s: %s", it->path, strerror(errno));
-        goto out;
-    }
-    size_t len = (size_t)st.st_size;
-    const struct sw_filetype *ft = sw_filetype_classify(buf, len);
-    const char *mg = NULL;
-
-    if (w->magic != NULL)
-        mg = magic_buffer(w->magic, buf, len < MAGIC_BYTES ? len : MAGIC_BYTES);
-    owner_of(w, st.st_uid, owner, sizeof(owner));
-    memset(&fi, 0, sizeof(fi));
-    fi.path = it->path;
-    fi.size = len;
-    sha256_hex(buf, len, fi.sha256);
-    fi.magic = mg != NULL ? mg : ft->description;
-    fi.owner = owner;
-    fi.mode = st.st_mode;
-    fi.uid = st.st_uid;
-    fi.gid = st.st_gid;
-    fi.mtime_s = st.st_mtim.tv_sec;
-    sw_yara_ext_set(&x, it->path, ft->label, owner);
-    w->c.files++;
-    w->c.bytes += len;
-    enum sw_rc rc = sw_yara_scan_mem(w->ys, &x, &fi, buf, len, &w->prod->em, &res, &err);
-    unsigned ioc_drops = 0;
-    unsigned iocs = sw_ioc_check_file(sc->ioc, &fi, sw_clock_us(CLOCK_REALTIME), &w->prod->em,
-                                      &ioc_drops);
-
-    w->c.matches += res.matches + iocs;
-    w->c.files_matched += res.matches + iocs > 0;
-    w->c.errors += ioc_drops;
-    w->c.too_many_matches += res.too_many;
-    w->c.errors += res.drops;
-    if (rc == SW_ELIMIT) {
-        w->c.timeouts++;
-        SW_LOG_RATELIMIT(SW_LOG_WARNING, "%s", err.msg);
-    } else if (rc != SW_OK) {
-        w->c.errors++;
-        SW_LOG_RATELIMIT(SW_LOG_WARNING, "%s", err.msg);
-    }
-    if (sc->all) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        struct sw_event *ev = sw_yara_file_event_create(
-            SW_EV_FILEINFO, (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u, &fi);
-        if (ev != NULL)
-            sw_emit(&w->prod->em, ev);
-        else
-            w->c.errors++;
-    }
-    sw_producer_kick(w->prod);
-out:
-    sw_free(buf);
-    close(fd);
-}
-
-static void *
-worker_main(void *arg)
-{
-    struct worker *w = arg;
-    struct item it;
-
-    while (queue_pop(&w->sc->q, &it)) {
-        scan_one(w, &it);
-        sw_free(it.path);
-        atomic_fetch_add_explicit(&w->sc->done, 1, memory_order_relaxed);
-    }
-    sw_producer_close(w->prod);
+    sw_producer_close(t->prod);
+    atomic_store(&t->closed, true);
     sw_eve_thread_fini();
-    return NULL;
+}
+
+static void
+wake(void *ctx)
+{
+    struct scan *sc = ctx;
+
+    pthread_mutex_lock(&sc->mu);
+    sc->seq++;
+    pthread_cond_signal(&sc->cv);
+    pthread_mutex_unlock(&sc->mu);
 }
 
 /* --- walking ------------------------------------------------------------------------------- */
@@ -353,7 +128,6 @@ worker_main(void *arg)
 struct walk_ctx {
     struct scan *sc;
     uint64_t queued;
-    uint64_t errors; /* main thread's own: paths it could not queue */
     bool tty;
     struct timespec last;
 };
@@ -371,21 +145,59 @@ progress(struct walk_ctx *wc, bool final)
         return;
     wc->last = now;
     fprintf(stderr, "\rseawall: scanned %llu of %llu files%s",
-            (unsigned long long)atomic_load(&wc->sc->done), (unsigned long long)wc->queued,
-            final ? "\n" : "");
+            (unsigned long long)(wc->queued - sw_scanpool_walk_pending(wc->sc->pool)),
+            (unsigned long long)wc->queued, final ? "\n" : "");
+}
+
+/* Hand j to the pool, waiting for room in its queue. */
+static void
+submit_wait(struct scan *sc, struct sw_scan_job *j)
+{
+    for (;;) {
+        uint64_t seq;
+
+        pthread_mutex_lock(&sc->mu);
+        seq = sc->seq;
+        pthread_mutex_unlock(&sc->mu);
+        if (sw_scanpool_room(sc->pool, 1))
+            break;
+        /* room() asked for a ring after the next job; seq tells if it came meanwhile. */
+        pthread_mutex_lock(&sc->mu);
+        while (sc->seq == seq)
+            pthread_cond_wait(&sc->cv, &sc->mu);
+        pthread_mutex_unlock(&sc->mu);
+    }
+    if (sw_scanpool_submit(sc->pool, j) != SW_OK)
+        sc->errors++; /* cannot happen: only this thread submits, and there was room */
 }
 
 static bool
 on_file(void *ctx, const char *path, bool via_link)
 {
     struct walk_ctx *wc = ctx;
-    char *p = sw_strdup(path);
+    struct sw_scan_job *j = sw_scan_job_create(SW_SCAN_FILE, path, NULL);
 
-    if (p == NULL) {
-        wc->errors++;
+    if (j == NULL) {
+        wc->sc->errors++;
         return true;
     }
-    queue_push(&wc->sc->q, p, via_link);
+    j->walk = true; /* counted by sw_scanpool_walk_pending: the progress line */
+    if (via_link) {
+        /* Reached through a symlink (--follow): the pool opens by path with O_NOFOLLOW, so
+         * the link is opened here, O_NONBLOCK against a FIFO (the pool checks the type). */
+        j->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (j->fd < 0) {
+            if (errno == ELOOP) {
+                wc->sc->skipped_symlink++;
+            } else {
+                wc->sc->errors++;
+                SW_LOG_RATELIMIT(SW_LOG_WARNING, "%s: %s", path, strerror(errno));
+            }
+            sw_scan_job_destroy(j);
+            return true;
+        }
+    }
+    submit_wait(wc->sc, j);
     wc->queued++;
     progress(wc, false);
     return true;
@@ -423,19 +235,19 @@ cpu_count(void)
     return n > SW_YARA_MAX_THREADS ? SW_YARA_MAX_THREADS : (unsigned)n;
 }
 
+/* The stats event's counts from the pool's (the walk's are added by the caller). */
 static void
-counts_add(struct sw_scan_counts *a, const struct sw_scan_counts *b)
+counts_of(struct sw_scan_counts *a, const struct sw_scan_stats *p)
 {
-    a->files += b->files;
-    a->bytes += b->bytes;
-    a->matches += b->matches;
-    a->files_matched += b->files_matched;
-    a->skipped_size += b->skipped_size;
-    a->skipped_special += b->skipped_special;
-    a->skipped_symlink += b->skipped_symlink;
-    a->errors += b->errors;
-    a->timeouts += b->timeouts;
-    a->too_many_matches += b->too_many_matches;
+    a->files = p->files;
+    a->bytes = p->bytes;
+    a->matches = p->matches + p->ioc_matches;
+    a->files_matched = p->files_matched;
+    a->skipped_size = p->skipped_size;
+    a->skipped_special = p->skipped_special;
+    a->errors = p->skipped_error + p->event_drops;
+    a->timeouts = p->timeouts;
+    a->too_many_matches = p->too_many_matches;
 }
 
 struct scan_args {
@@ -587,7 +399,11 @@ sw_cmd_scan(int argc, char **argv)
     struct sw_err err;
     char host[256], cache[4096];
     int rc = parse_args(argc, argv, &a);
-    bool yara_up = false;
+    bool yara_up = false, sync_up = false;
+    struct thread_out *outs = NULL;
+    struct sw_emitter **ems = NULL;
+    void **ctxs = NULL;
+    unsigned n_outs = 0;
 
     if (rc >= 0)
         return rc;
@@ -637,52 +453,56 @@ sw_cmd_scan(int argc, char **argv)
     if (router == NULL)
         goto fail;
 
-    sc.rules = rules;
-    sc.ioc = ioc;
-    sc.lim.max_strings = (unsigned)a.max_strings;
-    sc.lim.string_bytes = (unsigned)a.string_bytes;
-    sc.lim.timeout_s = (unsigned)(a.timeout_us / SW_USEC_PER_SEC);
-    sc.max_size = a.max_size_set ? a.max_size : cfg->files.max_scan_size;
-    sc.all = a.all;
-    sc.n = a.threads != 0 ? (unsigned)a.threads : cpu_count();
-    pthread_mutex_init(&sc.q.mu, NULL);
-    pthread_cond_init(&sc.q.not_empty, NULL);
-    pthread_cond_init(&sc.q.not_full, NULL);
-    sc.w = sw_calloc(sc.n, sizeof(*sc.w));
-    if (sc.w == NULL) {
+    unsigned n = a.threads != 0 ? (unsigned)a.threads : cpu_count();
+    uint64_t max_size = a.max_size_set ? a.max_size : cfg->files.max_scan_size;
+
+    pthread_mutex_init(&sc.mu, NULL);
+    pthread_cond_init(&sc.cv, NULL);
+    sync_up = true;
+    outs = sw_calloc(n, sizeof(*outs));
+    ems = sw_calloc(n, sizeof(*ems));
+    ctxs = sw_calloc(n, sizeof(*ctxs));
+    if (outs == NULL || ems == NULL || ctxs == NULL) {
         sw_err_set(&err, SW_ENOMEM, "scan: out of memory");
         goto fail;
     }
-    for (unsigned i = 0; i < sc.n; i++) {
-        struct worker *w = &sc.w[i];
-
-        w->sc = &sc;
-        w->prod = sw_router_add_producer(router, EVENT_RING, &err);
-        if (w->prod == NULL)
+    for (unsigned i = 0; i < n; i++) {
+        outs[i].prod = sw_router_add_producer(router, EVENT_RING, &err);
+        if (outs[i].prod == NULL)
             goto fail;
-        w->ys = sw_yara_scanner_create(rules, &sc.lim, &err);
-        if (w->ys == NULL)
-            goto fail;
-        w->magic = magic_open(MAGIC_NONE);
-        if (w->magic != NULL && magic_load(w->magic, NULL) != 0) {
-            sw_log_info("libmagic: %s; fileinfo.magic falls back to seawall's table",
-                        magic_error(w->magic));
-            magic_close(w->magic);
-            w->magic = NULL;
-        }
+        n_outs++;
+        ems[i] = &outs[i].prod->em;
+        ctxs[i] = &outs[i];
     }
+    /* The host side's scan pool, one job a file: a file larger than max_size is neither
+     * hashed nor scanned (skipped, size); the SHA-256 and libmagic's description are
+     * computed only for a file that is reported (an alert, --all, an IOC list). */
+    struct sw_scanpool_opts po = {
+        .threads = n,
+        .queue_size = QUEUE_CAP,
+        .max_scan_size = max_size,
+        .max_hash_size = max_size,
+        .max_strings = (unsigned)a.max_strings,
+        .string_bytes = (unsigned)a.string_bytes,
+        .timeout_s = (unsigned)(a.timeout_us / SW_USEC_PER_SEC),
+        .ionice = SW_IONICE_NONE,
+        .source = "file",
+        .fileinfo_file = a.all,
+        .buf_keep = max_size < BUF_KEEP ? (size_t)max_size : BUF_KEEP,
+        .em = ems,
+        .kick = kick,
+        .done = thread_done,
+        .kick_ctx = ctxs,
+        .wake = wake,
+        .wake_ctx = &sc,
+    };
+    sc.pool = sw_scanpool_create(&po, rules, ioc, &err);
+    if (sc.pool == NULL)
+        goto fail;
     if (sw_router_start(router, &err) != SW_OK)
         goto fail;
-    for (unsigned i = 0; i < sc.n; i++) {
-        int e = pthread_create(&sc.w[i].thread, NULL, worker_main, &sc.w[i]);
+    bool started = sw_scanpool_start(sc.pool, &err) == SW_OK;
 
-        if (e != 0) {
-            errno = e;
-            sw_err_sys(&err, SW_EIO, "scan: starting thread %u", i);
-            break;
-        }
-        sc.w[i].started = true;
-    }
     /* Roots: the walk runs only if every thread started; the queue is closed either way. */
     const char *const *gl_cfg = (const char *const *)cfg->files.exclude.v;
     const char **globs = sw_calloc(a.n_excl + cfg->files.exclude.n + 1, sizeof(*globs));
@@ -697,7 +517,6 @@ sw_cmd_scan(int argc, char **argv)
     struct sw_walk_opts wo = {.follow = a.follow, .one_fs = a.one_fs, .exclude = globs,
                               .n_exclude = n_globs};
     struct walk_ctx wc = {.sc = &sc, .tty = isatty(STDERR_FILENO) == 1};
-    bool started = sc.w[sc.n - 1].started;
 
     unsigned bad_roots = 0;
     for (int i = optind; started && globs != NULL && i < argc; i++) {
@@ -708,25 +527,26 @@ sw_cmd_scan(int argc, char **argv)
             bad_roots++;
         }
     }
-    queue_close(&sc.q);
-    for (unsigned i = 0; i < sc.n; i++) {
-        if (sc.w[i].started)
-            pthread_join(sc.w[i].thread, NULL);
-        else
-            sw_producer_close(sc.w[i].prod);
-    }
+    /* Every file queued is scanned: no deadline worth the name (a year). */
+    (void)sw_scanpool_stop(sc.pool, true, sw_clock_us(CLOCK_MONOTONIC) + 365ull * 86400u *
+                                                                      SW_USEC_PER_SEC);
+    for (unsigned i = 0; i < n; i++)
+        if (!atomic_load(&outs[i].closed))
+            sw_producer_close(outs[i].prod); /* its thread never started */
     progress(&wc, true);
     sw_free(globs);
     sw_router_stop(router);
 
-    for (unsigned i = 0; i < sc.n; i++)
-        counts_add(&total, &sc.w[i].c);
+    struct sw_scan_stats ps;
+
+    sw_scanpool_stats(sc.pool, &ps);
+    counts_of(&total, &ps);
     total.dirs = wcnt.dirs;
     total.skipped_special += wcnt.skipped_special;
-    total.skipped_symlink += wcnt.skipped_symlink;
+    total.skipped_symlink += wcnt.skipped_symlink + sc.skipped_symlink;
     total.skipped_excluded += wcnt.skipped_excluded;
     total.skipped_other_fs += wcnt.skipped_other_fs;
-    total.errors += wcnt.errors + wc.errors;
+    total.errors += wcnt.errors + sc.errors;
     total.elapsed_us = sw_clock_us(CLOCK_MONOTONIC) - t0;
     total.rule_files = ls.files + is.files;
     total.rule_files_failed = ls.files_failed + is.files_failed;
@@ -765,24 +585,23 @@ fail:
     if (err.msg[0] != '\0')
         sw_log_error("%s", err.msg);
     rc = 2;
-    if (sc.w != NULL && router != NULL) {
-        /* Threads never started here: close their producers so the router can stop. */
-        for (unsigned i = 0; i < sc.n; i++)
-            if (!sc.w[i].started && sc.w[i].prod != NULL)
-                sw_producer_close(sc.w[i].prod);
+    if (sc.pool != NULL) {
+        /* No thread started here: destroy runs each done(), closing the producers. */
+        sw_scanpool_destroy(sc.pool);
+        sc.pool = NULL;
+    } else {
+        for (unsigned i = 0; i < n_outs; i++)
+            sw_producer_close(outs[i].prod); /* so that the router can stop */
     }
 out:
     sw_router_destroy(router);
-    if (sc.w != NULL) {
-        for (unsigned i = 0; i < sc.n; i++) {
-            sw_yara_scanner_destroy(sc.w[i].ys);
-            if (sc.w[i].magic != NULL)
-                magic_close(sc.w[i].magic);
-        }
-        sw_free(sc.w);
-        pthread_mutex_destroy(&sc.q.mu);
-        pthread_cond_destroy(&sc.q.not_empty);
-        pthread_cond_destroy(&sc.q.not_full);
+    sw_scanpool_destroy(sc.pool);
+    sw_free(outs);
+    sw_free(ems);
+    sw_free(ctxs);
+    if (sync_up) {
+        pthread_mutex_destroy(&sc.mu);
+        pthread_cond_destroy(&sc.cv);
     }
     sw_yara_rules_destroy(rules);
     sw_ioc_destroy(ioc);

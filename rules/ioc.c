@@ -222,6 +222,20 @@ sw_ioc_count(const struct sw_ioc_set *s)
     return s != NULL ? s->hashes : 0;
 }
 
+bool
+sw_ioc_listed(const struct sw_ioc_set *s, const char *sha256)
+{
+    uint8_t key[32];
+    struct sw_dataset_hit hit;
+
+    if (s == NULL || s->n == 0 || strlen(sha256) != 64 || !sw_dataset_unhex(sha256, 64, key))
+        return false;
+    for (size_t i = 0; i < s->n; i++)
+        if (sw_dataset_lookup(s->v[i].ds, key, sizeof(key), &hit))
+            return true;
+    return false;
+}
+
 unsigned
 sw_ioc_check_file(const struct sw_ioc_set *s, const struct sw_file_part *fi, uint64_t ts_us,
                   struct sw_emitter *em, unsigned *drops)

@@ -157,6 +157,8 @@ sw_yara_ext_set(struct sw_yara_ext *x, const char *abspath, const char *filetype
              strlen(filetype != NULL ? filetype : "UNKNOWN"));
     copy_cut(x->owner, sizeof(x->owner), owner != NULL ? owner : "", strlen(owner ? owner : ""));
     x->source = "file";
+    x->complete = NULL;
+    x->complete_ctx = NULL;
 }
 
 void
@@ -924,6 +926,8 @@ sw_yara_file_event_create(enum sw_event_type t, uint64_t ts_us, const struct sw_
 struct match_ctx {
     struct sw_yara_scanner *s;
     const struct sw_file_part *fi;
+    const struct sw_yara_ext *x; /* its complete hook runs before the first alert; may be NULL */
+    bool completed;
     struct sw_emitter *em;
     struct sw_yara_scan_result *res;
     uint64_t ts_us;
@@ -1177,6 +1181,9 @@ scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
     mc->res->matches++;
     if (mc->s->prof != NULL)
         sw_yara_prof_match(mc->s->prof, rule);
+    if (!mc->completed && mc->x != NULL && mc->x->complete != NULL)
+        mc->x->complete(mc->x->complete_ctx);
+    mc->completed = true;
     if (mc->fi != NULL)
         copy_fileinfo(&m, NULL, mc->fi);
     build_match(&m, NULL, ctx, rule, &mc->s->lim);
@@ -1289,7 +1296,7 @@ sw_yara_scan_mem(struct sw_yara_scanner *s, const struct sw_yara_ext *x,
                  const struct sw_file_part *fi, const uint8_t *buf, size_t len,
                  struct sw_emitter *em, struct sw_yara_scan_result *res, struct sw_err *err)
 {
-    struct match_ctx mc = {.s = s, .fi = fi, .em = em, .res = res};
+    struct match_ctx mc = {.s = s, .fi = fi, .x = x, .em = em, .res = res};
     const char *const vals[6] = {x->filename, x->filepath, x->extension,
                                  x->filetype, x->owner,    x->source != NULL ? x->source : "file"};
 
@@ -1313,7 +1320,7 @@ sw_yara_scan_flow_file(struct sw_yara_scanner *s, const struct sw_event *tmpl,
                        const uint8_t *buf, size_t len, struct sw_emitter *em,
                        struct sw_yara_scan_result *res, struct sw_err *err)
 {
-    struct match_ctx mc = {.s = s, .fi = fi, .em = em, .res = res, .tmpl = tmpl};
+    struct match_ctx mc = {.s = s, .fi = fi, .x = x, .em = em, .res = res, .tmpl = tmpl};
     const char *const vals[6] = {x->filename, x->filepath, x->extension,
                                  x->filetype, x->owner,    x->source != NULL ? x->source : "file"};
 

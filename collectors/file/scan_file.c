@@ -24,9 +24,11 @@
 
 /* --- reading ------------------------------------------------------------------------------- */
 
+/* Read fd into buf[0, keep) and, past keep, through a small chunk; hash every byte when sha
+ * is not NULL (NULL: the caller hashes buf later, if at all, and keeps the whole file). */
 static enum sw_rc
 read_once(int fd, uint8_t *buf, size_t keep, uint64_t max_hash, uint64_t *size, size_t *kept,
-          uint8_t sha[32])
+          uint8_t *sha)
 {
     uint8_t chunk[16384];
     EVP_MD_CTX *ctx = NULL;
@@ -40,11 +42,13 @@ read_once(int fd, uint8_t *buf, size_t keep, uint64_t max_hash, uint64_t *size, 
         return SW_EIO;
     if ((uint64_t)before.st_size > max_hash)
         return SW_ELIMIT;
-    ctx = EVP_MD_CTX_new();
-    if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-        EVP_MD_CTX_free(ctx);
-        errno = ENOMEM;
-        return SW_EIO;
+    if (sha != NULL) {
+        ctx = EVP_MD_CTX_new();
+        if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+            EVP_MD_CTX_free(ctx);
+            errno = ENOMEM;
+            return SW_EIO;
+        }
     }
     for (;;) {
         /* Into the YARA copy while it has room, then through the small chunk. */
@@ -52,7 +56,9 @@ read_once(int fd, uint8_t *buf, size_t keep, uint64_t max_hash, uint64_t *size, 
         size_t room = *kept < keep ? keep - *kept : sizeof(chunk);
         ssize_t r;
 
-        if (room > SCAN_READ_CHUNK)
+        /* Hashing goes chunk by chunk while the bytes are in the cache; a plain copy is read
+         * in one call (and one more to see the end). */
+        if (room > SCAN_READ_CHUNK && ctx != NULL)
             room = SCAN_READ_CHUNK;
         r = pread(fd, dst, room, (off_t)total);
         if (r < 0 && errno == EINTR)
@@ -70,7 +76,7 @@ read_once(int fd, uint8_t *buf, size_t keep, uint64_t max_hash, uint64_t *size, 
             rc = SW_EAGAIN;
             break;
         }
-        if (EVP_DigestUpdate(ctx, dst, (size_t)r) != 1) {
+        if (ctx != NULL && EVP_DigestUpdate(ctx, dst, (size_t)r) != 1) {
             errno = ENOMEM;
             rc = SW_EIO;
             break;
@@ -85,7 +91,7 @@ read_once(int fd, uint8_t *buf, size_t keep, uint64_t max_hash, uint64_t *size, 
          before.st_mtim.tv_sec != after.st_mtim.tv_sec ||
          before.st_mtim.tv_nsec != after.st_mtim.tv_nsec))
         rc = SW_EAGAIN;
-    if (rc == SW_OK && (EVP_DigestFinal_ex(ctx, sha, &n) != 1 || n != 32)) {
+    if (rc == SW_OK && sha != NULL && (EVP_DigestFinal_ex(ctx, sha, &n) != 1 || n != 32)) {
         errno = ENOMEM;
         rc = SW_EIO;
     }
@@ -225,7 +231,7 @@ grow_buf(struct worker *w, size_t n)
 void
 scan_release_buf(struct worker *w)
 {
-    if (w->buf_cap > 1024u * 1024u) {
+    if (w->buf_cap > (w->p->o.buf_keep != 0 ? w->p->o.buf_keep : SCAN_BUF_KEEP)) {
         sw_free(w->buf);
         w->buf = NULL;
         w->buf_cap = 0;
@@ -267,7 +273,51 @@ scan_adopt_rules(struct worker *w)
 /* What content() should do with a regular file. */
 struct want {
     bool yara, fileinfo, hash;
+    bool magic; /* libmagic's description in the alerts too, not only in a fileinfo */
 };
+
+/* What only a reported file needs, computed on first use: the SHA-256 (of the whole file,
+ * which buf then holds, when the read did not hash it) and libmagic's description. */
+struct lazy {
+    struct worker *w;
+    struct sw_file_part *fi;
+    const uint8_t *buf;
+    size_t len;
+    bool hashed, magic, magic_done;
+    size_t magic_bytes;
+};
+
+static void
+lazy_hash(struct lazy *lz)
+{
+    uint8_t sha[32];
+    unsigned int n = 0;
+
+    if (lz->hashed)
+        return;
+    lz->hashed = true;
+    if (EVP_Digest(lz->buf, lz->len, sha, &n, EVP_sha256(), NULL) == 1 && n == 32)
+        hex(sha, lz->fi->sha256);
+    else
+        lz->fi->sha256[0] = '\0'; /* "" when not computed (event.h) */
+}
+
+/* sw_yara_ext.complete: a rule matched, an alert is about to copy fi. */
+static void
+lazy_complete(void *ctx)
+{
+    struct lazy *lz = ctx;
+
+    lazy_hash(lz);
+    if (lz->magic && !lz->magic_done && lz->w->magic != NULL) {
+        const char *mg = magic_buffer(lz->w->magic, lz->buf,
+                                      lz->len < lz->magic_bytes ? lz->len : lz->magic_bytes);
+
+        if (mg != NULL)
+            lz->fi->magic = mg; /* libmagic's until the next magic_buffer of this thread */
+    }
+    lz->magic_done = true;
+}
 
 /* Read, hash, scan and report the regular file of job j. */
 static void
@@ -284,7 +334,9 @@ content(struct worker *w, const struct sw_scan_job *j, struct want wt)
     struct sw_file_part fi;
     char owner[64];
     const struct sw_filetype *ft;
-    const char *mg = NULL;
+    bool hash_now = true;
+    unsigned found = 0;
+    struct lazy lz;
 
     if (fd < 0) {
         fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
@@ -295,7 +347,7 @@ content(struct worker *w, const struct sw_scan_job *j, struct want wt)
                     record(w, make_record(j, &st));
             } else {
                 w->c.skipped_error++; /* gone: its delete follows */
-                if (errno != ENOENT)
+                if (errno != ENOENT || j->kind == SW_SCAN_FILE)
                     SW_LOG_RATELIMIT(SW_LOG_WARNING, "%s: %s", j->path, strerror(errno));
             }
             return;
@@ -323,11 +375,15 @@ content(struct worker *w, const struct sw_scan_job *j, struct want wt)
             keep = (size_t)sz;
         else if (wt.fileinfo || wt.yara) /* too large for YARA: keep the start for magic */
             keep = SW_FILETYPE_SNIFF;
+        /* A file kept whole is hashed only when something reports it (lazy_hash): most
+         * files of a scan match nothing. The baseline wants every hash. */
+        hash_now = wt.hash || keep < sz;
         if (!grow_buf(w, keep + 1)) {
             rc = SW_ENOMEM;
             break;
         }
-        rc = read_once(fd, w->buf, keep, p->o.max_hash_size, &size, &kept, sha);
+        rc = read_once(fd, w->buf, keep, p->o.max_hash_size, &size, &kept,
+                       hash_now ? sha : NULL);
         if (rc != SW_EAGAIN)
             break;
         w->c.changed_while_read++;
@@ -355,16 +411,14 @@ content(struct worker *w, const struct sw_scan_job *j, struct want wt)
         goto out;
     }
     w->c.files++;
-    w->c.hashed++;
     w->c.bytes += size;
     if (fstat(fd, &st) != 0)
         memset(&st, 0, sizeof(st)); /* cannot fail on an open descriptor */
-    ft = sw_filetype_classify(w->buf, kept);
+    ft = sw_filetype_classify(w->buf, kept); /* the YARA external filetype: first bytes */
     snprintf(owner, sizeof(owner), "%s", owner_of(w, st.st_uid));
     memset(&fi, 0, sizeof(fi));
     fi.path = j->path;
     fi.size = size;
-    hex(sha, fi.sha256);
     fi.owner = owner;
     fi.mode = st.st_mode;
     fi.uid = st.st_uid;
@@ -374,11 +428,12 @@ content(struct worker *w, const struct sw_scan_job *j, struct want wt)
     memcpy(fi.comm, j->comm, sizeof(fi.comm));
     fi.comm[sizeof(fi.comm) - 1] = '\0';
     fi.magic = ft->description;
-    if (wt.fileinfo && w->magic != NULL) {
-        mg = magic_buffer(w->magic, w->buf, kept < SCAN_MAGIC_BYTES ? kept : SCAN_MAGIC_BYTES);
-        if (mg != NULL)
-            fi.magic = mg;
-    }
+    lz = (struct lazy){.w = w, .fi = &fi, .buf = w->buf, .len = kept, .hashed = hash_now,
+                       .magic = wt.magic || wt.fileinfo,
+                       .magic_bytes = j->kind == SW_SCAN_FILE ? SCAN_MAGIC_BYTES_CLI
+                                                              : SCAN_MAGIC_BYTES};
+    if (hash_now)
+        hex(sha, fi.sha256);
     if (wt.yara && w->ys != NULL && size <= p->o.max_scan_size) {
         struct sw_yara_ext x;
         struct sw_yara_scan_result res;
@@ -386,11 +441,14 @@ content(struct worker *w, const struct sw_scan_job *j, struct want wt)
 
         sw_yara_ext_set(&x, j->path, ft->label, owner);
         x.source = p->o.source;
+        x.complete = lazy_complete;
+        x.complete_ctx = &lz;
         rc = sw_yara_scan_mem(w->ys, &x, &fi, w->buf, kept, p->o.em[w->idx], &res, &err);
         w->c.scanned++;
         w->c.matches += res.matches;
-        w->c.files_matched += res.matches > 0;
+        found += res.matches;
         w->c.event_drops += res.drops;
+        w->c.too_many_matches += res.too_many;
         if (rc == SW_ELIMIT) {
             w->c.timeouts++;
             SW_LOG_RATELIMIT(SW_LOG_WARNING, "%s", err.msg);
@@ -401,18 +459,26 @@ content(struct worker *w, const struct sw_scan_job *j, struct want wt)
     }
     /* The IOC lists: every hashed file, scanned or not (a sample too large for YARA is
      * still a known hash). */
-    if (w->ioc != NULL && (wt.yara || wt.fileinfo)) {
-        unsigned drops = 0, n = sw_ioc_check_file(w->ioc, &fi,
-                                                  j->ts_us != 0 ? j->ts_us : now_us(),
-                                                  p->o.em[w->idx], &drops);
+    if (w->ioc != NULL && sw_ioc_count(w->ioc) > 0 && (wt.yara || wt.fileinfo)) {
+        unsigned drops = 0, n;
 
+        lazy_hash(&lz);
+        if (sw_ioc_listed(w->ioc, fi.sha256))
+            lazy_complete(&lz); /* an IOC alert carries the magic too */
+        n = sw_ioc_check_file(w->ioc, &fi, j->ts_us != 0 ? j->ts_us : now_us(),
+                              p->o.em[w->idx], &drops);
         w->c.ioc_matches += n;
+        found += n;
         w->c.event_drops += drops;
     }
+    /* A file with an alert of either kind (seawall scan's files_matched). */
+    w->c.files_matched += found > 0;
     if (wt.fileinfo) {
-        struct sw_event *ev = sw_yara_file_event_create(
-            SW_EV_FILEINFO, j->ts_us != 0 ? j->ts_us : now_us(), &fi);
+        struct sw_event *ev;
 
+        lazy_complete(&lz);
+        ev = sw_yara_file_event_create(SW_EV_FILEINFO, j->ts_us != 0 ? j->ts_us : now_us(),
+                                       &fi);
         if (ev != NULL) {
             sw_emit(p->o.em[w->idx], ev);
             w->c.fileinfo++;
@@ -420,6 +486,7 @@ content(struct worker *w, const struct sw_scan_job *j, struct want wt)
             w->c.event_drops++;
         }
     }
+    w->c.hashed += lz.hashed;
     if (wt.hash) {
         struct sw_fim_rec *r = make_record(j, &st);
 
@@ -448,7 +515,8 @@ scan_process(struct worker *w, const struct sw_scan_job *j)
         content(w, j, (struct want){.yara = true, .fileinfo = true, .hash = fim});
         break;
     case SW_SCAN_FILE:
-        content(w, j, (struct want){.yara = true, .fileinfo = p->o.fileinfo_file});
+        content(w, j, (struct want){.yara = true, .fileinfo = p->o.fileinfo_file,
+                                    .magic = true});
         break;
     case SW_SCAN_RETRO:
         content(w, j, (struct want){.yara = true});

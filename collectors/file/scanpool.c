@@ -515,6 +515,7 @@ sw_scanpool_stats(struct sw_scanpool *p, struct sw_scan_stats *out)
         ADD(record_drops);
         ADD(event_drops);
         ADD(timeouts);
+        ADD(too_many_matches);
         ADD(changed_while_read);
         ADD(skipped_size);
         ADD(skipped_special);

@@ -15,8 +15,12 @@
 #define SCAN_READ_CHUNK (256u * 1024u)
 /* A file whose size changes while it is read is read this many times in all. */
 #define SCAN_READ_TRIES 3
-/* libmagic looks at the start of a file. */
+/* libmagic looks at the start of a file: this much of it for the daemon's events, and as
+ * much as libmagic reads of a file itself (its default bytes_max) for seawall scan's. */
 #define SCAN_MAGIC_BYTES (64u * 1024u)
+#define SCAN_MAGIC_BYTES_CLI (1024u * 1024u)
+/* A thread keeps a read buffer up to this size between jobs (sw_scanpool_opts.buf_keep). */
+#define SCAN_BUF_KEEP (1024u * 1024u)
 /* A scan thread with nothing to do wakes this often (the watchdog's heartbeat). */
 #define IDLE_WAIT_MS 1000
 /* The queue's search for a job whose paths are free gives up after this many skipped jobs

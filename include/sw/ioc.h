@@ -50,6 +50,9 @@ size_t sw_ioc_count(const struct sw_ioc_set *s);
 /* Check a file (fi->sha256: lower- or upper-case hex, "" when not hashed): one alert event
  * per list that has the hash, a copy of fi inside it, to em. Returns the number of alerts
  * emitted; *drops (may be NULL) counts those lost to allocation failure. Any thread. */
+/* Does any list of s have this SHA-256 (hex, as in sw_file_part)? Lets a caller compute
+ * what an alert carries (libmagic's description) only for a listed file. Any thread. */
+bool sw_ioc_listed(const struct sw_ioc_set *s, const char *sha256);
 unsigned sw_ioc_check_file(const struct sw_ioc_set *s, const struct sw_file_part *fi,
                            uint64_t ts_us, struct sw_emitter *em, unsigned *drops);
 

@@ -85,16 +85,20 @@ void sw_scan_job_destroy(struct sw_scan_job *j);
 struct sw_scan_stats {
     uint64_t files;            /* regular files read */
     uint64_t bytes;            /* bytes read */
-    uint64_t hashed, scanned;  /* files hashed; files YARA-scanned */
+    uint64_t hashed, scanned;  /* files hashed (a file kept whole for YARA only when it is
+                                * reported: FIM, an alert, a fileinfo, IOC lists); files
+                                * YARA-scanned */
     uint64_t unchanged;        /* walk: unchanged since the baseline, neither hashed nor
                                 * scanned */
-    uint64_t matches, files_matched;
+    uint64_t matches;          /* YARA alerts */
+    uint64_t files_matched;    /* files with an alert (YARA or IOC) */
     uint64_t ioc_matches;      /* alerts from the IOC lists */
     uint64_t fileinfo;         /* fileinfo events made */
     uint64_t records;          /* FIM records submitted */
     uint64_t record_drops;     /* FIM records lost to a full ring (the path is rescanned) */
     uint64_t event_drops;      /* events lost (allocation failure) */
     uint64_t timeouts;         /* YARA scans stopped by the time limit */
+    uint64_t too_many_matches; /* scans where a string had too many matches (the scan went on) */
     uint64_t changed_while_read; /* read again because the size changed meanwhile */
     /* skipped, by reason (seawall.files.skipped) */
     uint64_t skipped_size;     /* over files.max_hash_size (or max_scan_size, not hashed) */
@@ -118,6 +122,9 @@ struct sw_scanpool_opts {
     int ionice;                /* enum sw_files_ionice */
     const char *source;        /* static: the YARA external seawall_source ("fim", "file") */
     bool fileinfo_file;        /* FILE jobs emit fileinfo (seawall scan --all) */
+    size_t buf_keep;           /* read buffer a thread keeps between jobs; 0: 1 MiB (a
+                                * daemon must not pin max_scan_size per thread; a command
+                                * that scans a tree reuses one buffer for every file) */
     /* Events: thread i emits through em[i] (borrowed, one per thread; called on thread i
      * only) and calls kick(kick_ctx[i]) after each job, done(kick_ctx[i]) when it ends. */
     struct sw_emitter **em;

@@ -82,10 +82,16 @@ struct sw_yara_ext {
     char filetype[32];   /* sw_filetype label (LOKI's): "EXE", "7Zip", "UNKNOWN" */
     char owner[64];      /* user name, or the uid in decimal */
     const char *source;  /* static: "file" */
+    /* Called once per scan, on the scanning thread, just before the first alert copies the
+     * scan's sw_file_part (NULL: never): the caller fills in what only an event needs (the
+     * SHA-256, libmagic's description) in the part it passed and owns, so that a file that
+     * matches nothing costs neither. sw_yara_ext_set sets it NULL. */
+    void (*complete)(void *ctx);
+    void *complete_ctx;
 };
 
-/* Fill x from an absolute path (cut to the field sizes), a filetype label and an owner.
- * Pure; any thread. */
+/* Fill x from an absolute path (cut to the field sizes), a filetype label and an owner
+ * (complete: NULL). Pure; any thread. */
 void sw_yara_ext_set(struct sw_yara_ext *x, const char *abspath, const char *filetype,
                      const char *owner);
 /* The user name of uid (getpwuid_r), or the uid in decimal when it has none. Any thread. */

@@ -25,10 +25,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <magic.h>
+
 #include "sw/alloc.h"
 #include "sw/clock.h"
 #include "sw/event.h"
 #include "sw/scanpool.h"
+#include "sw/yara.h"
+
+#include "../../collectors/file/scanpool_int.h" /* a thread's read buffer */
 
 /* --- pread, faked ------------------------------------------------------------------------ */
 
@@ -198,16 +203,18 @@ static struct sw_emitter *ems[2];
 static void *ctxs[2];
 
 static struct sw_scanpool *
-pool(unsigned threads, size_t queue)
+pool_with(unsigned threads, size_t queue, struct sw_yara_rules *rules, size_t buf_keep,
+          uint64_t max_size)
 {
     struct sw_scanpool_opts o = {
         .threads = threads,
         .queue_size = queue,
-        .max_scan_size = 1u << 20,
-        .max_hash_size = 1u << 20,
+        .max_scan_size = max_size,
+        .max_hash_size = max_size,
         .max_strings = 16,
         .string_bytes = 64,
         .source = "fim",
+        .buf_keep = buf_keep,
         .em = ems,
         .kick_ctx = ctxs,
     };
@@ -219,10 +226,16 @@ pool(unsigned threads, size_t queue)
     col.em.emit = collect_emit;
     col.em.ctx = &col;
     ems[0] = ems[1] = &col.em;
-    p = sw_scanpool_create(&o, NULL, NULL, &err);
+    p = sw_scanpool_create(&o, rules, NULL, &err);
     if (p == NULL)
         fail_msg("%s", err.msg);
     return p;
+}
+
+static struct sw_scanpool *
+pool(unsigned threads, size_t queue)
+{
+    return pool_with(threads, queue, NULL, 0, 1u << 20);
 }
 
 static struct sw_scan_job *
@@ -390,6 +403,75 @@ files_are_hashed_and_special_files_never_read(void **state)
     sw_scanpool_destroy(p);
 }
 
+/* seawall scan's jobs (SW_SCAN_FILE, no --all): a file that matches nothing is read and
+ * scanned but neither hashed nor shown to libmagic; a match gets both, computed before its
+ * alert is made (the SHA-256 of the whole file, libmagic's description, not the filetype
+ * table's); and the thread keeps its read buffer between files up to buf_keep. */
+static void
+file_jobs_hash_and_ask_libmagic_only_for_what_is_reported(void **state)
+{
+    static const char rule[] = "rule marker { strings: $a = \"EVIL-MARKER-13\" condition: $a }\n";
+    static const char hit[] = "<html><body>EVIL-MARKER-13</body></html>\n";
+    char rdir[128], path[128], clean[128], big[128], hexs[65];
+    struct sw_yara_load_opts lo = {.dir = rdir};
+    struct sw_yara_load_stats ls;
+    struct sw_yara_rules *rules;
+    struct sw_scan_stats st;
+    struct sw_err err;
+    uint8_t want[32];
+    size_t big_len = 3u << 20;
+    uint8_t *bigdata = calloc(1, big_len);
+    magic_t mg = magic_open(MAGIC_NONE);
+
+    (void)state;
+    assert_non_null(bigdata);
+    snprintf(rdir, sizeof(rdir), "%s/rules", dir);
+    assert_int_equal(mkdir(rdir, 0755), 0);
+    make_file("rules/t.yar", rule, strlen(rule), path, sizeof(path));
+    assert_int_equal(sw_yara_init(&err), SW_OK);
+    rules = sw_yara_load(&lo, &ls, &err);
+    assert_non_null(rules);
+    memset(bigdata, 'x', big_len);
+    make_file("big.bin", bigdata, big_len, big, sizeof(big));
+    make_file("clean.txt", "nothing to see\n", 15, clean, sizeof(clean));
+    make_file("hit.html", hit, strlen(hit), path, sizeof(path));
+
+    struct sw_scanpool *p = pool_with(1, 16, rules, 8u << 20, 64u << 20);
+
+    assert_int_equal(sw_scanpool_start(p, &err), SW_OK);
+    assert_int_equal(sw_scanpool_submit(p, job(SW_SCAN_FILE, big, -1)), SW_OK);
+    assert_int_equal(sw_scanpool_submit(p, job(SW_SCAN_FILE, clean, -1)), SW_OK);
+    assert_int_equal(sw_scanpool_submit(p, job(SW_SCAN_FILE, path, -1)), SW_OK);
+    assert_true(drained(p, 1));
+    assert_true(sw_scanpool_stop(p, true, sw_clock_us(CLOCK_MONOTONIC) + 10000000u));
+    sw_scanpool_stats(p, &st);
+    assert_int_equal(st.files, 3);
+    assert_int_equal(st.scanned, 3);
+    assert_int_equal(st.matches, 1);
+    assert_int_equal(st.files_matched, 1);
+    assert_int_equal(st.hashed, 1); /* the match only */
+    /* The 3 MiB file's buffer was kept for the next files (buf_keep 8 MiB), not freed. */
+    assert_non_null(p->w[0].buf);
+    assert_true(p->w[0].buf_cap >= big_len);
+    assert_int_equal(col.n, 1);
+    assert_int_equal(col.ev[0]->type, SW_EV_ALERT);
+    sha256(hit, strlen(hit), want);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(hexs + 2 * i, 3, "%02x", want[i]);
+    assert_string_equal(col.ev[0]->file->path, path);
+    assert_string_equal(col.ev[0]->file->sha256, hexs);
+    /* libmagic's description (HTML document ...), not the filetype table's */
+    assert_non_null(mg);
+    assert_int_equal(magic_load(mg, NULL), 0);
+    assert_string_equal(col.ev[0]->file->magic, magic_buffer(mg, hit, strlen(hit)));
+    magic_close(mg);
+    sw_event_destroy(col.ev[0]);
+    sw_scanpool_destroy(p);
+    sw_yara_rules_destroy(rules);
+    sw_yara_fini();
+    free(bigdata);
+}
+
 static void
 create_fails_cleanly_at_every_allocation(void **state)
 {
@@ -422,6 +504,8 @@ main(void)
         cmocka_unit_test(walk_jobs_are_counted_until_done_also_when_merged),
         cmocka_unit_test_setup_teardown(files_are_hashed_and_special_files_never_read, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(file_jobs_hash_and_ask_libmagic_only_for_what_is_reported,
+                                        setup, teardown),
         cmocka_unit_test(create_fails_cleanly_at_every_allocation),
     };
 
