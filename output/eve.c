@@ -11,6 +11,8 @@
 
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -208,30 +210,46 @@ sw_eve_encode(const struct sw_eve_cfg *cfg, const struct sw_event *ev, size_t *l
     return out;
 }
 
-struct sw_eve_line *
-sw_eve_line_make(int type, uint64_t ts_us, uint8_t severity, const char *text, size_t len,
-                 const char *key, size_t key_len)
+/* Fill l (cap checked by the caller) with a line's fields, text and key. */
+static void
+line_fill(struct sw_eve_line *l, int type, uint64_t ts_us, uint8_t severity, const char *text,
+          size_t len, const char *key, size_t key_len)
 {
-    struct sw_eve_line *l;
-    size_t size;
-
-    if (__builtin_add_overflow(sizeof(*l) + 2, len, &size) ||
-        __builtin_add_overflow(size, key_len, &size))
-        return NULL;
-    l = sw_malloc(size); /* owned by the caller: sw_eve_line_destroy */
-    if (l == NULL)
-        return NULL;
     l->type = type;
     l->refs = 0;
     l->ts_us = ts_us;
     l->severity = severity;
+    l->home = NULL;
     l->len = len;
     memcpy(l->text, text, len);
     l->text[len] = '\0';
     l->key_len = key_len;
     if (key_len > 0)
         memcpy(l->text + len + 1, key, key_len);
-    l->text[len + 1 + l->key_len] = '\0';
+    l->text[len + 1 + key_len] = '\0';
+}
+
+/* Bytes of text[] a line of len text bytes and key_len key bytes needs; false on overflow. */
+static bool
+line_need(size_t len, size_t key_len, size_t *need)
+{
+    return !__builtin_add_overflow(len, 2, need) && !__builtin_add_overflow(*need, key_len, need);
+}
+
+struct sw_eve_line *
+sw_eve_line_make(int type, uint64_t ts_us, uint8_t severity, const char *text, size_t len,
+                 const char *key, size_t key_len)
+{
+    struct sw_eve_line *l;
+    size_t need;
+
+    if (!line_need(len, key_len, &need) || need > SIZE_MAX - sizeof(*l))
+        return NULL;
+    l = sw_malloc(sizeof(*l) + need); /* owned by the caller: sw_eve_line_destroy */
+    if (l == NULL)
+        return NULL;
+    l->cap = need;
+    line_fill(l, type, ts_us, severity, text, len, key, key_len);
     return l;
 }
 
@@ -260,8 +278,14 @@ line_key(const struct sw_event *ev, char *buf, size_t len)
     return NULL;
 }
 
-struct sw_eve_line *
-sw_eve_line_create(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
+/* Smallest text[] capacity of a recycled line: most flow and alert lines fit in it. */
+#define LINE_MIN_CAP 1024u
+
+/* Encode ev into spare when it is large enough, else into a new line of exactly the size
+ * needed (round false) or of a power of two (round true: a line to be recycled). Takes spare. */
+static struct sw_eve_line *
+line_encode(const struct sw_eve_cfg *cfg, const struct sw_event *ev, struct sw_eve_line *spare,
+            bool round)
 {
     struct sw_eve_line *l = NULL;
 
@@ -269,13 +293,46 @@ sw_eve_line_create(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
     if (!scratch.failed && scratch.len > 0) {
         char num[32];
         const char *key = line_key(ev, num, sizeof(num));
+        size_t key_len = key != NULL ? strlen(key) : 0;
         unsigned sev = ev->type == SW_EV_ALERT ? ev->u.alert.severity : 0;
+        size_t need, cap;
 
-        l = sw_eve_line_make((int)ev->type, ev->ts_us, sev > 0 && sev < 256 ? (uint8_t)sev : 0,
-                             scratch.buf, scratch.len, key, key != NULL ? strlen(key) : 0);
+        if (!line_need(scratch.len, key_len, &need))
+            goto out;
+        if (spare != NULL && spare->cap >= need) {
+            l = spare; /* the steady state of a producer: no allocation */
+            spare = NULL;
+        } else {
+            cap = round ? LINE_MIN_CAP : need;
+            while (cap < need && cap <= SIZE_MAX / 2)
+                cap *= 2;
+            if (cap < need || cap > SIZE_MAX - sizeof(*l))
+                goto out;
+            l = sw_malloc(sizeof(*l) + cap); /* owned by the caller: sw_eve_line_destroy */
+            if (l == NULL)
+                goto out;
+            l->cap = cap;
+        }
+        line_fill(l, (int)ev->type, ev->ts_us, sev > 0 && sev < 256 ? (uint8_t)sev : 0,
+                  scratch.buf, scratch.len, key, key_len);
     }
+out:
+    sw_eve_line_destroy(spare);
     scratch_trim();
     return l;
+}
+
+struct sw_eve_line *
+sw_eve_line_recycle(const struct sw_eve_cfg *cfg, const struct sw_event *ev,
+                    struct sw_eve_line *spare)
+{
+    return line_encode(cfg, ev, spare, true);
+}
+
+struct sw_eve_line *
+sw_eve_line_create(const struct sw_eve_cfg *cfg, const struct sw_event *ev)
+{
+    return line_encode(cfg, ev, NULL, false);
 }
 
 void
@@ -288,4 +345,5 @@ void
 sw_eve_thread_fini(void)
 {
     sw_eve_writer_fini(&scratch);
+    sw_event_thread_fini(); /* the events this thread encoded went back to its cache */
 }

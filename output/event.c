@@ -18,22 +18,6 @@ static const char *const type_names[SW_EV_TYPE_MAX] = {
     [SW_EV_ENGINE] = "engine",     [SW_EV_RULE_PROFILE] = "rule_profile",
 };
 
-struct sw_event *
-sw_event_create(enum sw_event_type type, uint64_t ts_us)
-{
-    struct sw_event *ev = sw_malloc(sizeof(*ev));
-
-    if (ev == NULL)
-        return NULL;
-    /* Only the header is cleared: the union and the large text fields are written by the
-     * producer before use (events are made per flow end and per alert, not per packet). */
-    memset(ev, 0, offsetof(struct sw_event, u));
-    memset(&ev->u, 0, sizeof(ev->u));
-    ev->type = type;
-    ev->ts_us = ts_us;
-    return ev;
-}
-
 /* x rounded up to the strictest alignment, so what follows in one allocation is aligned. */
 static size_t
 round_max(size_t x)
@@ -41,6 +25,53 @@ round_max(size_t x)
     size_t al = alignof(max_align_t);
 
     return (x + al - 1) & ~(al - 1);
+}
+
+/* Per-thread cache of event blocks: an event is made, encoded and destroyed on its producer
+ * thread (output/router.c encodes where it is emitted), so a handful of blocks serve a
+ * worker's whole stream of events. Blocks have one size: the event plus room for the app
+ * object or file strings of most alerts and fileinfo events; a larger event is a plain
+ * allocation. At most CACHE_MAX idle blocks per thread; sw_event_thread_fini frees them. */
+#define CACHE_MAX 8
+#define BLOCK_EXTRA 4096u
+static _Thread_local struct {
+    void *blk[CACHE_MAX]; /* owned */
+    unsigned n;
+} cache;
+
+static size_t
+block_size(void)
+{
+    return round_max(sizeof(struct sw_event)) + BLOCK_EXTRA;
+}
+
+/* An event of total bytes (>= sizeof(struct sw_event)), header and union cleared. */
+static struct sw_event *
+event_alloc(enum sw_event_type type, uint64_t ts_us, size_t total)
+{
+    bool cached = total <= block_size();
+    struct sw_event *ev;
+
+    if (cached && cache.n > 0)
+        ev = cache.blk[--cache.n];
+    else
+        ev = sw_malloc(cached ? block_size() : total); /* sw_event_destroy */
+    if (ev == NULL)
+        return NULL;
+    /* Only the header and the union are cleared: the large text fields are written by the
+     * producer before use (events are made per flow end and per alert, not per packet). */
+    memset(ev, 0, offsetof(struct sw_event, u));
+    memset(&ev->u, 0, sizeof(ev->u));
+    ev->type = type;
+    ev->ts_us = ts_us;
+    ev->cached = cached;
+    return ev;
+}
+
+struct sw_event *
+sw_event_create(enum sw_event_type type, uint64_t ts_us)
+{
+    return event_alloc(type, ts_us, sizeof(struct sw_event));
 }
 
 struct sw_event *
@@ -57,13 +88,9 @@ sw_event_create_app(enum sw_event_type type, uint64_t ts_us, const struct sw_app
     extra = sw_app_obj_extra(app);
     if (__builtin_add_overflow(head + objsz, extra, &total))
         return NULL;
-    ev = sw_malloc(total);
+    ev = event_alloc(type, ts_us, total);
     if (ev == NULL)
         return NULL;
-    memset(ev, 0, offsetof(struct sw_event, u));
-    memset(&ev->u, 0, sizeof(ev->u));
-    ev->type = type;
-    ev->ts_us = ts_us;
     /* Layout: the event, the object, then its strings and arrays; one free releases all. */
     copy = (struct sw_app_obj *)(void *)((unsigned char *)ev + head);
     sw_app_obj_copy(copy, app, (unsigned char *)copy + objsz);
@@ -136,13 +163,9 @@ sw_event_create_file(enum sw_event_type type, uint64_t ts_us, const struct sw_fi
     copy_file_strings(&c, NULL, fi);
     if (__builtin_add_overflow(head + fpsz, c.off, &total))
         return NULL;
-    ev = sw_malloc(total);
+    ev = event_alloc(type, ts_us, total);
     if (ev == NULL)
         return NULL;
-    memset(ev, 0, offsetof(struct sw_event, u));
-    memset(&ev->u, 0, sizeof(ev->u));
-    ev->type = type;
-    ev->ts_us = ts_us;
     /* Layout: the event, the file part, then its strings; one free releases all. */
     fp = (struct sw_file_part *)(void *)((unsigned char *)ev + head);
     memset(fp, 0, sizeof(*fp));
@@ -173,7 +196,17 @@ sw_event_destroy(struct sw_event *ev)
         sw_stats_snap_destroy(ev->u.stats);
     else if (ev->type == SW_EV_RULE_PROFILE)
         sw_rule_prof_destroy(ev->u.profile.prof);
-    sw_free(ev);
+    if (ev->cached && cache.n < CACHE_MAX)
+        cache.blk[cache.n++] = ev;
+    else
+        sw_free(ev);
+}
+
+void
+sw_event_thread_fini(void)
+{
+    while (cache.n > 0)
+        sw_free(cache.blk[--cache.n]);
 }
 
 void

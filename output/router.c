@@ -24,6 +24,10 @@
 #include "sw/ring.h"
 
 #define DRAIN_PER_RING 1024
+/* Lines a producer keeps for reuse (its return ring), and the largest line that goes back
+ * (a bigger one is freed): at most FREE_LINES * LINE_KEEP bytes idle per producer. */
+#define FREE_LINES 256
+#define LINE_KEEP (16u * 1024u)
 #define STOP_POLL_MS 50
 
 struct sw_router {
@@ -75,13 +79,15 @@ static void
 producer_emit(struct sw_emitter *em, struct sw_event *ev)
 {
     struct sw_producer *p = em->ctx;
-    struct sw_eve_line *line = sw_eve_line_create(&p->router->eve, ev);
+    /* a line the output thread gave back, if any: encoding into it allocates nothing */
+    struct sw_eve_line *line = sw_eve_line_recycle(&p->router->eve, ev, sw_ring_pop(p->free));
 
     sw_event_destroy(ev);
     if (line == NULL) {
         atomic_fetch_add_explicit(&p->drops, 1, memory_order_relaxed);
         return;
     }
+    line->home = p->free;
     while (!sw_ring_push(p->ring, line)) {
         if (!p->router->lossless && !p->lossless) {
             atomic_fetch_add_explicit(&p->drops, 1, memory_order_relaxed);
@@ -165,8 +171,13 @@ sw_router_rand(struct sw_router *r)
 void
 sw_router_line_put(struct sw_eve_line *ln)
 {
-    if (ln != NULL && --ln->refs == 0)
-        sw_eve_line_destroy(ln);
+    if (ln == NULL || --ln->refs > 0)
+        return;
+    /* The last reference: back to the producer that made it, unless its return ring is full
+     * or the line is large (one big event must not pin memory). */
+    if (ln->home != NULL && ln->cap <= LINE_KEEP && sw_ring_push(ln->home, ln))
+        return;
+    sw_eve_line_destroy(ln);
 }
 
 /* --- set-up -------------------------------------------------------------------------------- */
@@ -229,6 +240,29 @@ sw_router_create(const struct sw_eve_cfg *eve, const struct sw_config *cfg, stru
     return r;
 }
 
+/* Free p, its rings and the lines in them (a half-built p too). NULL-safe. */
+static void
+producer_free(struct sw_producer *p)
+{
+    struct sw_eve_line *line;
+
+    if (p == NULL)
+        return;
+    if (p->ring != NULL) {
+        while (p->ring->slot != NULL && (line = sw_ring_pop(p->ring)) != NULL)
+            sw_eve_line_destroy(line);
+        sw_ring_fini(p->ring);
+        sw_free(p->ring);
+    }
+    if (p->free != NULL) {
+        while (p->free->slot != NULL && (line = sw_ring_pop(p->free)) != NULL)
+            sw_eve_line_destroy(line);
+        sw_ring_fini(p->free);
+        sw_free(p->free);
+    }
+    sw_free(p);
+}
+
 struct sw_producer *
 sw_router_add_producer(struct sw_router *r, size_t ring_size, struct sw_err *err)
 {
@@ -247,10 +281,10 @@ sw_router_add_producer(struct sw_router *r, size_t ring_size, struct sw_err *err
     }
     p = sw_calloc(1, sizeof(*p));
     if (p == NULL || (p->ring = sw_calloc(1, sizeof(*p->ring))) == NULL ||
-        sw_ring_init(p->ring, ring_size) != SW_OK) {
-        if (p != NULL)
-            sw_free(p->ring);
-        sw_free(p);
+        sw_ring_init(p->ring, ring_size) != SW_OK ||
+        (p->free = sw_calloc(1, sizeof(*p->free))) == NULL ||
+        sw_ring_init(p->free, FREE_LINES) != SW_OK) {
+        producer_free(p);
         sw_err_set(err, SW_ENOMEM, "output: out of memory");
         return NULL;
     }
@@ -718,16 +752,8 @@ sw_router_destroy(struct sw_router *r)
     if (r == NULL)
         return;
     sw_router_stop(r);
-    for (size_t i = 0; i < r->n_prod; i++) {
-        struct sw_eve_line *line;
-
-        while ((line = sw_ring_pop(r->prod[i]->ring)) != NULL)
-            sw_eve_line_destroy(line);
-        sw_ring_fini(r->prod[i]->ring);
-        sw_free(r->prod[i]->ring);
-        sw_free(r->prod[i]);
-    }
-    sw_free(r->prod);
+    /* The sinks first: the lines they release go back to their producers' return rings,
+     * which are freed after them. */
     for (size_t i = 0; r->sq != NULL && i < r->n_sinks; i++) {
         if (r->sq[i].s->ops->flush != NULL)
             r->sq[i].s->ops->flush(r->sq[i].s);
@@ -735,6 +761,9 @@ sw_router_destroy(struct sw_router *r)
         sq_spill_all(&r->sq[i]);
         sq_fini(&r->sq[i]);
     }
+    for (size_t i = 0; i < r->n_prod; i++)
+        producer_free(r->prod[i]);
+    sw_free(r->prod);
     sw_free(r->sq);
     sw_free(r->pub);
     sw_free(r->pfd);

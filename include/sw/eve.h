@@ -10,6 +10,8 @@
 
 #include "sw/event.h"
 
+struct sw_ring; /* ring.h */
+
 struct sw_eve_cfg {
     const char *host; /* borrowed: EVE "host" (agent.id or the hostname) */
 };
@@ -28,6 +30,11 @@ struct sw_eve_line {
     uint8_t severity;  /* alert.severity (1..3) of an alert, else 0 */
     size_t key_len;    /* partition key (sw_rec.key): text + len + 1, key_len bytes; 0: none */
     size_t len;        /* bytes of text, without the NUL */
+    size_t cap;        /* bytes allocated for text[] (>= len + key_len + 2) */
+    /* borrowed: the return ring of the producer that made the line (output/router.c): the
+     * output thread pushes the line there when its last reference goes, so the producer
+     * encodes its next event into it; NULL (or that ring full): the line is freed. */
+    struct sw_ring *home;
     char text[];       /* JSON, NUL-terminated, no newline; then the key, NUL-terminated */
 };
 
@@ -48,9 +55,17 @@ struct sw_eve_line *sw_eve_line_make(int type, uint64_t ts_us, uint8_t severity,
 /* Encode ev into one allocation (free it with sw_eve_line_destroy). NULL on allocation
  * failure. Any thread; uses a per-thread scratch buffer. */
 struct sw_eve_line *sw_eve_line_create(const struct sw_eve_cfg *cfg, const struct sw_event *ev);
+/* sw_eve_line_create into spare (may be NULL), a line this thread owns that is no longer
+ * referenced: reused when its cap holds the encoded event, else freed and replaced by a new
+ * allocation with room to spare (cap rounded up to a power of two), so recycled lines
+ * settle at a size that fits what the producer makes. Takes spare on every path; home NULL.
+ * NULL on allocation failure or an event that encodes to nothing. */
+struct sw_eve_line *sw_eve_line_recycle(const struct sw_eve_cfg *cfg, const struct sw_event *ev,
+                                        struct sw_eve_line *spare);
 void sw_eve_line_destroy(struct sw_eve_line *l);
 
-/* Free this thread's scratch buffer: call before a thread that encoded events exits. */
+/* Free this thread's scratch buffer and event cache (sw_event_thread_fini): call before a
+ * thread that encoded events exits. */
 void sw_eve_thread_fini(void);
 
 /* Format a capture time as Suricata does: 2026-11-25T10:00:00.123456+0000 (UTC).

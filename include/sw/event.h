@@ -231,6 +231,10 @@ struct sw_fim_part {
 
 struct sw_event {
     enum sw_event_type type;
+    /* output/event.c only: the allocation is one of its per-thread cache blocks, which
+     * sw_event_destroy keeps for the thread's next event; false for events made elsewhere
+     * (rules/yara.c, collectors/file/fim_rec.c allocate their own, zeroed). */
+    bool cached;
     uint64_t ts_us;
     /* EVE host, "" for the encoder's default: the agent.id in force where the event was made
      * (a reload may change it while older events are still on their way). A copy, so the
@@ -283,8 +287,13 @@ struct sw_event *sw_event_create_app(enum sw_event_type type, uint64_t ts_us,
  * failure (the caller counts the drop). */
 struct sw_event *sw_event_create_file(enum sw_event_type type, uint64_t ts_us,
                                       const struct sw_file_part *fi);
-/* Free an event and what it owns. NULL-safe. */
+/* Free an event and what it owns. NULL-safe. Any thread; an event of sw_event_create*
+ * goes back to this thread's cache (a few events) instead of the allocator, so a producer
+ * that makes and encodes events one after another allocates none in the steady state. */
 void sw_event_destroy(struct sw_event *ev);
+/* Free this thread's event cache: call before a thread that destroyed events exits
+ * (sw_eve_thread_fini does). */
+void sw_event_thread_fini(void);
 
 /* Append one EVE metadata key/value to an alert; silently ignored past SW_ALERT_META_MAX. */
 void sw_alert_meta_add(struct sw_alert *a, const char *key, const char *value);

@@ -32,7 +32,11 @@ struct sw_router;
 struct sw_producer {
     struct sw_emitter em; /* pass &p->em to the producer thread */
     struct sw_router *router;
-    struct sw_ring *ring;
+    struct sw_ring *ring;   /* owned: encoded lines, producer -> output thread */
+    /* owned: lines coming back, output thread -> producer: the output thread pushes a line
+     * there when its last sink reference goes (or frees it when this ring is full), the
+     * producer encodes its next event into one, so the steady state allocates no line. */
+    struct sw_ring *free;
     _Atomic uint64_t drops; /* events this producer lost (ring full, encoding failed):
                              * the producer thread adds, others read sw_producer_drops() */
     bool done;      /* set by the producer when it will emit no more */
