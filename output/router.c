@@ -514,14 +514,17 @@ rings_empty(struct sw_router *r)
     return true;
 }
 
+/* Records the sinks still hold: a network sink's until acknowledged (or spooled at the
+ * deadline); a local sink's until its buffer was written out, which takes a round per
+ * buffer-full. A burst at the end (the workers' shutdown flush) leaves many rounds of them
+ * after the rings are empty. */
 static uint64_t
 outstanding(struct sw_router *r)
 {
     uint64_t n = 0;
 
     for (size_t i = 0; i < r->n_sinks; i++)
-        if (r->sq[i].networked)
-            n += sq_outstanding(&r->sq[i]);
+        n += sq_outstanding(&r->sq[i]);
     return n;
 }
 
@@ -684,7 +687,11 @@ sw_router_write(struct sw_router *r, struct sw_event *ev)
         return;
     }
     take_line(r, line);
-    end_round(r, true);
+    /* Rounds until the sinks hold nothing more or a round moves nothing (a sink that
+     * fails or waits for a receiver: what it holds is spooled or counted at destroy). */
+    for (uint64_t left = outstanding(r), was = UINT64_MAX; left > 0 && left < was;
+         was = left, left = outstanding(r))
+        end_round(r, true);
     publish_counters(r);
 }
 

@@ -197,6 +197,104 @@ counters_are_read_while_threads_write_them_issue_9(void **state)
     sw_router_destroy(r);
 }
 
+/* A local sink with a small buffer, as the EVE file's: write() takes at most 8 records (then
+ * SW_SINK_RETRY), flush() writes them out and acknowledges them. */
+struct small_ctx {
+    uint64_t first, last; /* taken, not yet flushed (first 0: none) */
+    uint64_t lines;
+};
+
+static int
+small_create(struct sw_sink *s, const struct sw_cfg_sink *cfg, const struct sw_sink_env *env,
+             struct sw_err *err)
+{
+    (void)cfg;
+    (void)env;
+    s->ctx = sw_calloc(1, sizeof(struct small_ctx));
+    if (s->ctx == NULL)
+        return sw_err_set(err, SW_ENOMEM, "small sink: out of memory");
+    snprintf(s->name, sizeof(s->name), "small");
+    return SW_OK;
+}
+
+static enum sw_sink_rc
+small_write(struct sw_sink *s, const struct sw_rec *recs, size_t n, size_t *taken)
+{
+    struct small_ctx *c = s->ctx;
+    size_t k = c->first == 0 ? 8 : 0;
+
+    if (k > n)
+        k = n;
+    if (k > 0) {
+        c->first = recs[0].seq;
+        c->last = recs[k - 1].seq;
+    }
+    *taken = k;
+    return k == n ? SW_SINK_DONE : SW_SINK_RETRY;
+}
+
+static void
+small_flush(struct sw_sink *s)
+{
+    struct small_ctx *c = s->ctx;
+
+    if (c->first == 0)
+        return;
+    c->lines += c->last - c->first + 1;
+    sw_sink_ack(s, c->first, c->last);
+    c->first = 0;
+}
+
+static const struct sw_sink_ops small_ops = {
+    .name = "small",
+    .create = small_create,
+    .write = small_write,
+    .flush = small_flush,
+    .destroy = mem_destroy,
+};
+
+/* At stop, a local sink writes everything the producers left, however many rounds its
+ * buffer needs: the stop condition once looked only at network sinks' outstanding records,
+ * and run_live lost every flow event of the shutdown flush (and the final stats) when the
+ * workers' last events reached the output thread faster than the EVE file's buffer took
+ * them. */
+static void
+stop_writes_everything_a_local_sink_holds(void **state)
+{
+    struct sw_eve_cfg eve = {.host = "test"};
+    struct sw_sink **sinks = sw_calloc(1, sizeof(*sinks));
+    struct sw_cfg_sink cfg = {.type = (char *)(uintptr_t) "small", .types = SW_EV_ALL};
+    struct sw_err err;
+    struct sw_router *r;
+    struct sw_producer *p;
+    const unsigned total = 3000;
+    struct small_ctx *c;
+
+    (void)state;
+    assert_non_null(sinks);
+    sinks[0] = sw_calloc(1, sizeof(*sinks[0]));
+    assert_non_null(sinks[0]);
+    sinks[0]->ops = &small_ops;
+    sinks[0]->types = cfg.types;
+    assert_int_equal(small_ops.create(sinks[0], &cfg, NULL, &err), SW_OK);
+    c = sinks[0]->ctx; /* the router takes the sinks and their array */
+    r = sw_router_create(&eve, NULL, sinks, 1, false, &err);
+    assert_non_null(r);
+    p = sw_router_add_producer(r, 4096, &err);
+    assert_non_null(p);
+    /* All of it in the ring before the output thread runs: a burst, as a shutdown flush. */
+    for (unsigned i = 0; i < total; i++)
+        sw_emit(&p->em, engine_event(i));
+    sw_producer_close(p);
+    assert_int_equal(sw_router_start(r, &err), SW_OK);
+    sw_router_stop(r);
+    /* And one event after the output thread ended, as the final stats event. */
+    sw_router_write(r, engine_event(total));
+    assert_int_equal(sw_producer_drops(p), 0);
+    assert_int_equal(c->lines, total + 1);
+    sw_router_destroy(r);
+}
+
 /* --- delivery through queues and spools (issue 10) ------------------------------------- */
 
 /* A network sink under the test's control: up or down, a window of records in flight, acks
@@ -861,6 +959,7 @@ main(void)
         cmocka_unit_test(router_takes_every_producer_the_config_allows_issue_9),
         cmocka_unit_test(ring_full_drop_is_counted_once_issue_9),
         cmocka_unit_test(counters_are_read_while_threads_write_them_issue_9),
+        cmocka_unit_test(stop_writes_everything_a_local_sink_holds),
         cmocka_unit_test_setup_teardown(outage_then_recovery_delivers_everything_once_in_order,
                                         dsetup, dteardown),
         cmocka_unit_test_setup_teardown(rejected_event_does_not_block_the_queue, dsetup, dteardown),
