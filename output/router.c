@@ -24,9 +24,13 @@
 #include "sw/ring.h"
 
 #define DRAIN_PER_RING 1024
-/* Lines a producer keeps for reuse (its return ring), and the largest line that goes back
- * (a bigger one is freed): at most FREE_LINES * LINE_KEEP bytes idle per producer. */
-#define FREE_LINES 256
+/* Lines a producer keeps for reuse (its return ring): at most FREE_LINES lines and
+ * FREE_BYTES bytes idle per producer, no line larger than LINE_KEEP (a bigger one is freed).
+ * As many lines as a worker's event ring holds: a burst (a flow table's timeout sweep, the
+ * final flush) comes back as a burst, and a smaller ring would free most of it only to
+ * allocate it again at the next one. */
+#define FREE_LINES 4096
+#define FREE_BYTES (4u << 20)
 #define LINE_KEEP (16u * 1024u)
 #define STOP_POLL_MS 50
 
@@ -80,14 +84,14 @@ producer_emit(struct sw_emitter *em, struct sw_event *ev)
 {
     struct sw_producer *p = em->ctx;
     /* a line the output thread gave back, if any: encoding into it allocates nothing */
-    struct sw_eve_line *line = sw_eve_line_recycle(&p->router->eve, ev, sw_ring_pop(p->free));
+    struct sw_eve_line *line = sw_eve_line_recycle(&p->router->eve, ev, sw_producer_spare(p));
 
     sw_event_destroy(ev);
     if (line == NULL) {
         atomic_fetch_add_explicit(&p->drops, 1, memory_order_relaxed);
         return;
     }
-    line->home = p->free;
+    line->home = p;
     while (!sw_ring_push(p->ring, line)) {
         if (!p->router->lossless && !p->lossless) {
             atomic_fetch_add_explicit(&p->drops, 1, memory_order_relaxed);
@@ -101,6 +105,17 @@ producer_emit(struct sw_emitter *em, struct sw_event *ev)
         struct timespec ts = {0, 50000};
         nanosleep(&ts, NULL);
     }
+}
+
+struct sw_eve_line *
+sw_producer_spare(struct sw_producer *p)
+{
+    struct sw_eve_line *line = sw_ring_pop(p->free);
+
+    if (line != NULL)
+        atomic_fetch_sub_explicit(&p->free_bytes, sizeof(*line) + line->cap,
+                                  memory_order_relaxed);
+    return line;
 }
 
 void
@@ -175,8 +190,17 @@ sw_router_line_put(struct sw_eve_line *ln)
         return;
     /* The last reference: back to the producer that made it, unless its return ring is full
      * or the line is large (one big event must not pin memory). */
-    if (ln->home != NULL && ln->cap <= LINE_KEEP && sw_ring_push(ln->home, ln))
-        return;
+    if (ln->home != NULL && ln->cap <= LINE_KEEP) {
+        struct sw_producer *p = ln->home;
+        size_t sz = sizeof(*ln) + ln->cap;
+
+        /* counted before the push: the producer may pop it (and subtract) at once */
+        if (atomic_fetch_add_explicit(&p->free_bytes, sz, memory_order_relaxed) + sz <=
+                FREE_BYTES &&
+            sw_ring_push(p->free, ln))
+            return;
+        atomic_fetch_sub_explicit(&p->free_bytes, sz, memory_order_relaxed);
+    }
     sw_eve_line_destroy(ln);
 }
 

@@ -10,7 +10,7 @@
 
 #include "sw/event.h"
 
-struct sw_ring; /* ring.h */
+struct sw_producer; /* router.h */
 
 struct sw_eve_cfg {
     const char *host; /* borrowed: EVE "host" (agent.id or the hostname) */
@@ -31,10 +31,11 @@ struct sw_eve_line {
     size_t key_len;    /* partition key (sw_rec.key): text + len + 1, key_len bytes; 0: none */
     size_t len;        /* bytes of text, without the NUL */
     size_t cap;        /* bytes allocated for text[] (>= len + key_len + 2) */
-    /* borrowed: the return ring of the producer that made the line (output/router.c): the
-     * output thread pushes the line there when its last reference goes, so the producer
-     * encodes its next event into it; NULL (or that ring full): the line is freed. */
-    struct sw_ring *home;
+    /* borrowed: the producer that made the line (output/router.c): when the line's last
+     * reference goes, the output thread gives it back to that producer's return ring, so
+     * the producer encodes a later event into it; NULL (or that ring at its bound): the line
+     * is freed. */
+    struct sw_producer *home;
     char text[];       /* JSON, NUL-terminated, no newline; then the key, NUL-terminated */
 };
 

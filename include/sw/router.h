@@ -34,9 +34,11 @@ struct sw_producer {
     struct sw_router *router;
     struct sw_ring *ring;   /* owned: encoded lines, producer -> output thread */
     /* owned: lines coming back, output thread -> producer: the output thread pushes a line
-     * there when its last sink reference goes (or frees it when this ring is full), the
-     * producer encodes its next event into one, so the steady state allocates no line. */
+     * there when its last sink reference goes (or frees it when the ring is at its bound),
+     * the producer encodes its next event into one, so the steady state allocates no line. */
     struct sw_ring *free;
+    _Atomic size_t free_bytes; /* bytes of the lines in free: the output thread adds before
+                                * a push, the producer subtracts after a pop */
     _Atomic uint64_t drops; /* events this producer lost (ring full, encoding failed):
                              * the producer thread adds, others read sw_producer_drops() */
     bool done;      /* set by the producer when it will emit no more */
@@ -69,6 +71,8 @@ void sw_router_run_once(struct sw_router *r, int timeout_ms);
  * call it once per batch of work, not per event: a wake-up per event would cost a system
  * call and two context switches each. (A full ring wakes it at once.) */
 void sw_producer_kick(struct sw_producer *p);
+/* Producer thread: a line the output thread gave back (the caller owns it), or NULL. */
+struct sw_eve_line *sw_producer_spare(struct sw_producer *p);
 /* Producer thread: no more events from p. */
 void sw_producer_close(struct sw_producer *p);
 /* Main thread: wait until every producer closed and all rings are drained, then until every

@@ -64,10 +64,11 @@ SW_START=$(cg sw-startup "$SW" pcap -w 1 --ndpi-dir "$EX" -o /dev/null "$W/empty
 ND_RUN=$(cg ndpi ndpiReader -q -i "$CAP" $NDPI_FILES)
 # shellcheck disable=SC2086
 ND_START=$(cg ndpi-startup ndpiReader -q -i "$W/empty.pcap" $NDPI_FILES)
-# The EVE writer: everything under sw_eve_line_create (streaming the event, the line's
-# allocation and copy), inclusive.
+# The EVE writer: everything under sw_eve_line_recycle (the producers' path) and
+# sw_eve_line_create (the main thread's: final stats) - streaming the event, the line's
+# allocation when no returned line fits, the copy - inclusive.
 EVE=$(callgrind_annotate --inclusive=yes --auto=no "$W/sw.out" 2>/dev/null |
-    awk '$0 ~ /:sw_eve_line_create \[/ { gsub(",", "", $1); s += $1 } END { print s + 0 }')
+    awk '$0 ~ /:sw_eve_line_(create|recycle) \[/ { gsub(",", "", $1); s += $1 } END { print s + 0 }')
 
 awk -v pkts="$PKTS" -v ev="$EVENTS" -v evb="$EVEBYTES" -v sr="$SW_RUN" -v ss="$SW_START" \
     -v nr="$ND_RUN" -v ns="$ND_START" -v eve="$EVE" 'BEGIN {
