@@ -18,7 +18,9 @@ rule diff_tls_record { strings: $h = { 16 03 } condition: $h at 0 }
 rule diff_file_types { condition: filetype == "EXE" or filetype == "ZIP" or extension == "js" }
 YAR
 gunzip -c "$C/community-id/pcaps/combined.pcap.gz" >"$OUT/combined.pcap" || exit 2
-for which in old new; do
+# run_all old|new: every capture in the three modes with that binary.
+run_all() {
+    which=$1
     if [ $which = old ]; then SW=$OLD; else SW=$NEW; fi
     mkdir -p "$OUT/$which/a" "$OUT/$which/b" "$OUT/$which/c"
     for f in "$C"/ndpi-4.2/pcap/* "$C"/community-id/pcaps/*.pcap "$OUT/combined.pcap"; do
@@ -32,5 +34,14 @@ for which in old new; do
         # shellcheck disable=SC2086
         "$SW" pcap -w 3 $E --rules "$OUT/rules" --no-cache -o "$OUT/$which/c/$n.json" "$f" 2>/dev/null
     done
-done
+}
+# CORPUS_DIFF_JOBS=2: both binaries at once (two cores); default one after the other.
+if [ "${CORPUS_DIFF_JOBS:-1}" -ge 2 ]; then
+    run_all old &
+    run_all new
+    wait
+else
+    run_all old
+    run_all new
+fi
 python3 tests/tools/eve_diff.py "$OUT/old" "$OUT/new"
