@@ -24,6 +24,7 @@
 #include "sw/alloc.h"
 #include "sw/clock.h"
 #include "sw/config.h"
+#include "sw/counters.h"
 #include "sw/detect_file.h"
 #include "sw/fim.h"
 #include "sw/filetype.h"
@@ -496,34 +497,15 @@ sw_scanpool_generation(struct sw_scanpool *p)
     return g;
 }
 
-#define ADD(f) out->f += s->f
 void
 sw_scanpool_stats(struct sw_scanpool *p, struct sw_scan_stats *out)
 {
     memset(out, 0, sizeof(*out));
     pthread_mutex_lock(&p->mu);
-    for (unsigned i = 0; i < p->o.threads; i++) {
-        const struct sw_scan_stats *s = &p->w[i].pub;
-
-        ADD(files);
-        ADD(bytes);
-        ADD(hashed);
-        ADD(scanned);
-        ADD(unchanged);
-        ADD(matches);
-        ADD(files_matched);
-        ADD(ioc_matches);
-        ADD(fileinfo);
-        ADD(records);
-        ADD(record_drops);
-        ADD(event_drops);
-        ADD(timeouts);
-        ADD(too_many_matches);
-        ADD(changed_while_read);
-        ADD(skipped_size);
-        ADD(skipped_special);
-        ADD(skipped_error);
-    }
+    /* A thread counts only its own events (its queue fields stay 0): add every field, then
+     * set the pool's own. */
+    for (unsigned i = 0; i < p->o.threads; i++)
+        SW_COUNTERS_ADD(out, &p->w[i].pub);
     out->skipped_excluded = p->skipped_excluded;
     out->skipped_overflow = p->skipped_overflow;
     out->queued = p->count;
@@ -531,7 +513,6 @@ sw_scanpool_stats(struct sw_scanpool *p, struct sw_scan_stats *out)
     out->queue_high = p->queue_high;
     pthread_mutex_unlock(&p->mu);
 }
-#undef ADD
 
 bool
 sw_scanpool_progress(struct sw_scanpool *p, unsigned *stuck)
