@@ -389,6 +389,7 @@ sw_scanpool_create(const struct sw_scanpool_opts *o, struct sw_detect_file *det,
     };
     struct sw_scanpool *p;
     size_t nb = 16;
+    bool made = true;
 
     if (o->threads == 0 || o->threads > SW_DETECT_FILE_MAX_THREADS) {
         sw_err_set(err, SW_EINVAL, "scan pool: %u threads (1..%d)", o->threads,
@@ -408,16 +409,13 @@ sw_scanpool_create(const struct sw_scanpool_opts *o, struct sw_detect_file *det,
     p->n_buckets = nb;
     p->last = sw_calloc(nb, sizeof(*p->last));
     p->w = sw_calloc(o->threads, sizeof(*p->w));
-    for (unsigned i = 0; p->w != NULL && i < o->threads; i++) {
+    for (unsigned i = 0; p->w != NULL && i < o->threads && made; i++) {
         p->w[i].det = sw_detect_file_thread_create(&lim);
-        if (p->w[i].det == NULL) {
-            while (i > 0)
-                sw_detect_file_thread_destroy(p->w[--i].det);
-            sw_free(p->w);
-            p->w = NULL;
-        }
+        made = p->w[i].det != NULL;
     }
-    if (p->last == NULL || p->w == NULL) {
+    if (p->last == NULL || p->w == NULL || !made) {
+        for (unsigned i = 0; p->w != NULL && i < o->threads; i++)
+            sw_detect_file_thread_destroy(p->w[i].det); /* NULL-safe: calloc'd */
         sw_free(p->last);
         sw_free(p->w);
         sw_free(p);
