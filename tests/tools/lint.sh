@@ -6,11 +6,8 @@
 #      comments and string and character literals;
 #   2. every include/sw/X.h compiles alone (-Wall -Wextra -Werror);
 #   3. every include/sw/X.h is guarded by #ifndef SW_X_H / #define SW_X_H ... #endif;
-#   4. the layers (STYLE.md section 2): no source or header of collectors/ includes a header
-#      of rules/ but the detection stages' interfaces (sw/detect.h, sw/detect_file.h), and
-#      none of output/ includes a header of collectors/ or rules/. A header include/sw/X.h
-#      belongs to the folder that has X.c or X_*.c, or a .c file whose first include is it
-#      (its own header first, STYLE.md section 5).
+#   4. the layers (tests/tools/layers.sh): collectors include no rules header but the
+#      detection stages', output no collector or rules header.
 # Prints one line per problem ("file:line: banned 'strcpy'", "include/sw/x.h: ...") and exits
 # 1, or prints "lint: ok (N files)" and exits 0. Run from anywhere; CC picks the compiler.
 cd "$(dirname "$0")/../.." || exit 2
@@ -112,67 +109,10 @@ for h in include/sw/*.h; do
     fi
 done
 
-# --- 4. layers ----------------------------------------------------------------------------------
-# owners: "X DIR" for each include/sw/X.h whose implementation is found, DIR the folder of
-# (first) X.c, (then) a .c file whose first include is sw/X.h, (last) X_*.c. Layer folders only.
-LAYER_DIRS="agent/util agent collectors/net collectors/file rules output"
-owners() {
-    for h in include/sw/*.h; do
-        b=$(basename "$h" .h)
-        for pat in exact first prefix; do
-            for d in $LAYER_DIRS; do
-                for f in "$d"/*.c; do
-                    [ -f "$f" ] || continue
-                    case $pat in
-                    exact) [ "$f" = "$d/$b.c" ] || continue ;;
-                    first) grep -m 1 -E '^[[:space:]]*#[[:space:]]*include' "$f" |
-                               grep -q "\"sw/$b\.h\"" || continue ;;
-                    prefix) case $f in "$d/$b"_*.c) ;; *) continue ;; esac ;;
-                    esac
-                    echo "$b $d"
-                    continue 4
-                done
-            done
-        done
-    done
-}
-owners >"$tmp/owners"
-# owned DIR...: the base names of the headers owned by DIR...
-owned() {
-    for d in "$@"; do
-        awk -v d="$d" '$2 == d { print $1 }' "$tmp/owners"
-    done
-}
-# check LAYER ALLOWED FORBIDDEN FILE...: FILE's includes of sw/X.h with X in FORBIDDEN (space-
-# separated names) and not in ALLOWED.
-check_layer() {
-    layer=$1 allowed=" $2 " forbidden=" $3 "
-    shift 3
-    for f in "$@"; do
-        [ -f "$f" ] || continue
-        grep -n -E '^[[:space:]]*#[[:space:]]*include[[:space:]]*"sw/[A-Za-z0-9_]+\.h"' "$f" |
-            sed 's/^\([0-9]*\):.*"sw\/\([A-Za-z0-9_]*\)\.h".*/\1 \2/' |
-            while read -r line b; do
-                case $allowed in *" $b "*) continue ;; esac
-                case $forbidden in *" $b "*) ;; *) continue ;; esac
-                echo "$f:$line: $layer includes sw/$b.h"
-            done
-    done
-}
-rules_h=$(owned rules | tr '\n' ' ')
-coll_h=$(owned collectors/net collectors/file | tr '\n' ' ')
-coll_pub=""
-for b in $coll_h; do coll_pub="$coll_pub include/sw/$b.h"; done
-# shellcheck disable=SC2046,SC2086
-{
-    check_layer "a collector" "detect detect_file" "$rules_h" \
-        $(find collectors -type f \( -name '*.c' -o -name '*.h' \) | sort) $coll_pub
-    check_layer "output" "" "$rules_h $coll_h" \
-        $(find output -type f \( -name '*.c' -o -name '*.h' \) | sort)
-} >"$tmp/layers"
-if [ -s "$tmp/layers" ]; then
-    cat "$tmp/layers"
-    problems=$((problems + $(wc -l <"$tmp/layers")))
+# --- 4. layers (tests/tools/layers.sh, also run by tests/integration/layers.sh) -------------
+if ! sh tests/tools/layers.sh . >"$tmp/layers"; then
+    grep -v '^layers: ' "$tmp/layers"
+    problems=$((problems + $(grep -c -v '^layers: ' "$tmp/layers")))
 fi
 
 if [ "$problems" -gt 0 ]; then
