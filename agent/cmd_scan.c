@@ -24,6 +24,7 @@
 #include "sw/alloc.h"
 #include "sw/clock.h"
 #include "sw/config.h"
+#include "sw/detect_file.h"
 #include "sw/eve.h"
 #include "sw/ioc.h"
 #include "sw/log.h"
@@ -496,7 +497,12 @@ sw_cmd_scan(int argc, char **argv)
         .wake = wake,
         .wake_ctx = &sc,
     };
-    sc.pool = sw_scanpool_create(&po, rules, ioc, &err);
+    struct sw_detect_file *det = sw_detect_file_create(rules, ioc, &err);
+
+    if (det == NULL)
+        goto fail;
+    sc.pool = sw_scanpool_create(&po, det, &err);
+    sw_detect_file_destroy(det); /* the pool keeps its own hold */
     if (sc.pool == NULL)
         goto fail;
     if (sw_router_start(router, &err) != SW_OK)

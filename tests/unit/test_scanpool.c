@@ -29,6 +29,7 @@
 
 #include "sw/alloc.h"
 #include "sw/clock.h"
+#include "sw/detect_file.h"
 #include "sw/event.h"
 #include "sw/scanpool.h"
 #include "sw/yara.h"
@@ -226,7 +227,12 @@ pool_with(unsigned threads, size_t queue, struct sw_yara_rules *rules, size_t bu
     col.em.emit = collect_emit;
     col.em.ctx = &col;
     ems[0] = ems[1] = &col.em;
-    p = sw_scanpool_create(&o, rules, NULL, &err);
+    struct sw_detect_file *det = rules != NULL ? sw_detect_file_create(rules, NULL, &err) : NULL;
+
+    if (rules != NULL && det == NULL)
+        fail_msg("%s", err.msg);
+    p = sw_scanpool_create(&o, det, &err);
+    sw_detect_file_destroy(det);
     if (p == NULL)
         fail_msg("%s", err.msg);
     return p;
@@ -484,7 +490,7 @@ create_fails_cleanly_at_every_allocation(void **state)
         struct sw_scan_job *j;
 
         sw_alloc_fail_at(n);
-        p = sw_scanpool_create(&o, NULL, NULL, &err);
+        p = sw_scanpool_create(&o, NULL, &err);
         j = sw_scan_job_create(SW_SCAN_RENAME, "/a", "/b");
         sw_alloc_fail_at(0);
         sw_scan_job_destroy(j);
