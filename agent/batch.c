@@ -6,6 +6,7 @@
 
 #include "sw/alloc.h"
 #include "sw/eve.h"
+#include "sw/log.h"
 #include "sw/sink.h"
 
 struct sw_router *
@@ -31,6 +32,17 @@ sw_batch_router_create(const char *out, const char *host, bool follow, struct sw
         return NULL;
     }
     return sw_router_create(&eve, NULL, sinks, 1, true, err);
+}
+
+bool
+sw_batch_exclude_add(struct sw_batch_excludes *x, const char *glob)
+{
+    if (x->n >= SW_BATCH_MAX_EXCLUDES) {
+        sw_log_error("--exclude: more than %d globs", SW_BATCH_MAX_EXCLUDES);
+        return false;
+    }
+    x->v[x->n++] = glob;
+    return true;
 }
 
 unsigned

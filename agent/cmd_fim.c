@@ -32,7 +32,6 @@
 #include "sw/router.h"
 
 #define MAX_PATHS 256
-#define MAX_EXCLUDES 256
 #define MAX_JOBS 32
 #define QUEUE_CAP 1024
 #define FIM_RING 4096
@@ -160,8 +159,7 @@ struct fim_args {
     bool update, verbose, cross_fs;
     const char *db, *out, *config;
     struct sw_cmd_sets sets;
-    const char *excl[MAX_EXCLUDES];
-    size_t n_excl;
+    struct sw_batch_excludes excl;
     uint64_t jobs, max_hash;
 };
 
@@ -209,11 +207,8 @@ parse_args(int argc, char **argv, struct fim_args *a)
             }
             break;
         case 'x':
-            if (a->n_excl >= MAX_EXCLUDES) {
-                sw_log_error("--exclude: more than %d globs", MAX_EXCLUDES);
+            if (!sw_batch_exclude_add(&a->excl, optarg))
                 return 2;
-            }
-            a->excl[a->n_excl++] = optarg;
             break;
         case 'X':
             a->cross_fs = true;
@@ -295,7 +290,7 @@ sw_cmd_fim(int argc, char **argv)
             goto out;
         }
     }
-    globs = sw_batch_globs(cfg, a.excl, a.n_excl, &n_globs);
+    globs = sw_batch_globs(cfg, a.excl.v, a.excl.n, &n_globs);
     if (globs == NULL) {
         sw_log_error("fim: out of memory");
         goto out;

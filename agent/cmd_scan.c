@@ -34,7 +34,6 @@
 #include "sw/src_walk.h"
 #include "sw/yara.h"
 
-#define MAX_EXCLUDES 256
 #define QUEUE_CAP 256
 #define EVENT_RING 1024
 /* A scan thread keeps its read buffer between files up to this size (the whole of most
@@ -243,8 +242,7 @@ counts_of(struct sw_scan_counts *a, const struct sw_scan_stats *p)
 struct scan_args {
     const char *rules_dir, *out, *cache_dir, *config;
     struct sw_cmd_sets sets;
-    const char *excl[MAX_EXCLUDES];
-    size_t n_excl;
+    struct sw_batch_excludes excl;
     uint64_t threads, max_size, timeout_us, max_strings, string_bytes;
     bool max_size_set, no_cache, all, follow, one_fs, verbose;
 };
@@ -293,11 +291,8 @@ parse_args(int argc, char **argv, struct scan_args *a)
             }
             break;
         case 'x':
-            if (a->n_excl >= MAX_EXCLUDES) {
-                sw_log_error("--exclude: more than %d globs", MAX_EXCLUDES);
+            if (!sw_batch_exclude_add(&a->excl, optarg))
                 return 2;
-            }
-            a->excl[a->n_excl++] = optarg;
             break;
         case 'o':
             a->out = optarg;
@@ -471,7 +466,7 @@ sw_cmd_scan(int argc, char **argv)
 
     /* Roots: the walk runs only if every thread started; the queue is closed either way. */
     size_t n_globs = 0;
-    const char **globs = sw_batch_globs(cfg, a.excl, a.n_excl, &n_globs);
+    const char **globs = sw_batch_globs(cfg, a.excl.v, a.excl.n, &n_globs);
 
     struct sw_walk_opts wo = {.follow = a.follow, .one_fs = a.one_fs, .exclude = globs,
                               .n_exclude = n_globs};

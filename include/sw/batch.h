@@ -21,6 +21,15 @@
 struct sw_router *sw_batch_router_create(const char *out, const char *host, bool follow,
                                          struct sw_err *err);
 
+/* -x, --exclude GLOB from the command line (borrowed argv strings). */
+#define SW_BATCH_MAX_EXCLUDES 256
+struct sw_batch_excludes {
+    const char *v[SW_BATCH_MAX_EXCLUDES];
+    size_t n;
+};
+/* Record one glob; false, after one line on stderr, when there are too many. */
+bool sw_batch_exclude_add(struct sw_batch_excludes *x, const char *glob);
+
 /* The default number of worker threads: the online CPUs, 1..max. */
 unsigned sw_batch_threads(unsigned max);
 

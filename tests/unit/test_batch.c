@@ -1,7 +1,7 @@
 /* test_batch.c - unit tests of the offline commands' plumbing (include/sw/batch.h,
  * agent/batch.c): the bounded blocking queue (order, close, a full queue making the producer
- * wait rather than lose items), the exclude list and the default thread count. The router
- * set-up is covered end to end by tests/integration/fim_cli.sh and yara_cli.sh. */
+ * wait rather than lose items), the exclude globs and list, and the default thread count.
+ * The router set-up is covered end to end by tests/integration/fim_cli.sh and yara_cli.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -130,6 +130,19 @@ globs_are_the_configured_ones_then_the_extra_ones(void **state)
 }
 
 static void
+excludes_stop_at_the_maximum(void **state)
+{
+    struct sw_batch_excludes x = {.n = 0};
+
+    (void)state;
+    for (size_t i = 0; i < SW_BATCH_MAX_EXCLUDES; i++)
+        assert_true(sw_batch_exclude_add(&x, "*.tmp"));
+    assert_false(sw_batch_exclude_add(&x, "one too many"));
+    assert_int_equal(x.n, SW_BATCH_MAX_EXCLUDES);
+    assert_string_equal(x.v[SW_BATCH_MAX_EXCLUDES - 1], "*.tmp");
+}
+
+static void
 default_threads_are_between_one_and_the_maximum(void **state)
 {
     (void)state;
@@ -145,6 +158,7 @@ main(void)
         cmocka_unit_test(allocation_failure_is_enomem_and_fini_is_safe),
         cmocka_unit_test(a_full_queue_makes_the_producer_wait_without_loss),
         cmocka_unit_test(globs_are_the_configured_ones_then_the_extra_ones),
+        cmocka_unit_test(excludes_stop_at_the_maximum),
         cmocka_unit_test(default_threads_are_between_one_and_the_maximum),
     };
 
