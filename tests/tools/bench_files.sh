@@ -4,10 +4,11 @@
 # seawall, not the storage). Prints figures; asserts nothing.
 #   1. Scanning: a tree of BENCH_FILES files (web pages and scripts of 1-8 KiB, one in twenty
 #      a 64-512 KiB binary), scanned with the default rules by seawall's start-up walk
-#      (files.mode scan, files.fim off: walk, read, SHA-256 and YARA of every file, with
-#      files.scan_threads N) and by `yara -r -p N` (rules compiled beforehand with yarac),
-#      N = each of BENCH_SCAN_THREADS (default "1 2"); BENCH_ROUNDS (3) rounds, yara and
-#      seawall in turn: median files/s and MB/s, and seawall's MB/s over yara's round by round.
+#      (files.mode scan, files.fim off: walk, read and YARA of every file, SHA-256 of those
+#      reported, with files.scan_threads N) and by `yara -r -p N` (rules compiled beforehand
+#      with yarac), N = each of BENCH_SCAN_THREADS (default "1 2"); BENCH_ROUNDS (3) rounds,
+#      yara and seawall in turn: median wall and CPU seconds, files/s and MB/s, and yara's
+#      over seawall's round by round (above 1: seawall the faster).
 #      BENCH_FILES_SCAN_ONLY=1 stops after this part.
 #   2. Events: with files.mode fanotify and the baseline on, BENCH_EVENTS new files written as
 #      fast as Python can; the time from the first write until the last file's fim event is
