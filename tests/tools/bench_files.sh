@@ -99,12 +99,13 @@ EOF
     while ! grep -q 'walk at start-up' "$T/log" && [ $n -lt 6000 ]; do sleep 0.1; n=$((n + 1)); done
     ms=$(sed -n 's/.*walk at start-up: .* \([0-9]*\) ms.*/\1/p' "$T/log")
     rss=$(awk '/^VmHWM:/ { print $2 }' "/proc/$DPID/status")
-    ticks=$(awk '{ print $14 + $15 }' "/proc/$DPID/stat")
+    # CPU time of every thread so far, in ns (the first field of each schedstat)
+    cpu=$(cat "/proc/$DPID/task"/*/schedstat | awk '{ ns += $1 } END { print ns / 1e9 }')
     kill -TERM "$DPID"
     wait "$DPID"
     DPID=""
-    awk -v ms="$ms" -v rss="$rss" -v t="$ticks" -v hz="$(getconf CLK_TCK)" \
-        'BEGIN { printf "%.2f %d %.2f\n", ms / 1000, rss, t / hz }' >>"$T/sw-t$1"
+    awk -v ms="$ms" -v rss="$rss" -v cpu="$cpu" \
+        'BEGIN { printf "%.2f %d %.2f\n", ms / 1000, rss, cpu }' >>"$T/sw-t$1"
 }
 # Rounds interleaved (yara then seawall, each thread count in turn), so that a change in the
 # machine's load falls on both; medians reported. On a shared machine the wall times depend
@@ -131,7 +132,8 @@ for n in $SCAN_THREADS; do
             printf "  %-40s %8.2f %8.2f %10.0f %8.1f %9.1f\n", t, s, c, n / s, mb / s, m / 1024 }'
     done
     # yara's time over seawall's (above 1: seawall the faster), round by round, median
-    paste -d' ' "$T/yara-p$n" "$T/sw-t$n" | awk '{ print $1 / $4, $3 / $6 }' >"$T/ratio"
+    awk 'NR == FNR { y[FNR] = $0; next } { split(y[FNR], a, " "); print a[1] / $1, a[3] / $3 }' \
+        "$T/yara-p$n" "$T/sw-t$n" >"$T/ratio"
     printf '  %d thread(s): yara / seawall, median of the rounds: wall %.2f, cpu %.2f\n' "$n" \
         "$(cut -d' ' -f1 "$T/ratio" | med)" "$(cut -d' ' -f2 "$T/ratio" | med)"
 done
