@@ -171,6 +171,19 @@ merge(struct sw_scanpool *p, struct sw_scan_job *l, struct sw_scan_job *j)
     return false;
 }
 
+/* Under mu: ring the submitter once n jobs fit and the queue is down to a quarter. */
+static void
+want_room(struct sw_scanpool *p, size_t n)
+{
+    size_t at = n < p->o.queue_size ? p->o.queue_size - n : 0;
+
+    if (at > p->o.queue_size / 4)
+        at = p->o.queue_size / 4;
+    if (!p->want_room || at < p->room_at)
+        p->room_at = at;
+    p->want_room = true;
+}
+
 bool
 sw_scanpool_room(struct sw_scanpool *p, size_t n)
 {
@@ -179,7 +192,7 @@ sw_scanpool_room(struct sw_scanpool *p, size_t n)
     pthread_mutex_lock(&p->mu);
     ok = p->count + n <= p->o.queue_size;
     if (!ok)
-        p->want_wake = true;
+        want_room(p, n);
     pthread_mutex_unlock(&p->mu);
     return ok;
 }
@@ -200,7 +213,7 @@ sw_scanpool_submit(struct sw_scanpool *p, struct sw_scan_job *j)
         return SW_OK;
     }
     if (p->count >= p->o.queue_size) {
-        p->want_wake = true;
+        want_room(p, 1);
         pthread_mutex_unlock(&p->mu);
         if (j->walk)
             atomic_fetch_sub(&p->walk_pending, 1);
@@ -359,8 +372,9 @@ worker_main(void *arg)
         w->busy = NULL;
         p->in_flight--;
         w->pub = w->c;
-        wake = p->want_wake;
-        p->want_wake = false;
+        wake = p->want_wake || (p->want_room && p->count <= p->room_at);
+        if (wake)
+            p->want_wake = p->want_room = false;
         /* A job that waited for this path may be free now. */
         if (p->count > 0)
             pthread_cond_broadcast(&p->cv);

@@ -66,7 +66,14 @@ struct sw_scanpool {
     struct sw_scan_job **last;       /* owned: buckets of the newest waiting job per path */
     size_t n_buckets;
     uint64_t coalesced, queue_high, skipped_excluded, skipped_overflow;
-    bool stopping, drain, want_wake;
+    bool stopping, drain;
+    /* The submitter's wake-up (sw_scanpool_opts.wake): want_wake rings after the next job
+     * (idle, walk progress); want_room once the queue has drained to room_at, a quarter of
+     * it at most, so that a walk refills the queue in batches rather than one job per ring
+     * (a ring per file woke the walking thread 17,000 times a 20,000-file walk, each
+     * preempting a scan thread on a busy machine). */
+    bool want_wake, want_room;
+    size_t room_at;
     unsigned in_flight;
     /* rules (under mu; gen also read without it) */
     struct sw_detect_file *det;      /* the pool's hold, may be NULL */
