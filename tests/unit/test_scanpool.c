@@ -363,7 +363,7 @@ room_rings_once_the_queue_is_down_to_a_quarter(void **state)
     int n = 0;
 
     (void)state;
-    ring_pool = sw_scanpool_create(&o, NULL, NULL, &err);
+    ring_pool = sw_scanpool_create(&o, NULL, &err);
     assert_non_null(ring_pool);
     /* Full before the thread starts; the submitter asks for room for half of it. */
     for (int i = 0; i < 16; i++) {
