@@ -102,7 +102,7 @@ sw_sig_thread_create(const struct sw_sig_set *s, struct sw_err *err)
     if (t == NULL)
         goto oom;
     t->s = s;
-    t->pcre_md = sig_pcre_mdata_create();
+    t->pcre_md = sig_pcre_mdata_create(s->n_pcre);
     t->th = sig_th_create(65536);
     t->mark = sw_calloc(s->n / 64 + 1, sizeof(*t->mark));
     t->cand = sw_calloc(s->n + 1, sizeof(*t->cand));
@@ -147,6 +147,7 @@ void
 sw_sig_thread_counters(const struct sw_sig_thread *t, struct sw_sig_counters *out)
 {
     *out = t->c;
+    out->pcre_compiled = sig_pcre_mdata_compiled(t->pcre_md);
 }
 
 void
