@@ -768,7 +768,9 @@ gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct si
                     if (in->buf[side][b].present)
                         scan(t, in, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, pc,
                              in->buf[side][b].data, in->buf[side][b].len);
-        } else if (t->pay_len > 0) {
+        } else if (t->pay_len > 0 && !(h > 0 && pc != SIG_PC_TCP)) {
+            /* (UDP's and others' stream rules are in the packet hook's databases: see
+             * sig_prefilter.c's collect) */
             if (in->hook != SW_SIG_HOOK_STREAM || !stream_scan(t, in, pc, fs))
                 scan(t, in, hooks[h], SW_SIG_BUF_PAYLOAD, pc, t->pay, t->pay_len);
         }
