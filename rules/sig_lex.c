@@ -88,9 +88,11 @@ static char *
 unescape(struct sig_text *t, const char *s, size_t n)
 {
     char *d = t->arena + t->used;
-    size_t j = 0;
+    const char *bs = memchr(s, '\\', n);
+    size_t j = bs != NULL ? (size_t)(bs - s) : n;
 
-    for (size_t i = 0; i < n; i++) {
+    memcpy(d, s, j); /* up to the first backslash as it is */
+    for (size_t i = j; i < n; i++) {
         if (s[i] == '\\' && i + 1 < n &&
             (s[i + 1] == '"' || s[i + 1] == ';' || s[i + 1] == '\\' || s[i + 1] == ':')) {
             d[j++] = s[++i];
@@ -164,13 +166,17 @@ lex_opts(struct sig_text *t, const char *s, size_t n, char *msg, size_t msglen)
         i++; /* ':' */
         size_t vs = i;
 
-        /* As Suricata: the first unescaped ';' ends the value, quotes or not. */
-        while (i < n) {
-            if (s[i] == '\\' && i + 1 < n) {
-                i += 2;
-                continue;
+        /* As Suricata: the first unescaped ';' ends the value, quotes or not (one preceded
+         * by an odd run of backslashes is escaped) */
+        for (;;) {
+            const char *semi = memchr(s + i, ';', n - i);
+
+            if (semi == NULL) {
+                i = n;
+                break;
             }
-            if (s[i] == ';')
+            i = (size_t)(semi - s);
+            if (!escaped_at(s + vs, i - vs))
                 break;
             i++;
         }
