@@ -351,8 +351,6 @@ struct sig_keyword {
     bool legacy;    /* content modifier form (http_uri): moves the last content */
 };
 const struct sig_keyword *sig_keyword_find(const char *name);
-/* The keyword table is in strcmp order (sig_keyword_find's binary search needs it). */
-bool sig_keyword_table_sorted(void);
 
 /* The list of buffer b in the rule (created at the end when missing); NULL past
  * SIG_MAX_LISTS. */

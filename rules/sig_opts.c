@@ -559,9 +559,9 @@ kw_ignored(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o)
 #define STICKY(n, b) {n, kw_sticky, (int)(b), false}
 #define LEGACY(n, b) {n, sig_kw_content_mod, (int)(b), true}
 
-/* Sorted by name (strcmp order: sig_keyword_find is a binary search; test_sig_parse checks
- * the order). STICKY: sticky buffers, current and legacy spellings; LEGACY: legacy content
- * modifiers, which move the last content into the buffer. */
+/* Sorted by name (strcmp order: sig_keyword_find is a binary search; test_sig_parse's
+ * every_keyword_is_found checks it). STICKY: sticky buffers, current and legacy spellings;
+ * LEGACY: legacy content modifiers, which move the last content into the buffer. */
 static const struct sig_keyword keywords[] = {
     {"bsize", sig_kw_bsize, -1, false},
     {"byte_extract", sig_kw_byte_extract, -1, false},
@@ -669,14 +669,6 @@ sig_keyword_find(const char *name)
     return NULL;
 }
 
-bool
-sig_keyword_table_sorted(void)
-{
-    for (size_t i = 1; i < sizeof(keywords) / sizeof(keywords[0]); i++)
-        if (strcmp(keywords[i - 1].name, keywords[i].name) >= 0)
-            return false;
-    return true;
-}
 
 static const char *const buf_names[SW_SIG_BUF_MAX] = {
     [SW_SIG_BUF_PAYLOAD] = "payload",
