@@ -6,7 +6,8 @@
 #   make demo       run seawall pcap on the capture shipped in tests/data and summarise
 #   make bench      throughput and memory against ndpiReader, a plain libpcap loop and yara
 #                   -r; the FIM baseline against aide; the http and kafka sinks against their
-#                   local receivers
+#                   local receivers; the syslog, tcp and relp sinks and spool replay against a
+#                   discard receiver faster than them (their own ceiling)
 #   make bench-instr  instructions per packet and per EVE event against ndpiReader (callgrind)
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #   make deps       install the missing Debian packages
@@ -144,9 +145,11 @@ bench: deps
 	@sh tests/tools/bench_profile.sh $(BIN)
 	@$(MAKE) --no-print-directory $(B)/tools/fanout
 	@sh tests/tools/bench_live.sh $(BIN)
-	@$(MAKE) --no-print-directory $(B)/tools/sinkdrive $(B)/tools/kafkamock $(B)/tools/benchsink
+	@$(MAKE) --no-print-directory $(B)/tools/sinkdrive $(B)/tools/kafkamock $(B)/tools/benchsink \
+	    $(B)/tools/discardsink
 	@sh tests/tools/bench_sinks.sh $(BIN)
 	@sh tests/tools/bench_receiver.sh $(BIN)
+	@sh tests/tools/bench_ceiling.sh $(BIN)
 	@sh tests/tools/bench_files.sh $(BIN)
 	@sh tests/tools/bench_fim.sh $(BIN)
 

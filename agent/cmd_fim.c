@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/batch.h"
 #include "sw/clock.h"
 #include "sw/config.h"
 #include "sw/eve.h"
@@ -29,22 +30,12 @@
 #include "sw/log.h"
 #include "sw/parse.h"
 #include "sw/router.h"
-#include "sw/sink.h"
 
 #define MAX_PATHS 256
-#define MAX_EXCLUDES 256
 #define MAX_JOBS 32
 #define QUEUE_CAP 1024
 #define FIM_RING 4096
 #define EVENT_RING 4096
-
-struct queue {
-    pthread_mutex_t mu;
-    pthread_cond_t not_empty, not_full;
-    struct sw_fim_rec *slot[QUEUE_CAP]; /* owned while queued */
-    size_t head, count;
-    bool closed;
-};
 
 struct run;
 
@@ -57,7 +48,7 @@ struct hasher {
 };
 
 struct run {
-    struct queue q;
+    struct sw_batch_queue q; /* of struct sw_fim_rec, owned while queued */
     struct sw_fim_service *svc; /* owned */
     struct hasher *h;           /* owned, n */
     unsigned n;
@@ -92,48 +83,6 @@ usage(FILE *fp)
             "  -v, --verbose          a summary and more messages on stderr\n"
             "Exit status: 0 no difference, 1 differences, 2 usage, configuration or\n"
             "baseline error (a path not yet in the baseline makes check exit 2).\n");
-}
-
-/* --- queue --------------------------------------------------------------------------------- */
-
-static void
-queue_push(struct queue *q, struct sw_fim_rec *rec)
-{
-    pthread_mutex_lock(&q->mu);
-    while (q->count == QUEUE_CAP)
-        pthread_cond_wait(&q->not_full, &q->mu);
-    q->slot[(q->head + q->count) % QUEUE_CAP] = rec;
-    q->count++;
-    pthread_cond_signal(&q->not_empty);
-    pthread_mutex_unlock(&q->mu);
-}
-
-/* NULL when the queue is closed and empty. */
-static struct sw_fim_rec *
-queue_pop(struct queue *q)
-{
-    struct sw_fim_rec *rec = NULL;
-
-    pthread_mutex_lock(&q->mu);
-    while (q->count == 0 && !q->closed)
-        pthread_cond_wait(&q->not_empty, &q->mu);
-    if (q->count > 0) {
-        rec = q->slot[q->head];
-        q->head = (q->head + 1) % QUEUE_CAP;
-        q->count--;
-        pthread_cond_signal(&q->not_full);
-    }
-    pthread_mutex_unlock(&q->mu);
-    return rec;
-}
-
-static void
-queue_close(struct queue *q)
-{
-    pthread_mutex_lock(&q->mu);
-    q->closed = true;
-    pthread_cond_broadcast(&q->not_empty);
-    pthread_mutex_unlock(&q->mu);
 }
 
 /* --- hashing ------------------------------------------------------------------------------- */
@@ -181,7 +130,7 @@ hasher_main(void *arg)
     struct hasher *h = arg;
     struct sw_fim_rec *rec;
 
-    while ((rec = queue_pop(&h->r->q)) != NULL) {
+    while ((rec = sw_batch_queue_pop(&h->r->q)) != NULL) {
         if (rec->has_attr && S_ISREG(rec->a.mode))
             hash_one(h, rec);
         sw_fim_submit_wait(h->r->svc, h->idx, rec);
@@ -192,35 +141,11 @@ hasher_main(void *arg)
 static bool
 on_record(void *ctx, struct sw_fim_rec *rec)
 {
-    queue_push(&((struct run *)ctx)->q, rec);
+    sw_batch_queue_push(&((struct run *)ctx)->q, rec);
     return true;
 }
 
 /* --- output -------------------------------------------------------------------------------- */
-
-static struct sw_router *
-make_router(const char *out, const char *host, struct sw_err *err)
-{
-    struct sw_cfg_sink sc = {
-        .type = (char *)(uintptr_t)"file",
-        .path = (char *)(uintptr_t)(out != NULL ? out : "-"),
-        .types = SW_EV_ALL,
-        .truncate = true,
-    };
-    struct sw_eve_cfg eve = {.host = host};
-    struct sw_sink **sinks = sw_calloc(1, sizeof(*sinks));
-
-    if (sinks == NULL) {
-        sw_err_set(err, SW_ENOMEM, "output: out of memory");
-        return NULL;
-    }
-    sinks[0] = sw_sink_create(&sc, NULL, err);
-    if (sinks[0] == NULL) {
-        sw_free(sinks);
-        return NULL;
-    }
-    return sw_router_create(&eve, NULL, sinks, 1, true, err);
-}
 
 static void
 kick(void *ctx)
@@ -234,8 +159,7 @@ struct fim_args {
     bool update, verbose, cross_fs;
     const char *db, *out, *config;
     struct sw_cmd_sets sets;
-    const char *excl[MAX_EXCLUDES];
-    size_t n_excl;
+    struct sw_batch_excludes excl;
     uint64_t jobs, max_hash;
 };
 
@@ -283,11 +207,8 @@ parse_args(int argc, char **argv, struct fim_args *a)
             }
             break;
         case 'x':
-            if (a->n_excl >= MAX_EXCLUDES) {
-                sw_log_error("--exclude: more than %d globs", MAX_EXCLUDES);
+            if (!sw_batch_exclude_add(&a->excl, optarg))
                 return 2;
-            }
-            a->excl[a->n_excl++] = optarg;
             break;
         case 'X':
             a->cross_fs = true;
@@ -321,14 +242,6 @@ absolute(const char *p, char *buf, size_t len)
     return snprintf(buf, len, "%s/%s", cwd, p) < (int)len;
 }
 
-static unsigned
-cpu_count(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-    return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (unsigned)n;
-}
-
 int
 sw_cmd_fim(int argc, char **argv)
 {
@@ -340,7 +253,7 @@ sw_cmd_fim(int argc, char **argv)
     struct sw_err err;
     char (*paths)[PATH_MAX] = NULL; /* owned: PATHs made absolute */
     const char *roots[MAX_PATHS];
-    const char *globs[MAX_EXCLUDES * 2];
+    const char **globs = NULL; /* owned array; strings borrowed from cfg and argv */
     size_t n_roots = 0, n_globs = 0;
     char db[PATH_MAX], host[256];
     int rc = parse_args(argc, argv, &a);
@@ -377,10 +290,11 @@ sw_cmd_fim(int argc, char **argv)
             goto out;
         }
     }
-    for (size_t i = 0; i < cfg->files.exclude.n && n_globs < MAX_EXCLUDES; i++)
-        globs[n_globs++] = cfg->files.exclude.v[i];
-    for (size_t i = 0; i < a.n_excl; i++)
-        globs[n_globs++] = a.excl[i];
+    globs = sw_batch_globs(cfg, a.excl.v, a.excl.n, &n_globs);
+    if (globs == NULL) {
+        sw_log_error("fim: out of memory");
+        goto out;
+    }
     if (a.db != NULL)
         snprintf(db, sizeof(db), "%s", a.db);
     else if (snprintf(db, sizeof(db), "%s/fim.db", cfg->agent.state_dir) >= (int)sizeof(db)) {
@@ -411,7 +325,7 @@ sw_cmd_fim(int argc, char **argv)
             sw_log_error("%s: not in the baseline (seawall fim update records it)", roots[i]);
     }
     sw_cmd_host(cfg, host, sizeof(host));
-    router = make_router(a.out, host, &err);
+    router = sw_batch_router_create(a.out, host, false, &err);
     if (router == NULL) {
         sw_fim_close(f);
         goto fail;
@@ -421,7 +335,7 @@ sw_cmd_fim(int argc, char **argv)
         sw_fim_close(f);
         goto fail;
     }
-    r.n = a.jobs != 0 ? (unsigned)a.jobs : cpu_count();
+    r.n = a.jobs != 0 ? (unsigned)a.jobs : sw_batch_threads(MAX_JOBS);
     r.max_hash = a.max_hash;
     struct sw_fim_service_opts so = {.n_producers = r.n, .ring_size = FIM_RING, .em = &prod->em,
                                      .kick = kick, .kick_ctx = prod};
@@ -431,9 +345,8 @@ sw_cmd_fim(int argc, char **argv)
         goto fail;
     if (sw_router_start(router, &err) != SW_OK || sw_fim_service_start(r.svc, &err) != SW_OK)
         goto fail;
-    pthread_mutex_init(&r.q.mu, NULL);
-    pthread_cond_init(&r.q.not_empty, NULL);
-    pthread_cond_init(&r.q.not_full, NULL);
+    if (sw_batch_queue_init(&r.q, QUEUE_CAP, &err) != SW_OK)
+        goto fail;
     r.h = sw_calloc(r.n, sizeof(*r.h));
     if (r.h == NULL) {
         sw_err_set(&err, SW_ENOMEM, "fim: out of memory");
@@ -470,7 +383,7 @@ sw_cmd_fim(int argc, char **argv)
             walk_ok = false;
         }
     }
-    queue_close(&r.q);
+    sw_batch_queue_close(&r.q);
     uint64_t hashed = 0, bytes = 0, unhashed = 0;
 
     for (unsigned i = 0; i < r.n; i++) {
@@ -515,7 +428,7 @@ fail:
         sw_log_error("%s", err.msg);
     rc = 2;
     if (walking) {
-        queue_close(&r.q);
+        sw_batch_queue_close(&r.q);
         for (unsigned i = 0; i < r.n; i++)
             if (r.h[i].started)
                 pthread_join(r.h[i].thread, NULL);
@@ -525,13 +438,10 @@ out:
     if (prod != NULL)
         sw_producer_close(prod);
     sw_router_destroy(router); /* stops it first: every event already queued is written */
-    if (r.h != NULL) {
-        sw_free(r.h);
-        pthread_mutex_destroy(&r.q.mu);
-        pthread_cond_destroy(&r.q.not_empty);
-        pthread_cond_destroy(&r.q.not_full);
-    }
+    sw_free(r.h);
+    sw_batch_queue_fini(&r.q);
     sw_eve_thread_fini();
+    sw_free(globs);
     sw_free(paths);
     sw_cfg_free(cfg);
     return rc;

@@ -22,19 +22,19 @@
 #include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/batch.h"
 #include "sw/clock.h"
 #include "sw/config.h"
+#include "sw/detect_file.h"
 #include "sw/eve.h"
 #include "sw/ioc.h"
 #include "sw/log.h"
 #include "sw/parse.h"
 #include "sw/router.h"
 #include "sw/scanpool.h"
-#include "sw/sink.h"
 #include "sw/src_walk.h"
 #include "sw/yara.h"
 
-#define MAX_EXCLUDES 256
 #define QUEUE_CAP 256
 #define EVENT_RING 1024
 /* A scan thread keeps its read buffer between files up to this size (the whole of most
@@ -225,16 +225,6 @@ report_rule(void *ctx, enum sw_yara_diag kind, const char *msg)
         sw_log_warn("%s", msg);
 }
 
-static unsigned
-cpu_count(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-    if (n < 1)
-        return 1;
-    return n > SW_YARA_MAX_THREADS ? SW_YARA_MAX_THREADS : (unsigned)n;
-}
-
 /* The stats event's counts from the pool's (the walk's are added by the caller). */
 static void
 counts_of(struct sw_scan_counts *a, const struct sw_scan_stats *p)
@@ -253,8 +243,7 @@ counts_of(struct sw_scan_counts *a, const struct sw_scan_stats *p)
 struct scan_args {
     const char *rules_dir, *out, *cache_dir, *config;
     struct sw_cmd_sets sets;
-    const char *excl[MAX_EXCLUDES];
-    size_t n_excl;
+    struct sw_batch_excludes excl;
     uint64_t threads, max_size, timeout_us, max_strings, string_bytes;
     bool max_size_set, no_cache, all, follow, one_fs, verbose;
 };
@@ -303,11 +292,8 @@ parse_args(int argc, char **argv, struct scan_args *a)
             }
             break;
         case 'x':
-            if (a->n_excl >= MAX_EXCLUDES) {
-                sw_log_error("--exclude: more than %d globs", MAX_EXCLUDES);
+            if (!sw_batch_exclude_add(&a->excl, optarg))
                 return 2;
-            }
-            a->excl[a->n_excl++] = optarg;
             break;
         case 'o':
             a->out = optarg;
@@ -355,31 +341,6 @@ parse_args(int argc, char **argv, struct scan_args *a)
         return 2;
     }
     return -1;
-}
-
-static struct sw_router *
-make_router(const char *out, const char *host, struct sw_err *err)
-{
-    struct sw_cfg_sink sc = {
-        .type = (char *)(uintptr_t)"file",
-        .path = (char *)(uintptr_t)(out != NULL ? out : "-"),
-        .types = SW_EV_ALL,
-        .truncate = true,
-        .follow = true, /* -o names a path on the command line: -o /dev/stdout works */
-    };
-    struct sw_eve_cfg eve = {.host = host};
-    struct sw_sink **sinks = sw_calloc(1, sizeof(*sinks));
-
-    if (sinks == NULL) {
-        sw_err_set(err, SW_ENOMEM, "output: out of memory");
-        return NULL;
-    }
-    sinks[0] = sw_sink_create(&sc, NULL, err);
-    if (sinks[0] == NULL) {
-        sw_free(sinks);
-        return NULL;
-    }
-    return sw_router_create(&eve, NULL, sinks, 1, true, err);
 }
 
 int
@@ -449,11 +410,12 @@ sw_cmd_scan(int argc, char **argv)
     if (is.files > 0)
         sw_log_info("%s: %zu IOC hashes from %zu lists", lo.dir, is.hashes, is.files);
     sw_cmd_host(cfg, host, sizeof(host));
-    router = make_router(a.out, host, &err);
+    /* -o names a path on the command line: -o /dev/stdout works (follows the link). */
+    router = sw_batch_router_create(a.out, host, true, &err);
     if (router == NULL)
         goto fail;
 
-    unsigned n = a.threads != 0 ? (unsigned)a.threads : cpu_count();
+    unsigned n = a.threads != 0 ? (unsigned)a.threads : sw_batch_threads(SW_YARA_MAX_THREADS);
     uint64_t max_size = a.max_size_set ? a.max_size : cfg->files.max_scan_size;
 
     pthread_mutex_init(&sc.mu, NULL);
@@ -496,7 +458,12 @@ sw_cmd_scan(int argc, char **argv)
         .wake = wake,
         .wake_ctx = &sc,
     };
-    sc.pool = sw_scanpool_create(&po, rules, ioc, &err);
+    struct sw_detect_file *det = sw_detect_file_create(rules, ioc, &err);
+
+    if (det == NULL)
+        goto fail;
+    sc.pool = sw_scanpool_create(&po, det, &err);
+    sw_detect_file_destroy(det); /* the pool keeps its own hold */
     if (sc.pool == NULL)
         goto fail;
     if (sw_router_start(router, &err) != SW_OK)
@@ -504,16 +471,9 @@ sw_cmd_scan(int argc, char **argv)
     bool started = sw_scanpool_start(sc.pool, &err) == SW_OK;
 
     /* Roots: the walk runs only if every thread started; the queue is closed either way. */
-    const char *const *gl_cfg = (const char *const *)cfg->files.exclude.v;
-    const char **globs = sw_calloc(a.n_excl + cfg->files.exclude.n + 1, sizeof(*globs));
     size_t n_globs = 0;
+    const char **globs = sw_batch_globs(cfg, a.excl.v, a.excl.n, &n_globs);
 
-    if (globs != NULL) {
-        for (size_t i = 0; i < cfg->files.exclude.n; i++)
-            globs[n_globs++] = gl_cfg[i];
-        for (size_t i = 0; i < a.n_excl; i++)
-            globs[n_globs++] = a.excl[i];
-    }
     struct sw_walk_opts wo = {.follow = a.follow, .one_fs = a.one_fs, .exclude = globs,
                               .n_exclude = n_globs};
     struct walk_ctx wc = {.sc = &sc, .tty = isatty(STDERR_FILENO) == 1};

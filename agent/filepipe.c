@@ -9,6 +9,7 @@
 
 #include "sw/alloc.h"
 #include "sw/clock.h"
+#include "sw/detect_file.h"
 #include "sw/eve.h"
 #include "sw/fim.h"
 #include "sw/log.h"
@@ -16,7 +17,6 @@
 #include "sw/router.h"
 #include "sw/scanpool.h"
 #include "sw/watch.h"
-#include "sw/yara.h"
 
 #define EVENT_RING 4096 /* events queued per scan thread (and for the fim thread) */
 #define FIM_RING 8192   /* records queued per scan thread to the fim thread */
@@ -147,6 +147,7 @@ sw_filepipe_prepare(struct sw_filepipe *fp, struct sw_pipeline *pl, struct sw_ya
                     struct sw_ioc_set *ioc, struct sw_err *err)
 {
     const struct sw_config *cfg = fp->cfg;
+    struct sw_detect_file *det;
 
     fp->prod = sw_calloc(fp->n, sizeof(*fp->prod));
     fp->em = sw_calloc(fp->n, sizeof(*fp->em));
@@ -191,7 +192,11 @@ sw_filepipe_prepare(struct sw_filepipe *fp, struct sw_pipeline *pl, struct sw_ya
         .wake = sw_watch_wake,
         .wake_ctx = fp->watch,
     };
-    fp->pool = sw_scanpool_create(&po, rules, ioc, err);
+    det = sw_detect_file_create(rules, ioc, err);
+    if (det == NULL)
+        return err->code;
+    fp->pool = sw_scanpool_create(&po, det, err);
+    sw_detect_file_destroy(det); /* the pool keeps its own hold */
     if (fp->pool == NULL)
         return err->code;
     return SW_OK;
@@ -218,7 +223,15 @@ void
 sw_filepipe_reload(struct sw_filepipe *fp, struct sw_yara_rules *rules, struct sw_ioc_set *ioc,
                    const struct sw_config *cfg)
 {
-    sw_scanpool_set_rules(fp->pool, rules, ioc);
+    struct sw_err err;
+    struct sw_detect_file *det = sw_detect_file_create(rules, ioc, &err);
+
+    if (det == NULL) {
+        sw_log_error("files: %s: the scan threads keep the previous rules", err.msg);
+        return;
+    }
+    sw_scanpool_set_detection(fp->pool, det); /* one pointer: the threads adopt it */
+    sw_detect_file_destroy(det);
     sw_watch_retro_hunt(fp->watch, cfg->files.retro_hunt);
 }
 

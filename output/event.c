@@ -175,6 +175,11 @@ sw_event_create_file(enum sw_event_type type, uint64_t ts_us, const struct sw_fi
     fp->uid = fi->uid;
     fp->gid = fi->gid;
     fp->mtime_s = fi->mtime_s;
+    fp->pid = fi->pid;
+    memcpy(fp->comm, fi->comm, sizeof(fp->comm));
+    fp->comm[sizeof(fp->comm) - 1] = '\0';
+    fp->has_scan = fi->has_scan;
+    fp->scan = fi->scan;
     fp->has_http = fi->has_http;
     fp->truncated = fi->truncated;
     fp->gaps = fi->gaps;

@@ -407,7 +407,12 @@ end_round(struct sw_router *r, bool draining)
             sq_offer(r, sq, now, draining);
             if (sq->s->ops->flush != NULL) {
                 sq->s->ops->flush(sq->s);
-                sq->blocked = false; /* what it wrote out may have made room */
+                /* What it wrote out may have made room; a sink that says how much room it
+                 * has stays blocked while it has none (its fd wakes the thread when it
+                 * has): cleared at every flush, the output thread polled without sleeping
+                 * while a RELP window was full. */
+                if (sq->s->ops->room == NULL || sq->s->ops->room(sq->s) > 0)
+                    sq->blocked = false;
             }
             sq_settle(sq);
         }

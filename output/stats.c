@@ -2,23 +2,13 @@
 #include "sw/stats.h"
 
 #include "sw/alloc.h"
+#include "sw/counters.h"
 
-/* Every counter struct here is all uint64_t: add them word by word. */
-static void
-add_u64(void *a, const void *b, size_t size)
-{
-    uint64_t *pa = a;
-    const uint64_t *pb = b;
-
-    for (size_t i = 0; i < size / sizeof(uint64_t); i++)
-        pa[i] += pb[i];
-}
-
+/* Every counter struct here is all uint64_t (checked by SW_COUNTERS_ADD). */
 #define ADDER(name, type)                                                                          \
     void name(type *a, const type *b)                                                              \
     {                                                                                              \
-        _Static_assert(sizeof(*a) % sizeof(uint64_t) == 0, #type " is all u64");                   \
-        add_u64(a, b, sizeof(*a));                                                                 \
+        SW_COUNTERS_ADD(a, b);                                                                     \
     }
 
 ADDER(sw_stats_worker_add, struct sw_worker_stats)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sw/alloc.h"
+#include "sw/counters.h"
 #include "sw/yara.h"
 
 const struct sw_detector_ops *const sw_detect_builtin[] = {
@@ -388,23 +389,11 @@ sw_detect_flow_free(struct sw_detect_thread *t, void **flow_det)
     *flow_det = NULL;
 }
 
-/* Every field of struct sw_worker_stats is a uint64_t counter (detectors add only
- * counters, never gauges, into it): add them one by one. */
-static void
-stats_add(struct sw_worker_stats *out, const struct sw_worker_stats *in)
-{
-    uint64_t *o = (uint64_t *)(void *)out;
-    const uint64_t *v = (const uint64_t *)(const void *)in;
-
-    _Static_assert(sizeof(*out) % sizeof(uint64_t) == 0, "sw_worker_stats: uint64_t fields");
-    for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
-        o[i] += v[i];
-}
-
 void
 sw_detect_thread_stats(const struct sw_detect_thread *t, struct sw_worker_stats *out)
 {
-    stats_add(out, &t->past);
+    /* Detectors add only counters, never gauges, into struct sw_worker_stats. */
+    SW_COUNTERS_ADD(out, &t->past);
     out->alerts += t->alerts;
     out->event_drops += t->drops;
     for (unsigned i = 0; i < t->set->n; i++)

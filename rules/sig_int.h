@@ -27,17 +27,19 @@ struct sw_dataset;
 
 /* One rule as cut from a file: header text and options, with the line it starts on. */
 struct sig_opt {
-    char *name;   /* owned, lower case */
-    char *value;  /* owned, unescaped where the keyword takes a string; NULL when none */
-    char *raw;    /* owned, the value as written (escapes kept); NULL when none */
+    char *name;   /* in the text's arena, lower case */
+    char *value;  /* in the arena, unescaped where the keyword takes a string; NULL when none */
+    char *raw;    /* in the arena, the value as written (escapes kept); NULL when none */
     bool negated; /* value started with '!' outside quotes (msg and such keep it) */
     bool quoted;
 };
 
 struct sig_text {
-    char *header;         /* owned */
+    char *header;         /* in the arena */
     struct sig_opt *opts; /* owned, n_opts */
     size_t n_opts;
+    char *arena;          /* owned: every string above */
+    size_t used;
 };
 
 /* Cut one rule's text (line continuations already joined) into header and options. NULL with
@@ -230,7 +232,8 @@ struct sig_rule {
     char *msg;                    /* owned */
     const char *classtype;        /* borrowed from the classification table, or NULL */
     const char *category;
-    char **meta_k, **meta_v;      /* owned, n_meta each */
+    char **meta_k, **meta_v;      /* owned arrays, n_meta each; meta_k[i] owned, meta_v[i]
+                                   * in the same allocation */
     unsigned n_meta;
     const char *target;           /* static */
     unsigned flow;                /* SIG_FLOW_* */
@@ -294,6 +297,7 @@ struct sig_loader {
     size_t n_classes;
     char **fb_names;              /* owned: flowbit id -> name */
     size_t n_fb, cap_fb;
+    size_t n_pcre;                /* pcre ids given (rules left out leave gaps) */
     struct sig_dsent *ds;         /* owned: loaded datasets by name */
     size_t n_ds;
     void *ndpi;                   /* owned: nDPI module for ndpi-protocol names, lazily */
@@ -441,8 +445,10 @@ bool sig_byte_exec(struct sig_mctx *m, enum sig_sm_type t, const void *ctx, size
 bool sig_byte_is_relative(enum sig_sm_type t, const void *ctx);
 
 /* Per-thread PCRE2 match data (sig_pcre.c). */
-void *sig_pcre_mdata_create(void);
+/* n_patterns: the set's n_pcre (each thread JIT-compiles its own copies, lazily). */
+void *sig_pcre_mdata_create(size_t n_patterns);
 void sig_pcre_mdata_free(void *md);
+uint64_t sig_pcre_mdata_compiled(const void *md);
 void *sig_thread_pcre_md(struct sw_sig_thread *t);
 void sig_thread_pcre_error(struct sw_sig_thread *t);
 
@@ -511,6 +517,7 @@ struct sw_sig_set {
     struct sig_class *classes; /* owned: classtype strings rules borrow */
     size_t n_classes;
     size_t n_fb;              /* flowbit ids in use */
+    size_t n_pcre;            /* pcre ids in use (a thread's JIT copies) */
     struct sig_ipidx *ipidx;  /* owned: the IP-only rules by address */
     bool profiling;
 };

@@ -521,6 +521,7 @@ finish_set(struct sig_loader *L, struct sw_err *err)
     L->classes = NULL;
     L->n_classes = 0;
     s->n_fb = L->n_fb;
+    s->n_pcre = L->n_pcre;
     return s;
 }
 

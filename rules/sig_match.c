@@ -102,7 +102,7 @@ sw_sig_thread_create(const struct sw_sig_set *s, struct sw_err *err)
     if (t == NULL)
         goto oom;
     t->s = s;
-    t->pcre_md = sig_pcre_mdata_create();
+    t->pcre_md = sig_pcre_mdata_create(s->n_pcre);
     t->th = sig_th_create(65536);
     t->mark = sw_calloc(s->n / 64 + 1, sizeof(*t->mark));
     t->cand = sw_calloc(s->n + 1, sizeof(*t->cand));
@@ -147,6 +147,7 @@ void
 sw_sig_thread_counters(const struct sw_sig_thread *t, struct sw_sig_counters *out)
 {
     *out = t->c;
+    out->pcre_compiled = sig_pcre_mdata_compiled(t->pcre_md);
 }
 
 void
@@ -767,7 +768,9 @@ gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct si
                     if (in->buf[side][b].present)
                         scan(t, in, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, pc,
                              in->buf[side][b].data, in->buf[side][b].len);
-        } else if (t->pay_len > 0) {
+        } else if (t->pay_len > 0 && !(h > 0 && pc != SIG_PC_TCP)) {
+            /* (UDP's and others' stream rules are in the packet hook's databases: see
+             * sig_prefilter.c's collect) */
             if (in->hook != SW_SIG_HOOK_STREAM || !stream_scan(t, in, pc, fs))
                 scan(t, in, hooks[h], SW_SIG_BUF_PAYLOAD, pc, t->pay, t->pay_len);
         }

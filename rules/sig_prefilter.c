@@ -240,6 +240,13 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
              * one group per buffer halves the work for DNS rules (both transports) */
             if (hook == SW_SIG_HOOK_TX && pc != __builtin_ctz(pcs))
                 continue;
+            /* UDP and other protocols have no stream: their stream rules look at each packet
+             * (sig_match.c's gather), so they share the packet hook's databases and a
+             * packet's payload is scanned once, not once per hook */
+            int kh = hook == SW_SIG_HOOK_STREAM && pc != SIG_PC_TCP ? SW_SIG_HOOK_PACKET : hook;
+
+            if (l->dotprefix)
+                p->dot_bufs[kh] |= 1u << l->buf;
             for (int dir = 0; dir < 2; dir++) {
                 if (hook == SW_SIG_HOOK_TX && dir == 1)
                     continue;
@@ -251,11 +258,11 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
                 int kpc = hook == SW_SIG_HOOK_TX ? 0 : pc;
 
                 if (!ports_apply) {
-                    push(eb, mkkey(hook, (int)l->buf, l->dotprefix, kpc, dir, true, 0),
+                    push(eb, mkkey(kh, (int)l->buf, l->dotprefix, kpc, dir, true, 0),
                          (uint32_t)i, c);
                 } else {
                     for (size_t k = 0; k < np; k++)
-                        push(eb, mkkey(hook, (int)l->buf, l->dotprefix, pc, dir, false, ports[k]),
+                        push(eb, mkkey(kh, (int)l->buf, l->dotprefix, pc, dir, false, ports[k]),
                              (uint32_t)i, c);
                 }
             }

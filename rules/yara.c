@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <openssl/evp.h>
-#include <pwd.h>
 #include <stdalign.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -159,20 +158,6 @@ sw_yara_ext_set(struct sw_yara_ext *x, const char *abspath, const char *filetype
     x->source = "file";
     x->complete = NULL;
     x->complete_ctx = NULL;
-}
-
-void
-sw_yara_owner(uid_t uid, char *buf, size_t len)
-{
-    struct passwd pw, *res = NULL;
-    char tmp[4096];
-
-    if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res != NULL &&
-        res->pw_name != NULL && res->pw_name[0] != '\0') {
-        snprintf(buf, len, "%s", res->pw_name);
-        return;
-    }
-    snprintf(buf, len, "%lu", (unsigned long)uid);
 }
 
 void

@@ -26,7 +26,7 @@
 #include "sw/clock.h"
 #include "sw/log.h"
 #include "sw/src_walk.h"
-#include "sw/yara.h"
+#include "sw/user.h"
 
 /* The schema, exactly as sqlite_schema keeps it: a file whose tables differ is not ours. */
 static const struct {
@@ -688,10 +688,12 @@ fim_row_get(struct sw_fim *f, const char *path, struct fim_row *r, struct sw_err
     return found;
 }
 
+/* One statement for both: a put binds the row after the path, a delete only the path; the
+ * batch, the step and the error are the same. */
 enum sw_rc
-fim_row_put(struct sw_fim *f, const char *path, const struct fim_row *r, struct sw_err *err)
+fim_row_write(struct sw_fim *f, const char *path, const struct fim_row *r, struct sw_err *err)
 {
-    sqlite3_stmt *st = f->st_put;
+    sqlite3_stmt *st = r != NULL ? f->st_put : f->st_del;
     int rc;
 
     if (f->read_only)
@@ -699,46 +701,28 @@ fim_row_put(struct sw_fim *f, const char *path, const struct fim_row *r, struct 
     if (fim_begin(f, err) != SW_OK)
         return SW_EIO;
     sqlite3_bind_blob(st, 1, path, (int)strlen(path), SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, r->mode);
-    sqlite3_bind_int64(st, 3, r->uid);
-    sqlite3_bind_int64(st, 4, r->gid);
-    sqlite3_bind_int64(st, 5, (int64_t)r->size);
-    sqlite3_bind_int64(st, 6, r->mtime_ns);
-    sqlite3_bind_int64(st, 7, r->ctime_ns);
-    sqlite3_bind_int64(st, 8, (int64_t)r->ino);
-    if (S_ISLNK(r->mode))
-        sqlite3_bind_blob(st, 9, r->target, (int)r->target_len, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 9);
-    if (r->has_sha256)
-        sqlite3_bind_blob(st, 10, r->sha256, 32, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 10);
+    if (r != NULL) {
+        sqlite3_bind_int64(st, 2, r->mode);
+        sqlite3_bind_int64(st, 3, r->uid);
+        sqlite3_bind_int64(st, 4, r->gid);
+        sqlite3_bind_int64(st, 5, (int64_t)r->size);
+        sqlite3_bind_int64(st, 6, r->mtime_ns);
+        sqlite3_bind_int64(st, 7, r->ctime_ns);
+        sqlite3_bind_int64(st, 8, (int64_t)r->ino);
+        if (S_ISLNK(r->mode))
+            sqlite3_bind_blob(st, 9, r->target, (int)r->target_len, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 9);
+        if (r->has_sha256)
+            sqlite3_bind_blob(st, 10, r->sha256, 32, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 10);
+    }
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE)
-        return fim_db_err(f, rc, "write", err);
-    f->batch_n++;
-    return SW_OK;
-}
-
-enum sw_rc
-fim_row_del(struct sw_fim *f, const char *path, struct sw_err *err)
-{
-    sqlite3_stmt *st = f->st_del;
-    int rc;
-
-    if (f->read_only)
-        return SW_OK;
-    if (fim_begin(f, err) != SW_OK)
-        return SW_EIO;
-    sqlite3_bind_blob(st, 1, path, (int)strlen(path), SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE)
-        return fim_db_err(f, rc, "delete", err);
+        return fim_db_err(f, rc, r != NULL ? "write" : "delete", err);
     f->batch_n++;
     return SW_OK;
 }
@@ -809,7 +793,7 @@ static const char *
 owner_name(struct sw_fim *f, uint32_t uid)
 {
     if (f->last_uid != (uid_t)uid) {
-        sw_yara_owner((uid_t)uid, f->last_owner, sizeof(f->last_owner));
+        sw_user_name((uid_t)uid, f->last_owner, sizeof(f->last_owner));
         f->last_uid = (uid_t)uid;
     }
     return f->last_owner;

@@ -98,10 +98,20 @@ struct sw_fim {
 /* --- fim.c -------------------------------------------------------------------------------- */
 /* Read path's row. 1 found (valid), 0 none (or invalid: counted), -1 SQLite error (err). */
 int fim_row_get(struct sw_fim *f, const char *path, struct fim_row *r, struct sw_err *err);
-/* Store / remove a row (no-ops read-only). Open a batch as needed. */
-enum sw_rc fim_row_put(struct sw_fim *f, const char *path, const struct fim_row *r,
-                       struct sw_err *err);
-enum sw_rc fim_row_del(struct sw_fim *f, const char *path, struct sw_err *err);
+/* Store r as path's row, or remove path's row when r is NULL (no-ops read-only). Opens a
+ * batch as needed. */
+enum sw_rc fim_row_write(struct sw_fim *f, const char *path, const struct fim_row *r,
+                         struct sw_err *err);
+static inline enum sw_rc
+fim_row_put(struct sw_fim *f, const char *path, const struct fim_row *r, struct sw_err *err)
+{
+    return fim_row_write(f, path, r, err);
+}
+static inline enum sw_rc
+fim_row_del(struct sw_fim *f, const char *path, struct sw_err *err)
+{
+    return fim_row_write(f, path, NULL, err);
+}
 /* Decode the current row of a statement whose columns 1.. are (mode, uid, gid, size, mtime,
  * ctime, ino, target, sha256) starting at column first. false: invalid. */
 bool fim_row_decode(sqlite3_stmt *st, int first, struct fim_row *r);

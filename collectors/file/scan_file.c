@@ -16,11 +16,11 @@
 #include "sw/alloc.h"
 #include "sw/clock.h"
 #include "sw/config.h"
+#include "sw/detect_file.h"
 #include "sw/fim.h"
 #include "sw/filetype.h"
-#include "sw/ioc.h"
 #include "sw/log.h"
-#include "sw/yara.h"
+#include "sw/user.h"
 
 /* --- reading ------------------------------------------------------------------------------- */
 
@@ -126,7 +126,7 @@ owner_of(struct worker *w, uid_t uid)
 {
     /* Files of one tree mostly share an owner: skip the passwd lookup then. */
     if (w->owner[0] == '\0' || w->owner_uid != uid) {
-        sw_yara_owner(uid, w->owner, sizeof(w->owner));
+        sw_user_name(uid, w->owner, sizeof(w->owner));
         w->owner_uid = uid;
     }
     return w->owner;
@@ -242,30 +242,14 @@ void
 scan_adopt_rules(struct worker *w)
 {
     struct sw_scanpool *p = w->p;
-    struct sw_yara_limits lim = {
-        .max_strings = p->o.max_strings,
-        .string_bytes = p->o.string_bytes,
-        .timeout_s = p->o.timeout_s,
-    };
-    struct sw_yara_rules *r;
+    struct sw_detect_file *d;
     struct sw_err err;
-    uint32_t g;
 
     pthread_mutex_lock(&p->mu);
-    r = sw_yara_rules_hold(p->rules);
-    sw_ioc_destroy(w->ioc);
-    w->ioc = sw_ioc_hold(p->ioc);
-    g = atomic_load(&p->gen);
+    d = sw_detect_file_hold(p->det);
+    w->gen = atomic_load(&p->gen);
     pthread_mutex_unlock(&p->mu);
-    sw_yara_scanner_destroy(w->ys);
-    w->ys = NULL;
-    sw_yara_rules_destroy(w->rules);
-    w->rules = r;
-    w->gen = g;
-    if (r == NULL)
-        return;
-    w->ys = sw_yara_scanner_create(r, &lim, &err);
-    if (w->ys == NULL)
+    if (sw_detect_file_thread_install(w->det, d, &err) != SW_OK) /* takes d */
         sw_log_error("scan thread %u: %s: files are hashed, not scanned, until the next "
                      "reload", w->idx, err.msg);
 }
@@ -302,12 +286,10 @@ lazy_hash(struct lazy *lz)
         lz->fi->sha256[0] = '\0'; /* "" when not computed (event.h) */
 }
 
-/* sw_yara_ext.complete: a rule matched, an alert is about to copy fi. */
+/* A rule matched, an alert is about to copy fi: its hash and libmagic's description. */
 static void
-lazy_complete(void *ctx)
+lazy_complete(struct lazy *lz)
 {
-    struct lazy *lz = ctx;
-
     lazy_hash(lz);
     if (lz->magic && !lz->magic_done && lz->w->magic != NULL) {
         const char *mg = magic_buffer(lz->w->magic, lz->buf,
@@ -317,6 +299,16 @@ lazy_complete(void *ctx)
             lz->fi->magic = mg; /* libmagic's until the next magic_buffer of this thread */
     }
     lz->magic_done = true;
+}
+
+/* sw_file_subject.fill: what the detection stage needs before it reads or copies fi. */
+static void
+fill(void *ctx, enum sw_file_need need)
+{
+    if (need == SW_FILE_NEED_ALL)
+        lazy_complete(ctx);
+    else
+        lazy_hash(ctx);
 }
 
 /* Read, hash, scan and report the regular file of job j. */
@@ -434,51 +426,48 @@ content(struct worker *w, const struct sw_scan_job *j, struct want wt)
                                                               : SCAN_MAGIC_BYTES};
     if (hash_now)
         hex(sha, fi.sha256);
-    if (wt.yara && w->ys != NULL && size <= p->o.max_scan_size) {
-        struct sw_yara_ext x;
-        struct sw_yara_scan_result res;
-        struct sw_err err;
+    /* The detection stage: YARA over the copy (a file too large for it is only hashed), then
+     * the IOC lists for every hashed file, scanned or not (a sample too large for YARA is
+     * still a known hash). */
+    struct sw_file_subject subj = {
+        .path = j->path,
+        .filetype = ft->label,
+        .owner = owner,
+        .source = p->o.source,
+        .buf = w->buf,
+        .len = kept,
+        .ts_us = j->ts_us,
+        .yara = wt.yara && size <= p->o.max_scan_size,
+        .ioc = wt.yara || wt.fileinfo,
+        .fi = &fi,
+        .fill = fill,
+        .fill_ctx = &lz,
+    };
+    struct sw_detect_file_result res;
+    struct sw_err err;
 
-        sw_yara_ext_set(&x, j->path, ft->label, owner);
-        x.source = p->o.source;
-        x.complete = lazy_complete;
-        x.complete_ctx = &lz;
-        rc = sw_yara_scan_mem(w->ys, &x, &fi, w->buf, kept, p->o.em[w->idx], &res, &err);
+    found = sw_detect_file_run(w->det, &subj, p->o.em[w->idx], &res, &err);
+    if (res.scanned) {
         w->c.scanned++;
-        w->c.matches += res.matches;
-        found += res.matches;
-        w->c.event_drops += res.drops;
         w->c.too_many_matches += res.too_many;
-        if (rc == SW_ELIMIT) {
+        if (res.scan_rc == SW_ELIMIT) {
             w->c.timeouts++;
             SW_LOG_RATELIMIT(SW_LOG_WARNING, "%s", err.msg);
-        } else if (rc != SW_OK) {
+        } else if (res.scan_rc != SW_OK) {
             w->c.skipped_error++;
             SW_LOG_RATELIMIT(SW_LOG_WARNING, "%s", err.msg);
         }
     }
-    /* The IOC lists: every hashed file, scanned or not (a sample too large for YARA is
-     * still a known hash). */
-    if (w->ioc != NULL && sw_ioc_count(w->ioc) > 0 && (wt.yara || wt.fileinfo)) {
-        unsigned drops = 0, n;
-
-        lazy_hash(&lz);
-        if (sw_ioc_listed(w->ioc, fi.sha256))
-            lazy_complete(&lz); /* an IOC alert carries the magic too */
-        n = sw_ioc_check_file(w->ioc, &fi, j->ts_us != 0 ? j->ts_us : now_us(),
-                              p->o.em[w->idx], &drops);
-        w->c.ioc_matches += n;
-        found += n;
-        w->c.event_drops += drops;
-    }
+    w->c.matches += res.matches;
+    w->c.ioc_matches += res.ioc_matches;
+    w->c.event_drops += res.drops;
     /* A file with an alert of either kind (seawall scan's files_matched). */
     w->c.files_matched += found > 0;
     if (wt.fileinfo) {
         struct sw_event *ev;
 
         lazy_complete(&lz);
-        ev = sw_yara_file_event_create(SW_EV_FILEINFO, j->ts_us != 0 ? j->ts_us : now_us(),
-                                       &fi);
+        ev = sw_event_create_file(SW_EV_FILEINFO, j->ts_us != 0 ? j->ts_us : now_us(), &fi);
         if (ev != NULL) {
             sw_emit(p->o.em[w->idx], ev);
             w->c.fileinfo++;

@@ -24,11 +24,11 @@
 #include "sw/alloc.h"
 #include "sw/clock.h"
 #include "sw/config.h"
+#include "sw/counters.h"
+#include "sw/detect_file.h"
 #include "sw/fim.h"
 #include "sw/filetype.h"
 #include "sw/log.h"
-#include "sw/ioc.h"
-#include "sw/yara.h"
 
 /* --- jobs ---------------------------------------------------------------------------------- */
 
@@ -171,6 +171,19 @@ merge(struct sw_scanpool *p, struct sw_scan_job *l, struct sw_scan_job *j)
     return false;
 }
 
+/* Under mu: ring the submitter once n jobs fit and the queue is down to a quarter. */
+static void
+want_room(struct sw_scanpool *p, size_t n)
+{
+    size_t at = n < p->o.queue_size ? p->o.queue_size - n : 0;
+
+    if (at > p->o.queue_size / 4)
+        at = p->o.queue_size / 4;
+    if (!p->want_room || at < p->room_at)
+        p->room_at = at;
+    p->want_room = true;
+}
+
 bool
 sw_scanpool_room(struct sw_scanpool *p, size_t n)
 {
@@ -179,7 +192,7 @@ sw_scanpool_room(struct sw_scanpool *p, size_t n)
     pthread_mutex_lock(&p->mu);
     ok = p->count + n <= p->o.queue_size;
     if (!ok)
-        p->want_wake = true;
+        want_room(p, n);
     pthread_mutex_unlock(&p->mu);
     return ok;
 }
@@ -200,7 +213,7 @@ sw_scanpool_submit(struct sw_scanpool *p, struct sw_scan_job *j)
         return SW_OK;
     }
     if (p->count >= p->o.queue_size) {
-        p->want_wake = true;
+        want_room(p, 1);
         pthread_mutex_unlock(&p->mu);
         if (j->walk)
             atomic_fetch_sub(&p->walk_pending, 1);
@@ -359,8 +372,9 @@ worker_main(void *arg)
         w->busy = NULL;
         p->in_flight--;
         w->pub = w->c;
-        wake = p->want_wake;
-        p->want_wake = false;
+        wake = p->want_wake || (p->want_room && p->count <= p->room_at);
+        if (wake)
+            p->want_wake = p->want_room = false;
         /* A job that waited for this path may be free now. */
         if (p->count > 0)
             pthread_cond_broadcast(&p->cv);
@@ -372,27 +386,28 @@ worker_main(void *arg)
     }
     w->pub = w->c;
     pthread_mutex_unlock(&p->mu);
-    sw_yara_scanner_destroy(w->ys);
-    w->ys = NULL;
-    sw_yara_rules_destroy(w->rules);
-    w->rules = NULL;
-    sw_ioc_destroy(w->ioc);
-    w->ioc = NULL;
+    sw_detect_file_thread_clear(w->det); /* gives back the set: the last hold may free it */
     if (p->o.done != NULL)
         p->o.done(p->o.kick_ctx[w->idx]);
     return NULL;
 }
 
 struct sw_scanpool *
-sw_scanpool_create(const struct sw_scanpool_opts *o, struct sw_yara_rules *rules,
-                   struct sw_ioc_set *ioc, struct sw_err *err)
+sw_scanpool_create(const struct sw_scanpool_opts *o, struct sw_detect_file *det,
+                   struct sw_err *err)
 {
+    struct sw_detect_file_limits lim = {
+        .max_strings = o->max_strings,
+        .string_bytes = o->string_bytes,
+        .timeout_s = o->timeout_s,
+    };
     struct sw_scanpool *p;
     size_t nb = 16;
+    bool made = true;
 
-    if (o->threads == 0 || o->threads > SW_YARA_MAX_THREADS) {
+    if (o->threads == 0 || o->threads > SW_DETECT_FILE_MAX_THREADS) {
         sw_err_set(err, SW_EINVAL, "scan pool: %u threads (1..%d)", o->threads,
-                   SW_YARA_MAX_THREADS);
+                   SW_DETECT_FILE_MAX_THREADS);
         return NULL;
     }
     p = sw_calloc(1, sizeof(*p));
@@ -408,7 +423,13 @@ sw_scanpool_create(const struct sw_scanpool_opts *o, struct sw_yara_rules *rules
     p->n_buckets = nb;
     p->last = sw_calloc(nb, sizeof(*p->last));
     p->w = sw_calloc(o->threads, sizeof(*p->w));
-    if (p->last == NULL || p->w == NULL) {
+    for (unsigned i = 0; p->w != NULL && i < o->threads && made; i++) {
+        p->w[i].det = sw_detect_file_thread_create(&lim);
+        made = p->w[i].det != NULL;
+    }
+    if (p->last == NULL || p->w == NULL || !made) {
+        for (unsigned i = 0; p->w != NULL && i < o->threads; i++)
+            sw_detect_file_thread_destroy(p->w[i].det); /* NULL-safe: calloc'd */
         sw_free(p->last);
         sw_free(p->w);
         sw_free(p);
@@ -417,8 +438,7 @@ sw_scanpool_create(const struct sw_scanpool_opts *o, struct sw_yara_rules *rules
     }
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
-    p->rules = sw_yara_rules_hold(rules);
-    p->ioc = sw_ioc_hold(ioc);
+    p->det = sw_detect_file_hold(det);
     atomic_store(&p->gen, 1);
     for (unsigned i = 0; i < o->threads; i++) {
         struct worker *w = &p->w[i];
@@ -463,21 +483,17 @@ sw_scanpool_start(struct sw_scanpool *p, struct sw_err *err)
 }
 
 void
-sw_scanpool_set_rules(struct sw_scanpool *p, struct sw_yara_rules *rules, struct sw_ioc_set *ioc)
+sw_scanpool_set_detection(struct sw_scanpool *p, struct sw_detect_file *det)
 {
-    struct sw_yara_rules *old;
-    struct sw_ioc_set *old_ioc;
+    struct sw_detect_file *old;
 
     pthread_mutex_lock(&p->mu);
-    old = p->rules;
-    old_ioc = p->ioc;
-    p->rules = sw_yara_rules_hold(rules);
-    p->ioc = sw_ioc_hold(ioc);
+    old = p->det;
+    p->det = sw_detect_file_hold(det);
     atomic_fetch_add(&p->gen, 1);
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
-    sw_yara_rules_destroy(old); /* threads still scanning with it hold their own */
-    sw_ioc_destroy(old_ioc);
+    sw_detect_file_destroy(old); /* threads still scanning with it hold their own */
 }
 
 uint32_t
@@ -493,34 +509,15 @@ sw_scanpool_generation(struct sw_scanpool *p)
     return g;
 }
 
-#define ADD(f) out->f += s->f
 void
 sw_scanpool_stats(struct sw_scanpool *p, struct sw_scan_stats *out)
 {
     memset(out, 0, sizeof(*out));
     pthread_mutex_lock(&p->mu);
-    for (unsigned i = 0; i < p->o.threads; i++) {
-        const struct sw_scan_stats *s = &p->w[i].pub;
-
-        ADD(files);
-        ADD(bytes);
-        ADD(hashed);
-        ADD(scanned);
-        ADD(unchanged);
-        ADD(matches);
-        ADD(files_matched);
-        ADD(ioc_matches);
-        ADD(fileinfo);
-        ADD(records);
-        ADD(record_drops);
-        ADD(event_drops);
-        ADD(timeouts);
-        ADD(too_many_matches);
-        ADD(changed_while_read);
-        ADD(skipped_size);
-        ADD(skipped_special);
-        ADD(skipped_error);
-    }
+    /* A thread counts only its own events (its queue fields stay 0): add every field, then
+     * set the pool's own. */
+    for (unsigned i = 0; i < p->o.threads; i++)
+        SW_COUNTERS_ADD(out, &p->w[i].pub);
     out->skipped_excluded = p->skipped_excluded;
     out->skipped_overflow = p->skipped_overflow;
     out->queued = p->count;
@@ -528,7 +525,6 @@ sw_scanpool_stats(struct sw_scanpool *p, struct sw_scan_stats *out)
     out->queue_high = p->queue_high;
     pthread_mutex_unlock(&p->mu);
 }
-#undef ADD
 
 bool
 sw_scanpool_progress(struct sw_scanpool *p, unsigned *stuck)
@@ -588,9 +584,7 @@ sw_scanpool_destroy(struct sw_scanpool *p)
 
         if (!p->started && p->o.done != NULL)
             p->o.done(p->o.kick_ctx[i]);
-        sw_yara_scanner_destroy(w->ys);
-        sw_yara_rules_destroy(w->rules);
-        sw_ioc_destroy(w->ioc);
+        sw_detect_file_thread_destroy(w->det);
         if (w->magic != NULL)
             magic_close(w->magic);
         sw_fim_reader_close(w->reader);
@@ -602,8 +596,7 @@ sw_scanpool_destroy(struct sw_scanpool *p)
         p->head = j->next;
         sw_scan_job_destroy(j);
     }
-    sw_yara_rules_destroy(p->rules);
-    sw_ioc_destroy(p->ioc);
+    sw_detect_file_destroy(p->det);
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
     sw_free(p->last);

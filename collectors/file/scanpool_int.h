@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "sw/detect_file.h"
 #include "sw/scanpool.h"
 
 #define SCAN_READ_CHUNK (256u * 1024u)
@@ -39,9 +40,7 @@ struct worker {
     pthread_t thread;
     bool started;
     /* thread-owned */
-    struct sw_yara_rules *rules;     /* a hold of this thread's */
-    struct sw_ioc_set *ioc;          /* a hold of this thread's, may be NULL */
-    struct sw_yara_scanner *ys;      /* owned */
+    struct sw_detect_file_thread *det; /* owned: its stage (scanner, hold of the set) */
     uint32_t gen;
     magic_t magic;                   /* owned; NULL: the filetype table's text */
     struct sw_fim_reader *reader;    /* owned; NULL: walks hash and scan every file */
@@ -67,11 +66,17 @@ struct sw_scanpool {
     struct sw_scan_job **last;       /* owned: buckets of the newest waiting job per path */
     size_t n_buckets;
     uint64_t coalesced, queue_high, skipped_excluded, skipped_overflow;
-    bool stopping, drain, want_wake;
+    bool stopping, drain;
+    /* The submitter's wake-up (sw_scanpool_opts.wake): want_wake rings after the next job
+     * (idle, walk progress); want_room once the queue has drained to room_at, a quarter of
+     * it at most, so that a walk refills the queue in batches rather than one job per ring
+     * (a ring per file woke the walking thread 17,000 times a 20,000-file walk, each
+     * preempting a scan thread on a busy machine). */
+    bool want_wake, want_room;
+    size_t room_at;
     unsigned in_flight;
     /* rules (under mu; gen also read without it) */
-    struct sw_yara_rules *rules;     /* the pool's hold */
-    struct sw_ioc_set *ioc;          /* the pool's hold */
+    struct sw_detect_file *det;      /* the pool's hold, may be NULL */
     _Atomic uint32_t gen;
     _Atomic uint64_t walk_pending;
     struct worker *w;                /* owned: o.threads */
@@ -82,7 +87,7 @@ struct sw_scanpool {
 void scan_process(struct worker *w, const struct sw_scan_job *j);
 /* Give back a large read buffer after a job. */
 void scan_release_buf(struct worker *w);
-/* Take the pool's current rule set (a hold of the thread's own) and make its scanner. */
+/* Install the pool's current detection set (a hold of the thread's own) in its stage. */
 void scan_adopt_rules(struct worker *w);
 /* Lower the calling scan thread's CPU and I/O priority (files.nice, files.ionice). */
 void scan_set_niceness(struct worker *w);

@@ -282,9 +282,9 @@ struct sw_event *sw_event_create(enum sw_event_type type, uint64_t ts_us);
  * NULL on failure (the caller counts the drop). */
 struct sw_event *sw_event_create_app(enum sw_event_type type, uint64_t ts_us,
                                      const struct sw_app_obj *app);
-/* An event of type t (a fileinfo event of an HTTP body) carrying a copy of fi's fileinfo and
- * http parts (not its yara or scan parts) in the same allocation (ev->file). NULL on
- * failure (the caller counts the drop). */
+/* An event of type t (a fileinfo event of an HTTP body or of a file on disk, a scan stats
+ * event) carrying a copy of fi's fileinfo, writer, http and scan parts (not its yara part) in
+ * the same allocation (ev->file). NULL on failure (the caller counts the drop). */
 struct sw_event *sw_event_create_file(enum sw_event_type type, uint64_t ts_us,
                                       const struct sw_file_part *fi);
 /* Free an event and what it owns. NULL-safe. Any thread; an event of sw_event_create*

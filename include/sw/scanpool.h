@@ -13,8 +13,9 @@
  *   - Scan threads take jobs in order, but never a job whose path (or old path) another
  *     thread is working on: records of one path reach the FIM baseline in the order the
  *     source saw them (include/sw/fim.h).
- *   - Each thread owns its YARA scanner, its read buffer and its event emitter; it adopts a
- *     new rule set (sw_scanpool_set_rules) before its next job.
+ *   - Each thread owns its stage of the file detection set (include/sw/detect_file.h: its
+ *     YARA scanner), its read buffer and its event emitter; it adopts a new set
+ *     (sw_scanpool_set_detection) before its next job.
  *
  * Reading is always bounded: a file is read through the job's descriptor when it has one
  * (fanotify's: the bytes that were written, even if the name has gone since), else opened
@@ -36,8 +37,7 @@
 #include "sw/err.h"
 #include "sw/event.h"
 
-struct sw_yara_rules;   /* yara.h */
-struct sw_ioc_set;      /* ioc.h */
+struct sw_detect_file;  /* detect_file.h */
 struct sw_fim_service;  /* fim.h */
 
 /* What a job asks for. */
@@ -113,11 +113,11 @@ struct sw_scan_stats {
 };
 
 struct sw_scanpool_opts {
-    unsigned threads;          /* 1..SW_YARA_MAX_THREADS */
+    unsigned threads;          /* 1..SW_DETECT_FILE_MAX_THREADS */
     size_t queue_size;         /* jobs waiting at most */
     uint64_t max_scan_size;    /* bytes kept for YARA: a larger file is hashed only */
     uint64_t max_hash_size;    /* bytes hashed: a larger file is skipped (size) */
-    unsigned max_strings, string_bytes, timeout_s; /* YARA alert limits (sw_yara_limits) */
+    unsigned max_strings, string_bytes, timeout_s; /* YARA alert limits (sw_detect_file_limits) */
     int nice;                  /* added to each thread's nice value; 0: unchanged */
     int ionice;                /* enum sw_files_ionice */
     const char *source;        /* static: the YARA external seawall_source ("fim", "file") */
@@ -144,13 +144,11 @@ struct sw_scanpool_opts {
 
 struct sw_scanpool;
 
-/* Make the pool (queue, per-thread state); no thread yet. rules and ioc (borrowed: the pool
- * takes its own holds, see sw_yara_rules_hold, sw_ioc_hold) may be NULL: no YARA, no IOC
- * check (every hashed file is checked against the IOC lists, raising ioc alerts). Main
- * thread. */
+/* Make the pool (queue, per-thread state); no thread yet. det (borrowed: the pool takes its
+ * own hold, sw_detect_file_hold) may be NULL: no YARA, no IOC check (with IOC lists in det,
+ * every hashed file is checked against them, raising ioc alerts). Main thread. */
 struct sw_scanpool *sw_scanpool_create(const struct sw_scanpool_opts *o,
-                                       struct sw_yara_rules *rules, struct sw_ioc_set *ioc,
-                                       struct sw_err *err);
+                                       struct sw_detect_file *det, struct sw_err *err);
 /* Start the threads ("sw-scan/N"). Main thread. */
 enum sw_rc sw_scanpool_start(struct sw_scanpool *p, struct sw_err *err) SW_MUSTCHECK;
 
@@ -169,10 +167,10 @@ uint64_t sw_scanpool_walk_pending(struct sw_scanpool *p);
 /* Nothing queued and nothing in progress. Any thread (an instant reading). */
 bool sw_scanpool_idle(struct sw_scanpool *p);
 
-/* Main thread: scan with rules and check against ioc from now on (the pool takes holds;
- * NULL: none). Each thread switches before its next job and gives back the old ones. */
-void sw_scanpool_set_rules(struct sw_scanpool *p, struct sw_yara_rules *rules,
-                           struct sw_ioc_set *ioc);
+/* Main thread: scan with the file detection set det from now on (the pool takes a hold;
+ * NULL: none): one pointer replaces the previous set. Each thread switches before its next
+ * job and gives back its hold of the old one. */
+void sw_scanpool_set_detection(struct sw_scanpool *p, struct sw_detect_file *det);
 /* Rule set generation every thread runs (0 before the threads start). */
 uint32_t sw_scanpool_generation(struct sw_scanpool *p);
 

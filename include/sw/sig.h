@@ -221,10 +221,11 @@ void sw_sig_thread_profile(const struct sw_sig_thread *t, struct sw_sig_profile 
 void sw_sig_profile_rows(const struct sw_sig_set *s, const struct sw_sig_thread *t,
                          sw_rule_prof_fn fn, void *ctx);
 
-/* Counters of one thread. */
+/* Counters of one thread. pcre_compiled: patterns this thread JIT-compiled (its own copy of
+ * a pattern, made at the pattern's first evaluation). */
 struct sw_sig_counters {
     uint64_t inspections, prefilter_scans, candidates, always_run, evaluations, alerts,
-        threshold_suppressed, pcre_errors;
+        threshold_suppressed, pcre_errors, pcre_compiled;
 };
 void sw_sig_thread_counters(const struct sw_sig_thread *t, struct sw_sig_counters *out);
 

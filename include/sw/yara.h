@@ -94,8 +94,6 @@ struct sw_yara_ext {
  * (complete: NULL). Pure; any thread. */
 void sw_yara_ext_set(struct sw_yara_ext *x, const char *abspath, const char *filetype,
                      const char *owner);
-/* The user name of uid (getpwuid_r), or the uid in decimal when it has none. Any thread. */
-void sw_yara_owner(uid_t uid, char *buf, size_t len);
 
 struct sw_yara_limits {
     unsigned max_strings;  /* string matches kept per alert (the rest only counted) */

@@ -15,6 +15,7 @@
 # Skips (77) without root or unshare.
 SW=$(realpath "${1:?usage: files_storm.sh SEAWALL}")
 cd "$(dirname "$0")/../.." || exit 2
+. tests/integration/daemon.inc
 if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null 2>&1; then
     echo "skipped: needs root and unshare (util-linux)"
     exit 77
@@ -26,29 +27,10 @@ N=${SEAWALL_STORM_FILES:-100000}
 # The sanitizer build is several times slower and larger: a smaller storm, RSS not judged.
 [ -n "$SEAWALL_SAN" ] && N=${SEAWALL_STORM_FILES:-20000}
 PRE=20000
-T=$(mktemp -d /tmp/seawall-storm.XXXXXX)
-chmod 0755 "$T"
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
+unmount_fs() {
     umount "$T/fs" 2>/dev/null || umount -l "$T/fs" 2>/dev/null
-    rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "not ok - $*"; }
-wait_for() { # wait_for SECONDS CMD...: poll until CMD succeeds
-    n=$(($1 * 10))
-    shift
-    while [ $n -gt 0 ]; do
-        "$@" && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    return 1
-}
+dm_workdir storm unmount_fs
 
 mkdir -p "$T/fs" "$T/run" "$T/state" "$T/out" "$T/rules"
 mount -t tmpfs -o size=2g tmpfs "$T/fs" || { bad "cannot mount a tmpfs"; exit 1; }
@@ -93,9 +75,7 @@ EOF
 python3 "$T/notify.py" "$T/notify.sock" "$SW" "$T/seawall.yaml" "$T/ready.json" &
 PIDS="$PIDS $!"
 wait_for 10 test -S "$T/notify.sock" || bad "notify listener did not start"
-NOTIFY_SOCKET="$T/notify.sock" "$SW" run -c "$T/seawall.yaml" 2>"$T/log" &
-DPID=$!
-PIDS="$PIDS $DPID"
+dm_start "$T/log" env NOTIFY_SOCKET="$T/notify.sock" "$SW" run -c "$T/seawall.yaml"
 if wait_for 300 test -s "$T/ready.json"; then
     python3 - "$T/ready.json" "$PRE" <<'EOF' && ok "READY=1 after the start-up walk: status then counts the walk and all $PRE files" || bad "status at READY: $(head -c 400 "$T/ready.json")"
 import json, sys
@@ -189,9 +169,6 @@ elif [ -n "$hwm" ] && [ "$hwm" -lt $((256 * 1024)) ]; then
 else
     bad "peak RSS ${hwm} KiB"
 fi
-kill -TERM "$DPID"
-wait "$DPID"
-rc=$?
-[ $rc -eq 0 ] && ok "SIGTERM: exit 0" || bad "SIGTERM: exit $rc: $(tail -n 3 "$T/log")"
+dm_stop "$DPID" "$T/log"
 echo "files_storm: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -21,35 +21,14 @@
 SW=$(realpath "${1:?usage: run_live.sh SEAWALL}")
 cd "$(dirname "$0")/../.." || exit 2
 . tests/integration/netns.inc
+. tests/integration/daemon.inc
 if ! ns_available || ! command -v tcpreplay >/dev/null 2>&1; then
     echo "skipped: needs root, network namespaces and tcpreplay"
     exit 77
 fi
-T=$(mktemp -d /tmp/seawall-live.XXXXXX)
-chmod 0755 "$T"
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-    ns_teardown
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "not ok - $*"; }
+dm_workdir live ns_teardown
+skip=0
 skp() { skip=$((skip + 1)); echo "skip - $*"; }
-# wait_for SECONDS CMD...: poll until CMD succeeds
-wait_for() {
-    n=$(($1 * 10))
-    shift
-    while [ $n -gt 0 ]; do
-        "$@" && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    return 1
-}
 
 ns_setup "seawall-live-$$" || { echo "not ok - cannot set up the namespace"; exit 1; }
 
@@ -69,10 +48,9 @@ if [ -z "$CAPS" ]; then
 fi
 echo "captures: $(echo "$CAPS" | wc -l)"
 
-mkdir -p "$T/rules" "$T/run" "$T/state" "$T/out"
 # The output directory belongs to the daemon's user, as /var/log/seawall does: after the drop
 # it creates the new file itself when the old one was rotated away.
-chown nobody:nogroup "$T/out"
+dm_dirs
 cp rules/default/*.yar "$T/rules/"
 # A rule every HTTP stream and body matches: stream and HTTP-body YARA live, across reloads.
 printf 'rule live_http_probe { strings: $a = "HTTP/1." condition: $a }\n' >"$T/rules/probe.yar"
@@ -101,35 +79,16 @@ stats:
   interval: 1s
 EOF
 
-# Our own NOTIFY_SOCKET: every datagram becomes a line of notify.log.
-cat >"$T/notify.py" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-import os
-os.chmod(sys.argv[1], 0o777)
-with open(sys.argv[2], "a", buffering=1) as out:
-    while True:
-        msg = s.recv(4096).decode(errors="replace")
-        for line in msg.split("\n"):
-            if line:
-                out.write(line + "\n")
-EOF
-python3 "$T/notify.py" "$T/notify.sock" "$T/notify.log" &
-PIDS="$PIDS $!"
-wait_for 5 test -S "$T/notify.sock" || bad "notify listener did not start"
+dm_notify_listen
 
-NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=4000000 \
-    ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml" 2>"$T/log" &
-SWPID=$!
-PIDS="$PIDS $SWPID"
-if wait_for 60 grep -q '^READY=1' "$T/notify.log"; then
+# ip netns exec enters the namespace and execs seawall: DPID is seawall's pid.
+dm_start "$T/log" env NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=4000000 \
+    ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml"
+if dm_ready; then
     ok "READY=1 after start-up"
 else
     bad "no READY=1 within 60 s: $(tail -n 3 "$T/log")"
 fi
-# ip netns exec enters the namespace and execs seawall: the same process.
-DPID=$SWPID
 
 # --- privileges ------------------------------------------------------------------------------
 st=/proc/$DPID/status
@@ -215,7 +174,7 @@ grep -q veth1 "$T/status.tty" && ok "status on a terminal shows a table with vet
 # --- stop ----------------------------------------------------------------------------------------
 kill -TERM "$DPID"
 wait_for 30 sh -c "! kill -0 $DPID 2>/dev/null" || bad "still running 30 s after SIGTERM"
-wait "$SWPID"
+wait "$DPID"
 rc=$?
 [ $rc -eq 0 ] && ok "exit 0 after SIGTERM" || bad "exit status $rc after SIGTERM: $(tail -n 3 "$T/log")"
 grep -q 'stopped' "$T/log" && ok "log says stopped" || bad "no 'stopped' in the log"
@@ -361,12 +320,11 @@ EOF
 : >"$T/notify.log"
 : >"$T/log2"
 # As under systemd: JOURNAL_STREAM names stderr (device:inode), so lines carry <N> priorities.
-JOURNAL_STREAM=$(stat -c '%d:%i' "$T/log2") \
-NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=4000000 SEAWALL_TEST_STALL_WORKER=0 \
-    ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml" --set outputs=[] 2>>"$T/log2" &
-SW2=$!
-PIDS="$PIDS $SW2"
-wait_for 60 grep -q '^READY=1' "$T/notify.log"
+dm_start "$T/log2" env JOURNAL_STREAM="$(stat -c '%d:%i' "$T/log2")" \
+    NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=4000000 SEAWALL_TEST_STALL_WORKER=0 \
+    ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml" --set outputs=[]
+SW2=$DPID
+dm_ready
 # The first check may still see the worker's first loop: give it 4 s, then WATCHDOG=1 must
 # not come again (the main run above sent it every 2 s).
 sleep 4

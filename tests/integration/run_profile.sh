@@ -11,38 +11,16 @@
 SW=$(realpath "${1:?usage: run_profile.sh SEAWALL}")
 cd "$(dirname "$0")/../.." || exit 2
 . tests/integration/netns.inc
+. tests/integration/daemon.inc
 if ! ns_available || ! command -v tcpreplay >/dev/null 2>&1; then
     echo "skipped: needs root, network namespaces and tcpreplay"
     exit 77
 fi
-T=$(mktemp -d /tmp/seawall-profile.XXXXXX)
-chmod 0755 "$T"
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-    ns_teardown
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "not ok - $*"; }
-wait_for() { # wait_for SECONDS CMD...: poll until CMD succeeds
-    n=$(($1 * 10))
-    shift
-    while [ $n -gt 0 ]; do
-        "$@" && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    return 1
-}
+dm_workdir profile ns_teardown
 count() { grep -c "$1" "$T/out/eve.json" 2>/dev/null || true; }
 
 ns_setup "seawall-profile-$$" || { echo "not ok - cannot set up the namespace"; exit 1; }
-mkdir -p "$T/rules" "$T/run" "$T/state" "$T/out"
-chown nobody:nogroup "$T/out"
+dm_dirs
 cp tests/data/rules-tests/pass/yara-capture/rules.yar "$T/rules/"
 printf 'alert tcp any any -> any any (msg:"profile marker"; flow:to_server; content:"SEAWALL-RTEST-UPLOAD"; sid:1000001; rev:2;)\n' \
     >"$T/rules/t.rules"
@@ -63,10 +41,8 @@ stats: {interval: 1h}
 EOF
 }
 conf false
-ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml" 2>"$T/log" &
-DPID=$!
-PIDS="$PIDS $DPID"
-wait_for 60 grep -q 'notice: running:' "$T/log" && ok "daemon running, rules.profiling false" ||
+dm_start "$T/log" ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml"
+dm_running "$T/log" && ok "daemon running, rules.profiling false" ||
     bad "daemon did not start: $(tail -n 3 "$T/log")"
 
 ns_replay 0 "$CAP" >/dev/null
@@ -86,11 +62,8 @@ sleep 2
 [ "$(count '"event_type":"rule_profile"')" -eq 0 ] && ok "no rule_profile event while running" ||
     bad "a rule_profile event before the stop"
 
-kill -TERM "$DPID"
-wait "$DPID"
-rc=$?
+dm_stop "$DPID" "$T/log"
 PIDS=
-[ $rc -eq 0 ] && ok "exit 0 after SIGTERM" || bad "exit $rc after SIGTERM: $(tail -n 3 "$T/log")"
 python3 - "$T/out/eve.json" >"$T/p" 2>&1 <<'EOF'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]

@@ -18,40 +18,18 @@
 SW=$(realpath "${1:?usage: run_reload.sh SEAWALL}")
 cd "$(dirname "$0")/../.." || exit 2
 . tests/integration/netns.inc
+. tests/integration/daemon.inc
 if ! ns_available || ! command -v tcpreplay >/dev/null 2>&1; then
     echo "skipped: needs root, network namespaces and tcpreplay"
     exit 77
 fi
-T=$(mktemp -d /tmp/seawall-reload.XXXXXX)
-chmod 0755 "$T"
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-    ns_teardown
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "not ok - $*"; }
-wait_for() { # wait_for SECONDS CMD...: poll until CMD succeeds
-    n=$(($1 * 10))
-    shift
-    while [ $n -gt 0 ]; do
-        "$@" && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    return 1
-}
+dm_workdir reload ns_teardown
 engine_events() { # engine_events FILE: how many engine events FILE holds
     grep -c '"event_type":"engine"' "$1" 2>/dev/null || true
 }
 
 ns_setup "seawall-reload-$$" || { echo "not ok - cannot set up the namespace"; exit 1; }
-mkdir -p "$T/rules" "$T/run" "$T/state" "$T/out"
-chown nobody:nogroup "$T/out"
+dm_dirs
 printf 'rule reload_probe { strings: $a = "seawall-reload" condition: $a }\n' >"$T/rules/p.yar"
 for p in 1 2 3 4; do python3 tests/tools/mkreload.py "$p" "$T/p$p.pcap" || exit 2; done
 
@@ -142,10 +120,8 @@ live_has() {
 }
 
 cp "$T/c1.yaml" "$T/seawall.yaml"
-ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml" 2>"$T/log" &
-DPID=$!
-PIDS="$PIDS $DPID"
-if wait_for 60 grep -q 'notice: running:' "$T/log"; then
+dm_start "$T/log" ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml"
+if dm_running "$T/log"; then
     ok "daemon running"
 else
     bad "daemon did not start: $(tail -n 3 "$T/log")"
@@ -188,10 +164,7 @@ assert d["host"] == "reload-d", d["host"]
 assert d["rules"]["generation"] == 4 and d["rules"]["rules"] == 0, d["rules"]
 EOF
 
-kill -TERM "$DPID"
-wait "$DPID"
-rc=$?
-[ $rc -eq 0 ] && ok "exit 0 after SIGTERM" || bad "exit $rc after SIGTERM: $(tail -n 3 "$T/log")"
+dm_stop "$DPID" "$T/log"
 grep -q 'SIGTERM: stopping: .* within 4000 ms (agent.stop_timeout)' "$T/log" &&
     ok "agent.stop_timeout reloaded: SIGTERM waits up to 4000 ms" ||
     bad "stop timeout: $(grep SIGTERM "$T/log")"
@@ -291,10 +264,10 @@ done
 # --- a worker that does not switch: pending, then refused ------------------------------------
 : >"$T/out/eve.json"
 cp "$T/c1.yaml" "$T/seawall.yaml"
-SEAWALL_TEST_STALL_WORKER=0 ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml" 2>"$T/log2" &
-D2=$!
-PIDS="$PIDS $D2"
-wait_for 60 grep -qs 'notice: running:' "$T/log2" || bad "second daemon: $(tail -n 3 "$T/log2")"
+dm_start "$T/log2" env SEAWALL_TEST_STALL_WORKER=0 \
+    ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml"
+D2=$DPID
+dm_running "$T/log2" || bad "second daemon: $(tail -n 3 "$T/log2")"
 wait_for 10 grep -q 'stalled on purpose' "$T/log2" || bad "worker 0 did not stall"
 kill -HUP "$D2"
 wait_for 30 sh -c "[ \$(grep -c '\"event_type\":\"engine\"' '$T/out/eve.json') -ge 1 ]"
@@ -318,10 +291,7 @@ assert st["rules"]["generation"] == 2, st["rules"]
 EOF
 grep -q 'error: reload refused: worker 0' "$T/log2" && ok "refused reload logged as an error" ||
     bad "refused reload: $(tail -n 3 "$T/log2")"
-kill -TERM "$D2"
-wait "$D2"
-rc=$?
-[ $rc -eq 0 ] && ok "second daemon: exit 0 after SIGTERM" || bad "second daemon: exit $rc: $(tail -n 3 "$T/log2")"
+dm_stop "$D2" "$T/log2" "second daemon"
 grep -q 'Sanitizer' "$T/log" "$T/log2" && bad "sanitizer report: $(grep -h -A3 Sanitizer "$T/log" "$T/log2" | head -n 8)"
 echo "run_reload: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

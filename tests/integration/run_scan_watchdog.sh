@@ -8,37 +8,15 @@
 SW=$(realpath "${1:?usage: run_scan_watchdog.sh SEAWALL}")
 cd "$(dirname "$0")/../.." || exit 2
 . tests/integration/netns.inc
+. tests/integration/daemon.inc
 if ! ns_available || ! command -v tcpreplay >/dev/null 2>&1; then
     echo "skipped: needs root, network namespaces and tcpreplay"
     exit 77
 fi
-T=$(mktemp -d /tmp/seawall-scanwd.XXXXXX)
-chmod 0755 "$T"
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-    ns_teardown
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "not ok - $*"; }
-wait_for() { # wait_for SECONDS CMD...: poll until CMD succeeds
-    n=$(($1 * 10))
-    shift
-    while [ $n -gt 0 ]; do
-        "$@" && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    return 1
-}
+dm_workdir scanwd ns_teardown
 
 ns_setup "seawall-scanwd-$$" || { echo "not ok - cannot set up the namespace"; exit 1; }
-mkdir -p "$T/rules" "$T/run" "$T/state" "$T/out"
-chown nobody:nogroup "$T/out"
+dm_dirs
 # About 10^9 condition steps on 32 KiB of 'a': minutes without a time limit.
 cat >"$T/rules/slow.yar" <<'EOF'
 rule slow_loop { strings: $a = "aa" condition: for all i in (1..#a) : (for all j in (1..#a) : (@a[j] >= 0)) }
@@ -54,26 +32,11 @@ rules: {dir: $T/rules}
 outputs: [{type: file, path: $T/out/eve.json}]
 stats: {interval: 1s}
 EOF
-cat >"$T/notify.py" <<'EOF'
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-os.chmod(sys.argv[1], 0o777)
-with open(sys.argv[2], "a", buffering=1) as out:
-    while True:
-        for line in s.recv(4096).decode(errors="replace").split("\n"):
-            if line:
-                out.write(line + "\n")
-EOF
-python3 "$T/notify.py" "$T/notify.sock" "$T/notify.log" &
-PIDS="$PIDS $!"
-wait_for 5 test -S "$T/notify.sock" || bad "notify listener did not start"
+dm_notify_listen
 
-NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=8000000 \
-    ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml" 2>"$T/log" &
-DPID=$!
-PIDS="$PIDS $DPID"
-wait_for 60 grep -qs '^READY=1' "$T/notify.log" || bad "no READY=1: $(tail -n 3 "$T/log")"
+dm_start "$T/log" env NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=8000000 \
+    ip netns exec "$NS" "$SW" run -c "$T/seawall.yaml"
+dm_ready || bad "no READY=1: $(tail -n 3 "$T/log")"
 ns_replay 0 "$T/streams.pcap" >/dev/null
 before=$(grep -c '^WATCHDOG=1' "$T/notify.log")
 timeouts() { # the last stats event's seawall.stream.scan_timeouts
@@ -98,10 +61,7 @@ grep -q 'makes no progress' "$T/log" && bad "a thread was reported stalled: $(gr
     bad "WATCHDOG=1 stopped ($before, then $after)"
 grep -q 'scan time limit 2 s' "$T/log" && ok "the log states the scan time limit (2 s)" ||
     bad "scan time limit not logged: $(grep running: "$T/log")"
-kill -TERM "$DPID"
-wait "$DPID"
-rc=$?
-[ $rc -eq 0 ] && ok "exit 0 after SIGTERM" || bad "exit $rc: $(tail -n 3 "$T/log")"
+dm_stop "$DPID" "$T/log"
 grep -q 'Sanitizer' "$T/log" && bad "sanitizer report: $(grep -A3 Sanitizer "$T/log" | head -n 8)"
 echo "run_scan_watchdog: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -4,9 +4,12 @@
 # seawall, not the storage). Prints figures; asserts nothing.
 #   1. Scanning: a tree of BENCH_FILES files (web pages and scripts of 1-8 KiB, one in twenty
 #      a 64-512 KiB binary), scanned with the default rules by seawall's start-up walk
-#      (files.mode scan, files.fim off: walk, read, SHA-256 and YARA of every file, with
-#      files.scan_threads N) and by `yara -r -p N` (rules compiled beforehand with yarac),
-#      N = BENCH_THREADS (2); best of 3 each: files/s and MB/s.
+#      (files.mode scan, files.fim off: walk, read and YARA of every file, SHA-256 of those
+#      reported, with files.scan_threads N) and by `yara -r -p N` (rules compiled beforehand
+#      with yarac), N = each of BENCH_SCAN_THREADS (default "1 2"); BENCH_ROUNDS (3) rounds,
+#      yara and seawall in turn: median wall and CPU seconds, files/s and MB/s, and yara's
+#      over seawall's round by round (above 1: seawall the faster).
+#      BENCH_FILES_SCAN_ONLY=1 stops after this part.
 #   2. Events: with files.mode fanotify and the baseline on, BENCH_EVENTS new files written as
 #      fast as Python can; the time from the first write until the last file's fim event is
 #      written (end to end: the kernel, the watcher, the scan pool, SQLite, the output), the
@@ -28,7 +31,9 @@ fi
 FILES=${BENCH_FILES:-20000}
 EVENTS=${BENCH_EVENTS:-50000}
 LAT=${BENCH_LAT:-50}
-THREADS=${BENCH_THREADS:-2}
+THREADS=${BENCH_THREADS:-2} # the live parts (2. and 3.)
+SCAN_THREADS=${BENCH_SCAN_THREADS:-1 2}
+ROUNDS=${BENCH_ROUNDS:-3}
 T=$(mktemp -d /tmp/seawall-bench-files.XXXXXX)
 chmod 0755 "$T"
 DPID=""
@@ -66,22 +71,24 @@ EOF
 MB=$(du -sm "$T/fs/tree" | cut -f1)
 
 yarac "$T"/rules/*.yar "$T/compiled.yarc" || exit 1
-best_yara=""
-for i in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$T/time" yara -C -r -p "$THREADS" "$T/compiled.yarc" \
-        "$T/fs/tree" >/dev/null 2>&1
-    set -- $(cat "$T/time")
-    case $best_yara in "") best_yara=$1 yrss=$2 ;; *) awk -v a="$1" -v b="$best_yara" 'BEGIN { exit !(a < b) }' && best_yara=$1 ;; esac
-done
 
-best_sw=""
-for i in 1 2 3; do
+# yara_one N: one `yara -r -p N` run; its wall seconds, peak RSS (KiB) and CPU seconds
+# appended to $T/yara-pN.
+yara_one() {
+    /usr/bin/time -q -f "%e %M %U %S" -o "$T/time" yara -C -r -p "$1" "$T/compiled.yarc" \
+        "$T/fs/tree" >/dev/null 2>&1
+    awk '{ print $1, $2, $3 + $4 }' "$T/time" >>"$T/yara-p$1"
+}
+# sw_one N: one start-up walk with files.scan_threads N (the walk's own time from the daemon's
+# log: rules are compiled before it); seconds, VmHWM (KiB) and the daemon's CPU seconds so
+# far (rule compilation included) appended to $T/sw-tN.
+sw_one() {
     rm -rf "$T/state"/* "$T/out"/*
     cat >"$T/scan.yaml" <<EOF
 agent: {user: nobody, group: nogroup, run_dir: $T/run, state_dir: $T/state, log_level: info}
 network: {interfaces: []}
 rules: {dir: $T/rules}
-files: {paths: [$T/fs/tree], mode: scan, fim: false, scan_threads: $THREADS, nice: 0,
+files: {paths: [$T/fs/tree], mode: scan, fim: false, scan_threads: $1, nice: 0,
         ionice: none}
 outputs: [{type: file, path: $T/out/eve.json}]
 EOF
@@ -92,22 +99,46 @@ EOF
     while ! grep -q 'walk at start-up' "$T/log" && [ $n -lt 6000 ]; do sleep 0.1; n=$((n + 1)); done
     ms=$(sed -n 's/.*walk at start-up: .* \([0-9]*\) ms.*/\1/p' "$T/log")
     rss=$(awk '/^VmHWM:/ { print $2 }' "/proc/$DPID/status")
+    # CPU time of every thread so far, in ns (the first field of each schedstat)
+    cpu=$(cat "/proc/$DPID/task"/*/schedstat | awk '{ ns += $1 } END { print ns / 1e9 }')
     kill -TERM "$DPID"
     wait "$DPID"
     DPID=""
-    s=$(awk -v ms="$ms" 'BEGIN { printf "%.2f", ms / 1000 }')
-    case $best_sw in "") best_sw=$s swrss=$rss ;; *) awk -v a="$s" -v b="$best_sw" 'BEGIN { exit !(a < b) }' && best_sw=$s ;; esac
+    awk -v ms="$ms" -v rss="$rss" -v cpu="$cpu" \
+        'BEGIN { printf "%.2f %d %.2f\n", ms / 1000, rss, cpu }' >>"$T/sw-t$1"
+}
+# Rounds interleaved (yara then seawall, each thread count in turn), so that a change in the
+# machine's load falls on both; medians reported. On a shared machine the wall times depend
+# on how the scheduler shares the CPUs out; the CPU seconds much less.
+for n in $SCAN_THREADS; do : >"$T/yara-p$n"; : >"$T/sw-t$n"; done
+r=0
+while [ $r -lt "$ROUNDS" ]; do
+    for n in $SCAN_THREADS; do
+        yara_one "$n"
+        sw_one "$n"
+    done
+    r=$((r + 1))
+done
+med() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+echo "bench_files: scanning $FILES files, $MB MB, default rules, $ROUNDS interleaved rounds (median)"
+printf '  %-40s %8s %8s %10s %8s %9s\n' tool seconds "cpu s" files/s MB/s "rss MB"
+for n in $SCAN_THREADS; do
+    for k in "yara-p$n:yara -r -p $n" "sw-t$n:seawall start-up walk, $n thread(s)"; do
+        f=${k%%:*}
+        s=$(cut -d' ' -f1 "$T/$f" | med)
+        m=$(cut -d' ' -f2 "$T/$f" | sort -n | tail -n 1)
+        c=$(cut -d' ' -f3 "$T/$f" | med)
+        awk -v t="${k#*:}" -v s="$s" -v c="$c" -v n="$FILES" -v mb="$MB" -v m="$m" 'BEGIN {
+            printf "  %-40s %8.2f %8.2f %10.0f %8.1f %9.1f\n", t, s, c, n / s, mb / s, m / 1024 }'
+    done
+    # yara's time over seawall's (above 1: seawall the faster), round by round, median
+    awk 'NR == FNR { y[FNR] = $0; next } { split(y[FNR], a, " "); print a[1] / $1, a[3] / $3 }' \
+        "$T/yara-p$n" "$T/sw-t$n" >"$T/ratio"
+    printf '  %d thread(s): yara / seawall, median of the rounds: wall %.2f, cpu %.2f\n' "$n" \
+        "$(cut -d' ' -f1 "$T/ratio" | med)" "$(cut -d' ' -f2 "$T/ratio" | med)"
 done
 
-echo "bench_files: scanning $FILES files, $MB MB, $THREADS threads, default rules (best of 3)"
-printf '  %-34s %8s %10s %8s %9s\n' tool seconds files/s MB/s "rss MB"
-printf '  %-34s %8s %10.0f %8.1f %9.1f\n' "yara -r -p $THREADS" "$best_yara" \
-    "$(echo "$FILES / $best_yara" | bc -l)" "$(echo "$MB / $best_yara" | bc -l)" \
-    "$(echo "$yrss / 1024" | bc -l)"
-printf '  %-34s %8s %10.0f %8.1f %9.1f\n' "seawall start-up walk (scan, no fim)" "$best_sw" \
-    "$(echo "$FILES / $best_sw" | bc -l)" "$(echo "$MB / $best_sw" | bc -l)" \
-    "$(echo "$swrss / 1024" | bc -l)"
-echo "  seawall / yara time: $(echo "$best_sw / $best_yara" | bc -l | cut -c1-4)"
+[ "${BENCH_FILES_SCAN_ONLY:-0}" = 1 ] && exit 0
 
 # --- 2. events ---------------------------------------------------------------------------------
 rm -rf "$T/state"/* "$T/out"/*

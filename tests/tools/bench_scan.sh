@@ -48,7 +48,9 @@ echo "bench_scan: $TREE ($MIB MiB, $NFILES files) with $RULES ($NR rule files), 
 one() {
     name=$1
     shift
-    /usr/bin/time -f "%e %U %S" -o "$W/time" "$@" >"$W/out" 2>"$W/err"
+    # -q: a run that exits 1 (seawall found a match) must not add time's "Command exited
+    # with non-zero status" line, which the median below would read as a time of 0.
+    /usr/bin/time -q -f "%e %U %S" -o "$W/time" "$@" >"$W/out" 2>"$W/err"
     rc=$?
     if [ "$rc" -gt 1 ]; then
         echo "bench_scan: $name failed (exit $rc): $(tail -n 2 "$W/err")"

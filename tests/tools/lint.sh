@@ -5,7 +5,9 @@
 #      optional blanks; not snprintf, sw_signal or a struct member ->system), ignoring
 #      comments and string and character literals;
 #   2. every include/sw/X.h compiles alone (-Wall -Wextra -Werror);
-#   3. every include/sw/X.h is guarded by #ifndef SW_X_H / #define SW_X_H ... #endif.
+#   3. every include/sw/X.h is guarded by #ifndef SW_X_H / #define SW_X_H ... #endif;
+#   4. the layers (tests/tools/layers.sh): collectors include no rules header but the
+#      detection stages', output no collector or rules header.
 # Prints one line per problem ("file:line: banned 'strcpy'", "include/sw/x.h: ...") and exits
 # 1, or prints "lint: ok (N files)" and exits 0. Run from anywhere; CC picks the compiler.
 cd "$(dirname "$0")/../.." || exit 2
@@ -106,6 +108,12 @@ for h in include/sw/*.h; do
         problems=$((problems + 1))
     fi
 done
+
+# --- 4. layers (tests/tools/layers.sh, also run by tests/integration/layers.sh) -------------
+if ! sh tests/tools/layers.sh . >"$tmp/layers"; then
+    grep -v '^layers: ' "$tmp/layers"
+    problems=$((problems + $(grep -c -v '^layers: ' "$tmp/layers")))
+fi
 
 if [ "$problems" -gt 0 ]; then
     exit 1

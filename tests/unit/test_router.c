@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,6 +293,72 @@ stop_writes_everything_a_local_sink_holds(void **state)
     sw_router_write(r, engine_event(total));
     assert_int_equal(sw_producer_drops(p), 0);
     assert_int_equal(c->lines, total + 1);
+    sw_router_destroy(r);
+}
+
+/* A network sink that never has room (a receiver's window that stays full): the output
+ * thread must wait for it (its fd, or the once-a-second retry), not ask it again in a loop. */
+static _Atomic unsigned full_room_calls;
+
+static size_t
+full_room(const struct sw_sink *s)
+{
+    (void)s;
+    atomic_fetch_add(&full_room_calls, 1);
+    return 0;
+}
+
+static void
+full_flush(struct sw_sink *s)
+{
+    (void)s;
+}
+
+static const struct sw_sink_ops full_ops = {
+    .name = "full",
+    .create = mem_create,
+    .write = mem_write,
+    .room = full_room,
+    .flush = full_flush,
+    .destroy = mem_destroy,
+    .networked = true,
+};
+
+static void
+sink_without_room_is_not_asked_in_a_loop(void **state)
+{
+    struct sw_eve_cfg eve = {.host = "test"};
+    struct sw_sink **sinks = sw_calloc(1, sizeof(*sinks));
+    struct sw_cfg_sink cfg = {.type = (char *)(uintptr_t) "full", .types = SW_EV_ALL};
+    struct timespec ts = {0, 300 * 1000 * 1000};
+    struct sw_err err;
+    struct sw_router *r;
+    struct sw_producer *p;
+    unsigned calls;
+
+    (void)state;
+    assert_non_null(sinks);
+    sinks[0] = sw_calloc(1, sizeof(*sinks[0]));
+    assert_non_null(sinks[0]);
+    sinks[0]->ops = &full_ops;
+    sinks[0]->types = cfg.types;
+    assert_int_equal(full_ops.create(sinks[0], &cfg, NULL, &err), SW_OK);
+    r = sw_router_create(&eve, NULL, sinks, 1, false, &err);
+    assert_non_null(r);
+    p = sw_router_add_producer(r, 64, &err);
+    assert_non_null(p);
+    assert_int_equal(sw_router_start(r, &err), SW_OK);
+    for (unsigned i = 0; i < 10; i++)
+        sw_emit(&p->em, engine_event(i));
+    sw_producer_kick(p);
+    nanosleep(&ts, NULL);
+    calls = atomic_load(&full_room_calls);
+    /* Asked when the events came and at most at each second's retry; a loop asks it
+     * thousands of times in that time. Not a timing bound: a slower machine asks less. */
+    if (calls > 50)
+        fail_msg("room() asked %u times in 0.3 s with nothing changed", calls);
+    sw_producer_close(p);
+    sw_router_stop_by(r, 1); /* the deadline has passed: do not wait for room */
     sw_router_destroy(r);
 }
 
@@ -960,6 +1027,7 @@ main(void)
         cmocka_unit_test(ring_full_drop_is_counted_once_issue_9),
         cmocka_unit_test(counters_are_read_while_threads_write_them_issue_9),
         cmocka_unit_test(stop_writes_everything_a_local_sink_holds),
+        cmocka_unit_test(sink_without_room_is_not_asked_in_a_loop),
         cmocka_unit_test_setup_teardown(outage_then_recovery_delivers_everything_once_in_order,
                                         dsetup, dteardown),
         cmocka_unit_test_setup_teardown(rejected_event_does_not_block_the_queue, dsetup, dteardown),

@@ -52,6 +52,7 @@
 #include "sw/pipeline.h"
 #include "sw/priv.h"
 #include "sw/sandbox.h"
+#include "sw/user.h"
 #include "sw/yara.h"
 
 #define NOBODY 65534u
@@ -462,7 +463,7 @@ libraries(void)
     CHECK(compress2(z, &zl, (const Bytef *)pdf, sizeof(pdf), 9) == Z_OK);
     CHECK(uncompress(back, &bl, z, zl) == Z_OK && bl == sizeof(pdf));
     /* file owners for YARA externals (NSS) */
-    sw_yara_owner(0, owner, sizeof(owner));
+    sw_user_name(0, owner, sizeof(owner));
     CHECK(owner[0] != '\0');
     return 0;
 }

@@ -29,6 +29,7 @@
 
 #include "sw/alloc.h"
 #include "sw/clock.h"
+#include "sw/detect_file.h"
 #include "sw/event.h"
 #include "sw/scanpool.h"
 #include "sw/yara.h"
@@ -226,7 +227,12 @@ pool_with(unsigned threads, size_t queue, struct sw_yara_rules *rules, size_t bu
     col.em.emit = collect_emit;
     col.em.ctx = &col;
     ems[0] = ems[1] = &col.em;
-    p = sw_scanpool_create(&o, rules, NULL, &err);
+    struct sw_detect_file *det = rules != NULL ? sw_detect_file_create(rules, NULL, &err) : NULL;
+
+    if (rules != NULL && det == NULL)
+        fail_msg("%s", err.msg);
+    p = sw_scanpool_create(&o, det, &err);
+    sw_detect_file_destroy(det);
     if (p == NULL)
         fail_msg("%s", err.msg);
     return p;
@@ -327,6 +333,60 @@ walk_jobs_are_counted_until_done_also_when_merged(void **state)
     assert_int_equal(sw_scanpool_submit(p, j), SW_OK);
     assert_int_equal(sw_scanpool_walk_pending(p), 2);
     sw_scanpool_destroy(p);
+}
+
+/* The submitter's ring (sw_scanpool_opts.wake) for room comes once the queue has drained to
+ * a quarter, not after every job: a walk that waits for room refills in batches. */
+static struct sw_scanpool *ring_pool;
+static _Atomic int rings;
+static _Atomic long ring_queued = -1; /* the queue's length at the first ring */
+
+static void
+on_ring(void *ctx)
+{
+    struct sw_scan_stats st;
+    long none = -1;
+
+    (void)ctx;
+    sw_scanpool_stats(ring_pool, &st);
+    atomic_compare_exchange_strong(&ring_queued, &none, (long)st.queued);
+    atomic_fetch_add(&rings, 1);
+}
+
+static void
+room_rings_once_the_queue_is_down_to_a_quarter(void **state)
+{
+    struct sw_scanpool_opts o = {.threads = 1, .queue_size = 16, .max_scan_size = 1024,
+                                 .max_hash_size = 1024, .em = ems, .kick_ctx = ctxs,
+                                 .wake = on_ring};
+    struct sw_err err;
+    int n = 0;
+
+    (void)state;
+    ring_pool = sw_scanpool_create(&o, NULL, &err);
+    assert_non_null(ring_pool);
+    /* Full before the thread starts; the submitter asks for room for half of it. */
+    for (int i = 0; i < 16; i++) {
+        char path[16];
+
+        snprintf(path, sizeof(path), "/w/r%d", i);
+        /* a create without a baseline: nothing to do, the job only passes through */
+        assert_int_equal(sw_scanpool_submit(ring_pool, job(SW_SCAN_CREATE, path, -1)), SW_OK);
+    }
+    assert_false(sw_scanpool_room(ring_pool, 8));
+    assert_int_equal(sw_scanpool_start(ring_pool, &err), SW_OK);
+    while (atomic_load(&rings) == 0 && n++ < 10000) {
+        struct timespec ts = {0, 1000000};
+
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(atomic_load(&rings), 1);
+    /* One scan thread and nobody submitting: the queue only shrinks; rung at 4 or fewer
+     * (after every job it was rung at 15). */
+    assert_true(atomic_load(&ring_queued) >= 0);
+    assert_true(atomic_load(&ring_queued) <= 4);
+    assert_true(sw_scanpool_room(ring_pool, 8));
+    sw_scanpool_destroy(ring_pool);
 }
 
 /* --- scanning ------------------------------------------------------------------------------ */
@@ -484,7 +544,7 @@ create_fails_cleanly_at_every_allocation(void **state)
         struct sw_scan_job *j;
 
         sw_alloc_fail_at(n);
-        p = sw_scanpool_create(&o, NULL, NULL, &err);
+        p = sw_scanpool_create(&o, NULL, &err);
         j = sw_scan_job_create(SW_SCAN_RENAME, "/a", "/b");
         sw_alloc_fail_at(0);
         sw_scan_job_destroy(j);
@@ -502,6 +562,7 @@ main(void)
                                         teardown),
         cmocka_unit_test(queue_merges_what_loses_nothing_and_keeps_order_otherwise),
         cmocka_unit_test(walk_jobs_are_counted_until_done_also_when_merged),
+        cmocka_unit_test(room_rings_once_the_queue_is_down_to_a_quarter),
         cmocka_unit_test_setup_teardown(files_are_hashed_and_special_files_never_read, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(file_jobs_hash_and_ask_libmagic_only_for_what_is_reported,

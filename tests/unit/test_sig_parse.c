@@ -359,10 +359,45 @@ requires_version_and_feature(void **state)
     assert_int_equal(T.st.left_out, 2);
 }
 
+/* Every keyword of the table is found (sig_keyword_find is a binary search over it: a name
+ * out of strcmp order would be missed and its rules left out as unsupported). */
+static const char *const all_keywords[] = {
+    "bsize", "byte_extract", "byte_jump", "byte_test", "classtype", "content", "dataset",
+    "depth", "detection_filter", "distance", "dns.query", "dns_query", "dotprefix", "dsize",
+    "endswith", "fast_pattern", "file.data", "file_data", "filemd5", "filesha256", "flags",
+    "flow", "flowbits", "gid", "http.content_type", "http.cookie", "http.header",
+    "http.header_names", "http.host", "http.method", "http.request_body", "http.response_body",
+    "http.stat_code", "http.uri", "http.uri.raw", "http.user_agent", "http_client_body",
+    "http_content_type", "http_cookie", "http_header", "http_header_names", "http_host",
+    "http_method", "http_raw_uri", "http_server_body", "http_stat_code", "http_uri",
+    "http_user_agent", "icode", "ip.dst", "ip.src", "isdataat", "itype", "ja3.hash", "ja3_hash",
+    "ja3s.hash", "ja3s_hash", "metadata", "msg", "ndpi-protocol", "ndpi-risk", "noalert",
+    "nocase", "offset", "pcre", "pkt_data", "priority", "rawbytes", "reference", "requires",
+    "rev", "sid", "startswith", "target", "threshold", "tls.cert_issuer", "tls.cert_subject",
+    "tls.sni", "tls_cert_issuer", "tls_cert_subject", "tls_sni", "ttl", "within",
+};
+
+static void
+every_keyword_is_found(void **state)
+{
+    char rule[256];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(all_keywords) / sizeof(all_keywords[0]); i++) {
+        snprintf(rule, sizeof(rule), "alert tcp any any -> any any (%s; sid:1;)\n",
+                 all_keywords[i]);
+        tload(rule);
+        for (unsigned d = 0; d < T.n_diag; d++)
+            if (strstr(T.diag[d], "unsupported keyword") != NULL)
+                fail_msg("%s: %s", all_keywords[i], T.diag[d]);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(every_keyword_is_found, sig_teardown),
         cmocka_unit_test_teardown(addresses_lists_ranges_negation, sig_teardown),
         cmocka_unit_test_teardown(ports_lists_ranges_negation, sig_teardown),
         cmocka_unit_test_teardown(bidirectional_rules_match_either_way, sig_teardown),

@@ -46,6 +46,32 @@ only_candidates_are_evaluated(void **state)
     assert_int_equal(c.evaluations, 1);
 }
 
+/* A UDP packet's payload is scanned once: the rules of the packet hook (dsize) and the
+ * stream rules, which see each packet of a protocol without a stream, share its databases
+ * (was: one scan per hook, every UDP payload scanned twice). Both still match. */
+static void
+udp_payload_scanned_once(void **state)
+{
+    struct sw_sig_counters c;
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert udp any any -> any any (content:\"stream-rule\"; sid:1;)\n"
+          "alert udp any any -> any any (content:\"packet-rule\"; dsize:<100; sid:2;)\n");
+    assert_int_equal(T.st.rules, 2);
+    assert_int_equal(T.st.always_run, 0);
+    in = tpkt(17, "10.0.0.1", 1, "192.0.2.1", 53, "stream-rule packet-rule", 23);
+    assert_int_equal(trun(&in), 2);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.prefilter_scans, 1);
+    in = tpkt(17, "10.0.0.1", 1, "192.0.2.1", 53, "packet-rule", 11);
+    assert_int_equal(trun(&in), 1);
+    assert_int_equal(T.sid[0], 2);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.prefilter_scans, 2);
+    assert_int_equal(c.evaluations, 3);
+}
+
 /* Issue 12: the fast pattern is chosen as Suricata does, http.method and http.stat_code last
  * ("lower priority than the general content buffer"): a request to another URI makes no
  * candidate of a rule with http.method "GET" and http.uri "/evil" (was: "GET" was its fast
@@ -321,6 +347,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(only_candidates_are_evaluated, sig_teardown),
+        cmocka_unit_test_teardown(udp_payload_scanned_once, sig_teardown),
         cmocka_unit_test_teardown(always_run_rules_split_by_destination_port, sig_teardown),
         cmocka_unit_test_teardown(method_and_status_code_are_the_last_fast_patterns,
                                   sig_teardown),

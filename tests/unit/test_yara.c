@@ -14,6 +14,7 @@
 
 #include "sw/alloc.h"
 #include "sw/event.h"
+#include "sw/user.h"
 #include "sw/yara.h"
 
 static void
@@ -47,9 +48,9 @@ owner_name_or_number(void **state)
     char buf[64];
 
     (void)state;
-    sw_yara_owner(0, buf, sizeof(buf));
+    sw_user_name(0, buf, sizeof(buf));
     assert_string_equal(buf, "root");
-    sw_yara_owner(4000000001u, buf, sizeof(buf));
+    sw_user_name(4000000001u, buf, sizeof(buf));
     assert_string_equal(buf, "4000000001");
 }
 
