@@ -9,8 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sw/decode.h"
-#include "sw/defrag.h"
+#include "sw/net_counters.h"
 
 /* Per-worker counters (flow table, nDPI, detection, its event ring). */
 struct sw_worker_stats {
