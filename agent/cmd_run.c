@@ -233,11 +233,9 @@ status_document(struct daemon *d)
             set_u64(fo, "matches", f->matches);
             set_u64(fo, "queued", f->queued);
             set_u64(fo, "fim_events", f->fim_events);
-            set_u64(sk, "size", f->skipped_size);
-            set_u64(sk, "excluded", f->skipped_excluded);
-            set_u64(sk, "special", f->skipped_special);
-            set_u64(sk, "overflow", f->skipped_overflow);
-            set_u64(sk, "error", f->skipped_error);
+            for (size_t c = 0; c < sw_stats_n_files_skipped_counters; c++)
+                set_u64(sk, sw_stats_files_skipped_counters[c].name,
+                        sw_stats_counter_value(f, &sw_stats_files_skipped_counters[c]));
         }
         json_object_set_new(fo, "skipped", sk);
         json_object_set_new(doc, "files", fo);

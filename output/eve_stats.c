@@ -275,11 +275,6 @@ static const struct sw_stats_counter files_counters[] = {
     FC("queue_high", queue_high),
     FC("event_drops", event_drops),
 };
-static const struct sw_stats_counter files_skipped[] = {
-    FC("size", skipped_size),         FC("excluded", skipped_excluded),
-    FC("special", skipped_special),   FC("overflow", skipped_overflow),
-    FC("error", skipped_error),
-};
 static const struct sw_stats_counter files_fim[] = {
     FC("records", fim_records),       FC("record_drops", fim_record_drops),
     FC("events", fim_events),         FC("added", fim_added),
@@ -425,7 +420,9 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     if (s->has_files) {
         json_t *fo = COUNTERS(&s->files, files_counters);
 
-        json_object_set_new_nocheck(fo, "skipped", COUNTERS(&s->files, files_skipped));
+        json_object_set_new_nocheck(fo, "skipped",
+                                    counters_json(&s->files, sw_stats_files_skipped_counters,
+                                                  sw_stats_n_files_skipped_counters));
         json_object_set_new_nocheck(fo, "fim", COUNTERS(&s->files, files_fim));
         json_object_set_new_nocheck(sw, "files", fo);
     }

@@ -47,6 +47,15 @@ const struct sw_stats_counter sw_stats_sink_counters[] = {
 const size_t sw_stats_n_sink_counters =
     sizeof(sw_stats_sink_counters) / sizeof(sw_stats_sink_counters[0]);
 
+#define FC(name, field) {name, offsetof(struct sw_files_stats, field)}
+const struct sw_stats_counter sw_stats_files_skipped_counters[] = {
+    FC("size", skipped_size),       FC("excluded", skipped_excluded),
+    FC("special", skipped_special), FC("overflow", skipped_overflow),
+    FC("error", skipped_error),
+};
+const size_t sw_stats_n_files_skipped_counters =
+    sizeof(sw_stats_files_skipped_counters) / sizeof(sw_stats_files_skipped_counters[0]);
+
 uint64_t
 sw_stats_counter_value(const void *base, const struct sw_stats_counter *c)
 {

@@ -107,6 +107,11 @@ struct sw_stats_counter {
 extern const struct sw_stats_counter sw_stats_sink_counters[];
 extern const size_t sw_stats_n_sink_counters;
 
+/* The same for the files skipped (struct sw_files_stats): stats seawall.files.skipped and
+ * `seawall status` files.skipped. */
+extern const struct sw_stats_counter sw_stats_files_skipped_counters[];
+extern const size_t sw_stats_n_files_skipped_counters;
+
 /* The value of counter c in the struct at base (the struct c's table describes). */
 uint64_t sw_stats_counter_value(const void *base, const struct sw_stats_counter *c);
 
