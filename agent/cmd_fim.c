@@ -325,7 +325,10 @@ sw_cmd_fim(int argc, char **argv)
             sw_log_error("%s: not in the baseline (seawall fim update records it)", roots[i]);
     }
     sw_cmd_host(cfg, host, sizeof(host));
-    router = sw_batch_router_create(a.out, host, false, &err);
+    /* -o names a path on the command line: followed like a shell redirect (-o /dev/stdout
+     * works), as seawall scan and pcap do; only the daemon's configured outputs refuse
+     * symlinks (output/sink_file.c says why). */
+    router = sw_batch_router_create(a.out, host, true, &err);
     if (router == NULL) {
         sw_fim_close(f);
         goto fail;

@@ -183,18 +183,9 @@ status_document(struct daemon *d)
         json_t *o = json_object();
 
         json_object_set_new(o, "name", json_string(ks.name));
-        set_u64(o, "queued", ks.queued);
-        set_u64(o, "sent", ks.sent);
-        set_u64(o, "acked", ks.acked);
-        set_u64(o, "retried", ks.retried);
-        set_u64(o, "failed", ks.failed);
-        set_u64(o, "duplicates_possible", ks.duplicates_possible);
-        set_u64(o, "spooled_events", ks.spooled_events);
-        set_u64(o, "spooled_bytes", ks.spooled_bytes);
-        set_u64(o, "spool_oldest_age", ks.spool_oldest_age);
-        set_u64(o, "dropped_policy", ks.dropped_policy);
-        set_u64(o, "truncated", ks.truncated);
-        set_u64(o, "spool_errors", ks.spool_errors);
+        for (size_t c = 0; c < sw_stats_n_sink_counters; c++)
+            set_u64(o, sw_stats_sink_counters[c].name,
+                    sw_stats_counter_value(&ks, &sw_stats_sink_counters[c]));
         json_object_set_new(o, "last_error", json_string(ks.last_error));
         if (ks.last_error_time != 0) {
             format_time(ks.last_error_time, when, sizeof(when));
@@ -242,11 +233,9 @@ status_document(struct daemon *d)
             set_u64(fo, "matches", f->matches);
             set_u64(fo, "queued", f->queued);
             set_u64(fo, "fim_events", f->fim_events);
-            set_u64(sk, "size", f->skipped_size);
-            set_u64(sk, "excluded", f->skipped_excluded);
-            set_u64(sk, "special", f->skipped_special);
-            set_u64(sk, "overflow", f->skipped_overflow);
-            set_u64(sk, "error", f->skipped_error);
+            for (size_t c = 0; c < sw_stats_n_files_skipped_counters; c++)
+                set_u64(sk, sw_stats_files_skipped_counters[c].name,
+                        sw_stats_counter_value(f, &sw_stats_files_skipped_counters[c]));
         }
         json_object_set_new(fo, "skipped", sk);
         json_object_set_new(doc, "files", fo);

@@ -9,6 +9,7 @@
 
 #include "config_int.h"
 #include "sw/alloc.h"
+#include "sw/yaml_err.h"
 
 void
 sw_cfg_ytree_free(struct ytree *t)
@@ -263,42 +264,22 @@ on_alias(struct builder *b, const yaml_event_t *ev)
     return attach(b, target);
 }
 
-/* libyaml's reader reports a byte offset only: turn it into a line and column. */
-static void
-offset_to_mark(const char *buf, size_t len, size_t off, yaml_mark_t *m)
-{
-    m->line = 0;
-    m->column = 0;
-    for (size_t i = 0; i < off && i < len; i++) {
-        if (buf[i] == '\n') {
-            m->line++;
-            m->column = 0;
-        } else {
-            m->column++;
-        }
-    }
-}
-
 static void
 syntax_error(struct builder *b, const yaml_parser_t *p, const char *buf, size_t len)
 {
-    yaml_mark_t m = p->problem_mark;
-    const char *problem = p->problem != NULL ? p->problem : "unknown error";
+    struct sw_yaml_err e;
 
-    if (p->error == YAML_MEMORY_ERROR) {
+    sw_yaml_err_describe(p, buf, len, &e);
+    if (e.nomem) {
         sw_cfg_oom(b->ld);
         return;
     }
-    if (p->error == YAML_READER_ERROR)
-        offset_to_mark(buf, len, p->problem_offset, &m);
     /* An override value is one line: libyaml's marks there only confuse. */
-    if (!b->positions)
-        berr(b, &m, "invalid YAML: %s", problem);
-    else if (p->context != NULL && p->error != YAML_READER_ERROR)
-        berr(b, &m, "invalid YAML: %s (%s at line %zu, column %zu)", problem, p->context,
-             p->context_mark.line + 1, p->context_mark.column + 1);
+    if (b->positions && e.context != NULL)
+        berr(b, &e.mark, "invalid YAML: %s (%s at line %zu, column %zu)", e.problem, e.context,
+             e.context_mark.line + 1, e.context_mark.column + 1);
     else
-        berr(b, &m, "invalid YAML: %s", problem);
+        berr(b, &e.mark, "invalid YAML: %s", e.problem);
 }
 
 /* Parse buf into t (one document at most). Returns false after reporting an error. */

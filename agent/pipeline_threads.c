@@ -474,17 +474,8 @@ anomaly(struct capture *cp, const struct sw_packet *p)
     ev->u.anomaly.event = sw_decode_event_name((enum sw_decode_event)p->decode_event);
     ev->u.anomaly.packet_no = cp->live != NULL ? 0 : cp->pkt_no; /* live: no file position */
     snprintf(ev->u.anomaly.source, sizeof(ev->u.anomaly.source), "%s", cp->source);
-    if (p->ip_version == 4 || p->ip_version == 6) {
-        ev->u.anomaly.has_tuple = true;
-        ev->flow.ip_version = p->ip_version;
-        ev->flow.proto = p->l4_proto;
-        memcpy(ev->flow.src, p->src, 16);
-        memcpy(ev->flow.dst, p->dst, 16);
-        ev->flow.sport = p->sport;
-        ev->flow.dport = p->dport;
-        ev->flow.vlan_count = p->vlan_count;
-        memcpy(ev->flow.vlan, p->vlan, sizeof(ev->flow.vlan));
-    }
+    if (p->ip_version == 4 || p->ip_version == 6) /* a decode anomaly may come before IP */
+        sw_net_worker_anomaly_tuple(ev, p);
     sw_emit(&cp->prod->em, ev);
 }
 

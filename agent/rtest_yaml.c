@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "sw/alloc.h"
+#include "sw/yaml_err.h"
 
 /* --- node tree ------------------------------------------------------------------------------ */
 
@@ -185,28 +186,15 @@ on_start(struct yparser *p, const yaml_event_t *ev, enum ykind kind)
 static void
 syntax_error(struct yparser *p, const yaml_parser_t *yp, const char *buf, size_t len)
 {
-    yaml_mark_t m = yp->problem_mark;
-    const char *problem = yp->problem != NULL ? yp->problem : "unknown error";
+    struct sw_yaml_err e;
 
-    if (yp->error == YAML_MEMORY_ERROR) {
+    sw_yaml_err_describe(yp, buf, len, &e);
+    if (e.nomem) {
         sw_rtest_yaml_err(p, SW_ENOMEM, 0, 0, "oom");
         return;
     }
-    if (yp->error == YAML_READER_ERROR) {
-        /* The reader reports a byte offset (bad UTF-8, a control byte): make it a line. */
-        m.line = 0;
-        m.column = 0;
-        for (size_t i = 0; i < yp->problem_offset && i < len; i++) {
-            if (buf[i] == '\n') {
-                m.line++;
-                m.column = 0;
-            } else {
-                m.column++;
-            }
-        }
-    }
-    sw_rtest_yaml_err(p, SW_EINVAL, (unsigned)m.line + 1, (unsigned)m.column + 1,
-                      "invalid YAML: %s", problem);
+    sw_rtest_yaml_err(p, SW_EINVAL, (unsigned)e.mark.line + 1, (unsigned)e.mark.column + 1,
+                      "invalid YAML: %s", e.problem);
 }
 
 bool

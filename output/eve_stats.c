@@ -144,26 +144,22 @@ flow_stats_json(const struct sw_worker_stats *w)
     return o;
 }
 
-/* A counter of a stats struct, by its EVE name and where it is: the seawall-only sections are
- * tables, written in this order. */
-struct counter {
-    const char *name;
-    size_t off;
-};
+/* The seawall-only sections are tables of counters (include/sw/stats.h), written in their
+ * order. */
 #define WC(name, field) {name, offsetof(struct sw_worker_stats, field)}
 
 static json_t *
-counters_json(const void *base, const struct counter *c, size_t n)
+counters_json(const void *base, const struct sw_stats_counter *c, size_t n)
 {
     json_t *o = json_object();
 
     for (size_t i = 0; i < n; i++)
-        set_int(o, c[i].name, *(const uint64_t *)(const void *)((const char *)base + c[i].off));
+        set_int(o, c[i].name, sw_stats_counter_value(base, &c[i]));
     return o;
 }
 
 /* seawall-only TCP reassembly counters (stats: seawall.stream). */
-static const struct counter stream_counters[] = {
+static const struct sw_stats_counter stream_counters[] = {
     WC("reassembly_memuse", stream_reassembly_memuse),
     WC("segments", stream_segments),
     WC("overlaps", stream_overlaps),
@@ -187,7 +183,7 @@ static const struct counter stream_counters[] = {
 };
 
 /* seawall-only application-layer parser counters (stats: seawall.app). */
-static const struct counter app_counters[] = {
+static const struct sw_stats_counter app_counters[] = {
     WC("dns_messages", dns_messages),
     WC("dns_malformed", dns_malformed),
     WC("dns_truncated", dns_truncated),
@@ -204,7 +200,7 @@ static const struct counter app_counters[] = {
 };
 
 /* seawall-only worker counters. */
-static const struct counter worker_counters[] = {
+static const struct sw_stats_counter worker_counters[] = {
     WC("pkts", pkts),
     WC("bytes", bytes),
     WC("flows_ended", flows_ended),
@@ -224,26 +220,9 @@ static const struct counter worker_counters[] = {
     WC("event_drops", event_drops),
 };
 
-/* Per-sink delivery counters (stats: seawall.output.sinks[]; the same in seawall status). */
-#define SC(name, field) {name, offsetof(struct sw_sink_stats, field)}
-static const struct counter sink_counters[] = {
-    SC("queued", queued),
-    SC("sent", sent),
-    SC("acked", acked),
-    SC("retried", retried),
-    SC("failed", failed),
-    SC("duplicates_possible", duplicates_possible),
-    SC("spooled_events", spooled_events),
-    SC("spooled_bytes", spooled_bytes),
-    SC("spool_oldest_age", spool_oldest_age),
-    SC("dropped_policy", dropped_policy),
-    SC("truncated", truncated),
-    SC("spool_errors", spool_errors),
-};
-
 /* seawall-only capture-side counters (stats: seawall.capture). */
 #define CC(name, field) {name, offsetof(struct sw_capture_stats, field)}
-static const struct counter capture_counters[] = {
+static const struct sw_stats_counter capture_counters[] = {
     CC("files", files),
     CC("files_failed", files_failed),
     CC("truncated_files", truncated_files),
@@ -254,7 +233,7 @@ static const struct counter capture_counters[] = {
 
 /* seawall-only fragment reassembly counters (stats: seawall.defrag). */
 #define DC(name, field) {name, offsetof(struct sw_defrag_stats, field)}
-static const struct counter defrag_counters[] = {
+static const struct sw_stats_counter defrag_counters[] = {
     DC("timeouts", timeouts),
     DC("memcap_drops", memcap_drops),
     DC("overlaps", overlaps),
@@ -264,7 +243,7 @@ static const struct counter defrag_counters[] = {
 
 /* The host side of seawall run (stats: seawall.files, .files.skipped, .files.fim). */
 #define FC(name, field) {name, offsetof(struct sw_files_stats, field)}
-static const struct counter files_counters[] = {
+static const struct sw_stats_counter files_counters[] = {
     FC("trees", trees),
     FC("dirs", dirs),
     FC("watches", watches),
@@ -296,12 +275,7 @@ static const struct counter files_counters[] = {
     FC("queue_high", queue_high),
     FC("event_drops", event_drops),
 };
-static const struct counter files_skipped[] = {
-    FC("size", skipped_size),         FC("excluded", skipped_excluded),
-    FC("special", skipped_special),   FC("overflow", skipped_overflow),
-    FC("error", skipped_error),
-};
-static const struct counter files_fim[] = {
+static const struct sw_stats_counter files_fim[] = {
     FC("records", fim_records),       FC("record_drops", fim_record_drops),
     FC("events", fim_events),         FC("added", fim_added),
     FC("modified", fim_modified),     FC("attributes", fim_attributes),
@@ -423,7 +397,7 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
         set_int(out, "queued", s->output_queued);
         for (unsigned i = 0; i < s->n_sinks; i++) {
             const struct sw_sink_stats *k = &s->sink[i];
-            json_t *so = COUNTERS(k, sink_counters);
+            json_t *so = counters_json(k, sw_stats_sink_counters, sw_stats_n_sink_counters);
             char when[32];
 
             set_str(so, "name", k->name);
@@ -446,7 +420,9 @@ stats_json(const struct sw_stats_snap *s, json_t *root)
     if (s->has_files) {
         json_t *fo = COUNTERS(&s->files, files_counters);
 
-        json_object_set_new_nocheck(fo, "skipped", COUNTERS(&s->files, files_skipped));
+        json_object_set_new_nocheck(fo, "skipped",
+                                    counters_json(&s->files, sw_stats_files_skipped_counters,
+                                                  sw_stats_n_files_skipped_counters));
         json_object_set_new_nocheck(fo, "fim", COUNTERS(&s->files, files_fim));
         json_object_set_new_nocheck(sw, "files", fo);
     }

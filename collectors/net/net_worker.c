@@ -297,6 +297,20 @@ sw_net_worker_destroy(struct sw_net_worker *w, uint64_t now_us)
     sw_free(w);
 }
 
+void
+sw_net_worker_anomaly_tuple(struct sw_event *ev, const struct sw_packet *p)
+{
+    ev->u.anomaly.has_tuple = true;
+    ev->flow.ip_version = p->ip_version;
+    ev->flow.proto = p->l4_proto;
+    memcpy(ev->flow.src, p->src, sizeof(ev->flow.src));
+    memcpy(ev->flow.dst, p->dst, sizeof(ev->flow.dst));
+    ev->flow.sport = p->sport;
+    ev->flow.dport = p->dport;
+    ev->flow.vlan_count = p->vlan_count;
+    memcpy(ev->flow.vlan, p->vlan, sizeof(ev->flow.vlan));
+}
+
 /* Stream events this packet raised (bits of enum sw_stream_event): each counted, and an
  * anomaly event (type "stream", Suricata's stream.* name) while the rate allows. */
 static void
@@ -314,15 +328,7 @@ stream_anomalies(struct sw_net_worker *w, const struct sw_packet *p, unsigned ev
         }
         ev->u.anomaly.type = "stream";
         ev->u.anomaly.event = sw_stream_event_name((enum sw_stream_event)i);
-        ev->u.anomaly.has_tuple = true;
-        ev->flow.ip_version = p->ip_version;
-        ev->flow.proto = p->l4_proto;
-        memcpy(ev->flow.src, p->src, 16);
-        memcpy(ev->flow.dst, p->dst, 16);
-        ev->flow.sport = p->sport;
-        ev->flow.dport = p->dport;
-        ev->flow.vlan_count = p->vlan_count;
-        memcpy(ev->flow.vlan, p->vlan, sizeof(ev->flow.vlan));
+        sw_net_worker_anomaly_tuple(ev, p);
         sw_emit(w->em, ev);
     }
 }

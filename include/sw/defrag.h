@@ -41,23 +41,13 @@
 #include <stdint.h>
 
 #include "sw/err.h"
+#include "sw/net_counters.h"
 #include "sw/packet.h"
 
 struct sw_defrag_cfg {
     uint64_t memcap;       /* bytes held by incomplete datagrams (32 MiB); 0 holds nothing */
     uint64_t timeout_us;   /* an incomplete datagram is dropped after this (30 s) */
     uint32_t max_trackers; /* incomplete datagrams at once (65536); 0 holds nothing */
-};
-
-struct sw_defrag_stats {
-    uint64_t ipv4_fragments, ipv6_fragments; /* every fragment offered, valid or not */
-    uint64_t ipv4_reassembled, ipv6_reassembled;
-    uint64_t timeouts;          /* datagrams dropped incomplete on timeout */
-    uint64_t memcap_drops;      /* fragments dropped: memcap, max_trackers or out of memory */
-    uint64_t overlaps;          /* fragments overlapping data already held */
-    uint64_t overlap_conflicts; /* ... with different bytes */
-    uint64_t invalid;           /* bad fragments: too long, bad offsets, conflicting ends */
-    uint64_t memuse;            /* bytes held now */
 };
 
 struct sw_defrag;

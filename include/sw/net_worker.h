@@ -68,6 +68,10 @@ enum sw_rc sw_net_worker_set_detection(struct sw_net_worker *w, const struct sw_
  * those of the sets reloads replaced included (sw_detect_thread_profile). Nothing when it
  * never profiled. Worker thread, or any thread once the worker thread is done with w. */
 void sw_net_worker_profile(const struct sw_net_worker *w, sw_rule_prof_fn fn, void *ctx);
+/* Fill the anomaly event ev's tuple (addresses, ports, protocol, VLANs; has_tuple) from the
+ * decoded packet p, an IPv4 or IPv6 one: the same for the capture side's decode anomalies and
+ * a worker's stream anomalies. Any thread (touches only ev and reads p). */
+void sw_net_worker_anomaly_tuple(struct sw_event *ev, const struct sw_packet *p);
 /* Copy this worker's counters. */
 void sw_net_worker_stats(const struct sw_net_worker *w, struct sw_worker_stats *out);
 

@@ -6,10 +6,10 @@
 #define SW_STATS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "sw/decode.h"
-#include "sw/defrag.h"
+#include "sw/net_counters.h"
 
 /* Per-worker counters (flow table, nDPI, detection, its event ring). */
 struct sw_worker_stats {
@@ -92,6 +92,28 @@ struct sw_sink_stats {
     char last_error[256];         /* "" when none yet */
     uint64_t last_error_time;
 };
+
+/* A counter of a stats struct: its name in the stats event and `seawall status`, and its
+ * offset in the struct (a uint64_t). */
+struct sw_stats_counter {
+    const char *name;
+    size_t off;
+};
+
+/* The per-sink counters of struct sw_sink_stats in the order the stats event
+ * (seawall.output.sinks[]) and `seawall status` (sinks[]) write them: the one list both use.
+ * name, last_error and last_error_time are written apart. sw_stats_n_sink_counters entries,
+ * static and immutable (any thread). */
+extern const struct sw_stats_counter sw_stats_sink_counters[];
+extern const size_t sw_stats_n_sink_counters;
+
+/* The same for the files skipped (struct sw_files_stats): stats seawall.files.skipped and
+ * `seawall status` files.skipped. */
+extern const struct sw_stats_counter sw_stats_files_skipped_counters[];
+extern const size_t sw_stats_n_files_skipped_counters;
+
+/* The value of counter c in the struct at base (the struct c's table describes). */
+uint64_t sw_stats_counter_value(const void *base, const struct sw_stats_counter *c);
 
 /* The host side (seawall run with files.paths): watcher, scan pool and baseline counters
  * (stats: seawall.files). */

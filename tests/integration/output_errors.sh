@@ -3,7 +3,8 @@
 # writing to a full device or past a file-size limit exits 2 after one "write failed" line,
 # and the file it leaves holds whole JSON lines only; -o through a symlink the user named
 # (/dev/stdout) still works. `seawall scan` of a path that does not exist, of files none of
-# which can be read, or into a full device exits 2, not 0 ("no match").
+# which can be read, or into a full device exits 2, not 0 ("no match"). `seawall scan` and
+# `seawall fim` follow a symlink named by -o alike (/dev/stdout, a link to a file), as pcap.
 SW=${1:?usage: output_errors.sh SEAWALL}
 SW=$(cd "$(dirname "$SW")" && pwd)/$(basename "$SW")
 cd "$(dirname "$0")/../.." || exit 2
@@ -87,6 +88,31 @@ chmod 644 "$T/files/one" "$T/files/two"
 rc=$?
 [ $rc -eq 2 ] && [ "$(grep -c "write failed" "$T/err")" -eq 1 ] &&
     ok "scan -o /dev/full: exit 2, one write error line" || bad "scan -o /dev/full: exit $rc: $(cat "$T/err")"
+
+# --- -o through a symlink: scan and fim alike -----------------------------------------------------
+# The user named the path on the command line: followed as a shell redirect would (the
+# daemon's configured outputs refuse symlinks: run_root_links.sh).
+printf 'rule hit { strings: $a = "data" condition: $a }\n' >"$T/rules/b.yar"
+ln -s "$T/target.json" "$T/link.json"
+"$SW" scan --no-cache --rules "$T/rules" -o /dev/stdout "$T/files" >"$T/scan.json" 2>"$T/err"
+rc=$?
+n=$(grep -c '"event_type":"alert"' "$T/scan.json")
+[ $rc -eq 1 ] && [ "$n" -eq 1 ] && ok "scan -o /dev/stdout: the alert on standard output" ||
+    bad "scan -o /dev/stdout: exit $rc, $n alerts: $(cat "$T/err")"
+DB=$T/fim.db
+"$SW" fim update --db "$DB" -o /dev/null "$T/files" 2>"$T/err" || bad "fim update: $(cat "$T/err")"
+printf 'changed\n' >"$T/files/two"
+for o in /dev/stdout "$T/link.json"; do
+    rm -f "$T/target.json"
+    "$SW" fim check --db "$DB" -o "$o" "$T/files" >"$T/fim.json" 2>"$T/err"
+    rc=$?
+    got=$T/fim.json
+    [ "$o" = /dev/stdout ] || got=$T/target.json
+    n=$(grep -c '"event_type":"fim"' "$got" 2>/dev/null)
+    [ $rc -eq 1 ] && [ "$n" -eq 1 ] && ok "fim check -o $o (a symlink named by the user): exit 1, the fim event there" ||
+        bad "fim check -o $o: exit $rc, ${n:-no} fim events: $(cat "$T/err")"
+done
+[ -L "$T/link.json" ] && ok "fim -o through a link: the link is left a link" || bad "fim -o: $T/link.json replaced"
 
 echo "output_errors: $pass passed, $fail failed"
 [ $fail -eq 0 ]

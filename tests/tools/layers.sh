@@ -4,7 +4,8 @@
 #   - no source or header of collectors/, nor a public header a collector implements,
 #     includes a header of rules/ but the detection stages' interfaces (sw/detect.h for the
 #     network worker, sw/detect_file.h for the file scan pool);
-#   - no source or header of output/ includes a header of collectors/ or rules/.
+#   - no source or header of output/ includes a header of collectors/ or rules/, nor through
+#     another header: no header output/ includes (directly or not) includes one of them.
 # A header include/sw/X.h belongs to the folder that has X.c, else to the one that has X_*.c
 # (sig.h: rules/sig_*.c); a header of types only (packet.h, subject.h) belongs to none. Prints one line per violation ("file:line: a collector includes sw/yara.h")
 # and exits 1, or prints "layers: ok (N headers placed)" and exits 0. Part of `make lint`
@@ -43,8 +44,8 @@ owned() {
         awk -v d="$d" '$2 == d { print $1 }' "$tmp/owners"
     done
 }
-# check LAYER ALLOWED FORBIDDEN FILE...: FILE's includes of sw/X.h with X in FORBIDDEN (space-
-# separated names) and not in ALLOWED.
+# check WHO ALLOWED FORBIDDEN FILE...: FILE's includes of sw/X.h with X in FORBIDDEN (space-
+# separated names) and not in ALLOWED, each reported as "FILE:LINE: WHO sw/X.h".
 check_layer() {
     layer=$1 allowed=" $2 " forbidden=" $3 "
     shift 3
@@ -55,7 +56,7 @@ check_layer() {
             while read -r line b; do
                 case $allowed in *" $b "*) continue ;; esac
                 case $forbidden in *" $b "*) ;; *) continue ;; esac
-                echo "$f:$line: $layer includes sw/$b.h"
+                echo "$f:$line: $layer sw/$b.h"
             done
     done
 }
@@ -67,12 +68,38 @@ case " $rules_h | $coll_h " in
 esac
 coll_pub=""
 for b in $coll_h; do coll_pub="$coll_pub include/sw/$b.h"; done
+# sw_includes FILE...: the X of each #include "sw/X.h" line of the FILEs, one a line.
+sw_includes() {
+    cat "$@" 2>/dev/null | grep -E '^[[:space:]]*#[[:space:]]*include[[:space:]]*"sw/[A-Za-z0-9_]+\.h"' |
+        sed 's/.*"sw\/\([A-Za-z0-9_]*\)\.h".*/\1/'
+}
+# The public headers output/ includes, directly or through one another, not following the
+# forbidden ones (those are reported where they are included): each is held to output's rule,
+# so that a header such as sw/stats.h cannot bring a collector's header into output/.
+# shellcheck disable=SC2046
+sw_includes $(find output -type f \( -name '*.c' -o -name '*.h' \)) | sort -u >"$tmp/reach"
+while :; do
+    : >"$tmp/next"
+    while read -r b; do
+        case " $rules_h $coll_h " in *" $b "*) continue ;; esac
+        sw_includes "include/sw/$b.h" >>"$tmp/next"
+    done <"$tmp/reach"
+    sort -u "$tmp/reach" "$tmp/next" >"$tmp/grown"
+    cmp -s "$tmp/grown" "$tmp/reach" && break
+    mv "$tmp/grown" "$tmp/reach"
+done
+out_hdrs=""
+while read -r b; do
+    case " $rules_h $coll_h " in *" $b "*) continue ;; esac
+    [ -f "include/sw/$b.h" ] && out_hdrs="$out_hdrs include/sw/$b.h"
+done <"$tmp/reach"
 # shellcheck disable=SC2046,SC2086
 {
-    check_layer "a collector" "detect detect_file" "$rules_h" \
+    check_layer "a collector includes" "detect detect_file" "$rules_h" \
         $(find collectors -type f \( -name '*.c' -o -name '*.h' \) | sort) $coll_pub
-    check_layer "output" "" "$rules_h $coll_h" \
+    check_layer "output includes" "" "$rules_h $coll_h" \
         $(find output -type f \( -name '*.c' -o -name '*.h' \) | sort)
+    check_layer "a header output includes pulls in" "" "$rules_h $coll_h" $out_hdrs
 } >"$tmp/layers"
 if [ -s "$tmp/layers" ]; then
     cat "$tmp/layers"
