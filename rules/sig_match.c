@@ -745,6 +745,13 @@ stream_scan(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc,
     return true;
 }
 
+static bool
+is_body(int b)
+{
+    return b == SW_SIG_BUF_HTTP_REQUEST_BODY || b == SW_SIG_BUF_HTTP_RESPONSE_BODY ||
+           b == SW_SIG_BUF_FILE_DATA;
+}
+
 static void
 gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct sig_flowstate *fs)
 {
@@ -763,11 +770,28 @@ gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct si
     }
     for (int h = 0; h < nh; h++) {
         if (hooks[h] == SW_SIG_HOOK_TX) {
-            for (int side = 0; side < 2; side++)
-                for (int b = 1; b < SW_SIG_BUF_MAX; b++)
-                    if (in->buf[side][b].present)
-                        scan(t, in, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, pc,
-                             in->buf[side][b].data, in->buf[side][b].len);
+            const struct sw_sig_bufview *body[6];
+            int nb = 0;
+
+            for (int side = 0; side < 2; side++) {
+                for (int b = 1; b < SW_SIG_BUF_MAX; b++) {
+                    const struct sw_sig_bufview *v = &in->buf[side][b];
+                    bool seen = false;
+
+                    if (!v->present)
+                        continue;
+                    if (is_body(b)) {
+                        /* the bodies and file.data share their groups (sig_prefilter.c):
+                         * the same bytes under another name are scanned once */
+                        for (int k = 0; k < nb && !seen; k++)
+                            seen = body[k]->data == v->data && body[k]->len == v->len;
+                        if (seen)
+                            continue;
+                        body[nb++] = v;
+                    }
+                    scan(t, in, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, pc, v->data, v->len);
+                }
+            }
         } else if (t->pay_len > 0 && !(h > 0 && pc != SIG_PC_TCP)) {
             /* (UDP's and others' stream rules are in the packet hook's databases: see
              * sig_prefilter.c's collect) */

@@ -10,6 +10,8 @@
  * rules look for a few small messages: every full-size TCP packet was scanned for them). A
  * group of bounded rules holds its unbounded neighbours' patterns too, so a short payload is
  * scanned once, with it, and a longer one once, with the unbounded group alone.
+ * The request and response bodies are file.data's bytes: their rules share file.data's
+ * groups, so a body is scanned once, not once per name (sig_match.c scans each body once).
  * Each group is one Hyperscan literal
  * database (identical patterns share one id that lists their rules); a scan reports each
  * pattern once (HS_FLAG_SINGLEMATCH) and hands its rules to the caller, which deduplicates
@@ -161,6 +163,15 @@ rule_pcs(const struct sig_rule *r)
     }
 }
 
+/* The buffer whose groups hold buffer b's patterns: the bodies are file.data's bytes. */
+static int
+key_buf(enum sw_sig_buf b)
+{
+    return b == SW_SIG_BUF_HTTP_REQUEST_BODY || b == SW_SIG_BUF_HTTP_RESPONSE_BODY
+               ? SW_SIG_BUF_FILE_DATA
+               : (int)b;
+}
+
 static int
 rule_hook(const struct sig_rule *r)
 {
@@ -292,8 +303,10 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
 
         if (hook != SW_SIG_HOOK_TX && !r->bidir)
             np = sig_portset_small(&r->dp, ports, 4);
+        int kb = key_buf(l->buf);
+
         if (l->dotprefix)
-            p->dot_bufs[hook] |= 1u << l->buf;
+            p->dot_bufs[hook] |= 1u << kb;
         for (int pc = 0; pc < SIG_PC_MAX; pc++) {
             if ((pcs & (1u << pc)) == 0)
                 continue;
@@ -307,7 +320,7 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
             int kh = hook == SW_SIG_HOOK_STREAM && pc != SIG_PC_TCP ? SW_SIG_HOOK_PACKET : hook;
 
             if (l->dotprefix)
-                p->dot_bufs[kh] |= 1u << l->buf;
+                p->dot_bufs[kh] |= 1u << kb;
             for (int dir = 0; dir < 2; dir++) {
                 if (hook == SW_SIG_HOOK_TX && dir == 1)
                     continue;
@@ -319,12 +332,12 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
                 int kpc = hook == SW_SIG_HOOK_TX ? 0 : pc;
 
                 if (!ports_apply) {
-                    push(eb, mkkey(kh, (int)l->buf, l->dotprefix, kpc, dir, true, 0, bounded),
+                    push(eb, mkkey(kh, kb, l->dotprefix, kpc, dir, true, 0, bounded),
                          (uint32_t)i, c, lo, hi);
                 } else {
                     for (size_t k = 0; k < np; k++)
                         push(eb,
-                             mkkey(kh, (int)l->buf, l->dotprefix, pc, dir, false, ports[k],
+                             mkkey(kh, kb, l->dotprefix, pc, dir, false, ports[k],
                                    bounded),
                              (uint32_t)i, c, lo, hi);
                 }
@@ -864,9 +877,9 @@ sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum 
     if (hook == SW_SIG_HOOK_TX)
         pc = 0; /* one group per buffer (see collect) */
     nk = 0;
-    keys[nk++] = mkkey(hook, (int)b, dot, pc, dir, true, 0, false);
+    keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, true, 0, false);
     if (hook != SW_SIG_HOOK_TX && pc != SIG_PC_OTHER)
-        keys[nk++] = mkkey(hook, (int)b, dot, pc, dir, false, dport, false);
+        keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, false, dport, false);
     for (int k = 0; k < nk; k++) {
         const struct pf_group *g = NULL, *gb;
         struct scan_ctx sc = {.add = add, .ctx = ctx};
@@ -897,7 +910,7 @@ sig_prefilter_max_len(void)
 bool
 sig_prefilter_has_dot(const struct sig_prefilter *p, int hook, enum sw_sig_buf b)
 {
-    return p != NULL && (p->dot_bufs[hook] & (1u << b)) != 0;
+    return p != NULL && (p->dot_bufs[hook] & (1u << key_buf(b))) != 0;
 }
 
 const uint32_t *

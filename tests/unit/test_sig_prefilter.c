@@ -387,6 +387,42 @@ dsize_spares_the_scan(void **state)
     assert_int_equal(T.sid[0], 2);
 }
 
+/* Issue 12: an HTTP body is file.data and http.response_body (or http.request_body) at once,
+ * the same bytes: it is scanned once for the rules of all three names (was: once per name,
+ * a second pass over every response body). Each rule still sees only its own side. */
+static void
+body_scanned_once_for_its_names(void **state)
+{
+    static const char body[] = "<html>needle-one needle-two needle-three</html>";
+    struct sw_sig_counters c;
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert http any any -> any any (file.data; content:\"needle-one\"; sid:1;)\n"
+          "alert http any any -> any any (http.response_body; content:\"needle-two\"; sid:2;)\n"
+          "alert http any any -> any any (http.request_body; content:\"needle-three\"; "
+          "sid:3;)\n");
+    assert_int_equal(T.st.rules, 3);
+    in = ttx("http", 6, 80, 1);
+    tbuf(&in, 1, SW_SIG_BUF_FILE_DATA, body);
+    tbuf(&in, 1, SW_SIG_BUF_HTTP_RESPONSE_BODY, body);
+    assert_int_equal(trun(&in), 2); /* 1, 2: the request body rule wants side 0 */
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.prefilter_scans, 1);
+    in = ttx("http", 6, 80, 2);
+    tbuf(&in, 0, SW_SIG_BUF_FILE_DATA, body);
+    tbuf(&in, 0, SW_SIG_BUF_HTTP_REQUEST_BODY, body);
+    assert_int_equal(trun(&in), 2); /* 1, 3 */
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.prefilter_scans, 2);
+    in = ttx("http", 6, 80, 3); /* other bytes under each name: each scanned */
+    tbuf(&in, 1, SW_SIG_BUF_FILE_DATA, "needle-one");
+    tbuf(&in, 1, SW_SIG_BUF_HTTP_RESPONSE_BODY, "needle-two");
+    assert_int_equal(trun(&in), 2);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.prefilter_scans, 4);
+}
+
 int
 main(void)
 {
@@ -400,6 +436,7 @@ main(void)
         cmocka_unit_test_teardown(iponly_rules_looked_up_by_address, sig_teardown),
         cmocka_unit_test_teardown(groups_split_protocol_direction_and_port, sig_teardown),
         cmocka_unit_test_teardown(dsize_spares_the_scan, sig_teardown),
+        cmocka_unit_test_teardown(body_scanned_once_for_its_names, sig_teardown),
         cmocka_unit_test_teardown(rules_without_pattern_run_always, sig_teardown),
         cmocka_unit_test_teardown(cache_reused_refused_and_rebuilt, sig_teardown),
     };
