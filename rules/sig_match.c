@@ -615,14 +615,6 @@ add_cand(void *ctx, uint32_t idx)
     t->cand[t->n_cand++] = idx;
 }
 
-static int
-u32cmp(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 static bool
 tx_alerted(struct sig_flowstate *fs, const struct sw_sig_input *in, uint32_t idx, bool record)
 {
@@ -900,7 +892,16 @@ sw_sig_inspect(struct sw_sig_thread *t, const struct sw_sig_input *in, sw_sig_al
     /* evaluation order is rule order: a few candidates are sorted, many (IP-only and
      * always-run lists) are read back from the mark bits, cheaper than sorting them */
     if (t->n_cand <= 64) {
-        qsort(t->cand, t->n_cand, sizeof(*t->cand), u32cmp);
+        /* insertion sort: most inspections have a handful of candidates, where qsort's
+         * set-up (glibc's merge sort, a call per comparison) cost more than the sort */
+        for (size_t ci = 1; ci < t->n_cand; ci++) {
+            uint32_t v = t->cand[ci];
+            size_t k = ci;
+
+            for (; k > 0 && t->cand[k - 1] > v; k--)
+                t->cand[k] = t->cand[k - 1];
+            t->cand[k] = v;
+        }
         for (size_t ci = 0; ci < t->n_cand; ci++)
             t->mark[t->cand[ci] / 64] = 0;
     } else {
