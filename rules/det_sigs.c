@@ -8,6 +8,7 @@
  * The set's instance owns the loaded rules (immutable, shared by the workers); each worker
  * has its own matching thread state; each flow a slot (flowbits, stream tails, the rules that
  * alerted on the current transaction), freed through flow_free. */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -313,7 +314,9 @@ sigs_inspect(void *tctx, const struct sw_subject *subj, struct sw_emitter *em)
     const struct sw_span *dq = NULL;
     uint8_t md5[16], sha[32];
 
-    memset(&in, 0, sizeof(in));
+    /* the transaction buffers (1.2 KB) are read at the transaction hook only (sig.h): a
+     * packet or a chunk does not pay for clearing them */
+    memset(&in, 0, offsetof(struct sw_sig_input, buf));
     switch (subj->hook) {
     case SW_HOOK_PACKET:
         common(&in, subj, subj->dir == SW_DIR_TO_SERVER);
@@ -337,6 +340,7 @@ sigs_inspect(void *tctx, const struct sw_subject *subj, struct sw_emitter *em)
         in.stream_off = subj->stream.offset;
         break;
     case SW_HOOK_APP:
+        memset(in.buf, 0, sizeof(in.buf));
         /* the client as src, whichever side sent this message */
         common(&in, subj, subj->app.client_is_originator);
         in.to_server = true;

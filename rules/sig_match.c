@@ -615,14 +615,6 @@ add_cand(void *ctx, uint32_t idx)
     t->cand[t->n_cand++] = idx;
 }
 
-static int
-u32cmp(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 static bool
 tx_alerted(struct sig_flowstate *fs, const struct sw_sig_input *in, uint32_t idx, bool record)
 {
@@ -745,6 +737,13 @@ stream_scan(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc,
     return true;
 }
 
+static bool
+is_body(int b)
+{
+    return b == SW_SIG_BUF_HTTP_REQUEST_BODY || b == SW_SIG_BUF_HTTP_RESPONSE_BODY ||
+           b == SW_SIG_BUF_FILE_DATA;
+}
+
 static void
 gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct sig_flowstate *fs)
 {
@@ -763,11 +762,28 @@ gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct si
     }
     for (int h = 0; h < nh; h++) {
         if (hooks[h] == SW_SIG_HOOK_TX) {
-            for (int side = 0; side < 2; side++)
-                for (int b = 1; b < SW_SIG_BUF_MAX; b++)
-                    if (in->buf[side][b].present)
-                        scan(t, in, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, pc,
-                             in->buf[side][b].data, in->buf[side][b].len);
+            const struct sw_sig_bufview *body[6];
+            int nb = 0;
+
+            for (int side = 0; side < 2; side++) {
+                for (int b = 1; b < SW_SIG_BUF_MAX; b++) {
+                    const struct sw_sig_bufview *v = &in->buf[side][b];
+                    bool seen = false;
+
+                    if (!v->present)
+                        continue;
+                    if (is_body(b)) {
+                        /* the bodies and file.data share their groups (sig_prefilter.c):
+                         * the same bytes under another name are scanned once */
+                        for (int k = 0; k < nb && !seen; k++)
+                            seen = body[k]->data == v->data && body[k]->len == v->len;
+                        if (seen)
+                            continue;
+                        body[nb++] = v;
+                    }
+                    scan(t, in, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, pc, v->data, v->len);
+                }
+            }
         } else if (t->pay_len > 0 && !(h > 0 && pc != SIG_PC_TCP)) {
             /* (UDP's and others' stream rules are in the packet hook's databases: see
              * sig_prefilter.c's collect) */
@@ -876,7 +892,16 @@ sw_sig_inspect(struct sw_sig_thread *t, const struct sw_sig_input *in, sw_sig_al
     /* evaluation order is rule order: a few candidates are sorted, many (IP-only and
      * always-run lists) are read back from the mark bits, cheaper than sorting them */
     if (t->n_cand <= 64) {
-        qsort(t->cand, t->n_cand, sizeof(*t->cand), u32cmp);
+        /* insertion sort: most inspections have a handful of candidates, where qsort's
+         * set-up (glibc's merge sort, a call per comparison) cost more than the sort */
+        for (size_t ci = 1; ci < t->n_cand; ci++) {
+            uint32_t v = t->cand[ci];
+            size_t k = ci;
+
+            for (; k > 0 && t->cand[k - 1] > v; k--)
+                t->cand[k] = t->cand[k - 1];
+            t->cand[k] = v;
+        }
         for (size_t ci = 0; ci < t->n_cand; ci++)
             t->mark[t->cand[ci] / 64] = 0;
     } else {

@@ -4,7 +4,15 @@
  * groups it can match in: hook (packet, stream, transaction), protocol class (TCP, UDP,
  * other), direction (to server, to client; transactions have one), buffer (with or without
  * the dotprefix transform) and, for payload rules whose destination ports are a few single
- * ports, one group per port beside the any-port group. Each group is one Hyperscan literal
+ * ports, one group per port beside the any-port group; and, at the packet hook, rules whose dsize
+ * bounds the payload length from above apart from the others, each group with the range of
+ * lengths its rules accept, so that a payload outside it is not scanned for them (ET's dsize
+ * rules look for a few small messages: every full-size TCP packet was scanned for them). A
+ * group of bounded rules holds its unbounded neighbours' patterns too, so a short payload is
+ * scanned once, with it, and a longer one once, with the unbounded group alone.
+ * The request and response bodies are file.data's bytes: their rules share file.data's
+ * groups, so a body is scanned once, not once per name (sig_match.c scans each body once).
+ * Each group is one Hyperscan literal
  * database (identical patterns share one id that lists their rules); a scan reports each
  * pattern once (HS_FLAG_SINGLEMATCH) and hands its rules to the caller, which deduplicates
  * them and evaluates them in full. Rules without a usable pattern (none, or only negated
@@ -46,6 +54,7 @@
 struct pf_entry {
     uint64_t key;
     uint32_t rule;
+    uint32_t lo, hi; /* payload lengths the rule accepts (dsize); [0, UINT32_MAX] */
     const uint8_t *pat; /* borrowed from the rule's content */
     uint32_t len;
     bool nocase;
@@ -57,6 +66,8 @@ struct pf_group {
     uint32_t n_pat;
     uint32_t *off;      /* owned: n_pat + 1 offsets into rules */
     uint32_t *rules;    /* owned */
+    uint32_t lo, hi;    /* payload lengths some rule of the group accepts (of a bounded group:
+                         * some bounded rule): others skip it */
     bool dot;
 };
 
@@ -74,13 +85,57 @@ struct sig_prefilter {
     uint32_t dot_bufs[HOOKS]; /* bit per buffer with dotted groups */
 };
 
-/* key: hook 2 bits, buffer 5, dot 1, pc 2, dir 1, any-port 1, port 16 */
+/* key: hook 2 bits, buffer 5, dot 1, pc 2, dir 1, any-port 1, port 16, bounded length 1 */
 static uint64_t
-mkkey(int hook, int buf, bool dot, int pc, int dir, bool anyport, uint16_t port)
+mkkey(int hook, int buf, bool dot, int pc, int dir, bool anyport, uint16_t port, bool bounded)
 {
     return ((uint64_t)hook << 28) | ((uint64_t)buf << 23) | ((uint64_t)dot << 22) |
            ((uint64_t)pc << 20) | ((uint64_t)dir << 19) | ((uint64_t)anyport << 18) |
-           ((uint64_t)port << 2);
+           ((uint64_t)port << 2) | (uint64_t)bounded;
+}
+
+/* The payload lengths a packet-hook rule accepts, from its dsize: [*lo, *hi] (Suricata's
+ * range form is exclusive); [0, UINT32_MAX] without one or when it excludes a middle part.
+ * Returns whether the length is bounded from above. */
+static bool
+dsize_range(const struct sig_rule *r, uint32_t *lo, uint32_t *hi)
+{
+    const struct sig_u64cmp *d = &r->dsize;
+    uint64_t l = 0, h = UINT32_MAX;
+
+    if (r->has_dsize) {
+        switch (d->op) {
+        case SIG_EQ:
+            l = h = d->a;
+            break;
+        case SIG_LT:
+            h = d->a > 0 ? d->a - 1 : 0;
+            l = d->a > 0 ? 0 : 1; /* nothing: an empty range */
+            break;
+        case SIG_LE:
+            h = d->a;
+            break;
+        case SIG_GT:
+            l = d->a + 1;
+            break;
+        case SIG_GE:
+            l = d->a;
+            break;
+        case SIG_RANGE:
+            l = d->a + 1;
+            h = d->b > 0 ? d->b - 1 : 0;
+            break;
+        default: /* != and outside a range: any length may match */
+            break;
+        }
+    }
+    if (h > UINT32_MAX)
+        h = UINT32_MAX;
+    if (l > UINT32_MAX)
+        l = UINT32_MAX;
+    *lo = (uint32_t)l;
+    *hi = (uint32_t)h;
+    return h < UINT32_MAX;
 }
 
 int
@@ -108,6 +163,15 @@ rule_pcs(const struct sig_rule *r)
     }
 }
 
+/* The buffer whose groups hold buffer b's patterns: the bodies are file.data's bytes. */
+static int
+key_buf(enum sw_sig_buf b)
+{
+    return b == SW_SIG_BUF_HTTP_REQUEST_BODY || b == SW_SIG_BUF_HTTP_RESPONSE_BODY
+               ? SW_SIG_BUF_FILE_DATA
+               : (int)b;
+}
+
 static int
 rule_hook(const struct sig_rule *r)
 {
@@ -123,7 +187,8 @@ struct ebuf {
 };
 
 static void
-push(struct ebuf *b, uint64_t key, uint32_t rule, const struct sig_content *c)
+push(struct ebuf *b, uint64_t key, uint32_t rule, const struct sig_content *c, uint32_t lo,
+     uint32_t hi)
 {
     if (b->n == b->cap) {
         size_t nc = b->cap ? b->cap * 2 : 1024;
@@ -138,6 +203,8 @@ push(struct ebuf *b, uint64_t key, uint32_t rule, const struct sig_content *c)
     }
     b->e[b->n].key = key;
     b->e[b->n].rule = rule;
+    b->e[b->n].lo = lo;
+    b->e[b->n].hi = hi;
     b->e[b->n].pat = (c->flags & SIG_C_FP_CHOP) ? c->pat + c->fp_off : c->pat;
     b->e[b->n].len = (c->flags & SIG_C_FP_CHOP) ? c->fp_len : c->len;
     /* A prefix selects a superset of the same candidates (all are evaluated in full); long
@@ -228,11 +295,18 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
         const struct sig_content *c = l->sm[r->fp_sm].ctx;
         uint16_t ports[4];
         size_t np = 0;
+        uint32_t lo = 0, hi = UINT32_MAX;
+        /* only packet-hook rules have a dsize (sig_parse.c): a payload length out of their
+         * range spares the scan of their group */
+        bool bounded = hook == SW_SIG_HOOK_PACKET && l->buf == SW_SIG_BUF_PAYLOAD &&
+                       !l->dotprefix && dsize_range(r, &lo, &hi);
 
         if (hook != SW_SIG_HOOK_TX && !r->bidir)
             np = sig_portset_small(&r->dp, ports, 4);
+        int kb = key_buf(l->buf);
+
         if (l->dotprefix)
-            p->dot_bufs[hook] |= 1u << l->buf;
+            p->dot_bufs[hook] |= 1u << kb;
         for (int pc = 0; pc < SIG_PC_MAX; pc++) {
             if ((pcs & (1u << pc)) == 0)
                 continue;
@@ -246,7 +320,7 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
             int kh = hook == SW_SIG_HOOK_STREAM && pc != SIG_PC_TCP ? SW_SIG_HOOK_PACKET : hook;
 
             if (l->dotprefix)
-                p->dot_bufs[kh] |= 1u << l->buf;
+                p->dot_bufs[kh] |= 1u << kb;
             for (int dir = 0; dir < 2; dir++) {
                 if (hook == SW_SIG_HOOK_TX && dir == 1)
                     continue;
@@ -258,12 +332,14 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
                 int kpc = hook == SW_SIG_HOOK_TX ? 0 : pc;
 
                 if (!ports_apply) {
-                    push(eb, mkkey(kh, (int)l->buf, l->dotprefix, kpc, dir, true, 0),
-                         (uint32_t)i, c);
+                    push(eb, mkkey(kh, kb, l->dotprefix, kpc, dir, true, 0, bounded),
+                         (uint32_t)i, c, lo, hi);
                 } else {
                     for (size_t k = 0; k < np; k++)
-                        push(eb, mkkey(kh, (int)l->buf, l->dotprefix, pc, dir, false, ports[k]),
-                             (uint32_t)i, c);
+                        push(eb,
+                             mkkey(kh, kb, l->dotprefix, pc, dir, false, ports[k],
+                                   bounded),
+                             (uint32_t)i, c, lo, hi);
                 }
             }
         }
@@ -274,6 +350,43 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
         for (int pc = 0; pc < SIG_PC_MAX; pc++)
             if (p->n_always_port[h][pc] > 1)
                 qsort(p->always_port[h][pc], p->n_always_port[h][pc], sizeof(uint64_t), u64cmp);
+    return true;
+}
+
+/* Copy the unbounded entries of each key that has a bounded twin (dsize) into the twin:
+ * sorted entries in, sorted entries out. */
+static bool
+add_unbounded_to_bounded(struct ebuf *eb)
+{
+    size_t n0 = eb->n;
+
+    for (size_t i = 0; i < n0; i++) {
+        uint64_t k = eb->e[i].key, k0 = k & ~(uint64_t)1;
+        size_t lo = 0, hi = n0;
+
+        if ((k & 1) == 0 || (i > 0 && eb->e[i - 1].key == k))
+            continue; /* not the first entry of a bounded key */
+        while (lo < hi) { /* the first entry of the unbounded twin */
+            size_t mid = lo + (hi - lo) / 2;
+
+            if (eb->e[mid].key < k0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < n0 && eb->e[lo].key == k0 && !eb->oom; lo++) {
+            struct pf_entry x = eb->e[lo];
+            struct sig_content c = {.pat = (uint8_t *)(uintptr_t)x.pat,
+                                    .len = x.len,
+                                    .flags = x.nocase ? SIG_C_NOCASE : 0};
+
+            push(eb, k, x.rule, &c, x.lo, x.hi);
+        }
+    }
+    if (eb->oom)
+        return false;
+    if (eb->n > n0)
+        qsort(eb->e, eb->n, sizeof(*eb->e), entry_cmp);
     return true;
 }
 
@@ -301,6 +414,16 @@ make_groups(struct sig_prefilter *p, const struct pf_entry *e, size_t n)
         g->key = e[i].key;
         g->dot = ((e[i].key >> 22) & 1) != 0;
         g->n_pat = (uint32_t)np;
+        g->lo = UINT32_MAX;
+        g->hi = 0;
+        for (size_t x = i; x < j; x++) {
+            if ((g->key & 1) != 0 && e[x].hi == UINT32_MAX)
+                continue; /* an unbounded neighbour's copy */
+            if (e[x].lo < g->lo)
+                g->lo = e[x].lo;
+            if (e[x].hi > g->hi)
+                g->hi = e[x].hi;
+        }
         g->off = sw_malloc((np + 1) * sizeof(*g->off));
         g->rules = sw_malloc((j - i) * sizeof(*g->rules));
         if (g->off == NULL || g->rules == NULL)
@@ -625,7 +748,7 @@ sig_prefilter_build(struct sig_rule *const *rules, size_t n, const char *cache_d
         goto oom;
     if (eb.n > 1) /* eb.e is NULL without entries: qsort wants a pointer */
         qsort(eb.e, eb.n, sizeof(*eb.e), entry_cmp);
-    if (!make_groups(p, eb.e, eb.n))
+    if (!add_unbounded_to_bounded(&eb) || !make_groups(p, eb.e, eb.n))
         goto oom;
     bool cached = cache_dir != NULL && p->n_g > 0 && cache_key(eb.e, eb.n, key) &&
                   cache_load(p, cache_dir, key, &refused);
@@ -746,20 +869,31 @@ sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum 
 {
     int dir = hook == SW_SIG_HOOK_TX ? 0 : (to_server ? 0 : 1);
     uint64_t keys[2];
+    int nk;
     unsigned scans = 0;
 
     if (p == NULL || scratch == NULL || p->n_g == 0 || len > UINT32_MAX)
         return 0;
     if (hook == SW_SIG_HOOK_TX)
         pc = 0; /* one group per buffer (see collect) */
-    keys[0] = mkkey(hook, (int)b, dot, pc, dir, true, 0);
-    keys[1] = mkkey(hook, (int)b, dot, pc, dir, false, dport);
-    for (int k = 0; k < (hook == SW_SIG_HOOK_TX || pc == SIG_PC_OTHER ? 1 : 2); k++) {
-        const struct pf_group *g = find(p, keys[k]);
-        struct scan_ctx sc = {.g = g, .add = add, .ctx = ctx};
+    nk = 0;
+    keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, true, 0, false);
+    if (hook != SW_SIG_HOOK_TX && pc != SIG_PC_OTHER)
+        keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, false, dport, false);
+    for (int k = 0; k < nk; k++) {
+        const struct pf_group *g = NULL, *gb;
+        struct scan_ctx sc = {.add = add, .ctx = ctx};
 
-        if (g == NULL)
+        /* a payload of a length some bounded rule accepts: the bounded group, which holds
+         * the unbounded patterns too; else the unbounded group alone */
+        if (hook == SW_SIG_HOOK_PACKET && (gb = find(p, keys[k] | 1)) != NULL &&
+            len >= gb->lo && len <= gb->hi)
+            g = gb;
+        else
+            g = find(p, keys[k]);
+        if (g == NULL || len < g->lo || len > g->hi)
             continue;
+        sc.g = g;
         scans++;
         (void)hs_scan(g->db, len > 0 ? (const char *)data : "", (unsigned)len, 0, scratch,
                       on_match, &sc);
@@ -776,7 +910,7 @@ sig_prefilter_max_len(void)
 bool
 sig_prefilter_has_dot(const struct sig_prefilter *p, int hook, enum sw_sig_buf b)
 {
-    return p != NULL && (p->dot_bufs[hook] & (1u << b)) != 0;
+    return p != NULL && (p->dot_bufs[hook] & (1u << key_buf(b))) != 0;
 }
 
 const uint32_t *

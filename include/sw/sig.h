@@ -169,7 +169,8 @@ struct sw_sig_input {
     size_t payload_len;
     uint64_t stream_off;
     /* TX: src/sport are the client's (whatever the packet's direction), to_server true.
-     * Buffers by side: [0] what the client sent (request), [1] the server's (response). */
+     * Buffers by side: [0] what the client sent (request), [1] the server's (response);
+     * read at the TX hook only (a packet's or chunk's input may leave them unset). */
     uint64_t tx_id;
     struct sw_sig_bufview buf[2][SW_SIG_BUF_MAX];
 };

@@ -342,6 +342,87 @@ cache_reused_refused_and_rebuilt(void **state)
     rm_cache();
 }
 
+/* Issue 12: a packet-hook rule's dsize spares the scan of payloads it cannot match: rules
+ * bounded from above (dsize:<20) sit in their own group, scanned only for payloads of the
+ * lengths some rule of it accepts, and a group whose rules all want a longer payload
+ * (dsize:>50) is not scanned for a shorter one (was: every TCP packet was scanned for ET's
+ * dsize rules and each hit evaluated). Rules without dsize, or with !=, are scanned always. */
+static void
+dsize_spares_the_scan(void **state)
+{
+    static const char big[] = "................................................ small-msg "
+                              "large-msg any-len ne-len .....................................";
+    struct sw_sig_counters c;
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert tcp any any -> any any (content:\"small-msg\"; dsize:<20; sid:1;)\n"
+          "alert tcp any any -> any any (content:\"large-msg\"; dsize:>50; sid:2;)\n"
+          "alert tcp any any -> any any (content:\"any-len\"; flow:no_stream; sid:3;)\n"
+          "alert tcp any any -> any any (content:\"ne-len\"; dsize:!12; sid:4;)\n");
+    assert_int_equal(T.st.rules, 4);
+    in = tpkt(6, "10.0.0.1", 40000, "192.0.2.1", 80, big, strlen(big));
+    assert_int_equal(trun(&in), 3); /* 2, 3, 4 */
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 3); /* 1 was no candidate */
+    in = tpkt(6, "10.0.0.1", 40000, "192.0.2.1", 80, "small-msg any-len", 17);
+    assert_int_equal(trun(&in), 2); /* 1, 3 */
+    in = tpkt(6, "10.0.0.1", 40000, "192.0.2.1", 80, "ne-len small-msg", 16);
+    assert_int_equal(trun(&in), 2); /* 1, 4 */
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 3 + 2 + 2);
+
+    tload("alert tcp any any -> any any (content:\"large-msg\"; dsize:>50; sid:1;)\n"
+          "alert tcp any any -> any any (content:\"other-msg\"; dsize:>=40; sid:2;)\n"
+          "alert tcp any any -> any any (content:\"exact-msg\"; dsize:9; sid:3;)\n");
+    in = tpkt(6, "10.0.0.1", 40000, "192.0.2.1", 80, "large-msg other-msg exact-msg", 29);
+    assert_int_equal(trun(&in), 0);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 0); /* too short for 1 and 2, too long for 3 */
+    in = tpkt(6, "10.0.0.1", 40000, "192.0.2.1", 80, "exact-msg", 9);
+    assert_int_equal(trun(&in), 1);
+    assert_int_equal(T.sid[0], 3);
+    in = tpkt(6, "10.0.0.1", 40000, "192.0.2.1", 80, "other-msg large-msg .........................", 45);
+    assert_int_equal(trun(&in), 1); /* 2 only */
+    assert_int_equal(T.sid[0], 2);
+}
+
+/* Issue 12: an HTTP body is file.data and http.response_body (or http.request_body) at once,
+ * the same bytes: it is scanned once for the rules of all three names (was: once per name,
+ * a second pass over every response body). Each rule still sees only its own side. */
+static void
+body_scanned_once_for_its_names(void **state)
+{
+    static const char body[] = "<html>needle-one needle-two needle-three</html>";
+    struct sw_sig_counters c;
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert http any any -> any any (file.data; content:\"needle-one\"; sid:1;)\n"
+          "alert http any any -> any any (http.response_body; content:\"needle-two\"; sid:2;)\n"
+          "alert http any any -> any any (http.request_body; content:\"needle-three\"; "
+          "sid:3;)\n");
+    assert_int_equal(T.st.rules, 3);
+    in = ttx("http", 6, 80, 1);
+    tbuf(&in, 1, SW_SIG_BUF_FILE_DATA, body);
+    tbuf(&in, 1, SW_SIG_BUF_HTTP_RESPONSE_BODY, body);
+    assert_int_equal(trun(&in), 2); /* 1, 2: the request body rule wants side 0 */
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.prefilter_scans, 1);
+    in = ttx("http", 6, 80, 2);
+    tbuf(&in, 0, SW_SIG_BUF_FILE_DATA, body);
+    tbuf(&in, 0, SW_SIG_BUF_HTTP_REQUEST_BODY, body);
+    assert_int_equal(trun(&in), 2); /* 1, 3 */
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.prefilter_scans, 2);
+    in = ttx("http", 6, 80, 3); /* other bytes under each name: each scanned */
+    tbuf(&in, 1, SW_SIG_BUF_FILE_DATA, "needle-one");
+    tbuf(&in, 1, SW_SIG_BUF_HTTP_RESPONSE_BODY, "needle-two");
+    assert_int_equal(trun(&in), 2);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.prefilter_scans, 4);
+}
+
 int
 main(void)
 {
@@ -354,6 +435,8 @@ main(void)
         cmocka_unit_test_teardown(always_run_port_ranges_looked_up_by_port, sig_teardown),
         cmocka_unit_test_teardown(iponly_rules_looked_up_by_address, sig_teardown),
         cmocka_unit_test_teardown(groups_split_protocol_direction_and_port, sig_teardown),
+        cmocka_unit_test_teardown(dsize_spares_the_scan, sig_teardown),
+        cmocka_unit_test_teardown(body_scanned_once_for_its_names, sig_teardown),
         cmocka_unit_test_teardown(rules_without_pattern_run_always, sig_teardown),
         cmocka_unit_test_teardown(cache_reused_refused_and_rebuilt, sig_teardown),
     };
