@@ -550,7 +550,9 @@ def case_reload(a):
            "retro_hunt not")
     else:
         bad(f"reload: named restart-only: {named}; log: {log[-600:]}")
-    if "retro-hunt: rescanning" in log:
+    # The retro-hunt is logged by the watcher after the reload line, not with it: wait for it
+    # (bounded) rather than read the log once.
+    if fl.wait_until(lambda: "retro-hunt: rescanning" in r.logtext(), "the retro-hunt"):
         ok("reload: the new files.retro_hunt (1h) applies: a retro-hunt ran")
     else:
         bad("reload: no retro-hunt with the reloaded files.retro_hunt 1h")
