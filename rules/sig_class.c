@@ -3,6 +3,7 @@
  * beside the rules is read when there is one; otherwise the built-in table, the same classes
  * as the shipped rules/default/classification.config (Suricata 8's). Loading thread only. */
 #include "sig_int.h"
+#include "sig_text.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -101,17 +102,6 @@ add_class(struct sig_loader *L, const char *name, size_t nn, const char *desc, s
     return true;
 }
 
-static void
-trim(const char **s, size_t *n)
-{
-    while (*n > 0 && isspace((unsigned char)**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n > 0 && isspace((unsigned char)(*s)[*n - 1]))
-        (*n)--;
-}
-
 bool
 sig_class_load(struct sig_loader *L, const char *path)
 {
@@ -155,8 +145,8 @@ sig_class_load(struct sig_loader *L, const char *path)
         const char *name = p, *desc = c1 + 1;
         size_t nn = (size_t)(c1 - p), dn = (size_t)(c2 - desc);
 
-        trim(&name, &nn);
-        trim(&desc, &dn);
+        sig_trim(&name, &nn);
+        sig_trim(&desc, &dn);
         n = nn;
         if (n == 0) {
             sig_report(L, true, "%s:%u: warning: empty class name", path, no);

@@ -2,6 +2,7 @@
  * field: msg, sid, rev, gid, classtype, priority, metadata, reference, target, requires,
  * noalert, dsize, flags, ttl, itype, icode, sticky buffers. Loading thread only. */
 #include "sig_int.h"
+#include "sig_text.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -226,18 +227,6 @@ kw_classtype(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *
     return SIG_PARSE_OK;
 }
 
-/* The bounds of s[0, n) without its leading and trailing space. */
-static void
-trim(const char **s, size_t *n)
-{
-    while (*n > 0 && isspace((unsigned char)**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n > 0 && isspace((unsigned char)(*s)[*n - 1]))
-        (*n)--;
-}
-
 /* metadata: key value, key value, ... (EVE keeps them as key -> [values]). A pair is one
  * allocation, "key\0value\0" (meta_v[i] points into meta_k[i]), and the arrays grow once per
  * keyword: ET Open's rules carry ten pairs each, and four allocations per pair were a tenth
@@ -285,8 +274,8 @@ kw_metadata(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o
             const char *ks = p, *vs = p + kn;
             size_t kl = kn, vl = n - kn;
 
-            trim(&ks, &kl);
-            trim(&vs, &vl);
+            sig_trim(&ks, &kl);
+            sig_trim(&vs, &vl);
             char *k = sw_malloc(kl + vl + 2);
 
             if (k == NULL) {
