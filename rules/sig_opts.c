@@ -655,15 +655,19 @@ static const struct sig_keyword keywords[] = {
 };
 
 /* Every option of every rule is looked up, some twice: a linear walk over the table was a
- * tenth of loading ET Open. */
+ * tenth of loading ET Open, and a strcmp() call at each step of the search still 5 %: the
+ * first bytes decide most steps without it (the table is in strcmp order, which orders
+ * by the first byte as unsigned char first). */
 const struct sig_keyword *
 sig_keyword_find(const char *name)
 {
     size_t lo = 0, hi = sizeof(keywords) / sizeof(keywords[0]);
+    unsigned char first = (unsigned char)name[0];
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(keywords[mid].name, name);
+        unsigned char kf = (unsigned char)keywords[mid].name[0];
+        int c = kf != first ? (kf < first ? -1 : 1) : strcmp(keywords[mid].name, name);
 
         if (c == 0)
             return &keywords[mid];
