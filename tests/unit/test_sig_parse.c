@@ -266,6 +266,20 @@ general_options_reach_the_alert(void **state)
     assert_int_equal(T.last.gid, 1);
 }
 
+/* Option names are matched without regard to case (the lexer lowers them as it copies):
+ * "Content", "NoCase", "SID" are content, nocase and sid. */
+static void
+option_names_ignore_case(void **state)
+{
+    (void)state;
+    tload("alert udp any any -> any any (Msg:\"m\"; Content:\"ABC\"; NoCase; SID:5; REV:2;)\n");
+    assert_int_equal(T.st.rules, 1);
+    assert_int_equal(tpay(17, "xxabcxx"), 1);
+    assert_int_equal(T.last.sid, 5);
+    assert_int_equal(T.last.rev, 2);
+    assert_string_equal(T.last.msg, "m");
+}
+
 /* The pairs of every metadata keyword of a rule share one allocation: a second keyword (and
  * an empty pair, and spaces around keys and values) keeps the first keyword's pairs. */
 static void
@@ -436,6 +450,7 @@ main(void)
         cmocka_unit_test_teardown(multiline_rules_and_comments, sig_teardown),
         cmocka_unit_test_teardown(general_options_reach_the_alert, sig_teardown),
         cmocka_unit_test_teardown(metadata_keywords_accumulate, sig_teardown),
+        cmocka_unit_test_teardown(option_names_ignore_case, sig_teardown),
         cmocka_unit_test_teardown(unknown_classtype_and_bad_numbers_fail, sig_teardown),
         cmocka_unit_test_teardown(duplicate_sid_keeps_the_higher_rev, sig_teardown),
         cmocka_unit_test_teardown(legacy_and_current_buffer_spellings_are_equal, sig_teardown),
