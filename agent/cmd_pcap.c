@@ -189,6 +189,10 @@ sw_cmd_pcap(int argc, char **argv)
         sw_cfg_free(cfg);
         return 2;
     }
+    /* The workers' nDPI modules are made from here on, while the rules load. */
+    struct sw_ndpi_ahead *ahead =
+        sw_pipeline_ndpi_ahead(cfg, workers != 0 ? (unsigned)workers : cfg->network.workers);
+
     if (rules_dir != NULL) {
         /* The same cache as seawall scan: a second run with unchanged rules does not compile. */
         if (cache_dir != NULL)
@@ -197,6 +201,7 @@ sw_cmd_pcap(int argc, char **argv)
             sw_cmd_rules_cache(cfg, cache, sizeof(cache));
         rules = load_rules(rules_dir, no_cache || cache[0] == '\0' ? NULL : cache);
         if (rules == NULL) {
+            sw_pipeline_ndpi_ahead_free(ahead);
             sw_cfg_free(cfg);
             return 2;
         }
@@ -217,6 +222,7 @@ sw_cmd_pcap(int argc, char **argv)
         sw_log_error("%s", err.msg);
         if (rules_dir != NULL)
             sw_yara_fini();
+        sw_pipeline_ndpi_ahead_free(ahead);
         sw_cfg_free(cfg);
         return 2;
     }
@@ -231,11 +237,13 @@ sw_cmd_pcap(int argc, char **argv)
         .verbose = verbose,
         .host = host,
         .detect = det,
+        .ndpi = ahead,
     };
     sw_err_clear(&err);
     rc = sw_pipeline_pcap(cfg, &po, &err);
     if (rc != 0 && err.msg[0] != '\0')
         sw_log_error("%s", err.msg);
+    sw_pipeline_ndpi_ahead_free(ahead);
     sw_detect_destroy(det); /* and the YARA rules it took */
     if (rules_dir != NULL)
         sw_yara_fini();

@@ -242,8 +242,8 @@ pipeline_setup(struct sw_pipeline *pl, const struct sw_config *cfg, unsigned n_w
             return err->code;
     /* nDPI 4.2's first ndpi_init_detection_module() sets process-wide state (libgcrypt's
      * initialisation, the DGA bigram tables): do that once here, then every worker makes
-     * its own module in its own thread, in parallel. */
-    return sw_ndpi_prime(err);
+     * its own module in its own thread, in parallel (made ahead: primed then). */
+    return pl->ndpi_ahead != NULL ? SW_OK : sw_ndpi_prime(err);
 }
 
 /* Every worker and capture side holds the published detection set before its thread
@@ -297,6 +297,95 @@ join_workers(struct sw_pipeline *pl)
     }
 }
 
+/* --- offline: nDPI modules made ahead ------------------------------------------------------ */
+
+/* One worker's module, made by its own thread while the main thread loads the rules. */
+struct ndpi_job {
+    const struct sw_config *cfg; /* borrowed */
+    pthread_t thread;
+    bool started; /* the thread runs (or ran): join it once */
+    bool joined;  /* by the worker that took the module (sw_pipeline_ndpi_take) */
+    struct sw_ndpi *mod; /* owned until taken; NULL: err says why */
+    struct sw_err err;
+};
+
+struct sw_ndpi_ahead {
+    unsigned n;
+    struct ndpi_job *job; /* owned, n */
+};
+
+static void *
+ndpi_job_main(void *arg)
+{
+    struct ndpi_job *j = arg;
+
+    (void)pthread_setname_np(pthread_self(), "sw-ndpi");
+    j->mod = sw_ndpi_create(j->cfg, &j->err);
+    return NULL;
+}
+
+struct sw_ndpi_ahead *
+sw_pipeline_ndpi_ahead(const struct sw_config *cfg, unsigned n)
+{
+    struct sw_ndpi_ahead *a;
+    struct sw_err err;
+
+    /* nDPI's process-wide set-up (see pipeline_setup) before any module is made, here on
+     * the main thread before the rules load (their ndpi-protocol names may make one). A
+     * failure is left to the pipeline, which primes again and reports it. */
+    if (n == 0 || sw_ndpi_prime(&err) != SW_OK)
+        return NULL;
+    a = sw_calloc(1, sizeof(*a)); /* owned by the caller: sw_pipeline_ndpi_ahead_free */
+    if (a == NULL || (a->job = sw_calloc(n, sizeof(*a->job))) == NULL) {
+        sw_free(a);
+        return NULL;
+    }
+    a->n = n;
+    for (unsigned i = 0; i < n; i++) {
+        struct ndpi_job *j = &a->job[i];
+
+        j->cfg = cfg;
+        sw_err_clear(&j->err);
+        /* A thread that does not start leaves the module to its worker (sw_pipeline_ndpi_take). */
+        j->started = pthread_create(&j->thread, NULL, ndpi_job_main, j) == 0;
+    }
+    return a;
+}
+
+struct sw_ndpi *
+sw_pipeline_ndpi_take(struct sw_ndpi_ahead *a, unsigned i, struct sw_err *err)
+{
+    struct ndpi_job *j = &a->job[i];
+    struct sw_ndpi *m;
+
+    if (!j->started)
+        return sw_ndpi_create(j->cfg, err);
+    pthread_join(j->thread, NULL);
+    j->joined = true;
+    m = j->mod;
+    j->mod = NULL; /* the worker's now */
+    if (m == NULL)
+        *err = j->err;
+    return m;
+}
+
+void
+sw_pipeline_ndpi_ahead_free(struct sw_ndpi_ahead *a)
+{
+    if (a == NULL)
+        return;
+    /* The workers have ended (sw_pipeline_pcap joined them): what they did is seen here. */
+    for (unsigned i = 0; i < a->n; i++) {
+        struct ndpi_job *j = &a->job[i];
+
+        if (j->started && !j->joined)
+            pthread_join(j->thread, NULL);
+        sw_ndpi_destroy(j->mod);
+    }
+    sw_free(a->job);
+    sw_free(a);
+}
+
 /* --- offline: seawall pcap ---------------------------------------------------------------- */
 
 int
@@ -343,6 +432,7 @@ sw_pipeline_pcap(const struct sw_config *cfg, const struct sw_pcap_opts *o, stru
         return 2;
     }
     pl.periodic_stats = o->verbose;
+    pl.ndpi_ahead = o->ndpi != NULL && o->ndpi->n == n ? o->ndpi : NULL;
     if (pipeline_setup(&pl, cfg, n, 1, &eve, sinks, 1, err) != SW_OK ||
         sw_det_pub_init(&pl.det, det, pl.n + pl.n_cap, err) != SW_OK) {
         sw_free(det);

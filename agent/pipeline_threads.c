@@ -256,9 +256,15 @@ sw_pipeline_worker_main(void *arg)
     snprintf(name, sizeof(name), "sw-worker/%u", w->idx);
     pthread_setname_np(pthread_self(), name);
     struct sw_net_watch watch = {.scan_timeout_s = pl->scan_timeout_s, .progress = &w->beat};
+    bool made = true;
 
-    w->nw = sw_net_worker_create(pl->cfg, w->idx, pl->n, &pl->flow_key, det->detect, &watch,
-                                 &w->em, &w->init_err);
+    if (pl->ndpi_ahead != NULL) {
+        watch.ndpi = sw_pipeline_ndpi_take(pl->ndpi_ahead, w->idx, &w->init_err);
+        made = watch.ndpi != NULL;
+    }
+    w->nw = made ? sw_net_worker_create(pl->cfg, w->idx, pl->n, &pl->flow_key, det->detect,
+                                        &watch, &w->em, &w->init_err)
+                 : NULL;
     if (w->nw == NULL)
         atomic_store(&w->init_failed, 1);
     atomic_store_explicit(&w->ready, 1, memory_order_release);

@@ -143,6 +143,8 @@ struct sw_pipeline {
     uint64_t start_us;
     long stall_worker;       /* test hook: -1 none */
     unsigned scan_timeout_s; /* per YARA scan; 0: the default (sw_pipeline_set_watchdog) */
+    /* offline: the workers' nDPI modules made ahead (borrowed), or NULL */
+    struct sw_ndpi_ahead *ndpi_ahead;
     /* offline -v: a stats event every stats.interval of capture time */
     bool periodic_stats;
     uint64_t next_stats_us;
@@ -162,6 +164,9 @@ void sw_pipeline_batch_destroy(struct batch *b); /* NULL-safe */
 void sw_pipeline_stamp_host(struct sw_event *ev, const struct sw_det_set *d);
 /* A worker's emitter (its em.emit): stamps the host, then its producer's emitter. */
 void sw_pipeline_worker_emit(struct sw_emitter *em, struct sw_event *ev);
+/* Worker i's thread: wait for its nDPI module made ahead and take it; NULL with err filled
+ * when making it failed. */
+struct sw_ndpi *sw_pipeline_ndpi_take(struct sw_ndpi_ahead *a, unsigned i, struct sw_err *err);
 /* Thread entries: a worker (arg: struct worker), a live capture thread (struct capture). */
 void *sw_pipeline_worker_main(void *arg);
 void *sw_pipeline_capture_main(void *arg);

@@ -232,8 +232,8 @@ struct sig_rule {
     char *msg;                    /* owned */
     const char *classtype;        /* borrowed from the classification table, or NULL */
     const char *category;
-    char **meta_k, **meta_v;      /* owned arrays, n_meta each; meta_k[i] owned, meta_v[i]
-                                   * in the same allocation */
+    char **meta_k, **meta_v;      /* owned arrays, n_meta each; all the keys and values in
+                                   * one allocation, owned through meta_k[0] */
     unsigned n_meta;
     const char *target;           /* static */
     unsigned flow;                /* SIG_FLOW_* */

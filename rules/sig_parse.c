@@ -305,8 +305,8 @@ sig_rule_free(struct sig_rule *r)
     sig_portset_fini(&r->sp);
     sig_portset_fini(&r->dp);
     sw_free(r->msg);
-    for (unsigned i = 0; i < r->n_meta; i++)
-        sw_free(r->meta_k[i]); /* meta_v[i] is in the same allocation */
+    if (r->n_meta > 0)
+        sw_free(r->meta_k[0]); /* every pair is in this one allocation */
     sw_free(r->meta_k);
     sw_free(r->meta_v);
     sw_free(r->ndpi_proto);

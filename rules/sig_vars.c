@@ -9,6 +9,7 @@
  * it. Sets are kept as sorted disjoint ranges (IPv4 mapped into ::ffff:0:0/96). Loading thread
  * only; the sets are immutable afterwards. */
 #include "sig_int.h"
+#include "sig_text.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -381,22 +382,11 @@ parse_port_atom(struct pctx *c, const char *s, size_t n, struct rset *out)
     return rset_push(out, lo, hi) || fail(c, "out of memory");
 }
 
-static void
-trim(const char **s, size_t *n)
-{
-    while (*n > 0 && isspace((unsigned char)**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n > 0 && isspace((unsigned char)(*s)[*n - 1]))
-        (*n)--;
-}
-
 /* One item: "!X", "[...]", "$VAR", "any" or an atom; normalised into out. */
 static bool
 parse_spec(struct pctx *c, const char *s, size_t n, int depth, struct rset *out)
 {
-    trim(&s, &n);
+    sig_trim(&s, &n);
     if (depth > SIG_MAX_ADDR_DEPTH)
         return fail(c, "'%.*s': nested too deep (a variable that refers to itself?)", CUT(n), s);
     if (n == 0)
@@ -429,7 +419,7 @@ parse_spec(struct pctx *c, const char *s, size_t n, int depth, struct rset *out)
                 size_t in = i - start;
                 struct rset one = {0};
 
-                trim(&is, &in);
+                sig_trim(&is, &in);
                 if (in == 0) {
                     ok = fail(c, "'%.*s': empty item in list", CUT(n), s);
                     break;

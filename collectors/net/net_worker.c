@@ -222,9 +222,11 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
     struct sw_net_worker *w = sw_calloc(1, sizeof(*w));
     struct sw_detect_thread_opts topt = {.scan_timeout_s = 0, .progress = NULL};
     struct sw_flow_cfg fc;
+    struct sw_ndpi *ahead = watch != NULL ? watch->ndpi : NULL; /* taken */
 
     (void)index;
     if (w == NULL) {
+        sw_ndpi_destroy(ahead);
         sw_err_set(err, SW_ENOMEM, "worker: out of memory");
         return NULL;
     }
@@ -262,7 +264,7 @@ sw_net_worker_create(const struct sw_config *cfg, unsigned index, unsigned n_wor
     fc.community_id = w->rcfg->eve.community_id;
     fc.community_id_seed = (uint16_t)w->rcfg->eve.community_id_seed;
     fc.hash_key = *hash_key;
-    w->ndpi = sw_ndpi_create(cfg, err);
+    w->ndpi = ahead != NULL ? ahead : sw_ndpi_create(cfg, err);
     if (w->ndpi == NULL)
         goto fail;
     w->http_bodies = cfg->network.http.bodies;

@@ -27,9 +27,14 @@ struct sw_net_worker;
  * stops at scan_timeout_s seconds (0: SW_NET_SCAN_TIMEOUT_S), and *progress (borrowed, may be
  * NULL) is incremented after each scan, so that a batch of many slow scans still shows
  * progress. Handed to the detection stage (struct sw_detect_thread_opts). */
+struct sw_ndpi; /* ndpi.h */
+
 struct sw_net_watch {
     unsigned scan_timeout_s;
     _Atomic uint64_t *progress;
+    /* the worker's nDPI module, made ahead on another thread (seawall pcap makes it while the
+     * rules load); taken, also on failure. NULL: sw_net_worker_create makes its own. */
+    struct sw_ndpi *ndpi;
 };
 #define SW_NET_SCAN_TIMEOUT_S 60 /* as seawall scan's default */
 

@@ -27,7 +27,8 @@
 #include "sw/err.h"
 #include "sw/stats.h"
 
-struct sw_event; /* event.h */
+struct sw_event;      /* event.h */
+struct sw_ndpi_ahead; /* below */
 
 struct sw_pcap_opts {
     const char *const *files; /* borrowed */
@@ -41,7 +42,20 @@ struct sw_pcap_opts {
      * each worker makes its own thread state (a YARA scanner: at most SW_YARA_MAX_THREADS
      * workers with YARA rules). */
     const struct sw_detect *detect;
+    /* borrowed, or NULL: the workers' nDPI modules, started before the detectors were
+     * loaded (sw_pipeline_ndpi_ahead with the same number of workers) */
+    struct sw_ndpi_ahead *ndpi;
 };
+
+/* The workers' nDPI set-up (a module each, tenths of a second) does not depend on the rules:
+ * seawall pcap starts it before loading them, so that it runs while the main thread loads.
+ * Main thread, once cfg->ndpi is final: prime nDPI, then make n modules from cfg (borrowed,
+ * must outlive the result), one thread each. NULL when that could not start: the workers
+ * then make their own (and report a failure) as without it. */
+struct sw_ndpi_ahead *sw_pipeline_ndpi_ahead(const struct sw_config *cfg, unsigned n);
+/* Main thread, after sw_pipeline_pcap: wait for the threads, free the modules no worker
+ * took. NULL-safe. */
+void sw_pipeline_ndpi_ahead_free(struct sw_ndpi_ahead *a);
 
 /* Run the offline pipeline over opts->files. Returns the process exit code: 0 when at least
  * one file was read (bad files are reported on stderr and skipped), 2 when none could be

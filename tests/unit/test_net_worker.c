@@ -495,6 +495,41 @@ dns_not_parsed_when_no_detector_asks(void **state)
     assert_int_equal(count(SW_HOOK_PACKET, 0), 1);
 }
 
+/* A worker given an nDPI module made beforehand (seawall pcap makes it while the rules load)
+ * classifies with that module, not one of its own: here one made with ndpi.max_packets.udp
+ * 1, so nDPI sees only the first packets of a UDP flow, where the worker's own configuration
+ * (the default) would have it see all three. */
+static void
+worker_uses_the_ndpi_module_made_ahead(void **state)
+{
+    static const char junk[] = "zq7zq7zq7zq7 not a protocol";
+    struct sw_net_watch watch = {.scan_timeout_s = 0};
+    struct sw_detect_opts o = {.cfg = g.cfg, .detectors = rec_only};
+    struct sw_worker_stats st;
+    struct sw_config *small;
+    struct sw_err err;
+
+    (void)state;
+    assert_true(g.cfg->ndpi.max_packets.udp > 3);
+    small = sw_cfg_defaults(&err);
+    assert_non_null(small);
+    small->ndpi.max_packets.udp = 1;
+    watch.ndpi = sw_ndpi_create(small, &err);
+    assert_non_null(watch.ndpi);
+    g.det = sw_detect_create(&o, NULL, &err);
+    assert_non_null(g.det);
+    g.em.emit = col_emit;
+    g.nw = sw_net_worker_create(g.cfg, 0, 1, &(struct sw_hash_key){{7, 9}}, g.det, &watch,
+                                &g.em, &err); /* takes watch.ndpi */
+    if (g.nw == NULL)
+        fail_msg("worker: %s", err.msg);
+    for (unsigned i = 0; i < 3; i++)
+        send_ip(false, true, 40001, 40002, 0, 0, 0, junk, sizeof(junk) - 1, TS + i * 10);
+    sw_net_worker_stats(g.nw, &st);
+    assert_true(st.ndpi_pkts < 3);
+    sw_cfg_free(small); /* the module keeps no pointer into it */
+}
+
 /* A TLS ClientHello over TCP: its event, with tls.sni (request side) and the tls object, on
  * the packet that carried it (the bytes decide the parser before nDPI does). */
 static void
@@ -815,6 +850,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         T(dns_udp_query_and_answer_pair_into_one_transaction),
         T(dns_not_parsed_when_no_detector_asks),
+        T(worker_uses_the_ndpi_module_made_ahead),
         T(tls_client_hello_gives_sni_on_its_packet),
         T(http_request_response_and_body_events_have_suricata_buffers),
         T(http_header_limit_is_the_configured_one),

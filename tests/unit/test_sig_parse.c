@@ -266,6 +266,44 @@ general_options_reach_the_alert(void **state)
     assert_int_equal(T.last.gid, 1);
 }
 
+/* Option names are matched without regard to case (the lexer lowers them as it copies):
+ * "Content", "NoCase", "SID" are content, nocase and sid. */
+static void
+option_names_ignore_case(void **state)
+{
+    (void)state;
+    tload("alert udp any any -> any any (Msg:\"m\"; Content:\"ABC\"; NoCase; SID:5; REV:2;)\n");
+    assert_int_equal(T.st.rules, 1);
+    assert_int_equal(tpay(17, "xxabcxx"), 1);
+    assert_int_equal(T.last.sid, 5);
+    assert_int_equal(T.last.rev, 2);
+    assert_string_equal(T.last.msg, "m");
+}
+
+/* The pairs of every metadata keyword of a rule share one allocation: a second keyword (and
+ * an empty pair, and spaces around keys and values) keeps the first keyword's pairs. */
+static void
+metadata_keywords_accumulate(void **state)
+{
+    (void)state;
+    tload("alert udp any any -> any any (content:\"x\"; sid:4; "
+          "metadata: policy balanced ,  created_at   2024_01_01 ; metadata:,; "
+          "metadata:signature_severity Major,affected_product Any, deployment  Perimeter;)\n");
+    assert_int_equal(T.st.rules, 1);
+    assert_int_equal(tpay(17, "x"), 1);
+    assert_int_equal(T.last.n_meta, 5);
+    assert_string_equal(T.last.meta_keys[0], "policy");
+    assert_string_equal(T.last.meta_values[0], "balanced");
+    assert_string_equal(T.last.meta_keys[1], "created_at");
+    assert_string_equal(T.last.meta_values[1], "2024_01_01");
+    assert_string_equal(T.last.meta_keys[2], "signature_severity");
+    assert_string_equal(T.last.meta_values[2], "Major");
+    assert_string_equal(T.last.meta_keys[3], "affected_product");
+    assert_string_equal(T.last.meta_values[3], "Any");
+    assert_string_equal(T.last.meta_keys[4], "deployment");
+    assert_string_equal(T.last.meta_values[4], "Perimeter");
+}
+
 static void
 unknown_classtype_and_bad_numbers_fail(void **state)
 {
@@ -411,6 +449,8 @@ main(void)
         cmocka_unit_test_teardown(left_out_reason_counted_whole, sig_teardown),
         cmocka_unit_test_teardown(multiline_rules_and_comments, sig_teardown),
         cmocka_unit_test_teardown(general_options_reach_the_alert, sig_teardown),
+        cmocka_unit_test_teardown(metadata_keywords_accumulate, sig_teardown),
+        cmocka_unit_test_teardown(option_names_ignore_case, sig_teardown),
         cmocka_unit_test_teardown(unknown_classtype_and_bad_numbers_fail, sig_teardown),
         cmocka_unit_test_teardown(duplicate_sid_keeps_the_higher_rev, sig_teardown),
         cmocka_unit_test_teardown(legacy_and_current_buffer_spellings_are_equal, sig_teardown),
