@@ -1,5 +1,6 @@
 /* test_yara.c - YARA externals, signature_id hashing, string-match escaping/truncation and
- * loading under allocation failures (rules/yara.c; filetype labels: test_filetype.c). */
+ * loading under allocation failures (rules/yara.c, rules/yara_scan.c; filetype labels:
+ * test_filetype.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
