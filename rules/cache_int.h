@@ -32,6 +32,9 @@ char *rcache_read(const char *dir, int dfd, const char *name, size_t max, size_t
 const void *rcache_map(const char *dir, int dfd, const char *name, size_t max, size_t *lenp,
                        bool *missing);
 void rcache_unmap(const void *p, size_t len);
+/* Give back the resident pages of [p + off, p + off + len) of a mapping of rcache_map (off
+ * a multiple of the page size): read again, they come back from the page cache unchanged. */
+void rcache_drop(const void *p, size_t off, size_t len);
 
 /* Create path and its missing parents, mode 0700. 0 or -1 (errno set). */
 int rcache_mkdir_p(const char *path);

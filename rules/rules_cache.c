@@ -156,6 +156,13 @@ rcache_unmap(const void *p, size_t len)
         munmap((void *)(uintptr_t)p, len);
 }
 
+void
+rcache_drop(const void *p, size_t off, size_t len)
+{
+    /* Advice only: a failure leaves the pages resident, nothing else. */
+    (void)madvise((char *)(uintptr_t)p + off, len, MADV_DONTNEED);
+}
+
 char *
 rcache_read(const char *cache_dir, int dfd, const char *name, size_t max, size_t *lenp,
             bool *missing)

@@ -118,9 +118,14 @@ crc_of(unsigned long crc, const void *p, size_t len)
     return crc;
 }
 
+/* Pages of the mapped entry already read are given back as the reads go (rcache_drop): the
+ * entry and the set libyara builds from it are then not both resident at the peak. */
+#define DROP_STEP (1u << 20)
+
 struct mem_stream {
-    const char *p;
+    const char *base, *p;
     size_t left;
+    size_t dropped; /* [base, base + dropped) given back */
 };
 
 /* libyara reads its own format back with fread semantics: whole items only. */
@@ -136,6 +141,10 @@ mem_read(void *ptr, size_t size, size_t count, void *user)
     memcpy(ptr, m->p, items * size);
     m->p += items * size;
     m->left -= items * size;
+    if ((size_t)(m->p - m->base) - m->dropped >= DROP_STEP) {
+        rcache_drop(m->base, m->dropped, DROP_STEP);
+        m->dropped += DROP_STEP;
+    }
     return items;
 }
 
@@ -171,13 +180,21 @@ sw_yara_cache_load(struct sw_yara_loader *L, const char *key)
             sw_log_info("rules cache %s/%s: ignored (missing), rebuilding", L->o->cache_dir, yarc);
         goto out;
     }
-    snprintf(sum, sizeof(sum), "%08lx", crc_of(crc32(0L, Z_NULL, 0), blob, blen));
+    unsigned long crc = crc32(0L, Z_NULL, 0);
+
+    for (size_t off = 0; off < blen; off += DROP_STEP) {
+        size_t n = blen - off < DROP_STEP ? blen - off : DROP_STEP;
+
+        crc = crc_of(crc, (const char *)blob + off, n);
+        rcache_drop(blob, off, n);
+    }
+    snprintf(sum, sizeof(sum), "%08lx", crc);
     if (strcmp(sum, want) != 0) {
         sw_log_info("rules cache %s/%s: ignored (checksum mismatch), rebuilding", L->o->cache_dir,
                     yarc);
         goto out;
     }
-    struct mem_stream ms = {.p = blob, .left = blen};
+    struct mem_stream ms = {.base = blob, .p = blob, .left = blen};
     YR_STREAM stream = {.user_data = &ms, .read = mem_read};
     int rc = yr_rules_load_stream(&stream, &r);
     if (rc != ERROR_SUCCESS) {
