@@ -513,7 +513,7 @@ sw_cmd_scan(int argc, char **argv)
     total.rules = ls.rules;
     struct sw_file_part fp = {.has_scan = true, .scan = total, .path = "", .magic = "",
                               .owner = ""};
-    struct sw_event *st = sw_yara_file_event_create(SW_EV_STATS, sw_clock_us(CLOCK_REALTIME), &fp);
+    struct sw_event *st = sw_event_create_file(SW_EV_STATS, sw_clock_us(CLOCK_REALTIME), &fp);
     if (st != NULL)
         sw_router_write(router, st);
     if (!started) {

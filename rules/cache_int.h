@@ -25,6 +25,17 @@ int rcache_open_dir(const char *dir, bool *missing, bool *refused);
 char *rcache_read(const char *dir, int dfd, const char *name, size_t max, size_t *lenp,
                   bool *missing);
 
+/* The same checks as rcache_read, the entry mapped read-only instead of copied (a compiled
+ * set is megabytes that are parsed once: a copy costs a second pass and its memory). Entries
+ * are replaced by rename, never rewritten in place, so the mapped bytes stay the checked
+ * ones. Unmap with rcache_unmap(p, *lenp). An empty entry is refused (info line). */
+const void *rcache_map(const char *dir, int dfd, const char *name, size_t max, size_t *lenp,
+                       bool *missing);
+void rcache_unmap(const void *p, size_t len);
+/* Give back the resident pages of [p + off, p + off + len) of a mapping of rcache_map (off
+ * a multiple of the page size): read again, they come back from the page cache unchanged. */
+void rcache_drop(const void *p, size_t off, size_t len);
+
 /* Create path and its missing parents, mode 0700. 0 or -1 (errno set). */
 int rcache_mkdir_p(const char *path);
 

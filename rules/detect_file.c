@@ -1,5 +1,5 @@
 /* detect_file.c - the host side's detection stage (see include/sw/detect_file.h): YARA
- * (rules/yara.c) and the IOC lists (rules/ioc.c) over one file a scan thread read. */
+ * (rules/yara_scan.c) and the IOC lists (rules/ioc.c) over one file a scan thread read. */
 #include "sw/detect_file.h"
 
 #include <stdatomic.h>

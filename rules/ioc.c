@@ -254,7 +254,7 @@ sw_ioc_check_file(const struct sw_ioc_set *s, const struct sw_file_part *fi, uin
 
         if (!sw_dataset_lookup(l->ds, key, sizeof(key), &hit))
             continue;
-        ev = sw_yara_file_event_create(SW_EV_ALERT, ts_us, fi);
+        ev = sw_event_create_file(SW_EV_ALERT, ts_us, fi);
         if (ev == NULL) {
             if (drops != NULL)
                 (*drops)++;

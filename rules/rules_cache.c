@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,15 +80,15 @@ refuse:
     return -1;
 }
 
-char *
-rcache_read(const char *cache_dir, int dfd, const char *name, size_t max, size_t *lenp,
-            bool *missing)
+/* Open the entry name of dfd for reading and check it (trusted, at most max bytes): its
+ * descriptor and *st, or -1 as rcache_read says why. */
+static int
+open_entry(const char *cache_dir, int dfd, const char *name, size_t max, struct stat *st,
+           bool *missing)
 {
     int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    struct stat st;
-    char *buf = NULL, why_buf[160];
+    char why_buf[160];
     const char *why;
-    size_t got = 0;
 
     *missing = false;
     if (fd == -1) {
@@ -99,23 +100,80 @@ rcache_read(const char *cache_dir, int dfd, const char *name, size_t max, size_t
         else
             sw_log_info("rules cache %s/%s: ignored (%s), rebuilding", cache_dir, name,
                         strerror(errno));
-        return NULL;
+        return -1;
     }
-    if (fstat(fd, &st) != 0) {
+    if (fstat(fd, st) != 0) {
         sw_log_info("rules cache %s/%s: ignored (%s), rebuilding", cache_dir, name,
                     strerror(errno));
-        goto out;
+        goto bad;
     }
-    why = distrust(&st, false, why_buf, sizeof(why_buf));
+    why = distrust(st, false, why_buf, sizeof(why_buf));
     if (why != NULL) {
         sw_log_warn("rules cache %s/%s: refused: %s; compiling the rules instead", cache_dir,
                     name, why);
-        goto out;
+        goto bad;
     }
-    if ((uint64_t)st.st_size > max) {
+    if ((uint64_t)st->st_size > max) {
         sw_log_info("rules cache %s/%s: ignored (too large), rebuilding", cache_dir, name);
-        goto out;
+        goto bad;
     }
+    return fd;
+bad:
+    close(fd);
+    return -1;
+}
+
+const void *
+rcache_map(const char *cache_dir, int dfd, const char *name, size_t max, size_t *lenp,
+           bool *missing)
+{
+    struct stat st;
+    int fd = open_entry(cache_dir, dfd, name, max, &st, missing);
+    void *p;
+
+    if (fd == -1)
+        return NULL;
+    *lenp = (size_t)st.st_size;
+    if (st.st_size == 0) {
+        close(fd);
+        sw_log_info("rules cache %s/%s: ignored (empty), rebuilding", cache_dir, name);
+        return NULL;
+    }
+    p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd); /* the mapping keeps the file */
+    if (p == MAP_FAILED) {
+        sw_log_info("rules cache %s/%s: ignored (%s), rebuilding", cache_dir, name,
+                    strerror(errno));
+        return NULL;
+    }
+    return p;
+}
+
+void
+rcache_unmap(const void *p, size_t len)
+{
+    if (p != NULL)
+        munmap((void *)(uintptr_t)p, len);
+}
+
+void
+rcache_drop(const void *p, size_t off, size_t len)
+{
+    /* Advice only: a failure leaves the pages resident, nothing else. */
+    (void)madvise((char *)(uintptr_t)p + off, len, MADV_DONTNEED);
+}
+
+char *
+rcache_read(const char *cache_dir, int dfd, const char *name, size_t max, size_t *lenp,
+            bool *missing)
+{
+    struct stat st;
+    int fd = open_entry(cache_dir, dfd, name, max, &st, missing);
+    char *buf = NULL;
+    size_t got = 0;
+
+    if (fd == -1)
+        return NULL;
     buf = sw_malloc((size_t)st.st_size + 1);
     if (buf == NULL)
         goto out;

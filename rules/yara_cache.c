@@ -1,8 +1,11 @@
 /* yara_cache.c - the compiled-rules cache of sw_yara_load (see rules/yara_int.h).
  *
  * An entry is two files in the cache directory: KEY.yarc, the set as yr_rules_save_stream
- * writes it, and KEY.txt, a header line (magic, SHA-256 of the .yarc, counts) followed by
- * the compile messages, replayed on a hit. KEY is the SHA-256 of everything the set depends
+ * writes it, and KEY.txt, a header line (magic, CRC-32 of the .yarc, counts) followed by
+ * the compile messages, replayed on a hit. The CRC only catches a damaged .yarc (a disk
+ * error, a copy cut short) before libyara parses it: trust comes from ownership (below),
+ * not from the checksum, and a CRC reads the 16 MiB of a public ruleset's set in a tenth of
+ * the instructions a SHA-256 takes. Version 1 entries (SHA-256) are stale: rebuilt once. KEY is the SHA-256 of everything the set depends
  * on (sw_yara_cache_key).
  *
  * Trust. A compiled set is bytecode that libyara runs, and libyara documents compiled rules
@@ -31,12 +34,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "cache_int.h"
 #include "sw/alloc.h"
 #include "sw/log.h"
 
-#define CACHE_MAGIC "seawall-yara-cache 1"
+#define CACHE_MAGIC "seawall-yara-cache 2"
 #define CACHE_META_MAX (4u * 1024u * 1024u)
 #define CACHE_BLOB_MAX (1024u * 1024u * 1024u)
 
@@ -98,9 +102,30 @@ read_entry(struct sw_yara_loader *L, int dfd, const char *name, size_t max, size
 
 /* --- load ---------------------------------------------------------------------------------- */
 
+/* zlib's CRC-32 of len bytes, taken in pieces its uInt length can hold. */
+static unsigned long
+crc_of(unsigned long crc, const void *p, size_t len)
+{
+    const Bytef *b = p;
+
+    while (len > 0) {
+        uInt n = len > UINT_MAX ? UINT_MAX : (uInt)len;
+
+        crc = crc32(crc, b, n);
+        b += n;
+        len -= n;
+    }
+    return crc;
+}
+
+/* Pages of the mapped entry already read are given back as the reads go (rcache_drop): the
+ * entry and the set libyara builds from it are then not both resident at the peak. */
+#define DROP_STEP (1u << 20)
+
 struct mem_stream {
-    const char *p;
+    const char *base, *p;
     size_t left;
+    size_t dropped; /* [base, base + dropped) given back */
 };
 
 /* libyara reads its own format back with fread semantics: whole items only. */
@@ -116,14 +141,19 @@ mem_read(void *ptr, size_t size, size_t count, void *user)
     memcpy(ptr, m->p, items * size);
     m->p += items * size;
     m->left -= items * size;
+    if ((size_t)(m->p - m->base) - m->dropped >= DROP_STEP) {
+        rcache_drop(m->base, m->dropped, DROP_STEP);
+        m->dropped += DROP_STEP;
+    }
     return items;
 }
 
 YR_RULES *
 sw_yara_cache_load(struct sw_yara_loader *L, const char *key)
 {
-    char yarc[80], meta[80], sum[65], want[65];
-    char *m = NULL, *blob = NULL;
+    char yarc[80], meta[80], sum[9], want[65];
+    char *m = NULL;
+    const void *blob = NULL;
     size_t mlen = 0, blen = 0;
     YR_RULES *r = NULL;
     unsigned long files, failed, rules, warnings;
@@ -139,24 +169,32 @@ sw_yara_cache_load(struct sw_yara_loader *L, const char *key)
         goto out; /* no entry for these rules yet, or refused or unreadable (said) */
     if (sscanf(m, CACHE_MAGIC " %64s %lu %lu %lu %lu", want, &files, &failed, &rules, &warnings) !=
             5 ||
-        strlen(want) != 64) {
+        strlen(want) != 8) {
         sw_log_info("rules cache %s/%s: ignored (bad header), rebuilding", L->o->cache_dir, meta);
         goto out;
     }
     /* The checksum catches a truncated or corrupt compiled file before libyara parses it. */
-    blob = read_entry(L, dfd, yarc, CACHE_BLOB_MAX, &blen, &missing);
+    blob = rcache_map(L->o->cache_dir, dfd, yarc, CACHE_BLOB_MAX, &blen, &missing);
     if (blob == NULL) {
         if (missing)
             sw_log_info("rules cache %s/%s: ignored (missing), rebuilding", L->o->cache_dir, yarc);
         goto out;
     }
-    sw_yara_sha256_hex(blob, blen, sum);
+    unsigned long crc = crc32(0L, Z_NULL, 0);
+
+    for (size_t off = 0; off < blen; off += DROP_STEP) {
+        size_t n = blen - off < DROP_STEP ? blen - off : DROP_STEP;
+
+        crc = crc_of(crc, (const char *)blob + off, n);
+        rcache_drop(blob, off, n);
+    }
+    snprintf(sum, sizeof(sum), "%08lx", crc);
     if (strcmp(sum, want) != 0) {
         sw_log_info("rules cache %s/%s: ignored (checksum mismatch), rebuilding", L->o->cache_dir,
                     yarc);
         goto out;
     }
-    struct mem_stream ms = {.p = blob, .left = blen};
+    struct mem_stream ms = {.base = blob, .p = blob, .left = blen};
     YR_STREAM stream = {.user_data = &ms, .read = mem_read};
     int rc = yr_rules_load_stream(&stream, &r);
     if (rc != ERROR_SUCCESS) {
@@ -189,7 +227,7 @@ sw_yara_cache_load(struct sw_yara_loader *L, const char *key)
 out:
     close(dfd);
     sw_free(m);
-    sw_free(blob);
+    rcache_unmap(blob, blen);
     return r;
 }
 
@@ -212,7 +250,7 @@ is_cache_name(const char *name, const char *keep)
 
 struct fd_stream {
     int fd;
-    EVP_MD_CTX *md; /* borrowed: the checksum of what was written */
+    unsigned long crc; /* of what was written */
     bool bad;
 };
 
@@ -223,8 +261,7 @@ fd_write(const void *ptr, size_t size, size_t count, void *user)
     const char *p = ptr;
     size_t left = size * count; /* libyara writes its own small records: no overflow */
 
-    if (EVP_DigestUpdate(w->md, p, left) != 1)
-        w->bad = true;
+    w->crc = crc_of(w->crc, p, left);
     while (left > 0 && !w->bad) {
         ssize_t n = write(w->fd, p, left);
 
@@ -240,29 +277,20 @@ fd_write(const void *ptr, size_t size, size_t count, void *user)
     return w->bad ? 0 : count;
 }
 
-/* Write r to the new file tmp of dfd; sum gets the SHA-256 of what was written. */
+/* Write r to the new file tmp of dfd; sum gets the CRC-32 of what was written (8 hex
+ * digits). */
 static bool
 save_blob(int dfd, const char *tmp, YR_RULES *r, char sum[65])
 {
-    static const char hex[] = "0123456789abcdef";
-    struct fd_stream w = {.md = EVP_MD_CTX_new()};
+    struct fd_stream w = {.crc = crc32(0L, Z_NULL, 0)};
     YR_STREAM stream = {.user_data = &w, .write = fd_write};
-    unsigned char dig[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
     bool ok;
 
     w.fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    ok = w.fd != -1 && w.md != NULL && EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) == 1 &&
-         yr_rules_save_stream(r, &stream) == ERROR_SUCCESS && !w.bad &&
-         EVP_DigestFinal_ex(w.md, dig, &n) == 1 && n == 32;
+    ok = w.fd != -1 && yr_rules_save_stream(r, &stream) == ERROR_SUCCESS && !w.bad;
     if (w.fd != -1 && close(w.fd) != 0)
         ok = false;
-    EVP_MD_CTX_free(w.md);
-    for (unsigned i = 0; ok && i < 32; i++) {
-        sum[2 * i] = hex[dig[i] >> 4];
-        sum[2 * i + 1] = hex[dig[i] & 15];
-    }
-    sum[64] = '\0';
+    snprintf(sum, 65, "%08lx", w.crc);
     return ok;
 }
 

@@ -1,6 +1,7 @@
-/* yara_int.h - what rules/yara.c (listing, reading and compiling rule files) and
- * rules/yara_cache.c (the compiled-set cache) share. Loading runs on one thread, the main
- * thread, before any scanner exists (see include/sw/yara.h). */
+/* yara_int.h - what rules/yara.c (listing, reading and compiling rule files),
+ * rules/yara_scan.c (scanners, externals, alerts) and rules/yara_cache.c (the compiled-set
+ * cache) share. Loading runs on one thread, the main thread, before any scanner exists (see
+ * include/sw/yara.h). */
 #ifndef SW_YARA_INT_H
 #define SW_YARA_INT_H
 
@@ -22,10 +23,19 @@ struct sw_yara_rules {
 
 struct sw_yara_prof; /* yara_prof.c: one scanner's per-rule figures */
 
+#define SW_YARA_N_EXT 6 /* the externals of SW_YARA_EXTERNALS */
+/* Their names, in SW_YARA_EXTERNALS order (yara.c): what the compiler declares and every
+ * scan sets. */
+extern const char *const sw_yara_ext_names[SW_YARA_N_EXT];
+
 struct sw_yara_scanner {
     YR_SCANNER *sc; /* owned */
     struct sw_yara_limits lim;
     struct sw_yara_prof *prof; /* owned; NULL unless the rules were profiling */
+    /* Owned copies of the value each external has in sc (NULL: not known, define it): a
+     * define costs a hash lookup and a string copy in libyara, and from one file to the next
+     * of a tree mostly the name changes, so a scan defines only what differs. */
+    char *ext_val[SW_YARA_N_EXT];
 };
 
 /* Profiling (rules.profiling): a scanner's figures for the rules of r, or NULL when out of

@@ -118,10 +118,14 @@ static const struct magic magics[] = {
 const struct sw_filetype *
 sw_filetype_classify(const uint8_t *buf, size_t len)
 {
-    if (buf == NULL)
-        return &T_UNKNOWN;
+    if (buf == NULL || len == 0)
+        return &T_UNKNOWN; /* every signature has at least two bytes */
+    /* Every file of a scan comes here: the first byte rules out almost every row with one
+     * compare, and a memcmp call is made only for the few rows that share it. Same rows, same
+     * order: the first match in table order still wins. */
     for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
-        if (magics[i].len <= len && memcmp(buf, magics[i].bytes, magics[i].len) == 0)
+        if ((uint8_t)magics[i].bytes[0] == buf[0] && magics[i].len <= len &&
+            memcmp(buf, magics[i].bytes, magics[i].len) == 0)
             return &magics[i].type;
     return &T_UNKNOWN;
 }

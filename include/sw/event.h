@@ -118,7 +118,7 @@ struct sw_engine {
 
 /* Files on disk (seawall scan): what fileinfo, file-alert and scan-stats events carry.
  * Plain data. Every pointer in it points into the same allocation as the event that holds
- * it (rules/yara.c builds such events with sw_yara_*_event_create), so freeing the event
+ * it (rules/yara_scan.c builds alerts, sw_event_create_file the others), so freeing the event
  * frees it too; nothing in it is freed separately. */
 #define SW_YARA_META_KIND_STR 0
 #define SW_YARA_META_KIND_INT 1
@@ -233,7 +233,7 @@ struct sw_event {
     enum sw_event_type type;
     /* output/event.c only: the allocation is one of its per-thread cache blocks, which
      * sw_event_destroy keeps for the thread's next event; false for events made elsewhere
-     * (rules/yara.c, collectors/file/fim_rec.c allocate their own, zeroed). */
+     * (rules/yara_scan.c, collectors/file/fim_rec.c allocate their own, zeroed). */
     bool cached;
     uint64_t ts_us;
     /* EVE host, "" for the encoder's default: the agent.id in force where the event was made
@@ -283,8 +283,9 @@ struct sw_event *sw_event_create(enum sw_event_type type, uint64_t ts_us);
 struct sw_event *sw_event_create_app(enum sw_event_type type, uint64_t ts_us,
                                      const struct sw_app_obj *app);
 /* An event of type t (a fileinfo event of an HTTP body or of a file on disk, a scan stats
- * event) carrying a copy of fi's fileinfo, writer, http and scan parts (not its yara part) in
- * the same allocation (ev->file). NULL on failure (the caller counts the drop). */
+ * event, an IOC list alert whose alert part the caller fills) carrying a copy of fi's
+ * fileinfo, writer, http and scan parts (not its yara part) in the same allocation
+ * (ev->file). NULL on failure (the caller counts the drop). */
 struct sw_event *sw_event_create_file(enum sw_event_type type, uint64_t ts_us,
                                       const struct sw_file_part *fi);
 /* Free an event and what it owns. NULL-safe. Any thread; an event of sw_event_create*

@@ -146,11 +146,6 @@ enum sw_rc sw_yara_scan_flow_file(struct sw_yara_scanner *s, const struct sw_eve
                                   struct sw_yara_scan_result *res,
                                   struct sw_err *err) SW_MUSTCHECK;
 
-/* An event of type t (SW_EV_FILEINFO, or SW_EV_STATS with fi->has_scan) carrying a copy of
- * fi in its own allocation. Caller owns it (sw_event_destroy). NULL on allocation failure. */
-struct sw_event *sw_yara_file_event_create(enum sw_event_type t, uint64_t ts_us,
-                                           const struct sw_file_part *fi);
-
 /* signature_id of a rule without a sid meta (see SW_YARA_SID_BASE). */
 uint32_t sw_yara_sid(const char *ns, const char *rule);
 /* 32-bit FNV-1a of s. */

@@ -44,6 +44,7 @@ cp                   coreutils
 curl                 curl
 cut                  coreutils
 date                 coreutils
+dd                   coreutils
 diff                 diffutils
 dirname              coreutils
 dpkg                 dpkg
@@ -73,6 +74,7 @@ mount                mount
 mv                   coreutils
 ndpiReader           libndpi-bin
 nproc                coreutils
+od                   coreutils
 openssl              openssl
 pgrep                procps
 pkg-config           pkg-config

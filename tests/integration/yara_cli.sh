@@ -114,6 +114,21 @@ for y in "$C"/*.yarc; do printf 'garbage' >"$y"; done
 if grep -q "ignored (checksum mismatch)" "$T/err3" && grep -q '"rule":"cached"' "$T/c3.json"; then
     ok "a corrupt cache entry is ignored and rebuilt"
 else nok "corrupt cache: $(cat "$T/err3")"; fi
+# One byte changed in the middle of the (rebuilt) compiled file, same length: the CRC sees it.
+for y in "$C"/*.yarc; do
+    half=$(($(stat -c %s "$y") / 2))
+    b=$(od -An -tu1 -j "$half" -N1 "$y" | tr -d ' ')
+    printf "\\$(printf '%03o' $(((b + 1) % 256)))" | dd of="$y" bs=1 seek="$half" conv=notrunc 2>/dev/null
+done
+"$SW" scan -v --cache "$C" --rules "$R" -o "$T/c5.json" "$F/readable" 2>"$T/err5"
+if grep -q "ignored (checksum mismatch)" "$T/err5" && grep -q '"rule":"cached"' "$T/c5.json"; then
+    ok "one changed byte in a cache entry is caught and the entry rebuilt"
+else nok "one changed byte: $(cat "$T/err5")"; fi
+for y in "$C"/*.yarc; do : >"$y"; done
+"$SW" scan -v --cache "$C" --rules "$R" -o "$T/c6.json" "$F/readable" 2>"$T/err6"
+if grep -q "ignored (empty)" "$T/err6" && grep -q '"rule":"cached"' "$T/c6.json"; then
+    ok "an empty cache entry is ignored and rebuilt"
+else nok "empty cache entry: $(cat "$T/err6")"; fi
 printf 'rule changed { strings: $a = "readable" condition: $a }\n' >"$R/all.yar"
 "$SW" scan -v --cache "$C" --rules "$R" -o "$T/c4.json" "$F/readable" 2>"$T/err4"
 if grep -q '"rule":"changed"' "$T/c4.json" && [ "$(ls "$C" | wc -l)" -eq 2 ]; then

@@ -1,5 +1,6 @@
 /* test_yara.c - YARA externals, signature_id hashing, string-match escaping/truncation and
- * loading under allocation failures (rules/yara.c; filetype labels: test_filetype.c). */
+ * loading under allocation failures (rules/yara.c, rules/yara_scan.c; filetype labels:
+ * test_filetype.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -218,6 +219,86 @@ load_and_scan_survive_every_allocation_failure(void **state)
     }
 }
 
+static unsigned rules_seen; /* bit 0 by_name, 1 by_type, 2 by_owner, 3 by_path */
+
+static void
+note_rule(struct sw_emitter *em, struct sw_event *ev)
+{
+    static const char *const names[] = {"by_name", "by_type", "by_owner", "by_path"};
+
+    (void)em;
+    for (unsigned b = 0; b < 4; b++)
+        if (ev->file != NULL && ev->file->rule != NULL && strcmp(ev->file->rule, names[b]) == 0)
+            rules_seen |= 1u << b;
+    sw_event_destroy(ev);
+}
+
+/* One scanner scans file after file (and a flow in between): every scan sees its own
+ * externals, although a scan defines only those that differ from the previous one's. */
+static void
+externals_follow_each_scan_on_one_scanner(void **state)
+{
+    char dir[] = "/tmp/sw-yara-ext.XXXXXX", cmd[700];
+    struct sw_yara_limits lim = {.max_strings = 4, .string_bytes = 16, .timeout_s = 10};
+    struct sw_emitter em = {.emit = note_rule};
+    struct sw_yara_load_opts lo = {.dir = dir, .cache_dir = NULL};
+    struct sw_yara_load_stats ls;
+    struct sw_yara_scan_result res;
+    struct sw_yara_scanner *sc;
+    struct sw_yara_rules *r;
+    struct sw_err err;
+    /* path, filetype, owner, then the rules expected to match (a bit each) */
+    static const struct {
+        const char *path, *type, *owner;
+        unsigned want;
+    } steps[] = {
+        {"/srv/a.php", "PHP", "www", 0xf},   {"/srv/b.php", "PHP", "www", 0xe},
+        {"/srv/a.php", "UNKNOWN", "www", 0xd}, {"/tmp/a.php", "PHP", "www", 0x7},
+        {"/srv/a.php", "PHP", "root", 0xb},  {"/srv/a.PHP", "PHP", "www", 0xf},
+        {"/srv/a.txt", "PHP", "www", 0xa},   {"/srv/a.php", "PHP", "www", 0xf},
+    };
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    write_file(dir, "x.yar",
+               "rule by_name { condition: filename == \"a.php\" or filename == \"a.PHP\" }\n"
+               "rule by_type { condition: filetype == \"PHP\" and seawall_source == \"file\" }\n"
+               "rule by_owner { condition: owner == \"www\" and extension == \".php\" }\n"
+               "rule by_path { condition: filepath == \"/srv\" }\n");
+    assert_int_equal(sw_yara_init(&err), SW_OK);
+    r = sw_yara_load(&lo, &ls, &err);
+    assert_non_null(r);
+    assert_int_equal(ls.rules, 4);
+    sc = sw_yara_scanner_create(r, &lim, &err);
+    assert_non_null(sc);
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        struct sw_file_part fi = {.path = steps[i].path, .size = 4};
+        struct sw_yara_ext x;
+        sw_yara_ext_set(&x, steps[i].path, steps[i].type, steps[i].owner);
+        memset(&res, 0, sizeof(res));
+        rules_seen = 0;
+        assert_int_equal(sw_yara_scan_mem(sc, &x, &fi, (const uint8_t *)"data", 4, &em, &res,
+                                          &err),
+                         SW_OK);
+        if (rules_seen != steps[i].want)
+            fail_msg("step %zu (%s %s %s): rules 0x%x, want 0x%x", i, steps[i].path,
+                     steps[i].type, steps[i].owner, rules_seen, steps[i].want);
+        if (i % 3 != 2)
+            continue;
+        /* Now and then a flow scan between two files: its externals, then the file's again. */
+        memset(&res, 0, sizeof(res));
+        assert_int_equal(sw_yara_scan_flow(sc, NULL, "flow", (const uint8_t *)"data", 4, &em,
+                                           &res, &err),
+                         SW_OK);
+        assert_int_equal(res.matches, 0);
+    }
+    sw_yara_scanner_destroy(sc);
+    sw_yara_rules_destroy(r);
+    sw_yara_fini();
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* Issue 9 item 1: the cache is used only when nobody but the effective user can write the
  * folder and the entry (group or other write bits refuse it; the rules are compiled). */
 static void
@@ -287,6 +368,7 @@ main(void)
         cmocka_unit_test(sid_is_stable_and_in_range),
         cmocka_unit_test(escape_and_cut),
         cmocka_unit_test(load_and_scan_survive_every_allocation_failure),
+        cmocka_unit_test(externals_follow_each_scan_on_one_scanner),
         cmocka_unit_test(issue9_cache_refused_when_others_may_write),
     };
 
