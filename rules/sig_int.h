@@ -473,12 +473,12 @@ void *sig_prefilter_scratch(const struct sig_prefilter *p, char *msg, size_t msg
 void sig_prefilter_scratch_free(void *s);
 /* Candidates of an inspection: calls add(ctx, rule index) for every rule whose fast pattern
  * occurs in data[0, len), the bytes of buffer b (with a '.' before them when dot) at hook,
- * for protocol class pc, direction and destination port; a rule may be given twice. Returns
- * the number of database scans done. */
+ * for protocol class pc, direction and ports (the sender's and the receiver's); a rule may be
+ * given twice. Returns the number of database scans done. */
 unsigned sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook,
-                            enum sw_sig_buf b, bool dot, int pc, bool to_server, uint16_t dport,
-                            const uint8_t *data, size_t len, void (*add)(void *ctx, uint32_t rule),
-                            void *ctx);
+                            enum sw_sig_buf b, bool dot, int pc, bool to_server, uint16_t sport,
+                            uint16_t dport, const uint8_t *data, size_t len,
+                            void (*add)(void *ctx, uint32_t rule), void *ctx);
 /* The longest pattern any database holds (fast patterns are cut to a prefix this long): a
  * scan that starts this many bytes minus one before new data finds every pattern ending in
  * it. */

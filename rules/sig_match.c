@@ -641,7 +641,7 @@ scan(struct sw_sig_thread *t, const struct sw_sig_input *in, int hook, enum sw_s
     const struct sig_prefilter *pf = t->s->pf;
 
     t->c.prefilter_scans += sig_prefilter_scan(pf, t->scratch, hook, b, false, pc, in->to_server,
-                                               in->dport, data, len, add_cand, t);
+                                               in->sport, in->dport, data, len, add_cand, t);
     if (!sig_prefilter_has_dot(pf, hook, b))
         return;
     if (len + 1 > t->dot_cap) {
@@ -656,7 +656,8 @@ scan(struct sw_sig_thread *t, const struct sw_sig_input *in, int hook, enum sw_s
     if (len > 0)
         memcpy(t->dot + 1, data, len);
     t->c.prefilter_scans += sig_prefilter_scan(pf, t->scratch, hook, b, true, pc, in->to_server,
-                                               in->dport, t->dot, len + 1, add_cand, t);
+                                               in->sport, in->dport, t->dot, len + 1, add_cand,
+                                               t);
 }
 
 /* The stream direction's tail, made on first use (NULL: no flow state or memory). */

@@ -3,8 +3,9 @@
  * Each rule's fast pattern (rules/sig_parse.c chooses it as Suricata does) goes into the
  * groups it can match in: hook (packet, stream, transaction), protocol class (TCP, UDP,
  * other), direction (to server, to client; transactions have one), buffer (with or without
- * the dotprefix transform) and, for payload rules whose destination ports are a few single
- * ports, one group per port beside the any-port group; and, at the packet hook, rules whose dsize
+ * the dotprefix transform) and, for payload rules whose server-side ports (the destination
+ * to the server, the source to the client) are a few single ports, one group per port
+ * beside the any-port group; and, at the packet hook, rules whose dsize
  * bounds the payload length from above apart from the others, each group with the range of
  * lengths its rules accept, so that a payload outside it is not scanned for them (ET's dsize
  * rules look for a few small messages: every full-size TCP packet was scanned for them). A
@@ -293,16 +294,22 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
         }
         const struct sig_list *l = &r->lists[r->fp_list];
         const struct sig_content *c = l->sm[r->fp_sm].ctx;
-        uint16_t ports[4];
-        size_t np = 0;
+        uint16_t ports[2][4];
+        size_t np[2] = {0, 0};
         uint32_t lo = 0, hi = UINT32_MAX;
         /* only packet-hook rules have a dsize (sig_parse.c): a payload length out of their
          * range spares the scan of their group */
         bool bounded = hook == SW_SIG_HOOK_PACKET && l->buf == SW_SIG_BUF_PAYLOAD &&
                        !l->dotprefix && dsize_range(r, &lo, &hi);
 
-        if (hook != SW_SIG_HOOK_TX && !r->bidir)
-            np = sig_portset_small(&r->dp, ports, 4);
+        /* to the server, the destination port names the service; to the client, the
+         * source port does (Suricata groups them so): a rule's response pattern is then
+         * scanned for only in its service's replies, not in every reply (by their destination,
+         * the client's ephemeral port, they all fell in the any-port group) */
+        if (hook != SW_SIG_HOOK_TX && !r->bidir) {
+            np[0] = sig_portset_small(&r->dp, ports[0], 4);
+            np[1] = sig_portset_small(&r->sp, ports[1], 4);
+        }
         int kb = key_buf(l->buf);
 
         if (l->dotprefix)
@@ -328,16 +335,16 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
                     continue;
                 if (hook != SW_SIG_HOOK_TX && (r->flow & SIG_FLOW_TO_CLIENT) && dir == 0)
                     continue;
-                bool ports_apply = pc != SIG_PC_OTHER && np > 0;
+                bool ports_apply = pc != SIG_PC_OTHER && np[dir] > 0;
                 int kpc = hook == SW_SIG_HOOK_TX ? 0 : pc;
 
                 if (!ports_apply) {
                     push(eb, mkkey(kh, kb, l->dotprefix, kpc, dir, true, 0, bounded),
                          (uint32_t)i, c, lo, hi);
                 } else {
-                    for (size_t k = 0; k < np; k++)
+                    for (size_t k = 0; k < np[dir]; k++)
                         push(eb,
-                             mkkey(kh, kb, l->dotprefix, pc, dir, false, ports[k],
+                             mkkey(kh, kb, l->dotprefix, pc, dir, false, ports[dir][k],
                                    bounded),
                              (uint32_t)i, c, lo, hi);
                 }
@@ -864,10 +871,12 @@ on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned f
 
 unsigned
 sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum sw_sig_buf b,
-                   bool dot, int pc, bool to_server, uint16_t dport, const uint8_t *data,
-                   size_t len, void (*add)(void *ctx, uint32_t rule), void *ctx)
+                   bool dot, int pc, bool to_server, uint16_t sport, uint16_t dport,
+                   const uint8_t *data, size_t len, void (*add)(void *ctx, uint32_t rule),
+                   void *ctx)
 {
     int dir = hook == SW_SIG_HOOK_TX ? 0 : (to_server ? 0 : 1);
+    uint16_t port = to_server ? dport : sport; /* the server's (see collect) */
     uint64_t keys[2];
     int nk;
     unsigned scans = 0;
@@ -879,7 +888,7 @@ sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum 
     nk = 0;
     keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, true, 0, false);
     if (hook != SW_SIG_HOOK_TX && pc != SIG_PC_OTHER)
-        keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, false, dport, false);
+        keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, false, port, false);
     for (int k = 0; k < nk; k++) {
         const struct pf_group *g = NULL, *gb;
         struct scan_ctx sc = {.add = add, .ctx = ctx};

@@ -423,6 +423,42 @@ body_scanned_once_for_its_names(void **state)
     assert_int_equal(c.prefilter_scans, 4);
 }
 
+/* Issue 12: to the client, the groups are keyed by the source port, the server's, as
+ * Suricata does: the reply pattern of a rule from port 21 is looked for in port 21's replies
+ * only (was: keyed by the destination, the client's ephemeral port, such a rule sat in the
+ * any-port group and every reply of every server made it a candidate: 27 % of the Hyperscan
+ * time on the bench capture with ET Open). To the server, the destination port as before. */
+static void
+to_client_groups_keyed_by_source_port(void **state)
+{
+    struct sw_sig_counters c;
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert tcp any 21 -> any any (flow:to_client; content:\"230 welcome\"; sid:1;)\n"
+          "alert tcp any any -> any 21 (flow:to_server; content:\"USER root\"; sid:2;)\n");
+    assert_int_equal(T.st.rules, 2);
+    in = tpkt(6, "192.0.2.1", 80, "10.0.0.1", 40000, "230 welcome", 11);
+    in.to_server = false;
+    assert_int_equal(trun(&in), 0);
+    in = tpkt(6, "192.0.2.1", 80, "10.0.0.1", 21, "230 welcome", 11);
+    in.to_server = false; /* a client on port 21: not the rule's server side */
+    assert_int_equal(trun(&in), 0);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 0);
+    in = tpkt(6, "192.0.2.1", 21, "10.0.0.1", 40000, "230 welcome", 11);
+    in.to_server = false;
+    assert_int_equal(trun(&in), 1);
+    assert_int_equal(T.sid[0], 1);
+    in = tpkt(6, "10.0.0.1", 40000, "192.0.2.1", 21, "USER root", 9);
+    assert_int_equal(trun(&in), 1);
+    assert_int_equal(T.sid[0], 2);
+    in = tpkt(6, "10.0.0.1", 21, "192.0.2.1", 80, "USER root", 9);
+    assert_int_equal(trun(&in), 0);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 2);
+}
+
 int
 main(void)
 {
@@ -436,6 +472,7 @@ main(void)
         cmocka_unit_test_teardown(iponly_rules_looked_up_by_address, sig_teardown),
         cmocka_unit_test_teardown(groups_split_protocol_direction_and_port, sig_teardown),
         cmocka_unit_test_teardown(dsize_spares_the_scan, sig_teardown),
+        cmocka_unit_test_teardown(to_client_groups_keyed_by_source_port, sig_teardown),
         cmocka_unit_test_teardown(body_scanned_once_for_its_names, sig_teardown),
         cmocka_unit_test_teardown(rules_without_pattern_run_always, sig_teardown),
         cmocka_unit_test_teardown(cache_reused_refused_and_rebuilt, sig_teardown),
