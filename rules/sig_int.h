@@ -318,6 +318,11 @@ struct sig_loader {
     const char *unsupported;      /* keyword that makes it left out (unsup_buf) or NULL */
     char unsup_buf[64];
     bool oom;
+    /* A parsing thread's private loader (sig_load_mt.c): a keyword that loads shared state
+     * (dataset, filemd5, ndpi-*) stops the file, which the loading thread then parses again
+     * itself, in its place. */
+    bool worker;
+    bool needs_main;
 };
 
 /* Record the rule's problem: "keyword: message" (first one wins). Returns SIG_PARSE_FAIL. */
@@ -325,6 +330,23 @@ enum sig_prc sig_fail(struct sig_loader *L, const char *fmt, ...) SW_PRINTF(2, 3
 /* Record that the rule uses what seawall does not support (keyword or form). */
 enum sig_prc sig_unsupported(struct sig_loader *L, const char *what);
 void sig_report(struct sig_loader *L, bool warning, const char *fmt, ...) SW_PRINTF(3, 4);
+
+/* Load one *.rules file into L (sig_load.c): its rules, messages and counts. */
+void sig_load_file(struct sig_loader *L, const char *path);
+/* Count n more rules left out for keyword kw (first-seen order is kept for the top list). */
+void sig_left_out_add(struct sig_loader *L, const char *kw, size_t n);
+
+/* One entry of a folder walk, in load order: a rules file, or a folder that could not be
+ * read (err: its message). */
+struct sig_wentry {
+    char *path;     /* owned */
+    char *err;      /* owned or NULL */
+    uint64_t size;  /* bytes, to share the files out */
+};
+/* Parse the walk's files on the loading thread and one more and merge them into L in walk
+ * order: rules, their order, messages, counts, flowbit names and pattern ids exactly as a
+ * one-by-one load gives (sig_load_mt.c). */
+void sig_load_files(struct sig_loader *L, const struct sig_wentry *w, size_t n);
 
 /* Parse one rule's text into r (zeroed by the caller). */
 enum sig_prc sig_parse_rule(struct sig_loader *L, const char *text, struct sig_rule *r);
@@ -351,6 +373,8 @@ struct sig_keyword {
     bool legacy;    /* content modifier form (http_uri): moves the last content */
 };
 const struct sig_keyword *sig_keyword_find(const char *name);
+/* Whether keyword k changes the loader's shared state (datasets, the nDPI module). */
+bool sig_keyword_shared(const struct sig_keyword *k);
 
 /* The list of buffer b in the rule (created at the end when missing); NULL past
  * SIG_MAX_LISTS. */
@@ -440,6 +464,8 @@ int64_t sig_content_find(const struct sig_content *c, const uint8_t *buf, size_t
 /* Evaluate a pcre at *pos (relative: from *pos, else 0); on a match *pos = end of match. */
 int sig_pcre_exec(struct sig_mctx *m, const void *ctx, size_t *pos);
 bool sig_pcre_is_relative(const void *ctx);
+/* Move a pattern's id by off (a file parsed apart, placed after the patterns before it). */
+void sig_pcre_rebase(void *ctx, uint32_t off);
 /* byte_test / byte_jump / byte_extract at *pos; jump and extract move *pos. */
 bool sig_byte_exec(struct sig_mctx *m, enum sig_sm_type t, const void *ctx, size_t *pos);
 bool sig_byte_is_relative(enum sig_sm_type t, const void *ctx);

@@ -1,6 +1,7 @@
 /* sig_load.c - loading a set of Suricata rules (include/sw/sig.h): the *.rules files of a
  * folder or one file, rule by rule; duplicate sids; the evaluation order; the prefilter.
- * Loading thread (main) only; the set is immutable afterwards. */
+ * Loading thread (main); a folder's files are parsed on it and one more thread (sig_load_mt.c).
+ * The set is immutable afterwards. */
 #include "sig_int.h"
 
 #include <dirent.h>
@@ -18,15 +19,15 @@
 #include "sw/dataset.h"
 #include "sw/log.h"
 
-static void
-left_out(struct sig_loader *L, const char *what)
+void
+sig_left_out_add(struct sig_loader *L, const char *what, size_t n)
 {
     char kw[64];
 
     snprintf(kw, sizeof(kw), "%s", what);
     for (size_t i = 0; i < L->n_lo; i++) {
         if (strcmp(L->lo[i].kw, kw) == 0) {
-            L->lo[i].n++;
+            L->lo[i].n += n;
             return;
         }
     }
@@ -40,7 +41,7 @@ left_out(struct sig_loader *L, const char *what)
         L->cap_lo = nc;
     }
     snprintf(L->lo[L->n_lo].kw, sizeof(L->lo[L->n_lo].kw), "%s", kw);
-    L->lo[L->n_lo].n = 1;
+    L->lo[L->n_lo].n = n;
     L->n_lo++;
 }
 
@@ -170,13 +171,13 @@ parse_text(struct sig_loader *L, const char *name, const char *buf, size_t len)
             continue;
         }
         sig_rule_free(r);
-        if (L->oom)
+        if (L->oom || L->needs_main)
             break;
         if (rc == SIG_PARSE_UNSUPPORTED) {
             const char *kw = L->unsupported != NULL ? L->unsupported : "?";
 
             L->st->left_out++;
-            left_out(L, kw);
+            sig_left_out_add(L, kw, 1);
             if (L->sid != 0)
                 diag(L, SW_SIG_DIAG_LEFT_OUT,
                      "%s:%u: sid %u: unsupported keyword '%s': rule left out", name, line,
@@ -237,8 +238,8 @@ out:
     return b;
 }
 
-static void
-load_file(struct sig_loader *L, const char *path)
+void
+sig_load_file(struct sig_loader *L, const char *path)
 {
     char why[160];
     size_t len = 0;
@@ -274,9 +275,42 @@ str_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every *.rules below dir, sorted by path; symlinks to files are followed, to folders not. */
+struct walk {
+    struct sig_wentry *e; /* owned, with their strings */
+    size_t n, cap;
+    bool oom;
+};
+
 static void
-load_dir(struct sig_loader *L, const char *dir, int depth)
+walk_add(struct walk *w, const char *path, const char *err, uint64_t size)
+{
+    if (w->n == w->cap) {
+        size_t nc = w->cap ? w->cap * 2 : 64;
+        struct sig_wentry *ne = sw_realloc(w->e, nc * sizeof(*ne));
+
+        if (ne == NULL) {
+            w->oom = true;
+            return;
+        }
+        w->e = ne;
+        w->cap = nc;
+    }
+    w->e[w->n].path = sw_strdup(path);
+    w->e[w->n].err = err != NULL ? sw_strdup(err) : NULL;
+    w->e[w->n].size = size;
+    if (w->e[w->n].path == NULL || (err != NULL && w->e[w->n].err == NULL)) {
+        sw_free(w->e[w->n].path);
+        sw_free(w->e[w->n].err);
+        w->oom = true;
+        return;
+    }
+    w->n++;
+}
+
+/* Every *.rules below dir, sorted by path, into w (in the order they are loaded); symlinks to
+ * files are followed, to folders not. */
+static void
+walk_dir(struct walk *w, const char *dir, int depth)
 {
     DIR *d = opendir(dir);
     struct dirent *de;
@@ -284,8 +318,10 @@ load_dir(struct sig_loader *L, const char *dir, int depth)
     size_t n = 0, cap = 0;
 
     if (d == NULL) {
-        L->st->files_failed++;
-        diag(L, SW_SIG_DIAG_ERROR, "%s: cannot open directory: %s", dir, strerror(errno));
+        char msg[4200];
+
+        snprintf(msg, sizeof(msg), "%s: cannot open directory: %s", dir, strerror(errno));
+        walk_add(w, dir, msg, 0);
         return;
     }
     while ((de = readdir(d)) != NULL) {
@@ -307,7 +343,7 @@ load_dir(struct sig_loader *L, const char *dir, int depth)
     closedir(d);
     if (n > 0)
         qsort(names, n, sizeof(*names), str_cmp);
-    for (size_t i = 0; i < n && !L->oom; i++) {
+    for (size_t i = 0; i < n && !w->oom; i++) {
         char path[4096];
         struct stat lst, st;
 
@@ -317,7 +353,7 @@ load_dir(struct sig_loader *L, const char *dir, int depth)
             continue;
         if (S_ISDIR(lst.st_mode)) {
             if (depth < 16)
-                load_dir(L, path, depth + 1);
+                walk_dir(w, path, depth + 1);
             continue;
         }
         if (!has_rules_ext(names[i]))
@@ -326,11 +362,28 @@ load_dir(struct sig_loader *L, const char *dir, int depth)
             if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
                 continue;
         }
-        load_file(L, path);
+        walk_add(w, path, NULL, stat(path, &st) == 0 ? (uint64_t)st.st_size : 0);
     }
     for (size_t i = 0; i < n; i++)
         sw_free(names[i]);
     sw_free(names);
+}
+
+static void
+load_dir(struct sig_loader *L, const char *dir)
+{
+    struct walk w = {0};
+
+    walk_dir(&w, dir, 0);
+    if (w.oom)
+        L->oom = true;
+    else
+        sig_load_files(L, w.e, w.n);
+    for (size_t i = 0; i < w.n; i++) {
+        sw_free(w.e[i].path);
+        sw_free(w.e[i].err);
+    }
+    sw_free(w.e);
 }
 
 /* --- order and set --------------------------------------------------------------------------- */
@@ -553,9 +606,9 @@ sw_sig_load(const struct sw_sig_load_opts *o, struct sw_sig_load_stats *st, stru
     if (!loader_init(&L, o, st, base, err))
         goto out;
     if (S_ISDIR(sb.st_mode))
-        load_dir(&L, o->path, 0);
+        load_dir(&L, o->path);
     else
-        load_file(&L, o->path);
+        sig_load_file(&L, o->path);
     s = finish_set(&L, err);
 out:
     loader_fini(&L);

@@ -658,6 +658,15 @@ static const struct sig_keyword keywords[] = {
  * tenth of loading ET Open, and a strcmp() call at each step of the search still 5 %: the
  * first bytes decide most steps without it (the table is in strcmp order, which orders
  * by the first byte as unsigned char first). */
+/* The keywords whose handlers load or create what the whole set shares: a parsing thread's
+ * private loader (sig_load_mt.c) leaves their files to the loading thread. */
+bool
+sig_keyword_shared(const struct sig_keyword *k)
+{
+    return k->fn == sig_kw_dataset || k->fn == sig_kw_filehash || k->fn == sig_kw_ndpi_protocol ||
+           k->fn == sig_kw_ndpi_risk;
+}
+
 const struct sig_keyword *
 sig_keyword_find(const char *name)
 {

@@ -612,6 +612,11 @@ sig_parse_rule(struct sig_loader *L, const char *text, struct sig_rule *r)
             rc = sig_unsupported(L, o->name);
             break;
         }
+        if (L->worker && sig_keyword_shared(k)) {
+            L->needs_main = true; /* the caller drops this file's parse */
+            rc = SIG_PARSE_FAIL;
+            break;
+        }
         rc = k->fn(L, &ps, o);
     }
     if (rc == SIG_PARSE_OK)
