@@ -36,16 +36,29 @@ struct sig_opt {
 
 struct sig_text {
     char *header;         /* in the arena */
-    struct sig_opt *opts; /* owned, n_opts */
-    size_t n_opts;
-    char *arena;          /* owned: every string above */
-    size_t used;
+    struct sig_opt *opts; /* owned, n_opts of cap_opts */
+    size_t n_opts, cap_opts;
+    char *arena;          /* owned, cap_arena bytes: every string above */
+    size_t used, cap_arena;
 };
 
-/* Cut one rule's text (line continuations already joined) into header and options. NULL with
- * msg filled on a syntax error. */
-struct sig_text *sig_lex_rule(const char *rule, char *msg, size_t msglen);
-void sig_text_free(struct sig_text *t);
+/* Cut one rule's text (line continuations already joined) into t's header and options,
+ * reusing t's buffers from the rule before (t zeroed before its first use). false with msg
+ * filled on a syntax error. */
+bool sig_lex_rule(struct sig_text *t, const char *rule, char *msg, size_t msglen);
+void sig_text_fini(struct sig_text *t);
+
+/* What one parsing thread reuses from rule to rule and file to file. A 64 KiB rule buffer
+ * and the file's buffer allocated and freed per file, and the lexer's per rule, made glibc
+ * consolidate its free lists at each free of a large block (~45 M instructions of ET Open's
+ * load) besides the calls themselves. */
+struct sig_scratch {
+    char *file;             /* owned, file_cap bytes: the file being parsed */
+    size_t file_cap;
+    char *rule;             /* owned, SIG_MAX_RULE_LEN + 1 bytes (lazily): the rule's text */
+    struct sig_text text;   /* the rule's lexed text */
+};
+void sig_scratch_fini(struct sig_scratch *s);
 
 /* Iterate over the rules of a file buffer: copies the next rule into out (SIG_MAX_RULE_LEN
  * + 1 bytes, NUL-terminated, continuation lines joined), *first its first line; false at the
@@ -323,6 +336,8 @@ struct sig_loader {
      * itself, in its place. */
     bool worker;
     bool needs_main;
+    struct sig_scratch *scr;      /* borrowed: own_scr, or the parsing thread's */
+    struct sig_scratch own_scr;
 };
 
 /* Record the rule's problem: "keyword: message" (first one wins). Returns SIG_PARSE_FAIL. */

@@ -122,10 +122,13 @@ parse_text(struct sig_loader *L, const char *name, const char *buf, size_t len)
 {
     size_t pos = 0;
     unsigned cursor = 0, line, first;
-    char *text = sw_malloc(SIG_MAX_RULE_LEN + 1); /* one rule at a time */
+    char *text;
     bool too_long;
 
     L->file = name;
+    if (L->scr->rule == NULL)
+        L->scr->rule = sw_malloc(SIG_MAX_RULE_LEN + 1); /* one rule at a time */
+    text = L->scr->rule;
     if (text == NULL) {
         L->oom = true;
         return;
@@ -193,12 +196,12 @@ parse_text(struct sig_loader *L, const char *name, const char *buf, size_t len)
                 diag(L, SW_SIG_DIAG_ERROR, "%s:%u: %s", name, line, L->msg);
         }
     }
-    sw_free(text);
 }
 
-/* Read path whole (regular file, at most SIG_MAX_FILE). NULL with why filled. */
+/* Read path whole (regular file, at most SIG_MAX_FILE) into the scratch's file buffer
+ * (borrowed). NULL with why filled. */
 static char *
-read_file(const char *path, size_t *len, char *why, size_t whylen)
+read_file(struct sig_scratch *scr, const char *path, size_t *len, char *why, size_t whylen)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     struct stat st;
@@ -217,11 +220,21 @@ read_file(const char *path, size_t *len, char *why, size_t whylen)
         snprintf(why, whylen, "larger than %u bytes", SIG_MAX_FILE);
         goto out;
     }
-    b = sw_malloc((size_t)st.st_size + 1);
-    if (b == NULL) {
-        snprintf(why, whylen, "out of memory");
-        goto out;
+    if (scr->file_cap < (size_t)st.st_size + 1) {
+        size_t nc = scr->file_cap > 0 ? scr->file_cap : 64 * 1024;
+
+        while (nc < (size_t)st.st_size + 1)
+            nc *= 2;
+        sw_free(scr->file); /* nothing in it is kept from file to file */
+        scr->file_cap = 0;
+        scr->file = sw_malloc(nc);
+        if (scr->file == NULL) {
+            snprintf(why, whylen, "out of memory");
+            goto out;
+        }
+        scr->file_cap = nc;
     }
+    b = scr->file;
     while (got < (size_t)st.st_size) {
         ssize_t r = read(fd, b + got, (size_t)st.st_size - got);
 
@@ -243,7 +256,7 @@ sig_load_file(struct sig_loader *L, const char *path)
 {
     char why[160];
     size_t len = 0;
-    char *b = read_file(path, &len, why, sizeof(why));
+    char *b = read_file(L->scr, path, &len, why, sizeof(why));
 
     L->st->files++;
     if (b == NULL) {
@@ -254,11 +267,9 @@ sig_load_file(struct sig_loader *L, const char *path)
     if (memchr(b, '\0', len) != NULL) {
         L->st->files_failed++;
         diag(L, SW_SIG_DIAG_ERROR, "%s:1: binary file (a NUL byte), not rules", path);
-        sw_free(b);
         return;
     }
     parse_text(L, path, b, len);
-    sw_free(b);
 }
 
 static bool
@@ -487,6 +498,7 @@ loader_fini(struct sig_loader *L)
         sig_rule_free(L->rules[i]);
     sw_free(L->rules);
     sw_free(L->lo);
+    sig_scratch_fini(&L->own_scr);
 }
 
 static bool
@@ -500,6 +512,7 @@ loader_init(struct sig_loader *L, const struct sw_sig_load_opts *o, struct sw_si
     memset(st, 0, sizeof(*st));
     L->o = o;
     L->st = st;
+    L->scr = &L->own_scr;
     L->vars = sig_vars_create(o->cfg, msg, sizeof(msg));
     L->base_dir = sw_strdup(base != NULL ? base : ".");
     if (L->vars == NULL || L->base_dir == NULL) {

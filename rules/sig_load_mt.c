@@ -47,6 +47,7 @@ struct pthr {
     size_t *idx;                  /* borrowed: the files of this thread */
     size_t n_idx;
     struct sig_vars *vars;        /* borrowed: this thread's resolver */
+    struct sig_scratch scr;       /* owned: this thread's buffers */
 };
 
 static void
@@ -91,6 +92,7 @@ pfile_parse(struct pthr *t, size_t i)
     f->L.classes = t->G->classes;
     f->L.n_classes = t->G->n_classes;
     f->L.worker = true;
+    f->L.scr = &t->scr;
     sig_load_file(&f->L, t->w[i].path);
 }
 
@@ -276,6 +278,8 @@ sig_load_files(struct sig_loader *G, const struct sig_wentry *w, size_t n)
 out:
     for (size_t i = 0; pf != NULL && i < n; i++)
         pfile_fini(&pf[i]);
+    sig_scratch_fini(&t[0].scr);
+    sig_scratch_fini(&t[1].scr);
     sig_vars_destroy(vars2);
     sw_free(part[0]);
     sw_free(part[1]);

@@ -590,8 +590,8 @@ sig_parse_rule(struct sig_loader *L, const char *text, struct sig_rule *r)
     L->sid = 0;
     L->msg[0] = '\0';
     L->unsupported = NULL;
-    t = sig_lex_rule(text, msg, sizeof(msg));
-    if (t == NULL)
+    t = &L->scr->text;
+    if (!sig_lex_rule(t, text, msg, sizeof(msg)))
         return sig_fail(L, "%s", msg);
     /* The sid first, so that every later message can name it. */
     for (size_t i = 0; i < t->n_opts; i++) {
@@ -623,6 +623,5 @@ sig_parse_rule(struct sig_loader *L, const char *text, struct sig_rule *r)
         rc = finish(L, r);
     for (int i = 0; i < SIG_MAX_VARS; i++)
         sw_free(ps.var_names[i]);
-    sig_text_free(t);
     return rc;
 }
