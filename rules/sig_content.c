@@ -221,7 +221,7 @@ has_rel(const struct sig_content *c)
 enum sig_prc
 sig_kw_content_mod(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o)
 {
-    const struct sig_keyword *k = sig_keyword_find(o->name);
+    const struct sig_keyword *k = ps->kw;
     struct sig_content *c = ps->last_c;
     const char *n = o->name;
 

@@ -86,13 +86,15 @@ sig_list_add(struct sig_loader *L, struct sig_pstate *ps, struct sig_list *l,
         sig_fail(L, "more than %d matches on one buffer", SIG_MAX_SMS);
         return false;
     }
-    n = sw_realloc(l->sm, (l->n + 1) * sizeof(*n));
-    if (n == NULL) {
-        L->oom = true;
-        sig_fail(L, "out of memory");
-        return false;
+    if ((l->n & (l->n - 1)) == 0) { /* at 0, 1, 2, 4, ... matches: twice the room */
+        n = sw_realloc(l->sm, (l->n > 0 ? 2 * l->n : 1) * sizeof(*n));
+        if (n == NULL) {
+            L->oom = true;
+            sig_fail(L, "out of memory");
+            return false;
+        }
+        l->sm = n;
     }
-    l->sm = n;
     l->sm[l->n].type = type;
     l->sm[l->n].ctx = ctx;
     ps->last_sm = &l->sm[l->n];
@@ -305,10 +307,7 @@ sig_rule_free(struct sig_rule *r)
     sig_portset_fini(&r->sp);
     sig_portset_fini(&r->dp);
     sw_free(r->msg);
-    if (r->n_meta > 0)
-        sw_free(r->meta_k[0]); /* every pair is in this one allocation */
-    sw_free(r->meta_k);
-    sw_free(r->meta_v);
+    sw_free(r->meta_k); /* meta_v and every pair are in this one allocation */
     sw_free(r->ndpi_proto);
     for (size_t i = 0; i < r->n_fb; i++)
         sw_free(r->fb[i].ids);
@@ -576,6 +575,24 @@ finish(struct sig_loader *L, struct sig_rule *r)
     return SIG_PARSE_OK;
 }
 
+/* sig_keyword_find through the thread's memo. */
+static const struct sig_keyword *
+keyword_lookup(struct sig_loader *L, const char *name)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    const struct sig_keyword **slot, *k;
+
+    for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++)
+        h = (h ^ *p) * 16777619u;
+    slot = &L->scr->kw_memo[(h ^ (h >> 16)) & 255];
+    if (*slot != NULL && strcmp((*slot)->name, name) == 0)
+        return *slot;
+    k = sig_keyword_find(name);
+    if (k != NULL)
+        *slot = k;
+    return k;
+}
+
 enum sig_prc
 sig_parse_rule(struct sig_loader *L, const char *text, struct sig_rule *r)
 {
@@ -605,7 +622,7 @@ sig_parse_rule(struct sig_loader *L, const char *text, struct sig_rule *r)
     rc = parse_header(L, r, t->header);
     for (size_t i = 0; i < t->n_opts && rc == SIG_PARSE_OK; i++) {
         const struct sig_opt *o = &t->opts[i];
-        const struct sig_keyword *k = sig_keyword_find(o->name);
+        const struct sig_keyword *k = keyword_lookup(L, o->name);
 
         L->kw = o->name;
         if (k == NULL) {
@@ -617,6 +634,7 @@ sig_parse_rule(struct sig_loader *L, const char *text, struct sig_rule *r)
             rc = SIG_PARSE_FAIL;
             break;
         }
+        ps.kw = k;
         rc = k->fn(L, &ps, o);
     }
     if (rc == SIG_PARSE_OK)
