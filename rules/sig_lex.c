@@ -164,8 +164,9 @@ lex_opts(struct sig_text *t, const char *s, size_t n, char *msg, size_t msglen)
         memset(o, 0, sizeof(*o));
         t->n_opts++;
         o->name = arena_put(t, s + ns, ne - ns);
-        for (char *c = o->name; *c != '\0'; c++)
-            *c = (char)tolower((unsigned char)*c);
+        for (char *c = o->name; *c != '\0'; c++) /* ASCII: tolower() is a call per byte */
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
         if (s[i] == ';') {
             i++;
             continue;

@@ -450,6 +450,75 @@ order_cmp(const void *a, const void *b)
     return x->idx < y->idx ? -1 : x->idx > y->idx; /* load order */
 }
 
+/* Whether two rules share a gid:sid: an open-addressed set of the keys, O(n) where the sort
+ * dedupe() needs to find them is not. true when memory runs out (dedupe() then decides). */
+static bool
+any_duplicate_sid(struct sig_rule *const *rules, size_t n)
+{
+    size_t cap = 64;
+    uint64_t *set;
+    bool dup = false;
+
+    while (cap < 2 * n)
+        cap *= 2;
+    set = sw_calloc(cap, sizeof(*set));
+    if (set == NULL)
+        return true;
+    for (size_t i = 0; i < n && !dup; i++) {
+        uint64_t k = ((uint64_t)rules[i]->gid << 32) | rules[i]->sid; /* a sid is never 0 */
+        size_t h = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+
+        while (set[h] != 0 && set[h] != k)
+            h = (h + 1) & (cap - 1);
+        dup = set[h] == k;
+        set[h] = k;
+    }
+    sw_free(set);
+    return dup;
+}
+
+/* The evaluation order without duplicate sids: order_cmp's with the ties broken by gid:sid,
+ * which is what the positions after dedupe()'s sort by sid give it; on keys made once (the
+ * comparator walks each rule's flowbits at each call). */
+struct order_key {
+    uint64_t hi; /* action, flowbit rank, priority */
+    uint64_t lo; /* gid:sid */
+    struct sig_rule *r;
+};
+
+static int
+order_key_cmp(const void *a, const void *b)
+{
+    const struct order_key *x = a, *y = b;
+
+    if (x->hi != y->hi)
+        return x->hi < y->hi ? -1 : 1;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static bool
+order_by_keys(struct sig_rule **rules, size_t n)
+{
+    struct order_key *k = sw_malloc((n ? n : 1) * sizeof(*k));
+
+    if (k == NULL)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const struct sig_rule *r = rules[i];
+
+        k[i].hi = ((uint64_t)(r->action == SIG_ACT_PASS ? 0 : 1) << 40) |
+                  ((uint64_t)fb_rank(r) << 32) | ((uint32_t)r->priority ^ 0x80000000u);
+        k[i].lo = ((uint64_t)r->gid << 32) | r->sid;
+        k[i].r = rules[i];
+    }
+    if (n > 1)
+        qsort(k, n, sizeof(*k), order_key_cmp);
+    for (size_t i = 0; i < n; i++)
+        rules[i] = k[i].r;
+    sw_free(k);
+    return true;
+}
+
 static void
 fill_top(struct sig_loader *L)
 {
@@ -544,12 +613,14 @@ finish_set(struct sig_loader *L, struct sw_err *err)
         sw_err_set(err, SW_ENOMEM, "signatures: out of memory while loading");
         return NULL;
     }
-    dedupe(L);
-    for (size_t i = 0; i < L->n_rules; i++)
-        L->rules[i]->idx = (uint32_t)i;
-    /* dedupe sorted by sid: restore the load order before ordering for evaluation */
-    if (L->n_rules > 1)
-        qsort(L->rules, L->n_rules, sizeof(*L->rules), order_cmp);
+    if (any_duplicate_sid(L->rules, L->n_rules) || !order_by_keys(L->rules, L->n_rules)) {
+        dedupe(L);
+        /* dedupe sorted by gid:sid: the ties of the evaluation order are broken that way */
+        for (size_t i = 0; i < L->n_rules; i++)
+            L->rules[i]->idx = (uint32_t)i;
+        if (L->n_rules > 1)
+            qsort(L->rules, L->n_rules, sizeof(*L->rules), order_cmp);
+    }
     for (size_t i = 0; i < L->n_rules; i++)
         L->rules[i]->idx = (uint32_t)i;
     L->st->rules = L->n_rules;

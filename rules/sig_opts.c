@@ -242,9 +242,10 @@ kw_metadata(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o
 
     if (!need_value(L, o))
         return SIG_PARSE_FAIL;
-    for (p = o->value; *p != '\0'; p++)
-        want += *p == ',';
-    vlen = (size_t)(p - o->value);
+    vlen = strlen(o->value);
+    for (p = memchr(o->value, ',', vlen); p != NULL;
+         p = memchr(p + 1, ',', vlen - (size_t)(p + 1 - o->value)))
+        want++;
     if (want > SIG_MAX_META - r->n_meta)
         want = SIG_MAX_META - r->n_meta;
     if (want == 0)

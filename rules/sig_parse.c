@@ -223,17 +223,14 @@ header_fields(char *h, char **f, int max)
     return n;
 }
 
+/* h: the header's text in the lexer's arena, cut up in place. */
 static enum sig_prc
-parse_header(struct sig_loader *L, struct sig_rule *r, const char *header)
+parse_header(struct sig_loader *L, struct sig_rule *r, char *h)
 {
-    char *h = sw_strdup(header), *f[8], msg[256];
+    char *f[8], msg[256];
     enum sig_prc rc = SIG_PARSE_OK;
     int n;
 
-    if (h == NULL) {
-        L->oom = true;
-        return sig_fail(L, "out of memory");
-    }
     n = header_fields(h, f, 7);
     L->kw = "header";
     if (n != 7) {
@@ -270,7 +267,6 @@ parse_header(struct sig_loader *L, struct sig_rule *r, const char *header)
     if (rc == SIG_PARSE_OK && r->proto == SIG_P_ICMP && (!r->sp.any || !r->dp.any))
         rc = sig_fail(L, "ports with protocol %s", f[1]);
 out:
-    sw_free(h);
     return rc;
 }
 
@@ -612,7 +608,10 @@ sig_parse_rule(struct sig_loader *L, const char *text, struct sig_rule *r)
         return sig_fail(L, "%s", msg);
     /* The sid first, so that every later message can name it. */
     for (size_t i = 0; i < t->n_opts; i++) {
-        if (strcmp(t->opts[i].name, "sid") == 0 && t->opts[i].value != NULL) {
+        const char *nm = t->opts[i].name;
+
+        if (nm[0] == 's' && nm[1] == 'i' && nm[2] == 'd' && nm[3] == '\0' &&
+            t->opts[i].value != NULL) {
             uint64_t v;
 
             if (sw_parse_u64(t->opts[i].value, 1, UINT32_MAX, &v) == SW_OK)
