@@ -279,6 +279,10 @@ struct sig_rule {
      * packet or nDPI keyword, flowbits only set: evaluated on the first packet of each
      * direction of a flow, not on every packet */
     bool iponly;
+    /* The parsing thread that made it (0: the loading thread): its blocks are in that
+     * thread's malloc arena, and sw_sig_set_destroy frees each thread's rules on a thread
+     * of their own (two threads freeing into one arena would contend for its lock). */
+    uint8_t parser;
 };
 
 void sig_rule_free(struct sig_rule *r);

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -716,15 +717,57 @@ sw_sig_load_text(const char *name, const char *text, size_t len, const struct sw
     return s;
 }
 
+struct rules_free {
+    struct sig_rule **r; /* borrowed: n rules this thread frees */
+    size_t n;
+};
+
+static void *
+rules_free_run(void *arg)
+{
+    struct rules_free *j = arg;
+
+    for (size_t i = 0; i < j->n; i++)
+        sig_rule_free(j->r[i]);
+    return NULL;
+}
+
 void
 sw_sig_set_destroy(struct sw_sig_set *s)
 {
+    struct rules_free mine = {NULL, 0}, other = {NULL, 0};
+    pthread_t tid;
+    bool started = false;
+    size_t k = 0;
+
     if (s == NULL)
         return;
+    /* The rules the second parsing thread made after those of the loading thread (the order
+     * is of no use any more), freed on a thread of their own while this one frees the rest:
+     * ET Open's ~70 M instructions of free() at exit, on two cores. */
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->rules[i]->parser == 0) {
+            struct sig_rule *t = s->rules[k];
+
+            s->rules[k++] = s->rules[i];
+            s->rules[i] = t;
+        }
+    }
+    mine.r = s->rules;
+    mine.n = k;
+    other.r = s->n > 0 ? s->rules + k : NULL; /* rules is NULL in a set without */
+    other.n = s->n - k;
+    if (other.n >= 1024)
+        started = pthread_create(&tid, NULL, rules_free_run, &other) == 0;
+    if (!started) {
+        mine.n = s->n;
+        other.n = 0;
+    }
     sig_prefilter_destroy(s->pf);
     sig_ipidx_destroy(s->ipidx);
-    for (size_t i = 0; i < s->n; i++)
-        sig_rule_free(s->rules[i]);
+    rules_free_run(&mine);
+    if (started)
+        pthread_join(tid, NULL);
     sw_free(s->rules);
     for (size_t i = 0; i < s->n_ds; i++) {
         sw_free(s->ds[i].name);

@@ -32,6 +32,7 @@ struct pmsg {
 
 /* One file's private parse. */
 struct pfile {
+    uint8_t parser;               /* the thread that parsed it (struct pthr id) */
     struct sig_loader L;          /* its rules, left-out tally, flowbit names, pattern count */
     struct sw_sig_load_stats st;
     struct sw_sig_load_opts o;    /* the caller's, with report buffered into msgs */
@@ -44,6 +45,7 @@ struct pthr {
     const struct sig_loader *G;   /* read only while the threads run */
     const struct sig_wentry *w;
     struct pfile *pf;             /* indexed like w; this thread writes only its own */
+    uint8_t id;                   /* 0: the loading thread */
     size_t *idx;                  /* borrowed: the files of this thread */
     size_t n_idx;
     struct sig_vars *vars;        /* borrowed: this thread's resolver */
@@ -92,6 +94,7 @@ pfile_parse(struct pthr *t, size_t i)
     f->L.classes = t->G->classes;
     f->L.n_classes = t->G->n_classes;
     f->L.worker = true;
+    f->parser = t->id;
     f->L.scr = &t->scr;
     sig_load_file(&f->L, t->w[i].path);
 }
@@ -185,6 +188,7 @@ merge(struct sig_loader *G, struct pfile *f)
             for (size_t k = 0; k < r->lists[j].n; k++)
                 if (r->lists[j].sm[k].type == SIG_SM_PCRE)
                     sig_pcre_rebase(r->lists[j].sm[k].ctx, pcre_off);
+        r->parser = f->parser;
         G->rules[G->n_rules++] = r;
     }
     f->L.n_rules = 0; /* G's now */
@@ -244,6 +248,7 @@ sig_load_files(struct sig_loader *G, const struct sig_wentry *w, size_t n)
     }
     for (int k = 0; k < 2; k++) {
         t[k].G = G;
+        t[k].id = (uint8_t)k;
         t[k].w = w;
         t[k].pf = pf;
         t[k].idx = part[k];

@@ -237,6 +237,35 @@ ties_in_evaluation_order_go_by_gid_and_sid(void **state)
     }
 }
 
+/* A set parsed on two threads is freed on two (sw_sig_set_destroy, from 1024 rules of the
+ * second thread): under ASan nothing is left or freed twice. */
+static void
+large_folder_is_freed_whole(void **state)
+{
+    static struct msgs m;
+    struct sw_sig_load_stats st;
+    struct sw_sig_set *s;
+
+    (void)state;
+    for (int k = 0; k < 2; k++) {
+        static char text[3000 * 120];
+        char name[32];
+        size_t n = 0;
+
+        for (int i = 0; i < 3000; i++)
+            n += (size_t)snprintf(text + n, sizeof(text) - n,
+                                  "alert udp any any -> any any (msg:\"r\"; content:\"R%d\"; "
+                                  "pcre:\"/R%d$/\"; metadata:a b, c d; sid:%d;)\n",
+                                  i, i, 10000 * (k + 1) + i);
+        snprintf(name, sizeof(name), "f%02d.rules", k);
+        wfile(name, text);
+    }
+    s = load(g_dir, &m, &st);
+    assert_int_equal(st.rules, 6000);
+    assert_int_equal(m.n, 0);
+    sw_sig_set_destroy(s);
+}
+
 int
 main(void)
 {
@@ -244,6 +273,7 @@ main(void)
         cmocka_unit_test_setup_teardown(folder_loads_as_its_files_one_by_one, setup_dir,
                                         teardown_dir),
         cmocka_unit_test_teardown(ties_in_evaluation_order_go_by_gid_and_sid, sig_teardown),
+        cmocka_unit_test_setup_teardown(large_folder_is_freed_whole, setup_dir, teardown_dir),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
