@@ -487,20 +487,47 @@ struct order_key {
     struct sig_rule *r;
 };
 
-static int
-order_key_cmp(const void *a, const void *b)
+/* Stable LSD radix sort of k[0, n) on (hi, lo), 11-bit digits from lo's lowest to hi's
+ * highest, a digit the same in every key skipped: a few passes where qsort's n log n calls
+ * cost ~19 M instructions on ET Open. tmp: n entries. Returns where the result is. */
+static struct order_key *
+radix_sort(struct order_key *k, struct order_key *tmp, size_t n)
 {
-    const struct order_key *x = a, *y = b;
+    static const unsigned bits = 11;
+    size_t cnt[1u << 11];
 
-    if (x->hi != y->hi)
-        return x->hi < y->hi ? -1 : 1;
-    return x->lo < y->lo ? -1 : x->lo > y->lo;
+    for (int word = 0; word < 2; word++) {
+        for (unsigned shift = 0; shift < 64; shift += bits) {
+            size_t sum = 0;
+            struct order_key *t;
+
+#define DIGIT(e) ((size_t)(((word == 0 ? (e).lo : (e).hi) >> shift) & ((1u << bits) - 1)))
+            memset(cnt, 0, sizeof(cnt));
+            for (size_t i = 0; i < n; i++)
+                cnt[DIGIT(k[i])]++;
+            if (cnt[DIGIT(k[0])] == n)
+                continue;
+            for (size_t d = 0; d < (1u << bits); d++) {
+                size_t c = cnt[d];
+
+                cnt[d] = sum;
+                sum += c;
+            }
+            for (size_t i = 0; i < n; i++)
+                tmp[cnt[DIGIT(k[i])]++] = k[i];
+#undef DIGIT
+            t = k;
+            k = tmp;
+            tmp = t;
+        }
+    }
+    return k;
 }
 
 static bool
 order_by_keys(struct sig_rule **rules, size_t n)
 {
-    struct order_key *k = sw_malloc((n ? n : 1) * sizeof(*k));
+    struct order_key *k = sw_malloc(2 * (n ? n : 1) * sizeof(*k)), *sorted;
 
     if (k == NULL)
         return false;
@@ -512,10 +539,9 @@ order_by_keys(struct sig_rule **rules, size_t n)
         k[i].lo = ((uint64_t)r->gid << 32) | r->sid;
         k[i].r = rules[i];
     }
-    if (n > 1)
-        qsort(k, n, sizeof(*k), order_key_cmp);
+    sorted = n > 1 ? radix_sort(k, k + n, n) : k;
     for (size_t i = 0; i < n; i++)
-        rules[i] = k[i].r;
+        rules[i] = sorted[i].r;
     sw_free(k);
     return true;
 }

@@ -207,32 +207,32 @@ folder_loads_as_its_files_one_by_one(void **state)
 }
 
 /* The evaluation order: priority, then gid:sid whatever the load order (the order alerts of
- * one packet come in). Without duplicate sids finish_set sorts on keys made once; with one it
+ * one packet come in; sids that differ in more than one 11-bit digit of the radix sort). Without duplicate sids finish_set sorts on keys made once; with one it
  * goes through dedupe's sort: both give this order. */
 static void
 ties_in_evaluation_order_go_by_gid_and_sid(void **state)
 {
-    static const char *const dup[] = {"", "alert udp any any -> any any (content:\"Q\"; sid:9;)\n"};
+    static const char *const dup[] = {"", "alert udp any any -> any any (content:\"Q\"; sid:4194305;)\n"};
 
     (void)state;
     for (int d = 0; d < 2; d++) {
         char text[1024];
 
         snprintf(text, sizeof(text),
-                 "alert udp any any -> any any (msg:\"c\"; content:\"Z\"; sid:9;)\n"
+                 "alert udp any any -> any any (msg:\"c\"; content:\"Z\"; sid:4194305;)\n"
                  "alert udp any any -> any any (msg:\"g\"; content:\"Z\"; gid:2; sid:1;)\n"
-                 "alert udp any any -> any any (msg:\"a\"; content:\"Z\"; sid:5;)\n"
-                 "alert udp any any -> any any (msg:\"p\"; content:\"Z\"; priority:1; sid:20;)\n"
-                 "alert udp any any -> any any (msg:\"b\"; content:\"Z\"; sid:7;)\n%s",
+                 "alert udp any any -> any any (msg:\"a\"; content:\"Z\"; sid:4096;)\n"
+                 "alert udp any any -> any any (msg:\"p\"; content:\"Z\"; priority:1; sid:5000000;)\n"
+                 "alert udp any any -> any any (msg:\"b\"; content:\"Z\"; sid:2049;)\n%s",
                  dup[d]);
         tload(text);
         assert_int_equal(T.st.rules, 5);
         assert_int_equal(T.st.failed, (size_t)d);
         assert_int_equal(tpay(17, "Z"), 5);
-        assert_int_equal(T.sid[0], 20);
-        assert_int_equal(T.sid[1], 5);
-        assert_int_equal(T.sid[2], 7);
-        assert_int_equal(T.sid[3], 9);
+        assert_int_equal(T.sid[0], 5000000);
+        assert_int_equal(T.sid[1], 2049);
+        assert_int_equal(T.sid[2], 4096);
+        assert_int_equal(T.sid[3], 4194305);
         assert_int_equal(T.sid[4], 1);
     }
 }
