@@ -266,6 +266,21 @@ large_folder_is_freed_whole(void **state)
     sw_sig_set_destroy(s);
 }
 
+/* A content pattern longer than sig_kw_content's stack buffer (256 bytes) is read whole. */
+static void
+long_content_is_read_whole(void **state)
+{
+    char opts[700], pay[400];
+
+    (void)state;
+    memset(pay, 'A', sizeof(pay));
+    snprintf(opts, sizeof(opts), "content:\"%.299s|42|\";", pay);
+    pay[299] = 'B';
+    assert_true(udp_match(opts, pay, 300));
+    pay[299] = 'A';
+    assert_false(udp_match(opts, pay, 300));
+}
+
 int
 main(void)
 {
@@ -274,6 +289,7 @@ main(void)
                                         teardown_dir),
         cmocka_unit_test_teardown(ties_in_evaluation_order_go_by_gid_and_sid, sig_teardown),
         cmocka_unit_test_setup_teardown(large_folder_is_freed_whole, setup_dir, teardown_dir),
+        cmocka_unit_test_teardown(long_content_is_read_whole, sig_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
