@@ -143,24 +143,27 @@ sig_kw_content(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt
 {
     struct sig_content *c;
     struct sig_list *l;
-    char *body, msg[160];
+    char small[256], *body = small, msg[160]; /* most patterns fit: no allocation */
     size_t rl;
 
     if (o->raw == NULL || o->raw[0] == '\0')
         return sig_fail(L, "needs a value");
     rl = strlen(o->raw) + 1;
-    body = sw_malloc(rl);
+    if (rl > sizeof(small))
+        body = sw_malloc(rl);
     if (body == NULL) {
         L->oom = true;
         return sig_fail(L, "out of memory");
     }
     if (!quoted_body(o->raw, body, rl)) {
-        sw_free(body);
+        if (body != small)
+            sw_free(body);
         return sig_fail(L, "the pattern must be in double quotes");
     }
     c = sw_calloc(1, sizeof(*c));
     if (c == NULL || !sig_content_bytes(body, &c->pat, &c->len, msg, sizeof(msg))) {
-        sw_free(body);
+        if (body != small)
+            sw_free(body);
         sig_content_free(c);
         if (c == NULL) {
             L->oom = true;
@@ -168,7 +171,8 @@ sig_kw_content(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt
         }
         return sig_fail(L, "%s", msg);
     }
-    sw_free(body);
+    if (body != small)
+        sw_free(body);
     c->offset.var = c->depth.var = c->distance.var = c->within.var = -1;
     if (o->negated)
         c->flags |= SIG_C_NEGATED;
@@ -221,7 +225,7 @@ has_rel(const struct sig_content *c)
 enum sig_prc
 sig_kw_content_mod(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o)
 {
-    const struct sig_keyword *k = sig_keyword_find(o->name);
+    const struct sig_keyword *k = ps->kw;
     struct sig_content *c = ps->last_c;
     const char *n = o->name;
 

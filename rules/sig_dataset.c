@@ -289,7 +289,7 @@ hashlist_to_dataset(const char *path, const char *text, size_t len, size_t want,
 enum sig_prc
 sig_kw_filehash(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o)
 {
-    const struct sig_keyword *k = sig_keyword_find(o->name);
+    const struct sig_keyword *k = ps->kw;
     enum sw_sig_buf b = (enum sw_sig_buf)k->buf;
     bool md5 = b == SW_SIG_BUF_FILE_MD5;
     enum sw_dataset_type type = md5 ? SW_DATASET_MD5 : SW_DATASET_SHA256;

@@ -36,16 +36,32 @@ struct sig_opt {
 
 struct sig_text {
     char *header;         /* in the arena */
-    struct sig_opt *opts; /* owned, n_opts */
-    size_t n_opts;
-    char *arena;          /* owned: every string above */
-    size_t used;
+    struct sig_opt *opts; /* owned, n_opts of cap_opts */
+    size_t n_opts, cap_opts;
+    char *arena;          /* owned, cap_arena bytes: every string above */
+    size_t used, cap_arena;
 };
 
-/* Cut one rule's text (line continuations already joined) into header and options. NULL with
- * msg filled on a syntax error. */
-struct sig_text *sig_lex_rule(const char *rule, char *msg, size_t msglen);
-void sig_text_free(struct sig_text *t);
+/* Cut one rule's text (line continuations already joined) into t's header and options,
+ * reusing t's buffers from the rule before (t zeroed before its first use). false with msg
+ * filled on a syntax error. */
+bool sig_lex_rule(struct sig_text *t, const char *rule, char *msg, size_t msglen);
+void sig_text_fini(struct sig_text *t);
+
+/* What one parsing thread reuses from rule to rule and file to file. A 64 KiB rule buffer
+ * and the file's buffer allocated and freed per file, and the lexer's per rule, made glibc
+ * consolidate its free lists at each free of a large block (~45 M instructions of ET Open's
+ * load) besides the calls themselves. */
+struct sig_scratch {
+    char *file;             /* owned, file_cap bytes: the file being parsed */
+    size_t file_cap;
+    char *rule;             /* owned, SIG_MAX_RULE_LEN + 1 bytes (lazily): the rule's text */
+    struct sig_text text;   /* the rule's lexed text */
+    /* keyword names seen, by a hash of the name: the table's binary search with its string
+     * compares was ~60 M instructions of ET Open's 330,000 options */
+    const struct sig_keyword *kw_memo[256];
+};
+void sig_scratch_fini(struct sig_scratch *s);
 
 /* Iterate over the rules of a file buffer: copies the next rule into out (SIG_MAX_RULE_LEN
  * + 1 bytes, NUL-terminated, continuation lines joined), *first its first line; false at the
@@ -232,8 +248,8 @@ struct sig_rule {
     char *msg;                    /* owned */
     const char *classtype;        /* borrowed from the classification table, or NULL */
     const char *category;
-    char **meta_k, **meta_v;      /* owned arrays, n_meta each; all the keys and values in
-                                   * one allocation, owned through meta_k[0] */
+    char **meta_k, **meta_v;      /* n_meta each: one allocation owned through meta_k holds
+                                   * both arrays and every key and value */
     unsigned n_meta;
     const char *target;           /* static */
     unsigned flow;                /* SIG_FLOW_* */
@@ -263,6 +279,10 @@ struct sig_rule {
      * packet or nDPI keyword, flowbits only set: evaluated on the first packet of each
      * direction of a flow, not on every packet */
     bool iponly;
+    /* The parsing thread that made it (0: the loading thread): its blocks are in that
+     * thread's malloc arena, and sw_sig_set_destroy frees each thread's rules on a thread
+     * of their own (two threads freeing into one arena would contend for its lock). */
+    uint8_t parser;
 };
 
 void sig_rule_free(struct sig_rule *r);
@@ -318,6 +338,13 @@ struct sig_loader {
     const char *unsupported;      /* keyword that makes it left out (unsup_buf) or NULL */
     char unsup_buf[64];
     bool oom;
+    /* A parsing thread's private loader (sig_load_mt.c): a keyword that loads shared state
+     * (dataset, filemd5, ndpi-*) stops the file, which the loading thread then parses again
+     * itself, in its place. */
+    bool worker;
+    bool needs_main;
+    struct sig_scratch *scr;      /* borrowed: own_scr, or the parsing thread's */
+    struct sig_scratch own_scr;
 };
 
 /* Record the rule's problem: "keyword: message" (first one wins). Returns SIG_PARSE_FAIL. */
@@ -325,6 +352,23 @@ enum sig_prc sig_fail(struct sig_loader *L, const char *fmt, ...) SW_PRINTF(2, 3
 /* Record that the rule uses what seawall does not support (keyword or form). */
 enum sig_prc sig_unsupported(struct sig_loader *L, const char *what);
 void sig_report(struct sig_loader *L, bool warning, const char *fmt, ...) SW_PRINTF(3, 4);
+
+/* Load one *.rules file into L (sig_load.c): its rules, messages and counts. */
+void sig_load_file(struct sig_loader *L, const char *path);
+/* Count n more rules left out for keyword kw (first-seen order is kept for the top list). */
+void sig_left_out_add(struct sig_loader *L, const char *kw, size_t n);
+
+/* One entry of a folder walk, in load order: a rules file, or a folder that could not be
+ * read (err: its message). */
+struct sig_wentry {
+    char *path;     /* owned */
+    char *err;      /* owned or NULL */
+    uint64_t size;  /* bytes, to share the files out */
+};
+/* Parse the walk's files on the loading thread and one more and merge them into L in walk
+ * order: rules, their order, messages, counts, flowbit names and pattern ids exactly as a
+ * one-by-one load gives (sig_load_mt.c). */
+void sig_load_files(struct sig_loader *L, const struct sig_wentry *w, size_t n);
 
 /* Parse one rule's text into r (zeroed by the caller). */
 enum sig_prc sig_parse_rule(struct sig_loader *L, const char *text, struct sig_rule *r);
@@ -340,6 +384,7 @@ struct sig_pstate {
     struct sig_list *last_sm_list;
     char *var_names[SIG_MAX_VARS];
     bool dataset_loaded;
+    const struct sig_keyword *kw; /* the keyword being handled (its table entry) */
 };
 
 typedef enum sig_prc (*sig_kw_fn)(struct sig_loader *L, struct sig_pstate *ps,
@@ -351,6 +396,8 @@ struct sig_keyword {
     bool legacy;    /* content modifier form (http_uri): moves the last content */
 };
 const struct sig_keyword *sig_keyword_find(const char *name);
+/* Whether keyword k changes the loader's shared state (datasets, the nDPI module). */
+bool sig_keyword_shared(const struct sig_keyword *k);
 
 /* The list of buffer b in the rule (created at the end when missing); NULL past
  * SIG_MAX_LISTS. */
@@ -440,6 +487,8 @@ int64_t sig_content_find(const struct sig_content *c, const uint8_t *buf, size_t
 /* Evaluate a pcre at *pos (relative: from *pos, else 0); on a match *pos = end of match. */
 int sig_pcre_exec(struct sig_mctx *m, const void *ctx, size_t *pos);
 bool sig_pcre_is_relative(const void *ctx);
+/* Move a pattern's id by off (a file parsed apart, placed after the patterns before it). */
+void sig_pcre_rebase(void *ctx, uint32_t off);
 /* byte_test / byte_jump / byte_extract at *pos; jump and extract move *pos. */
 bool sig_byte_exec(struct sig_mctx *m, enum sig_sm_type t, const void *ctx, size_t *pos);
 bool sig_byte_is_relative(enum sig_sm_type t, const void *ctx);

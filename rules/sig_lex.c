@@ -60,13 +60,20 @@ sig_lex_next(const char *buf, size_t len, size_t *pos, unsigned *line, unsigned 
 }
 
 void
-sig_text_free(struct sig_text *t)
+sig_text_fini(struct sig_text *t)
 {
-    if (t == NULL)
-        return;
     sw_free(t->arena);
     sw_free(t->opts);
-    sw_free(t);
+    memset(t, 0, sizeof(*t));
+}
+
+void
+sig_scratch_fini(struct sig_scratch *s)
+{
+    sw_free(s->file);
+    sw_free(s->rule);
+    sig_text_fini(&s->text);
+    memset(s, 0, sizeof(*s));
 }
 
 /* The strings of a rule's text live in one arena sized for the worst case (a rule's
@@ -120,7 +127,7 @@ escaped_at(const char *s, size_t i)
 static bool
 lex_opts(struct sig_text *t, const char *s, size_t n, char *msg, size_t msglen)
 {
-    size_t i = 0, cap = 0;
+    size_t i = 0;
 
     while (i < n) {
         while (i < n && isspace((unsigned char)s[i]))
@@ -143,22 +150,23 @@ lex_opts(struct sig_text *t, const char *s, size_t n, char *msg, size_t msglen)
             snprintf(msg, msglen, "%.*s: option not terminated by ';'", (int)(ne - ns), s + ns);
             return false;
         }
-        if (t->n_opts == cap) {
-            size_t nc = cap ? cap * 2 : 16;
+        if (t->n_opts == t->cap_opts) {
+            size_t nc = t->cap_opts ? t->cap_opts * 2 : 32;
             struct sig_opt *no = sw_realloc(t->opts, nc * sizeof(*no));
 
             if (no == NULL)
                 goto oom;
             t->opts = no;
-            cap = nc;
+            t->cap_opts = nc;
         }
         struct sig_opt *o = &t->opts[t->n_opts];
 
         memset(o, 0, sizeof(*o));
         t->n_opts++;
         o->name = arena_put(t, s + ns, ne - ns);
-        for (char *c = o->name; *c != '\0'; c++)
-            *c = (char)tolower((unsigned char)*c);
+        for (char *c = o->name; *c != '\0'; c++) /* ASCII: tolower() is a call per byte */
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
         if (s[i] == ';') {
             i++;
             continue;
@@ -213,18 +221,16 @@ oom:
     return false;
 }
 
-struct sig_text *
-sig_lex_rule(const char *rule, char *msg, size_t msglen)
+bool
+sig_lex_rule(struct sig_text *t, const char *rule, char *msg, size_t msglen)
 {
-    struct sig_text *t = sw_calloc(1, sizeof(*t));
     const char *open = NULL, *close;
     int depth = 0;
     size_t n = strlen(rule);
 
-    if (t == NULL) {
-        snprintf(msg, msglen, "out of memory");
-        return NULL;
-    }
+    t->header = NULL;
+    t->n_opts = 0;
+    t->used = 0;
     /* The options start at the first '(' outside [...] address lists. */
     for (const char *p = rule; *p != '\0'; p++) {
         if (*p == '[')
@@ -242,24 +248,28 @@ sig_lex_rule(const char *rule, char *msg, size_t msglen)
     if (open == NULL) {
         snprintf(msg, msglen, "no option list: a rule is 'action proto src port -> dst port "
                               "(options)'");
-        goto fail;
+        return false;
     }
     if (*close != ')' || close <= open) {
         snprintf(msg, msglen, "the option list does not end with ')'");
-        goto fail;
+        return false;
     }
     /* header + each option's name, raw value and value: each at most its bytes + 1, and an
      * option takes at least two bytes ("x;"): under 3 * n + 2 in all */
-    t->arena = sw_malloc(3 * n + 2);
-    if (t->arena == NULL) {
-        snprintf(msg, msglen, "out of memory");
-        goto fail;
+    if (t->cap_arena < 3 * n + 2) {
+        size_t nc = t->cap_arena > 0 ? t->cap_arena : 4096;
+
+        while (nc < 3 * n + 2)
+            nc *= 2;
+        sw_free(t->arena); /* nothing in it is kept from rule to rule */
+        t->cap_arena = 0;
+        t->arena = sw_malloc(nc);
+        if (t->arena == NULL) {
+            snprintf(msg, msglen, "out of memory");
+            return false;
+        }
+        t->cap_arena = nc;
     }
     t->header = arena_put(t, rule, (size_t)(open - rule));
-    if (!lex_opts(t, open + 1, (size_t)(close - open - 1), msg, msglen))
-        goto fail;
-    return t;
-fail:
-    sig_text_free(t);
-    return NULL;
+    return lex_opts(t, open + 1, (size_t)(close - open - 1), msg, msglen);
 }

@@ -227,55 +227,54 @@ kw_classtype(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *
     return SIG_PARSE_OK;
 }
 
-/* metadata: key value, key value, ... (EVE keeps them as key -> [values]). All the pairs of
- * a rule live in one allocation, "key\0value\0key\0value\0..." starting at meta_k[0]
- * (every meta_k[i] and meta_v[i] points into it), and the arrays grow once per keyword: ET
- * Open's rules carry ten pairs each, and one allocation per pair was a tenth of loading it. */
+/* metadata: key value, key value, ... (EVE keeps them as key -> [values]). A rule's pairs
+ * and both arrays live in one allocation owned through meta_k: the arrays meta_k[n] and
+ * meta_v[n], then "key\0value\0key\0value\0..." (every meta_k[i] and meta_v[i] points into
+ * it): ET Open's rules carry ten pairs each, and one allocation per pair was a tenth of
+ * loading it (three per rule still cost ~10 M instructions to make and free). */
 static enum sig_prc
 kw_metadata(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o)
 {
     struct sig_rule *r = ps->r;
     const char *p;
-    size_t want = 1, used = 0, vlen;
+    size_t want = 1, used = 0, vlen, n_all;
+    unsigned n_old = r->n_meta;
 
     if (!need_value(L, o))
         return SIG_PARSE_FAIL;
-    for (p = o->value; *p != '\0'; p++)
-        want += *p == ',';
-    vlen = (size_t)(p - o->value);
+    vlen = strlen(o->value);
+    for (p = memchr(o->value, ',', vlen); p != NULL;
+         p = memchr(p + 1, ',', vlen - (size_t)(p + 1 - o->value)))
+        want++;
     if (want > SIG_MAX_META - r->n_meta)
         want = SIG_MAX_META - r->n_meta;
     if (want == 0)
         return SIG_PARSE_OK;
-    char **nk = sw_realloc(r->meta_k, (r->n_meta + want) * sizeof(*nk));
-
-    if (nk != NULL)
-        r->meta_k = nk;
-    char **nv = nk != NULL ? sw_realloc(r->meta_v, (r->n_meta + want) * sizeof(*nv)) : NULL;
-
-    if (nv == NULL) {
-        L->oom = true;
-        return sig_fail(L, "out of memory");
-    }
-    r->meta_v = nv;
-    /* A second metadata keyword (rare) appends to the pairs already there. */
-    for (unsigned i = 0; i < r->n_meta; i++)
+    /* A second metadata keyword (rare) copies the pairs already there into the new block. */
+    for (unsigned i = 0; i < n_old; i++)
         used += strlen(r->meta_k[i]) + strlen(r->meta_v[i]) + 2;
-    /* Each pair takes at most its text and two terminators. */
-    char *blob = sw_realloc(r->n_meta > 0 ? r->meta_k[0] : NULL, used + vlen + 2 * want);
+    n_all = n_old + want;
+    /* Both arrays, then each pair's text and two terminators. */
+    char **nk = sw_malloc(2 * n_all * sizeof(char *) + used + vlen + 2 * want);
 
-    if (blob == NULL) {
+    if (nk == NULL) {
         L->oom = true;
         return sig_fail(L, "out of memory");
     }
-    char *w = blob;
+    char **nv = nk + n_all;
+    char *w = (char *)(nv + n_all);
 
-    for (unsigned i = 0; i < r->n_meta; i++) { /* the block may have moved */
-        r->meta_k[i] = w;
-        w += strlen(w) + 1;
-        r->meta_v[i] = w;
-        w += strlen(w) + 1;
+    for (unsigned i = 0; i < n_old; i++) {
+        size_t kl = strlen(r->meta_k[i]) + 1, vl = strlen(r->meta_v[i]) + 1;
+
+        nk[i] = memcpy(w, r->meta_k[i], kl);
+        w += kl;
+        nv[i] = memcpy(w, r->meta_v[i], vl);
+        w += vl;
     }
+    sw_free(r->meta_k);
+    r->meta_k = nk;
+    r->meta_v = nv;
     p = o->value;
     while (*p != '\0') {
         const char *comma = strchr(p, ',');
@@ -309,8 +308,10 @@ kw_metadata(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o
         if (*p == ',')
             p++;
     }
-    if (r->n_meta == 0) /* only empty pairs: nothing to keep */
-        sw_free(blob);
+    if (r->n_meta == 0) { /* only empty pairs: nothing to keep */
+        sw_free(r->meta_k);
+        r->meta_k = r->meta_v = NULL;
+    }
     return SIG_PARSE_OK;
 }
 
@@ -521,7 +522,7 @@ kw_flags(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o)
 static enum sig_prc
 kw_sticky(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o)
 {
-    const struct sig_keyword *k = sig_keyword_find(o->name);
+    const struct sig_keyword *k = ps->kw;
 
     if (o->value != NULL)
         return sig_fail(L, "takes no value");
@@ -658,6 +659,15 @@ static const struct sig_keyword keywords[] = {
  * tenth of loading ET Open, and a strcmp() call at each step of the search still 5 %: the
  * first bytes decide most steps without it (the table is in strcmp order, which orders
  * by the first byte as unsigned char first). */
+/* The keywords whose handlers load or create what the whole set shares: a parsing thread's
+ * private loader (sig_load_mt.c) leaves their files to the loading thread. */
+bool
+sig_keyword_shared(const struct sig_keyword *k)
+{
+    return k->fn == sig_kw_dataset || k->fn == sig_kw_filehash || k->fn == sig_kw_ndpi_protocol ||
+           k->fn == sig_kw_ndpi_risk;
+}
+
 const struct sig_keyword *
 sig_keyword_find(const char *name)
 {

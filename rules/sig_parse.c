@@ -86,13 +86,15 @@ sig_list_add(struct sig_loader *L, struct sig_pstate *ps, struct sig_list *l,
         sig_fail(L, "more than %d matches on one buffer", SIG_MAX_SMS);
         return false;
     }
-    n = sw_realloc(l->sm, (l->n + 1) * sizeof(*n));
-    if (n == NULL) {
-        L->oom = true;
-        sig_fail(L, "out of memory");
-        return false;
+    if ((l->n & (l->n - 1)) == 0) { /* at 0, 1, 2, 4, ... matches: twice the room */
+        n = sw_realloc(l->sm, (l->n > 0 ? 2 * l->n : 1) * sizeof(*n));
+        if (n == NULL) {
+            L->oom = true;
+            sig_fail(L, "out of memory");
+            return false;
+        }
+        l->sm = n;
     }
-    l->sm = n;
     l->sm[l->n].type = type;
     l->sm[l->n].ctx = ctx;
     ps->last_sm = &l->sm[l->n];
@@ -221,17 +223,14 @@ header_fields(char *h, char **f, int max)
     return n;
 }
 
+/* h: the header's text in the lexer's arena, cut up in place. */
 static enum sig_prc
-parse_header(struct sig_loader *L, struct sig_rule *r, const char *header)
+parse_header(struct sig_loader *L, struct sig_rule *r, char *h)
 {
-    char *h = sw_strdup(header), *f[8], msg[256];
+    char *f[8], msg[256];
     enum sig_prc rc = SIG_PARSE_OK;
     int n;
 
-    if (h == NULL) {
-        L->oom = true;
-        return sig_fail(L, "out of memory");
-    }
     n = header_fields(h, f, 7);
     L->kw = "header";
     if (n != 7) {
@@ -268,7 +267,6 @@ parse_header(struct sig_loader *L, struct sig_rule *r, const char *header)
     if (rc == SIG_PARSE_OK && r->proto == SIG_P_ICMP && (!r->sp.any || !r->dp.any))
         rc = sig_fail(L, "ports with protocol %s", f[1]);
 out:
-    sw_free(h);
     return rc;
 }
 
@@ -305,10 +303,7 @@ sig_rule_free(struct sig_rule *r)
     sig_portset_fini(&r->sp);
     sig_portset_fini(&r->dp);
     sw_free(r->msg);
-    if (r->n_meta > 0)
-        sw_free(r->meta_k[0]); /* every pair is in this one allocation */
-    sw_free(r->meta_k);
-    sw_free(r->meta_v);
+    sw_free(r->meta_k); /* meta_v and every pair are in this one allocation */
     sw_free(r->ndpi_proto);
     for (size_t i = 0; i < r->n_fb; i++)
         sw_free(r->fb[i].ids);
@@ -576,6 +571,24 @@ finish(struct sig_loader *L, struct sig_rule *r)
     return SIG_PARSE_OK;
 }
 
+/* sig_keyword_find through the thread's memo. */
+static const struct sig_keyword *
+keyword_lookup(struct sig_loader *L, const char *name)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    const struct sig_keyword **slot, *k;
+
+    for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++)
+        h = (h ^ *p) * 16777619u;
+    slot = &L->scr->kw_memo[(h ^ (h >> 16)) & 255];
+    if (*slot != NULL && strcmp((*slot)->name, name) == 0)
+        return *slot;
+    k = sig_keyword_find(name);
+    if (k != NULL)
+        *slot = k;
+    return k;
+}
+
 enum sig_prc
 sig_parse_rule(struct sig_loader *L, const char *text, struct sig_rule *r)
 {
@@ -590,12 +603,15 @@ sig_parse_rule(struct sig_loader *L, const char *text, struct sig_rule *r)
     L->sid = 0;
     L->msg[0] = '\0';
     L->unsupported = NULL;
-    t = sig_lex_rule(text, msg, sizeof(msg));
-    if (t == NULL)
+    t = &L->scr->text;
+    if (!sig_lex_rule(t, text, msg, sizeof(msg)))
         return sig_fail(L, "%s", msg);
     /* The sid first, so that every later message can name it. */
     for (size_t i = 0; i < t->n_opts; i++) {
-        if (strcmp(t->opts[i].name, "sid") == 0 && t->opts[i].value != NULL) {
+        const char *nm = t->opts[i].name;
+
+        if (nm[0] == 's' && nm[1] == 'i' && nm[2] == 'd' && nm[3] == '\0' &&
+            t->opts[i].value != NULL) {
             uint64_t v;
 
             if (sw_parse_u64(t->opts[i].value, 1, UINT32_MAX, &v) == SW_OK)
@@ -605,19 +621,24 @@ sig_parse_rule(struct sig_loader *L, const char *text, struct sig_rule *r)
     rc = parse_header(L, r, t->header);
     for (size_t i = 0; i < t->n_opts && rc == SIG_PARSE_OK; i++) {
         const struct sig_opt *o = &t->opts[i];
-        const struct sig_keyword *k = sig_keyword_find(o->name);
+        const struct sig_keyword *k = keyword_lookup(L, o->name);
 
         L->kw = o->name;
         if (k == NULL) {
             rc = sig_unsupported(L, o->name);
             break;
         }
+        if (L->worker && sig_keyword_shared(k)) {
+            L->needs_main = true; /* the caller drops this file's parse */
+            rc = SIG_PARSE_FAIL;
+            break;
+        }
+        ps.kw = k;
         rc = k->fn(L, &ps, o);
     }
     if (rc == SIG_PARSE_OK)
         rc = finish(L, r);
     for (int i = 0; i < SIG_MAX_VARS; i++)
         sw_free(ps.var_names[i]);
-    sig_text_free(t);
     return rc;
 }

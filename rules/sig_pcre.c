@@ -101,6 +101,12 @@ sig_pcre_is_relative(const void *ctx)
     return ((const struct sig_pcre *)ctx)->relative;
 }
 
+void
+sig_pcre_rebase(void *ctx, uint32_t off)
+{
+    ((struct sig_pcre *)ctx)->id += off;
+}
+
 static int
 flag_buf(char f)
 {

@@ -110,7 +110,8 @@ struct sw_sig_set;
 /* Load o->path as described above. Returns the set (caller owns it: sw_sig_set_destroy),
  * possibly with zero rules, or NULL with err set when the path cannot be read, a database
  * cannot be compiled or memory runs out. Main thread (may create an nDPI module to resolve
- * ndpi-protocol names). */
+ * ndpi-protocol names); a folder's files are parsed on it and one thread of its own, joined
+ * before it returns, and o->report is called on the calling thread only, in file order. */
 struct sw_sig_set *sw_sig_load(const struct sw_sig_load_opts *o, struct sw_sig_load_stats *st,
                                struct sw_err *err);
 /* As sw_sig_load for the rules text[0, len) named name (o->path is the folder datasets and
@@ -118,7 +119,8 @@ struct sw_sig_set *sw_sig_load(const struct sw_sig_load_opts *o, struct sw_sig_l
 struct sw_sig_set *sw_sig_load_text(const char *name, const char *text, size_t len,
                                     const struct sw_sig_load_opts *o,
                                     struct sw_sig_load_stats *st, struct sw_err *err);
-/* NULL-safe. Only once no thread matches against it. */
+/* NULL-safe. Only once no thread matches against it. Frees a large set on two threads (one
+ * of its own, joined before it returns). */
 void sw_sig_set_destroy(struct sw_sig_set *s);
 size_t sw_sig_set_count(const struct sw_sig_set *s);
 
