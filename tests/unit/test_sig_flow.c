@@ -126,6 +126,39 @@ address_verdicts_remembered_per_thread(void **state)
     }
 }
 
+/* Application protocols by name: "http" is HTTP/1 and HTTP/2, "http1" is "http", ike and
+ * ikev2 are one (sig_match.c's proto_ok, whose first-letter short cut must keep these). */
+static unsigned
+app_run(uint8_t proto, const char *app)
+{
+    struct sw_sig_input in = tpkt(proto, "10.0.0.1", 40000, "192.0.2.1", 80, "a", 1);
+
+    in.app_proto = app;
+    in.flow_state = NULL;
+    return trun(&in);
+}
+
+static void
+app_protocol_names_and_aliases(void **state)
+{
+    (void)state;
+    tload("alert http any any -> any any (content:\"a\"; sid:1;)\n"
+          "alert http1 any any -> any any (content:\"a\"; sid:2;)\n"
+          "alert ike any any -> any any (content:\"a\"; sid:3;)\n"
+          "alert ikev2 any any -> any any (content:\"a\"; sid:4;)\n"
+          "alert dns any any -> any any (content:\"a\"; sid:5;)\n");
+    assert_int_equal(app_run(6, "http"), 2);  /* 1, 2 */
+    assert_int_equal(app_run(6, "http1"), 2); /* 1, 2 */
+    assert_int_equal(app_run(6, "http2"), 1); /* 1 */
+    assert_int_equal(T.sid[0], 1);
+    assert_int_equal(app_run(17, "ike"), 2);   /* 3, 4 */
+    assert_int_equal(app_run(17, "ikev2"), 2); /* 3, 4 */
+    assert_int_equal(app_run(17, "dns"), 1);
+    assert_int_equal(T.sid[0], 5);
+    assert_int_equal(app_run(6, "tls"), 0);
+    assert_int_equal(app_run(6, ""), 0);
+}
+
 static unsigned
 at(uint64_t sec, const char *src)
 {
@@ -498,6 +531,7 @@ main(void)
         cmocka_unit_test_teardown(one_alert_per_rule_and_transaction, sig_teardown),
         cmocka_unit_test_teardown(protocol_only_rule_at_detection, sig_teardown),
         cmocka_unit_test_teardown(pass_silences_the_flow, sig_teardown),
+        cmocka_unit_test_teardown(app_protocol_names_and_aliases, sig_teardown),
         cmocka_unit_test_teardown(address_verdicts_remembered_per_thread, sig_teardown),
         cmocka_unit_test_teardown(iponly_rules_once_per_flow_direction, sig_teardown),
         cmocka_unit_test_teardown(stream_match_across_chunks_once, sig_teardown),
