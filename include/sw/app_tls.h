@@ -1,6 +1,7 @@
 /* app_tls.h - TLS handshake parser for reassembled TCP streams: the ClientHello's server
  * name and version, the ServerHello's version and cipher, and the server certificate's
- * subject, issuer, serial, SHA-1 fingerprint and validity (parsed with OpenSSL's d2i_X509),
+ * subject, issuer, serial, SHA-1 fingerprint and validity (the certificate's outline walked
+ * here, its parts decoded with OpenSSL; common names printed here as OpenSSL prints them),
  * for the detection stage's tls.* buffers and the `tls` object of alerts.
  *
  * One parser per TCP connection, fed the in-order bytes of each direction (0 client to

@@ -154,13 +154,29 @@ make_cert_cn(const char *cn)
     make_cert_cn_len(cn, -1);
 }
 
+static void make_cert_names(X509_NAME *sn, X509_NAME *in);
+
 /* A certificate for CN cn[0, len) (len -1: a string), subject "C=US, O=Example, CN=...". */
 static void
 make_cert_cn_len(const char *cn, int len)
 {
+    X509_NAME *sn = X509_NAME_new(), *in = X509_NAME_new();
+
+    X509_NAME_add_entry_by_txt(sn, "C", MBSTRING_ASC, (const unsigned char *)"US", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(sn, "O", MBSTRING_ASC, (const unsigned char *)"Example", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(sn, "CN", MBSTRING_ASC, (const unsigned char *)cn, len, -1, 0);
+    X509_NAME_add_entry_by_txt(in, "CN", MBSTRING_ASC, (const unsigned char *)"Test CA", -1, -1, 0);
+    make_cert_names(sn, in);
+    X509_NAME_free(sn);
+    X509_NAME_free(in);
+}
+
+/* A certificate with subject sn and issuer in (borrowed). */
+static void
+make_cert_names(X509_NAME *sn, X509_NAME *in)
+{
     EVP_PKEY *key = EVP_EC_gen("P-256");
     X509 *x = X509_new();
-    X509_NAME *sn = X509_NAME_new(), *in = X509_NAME_new();
     BIGNUM *bn = NULL;
     unsigned char *p = cert_der;
 
@@ -170,10 +186,6 @@ make_cert_cn_len(const char *cn, int len)
     BN_hex2bn(&bn, "80AB01");
     BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
     BN_free(bn);
-    X509_NAME_add_entry_by_txt(sn, "C", MBSTRING_ASC, (const unsigned char *)"US", -1, -1, 0);
-    X509_NAME_add_entry_by_txt(sn, "O", MBSTRING_ASC, (const unsigned char *)"Example", -1, -1, 0);
-    X509_NAME_add_entry_by_txt(sn, "CN", MBSTRING_ASC, (const unsigned char *)cn, len, -1, 0);
-    X509_NAME_add_entry_by_txt(in, "CN", MBSTRING_ASC, (const unsigned char *)"Test CA", -1, -1, 0);
     X509_set_subject_name(x, sn);
     X509_set_issuer_name(x, in);
     ASN1_TIME_set(X509_getm_notBefore(x), 1700000000);
@@ -183,8 +195,6 @@ make_cert_cn_len(const char *cn, int len)
     cert_len = (size_t)i2d_X509(x, NULL);
     assert_true(cert_len > 0 && cert_len < sizeof(cert_der));
     i2d_X509(x, &p);
-    X509_NAME_free(sn);
-    X509_NAME_free(in);
     X509_free(x);
     EVP_PKEY_free(key);
 }
@@ -491,6 +501,95 @@ names_are_cut_at_max_name(void **state)
     assert_string_equal(err.msg, "network.app.tls.max_name: 63 is outside 64..65536");
 }
 
+/* The parser prints the common names itself (app_tls.c's name_fast) and leaves the others to
+ * OpenSSL: either way the text must be what X509_NAME_print_ex gives, escapes, string types,
+ * attribute names, multi-valued RDNs and cuts included. */
+static void
+names_print_as_openssl_prints_them(void **state)
+{
+    static const char *const attrs[] = {
+        "CN", "SN", "serialNumber", "C", "L", "ST", "street", "O", "OU", "title",
+        "description", "businessCategory", "postalCode", "GN", "initials", "dnQualifier",
+        "pseudonym", "organizationIdentifier", "emailAddress", "jurisdictionL",
+        "jurisdictionST", "jurisdictionC", "DC", "UID", "1.2.3.4", "name",
+    };
+    static const struct {
+        int type;
+        const char *v;
+        int len;
+    } vals[] = {
+        {V_ASN1_PRINTABLESTRING, "www.example.org", -1},
+        {V_ASN1_UTF8STRING, " lead and trail ", -1},
+        {V_ASN1_UTF8STRING, "#first # and not", -1},
+        {V_ASN1_UTF8STRING, "#", -1},
+        {V_ASN1_UTF8STRING, " ", -1},
+        {V_ASN1_UTF8STRING, "", 0},
+        {V_ASN1_UTF8STRING, "a,b+c\"d\\e<f>g;h=i#j k", -1},
+        {V_ASN1_UTF8STRING, "ctl\001\037\177\000end", 10},
+        {V_ASN1_UTF8STRING, "caf\303\251", -1},
+        {V_ASN1_T61STRING, "caf\351 \377", -1},
+        {V_ASN1_IA5STRING, "user@example.org ", -1},
+        {V_ASN1_NUMERICSTRING, "0123 4", -1},
+        {V_ASN1_BMPSTRING, "\0a\0b", 4},
+        {V_ASN1_UNIVERSALSTRING, "\0\0\0a", 4},
+    };
+    char printable[96];
+
+    (void)state;
+    for (int c = 0x20; c < 0x7f; c++)
+        printable[c - 0x20] = (char)c;
+    printable[0x7f - 0x20] = '\0';
+    for (size_t a = 0; a < sizeof(attrs) / sizeof(attrs[0]); a++) {
+        for (size_t v = 0; v <= sizeof(vals) / sizeof(vals[0]) + 2; v++) {
+            X509_NAME *nm = X509_NAME_new();
+            struct w m = {.n = 0}, r = {.n = 0};
+            char *want;
+            BIO *b = BIO_new(BIO_s_mem());
+            struct sw_err err;
+            long n;
+
+            X509_NAME_add_entry_by_txt(nm, "C", MBSTRING_ASC, (const unsigned char *)"US", -1, -1,
+                                       0);
+            if (v < sizeof(vals) / sizeof(vals[0]) &&
+                X509_NAME_add_entry_by_txt(nm, attrs[a], vals[v].type,
+                                           (const unsigned char *)vals[v].v, vals[v].len, -1,
+                                           0) != 1)
+                fail_msg("%s value %zu not made", attrs[a], v);
+            else if (v == sizeof(vals) / sizeof(vals[0]))
+                X509_NAME_add_entry_by_txt(nm, attrs[a], V_ASN1_UTF8STRING,
+                                           (const unsigned char *)printable, -1, -1, 0);
+            else if (v == sizeof(vals) / sizeof(vals[0]) + 1) /* a second value in the RDN */
+                X509_NAME_add_entry_by_txt(nm, attrs[a], V_ASN1_UTF8STRING,
+                                           (const unsigned char *)"mv", -1, -1, 1);
+            else { /* long: over the parser's own buffer, and cut at max_name */
+                char big[1400]; /* printed \\01 each: 4200 bytes */
+
+                memset(big, 1, sizeof(big));
+                X509_NAME_add_entry_by_txt(nm, attrs[a], V_ASN1_UTF8STRING,
+                                           (const unsigned char *)big, (int)sizeof(big), -1, 0);
+            }
+            make_cert_names(nm, nm);
+            X509_NAME_print_ex(b, nm, 0,
+                               XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN | ASN1_STRFLGS_RFC2253);
+            n = BIO_get_mem_data(b, &want);
+            if (n > 1024)
+                n = 1024;
+            sw_tls_destroy(g.t);
+            g.t = sw_tls_create(NULL, &g.st, on_event, NULL, &err);
+            certificate_msg(&m);
+            records(&r, &m, 22, 16384);
+            sw_tls_feed(g.t, 1, r.b, r.n);
+            if (strlen(sw_tls_info(g.t)->subject) != (size_t)n ||
+                memcmp(sw_tls_info(g.t)->subject, want, (size_t)n) != 0)
+                fail_msg("%s value %zu: parser \"%s\", OpenSSL \"%.*s\"", attrs[a], v,
+                         sw_tls_info(g.t)->subject, (int)n, want);
+            assert_string_equal(sw_tls_info(g.t)->subject, sw_tls_info(g.t)->issuerdn);
+            BIO_free(b);
+            X509_NAME_free(nm);
+        }
+    }
+}
+
 static void
 allocation_failure_sweep(void **state)
 {
@@ -536,6 +635,7 @@ main(void)
         T(every_cut_of_a_hello_is_safe),
         T(sni_bytes_are_escaped_for_eve_and_kept_raw),
         T(names_are_cut_at_max_name),
+        T(names_print_as_openssl_prints_them),
         T(allocation_failure_sweep),
     };
 #undef T

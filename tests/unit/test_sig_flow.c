@@ -88,6 +88,77 @@ flowbits_set_then_isset_in_one_flow(void **state)
     assert_int_equal(trun(&in), 0);
 }
 
+/* The matcher remembers address-set verdicts per thread (sig_match.c's addr_in): each packet
+ * below must match exactly when its source is in the rule's set, whatever came before it
+ * (IPv4 and IPv6 addresses sharing their first bytes, IPv6 ones differing only at the end,
+ * more addresses than the memo has entries, two rules' sets with one address). */
+static void
+address_verdicts_remembered_per_thread(void **state)
+{
+    static const struct {
+        const char *src;
+        unsigned want; /* alerts */
+    } pk[] = {
+        {"10.0.0.1", 2},  {"a00:1::", 0},     {"10.0.0.1", 2}, {"a00:1::", 0},
+        {"2001:db8::1", 1}, {"2001:db8::2", 0}, {"2001:db8::1", 1}, {"10.0.1.1", 1},
+        {"10.0.0.1", 2},  {"2001:db8::2", 0},
+    };
+    struct sw_sig_input in;
+    char a[32];
+
+    (void)state;
+    tload("alert udp [10.0.0.0/24,2001:db8::1] any -> any any (content:\"a\"; sid:1;)\n"
+          "alert udp 10.0.0.0/8 any -> any any (content:\"a\"; sid:2;)\n");
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
+            in = tpkt(17, pk[i].src, 1, strchr(pk[i].src, ':') ? "2001:db8::99" : "192.0.2.1", 2,
+                      "a", 1);
+            in.flow_state = NULL;
+            if (trun(&in) != pk[i].want)
+                fail_msg("round %d packet %zu from %s", round, i, pk[i].src);
+        }
+        for (unsigned h = 0; h < 3000; h++) { /* evicts every entry */
+            snprintf(a, sizeof(a), "10.%u.%u.%u", (h >> 16) & 255, (h >> 8) & 255, h & 255);
+            in = tpkt(17, a, 1, "192.0.2.1", 2, "a", 1);
+            in.flow_state = NULL;
+            assert_int_equal(trun(&in), h < 256 ? 2 : 1);
+        }
+    }
+}
+
+/* Application protocols by name: "http" is HTTP/1 and HTTP/2, "http1" is "http", ike and
+ * ikev2 are one (sig_match.c's proto_ok, whose first-letter short cut must keep these). */
+static unsigned
+app_run(uint8_t proto, const char *app)
+{
+    struct sw_sig_input in = tpkt(proto, "10.0.0.1", 40000, "192.0.2.1", 80, "a", 1);
+
+    in.app_proto = app;
+    in.flow_state = NULL;
+    return trun(&in);
+}
+
+static void
+app_protocol_names_and_aliases(void **state)
+{
+    (void)state;
+    tload("alert http any any -> any any (content:\"a\"; sid:1;)\n"
+          "alert http1 any any -> any any (content:\"a\"; sid:2;)\n"
+          "alert ike any any -> any any (content:\"a\"; sid:3;)\n"
+          "alert ikev2 any any -> any any (content:\"a\"; sid:4;)\n"
+          "alert dns any any -> any any (content:\"a\"; sid:5;)\n");
+    assert_int_equal(app_run(6, "http"), 2);  /* 1, 2 */
+    assert_int_equal(app_run(6, "http1"), 2); /* 1, 2 */
+    assert_int_equal(app_run(6, "http2"), 1); /* 1 */
+    assert_int_equal(T.sid[0], 1);
+    assert_int_equal(app_run(17, "ike"), 2);   /* 3, 4 */
+    assert_int_equal(app_run(17, "ikev2"), 2); /* 3, 4 */
+    assert_int_equal(app_run(17, "dns"), 1);
+    assert_int_equal(T.sid[0], 5);
+    assert_int_equal(app_run(6, "tls"), 0);
+    assert_int_equal(app_run(6, ""), 0);
+}
+
 static unsigned
 at(uint64_t sec, const char *src)
 {
@@ -460,6 +531,8 @@ main(void)
         cmocka_unit_test_teardown(one_alert_per_rule_and_transaction, sig_teardown),
         cmocka_unit_test_teardown(protocol_only_rule_at_detection, sig_teardown),
         cmocka_unit_test_teardown(pass_silences_the_flow, sig_teardown),
+        cmocka_unit_test_teardown(app_protocol_names_and_aliases, sig_teardown),
+        cmocka_unit_test_teardown(address_verdicts_remembered_per_thread, sig_teardown),
         cmocka_unit_test_teardown(iponly_rules_once_per_flow_direction, sig_teardown),
         cmocka_unit_test_teardown(stream_match_across_chunks_once, sig_teardown),
         cmocka_unit_test_teardown(stream_match_ending_at_the_boundary_once, sig_teardown),
