@@ -428,7 +428,7 @@ set_name(struct sw_tls *t, char **slot, uint8_t **raw, size_t *raw_len, const X5
  * printed here as X509_NAME_print_ex prints them (XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN |
  * ASN1_STRFLGS_RFC2253); any other name goes to OpenSSL as before (name_fast says false),
  * so the text is OpenSSL's in every case (test_app_tls compares the two). */
-#define NAME_FAST_MAX 4096
+#define NAME_FAST_MAX SW_TLS_NAME_TEXT_MAX
 
 /* Attribute types with their OpenSSL short names: the OID's content bytes. */
 static const struct {
@@ -581,6 +581,12 @@ name_fast(const uint8_t *der, size_t len, char *out, size_t *n)
     }
     *n = o;
     return true;
+}
+
+bool
+sw_tls_name_text(const uint8_t *der, size_t len, char *out, size_t *n)
+{
+    return name_fast(der, len, out, n);
 }
 
 /* A certificate name: its text printed here, or decoded by OpenSSL (x, caller frees).

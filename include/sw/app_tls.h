@@ -97,6 +97,15 @@ bool sw_tls_done(const struct sw_tls *t);
 /* What the handshake said so far (valid while t lives, until the next feed). */
 const struct sw_tls_info *sw_tls_info(const struct sw_tls *t);
 
+/* A certificate Name (DER, tag included) printed as OpenSSL's X509_NAME_print_ex prints it
+ * with XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN | ASN1_STRFLGS_RFC2253, into out
+ * (SW_TLS_NAME_TEXT_MAX bytes, not NUL-terminated), *n bytes; only for the common shapes
+ * (one attribute per RDN, a known attribute type, a one-byte-a-character string, minimal DER
+ * lengths): false for any other name, which the parser hands to OpenSSL. Exposed for
+ * fuzz_tls_name, which checks it against OpenSSL. */
+#define SW_TLS_NAME_TEXT_MAX 4096
+bool sw_tls_name_text(const uint8_t *der, size_t len, char *out, size_t *n);
+
 /* Suricata's name of a TLS version number ("TLS 1.2"), "" for an unknown one. Static. */
 const char *sw_tls_version_name(uint16_t version);
 
