@@ -33,6 +33,7 @@
 
 #include "sw/alloc.h"
 #include "sw/clock.h"
+#include "sw/io.h"
 #include "sw/log.h"
 #include "sw/parse.h"
 #include "sw/rtest.h"
@@ -308,22 +309,6 @@ child_reset(void)
     sigaction(SIGTERM, &dfl, NULL);
 }
 
-static bool
-write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 static json_t *failed_result(const struct test *t, const char *fmt, ...) SW_PRINTF(2, 3);
 
 static json_t *
@@ -375,7 +360,7 @@ start(struct suite *s, struct test *t)
         close(p[0]);
         res = sw_rtest_run(t->dir, t->name, t->out, &s->ro);
         txt = res != NULL ? json_dumps(res, JSON_COMPACT) : NULL;
-        if (txt == NULL || !write_all(p[1], txt, strlen(txt)))
+        if (txt == NULL || sw_io_write_all(p[1], txt, strlen(txt), NULL) != 0)
             _exit(3);
         _exit(0); /* no atexit handlers, no stdio flush: the parent owns those */
     }

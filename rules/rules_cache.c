@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/io.h"
 #include "sw/log.h"
 
 /* Why st may not be trusted as the cache directory (dir) or an entry; NULL when it may. */
@@ -224,8 +225,7 @@ bool
 rcache_write(int dfd, const char *name, const void *data, size_t len)
 {
     char tmp[300];
-    const char *p = data;
-    int fd;
+    int fd, rc;
     bool ok = true;
 
     if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", name, (long)getpid()) >= (int)sizeof(tmp))
@@ -234,17 +234,10 @@ rcache_write(int dfd, const char *name, const void *data, size_t len)
     fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd == -1)
         return false;
-    while (len > 0 && ok) {
-        ssize_t n = write(fd, p, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            ok = false;
-            break;
-        }
-        p += n;
-        len -= (size_t)n;
+    rc = sw_io_write_all(fd, data, len, NULL);
+    if (rc != 0) {
+        ok = false;
+        errno = -rc;
     }
     if (close(fd) != 0)
         ok = false;
