@@ -17,6 +17,7 @@
 
 #include "rtest_int.h"
 #include "sw/alloc.h"
+#include "sw/io.h"
 
 struct interp {
     struct yparser *p;
@@ -911,15 +912,7 @@ sw_rtest_load(const char *path, struct sw_err *err)
         close(fd);
         return NULL;
     }
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
+    (void)sw_io_read_full(fd, buf, (size_t)st.st_size, &got); /* an error: what came is parsed */
     close(fd);
     t = sw_rtest_parse(path, buf, got, err);
     sw_free(buf);

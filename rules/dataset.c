@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/io.h"
 #include "sw/siphash.h"
 
 struct item {
@@ -450,7 +451,7 @@ struct sw_dataset *
 sw_dataset_load(const char *path, enum sw_dataset_type t, sw_dataset_report_fn report,
                 void *ctx, struct sw_dataset_stats *st, struct sw_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), rc;
     struct stat sb;
     char *buf = NULL;
     size_t got = 0;
@@ -475,18 +476,11 @@ sw_dataset_load(const char *path, enum sw_dataset_type t, sw_dataset_report_fn r
         goto out;
     }
     (void)fcntl(fd, F_SETFL, O_RDONLY);
-    while (got < (size_t)sb.st_size) { /* a file that shrinks is read as far as it goes */
-        ssize_t r = read(fd, buf + got, (size_t)sb.st_size - got);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            sw_err_sys(err, SW_EIO, "%s", path);
-            goto out;
-        }
-        if (r == 0)
-            break;
-        got += (size_t)r;
+    /* A file that shrinks is read as far as it goes. */
+    if ((rc = sw_io_read_full(fd, buf, (size_t)sb.st_size, &got)) != 0) {
+        errno = -rc;
+        sw_err_sys(err, SW_EIO, "%s", path);
+        goto out;
     }
     d = sw_dataset_parse(path, t, buf, got, report, ctx, st, err);
 out:

@@ -178,16 +178,7 @@ rcache_read(const char *cache_dir, int dfd, const char *name, size_t max, size_t
     buf = sw_malloc((size_t)st.st_size + 1);
     if (buf == NULL)
         goto out;
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    if (got != (size_t)st.st_size) {
+    if (sw_io_read_full(fd, buf, (size_t)st.st_size, &got) != 0 || got != (size_t)st.st_size) {
         sw_log_info("rules cache %s/%s: ignored (short read), rebuilding", cache_dir, name);
         sw_free(buf);
         buf = NULL;

@@ -1,4 +1,5 @@
-/* test_io.c - unit tests of the whole-write helper (agent/util/io.c, include/sw/io.h).
+/* test_io.c - unit tests of the whole-read and whole-write helpers (agent/util/io.c,
+ * include/sw/io.h).
  *
  * Short writes and EINTR are provoked, not waited for: the writer blocks on a full pipe that
  * nobody reads, and a signal whose handler has no SA_RESTART interrupts it. Linux then
@@ -121,6 +122,83 @@ interrupted_and_short_writes_are_continued(void **state)
     free(got);
 }
 
+struct reader {
+    int fd;
+    unsigned char *buf;
+    int rc;
+    size_t got;
+    atomic_bool finished;
+};
+
+static void *
+reader_main(void *arg)
+{
+    struct reader *r = arg;
+
+    r->rc = sw_io_read_full(r->fd, r->buf, PAYLOAD, &r->got);
+    atomic_store(&r->finished, true);
+    return NULL;
+}
+
+/* The reader takes a first part, then waits on the empty pipe (nothing else is left for it
+ * to do) while signals interrupt it (EINTR); the rest comes in pieces (short reads), then
+ * the end of the file before PAYLOAD bytes. */
+static void
+interrupted_and_short_reads_are_continued_to_the_end(void **state)
+{
+    struct sigaction sa = {.sa_handler = on_usr1}, old;
+    unsigned char *data = malloc(PAYLOAD), *got = calloc(1, PAYLOAD);
+    struct reader r = {.buf = got};
+    const size_t total = PAYLOAD - 1000, first = 100;
+    int p[2];
+    pthread_t t;
+    unsigned before;
+
+    (void)state;
+    assert_non_null(data);
+    assert_non_null(got);
+    for (size_t i = 0; i < PAYLOAD; i++)
+        data[i] = (unsigned char)(i * 7 + (i >> 9));
+    assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
+    assert_int_equal(pipe(p), 0);
+    r.fd = p[0];
+    assert_int_equal(pthread_create(&t, NULL, reader_main, &r), 0);
+    assert_int_equal(sw_io_write_all(p[1], data, first, NULL), 0);
+    while (pipe_fill(p[0]) > 0) /* taken: the reader waits for more */
+        sched_yield();
+    before = atomic_load(&hits);
+    while (atomic_load(&hits) < before + 4 && !atomic_load(&r.finished)) {
+        pthread_kill(t, SIGUSR1);
+        usleep(1000);
+    }
+    assert_false(atomic_load(&r.finished));
+    for (size_t off = first; off < total; off += 5000)
+        assert_int_equal(sw_io_write_all(p[1], data + off, total - off < 5000 ? total - off : 5000,
+                                         NULL),
+                         0);
+    close(p[1]); /* the end of the file, PAYLOAD - total bytes short of what was asked */
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.got, total);
+    assert_memory_equal(got, data, total);
+
+    sigaction(SIGUSR1, &old, NULL);
+    close(p[0]);
+    free(data);
+    free(got);
+}
+
+static void
+a_read_error_is_the_errno(void **state)
+{
+    char buf[4];
+    size_t got = 99;
+
+    (void)state;
+    assert_int_equal(sw_io_read_full(-1, buf, sizeof(buf), &got), -EBADF);
+    assert_int_equal(got, 0);
+}
+
 /* A write that fails after a part went out: the file size limit cuts the first write short
  * and fails the next with EFBIG. The caller learns both the error and how much went out. */
 static void
@@ -176,6 +254,8 @@ main(void)
         cmocka_unit_test(interrupted_and_short_writes_are_continued),
         cmocka_unit_test(a_failure_reports_the_errno_and_what_went_out),
         cmocka_unit_test(a_closed_reader_is_epipe_and_nothing_is_empty),
+        cmocka_unit_test(interrupted_and_short_reads_are_continued_to_the_end),
+        cmocka_unit_test(a_read_error_is_the_errno),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
