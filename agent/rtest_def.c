@@ -18,6 +18,7 @@
 #include "rtest_int.h"
 #include "sw/alloc.h"
 #include "sw/io.h"
+#include "sw/parse.h"
 
 struct interp {
     struct yparser *p;
@@ -456,18 +457,6 @@ safe_name(const char *s)
     }
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool
 parse_inline(struct interp *ip, const struct ynode *n, struct sw_rtest_file *f)
 {
@@ -523,8 +512,8 @@ parse_inline(struct interp *ip, const struct ynode *n, struct sw_rtest_file *f)
                 i++;
                 continue;
             }
-            hi = hexval(hex->text[i]);
-            lo = i + 1 < hex->len ? hexval(hex->text[i + 1]) : -1;
+            hi = sw_parse_hexdigit(hex->text[i]);
+            lo = i + 1 < hex->len ? sw_parse_hexdigit(hex->text[i + 1]) : -1;
             if (hi < 0 || lo < 0) {
                 ierr(ip, hex, "files: hex: not pairs of hex digits (at byte %zu)", i);
                 return false;

@@ -17,6 +17,7 @@
 
 #include "sw/alloc.h"
 #include "sw/io.h"
+#include "sw/parse.h"
 #include "sw/siphash.h"
 
 struct item {
@@ -66,25 +67,13 @@ sw_dataset_type_name(enum sw_dataset_type t)
     return (unsigned)t < sizeof(type_names) / sizeof(type_names[0]) ? type_names[t] : "?";
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 bool
 sw_dataset_unhex(const char *s, size_t n, uint8_t *out)
 {
     if (n % 2 != 0)
         return false;
     for (size_t i = 0; i < n; i += 2) {
-        int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+        int hi = sw_parse_hexdigit(s[i]), lo = sw_parse_hexdigit(s[i + 1]);
 
         if (hi < 0 || lo < 0)
             return false;
