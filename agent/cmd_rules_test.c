@@ -618,6 +618,21 @@ count_group(struct suite *s, const char *name, bool first, bool only)
     s->g[i].only += only;
 }
 
+/* Whether reason i's group was already named by an earlier reason of the same test. */
+static bool
+group_seen_before(const json_t *reasons, size_t i)
+{
+    const char *name = json_string_value(json_object_get(json_array_get(reasons, i), "group"));
+
+    for (size_t j = 0; j < i; j++) {
+        const json_t *earlier = json_array_get(reasons, j);
+
+        if (strcmp(name, json_string_value(json_object_get(earlier, "group"))) == 0)
+            return true;
+    }
+    return false;
+}
+
 static void
 tally(struct suite *s, struct test *t)
 {
@@ -639,23 +654,13 @@ tally(struct suite *s, struct test *t)
     /* Each group once per test: "any" and "only" count tests, not reasons. */
     json_array_foreach(reasons, i, g)
     {
-        const char *name = json_string_value(json_object_get(g, "group"));
-        bool seen = false;
-
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(name, json_string_value(
-                                    json_object_get(json_array_get(reasons, j), "group"))) == 0;
-        distinct += !seen;
+        distinct += !group_seen_before(reasons, i);
     }
     json_array_foreach(reasons, i, g)
     {
         const char *name = json_string_value(json_object_get(g, "group"));
-        bool seen = false;
 
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(name, json_string_value(
-                                    json_object_get(json_array_get(reasons, j), "group"))) == 0;
-        if (!seen && name != NULL)
+        if (!group_seen_before(reasons, i) && name != NULL)
             count_group(s, name, i == 0, distinct == 1);
     }
 }
