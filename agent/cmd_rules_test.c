@@ -33,6 +33,7 @@
 
 #include "sw/alloc.h"
 #include "sw/clock.h"
+#include "sw/io.h"
 #include "sw/log.h"
 #include "sw/parse.h"
 #include "sw/rtest.h"
@@ -308,22 +309,6 @@ child_reset(void)
     sigaction(SIGTERM, &dfl, NULL);
 }
 
-static bool
-write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 static json_t *failed_result(const struct test *t, const char *fmt, ...) SW_PRINTF(2, 3);
 
 static json_t *
@@ -375,7 +360,7 @@ start(struct suite *s, struct test *t)
         close(p[0]);
         res = sw_rtest_run(t->dir, t->name, t->out, &s->ro);
         txt = res != NULL ? json_dumps(res, JSON_COMPACT) : NULL;
-        if (txt == NULL || !write_all(p[1], txt, strlen(txt)))
+        if (txt == NULL || sw_io_write_all(p[1], txt, strlen(txt), NULL) != 0)
             _exit(3);
         _exit(0); /* no atexit handlers, no stdio flush: the parent owns those */
     }
@@ -633,6 +618,21 @@ count_group(struct suite *s, const char *name, bool first, bool only)
     s->g[i].only += only;
 }
 
+/* Whether reason i's group was already named by an earlier reason of the same test. */
+static bool
+group_seen_before(const json_t *reasons, size_t i)
+{
+    const char *name = json_string_value(json_object_get(json_array_get(reasons, i), "group"));
+
+    for (size_t j = 0; j < i; j++) {
+        const json_t *earlier = json_array_get(reasons, j);
+
+        if (strcmp(name, json_string_value(json_object_get(earlier, "group"))) == 0)
+            return true;
+    }
+    return false;
+}
+
 static void
 tally(struct suite *s, struct test *t)
 {
@@ -654,23 +654,13 @@ tally(struct suite *s, struct test *t)
     /* Each group once per test: "any" and "only" count tests, not reasons. */
     json_array_foreach(reasons, i, g)
     {
-        const char *name = json_string_value(json_object_get(g, "group"));
-        bool seen = false;
-
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(name, json_string_value(
-                                    json_object_get(json_array_get(reasons, j), "group"))) == 0;
-        distinct += !seen;
+        distinct += !group_seen_before(reasons, i);
     }
     json_array_foreach(reasons, i, g)
     {
         const char *name = json_string_value(json_object_get(g, "group"));
-        bool seen = false;
 
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(name, json_string_value(
-                                    json_object_get(json_array_get(reasons, j), "group"))) == 0;
-        if (!seen && name != NULL)
+        if (!group_seen_before(reasons, i) && name != NULL)
             count_group(s, name, i == 0, distinct == 1);
     }
 }

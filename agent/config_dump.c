@@ -9,6 +9,7 @@
 
 #include "config_int.h"
 #include "sw/alloc.h"
+#include "sw/io.h"
 
 /* --- dump and doc ---------------------------------------------------------------------------- */
 
@@ -22,17 +23,7 @@ struct out {
 static void
 out_flush(struct out *o)
 {
-    size_t done = 0;
-
-    while (done < o->n) {
-        ssize_t r = write(o->fd, o->buf + done, o->n - done);
-
-        if (r == -1 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break; /* nowhere to report to: the caller's fd is gone */
-        done += (size_t)r;
-    }
+    (void)sw_io_write_all(o->fd, o->buf, o->n, NULL); /* nowhere to report to: the fd is gone */
     o->n = 0;
 }
 

@@ -17,6 +17,8 @@
 
 #include "rtest_int.h"
 #include "sw/alloc.h"
+#include "sw/io.h"
+#include "sw/parse.h"
 
 struct interp {
     struct yparser *p;
@@ -455,18 +457,6 @@ safe_name(const char *s)
     }
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool
 parse_inline(struct interp *ip, const struct ynode *n, struct sw_rtest_file *f)
 {
@@ -522,8 +512,8 @@ parse_inline(struct interp *ip, const struct ynode *n, struct sw_rtest_file *f)
                 i++;
                 continue;
             }
-            hi = hexval(hex->text[i]);
-            lo = i + 1 < hex->len ? hexval(hex->text[i + 1]) : -1;
+            hi = sw_parse_hexdigit(hex->text[i]);
+            lo = i + 1 < hex->len ? sw_parse_hexdigit(hex->text[i + 1]) : -1;
             if (hi < 0 || lo < 0) {
                 ierr(ip, hex, "files: hex: not pairs of hex digits (at byte %zu)", i);
                 return false;
@@ -911,15 +901,7 @@ sw_rtest_load(const char *path, struct sw_err *err)
         close(fd);
         return NULL;
     }
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
+    (void)sw_io_read_full(fd, buf, (size_t)st.st_size, &got); /* an error: what came is parsed */
     close(fd);
     t = sw_rtest_parse(path, buf, got, err);
     sw_free(buf);

@@ -19,6 +19,7 @@
 #include "rtest_int.h"
 #include "sw/alloc.h"
 #include "sw/config.h"
+#include "sw/io.h"
 
 #define RULE_FILE_MAX (16u << 20) /* a staged rule file (SW_YARA_MAX_SOURCE) */
 
@@ -311,7 +312,7 @@ copy_file(const char *from, const char *to)
     out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     while (out != -1 && (n = read(in, buf, sizeof(buf))) > 0) {
         total += (size_t)n;
-        if (total > RULE_FILE_MAX || write(out, buf, (size_t)n) != n)
+        if (total > RULE_FILE_MAX || sw_io_write_all(out, buf, (size_t)n, NULL) != 0)
             goto done;
     }
     ok = out != -1 && n == 0;

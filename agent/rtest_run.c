@@ -27,6 +27,7 @@
 #include "sw/alloc.h"
 #include "sw/cmd.h"
 #include "sw/config.h"
+#include "sw/io.h"
 
 #define STDERR_KEEP 40        /* lines of the pipeline's stderr kept in a result */
 #define STDERR_MAX (1u << 20) /* bytes of it read back */
@@ -136,7 +137,7 @@ write_inline(struct rtest_run *r, const struct sw_rtest_file *f, char *path, siz
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd == -1)
         return false;
-    bool ok = write(fd, f->data, f->len) == (ssize_t)f->len;
+    bool ok = sw_io_write_all(fd, f->data, f->len, NULL) == 0;
 
     return close(fd) == 0 && ok;
 }
@@ -502,7 +503,7 @@ write_all(const char *path, const void *data, size_t len)
 
     if (fd == -1)
         return false;
-    ok = write(fd, data, len) == (ssize_t)len;
+    ok = sw_io_write_all(fd, data, len, NULL) == 0;
     return close(fd) == 0 && ok;
 }
 

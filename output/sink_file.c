@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/io.h"
 #include "sw/log.h"
 
 #define FILE_BUF (256u * 1024u)
@@ -66,29 +67,7 @@ report(struct file_ctx *c, int e)
         return;
     c->reported = true;
     sw_log_error("%s: write failed: %s; lines that do not go out are counted as failed", name_of(c),
-                 e != 0 ? strerror(e) : "no progress");
-}
-
-/* Write p[0, len); returns how many bytes went out, with *e the errno (0: no progress) when
- * that is fewer than len. */
-static size_t
-write_all(int fd, const char *p, size_t len, int *e)
-{
-    size_t off = 0;
-
-    *e = 0;
-    while (off < len) {
-        ssize_t n = write(fd, p + off, len - off);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            *e = n < 0 ? errno : 0;
-            break;
-        }
-        off += (size_t)n;
-    }
-    return off;
+                 strerror(e));
 }
 
 static size_t
@@ -116,8 +95,8 @@ finish_tail(struct sw_sink *s)
 
     if (c->tail == NULL)
         return true;
-    n = write_all(c->fd, c->tail, c->tail_len, &e);
-    if (n < c->tail_len) {
+    e = -sw_io_write_all(c->fd, c->tail, c->tail_len, &n);
+    if (e != 0) {
         memmove(c->tail, c->tail + n, c->tail_len - n);
         c->tail_len -= n;
         report(c, e);
@@ -152,10 +131,8 @@ heal_cut(struct file_ctx *c, const char *p, size_t len, size_t done, size_t cut)
     rest = nl != NULL ? (size_t)(nl - (p + done)) + 1 : len - done;
     c->tail = sw_malloc(rest);
     if (c->tail == NULL) {
-        int e;
-
         /* Out of memory: at least end the fragment, so the next line stands alone. */
-        (void)write_all(c->fd, "\n", 1, &e);
+        (void)sw_io_write_all(c->fd, "\n", 1, NULL);
         return;
     }
     memcpy(c->tail, p + done, rest);
@@ -174,8 +151,8 @@ put(struct sw_sink *s, const char *p, size_t len, size_t lines)
 
     if (!finish_tail(s))
         return lines; /* nothing may follow a cut line */
-    done = write_all(c->fd, p, len, &e);
-    if (done == len)
+    e = -sw_io_write_all(c->fd, p, len, &done);
+    if (e == 0)
         return 0;
     report(c, e);
     last = done > 0 ? memrchr(p, '\n', done) : NULL;
@@ -193,7 +170,7 @@ heal_existing(int fd, const char *path, off_t size)
 {
     char chunk[4096], self[64];
     off_t pos = size, stop = size > (off_t)HEAL_SCAN ? size - (off_t)HEAL_SCAN : 0;
-    int rfd, e;
+    int rfd;
 
     if (size == 0)
         return;
@@ -229,7 +206,7 @@ heal_existing(int fd, const char *path, off_t size)
     }
     if (rfd != -1)
         close(rfd);
-    (void)write_all(fd, "\n", 1, &e);
+    (void)sw_io_write_all(fd, "\n", 1, NULL);
     sw_log_warn("%s: ended an incomplete last line left by an earlier writer", path);
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/io.h"
 #include "sw/clock.h"
 
 #define SECRET_MAX 8192 /* longest password or key file */
@@ -59,15 +60,7 @@ http_read_secret(const char *path, const char *key, size_t *len, bool check_mode
         sw_err_set(err, SW_ENOMEM, "%s %s: out of memory", key, path);
         goto fail;
     }
-    while (n < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
+    (void)sw_io_read_full(fd, buf, (size_t)st.st_size, &n); /* an error: what came is used */
     close(fd);
     buf[n] = '\0';
     *len = n;

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/io.h"
 #include "sw/log.h"
 
 /* --- buffers ------------------------------------------------------------------------------- */
@@ -359,22 +360,13 @@ http_dead_letter(struct http_fmt *f, struct sw_sink *s, const struct sw_rec *rec
         } part[3] = {{head, (size_t)n}, {rec->line, rec->len}, {"}\n", 2}};
 
         for (int i = 0; i < 3; i++) {
-            const char *p = part[i].b;
-            size_t left = part[i].l;
+            int rc = sw_io_write_all(f->dl_fd, part[i].b, part[i].l, NULL);
 
-            while (left > 0) {
-                ssize_t w = write(f->dl_fd, p, left);
-
-                if (w < 0 && errno == EINTR)
-                    continue;
-                if (w <= 0) {
-                    f->dl_dropped++;
-                    SW_LOG_RATELIMIT(SW_LOG_ERROR, "%s: dead_letter.path %s: %s", s->name,
-                                     f->dl_path, strerror(errno));
-                    return;
-                }
-                p += w;
-                left -= (size_t)w;
+            if (rc != 0) {
+                f->dl_dropped++;
+                SW_LOG_RATELIMIT(SW_LOG_ERROR, "%s: dead_letter.path %s: %s", s->name,
+                                 f->dl_path, strerror(-rc));
+                return;
             }
         }
     }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/io.h"
 #include "sw/clock.h"
 
 #define KEY_FILE_MAX (1u << 20)
@@ -136,15 +137,7 @@ load_key(SSL_CTX *ctx, const char *path, struct sw_err *err)
         sw_err_set(err, SW_ENOMEM, "tls.key %s: out of memory", path);
         goto out;
     }
-    while (n < (size_t)sb.st_size) {
-        ssize_t r = read(fd, buf + n, (size_t)sb.st_size - n);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
+    (void)sw_io_read_full(fd, buf, (size_t)sb.st_size, &n); /* an error: the PEM check fails */
     {
         BIO *bio = BIO_new_mem_buf(buf, (int)n);
         EVP_PKEY *pk = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;

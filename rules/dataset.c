@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/io.h"
+#include "sw/parse.h"
 #include "sw/siphash.h"
 
 struct item {
@@ -65,25 +67,13 @@ sw_dataset_type_name(enum sw_dataset_type t)
     return (unsigned)t < sizeof(type_names) / sizeof(type_names[0]) ? type_names[t] : "?";
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 bool
 sw_dataset_unhex(const char *s, size_t n, uint8_t *out)
 {
     if (n % 2 != 0)
         return false;
     for (size_t i = 0; i < n; i += 2) {
-        int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+        int hi = sw_parse_hexdigit(s[i]), lo = sw_parse_hexdigit(s[i + 1]);
 
         if (hi < 0 || lo < 0)
             return false;
@@ -450,7 +440,7 @@ struct sw_dataset *
 sw_dataset_load(const char *path, enum sw_dataset_type t, sw_dataset_report_fn report,
                 void *ctx, struct sw_dataset_stats *st, struct sw_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), rc;
     struct stat sb;
     char *buf = NULL;
     size_t got = 0;
@@ -475,18 +465,11 @@ sw_dataset_load(const char *path, enum sw_dataset_type t, sw_dataset_report_fn r
         goto out;
     }
     (void)fcntl(fd, F_SETFL, O_RDONLY);
-    while (got < (size_t)sb.st_size) { /* a file that shrinks is read as far as it goes */
-        ssize_t r = read(fd, buf + got, (size_t)sb.st_size - got);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            sw_err_sys(err, SW_EIO, "%s", path);
-            goto out;
-        }
-        if (r == 0)
-            break;
-        got += (size_t)r;
+    /* A file that shrinks is read as far as it goes. */
+    if ((rc = sw_io_read_full(fd, buf, (size_t)sb.st_size, &got)) != 0) {
+        errno = -rc;
+        sw_err_sys(err, SW_EIO, "%s", path);
+        goto out;
     }
     d = sw_dataset_parse(path, t, buf, got, report, ctx, st, err);
 out:

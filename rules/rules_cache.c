@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sw/alloc.h"
+#include "sw/io.h"
 #include "sw/log.h"
 
 /* Why st may not be trusted as the cache directory (dir) or an entry; NULL when it may. */
@@ -177,16 +178,7 @@ rcache_read(const char *cache_dir, int dfd, const char *name, size_t max, size_t
     buf = sw_malloc((size_t)st.st_size + 1);
     if (buf == NULL)
         goto out;
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    if (got != (size_t)st.st_size) {
+    if (sw_io_read_full(fd, buf, (size_t)st.st_size, &got) != 0 || got != (size_t)st.st_size) {
         sw_log_info("rules cache %s/%s: ignored (short read), rebuilding", cache_dir, name);
         sw_free(buf);
         buf = NULL;
@@ -224,8 +216,7 @@ bool
 rcache_write(int dfd, const char *name, const void *data, size_t len)
 {
     char tmp[300];
-    const char *p = data;
-    int fd;
+    int fd, rc;
     bool ok = true;
 
     if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", name, (long)getpid()) >= (int)sizeof(tmp))
@@ -234,17 +225,10 @@ rcache_write(int dfd, const char *name, const void *data, size_t len)
     fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd == -1)
         return false;
-    while (len > 0 && ok) {
-        ssize_t n = write(fd, p, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            ok = false;
-            break;
-        }
-        p += n;
-        len -= (size_t)n;
+    rc = sw_io_write_all(fd, data, len, NULL);
+    if (rc != 0) {
+        ok = false;
+        errno = -rc;
     }
     if (close(fd) != 0)
         ok = false;

@@ -26,6 +26,7 @@
 #include <yara.h>
 
 #include "sw/alloc.h"
+#include "sw/io.h"
 #include "sw/log.h"
 #include "yara_int.h"
 
@@ -323,7 +324,7 @@ cmp_file(const void *a, const void *b)
 static void
 read_source(struct sw_yara_loader *L, struct sw_yara_file *f)
 {
-    int fd = open(f->shown, O_RDONLY | O_CLOEXEC);
+    int fd = open(f->shown, O_RDONLY | O_CLOEXEC), rc;
     struct stat st;
     size_t got = 0;
 
@@ -342,18 +343,9 @@ read_source(struct sw_yara_loader *L, struct sw_yara_file *f)
         L->oom = true;
         goto bad;
     }
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, f->src + got, (size_t)st.st_size - got);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            sw_yara_diag(L, SW_YARA_DIAG_ERROR, "%s:1: cannot read: %s", f->shown, strerror(errno));
-            goto bad;
-        }
-        if (r == 0)
-            break;
-        got += (size_t)r;
+    if ((rc = sw_io_read_full(fd, f->src, (size_t)st.st_size, &got)) != 0) {
+        sw_yara_diag(L, SW_YARA_DIAG_ERROR, "%s:1: cannot read: %s", f->shown, strerror(-rc));
+        goto bad;
     }
     f->src[got] = '\0';
     f->len = got;

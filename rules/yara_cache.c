@@ -38,6 +38,7 @@
 
 #include "cache_int.h"
 #include "sw/alloc.h"
+#include "sw/io.h"
 #include "sw/log.h"
 
 #define CACHE_MAGIC "seawall-yara-cache 2"
@@ -258,21 +259,13 @@ static size_t
 fd_write(const void *ptr, size_t size, size_t count, void *user)
 {
     struct fd_stream *w = user;
-    const char *p = ptr;
-    size_t left = size * count; /* libyara writes its own small records: no overflow */
+    size_t len = size * count; /* libyara writes its own small records: no overflow */
+    int rc;
 
-    w->crc = crc_of(w->crc, p, left);
-    while (left > 0 && !w->bad) {
-        ssize_t n = write(w->fd, p, left);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            w->bad = true;
-            break;
-        }
-        p += n;
-        left -= (size_t)n;
+    w->crc = crc_of(w->crc, ptr, len);
+    if (!w->bad && (rc = sw_io_write_all(w->fd, ptr, len, NULL)) != 0) {
+        w->bad = true;
+        errno = -rc;
     }
     return w->bad ? 0 : count;
 }

@@ -151,3 +151,15 @@ sw_parse_bool(const char *s, bool *out)
     }
     return SW_EINVAL;
 }
+
+int
+sw_parse_hexdigit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

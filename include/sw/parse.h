@@ -32,4 +32,7 @@ enum sw_rc sw_parse_duration(const char *s, uint64_t *out) SW_MUSTCHECK;
 /* true/false, yes/no, on/off (case-insensitive). */
 enum sw_rc sw_parse_bool(const char *s, bool *out) SW_MUSTCHECK;
 
+/* The value 0..15 of one hexadecimal digit (either case); -1 for any other character. */
+int sw_parse_hexdigit(int c);
+
 #endif

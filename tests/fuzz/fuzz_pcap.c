@@ -22,6 +22,7 @@
 
 #include "sw/decode.h"
 #include "sw/err.h"
+#include "sw/io.h"
 #include "sw/packet.h"
 #include "sw/src_pcap.h"
 
@@ -32,24 +33,6 @@ check(bool ok)
 {
     if (!ok)
         abort();
-}
-
-/* Write all of data to fd. Returns false on a write error. */
-static bool
-write_all(int fd, const uint8_t *data, size_t size)
-{
-    while (size > 0) {
-        ssize_t n = write(fd, data, size);
-
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return false;
-        }
-        data += n;
-        size -= (size_t)n;
-    }
-    return true;
 }
 
 /* Read every packet of an open reader, decoding what we can. */
@@ -99,7 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sw_pcap_file *f;
     struct sw_err err;
     char path[64];
-    int fd;
+    int fd, rc;
 
     fd = memfd_create("fuzz_pcap", MFD_CLOEXEC);
     if (fd == -1) {
@@ -107,8 +90,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         perror("fuzz_pcap: memfd_create");
         abort();
     }
-    if (!write_all(fd, data, size)) {
-        perror("fuzz_pcap: write to memfd");
+    if ((rc = sw_io_write_all(fd, data, size, NULL)) != 0) {
+        fprintf(stderr, "fuzz_pcap: write to memfd: %s\n", strerror(-rc));
         abort();
     }
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "sw/io.h"
 
 #define CHUNK (1u << 20)
 #define OUT_MAX (256u << 10) /* answers pending from one read: 6 bytes a record at most */
@@ -281,22 +284,6 @@ count_relp(struct conn *c, const char *p, size_t n)
     return (long)k;
 }
 
-static bool
-write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 /* A connection's thread: read, count, answer (relp), until EOF, an error or "close". A
  * window of unanswered RELP messages is small (seawall's and librelp's: 128), so a blocking
  * write of the answers never waits on a client that is itself blocked writing. */
@@ -324,7 +311,7 @@ conn_main(void *arg)
             tally_add(c->t, 0, (size_t)r, 1);
             break;
         }
-        if (c->out_len > 0 && !write_all(c->fd, c->out, c->out_len))
+        if (c->out_len > 0 && sw_io_write_all(c->fd, c->out, c->out_len, NULL) != 0)
             break;
         tally_add(c->t, (unsigned long)k, (size_t)r, 0);
         if (c->closing)
@@ -352,6 +339,9 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: discardsink lines|octet|relp PORTFILE [N]\n");
         return 2;
     }
+    /* A sender that hangs up while an answer is going out ends that connection (EPIPE),
+     * not the tool. */
+    signal(SIGPIPE, SIG_IGN);
     if (strcmp(argv[1], "lines") == 0)
         mode = M_LINES;
     else if (strcmp(argv[1], "octet") == 0)

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_test.h"
 #include "sw/config.h"
 
 #define KIB (UINT64_C(1) << 10)
@@ -50,13 +51,9 @@ static inline const char *
 write_file(const char *name, const char *content, size_t len)
 {
     static char path[128];
-    FILE *f;
 
     snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-    f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(content, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
+    test_write_file(path, content, len);
     return path;
 }
 

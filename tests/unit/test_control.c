@@ -21,6 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "file_test.h"
 #include "sw/alloc.h"
 #include "sw/control.h"
 
@@ -255,11 +256,8 @@ file_that_is_not_a_socket_is_an_error_and_kept(void **state)
     struct fixture *f = *state;
     struct sw_err err;
     struct stat st;
-    FILE *fp = fopen(f->path, "w");
 
-    assert_non_null(fp);
-    fputs("keep me\n", fp);
-    fclose(fp);
+    test_put_file(f->path, "keep me\n");
     sw_err_clear(&err);
     assert_null(sw_control_open(f->path, (uid_t)-1, (gid_t)-1, &err));
     assert_non_null(strstr(err.msg, f->path));

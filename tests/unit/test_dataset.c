@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_test.h"
 #include "sw/alloc.h"
 #include "sw/dataset.h"
 #include "sw/event.h"
@@ -287,16 +288,6 @@ coll_emit(struct sw_emitter *em, struct sw_event *ev)
 }
 
 static void
-write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-
-    assert_non_null(fp);
-    fputs(text, fp);
-    assert_int_equal(fclose(fp), 0);
-}
-
-static void
 ioc_lists_load_and_raise_one_alert_per_list(void **state)
 {
     char dir[] = "/tmp/sw-ioc-test.XXXXXX", p[128], cmd[160];
@@ -312,13 +303,13 @@ ioc_lists_load_and_raise_one_alert_per_list(void **state)
     snprintf(p, sizeof(p), "%s/sub", dir);
     assert_int_equal(mkdir(p, 0755), 0);
     snprintf(p, sizeof(p), "%s/malware.sha256", dir);
-    write_file(p, "# vendor feed\n" SHA_X "  # webshell c99\n");
+    test_put_file(p, "# vendor feed\n" SHA_X "  # webshell c99\n");
     snprintf(p, sizeof(p), "%s/sub/local.SHA256", dir);
-    write_file(p, SHA_X ",40\nbad line\n");
+    test_put_file(p, SHA_X ",40\nbad line\n");
     snprintf(p, sizeof(p), "%s/.hidden.sha256", dir);
-    write_file(p, SHA_Y "\n");
+    test_put_file(p, SHA_Y "\n");
     snprintf(p, sizeof(p), "%s/notes.txt", dir);
-    write_file(p, SHA_Y "\n");
+    test_put_file(p, SHA_Y "\n");
     g_msgs[0] = '\0';
     s = sw_ioc_load(dir, collect, NULL, &st, &err);
     assert_non_null(s);

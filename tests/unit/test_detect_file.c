@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_test.h"
 #include "sw/counters.h"
 #include "sw/detect_file.h"
 #include "sw/digest.h"
@@ -43,16 +44,6 @@ coll_clear(void)
     for (size_t i = 0; i < g_nev; i++)
         sw_event_destroy(g_ev[i]);
     g_nev = 0;
-}
-
-static void
-write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-
-    assert_non_null(fp);
-    fputs(text, fp);
-    assert_int_equal(fclose(fp), 0);
 }
 
 /* The caller's side of the subject: what fill was asked, and the hash it then provides. */
@@ -97,12 +88,12 @@ setup(void **state)
     if (mkdtemp(fx.dir) == NULL)
         return -1;
     snprintf(p, sizeof(p), "%s/t.yar", fx.dir);
-    write_file(p, "rule marker { strings: $a = \"" MARK "\" condition: $a and seawall_source "
+    test_put_file(p, "rule marker { strings: $a = \"" MARK "\" condition: $a and seawall_source "
                   "== \"fim\" }\n");
     sw_sha256_hex(listed, strlen(listed), sha);
     snprintf(line, sizeof(line), "%s\n", sha);
     snprintf(p, sizeof(p), "%s/known.sha256", fx.dir);
-    write_file(p, line);
+    test_put_file(p, line);
     if (sw_yara_init(&err) != SW_OK)
         return -1;
     struct sw_yara_load_opts lo = {.dir = fx.dir};

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "sw/filetype.h"
+#include "sw/parse.h"
 
 #define DIFFERENCES "tests/filetype-loki-differences.tsv"
 
@@ -253,18 +254,6 @@ struct difference {
     char loki[64], seawall[64], reason[512];
 };
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Parse DIFFERENCES into out (at most max). Returns the count; fails the test on a
  * malformed line, so the file cannot rot into something the test skips. */
 static size_t
@@ -296,7 +285,7 @@ load_differences(struct difference *out, size_t max)
                      lineno);
         memset(d, 0, sizeof(*d));
         for (size_t i = 0; hex[i] != '\0'; i += 2) {
-            int hi = hexval(hex[i]), lo = hex[i + 1] != '\0' ? hexval(hex[i + 1]) : -1;
+            int hi = sw_parse_hexdigit(hex[i]), lo = hex[i + 1] != '\0' ? sw_parse_hexdigit(hex[i + 1]) : -1;
 
             if (hi < 0 || lo < 0 || d->len == sizeof(d->bytes))
                 fail_msg("%s:%u: bad hex '%s'", DIFFERENCES, lineno, hex);

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "file_test.h"
 #include "sw/alloc.h"
 #include "sw/clock.h"
 #include "sw/event.h"
@@ -850,16 +851,6 @@ crash_loses_at_most_the_open_batch(void **state)
     coll_clear(&g.c);
 }
 
-static void
-write_file(const char *path, const void *data, size_t len)
-{
-    FILE *fp = fopen(path, "wb");
-
-    assert_non_null(fp);
-    assert_int_equal(fwrite(data, 1, len, fp), len);
-    assert_int_equal(fclose(fp), 0);
-}
-
 static bool
 exists(const char *path)
 {
@@ -877,7 +868,7 @@ foreign_or_corrupt_file_is_moved_aside_and_rebuilt(void **state)
     snprintf(bad, sizeof(bad), "%s.bad", g.db);
     /* 1. not a database at all */
     sw_fim_close(g.f);
-    write_file(g.db, "this is not sqlite\n", 19);
+    test_write_file(g.db, "this is not sqlite\n", 19);
     g.f = open_db(false);
     assert_non_null(g.f);
     sw_fim_get_stats(g.f, &st);
@@ -909,7 +900,7 @@ foreign_or_corrupt_file_is_moved_aside_and_rebuilt(void **state)
     /* 4. read-only (seawall fim check) never rebuilds: it reports */
     sw_fim_close(g.f);
     g.f = NULL;
-    write_file(g.db, "garbage garbage garbage garbage garbage garbage garbage!", 56);
+    test_write_file(g.db, "garbage garbage garbage garbage garbage garbage garbage!", 56);
     struct sw_fim_opts o = {.db = g.db, .roots = roots, .n_roots = 1, .read_only = true};
 
     assert_null(sw_fim_open(&o, &err));
@@ -1236,13 +1227,13 @@ tree_walk_lists_every_non_directory_in_order(void **state)
     snprintf(root, sizeof(root), "%s/tree", g.dir);
     assert_int_equal(mkdir(root, 0755), 0);
     snprintf(p, sizeof(p), "%s/b", root);
-    write_file(p, "b", 1);
+    test_write_file(p, "b", 1);
     snprintf(p, sizeof(p), "%s/a.tmp", root);
-    write_file(p, "x", 1);
+    test_write_file(p, "x", 1);
     snprintf(p, sizeof(p), "%s/d", root);
     assert_int_equal(mkdir(p, 0755), 0);
     snprintf(p, sizeof(p), "%s/d/f", root);
-    write_file(p, "f", 1);
+    test_write_file(p, "f", 1);
     snprintf(p, sizeof(p), "%s/d/link", root);
     assert_int_equal(symlink("../b", p), 0);
     snprintf(p, sizeof(p), "%s/fifo", root);
@@ -1282,7 +1273,7 @@ hash_fd_matches_sha256_and_honours_the_cap(void **state)
 
     (void)state;
     snprintf(p, sizeof(p), "%s/abc", g.dir);
-    write_file(p, "abc", 3);
+    test_write_file(p, "abc", 3);
     fd = open(p, O_RDONLY);
     assert_true(fd >= 0);
     assert_int_equal(sw_fim_hash_fd(fd, 0, out), SW_OK);

@@ -271,6 +271,26 @@ cidrlist_match_v4_v6(void **state)
     assert_false(match(&all6, "2001:db8::4"));
 }
 
+static void
+parse_hexdigit_both_cases_and_nothing_else(void **state)
+{
+    (void)state;
+    static const char lower[] = "0123456789abcdef", upper[] = "0123456789ABCDEF";
+
+    for (int c = 1; c < 256; c++) {
+        const char *l = memchr(lower, c, 16), *u = memchr(upper, c, 16);
+        int want = l != NULL ? (int)(l - lower) : u != NULL ? (int)(u - upper) : -1;
+
+        assert_int_equal(sw_parse_hexdigit(c), want);
+    }
+    assert_int_equal(sw_parse_hexdigit(0), -1);
+    assert_int_equal(sw_parse_hexdigit(-1), -1); /* EOF */
+    assert_int_equal(sw_parse_hexdigit('g'), -1);
+    assert_int_equal(sw_parse_hexdigit('F'), 15);
+    assert_int_equal(sw_parse_hexdigit('/'), -1); /* just below '0' */
+    assert_int_equal(sw_parse_hexdigit('@'), -1); /* just below 'A' */
+}
+
 int
 main(void)
 {
@@ -279,6 +299,7 @@ main(void)
         cmocka_unit_test(parse_size_units_and_overflow),
         cmocka_unit_test(parse_duration_units_and_overflow),
         cmocka_unit_test(parse_bool_words),
+        cmocka_unit_test(parse_hexdigit_both_cases_and_nothing_else),
         cmocka_unit_test(cidr_parse_good_and_bad),
         cmocka_unit_test(cidrlist_match_v4_v6),
     };

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file_test.h"
 #include "fakes/fakes.h"
 #include "sw/alloc.h"
 #include "sw/config.h"
@@ -527,17 +528,13 @@ yara_scanner_rows_per_rule_and_a_timed_total(void **state)
     struct sw_file_part fi = {.path = "/x"};
     struct sw_yara_ext x;
     struct sw_err err;
-    FILE *fp;
 
     (void)state;
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof(path), "%s/t.yar", dir);
-    fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs("rule hit { meta: description = \"finds ABC\" strings: $a = \"ABC\" condition: $a }\n"
-          "rule miss { strings: $a = \"ZZZ\" condition: $a }\n",
-          fp);
-    fclose(fp);
+    test_put_file(path,
+                  "rule hit { meta: description = \"finds ABC\" strings: $a = \"ABC\" condition: $a }\n"
+                  "rule miss { strings: $a = \"ZZZ\" condition: $a }\n");
     assert_int_equal(sw_yara_init(&err), SW_OK);
     yr = sw_yara_load(&lo, &ls, &err);
     assert_non_null(yr);

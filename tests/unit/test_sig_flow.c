@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "file_test.h"
 #include "sig_test.h"
 #include "sw/event.h"
 
@@ -320,16 +321,12 @@ static void
 dataset_isset_and_isnotset(void **state)
 {
     char dir[] = "/tmp/sigds.XXXXXX", path[128], rules[512];
-    FILE *fp;
     struct sw_sig_input in;
 
     (void)state;
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof(path), "%s/bad-domains.lst", dir);
-    fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs("# test list\nZXZpbC5leGFtcGxl\n", fp);
-    fclose(fp);
+    test_put_file(path, "# test list\nZXZpbC5leGFtcGxl\n");
     snprintf(rules, sizeof(rules),
              "alert dns any any -> any any (dns.query; dataset:isset,bad,type string,load "
              "bad-domains.lst; sid:1;)\n"

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "file_test.h"
 #include "sig_test.h"
 
 static char g_dir[64];
@@ -21,15 +22,11 @@ static void
 wfile(const char *name, const char *text)
 {
     char *path = g_files[g_nfiles];
-    FILE *fp;
 
     assert_true(g_nfiles < 8);
     g_nfiles++;
     snprintf(path, sizeof(g_files[0]), "%s/%s", g_dir, name);
-    fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
+    test_put_file(path, text);
 }
 
 static int

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_test.h"
 #include "sw/sink.h"
 
 static char dir[] = "/tmp/sw-sink.XXXXXX";
@@ -173,14 +174,10 @@ issue9_append_cuts_an_earlier_fragment(void **state)
     struct sw_err err;
     struct sw_sink *s;
     size_t len;
-    FILE *f;
 
     (void)state;
     snprintf(path, sizeof(path), "%s/append.json", dir);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("{\"old\":1}\n{\"old\":2}\n{\"cut", f);
-    fclose(f);
+    test_put_file(path, "{\"old\":1}\n{\"old\":2}\n{\"cut");
     s = sink_at(path, false, false, &err);
     assert_non_null(s);
     struct sw_rec rec = {.line = "{\"new\":3}", .len = 9};

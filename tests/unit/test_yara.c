@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "file_test.h"
 #include "sw/alloc.h"
 #include "sw/event.h"
 #include "sw/user.h"
@@ -104,13 +105,9 @@ static void
 write_file(const char *dir, const char *name, const char *text)
 {
     char path[512];
-    FILE *f;
 
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    test_put_file(path, text);
 }
 
 /* Load (compile, then from the cache) and scan with the n-th allocation failing, for every n
