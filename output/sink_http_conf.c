@@ -37,7 +37,7 @@ http_read_secret(const char *path, const char *key, size_t *len, bool check_mode
     struct stat st;
     char *buf = NULL;
     size_t n = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int rc, fd = open(path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0) {
         sw_err_sys(err, SW_EIO, "%s %s", key, path);
@@ -60,7 +60,11 @@ http_read_secret(const char *path, const char *key, size_t *len, bool check_mode
         sw_err_set(err, SW_ENOMEM, "%s %s: out of memory", key, path);
         goto fail;
     }
-    (void)sw_io_read_full(fd, buf, (size_t)st.st_size, &n); /* an error: what came is used */
+    rc = sw_io_read_full(fd, buf, (size_t)st.st_size, &n);
+    if (rc < 0) { /* never a secret cut short by a failing read */
+        sw_err_set(err, SW_EIO, "%s %s: read: %s", key, path, strerror(-rc));
+        goto fail;
+    }
     close(fd);
     buf[n] = '\0';
     *len = n;

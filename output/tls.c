@@ -137,7 +137,14 @@ load_key(SSL_CTX *ctx, const char *path, struct sw_err *err)
         sw_err_set(err, SW_ENOMEM, "tls.key %s: out of memory", path);
         goto out;
     }
-    (void)sw_io_read_full(fd, buf, (size_t)sb.st_size, &n); /* an error: the PEM check fails */
+    {
+        int rc = sw_io_read_full(fd, buf, (size_t)sb.st_size, &n);
+
+        if (rc < 0) {
+            sw_err_set(err, SW_EIO, "tls.key %s: read: %s", path, strerror(-rc));
+            goto out;
+        }
+    }
     {
         BIO *bio = BIO_new_mem_buf(buf, (int)n);
         EVP_PKEY *pk = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
