@@ -713,12 +713,16 @@ gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct si
             if (in->hook != SW_SIG_HOOK_STREAM || !stream_scan(t, in, pc, fs))
                 scan(t, in, hooks[h], SW_SIG_BUF_PAYLOAD, pc, t->pay, t->pay_len);
         }
-        al = sig_prefilter_always(pf, hooks[h], pc, &na);
-        t->c.always_run += na;
-        for (size_t i = 0; i < na; i++)
-            add_cand(t, al[i]);
-        if (hooks[h] != SW_SIG_HOOK_TX)
-            sig_prefilter_always_port(pf, hooks[h], pc, in->dport, add_cand, t);
+        /* the rules whose flags keyword requires SYN only for a packet with SYN: their
+         * flags are matched against in->tcp_flags, so without its SYN bit none can match */
+        for (int syn = 0; syn <= ((in->tcp_flags & 0x02) != 0); syn++) {
+            al = sig_prefilter_always(pf, hooks[h], pc, syn, &na);
+            t->c.always_run += na;
+            for (size_t i = 0; i < na; i++)
+                add_cand(t, al[i]);
+            if (hooks[h] != SW_SIG_HOOK_TX)
+                sig_prefilter_always_port(pf, hooks[h], pc, syn, in->dport, add_cand, t);
+        }
     }
     /* IP-only rules: the first packet of each direction of a flow, as Suricata */
     if (in->hook == SW_SIG_HOOK_PACKET) {
