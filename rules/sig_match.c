@@ -590,8 +590,20 @@ tail_get(struct sig_flowstate *fs, bool to_server)
 
     if (fs == NULL)
         return NULL;
-    if (fs->tail[d] == NULL)
-        fs->tail[d] = sw_calloc(1, sizeof(*fs->tail[d]));
+    if (fs->tail[d] == NULL) {
+        /* b[] is left as it comes: only b[0, len) is ever read (window, keep_tail), and
+         * zeroing its 2 KiB per flow direction cost 7.7 M instructions per corpus copy */
+        struct sig_tail *tl = sw_malloc(sizeof(*tl));
+
+        if (tl == NULL)
+            return NULL;
+        tl->len = 0;
+        tl->end = 0;
+        tl->carry = NULL;
+        tl->n_carry = tl->cap_carry = 0;
+        tl->carry_ok = false;
+        fs->tail[d] = tl;
+    }
     return fs->tail[d];
 }
 
