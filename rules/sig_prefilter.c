@@ -91,6 +91,9 @@ struct sig_prefilter {
      * inspection takes those of its port only (ET's "inbound to port N" scan rules) */
     uint64_t *always_port[HOOKS][SIG_PC_MAX][2]; /* owned; [1] as always[][][1] */
     size_t n_always_port[HOOKS][SIG_PC_MAX][2];
+    /* owned, NULL when the list is empty: a bit per port that has entries (8 KiB), so the
+     * many inspections of a port without (97 % with ET Open) skip the binary search */
+    uint64_t *always_port_bits[HOOKS][SIG_PC_MAX][2];
     uint32_t dot_bufs[HOOKS]; /* bit per buffer with dotted groups */
 };
 
@@ -375,9 +378,20 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
     for (int h = 0; h < HOOKS; h++)
         for (int pc = 0; pc < SIG_PC_MAX; pc++)
             for (int syn = 0; syn < 2; syn++)
-                if (p->n_always_port[h][pc][syn] > 1)
+                if (p->n_always_port[h][pc][syn] > 0) {
+                    uint64_t *bits = sw_calloc(65536 / 64, sizeof(*bits));
+
+                    if (bits == NULL)
+                        return false;
+                    p->always_port_bits[h][pc][syn] = bits;
+                    for (size_t k = 0; k < p->n_always_port[h][pc][syn]; k++) {
+                        uint32_t port = (uint32_t)(p->always_port[h][pc][syn][k] >> 32);
+
+                        bits[port / 64] |= UINT64_C(1) << (port % 64);
+                    }
                     qsort(p->always_port[h][pc][syn], p->n_always_port[h][pc][syn],
                           sizeof(uint64_t), u64cmp);
+                }
     return true;
 }
 
@@ -855,8 +869,10 @@ sig_prefilter_destroy(struct sig_prefilter *p)
         sw_free(p->iponly[pc]);
     for (int h = 0; h < HOOKS; h++)
         for (int pc = 0; pc < SIG_PC_MAX; pc++)
-            for (int syn = 0; syn < 2; syn++)
+            for (int syn = 0; syn < 2; syn++) {
                 sw_free(p->always_port[h][pc][syn]);
+                sw_free(p->always_port_bits[h][pc][syn]);
+            }
     sw_free(p);
 }
 
@@ -983,10 +999,13 @@ void
 sig_prefilter_always_port(const struct sig_prefilter *p, int hook, int pc, bool syn,
                           uint16_t dport, void (*add)(void *ctx, uint32_t rule), void *ctx)
 {
-    const uint64_t *a;
+    const uint64_t *a, *bits;
     size_t lo = 0, hi;
 
     if (p == NULL)
+        return;
+    bits = p->always_port_bits[hook][pc][syn];
+    if (bits == NULL || ((bits[dport / 64] >> (dport % 64)) & 1) == 0)
         return;
     a = p->always_port[hook][pc][syn];
     hi = p->n_always_port[hook][pc][syn];
