@@ -534,12 +534,16 @@ unsigned sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int ho
 size_t sig_prefilter_max_len(void);
 /* Does any group of hook use buffer b with a '.' before it? */
 bool sig_prefilter_has_dot(const struct sig_prefilter *p, int hook, enum sw_sig_buf b);
-/* Rules of hook and protocol class pc without a fast pattern, in evaluation order. */
-const uint32_t *sig_prefilter_always(const struct sig_prefilter *p, int hook, int pc, size_t *n);
+/* Rules of hook and protocol class pc without a fast pattern, in evaluation order: with syn,
+ * those whose flags keyword requires SYN (to be taken for packets with SYN only), else the
+ * others. */
+const uint32_t *sig_prefilter_always(const struct sig_prefilter *p, int hook, int pc, bool syn,
+                                     size_t *n);
 /* Hand add() the always-run rules of hook and protocol class pc aimed at destination port
- * dport (rules with a few single destination ports are kept apart from the general lists). */
-void sig_prefilter_always_port(const struct sig_prefilter *p, int hook, int pc, uint16_t dport,
-                               void (*add)(void *ctx, uint32_t rule), void *ctx);
+ * dport (rules with a few single destination ports are kept apart from the general lists);
+ * syn as for sig_prefilter_always. */
+void sig_prefilter_always_port(const struct sig_prefilter *p, int hook, int pc, bool syn,
+                               uint16_t dport, void (*add)(void *ctx, uint32_t rule), void *ctx);
 /* The address index of IP-only rules (rules/sig_iponly.c): built over rules in evaluation
  * order (NULL: out of memory); a lookup hands add() every IP-only rule whose indexed side
  * holds the packet's source or destination address, and the rules not indexed. */

@@ -159,6 +159,39 @@ always_run_port_ranges_looked_up_by_port(void **state)
     assert_int_equal(c.evaluations, 2 + 1); /* port 80: only the general rule 2 */
 }
 
+/* Issue 12: always-run rules whose flags keyword requires SYN (flags:S, flags:S+, general or
+ * by port) are evaluated only for packets with SYN (was: ET's scan rules on every TCP
+ * packet); any of ('*'), none of ('!') and a mask ignoring SYN can match without SYN. */
+static void
+always_run_syn_rules_only_for_syn_packets(void **state)
+{
+    struct sw_sig_counters c;
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert tcp any any -> any any (msg:\"s\"; flags:S; sid:1;)\n"
+          "alert tcp any any -> any 1433 (msg:\"s port\"; flags:S,A; sid:2;)\n"
+          "alert tcp any any -> any any (msg:\"sa+\"; flags:SA+; sid:3;)\n"
+          "alert tcp any any -> any any (msg:\"any\"; flags:*SA; sid:4;)\n"
+          "alert tcp any any -> any any (msg:\"not\"; flags:!S; sid:5;)\n"
+          "alert tcp any any -> any any (msg:\"masked\"; flags:A,S; sid:6;)\n");
+    in = tpkt(6, "10.0.0.1", 40000, "192.0.2.1", 1433, NULL, 0);
+    in.tcp_flags = 0x02;
+    assert_int_equal(trun(&in), 3); /* 1, 2, 4 */
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 6);
+    in = tpkt(6, "10.0.0.1", 40001, "192.0.2.1", 1433, NULL, 0);
+    in.tcp_flags = 0x10;
+    assert_int_equal(trun(&in), 3); /* 4, 5, 6 */
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 6 + 3); /* not 1, 2, 3 */
+    in = tpkt(6, "10.0.0.1", 40002, "192.0.2.1", 1433, NULL, 0);
+    in.tcp_flags = 0x12;
+    assert_int_equal(trun(&in), 4); /* 2 (ACK ignored), 3, 4, 6 */
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 6 + 3 + 6);
+}
+
 /* IP-only rules are found by address: a flow's first packet evaluates only the rules whose
  * narrower side holds its source or destination (and those with no narrow side), not every
  * IP-only rule of the set (was: 1600 evaluations per flow direction with ET Open). */
@@ -469,6 +502,7 @@ main(void)
         cmocka_unit_test_teardown(method_and_status_code_are_the_last_fast_patterns,
                                   sig_teardown),
         cmocka_unit_test_teardown(always_run_port_ranges_looked_up_by_port, sig_teardown),
+        cmocka_unit_test_teardown(always_run_syn_rules_only_for_syn_packets, sig_teardown),
         cmocka_unit_test_teardown(iponly_rules_looked_up_by_address, sig_teardown),
         cmocka_unit_test_teardown(groups_split_protocol_direction_and_port, sig_teardown),
         cmocka_unit_test_teardown(dsize_spares_the_scan, sig_teardown),
