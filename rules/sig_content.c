@@ -10,17 +10,7 @@
 #include <string.h>
 
 #include "sw/alloc.h"
-
-static int
-hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
+#include "sw/parse.h"
 
 bool
 sig_content_bytes(const char *s, uint8_t **out, uint32_t *len, char *msg, size_t msglen)
@@ -52,7 +42,7 @@ sig_content_bytes(const char *s, uint8_t **out, uint32_t *len, char *msg, size_t
 
             if (c == ' ' || c == '\t')
                 continue;
-            v = hexval(c);
+            v = sw_parse_hexdigit(c);
             if (v < 0) {
                 snprintf(msg, msglen, "'%c' is not a hex digit", c);
                 goto fail;
@@ -66,8 +56,8 @@ sig_content_bytes(const char *s, uint8_t **out, uint32_t *len, char *msg, size_t
             continue;
         }
         if (c == '\\') {
-            if (i + 1 < n && (s[i + 1] == '"' || s[i + 1] == ';' || s[i + 1] == '\\' ||
-                              s[i + 1] == ':')) {
+            if (i + 1 < n &&
+                (s[i + 1] == '"' || s[i + 1] == ';' || s[i + 1] == '\\' || s[i + 1] == ':')) {
                 b[k++] = (uint8_t)s[++i];
                 continue;
             }

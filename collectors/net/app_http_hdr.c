@@ -4,6 +4,7 @@
  * and Suricata's libhtp, which follows them: seawall must see the body a browser would
  * download. Where that differs from RFC 9112 the deviation is recorded as an anomaly. */
 #include "sw/app_http_hdr.h"
+#include "sw/parse.h"
 
 #include <string.h>
 
@@ -100,18 +101,6 @@ static bool
 ctl(uint8_t c)
 {
     return c < 0x20 || c == 0x7f;
-}
-
-static int
-hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* s[0, n) equals lit (lower case) ignoring case. */
@@ -321,12 +310,12 @@ sw_http_hdr_chunk_size(const uint8_t *s, size_t n, uint64_t *size, bool *junk, b
         *blank = true;
         return false;
     }
-    if (hexval(s[i]) < 0)
+    if (sw_parse_hexdigit(s[i]) < 0)
         return false;
-    for (; i < n && hexval(s[i]) >= 0; i++) {
+    for (; i < n && sw_parse_hexdigit(s[i]) >= 0; i++) {
         if (v > (UINT64_MAX >> 4))
             return false; /* more than 64 bits of size */
-        v = (v << 4) | (uint64_t)hexval(s[i]);
+        v = (v << 4) | (uint64_t)sw_parse_hexdigit(s[i]);
     }
     while (i < n && lws(s[i]))
         i++;
@@ -704,8 +693,9 @@ sw_http_hdr_copy(char *out, const uint8_t *s, size_t n, bool pct)
     for (i = 0; i < n; i++) {
         uint8_t c = s[i];
 
-        if (pct && c == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            c = (uint8_t)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+        if (pct && c == '%' && i + 2 < n && sw_parse_hexdigit(s[i + 1]) >= 0 &&
+            sw_parse_hexdigit(s[i + 2]) >= 0) {
+            c = (uint8_t)(sw_parse_hexdigit(s[i + 1]) * 16 + sw_parse_hexdigit(s[i + 2]));
             i += 2;
         }
         if (c == '\0')

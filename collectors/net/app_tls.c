@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "sw/alloc.h"
+#include "sw/parse.h"
 
 #define REC_HDR 5
 #define REC_MAX (16384u + 2048u)
@@ -156,10 +157,9 @@ info_refresh(struct sw_tls *t)
     t->info.sni = str_or_empty(t->sni);
     t->info.subject = str_or_empty(t->subject);
     t->info.issuerdn = str_or_empty(t->issuer);
-    t->info.subject_raw = t->subject_raw != NULL ? t->subject_raw
-                                                 : (const uint8_t *)t->info.subject;
-    t->info.subject_raw_len =
-        t->subject_raw != NULL ? t->subject_raw_len : strlen(t->info.subject);
+    t->info.subject_raw =
+        t->subject_raw != NULL ? t->subject_raw : (const uint8_t *)t->info.subject;
+    t->info.subject_raw_len = t->subject_raw != NULL ? t->subject_raw_len : strlen(t->info.subject);
     t->info.issuer_raw = t->issuer_raw != NULL ? t->issuer_raw : (const uint8_t *)t->info.issuerdn;
     t->info.issuer_raw_len = t->issuer_raw != NULL ? t->issuer_raw_len : strlen(t->info.issuerdn);
     t->info.serial = str_or_empty(t->serial);
@@ -326,18 +326,6 @@ server_hello(struct sw_tls *t, const uint8_t *m, size_t len)
 
 /* --- certificate ------------------------------------------------------------------------ */
 
-static int
-hexdig(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* s[0, n) with \XX escapes as bytes, into out (NULL: only count). Returns the bytes. */
 static size_t
 unescape(const char *s, size_t n, uint8_t *out)
@@ -347,8 +335,9 @@ unescape(const char *s, size_t n, uint8_t *out)
     for (size_t i = 0; i < n; i++, o++) {
         uint8_t c = (uint8_t)s[i];
 
-        if (s[i] == '\\' && i + 2 < n && hexdig(s[i + 1]) >= 0 && hexdig(s[i + 2]) >= 0) {
-            c = (uint8_t)(hexdig(s[i + 1]) * 16 + hexdig(s[i + 2]));
+        if (s[i] == '\\' && i + 2 < n && sw_parse_hexdigit(s[i + 1]) >= 0 &&
+            sw_parse_hexdigit(s[i + 2]) >= 0) {
+            c = (uint8_t)(sw_parse_hexdigit(s[i + 1]) * 16 + sw_parse_hexdigit(s[i + 2]));
             i += 2;
         } else if (s[i] == '\\' && i + 1 < n) { /* "\\", "\,": kept, never read as \XX */
             if (out != NULL)

@@ -16,6 +16,7 @@
 #include "sw/app_http_msg.h"
 #include "sw/digest.h"
 #include "sw/filetype.h"
+#include "sw/parse.h"
 
 #define HTTP_EVENTS_HEADERS ((1u << SW_APP_EV_HTTP_REQUEST) | (1u << SW_APP_EV_HTTP_RESPONSE))
 #define HTTP_OWNED_MAX (2 * SW_BUF_MAX) /* derived buffers of one hook: one per side and kind */
@@ -120,16 +121,6 @@ set_header(struct http_view *hv, enum sw_side side, enum sw_buf b, const struct 
     sw_net_view_set(&hv->v, side, b, out, o);
 }
 
-static int
-hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-        return (c | 0x20) - 'a' + 10;
-    return -1;
-}
-
 /* An absolute path d[0, len) with "." and ".." segments resolved and runs of "/" folded
  * (RFC 3986 5.2.4, as libhtp normalizes), into out (len bytes at most). A relative path is
  * copied as it is. Returns the bytes written. */
@@ -195,8 +186,9 @@ set_uri(struct http_view *hv, const struct sw_http_msg *m)
         return;
     dec = out + n; /* the decoded path, then normalized into out */
     for (size_t i = start; i < qs; i++) {
-        if (u[i] == '%' && i + 2 < qs && hexval(u[i + 1]) >= 0 && hexval(u[i + 2]) >= 0) {
-            dec[dl++] = (uint8_t)(hexval(u[i + 1]) * 16 + hexval(u[i + 2]));
+        if (u[i] == '%' && i + 2 < qs && sw_parse_hexdigit(u[i + 1]) >= 0 &&
+            sw_parse_hexdigit(u[i + 2]) >= 0) {
+            dec[dl++] = (uint8_t)(sw_parse_hexdigit(u[i + 1]) * 16 + sw_parse_hexdigit(u[i + 2]));
             i += 2;
         } else {
             dec[dl++] = u[i];
