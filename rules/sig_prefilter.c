@@ -55,7 +55,7 @@
 struct pf_entry {
     uint64_t key;
     uint32_t rule;
-    uint32_t lo, hi; /* payload lengths the rule accepts (dsize); [0, UINT32_MAX] */
+    uint32_t lo, hi;    /* payload lengths the rule accepts (dsize); [0, UINT32_MAX] */
     const uint8_t *pat; /* borrowed from the rule's content */
     uint32_t len;
     bool nocase;
@@ -63,12 +63,12 @@ struct pf_entry {
 
 struct pf_group {
     uint64_t key;
-    hs_database_t *db;  /* owned */
+    hs_database_t *db; /* owned */
     uint32_t n_pat;
-    uint32_t *off;      /* owned: n_pat + 1 offsets into rules */
-    uint32_t *rules;    /* owned */
-    uint32_t lo, hi;    /* payload lengths some rule of the group accepts (of a bounded group:
-                         * some bounded rule): others skip it */
+    uint32_t *off;   /* owned: n_pat + 1 offsets into rules */
+    uint32_t *rules; /* owned */
+    uint32_t lo, hi; /* payload lengths some rule of the group accepts (of a bounded group:
+                      * some bounded rule): others skip it */
     bool dot;
 };
 
@@ -97,7 +97,9 @@ struct sig_prefilter {
     uint32_t dot_bufs[HOOKS]; /* bit per buffer with dotted groups */
 };
 
-/* key: hook 2 bits, buffer 5, dot 1, pc 2, dir 1, any-port 1, port 16, bounded length 1 */
+/* key: hook 2 bits, buffer 5, dot 1, pc 2, dir 1, any-port 1, port 16, client side 1 (the
+ * port is the client's: KEY_CLIENT), bounded length 1 */
+#define KEY_CLIENT 2u
 static uint64_t
 mkkey(int hook, int buf, bool dot, int pc, int dir, bool anyport, uint16_t port, bool bounded)
 {
@@ -296,8 +298,9 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
                 if ((pcs & (1u << pc)) == 0)
                     continue;
                 if (nap > 0) {
-                    uint64_t *np = sw_realloc(p->always_port[hook][pc][syn],
-                                              (p->n_always_port[hook][pc][syn] + nap) * sizeof(*np));
+                    uint64_t *np =
+                        sw_realloc(p->always_port[hook][pc][syn],
+                                   (p->n_always_port[hook][pc][syn] + nap) * sizeof(*np));
 
                     if (np == NULL)
                         return false;
@@ -324,13 +327,23 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
         bool bounded = hook == SW_SIG_HOOK_PACKET && l->buf == SW_SIG_BUF_PAYLOAD &&
                        !l->dotprefix && dsize_range(r, &lo, &hi);
 
+        bool client[2] = {false, false};
+
         /* to the server, the destination port names the service; to the client, the
          * source port does (Suricata groups them so): a rule's response pattern is then
          * scanned for only in its service's replies, not in every reply (by their destination,
-         * the client's ephemeral port, they all fell in the any-port group) */
+         * the client's ephemeral port, they all fell in the any-port group). A rule whose
+         * server-side port is any but whose other port is a few single ports is keyed by that
+         * one (KEY_CLIENT): ET's direction-less `any -> any 53` UDP rules can match a reply
+         * only if its destination is 53, so they stay out of every reply's any-port group. */
         if (hook != SW_SIG_HOOK_TX && !r->bidir) {
             np[0] = sig_portset_small(&r->dp, ports[0], 4);
             np[1] = sig_portset_small(&r->sp, ports[1], 4);
+            for (int dir = 0; dir < 2; dir++)
+                if (np[dir] == 0) {
+                    np[dir] = sig_portset_small(dir == 0 ? &r->sp : &r->dp, ports[dir], 4);
+                    client[dir] = np[dir] > 0;
+                }
         }
         int kb = key_buf(l->buf);
 
@@ -361,13 +374,13 @@ collect(struct sig_prefilter *p, struct sig_rule *const *rules, size_t n, bool u
                 int kpc = hook == SW_SIG_HOOK_TX ? 0 : pc;
 
                 if (!ports_apply) {
-                    push(eb, mkkey(kh, kb, l->dotprefix, kpc, dir, true, 0, bounded),
-                         (uint32_t)i, c, lo, hi);
+                    push(eb, mkkey(kh, kb, l->dotprefix, kpc, dir, true, 0, bounded), (uint32_t)i,
+                         c, lo, hi);
                 } else {
                     for (size_t k = 0; k < np[dir]; k++)
                         push(eb,
-                             mkkey(kh, kb, l->dotprefix, pc, dir, false, ports[dir][k],
-                                   bounded),
+                             mkkey(kh, kb, l->dotprefix, pc, dir, false, ports[dir][k], bounded) |
+                                 (client[dir] ? KEY_CLIENT : 0),
                              (uint32_t)i, c, lo, hi);
                 }
             }
@@ -407,7 +420,7 @@ add_unbounded_to_bounded(struct ebuf *eb)
         size_t lo = 0, hi = n0;
 
         if ((k & 1) == 0 || (i > 0 && eb->e[i - 1].key == k))
-            continue; /* not the first entry of a bounded key */
+            continue;     /* not the first entry of a bounded key */
         while (lo < hi) { /* the first entry of the unbounded twin */
             size_t mid = lo + (hi - lo) / 2;
 
@@ -513,8 +526,8 @@ index_groups(struct sig_prefilter *p)
 
 /* The distinct patterns of group g, in id order: their entries' first index. */
 static bool
-compile_group(struct pf_group *g, const struct pf_entry *e, size_t first, size_t last,
-              char *msg, size_t msglen)
+compile_group(struct pf_group *g, const struct pf_entry *e, size_t first, size_t last, char *msg,
+              size_t msglen)
 {
     size_t np = g->n_pat, k = 0;
     const char **expr = sw_malloc(np * sizeof(*expr));
@@ -630,8 +643,7 @@ cache_load(struct sig_prefilter *p, const char *dir, const char *key, bool *refu
             goto bad;
         }
         off += 8;
-        if (hs_deserialize_database((const char *)b + off, (size_t)n, &p->g[i].db) !=
-            HS_SUCCESS) {
+        if (hs_deserialize_database((const char *)b + off, (size_t)n, &p->g[i].db) != HS_SUCCESS) {
             sw_log_info("rules cache %s/%s: ignored (not a database of this Hyperscan), "
                         "rebuilding",
                         dir, name);
@@ -751,8 +763,8 @@ compile_part(void *arg)
 
     j->ok = true;
     for (size_t i = j->which; i < j->p->n_g && j->ok; i += COMPILERS)
-        j->ok = compile_group(&j->p->g[i], j->e, j->first[i], j->first[i + 1], j->msg,
-                              sizeof(j->msg));
+        j->ok =
+            compile_group(&j->p->g[i], j->e, j->first[i], j->first[i + 1], j->msg, sizeof(j->msg));
     return NULL;
 }
 
@@ -939,7 +951,8 @@ sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum 
 {
     int dir = hook == SW_SIG_HOOK_TX ? 0 : (to_server ? 0 : 1);
     uint16_t port = to_server ? dport : sport; /* the server's (see collect) */
-    uint64_t keys[2];
+    uint16_t cport = to_server ? sport : dport;
+    uint64_t keys[3];
     int nk;
     unsigned scans = 0;
 
@@ -949,16 +962,18 @@ sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum 
         pc = 0; /* one group per buffer (see collect) */
     nk = 0;
     keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, true, 0, false);
-    if (hook != SW_SIG_HOOK_TX && pc != SIG_PC_OTHER)
+    if (hook != SW_SIG_HOOK_TX && pc != SIG_PC_OTHER) {
         keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, false, port, false);
+        keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, false, cport, false) | KEY_CLIENT;
+    }
     for (int k = 0; k < nk; k++) {
         const struct pf_group *g = NULL, *gb;
         struct scan_ctx sc = {.add = add, .ctx = ctx};
 
         /* a payload of a length some bounded rule accepts: the bounded group, which holds
          * the unbounded patterns too; else the unbounded group alone */
-        if (hook == SW_SIG_HOOK_PACKET && (gb = find(p, keys[k] | 1)) != NULL &&
-            len >= gb->lo && len <= gb->hi)
+        if (hook == SW_SIG_HOOK_PACKET && (gb = find(p, keys[k] | 1)) != NULL && len >= gb->lo &&
+            len <= gb->hi)
             g = gb;
         else
             g = find(p, keys[k]);
@@ -966,8 +981,8 @@ sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum 
             continue;
         sc.g = g;
         scans++;
-        (void)hs_scan(g->db, len > 0 ? (const char *)data : "", (unsigned)len, 0, scratch,
-                      on_match, &sc);
+        (void)hs_scan(g->db, len > 0 ? (const char *)data : "", (unsigned)len, 0, scratch, on_match,
+                      &sc);
     }
     return scans;
 }
@@ -996,8 +1011,8 @@ sig_prefilter_always(const struct sig_prefilter *p, int hook, int pc, bool syn, 
 }
 
 void
-sig_prefilter_always_port(const struct sig_prefilter *p, int hook, int pc, bool syn,
-                          uint16_t dport, void (*add)(void *ctx, uint32_t rule), void *ctx)
+sig_prefilter_always_port(const struct sig_prefilter *p, int hook, int pc, bool syn, uint16_t dport,
+                          void (*add)(void *ctx, uint32_t rule), void *ctx)
 {
     const uint64_t *a, *bits;
     size_t lo = 0, hi;

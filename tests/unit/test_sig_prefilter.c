@@ -28,9 +28,9 @@ only_candidates_are_evaluated(void **state)
     (void)state;
     assert_non_null(text);
     for (int i = 1; i <= 2000; i++)
-        off += (size_t)snprintf(text + off, 96,
-                                "alert udp any any -> any any (content:\"pattern-%04d\"; sid:%d;)\n",
-                                i, i);
+        off += (size_t)snprintf(
+            text + off, 96, "alert udp any any -> any any (content:\"pattern-%04d\"; sid:%d;)\n", i,
+            i);
     tload(text);
     free(text);
     assert_int_equal(T.st.rules, 2000);
@@ -210,8 +210,8 @@ iponly_rules_looked_up_by_address(void **state)
                                 "alert ip [198.51.%d.%d,203.0.113.0/24] any -> $HOME_NET any "
                                 "(msg:\"bl\"; sid:%d;)\n",
                                 i / 200, i % 200, i);
-    off += (size_t)snprintf(text + off, 120,
-                            "alert ip $HOME_NET any -> ![10.0.0.0/8] any (msg:\"wide\"; sid:999;)\n");
+    off += (size_t)snprintf(
+        text + off, 120, "alert ip $HOME_NET any -> ![10.0.0.0/8] any (msg:\"wide\"; sid:999;)\n");
     tload(text);
     free(text);
     assert_int_equal(T.st.iponly, 3 * 301);
@@ -415,7 +415,8 @@ dsize_spares_the_scan(void **state)
     in = tpkt(6, "10.0.0.1", 40000, "192.0.2.1", 80, "exact-msg", 9);
     assert_int_equal(trun(&in), 1);
     assert_int_equal(T.sid[0], 3);
-    in = tpkt(6, "10.0.0.1", 40000, "192.0.2.1", 80, "other-msg large-msg .........................", 45);
+    in = tpkt(6, "10.0.0.1", 40000, "192.0.2.1", 80,
+              "other-msg large-msg .........................", 45);
     assert_int_equal(trun(&in), 1); /* 2 only */
     assert_int_equal(T.sid[0], 2);
 }
@@ -492,15 +493,43 @@ to_client_groups_keyed_by_source_port(void **state)
     assert_int_equal(c.evaluations, 2);
 }
 
+/* A rule without a flow direction whose server-side port is any but whose other port is a
+ * few single ports (ET's `any -> any 53` UDP rules) is keyed by that port in the direction
+ * where it is the client's: a reply from port 53 does not scan for it (was: it sat in every
+ * reply's any-port group and was evaluated, to fail on its port), a packet to port 53 the
+ * other way still matches. */
+static void
+direction_less_rules_keyed_by_their_specific_port(void **state)
+{
+    struct sw_sig_counters c;
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert udp any any -> any 53 (msg:\"q\"; content:\"xyzzy\"; sid:1;)\n");
+    in = tpkt(17, "192.0.2.53", 53, "10.0.0.1", 5555, "..xyzzy..", 9);
+    in.to_server = false;
+    assert_int_equal(trun(&in), 0);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 0);
+    in = tpkt(17, "192.0.2.53", 1234, "10.0.0.1", 53, "..xyzzy..", 9);
+    in.to_server = false; /* the flow's other direction, to port 53 */
+    assert_int_equal(trun(&in), 1);
+    assert_int_equal(T.sid[0], 1);
+    in = tpkt(17, "10.0.0.1", 5555, "192.0.2.53", 53, "..xyzzy..", 9);
+    assert_int_equal(trun(&in), 1);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.evaluations, 2);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(only_candidates_are_evaluated, sig_teardown),
+        cmocka_unit_test_teardown(direction_less_rules_keyed_by_their_specific_port, sig_teardown),
         cmocka_unit_test_teardown(udp_payload_scanned_once, sig_teardown),
         cmocka_unit_test_teardown(always_run_rules_split_by_destination_port, sig_teardown),
-        cmocka_unit_test_teardown(method_and_status_code_are_the_last_fast_patterns,
-                                  sig_teardown),
+        cmocka_unit_test_teardown(method_and_status_code_are_the_last_fast_patterns, sig_teardown),
         cmocka_unit_test_teardown(always_run_port_ranges_looked_up_by_port, sig_teardown),
         cmocka_unit_test_teardown(always_run_syn_rules_only_for_syn_packets, sig_teardown),
         cmocka_unit_test_teardown(iponly_rules_looked_up_by_address, sig_teardown),
