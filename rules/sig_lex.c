@@ -256,19 +256,10 @@ sig_lex_rule(struct sig_text *t, const char *rule, char *msg, size_t msglen)
     }
     /* header + each option's name, raw value and value: each at most its bytes + 1, and an
      * option takes at least two bytes ("x;"): under 3 * n + 2 in all */
-    if (t->cap_arena < 3 * n + 2) {
-        size_t nc = t->cap_arena > 0 ? t->cap_arena : 4096;
-
-        while (nc < 3 * n + 2)
-            nc *= 2;
-        sw_free(t->arena); /* nothing in it is kept from rule to rule */
-        t->cap_arena = 0;
-        t->arena = sw_malloc(nc);
-        if (t->arena == NULL) {
-            snprintf(msg, msglen, "out of memory");
-            return false;
-        }
-        t->cap_arena = nc;
+    t->arena = sw_scratch_reserve(t->arena, &t->cap_arena, 3 * n + 2, 4096); /* not kept */
+    if (t->arena == NULL) {
+        snprintf(msg, msglen, "out of memory");
+        return false;
     }
     t->header = arena_put(t, rule, (size_t)(open - rule));
     return lex_opts(t, open + 1, (size_t)(close - open - 1), msg, msglen);

@@ -221,19 +221,11 @@ read_file(struct sig_scratch *scr, const char *path, size_t *len, char *why, siz
         snprintf(why, whylen, "larger than %u bytes", SIG_MAX_FILE);
         goto out;
     }
-    if (scr->file_cap < (size_t)st.st_size + 1) {
-        size_t nc = scr->file_cap > 0 ? scr->file_cap : 64 * 1024;
-
-        while (nc < (size_t)st.st_size + 1)
-            nc *= 2;
-        sw_free(scr->file); /* nothing in it is kept from file to file */
-        scr->file_cap = 0;
-        scr->file = sw_malloc(nc);
-        if (scr->file == NULL) {
-            snprintf(why, whylen, "out of memory");
-            goto out;
-        }
-        scr->file_cap = nc;
+    /* nothing in it is kept from file to file */
+    scr->file = sw_scratch_reserve(scr->file, &scr->file_cap, (size_t)st.st_size + 1, 64 * 1024);
+    if (scr->file == NULL) {
+        snprintf(why, whylen, "out of memory");
+        goto out;
     }
     b = scr->file;
     while (got < (size_t)st.st_size) {

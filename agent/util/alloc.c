@@ -53,6 +53,23 @@ sw_free(void *p)
     free(p);
 }
 
+void *
+sw_scratch_reserve(void *p, size_t *cap, size_t need, size_t first)
+{
+    size_t nc = *cap > 0 ? *cap : (first > 0 ? first : 1);
+
+    if (p != NULL && *cap >= need)
+        return p;
+    while (nc < need)
+        nc *= 2;
+    sw_free(p);
+    *cap = 0;
+    p = sw_malloc(nc);
+    if (p != NULL)
+        *cap = nc;
+    return p;
+}
+
 char *
 sw_strdup(const char *s)
 {

@@ -11,6 +11,11 @@ void *sw_malloc(size_t n);
 void *sw_calloc(size_t nmemb, size_t size);
 void *sw_realloc(void *p, size_t n);
 void sw_free(void *p);
+/* A scratch buffer of at least need bytes whose contents are not kept: p (*cap bytes, owned by
+ * the caller, may be NULL) is returned as it is when *cap suffices, else freed and replaced by
+ * one of first, 2 * first, ... bytes (*cap updated). NULL when that fails (p freed, *cap 0).
+ * Usage: buf = sw_scratch_reserve(buf, &cap, need, first). */
+void *sw_scratch_reserve(void *p, size_t *cap, size_t need, size_t first);
 /* Duplicate a NUL-terminated string; NULL on failure. Caller owns the copy. */
 char *sw_strdup(const char *s);
 
