@@ -27,6 +27,7 @@
 #define HS_CERTIFICATE 11
 
 #define EXT_SERVER_NAME 0
+#define EXT_EARLY_DATA 42
 #define EXT_SUPPORTED_VERSIONS 43
 
 struct dir {
@@ -40,6 +41,7 @@ struct dir {
     size_t msg_have;
     uint8_t *msg;  /* owned: its bytes, when kept */
     bool msg_skip; /* over max_handshake: consumed, not kept */
+    bool hs_done;  /* handshake bytes no longer read (cfg.app_data: record headers still are) */
     bool done;
 };
 
@@ -50,7 +52,8 @@ struct sw_tls {
     sw_tls_event_fn cb;
     void *ctx;
     struct dir d[2];
-    bool seen[3]; /* events delivered */
+    bool seen[SW_TLS_EVENT_MAX]; /* events delivered */
+    bool early_data;             /* the ClientHello offered 0-RTT early data */
     struct sw_tls_info info;
     /* owned strings behind info ("" literals until set) */
     uint8_t sni_raw[256];
@@ -291,6 +294,8 @@ client_hello(struct sw_tls *t, const uint8_t *m, size_t len)
             return false;
         if (type == EXT_SERVER_NAME)
             ext_sni(t, e);
+        else if (type == EXT_EARLY_DATA)
+            t->early_data = true;
     }
     return !exts.bad && !r.bad;
 }
@@ -805,6 +810,37 @@ dir_done(struct sw_tls *t, struct dir *d)
     d->done = true;
 }
 
+/* Nothing more of interest in d's handshake: done, or (cfg.app_data) on to its first
+ * application data record, reading record headers only. */
+static void
+hs_over(struct sw_tls *t, struct dir *d)
+{
+    if (!t->cfg.app_data || t->seen[SW_TLS_APP_DATA]) {
+        dir_done(t, d);
+        return;
+    }
+    t_free(t, d->msg, d->msg_len);
+    d->msg = NULL;
+    d->hhdr_have = 0;
+    d->hs_done = true;
+}
+
+/* An application data record of direction di begins. Suricata (app-layer-ssl.c, the
+ * SSLV3_APPLICATION_PROTOCOL case) takes it as the end of the handshake and from then on
+ * inspects no payload; TLS 1.3 early data (the ClientHello's early_data extension, no
+ * ServerHello yet) does not count. Returns true when the record counted. */
+static bool
+app_data(struct sw_tls *t, int di)
+{
+    if (t->early_data && !t->seen[SW_TLS_SERVER_HELLO])
+        return false;
+    dir_done(t, &t->d[di]);
+    if (t->d[1 - di].hs_done)
+        dir_done(t, &t->d[1 - di]);
+    deliver(t, SW_TLS_APP_DATA);
+    return true;
+}
+
 /* One whole handshake message of direction di. */
 static void
 message(struct sw_tls *t, int di, unsigned type, const uint8_t *m, size_t len)
@@ -818,7 +854,7 @@ message(struct sw_tls *t, int di, unsigned type, const uint8_t *m, size_t len)
         } else {
             t->st->malformed++;
         }
-        dir_done(t, d); /* nothing more of interest from the client */
+        hs_over(t, d); /* nothing more of interest from the client */
     } else if (di == 1 && type == HS_SERVER_HELLO && !t->seen[SW_TLS_SERVER_HELLO]) {
         if (server_hello(t, m, len)) {
             t->st->server_hellos++;
@@ -834,7 +870,7 @@ message(struct sw_tls *t, int di, unsigned type, const uint8_t *m, size_t len)
         } else {
             t->st->malformed++;
         }
-        dir_done(t, d);
+        hs_over(t, d);
     }
 }
 
@@ -844,7 +880,7 @@ hs_bytes(struct sw_tls *t, int di, const uint8_t *p, size_t n)
 {
     struct dir *d = &t->d[di];
 
-    while (n > 0 && !d->done) {
+    while (n > 0 && !d->done && !d->hs_done) {
         if (d->hhdr_have < HS_HDR) {
             d->hhdr[d->hhdr_have++] = *p++;
             n--;
@@ -906,9 +942,12 @@ sw_tls_feed(struct sw_tls *t, int di, const uint8_t *data, size_t len)
                 dir_done(t, d);
                 break;
             }
-            if (type == 20 || type == 23) { /* encrypted from here on */
-                dir_done(t, d);
+            if (type == 23 && t->cfg.app_data && app_data(t, di))
                 break;
+            if (type == 20 || type == 23) { /* encrypted from here on */
+                hs_over(t, d);
+                if (d->done)
+                    break;
             }
             d->rec_hs = type == 22;
             d->rec_left = rlen;
@@ -916,7 +955,7 @@ sw_tls_feed(struct sw_tls *t, int di, const uint8_t *data, size_t len)
         }
         size_t k = d->rec_left < len ? d->rec_left : len;
 
-        if (d->rec_hs)
+        if (d->rec_hs && !d->hs_done)
             hs_bytes(t, di, data, k);
         d->rec_left -= k;
         data += k;

@@ -13,12 +13,21 @@
  *   record that is not so stops its direction (not_tls). Handshake messages may span
  *   records; each is gathered whole up to cfg->max_handshake bytes, a larger one is skipped
  *   (counted as too_large) and the direction goes on.
- * - A direction is done, and its later bytes are ignored, after a ChangeCipherSpec or
- *   application data record (what follows is encrypted: TLS 1.3 certificates are never
- *   seen), after a gap, or once its messages of interest (ClientHello; ServerHello and
- *   Certificate) were seen. SSLv2-style hellos are not parsed (not_tls).
+ * - A direction's handshake is over after a ChangeCipherSpec or application data record
+ *   (what follows is encrypted: TLS 1.3 certificates are never seen), or once its messages
+ *   of interest (ClientHello; ServerHello and Certificate) were seen. Without
+ *   cfg->app_data the direction is then done and its later bytes are ignored; with it the
+ *   direction goes on reading record headers only (bodies skipped) until its first
+ *   application data record (type 23). A direction is done after a gap or a record that is
+ *   not TLS. SSLv2-style hellos are not parsed (not_tls).
  * - Events: SW_TLS_CLIENT_HELLO, SW_TLS_SERVER_HELLO, SW_TLS_CERTIFICATE, each once per
- *   connection; the info passed holds everything learned so far.
+ *   connection; the info passed holds everything learned so far. With cfg->app_data also
+ *   SW_TLS_APP_DATA, once, at the header of the first application data record of either
+ *   direction (what follows is encrypted), as Suricata's app-layer-ssl.c marks the
+ *   handshake done there: except TLS 1.3 early data (a ClientHello with the early_data
+ *   extension, application data before the ServerHello), which does not count. The
+ *   direction that sent it is then done, and so is the other one once its handshake is
+ *   over.
  * - Strings: NUL-terminated, "" when unknown. sni_raw holds the server name as sent (up to
  *   255 bytes); the other strings are EVE text: printable ASCII, other bytes as \xNN
  *   (certificate names as OpenSSL prints them with RFC 2253 escaping of control and
@@ -37,6 +46,7 @@
 struct sw_tls_cfg {
     uint32_t max_handshake; /* bytes of one handshake message gathered (64 KiB); 1 KiB .. 16 MiB */
     uint32_t max_name;      /* bytes of a certificate subject or issuer kept (1024); 64 .. 65536 */
+    bool app_data;          /* track records up to the first application data (false) */
 };
 
 struct sw_tls_stats {
@@ -49,7 +59,13 @@ struct sw_tls_stats {
     uint64_t memuse;    /* bytes held now */
 };
 
-enum sw_tls_event { SW_TLS_CLIENT_HELLO, SW_TLS_SERVER_HELLO, SW_TLS_CERTIFICATE };
+enum sw_tls_event {
+    SW_TLS_CLIENT_HELLO,
+    SW_TLS_SERVER_HELLO,
+    SW_TLS_CERTIFICATE,
+    SW_TLS_APP_DATA, /* cfg->app_data only */
+    SW_TLS_EVENT_MAX
+};
 
 /* What the handshake said so far: borrowed for the callback. */
 struct sw_tls_info {

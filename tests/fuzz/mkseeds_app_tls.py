@@ -14,8 +14,8 @@ def hs(t, body):
 def ext(t, body):
     return struct.pack('>HH', t, len(body)) + body
 
-def client_hello(sni):
-    e = ext(10, b'\x00\x02\x00\x1d')
+def client_hello(sni, early=False):
+    e = ext(10, b'\x00\x02\x00\x1d') + (ext(42, b'') if early else b'')
     if sni is not None:
         name = b'\x00' + struct.pack('>H', len(sni)) + sni
         e += ext(0, struct.pack('>H', len(name)) + name)
@@ -63,6 +63,16 @@ seeds = {
     'big_message': enc(0, [(0, records(hs(4, b'\xee' * 2000) + client_hello(b'after.example')))]),
     'gap': enc(0, [(0, records(client_hello(b'g.example'))[:20]), ('gap0', 0)]),
     'allocfail': enc(0x21, [(1, records(server_hello(False) + cert))]),
+    # control bit 1: records tracked up to the first application data
+    'track_app_data': enc(0x02, [(0, records(client_hello(b't.example')) + records(b'\x01', 20)
+                                  + records(b'f' * 40)),
+                                 (1, records(server_hello(False) + cert, size=500)
+                                  + records(b'\x01', 20) + records(b'f' * 40)),
+                                 (0, records(b'x' * 60, 23))]),
+    'track_early_data': enc(0x02, [(0, records(client_hello(b'z.example', True))
+                                    + records(b'e' * 30, 23)),
+                                   (1, records(server_hello(True)) + records(b'\x01', 20)
+                                    + records(b'y' * 30, 23))]),
 }
 for k, v in seeds.items():
     open(os.path.join(d, k), 'wb').write(v)

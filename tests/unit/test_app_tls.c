@@ -64,9 +64,10 @@ patch(struct w *w, size_t off, int size)
         w->b[off + (size_t)i] = (uint8_t)v;
 }
 
-/* A ClientHello handshake message (no record) with the given server name (NULL: none). */
+/* A ClientHello handshake message (no record) with the given server name (NULL: none),
+ * offering TLS 1.3 early data when early. */
 static void
-client_hello(struct w *w, const char *sni, size_t sni_len)
+client_hello_early(struct w *w, const char *sni, size_t sni_len, bool early)
 {
     size_t h = w->n, ext, list;
     uint8_t rnd[32] = {0};
@@ -99,8 +100,18 @@ client_hello(struct w *w, const char *sni, size_t sni_len)
         patch(w, list, 2);
         patch(w, el, 2);
     }
+    if (early) {
+        u16(w, 42); /* early_data: empty in a ClientHello */
+        u16(w, 0);
+    }
     patch(w, ext, 2);
     patch(w, h + 1, 3);
+}
+
+static void
+client_hello(struct w *w, const char *sni, size_t sni_len)
+{
+    client_hello_early(w, sni, sni_len, false);
 }
 
 static void
@@ -225,7 +236,7 @@ certificate_msg(struct w *w)
 static struct {
     struct sw_tls *t;
     struct sw_tls_stats st;
-    unsigned events[3];
+    unsigned events[SW_TLS_EVENT_MAX];
     char sni[300], subject[200], issuer[200], serial[64], fp[80], nb[24], na[24], ver[16];
     uint16_t version;
 } g;
@@ -385,6 +396,122 @@ change_cipher_spec_ends_the_direction(void **state)
     sw_tls_feed(g.t, 1, r.b, r.n);
     assert_int_equal(g.events[SW_TLS_SERVER_HELLO], 1);
     assert_int_equal(g.events[SW_TLS_CERTIFICATE], 0);
+}
+
+/* A record of type with n bytes of body (their value does not matter: encrypted). */
+static void
+opaque_record(struct w *w, unsigned type, size_t n)
+{
+    u8(w, type);
+    u16(w, 0x0303);
+    u16(w, (unsigned)n);
+    for (size_t i = 0; i < n; i++)
+        u8(w, 0xa5);
+}
+
+/* A parser that tracks records up to the first application data (network.app.tls.
+ * encryption_handling: track-only). */
+static void
+tracking(void)
+{
+    struct sw_tls_cfg c;
+    struct sw_err err;
+
+    sw_tls_destroy(g.t);
+    sw_tls_cfg_defaults(&c);
+    c.app_data = true;
+    g.t = sw_tls_create(&c, &g.st, on_event, NULL, &err);
+    assert_non_null(g.t);
+}
+
+static void
+application_data_is_reported_once_at_its_header(void **state)
+{
+    struct w m = {.n = 0}, r = {.n = 0}, s = {.n = 0}, a = {.n = 0};
+
+    (void)state;
+    tracking();
+    make_cert();
+    client_hello(&m, "enc.example", 11);
+    records(&r, &m, 22, 16384);
+    opaque_record(&r, 20, 1);  /* ChangeCipherSpec */
+    opaque_record(&r, 22, 40); /* Finished, encrypted: skipped, not parsed */
+    sw_tls_feed(g.t, 0, r.b, r.n);
+    m.n = 0;
+    server_hello(&m, false);
+    certificate_msg(&m);
+    records(&s, &m, 22, 1000);
+    opaque_record(&s, 20, 1);
+    opaque_record(&s, 22, 40);
+    sw_tls_feed(g.t, 1, s.b, s.n);
+    assert_int_equal(g.events[SW_TLS_CLIENT_HELLO], 1);
+    assert_int_equal(g.events[SW_TLS_CERTIFICATE], 1);
+    assert_int_equal(g.events[SW_TLS_APP_DATA], 0);
+    assert_false(sw_tls_done(g.t));
+    opaque_record(&a, 23, 100);
+    for (size_t i = 0; i < 4; i++) /* a header split across feeds */
+        sw_tls_feed(g.t, 0, a.b + i, 1);
+    assert_int_equal(g.events[SW_TLS_APP_DATA], 0);
+    sw_tls_feed(g.t, 0, a.b + 4, 1);
+    assert_int_equal(g.events[SW_TLS_APP_DATA], 1);
+    assert_string_equal(g.sni, "enc.example"); /* the info still holds the handshake */
+    /* both directions are over: the caller may stop feeding */
+    assert_true(sw_tls_done(g.t));
+    sw_tls_feed(g.t, 1, a.b, a.n);
+    assert_int_equal(g.events[SW_TLS_APP_DATA], 1);
+}
+
+static void
+application_data_of_the_server_counts_too(void **state)
+{
+    struct w m = {.n = 0}, r = {.n = 0};
+
+    (void)state;
+    tracking();
+    server_hello(&m, true); /* TLS 1.3: encrypted records right after the ServerHello */
+    records(&r, &m, 22, 16384);
+    opaque_record(&r, 20, 1);
+    opaque_record(&r, 23, 300);
+    sw_tls_feed(g.t, 1, r.b, r.n);
+    assert_int_equal(g.events[SW_TLS_SERVER_HELLO], 1);
+    assert_int_equal(g.events[SW_TLS_APP_DATA], 1);
+}
+
+static void
+early_data_before_the_server_hello_does_not_count(void **state)
+{
+    struct w m = {.n = 0}, r = {.n = 0}, s = {.n = 0}, a = {.n = 0};
+
+    (void)state;
+    tracking();
+    client_hello_early(&m, "zero.example", 12, true);
+    records(&r, &m, 22, 16384);
+    opaque_record(&r, 20, 1);
+    opaque_record(&r, 23, 64); /* 0-RTT data: Suricata does not end the handshake here */
+    sw_tls_feed(g.t, 0, r.b, r.n);
+    assert_int_equal(g.events[SW_TLS_APP_DATA], 0);
+    m.n = 0;
+    server_hello(&m, true);
+    records(&s, &m, 22, 16384);
+    sw_tls_feed(g.t, 1, s.b, s.n);
+    assert_int_equal(g.events[SW_TLS_APP_DATA], 0);
+    opaque_record(&a, 23, 64); /* after the ServerHello it does */
+    sw_tls_feed(g.t, 0, a.b, a.n);
+    assert_int_equal(g.events[SW_TLS_APP_DATA], 1);
+}
+
+static void
+without_tracking_application_data_is_not_reported(void **state)
+{
+    struct w m = {.n = 0}, r = {.n = 0};
+
+    (void)state;
+    client_hello(&m, "plain.example", 13);
+    records(&r, &m, 22, 16384);
+    opaque_record(&r, 23, 64);
+    sw_tls_feed(g.t, 0, r.b, r.n);
+    assert_int_equal(g.events[SW_TLS_CLIENT_HELLO], 1);
+    assert_int_equal(g.events[SW_TLS_APP_DATA], 0);
 }
 
 static void
@@ -629,6 +756,10 @@ main(void)
         T(name_with_a_nul_is_kept_raw_for_rules),
         T(tls13_version_from_supported_versions),
         T(change_cipher_spec_ends_the_direction),
+        T(application_data_is_reported_once_at_its_header),
+        T(application_data_of_the_server_counts_too),
+        T(early_data_before_the_server_hello_does_not_count),
+        T(without_tracking_application_data_is_not_reported),
         T(plain_text_is_not_tls),
         T(oversized_message_is_skipped_and_the_next_parsed),
         T(truncated_extensions_are_malformed),
