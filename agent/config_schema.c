@@ -114,6 +114,12 @@ static const struct sw_cfg_enum files_modes[] = {
     {NULL, 0, 0},
 };
 
+static const struct sw_cfg_enum tls_encryption[] = {
+    {"track-only", SW_TLS_ENC_TRACK_ONLY, 0},
+    {"full", SW_TLS_ENC_FULL, 0},
+    {NULL, 0, 0},
+};
+
 static const struct sw_cfg_enum ionice_classes[] = {
     {"none", SW_IONICE_NONE, 0},
     {"best-effort", SW_IONICE_BEST_EFFORT, 0},
@@ -626,6 +632,10 @@ const struct sw_cfg_row sw_cfg_schema[] = {
     {.path = "network.app.tls.max_name", .type = SW_CFG_SIZE, .def = "1024", .min = 64,
      .max = 65536, F(network.app.tls.max_name), .flags = R,
      .help = "bytes kept of a certificate subject or issuer"},
+    {.path = "network.app.tls.encryption_handling", .type = SW_CFG_ENUM, .def = "track-only",
+     F(network.app.tls.encryption_handling), .flags = R, .enums = tls_encryption,
+     .help = "Suricata rules after a TLS connection's first application data record: "
+             "track-only (payload and stream no longer inspected, tls.* buffers are) or full"},
     {.path = "network.decode.max_layers", .type = SW_CFG_UINT, .def = "16", .min = 1, .max = 64,
      F(network.decode.max_layers), .help = "encapsulation layers decoded per packet"},
     {.path = "network.decode.tunnels", .type = SW_CFG_BOOL, .def = "true",

@@ -324,6 +324,7 @@ sigs_inspect(void *tctx, const struct sw_subject *subj, struct sw_emitter *em)
         in.payload = subj->payload.p;
         in.payload_len = subj->payload.len;
         in.pkt_stream = subj->flow->proto == 6; /* TCP payloads: the stream chunks */
+        in.no_payload = (subj->flags & SW_SUBJ_NO_PAYLOAD) != 0;
         if (subj->pkt != NULL) {
             in.has_packet = true;
             in.ttl = ttl_of(subj->pkt);

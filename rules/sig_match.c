@@ -408,6 +408,19 @@ buffer_of(struct sw_sig_thread *t, const struct sw_sig_input *in, const struct s
     return true;
 }
 
+/* Suricata's SIG_MASK_REQUIRE_PAYLOAD (detect-engine-build.c, SignatureCreateMask): r has
+ * a payload keyword, or a dsize that needs a payload (>, >=, !=, a range, = N > 0). */
+static bool
+needs_payload(const struct sig_rule *r)
+{
+    for (size_t i = 0; i < r->n_lists; i++)
+        if (r->lists[i].buf == SW_SIG_BUF_PAYLOAD && r->lists[i].n > 0)
+            return true;
+    return r->has_dsize && (r->dsize.op == SIG_GT || r->dsize.op == SIG_GE ||
+                            r->dsize.op == SIG_NE || r->dsize.op == SIG_RANGE ||
+                            (r->dsize.op == SIG_EQ && r->dsize.a > 0));
+}
+
 /* Everything but actions: does r match this inspection? */
 static bool
 rule_matches(struct sw_sig_thread *t, const struct sig_rule *r, const struct sw_sig_input *in,
@@ -418,6 +431,8 @@ rule_matches(struct sw_sig_thread *t, const struct sig_rule *r, const struct sw_
     uint16_t sp = in->sport, dp = in->dport;
 
     if (!proto_ok(r, in))
+        return false;
+    if (in->no_payload && needs_payload(r))
         return false;
     if (in->hook == SW_SIG_HOOK_TX && r->to_client_bufs) {
         /* TX inputs give the client as src: a response rule sees the server's side */
@@ -719,7 +734,7 @@ gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct si
                     scan(t, in, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, pc, v->data, v->len);
                 }
             }
-        } else if (t->pay_len > 0 && !(h > 0 && pc != SIG_PC_TCP)) {
+        } else if (t->pay_len > 0 && !in->no_payload && !(h > 0 && pc != SIG_PC_TCP)) {
             /* (UDP's and others' stream rules are in the packet hook's databases: see
              * sig_prefilter.c's collect) */
             if (in->hook != SW_SIG_HOOK_STREAM || !stream_scan(t, in, pc, fs))

@@ -228,6 +228,10 @@ on_tls(void *ctx, enum sw_tls_event tev, const struct sw_tls_info *ti)
     struct net_view v;
     char ja3c[33], ja3s[33];
 
+    if (tev == SW_TLS_APP_DATA) {
+        a->no_payload = true; /* see tcp_data */
+        return;
+    }
     if (!wants(w, aev))
         return;
     sw_ndpi_ja3(a->f, ja3c, ja3s);
@@ -335,18 +339,38 @@ chunk(struct net_app *a, enum sw_stream_dir dir, const uint8_t *data, size_t len
     sw_net_detect(w, a->f, &s);
 }
 
+/* Encrypted TLS (network.app.tls.encryption_handling: track-only) follows Suricata 8: its
+ * app-layer-ssl.c, at the first application data record (type 23) of either direction but
+ * TLS 1.3 early data, sets APP_LAYER_PARSER_NO_INSPECTION_PAYLOAD (with encryption-handling
+ * other than full); app-layer-parser.c then sets FLOW_NOPAYLOAD_INSPECTION on the flow and
+ * disables raw stream reassembly (what payload and stream content rules inspect) in both
+ * directions; flow.c gives every later packet PKT_NOPAYLOAD_INSPECTION, which
+ * detect-engine-build.c's PacketCreateMask and detect-engine-prefilter.c treat as a packet
+ * without payload. The app-layer goes on (tls.* buffers).
+ * When: Suricata (IDS mode) parses a direction's bytes when the other side ACKs them, before
+ * detection runs on that ACK's packet, and inspects raw stream bytes only once ACKed too; so
+ * the reassembled data holding the first application data record is never raw-inspected
+ * (not even the handshake bytes before it in the same ACKed stretch), while the packet that
+ * carried the record was inspected as a packet before its ACK came. seawall parses bytes as
+ * they arrive in order: the TLS parser sees each chunk before the chunk hook, and the chunk
+ * that holds the record's header, and every later one of both directions, is not inspected;
+ * the packet that carried it was inspected before (the packet hook runs before the stream),
+ * later packets of the flow carry SW_SUBJ_NO_PAYLOAD. (Packets between the record and
+ * Suricata's ACK are inspected there, not here.) */
 static void
 tcp_data(void *arg, enum sw_stream_dir dir, const uint8_t *data, size_t len)
 {
     struct net_app *a = arg;
     int pdir = stream_to_proto(a, dir);
 
-    if (a->chunks)
+    if (a->tls_first && !sw_tls_done(a->tls))
+        sw_tls_feed(a->tls, pdir, data, len);
+    if (a->chunks && !a->no_payload)
         chunk(a, dir, data, len);
     a->sent[dir] += len;
     if (a->h != NULL)
         (void)sw_http_feed(a->h, pdir, data, len); /* failures are counted */
-    if (a->tls != NULL && !sw_tls_done(a->tls))
+    if (a->tls != NULL && !a->tls_first && !sw_tls_done(a->tls))
         sw_tls_feed(a->tls, pdir, data, len);
     if (a->dnst != NULL)
         sw_dns_tcp_feed(a->dnst, pdir, data, len, dns_tcp_msg, a);
@@ -401,7 +425,7 @@ sw_net_app_decide(struct sw_net_worker *w, struct sw_flow *f, const struct sw_st
         return;
     http = (w->http_bodies || (w->app_events & NET_APP_HTTP_EVENTS) != 0) &&
            sw_net_http_is(f, pkt, pkt_to_server);
-    tls = !http && (w->app_events & NET_APP_TLS_EVENTS) != 0 &&
+    tls = !http && ((w->app_events & NET_APP_TLS_EVENTS) != 0 || w->tls_track) &&
           (looks_tls(f->stream, pkt, pkt_to_server) || strcmp(f->ndpi.app_proto, "tls") == 0);
     dns = !http && !tls && (w->app_events & NET_APP_DNS_EVENTS) != 0 && is_dns_port(f);
     chunks = (w->hooks & SW_HOOK_BIT(SW_HOOK_STREAM_CHUNK)) != 0;
@@ -424,10 +448,14 @@ sw_net_app_decide(struct sw_net_worker *w, struct sw_flow *f, const struct sw_st
         return;
     }
     if (tls) {
+        struct sw_tls_cfg tc = w->tls_cfg;
+
+        tc.app_data = w->tls_track;
         a->swapped = tls_swapped(f->stream);
-        a->tls = sw_tls_create(&w->tls_cfg, &w->tls_st, on_tls, a, &err);
+        a->tls = sw_tls_create(&tc, &w->tls_st, on_tls, a, &err);
         if (a->tls == NULL)
             w->tls_st.nomem++;
+        a->tls_first = a->tls != NULL && tc.app_data;
     }
     if (dns) {
         /* The originator is the server when it answers from port 53 to another port. */
@@ -446,7 +474,8 @@ sw_net_app_decide(struct sw_net_worker *w, struct sw_flow *f, const struct sw_st
 void
 sw_net_app_decide_early(struct sw_net_worker *w, struct sw_flow *f)
 {
-    if ((w->app_events & NET_APP_TLS_EVENTS) != 0 && looks_tls(f->stream, NULL, false))
+    if (((w->app_events & NET_APP_TLS_EVENTS) != 0 || w->tls_track) &&
+        looks_tls(f->stream, NULL, false))
         sw_net_app_decide(w, f, NULL, false);
     else if ((w->app_events & NET_APP_DNS_EVENTS) != 0 && is_dns_port(f))
         sw_net_app_decide(w, f, NULL, false);

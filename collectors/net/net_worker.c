@@ -212,6 +212,10 @@ set_masks(struct sw_net_worker *w, const struct sw_detect *det)
     w->hooks = sw_detect_hooks(det);
     w->app_events = sw_detect_app_events(det);
     w->rcfg = sw_detect_cfg(det);
+    /* Suricata rules are what the stream-chunk hook and TLS transactions serve */
+    w->tls_track = w->cfg->network.app.tls.encryption_handling == SW_TLS_ENC_TRACK_ONLY &&
+                   ((w->hooks & SW_HOOK_BIT(SW_HOOK_STREAM_CHUNK)) != 0 ||
+                    (w->app_events & NET_APP_TLS_EVENTS) != 0);
 }
 
 struct sw_net_worker *
@@ -419,6 +423,10 @@ sw_net_worker_packet(struct sw_net_worker *w, const struct sw_packet *p)
                             to_server ? SW_DIR_TO_SERVER : SW_DIR_TO_CLIENT, p->ts_us, p);
         s.risks_new = fresh;
         s.payload = payload_of(p);
+        /* the packet that brings the first TLS application data record is still inspected
+         * whole: its bytes reach the parser after this hook (see net_app.c, tcp_data) */
+        if (f->app != NULL && ((const struct net_app *)f->app)->no_payload)
+            s.flags |= SW_SUBJ_NO_PAYLOAD;
         sw_net_detect(w, f, &s);
     }
     f->risks_alerted |= fresh; /* reported (or excepted) once */

@@ -42,6 +42,10 @@ struct sw_net_worker {
     bool http_bodies;              /* network.http.bodies */
     struct sw_dns_cfg dns_cfg;     /* network.app.dns.* */
     struct sw_tls_cfg tls_cfg;     /* network.app.tls.* */
+    /* network.app.tls.encryption_handling is track-only and the set has Suricata rules (a
+     * stream-chunk hook or TLS transactions): TLS parsers track records up to the first
+     * application data, after which the flow's payload is not inspected (net_app.c). */
+    bool tls_track;
     struct sw_dns_parser *dns;     /* owned: made on the first DNS message */
     struct sw_http_stats http_st;  /* counters of this thread's HTTP parsers */
     struct sw_dns_stats dns_st;
@@ -67,6 +71,9 @@ struct net_app {
     bool swapped;            /* TCP: the flow's originator is the protocol's server */
     bool gap[2];             /* a hole fell into the stream of this protocol direction */
     bool chunks;             /* TCP: stream-chunk hooks from the attach on */
+    bool tls_first;          /* TCP: the TLS parser sees each chunk before the hook */
+    bool no_payload;         /* TLS application data seen (worker's tls_track): no stream
+                              * chunks to the hook, packets flagged SW_SUBJ_NO_PAYLOAD */
     uint64_t sent[2];        /* TCP: bytes handed on per stream direction (chunk offsets) */
     struct sw_http *h;       /* owned, or NULL */
     struct sw_tls *tls;      /* owned, or NULL */

@@ -66,6 +66,12 @@ enum sw_files_mode {
     SW_FILES_SCAN,          /* scheduled walks only (files.scan_interval) */
 };
 
+/* network.app.tls.encryption_handling: what Suricata rules inspect of a TLS connection
+ * after its first application data record (Suricata's app-layer.protocols.tls.
+ * encryption-handling): track-only stops payload and stream inspection there (tls.*
+ * buffers go on), full inspects the encrypted bytes too. */
+enum sw_tls_encryption { SW_TLS_ENC_TRACK_ONLY = 0, SW_TLS_ENC_FULL };
+
 /* files.ionice: the I/O scheduling class of the scan threads. */
 enum sw_files_ionice { SW_IONICE_NONE = 0, SW_IONICE_BEST_EFFORT, SW_IONICE_IDLE };
 
@@ -199,6 +205,7 @@ struct sw_config {
             } dns;
             struct {
                 uint32_t max_handshake, max_name;
+                int encryption_handling; /* enum sw_tls_encryption */
             } tls;
         } app;
         struct {

@@ -155,6 +155,11 @@ struct sw_sig_input {
     bool has_packet;
     uint8_t ttl, tcp_flags, icmp_type, icmp_code;
     bool pkt_stream;           /* TCP packet whose payload the stream inspects */
+    /* PACKET: Suricata's PKT_NOPAYLOAD_INSPECTION (encrypted TLS): no rule that needs a
+     * payload matches (a payload keyword, or a dsize that needs one: detect-engine-build.c's
+     * SIG_MASK_REQUIRE_PAYLOAD), the payload is not scanned; other dsize forms (< N, 0)
+     * still compare payload_len, the packet's length */
+    bool no_payload;
     /* flow */
     bool established;          /* TCP: handshake seen (or mid-stream data both ways); UDP:
                                 * packets seen both ways */

@@ -153,6 +153,11 @@ struct sw_span {
 #define SW_SUBJ_NDPI_DONE 0x02u  /* nDPI decided or gave up: ndpi holds its final result */
 #define SW_SUBJ_STREAM_GAP 0x04u /* STREAM_*: bytes are missing before or inside this data */
 #define SW_SUBJ_TRUNCATED 0x08u  /* APP body / STREAM_WHOLE: cut by a limit or the end */
+/* PACKET: Suricata's no-payload-inspection (PKT_NOPAYLOAD_INSPECTION): the flow's payload is
+ * no longer inspected by Suricata rules, its TLS being encrypted from here on
+ * (network.app.tls.encryption_handling: track-only); payload still holds the packet's bytes
+ * (for dsize, and for detectors that are not Suricata's). */
+#define SW_SUBJ_NO_PAYLOAD 0x10u
 
 /* The application-layer part of a subject (SW_HOOK_APP; zero otherwise). */
 struct sw_subject_app {
