@@ -52,6 +52,10 @@ seed('tls_hellos', 1, rec(0, record(22, ch)), rec(1, record(22, sh)), rec(1, rec
 seed('tls_dns_only', 0x41, rec(0, record(22, ch)), rec(1, record(22, sh)))
 split = record(22, ch)
 seed('tls_split', 1, rec(0, split[:7]), rec(0, split[7:]))
+# encrypted from the first application data record on (encryption_handling track-only)
+seed('tls_app_data', 1, rec(0, record(22, ch)), rec(1, record(22, sh) + record(20, b'\x01')
+     + record(23, b'e' * 40)), rec(0, record(20, b'\x01') + record(23, b'f' * 30)),
+     rec(1, record(23, b'g' * 300)), rec(0, record(23, b'h' * 20), 4))
 
 def name(s):
     return b''.join(bytes([len(l)]) + l.encode() for l in s.split('.') if l) + b'\0'
