@@ -270,6 +270,40 @@ packet_and_stream_hooks(void **state)
     assert_int_equal(D.ev[1]->u.alert.signature_id, 2);
 }
 
+/* SW_SUBJ_NO_PAYLOAD (encrypted TLS, track-only) as Suricata's PKT_NOPAYLOAD_INSPECTION: a
+ * rule that needs a payload (a payload keyword, a negated content alone included; dsize >,
+ * = N > 0) does not match; dsize < N compares the packet's real length (3 here: dsize:<3 must
+ * not match, as it would on an empty payload); a rule without payload keywords matches. */
+static void
+no_payload_packet_matches_as_suricata(void **state)
+{
+    struct sw_packet pkt;
+    unsigned want[2] = {5, 2}; /* alerts without, with the flag */
+
+    (void)state;
+    build("alert udp any any -> any 53 (msg:\"c\"; content:\"x\"; sid:1;)\n"
+          "alert udp any any -> any 53 (msg:\"neg\"; content:!\"q\"; sid:2;)\n"
+          "alert udp any any -> any 53 (msg:\"lt3\"; dsize:<3; sid:3;)\n"
+          "alert udp any any -> any 53 (msg:\"lt5\"; dsize:<5; sid:4;)\n"
+          "alert udp any any -> any 53 (msg:\"gt1\"; dsize:>1; sid:5;)\n"
+          "alert udp any any -> any 53 (msg:\"hdr\"; sid:6;)\n");
+    for (int flag = 0; flag < 2; flag++) {
+        struct sw_subject s = subject(SW_HOOK_PACKET, SW_DIR_TO_SERVER);
+        size_t n0 = D.n;
+
+        memset(&pkt, 0, sizeof(pkt));
+        s.pkt = &pkt;
+        s.payload.p = (const uint8_t *)"xyz";
+        s.payload.len = 3;
+        if (flag)
+            s.flags |= SW_SUBJ_NO_PAYLOAD;
+        assert_int_equal(sw_detect_run(D.thr, &s, &D.flow_det), want[flag]);
+        for (size_t i = n0; flag && i < D.n; i++)
+            assert_true(D.ev[i]->u.alert.signature_id == 4 || D.ev[i]->u.alert.signature_id == 6);
+        sw_detect_flow_free(D.thr, &D.flow_det);
+    }
+}
+
 static void
 no_rules_no_detector(void **state)
 {
@@ -353,6 +387,7 @@ main(void)
         cmocka_unit_test_teardown(dns_alert_carries_rule_fields_and_the_dns_object, teardown),
         cmocka_unit_test_teardown(dns_transaction_before_ndpi_names_the_flow, teardown),
         cmocka_unit_test_teardown(packet_and_stream_hooks, teardown),
+        cmocka_unit_test_teardown(no_payload_packet_matches_as_suricata, teardown),
         cmocka_unit_test_teardown(no_rules_no_detector, teardown),
         cmocka_unit_test_teardown(profiling_is_the_switch_and_workers_write_no_file, teardown),
     };
