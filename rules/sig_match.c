@@ -40,6 +40,14 @@ struct sig_tail {
     bool carry_ok;           /* carry holds every rule found in b; false: scan b again */
 };
 
+/* A flow direction's prefilter groups at a hook, and what they were resolved for. */
+struct sig_flowsel {
+    struct sig_pf_sel s;
+    uint16_t sport, dport;
+    uint8_t pc;
+    bool ok;
+};
+
 /* Per-flow state: the flowbits, the rules that alerted on the current transaction, a pass,
  * the stream tails. The stage frees it when the flow ends or another set is installed, so
  * the bit numbering is always the installed set's. */
@@ -55,6 +63,10 @@ struct sig_flowstate {
     uint32_t tx_alerted[TX_MEMORY];
     unsigned n_tx_alerted;
     struct sig_tail *tail[2];     /* owned, lazily: per direction */
+    /* the prefilter groups of each direction's [d] packet [0] and stream [1] payload scans,
+     * resolved at their first scan: fixed for the flow (the ports and class they were
+     * resolved for are checked all the same: a caller may reuse a slot) */
+    struct sig_flowsel sel[2][2];
 };
 
 /* One remembered address-set verdict (addr_in). */
@@ -78,6 +90,7 @@ struct sw_sig_thread {
     uint32_t *cand;             /* owned: candidates of this inspection */
     size_t n_cand;
     uint8_t *dot;               /* owned: a buffer with a '.' before it (dotprefix) */
+    uint32_t dot_bufs[SW_SIG_HOOK_TX + 1]; /* bit per buffer the prefilter scans dotted too */
     size_t dot_cap;
     uint8_t *win;               /* owned: stream tail + new bytes */
     size_t win_cap;
@@ -124,6 +137,11 @@ sw_sig_thread_create(const struct sw_sig_set *s, struct sw_err *err)
         if (t->prof == NULL)
             goto oom;
     }
+    /* (a call per scan asked the prefilter) */
+    for (int h = 0; h <= SW_SIG_HOOK_TX; h++)
+        for (int b = 0; b < SW_SIG_BUF_MAX; b++)
+            if (sig_prefilter_has_dot(s->pf, h, (enum sw_sig_buf)b))
+                t->dot_bufs[h] |= 1u << b;
     msg[0] = '\0';
     t->scratch = sig_prefilter_scratch(s->pf, msg, sizeof(msg));
     if (t->scratch == NULL && msg[0] != '\0') {
@@ -555,16 +573,51 @@ tx_alerted(struct sig_flowstate *fs, const struct sw_sig_input *in, uint32_t idx
     return false;
 }
 
-/* Scan data of buffer b at hook, and its dotted copy where some rule wants one. */
+static bool
+has_dot(const struct sw_sig_thread *t, int hook, enum sw_sig_buf b)
+{
+    return (t->dot_bufs[hook] >> b) & 1;
+}
+
+/* The flow direction's groups for its payload at hook (packet or stream), resolved on first
+ * use; NULL without flow state (the prefilter then resolves them per scan). */
+static const struct sig_pf_sel *
+flow_sel(const struct sw_sig_thread *t, const struct sw_sig_input *in, int hook, int pc,
+         struct sig_flowstate *fs)
+{
+    int d = in->to_server ? 0 : 1, h = hook == SW_SIG_HOOK_STREAM;
+
+    if (fs == NULL)
+        return NULL;
+    struct sig_flowsel *e = &fs->sel[d][h];
+
+    if (e->ok && e->sport == in->sport && e->dport == in->dport && e->pc == pc)
+        return &e->s;
+    sig_prefilter_resolve(t->s->pf, hook, SW_SIG_BUF_PAYLOAD, false, pc, in->to_server,
+                          in->sport, in->dport, &e->s);
+    e->ok = true;
+    e->sport = in->sport;
+    e->dport = in->dport;
+    e->pc = (uint8_t)pc;
+    return &e->s;
+}
+
+/* Scan data of buffer b at hook (with the groups sel when resolved), and its dotted copy
+ * where some rule wants one. */
 static void
 scan(struct sw_sig_thread *t, const struct sw_sig_input *in, int hook, enum sw_sig_buf b,
-     int pc, const uint8_t *data, size_t len)
+     int pc, const struct sig_pf_sel *sel, const uint8_t *data, size_t len)
 {
     const struct sig_prefilter *pf = t->s->pf;
 
-    t->c.prefilter_scans += sig_prefilter_scan(pf, t->scratch, hook, b, false, pc, in->to_server,
-                                               in->sport, in->dport, data, len, add_cand, t);
-    if (!sig_prefilter_has_dot(pf, hook, b))
+    if (sel != NULL)
+        t->c.prefilter_scans +=
+            sig_prefilter_scan_sel(pf, t->scratch, sel, data, len, add_cand, t);
+    else
+        t->c.prefilter_scans += sig_prefilter_scan(pf, t->scratch, hook, b, false, pc,
+                                                   in->to_server, in->sport, in->dport, data,
+                                                   len, add_cand, t);
+    if (!has_dot(t, hook, b))
         return;
     if (len + 1 > t->dot_cap) {
         uint8_t *nd = sw_realloc(t->dot, len + 1);
@@ -642,15 +695,15 @@ stream_scan(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc,
     uint64_t end = in->stream_off + in->payload_len;
     bool joined = t->pay == t->win && t->anchor > 0;
 
-    if (in->payload_len == 0 || sig_prefilter_has_dot(t->s->pf, SW_SIG_HOOK_STREAM,
-                                                      SW_SIG_BUF_PAYLOAD))
+    if (in->payload_len == 0 || has_dot(t, SW_SIG_HOOK_STREAM, SW_SIG_BUF_PAYLOAD))
         return false;
     tl = tail_get(fs, in->to_server);
     if (tl == NULL)
         return false;
     if (joined && tl->carry_ok && t->anchor > back)
         from = t->anchor - back;
-    scan(t, in, SW_SIG_HOOK_STREAM, SW_SIG_BUF_PAYLOAD, pc, t->pay + from, t->pay_len - from);
+    scan(t, in, SW_SIG_HOOK_STREAM, SW_SIG_BUF_PAYLOAD, pc,
+         flow_sel(t, in, SW_SIG_HOOK_STREAM, pc, fs), t->pay + from, t->pay_len - from);
     n1 = t->n_cand; /* t->cand[n0, n1): the rules this scan found, each once */
     if (from > 0) {
         for (uint32_t i = 0; i < tl->n_carry; i++)
@@ -716,14 +769,16 @@ gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct si
                             continue;
                         body[nb++] = v;
                     }
-                    scan(t, in, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, pc, v->data, v->len);
+                    scan(t, in, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, pc, NULL, v->data,
+                         v->len);
                 }
             }
         } else if (t->pay_len > 0 && !(h > 0 && pc != SIG_PC_TCP)) {
             /* (UDP's and others' stream rules are in the packet hook's databases: see
              * sig_prefilter.c's collect) */
             if (in->hook != SW_SIG_HOOK_STREAM || !stream_scan(t, in, pc, fs))
-                scan(t, in, hooks[h], SW_SIG_BUF_PAYLOAD, pc, t->pay, t->pay_len);
+                scan(t, in, hooks[h], SW_SIG_BUF_PAYLOAD, pc, flow_sel(t, in, hooks[h], pc, fs),
+                     t->pay, t->pay_len);
         }
         /* the rules whose flags keyword requires SYN only for a packet with SYN: their
          * flags are matched against in->tcp_flags, so without its SYN bit none can match */

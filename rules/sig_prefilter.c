@@ -95,6 +95,9 @@ struct sig_prefilter {
      * many inspections of a port without (97 % with ET Open) skip the binary search */
     uint64_t *always_port_bits[HOOKS][SIG_PC_MAX][2];
     uint32_t dot_bufs[HOOKS]; /* bit per buffer with dotted groups */
+    /* the transaction hook's groups are fixed per buffer: resolved at build, by key buffer
+     * and dot (a scan of a transaction buffer hashed its key every time) */
+    struct sig_pf_sel tx_sel[SW_SIG_BUF_MAX][2];
 };
 
 /* key: hook 2 bits, buffer 5, dot 1, pc 2, dir 1, any-port 1, port 16, client side 1 (the
@@ -832,6 +835,10 @@ sig_prefilter_build(struct sig_rule *const *rules, size_t n, const char *cache_d
         qsort(eb.e, eb.n, sizeof(*eb.e), entry_cmp);
     if (!add_unbounded_to_bounded(&eb) || !make_groups(p, eb.e, eb.n) || !index_groups(p))
         goto oom;
+    for (int b = 0; b < SW_SIG_BUF_MAX; b++)
+        for (int dot = 0; dot < 2; dot++)
+            sig_prefilter_resolve(p, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, dot != 0, 0, true,
+                                        0, 0, &p->tx_sel[key_buf((enum sw_sig_buf)b)][dot]);
     bool cached = cache_dir != NULL && p->n_g > 0 && cache_key(eb.e, eb.n, key) &&
                   cache_load(p, cache_dir, key, &refused);
 
@@ -943,48 +950,88 @@ on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned f
     return 0;
 }
 
-unsigned
-sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum sw_sig_buf b,
-                   bool dot, int pc, bool to_server, uint16_t sport, uint16_t dport,
-                   const uint8_t *data, size_t len, void (*add)(void *ctx, uint32_t rule),
-                   void *ctx)
+/* The groups of one hook, buffer, dot, protocol class, direction and port pair, by the keys
+ * collect gave them: any port, the server's port, the client's (KEY_CLIENT); each with its
+ * bounded twin at the packet hook. */
+void
+sig_prefilter_resolve(const struct sig_prefilter *p, int hook, enum sw_sig_buf b, bool dot,
+                      int pc, bool to_server, uint16_t sport, uint16_t dport,
+                      struct sig_pf_sel *out)
 {
     int dir = hook == SW_SIG_HOOK_TX ? 0 : (to_server ? 0 : 1);
     uint16_t port = to_server ? dport : sport; /* the server's (see collect) */
     uint16_t cport = to_server ? sport : dport;
     uint64_t keys[3];
-    int nk;
-    unsigned scans = 0;
+    int nk = 0;
 
-    if (p == NULL || scratch == NULL || p->n_g == 0 || len > UINT32_MAX)
-        return 0;
+    out->n = 0;
+    if (p == NULL || p->n_g == 0)
+        return;
     if (hook == SW_SIG_HOOK_TX)
         pc = 0; /* one group per buffer (see collect) */
-    nk = 0;
     keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, true, 0, false);
     if (hook != SW_SIG_HOOK_TX && pc != SIG_PC_OTHER) {
         keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, false, port, false);
         keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, false, cport, false) | KEY_CLIENT;
     }
     for (int k = 0; k < nk; k++) {
-        const struct pf_group *g = NULL, *gb;
-        struct scan_ctx sc = {.add = add, .ctx = ctx};
+        const struct pf_group *x = find(p, keys[k]);
+        const struct pf_group *xb = hook == SW_SIG_HOOK_PACKET ? find(p, keys[k] | 1) : NULL;
+
+        if (x == NULL && xb == NULL)
+            continue;
+        out->g[out->n] = x != NULL ? (uint32_t)(x - p->g) + 1 : 0;
+        out->gb[out->n] = xb != NULL ? (uint32_t)(xb - p->g) + 1 : 0;
+        out->n++;
+    }
+}
+
+unsigned
+sig_prefilter_scan_sel(const struct sig_prefilter *p, void *scratch, const struct sig_pf_sel *sel,
+                       const uint8_t *data, size_t len, void (*add)(void *ctx, uint32_t rule),
+                       void *ctx)
+{
+    struct scan_ctx sc = {.add = add, .ctx = ctx};
+    unsigned scans = 0;
+
+    if (scratch == NULL || len > UINT32_MAX)
+        return 0;
+    for (unsigned k = 0; k < sel->n; k++) {
+        const struct pf_group *x = sel->g[k] != 0 ? &p->g[sel->g[k] - 1] : NULL;
 
         /* a payload of a length some bounded rule accepts: the bounded group, which holds
          * the unbounded patterns too; else the unbounded group alone */
-        if (hook == SW_SIG_HOOK_PACKET && (gb = find(p, keys[k] | 1)) != NULL && len >= gb->lo &&
-            len <= gb->hi)
-            g = gb;
-        else
-            g = find(p, keys[k]);
-        if (g == NULL || len < g->lo || len > g->hi)
+        if (sel->gb[k] != 0) {
+            const struct pf_group *gb = &p->g[sel->gb[k] - 1];
+
+            if (len >= gb->lo && len <= gb->hi)
+                x = gb;
+        }
+        if (x == NULL || len < x->lo || len > x->hi)
             continue;
-        sc.g = g;
+        sc.g = x;
         scans++;
-        (void)hs_scan(g->db, len > 0 ? (const char *)data : "", (unsigned)len, 0, scratch, on_match,
+        (void)hs_scan(x->db, len > 0 ? (const char *)data : "", (unsigned)len, 0, scratch, on_match,
                       &sc);
     }
     return scans;
+}
+
+unsigned
+sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum sw_sig_buf b,
+                   bool dot, int pc, bool to_server, uint16_t sport, uint16_t dport,
+                   const uint8_t *data, size_t len, void (*add)(void *ctx, uint32_t rule),
+                   void *ctx)
+{
+    struct sig_pf_sel sel;
+
+    if (p == NULL)
+        return 0;
+    if (hook == SW_SIG_HOOK_TX) /* fixed per buffer: resolved at build */
+        return sig_prefilter_scan_sel(p, scratch, &p->tx_sel[key_buf(b)][dot], data, len, add,
+                                      ctx);
+    sig_prefilter_resolve(p, hook, b, dot, pc, to_server, sport, dport, &sel);
+    return sig_prefilter_scan_sel(p, scratch, &sel, data, len, add, ctx);
 }
 
 size_t
