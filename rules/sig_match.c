@@ -32,8 +32,10 @@ struct sig_carry {
  * superset of what a scan of the whole window finds; every candidate is evaluated in full):
  * the window is not scanned again and again. */
 struct sig_tail {
+    /* a ring: the bytes are b[head, head + len) modulo its size, so keeping a chunk's last
+     * bytes copies the chunk's, not the whole tail again (tail_append) */
     uint8_t b[SW_SIG_STREAM_KEEP];
-    size_t len;
+    size_t head, len;
     uint64_t end;            /* stream offset after b[len - 1] */
     struct sig_carry *carry; /* owned */
     uint32_t n_carry, cap_carry;
@@ -101,6 +103,14 @@ struct sw_sig_thread {
     size_t min_end;
     const uint8_t *pay;
     size_t pay_len;
+    /* A stream window joined to the kept tail is copied into win only as far as it is read
+     * (win_fill): the scan reads the new bytes and the longest pattern's length before them,
+     * only a candidate's evaluation the whole window. Copying the tail and the chunk for every
+     * chunk was ~17 M instructions per corpus copy with ET Open. win[win_from, pay_len) holds
+     * it; win_tl NULL: pay is whole (not a joined window). */
+    const struct sig_tail *win_tl; /* borrowed: the tail joined */
+    const uint8_t *win_new;        /* borrowed: the chunk's bytes */
+    size_t win_from;
 };
 
 void *
@@ -380,6 +390,8 @@ ndpi_ok(const struct sig_rule *r, const struct sw_sig_input *in)
     return true;
 }
 
+static void win_fill(struct sw_sig_thread *t, size_t from);
+
 /* The bytes of list l's buffer for this inspection on side (TX); false when absent. src and
  * dst are the addresses as the rule sees them (ip.src, ip.dst). */
 static bool
@@ -397,6 +409,7 @@ buffer_of(struct sw_sig_thread *t, const struct sw_sig_input *in, const struct s
     } else if (l->buf == SW_SIG_BUF_PAYLOAD) {
         if (in->hook == SW_SIG_HOOK_TX)
             return false;
+        win_fill(t, 0);
         d = t->pay;
         n = t->pay_len;
     } else {
@@ -650,7 +663,7 @@ tail_get(struct sig_flowstate *fs, bool to_server)
 
         if (tl == NULL)
             return NULL;
-        tl->len = 0;
+        tl->head = tl->len = 0;
         tl->end = 0;
         tl->carry = NULL;
         tl->n_carry = tl->cap_carry = 0;
@@ -693,7 +706,7 @@ stream_scan(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc,
     struct sig_tail *tl;
     size_t back = sig_prefilter_max_len() - 1, from = 0, n0 = t->n_cand, n1, keep;
     uint64_t end = in->stream_off + in->payload_len;
-    bool joined = t->pay == t->win && t->anchor > 0;
+    bool joined = t->win_tl != NULL && t->anchor > 0;
 
     if (in->payload_len == 0 || has_dot(t, SW_SIG_HOOK_STREAM, SW_SIG_BUF_PAYLOAD))
         return false;
@@ -702,6 +715,7 @@ stream_scan(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc,
         return false;
     if (joined && tl->carry_ok && t->anchor > back)
         from = t->anchor - back;
+    win_fill(t, from);
     scan(t, in, SW_SIG_HOOK_STREAM, SW_SIG_BUF_PAYLOAD, pc,
          flow_sel(t, in, SW_SIG_HOOK_STREAM, pc, fs), t->pay + from, t->pay_len - from);
     n1 = t->n_cand; /* t->cand[n0, n1): the rules this scan found, each once */
@@ -776,9 +790,11 @@ gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct si
         } else if (t->pay_len > 0 && !(h > 0 && pc != SIG_PC_TCP)) {
             /* (UDP's and others' stream rules are in the packet hook's databases: see
              * sig_prefilter.c's collect) */
-            if (in->hook != SW_SIG_HOOK_STREAM || !stream_scan(t, in, pc, fs))
+            if (in->hook != SW_SIG_HOOK_STREAM || !stream_scan(t, in, pc, fs)) {
+                win_fill(t, 0);
                 scan(t, in, hooks[h], SW_SIG_BUF_PAYLOAD, pc, flow_sel(t, in, hooks[h], pc, fs),
                      t->pay, t->pay_len);
+            }
         }
         /* the rules whose flags keyword requires SYN only for a packet with SYN: their
          * flags are matched against in->tcp_flags, so without its SYN bit none can match */
@@ -804,17 +820,19 @@ gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct si
 }
 
 /* The payload as matched: a packet's as it is; stream bytes after the kept tail of the
- * chunks before (when they join up), matches required to end in the new bytes. */
+ * chunks before (when they join up), matches required to end in the new bytes. A joined
+ * window is only sized here: win_fill copies what is read. */
 static void
 window(struct sw_sig_thread *t, const struct sw_sig_input *in, struct sig_flowstate *fs)
 {
     struct sig_tail *tl = fs != NULL ? fs->tail[in->to_server ? 0 : 1] : NULL;
-    size_t keep, total;
+    size_t total;
 
     t->pay = in->payload;
     t->pay_len = in->payload_len;
     t->anchor = 0;
     t->min_end = 0;
+    t->win_tl = NULL;
     if (in->hook != SW_SIG_HOOK_STREAM || tl == NULL || tl->len == 0 ||
         tl->end != in->stream_off)
         return;
@@ -827,31 +845,79 @@ window(struct sw_sig_thread *t, const struct sw_sig_input *in, struct sig_flowst
         t->win = nw;
         t->win_cap = total;
     }
-    memcpy(t->win, tl->b, tl->len);
-    if (in->payload_len > 0)
-        memcpy(t->win + tl->len, in->payload, in->payload_len);
-    keep = tl->len;
+    t->win_tl = tl;
+    t->win_new = in->payload;
+    t->win_from = total;
     t->pay = t->win;
     t->pay_len = total;
-    t->anchor = keep;
-    t->min_end = keep;
+    t->anchor = tl->len;
+    t->min_end = tl->len;
 }
 
-/* Keep the last bytes of this stream direction for the next chunk. */
+/* Make the window's bytes from index from on readable in t->pay (see window). */
+static void
+win_fill(struct sw_sig_thread *t, size_t from)
+{
+    const struct sig_tail *tl = t->win_tl;
+
+    if (tl == NULL || from >= t->win_from)
+        return;
+    if (t->win_from > t->anchor) {
+        if (t->pay_len > t->anchor)
+            memcpy(t->win + t->anchor, t->win_new, t->pay_len - t->anchor);
+        t->win_from = t->anchor;
+    }
+    if (from < t->win_from) {
+        /* tail bytes [from, win_from): the ring's, in at most two pieces */
+        size_t n = t->win_from - from, p = (tl->head + from) % SW_SIG_STREAM_KEEP;
+        size_t n1 = n < SW_SIG_STREAM_KEEP - p ? n : SW_SIG_STREAM_KEEP - p;
+
+        memcpy(t->win + from, tl->b + p, n1);
+        if (n > n1)
+            memcpy(t->win + from + n1, tl->b, n - n1);
+        t->win_from = from;
+    }
+}
+
+/* Append data[0, n) to the ring, keeping its last SW_SIG_STREAM_KEEP bytes. */
+static void
+tail_append(struct sig_tail *tl, const uint8_t *data, size_t n)
+{
+    if (n >= SW_SIG_STREAM_KEEP) {
+        memcpy(tl->b, data + n - SW_SIG_STREAM_KEEP, SW_SIG_STREAM_KEEP);
+        tl->head = 0;
+        tl->len = SW_SIG_STREAM_KEEP;
+        return;
+    }
+    size_t p = (tl->head + tl->len) % SW_SIG_STREAM_KEEP;
+    size_t n1 = n < SW_SIG_STREAM_KEEP - p ? n : SW_SIG_STREAM_KEEP - p;
+
+    memcpy(tl->b + p, data, n1);
+    if (n > n1)
+        memcpy(tl->b, data + n1, n - n1);
+    tl->len += n;
+    if (tl->len > SW_SIG_STREAM_KEEP) { /* the oldest bytes were overwritten */
+        tl->head = (tl->head + tl->len - SW_SIG_STREAM_KEEP) % SW_SIG_STREAM_KEEP;
+        tl->len = SW_SIG_STREAM_KEEP;
+    }
+}
+
+/* Keep the last bytes of this stream direction's window for the next chunk: the tail's
+ * and the chunk's when they joined, else the chunk's alone. */
 static void
 keep_tail(const struct sw_sig_thread *t, const struct sw_sig_input *in, struct sig_flowstate *fs)
 {
     int d = in->to_server ? 0 : 1;
     struct sig_tail *tl;
-    size_t n = t->pay_len < SW_SIG_STREAM_KEEP ? t->pay_len : SW_SIG_STREAM_KEEP;
 
     if (fs == NULL || in->payload_len == 0)
         return;
     tl = tail_get(fs, d == 0);
     if (tl == NULL)
         return;
-    memmove(tl->b, t->pay + t->pay_len - n, n);
-    tl->len = n;
+    if (t->win_tl != tl)
+        tl->head = tl->len = 0;
+    tail_append(tl, in->payload, in->payload_len);
     tl->end = in->stream_off + in->payload_len;
 }
 
