@@ -562,6 +562,10 @@ const uint32_t *sig_prefilter_always(const struct sig_prefilter *p, int hook, in
  * syn as for sig_prefilter_always. */
 void sig_prefilter_always_port(const struct sig_prefilter *p, int hook, int pc, bool syn,
                                uint16_t dport, void (*add)(void *ctx, uint32_t rule), void *ctx);
+/* The bit per destination port that has always-run rules of hook, pc and syn (see
+ * sig_prefilter_always_port), 65,536 bits; NULL when none has. Lives as long as p. */
+const uint64_t *sig_prefilter_always_port_bits(const struct sig_prefilter *p, int hook, int pc,
+                                               bool syn);
 /* The address index of IP-only rules (rules/sig_iponly.c): built over rules in evaluation
  * order (NULL: out of memory); a lookup hands add() every IP-only rule whose indexed side
  * holds the packet's source or destination address, and the rules not indexed. */

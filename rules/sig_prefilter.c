@@ -1057,6 +1057,12 @@ sig_prefilter_always(const struct sig_prefilter *p, int hook, int pc, bool syn, 
     return p->always[hook][pc][syn];
 }
 
+const uint64_t *
+sig_prefilter_always_port_bits(const struct sig_prefilter *p, int hook, int pc, bool syn)
+{
+    return p != NULL ? p->always_port_bits[hook][pc][syn] : NULL;
+}
+
 void
 sig_prefilter_always_port(const struct sig_prefilter *p, int hook, int pc, bool syn, uint16_t dport,
                           void (*add)(void *ctx, uint32_t rule), void *ctx)
