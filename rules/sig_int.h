@@ -546,6 +546,15 @@ void sig_prefilter_resolve(const struct sig_prefilter *p, int hook, enum sw_sig_
 unsigned sig_prefilter_scan_sel(const struct sig_prefilter *p, void *scratch,
                                 const struct sig_pf_sel *sel, const uint8_t *data, size_t len,
                                 void (*add)(void *ctx, uint32_t rule), void *ctx);
+/* The prefilter's cache file (sig_pfcache.c): its first line, part of the key too. */
+#define SIG_PF_CACHE_MAGIC "seawall-hs-cache 1\n"
+/* Load the n_db databases (hs_database_t *) of cache file dir/KEY.hsdb into dbs (owned by the
+ * caller then); false (nothing loaded) when absent, refused (*refused set when the directory
+ * is), corrupt or made for another number of groups. */
+bool sig_pfcache_load(const char *dir, const char *key, void **dbs, size_t n_db, bool *refused);
+/* Write dbs[0, n_db) to dir/KEY.hsdb (dir created) and remove the directory's other .hsdb
+ * files; failures are logged, the load goes on without a cache. */
+void sig_pfcache_save(const char *dir, const char *key, void *const *dbs, size_t n_db);
 /* The longest pattern any database holds (fast patterns are cut to a prefix this long): a
  * scan that starts this many bytes minus one before new data finds every pattern ending in
  * it. */

@@ -21,7 +21,8 @@
  *
  * Compiling the databases of a large ruleset takes seconds, so the whole set is cached in
  * the rules cache directory as one file, KEY.hsdb (KEY: SHA-256 of Hyperscan's version, the
- * platform and every group's patterns), under the trust rules of rules/cache_int.h.
+ * platform and every group's patterns; the file is sig_pfcache.c's), under the trust rules
+ * of rules/cache_int.h.
  *
  * Debian 12's Hyperscan 5.4 needs SSSE3. On a CPU without it hs_valid_platform() fails: every
  * rule then goes to the always-run lists (correct, but each inspection evaluates every rule
@@ -31,24 +32,17 @@
  * sized for every database. */
 #include "sig_int.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <hs/hs.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "cache_int.h"
 #include "sw/alloc.h"
 #include "sw/log.h"
 
 #define HOOKS 3
-#define PF_MAGIC "seawall-hs-cache 1\n"
-#define PF_CACHE_MAX (2048u * 1024u * 1024u)
 #define PF_MAX_LITERAL 24
 #define ALWAYS_PORTS_MAX 32 /* destination ports of an always-run rule looked up by port */
 
@@ -583,7 +577,7 @@ cache_key(const struct pf_entry *e, size_t n, char out[65])
     memset(&plat, 0, sizeof(plat));
     if (hs_populate_platform(&plat) != HS_SUCCESS)
         ok = false;
-    ok = ok && EVP_DigestUpdate(md, PF_MAGIC, strlen(PF_MAGIC)) == 1 &&
+    ok = ok && EVP_DigestUpdate(md, SIG_PF_CACHE_MAGIC, strlen(SIG_PF_CACHE_MAGIC)) == 1 &&
          EVP_DigestUpdate(md, ver, strlen(ver) + 1) == 1 &&
          EVP_DigestUpdate(md, &plat, sizeof(plat)) == 1;
     for (size_t i = 0; ok && i < n; i++) {
@@ -603,146 +597,6 @@ cache_key(const struct pf_entry *e, size_t n, char out[65])
     }
     out[64] = '\0';
     return ok;
-}
-
-static uint64_t
-rd64(const uint8_t *p)
-{
-    uint64_t v;
-
-    memcpy(&v, p, 8);
-    return v;
-}
-
-/* Load every group's database from the cache file; false (nothing loaded) when absent,
- * refused, corrupt or made for other groups. */
-static bool
-cache_load(struct sig_prefilter *p, const char *dir, const char *key, bool *refused)
-{
-    char name[80];
-    bool missing = false;
-    size_t len = 0, off;
-    int dfd = rcache_open_dir(dir, &missing, refused);
-    uint8_t *b;
-
-    if (dfd == -1)
-        return false;
-    snprintf(name, sizeof(name), "%s.hsdb", key);
-    b = (uint8_t *)rcache_read(dir, dfd, name, PF_CACHE_MAX, &len, &missing);
-    close(dfd);
-    if (b == NULL)
-        return false;
-    off = strlen(PF_MAGIC);
-    if (len < off + 8 || memcmp(b, PF_MAGIC, off) != 0 || rd64(b + off) != p->n_g) {
-        sw_log_info("rules cache %s/%s: ignored (bad header), rebuilding", dir, name);
-        goto bad;
-    }
-    off += 8;
-    for (size_t i = 0; i < p->n_g; i++) {
-        uint64_t n;
-
-        if (len - off < 8 || (n = rd64(b + off)) > len - off - 8) {
-            sw_log_info("rules cache %s/%s: ignored (truncated), rebuilding", dir, name);
-            goto bad;
-        }
-        off += 8;
-        if (hs_deserialize_database((const char *)b + off, (size_t)n, &p->g[i].db) != HS_SUCCESS) {
-            sw_log_info("rules cache %s/%s: ignored (not a database of this Hyperscan), "
-                        "rebuilding",
-                        dir, name);
-            goto bad;
-        }
-        off += (size_t)n;
-    }
-    sw_free(b);
-    return true;
-bad:
-    for (size_t i = 0; i < p->n_g; i++) {
-        hs_free_database(p->g[i].db);
-        p->g[i].db = NULL;
-    }
-    sw_free(b);
-    return false;
-}
-
-static bool
-is_ours(const char *n, const char *keep)
-{
-    if (strlen(n) != 64 + 5 || strcmp(n + 64, ".hsdb") != 0 || strncmp(n, keep, 64) == 0)
-        return false;
-    for (size_t i = 0; i < 64; i++)
-        if (!((n[i] >= '0' && n[i] <= '9') || (n[i] >= 'a' && n[i] <= 'f')))
-            return false;
-    return true;
-}
-
-static void
-cache_save(const struct sig_prefilter *p, const char *dir, const char *key)
-{
-    size_t total = strlen(PF_MAGIC) + 8, off;
-    char **ser = sw_calloc(p->n_g + 1, sizeof(*ser));
-    size_t *sl = sw_calloc(p->n_g + 1, sizeof(*sl));
-    uint8_t *b = NULL;
-    char name[80];
-    bool missing = false, refused = false;
-    int dfd = -1;
-
-    if (ser == NULL || sl == NULL)
-        goto out;
-    for (size_t i = 0; i < p->n_g; i++) {
-        if (hs_serialize_database(p->g[i].db, &ser[i], &sl[i]) != HS_SUCCESS)
-            goto out;
-        total += 8 + sl[i];
-    }
-    b = sw_malloc(total);
-    if (b == NULL)
-        goto out;
-    off = strlen(PF_MAGIC);
-    memcpy(b, PF_MAGIC, off);
-    uint64_t ng = p->n_g;
-
-    memcpy(b + off, &ng, 8);
-    off += 8;
-    for (size_t i = 0; i < p->n_g; i++) {
-        uint64_t n = sl[i];
-
-        memcpy(b + off, &n, 8);
-        memcpy(b + off + 8, ser[i], sl[i]);
-        off += 8 + sl[i];
-    }
-    if (rcache_mkdir_p(dir) != 0) {
-        sw_log_info("rules cache %s: cannot create: %s", dir, strerror(errno));
-        goto out;
-    }
-    dfd = rcache_open_dir(dir, &missing, &refused);
-    if (dfd == -1)
-        goto out;
-    snprintf(name, sizeof(name), "%s.hsdb", key);
-    if (!rcache_write(dfd, name, b, total)) {
-        sw_log_info("rules cache %s: cannot save %s: %s", dir, name, strerror(errno));
-        goto out;
-    }
-    int lfd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = lfd != -1 ? fdopendir(lfd) : NULL;
-
-    if (d != NULL) {
-        struct dirent *de;
-
-        while ((de = readdir(d)) != NULL)
-            if (is_ours(de->d_name, key))
-                (void)unlinkat(dfd, de->d_name, 0);
-        closedir(d);
-    } else if (lfd != -1) {
-        close(lfd);
-    }
-out:
-    if (dfd != -1)
-        close(dfd);
-    for (size_t i = 0; ser != NULL && i < p->n_g; i++)
-        free(ser[i]); /* Hyperscan's allocator: malloc */
-    sw_free(ser);
-    sw_free(sl);
-    sw_free(b);
 }
 
 /* --- compiling ------------------------------------------------------------------------------ */
@@ -837,20 +691,33 @@ sig_prefilter_build(struct sig_rule *const *rules, size_t n, const char *cache_d
         goto oom;
     for (int b = 0; b < SW_SIG_BUF_MAX; b++)
         for (int dot = 0; dot < 2; dot++)
-            sig_prefilter_resolve(p, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, dot != 0, 0, true,
-                                        0, 0, &p->tx_sel[key_buf((enum sw_sig_buf)b)][dot]);
-    bool cached = cache_dir != NULL && p->n_g > 0 && cache_key(eb.e, eb.n, key) &&
-                  cache_load(p, cache_dir, key, &refused);
+            sig_prefilter_resolve(p, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, dot != 0, 0, true, 0,
+                                  0, &p->tx_sel[key_buf((enum sw_sig_buf)b)][dot]);
+    /* the cache file reads and writes the databases as an array (sig_pfcache.c) */
+    void **dbs = sw_calloc(p->n_g + 1, sizeof(*dbs)); /* owned, freed below */
 
-    if (!cached) {
+    if (dbs == NULL)
+        goto oom;
+    bool cached = cache_dir != NULL && p->n_g > 0 && cache_key(eb.e, eb.n, key) &&
+                  sig_pfcache_load(cache_dir, key, dbs, p->n_g, &refused);
+
+    if (cached) {
+        for (size_t i = 0; i < p->n_g; i++)
+            p->g[i].db = dbs[i];
+    } else {
         if (!compile_all(p, eb.e, eb.n, msg, msglen)) {
+            sw_free(dbs);
             sw_free(eb.e);
             sig_prefilter_destroy(p);
             return NULL;
         }
-        if (cache_dir != NULL && p->n_g > 0 && !refused && key[0] != '\0')
-            cache_save(p, cache_dir, key);
+        if (cache_dir != NULL && p->n_g > 0 && !refused && key[0] != '\0') {
+            for (size_t i = 0; i < p->n_g; i++)
+                dbs[i] = p->g[i].db;
+            sig_pfcache_save(cache_dir, key, dbs, p->n_g);
+        }
     }
+    sw_free(dbs);
     st->databases = p->n_g;
     st->databases_cached = cached ? p->n_g : 0;
     for (int h = 0; h < HOOKS; h++)
