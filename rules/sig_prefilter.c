@@ -45,6 +45,7 @@
 #define HOOKS 3
 #define PF_MAX_LITERAL 24
 #define ALWAYS_PORTS_MAX 32 /* destination ports of an always-run rule looked up by port */
+#define MERGE_MAX 64        /* any-port entries copied into a port's packet-hook groups, at most */
 
 struct pf_entry {
     uint64_t key;
@@ -53,6 +54,7 @@ struct pf_entry {
     const uint8_t *pat; /* borrowed from the rule's content */
     uint32_t len;
     bool nocase;
+    bool merged; /* an any-port entry copied into a port's group (merge_any_into_ports) */
 };
 
 struct pf_group {
@@ -64,6 +66,7 @@ struct pf_group {
     uint32_t lo, hi; /* payload lengths some rule of the group accepts (of a bounded group:
                       * some bounded rule): others skip it */
     bool dot;
+    bool merged; /* holds the any-port group's patterns (merge_any_into_ports) */
 };
 
 struct sig_prefilter {
@@ -223,6 +226,7 @@ push(struct ebuf *b, uint64_t key, uint32_t rule, const struct sig_content *c, u
     if (b->e[b->n].len > PF_MAX_LITERAL)
         b->e[b->n].len = PF_MAX_LITERAL;
     b->e[b->n].nocase = (c->flags & SIG_C_NOCASE) != 0;
+    b->e[b->n].merged = false;
     b->n++;
 }
 
@@ -442,6 +446,84 @@ add_unbounded_to_bounded(struct ebuf *eb)
     return true;
 }
 
+/* Entries [*lo, *hi) of key among the sorted first n entries. */
+static void
+key_range(const struct ebuf *eb, size_t n, uint64_t key, size_t *lo, size_t *hi)
+{
+    size_t a = 0, b = n;
+
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+
+        if (eb->e[mid].key < key)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    *lo = a;
+    while (a < n && eb->e[a].key == key)
+        a++;
+    *hi = a;
+}
+
+/* Copy entries [lo, hi) under key (merged: the any-port ones). */
+static void
+push_range(struct ebuf *eb, size_t lo, size_t hi, uint64_t key, bool merged)
+{
+    for (size_t i = lo; i < hi && !eb->oom; i++) {
+        struct pf_entry x = eb->e[i];
+        struct sig_content c = {.pat = (uint8_t *)(uintptr_t)x.pat,
+                                .len = x.len,
+                                .flags = x.nocase ? SIG_C_NOCASE : 0};
+
+        push(eb, key, x.rule, &c, x.lo, x.hi);
+        if (!eb->oom)
+            eb->e[eb->n - 1].merged = merged;
+    }
+}
+
+/* At the packet hook, a server port's groups take the any-port groups' patterns too, so a
+ * packet to a port with rules is scanned once, not once per group (Hyperscan's set-up is
+ * ~550 instructions a scan; the packet hooks' groups are small). The port's plain group
+ * holds its own and the any-port plain patterns; its bounded group (dsize) those and both
+ * bounded groups'. Sorted entries in, sorted entries out; sig_prefilter_resolve then skips
+ * the any-port group where the port has one. */
+static bool
+merge_any_into_ports(struct ebuf *eb)
+{
+    size_t n0 = eb->n;
+
+    for (size_t i = 0; i < n0; i++) {
+        uint64_t k = eb->e[i].key, base = k & ~(uint64_t)1;
+        uint64_t any = (base & ~((uint64_t)0xffff << 2)) | ((uint64_t)1 << 18);
+        size_t plo, phi, pblo, pbhi, alo, ahi, ablo, abhi;
+
+        if (((k >> 28) & 3) != SW_SIG_HOOK_PACKET || ((k >> 18) & 1) != 0 ||
+            (k & KEY_CLIENT) != 0 || (i > 0 && (eb->e[i - 1].key & ~(uint64_t)1) == base))
+            continue; /* not the first entry of a server port's key pair */
+        key_range(eb, n0, base, &plo, &phi);
+        key_range(eb, n0, base | 1, &pblo, &pbhi);
+        key_range(eb, n0, any, &alo, &ahi);
+        key_range(eb, n0, any | 1, &ablo, &abhi);
+        if ((ahi - alo) + (abhi - ablo) > MERGE_MAX)
+            continue;
+        push_range(eb, alo, ahi, base, true);
+        if (pbhi > pblo || abhi > ablo) {
+            if (pbhi == pblo) /* (a bounded group holds its plain twin) */
+                push_range(eb, plo, phi, base | 1, false);
+            if (abhi > ablo)
+                push_range(eb, ablo, abhi, base | 1, true);
+            else
+                push_range(eb, alo, ahi, base | 1, true);
+        }
+    }
+    if (eb->oom)
+        return false;
+    if (eb->n > n0)
+        qsort(eb->e, eb->n, sizeof(*eb->e), entry_cmp);
+    return true;
+}
+
 /* Groups from the sorted entries (databases compiled later). */
 static bool
 make_groups(struct sig_prefilter *p, const struct pf_entry *e, size_t n)
@@ -469,6 +551,7 @@ make_groups(struct sig_prefilter *p, const struct pf_entry *e, size_t n)
         g->lo = UINT32_MAX;
         g->hi = 0;
         for (size_t x = i; x < j; x++) {
+            g->merged |= e[x].merged;
             if ((g->key & 1) != 0 && e[x].hi == UINT32_MAX)
                 continue; /* an unbounded neighbour's copy */
             if (e[x].lo < g->lo)
@@ -687,7 +770,8 @@ sig_prefilter_build(struct sig_rule *const *rules, size_t n, const char *cache_d
         goto oom;
     if (eb.n > 1) /* eb.e is NULL without entries: qsort wants a pointer */
         qsort(eb.e, eb.n, sizeof(*eb.e), entry_cmp);
-    if (!add_unbounded_to_bounded(&eb) || !make_groups(p, eb.e, eb.n) || !index_groups(p))
+    if (!add_unbounded_to_bounded(&eb) || !merge_any_into_ports(&eb) ||
+        !make_groups(p, eb.e, eb.n) || !index_groups(p))
         goto oom;
     for (int b = 0; b < SW_SIG_BUF_MAX; b++)
         for (int dot = 0; dot < 2; dot++)
@@ -847,6 +931,8 @@ sig_prefilter_resolve(const struct sig_prefilter *p, int hook, enum sw_sig_buf b
 
         if (x == NULL && xb == NULL)
             continue;
+        if (k == 1 && ((x != NULL && x->merged) || (xb != NULL && xb->merged)))
+            out->n = 0; /* the port's groups hold the any-port ones (merge_any_into_ports) */
         out->g[out->n] = x != NULL ? (uint32_t)(x - p->g) + 1 : 0;
         out->gb[out->n] = xb != NULL ? (uint32_t)(xb - p->g) + 1 : 0;
         out->n++;
