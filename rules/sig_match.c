@@ -2,195 +2,15 @@
  * candidate evaluated in full (header, flow, packet fields, nDPI, flowbits, every buffer
  * list: sig_list.c), then its actions (flowbits), thresholds and the alert.
  *
- * A thread owns its struct sw_sig_thread; flow state belongs to the flow's worker. The set is
- * read-only. */
-#include "sig_int.h"
+ * A thread owns its struct sw_sig_thread (made and freed by sig_thread.c); flow state belongs
+ * to the flow's worker. The set is read-only. */
+#include "sig_match_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "sw/alloc.h"
-
-#define TX_MEMORY 64
-
-/* Most rules a stream direction carries from one chunk to the next (past it: the next
- * chunk's window is scanned whole). */
-#define CARRY_MAX 1024
-
-/* A rule the prefilter found in a stream direction's bytes, and the stream offset where the
- * scan that found it ended. */
-struct sig_carry {
-    uint32_t rule;
-    uint64_t end;
-};
-
-/* The last bytes of one stream direction (matches across chunks), and the rules whose fast
- * pattern the prefilter found in them. A pattern wholly inside the kept bytes was found by an
- * earlier scan that ended after their start, so the next chunk's scan starts only the
- * longest pattern's length before the new bytes and takes these rules as candidates too (a
- * superset of what a scan of the whole window finds; every candidate is evaluated in full):
- * the window is not scanned again and again. */
-struct sig_tail {
-    uint8_t b[SW_SIG_STREAM_KEEP];
-    size_t len;
-    uint64_t end;            /* stream offset after b[len - 1] */
-    struct sig_carry *carry; /* owned */
-    uint32_t n_carry, cap_carry;
-    bool carry_ok;           /* carry holds every rule found in b; false: scan b again */
-};
-
-/* Per-flow state: the flowbits, the rules that alerted on the current transaction, a pass,
- * the stream tails. The stage frees it when the flow ends or another set is installed, so
- * the bit numbering is always the installed set's. */
-struct sig_flowstate {
-    uint64_t *bits;               /* owned: one bit per flowbit id */
-    size_t words;
-    bool passed;                  /* a pass rule matched: nothing more on this flow */
-    uint8_t pd_done;              /* bit 0/1: protocol known seen to server / to client */
-    uint8_t pd_ndpi_done;         /* the same, with nDPI done: protocol-only nDPI rules */
-    uint8_t iponly_done;          /* bit 0/1: IP-only rules ran to server / to client */
-    uint64_t tx_id;
-    bool has_tx;
-    uint32_t tx_alerted[TX_MEMORY];
-    unsigned n_tx_alerted;
-    struct sig_tail *tail[2];     /* owned, lazily: per direction */
-};
-
-/* One remembered address-set verdict (addr_in). */
-struct addr_memo {
-    const struct sig_addrset *set; /* NULL: free */
-    uint64_t a[2];                 /* the address (IPv4: its 4 bytes, then zeros) */
-    uint8_t ipv;
-    bool in;
-};
-
-/* Entries of a thread's address memo: 64 KiB. */
-#define ADDR_MEMO_BITS 11
-
-struct sw_sig_thread {
-    const struct sw_sig_set *s; /* borrowed */
-    struct addr_memo *memo;     /* owned: 1 << ADDR_MEMO_BITS entries, direct-mapped */
-    void *scratch;              /* owned: Hyperscan scratch */
-    void *pcre_md;              /* owned */
-    struct sig_thtable *th;     /* owned */
-    uint64_t *mark;             /* owned: one bit per rule: already a candidate */
-    uint32_t *cand;             /* owned: candidates of this inspection */
-    size_t n_cand;
-    uint8_t *dot;               /* owned: a buffer with a '.' before it (dotprefix) */
-    size_t dot_cap;
-    uint8_t *win;               /* owned: stream tail + new bytes */
-    size_t win_cap;
-    struct sw_sig_counters c;
-    struct sw_sig_profile *prof; /* owned when profiling, one per rule */
-    /* the payload of this inspection as matched: stream window offset and new-bytes start */
-    size_t anchor; /* index in pay of the new chunk's first byte */
-    size_t min_end;
-    const uint8_t *pay;
-    size_t pay_len;
-};
-
-void *
-sig_thread_pcre_md(struct sw_sig_thread *t)
-{
-    return t->pcre_md;
-}
-
-void
-sig_thread_pcre_error(struct sw_sig_thread *t)
-{
-    t->c.pcre_errors++;
-}
-
-struct sw_sig_thread *
-sw_sig_thread_create(const struct sw_sig_set *s, struct sw_err *err)
-{
-    struct sw_sig_thread *t = sw_calloc(1, sizeof(*t));
-    char msg[256];
-
-    if (t == NULL)
-        goto oom;
-    t->s = s;
-    t->pcre_md = sig_pcre_mdata_create(s->n_pcre);
-    t->th = sig_th_create(65536);
-    t->mark = sw_calloc(s->n / 64 + 1, sizeof(*t->mark));
-    t->cand = sw_calloc(s->n + 1, sizeof(*t->cand));
-    t->memo = sw_calloc((size_t)1 << ADDR_MEMO_BITS, sizeof(*t->memo));
-    if (t->pcre_md == NULL || t->th == NULL || t->mark == NULL || t->cand == NULL ||
-        t->memo == NULL)
-        goto oom;
-    if (s->profiling) {
-        t->prof = sw_calloc(s->n + 1, sizeof(*t->prof));
-        if (t->prof == NULL)
-            goto oom;
-    }
-    msg[0] = '\0';
-    t->scratch = sig_prefilter_scratch(s->pf, msg, sizeof(msg));
-    if (t->scratch == NULL && msg[0] != '\0') {
-        sw_err_set(err, SW_ENOMEM, "signatures: %s", msg);
-        sw_sig_thread_destroy(t);
-        return NULL;
-    }
-    return t;
-oom:
-    sw_err_set(err, SW_ENOMEM, "signatures: out of memory for a matching thread");
-    sw_sig_thread_destroy(t);
-    return NULL;
-}
-
-void
-sw_sig_thread_destroy(struct sw_sig_thread *t)
-{
-    if (t == NULL)
-        return;
-    sig_prefilter_scratch_free(t->scratch);
-    sig_pcre_mdata_free(t->pcre_md);
-    sig_th_destroy(t->th);
-    sw_free(t->mark);
-    sw_free(t->cand);
-    sw_free(t->dot);
-    sw_free(t->win);
-    sw_free(t->prof);
-    sw_free(t->memo);
-    sw_free(t);
-}
-
-void
-sw_sig_thread_counters(const struct sw_sig_thread *t, struct sw_sig_counters *out)
-{
-    *out = t->c;
-    out->pcre_compiled = sig_pcre_mdata_compiled(t->pcre_md);
-}
-
-void
-sw_sig_thread_profile(const struct sw_sig_thread *t, struct sw_sig_profile *out, size_t n)
-{
-    for (size_t i = 0; i < n && i < t->s->n; i++) {
-        out[i].gid = t->s->rules[i]->gid;
-        out[i].sid = t->s->rules[i]->sid;
-        if (t->prof != NULL) {
-            out[i].checks += t->prof[i].checks;
-            out[i].matches += t->prof[i].matches;
-            out[i].ns += t->prof[i].ns;
-        }
-    }
-}
-
-void
-sw_sig_flow_free(void *p)
-{
-    struct sig_flowstate *fs = p;
-
-    if (fs == NULL)
-        return;
-    sw_free(fs->bits);
-    for (int d = 0; d < 2; d++) {
-        if (fs->tail[d] != NULL)
-            sw_free(fs->tail[d]->carry);
-        sw_free(fs->tail[d]);
-    }
-    sw_free(fs);
-}
 
 /* The flow's state (created on first use). NULL without a slot or memory. */
 static struct sig_flowstate *
@@ -362,6 +182,8 @@ ndpi_ok(const struct sig_rule *r, const struct sw_sig_input *in)
     return true;
 }
 
+static void win_fill(struct sw_sig_thread *t, size_t from);
+
 /* The bytes of list l's buffer for this inspection on side (TX); false when absent. src and
  * dst are the addresses as the rule sees them (ip.src, ip.dst). */
 static bool
@@ -379,6 +201,7 @@ buffer_of(struct sw_sig_thread *t, const struct sw_sig_input *in, const struct s
     } else if (l->buf == SW_SIG_BUF_PAYLOAD) {
         if (in->hook == SW_SIG_HOOK_TX)
             return false;
+        win_fill(t, 0);
         d = t->pay;
         n = t->pay_len;
     } else {
@@ -570,16 +393,51 @@ tx_alerted(struct sig_flowstate *fs, const struct sw_sig_input *in, uint32_t idx
     return false;
 }
 
-/* Scan data of buffer b at hook, and its dotted copy where some rule wants one. */
+static bool
+has_dot(const struct sw_sig_thread *t, int hook, enum sw_sig_buf b)
+{
+    return (t->dot_bufs[hook] >> b) & 1;
+}
+
+/* The flow direction's groups for its payload at hook (packet or stream), resolved on first
+ * use; NULL without flow state (the prefilter then resolves them per scan). */
+static const struct sig_pf_sel *
+flow_sel(const struct sw_sig_thread *t, const struct sw_sig_input *in, int hook, int pc,
+         struct sig_flowstate *fs)
+{
+    int d = in->to_server ? 0 : 1, h = hook == SW_SIG_HOOK_STREAM;
+
+    if (fs == NULL)
+        return NULL;
+    struct sig_flowsel *e = &fs->sel[d][h];
+
+    if (e->ok && e->sport == in->sport && e->dport == in->dport && e->pc == pc)
+        return &e->s;
+    sig_prefilter_resolve(t->s->pf, hook, SW_SIG_BUF_PAYLOAD, false, pc, in->to_server,
+                          in->sport, in->dport, &e->s);
+    e->ok = true;
+    e->sport = in->sport;
+    e->dport = in->dport;
+    e->pc = (uint8_t)pc;
+    return &e->s;
+}
+
+/* Scan data of buffer b at hook (with the groups sel when resolved), and its dotted copy
+ * where some rule wants one. */
 static void
 scan(struct sw_sig_thread *t, const struct sw_sig_input *in, int hook, enum sw_sig_buf b,
-     int pc, const uint8_t *data, size_t len)
+     int pc, const struct sig_pf_sel *sel, const uint8_t *data, size_t len)
 {
     const struct sig_prefilter *pf = t->s->pf;
 
-    t->c.prefilter_scans += sig_prefilter_scan(pf, t->scratch, hook, b, false, pc, in->to_server,
-                                               in->sport, in->dport, data, len, add_cand, t);
-    if (!sig_prefilter_has_dot(pf, hook, b))
+    if (sel != NULL)
+        t->c.prefilter_scans +=
+            sig_prefilter_scan_sel(pf, t->scratch, sel, data, len, add_cand, t);
+    else
+        t->c.prefilter_scans += sig_prefilter_scan(pf, t->scratch, hook, b, false, pc,
+                                                   in->to_server, in->sport, in->dport, data,
+                                                   len, add_cand, t);
+    if (!has_dot(t, hook, b))
         return;
     if (len + 1 > t->dot_cap) {
         uint8_t *nd = sw_realloc(t->dot, len + 1);
@@ -612,7 +470,7 @@ tail_get(struct sig_flowstate *fs, bool to_server)
 
         if (tl == NULL)
             return NULL;
-        tl->len = 0;
+        tl->head = tl->len = 0;
         tl->end = 0;
         tl->carry = NULL;
         tl->n_carry = tl->cap_carry = 0;
@@ -655,17 +513,18 @@ stream_scan(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc,
     struct sig_tail *tl;
     size_t back = sig_prefilter_max_len() - 1, from = 0, n0 = t->n_cand, n1, keep;
     uint64_t end = in->stream_off + in->payload_len;
-    bool joined = t->pay == t->win && t->anchor > 0;
+    bool joined = t->win_tl != NULL && t->anchor > 0;
 
-    if (in->payload_len == 0 || sig_prefilter_has_dot(t->s->pf, SW_SIG_HOOK_STREAM,
-                                                      SW_SIG_BUF_PAYLOAD))
+    if (in->payload_len == 0 || has_dot(t, SW_SIG_HOOK_STREAM, SW_SIG_BUF_PAYLOAD))
         return false;
     tl = tail_get(fs, in->to_server);
     if (tl == NULL)
         return false;
     if (joined && tl->carry_ok && t->anchor > back)
         from = t->anchor - back;
-    scan(t, in, SW_SIG_HOOK_STREAM, SW_SIG_BUF_PAYLOAD, pc, t->pay + from, t->pay_len - from);
+    win_fill(t, from);
+    scan(t, in, SW_SIG_HOOK_STREAM, SW_SIG_BUF_PAYLOAD, pc,
+         flow_sel(t, in, SW_SIG_HOOK_STREAM, pc, fs), t->pay + from, t->pay_len - from);
     n1 = t->n_cand; /* t->cand[n0, n1): the rules this scan found, each once */
     if (from > 0) {
         for (uint32_t i = 0; i < tl->n_carry; i++)
@@ -731,23 +590,31 @@ gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct si
                             continue;
                         body[nb++] = v;
                     }
-                    scan(t, in, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, pc, v->data, v->len);
+                    scan(t, in, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, pc, NULL, v->data,
+                         v->len);
                 }
             }
         } else if (t->pay_len > 0 && !in->no_payload && !(h > 0 && pc != SIG_PC_TCP)) {
             /* (UDP's and others' stream rules are in the packet hook's databases: see
              * sig_prefilter.c's collect) */
-            if (in->hook != SW_SIG_HOOK_STREAM || !stream_scan(t, in, pc, fs))
-                scan(t, in, hooks[h], SW_SIG_BUF_PAYLOAD, pc, t->pay, t->pay_len);
+            if (in->hook != SW_SIG_HOOK_STREAM || !stream_scan(t, in, pc, fs)) {
+                win_fill(t, 0);
+                scan(t, in, hooks[h], SW_SIG_BUF_PAYLOAD, pc, flow_sel(t, in, hooks[h], pc, fs),
+                     t->pay, t->pay_len);
+            }
         }
         /* the rules whose flags keyword requires SYN only for a packet with SYN: their
          * flags are matched against in->tcp_flags, so without its SYN bit none can match */
         for (int syn = 0; syn <= ((in->tcp_flags & 0x02) != 0); syn++) {
-            al = sig_prefilter_always(pf, hooks[h], pc, syn, &na);
+            const uint64_t *bits = t->always_port_bits[hooks[h]][pc][syn];
+
+            al = t->always[hooks[h]][pc][syn];
+            na = t->n_always[hooks[h]][pc][syn];
             t->c.always_run += na;
             for (size_t i = 0; i < na; i++)
                 add_cand(t, al[i]);
-            if (hooks[h] != SW_SIG_HOOK_TX)
+            if (hooks[h] != SW_SIG_HOOK_TX && bits != NULL &&
+                ((bits[in->dport / 64] >> (in->dport % 64)) & 1) != 0)
                 sig_prefilter_always_port(pf, hooks[h], pc, syn, in->dport, add_cand, t);
         }
     }
@@ -764,17 +631,19 @@ gather(struct sw_sig_thread *t, const struct sw_sig_input *in, int pc, struct si
 }
 
 /* The payload as matched: a packet's as it is; stream bytes after the kept tail of the
- * chunks before (when they join up), matches required to end in the new bytes. */
+ * chunks before (when they join up), matches required to end in the new bytes. A joined
+ * window is only sized here: win_fill copies what is read. */
 static void
 window(struct sw_sig_thread *t, const struct sw_sig_input *in, struct sig_flowstate *fs)
 {
     struct sig_tail *tl = fs != NULL ? fs->tail[in->to_server ? 0 : 1] : NULL;
-    size_t keep, total;
+    size_t total;
 
     t->pay = in->payload;
     t->pay_len = in->payload_len;
     t->anchor = 0;
     t->min_end = 0;
+    t->win_tl = NULL;
     if (in->hook != SW_SIG_HOOK_STREAM || tl == NULL || tl->len == 0 ||
         tl->end != in->stream_off)
         return;
@@ -787,31 +656,79 @@ window(struct sw_sig_thread *t, const struct sw_sig_input *in, struct sig_flowst
         t->win = nw;
         t->win_cap = total;
     }
-    memcpy(t->win, tl->b, tl->len);
-    if (in->payload_len > 0)
-        memcpy(t->win + tl->len, in->payload, in->payload_len);
-    keep = tl->len;
+    t->win_tl = tl;
+    t->win_new = in->payload;
+    t->win_from = total;
     t->pay = t->win;
     t->pay_len = total;
-    t->anchor = keep;
-    t->min_end = keep;
+    t->anchor = tl->len;
+    t->min_end = tl->len;
 }
 
-/* Keep the last bytes of this stream direction for the next chunk. */
+/* Make the window's bytes from index from on readable in t->pay (see window). */
+static void
+win_fill(struct sw_sig_thread *t, size_t from)
+{
+    const struct sig_tail *tl = t->win_tl;
+
+    if (tl == NULL || from >= t->win_from)
+        return;
+    if (t->win_from > t->anchor) {
+        if (t->pay_len > t->anchor)
+            memcpy(t->win + t->anchor, t->win_new, t->pay_len - t->anchor);
+        t->win_from = t->anchor;
+    }
+    if (from < t->win_from) {
+        /* tail bytes [from, win_from): the ring's, in at most two pieces */
+        size_t n = t->win_from - from, p = (tl->head + from) % SW_SIG_STREAM_KEEP;
+        size_t n1 = n < SW_SIG_STREAM_KEEP - p ? n : SW_SIG_STREAM_KEEP - p;
+
+        memcpy(t->win + from, tl->b + p, n1);
+        if (n > n1)
+            memcpy(t->win + from + n1, tl->b, n - n1);
+        t->win_from = from;
+    }
+}
+
+/* Append data[0, n) to the ring, keeping its last SW_SIG_STREAM_KEEP bytes. */
+static void
+tail_append(struct sig_tail *tl, const uint8_t *data, size_t n)
+{
+    if (n >= SW_SIG_STREAM_KEEP) {
+        memcpy(tl->b, data + n - SW_SIG_STREAM_KEEP, SW_SIG_STREAM_KEEP);
+        tl->head = 0;
+        tl->len = SW_SIG_STREAM_KEEP;
+        return;
+    }
+    size_t p = (tl->head + tl->len) % SW_SIG_STREAM_KEEP;
+    size_t n1 = n < SW_SIG_STREAM_KEEP - p ? n : SW_SIG_STREAM_KEEP - p;
+
+    memcpy(tl->b + p, data, n1);
+    if (n > n1)
+        memcpy(tl->b, data + n1, n - n1);
+    tl->len += n;
+    if (tl->len > SW_SIG_STREAM_KEEP) { /* the oldest bytes were overwritten */
+        tl->head = (tl->head + tl->len - SW_SIG_STREAM_KEEP) % SW_SIG_STREAM_KEEP;
+        tl->len = SW_SIG_STREAM_KEEP;
+    }
+}
+
+/* Keep the last bytes of this stream direction's window for the next chunk: the tail's
+ * and the chunk's when they joined, else the chunk's alone. */
 static void
 keep_tail(const struct sw_sig_thread *t, const struct sw_sig_input *in, struct sig_flowstate *fs)
 {
     int d = in->to_server ? 0 : 1;
     struct sig_tail *tl;
-    size_t n = t->pay_len < SW_SIG_STREAM_KEEP ? t->pay_len : SW_SIG_STREAM_KEEP;
 
     if (fs == NULL || in->payload_len == 0)
         return;
     tl = tail_get(fs, d == 0);
     if (tl == NULL)
         return;
-    memmove(tl->b, t->pay + t->pay_len - n, n);
-    tl->len = n;
+    if (t->win_tl != tl)
+        tl->head = tl->len = 0;
+    tail_append(tl, in->payload, in->payload_len);
     tl->end = in->stream_off + in->payload_len;
 }
 

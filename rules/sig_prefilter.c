@@ -21,7 +21,8 @@
  *
  * Compiling the databases of a large ruleset takes seconds, so the whole set is cached in
  * the rules cache directory as one file, KEY.hsdb (KEY: SHA-256 of Hyperscan's version, the
- * platform and every group's patterns), under the trust rules of rules/cache_int.h.
+ * platform and every group's patterns; the file is sig_pfcache.c's), under the trust rules
+ * of rules/cache_int.h.
  *
  * Debian 12's Hyperscan 5.4 needs SSSE3. On a CPU without it hs_valid_platform() fails: every
  * rule then goes to the always-run lists (correct, but each inspection evaluates every rule
@@ -31,26 +32,20 @@
  * sized for every database. */
 #include "sig_int.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <hs/hs.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "cache_int.h"
 #include "sw/alloc.h"
 #include "sw/log.h"
 
 #define HOOKS 3
-#define PF_MAGIC "seawall-hs-cache 1\n"
-#define PF_CACHE_MAX (2048u * 1024u * 1024u)
 #define PF_MAX_LITERAL 24
 #define ALWAYS_PORTS_MAX 32 /* destination ports of an always-run rule looked up by port */
+#define MERGE_MAX 64        /* any-port entries copied into a port's packet-hook groups, at most */
 
 struct pf_entry {
     uint64_t key;
@@ -59,6 +54,7 @@ struct pf_entry {
     const uint8_t *pat; /* borrowed from the rule's content */
     uint32_t len;
     bool nocase;
+    bool merged; /* an any-port entry copied into a port's group (merge_any_into_ports) */
 };
 
 struct pf_group {
@@ -70,6 +66,7 @@ struct pf_group {
     uint32_t lo, hi; /* payload lengths some rule of the group accepts (of a bounded group:
                       * some bounded rule): others skip it */
     bool dot;
+    bool merged; /* holds the any-port group's patterns (merge_any_into_ports) */
 };
 
 struct sig_prefilter {
@@ -95,6 +92,9 @@ struct sig_prefilter {
      * many inspections of a port without (97 % with ET Open) skip the binary search */
     uint64_t *always_port_bits[HOOKS][SIG_PC_MAX][2];
     uint32_t dot_bufs[HOOKS]; /* bit per buffer with dotted groups */
+    /* the transaction hook's groups are fixed per buffer: resolved at build, by key buffer
+     * and dot (a scan of a transaction buffer hashed its key every time) */
+    struct sig_pf_sel tx_sel[SW_SIG_BUF_MAX][2];
 };
 
 /* key: hook 2 bits, buffer 5, dot 1, pc 2, dir 1, any-port 1, port 16, client side 1 (the
@@ -226,6 +226,7 @@ push(struct ebuf *b, uint64_t key, uint32_t rule, const struct sig_content *c, u
     if (b->e[b->n].len > PF_MAX_LITERAL)
         b->e[b->n].len = PF_MAX_LITERAL;
     b->e[b->n].nocase = (c->flags & SIG_C_NOCASE) != 0;
+    b->e[b->n].merged = false;
     b->n++;
 }
 
@@ -445,6 +446,84 @@ add_unbounded_to_bounded(struct ebuf *eb)
     return true;
 }
 
+/* Entries [*lo, *hi) of key among the sorted first n entries. */
+static void
+key_range(const struct ebuf *eb, size_t n, uint64_t key, size_t *lo, size_t *hi)
+{
+    size_t a = 0, b = n;
+
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+
+        if (eb->e[mid].key < key)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    *lo = a;
+    while (a < n && eb->e[a].key == key)
+        a++;
+    *hi = a;
+}
+
+/* Copy entries [lo, hi) under key (merged: the any-port ones). */
+static void
+push_range(struct ebuf *eb, size_t lo, size_t hi, uint64_t key, bool merged)
+{
+    for (size_t i = lo; i < hi && !eb->oom; i++) {
+        struct pf_entry x = eb->e[i];
+        struct sig_content c = {.pat = (uint8_t *)(uintptr_t)x.pat,
+                                .len = x.len,
+                                .flags = x.nocase ? SIG_C_NOCASE : 0};
+
+        push(eb, key, x.rule, &c, x.lo, x.hi);
+        if (!eb->oom)
+            eb->e[eb->n - 1].merged = merged;
+    }
+}
+
+/* At the packet hook, a server port's groups take the any-port groups' patterns too, so a
+ * packet to a port with rules is scanned once, not once per group (Hyperscan's set-up is
+ * ~550 instructions a scan; the packet hooks' groups are small). The port's plain group
+ * holds its own and the any-port plain patterns; its bounded group (dsize) those and both
+ * bounded groups'. Sorted entries in, sorted entries out; sig_prefilter_resolve then skips
+ * the any-port group where the port has one. */
+static bool
+merge_any_into_ports(struct ebuf *eb)
+{
+    size_t n0 = eb->n;
+
+    for (size_t i = 0; i < n0; i++) {
+        uint64_t k = eb->e[i].key, base = k & ~(uint64_t)1;
+        uint64_t any = (base & ~((uint64_t)0xffff << 2)) | ((uint64_t)1 << 18);
+        size_t plo, phi, pblo, pbhi, alo, ahi, ablo, abhi;
+
+        if (((k >> 28) & 3) != SW_SIG_HOOK_PACKET || ((k >> 18) & 1) != 0 ||
+            (k & KEY_CLIENT) != 0 || (i > 0 && (eb->e[i - 1].key & ~(uint64_t)1) == base))
+            continue; /* not the first entry of a server port's key pair */
+        key_range(eb, n0, base, &plo, &phi);
+        key_range(eb, n0, base | 1, &pblo, &pbhi);
+        key_range(eb, n0, any, &alo, &ahi);
+        key_range(eb, n0, any | 1, &ablo, &abhi);
+        if ((ahi - alo) + (abhi - ablo) > MERGE_MAX)
+            continue;
+        push_range(eb, alo, ahi, base, true);
+        if (pbhi > pblo || abhi > ablo) {
+            if (pbhi == pblo) /* (a bounded group holds its plain twin) */
+                push_range(eb, plo, phi, base | 1, false);
+            if (abhi > ablo)
+                push_range(eb, ablo, abhi, base | 1, true);
+            else
+                push_range(eb, alo, ahi, base | 1, true);
+        }
+    }
+    if (eb->oom)
+        return false;
+    if (eb->n > n0)
+        qsort(eb->e, eb->n, sizeof(*eb->e), entry_cmp);
+    return true;
+}
+
 /* Groups from the sorted entries (databases compiled later). */
 static bool
 make_groups(struct sig_prefilter *p, const struct pf_entry *e, size_t n)
@@ -472,6 +551,7 @@ make_groups(struct sig_prefilter *p, const struct pf_entry *e, size_t n)
         g->lo = UINT32_MAX;
         g->hi = 0;
         for (size_t x = i; x < j; x++) {
+            g->merged |= e[x].merged;
             if ((g->key & 1) != 0 && e[x].hi == UINT32_MAX)
                 continue; /* an unbounded neighbour's copy */
             if (e[x].lo < g->lo)
@@ -580,7 +660,7 @@ cache_key(const struct pf_entry *e, size_t n, char out[65])
     memset(&plat, 0, sizeof(plat));
     if (hs_populate_platform(&plat) != HS_SUCCESS)
         ok = false;
-    ok = ok && EVP_DigestUpdate(md, PF_MAGIC, strlen(PF_MAGIC)) == 1 &&
+    ok = ok && EVP_DigestUpdate(md, SIG_PF_CACHE_MAGIC, strlen(SIG_PF_CACHE_MAGIC)) == 1 &&
          EVP_DigestUpdate(md, ver, strlen(ver) + 1) == 1 &&
          EVP_DigestUpdate(md, &plat, sizeof(plat)) == 1;
     for (size_t i = 0; ok && i < n; i++) {
@@ -600,146 +680,6 @@ cache_key(const struct pf_entry *e, size_t n, char out[65])
     }
     out[64] = '\0';
     return ok;
-}
-
-static uint64_t
-rd64(const uint8_t *p)
-{
-    uint64_t v;
-
-    memcpy(&v, p, 8);
-    return v;
-}
-
-/* Load every group's database from the cache file; false (nothing loaded) when absent,
- * refused, corrupt or made for other groups. */
-static bool
-cache_load(struct sig_prefilter *p, const char *dir, const char *key, bool *refused)
-{
-    char name[80];
-    bool missing = false;
-    size_t len = 0, off;
-    int dfd = rcache_open_dir(dir, &missing, refused);
-    uint8_t *b;
-
-    if (dfd == -1)
-        return false;
-    snprintf(name, sizeof(name), "%s.hsdb", key);
-    b = (uint8_t *)rcache_read(dir, dfd, name, PF_CACHE_MAX, &len, &missing);
-    close(dfd);
-    if (b == NULL)
-        return false;
-    off = strlen(PF_MAGIC);
-    if (len < off + 8 || memcmp(b, PF_MAGIC, off) != 0 || rd64(b + off) != p->n_g) {
-        sw_log_info("rules cache %s/%s: ignored (bad header), rebuilding", dir, name);
-        goto bad;
-    }
-    off += 8;
-    for (size_t i = 0; i < p->n_g; i++) {
-        uint64_t n;
-
-        if (len - off < 8 || (n = rd64(b + off)) > len - off - 8) {
-            sw_log_info("rules cache %s/%s: ignored (truncated), rebuilding", dir, name);
-            goto bad;
-        }
-        off += 8;
-        if (hs_deserialize_database((const char *)b + off, (size_t)n, &p->g[i].db) != HS_SUCCESS) {
-            sw_log_info("rules cache %s/%s: ignored (not a database of this Hyperscan), "
-                        "rebuilding",
-                        dir, name);
-            goto bad;
-        }
-        off += (size_t)n;
-    }
-    sw_free(b);
-    return true;
-bad:
-    for (size_t i = 0; i < p->n_g; i++) {
-        hs_free_database(p->g[i].db);
-        p->g[i].db = NULL;
-    }
-    sw_free(b);
-    return false;
-}
-
-static bool
-is_ours(const char *n, const char *keep)
-{
-    if (strlen(n) != 64 + 5 || strcmp(n + 64, ".hsdb") != 0 || strncmp(n, keep, 64) == 0)
-        return false;
-    for (size_t i = 0; i < 64; i++)
-        if (!((n[i] >= '0' && n[i] <= '9') || (n[i] >= 'a' && n[i] <= 'f')))
-            return false;
-    return true;
-}
-
-static void
-cache_save(const struct sig_prefilter *p, const char *dir, const char *key)
-{
-    size_t total = strlen(PF_MAGIC) + 8, off;
-    char **ser = sw_calloc(p->n_g + 1, sizeof(*ser));
-    size_t *sl = sw_calloc(p->n_g + 1, sizeof(*sl));
-    uint8_t *b = NULL;
-    char name[80];
-    bool missing = false, refused = false;
-    int dfd = -1;
-
-    if (ser == NULL || sl == NULL)
-        goto out;
-    for (size_t i = 0; i < p->n_g; i++) {
-        if (hs_serialize_database(p->g[i].db, &ser[i], &sl[i]) != HS_SUCCESS)
-            goto out;
-        total += 8 + sl[i];
-    }
-    b = sw_malloc(total);
-    if (b == NULL)
-        goto out;
-    off = strlen(PF_MAGIC);
-    memcpy(b, PF_MAGIC, off);
-    uint64_t ng = p->n_g;
-
-    memcpy(b + off, &ng, 8);
-    off += 8;
-    for (size_t i = 0; i < p->n_g; i++) {
-        uint64_t n = sl[i];
-
-        memcpy(b + off, &n, 8);
-        memcpy(b + off + 8, ser[i], sl[i]);
-        off += 8 + sl[i];
-    }
-    if (rcache_mkdir_p(dir) != 0) {
-        sw_log_info("rules cache %s: cannot create: %s", dir, strerror(errno));
-        goto out;
-    }
-    dfd = rcache_open_dir(dir, &missing, &refused);
-    if (dfd == -1)
-        goto out;
-    snprintf(name, sizeof(name), "%s.hsdb", key);
-    if (!rcache_write(dfd, name, b, total)) {
-        sw_log_info("rules cache %s: cannot save %s: %s", dir, name, strerror(errno));
-        goto out;
-    }
-    int lfd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = lfd != -1 ? fdopendir(lfd) : NULL;
-
-    if (d != NULL) {
-        struct dirent *de;
-
-        while ((de = readdir(d)) != NULL)
-            if (is_ours(de->d_name, key))
-                (void)unlinkat(dfd, de->d_name, 0);
-        closedir(d);
-    } else if (lfd != -1) {
-        close(lfd);
-    }
-out:
-    if (dfd != -1)
-        close(dfd);
-    for (size_t i = 0; ser != NULL && i < p->n_g; i++)
-        free(ser[i]); /* Hyperscan's allocator: malloc */
-    sw_free(ser);
-    sw_free(sl);
-    sw_free(b);
 }
 
 /* --- compiling ------------------------------------------------------------------------------ */
@@ -830,20 +770,38 @@ sig_prefilter_build(struct sig_rule *const *rules, size_t n, const char *cache_d
         goto oom;
     if (eb.n > 1) /* eb.e is NULL without entries: qsort wants a pointer */
         qsort(eb.e, eb.n, sizeof(*eb.e), entry_cmp);
-    if (!add_unbounded_to_bounded(&eb) || !make_groups(p, eb.e, eb.n) || !index_groups(p))
+    if (!add_unbounded_to_bounded(&eb) || !merge_any_into_ports(&eb) ||
+        !make_groups(p, eb.e, eb.n) || !index_groups(p))
+        goto oom;
+    for (int b = 0; b < SW_SIG_BUF_MAX; b++)
+        for (int dot = 0; dot < 2; dot++)
+            sig_prefilter_resolve(p, SW_SIG_HOOK_TX, (enum sw_sig_buf)b, dot != 0, 0, true, 0,
+                                  0, &p->tx_sel[key_buf((enum sw_sig_buf)b)][dot]);
+    /* the cache file reads and writes the databases as an array (sig_pfcache.c) */
+    void **dbs = sw_calloc(p->n_g + 1, sizeof(*dbs)); /* owned, freed below */
+
+    if (dbs == NULL)
         goto oom;
     bool cached = cache_dir != NULL && p->n_g > 0 && cache_key(eb.e, eb.n, key) &&
-                  cache_load(p, cache_dir, key, &refused);
+                  sig_pfcache_load(cache_dir, key, dbs, p->n_g, &refused);
 
-    if (!cached) {
+    if (cached) {
+        for (size_t i = 0; i < p->n_g; i++)
+            p->g[i].db = dbs[i];
+    } else {
         if (!compile_all(p, eb.e, eb.n, msg, msglen)) {
+            sw_free(dbs);
             sw_free(eb.e);
             sig_prefilter_destroy(p);
             return NULL;
         }
-        if (cache_dir != NULL && p->n_g > 0 && !refused && key[0] != '\0')
-            cache_save(p, cache_dir, key);
+        if (cache_dir != NULL && p->n_g > 0 && !refused && key[0] != '\0') {
+            for (size_t i = 0; i < p->n_g; i++)
+                dbs[i] = p->g[i].db;
+            sig_pfcache_save(cache_dir, key, dbs, p->n_g);
+        }
     }
+    sw_free(dbs);
     st->databases = p->n_g;
     st->databases_cached = cached ? p->n_g : 0;
     for (int h = 0; h < HOOKS; h++)
@@ -943,48 +901,90 @@ on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned f
     return 0;
 }
 
-unsigned
-sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum sw_sig_buf b,
-                   bool dot, int pc, bool to_server, uint16_t sport, uint16_t dport,
-                   const uint8_t *data, size_t len, void (*add)(void *ctx, uint32_t rule),
-                   void *ctx)
+/* The groups of one hook, buffer, dot, protocol class, direction and port pair, by the keys
+ * collect gave them: any port, the server's port, the client's (KEY_CLIENT); each with its
+ * bounded twin at the packet hook. */
+void
+sig_prefilter_resolve(const struct sig_prefilter *p, int hook, enum sw_sig_buf b, bool dot,
+                      int pc, bool to_server, uint16_t sport, uint16_t dport,
+                      struct sig_pf_sel *out)
 {
     int dir = hook == SW_SIG_HOOK_TX ? 0 : (to_server ? 0 : 1);
     uint16_t port = to_server ? dport : sport; /* the server's (see collect) */
     uint16_t cport = to_server ? sport : dport;
     uint64_t keys[3];
-    int nk;
-    unsigned scans = 0;
+    int nk = 0;
 
-    if (p == NULL || scratch == NULL || p->n_g == 0 || len > UINT32_MAX)
-        return 0;
+    out->n = 0;
+    if (p == NULL || p->n_g == 0)
+        return;
     if (hook == SW_SIG_HOOK_TX)
         pc = 0; /* one group per buffer (see collect) */
-    nk = 0;
     keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, true, 0, false);
     if (hook != SW_SIG_HOOK_TX && pc != SIG_PC_OTHER) {
         keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, false, port, false);
         keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, false, cport, false) | KEY_CLIENT;
     }
     for (int k = 0; k < nk; k++) {
-        const struct pf_group *g = NULL, *gb;
-        struct scan_ctx sc = {.add = add, .ctx = ctx};
+        const struct pf_group *x = find(p, keys[k]);
+        const struct pf_group *xb = hook == SW_SIG_HOOK_PACKET ? find(p, keys[k] | 1) : NULL;
+
+        if (x == NULL && xb == NULL)
+            continue;
+        if (k == 1 && ((x != NULL && x->merged) || (xb != NULL && xb->merged)))
+            out->n = 0; /* the port's groups hold the any-port ones (merge_any_into_ports) */
+        out->g[out->n] = x != NULL ? (uint32_t)(x - p->g) + 1 : 0;
+        out->gb[out->n] = xb != NULL ? (uint32_t)(xb - p->g) + 1 : 0;
+        out->n++;
+    }
+}
+
+unsigned
+sig_prefilter_scan_sel(const struct sig_prefilter *p, void *scratch, const struct sig_pf_sel *sel,
+                       const uint8_t *data, size_t len, void (*add)(void *ctx, uint32_t rule),
+                       void *ctx)
+{
+    struct scan_ctx sc = {.add = add, .ctx = ctx};
+    unsigned scans = 0;
+
+    if (scratch == NULL || len > UINT32_MAX)
+        return 0;
+    for (unsigned k = 0; k < sel->n; k++) {
+        const struct pf_group *x = sel->g[k] != 0 ? &p->g[sel->g[k] - 1] : NULL;
 
         /* a payload of a length some bounded rule accepts: the bounded group, which holds
          * the unbounded patterns too; else the unbounded group alone */
-        if (hook == SW_SIG_HOOK_PACKET && (gb = find(p, keys[k] | 1)) != NULL && len >= gb->lo &&
-            len <= gb->hi)
-            g = gb;
-        else
-            g = find(p, keys[k]);
-        if (g == NULL || len < g->lo || len > g->hi)
+        if (sel->gb[k] != 0) {
+            const struct pf_group *gb = &p->g[sel->gb[k] - 1];
+
+            if (len >= gb->lo && len <= gb->hi)
+                x = gb;
+        }
+        if (x == NULL || len < x->lo || len > x->hi)
             continue;
-        sc.g = g;
+        sc.g = x;
         scans++;
-        (void)hs_scan(g->db, len > 0 ? (const char *)data : "", (unsigned)len, 0, scratch, on_match,
+        (void)hs_scan(x->db, len > 0 ? (const char *)data : "", (unsigned)len, 0, scratch, on_match,
                       &sc);
     }
     return scans;
+}
+
+unsigned
+sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum sw_sig_buf b,
+                   bool dot, int pc, bool to_server, uint16_t sport, uint16_t dport,
+                   const uint8_t *data, size_t len, void (*add)(void *ctx, uint32_t rule),
+                   void *ctx)
+{
+    struct sig_pf_sel sel;
+
+    if (p == NULL)
+        return 0;
+    if (hook == SW_SIG_HOOK_TX) /* fixed per buffer: resolved at build */
+        return sig_prefilter_scan_sel(p, scratch, &p->tx_sel[key_buf(b)][dot], data, len, add,
+                                      ctx);
+    sig_prefilter_resolve(p, hook, b, dot, pc, to_server, sport, dport, &sel);
+    return sig_prefilter_scan_sel(p, scratch, &sel, data, len, add, ctx);
 }
 
 size_t
@@ -1008,6 +1008,12 @@ sig_prefilter_always(const struct sig_prefilter *p, int hook, int pc, bool syn, 
     }
     *n = p->n_always[hook][pc][syn];
     return p->always[hook][pc][syn];
+}
+
+const uint64_t *
+sig_prefilter_always_port_bits(const struct sig_prefilter *p, int hook, int pc, bool syn)
+{
+    return p != NULL ? p->always_port_bits[hook][pc][syn] : NULL;
 }
 
 void

@@ -512,6 +512,52 @@ stream_fast_pattern_in_the_tail(void **state)
     assert_int_equal(trun(&in), 0);
 }
 
+/* Issue 12: the kept tail is a ring (a chunk's last bytes are appended, not the whole tail
+ * moved): after it has wrapped, a match across the join reads its first bytes from the
+ * ring's end, and a match relative to bytes earlier in the tail reads them back in order. */
+static void
+stream_tail_ring_wraps(void **state)
+{
+    static char c1[701], c2[701], c3[649];
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert tcp any any -> any 80 (content:\"AAAA\"; content:\"BBBB\"; distance:700; "
+          "within:900; sid:1;)\n"
+          "alert tcp any any -> any 80 (content:\"BBBB\"; sid:2;)\n");
+    memset(c1, 'a', 700);
+    memset(c2, 'a', 700);
+    memcpy(c2 + 600, "AAAA", 4); /* stream offsets 1300-1303 */
+    memset(c3, 'b', 648); /* the ring full: 2048 bytes */
+    in = tstream(c1, 0, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream(c2, 700, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream(c3, 1400, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream("ccccccccBB", 2048, true); /* BB at 2056-2057: the ring's bytes 8-9 */
+    assert_int_equal(trun(&in), 0);
+    in = tstream("BBdddddddddd", 2058, true); /* BBBB across the join */
+    assert_int_equal(trun(&in), 2);
+    assert_int_equal(T.sid[0], 1);
+    assert_int_equal(T.sid[1], 2);
+    in = tstream("xx", 2070, true);
+    assert_int_equal(trun(&in), 0);
+    /* the pattern 2100 bytes back is gone */
+    memset(c1, 'e', 700);
+    in = tstream("AAAA", 2072, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream(c1, 2076, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream(c1, 2776, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream(c1, 3476, true);
+    assert_int_equal(trun(&in), 0);
+    in = tstream("BBBB", 4176, true); /* AAAA 2100 bytes before: gone from the kept bytes */
+    assert_int_equal(trun(&in), 1);
+    assert_int_equal(T.sid[0], 2);
+}
+
 int
 main(void)
 {
@@ -534,6 +580,7 @@ main(void)
         cmocka_unit_test_teardown(stream_match_across_chunks_once, sig_teardown),
         cmocka_unit_test_teardown(stream_match_ending_at_the_boundary_once, sig_teardown),
         cmocka_unit_test_teardown(stream_fast_pattern_in_the_tail, sig_teardown),
+        cmocka_unit_test_teardown(stream_tail_ring_wraps, sig_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -521,6 +521,41 @@ direction_less_rules_keyed_by_their_specific_port(void **state)
     assert_int_equal(c.evaluations, 2);
 }
 
+/* Issue 12: at the packet hook a port's groups hold the any-port groups' patterns, so a
+ * packet to a port with rules is scanned once (was: once for the any-port group, once for the
+ * port's); with a dsize rule among the any-port ones, a short packet's scan is the port's
+ * bounded group, a long one's its plain group. Packets to other ports: the any-port groups. */
+static void
+packet_port_groups_hold_the_any_port_patterns(void **state)
+{
+    static char big[201];
+    struct sw_sig_counters c;
+    struct sw_sig_input in;
+
+    (void)state;
+    tload("alert udp any any -> any any (content:\"any-rule\"; sid:1;)\n"
+          "alert udp any any -> any 53 (content:\"port-rule\"; sid:2;)\n"
+          "alert udp any any -> any any (content:\"short-any\"; dsize:<50; sid:3;)\n");
+    in = tpkt(17, "10.0.0.1", 1, "192.0.2.1", 53, "any-rule port-rule short-any", 28);
+    assert_int_equal(trun(&in), 3);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.prefilter_scans, 1);
+    memset(big, '.', 200);
+    memcpy(big, "any-rule port-rule short-any", 28);
+    in = tpkt(17, "10.0.0.1", 1, "192.0.2.1", 53, big, 200);
+    assert_int_equal(trun(&in), 2); /* 3's dsize: not for 200 bytes */
+    assert_int_equal(T.sid[0], 1);
+    assert_int_equal(T.sid[1], 2);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.prefilter_scans, 2);
+    in = tpkt(17, "10.0.0.1", 1, "192.0.2.1", 54, "any-rule port-rule short-any", 28);
+    assert_int_equal(trun(&in), 2);
+    assert_int_equal(T.sid[0], 1);
+    assert_int_equal(T.sid[1], 3);
+    sw_sig_thread_counters(T.thr, &c);
+    assert_int_equal(c.prefilter_scans, 3);
+}
+
 int
 main(void)
 {
@@ -528,6 +563,7 @@ main(void)
         cmocka_unit_test_teardown(only_candidates_are_evaluated, sig_teardown),
         cmocka_unit_test_teardown(direction_less_rules_keyed_by_their_specific_port, sig_teardown),
         cmocka_unit_test_teardown(udp_payload_scanned_once, sig_teardown),
+        cmocka_unit_test_teardown(packet_port_groups_hold_the_any_port_patterns, sig_teardown),
         cmocka_unit_test_teardown(always_run_rules_split_by_destination_port, sig_teardown),
         cmocka_unit_test_teardown(method_and_status_code_are_the_last_fast_patterns, sig_teardown),
         cmocka_unit_test_teardown(always_run_port_ranges_looked_up_by_port, sig_teardown),
