@@ -345,6 +345,12 @@ struct sig_loader {
     bool needs_main;
     struct sig_scratch *scr;      /* borrowed: own_scr, or the parsing thread's */
     struct sig_scratch own_scr;
+    /* compiled patterns from the cache (sig_pcre_cache.c) */
+    struct sig_pcache *pc;        /* owned (the set's loader) or NULL */
+    struct sig_pcview *pcv;       /* borrowed: this thread's decoded patterns, or NULL */
+    struct sig_pcview *own_pcv;   /* owned: the loading thread's */
+    bool pc_keep;                 /* a cache directory: keep each pattern's text */
+    bool pc_refused;              /* the directory is not trusted: nothing is written */
 };
 
 /* Record the rule's problem: "keyword: message" (first one wins). Returns SIG_PARSE_FAIL. */
@@ -489,6 +495,27 @@ int sig_pcre_exec(struct sig_mctx *m, const void *ctx, size_t *pos);
 bool sig_pcre_is_relative(const void *ctx);
 /* Move a pattern's id by off (a file parsed apart, placed after the patterns before it). */
 void sig_pcre_rebase(void *ctx, uint32_t off);
+/* The pattern's text (NULL once dropped or without a cache), its options and whether its
+ * code came from the cache; its code; drop the text. */
+const char *sig_pcre_text(const void *ctx, uint32_t *opts, bool *decoded);
+void *sig_pcre_code(const void *ctx);
+bool sig_pcre_is_decoded(const void *ctx);
+void sig_pcre_drop_text(void *ctx);
+
+/* The compiled-pattern cache, PCRE2's serialized codes (sig_pcre_cache.c). Open: NULL when
+ * there is none or it is refused (*refused set: the directory is not trusted) or corrupt
+ * (one warning naming it). A view is one parsing thread's: take() gives a new code (the
+ * caller's, pcre2_code_free) for the pattern, NULL when the cache does not have it. Views
+ * are destroyed on the thread that created them or after it is joined, before the cache. */
+struct sig_pcache;
+struct sig_pcview;
+struct sig_pcache *sig_pcache_open(const char *dir, bool *refused);
+void sig_pcache_close(struct sig_pcache *pc);
+struct sig_pcview *sig_pcview_create(const struct sig_pcache *pc);
+void sig_pcview_destroy(struct sig_pcview *v);
+void *sig_pcview_take(struct sig_pcview *v, const char *pat, size_t len, uint32_t opts);
+/* Write the unique patterns of rules[0, n) as dir's cache file (loading thread). */
+void sig_pcache_save(const char *dir, struct sig_rule *const *rules, size_t n);
 /* byte_test / byte_jump / byte_extract at *pos; jump and extract move *pos. */
 bool sig_byte_exec(struct sig_mctx *m, enum sig_sm_type t, const void *ctx, size_t *pos);
 bool sig_byte_is_relative(enum sig_sm_type t, const void *ctx);

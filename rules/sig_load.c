@@ -587,6 +587,34 @@ loader_fini(struct sig_loader *L)
     sw_free(L->rules);
     sw_free(L->lo);
     sig_scratch_fini(&L->own_scr);
+    sig_pcview_destroy(L->own_pcv);
+    sig_pcache_close(L->pc);
+}
+
+/* The pattern cache after a load: written again when a pattern of the set had to be
+ * compiled (those of rules left out or failed are not kept: they would be compiled again
+ * at each load, and the file written each time); the patterns' texts, kept for it,
+ * dropped. */
+static void
+pcache_finish(struct sig_loader *L, struct sw_sig_set *s)
+{
+    bool compiled = false;
+
+    if (!L->pc_keep || s == NULL)
+        return;
+    for (size_t i = 0; i < s->n && !compiled; i++)
+        for (size_t j = 0; j < s->rules[i]->n_lists; j++)
+            for (size_t k = 0; k < s->rules[i]->lists[j].n; k++)
+                if (s->rules[i]->lists[j].sm[k].type == SIG_SM_PCRE &&
+                    !sig_pcre_is_decoded(s->rules[i]->lists[j].sm[k].ctx))
+                    compiled = true;
+    if (compiled && !L->pc_refused)
+        sig_pcache_save(L->o->cache_dir, s->rules, s->n);
+    for (size_t i = 0; i < s->n; i++)
+        for (size_t j = 0; j < s->rules[i]->n_lists; j++)
+            for (size_t k = 0; k < s->rules[i]->lists[j].n; k++)
+                if (s->rules[i]->lists[j].sm[k].type == SIG_SM_PCRE)
+                    sig_pcre_drop_text(s->rules[i]->lists[j].sm[k].ctx);
 }
 
 static bool
@@ -618,6 +646,12 @@ loader_init(struct sig_loader *L, const struct sw_sig_load_opts *o, struct sw_si
     if (!sig_class_load(L, cpath)) {
         sw_err_set(err, SW_ENOMEM, "signatures: out of memory");
         return false;
+    }
+    if (o->cache_dir != NULL) {
+        L->pc_keep = true;
+        L->pc = sig_pcache_open(o->cache_dir, &L->pc_refused);
+        L->own_pcv = sig_pcview_create(L->pc); /* NULL without: every pattern compiled */
+        L->pcv = L->own_pcv;
     }
     return true;
 }
@@ -713,6 +747,7 @@ sw_sig_load(const struct sw_sig_load_opts *o, struct sw_sig_load_stats *st, stru
     else
         sig_load_file(&L, o->path);
     s = finish_set(&L, err);
+    pcache_finish(&L, s);
 out:
     loader_fini(&L);
     return s;
@@ -730,6 +765,7 @@ sw_sig_load_text(const char *name, const char *text, size_t len, const struct sw
         L.st->files = 1;
         parse_text(&L, name, text, len);
         s = finish_set(&L, err);
+        pcache_finish(&L, s);
     }
     loader_fini(&L);
     return s;

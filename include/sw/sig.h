@@ -96,6 +96,7 @@ struct sw_sig_load_stats {
     size_t failed;              /* a syntax error */
     size_t warnings;
     size_t databases, databases_cached; /* prefilter databases; those read from the cache */
+    size_t patterns_compiled, patterns_cached; /* pcre patterns compiled; read from the cache */
     size_t always_run;          /* rules without a prefilter pattern (but IP-only ones) */
     size_t iponly;              /* IP-only rules (per protocol class): once per flow direction */
     struct {
