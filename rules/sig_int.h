@@ -135,12 +135,13 @@ struct sig_num {
 #define SIG_C_RELATIVE_NEXT 0x0800u /* a later match is relative to this one */
 
 struct sig_content {
-    uint8_t *pat;     /* owned */
+    uint8_t *pat;     /* owned, or in this block (sig_content.c) */
     uint32_t len;
     uint32_t flags;   /* SIG_C_* */
     struct sig_num offset, depth, distance, within;
     uint32_t fp_off, fp_len; /* fast_pattern:chop */
-    uint8_t *fold;    /* owned: lower-case pattern when NOCASE */
+    uint8_t *fold;    /* owned or in this block: lower-case pattern when NOCASE */
+    uint32_t room;    /* bytes after the struct for pat and as many for fold (0: none) */
 };
 
 enum sig_sm_type {
