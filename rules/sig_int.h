@@ -273,7 +273,8 @@ struct sig_rule {
     enum sig_inspect inspect;
     bool to_client_bufs;          /* a buffer sent by the server: alert direction to_client */
     int fp_list, fp_sm;           /* fast pattern: list and content index; -1 none */
-    char *file;                   /* owned: file it came from (for profiling) */
+    const char *file;             /* borrowed: the file it came from (its loader's or set's
+                                   * names, struct sig_names) */
     unsigned line;
     uint32_t idx;                 /* position in the set's evaluation order */
     /* IP-only (Suricata's SIG_TYPE_IPONLY): addresses only, any ports, no payload, flow,
@@ -307,6 +308,18 @@ struct sig_dsent {
     struct sw_dataset *set;   /* owned */
 };
 
+/* Names of the files rules came from, one copy per file (a copy per rule was ~11,000
+ * allocations per parsing thread for ET Open): a loader's, then its set's. */
+struct sig_names {
+    char **v; /* owned, with the strings */
+    size_t n, cap;
+};
+/* Append a copy of name; NULL when memory runs out. Free all and reset. Move all of from
+ * to the end of to (false: memory; nothing moved). */
+const char *sig_names_add(struct sig_names *ns, const char *name);
+void sig_names_fini(struct sig_names *ns);
+bool sig_names_move(struct sig_names *to, struct sig_names *from);
+
 /* State of one load: what every rule shares (variables, classification, flowbit names,
  * datasets), the rule being parsed and the diagnostics. */
 struct sig_loader {
@@ -324,6 +337,7 @@ struct sig_loader {
     void *ndpi;                   /* owned: nDPI module for ndpi-protocol names, lazily */
     struct sig_rule **rules;      /* owned */
     size_t n_rules, cap_rules;
+    struct sig_names files;       /* the names rules borrow */
     /* keyword -> count of rules left out for it */
     struct {
         char kw[64];
@@ -600,6 +614,7 @@ struct sw_sig_set {
     size_t n_fb;              /* flowbit ids in use */
     size_t n_pcre;            /* pcre ids in use (a thread's JIT copies) */
     struct sig_ipidx *ipidx;  /* owned: the IP-only rules by address */
+    struct sig_names files;   /* the file names rules borrow */
     bool profiling;
 };
 

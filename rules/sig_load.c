@@ -118,6 +118,56 @@ dedupe(struct sig_loader *L)
 
 /* --- one file -------------------------------------------------------------------------------- */
 
+const char *
+sig_names_add(struct sig_names *ns, const char *name)
+{
+    char *c;
+
+    if (ns->n == ns->cap) {
+        size_t nc = ns->cap ? ns->cap * 2 : 16;
+        char **nv = sw_realloc(ns->v, nc * sizeof(*nv));
+
+        if (nv == NULL)
+            return NULL;
+        ns->v = nv;
+        ns->cap = nc;
+    }
+    c = sw_strdup(name);
+    if (c != NULL)
+        ns->v[ns->n++] = c;
+    return c;
+}
+
+void
+sig_names_fini(struct sig_names *ns)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        sw_free(ns->v[i]);
+    sw_free(ns->v);
+    memset(ns, 0, sizeof(*ns));
+}
+
+bool
+sig_names_move(struct sig_names *to, struct sig_names *from)
+{
+    if (to->cap - to->n < from->n) {
+        size_t nc = to->cap ? to->cap : 16;
+        char **nv;
+
+        while (nc - to->n < from->n)
+            nc *= 2;
+        nv = sw_realloc(to->v, nc * sizeof(*nv));
+        if (nv == NULL)
+            return false;
+        to->v = nv;
+        to->cap = nc;
+    }
+    memcpy(to->v + to->n, from->v, from->n * sizeof(*from->v));
+    to->n += from->n;
+    from->n = 0;
+    return true;
+}
+
 static void
 parse_text(struct sig_loader *L, const char *name, const char *buf, size_t len)
 {
@@ -125,6 +175,7 @@ parse_text(struct sig_loader *L, const char *name, const char *buf, size_t len)
     unsigned cursor = 0, line, first;
     char *text;
     bool too_long;
+    const char *fname = NULL; /* the copy rules borrow, made with the first rule */
 
     L->file = name;
     if (L->scr->rule == NULL)
@@ -152,7 +203,9 @@ parse_text(struct sig_loader *L, const char *name, const char *buf, size_t len)
         L->line = line;
         rc = sig_parse_rule(L, text, r);
         if (rc == SIG_PARSE_OK) {
-            r->file = sw_strdup(name);
+            if (fname == NULL)
+                fname = sig_names_add(&L->files, name);
+            r->file = fname;
             r->line = line;
             if (r->file == NULL) {
                 sig_rule_free(r);
@@ -585,6 +638,7 @@ loader_fini(struct sig_loader *L)
     for (size_t i = 0; i < L->n_rules; i++)
         sig_rule_free(L->rules[i]);
     sw_free(L->rules);
+    sig_names_fini(&L->files); /* after the rules that borrow them */
     sw_free(L->lo);
     sig_scratch_fini(&L->own_scr);
     sig_pcview_destroy(L->own_pcv);
@@ -702,6 +756,8 @@ finish_set(struct sig_loader *L, struct sw_err *err)
     s->n = L->n_rules;
     L->rules = NULL;
     L->n_rules = 0;
+    s->files = L->files;
+    memset(&L->files, 0, sizeof(L->files));
     s->ds = L->ds;
     s->n_ds = L->n_ds;
     L->ds = NULL;
@@ -832,6 +888,7 @@ set_free(struct sw_sig_set *s)
         sw_free(s->classes[i].desc);
     }
     sw_free(s->classes);
+    sig_names_fini(&s->files);
     sw_free(s);
 }
 

@@ -116,6 +116,7 @@ pfile_fini(struct pfile *f)
     for (size_t i = 0; i < f->L.n_rules; i++)
         sig_rule_free(f->L.rules[i]);
     sw_free(f->L.rules);
+    sig_names_fini(&f->L.files); /* after the rules that borrow them */
     sw_free(f->L.lo);
     memset(f, 0, sizeof(*f));
 }
@@ -167,6 +168,11 @@ merge(struct sig_loader *G, struct pfile *f)
                 return;
             }
         }
+    }
+    if (!sig_names_move(&G->files, &f->L.files)) {
+        G->oom = true;
+        sw_free(map);
+        return;
     }
     G->n_pcre += f->L.n_pcre;
     if (G->cap_rules < G->n_rules + f->L.n_rules) {

@@ -315,7 +315,6 @@ sig_rule_free(struct sig_rule *r)
             sig_sm_free(&r->lists[i].sm[j]);
         sw_free(r->lists[i].sm);
     }
-    sw_free(r->file);
     sw_free(r);
 }
 
