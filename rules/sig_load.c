@@ -150,6 +150,8 @@ sig_names_fini(struct sig_names *ns)
 bool
 sig_names_move(struct sig_names *to, struct sig_names *from)
 {
+    if (from->n == 0)
+        return true; /* from->v may be NULL: no memcpy from it */
     if (to->cap - to->n < from->n) {
         size_t nc = to->cap ? to->cap : 16;
         char **nv;
