@@ -307,7 +307,11 @@ sig_pcview_take(struct sig_pcview *v, const char *pat, size_t len, uint32_t opts
         if (codes == NULL)
             return NULL;
         if (pcre2_serialize_decode(codes, (int32_t)c->count, c->blob, NULL) != (int32_t)c->count) {
-            sw_free(codes); /* PCRE2 frees what it decoded when it fails */
+            /* PCRE2 leaves the codes decoded before a bad one (out of memory: it frees them
+             * and clears their slots); their shared tables stay (1 KiB, this failure only) */
+            for (uint32_t i = 0; i < c->count; i++)
+                pcre2_code_free(codes[i]);
+            sw_free(codes);
             v->bad[e->chunk] = true;
             return NULL;
         }
