@@ -17,6 +17,9 @@
  * -1 with *missing set when it does not exist; -1 after one warning naming it and why when it
  * is refused (*refused set). */
 int rcache_open_dir(const char *dir, bool *missing, bool *refused);
+/* The same, without the warning when quiet (a second cache of the same load, whose first
+ * says it once). */
+int rcache_open_dir_q(const char *dir, bool *missing, bool *refused, bool quiet);
 
 /* Read the entry name of the trusted directory dfd (named dir in messages) whole, at most max
  * bytes, into a NUL-terminated buffer the caller frees. NULL with *missing set when there is

@@ -47,6 +47,12 @@ distrust(const struct stat *st, bool dir, char *buf, size_t len)
 int
 rcache_open_dir(const char *cache_dir, bool *missing, bool *refused)
 {
+    return rcache_open_dir_q(cache_dir, missing, refused, false);
+}
+
+int
+rcache_open_dir_q(const char *cache_dir, bool *missing, bool *refused, bool quiet)
+{
     char dir[PATH_MAX], buf[160];
     size_t n;
     int fd = -1;
@@ -77,7 +83,8 @@ refuse:
     if (fd != -1)
         close(fd);
     *refused = true;
-    sw_log_warn("rules cache %s: refused: %s; compiling the rules instead", cache_dir, why);
+    if (!quiet)
+        sw_log_warn("rules cache %s: refused: %s; compiling the rules instead", cache_dir, why);
     return -1;
 }
 

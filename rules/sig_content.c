@@ -12,20 +12,15 @@
 #include "sw/alloc.h"
 #include "sw/parse.h"
 
-bool
-sig_content_bytes(const char *s, uint8_t **out, uint32_t *len, char *msg, size_t msglen)
+/* Decode s[0, n) into b (n bytes at least): *len bytes. false with msg filled. */
+static bool
+decode(const char *s, size_t n, uint8_t *b, uint32_t *len, char *msg, size_t msglen)
 {
-    size_t n = strlen(s), k = 0;
-    uint8_t *b = sw_malloc(n + 1);
+    size_t k = 0;
     bool hex = false;
     int hi = -1;
 
-    *out = NULL;
     *len = 0;
-    if (b == NULL) {
-        snprintf(msg, msglen, "out of memory");
-        return false;
-    }
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
 
@@ -83,12 +78,39 @@ sig_content_bytes(const char *s, uint8_t **out, uint32_t *len, char *msg, size_t
         snprintf(msg, msglen, "pattern longer than %u bytes", SIG_MAX_PATTERN);
         goto fail;
     }
-    *out = b;
     *len = (uint32_t)k;
     return true;
 fail:
-    sw_free(b);
     return false;
+}
+
+bool
+sig_content_bytes(const char *s, uint8_t **out, uint32_t *len, char *msg, size_t msglen)
+{
+    size_t n = strlen(s);
+    uint8_t *b = sw_malloc(n + 1);
+
+    *out = NULL;
+    *len = 0;
+    if (b == NULL) {
+        snprintf(msg, msglen, "out of memory");
+        return false;
+    }
+    if (!decode(s, n, b, len, msg, msglen)) {
+        sw_free(b);
+        return false;
+    }
+    *out = b;
+    return true;
+}
+
+/* A content made by sig_kw_content is one block: the struct, then room for the pattern and
+ * for its folded copy (ET Open's ~32,000 contents per load were three allocations each). */
+static bool
+in_block(const struct sig_content *c, const uint8_t *p)
+{
+    return c->room > 0 && p >= (const uint8_t *)(c + 1) &&
+           p < (const uint8_t *)(c + 1) + 2 * (size_t)c->room;
 }
 
 void
@@ -96,8 +118,10 @@ sig_content_free(struct sig_content *c)
 {
     if (c == NULL)
         return;
-    sw_free(c->pat);
-    sw_free(c->fold);
+    if (!in_block(c, c->pat))
+        sw_free(c->pat);
+    if (!in_block(c, c->fold))
+        sw_free(c->fold);
     sw_free(c);
 }
 
@@ -150,8 +174,16 @@ sig_kw_content(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt
             sw_free(body);
         return sig_fail(L, "the pattern must be in double quotes");
     }
-    c = sw_calloc(1, sizeof(*c));
-    if (c == NULL || !sig_content_bytes(body, &c->pat, &c->len, msg, sizeof(msg))) {
+    size_t bn = strlen(body);
+
+    /* the pattern is at most bn bytes, its folded copy as many (nocase, set later) */
+    c = bn < UINT32_MAX ? sw_malloc(sizeof(*c) + 2 * bn) : NULL;
+    if (c != NULL) {
+        memset(c, 0, sizeof(*c));
+        c->room = (uint32_t)bn;
+        c->pat = (uint8_t *)(c + 1);
+    }
+    if (c == NULL || !decode(body, bn, c->pat, &c->len, msg, sizeof(msg))) {
         if (body != small)
             sw_free(body);
         sig_content_free(c);
@@ -230,7 +262,7 @@ sig_kw_content_mod(struct sig_loader *L, struct sig_pstate *ps, const struct sig
         if (o->value != NULL)
             return sig_fail(L, "takes no value");
         if ((c->flags & SIG_C_NOCASE) == 0) {
-            c->fold = sw_malloc(c->len);
+            c->fold = c->room >= c->len ? c->pat + c->room : sw_malloc(c->len);
             if (c->fold == NULL) {
                 L->oom = true;
                 return sig_fail(L, "out of memory");

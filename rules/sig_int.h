@@ -135,12 +135,13 @@ struct sig_num {
 #define SIG_C_RELATIVE_NEXT 0x0800u /* a later match is relative to this one */
 
 struct sig_content {
-    uint8_t *pat;     /* owned */
+    uint8_t *pat;     /* owned, or in this block (sig_content.c) */
     uint32_t len;
     uint32_t flags;   /* SIG_C_* */
     struct sig_num offset, depth, distance, within;
     uint32_t fp_off, fp_len; /* fast_pattern:chop */
-    uint8_t *fold;    /* owned: lower-case pattern when NOCASE */
+    uint8_t *fold;    /* owned or in this block: lower-case pattern when NOCASE */
+    uint32_t room;    /* bytes after the struct for pat and as many for fold (0: none) */
 };
 
 enum sig_sm_type {
@@ -272,7 +273,8 @@ struct sig_rule {
     enum sig_inspect inspect;
     bool to_client_bufs;          /* a buffer sent by the server: alert direction to_client */
     int fp_list, fp_sm;           /* fast pattern: list and content index; -1 none */
-    char *file;                   /* owned: file it came from (for profiling) */
+    const char *file;             /* borrowed: the file it came from (its loader's or set's
+                                   * names, struct sig_names) */
     unsigned line;
     uint32_t idx;                 /* position in the set's evaluation order */
     /* IP-only (Suricata's SIG_TYPE_IPONLY): addresses only, any ports, no payload, flow,
@@ -306,6 +308,18 @@ struct sig_dsent {
     struct sw_dataset *set;   /* owned */
 };
 
+/* Names of the files rules came from, one copy per file (a copy per rule was ~11,000
+ * allocations per parsing thread for ET Open): a loader's, then its set's. */
+struct sig_names {
+    char **v; /* owned, with the strings */
+    size_t n, cap;
+};
+/* Append a copy of name; NULL when memory runs out. Free all and reset. Move all of from
+ * to the end of to (false: memory; nothing moved). */
+const char *sig_names_add(struct sig_names *ns, const char *name);
+void sig_names_fini(struct sig_names *ns);
+bool sig_names_move(struct sig_names *to, struct sig_names *from);
+
 /* State of one load: what every rule shares (variables, classification, flowbit names,
  * datasets), the rule being parsed and the diagnostics. */
 struct sig_loader {
@@ -323,6 +337,7 @@ struct sig_loader {
     void *ndpi;                   /* owned: nDPI module for ndpi-protocol names, lazily */
     struct sig_rule **rules;      /* owned */
     size_t n_rules, cap_rules;
+    struct sig_names files;       /* the names rules borrow */
     /* keyword -> count of rules left out for it */
     struct {
         char kw[64];
@@ -345,6 +360,12 @@ struct sig_loader {
     bool needs_main;
     struct sig_scratch *scr;      /* borrowed: own_scr, or the parsing thread's */
     struct sig_scratch own_scr;
+    /* compiled patterns from the cache (sig_pcre_cache.c) */
+    struct sig_pcache *pc;        /* owned (the set's loader) or NULL */
+    struct sig_pcview *pcv;       /* borrowed: this thread's decoded patterns, or NULL */
+    struct sig_pcview *own_pcv;   /* owned: the loading thread's */
+    bool pc_keep;                 /* a cache directory: keep each pattern's text */
+    bool pc_refused;              /* the directory is not trusted: nothing is written */
 };
 
 /* Record the rule's problem: "keyword: message" (first one wins). Returns SIG_PARSE_FAIL. */
@@ -489,6 +510,27 @@ int sig_pcre_exec(struct sig_mctx *m, const void *ctx, size_t *pos);
 bool sig_pcre_is_relative(const void *ctx);
 /* Move a pattern's id by off (a file parsed apart, placed after the patterns before it). */
 void sig_pcre_rebase(void *ctx, uint32_t off);
+/* The pattern's text (NULL once dropped or without a cache), its options and whether its
+ * code came from the cache; its code; drop the text. */
+const char *sig_pcre_text(const void *ctx, uint32_t *opts, bool *decoded);
+void *sig_pcre_code(const void *ctx);
+bool sig_pcre_is_decoded(const void *ctx);
+void sig_pcre_drop_text(void *ctx);
+
+/* The compiled-pattern cache, PCRE2's serialized codes (sig_pcre_cache.c). Open: NULL when
+ * there is none or it is refused (*refused set: the directory is not trusted) or corrupt
+ * (one warning naming it). A view is one parsing thread's: take() gives a new code (the
+ * caller's, pcre2_code_free) for the pattern, NULL when the cache does not have it. Views
+ * are destroyed on the thread that created them or after it is joined, before the cache. */
+struct sig_pcache;
+struct sig_pcview;
+struct sig_pcache *sig_pcache_open(const char *dir, bool *refused);
+void sig_pcache_close(struct sig_pcache *pc);
+struct sig_pcview *sig_pcview_create(const struct sig_pcache *pc);
+void sig_pcview_destroy(struct sig_pcview *v);
+void *sig_pcview_take(struct sig_pcview *v, const char *pat, size_t len, uint32_t opts);
+/* Write the unique patterns of rules[0, n) as dir's cache file (loading thread). */
+void sig_pcache_save(const char *dir, struct sig_rule *const *rules, size_t n);
 /* byte_test / byte_jump / byte_extract at *pos; jump and extract move *pos. */
 bool sig_byte_exec(struct sig_mctx *m, enum sig_sm_type t, const void *ctx, size_t *pos);
 bool sig_byte_is_relative(enum sig_sm_type t, const void *ctx);
@@ -603,6 +645,7 @@ struct sw_sig_set {
     size_t n_fb;              /* flowbit ids in use */
     size_t n_pcre;            /* pcre ids in use (a thread's JIT copies) */
     struct sig_ipidx *ipidx;  /* owned: the IP-only rules by address */
+    struct sig_names files;   /* the file names rules borrow */
     bool profiling;
 };
 

@@ -135,9 +135,12 @@ lex_opts(struct sig_text *t, const char *s, size_t n, char *msg, size_t msglen)
         if (i >= n)
             break;
         size_t ns = i;
+        char *name = t->arena + t->used;
 
-        while (i < n && s[i] != ':' && s[i] != ';')
-            i++;
+        /* the name copied into the arena lowercased as it is scanned, in one pass (ASCII:
+         * tolower() is a call per byte); its trailing blanks cut below */
+        for (char *d = name; i < n && s[i] != ':' && s[i] != ';'; i++)
+            *d++ = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
         size_t ne = i;
 
         while (ne > ns && isspace((unsigned char)s[ne - 1]))
@@ -163,10 +166,9 @@ lex_opts(struct sig_text *t, const char *s, size_t n, char *msg, size_t msglen)
 
         memset(o, 0, sizeof(*o));
         t->n_opts++;
-        o->name = arena_put(t, s + ns, ne - ns);
-        for (char *c = o->name; *c != '\0'; c++) /* ASCII: tolower() is a call per byte */
-            if (*c >= 'A' && *c <= 'Z')
-                *c = (char)(*c - 'A' + 'a');
+        name[ne - ns] = '\0';
+        t->used += ne - ns + 1;
+        o->name = name;
         if (s[i] == ';') {
             i++;
             continue;
@@ -232,12 +234,15 @@ sig_lex_rule(struct sig_text *t, const char *rule, char *msg, size_t msglen)
     t->n_opts = 0;
     t->used = 0;
     /* The options start at the first '(' outside [...] address lists. */
-    for (const char *p = rule; *p != '\0'; p++) {
-        if (*p == '[')
+    for (const char *p = rule;; p++) {
+        p += strcspn(p, "([]"); /* a vector search, not a test per byte */
+        if (*p == '\0')
+            break;
+        if (*p == '[') {
             depth++;
-        else if (*p == ']')
+        } else if (*p == ']') {
             depth--;
-        else if (*p == '(' && depth <= 0) {
+        } else if (depth <= 0) {
             open = p;
             break;
         }

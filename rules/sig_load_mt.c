@@ -50,6 +50,8 @@ struct pthr {
     size_t n_idx;
     struct sig_vars *vars;        /* borrowed: this thread's resolver */
     struct sig_scratch scr;       /* owned: this thread's buffers */
+    struct sig_pcview *pcv;       /* this thread's cached patterns (borrowed for the
+                                   * loading thread, owned for the other) or NULL */
 };
 
 static void
@@ -96,6 +98,8 @@ pfile_parse(struct pthr *t, size_t i)
     f->L.worker = true;
     f->parser = t->id;
     f->L.scr = &t->scr;
+    f->L.pcv = t->pcv;
+    f->L.pc_keep = t->G->pc_keep;
     sig_load_file(&f->L, t->w[i].path);
 }
 
@@ -112,6 +116,7 @@ pfile_fini(struct pfile *f)
     for (size_t i = 0; i < f->L.n_rules; i++)
         sig_rule_free(f->L.rules[i]);
     sw_free(f->L.rules);
+    sig_names_fini(&f->L.files); /* after the rules that borrow them */
     sw_free(f->L.lo);
     memset(f, 0, sizeof(*f));
 }
@@ -140,6 +145,8 @@ merge(struct sig_loader *G, struct pfile *f)
     G->st->failed += f->st.failed;
     G->st->left_out += f->st.left_out;
     G->st->warnings += f->st.warnings;
+    G->st->patterns_cached += f->st.patterns_cached;
+    G->st->patterns_compiled += f->st.patterns_compiled;
     for (size_t i = 0; i < f->L.n_lo; i++)
         sig_left_out_add(G, f->L.lo[i].kw, f->L.lo[i].n);
     if (f->L.oom) {
@@ -161,6 +168,11 @@ merge(struct sig_loader *G, struct pfile *f)
                 return;
             }
         }
+    }
+    if (!sig_names_move(&G->files, &f->L.files)) {
+        G->oom = true;
+        sw_free(map);
+        return;
     }
     G->n_pcre += f->L.n_pcre;
     if (G->cap_rules < G->n_rules + f->L.n_rules) {
@@ -254,6 +266,9 @@ sig_load_files(struct sig_loader *G, const struct sig_wentry *w, size_t n)
         t[k].idx = part[k];
         t[k].vars = G->vars;
     }
+    t[0].pcv = G->pcv;
+    /* the other thread decodes the patterns it needs itself (sig_pcre_cache.c) */
+    t[1].pcv = sig_pcview_create(G->pc);
     if (t[1].n_idx > 0) {
         vars2 = sig_vars_create(G->o->cfg, msg, sizeof(msg)); /* as G's was: no error */
         if (vars2 != NULL) {
@@ -286,6 +301,7 @@ out:
     sig_scratch_fini(&t[0].scr);
     sig_scratch_fini(&t[1].scr);
     sig_vars_destroy(vars2);
+    sig_pcview_destroy(t[1].pcv); /* joined: its codes' tables are this thread's now */
     sw_free(part[0]);
     sw_free(part[1]);
     sw_free(order);

@@ -86,8 +86,10 @@ sig_list_add(struct sig_loader *L, struct sig_pstate *ps, struct sig_list *l,
         sig_fail(L, "more than %d matches on one buffer", SIG_MAX_SMS);
         return false;
     }
-    if ((l->n & (l->n - 1)) == 0) { /* at 0, 1, 2, 4, ... matches: twice the room */
-        n = sw_realloc(l->sm, (l->n > 0 ? 2 * l->n : 1) * sizeof(*n));
+    /* room for 4 at first (most lists of ET Open have 1 to 4 matches: one allocation where
+     * growing from 1 took up to three), then twice the room at 4, 8, ... */
+    if (l->n == 0 || (l->n >= 4 && (l->n & (l->n - 1)) == 0)) {
+        n = sw_realloc(l->sm, (l->n > 0 ? 2 * l->n : 4) * sizeof(*n));
         if (n == NULL) {
             L->oom = true;
             sig_fail(L, "out of memory");
@@ -313,7 +315,6 @@ sig_rule_free(struct sig_rule *r)
             sig_sm_free(&r->lists[i].sm[j]);
         sw_free(r->lists[i].sm);
     }
-    sw_free(r->file);
     sw_free(r);
 }
 

@@ -24,8 +24,11 @@
 
 struct sig_pcre {
     pcre2_code *code; /* owned; never JIT-compiled (threads JIT their own copies) */
+    char *pat;        /* owned: the pattern's text while a load with a cache needs it */
+    uint32_t opts;    /* its compile options */
     uint32_t id;      /* index in the set's patterns: the thread's copy */
     bool relative, negated;
+    bool decoded;     /* code is from the cache (sig_pcre_cache.c): tables of its own */
 };
 
 struct pcre_md {
@@ -92,7 +95,39 @@ sig_pcre_free(void *ctx)
     if (p == NULL)
         return;
     pcre2_code_free(p->code);
+    sw_free(p->pat);
     sw_free(p);
+}
+
+const char *
+sig_pcre_text(const void *ctx, uint32_t *opts, bool *decoded)
+{
+    const struct sig_pcre *p = ctx;
+
+    *opts = p->opts;
+    *decoded = p->decoded;
+    return p->pat;
+}
+
+bool
+sig_pcre_is_decoded(const void *ctx)
+{
+    return ((const struct sig_pcre *)ctx)->decoded;
+}
+
+void *
+sig_pcre_code(const void *ctx)
+{
+    return ((const struct sig_pcre *)ctx)->code;
+}
+
+void
+sig_pcre_drop_text(void *ctx)
+{
+    struct sig_pcre *p = ctx;
+
+    sw_free(p->pat);
+    p->pat = NULL;
 }
 
 bool
@@ -232,7 +267,16 @@ sig_kw_pcre(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o
         sig_pcre_free(p);
         return sig_unsupported(L, "pcre capture into variables");
     }
-    p->code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, opts, &errcode, &erroff, NULL);
+    p->opts = opts;
+    p->code = sig_pcview_take(L->pcv, pat, (size_t)(slash - re), opts);
+    p->decoded = p->code != NULL;
+    if (p->code == NULL)
+        p->code =
+            pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, opts, &errcode, &erroff, NULL);
+    if (p->decoded)
+        L->st->patterns_cached++;
+    else if (p->code != NULL)
+        L->st->patterns_compiled++;
     if (p->code == NULL) {
         PCRE2_UCHAR e[160];
 
@@ -242,7 +286,10 @@ sig_kw_pcre(struct sig_loader *L, struct sig_pstate *ps, const struct sig_opt *o
         sig_pcre_free(p);
         return SIG_PARSE_FAIL;
     }
-    sw_free(pat);
+    if (L->pc_keep)
+        p->pat = pat; /* for the cache file written at the end of the load */
+    else
+        sw_free(pat);
     p->id = (uint32_t)L->n_pcre++;
     if (buf >= 0 && ps->cur != NULL && ps->cur->buf == SW_SIG_BUF_FILE_DATA &&
         (buf == SW_SIG_BUF_HTTP_REQUEST_BODY || buf == SW_SIG_BUF_HTTP_RESPONSE_BODY))
@@ -278,7 +325,9 @@ thread_code(struct pcre_md *md, const struct sig_pcre *p)
         return p->code; /* not of this thread's set (cannot happen): the interpreter */
     if (md->run[p->id] != NULL)
         return md->run[p->id];
-    c = pcre2_code_copy(p->code);
+    /* a decoded pattern's tables are counted references the parsing thread owns: the copy
+     * gets tables of its own */
+    c = p->decoded ? pcre2_code_copy_with_tables(p->code) : pcre2_code_copy(p->code);
     if (c != NULL && pcre2_jit_compile(c, PCRE2_JIT_COMPLETE) != 0) {
         pcre2_code_free(c);
         c = NULL;

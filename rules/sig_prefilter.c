@@ -663,15 +663,37 @@ cache_key(const struct pf_entry *e, size_t n, char out[65])
     ok = ok && EVP_DigestUpdate(md, SIG_PF_CACHE_MAGIC, strlen(SIG_PF_CACHE_MAGIC)) == 1 &&
          EVP_DigestUpdate(md, ver, strlen(ver) + 1) == 1 &&
          EVP_DigestUpdate(md, &plat, sizeof(plat)) == 1;
+    /* The same bytes as one update per field, gathered into 16 KiB updates: a call per
+     * field (~300 instructions each) was ~15 M instructions of a warm ET Open load. */
+    uint8_t buf[16384];
+    size_t bl = 0;
+
     for (size_t i = 0; ok && i < n; i++) {
         if (i > 0 && e[i].key == e[i - 1].key && same_pat(&e[i], &e[i - 1]))
             continue;
         uint8_t nc = e[i].nocase;
+        size_t need = sizeof(e[i].key) + sizeof(e[i].len) + 1 + e[i].len;
 
-        ok = EVP_DigestUpdate(md, &e[i].key, sizeof(e[i].key)) == 1 &&
-             EVP_DigestUpdate(md, &e[i].len, sizeof(e[i].len)) == 1 &&
-             EVP_DigestUpdate(md, &nc, 1) == 1 && EVP_DigestUpdate(md, e[i].pat, e[i].len) == 1;
+        if (sizeof(buf) - bl < need) {
+            ok = EVP_DigestUpdate(md, buf, bl) == 1;
+            bl = 0;
+        }
+        if (need > sizeof(buf)) { /* a pattern longer than the buffer: as it was */
+            ok = ok && EVP_DigestUpdate(md, &e[i].key, sizeof(e[i].key)) == 1 &&
+                 EVP_DigestUpdate(md, &e[i].len, sizeof(e[i].len)) == 1 &&
+                 EVP_DigestUpdate(md, &nc, 1) == 1 &&
+                 EVP_DigestUpdate(md, e[i].pat, e[i].len) == 1;
+            continue;
+        }
+        memcpy(buf + bl, &e[i].key, sizeof(e[i].key));
+        bl += sizeof(e[i].key);
+        memcpy(buf + bl, &e[i].len, sizeof(e[i].len));
+        bl += sizeof(e[i].len);
+        buf[bl++] = nc;
+        memcpy(buf + bl, e[i].pat, e[i].len);
+        bl += e[i].len;
     }
+    ok = ok && (bl == 0 || EVP_DigestUpdate(md, buf, bl) == 1);
     ok = ok && EVP_DigestFinal_ex(md, dig, &dl) == 1 && dl == 32;
     EVP_MD_CTX_free(md);
     for (unsigned i = 0; ok && i < 32; i++) {

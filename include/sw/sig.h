@@ -96,6 +96,7 @@ struct sw_sig_load_stats {
     size_t failed;              /* a syntax error */
     size_t warnings;
     size_t databases, databases_cached; /* prefilter databases; those read from the cache */
+    size_t patterns_compiled, patterns_cached; /* pcre patterns compiled; read from the cache */
     size_t always_run;          /* rules without a prefilter pattern (but IP-only ones) */
     size_t iponly;              /* IP-only rules (per protocol class): once per flow direction */
     struct {
@@ -119,8 +120,10 @@ struct sw_sig_set *sw_sig_load(const struct sw_sig_load_opts *o, struct sw_sig_l
 struct sw_sig_set *sw_sig_load_text(const char *name, const char *text, size_t len,
                                     const struct sw_sig_load_opts *o,
                                     struct sw_sig_load_stats *st, struct sw_err *err);
-/* NULL-safe. Only once no thread matches against it. Frees a large set on two threads (one
- * of its own, joined before it returns). */
+/* NULL-safe. Only once no thread matches against it. A large set (1,024 rules or more) is
+ * freed on a detached thread of its own (and one more it joins) after this returns: at the
+ * end of a process its memory is then never freed. The sanitizer build frees it before
+ * returning. */
 void sw_sig_set_destroy(struct sw_sig_set *s);
 size_t sw_sig_set_count(const struct sw_sig_set *s);
 

@@ -1,5 +1,5 @@
 /* sigload.c - load a Suricata ruleset and print what it cost: seconds, rules loaded, left
- * out, failed, prefilter databases (and how many came from the cache), always-run rules, the
+ * out, failed, prefilter databases and pcre patterns (and how many came from the cache), always-run rules, the
  * top reasons rules were left out. For make bench and the ruleset figures of the README.
  *
  * usage: sigload PATH [CACHE_DIR] */
@@ -35,6 +35,8 @@ main(int argc, char **argv)
            st.failed);
     printf("databases %zu\ndatabases_cached %zu\nalways_run %zu\niponly %zu\n", st.databases,
            st.databases_cached, st.always_run, st.iponly);
+    printf("patterns_compiled %zu\npatterns_cached %zu\n", st.patterns_compiled,
+           st.patterns_cached);
     for (size_t i = 0; i < st.n_top; i++)
         printf("left_out_for %s %zu\n", st.top[i].keyword, st.top[i].rules);
     sw_sig_set_destroy(s);

@@ -266,6 +266,24 @@ large_folder_is_freed_whole(void **state)
     sw_sig_set_destroy(s);
 }
 
+/* A file of the folder without a rule (comments only) gives the set no file name to borrow:
+ * merging its empty list of names is nothing (it was a memcpy from NULL, which UBSan
+ * reports and the sanitizer build aborts on). */
+static void
+file_without_rules_in_a_folder(void **state)
+{
+    static struct msgs m;
+    struct sw_sig_load_stats st;
+
+    (void)state;
+    wfile("f00.rules", "# nothing here\n");
+    wfile("f01.rules", "alert udp any any -> any any (msg:\"one\"; content:\"ONE\"; sid:1;)\n");
+    T.set = load(g_dir, &m, &st);
+    assert_int_equal(st.files, 2);
+    assert_int_equal(st.rules, 1);
+    assert_int_equal(m.n, 0);
+}
+
 /* A content pattern longer than sig_kw_content's stack buffer (256 bytes) is read whole. */
 static void
 long_content_is_read_whole(void **state)
@@ -289,6 +307,8 @@ main(void)
                                         teardown_dir),
         cmocka_unit_test_teardown(ties_in_evaluation_order_go_by_gid_and_sid, sig_teardown),
         cmocka_unit_test_setup_teardown(large_folder_is_freed_whole, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(file_without_rules_in_a_folder, setup_dir,
+                                        teardown_dir),
         cmocka_unit_test_teardown(long_content_is_read_whole, sig_teardown),
     };
 
