@@ -29,8 +29,8 @@
  * of its hook), and a warning says so once per load.
  *
  * Built on the loading thread; immutable afterwards. Each matching thread has one scratch
- * sized for every database. */
-#include "sig_int.h"
+ * sized for every database. The scans are in sig_pfscan.c, the cache file in sig_pfcache.c. */
+#include "sig_pf_int.h"
 
 #include <hs/hs.h>
 #include <openssl/evp.h>
@@ -42,8 +42,6 @@
 #include "sw/alloc.h"
 #include "sw/log.h"
 
-#define HOOKS 3
-#define PF_MAX_LITERAL 24
 #define ALWAYS_PORTS_MAX 32 /* destination ports of an always-run rule looked up by port */
 #define MERGE_MAX 64        /* any-port entries copied into a port's packet-hook groups, at most */
 
@@ -56,57 +54,6 @@ struct pf_entry {
     bool nocase;
     bool merged; /* an any-port entry copied into a port's group (merge_any_into_ports) */
 };
-
-struct pf_group {
-    uint64_t key;
-    hs_database_t *db; /* owned */
-    uint32_t n_pat;
-    uint32_t *off;   /* owned: n_pat + 1 offsets into rules */
-    uint32_t *rules; /* owned */
-    uint32_t lo, hi; /* payload lengths some rule of the group accepts (of a bounded group:
-                      * some bounded rule): others skip it */
-    bool dot;
-    bool merged; /* holds the any-port group's patterns (merge_any_into_ports) */
-};
-
-struct sig_prefilter {
-    struct pf_group *g; /* owned, sorted by key */
-    size_t n_g;
-    /* groups by key, open addressing: index + 1, 0 empty; an inspection looks up two to four
-     * keys per scan, where the binary search over hundreds of groups cost as much as the
-     * scan's own set-up (ET Open: 50 M instructions per corpus copy) */
-    uint32_t *idx; /* owned */
-    uint64_t idx_mask;
-    /* always-run lists, [1] holding the rules whose flags keyword requires SYN: an
-     * inspection of a packet without SYN skips them (ET's scan rules, flags:S, were evaluated
-     * on every TCP packet) */
-    uint32_t *always[HOOKS][SIG_PC_MAX][2]; /* owned */
-    size_t n_always[HOOKS][SIG_PC_MAX][2];
-    uint32_t *iponly[SIG_PC_MAX]; /* owned: IP-only rules, once per flow direction */
-    size_t n_iponly[SIG_PC_MAX];
-    /* always-run rules aimed at a few destination ports, as (port << 32 | rule) sorted: an
-     * inspection takes those of its port only (ET's "inbound to port N" scan rules) */
-    uint64_t *always_port[HOOKS][SIG_PC_MAX][2]; /* owned; [1] as always[][][1] */
-    size_t n_always_port[HOOKS][SIG_PC_MAX][2];
-    /* owned, NULL when the list is empty: a bit per port that has entries (8 KiB), so the
-     * many inspections of a port without (97 % with ET Open) skip the binary search */
-    uint64_t *always_port_bits[HOOKS][SIG_PC_MAX][2];
-    uint32_t dot_bufs[HOOKS]; /* bit per buffer with dotted groups */
-    /* the transaction hook's groups are fixed per buffer: resolved at build, by key buffer
-     * and dot (a scan of a transaction buffer hashed its key every time) */
-    struct sig_pf_sel tx_sel[SW_SIG_BUF_MAX][2];
-};
-
-/* key: hook 2 bits, buffer 5, dot 1, pc 2, dir 1, any-port 1, port 16, client side 1 (the
- * port is the client's: KEY_CLIENT), bounded length 1 */
-#define KEY_CLIENT 2u
-static uint64_t
-mkkey(int hook, int buf, bool dot, int pc, int dir, bool anyport, uint16_t port, bool bounded)
-{
-    return ((uint64_t)hook << 28) | ((uint64_t)buf << 23) | ((uint64_t)dot << 22) |
-           ((uint64_t)pc << 20) | ((uint64_t)dir << 19) | ((uint64_t)anyport << 18) |
-           ((uint64_t)port << 2) | (uint64_t)bounded;
-}
 
 /* The payload lengths a packet-hook rule accepts, from its dsize: [*lo, *hi] (Suricata's
  * range form is exclusive); [0, UINT32_MAX] without one or when it excludes a middle part.
@@ -175,15 +122,6 @@ rule_pcs(const struct sig_rule *r)
     default:
         return 7u;
     }
-}
-
-/* The buffer whose groups hold buffer b's patterns: the bodies are file.data's bytes. */
-static int
-key_buf(enum sw_sig_buf b)
-{
-    return b == SW_SIG_BUF_HTTP_REQUEST_BODY || b == SW_SIG_BUF_HTTP_RESPONSE_BODY
-               ? SW_SIG_BUF_FILE_DATA
-               : (int)b;
 }
 
 static int
@@ -576,12 +514,6 @@ make_groups(struct sig_prefilter *p, const struct pf_entry *e, size_t n)
     return true;
 }
 
-static uint64_t
-key_hash(uint64_t key)
-{
-    return (key * UINT64_C(0x9e3779b97f4a7c15)) >> 32;
-}
-
 /* The index of the groups by key (at least twice as many slots as groups). */
 static bool
 index_groups(struct sig_prefilter *p)
@@ -890,188 +822,4 @@ sig_prefilter_scratch_free(void *s)
 {
     if (s != NULL)
         hs_free_scratch(s);
-}
-
-static const struct pf_group *
-find(const struct sig_prefilter *p, uint64_t key)
-{
-    uint64_t h = key_hash(key) & p->idx_mask;
-
-    for (uint32_t i; (i = p->idx[h]) != 0; h = (h + 1) & p->idx_mask)
-        if (p->g[i - 1].key == key)
-            return &p->g[i - 1];
-    return NULL;
-}
-
-struct scan_ctx {
-    const struct pf_group *g;
-    void (*add)(void *ctx, uint32_t rule);
-    void *ctx;
-};
-
-static int
-on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *arg)
-{
-    struct scan_ctx *sc = arg;
-
-    (void)from;
-    (void)to;
-    (void)flags;
-    if (id < sc->g->n_pat)
-        for (uint32_t k = sc->g->off[id]; k < sc->g->off[id + 1]; k++)
-            sc->add(sc->ctx, sc->g->rules[k]);
-    return 0;
-}
-
-/* The groups of one hook, buffer, dot, protocol class, direction and port pair, by the keys
- * collect gave them: any port, the server's port, the client's (KEY_CLIENT); each with its
- * bounded twin at the packet hook. */
-void
-sig_prefilter_resolve(const struct sig_prefilter *p, int hook, enum sw_sig_buf b, bool dot,
-                      int pc, bool to_server, uint16_t sport, uint16_t dport,
-                      struct sig_pf_sel *out)
-{
-    int dir = hook == SW_SIG_HOOK_TX ? 0 : (to_server ? 0 : 1);
-    uint16_t port = to_server ? dport : sport; /* the server's (see collect) */
-    uint16_t cport = to_server ? sport : dport;
-    uint64_t keys[3];
-    int nk = 0;
-
-    out->n = 0;
-    if (p == NULL || p->n_g == 0)
-        return;
-    if (hook == SW_SIG_HOOK_TX)
-        pc = 0; /* one group per buffer (see collect) */
-    keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, true, 0, false);
-    if (hook != SW_SIG_HOOK_TX && pc != SIG_PC_OTHER) {
-        keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, false, port, false);
-        keys[nk++] = mkkey(hook, key_buf(b), dot, pc, dir, false, cport, false) | KEY_CLIENT;
-    }
-    for (int k = 0; k < nk; k++) {
-        const struct pf_group *x = find(p, keys[k]);
-        const struct pf_group *xb = hook == SW_SIG_HOOK_PACKET ? find(p, keys[k] | 1) : NULL;
-
-        if (x == NULL && xb == NULL)
-            continue;
-        if (k == 1 && ((x != NULL && x->merged) || (xb != NULL && xb->merged)))
-            out->n = 0; /* the port's groups hold the any-port ones (merge_any_into_ports) */
-        out->g[out->n] = x != NULL ? (uint32_t)(x - p->g) + 1 : 0;
-        out->gb[out->n] = xb != NULL ? (uint32_t)(xb - p->g) + 1 : 0;
-        out->n++;
-    }
-}
-
-unsigned
-sig_prefilter_scan_sel(const struct sig_prefilter *p, void *scratch, const struct sig_pf_sel *sel,
-                       const uint8_t *data, size_t len, void (*add)(void *ctx, uint32_t rule),
-                       void *ctx)
-{
-    struct scan_ctx sc = {.add = add, .ctx = ctx};
-    unsigned scans = 0;
-
-    if (scratch == NULL || len > UINT32_MAX)
-        return 0;
-    for (unsigned k = 0; k < sel->n; k++) {
-        const struct pf_group *x = sel->g[k] != 0 ? &p->g[sel->g[k] - 1] : NULL;
-
-        /* a payload of a length some bounded rule accepts: the bounded group, which holds
-         * the unbounded patterns too; else the unbounded group alone */
-        if (sel->gb[k] != 0) {
-            const struct pf_group *gb = &p->g[sel->gb[k] - 1];
-
-            if (len >= gb->lo && len <= gb->hi)
-                x = gb;
-        }
-        if (x == NULL || len < x->lo || len > x->hi)
-            continue;
-        sc.g = x;
-        scans++;
-        (void)hs_scan(x->db, len > 0 ? (const char *)data : "", (unsigned)len, 0, scratch, on_match,
-                      &sc);
-    }
-    return scans;
-}
-
-unsigned
-sig_prefilter_scan(const struct sig_prefilter *p, void *scratch, int hook, enum sw_sig_buf b,
-                   bool dot, int pc, bool to_server, uint16_t sport, uint16_t dport,
-                   const uint8_t *data, size_t len, void (*add)(void *ctx, uint32_t rule),
-                   void *ctx)
-{
-    struct sig_pf_sel sel;
-
-    if (p == NULL)
-        return 0;
-    if (hook == SW_SIG_HOOK_TX) /* fixed per buffer: resolved at build */
-        return sig_prefilter_scan_sel(p, scratch, &p->tx_sel[key_buf(b)][dot], data, len, add,
-                                      ctx);
-    sig_prefilter_resolve(p, hook, b, dot, pc, to_server, sport, dport, &sel);
-    return sig_prefilter_scan_sel(p, scratch, &sel, data, len, add, ctx);
-}
-
-size_t
-sig_prefilter_max_len(void)
-{
-    return PF_MAX_LITERAL;
-}
-
-bool
-sig_prefilter_has_dot(const struct sig_prefilter *p, int hook, enum sw_sig_buf b)
-{
-    return p != NULL && (p->dot_bufs[hook] & (1u << key_buf(b))) != 0;
-}
-
-const uint32_t *
-sig_prefilter_always(const struct sig_prefilter *p, int hook, int pc, bool syn, size_t *n)
-{
-    if (p == NULL) {
-        *n = 0;
-        return NULL;
-    }
-    *n = p->n_always[hook][pc][syn];
-    return p->always[hook][pc][syn];
-}
-
-const uint64_t *
-sig_prefilter_always_port_bits(const struct sig_prefilter *p, int hook, int pc, bool syn)
-{
-    return p != NULL ? p->always_port_bits[hook][pc][syn] : NULL;
-}
-
-void
-sig_prefilter_always_port(const struct sig_prefilter *p, int hook, int pc, bool syn, uint16_t dport,
-                          void (*add)(void *ctx, uint32_t rule), void *ctx)
-{
-    const uint64_t *a, *bits;
-    size_t lo = 0, hi;
-
-    if (p == NULL)
-        return;
-    bits = p->always_port_bits[hook][pc][syn];
-    if (bits == NULL || ((bits[dport / 64] >> (dport % 64)) & 1) == 0)
-        return;
-    a = p->always_port[hook][pc][syn];
-    hi = p->n_always_port[hook][pc][syn];
-    while (lo < hi) { /* the first entry of dport */
-        size_t mid = lo + (hi - lo) / 2;
-
-        if ((a[mid] >> 32) < dport)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < p->n_always_port[hook][pc][syn] && (a[lo] >> 32) == dport; lo++)
-        add(ctx, (uint32_t)a[lo]);
-}
-
-const char *
-sw_sig_hs_version(void)
-{
-    return hs_version();
-}
-
-bool
-sw_sig_hs_cpu_ok(void)
-{
-    return hs_valid_platform() == HS_SUCCESS;
 }
