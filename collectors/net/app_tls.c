@@ -71,6 +71,7 @@ sw_tls_cfg_defaults(struct sw_tls_cfg *cfg)
 {
     cfg->max_handshake = 64u * 1024u;
     cfg->max_name = 1024;
+    cfg->app_data = false;
 }
 
 enum sw_rc
